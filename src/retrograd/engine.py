@@ -1,0 +1,115 @@
+"""Reverse-mode automatic differentiation (backpropagation) over the graph.
+
+The graph is built while the forward pass runs (define-by-run): each tensor made
+by an op keeps that op in ``_op``, and the op keeps its inputs in ``parents``.
+``backward`` visits the tensors from the output down, in reverse topological
+order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one op at a time.
+"""
+import sys
+
+from .function import state
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` — the one place where
+    broadcasting is undone (∂ℓ/∂x sums over every axis x was broadcast along)."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if lead else g
+
+
+def topological_order(root):
+    """Tensors reachable from ``root`` through differentiable ops, inputs first.
+
+    Iterative depth-first search, so a chain of 100,000 ops does not hit
+    Python's recursion limit."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        op = t._op
+        if op is not None:
+            if op.freed:
+                raise RuntimeError(
+                    f"backward: the graph through {op.name} was already freed by an "
+                    "earlier backward(); pass retain_graph=True to the first backward "
+                    "to backpropagate through it twice")
+            for p in op.parents:
+                if p.requires_grad and id(p) not in seen:
+                    stack.append((p, False))
+    return order
+
+
+def backward(root, gradient, retain_graph=False, inputs=None):
+    """Backpropagate ``gradient`` (∂ℓ/∂root, an array) through the graph.
+
+    Without ``inputs``, gradients accumulate into the ``.grad`` of leaves (and of
+    tensors that called ``retain_grad``). With ``inputs`` (a list of tensors), their
+    gradients are returned instead and no ``.grad`` is touched."""
+    from .tensor import Tensor
+
+    order = topological_order(root)
+    grads = {id(root): gradient}
+    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    found = [None] * (0 if inputs is None else len(inputs))
+    anomaly = state.anomaly
+    for t in reversed(order):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        if t._hooks:
+            for hook in t._hooks:
+                r = hook(Tensor._wrap(g))
+                if r is not None:
+                    g = r.data if isinstance(r, Tensor) else r
+        op = t._op
+        if wanted is not None:
+            if id(t) in wanted:
+                found[wanted[id(t)]] = g
+        elif op is None or t._retain:
+            _accumulate(t, g)
+        if op is None:
+            continue
+        gs = op.backward(g)
+        if type(gs) is not tuple:
+            gs = (gs,)
+        if anomaly:
+            op.check_backward(gs)
+        for p, gp in zip(op.parents, gs):
+            if gp is None or not p.requires_grad:
+                continue
+            if gp.shape != p.data.shape:
+                gp = sum_to(gp, p.data.shape)
+            k = id(p)
+            prev = grads.get(k)
+            grads[k] = gp if prev is None else prev + gp
+        gs = gp = prev = None  # drop references, so that _accumulate can steal arrays
+        if not retain_graph:
+            op.free()
+    return found
+
+
+def _accumulate(t, g):
+    from .tensor import Tensor
+    if g.dtype != t.data.dtype:
+        g = g.astype(t.data.dtype)
+    if t.grad is not None:
+        t.grad.data += g
+        return
+    # A gradient may be shared: Add hands the same array to both inputs, and a
+    # reshape returns a view. Storing a shared array as two tensors' .grad would
+    # let an in-place update of one (clipping, weight decay) corrupt the other,
+    # so it is stolen only when nothing else refers to it, as PyTorch does.
+    # Referrers when exclusive: backward's `g`, this `g`, getrefcount's argument.
+    base = g.base
+    shared = sys.getrefcount(g) > 3 or (base is not None and sys.getrefcount(base) > 3)
+    t.grad = Tensor._wrap(g.copy() if shared else g)

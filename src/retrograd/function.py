@@ -1,0 +1,205 @@
+"""Operations in the computational graph, and the scoped modes that govern them.
+
+An op is a small class with three methods side by side:
+
+* ``forward(*arrays)``  computes the output array and saves, as attributes on
+  ``self``, exactly what the other two need;
+* ``backward(gy)``      reverse mode: from ∂ℓ/∂y returns ∂ℓ/∂x for each input
+  (a tuple, or a single array for one-input ops; ``None`` for no gradient);
+* ``jvp(*dxs)``          forward mode: from input tangents returns the output
+  tangent ẏ = Σ ∂y/∂xᵢ · ẋᵢ.
+
+Users add an op the same way (see ``docs/extending.md``)::
+
+    class Square(Function):
+        def forward(self, x):
+            self.x = x
+            return x * x
+        def backward(self, gy):
+            return 2 * self.x * gy
+        def jvp(self, dx):
+            return 2 * self.x * dx
+
+    y = Square().apply(t)
+
+Broadcast gradients are reduced back to each input's shape by the engine, so
+``backward`` may return a gradient of the broadcast shape.
+"""
+import threading
+import traceback
+
+from .backend import array_module
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.grad_enabled = True
+        self.forward_level = 0  # > 0 while jvp() pushes tangents through ops
+        self.anomaly = False
+
+
+state = _State()
+
+
+class _Mode:
+    """Base of the scoped modes: a context manager and a decorator."""
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(*self._args):
+                return fn(*args, **kwargs)
+        return wrapper
+
+    _args = ()
+
+
+class no_grad(_Mode):
+    """``with no_grad():`` ops record no graph (inference, parameter updates)."""
+
+    def __enter__(self):
+        self._prev = state.grad_enabled
+        state.grad_enabled = False
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self._prev
+
+
+class enable_grad(_Mode):
+    """``with enable_grad():`` turns graph recording back on inside ``no_grad``."""
+
+    def __enter__(self):
+        self._prev = state.grad_enabled
+        state.grad_enabled = True
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self._prev
+
+
+class set_grad_enabled(_Mode):
+    """``with set_grad_enabled(flag):`` records the graph iff ``flag``."""
+
+    def __init__(self, mode):
+        self._args = (mode,)
+        self._mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = state.grad_enabled
+        state.grad_enabled = self._mode
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self._prev
+
+
+def is_grad_enabled():
+    return state.grad_enabled
+
+
+class AnomalyError(FloatingPointError):
+    """A forward or backward pass produced NaN or Inf under ``detect_anomaly``."""
+
+
+class detect_anomaly(_Mode):
+    """``with detect_anomaly():`` raises at the first op whose forward or backward
+    produces NaN/Inf, naming the op and the line of user code that created it."""
+
+    def __enter__(self):
+        self._prev = state.anomaly
+        state.anomaly = True
+
+    def __exit__(self, *exc):
+        state.anomaly = self._prev
+
+
+_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+
+
+def _user_frame(stack):
+    """The innermost frame outside retrograd: where the user created the op."""
+    for frame in reversed(stack):
+        if not frame.filename.startswith(_PACKAGE_DIR):
+            return f'{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}'
+    return "<unknown>"
+
+
+def _nonfinite(a):
+    return a.dtype.kind in "fc" and not bool(array_module(a).isfinite(a).all())
+
+
+class Function:
+    """Base class of every differentiable operation (see the module docstring)."""
+
+    freed = False      # set once backward has released the saved state
+    parents = ()       # the input tensors, set when the op joins the graph
+    created_at = None  # user code line, recorded only under detect_anomaly
+
+    def forward(self, *xs):
+        raise NotImplementedError
+
+    def backward(self, gy):
+        raise NotImplementedError(f"{type(self).__name__} has no backward rule")
+
+    def jvp(self, *dxs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward-mode (jvp) rule")
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def apply(self, *inputs):
+        """Run ``forward`` on the inputs' arrays and link the output into the graph."""
+        try:
+            y = self.forward(*[t.data for t in inputs])
+        except (ValueError, TypeError, IndexError) as e:
+            raise self.error(e, inputs) from None
+        out = _make(y)
+        if state.grad_enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    out.requires_grad = True
+                    out._op = self
+                    self.parents = inputs
+                    break
+        if state.forward_level:
+            self._push_tangent(inputs, out)
+        if state.anomaly:
+            self._check_forward(out)
+        return out
+
+    def error(self, exc, inputs):
+        """Turn an array-library error into one naming the op, shapes and dtypes."""
+        seen = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
+        kind = type(exc) if isinstance(exc, (TypeError, IndexError)) else ValueError
+        return kind(f"{self.name}: {exc} (inputs: {seen})")
+
+    def _push_tangent(self, inputs, out):
+        if all(t._tangent is None for t in inputs):
+            return
+        tangents = [t._tangent if t._tangent is not None
+                    else array_module(t.data).zeros_like(t.data) for t in inputs]
+        out._tangent = self.jvp(*tangents)
+
+    def _check_forward(self, out):
+        self.created_at = _user_frame(traceback.extract_stack()[:-2])
+        if _nonfinite(out.data):
+            raise AnomalyError(
+                f"{self.name} produced NaN/Inf in its forward pass "
+                f"(output shape {out.shape}); created at {self.created_at}")
+
+    def check_backward(self, grads):
+        for i, g in enumerate(grads):
+            if g is not None and _nonfinite(g):
+                raise AnomalyError(
+                    f"{self.name} produced NaN/Inf in its backward pass "
+                    f"(gradient of input {i}, shape {tuple(g.shape)}); "
+                    f"created at {self.created_at or '<unknown>'}")
+
+    def free(self):
+        """Release saved arrays; a second backward through this op then fails clearly."""
+        self.__dict__.clear()
+        self.freed = True
+
+
+from .tensor import _make  # noqa: E402  (Tensor imports Function's users lazily)

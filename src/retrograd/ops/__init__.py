@@ -1,0 +1,14 @@
+"""The differentiable operations, grouped as the course groups them.
+
+arithmetic   + − × / ** and negation            (the "opérateurs binaires")
+elementwise  exp log sqrt abs sin cos, maximum minimum clip where
+activations  sigmoid tanh relu and the other non-linearities φ
+matmul       the matrix product and the fused affine map  xW + b
+reductions   sum mean max min var logsumexp
+softmax      softmax and log-softmax, stabilised by the max
+losses       fused, stable losses (cross-entropy from logits: ∂ℓ/∂s = ŷ − y*)
+shape        reshape transpose broadcast concatenate stack, dtype/device moves
+indexing     slicing and integer-array indexing (gradient scatter-adds)
+"""
+from . import (activations, arithmetic, elementwise, indexing, losses, matmul,  # noqa: F401
+               reductions, shape, softmax)

@@ -1,0 +1,54 @@
+"""Indexing and slicing. The gradient of y = x[index] scatters ∂ℓ/∂y back into
+zeros of x's shape, adding (not overwriting) where an integer index repeats."""
+from ..backend import array_module
+from ..function import Function
+from ..tensor import Tensor
+
+
+def to_index(index):
+    """Replace tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, slice)) for i in items)
+
+
+class GetItem(Function):
+    """y = x[index];  ∂ℓ/∂x = zeros with ∂ℓ/∂y added at ``index``."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        self.in_shape, self.in_dtype = x.shape, x.dtype
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"index {self.index!r} is invalid for a tensor of shape "
+                             f"{x.shape}: {e}") from None
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        gx = xp.zeros(self.in_shape, dtype=gy.dtype)
+        if _is_basic(self.index):
+            gx[self.index] = gy         # a basic index never repeats an element
+        else:
+            xp.add.at(gx, self.index, gy)
+        return gx
+
+    def jvp(self, dx):
+        return dx[self.index]
+
+
+def getitem(x, index):
+    """x[index] with NumPy's basic and advanced indexing."""
+    index = to_index(index)
+    if isinstance(index, list):
+        index = array_module(x.data).asarray(index)
+    return GetItem(index).apply(x)

@@ -1,0 +1,92 @@
+"""The matrix product and the fused affine map of a layer, s = xW + b."""
+from ..function import Function
+from .operand import pair
+
+
+def _swap(a):
+    return a.swapaxes(-1, -2)
+
+
+class MatMul(Function):
+    """Y = A @ B (NumPy's matmul: 1-D operands, batched leading axes);
+    ∂ℓ/∂A = ∂ℓ/∂Y @ Bᵀ,  ∂ℓ/∂B = Aᵀ @ ∂ℓ/∂Y."""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul needs operands with at least one dimension; "
+                             "use * for a scalar product")
+        ka, kb = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if ka != kb:
+            raise ValueError(f"shapes {a.shape} @ {b.shape}: inner dimensions "
+                             f"{ka} and {kb} differ")
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, gy):
+        a, b = self.a, self.b
+        # Treat 1-D operands as a row (a) or a column (b) matrix, then drop that axis.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            gy = gy[..., None, :] if b.ndim > 1 else gy[..., None]
+        if b.ndim == 1:
+            gy = gy[..., None]
+        ga = gb = None
+        if self.parents[0].requires_grad:
+            ga = gy @ _swap(b2)
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if self.parents[1].requires_grad:
+            gb = _swap(a2) @ gy
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
+    def jvp(self, da, db):
+        return da @ self.b + self.a @ db
+
+
+class Linear(Function):
+    """The affine map of a layer, fused: s = x Wᵀ + b  (W of shape (out, in)).
+
+    ∂ℓ/∂x = ∂ℓ/∂s W,  ∂ℓ/∂W = (∂ℓ/∂s)ᵀ x,  ∂ℓ/∂b = Σ_batch ∂ℓ/∂s.
+    One node instead of three (matmul, transpose, add) and no transposed copy."""
+
+    def forward(self, x, w, b=None):
+        if x.shape[-1] != w.shape[1]:
+            raise ValueError(f"input of shape {x.shape} has {x.shape[-1]} features, "
+                             f"the weight of shape {w.shape} expects {w.shape[1]}")
+        self.x, self.w = x, w
+        s = x @ w.T
+        if b is not None:
+            s += b
+        return s
+
+    def backward(self, gy):
+        p = self.parents
+        gx = gy @ self.w if p[0].requires_grad else None
+        gw = gb = None
+        if p[1].requires_grad:
+            x, g2 = self.x, gy
+            if x.ndim != 2:
+                x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
+            gw = g2.T @ x
+        if len(p) == 3 and p[2].requires_grad:
+            gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0)
+        return gx, gw, gb
+
+    def jvp(self, dx, dw, db=None):
+        ds = dx @ self.w.T + self.x @ dw.T
+        return ds if db is None else ds + db
+
+
+def matmul(a, b):
+    """Matrix product a @ b (batched, with 1-D operands as in NumPy)."""
+    return MatMul().apply(*pair(a, b, "matmul"))
+
+
+def linear(x, weight, bias=None):
+    """s = x Wᵀ + b, the affine map of ``nn.Linear`` (weight of shape (out, in))."""
+    if bias is None:
+        return Linear().apply(x, weight)
+    return Linear().apply(x, weight, bias)

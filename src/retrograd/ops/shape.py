@@ -1,0 +1,268 @@
+"""Ops that move data around without computing: reshape, transpose, broadcast,
+concatenate, stack, split, and dtype/device conversion. Their backward moves the
+gradient back the same way."""
+from .. import backend
+from ..backend import array_module
+from ..function import Function
+from ..tensor import Tensor
+from .operand import lift
+
+
+class Reshape(Function):
+    """y = x viewed with another shape;  ∂ℓ/∂x = ∂ℓ/∂y reshaped back."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f"cannot reshape a tensor of shape {x.shape} ({x.size} "
+                             f"elements) into shape {self.shape}") from None
+
+    def backward(self, gy):
+        return gy.reshape(self.in_shape)
+
+    def jvp(self, dx):
+        return dx.reshape(self.shape)
+
+
+class Transpose(Function):
+    """y = x with its axes permuted;  ∂ℓ/∂x = ∂ℓ/∂y with the inverse permutation."""
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, gy):
+        inverse = [0] * len(self.axes) if self.axes else None
+        if self.axes:
+            for i, a in enumerate(self.axes):
+                inverse[a] = i
+        return gy.transpose(inverse)
+
+    def jvp(self, dx):
+        return dx.transpose(self.axes)
+
+
+class BroadcastTo(Function):
+    """y = x broadcast to ``shape``;  ∂ℓ/∂x = ∂ℓ/∂y summed back (by the engine)."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return gy
+
+    def jvp(self, dx):
+        return array_module(dx).broadcast_to(dx, self.shape)
+
+
+class Concatenate(Function):
+    """y = [x₁, x₂, …] joined along ``axis``;  ∂ℓ/∂xᵢ = the matching slice of ∂ℓ/∂y."""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *xs):
+        xp = array_module(xs[0])
+        self.sizes = [x.shape[self.axis] for x in xs]
+        return xp.concatenate(xs, axis=self.axis)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        cuts, total = [], 0
+        for n in self.sizes[:-1]:
+            total += n
+            cuts.append(total)
+        return tuple(xp.split(gy, cuts, axis=self.axis))
+
+    def jvp(self, *dxs):
+        return array_module(dxs[0]).concatenate(dxs, axis=self.axis)
+
+
+class Stack(Function):
+    """y = [x₁, x₂, …] stacked on a new ``axis``;  ∂ℓ/∂xᵢ = ∂ℓ/∂y taken at i."""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *xs):
+        return array_module(xs[0]).stack(xs, axis=self.axis)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        return tuple(xp.take(gy, i, axis=self.axis) for i in range(gy.shape[self.axis]))
+
+    def jvp(self, *dxs):
+        return array_module(dxs[0]).stack(dxs, axis=self.axis)
+
+
+class Cast(Function):
+    """y = x in another dtype;  ∂ℓ/∂x = ∂ℓ/∂y cast back."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self.in_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return gy.astype(self.in_dtype) if self.in_dtype.kind in "fc" else None
+
+    def jvp(self, dx):
+        return dx.astype(self.dtype)
+
+
+class ToDevice(Function):
+    """y = x copied to another device;  ∂ℓ/∂x = ∂ℓ/∂y copied back."""
+
+    def __init__(self, device):
+        self.device = device
+
+    def forward(self, x):
+        self.origin = backend.device_of(x)
+        return backend.to_device(x, self.device)
+
+    def backward(self, gy):
+        return backend.to_device(gy, self.origin)
+
+    def jvp(self, dx):
+        return backend.to_device(dx, self.device)
+
+
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(n) for n in shape)
+
+
+def reshape(x, *shape):
+    """x with a new shape (one entry may be −1)."""
+    return Reshape(_shape_args(shape)).apply(x)
+
+
+def transpose(x, *axes):
+    """Reverse all axes (no argument), or swap two: ``transpose(dim0, dim1)`` as
+    in PyTorch. ``permute`` takes a full permutation."""
+    if not axes:
+        return Transpose(None).apply(x)
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        return permute(x, *axes[0])
+    if len(axes) != 2:
+        raise ValueError(f"transpose takes no axis or two axes to swap, got {axes}; "
+                         "use permute() for a full permutation")
+    perm = list(range(x.ndim))
+    try:
+        i, j = perm[axes[0]], perm[axes[1]]
+    except IndexError:
+        raise ValueError(f"transpose: axes {axes} out of range for a tensor with "
+                         f"{x.ndim} dimensions") from None
+    perm[i], perm[j] = perm[j], perm[i]
+    return Transpose(tuple(perm)).apply(x)
+
+
+def permute(x, *axes):
+    """x with its axes reordered: y.shape[i] = x.shape[axes[i]]."""
+    axes = _shape_args(axes)
+    if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        raise ValueError(f"permute: {axes} is not a permutation of the {x.ndim} axes "
+                         f"of a tensor of shape {x.shape}")
+    return Transpose(tuple(a % x.ndim for a in axes)).apply(x)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge axes start_dim … end_dim into one."""
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    n = 1
+    for k in x.shape[s:e + 1]:
+        n *= k
+    shape = x.shape[:s] + (n,) + x.shape[e + 1:]
+    return reshape(x, shape)
+
+
+def squeeze(x, axis=None):
+    """Drop size-1 axes (all of them, or the given one if it has size 1)."""
+    if axis is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = [a % x.ndim for a in axes]
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1))
+    return reshape(x, shape)
+
+
+def unsqueeze(x, axis):
+    """Insert a size-1 axis at ``axis``."""
+    nd = x.ndim + 1
+    if not -nd <= axis < nd:
+        raise ValueError(f"unsqueeze: axis {axis} out of range for a result with {nd} dims")
+    shape = list(x.shape)
+    shape.insert(axis % nd, 1)
+    return reshape(x, shape)
+
+
+def expand(x, *shape):
+    """Broadcast x to ``shape`` (−1 keeps an axis), as PyTorch's expand."""
+    shape = _shape_args(shape)
+    lead = len(shape) - x.ndim
+    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+    return BroadcastTo(shape).apply(x)
+
+
+def broadcast_to(x, shape):
+    """Broadcast x to ``shape`` (NumPy's rules)."""
+    return BroadcastTo(tuple(shape)).apply(x)
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis."""
+    tensors = _lift_all(tensors, "concatenate")
+    return Concatenate(axis).apply(*tensors)
+
+
+def stack(tensors, axis=0):
+    """Join tensors along a new axis."""
+    tensors = _lift_all(tensors, "stack")
+    return Stack(axis).apply(*tensors)
+
+
+def split(x, indices_or_sections, axis=0):
+    """Split x along ``axis`` as NumPy does: into N equal parts, or at the given
+    indices. Returns a list of tensors (each a differentiable slice)."""
+    n = x.shape[axis]
+    if isinstance(indices_or_sections, int):
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ValueError(f"split: cannot split an axis of size {n} into "
+                             f"{indices_or_sections} equal parts")
+        step = n // indices_or_sections
+        cuts = list(range(step, n, step))
+    else:
+        cuts = list(indices_or_sections)
+    bounds = [0] + cuts + [n]
+    index = [slice(None)] * x.ndim
+    pieces = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        index[axis] = slice(lo, hi)
+        pieces.append(x[tuple(index)])
+    return pieces
+
+
+def _lift_all(tensors, op):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    like = next((t for t in tensors if isinstance(t, Tensor)), None)
+    if like is None:
+        like = Tensor(tensors[0])
+    return [lift(t, like, op) for t in tensors]
