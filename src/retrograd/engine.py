@@ -8,6 +8,7 @@ order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one o
 import sys
 
 from .function import state
+from .tensor import Tensor
 
 
 def sum_to(g, shape):
@@ -35,17 +36,19 @@ def topological_order(root):
         if id(t) in seen:
             continue
         seen.add(id(t))
-        stack.append((t, True))
         op = t._op
-        if op is not None:
-            if op.freed:
-                raise RuntimeError(
-                    f"backward: the graph through {op.name} was already freed by an "
-                    "earlier backward(); pass retain_graph=True to the first backward "
-                    "to backpropagate through it twice")
-            for p in op.parents:
-                if p.requires_grad and id(p) not in seen:
-                    stack.append((p, False))
+        if op is None:  # a leaf has no inputs to wait for: place it now
+            order.append(t)
+            continue
+        if op.freed:
+            raise RuntimeError(
+                f"backward: the graph through {op.name} was already freed by an "
+                "earlier backward(); pass retain_graph=True to the first backward "
+                "to backpropagate through it twice")
+        stack.append((t, True))  # placed once all its inputs are
+        for p in op.parents:
+            if p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
     return order
 
 
@@ -55,8 +58,6 @@ def backward(root, gradient, retain_graph=False, inputs=None):
     Without ``inputs``, gradients accumulate into the ``.grad`` of leaves (and of
     tensors that called ``retain_grad``). With ``inputs`` (a list of tensors), their
     gradients are returned instead and no ``.grad`` is touched."""
-    from .tensor import Tensor
-
     order = topological_order(root)
     grads = {id(root): gradient}
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
@@ -99,7 +100,6 @@ def backward(root, gradient, retain_graph=False, inputs=None):
 
 
 def _accumulate(t, g):
-    from .tensor import Tensor
     if g.dtype != t.data.dtype:
         g = g.astype(t.data.dtype)
     if t.grad is not None:

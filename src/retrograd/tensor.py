@@ -199,7 +199,6 @@ class Tensor:
         """Compute ∂self/∂leaf for every leaf that requires grad, into ``leaf.grad``.
 
         ``gradient`` is ∂ℓ/∂self (defaults to 1 for a scalar)."""
-        from .engine import backward
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no graph "
@@ -218,7 +217,7 @@ class Tensor:
             if g.shape != self.shape:
                 raise ValueError(f"backward: gradient has shape {g.shape}, expected "
                                  f"{self.shape} (the output's shape)")
-        backward(self, g, retain_graph=retain_graph)
+        _engine.backward(self, g, retain_graph=retain_graph)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -466,3 +465,4 @@ _new = object.__new__
 
 from .function import state  # noqa: E402  (function and the ops import Tensor)
 from . import ops as _ops  # noqa: E402
+from . import engine as _engine  # noqa: E402
