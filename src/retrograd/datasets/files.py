@@ -1,0 +1,213 @@
+"""Where a dataset's files come from, and how they are fetched.
+
+The search order (first directory holding every file wins):
+
+1. the ``path=`` / ``data_dir=`` argument;
+2. ``$RETROGRAD_DATA/<name>/``;
+3. the user cache, ``$XDG_CACHE_HOME/retrograd/<name>/`` (``~/.cache/retrograd/<name>/``);
+4. the system's dataset packages (e.g. Debian's ``/usr/share/datasets/fashion-mnist``);
+5. a download from the dataset's public mirrors into the user cache, with a
+   progress bar, written to a temporary file and moved into place only once it has
+   passed its checksum.
+"""
+import os
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .idx import CorruptFileError, read_idx
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """The files are nowhere on this machine and could not be downloaded."""
+
+
+@dataclass(frozen=True)
+class IdxFile:
+    """One IDX file of a dataset: its name, shape and the checksum we trust."""
+    name: str                    # without .gz
+    shape: tuple
+    sha256: str = None           # of the decompressed content
+    md5_gz: str = None           # of the published .gz file
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A dataset made of IDX files: the four of MNIST-like sets, and where to get them."""
+    name: str                    # "mnist", "fashion_mnist": the directory name
+    files: tuple
+    mirrors: tuple
+    system_dirs: tuple = field(default_factory=tuple)
+
+
+def cache_dir(name):
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "retrograd" / name
+
+
+def candidate_dirs(catalog, data_dir=None):
+    """The directories searched, in order (see the module docstring)."""
+    dirs = []
+    if data_dir is not None:
+        dirs.append(Path(data_dir))
+    if os.environ.get("RETROGRAD_DATA"):
+        dirs.append(Path(os.environ["RETROGRAD_DATA"]) / catalog.name)
+    dirs.append(cache_dir(catalog.name))
+    dirs.extend(Path(d) for d in catalog.system_dirs)
+    return dirs
+
+
+def _find_file(directory, name):
+    for candidate in (directory / (name + ".gz"), directory / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def locate(catalog, data_dir=None):
+    """The paths of every file of ``catalog`` in the first directory holding them
+    all, or None."""
+    for d in candidate_dirs(catalog, data_dir):
+        found = [_find_file(d, f.name) for f in catalog.files]
+        if all(found):
+            return found
+    return None
+
+
+def load_arrays(catalog, data_dir=None, download=True, opener=None, progress=True):
+    """The arrays of every file of ``catalog``, checked, in catalog order."""
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise DatasetNotFoundError(f"{catalog.name}: data_dir={str(data_dir)!r} is not a "
+                                   "directory")
+    paths = locate(catalog, data_dir)
+    if paths is None:
+        if data_dir is not None:
+            missing = [f.name + ".gz" for f in catalog.files
+                       if _find_file(Path(data_dir), f.name) is None]
+            raise DatasetNotFoundError(f"{catalog.name}: {data_dir} lacks "
+                                       f"{', '.join(missing)}")
+        if not download:
+            raise DatasetNotFoundError(_not_found(catalog, "downloads are disabled"))
+        paths = fetch(catalog, opener=opener, progress=progress)
+    return [read_idx(p, f.sha256, f.md5_gz, f.shape) for p, f in zip(paths, catalog.files)]
+
+
+def _not_found(catalog, why):
+    where = os.environ.get("RETROGRAD_DATA")
+    target = f"$RETROGRAD_DATA/{catalog.name}" + (f" ({where}/{catalog.name})" if where else "")
+    names = ", ".join(f.name + ".gz" for f in catalog.files)
+    return (f"{catalog.name} not found on this machine and {why}: put the four IDX files "
+            f"({names}) in {target} or {cache_dir(catalog.name)}")
+
+
+def fetch(catalog, opener=None, progress=True):
+    """Download every file of ``catalog`` into the user cache; return their paths.
+
+    Each file is streamed into a temporary file in the cache directory, checked
+    (checksum and IDX structure), then renamed into place: an interrupted or
+    corrupted download never leaves a file that looks complete."""
+    opener = opener or urllib.request.urlopen
+    target = cache_dir(catalog.name)
+    paths = []
+    for f in catalog.files:
+        existing = _find_file(target, f.name)
+        if existing is not None:
+            paths.append(existing)
+            continue
+        errors = []
+        for mirror in catalog.mirrors:
+            url = mirror + f.name + ".gz"
+            try:
+                paths.append(_download(url, target / (f.name + ".gz"), f, opener, progress))
+                break
+            except (OSError, urllib.error.URLError, CorruptFileError) as e:
+                errors.append(f"{url}: {getattr(e, 'reason', e)}")
+        else:
+            raise DatasetNotFoundError(_not_found(
+                catalog, "the download failed (" + "; ".join(errors) + ")"))
+    return paths
+
+
+def _download(url, dest, spec, opener, progress):
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part.gz")
+    try:
+        with os.fdopen(fd, "wb") as out, opener(url, timeout=30) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            bar = _ByteProgress(url, total) if progress else None
+            done = 0
+            while True:
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    break
+                out.write(chunk)
+                done += len(chunk)
+                if bar:
+                    bar.update(done)
+            out.flush()
+            os.fsync(out.fileno())
+        if bar:
+            bar.finish(done)
+        read_idx(tmp, spec.sha256, spec.md5_gz, spec.shape)
+        os.replace(tmp, dest)
+        return dest
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class _ByteProgress:
+    """``Downloading data from URL`` then a Keras-style byte counter on stderr."""
+
+    def __init__(self, url, total):
+        self.total, self.start, self.last = total, time.time(), 0.0
+        self.tty = sys.stderr.isatty()
+        print(f"Downloading data from {url}", file=sys.stderr)
+
+    def update(self, done):
+        now = time.time()
+        if self.tty and now - self.last > 0.1:
+            self.last = now
+            sys.stderr.write("\r" + self._line(done))
+            sys.stderr.flush()
+
+    def finish(self, done):
+        sys.stderr.write(("\r" if self.tty else "") + self._line(done) + "\n")
+        sys.stderr.flush()
+
+    def _line(self, done):
+        if not self.total:
+            return f"{done}/Unknown {time.time() - self.start:.0f}s"
+        width = len(str(self.total))
+        filled = int(20 * min(done, self.total) / self.total)
+        return (f"{done:{width}d}/{self.total} {'━' * filled}{'─' * (20 - filled)} "
+                f"{time.time() - self.start:.0f}s")
+
+
+def load_npz(path, catalog):
+    """A Keras-style ``.npz`` (x_train, y_train, x_test, y_test), pickles refused,
+    shapes checked against the catalog."""
+    import numpy as np
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetNotFoundError(f"{catalog.name}: path={str(path)!r} does not exist")
+    keys = ("x_train", "y_train", "x_test", "y_test")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            missing = [k for k in keys if k not in z.files]
+            if missing:
+                raise CorruptFileError(f"{path}: lacks {', '.join(missing)} (expected the "
+                                       f"arrays {', '.join(keys)})")
+            arrays = [z[k] for k in keys]
+    except (OSError, ValueError) as e:
+        if isinstance(e, CorruptFileError):
+            raise
+        raise CorruptFileError(f"{path}: not a readable .npz ({e})") from None
+    for a, f, k in zip(arrays, catalog.files, keys):
+        if a.shape != f.shape:
+            raise CorruptFileError(f"{path}: {k} has shape {a.shape}, expected {f.shape}")
+    return (arrays[0], arrays[1]), (arrays[2], arrays[3])

@@ -1,0 +1,105 @@
+"""The IDX file format of MNIST (LeCun et al.), read whole or not at all.
+
+An IDX file is a 4-byte magic number — two zero bytes, a type code, the number of
+dimensions d — then d big-endian uint32 sizes, then the values in C order,
+big-endian. The file is read and checked completely (checksum, magic, sizes,
+length) before an array is returned, so a truncated or corrupted download raises
+``CorruptFileError`` and never yields a half-filled array.
+"""
+import gzip
+import hashlib
+import zlib
+
+import numpy as np
+
+# type code → big-endian dtype
+_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+class CorruptFileError(ValueError):
+    """A dataset file failed its checksum or is not a well-formed IDX file."""
+
+
+def read_bytes(path):
+    """The file's content, decompressed when its name ends in ``.gz``."""
+    path = str(path)
+    try:
+        if path.endswith(".gz"):
+            with gzip.open(path, "rb") as f:
+                return f.read()
+        with open(path, "rb") as f:
+            return f.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as e:
+        if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise
+        raise CorruptFileError(
+            f"{path}: truncated or corrupted gzip data ({e}); delete the file and "
+            "download it again") from None
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_idx(data, name="<bytes>"):
+    """Decode IDX bytes into a NumPy array (native byte order, writable)."""
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        raise CorruptFileError(f"{name}: not an IDX file (magic number "
+                               f"{data[:4].hex() or 'missing'}, expected 0000TTDD)")
+    code, ndim = data[2], data[3]
+    if code not in _TYPES:
+        raise CorruptFileError(f"{name}: unknown IDX type code 0x{code:02x} "
+                               f"(expected one of {', '.join(hex(c) for c in _TYPES)})")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise CorruptFileError(f"{name}: truncated header ({len(data)} bytes, "
+                               f"{ndim} dimensions need {header})")
+    dims = tuple(int(d) for d in np.frombuffer(data, ">u4", ndim, 4))
+    dtype = np.dtype(_TYPES[code])
+    expected = header + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    if len(data) != expected:
+        raise CorruptFileError(
+            f"{name}: {len(data)} bytes, but the header {dims} of {dtype.name} "
+            f"announces {expected}: the file is truncated or corrupted")
+    values = np.frombuffer(data, dtype, offset=header).reshape(dims)
+    return values.astype(dtype.newbyteorder("="))  # native order, and a writable copy
+
+
+def read_idx(path, sha256_hex=None, md5_gz_hex=None, shape=None):
+    """Read an IDX file (``.gz`` or raw), checking it before returning anything.
+
+    ``sha256_hex``: expected SHA-256 of the decompressed content; ``md5_gz_hex``:
+    expected MD5 of the compressed file (the checksum some datasets publish);
+    ``shape``: the expected array shape."""
+    name = str(path)
+    if md5_gz_hex is not None and name.endswith(".gz"):
+        with open(name, "rb") as f:
+            got = hashlib.md5(f.read()).hexdigest()
+        if got != md5_gz_hex:
+            raise CorruptFileError(f"{name}: MD5 {got} does not match the published "
+                                   f"{md5_gz_hex}; delete the file and download it again")
+    data = read_bytes(name)
+    if sha256_hex is not None:
+        got = sha256(data)
+        if got != sha256_hex:
+            raise CorruptFileError(f"{name}: SHA-256 of the content is {got}, expected "
+                                   f"{sha256_hex}; delete the file and download it again")
+    array = parse_idx(data, name)
+    if shape is not None and array.shape != tuple(shape):
+        raise CorruptFileError(f"{name}: array of shape {array.shape}, expected "
+                               f"{tuple(shape)}")
+    return array
+
+
+def write_idx(path, array):
+    """Write ``array`` as an IDX file (gzip-compressed when ``path`` ends in .gz)."""
+    array = np.asarray(array)
+    codes = {np.dtype(v).newbyteorder("="): k for k, v in _TYPES.items()}
+    code = codes.get(array.dtype.newbyteorder("="))
+    if code is None:
+        raise TypeError(f"write_idx: dtype {array.dtype} has no IDX type code")
+    header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, ">u4").tobytes()
+    body = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wb") as f:
+        f.write(body)

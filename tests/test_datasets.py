@@ -1,0 +1,191 @@
+"""Datasets: the IDX reader, MNIST/Fashion-MNIST search order, checksums, downloads
+(from local file:// mirrors and a fake opener: never the network), digits."""
+import dataclasses
+import gzip
+import io
+import os
+import shutil
+import urllib.error
+
+import numpy as np
+import pytest
+
+from retrograd.datasets import (CorruptFileError, DatasetNotFoundError, digits,
+                                fashion_mnist, mnist)
+from retrograd.datasets.files import fetch, load_arrays
+from retrograd.datasets.idx import parse_idx, read_idx, write_idx
+
+LABELS = "train-labels-idx1-ubyte.gz"
+
+
+@pytest.fixture
+def clean_env(tmp_path, monkeypatch):
+    """No RETROGRAD_DATA, and a private empty cache."""
+    monkeypatch.delenv("RETROGRAD_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def _copy_mnist(src, dst, skip=()):
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in os.listdir(src):
+        if name.endswith(".gz") and name not in skip:
+            os.symlink(src / name, dst / name)
+    return dst
+
+
+def test_mnist_matches_keras_arrays(mnist_dir):
+    (x_train, y_train), (x_test, y_test) = mnist.load_data(mnist_dir)
+    assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
+    assert y_train.shape == (60000,) and y_train.dtype == np.uint8
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    assert list(y_train[:5]) == [5, 0, 4, 1, 9]
+    assert list(x_train[0, 5, 12:24]) == [3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127]
+    assert abs(x_train.mean() / 255 - 0.130660) < 1e-5
+    assert x_train.flags.writeable
+
+
+def test_search_order_env_then_cache(mnist_dir, clean_env, monkeypatch):
+    with pytest.raises(DatasetNotFoundError):
+        mnist.load_data(download=False)
+    monkeypatch.setenv("RETROGRAD_DATA", str(mnist_dir.parent))
+    (_, y), _ = mnist.load_data(download=False)
+    assert len(y) == 60000
+    monkeypatch.delenv("RETROGRAD_DATA")
+    _copy_mnist(mnist_dir, clean_env / "cache" / "retrograd" / "mnist")
+    (_, y), _ = mnist.load_data(download=False)
+    assert len(y) == 60000
+
+
+def test_corrupted_file_detected_by_checksum(mnist_dir, tmp_path):
+    d = _copy_mnist(mnist_dir, tmp_path / "m", skip={LABELS})
+    raw = bytearray(gzip.decompress((mnist_dir / LABELS).read_bytes()))
+    raw[100] = (raw[100] + 1) % 10          # one label changed: still a valid IDX file
+    (d / LABELS).write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(CorruptFileError, match="SHA-256"):
+        mnist.load_data(d)
+
+
+def test_truncated_file_never_half_loaded(mnist_dir, tmp_path):
+    d = _copy_mnist(mnist_dir, tmp_path / "m", skip={LABELS})
+    data = (mnist_dir / LABELS).read_bytes()
+    (d / LABELS).write_bytes(data[: len(data) // 2])
+    with pytest.raises(CorruptFileError, match="truncated"):
+        mnist.load_data(d)
+
+
+def test_missing_file_named(mnist_dir, tmp_path):
+    d = _copy_mnist(mnist_dir, tmp_path / "m", skip={LABELS})
+    with pytest.raises(DatasetNotFoundError, match=LABELS):
+        mnist.load_data(d)
+
+
+def test_idx_structure_checks():
+    a = np.arange(12, dtype=np.int32).reshape(3, 4)
+    header = bytes([0, 0, 0x0C, 2]) + np.asarray([3, 4], ">u4").tobytes()
+    data = header + a.astype(">i4").tobytes()
+    np.testing.assert_array_equal(parse_idx(data), a)
+    with pytest.raises(CorruptFileError, match="magic"):
+        parse_idx(b"\x01" + data[1:])
+    with pytest.raises(CorruptFileError, match="type code"):
+        parse_idx(data[:2] + b"\x42" + data[3:])
+    with pytest.raises(CorruptFileError, match="announces"):
+        parse_idx(data[:-4])
+    with pytest.raises(CorruptFileError, match="announces"):
+        parse_idx(data + b"\0")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64])
+def test_idx_roundtrip(tmp_path, dtype):
+    a = (np.arange(24) - 5).astype(dtype).reshape(2, 3, 4) if dtype != np.uint8 else \
+        np.arange(24, dtype=dtype).reshape(2, 3, 4)
+    for name in ("a.idx", "a.idx.gz"):
+        write_idx(tmp_path / name, a)
+        b = read_idx(tmp_path / name, shape=(2, 3, 4))
+        assert b.dtype == a.dtype
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(CorruptFileError, match="shape"):
+        read_idx(tmp_path / "a.idx", shape=(6, 4))
+
+
+def test_download_from_file_url(mnist_dir, clean_env, capsys):
+    catalog = dataclasses.replace(mnist.CATALOG, mirrors=(mnist_dir.as_uri() + "/",))
+    x_train, y_train, x_test, y_test = load_arrays(catalog)
+    assert x_train.shape == (60000, 28, 28) and list(y_test[:3]) == [7, 2, 1]
+    cached = clean_env / "cache" / "retrograd" / "mnist"
+    assert sorted(os.listdir(cached)) == sorted(f.name + ".gz" for f in catalog.files)
+    err = capsys.readouterr().err
+    assert "Downloading data from file://" in err and "━" in err
+
+
+def test_download_corrupted_leaves_nothing(mnist_dir, clean_env):
+    bad = clean_env / "mirror"
+    _copy_mnist(mnist_dir, bad, skip={LABELS})
+    raw = bytearray(gzip.decompress((mnist_dir / LABELS).read_bytes()))
+    raw[-1] ^= 1
+    (bad / LABELS).write_bytes(gzip.compress(bytes(raw)))
+    catalog = dataclasses.replace(mnist.CATALOG, mirrors=(bad.as_uri() + "/",))
+    with pytest.raises(DatasetNotFoundError, match="SHA-256"):
+        fetch(catalog, progress=False)
+    cached = clean_env / "cache" / "retrograd" / "mnist"
+    assert LABELS not in os.listdir(cached)
+    assert not [n for n in os.listdir(cached) if n.endswith(".part.gz")]
+
+
+def test_offline_error_is_one_line(clean_env):
+    def offline(url, timeout=None):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+    with pytest.raises(DatasetNotFoundError) as e:
+        load_arrays(mnist.CATALOG, opener=offline, progress=False)
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert "RETROGRAD_DATA/mnist" in msg and "train-images-idx3-ubyte.gz" in msg
+    assert "name resolution" in msg
+
+
+def test_fake_opener_with_progress(mnist_dir, clean_env, capsys):
+    class Response(io.BytesIO):
+        headers = {}
+
+    def opener(url, timeout=None):
+        name = url.rsplit("/", 1)[1]
+        r = Response((mnist_dir / name).read_bytes())
+        r.headers = {"Content-Length": str(len(r.getvalue()))}
+        return r
+    catalog = dataclasses.replace(mnist.CATALOG, mirrors=("https://example.invalid/",))
+    paths = fetch(catalog, opener=opener)
+    assert all(p.exists() for p in paths)
+    assert "https://example.invalid/t10k-labels-idx1-ubyte.gz" in capsys.readouterr().err
+
+
+def test_keras_npz(mnist_dir, tmp_path):
+    (x, y), (xt, yt) = mnist.load_data(mnist_dir)
+    np.savez(tmp_path / "mnist.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    (x2, _), (_, yt2) = mnist.load_data(tmp_path / "mnist.npz")
+    np.testing.assert_array_equal(x, x2)
+    np.testing.assert_array_equal(yt, yt2)
+    np.savez(tmp_path / "bad.npz", x_train=x[:5], y_train=y, x_test=xt, y_test=yt)
+    with pytest.raises(CorruptFileError, match="x_train has shape"):
+        mnist.load_data(tmp_path / "bad.npz")
+
+
+def test_fashion_mnist_checks_published_md5(tmp_path, clean_env):
+    d = tmp_path / "f"
+    d.mkdir()
+    for f in fashion_mnist.CATALOG.files:
+        write_idx(d / (f.name + ".gz"), np.zeros(f.shape, np.uint8))
+    with pytest.raises(CorruptFileError, match="MD5"):
+        fashion_mnist.load_data(d)
+    with pytest.raises(DatasetNotFoundError, match="fashion_mnist"):
+        fashion_mnist.load_data(download=False)
+
+
+def test_digits():
+    (x, y), (xt, yt) = digits()
+    assert x.shape[1:] == (8, 8) and x.dtype == np.uint8 and y.dtype == np.uint8
+    assert len(x) + len(xt) == 1797 and len(xt) == 359
+    assert x.max() == 16 and set(np.unique(y)) == set(range(10))
+    (x2, _), _ = digits()
+    np.testing.assert_array_equal(x, x2)
+    with pytest.raises(ValueError, match="test_fraction"):
+        digits(test_fraction=1.5)
