@@ -72,3 +72,5 @@ __all__ = [
     "reshape", "transpose", "permute", "flatten", "squeeze", "unsqueeze", "expand",
     "broadcast_to", "concatenate", "cat", "stack", "split",
 ]
+
+from . import optim, data  # noqa: E402  (they import the core above)

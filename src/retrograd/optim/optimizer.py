@@ -1,0 +1,273 @@
+"""The optimiser base: parameter groups, slots, ``step``, ``zero_grad``, checkpoints.
+
+An optimiser moves each parameter θ against its gradient g = ∂ℓ/∂θ. Subclasses
+say how in two methods, as Keras splits ``build`` from ``update_step``:
+
+* ``_init_state(p, group)``  creates the parameter's slots (momentum buffers,
+  moment estimates) once, at its first step;
+* ``_update(p, g, state, group)``  updates the array ``p`` in place from the
+  gradient array ``g``.
+
+Both work on the raw arrays (``tensor.data``), so the same body runs on NumPy
+and CuPy, and a float32 parameter stays float32: scalars are cast to the
+parameter's dtype before they touch it.
+"""
+import math
+import warnings
+
+from ..backend import array_module
+from ..function import enable_grad
+from ..tensor import Tensor
+
+
+class Optimizer:
+    """Base class: ``params`` is an iterable of tensors, or of dicts
+    ``{"params": [...], "lr": ..., ...}`` (parameter groups, each with its own
+    hyper-parameters; missing ones come from the optimiser's arguments).
+
+    ``param_groups[i]["lr"]`` may be read and written between steps (the
+    learning-rate schedules do). With ``skip_nonfinite=True``, a step whose
+    gradients hold a NaN or ±inf leaves every parameter unchanged, warns, sets
+    ``last_step_skipped`` and counts it in ``skipped_steps``.
+    """
+
+    def __init__(self, params, defaults, skip_nonfinite=False):
+        self.defaults = dict(defaults)
+        self.skip_nonfinite = bool(skip_nonfinite)
+        self.skipped_steps = 0
+        self.last_step_skipped = False
+        self.param_groups = []
+        # Keyed by the tensor itself: Tensor hashes by identity, so two
+        # parameters never collide even though == compares elementwise.
+        self.state = {}
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params must be an iterable of tensors or of dicts "
+                            "(e.g. model.parameters() or [w, b]), got a single Tensor")
+        if isinstance(params, dict):
+            params = [params]
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(f"{name}: params must be an iterable of tensors or of dicts, "
+                            f"got {type(params).__name__}") from None
+        if not groups:
+            raise ValueError(f"{name}: got an empty parameter list (params=[]); "
+                             "expected at least one tensor with requires_grad=True")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # -- parameter groups --------------------------------------------------
+    def add_param_group(self, group):
+        """Add a group ``{"params": [...], **hyper-parameters}`` (e.g. to train
+        a newly unfrozen layer with its own learning rate)."""
+        name = type(self).__name__
+        if not isinstance(group, dict):
+            raise TypeError(f"{name}: a parameter group must be a dict with a 'params' "
+                            f"key, got {type(group).__name__}")
+        if "params" not in group:
+            raise ValueError(f"{name}: parameter group {len(self.param_groups)} has no "
+                             "'params' key")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{name}: parameter group {len(self.param_groups)} has an "
+                             "empty parameter list")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            where = f"{name}: parameter {i} of group {len(self.param_groups)}"
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{where} is a {type(p).__name__}, expected a Tensor")
+            if not p.requires_grad:
+                raise ValueError(f"{where} (shape {p.shape}, dtype {p.dtype}) does not "
+                                 "require grad; create it with requires_grad=True or "
+                                 "leave it out")
+            if not p.is_leaf:
+                raise ValueError(f"{where} (shape {p.shape}) is not a leaf: it was "
+                                 "computed by an op; optimise the tensor it came from")
+            if id(p) in seen:
+                raise ValueError(f"{where} (shape {p.shape}) appears twice among the "
+                                 "parameters; each tensor may be optimised only once")
+            seen.add(id(p))
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(f"{name}: unknown hyper-parameter(s) {sorted(unknown)} in "
+                             f"parameter group {len(self.param_groups)}; expected some "
+                             f"of {sorted(self.defaults)}")
+        full = {**self.defaults, **group, "params": params}
+        self._check(full)
+        self.param_groups.append(full)
+
+    def _check(self, group):
+        """Validate one group's hyper-parameters (subclasses extend)."""
+        check_lr(group["lr"], type(self).__name__)
+
+    # -- the update --------------------------------------------------------
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients before the next backward: ``.grad = None``
+        (the default, free), or fill the existing arrays with 0 in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient, in place.
+
+        ``closure`` (optional) re-evaluates the loss with gradients and returns
+        it; the loss is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self.last_step_skipped = False
+        if self.skip_nonfinite:
+            bad = self._first_nonfinite()
+            if bad is not None:
+                self.skipped_steps += 1
+                self.last_step_skipped = True
+                gi, pi, p = bad
+                warnings.warn(
+                    f"{type(self).__name__}.step skipped (skip_nonfinite=True): the "
+                    f"gradient of parameter {pi} of group {gi} (shape {p.shape}) holds "
+                    f"NaN or inf; parameters left unchanged ({self.skipped_steps} "
+                    "step(s) skipped so far)", RuntimeWarning, stacklevel=2)
+                return loss
+        state = self.state
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                s = state.get(p)
+                if s is None:
+                    s = state[p] = self._init_state(p.data, group)
+                self._update(p.data, g.data, s, group)
+        return loss
+
+    def _first_nonfinite(self):
+        for gi, group in enumerate(self.param_groups):
+            for pi, p in enumerate(group["params"]):
+                if p.grad is None:
+                    continue
+                g = p.grad.data
+                # One reduction, no allocation: a sum of finite values is finite
+                # unless it overflows, which the exact check then rules out.
+                if not math.isfinite(float(g.sum())) and \
+                        not bool(array_module(g).isfinite(g).all()):
+                    return gi, pi, p
+        return None
+
+    def _init_state(self, p, group):
+        return {}
+
+    def _update(self, p, g, state, group):
+        raise NotImplementedError(f"{type(self).__name__} does not define _update")
+
+    # -- checkpoints -------------------------------------------------------
+    def state_dict(self):
+        """A snapshot ``{"state": {index: {slot: array or number}},
+        "param_groups": [{hyper-parameters, "params": [indices]}]}`` with the
+        parameters numbered in group order, as PyTorch does. Arrays are copies."""
+        index, groups, k = {}, [], 0
+        for group in self.param_groups:
+            ids = []
+            for p in group["params"]:
+                index[id(p)] = k
+                ids.append(k)
+                k += 1
+            groups.append({**{n: v for n, v in group.items() if n != "params"},
+                           "params": ids})
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                s = self.state.get(p)
+                if s is not None:
+                    state[index[id(p)]] = {n: v.copy() if hasattr(v, "shape") else v
+                                           for n, v in s.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore slots and hyper-parameters saved by ``state_dict`` into this
+        optimiser, whose groups must hold parameters of the same shapes."""
+        name = type(self).__name__
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved)} "
+                             f"parameter group(s), this optimiser {len(self.param_groups)}")
+        params = []
+        for i, (sg, g) in enumerate(zip(saved, self.param_groups)):
+            if len(sg["params"]) != len(g["params"]):
+                raise ValueError(f"{name}.load_state_dict: group {i} has "
+                                 f"{len(sg['params'])} parameter(s) in the state dict, "
+                                 f"{len(g['params'])} here")
+            params.extend(zip(sg["params"], g["params"]))
+        by_index = dict(params)
+        new_state = {}
+        for k, s in state_dict["state"].items():
+            k = int(k)
+            if k not in by_index:
+                raise ValueError(f"{name}.load_state_dict: state for parameter {k}, "
+                                 f"but only {len(by_index)} parameters are known")
+            p = by_index[k]
+            xp = array_module(p.data)
+            slots = {}
+            for n, v in s.items():
+                if hasattr(v, "shape") and v.shape != ():
+                    if tuple(v.shape) != p.shape:
+                        raise ValueError(f"{name}.load_state_dict: slot {n!r} of parameter "
+                                         f"{k} has shape {tuple(v.shape)}, the parameter "
+                                         f"{p.shape}")
+                    v = xp.array(_host(v, xp), dtype=p.dtype, copy=True)
+                elif hasattr(v, "shape"):
+                    v = v.item()
+                slots[n] = v
+            new_state[p] = slots
+        for sg, g in zip(saved, self.param_groups):
+            for n, v in sg.items():
+                if n != "params":
+                    g[n] = v
+        self.state = new_state
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"  group {i}: {len(g['params'])} params, " + ", ".join(
+                f"{n}={v}" for n, v in g.items() if n != "params"))
+        return "\n".join(lines) + "\n)"
+
+
+def _host(v, xp):
+    """An array on the device of ``xp`` (state dicts may be saved on another)."""
+    from ..backend import to_device
+    return to_device(v, "cpu" if xp.__name__ == "numpy" else "cuda")
+
+
+def check_lr(lr, where):
+    if not _is_number(lr) or not lr > 0 or not math.isfinite(lr):
+        raise ValueError(f"{where}: lr must be a finite number > 0, got lr={lr!r}")
+
+
+def check_range(value, name, where, low, high, high_open=False):
+    """low ≤ value ≤ high (or < high when ``high_open``), naming the argument."""
+    ok = _is_number(value) and low <= value and (value < high if high_open else value <= high)
+    if not ok:
+        bracket = ")" if high_open else "]"
+        raise ValueError(f"{where}: {name} must be in [{low}, {high}{bracket}, "
+                         f"got {name}={value!r}")
+
+
+def check_nonneg(value, name, where):
+    if not _is_number(value) or not value >= 0 or not math.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {name}={value!r}")
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) or \
+        hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind in "iuf"

@@ -1,0 +1,288 @@
+"""Learning-rate schedules: η_t as a plain function of the step t, and the driver
+that writes it into an optimiser.
+
+Each schedule is ``f(t, eta0, ...)`` with the course's symbols; ``t`` may be a
+number or an array of steps, so ``exponential(np.arange(100), 0.1, lam=0.1)``
+is the curve to plot. ``LRScheduler(optimizer, f, **args)`` sets every group's
+``lr`` to ``f(t, η0_group, **args)``; call its ``step()`` after each optimiser
+step (t counts steps) or after each epoch (t counts epochs).
+
+    sched = LRScheduler(opt, step_decay, r=0.5, t_u=10)
+    for epoch in range(n):
+        train_one_epoch(opt)
+        sched.step()
+"""
+import math
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+def inverse_time(t, eta0, r):
+    """η_t = η0 / (1 + r·t)  (the course's first decay policy)."""
+    _check_eta0(eta0, "inverse_time")
+    _check(lambda: r >= 0 and math.isfinite(r), "inverse_time", "r", r, "a finite number >= 0")
+    t = _steps(t, "inverse_time")
+    return _out(eta0 / (1 + r * t))
+
+
+def exponential(t, eta0, lam):
+    """η_t = η0·e^{−λt}  (exponential decay; the course's example: η0=0.1, λ=0.1)."""
+    _check_eta0(eta0, "exponential")
+    _check(lambda: lam >= 0 and math.isfinite(lam), "exponential", "lam", lam,
+           "a finite number >= 0")
+    t = _steps(t, "exponential")
+    return _out(eta0 * np.exp(-lam * t))
+
+
+def step_decay(t, eta0, r, t_u):
+    """η_t = η0·r^{⌊t/t_u⌋}: multiplied by r every t_u steps (the course's example:
+    η0=0.1, r=0.5, t_u=10; the exponent is the floor ⌊t/t_u⌋, not t/t_u)."""
+    _check_eta0(eta0, "step_decay")
+    _check(lambda: 0 < r <= 1, "step_decay", "r", r, "in (0, 1]")
+    _check(lambda: t_u > 0 and math.isfinite(t_u), "step_decay", "t_u", t_u,
+           "a number of steps > 0")
+    t = _steps(t, "step_decay")
+    return _out(eta0 * r ** np.floor(t / t_u))
+
+
+def cosine_annealing(t, eta0, T, eta_min=0.0):
+    """η_t = η_min + (η0 − η_min)·(1 + cos(π·t/T))/2 for t ≤ T, then η_min
+    (half a cosine from η0 down to η_min over T steps, without restarts)."""
+    _check_eta0(eta0, "cosine_annealing")
+    _check(lambda: T > 0 and math.isfinite(T), "cosine_annealing", "T", T,
+           "a number of steps > 0")
+    _check(lambda: 0 <= eta_min <= eta0, "cosine_annealing", "eta_min", eta_min,
+           f"in [0, eta0={eta0}]")
+    t = np.minimum(_steps(t, "cosine_annealing"), T)
+    return _out(eta_min + (eta0 - eta_min) * (1 + np.cos(np.pi * t / T)) / 2)
+
+
+def linear_warmup(t, eta0, t_w, start_factor=0.0, then=None):
+    """η_t = η0·(f + (1 − f)·t/t_w) for t < t_w (f = ``start_factor``), then η0,
+    or ``then(t − t_w, η0)`` to continue with another schedule, e.g.
+    ``then=lambda t, eta0: cosine_annealing(t, eta0, T=90)``."""
+    _check_eta0(eta0, "linear_warmup")
+    _check(lambda: t_w > 0 and math.isfinite(t_w), "linear_warmup", "t_w", t_w,
+           "a number of steps > 0")
+    _check(lambda: 0 <= start_factor <= 1, "linear_warmup", "start_factor", start_factor, "in [0, 1]")
+    if then is not None and not callable(then):
+        raise TypeError(f"linear_warmup: then must be a schedule f(t, eta0), got {then!r}")
+    t = _steps(t, "linear_warmup")
+    warm = eta0 * (start_factor + (1 - start_factor) * np.minimum(t, t_w) / t_w)
+    if then is None:
+        return _out(warm)
+    after = np.vectorize(lambda s: float(then(s, eta0)), otypes=[float])(
+        np.maximum(t - t_w, 0))
+    return _out(np.where(t < t_w, warm, after))
+
+
+def reduce_on_plateau(metrics, eta0, factor=0.1, patience=10, threshold=1e-4,
+                      threshold_mode="rel", mode="min", cooldown=0, min_lr=0.0, eps=1e-8):
+    """The rates after each value of ``metrics`` (e.g. the validation loss per
+    epoch): η is multiplied by ``factor`` (not below ``min_lr``) once the metric
+    has not improved for more than ``patience`` epochs; then ``cooldown`` epochs
+    are ignored. Not a function of t alone: it is a function of the history."""
+    _check_eta0(eta0, "reduce_on_plateau")
+    watch = _Plateau("reduce_on_plateau", mode, factor, patience, threshold,
+                     threshold_mode, cooldown, min_lr, eps)
+    lr, out = float(eta0), []
+    for m in metrics:
+        if watch.update(m):
+            lr = watch.reduced(lr)
+        out.append(lr)
+    return np.array(out)
+
+
+class LRScheduler:
+    """Drive an optimiser's learning rate by a schedule: after ``step()`` number
+    t, each group's ``lr`` is ``schedule(t, η0, **args)``, η0 being the group's
+    learning rate when the scheduler was made (kept in ``group["initial_lr"]``).
+
+    >>> sched = LRScheduler(opt, exponential, lam=0.1)   # η_t = η0 e^{−0.1 t}
+    >>> opt.step(); sched.step()
+    """
+
+    def __init__(self, optimizer, schedule, **args):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"LRScheduler: optimizer must be a retrograd.optim.Optimizer, "
+                            f"got {type(optimizer).__name__}")
+        if not callable(schedule):
+            raise TypeError(f"LRScheduler: schedule must be a function f(t, eta0, ...), "
+                            f"got {schedule!r}")
+        self.optimizer, self.schedule, self.args = optimizer, schedule, args
+        for g in optimizer.param_groups:
+            g.setdefault("initial_lr", g["lr"])
+        self.t = 0
+        self._apply()  # also validates the schedule's arguments, at once
+
+    def step(self):
+        """Advance t by one and set the groups' learning rates to η_t."""
+        self.t += 1
+        self._apply()
+
+    def _apply(self):
+        for g in self.optimizer.param_groups:
+            lr = float(self.schedule(self.t, g["initial_lr"], **self.args))
+            if not lr > 0 or not math.isfinite(lr):
+                raise ValueError(f"LRScheduler: the schedule {_name(self.schedule)} gave "
+                                 f"lr={lr} at t={self.t}; expected a finite number > 0")
+            g["lr"] = lr
+
+    def get_last_lr(self):
+        """The learning rate of each group, as set by the last step."""
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+    def state_dict(self):
+        return {"t": self.t}
+
+    def load_state_dict(self, state):
+        self.t = int(state["t"])
+        self._apply()
+
+
+class ReduceLROnPlateau:
+    """Divide the learning rate when a metric stops improving, as
+    ``torch.optim.lr_scheduler.ReduceLROnPlateau``: call ``step(metric)`` once per
+    epoch; after more than ``patience`` epochs without an improvement (relative
+    ``threshold`` in "rel" mode, absolute in "abs" mode) each group's lr becomes
+    max(lr·``factor``, ``min_lr``), and ``cooldown`` epochs follow without counting.
+
+    >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=3)
+    >>> sched.step(val_loss)
+    """
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"ReduceLROnPlateau: optimizer must be a retrograd.optim."
+                            f"Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        n = len(optimizer.param_groups)
+        min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * n
+        if len(min_lrs) != n:
+            raise ValueError(f"ReduceLROnPlateau: min_lr has {len(min_lrs)} values for "
+                             f"{n} parameter groups")
+        self._watch = [_Plateau("ReduceLROnPlateau", mode, factor, patience, threshold,
+                                threshold_mode, cooldown, m, eps) for m in min_lrs]
+
+    def step(self, metric):
+        """Record this epoch's metric; reduce the learning rates on a plateau."""
+        watch = self._watch[0]
+        if watch.update(metric):
+            for g, w in zip(self.optimizer.param_groups, self._watch):
+                g["lr"] = w.reduced(g["lr"])
+
+    @property
+    def num_bad_epochs(self):
+        return self._watch[0].bad
+
+    @property
+    def best(self):
+        return self._watch[0].best
+
+    def get_last_lr(self):
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+    def state_dict(self):
+        w = self._watch[0]
+        return {"best": w.best, "bad": w.bad, "cooldown_counter": w.cooldown_counter}
+
+    def load_state_dict(self, state):
+        for w in self._watch:
+            w.best, w.bad = state["best"], state["bad"]
+            w.cooldown_counter = state["cooldown_counter"]
+
+
+class _Plateau:
+    """The plateau detector shared by the function and the driver."""
+
+    def __init__(self, where, mode, factor, patience, threshold, threshold_mode, cooldown,
+                 min_lr, eps):
+        _check(lambda: mode in ("min", "max"), where, "mode", mode, "'min' or 'max'")
+        _check(lambda: threshold_mode in ("rel", "abs"), where, "threshold_mode", threshold_mode,
+               "'rel' or 'abs'")
+        _check(lambda: 0 < factor < 1, where, "factor", factor, "in (0, 1)")
+        _check(lambda: _is_int(patience) and patience >= 0, where, "patience", patience,
+               "an integer >= 0")
+        _check(lambda: _is_int(cooldown) and cooldown >= 0, where, "cooldown", cooldown,
+               "an integer >= 0")
+        _check(lambda: threshold >= 0 and math.isfinite(threshold), where, "threshold", threshold,
+               "a finite number >= 0")
+        _check(lambda: min_lr >= 0 and math.isfinite(min_lr), where, "min_lr", min_lr,
+               "a finite number >= 0")
+        self.where = where
+        self.mode, self.factor, self.patience = mode, factor, patience
+        self.threshold, self.threshold_mode = threshold, threshold_mode
+        self.cooldown, self.min_lr, self.eps = cooldown, min_lr, eps
+        self.best = math.inf if mode == "min" else -math.inf
+        self.bad = 0
+        self.cooldown_counter = 0
+
+    def _better(self, a):
+        rel, th, best = self.threshold_mode == "rel", self.threshold, self.best
+        if self.mode == "min":
+            return a < (best * (1 - th) if rel else best - th)
+        return a > (best * (1 + th) if rel else best + th)
+
+    def update(self, metric):
+        """Record one value; True when the rate should be reduced now."""
+        try:
+            a = float(metric)
+        except (TypeError, ValueError):
+            raise TypeError(f"{self.where}: the metric must be a number, "
+                            f"got {metric!r}") from None
+        if self._better(a):
+            self.best, self.bad = a, 0
+        else:
+            self.bad += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.bad = 0
+        if self.bad > self.patience:
+            self.cooldown_counter, self.bad = self.cooldown, 0
+            return True
+        return False
+
+    def reduced(self, lr):
+        new = max(lr * self.factor, self.min_lr)
+        return new if lr - new > self.eps else lr
+
+
+def _steps(t, where):
+    t = np.asarray(t, dtype=np.float64)
+    if not np.all(t >= 0):
+        raise ValueError(f"{where}: the step t must be >= 0, got t={t.tolist()!r}")
+    return t
+
+
+def _out(v):
+    return float(v) if np.ndim(v) == 0 else v
+
+
+def _check_eta0(eta0, where):
+    _check(lambda: eta0 > 0 and math.isfinite(eta0), where, "eta0", eta0, "a finite number > 0")
+
+
+def _check(ok, where, name, value, expected):
+    """Raise a ValueError naming the argument unless ``ok()`` holds (a value of
+    the wrong type, e.g. a string, fails the check instead of crashing it)."""
+    try:
+        ok = bool(ok())
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{where}: {name} must be {expected}, got {name}={value!r}")
+
+
+def _is_int(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def _name(f):
+    return getattr(f, "__name__", repr(f))
+
+
+__all__ = ["inverse_time", "exponential", "step_decay", "cosine_annealing", "linear_warmup",
+           "reduce_on_plateau", "LRScheduler", "ReduceLROnPlateau"]
