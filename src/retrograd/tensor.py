@@ -420,7 +420,7 @@ class Tensor:
         return _ops.shape.transpose(self, *axes)
 
     def permute(self, *axes):
-        return _ops.shape.transpose(self, *axes)
+        return _ops.shape.permute(self, *axes)
 
     def flatten(self, start_dim=0, end_dim=-1):
         return _ops.shape.flatten(self, start_dim, end_dim)

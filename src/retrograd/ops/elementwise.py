@@ -3,7 +3,7 @@ selections (maximum, minimum, clip, where)."""
 from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor
-from .operand import lift, pair
+from .operand import pair
 
 
 class Exp(Function):
@@ -168,9 +168,11 @@ def minimum(a, b):
 
 
 def clip(x, min=None, max=None):
-    """Clamp x into [min, max] (either bound may be None)."""
+    """Clamp x into [min, max] (either bound may be None; bounds get no gradient)."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
+    min = min.data if isinstance(min, Tensor) else min
+    max = max.data if isinstance(max, Tensor) else max
     return Clip(min, max).apply(x)
 
 
@@ -178,11 +180,9 @@ def where(cond, a, b):
     """Select a where ``cond`` is true, else b (cond carries no gradient)."""
     if isinstance(cond, Tensor):
         cond = cond.data
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    if like is None:
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
-        like = a
-    a, b = lift(a, like, "where"), lift(b, like, "where")
+    a, b = pair(a, b, "where")
     if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
         cond = array_module(a.data).asarray(cond).astype(bool)
     return Where(cond).apply(a, b)

@@ -1,4 +1,9 @@
-"""Turning the operands of an op into tensors on one device."""
+"""Turning the operands of an op into tensors on one device, in one dtype.
+
+Constants (Python numbers, lists, NumPy arrays) take the float dtype of the tensor
+they meet, so ``x * 2.0`` and ``x * np.ones(3)`` stay float32 when x is float32;
+an integer tensor meeting a float tensor is cast to that float dtype, as PyTorch
+does (float32 + int64 → float32, where NumPy would give float64)."""
 import numpy as np
 
 from ..backend import array_module
@@ -6,20 +11,23 @@ from ..tensor import Tensor, _make
 
 
 def lift(x, like, op):
-    """``x`` as a tensor next to ``like``: Python numbers take ``like``'s float
-    dtype (so ``x * 2.0`` stays float32); tensors must share ``like``'s device."""
+    """``x`` as a tensor next to ``like``: constants take ``like``'s float dtype;
+    tensors must share ``like``'s device."""
     if isinstance(x, Tensor):
         if x.data.__class__ is not like.data.__class__:
             raise RuntimeError(f"{op}: operands are on different devices "
                                f"({like.device} and {x.device}); move one with .to()")
         return x
+    dt = like.data.dtype
     if isinstance(x, (bool, int, float)):
-        dt = like.data.dtype
         if isinstance(x, float) and dt.kind not in "fc":
             dt = np.float32
         return _make(array_module(like.data).asarray(x, dtype=dt))
     if isinstance(x, (np.ndarray, np.generic, list, tuple)) or hasattr(x, "__array__"):
-        return Tensor(x, device=like.device)
+        t = Tensor(x, device=like.device)
+        if dt.kind in "fc" and t.dtype != dt and t.dtype.kind in "biuf":
+            t = _make(t.data.astype(dt))
+        return t
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__} "
                     "(expected a Tensor, an array or a number)")
 
@@ -27,5 +35,31 @@ def lift(x, like, op):
 def pair(a, b, op):
     """Both operands of a binary op as tensors (at least one already is)."""
     if isinstance(a, Tensor):
-        return a, lift(b, a, op)
-    return lift(a, b, op), b
+        b = lift(b, a, op)
+    else:
+        a = lift(a, b, op)
+    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    if ka != kb:
+        if ka in "fc" and kb not in "fc":
+            b = _make(b.data.astype(a.data.dtype))
+        elif kb in "fc" and ka not in "fc":
+            a = _make(a.data.astype(b.data.dtype))
+    return a, b
+
+
+def lift_all(tensors, op):
+    """A sequence of operands (concatenate, stack) as tensors of one device and,
+    when any is floating point, of one float dtype."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    like = next((t for t in tensors if isinstance(t, Tensor)), None)
+    if like is None:
+        like = Tensor(tensors[0])
+    tensors = [lift(t, like, op) for t in tensors]
+    floats = [t.data.dtype for t in tensors if t.data.dtype.kind in "fc"]
+    if floats:
+        dt = np.result_type(*floats)
+        tensors = [t if t.data.dtype.kind in "fc" else _make(t.data.astype(dt))
+                   for t in tensors]
+    return tensors

@@ -5,7 +5,7 @@ from .. import backend
 from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor
-from .operand import lift
+from .operand import lift_all
 
 
 class Reshape(Function):
@@ -227,13 +227,13 @@ def broadcast_to(x, shape):
 
 def concatenate(tensors, axis=0):
     """Join tensors along an existing axis."""
-    tensors = _lift_all(tensors, "concatenate")
+    tensors = lift_all(tensors, "concatenate")
     return Concatenate(axis).apply(*tensors)
 
 
 def stack(tensors, axis=0):
     """Join tensors along a new axis."""
-    tensors = _lift_all(tensors, "stack")
+    tensors = lift_all(tensors, "stack")
     return Stack(axis).apply(*tensors)
 
 
@@ -257,12 +257,3 @@ def split(x, indices_or_sections, axis=0):
         pieces.append(x[tuple(index)])
     return pieces
 
-
-def _lift_all(tensors, op):
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
-    like = next((t for t in tensors if isinstance(t, Tensor)), None)
-    if like is None:
-        like = Tensor(tensors[0])
-    return [lift(t, like, op) for t in tensors]
