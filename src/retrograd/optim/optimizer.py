@@ -15,6 +15,8 @@ parameter's dtype before they touch it.
 import math
 import warnings
 
+import numpy as np
+
 from ..backend import array_module
 from ..function import enable_grad
 from ..tensor import Tensor
@@ -152,16 +154,18 @@ class Optimizer:
         return loss
 
     def _first_nonfinite(self):
-        for gi, group in enumerate(self.param_groups):
-            for pi, p in enumerate(group["params"]):
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                # One reduction, no allocation: a sum of finite values is finite
-                # unless it overflows, which the exact check then rules out.
-                if not math.isfinite(float(g.sum())) and \
-                        not bool(array_module(g).isfinite(g).all()):
-                    return gi, pi, p
+        # One reduction, no allocation: a sum of finite values is finite unless
+        # it overflows, which the exact check then rules out (errstate silences
+        # NumPy's overflow warning; CuPy does not warn).
+        with np.errstate(over="ignore", invalid="ignore"):
+            for gi, group in enumerate(self.param_groups):
+                for pi, p in enumerate(group["params"]):
+                    if p.grad is None:
+                        continue
+                    g = p.grad.data
+                    if not math.isfinite(float(g.sum())) and \
+                            not bool(array_module(g).isfinite(g).all()):
+                        return gi, pi, p
         return None
 
     def _init_state(self, p, group):
