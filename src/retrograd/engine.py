@@ -110,6 +110,9 @@ def _accumulate(t, g):
     # let an in-place update of one (clipping, weight decay) corrupt the other,
     # so it is stolen only when nothing else refers to it, as PyTorch does.
     # Referrers when exclusive: backward's `g`, this `g`, getrefcount's argument.
+    # A broadcast view (reductions' backward returns one) is read-only and
+    # aliases one element many times: it is never kept either.
     base = g.base
-    shared = sys.getrefcount(g) > 3 or (base is not None and sys.getrefcount(base) > 3)
+    shared = sys.getrefcount(g) > 3 or (base is not None and (
+        sys.getrefcount(base) > 3 or 0 in g.strides))
     t.grad = Tensor._wrap(g.copy() if shared else g)

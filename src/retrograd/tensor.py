@@ -201,7 +201,8 @@ class Tensor:
         ``gradient`` is ∂ℓ/∂self (defaults to 1 for a scalar)."""
         if not self.requires_grad:
             raise RuntimeError(
-                "backward: this tensor does not require grad and has no graph "
+                f"backward: this tensor (shape {self.shape}, dtype {self.dtype}) does "
+                "not require grad and has no graph "
                 "(did you create it inside no_grad(), or forget requires_grad=True "
                 "on the inputs?)")
         xp = backend.array_module(self.data)
