@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The GPU check of issue 9, in one prepared run of under 5 minutes that installs nothing.
+#
+#     bash benchmarks/gpu_check.sh          (from anywhere; PYTHON=... to pick the interpreter)
+#
+# It expects CuPy with a working GPU, a CUDA build of PyTorch and pytest, and fails at once,
+# saying which is missing, otherwise. Then:
+#   1. the CUDA tests: the device-parametrised tests, CUDA variant (python -m pytest tests -k cuda);
+#   2. the mlp and deep benchmarks at batch 128 and 1024, retrograd (CuPy) against PyTorch CUDA
+#      in the same run (benchmarks/gpu_bench.py), printed as one table.
+# Exit status: 0 when both stages pass, 1 when a stage fails, 2 when the GPU stack is missing.
+# Record the output in docs/performance.md.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"  # the checkout, installed or not
+export MPLBACKEND=Agg
+PY="${PYTHON:-python}"
+start=$SECONDS
+
+echo "== retrograd GPU check, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
+"$PY" - <<'EOF' || exit 2
+import sys
+problems = []
+try:
+    import cupy
+    if cupy.cuda.runtime.getDeviceCount() == 0:
+        problems.append("CuPy sees no GPU")
+    else:
+        assert int((cupy.arange(4) * 2).sum()) == 12  # a kernel really runs
+except ImportError:
+    problems.append("CuPy is not installed (pip install cupy-cuda12x)")
+except Exception as e:  # CUDARuntimeError, driver mismatch, no device
+    problems.append(f"CuPy cannot use a GPU: {type(e).__name__}: {e}")
+try:
+    import torch
+    if not torch.cuda.is_available():
+        problems.append(f"PyTorch {torch.__version__} cannot use CUDA (a CPU build, or no "
+                        "driver); a CUDA build is needed for the comparison")
+except ImportError:
+    problems.append("PyTorch is not installed (a CUDA build is needed)")
+try:
+    import pytest  # noqa: F401
+except ImportError:
+    problems.append("pytest is not installed")
+try:
+    import retrograd as rg
+    if not problems and not rg.cuda_available():
+        problems.append("retrograd.cuda_available() is False although CuPy works")
+except Exception as e:
+    problems.append(f"retrograd does not import: {type(e).__name__}: {e}")
+if problems:
+    print("gpu_check: cannot run, nothing was measured:\n  - " + "\n  - ".join(problems),
+          file=sys.stderr)
+    sys.exit(2)
+EOF
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
+
+echo
+echo "== 1/2 CUDA tests: python -m pytest tests -k cuda"
+timeout -k 5 130 "$PY" -m pytest tests -q -k cuda -rs -p no:cacheprovider 2>&1 | tail -n 30
+tests_rc=${PIPESTATUS[0]}
+case $tests_rc in
+    0) tests_verdict="passed" ;;
+    5) tests_verdict="FAILED: no test has a cuda variant (nothing selected by -k cuda)" ;;
+    124|137) tests_verdict="FAILED: still running after 130 s" ;;
+    *) tests_verdict="FAILED (pytest exit status $tests_rc)" ;;
+esac
+
+echo
+echo "== 2/2 benchmarks: mlp and deep, batch 128 and 1024, retrograd vs PyTorch CUDA"
+timeout -k 5 140 "$PY" benchmarks/gpu_bench.py --device cuda --workloads mlp,deep \
+    --batches 128,1024 --reps 3
+bench_rc=$?
+case $bench_rc in
+    0) bench_verdict="done" ;;
+    124|137) bench_verdict="FAILED: still running after 140 s" ;;
+    *) bench_verdict="FAILED (exit status $bench_rc)" ;;
+esac
+
+echo
+echo "== summary: CUDA tests $tests_verdict; benchmarks $bench_verdict; $((SECONDS - start)) s in all"
+[ "$tests_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ]
