@@ -403,3 +403,35 @@ def test_clip_keeps_float32():
     clip_grad_norm_([p], 1.0)
     clip_grad_value_([p], 0.1)
     assert p.grad.dtype == np.float32
+
+
+# -- L2 as weight decay vs L2 as a loss penalty --------------------------------
+
+def _train(make, lam_penalty, steps=30):
+    """Train the MLP; the loss gets (λ/2)·Σθ² when ``lam_penalty`` is set."""
+    weights, x, y = problem(4)
+    params = rg_params(weights)
+    opt = make(params)
+    xt, yt = rg.tensor(x), rg.tensor(y)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = rg_loss(params, xt, yt)
+        if lam_penalty:
+            loss = loss + lam_penalty / 2 * sum((p * p).sum() for p in params)
+        loss.backward()
+        opt.step()
+    return np.concatenate([p.data.ravel() for p in params])
+
+
+def test_l2_decay_equals_penalty_for_sgd_not_for_adamw():
+    lam = 0.05
+    decay = _train(lambda p: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=lam), 0)
+    penalty = _train(lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lam)
+    np.testing.assert_allclose(decay, penalty, rtol=1e-10, atol=1e-12)
+    # Adam's weight_decay is the penalty too (coupled: it is divided by √v̂) ...
+    adam_decay = _train(lambda p: optim.Adam(p, lr=0.01, weight_decay=lam), 0)
+    adam_penalty = _train(lambda p: optim.Adam(p, lr=0.01), lam)
+    np.testing.assert_allclose(adam_decay, adam_penalty, rtol=1e-10, atol=1e-12)
+    # ... AdamW's decoupled decay is a different algorithm.
+    adamw = _train(lambda p: optim.AdamW(p, lr=0.01, weight_decay=lam), 0)
+    assert np.abs(adamw - adam_penalty).max() > 1e-3
