@@ -74,3 +74,4 @@ __all__ = [
 ]
 
 from . import optim, data  # noqa: E402  (they import the core above)
+from . import nn  # noqa: E402,F401

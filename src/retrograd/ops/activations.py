@@ -1,26 +1,56 @@
 """Non-linear activations φ, applied elementwise after the affine map s = wᵀx + b.
 
-Each saves its output (or a mask), the cheapest thing its derivative needs.
+Each op saves the cheapest thing its derivative needs: its output when φ' is a
+function of φ (sigmoid, tanh, ELU), its input otherwise (a reference, not a
+copy), or a boolean mask (ReLU family).
 """
+import math
+
+import numpy as np
+
 from ..backend import array_module
 from ..function import Function
 
 
-class Sigmoid(Function):
-    """σ(x) = 1 / (1 + e⁻ˣ);  σ'(x) = σ(x)(1 − σ(x)).
+class Heaviside(Function):
+    """The course's step H(x) = 1 if x ≥ 0 else 0.
 
-    Computed as ½(1 + tanh(x/2)), which never overflows for large |x|."""
+    H' = 0 wherever it exists (everywhere but at 0, where H jumps): no gradient
+    flows back through a step, which is why gradient descent needs the sigmoid."""
+
+    def forward(self, x):
+        return (x >= 0).astype(x.dtype)
+
+    def backward(self, gy):
+        return array_module(gy).zeros_like(gy)
+
+    def jvp(self, dx):
+        return array_module(dx).zeros_like(dx)
+
+
+class Sigmoid(Function):
+    """σ_a(x) = 1 / (1 + e^{−ax}) (a = 1: the logistic sigmoid);
+    σ_a'(x) = a σ_a(x)(1 − σ_a(x)).
+
+    Computed as ½(1 + tanh(ax/2)), which never overflows for large |x|. As a
+    grows σ_a tends to the Heaviside step; near 0, σ_a(x) ≈ ½ + ax/4."""
+
+    def __init__(self, a=1.0):
+        self.a = a
 
     def forward(self, x):
         xp = array_module(x)
-        y = xp.tanh(x * 0.5)
+        y = xp.tanh(x * (0.5 * self.a))
         y += 1
         y *= 0.5
         self.y = y
         return y
 
     def derivative(self):
-        return self.y * (1 - self.y)
+        d = self.y * (1 - self.y)
+        if self.a != 1:
+            d *= self.a
+        return d
 
     def backward(self, gy):
         return gy * self.derivative()
@@ -62,9 +92,338 @@ class ReLU(Function):
         return dx * (self.y > 0)
 
 
-def sigmoid(x):
-    """σ(x) = 1 / (1 + e⁻ˣ)."""
-    return Sigmoid().apply(x)
+class LeakyReLU(Function):
+    """LReLU(x) = x if x > 0 else λx;  LReLU'(x) = 1 if x > 0 else λ.
+
+    λ is a number (Leaky ReLU) or an array broadcast against x (RReLU's slopes
+    drawn from U(lower, upper)); it receives no gradient here (PReLU does)."""
+
+    def __init__(self, negative_slope=0.01):
+        self.slope = negative_slope
+
+    def forward(self, x):
+        self.pos = x > 0
+        return array_module(x).where(self.pos, x, x * self.slope)
+
+    def derivative(self, g):
+        return array_module(g).where(self.pos, g, g * self.slope)
+
+    def backward(self, gy):
+        return self.derivative(gy)
+
+    def jvp(self, dx):
+        return self.derivative(dx)
+
+
+class PReLU(Function):
+    """PReLU(x) = x if x > 0 else λ_k x, with λ learned (one per channel k,
+    axis 1 of x, or a single shared one).
+
+    ∂ℓ/∂x = ∂ℓ/∂y · (1 or λ_k);  ∂ℓ/∂λ_k = Σ_{x in channel k, x ≤ 0} ∂ℓ/∂y · x."""
+
+    def forward(self, x, w):
+        if w.size != 1 and (x.ndim < 2 or x.shape[1] != w.size):
+            raise ValueError(f"PReLU has {w.size} slopes but the input of shape "
+                             f"{x.shape} has {x.shape[1] if x.ndim > 1 else 'no'} "
+                             "channels (axis 1); use one slope per channel or a shared one")
+        self.x, self.w = x, w
+        self.wb = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if w.size != 1 else w.reshape(())
+        self.pos = x > 0
+        return array_module(x).where(self.pos, x, x * self.wb)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        gx = xp.where(self.pos, gy, gy * self.wb) if self.parents[0].requires_grad else None
+        gw = None
+        if self.parents[1].requires_grad:
+            t = xp.where(self.pos, 0, gy * self.x)
+            axes = tuple(i for i in range(t.ndim) if i != 1) if self.w.size != 1 else None
+            gw = t.sum(axis=axes).reshape(self.w.shape)
+        return gx, gw
+
+    def jvp(self, dx, dw):
+        xp = array_module(dx)
+        dwb = dw.reshape(self.wb.shape)
+        return xp.where(self.pos, dx, dx * self.wb + self.x * dwb)
+
+
+class ELU(Function):
+    """ELU(x) = s·x if x > 0 else s·α(eˣ − 1), with scale s = 1 (ELU) or
+    SELU's fixed (s, α) ≈ (1.0507, 1.6733);
+    ELU'(x) = s if x > 0 else s·α eˣ = y + s·α, so only y is saved."""
+
+    def __init__(self, alpha=1.0, scale=1.0):
+        self.alpha, self.scale = alpha, scale
+
+    def forward(self, x):
+        xp = array_module(x)
+        pos = x > 0
+        neg = xp.expm1(xp.minimum(x, 0))   # min: no overflow on the unused branch
+        neg *= self.alpha
+        y = xp.where(pos, x, neg)
+        if self.scale != 1:
+            y *= self.scale
+        self.y = y
+        # y > 0 ⇔ x > 0 when α ≥ 0; otherwise the sign must be kept.
+        self.pos = pos if self.alpha < 0 else None
+        return y
+
+    def derivative(self):
+        xp = array_module(self.y)
+        pos = self.y > 0 if self.pos is None else self.pos
+        return xp.where(pos, self.scale, self.y + self.scale * self.alpha).astype(
+            self.y.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _erf(x):
+    """erf elementwise: NumPy has none, so SciPy (or CuPy's) is used, with an
+    exact but slow fallback on math.erf when SciPy is not installed."""
+    xp = array_module(x)
+    if xp is np:
+        try:
+            from scipy.special import erf
+        except ImportError:
+            return np.vectorize(math.erf, otypes=[x.dtype])(x)
+        return erf(x)
+    from cupyx.scipy.special import erf
+    return erf(x)
+
+
+class GELU(Function):
+    """GELU(x) = x Φ(x), Φ the standard normal CDF ½(1 + erf(x/√2));
+    GELU'(x) = Φ(x) + x φ(x).
+
+    ``approximate="tanh"``: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+
+    K = math.sqrt(2 / math.pi)
+
+    def __init__(self, approximate="none"):
+        self.approximate = approximate
+
+    def forward(self, x):
+        self.x = x
+        xp = array_module(x)
+        if self.approximate == "tanh":
+            self.t = xp.tanh(self.K * (x + 0.044715 * x * x * x))
+            return 0.5 * x * (1 + self.t)
+        cdf = _erf(x * (1 / math.sqrt(2)))
+        cdf += 1
+        cdf *= 0.5
+        self.cdf = cdf
+        return x * cdf
+
+    def derivative(self):
+        x, xp = self.x, array_module(self.x)
+        if self.approximate == "tanh":
+            t = self.t
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * self.K * (1 + 3 * 0.044715 * x * x)
+        pdf = xp.exp(-0.5 * x * x)
+        pdf *= x * (1 / math.sqrt(2 * math.pi))
+        pdf += self.cdf
+        return pdf
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+class SiLU(Function):
+    """SiLU(x) = swish(x) = x σ(x);  SiLU'(x) = σ(x)(1 + x(1 − σ(x)))."""
+
+    def forward(self, x):
+        xp = array_module(x)
+        s = xp.tanh(x * 0.5)
+        s += 1
+        s *= 0.5
+        self.x, self.s = x, s
+        return x * s
+
+    def derivative(self):
+        s = self.s
+        return s * (1 + self.x * (1 - s))
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+def _softplus(z):
+    """log(1 + eᶻ) computed without overflow: max(z, 0) + log1p(e^{−|z|})."""
+    xp = array_module(z)
+    y = xp.log1p(xp.exp(-xp.abs(z)))
+    y += xp.maximum(z, 0)
+    return y
+
+
+def _sigmoid(z):
+    xp = array_module(z)
+    s = xp.tanh(z * 0.5)
+    s += 1
+    s *= 0.5
+    return s
+
+
+class Softplus(Function):
+    """softplus(x) = (1/β) log(1 + e^{βx}), and x itself where βx > threshold
+    (as PyTorch);  softplus'(x) = σ(βx) (1 above the threshold)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        self.x = x
+        bx = x * self.beta if self.beta != 1 else x
+        y = _softplus(bx)
+        if self.beta != 1:
+            y /= self.beta
+        return array_module(x).where(bx > self.threshold, x, y)
+
+    def derivative(self):
+        bx = self.x * self.beta if self.beta != 1 else self.x
+        return array_module(bx).where(bx > self.threshold, 1, _sigmoid(bx)).astype(
+            bx.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+class Hardtanh(Function):
+    """hardtanh(x) = clip(x, lo, hi);  derivative 1 on (lo, hi), 0 outside
+    (ReLU6 is hardtanh on [0, 6])."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0):
+        self.lo, self.hi = min_val, max_val
+
+    def forward(self, x):
+        self.inside = (x > self.lo) & (x < self.hi)
+        return array_module(x).clip(x, self.lo, self.hi)
+
+    def backward(self, gy):
+        return gy * self.inside
+
+    def jvp(self, dx):
+        return dx * self.inside
+
+
+class Hardsigmoid(Function):
+    """hard_sigmoid(x) = clip(x/6 + ½, 0, 1), a piecewise-linear σ;
+    derivative 1/6 on (−3, 3), 0 outside (PyTorch's and Keras 3's definition)."""
+
+    def forward(self, x):
+        self.inside = (x > -3) & (x < 3)
+        y = x * (1 / 6)
+        y += 0.5
+        return array_module(x).clip(y, 0, 1)
+
+    def derivative(self, g):
+        return g * self.inside * (1 / 6)
+
+    def backward(self, gy):
+        return self.derivative(gy)
+
+    def jvp(self, dx):
+        return self.derivative(dx)
+
+
+class Hardswish(Function):
+    """hard_swish(x) = x · hard_sigmoid(x);  derivative 0 below −3, x/3 + ½ on
+    [−3, 3], 1 above (PyTorch's convention at the kinks)."""
+
+    def forward(self, x):
+        self.x = x
+        return x * array_module(x).clip(x * (1 / 6) + 0.5, 0, 1)
+
+    def derivative(self):
+        x, xp = self.x, array_module(self.x)
+        return xp.where(x < -3, 0, xp.where(x <= 3, x * (1 / 3) + 0.5, 1)).astype(
+            x.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+class Softsign(Function):
+    """softsign(x) = x / (1 + |x|);  softsign'(x) = 1 / (1 + |x|)²."""
+
+    def forward(self, x):
+        self.den = 1 + array_module(x).abs(x)
+        return x / self.den
+
+    def derivative(self):
+        return 1 / (self.den * self.den)
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+class Mish(Function):
+    """mish(x) = x tanh(softplus(x));
+    mish'(x) = tanh(sp(x)) + x (1 − tanh²(sp(x))) σ(x)."""
+
+    def forward(self, x):
+        self.x = x
+        self.t = array_module(x).tanh(_softplus(x))
+        return x * self.t
+
+    def derivative(self):
+        t = self.t
+        return t + self.x * (1 - t * t) * _sigmoid(self.x)
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+class LogSigmoid(Function):
+    """log σ(x) = −softplus(−x), stable;  (log σ)'(x) = 1 − σ(x) = σ(−x)."""
+
+    def forward(self, x):
+        self.x = x
+        return -_softplus(-x)
+
+    def derivative(self):
+        return _sigmoid(-self.x)
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
+
+
+def heaviside(x):
+    """H(x) = 1 if x ≥ 0 else 0 (zero gradient)."""
+    return Heaviside().apply(x)
+
+
+def sigmoid(x, a=1.0):
+    """σ_a(x) = 1 / (1 + e^{−ax})."""
+    return Sigmoid(a).apply(x)
 
 
 def tanh(x):
@@ -75,3 +434,68 @@ def tanh(x):
 def relu(x):
     """max(0, x)."""
     return ReLU().apply(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x if x > 0 else λx."""
+    return LeakyReLU(negative_slope).apply(x)
+
+
+def prelu(x, weight):
+    """x if x > 0 else λ_k x, λ learned (``weight`` of size 1 or channels)."""
+    return PReLU().apply(x, weight)
+
+
+def elu(x, alpha=1.0):
+    """x if x > 0 else α(eˣ − 1)."""
+    return ELU(alpha).apply(x)
+
+
+def selu(x):
+    """s·ELU_α(x) with s ≈ 1.0507, α ≈ 1.6733 (self-normalising)."""
+    return ELU(SELU_ALPHA, SELU_SCALE).apply(x)
+
+
+def gelu(x, approximate="none"):
+    """x Φ(x)."""
+    return GELU(approximate).apply(x)
+
+
+def silu(x):
+    """x σ(x) (swish)."""
+    return SiLU().apply(x)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """(1/β) log(1 + e^{βx})."""
+    return Softplus(beta, threshold).apply(x)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """clip(x, min_val, max_val)."""
+    return Hardtanh(min_val, max_val).apply(x)
+
+
+def hardsigmoid(x):
+    """clip(x/6 + ½, 0, 1)."""
+    return Hardsigmoid().apply(x)
+
+
+def hardswish(x):
+    """x · clip(x/6 + ½, 0, 1)."""
+    return Hardswish().apply(x)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return Softsign().apply(x)
+
+
+def mish(x):
+    """x tanh(log(1 + eˣ))."""
+    return Mish().apply(x)
+
+
+def logsigmoid(x):
+    """log σ(x)."""
+    return LogSigmoid().apply(x)

@@ -80,6 +80,45 @@ class Linear(Function):
         return ds if db is None else ds + db
 
 
+class Affine(Function):
+    """The course's perceptron layout, fused: s = xW + b  (W of shape (in, out),
+    the Keras kernel).  ∂ℓ/∂x = ∂ℓ/∂s Wᵀ,  ∂ℓ/∂W = xᵀ ∂ℓ/∂s,  ∂ℓ/∂b = Σ_batch ∂ℓ/∂s."""
+
+    def forward(self, x, w, b=None):
+        if x.shape[-1] != w.shape[0]:
+            raise ValueError(f"input of shape {x.shape} has {x.shape[-1]} features, "
+                             f"the kernel of shape {w.shape} expects {w.shape[0]}")
+        self.x, self.w = x, w
+        s = x @ w
+        if b is not None:
+            s += b
+        return s
+
+    def backward(self, gy):
+        p = self.parents
+        gx = gy @ self.w.T if p[0].requires_grad else None
+        gw = gb = None
+        if p[1].requires_grad:
+            x, g2 = self.x, gy
+            if x.ndim != 2:
+                x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
+            gw = x.T @ g2
+        if len(p) == 3 and p[2].requires_grad:
+            gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0)
+        return gx, gw, gb
+
+    def jvp(self, dx, dw, db=None):
+        ds = dx @ self.w + self.x @ dw
+        return ds if db is None else ds + db
+
+
+def affine(x, kernel, bias=None):
+    """s = xW + b with the kernel W of shape (in, out), as ``nn.Dense``."""
+    if bias is None:
+        return Affine().apply(x, kernel)
+    return Affine().apply(x, kernel, bias)
+
+
 def matmul(a, b):
     """Matrix product a @ b (batched, with 1-D operands as in NumPy)."""
     return MatMul().apply(*pair(a, b, "matmul"))

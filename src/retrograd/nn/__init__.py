@@ -1,0 +1,41 @@
+"""``retrograd.nn``: the course's neural-network building blocks (sections 2, 3, 6).
+
+Modules (``Module``, ``Sequential``, ``Linear``, the Keras-style ``Dense``, the
+activations, ``Dropout``, the losses), their functional forms in
+``nn.functional``, initialisers in ``nn.init``, Keras-named activations in
+``nn.activations``, penalties in ``nn.regularizers`` and the 0/1 loss and
+accuracy in ``nn.metrics``. Names and defaults follow ``torch.nn``.
+
+>>> import retrograd.nn as nn
+>>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+>>> loss = nn.functional.cross_entropy(model(x), labels); loss.backward()
+"""
+import importlib.util as _importlib_util
+
+from . import activations, functional, init, metrics, regularizers
+from .activation import (ELU, GELU, SELU, Activation, Hardsigmoid, Hardswish, Hardtanh,
+                         Heaviside, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU,
+                         ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softplus, Softsign, Tanh)
+from .containers import ModuleList, Sequential
+from .dropout import Dropout, mc_dropout_predict
+from .linear import Dense, Flatten, Identity, Linear
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingLoss,
+                   HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
+                   SmoothL1Loss)
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Dense", "Identity",
+    "Flatten", "Activation", "Dropout", "mc_dropout_predict",
+    "Heaviside", "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU",
+    "SELU", "GELU", "SiLU", "Softplus", "Hardtanh", "Hardsigmoid", "Hardswish", "Softsign",
+    "Mish", "LogSigmoid", "Softmax", "LogSoftmax",
+    "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
+    "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
+    "functional", "init", "activations", "regularizers", "metrics",
+]
+
+# nn.utils (gradient clipping) is written separately; import it when it exists.
+if _importlib_util.find_spec(__name__ + ".utils") is not None:
+    from . import utils  # noqa: F401,E402

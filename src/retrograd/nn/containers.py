@@ -1,0 +1,108 @@
+"""Containers: ``Sequential`` (a chain of layers, the course's MLP) and ``ModuleList``."""
+from .module import Module
+
+
+def _check_module(owner, index, m):
+    if not isinstance(m, Module):
+        hint = " (wrap a function with nn.Activation(fn))" if callable(m) else ""
+        raise TypeError(f"{owner}: element {index} is a {type(m).__name__}, not a "
+                        f"Module{hint}")
+
+
+class Sequential(Module):
+    """Layers applied one after the other: y = f_L(… f_2(f_1(x))).
+
+    ``Sequential(*modules)`` or ``Sequential(dict_of_named_modules)``; indexable
+    (``model[0]``, ``model[-1]``, a slice gives a Sequential) and growable with
+    ``append``.
+
+    >>> mlp = Sequential(Linear(2, 4), Tanh(), Linear(4, 1))
+    >>> mlp[0].weight.shape
+    (4, 2)
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            for name, m in modules[0].items():
+                _check_module("Sequential", name, m)
+                self.add_module(str(name), m)
+        else:
+            for i, m in enumerate(modules):
+                _check_module("Sequential", i, m)
+                self.add_module(str(i), m)
+
+    def forward(self, x):
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def _key(self, index):
+        keys = list(self._modules)
+        try:
+            return keys[index]
+        except IndexError:
+            raise IndexError(f"Sequential index {index} out of range for "
+                             f"{len(keys)} layers") from None
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential({k: self._modules[k] for k in list(self._modules)[index]})
+        return self._modules[self._key(index)]
+
+    def __setitem__(self, index, module):
+        _check_module("Sequential", index, module)
+        setattr(self, self._key(index), module)
+
+    def __delitem__(self, index):
+        delattr(self, self._key(index))
+
+    def append(self, module):
+        """Add ``module`` at the end (named by its position); returns self."""
+        _check_module("Sequential.append", len(self), module)
+        name = str(len(self))
+        while name in self._modules:   # after a deletion, positions and names differ
+            name = str(int(name) + 1)
+        self.add_module(name, module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+
+class ModuleList(Module):
+    """A list of sub-modules, registered so their parameters are found."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        self.extend(modules)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(items[index])
+        return items[index]
+
+    def append(self, module):
+        _check_module("ModuleList.append", len(self), module)
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self

@@ -1,0 +1,328 @@
+"""``Module``: the base of every layer and model.
+
+A module finds its parameters and sub-modules by watching its own attribute
+assignments (``self.w = Parameter(...)``, ``self.fc = Linear(...)``): each is
+recorded, in definition order, in an ordered dict. That order gives
+``parameters()`` (what an optimiser updates) and the keys of ``state_dict()``
+(what a checkpoint stores), so neither is ever listed by hand.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from .. import backend
+from ..tensor import Tensor, _as_dtype
+from .parameter import Parameter
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign parameters and
+    sub-modules in ``__init__``, compute in ``forward``; call the module to run it.
+
+    >>> class MLP(Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden, self.out = Linear(2, 4), Linear(4, 1)
+    ...     def forward(self, x):
+    ...         return self.out(relu(self.hidden(x)))
+    >>> [n for n, _ in MLP().named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
+    def __init__(self):
+        d = self.__dict__
+        d["_parameters"] = {}
+        d["_modules"] = {}
+        d["_buffers"] = {}
+        d["_non_persistent"] = set()
+        d["training"] = True
+
+    # -- registration ----------------------------------------------------------
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params = d.get("_parameters")
+        if params is None:
+            if isinstance(value, (Parameter, Module)):
+                raise AttributeError(
+                    f"cannot assign {type(value).__name__} {name!r} before Module.__init__(): "
+                    f"call super().__init__() first in {type(self).__name__}.__init__")
+            object.__setattr__(self, name, value)
+            return
+        modules, buffers = d["_modules"], d["_buffers"]
+        if isinstance(value, Parameter):
+            modules.pop(name, None)
+            buffers.pop(name, None)
+            params[name] = value
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            buffers.pop(name, None)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a parameter: assign a "
+                                f"Parameter or None, not {type(value).__name__}")
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a sub-module: assign a "
+                                f"Module or None, not {type(value).__name__}")
+            modules[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}.{name} is a buffer: assign a Tensor "
+                                f"or None, not {type(value).__name__}")
+            buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        for k in ("_parameters", "_modules", "_buffers"):
+            self.__dict__[k].pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter or None) under ``name``."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, "
+                            f"got {type(param).__name__}")
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name, module):
+        """Register ``module`` (a Module or None) under ``name``."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got "
+                            f"{type(module).__name__}")
+        setattr(self, name, module)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """State that is not learned (e.g. running statistics): moved by ``to()`` and,
+        if ``persistent``, saved in ``state_dict()``."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    # -- discovery -------------------------------------------------------------
+    def named_modules(self, prefix="", memo=None):
+        """(name, module) for this module and every sub-module, depth first, each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) in definition order; a shared parameter once."""
+        seen = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mp, m in mods:
+            for name, p in m._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mp}.{name}" if mp else name), p
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix=""):
+        for mp, m in self.named_modules(prefix):
+            for name, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mp}.{name}" if mp else name), b
+
+    def buffers(self):
+        for _, b in self.named_buffers():
+            yield b
+
+    def get_submodule(self, target):
+        m = self
+        for part in target.split(".") if target else []:
+            if part not in m._modules:
+                raise AttributeError(f"{type(m).__name__} has no sub-module {part!r} "
+                                     f"(looking up {target!r})")
+            m = m._modules[part]
+        return m
+
+    # -- modes and gradients -----------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (dropout active) for this module and all sub-modules."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: dropout is the identity, RReLU uses its mean slope."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients of every parameter (``None``, or zeros in place)."""
+        for p in self.parameters():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.data[...] = 0
+
+    def apply(self, fn):
+        """Call ``fn(m)`` on every sub-module, then on this one (e.g. to initialise)."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # -- regularisation ------------------------------------------------------------
+    def penalties(self):
+        """This module's own regularisation terms (tensors to add to the loss)."""
+        return []
+
+    def regularization_loss(self):
+        """Σ of the penalties of this module and all its sub-modules (Keras's
+        ``model.losses`` summed): add it to the training loss."""
+        total = None
+        for m in self.modules():
+            for t in m.penalties():
+                total = t if total is None else total + t
+        if total is None:
+            p = next(self.parameters(), None)
+            xp = backend.array_module(p.data) if p is not None else np
+            return Tensor._wrap(xp.zeros((), dtype=np.float32))
+        return total
+
+    # -- devices and dtypes -----------------------------------------------------------
+    def to(self, device=None, dtype=None):
+        """Move every parameter and buffer, in place, to ``device`` and/or ``dtype``
+        (the Parameter objects stay the same, so an optimiser built before still
+        holds them). Returns self."""
+        dev = None if device is None else backend.check_device(device)
+        dt = _as_dtype(dtype)
+
+        def move(t):
+            a = t.data
+            if dt is not None and a.dtype.kind in "fc" and a.dtype != dt:
+                a = a.astype(dt)
+            if dev is not None:
+                a = backend.to_device(a, dev)
+            t.data = a
+
+        for p in self.parameters():
+            move(p)
+            if p.grad is not None:
+                move(p.grad)
+        for b in self.buffers():
+            move(b)
+        return self
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self):
+        return self.to("cuda")
+
+    def float(self):
+        return self.to(dtype=np.float32)
+
+    def double(self):
+        return self.to(dtype=np.float64)
+
+    # -- checkpoints ---------------------------------------------------------------
+    def _state_items(self, prefix=""):
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                yield prefix + name, b
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m._state_items(f"{prefix}{name}.")
+
+    def state_dict(self, keep_vars=False):
+        """{dotted name: tensor} for every parameter and persistent buffer, in
+        definition order; the tensors share memory with the module's."""
+        return {k: (t if keep_vars else Tensor._wrap(t.data)) for k, t in self._state_items()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy ``state_dict`` into the parameters and buffers, in place.
+
+        ``strict``: every key must match (no missing or unexpected key). A shape
+        mismatch is always an error. Lazy layers (``Dense``) that have not been
+        built yet are built from the checkpoint's shapes."""
+        for prefix, m in self.named_modules():
+            materialize = getattr(m, "_materialize", None)
+            if materialize is not None:
+                materialize(state_dict, f"{prefix}." if prefix else "")
+        own = dict(self._state_items())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        if strict and missing:
+            errors.append("missing keys: " + ", ".join(map(repr, missing)))
+        if strict and unexpected:
+            errors.append("unexpected keys: " + ", ".join(map(repr, unexpected)))
+        for k, t in own.items():
+            if k in state_dict:
+                shape = tuple(np.shape(_data(state_dict[k])))
+                if shape != tuple(t.shape):
+                    errors.append(f"size mismatch for {k!r}: the checkpoint has shape {shape}, "
+                                  f"the model's has shape {tuple(t.shape)}")
+        if errors:
+            raise RuntimeError(f"load_state_dict: error(s) loading into {type(self).__name__}:"
+                               "\n  " + "\n  ".join(errors))
+        for k, t in own.items():
+            if k in state_dict:
+                a = backend.to_device(_data(state_dict[k]), t.device)
+                t.data[...] = a
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- calling and printing ----------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def extra_repr(self):
+        """The configuration shown inside the parentheses of ``repr``."""
+        return ""
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        children = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                    for name, m in self._modules.items() if m is not None]
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = (extra.split("\n") if extra else []) + children
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _data(x):
+    """The array behind a checkpoint entry (a tensor, an array or a list)."""
+    if isinstance(x, Tensor):
+        return x.data
+    return x if hasattr(x, "shape") else np.asarray(x)
