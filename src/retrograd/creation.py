@@ -26,7 +26,7 @@ def _float(dtype):
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A tensor from data (copied). Python floats become float32."""
     t = Tensor(data, dtype=dtype, device=device)
-    if t.data is data:
+    if t.data is (data.data if isinstance(data, Tensor) else data):
         t.data = t.data.copy()
     return t.requires_grad_(True) if requires_grad else t
 

@@ -154,10 +154,20 @@ class Tensor:
 
     def to(self, device=None, dtype=None):
         """A copy on ``device`` and/or in ``dtype`` (self when nothing changes).
-        Differentiable: the gradient flows back to the original device."""
+        Differentiable: the gradient flows back to the original device.
+        A dtype may come first, as in PyTorch: ``x.to("float64")``."""
+        if dtype is None and device is not None and \
+                str(device).split(":")[0] not in backend.DEVICES:
+            try:
+                device, dtype = None, _as_dtype(device)
+            except TypeError:
+                pass  # neither a dtype nor a device: check_device says so
         t = self
         if dtype is not None and _as_dtype(dtype) != self.dtype:
-            t = _ops.shape.Cast(_as_dtype(dtype)).apply(t)
+            dtype = _as_dtype(dtype)
+            # Only a float result carries a gradient (x.long() is a constant).
+            t = _ops.shape.Cast(dtype).apply(t) if dtype.kind in "fc" else \
+                _make(t.data.astype(dtype))
         if device is not None and backend.check_device(device) != t.device:
             t = _ops.shape.ToDevice(backend.check_device(device)).apply(t)
         return t

@@ -5,7 +5,7 @@ sums it back to each input's shape.
 """
 from ..backend import array_module
 from ..function import Function
-from .operand import pair
+from .operand import as_float, pair
 
 
 class Add(Function):
@@ -54,6 +54,8 @@ class Div(Function):
     """y = a / b;  ∂ℓ/∂a = ∂ℓ/∂y / b,  ∂ℓ/∂b = −∂ℓ/∂y · a / b²."""
 
     def forward(self, a, b):
+        if a.dtype.kind not in "fc":  # int / int is a float, float32 by default
+            a, b = as_float(a), as_float(b)
         self.a, self.b = a, b
         return a / b
 

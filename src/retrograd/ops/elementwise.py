@@ -3,13 +3,14 @@ selections (maximum, minimum, clip, where)."""
 from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor
-from .operand import pair
+from .operand import as_float, pair
 
 
 class Exp(Function):
     """y = eˣ;  ∂ℓ/∂x = ∂ℓ/∂y · eˣ = ∂ℓ/∂y · y."""
 
     def forward(self, x):
+        x = as_float(x)
         self.y = array_module(x).exp(x)
         return self.y
 
@@ -24,6 +25,7 @@ class Log(Function):
     """y = ln x;  ∂ℓ/∂x = ∂ℓ/∂y / x."""
 
     def forward(self, x):
+        x = as_float(x)
         self.x = x
         return array_module(x).log(x)
 
@@ -38,6 +40,7 @@ class Sqrt(Function):
     """y = √x;  ∂ℓ/∂x = ∂ℓ/∂y / (2√x)."""
 
     def forward(self, x):
+        x = as_float(x)
         self.y = array_module(x).sqrt(x)
         return self.y
 
@@ -67,6 +70,7 @@ class Sin(Function):
     """y = sin x;  ∂ℓ/∂x = ∂ℓ/∂y · cos x."""
 
     def forward(self, x):
+        x = as_float(x)
         self.x = x
         return array_module(x).sin(x)
 
@@ -81,6 +85,7 @@ class Cos(Function):
     """y = cos x;  ∂ℓ/∂x = −∂ℓ/∂y · sin x."""
 
     def forward(self, x):
+        x = as_float(x)
         self.x = x
         return array_module(x).cos(x)
 

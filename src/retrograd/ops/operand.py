@@ -10,6 +10,12 @@ from ..backend import array_module
 from ..tensor import Tensor, _make
 
 
+def as_float(x):
+    """An integer array as float32, the default float (as in PyTorch), where NumPy
+    would give float64: ``exp`` or ``/`` of integer tensors gives float32."""
+    return x if x.dtype.kind in "fc" else x.astype(np.float32)
+
+
 def lift(x, like, op):
     """``x`` as a tensor next to ``like``: constants take ``like``'s float dtype;
     tensors must share ``like``'s device."""

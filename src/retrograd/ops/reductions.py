@@ -3,6 +3,7 @@
 Each backward broadcasts ∂ℓ/∂y back over the reduced axes (``expand``)."""
 from ..backend import array_module
 from ..function import Function
+from .operand import as_float
 
 
 def _axes(axis, ndim):
@@ -63,7 +64,7 @@ class Mean(Reduction):
 
     def forward(self, x):
         self.setup(x)
-        return x.mean(axis=self.axes, keepdims=self.keepdims)
+        return as_float(x).mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, gy):
         g = self.expand(gy) / self.count()
@@ -111,6 +112,7 @@ class Var(Reduction):
 
     def forward(self, x):
         self.setup(x)
+        x = as_float(x)
         self.centered = x - x.mean(axis=self.axes, keepdims=True)
         n = self.count() - self.ddof
         self.scale = 2.0 / n if n > 0 else float("nan")
