@@ -115,10 +115,13 @@ class GradientReducer:
                     np.multiply(g, w, out=buf[offset:offset + size])
             if i == n - 1:
                 buf[length] = w
-            # Started as soon as packed: later buckets are packed while it travels.
-            requests.append(world.comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM))
-        wait(requests, f"gradient allreduce ({n} bucket{'s' * (n > 1)}, "
-             f"{_size(self.buckets.nbytes())})", world)
+            if world.timeout is None:
+                world.comm.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+            else:  # started as soon as packed: later buckets are packed while it travels
+                requests.append(world.comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM))
+        if requests:
+            wait(requests, f"gradient allreduce ({n} bucket{'s' * (n > 1)}, "
+                 f"{_size(self.buckets.nbytes())})", world)
         total = float(self.buckets.buffers[-1][-1])
         if total == 0:
             raise ValueError("reduce: num_samples is 0 on every rank; there is no "

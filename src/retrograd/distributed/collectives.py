@@ -5,7 +5,9 @@ crashed node, a deadlock, a rank stuck writing a file). So every collective here
 started non-blocking (``Iallreduce``, ``Ibcast``, ``Ibarrier``) and completed by polling
 ``Test`` until ``world.timeout`` seconds have passed; then it raises
 ``CollectiveTimeoutError``, which (uncaught) aborts the whole job through the hook that
-``init()`` installs. In a one-process world each collective returns at once.
+``init()`` installs. With ``timeout=None`` the blocking calls are used instead: no
+deadline, but Open MPI's blocking allreduce is up to twice as fast as its non-blocking
+one on small messages. In a one-process world each collective returns at once.
 """
 import time
 
@@ -21,15 +23,14 @@ class CollectiveTimeoutError(RuntimeError):
 def wait(requests, what, world=None):
     """Complete mpi4py ``requests``, polling until ``world.timeout`` seconds pass.
 
-    Polling first yields the CPU (sleep 0), then backs off to 0.2 ms sleeps, so a rank
-    that waits for slower ranks does not steal their core (and adds at most 0.2 ms); ``Test`` also drives MPI's
-    progress engine. ``what`` names the operation in the error message."""
+    Polling yields the CPU between tests (a rank that waits for slower ranks must not
+    steal their core); ``what`` names the operation in the error message. With
+    ``world.timeout`` None, waits without a deadline."""
     world = world or get_world()
+    from mpi4py import MPI
     if world.timeout is None:
-        from mpi4py import MPI
         MPI.Request.Waitall(requests)
         return
-    from mpi4py import MPI
     start = time.monotonic()
     deadline = start + world.timeout
     pause = 0.0
@@ -42,8 +43,10 @@ def wait(requests, what, world=None):
                 "is far behind (look at the other ranks' output; raise the timeout with "
                 "distributed.init(timeout=...) if a rank legitimately works that long alone)")
         time.sleep(pause)
-        # 0 s (yield) for the first millisecond, then back off to 0.2 ms.
-        pause = 0.0 if now - start < 1e-3 else min(2e-4, max(2 * pause, 1e-5))
+        # Each Test also advances the collective (Open MPI progresses non-blocking
+        # collectives only inside MPI calls), so poll fast: yield only (sleep 0) for the
+        # first 50 ms, which covers a step's allreduce, then back off to 1 ms sleeps.
+        pause = 0.0 if now - start < 0.05 else min(1e-3, max(2 * pause, 1e-5))
 
 
 def allreduce_(buffer, op="sum", what="allreduce", world=None):
@@ -58,7 +61,10 @@ def allreduce_(buffer, op="sum", what="allreduce", world=None):
     if op not in ops:
         raise ValueError(f"allreduce: op must be one of {sorted(ops)}, got {op!r}")
     _check_buffer(buffer, "allreduce")
-    wait([world.comm.Iallreduce(MPI.IN_PLACE, buffer, op=ops[op])], what, world)
+    if world.timeout is None:
+        world.comm.Allreduce(MPI.IN_PLACE, buffer, op=ops[op])
+    else:
+        wait([world.comm.Iallreduce(MPI.IN_PLACE, buffer, op=ops[op])], what, world)
     return buffer
 
 
@@ -69,14 +75,19 @@ def broadcast_(buffer, root=0, what="broadcast", world=None):
         return buffer
     _check_root(root, world)
     _check_buffer(buffer, "broadcast")
-    wait([world.comm.Ibcast(buffer, root=root)], what, world)
+    if world.timeout is None:
+        world.comm.Bcast(buffer, root=root)
+    else:
+        wait([world.comm.Ibcast(buffer, root=root)], what, world)
     return buffer
 
 
 def barrier(what="barrier", world=None):
     """Wait until every rank reaches this point (or the timeout passes)."""
     world = world or get_world()
-    if world.is_distributed:
+    if world.is_distributed and world.timeout is None:
+        world.comm.Barrier()
+    elif world.is_distributed:
         wait([world.comm.Ibarrier()], what, world)
 
 
