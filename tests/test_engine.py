@@ -29,7 +29,7 @@ def test_chain_of_100000_ops_needs_no_recursion():
     x = leaf(1.0)
     y = x
     for _ in range(100_000):
-        y = y * 1.0 + 0.0
+        y = y * 1.0
     y.backward()
     assert x.grad.item() == 1.0
 
@@ -204,6 +204,13 @@ def test_hook_observes_the_gradient():
     np.testing.assert_array_equal(seen[0], [3.0, 3.0])
 
 
+def test_hook_on_a_leaf_replaces_what_is_accumulated():
+    x = leaf([1.0, 2.0])
+    x.register_hook(lambda g: g * 2)
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+
+
 def test_hook_replaces_the_gradient_and_can_be_removed():
     x = leaf([1.0, 2.0])
     h = x * 1.0
@@ -326,5 +333,7 @@ def test_other_shape_errors_name_the_op():
         rg.ones(2, 3).permute(0, 0)
     with pytest.raises(ValueError, match="axis 2 is out of range.*2 dimensions"):
         rg.ones(2, 3).sum(axis=2)
+    with pytest.raises(IndexError, match=r"GetItem.*\(2,\).*integer"):
+        rg.ones(2)[rg.tensor([0.0, 1.0])]
     with pytest.raises(TypeError, match="mul: unsupported operand of type dict"):
         rg.ones(2) * {}

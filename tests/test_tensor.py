@@ -178,7 +178,8 @@ def test_integer_tensors_meeting_floats_become_float32_not_float64():
     x, i = rg.tensor([1.0, 2.0]), rg.arange(2)
     for y in (x + i, i * x, x - i, x / (i + 1), rg.maximum(x, i), rg.where(x > 1, x, i),
               rg.concatenate([x, i]), rg.stack([i, x]), x * np.array([1.0, 2.0]),
-              x + np.float64(1.0), 2.0 ** x):
+              x + np.float64(1.0), 2.0 ** x, x ** np.float64(2), x ** np.int64(2),
+              np.float64(2) ** x, x * np.float32(2), x * np.int64(3)):
         assert y.dtype == np.float32, y
     assert (i + 1).dtype == np.int64 and (i * 2.0).dtype == np.float32
 

@@ -3,6 +3,8 @@
 Each backward returns the gradient in the broadcast (output) shape; the engine
 sums it back to each input's shape.
 """
+import numpy as np
+
 from ..backend import array_module
 from ..function import Function
 from .operand import as_float, pair
@@ -147,6 +149,9 @@ def div(a, b):
 def pow(a, b):
     """aᵇ; a constant Python exponent uses the cheaper rule p·xᵖ⁻¹."""
     from ..tensor import Tensor
-    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        return PowConst(b).apply(a)
+    if isinstance(a, Tensor) and isinstance(b, (int, float, np.integer, np.floating)) \
+            and not isinstance(b, bool):
+        # A NumPy scalar exponent becomes a Python number, which keeps x's dtype
+        # (x ** np.float64(2) would otherwise turn float32 into float64).
+        return PowConst(b.item() if isinstance(b, np.generic) else b).apply(a)
     return Pow().apply(*pair(a, b, "pow"))
