@@ -1,0 +1,566 @@
+"""Training throughput of retrograd vs PyTorch on the course's models (issue 7).
+
+    python benchmarks/run.py [--workloads logreg,mlp,online,deep,keras-fit]
+                             [--reps 3] [--quick] [--threads N] [--torch-threads 1,2]
+
+Both frameworks train, in the same run, on the same MNIST data (in memory, fixed
+order, pixels scaled to [0, 1]) from the same initial weights with the same recipe.
+Each (workload, framework) runs in a fresh child process, so that its peak memory
+(the growth of the resident set while it trains) is measured alone. The table gives
+samples/s (median of the repetitions), the ratio retrograd/PyTorch, the roofline
+(samples/s if every FLOP ran at the machine's float32 GEMM rate, measured in the
+same run), peak memory and the test accuracy reached.
+
+MNIST is read from ``$RETROGRAD_DATA/mnist`` or ``/work/shared/data/mnist``
+(or ``--data DIR``). This environment may set OPENBLAS_CORETYPE, which makes
+NumPy's OpenBLAS use an older kernel; the table header says which kernel runs.
+"""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name: layer sizes, activation, batch size, learning rate, samples per repetition,
+# and which API trains it. The recipe is plain SGD on the softmax cross-entropy.
+WORKLOADS = {
+    "logreg": dict(sizes=(784, 10), act=None, batch=128, lr=0.1, samples=60000),
+    "mlp": dict(sizes=(784, 512, 512, 10), act="relu", batch=128, lr=0.1, samples=60000),
+    # The course's online SGD: one sample per step (a smaller step size, as usual).
+    "online": dict(sizes=(784, 512, 512, 10), act="relu", batch=1, lr=0.01, samples=4000),
+    # The course's initialisation slides: 10 layers of 500 tanh units.
+    "deep": dict(sizes=(784,) + (500,) * 10 + (10,), act="tanh", batch=128, lr=0.05,
+                 samples=30000),
+    "keras-fit": dict(sizes=(784, 512, 512, 10), act="relu", batch=128, lr=0.1,
+                      samples=60000, api="keras"),
+}
+QUICK_SAMPLES = {"logreg": 4096, "mlp": 2048, "online": 200, "deep": 1024, "keras-fit": 2048}
+
+
+def flops_per_sample(sizes):
+    """FLOPs of one training sample: forward 2·in·out per layer, backward twice
+    that (∂W and ∂x), except the first layer's ∂x, which nobody needs."""
+    layers = [i * o for i, o in zip(sizes[:-1], sizes[1:])]
+    return 2 * sum(layers) + 2 * sum(layers) + 2 * sum(layers[1:])
+
+
+# -- data -------------------------------------------------------------------------
+
+def mnist_dir(arg=None):
+    if arg:
+        return arg
+    root = os.environ.get("RETROGRAD_DATA")
+    return os.path.join(root, "mnist") if root else "/work/shared/data/mnist"
+
+
+def read_idx(path):
+    """A (possibly gzipped) IDX file as an array: magic 0 0 type ndim, sizes, data."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    dtype = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
+             0x0E: ">f8"}[raw[2]]
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(raw, dtype, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_mnist(directory):
+    """(x_train, y_train, x_test, y_test): float32 (N, 784) in [0, 1], int64 labels."""
+    try:  # the package's own reader, when present (it also checks the files)
+        from retrograd.datasets import mnist
+        (xtr, ytr), (xte, yte) = mnist.load_data(path=directory, download=False)
+    except (ImportError, AttributeError, TypeError):
+        def idx(name):
+            for suffix in (".gz", ""):
+                path = os.path.join(directory, name + suffix)
+                if os.path.exists(path):
+                    return read_idx(path)
+            raise FileNotFoundError(f"MNIST file {name}(.gz) not found in {directory}")
+        xtr, ytr = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
+        xte, yte = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
+
+    def prep(x):
+        return (x.reshape(len(x), -1).astype(np.float32) / np.float32(255))
+
+    return prep(xtr), ytr.astype(np.int64), prep(xte), yte.astype(np.int64)
+
+
+def initial_weights(sizes, seed=0):
+    """The course's "Glorot" initialisation W ~ N(0, 1)/√fan_in, zero biases; W of
+    shape (out, in). The same arrays start every framework."""
+    rng = np.random.default_rng(seed)
+    return [((rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32),
+             np.zeros(o, np.float32)) for i, o in zip(sizes[:-1], sizes[1:])]
+
+
+def sgd_loop(step, batch):
+    """One pass over (x, y) in consecutive mini-batches of ``batch`` samples."""
+    def fit_pass(x, y):
+        for i in range(0, len(x), batch):
+            step(x[i:i + batch], y[i:i + batch])
+    return fit_pass
+
+
+# -- the frameworks ------------------------------------------------------------------
+# Each returns (fit_pass(x, y), predict(x) → logits as a NumPy array, description).
+
+def retrograd_trainer(w):
+    import retrograd as rg
+    weights = initial_weights(w["sizes"])
+    if w.get("api") == "keras":
+        return keras_trainer(w, weights)
+    try:
+        from retrograd import nn, optim
+        from retrograd.nn import functional as F
+        nn.Linear, nn.Sequential, optim.SGD, F.cross_entropy  # noqa: B018 (all present?)
+    except (ImportError, AttributeError):
+        return retrograd_core_trainer(w, weights)
+
+    layers = []
+    for k, (W, b) in enumerate(weights):
+        lin = nn.Linear(W.shape[1], W.shape[0])
+        lin.weight.data[...] = W
+        lin.bias.data[...] = b
+        layers.append(lin)
+        if w["act"] and k < len(weights) - 1:
+            layers.append(nn.ReLU() if w["act"] == "relu" else nn.Tanh())
+    model = nn.Sequential(*layers)
+    opt = optim.SGD(model.parameters(), lr=w["lr"])
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(rg.from_numpy(x)), rg.from_numpy(y))
+        loss.backward()
+        opt.step()
+
+    def predict(x):
+        with rg.no_grad():
+            return model(rg.from_numpy(x)).numpy()
+
+    return sgd_loop(step, w["batch"]), predict, "nn.Sequential + optim.SGD"
+
+
+def retrograd_core_trainer(w, weights):
+    """The same model on the core ops, until retrograd.nn/optim exist."""
+    import retrograd as rg
+    from retrograd.ops.losses import SoftmaxCrossEntropy
+    from retrograd.ops.matmul import linear
+    params = [(rg.from_numpy(W.copy()).requires_grad_(), rg.from_numpy(b.copy()).requires_grad_())
+              for W, b in weights]
+    act = w["act"]
+
+    def forward(x):
+        h = rg.from_numpy(x)
+        for k, (W, b) in enumerate(params):
+            h = linear(h, W, b)
+            if act and k < len(params) - 1:
+                h = h.relu() if act == "relu" else h.tanh()
+        return h
+
+    lr = np.float32(w["lr"])
+
+    def step(x, y):
+        loss = SoftmaxCrossEntropy().apply(forward(x), rg.from_numpy(y))
+        for p in (t for pair in params for t in pair):
+            p.grad = None
+        loss.backward()
+        for p in (t for pair in params for t in pair):
+            g = p.grad.data
+            g *= lr          # in place: no temporary for lr·g
+            p.data -= g
+
+    def predict(x):
+        with rg.no_grad():
+            return forward(x).numpy()
+
+    return sgd_loop(step, w["batch"]), predict, "core ops (linear, relu, fused CE)"
+
+
+def keras_trainer(w, weights):
+    try:
+        from retrograd import keras
+        keras.Sequential, keras.layers.Dense  # noqa: B018
+    except (ImportError, AttributeError):
+        raise Unavailable("retrograd.keras not available") from None
+    act = w["act"]
+    layers = [keras.layers.Dense(W.shape[0], activation=act if k < len(weights) - 1 else None)
+              for k, (W, _) in enumerate(weights)]
+    model = keras.Sequential(layers)
+    model.build((None, w["sizes"][0]))
+    model.set_weights([a for W, b in weights for a in (W.T.copy(), b)])  # kernel (in, units)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=w["lr"]),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+    def fit_pass(x, y):
+        model.fit(x, y, batch_size=w["batch"], epochs=1, shuffle=False, verbose=0)
+
+    def predict(x):
+        return np.asarray(model.predict(x, batch_size=1000, verbose=0))
+
+    return fit_pass, predict, "keras Sequential.fit"
+
+
+def torch_trainer(w, threads):
+    import torch
+    torch.set_num_threads(threads)
+    layers = []
+    weights = initial_weights(w["sizes"])
+    for k, (W, b) in enumerate(weights):
+        lin = torch.nn.Linear(W.shape[1], W.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if w["act"] and k < len(weights) - 1:
+            layers.append(torch.nn.ReLU() if w["act"] == "relu" else torch.nn.Tanh())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=w["lr"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(x, y):
+        opt.zero_grad()
+        loss_fn(model(torch.from_numpy(x)), torch.from_numpy(y)).backward()
+        opt.step()
+
+    def predict(x):
+        with torch.no_grad():
+            return model(torch.from_numpy(x)).numpy()
+
+    return sgd_loop(step, w["batch"]), predict, f"nn.Sequential + optim.SGD, {threads} thr"
+
+
+def numpy_trainer(w):
+    """A hand-written NumPy loop (buffers reused, written for this model only):
+    what the machine allows without any framework, as a reference."""
+    params = [(W.copy(), b.copy()) for W, b in initial_weights(w["sizes"])]
+    act, lr = w["act"], np.float32(w["lr"])
+
+    def forward(x, keep):
+        h = x
+        for k, (W, b) in enumerate(params):
+            s = h @ W.T
+            s += b
+            if k < len(params) - 1:
+                if act == "relu":
+                    np.maximum(s, 0, out=s)
+                else:
+                    np.tanh(s, out=s)
+            keep.append(s)
+            h = s
+        return h
+
+    def step(x, y):
+        hs = [x]
+        s = forward(x, hs)
+        s -= s.max(axis=1, keepdims=True)      # ŷ − y*, divided by the batch size
+        np.exp(s, out=s)
+        s /= s.sum(axis=1, keepdims=True)
+        s[np.arange(len(y)), y] -= 1
+        s /= len(y)
+        g = s
+        for k in range(len(params) - 1, -1, -1):
+            W, b = params[k]
+            a = hs[k]
+            gw = g.T @ a
+            gb = g.sum(axis=0)
+            if k:
+                g = g @ W
+                if act == "relu":
+                    g *= a > 0
+                else:
+                    g *= 1 - a * a
+            gw *= lr
+            W -= gw
+            gb *= lr
+            b -= gb
+
+    return sgd_loop(step, w["batch"]), lambda x: forward(x, []), "hand-written loop"
+
+
+class Unavailable(Exception):
+    """This framework or API is not installed: the row says n/a."""
+
+
+# -- one child process: one workload on one framework --------------------------------
+
+def _proc_status(key):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_memory():
+    """Restart the kernel's resident-set high-water mark here (Linux ≥ 4.0), so that
+    loading the data does not count. Returns the resident set size now (bytes)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return None
+    return _proc_status("VmRSS")
+
+
+def child(args):
+    w = dict(WORKLOADS[args.workload])
+    if args.quick:
+        w["samples"] = QUICK_SAMPLES[args.workload]
+    arrays = np.load(os.path.join(args.child_data, "mnist.npz"))
+    x, y, xt, yt = (arrays[k] for k in ("x", "y", "xt", "yt"))
+    if args.threads and args.framework != "pytorch":
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads)
+    base = reset_peak_memory()
+    try:
+        if args.framework == "pytorch":
+            fit_pass, predict, desc = torch_trainer(w, args.torch_threads)
+        elif args.framework == "numpy":
+            fit_pass, predict, desc = numpy_trainer(w)
+        else:
+            fit_pass, predict, desc = retrograd_trainer(w)
+    except (Unavailable, ImportError) as e:
+        print(json.dumps({"error": f"n/a ({e})"}))
+        return
+    if args.framework != "pytorch":
+        desc += f", BLAS {blas_threads()} thr"
+    n, b = w["samples"], w["batch"]
+    fit_pass(x[:4 * b], y[:4 * b])                      # warm-up: first allocations
+    rates = []
+    for r in range(args.reps):
+        start = (r * n) % len(x)
+        if start + n > len(x):
+            start = 0
+        xs, ys = x[start:start + n], y[start:start + n]
+        t0 = time.perf_counter()
+        fit_pass(xs, ys)
+        rates.append(n / (time.perf_counter() - t0))
+    peak = _proc_status("VmHWM")
+    mem = None if base is None or peak is None else (peak - base) / 2**20
+    correct = 0
+    for i in range(0, len(xt), 1000):
+        correct += int((predict(xt[i:i + 1000]).argmax(axis=1) == yt[i:i + 1000]).sum())
+    print(json.dumps({"rates": rates, "mem_mb": mem, "acc": correct / len(xt), "desc": desc}))
+
+
+def blas_threads():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "?"
+    return max((p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"),
+               default="?")
+
+
+def gemm_child(args):
+    """float32 GEMM rate (GFLOP/s) of NumPy and PyTorch on a large square product."""
+    n = 512 if args.quick else 1024
+    rng = np.random.default_rng(0)
+    a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+
+    def rate(f):
+        f()
+        best = min(_timed(f) for _ in range(5 if args.quick else 20))
+        return 2 * n ** 3 / best / 1e9
+
+    out = {"n": n, "numpy": rate(lambda: a @ b)}
+    try:
+        import torch
+    except ImportError:
+        pass
+    else:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        for t in args.torch_thread_list:
+            torch.set_num_threads(t)
+            out[f"torch{t}"] = rate(lambda: ta @ tb)
+    print(json.dumps(out))
+
+
+def _timed(f):
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+# -- the parent: machine description, children, table --------------------------------
+
+def machine():
+    lines = []
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")),
+                         "?")
+    except OSError:
+        model = "?"
+    lines.append(f"CPU: {model}, {os.cpu_count()} logical cores; "
+                 f"load average {os.getloadavg()[0]:.2f} at start")
+    lines.append(f"Python {sys.version.split()[0]}, NumPy {np.__version__}")
+    try:
+        from threadpoolctl import threadpool_info
+        for p in threadpool_info():
+            if p.get("user_api") == "blas":
+                lines.append(f"NumPy BLAS: {p['internal_api']} {p.get('version')} kernel "
+                             f"{p.get('architecture')}, {p['num_threads']} threads")
+    except ImportError:
+        lines.append("NumPy BLAS: (install threadpoolctl to report it)")
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    if core:
+        lines.append(f"note: OPENBLAS_CORETYPE={core} is set: OpenBLAS uses that kernel "
+                     "(unset it, with OPENBLAS_L2_SIZE, to let it pick the CPU's own)")
+    try:
+        import torch
+        blas = "MKL" if torch.backends.mkl.is_available() else "?"
+        lines.append(f"PyTorch {torch.__version__} ({blas}), threads tried: best of the "
+                     "settings below")
+    except ImportError:
+        lines.append("PyTorch: not installed")
+    return lines
+
+
+def run_child(argv, timeout=600):
+    cmd = [sys.executable, os.path.abspath(__file__)] + argv
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    last = p.stdout.strip().splitlines()[-1:] if p.stdout.strip() else []
+    if p.returncode != 0 or not last:
+        err = (p.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": f"failed: {err[:100]}"}
+    return json.loads(last[0])
+
+
+def torch_installed():
+    import importlib.util
+    return importlib.util.find_spec("torch") is not None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="comma-separated, among " + ", ".join(WORKLOADS))
+    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="BLAS threads for retrograd and NumPy (default: the BLAS default)")
+    ap.add_argument("--torch-threads", default="1,2",
+                    help="PyTorch thread counts to try; the fastest is kept (default 1,2)")
+    ap.add_argument("--data", default=None, help="MNIST directory")
+    ap.add_argument("--no-numpy-ref", action="store_true",
+                    help="skip the hand-written NumPy reference row of the mlp")
+    # internal: run one measurement in this (child) process
+    ap.add_argument("--child", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-data", help=argparse.SUPPRESS)
+    ap.add_argument("--gemm", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    args.reps = args.reps or (1 if args.quick else 3)
+    args.torch_thread_list = [int(t) for t in args.torch_threads.split(",")]
+    if args.gemm:
+        return gemm_child(args)
+    if args.child:
+        args.workload, args.framework = args.child
+        args.torch_threads = args.torch_thread_list[0]
+        return child(args)
+
+    names = [n.strip() for n in args.workloads.split(",") if n.strip()]
+    unknown = [n for n in names if n not in WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload(s) {unknown}; expected some of {list(WORKLOADS)}")
+    t_start = time.perf_counter()
+    for line in machine():
+        print(line)
+    common = (["--quick"] if args.quick else []) + ["--reps", str(args.reps)] + (
+        ["--threads", str(args.threads)] if args.threads else [])
+    gemm = run_child(["--gemm", "--torch-threads", args.torch_threads] + common)
+    rates = {k: v for k, v in gemm.items() if k.startswith(("numpy", "torch"))}
+    peak_rate = max(rates.values()) * 1e9 if rates else None
+    print(f"float32 GEMM {gemm.get('n')}³: " + ", ".join(
+        f"{k} {v:.0f} GFLOP/s" for k, v in rates.items()) +
+        "  (roofline uses the fastest)")
+
+    data = load_mnist(mnist_dir(args.data))
+    with tempfile.TemporaryDirectory() as tmp:
+        np.savez(os.path.join(tmp, "mnist.npz"), x=data[0], y=data[1], xt=data[2], yt=data[3])
+        del data
+        rows = []
+        have_torch = torch_installed()
+        for name in names:
+            w = WORKLOADS[name]
+            base = ["--child-data", tmp] + common
+            print(f"... {name}", file=sys.stderr, flush=True)
+            res = {"retrograd": run_child(["--child", name, "retrograd"] + base)}
+            if have_torch and name != "keras-fit":
+                best = None
+                for t in args.torch_thread_list:
+                    r = run_child(["--child", name, "pytorch", "--torch-threads", str(t)] + base)
+                    if "rates" in r and (best is None or statistics.median(r["rates"]) >
+                                         statistics.median(best["rates"])):
+                        best = r
+                    elif best is None:
+                        best = r
+                res["pytorch"] = best
+            if name == "mlp" and not args.no_numpy_ref:
+                res["numpy"] = run_child(["--child", name, "numpy"] + base)
+            rows.append((name, w, res))
+    print_table(rows, peak_rate, args)
+    print(f"(whole run: {time.perf_counter() - t_start:.0f} s)")
+
+
+def print_table(rows, peak_rate, args):
+    unit = {True: "steps/s", False: "samples/s"}
+    hdr = (f"{'workload':10} {'framework':10} {'samples/s':>10} {'vs PyTorch':>10} "
+           f"{'roofline':>9} {'of roofl.':>9} {'peak MB':>8} {'test acc':>8}  how")
+    print()
+    print(hdr)
+    print("-" * len(hdr))
+    pt_rate = {}
+    for name, w, res in rows:
+        pt = res.get("pytorch")
+        if pt and "rates" in pt:
+            pt_rate[name] = statistics.median(pt["rates"])
+    pt_rate.setdefault("keras-fit", pt_rate.get("mlp"))
+    for name, w, res in rows:
+        roof = peak_rate / flops_per_sample(w["sizes"]) if peak_rate else None
+        for fw in ("retrograd", "pytorch", "numpy"):
+            r = res.get(fw)
+            if r is None:
+                continue
+            label = {"numpy": "numpy-ref"}.get(fw, fw)
+            if "rates" not in r:
+                print(f"{name:10} {label:10} {r['error']}")
+                continue
+            med = statistics.median(r["rates"])
+            ratio = (f"{med / pt_rate[name]:.2f}x"
+                     if pt_rate.get(name) and fw != "pytorch" else "")
+            roof_s = f"{roof:9.0f} {med / roof:9.0%}" if roof else f"{'n/a':>9} {'':>9}"
+            mem = f"{r['mem_mb']:8.1f}" if r.get("mem_mb") is not None else f"{'n/a':>8}"
+            print(f"{name:10} {label:10} {med:10.0f} {ratio:>10} {roof_s} {mem} "
+                  f"{r['acc']:8.2%}  {r['desc']}")
+    print()
+    print(f"samples/s: median of {args.reps} repetition(s) (online: batch 1, so steps/s); "
+          "'vs PyTorch' = retrograd ÷ PyTorch (keras-fit: ÷ PyTorch's mlp loop);")
+    print("roofline = GEMM rate ÷ FLOPs per sample (fwd 2·in·out per layer, bwd twice that, "
+          "minus the first layer's input gradient);")
+    print("peak MB = growth of the resident set (VmHWM) while building and training, "
+          "each row in a fresh process")
+    for name, w, res in rows:
+        if name == "keras-fit":
+            plain = next((r.get("retrograd") for n, _, r in rows if n == "mlp"), None)
+            k = res.get("retrograd")
+            if plain and k and "rates" in plain and "rates" in k:
+                ratio = statistics.median(k["rates"]) / statistics.median(plain["rates"])
+                print(f"keras-fit ÷ retrograd's plain mlp loop: {ratio:.2f} "
+                      f"(target ≥ 0.90)")
+
+
+if __name__ == "__main__":
+    main()
