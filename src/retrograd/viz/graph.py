@@ -6,12 +6,12 @@ inputs in ``op.parents``, tensors their op in ``t._op``) and returns a
 computed) and one ellipse per op, edges in the direction data flows. Its
 ``source`` is DOT; ``render(path)`` draws it with Graphviz's ``dot`` when it is
 installed and otherwise with retrograd's own layered layout (``layout.py``), so
-the picture never needs anything but NumPy (SVG) or matplotlib (PNG).
+the picture never needs anything but NumPy (SVG) or matplotlib (PNG)::
 
-    >>> x = rg.tensor(-2.0, requires_grad=True); x.name = "x"
-    >>> ...; f = q * z; f.name = "f"
-    >>> g = viz.graph(f)          # capture before backward() frees the ops
-    >>> f.backward(); g.render("backprop.svg")
+    f = (x + y) * z; f.name = "f"
+    g = viz.graph(f)              # capture before backward() frees the ops
+    f.backward()
+    g.render("backprop.svg")      # shows ∂f/∂x etc. for the named leaves
 
 The graph keeps references to the tensors and reads their ``.grad`` when the
 source is produced, so a graph captured before ``backward`` shows the gradients

@@ -32,6 +32,8 @@ ARROW_LEN, ARROW_W = 9, 7
 FONT_FAMILY = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 EDGE_COLOR = "#555555"
 SWEEPS = 8
+MAX_PIXELS = 25e6         # PNG size cap
+MAX_DUMMIES = 20000
 
 Scene = namedtuple("Scene", "width height items")
 # items: ("box", cx, cy, w, h, fill, dashed) | ("ellipse", cx, cy, rx, ry, fill)
@@ -123,10 +125,13 @@ def scene(nodes, edges, rankdir="LR"):
     layer = layers(n, e_idx)
 
     # 2. dummies: each edge becomes a chain of virtual nodes, one per layer crossed.
+    # A tensor used all along a deep graph would need (depth²) of them: past
+    # MAX_DUMMIES, long edges are drawn straight over the layers instead.
+    dummies = sum(layer[b] - layer[a] - 1 for a, b in e_idx) <= MAX_DUMMIES
     chains = []
     for a, b in e_idx:
         chain = [a]
-        for lv in range(layer[a] + 1, layer[b]):
+        for lv in range(layer[a] + 1, layer[b]) if dummies else ():
             layer.append(lv)
             along_ext.append(0.0)
             across_ext.append(2.0)
@@ -147,8 +152,8 @@ def scene(nodes, edges, rankdir="LR"):
 
     # 3. order by barycentres, keeping the best sweep.
     def cross_all(rs):
-        return sum(_crossings(rs[i], rs[i + 1],
-                              [(u, v) for u in rs[i] for v in succ[u]])
+        return sum(_crossings(rs[i], rs[i + 1], [(u, v) for u in rs[i] for v in succ[u]
+                                                 if layer[v] == i + 1])
                    for i in range(len(rs) - 1))
 
     best, best_c = [r[:] for r in rows], cross_all(rows)
@@ -161,8 +166,8 @@ def scene(nodes, edges, rankdir="LR"):
             cur = {v: i for i, v in enumerate(rows[li])}
 
             def key(v):
-                nb = pred[v] if down else succ[v]
-                return (sum(pos[u] for u in nb) / len(nb)) if nb else cur[v]
+                nb = [pos[u] for u in (pred[v] if down else succ[v]) if u in pos]
+                return sum(nb) / len(nb) if nb else cur[v]
             rows[li].sort(key=key)
         c = cross_all(rows)
         if c < best_c:
@@ -309,8 +314,10 @@ def to_png(scene, path, dpi=150):
         raise ImportError("viz.render: a PNG without Graphviz needs matplotlib "
                           "(pip install 'retrograd[plot]'); SVG needs nothing") from None
     px = 100.0  # scene pixels per inch
-    # Agg refuses images over 2**16 pixels a side: lower the resolution of huge graphs.
-    dpi = min(dpi, 60000 / max(scene.width, scene.height) * px)
+    # A huge graph would need gigabytes of pixels (and Agg refuses more than 2**16 a
+    # side): lower its resolution to at most MAX_PIXELS; its SVG stays sharp.
+    dpi = min(dpi, 60000 / max(scene.width, scene.height) * px,
+              (MAX_PIXELS / (scene.width * scene.height)) ** 0.5 * px)
     fig = Figure(figsize=(scene.width / px, scene.height / px))
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -318,6 +325,7 @@ def to_png(scene, path, dpi=150):
     ax.set_ylim(scene.height, 0)
     ax.axis("off")
     pt = FONT_PX * 72 / px  # pixels → points at `px` pixels per inch
+    add = ax.add_artist     # not add_patch: the limits are set, no need to recompute them
     for item in scene.items:
         kind = item[0]
         if kind == "curve":
@@ -326,20 +334,20 @@ def to_png(scene, path, dpi=150):
             for a, b, c in segs:
                 verts += [a, b, c]
                 codes += [Path.CURVE4] * 3
-            ax.add_patch(PathPatch(Path(verts, codes), fill=False, edgecolor=EDGE_COLOR,
+            add(PathPatch(Path(verts, codes), fill=False, edgecolor=EDGE_COLOR,
                                    linewidth=1.3 * 72 / px))
         elif kind == "arrow":
-            ax.add_patch(Polygon(item[1], closed=True, facecolor=EDGE_COLOR,
+            add(Polygon(item[1], closed=True, facecolor=EDGE_COLOR,
                                  edgecolor="none"))
         elif kind == "box":
             _, cx, cy, w, h, fill, dashed = item
-            ax.add_patch(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h,
+            add(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h,
                                         boxstyle="round,pad=0,rounding_size=3",
                                         facecolor=fill, edgecolor="#333333",
                                         linewidth=72 / px, linestyle="--" if dashed else "-"))
         elif kind == "ellipse":
             _, cx, cy, rx, ry, fill = item
-            ax.add_patch(Ellipse((cx, cy), 2 * rx, 2 * ry, facecolor=fill,
+            add(Ellipse((cx, cy), 2 * rx, 2 * ry, facecolor=fill,
                                  edgecolor="#333333", linewidth=72 / px))
         else:
             _, cx, cy, lines = item
