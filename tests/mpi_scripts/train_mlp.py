@@ -21,34 +21,21 @@ import numpy as np
 
 import retrograd as rg
 from retrograd import distributed as dist
-from retrograd import optim
-from retrograd.ops.losses import SoftmaxCrossEntropy
-from retrograd.ops.matmul import linear
+from retrograd import nn, optim
+from retrograd.nn import functional as F
 
 N, D, H, C = 89, 12, 16, 3   # 89 samples: the last global batch of 32 is 25, split 13 + 12
 BATCH, EPOCHS, LR, MOMENTUM = 32, 2, 0.1, 0.9
 
 
-class MLP:
-    """D → H → H → C with tanh; the smallest module the wrappers accept."""
-
-    def __init__(self, seed):
-        rng = np.random.default_rng(seed)
-        sizes = [(H, D), (H, H), (C, H)]
-        self.weights = [rg.tensor(rng.normal(0, 1 / np.sqrt(i), (o, i)), dtype="float64",
-                                  requires_grad=True) for o, i in sizes]
-        self.biases = [rg.tensor(rng.normal(0, 0.1, o), dtype="float64", requires_grad=True)
-                       for o, _ in sizes]
-
-    def parameters(self):
-        return [t for pair in zip(self.weights, self.biases) for t in pair]
-
-    def __call__(self, x):
-        for k, (w, b) in enumerate(zip(self.weights, self.biases)):
-            x = linear(x, w, b)
-            if k < len(self.weights) - 1:
-                x = x.tanh()
-        return x
+def mlp(seed):
+    """D → H → H → C with tanh, float64 (so that the comparison is tight). The first
+    layer is a Keras-style Dense, built lazily at the first call: the wrappers must
+    broadcast weights that appear only then."""
+    rg.manual_seed(seed)
+    return nn.Sequential(nn.Dense(H, activation="tanh", dtype="float64"),
+                         nn.Linear(H, H, dtype="float64"), nn.Tanh(),
+                         nn.Linear(H, C, dtype="float64"))
 
 
 def dataset():
@@ -59,13 +46,12 @@ def dataset():
 
 
 def loss_of(model, x, y, idx):
-    return SoftmaxCrossEntropy("mean").apply(model(rg.tensor(x[idx], dtype="float64")),
-                                             rg.tensor(y[idx]))
+    return F.cross_entropy(model(rg.tensor(x[idx], dtype="float64")), rg.tensor(y[idx]))
 
 
 def train_ddp(rank, bucket_bytes, on_step=None):
     x, y = dataset()
-    model = dist.DistributedDataParallel(MLP(seed=1 + rank), bucket_bytes=bucket_bytes)
+    model = dist.DistributedDataParallel(mlp(seed=1 + rank), bucket_bytes=bucket_bytes)
     opt = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     sampler = dist.DistributedSampler(N, shuffle=True, seed=7)
     step = 0
@@ -79,13 +65,15 @@ def train_ddp(rank, bucket_bytes, on_step=None):
             model.sync_gradients(num_samples=len(idx))
             opt.step()
             step += 1
-    return model.parameters()
+    return list(model.parameters())
 
 
 def train_strategy(rank, bucket_bytes):
     x, y = dataset()
     strategy = dist.DataParallelStrategy(bucket_bytes=bucket_bytes)
-    model = MLP(seed=1 + rank)
+    model = mlp(seed=1 + rank)
+    with rg.no_grad():
+        model(rg.tensor(x[:1], dtype="float64"))  # build the lazy layer, then broadcast
     strategy.broadcast(model)
     opt = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     seed = strategy.shared_seed(7 if strategy.is_chief else 99)  # rank 0's wins
@@ -98,7 +86,7 @@ def train_strategy(rank, bucket_bytes):
             strategy.sync(model.parameters(), num_samples=len(idx))
             opt.step()
             losses.append(strategy.mean(loss.item(), weight=len(idx)))
-    return model.parameters(), losses
+    return list(model.parameters()), losses
 
 
 def save(path, params):

@@ -46,7 +46,7 @@ class _Buckets:
     ``extra=1`` reserves one more element at the end of the last bucket (the weight
     of the weighted average travels in the same call as the gradients)."""
 
-    def __init__(self, tensors, bucket_bytes, extra=0):
+    def __init__(self, tensors, bucket_bytes, extra=0, floats_only=True):
         bucket_bytes = int(bucket_bytes)
         if bucket_bytes < 1:
             raise ValueError(f"bucket_bytes must be >= 1, got {bucket_bytes}")
@@ -54,7 +54,7 @@ class _Buckets:
         current, dtype, length = [], None, 0
         for t in tensors:
             d = np.dtype(t.data.dtype)
-            if d.kind != "f":
+            if floats_only and d.kind != "f":
                 raise TypeError(f"distributed: parameter of dtype {d} (shape {t.shape}); "
                                 "only floating-point parameters can be averaged")
             if current and (d != dtype or (length + t.size) * d.itemsize > bucket_bytes):
@@ -152,12 +152,15 @@ def broadcast_parameters(module_or_params, root=0, bucket_bytes=DEFAULT_BUCKET_B
     """Copy rank ``root``'s parameter values to every rank, in place (bucketed).
 
     Called once before training so that every rank starts from the same weights
-    (each rank initialised its own at random)."""
+    (each rank initialised its own at random). For a module, its buffers (running
+    statistics) are sent too."""
     world = get_world()
     params = parameters_of(module_or_params, "broadcast_parameters")
+    if callable(getattr(module_or_params, "buffers", None)):
+        params += [b for b in module_or_params.buffers() if isinstance(b, Tensor)]
     if not world.is_distributed or not params:
         return
-    buckets = _Buckets(params, bucket_bytes)
+    buckets = _Buckets(params, bucket_bytes, floats_only=False)
     for (_, members, _), buf in zip(buckets.groups, buckets.buffers):
         if world.rank == root:
             for p, offset, size in members:

@@ -60,9 +60,8 @@ class DistributedDataParallel:
         self._broadcast()
 
     def _broadcast(self):
-        params = list(self.module.parameters())
-        broadcast_parameters(params, self.root)
-        self._broadcast_key = tuple(id(p) for p in params)
+        broadcast_parameters(self.module, self.root)
+        self._broadcast_key = tuple(id(p) for p in self.module.parameters())
 
     def __call__(self, *args, **kwargs):
         out = self.module(*args, **kwargs)
