@@ -188,8 +188,9 @@ def where(cond, a, b):
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
     a, b = pair(a, b, "where")
-    if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
-        cond = array_module(a.data).asarray(cond).astype(bool)
+    cond = array_module(a.data).asarray(cond)  # on a's device, as a boolean mask
+    if cond.dtype.kind != "b":
+        cond = cond.astype(bool)
     return Where(cond).apply(a, b)
 
 

@@ -1,5 +1,7 @@
 """Indexing and slicing. The gradient of y = x[index] scatters ∂ℓ/∂y back into
 zeros of x's shape, adding (not overwriting) where an integer index repeats."""
+import numpy as np
+
 from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor
@@ -49,6 +51,16 @@ class GetItem(Function):
 def getitem(x, index):
     """x[index] with NumPy's basic and advanced indexing."""
     index = to_index(index)
+    xp = array_module(x.data)
     if isinstance(index, list):
-        index = array_module(x.data).asarray(index)
+        index = xp.asarray(index)
+    elif xp is not np:
+        index = _on_device(index, xp)
     return GetItem(index).apply(x)
+
+
+def _on_device(index, xp):
+    """NumPy index arrays moved to the data's device (CuPy wants its own arrays)."""
+    if isinstance(index, tuple):
+        return tuple(_on_device(i, xp) for i in index)
+    return xp.asarray(index) if isinstance(index, np.ndarray) else index
