@@ -692,3 +692,13 @@ def test_split_returns_the_pieces_numpy_would():
     assert [p.shape for p in rg.split(x.reshape(2, 5), 5, axis=1)] == [(2, 1)] * 5
     with pytest.raises(ValueError, match="split.*size 10.*3"):
         rg.split(x, 3)
+
+
+def test_sigmoid_and_tanh_saturate_without_overflow():
+    x = rg.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+    with np.errstate(over="raise"):
+        s, t = x.sigmoid(), x.tanh()
+        (s + t).sum().backward()
+    np.testing.assert_array_equal(s.numpy(), [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(t.numpy(), [-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.25, 0.0])

@@ -187,7 +187,8 @@ def test_integer_tensors_meeting_floats_become_float32_not_float64():
 def test_float_functions_of_integers_give_float32():
     i = rg.tensor([1, 2, 4])
     for y in (i.exp(), i.log(), i.sqrt(), i.sin(), i.cos(), i / 2, 1 / i, i.mean(),
-              i.var(), i.std(), (i > 1).mean()):
+              i.var(), i.std(), (i > 1).mean(), i.softmax(0), i.log_softmax(0),
+              i.logsumexp()):
         assert y.dtype == np.float32, y
     np.testing.assert_allclose((i / 2).numpy(), [0.5, 1, 2])
 

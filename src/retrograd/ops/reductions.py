@@ -133,6 +133,7 @@ class LogSumExp(Reduction):
     def forward(self, x):
         self.setup(x)
         xp = array_module(x)
+        x = as_float(x)
         m = x.max(axis=self.axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # all −inf: keep −inf, not NaN
         e = xp.exp(x - m)

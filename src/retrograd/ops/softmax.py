@@ -3,6 +3,7 @@ z = x − maxᵢ xᵢ gives s(z) = s(x) with max e^z = 1, so neither overflow no
 division by zero can happen, and log s(x)ᵢ = zᵢ − log Σⱼ e^{zⱼ} never takes log 0."""
 from ..backend import array_module
 from ..function import Function
+from .operand import as_float
 
 
 def stable_softmax(x, axis):
@@ -28,7 +29,7 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        self.y = stable_softmax(x, self.axis)
+        self.y = stable_softmax(as_float(x), self.axis)
         return self.y
 
     def backward(self, gy):
@@ -46,7 +47,7 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        self.y = stable_log_softmax(x, self.axis)
+        self.y = stable_log_softmax(as_float(x), self.axis)
         return self.y
 
     def backward(self, gy):
