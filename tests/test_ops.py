@@ -98,7 +98,7 @@ _binary("sub", lambda a, b: a - b)
 _binary("mul", lambda a, b: a * b)
 _binary("div", lambda a, b: a / b, make_b=away_from_zero)
 _binary("pow", lambda a, b: a ** b, make_a=positive)
-_binary("matmul_free_mix", lambda a, b: (a * b - a / (b * b + 1)) ** 2)
+_binary("mixed_arithmetic", lambda a, b: (a * b - a / (b * b + 1)) ** 2)
 
 
 def _spaced(offset):
