@@ -1,0 +1,496 @@
+"""``fit`` is a sequence of events; everything around the loop is a callback.
+
+A ``Callback`` overrides any of the Keras hooks (``on_train_begin``,
+``on_epoch_end``, ``on_train_batch_end``, …) and sees ``self.model`` and
+``self.params`` (``{"verbose", "epochs", "steps"}``). ``History``, the progress
+bar, early stopping, checkpoints and learning-rate changes are all callbacks.
+"""
+import csv
+import math
+import os
+import warnings
+
+import numpy as np
+
+from .progbar import Progbar
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
+                "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+
+
+class Callback:
+    """Base class: every hook does nothing. ``on_batch_begin/end`` are the old names
+    of ``on_train_batch_begin/end`` and are called for them."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_test_batch_end(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_end(self, batch, logs=None):
+        pass
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+    def on_test_begin(self, logs=None):
+        pass
+
+    def on_test_end(self, logs=None):
+        pass
+
+    def on_predict_begin(self, logs=None):
+        pass
+
+    def on_predict_end(self, logs=None):
+        pass
+
+
+def _overrides(cb, hook):
+    """Whether ``cb`` does anything on ``hook`` (so the loop can skip the call)."""
+    old = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+    for name in (hook, old.get(hook)):
+        if name and (name in vars(cb) or getattr(type(cb), name) is not getattr(Callback, name)):
+            return True
+    return False
+
+
+class CallbackList:
+    """The callbacks of one ``fit``/``evaluate``/``predict`` call, in order: the
+    user's, then ``History``, then the progress bar (as Keras orders them).
+
+    Which callbacks do something per batch is decided once, here, so a step with
+    no batch callbacks costs no Python call at all."""
+
+    def __init__(self, callbacks=None, model=None, add_history=False, add_progbar=False,
+                 verbose=0, epochs=1, steps=None):
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks: expected keras.callbacks.Callback instances, "
+                                f"got {type(cb).__name__}")
+        self.history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        if self.history is None and add_history:
+            self.history = History()
+            self.callbacks.append(self.history)
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
+        self.params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(self.params)
+        self.batch_hooks = {h: [cb for cb in self.callbacks if _overrides(cb, h)]
+                            for h in _BATCH_HOOKS}
+
+    def wants(self, hook):
+        return bool(self.batch_hooks[hook])
+
+    def batch(self, hook, batch, logs=None):
+        for cb in self.batch_hooks[hook]:
+            getattr(cb, hook)(batch, logs)
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def call(*args, **kwargs):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args, **kwargs)
+        return call
+
+
+class History(Callback):
+    """Records every epoch's logs: ``history.history["loss"]`` is the list of the
+    epochs' losses; ``history.epoch`` the epoch indices. ``fit`` returns it."""
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+        if self.model is not None:
+            self.model.history = self
+
+
+class ProgbarLogger(Callback):
+    """Prints ``Epoch i/n`` and Keras's progress bar (see ``progbar``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.progbar = None
+        self.in_fit = False
+
+    def _verbose(self):
+        return self.params.get("verbose", 0)
+
+    def _start(self):
+        self.progbar = Progbar(self.params.get("steps"), verbose=self._verbose())
+
+    def on_train_begin(self, logs=None):
+        self.in_fit = True
+
+    def on_train_end(self, logs=None):
+        self.in_fit = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._verbose() and self.params.get("epochs", 1) > 1:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
+        self._start()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._verbose() == 1 and self.progbar.dynamic:
+            self.progbar.update(batch + 1, list((logs or {}).items()))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._verbose():
+            self.progbar.update(self.progbar.seen if self.params.get("steps") is None
+                                else self.params["steps"], list((logs or {}).items()),
+                                finalize=True)
+
+    def on_test_begin(self, logs=None):
+        if not self.in_fit:
+            self._start()
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self.in_fit and self._verbose() == 1 and self.progbar.dynamic:
+            self.progbar.update(batch + 1, list((logs or {}).items()))
+
+    def on_test_end(self, logs=None):
+        if not self.in_fit and self._verbose():
+            self.progbar.update(self.params["steps"], list((logs or {}).items()),
+                                finalize=True)
+
+    def on_predict_begin(self, logs=None):
+        self._start()
+
+    def on_predict_batch_end(self, batch, logs=None):
+        if self._verbose() == 1 and self.progbar.dynamic:
+            self.progbar.update(batch + 1)
+
+    def on_predict_end(self, logs=None):
+        if self._verbose():
+            self.progbar.update(self.params["steps"], finalize=True)
+
+
+def _monitor_mode(monitor, mode, who):
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{who}: mode must be 'auto', 'min' or 'max', got mode={mode!r}")
+    if mode != "auto":
+        return mode
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    return "max" if name.endswith(("acc", "accuracy", "auc", "precision", "recall")) else "min"
+
+
+def _monitored(logs, monitor, who):
+    value = (logs or {}).get(monitor)
+    if value is None:
+        warnings.warn(f"{who} is conditioned on metric `{monitor}` which is not available. "
+                      f"Available metrics are: {','.join(logs or {})}", stacklevel=3)
+    return value
+
+
+class EarlyStopping(Callback):
+    """Stops training when ``monitor`` has not improved by more than ``min_delta``
+    for ``patience`` epochs; ``restore_best_weights`` puts back the best epoch's."""
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self.monitor, self.patience, self.verbose = monitor, patience, verbose
+        self.min_delta = abs(min_delta)
+        self.mode = _monitor_mode(monitor, mode, "EarlyStopping")
+        self.baseline, self.restore_best_weights = baseline, restore_best_weights
+        self.start_from_epoch = start_from_epoch
+
+    def _better(self, value, reference):
+        if reference is None:
+            return True
+        if self.mode == "min":
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best, self.best_epoch = 0, 0, None, 0
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = _monitored(logs, self.monitor, "Early stopping")
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._better(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._better(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print("Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model (or only its weights) every epoch or every ``save_freq``
+    batches; ``filepath`` may hold ``{epoch:02d}`` and ``{val_loss:.2f}``-style
+    fields; ``save_best_only`` keeps only improvements of ``monitor``."""
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__()
+        if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive "
+                             f"integer (batches), got save_freq={save_freq!r}")
+        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.mode = _monitor_mode(monitor, mode, "ModelCheckpoint")
+        self.save_freq = save_freq
+        self.best = initial_value_threshold
+        self._batches = 0
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq != "epoch":
+            self._batches += 1
+            if self._batches % self.save_freq == 0:
+                self._save(self._epoch, logs, batch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, logs)
+
+    def _save(self, epoch, logs, batch=None):
+        logs = dict(logs or {})
+        try:
+            path = self.filepath.format(epoch=epoch + 1, batch=batch, **logs)
+        except KeyError as e:
+            raise KeyError(f"ModelCheckpoint: filepath {self.filepath!r} uses {e}, which is "
+                           f"not in the logs ({', '.join(logs) or 'none'})") from None
+        if self.save_best_only:
+            current = _monitored(logs, self.monitor, "Can save best model only with "
+                                 f"{self.monitor} available, skipping; it")
+            if current is None:
+                return
+            better = self.best is None or (current < self.best if self.mode == "min"
+                                           else current > self.best)
+            if not better:
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self._show(self.best)}")
+                return
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from "
+                      f"{self._show(self.best)} to {current:.5f}, saving model to {path}")
+            self.best = current
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+
+    def _show(self, best):
+        if best is None:
+            return "inf" if self.mode == "min" else "-inf"
+        return f"{best:.5f}"
+
+
+class LearningRateScheduler(Callback):
+    """Sets the learning rate at the start of each epoch to
+    ``schedule(epoch, lr)`` (or ``schedule(epoch)``)."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        try:
+            lr = self.schedule(epoch, lr)
+        except TypeError:
+            lr = self.schedule(epoch)
+        if not isinstance(lr, (float, int, np.floating, np.integer)) or isinstance(lr, bool):
+            raise ValueError(f"LearningRateScheduler: the schedule must return a float, "
+                             f"got {lr!r}")
+        self.model.optimizer.learning_rate = float(lr)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{float(lr)}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved
+    by ``min_delta`` for ``patience`` epochs (then waits ``cooldown`` epochs),
+    never below ``min_lr``."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0, "
+                             f"got factor={factor}")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
+        self.mode = _monitor_mode(monitor, mode, "ReduceLROnPlateau")
+        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
+        self._reset()
+
+    def _reset(self):
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = self.cooldown_counter = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def _better(self, a, b):
+        return a < b - self.min_delta if self.mode == "min" else a > b + self.min_delta
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        current = _monitored(logs, self.monitor, "Learning rate reduction")
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._better(current, self.best):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = float(self.model.optimizer.learning_rate)
+                if old > np.float32(self.min_lr):
+                    new = max(old * self.factor, self.min_lr)
+                    self.model.optimizer.learning_rate = new
+                    if self.verbose > 0:
+                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
+                              f"rate to {new}.")
+                    self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class CSVLogger(Callback):
+    """Writes one CSV row per epoch: ``epoch`` then the logs' keys, sorted."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.file = self.writer = None
+
+    def on_train_begin(self, logs=None):
+        exists = self.append and os.path.exists(self.filename) and \
+            os.path.getsize(self.filename) > 0
+        self.file = open(self.filename, "a" if self.append else "w", newline="")
+        self.header_written = exists
+        self.writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.writer is None:
+            self.keys = sorted(logs)
+            self.writer = csv.DictWriter(self.file, ["epoch"] + self.keys,
+                                         delimiter=self.sep)
+            if not self.header_written:
+                self.writer.writeheader()
+        row = {"epoch": epoch}
+        row.update((k, logs.get(k, "NA")) for k in self.keys)
+        self.writer.writerow(row)
+        self.file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+class TerminateOnNaN(Callback):
+    """Stops training at the first batch whose loss is NaN or infinite."""
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda e, logs: …)``."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
+                 **kwargs):
+        super().__init__()
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end, **kwargs)
+        for name, fn in hooks.items():
+            if fn is not None:
+                if not hasattr(Callback, name):
+                    raise TypeError(f"LambdaCallback: unknown hook {name!r}")
+                setattr(self, name, fn)
+
+
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
+           "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
+           "TerminateOnNaN", "LambdaCallback"]

@@ -1,0 +1,483 @@
+"""Keras layers, as thin wrappers over ``retrograd.nn`` modules.
+
+Each layer takes Keras's argument names (``units``, ``activation``,
+``input_dim``/``input_shape``, ``name``, ``kernel_initializer``, …), creates its
+weights in ``build(input_shape)`` (so ``Dense(10)`` needs no input size until the
+model knows it), and computes with the ``nn`` module it wraps.
+
+>>> model = Sequential()
+>>> model.add(Dense(10, input_dim=784, name="fc1"))
+>>> model.add(Activation("softmax"))
+"""
+import math
+import re
+
+import numpy as np
+
+from .. import nn
+from ..nn import activations as _activations
+from ..nn.module import Module
+
+
+def to_snake_case(name):
+    """Keras's default layer names: ``Dense`` → ``dense``, ``ReLU`` → ``re_lu``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _shape_tuple(shape, who, arg):
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        shape = tuple(None if d is None else int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"{who}: {arg} must be a tuple of positive integers, got "
+                         f"{arg}={shape!r}") from None
+    if any(d is not None and d <= 0 for d in shape):
+        raise ValueError(f"{who}: {arg} must hold positive sizes, got {arg}={shape!r}")
+    return shape
+
+
+def _positive_int(value, who, arg):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{who}: {arg} must be a positive integer. Received: {arg}={value!r}")
+    return int(value)
+
+
+class Layer(Module):
+    """Base of the Keras layers: a ``Module`` with a name, an optional input shape,
+    ``build(input_shape)``, ``call(x)`` and Keras's weight accessors.
+
+    Shapes exclude the batch axis except where Keras writes ``None`` first
+    (``build``, ``compute_output_shape`` and ``output_shape`` take/return
+    ``(None, …)``)."""
+
+    def __init__(self, name=None, input_shape=None, input_dim=None, batch_input_shape=None,
+                 trainable=True, dtype=None, **kwargs):
+        super().__init__()
+        who = type(self).__name__
+        if kwargs:
+            raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}")
+        if dtype not in (None, "float32", np.float32):
+            raise ValueError(f"{who}: only dtype='float32' is supported, got dtype={dtype!r}")
+        self.name = name if name is not None else to_snake_case(who)
+        self.auto_name = name is None
+        hint = None
+        if input_dim is not None:
+            hint = (_positive_int(input_dim, who, "input_dim"),)
+        elif input_shape is not None:
+            hint = _shape_tuple(input_shape, who, "input_shape")
+        elif batch_input_shape is not None:
+            hint = _shape_tuple(batch_input_shape, who, "batch_input_shape")[1:]
+        self.input_shape_hint = hint
+        self.trainable = trainable
+        self.built = False
+        self.input_shape = self.output_shape = None
+
+    # -- computing ---------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of shape ``(None, …)``."""
+        self.built = True
+
+    def call(self, x):
+        raise NotImplementedError(f"{type(self).__name__} does not define call()")
+
+    def forward(self, x):
+        if not self.built:
+            self.build_for((None,) + tuple(x.shape[1:]))
+        return self.call(x)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def build_for(self, input_shape):
+        """Build (if needed) and record the input and output shapes."""
+        input_shape = tuple(input_shape)
+        if not self.built:
+            self.build(input_shape)
+            self.built = True
+        self.input_shape = input_shape
+        self.output_shape = tuple(self.compute_output_shape(input_shape))
+        return self.output_shape
+
+    # -- weights -----------------------------------------------------------------
+    @property
+    def weights(self):
+        return list(self.parameters())
+
+    @property
+    def trainable_weights(self):
+        return self.weights if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        return [] if self.trainable else self.weights
+
+    def named_weights(self):
+        """(Keras weight name, parameter): ``kernel``, ``bias``, ``alpha``."""
+        return [(n.rsplit(".", 1)[-1], p) for n, p in self.named_parameters()]
+
+    def count_params(self):
+        return int(sum(p.size for p in self.weights))
+
+    def get_weights(self):
+        return [p.numpy().copy() for p in self.weights]
+
+    def set_weights(self, weights):
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(f"Layer {self.name!r} expects {len(own)} weights, but the "
+                             f"given list has {len(weights)}")
+        for (n, p), w in zip(self.named_weights(), weights):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(f"Layer {self.name!r} weight {n!r} has shape {p.shape}, "
+                                 f"got an array of shape {w.shape}")
+            p.data[...] = w
+
+    # A layer ending in an activation φ: ``call(x) = φ(logits(x))``. The model uses
+    # this to hand a softmax/sigmoid's logits to the fused cross-entropy.
+    output_activation = None
+
+    def logits(self, x):
+        raise NotImplementedError(f"{type(self).__name__} has no output activation")
+
+    # -- configuration -------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.input_shape_hint is not None:
+            config["input_shape"] = list(self.input_shape_hint)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _activation_name(fn):
+    return _activations.serialize(fn) if fn is not None else "linear"
+
+
+class Dense(Layer):
+    """Fully connected layer: y = φ(x W + b), W of shape (input size, units)
+    (Keras's layout), φ = ``activation`` (a Keras name or a function; None:
+    identity). Wraps ``nn.Dense``.
+
+    >>> Dense(10, input_dim=784, name="fc1")      # 784·10 + 10 = 7,850 parameters
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        units = _positive_int(units, "Dense", "units")
+        super().__init__(**kwargs)
+        self.units, self.use_bias = units, bool(use_bias)
+        self.activation = _activations.get(activation)
+        self.activation_name = _activation_name(self.activation) if activation is not None \
+            else "linear"
+        self.output_activation = self.activation if activation is not None else None
+        self.dense = nn.Dense(units, activation=None, use_bias=use_bias,
+                              kernel_initializer=kernel_initializer,
+                              bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer,
+                              bias_regularizer=bias_regularizer)
+        self._init_config = (kernel_initializer, bias_initializer, kernel_regularizer,
+                             bias_regularizer)
+
+    @property
+    def kernel(self):
+        return self.dense.kernel
+
+    @property
+    def bias(self):
+        return self.dense.bias
+
+    def build(self, input_shape):
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            raise ValueError(f"Dense {self.name!r}: the last axis of the input must be "
+                             f"known, got input shape {tuple(input_shape)}")
+        self.dense.build(tuple(input_shape))
+
+    def logits(self, x):
+        """x W + b, before the activation."""
+        return self.dense(x)
+
+    def call(self, x):
+        s = self.dense(x)
+        return s if self.activation_name == "linear" else self.activation(s)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def named_weights(self):
+        return [(n, p) for n, p in (("kernel", self.dense.kernel), ("bias", self.dense.bias))
+                if p is not None]
+
+    @property
+    def has_penalties(self):
+        return self.dense.kernel_regularizer is not None or \
+            self.dense.bias_regularizer is not None
+
+    def get_config(self):
+        k_init, b_init, k_reg, b_reg = self._init_config
+        return {**super().get_config(), "units": self.units,
+                "activation": self.activation_name, "use_bias": self.use_bias,
+                "kernel_initializer": _plain(k_init), "bias_initializer": _plain(b_init),
+                "kernel_regularizer": _regularizer_config(k_reg),
+                "bias_regularizer": _regularizer_config(b_reg)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for k in ("kernel_regularizer", "bias_regularizer"):
+            if isinstance(config.get(k), dict):
+                config[k] = nn.regularizers.get(config[k])
+        return cls(**config)
+
+
+def _plain(init):
+    if isinstance(init, str) or init is None:
+        return init
+    name = getattr(init, "name", None) or to_snake_case(type(init).__name__)
+    return name
+
+
+def _regularizer_config(reg):
+    if reg is None or isinstance(reg, str):
+        return reg
+    return {"class_name": type(reg).__name__, "config": reg.get_config()}
+
+
+class Activation(Layer):
+    """y = φ(x) for φ given by Keras name (``"softmax"``, ``"relu"``, …) or function.
+    Wraps ``nn.Activation``."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.act = nn.Activation(activation)
+        self.activation = self.output_activation = self.act.activation
+        self.activation_name = _activation_name(self.activation)
+
+    def logits(self, x):
+        return x
+
+    def call(self, x):
+        return self.act(x)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation_name}
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training each input is zeroed with probability ``rate``
+    and the others scaled by 1/(1 − rate); identity at inference. Wraps ``nn.Dropout``."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float "
+                             f"value between 0 and 1. Received: rate={rate!r}")
+        if noise_shape is not None:
+            raise ValueError("Dropout: noise_shape is not supported (each element is "
+                             "dropped independently); leave noise_shape=None")
+        super().__init__(**kwargs)
+        self.rate, self.seed = float(rate), seed
+        # A seed makes one generator for the layer's life (not the same mask each step).
+        self.drop = nn.Dropout(self.rate, generator=None if seed is None
+                               else np.random.default_rng(seed))
+
+    def call(self, x):
+        return self.drop(x)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class Flatten(Layer):
+    """(N, d₁, d₂, …) → (N, d₁·d₂·…)."""
+
+    def call(self, x):
+        return x.reshape(x.shape[0], -1)
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else int(math.prod(rest))
+        return (input_shape[0], size)
+
+
+class Reshape(Layer):
+    """(N, …) → (N, *target_shape); one entry may be -1 (inferred)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        target = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in target) > 1 or any(d == 0 or d < -1 for d in target):
+            raise ValueError(f"Reshape: target_shape must hold positive sizes and at most "
+                             f"one -1, got target_shape={target_shape!r}")
+        self.target_shape = target
+
+    def compute_output_shape(self, input_shape):
+        known = [d for d in self.target_shape if d != -1]
+        size = math.prod(input_shape[1:]) if None not in input_shape[1:] else None
+        if -1 not in self.target_shape:
+            if size is not None and size != math.prod(known):
+                raise ValueError(f"Reshape {self.name!r}: cannot reshape inputs of shape "
+                                 f"{input_shape} ({size} values) to {self.target_shape}")
+            return (input_shape[0],) + self.target_shape
+        if size is None:
+            return (input_shape[0],) + tuple(None if d == -1 else d for d in self.target_shape)
+        if size % math.prod(known):
+            raise ValueError(f"Reshape {self.name!r}: cannot reshape inputs of shape "
+                             f"{input_shape} ({size} values) to {self.target_shape}")
+        return (input_shape[0],) + tuple(size // math.prod(known) if d == -1 else d
+                                         for d in self.target_shape)
+
+    def call(self, x):
+        return x.reshape((x.shape[0],) + self.target_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class ReLU(Layer):
+    """max_value-capped ReLU with Keras's options: y = x for x ≥ threshold,
+    negative_slope·(x − threshold) below, then min(y, max_value)."""
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        if max_value is not None and max_value < 0:
+            raise ValueError(f"ReLU: max_value must be >= 0, got max_value={max_value!r}")
+        if negative_slope < 0:
+            raise ValueError(f"ReLU: negative_slope must be >= 0, got "
+                             f"negative_slope={negative_slope!r}")
+        super().__init__(**kwargs)
+        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+
+    def call(self, x):
+        return _activations.relu(x, negative_slope=self.negative_slope,
+                                 max_value=self.max_value, threshold=self.threshold)
+
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value,
+                "negative_slope": self.negative_slope, "threshold": self.threshold}
+
+
+class LeakyReLU(Layer):
+    """y = x if x > 0 else negative_slope·x (Keras 3 default 0.3; ``alpha`` is
+    Keras 2's name). Wraps ``nn.LeakyReLU``."""
+
+    def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
+        super().__init__(**kwargs)
+        self.negative_slope = float(alpha if alpha is not None else negative_slope)
+        self.act = nn.LeakyReLU(self.negative_slope)
+
+    def call(self, x):
+        return self.act(x)
+
+    def get_config(self):
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+class PReLU(Layer):
+    """y = x if x > 0 else α·x with α learned, one per input element (Keras's
+    layout: α has the input's shape without the batch axis; ``shared_axes``
+    shares it along the listed axes), initialised to 0 (``alpha_initializer``)."""
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None,
+                 alpha_constraint=None, shared_axes=None, **kwargs):
+        if alpha_regularizer is not None or alpha_constraint is not None:
+            raise ValueError("PReLU: alpha_regularizer and alpha_constraint are not "
+                             "supported; leave them None")
+        super().__init__(**kwargs)
+        self.alpha_initializer = alpha_initializer
+        self.shared_axes = None if shared_axes is None else \
+            [shared_axes] if isinstance(shared_axes, int) else list(shared_axes)
+
+    def build(self, input_shape):
+        shape = list(input_shape[1:])
+        for a in self.shared_axes or ():
+            shape[a - 1] = 1
+        if any(d is None for d in shape):
+            raise ValueError(f"PReLU {self.name!r}: needs a known input shape, got "
+                             f"{tuple(input_shape)}")
+        init = nn.init.get(self.alpha_initializer)
+        self.alpha = nn.Parameter(init(tuple(shape)))
+
+    def call(self, x):
+        return x.relu() - self.alpha * (-x).relu()
+
+    def get_config(self):
+        return {**super().get_config(), "alpha_initializer": _plain(self.alpha_initializer),
+                "shared_axes": self.shared_axes}
+
+
+class ELU(Layer):
+    """y = x if x > 0 else α(eˣ − 1). Wraps ``nn.ELU``."""
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+        self.act = nn.ELU(self.alpha)
+
+    def call(self, x):
+        return self.act(x)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+class Softmax(Layer):
+    """y = softmax(x) along ``axis`` (stable). Wraps ``nn.Softmax``."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.act = nn.Softmax(axis)
+        if axis == -1:
+            self.output_activation = _activations.softmax
+
+    def logits(self, x):
+        return x
+
+    def call(self, x):
+        return self.act(x)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class InputLayer(Layer):
+    """Declares the input shape (without the batch axis): ``InputLayer(shape=(784,))``.
+    It has no weights and is not listed in ``model.layers`` (as in Keras 3)."""
+
+    def __init__(self, shape=None, batch_size=None, input_shape=None, name=None, **kwargs):
+        shape = shape if shape is not None else input_shape
+        if shape is None:
+            raise ValueError("InputLayer: give shape=, e.g. InputLayer(shape=(784,))")
+        super().__init__(name=name or "input_layer", **kwargs)
+        self.input_shape_hint = _shape_tuple(shape, "InputLayer", "shape")
+        self.batch_size = batch_size
+
+    def call(self, x):
+        return x
+
+    def get_config(self):
+        return {"name": self.name, "shape": list(self.input_shape_hint),
+                "batch_size": self.batch_size}
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
+    """``keras.Input(shape=(784,))``: the input of a ``Sequential`` model (an
+    ``InputLayer``; the functional API, ``Model(inputs, outputs)``, is not provided)."""
+    if shape is None and batch_shape is not None:
+        shape, batch_size = tuple(batch_shape)[1:], tuple(batch_shape)[0]
+    if dtype not in (None, "float32", np.float32):
+        raise ValueError(f"Input: only dtype='float32' is supported, got dtype={dtype!r}")
+    return InputLayer(shape=shape, batch_size=batch_size, name=name)
+
+
+CLASSES = {c.__name__: c for c in (Dense, Activation, Dropout, Flatten, Reshape, ReLU,
+                                   LeakyReLU, PReLU, ELU, Softmax, InputLayer)}
+
+__all__ = ["Layer", "Input", *CLASSES]

@@ -1,0 +1,262 @@
+"""Keras optimizers (names, arguments and defaults of Keras 3) over ``retrograd.optim``.
+
+A Keras optimizer is created without parameters; ``compile`` hands it the model's
+parameters (``build``) and ``fit`` calls ``apply()`` after each backward pass.
+``learning_rate`` is a float or a ``schedules.LearningRateSchedule`` evaluated at
+``iterations`` before each step, and can be read and written between steps.
+
+Keras's ``weight_decay`` is decoupled (θ ← θ − η·λ·θ before the step, as AdamW),
+not an L2 term added to the gradient; ``clipnorm`` clips each gradient's norm,
+``global_clipnorm`` their joint norm, ``clipvalue`` each component.
+"""
+import math
+
+from ... import optim
+from ...nn.utils import clip_grad_norm_, clip_grad_value_
+from . import schedules
+from .schedules import LearningRateSchedule
+
+
+class Optimizer:
+    """Base of the Keras optimizers: hyper-parameters by Keras name, the
+    ``retrograd.optim`` optimizer that does the update built at ``build(params)``."""
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        who = type(self).__name__
+        if kwargs:
+            hint = " (Keras 3 calls it learning_rate)" if "lr" in kwargs else ""
+            raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}{hint}")
+        if not isinstance(learning_rate, LearningRateSchedule) and not callable(learning_rate):
+            if not isinstance(learning_rate, (int, float)) or isinstance(learning_rate, bool) \
+                    or not learning_rate > 0 or not math.isfinite(learning_rate):
+                raise ValueError(f"{who}: learning_rate must be a number > 0 or a "
+                                 f"LearningRateSchedule, got learning_rate={learning_rate!r}")
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"{who}: give at most one of clipnorm, clipvalue, "
+                             "global_clipnorm")
+        self._lr = learning_rate
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.name = name or _snake(who)
+        self.iterations = 0
+        self.inner = None       # the retrograd.optim optimizer, once built
+        self._params = []
+
+    # -- learning rate -------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The current learning rate (a schedule's value at ``iterations``)."""
+        if callable(self._lr):
+            return float(self._lr(self.iterations))
+        return float(self._lr)
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if callable(self._lr):
+            raise TypeError(f"{type(self).__name__}: this optimizer's learning rate is the "
+                            "schedule it was created with; it cannot be set")
+        self._lr = float(value)
+        if self.inner is not None:
+            for group in self.inner.param_groups:
+                group["lr"] = self._lr
+
+    lr = learning_rate      # Keras 2's name
+
+    # -- build and step ------------------------------------------------------
+    def build(self, params):
+        """Create the ``retrograd.optim`` optimizer on ``params`` (the slots follow
+        at the first step)."""
+        self._params = [p for p in params if p.requires_grad]
+        if not self._params:
+            raise ValueError(f"{type(self).__name__}: the model has no trainable weights")
+        self.inner = self._make(self._params, self.learning_rate)
+
+    @property
+    def built(self):
+        return self.inner is not None
+
+    def apply(self):
+        """One step from the parameters' ``.grad``: clip, decay, update, count."""
+        params = self._params
+        if self.clipnorm is not None:
+            for p in params:
+                clip_grad_norm_([p], self.clipnorm)
+        elif self.global_clipnorm is not None:
+            clip_grad_norm_(params, self.global_clipnorm)
+        elif self.clipvalue is not None:
+            clip_grad_value_(params, self.clipvalue)
+        if callable(self._lr):
+            lr = float(self._lr(self.iterations))
+            for group in self.inner.param_groups:
+                group["lr"] = lr
+        if self.weight_decay and not self._decays_itself:
+            shrink = 1 - self.learning_rate * self.weight_decay
+            for p in params:
+                p.data *= p.data.dtype.type(shrink)
+        self.inner.step()
+        self.iterations += 1
+
+    _decays_itself = False
+
+    def zero_grad(self):
+        if self.inner is not None:
+            self.inner.zero_grad()
+
+    def _make(self, params, lr):
+        raise NotImplementedError
+
+    # -- configuration ---------------------------------------------------------
+    def get_config(self):
+        lr = self._lr
+        if isinstance(lr, LearningRateSchedule):
+            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
+        elif callable(lr):
+            raise TypeError(f"{type(self).__name__}: a plain function as learning_rate "
+                            "cannot be saved; use a keras.optimizers.schedules class")
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+                "global_clipnorm": self.global_clipnorm, **self._hyper()}
+
+    def _hyper(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            schedule = schedules.ALL.get(lr.get("class_name"))
+            if schedule is None:
+                raise ValueError(f"unknown learning-rate schedule {lr.get('class_name')!r}; "
+                                 f"known: {', '.join(schedules.ALL)}")
+            config["learning_rate"] = schedule.from_config(lr["config"])
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<keras.optimizers.{type(self).__name__} learning_rate={self._lr!r}>"
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower()
+                   for i, c in enumerate(name))
+
+
+class SGD(Optimizer):
+    """Gradient descent, θ ← θ − η g; with momentum μ, v ← μ v − η g, θ ← θ + v
+    (``nesterov``: θ ← θ + μ v − η g). Keras default learning_rate=0.01.
+    Runs on ``retrograd.optim.SGD`` (the same steps for a constant η)."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got momentum={momentum!r}")
+        super().__init__(learning_rate, **kwargs)
+        self.momentum, self.nesterov = momentum, nesterov
+
+    def _make(self, params, lr):
+        return optim.SGD(params, lr=lr, momentum=self.momentum,
+                         nesterov=bool(self.nesterov and self.momentum))
+
+    def _hyper(self):
+        return {"momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam with Keras's defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+    epsilon=1e-7. Runs on ``retrograd.optim.Adam`` (``AdamW`` with weight_decay)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    @property
+    def _decays_itself(self):
+        return bool(self.weight_decay)
+
+    def _make(self, params, lr):
+        if self.weight_decay:
+            return optim.AdamW(params, lr=lr, betas=(self.beta_1, self.beta_2),
+                               eps=self.epsilon, weight_decay=self.weight_decay,
+                               amsgrad=self.amsgrad)
+        return optim.Adam(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
+                          amsgrad=self.amsgrad)
+
+    def _hyper(self):
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay; Keras default weight_decay=0.004."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, **kwargs):
+        super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
+
+
+class RMSprop(Optimizer):
+    """RMSprop with Keras's defaults: learning_rate=0.001, rho=0.9, momentum=0.0,
+    epsilon=1e-7, centered=False. Runs on ``retrograd.optim.RMSprop`` (alpha=rho)."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def _make(self, params, lr):
+        return optim.RMSprop(params, lr=lr, alpha=self.rho, eps=self.epsilon,
+                             momentum=self.momentum, centered=self.centered)
+
+    def _hyper(self):
+        return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """Adagrad with Keras's defaults: learning_rate=0.001,
+    initial_accumulator_value=0.1, epsilon=1e-7. Runs on ``retrograd.optim.Adagrad``."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+
+    def _make(self, params, lr):
+        return optim.Adagrad(params, lr=lr,
+                             initial_accumulator_value=self.initial_accumulator_value,
+                             eps=self.epsilon)
+
+    def _hyper(self):
+        return {"initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+ALL = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a Keras name (``"sgd"``, ``"adam"``, …, with Keras's
+    defaults), a config dict, or an optimizer instance (returned as is)."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = ALL.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}; "
+                             f"known optimizers: {', '.join(sorted(ALL))}")
+        return cls()
+    if isinstance(identifier, dict):
+        cls = ALL.get(str(identifier.get("class_name", "")).lower())
+        if cls is None:
+            raise ValueError(f"unknown optimizer class {identifier.get('class_name')!r}; "
+                             f"known: {', '.join(c.__name__ for c in ALL.values())}")
+        return cls.from_config(identifier.get("config", {}))
+    raise TypeError(f"Could not interpret optimizer identifier: {identifier!r} (expected a "
+                    "name such as 'adam' or a keras.optimizers.Optimizer)")
+
+
+def serialize(optimizer):
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get"]

@@ -1,0 +1,450 @@
+"""``compile``, ``fit``, ``evaluate``, ``predict``: Keras's training API over the
+model's forward pass, a ``retrograd.optim`` optimizer and callbacks.
+
+A training step is the plain loop of the course, nothing more::
+
+    s = model(x_batch)                  # logits when the model ends in a softmax
+    loss = SoftmaxCrossEntropy(s, y)     # fused: ∂ℓ/∂s = ŷ − y*
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+
+Everything else (validating the data, choosing the fused loss, which callbacks run
+per batch) is decided once per ``fit``, not at every step. Batches are slices of
+float32 arrays converted once: with ``shuffle`` a batch is one gathered copy, else
+a view.
+"""
+import math
+
+import numpy as np
+
+from .. import backend
+from ..function import no_grad
+from ..random import default_generator
+from ..tensor import Tensor
+from . import callbacks as callbacks_module
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+
+
+def _verbosity(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2, True, False):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got verbose={verbose!r}")
+    return int(verbose)
+
+
+def _batch_size(batch_size, who):
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
+            or batch_size < 1:
+        raise ValueError(f"{who}: batch_size must be a positive integer, got "
+                         f"batch_size={batch_size!r}")
+    return int(batch_size)
+
+
+def _as_array(a, who, arg):
+    if isinstance(a, Tensor):
+        a = a.numpy()
+    if a is None:
+        raise ValueError(f"{who}: {arg} is None; expected an array")
+    a = np.asarray(a)
+    if a.dtype == object:
+        raise TypeError(f"{who}: {arg} must be a numeric array, got an array of Python "
+                        "objects (ragged lists?)")
+    return a
+
+
+def _float_inputs(x, who):
+    """x as a C-contiguous float32 array (copied only when it is not one), checked
+    for NaN/inf."""
+    x = _as_array(x, who, "x")
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: x must be numeric, got dtype {x.dtype}")
+    if x.ndim == 0:
+        raise ValueError(f"{who}: x must have a batch axis, got a scalar")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if x.size:
+        finite = np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+        if not finite.all():
+            i = int(np.argmin(finite))
+            bad = "NaN" if np.isnan(x[i]).any() else "inf"
+            raise ValueError(f"{who}: x contains {bad} values ({int((~finite).sum())} "
+                             f"sample(s), the first at index {i}); clean or impute the "
+                             "inputs before training")
+    return x
+
+
+class Trainer:
+    """The Keras training methods; mixed into ``Sequential``."""
+
+    compiled = False
+    optimizer = loss = None
+    compiled_metrics = ()
+    stop_training = False
+
+    # -- compile -----------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Set the optimizer, the loss and the metrics (names or objects, as Keras).
+        ``run_eagerly``, ``jit_compile``, ``steps_per_execution`` and
+        ``auto_scale_loss`` are accepted and have no effect (retrograd always runs
+        eagerly)."""
+        if loss_weights is not None or weighted_metrics is not None:
+            raise ValueError("compile: loss_weights and weighted_metrics apply to models "
+                             "with several outputs, which Sequential is not")
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"compile: metrics must be a list, e.g. metrics=['accuracy'], got "
+                            f"metrics={metrics!r}")
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = None if loss is None else losses_module.get(loss)
+        self.compiled_metrics = [metrics_module.get(m, self.loss) for m in metrics or []]
+        self.compiled = True
+        self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+                                "loss": loss if isinstance(loss, str) else None,
+                                "metrics": list(metrics or [])}
+        if self.built:
+            self.optimizer.build(self.parameters())
+
+    @property
+    def metrics_names(self):
+        """``['loss', <metric names as given to compile>]`` (``[]`` before compile)."""
+        if not self.compiled:
+            return []
+        return ["loss"] + [m.name for m in self.compiled_metrics]
+
+    def _require_compiled(self, who):
+        if not self.compiled:
+            raise RuntimeError(f"You must call `compile()` before using the model "
+                               f"({who}): e.g. model.compile(optimizer='sgd', "
+                               "loss='categorical_crossentropy', metrics=['accuracy'])")
+        if self.loss is None:
+            raise ValueError(f"{who}: the model was compiled without a loss; give "
+                             "compile(loss=...)")
+
+    # -- data checks -------------------------------------------------------------
+    def _prepare(self, x, y, who):
+        """(x float32, y in the form the loss takes), checked, the model built."""
+        x = _float_inputs(x, who)
+        self._ensure_built(x, who)
+        if y is None:
+            raise ValueError(f"{who}: y is None; fit and evaluate need targets")
+        y = _as_array(y, who, "y")
+        if len(y) != len(x):
+            raise ValueError(f"{who}: x and y must have the same number of samples, got "
+                             f"x with {len(x)} and y with {len(y)} (Data cardinality is "
+                             "ambiguous)")
+        return x, self._targets(y, who)
+
+    def _targets(self, y, who):
+        loss, out = self.loss, self.output_shape
+        name = loss.name
+        c = out[-1]
+        n = len(y)
+        integral = y.dtype.kind in "biu" or (
+            y.dtype.kind == "f" and y.size and bool(np.all(y == np.round(y))))
+        if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
+            if y.ndim == 2 and y.shape[1] == c and c > 1:
+                raise ValueError(
+                    f"{who}: loss='{name}' expects integer class labels of shape ({n},), "
+                    f"but y has shape {y.shape} (one-hot?). Use "
+                    "loss='categorical_crossentropy' with one-hot targets, or pass "
+                    "y.argmax(axis=1)")
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            if y.ndim != 1 or not integral:
+                raise ValueError(f"{who}: loss='{name}' expects integer class labels of "
+                                 f"shape ({n},), got y of shape {y.shape} and dtype {y.dtype}")
+            y = y.astype(np.int64)
+            if n and (y.min() < 0 or y.max() >= c):
+                bad = int(y.min()) if y.min() < 0 else int(y.max())
+                raise ValueError(f"{who}: label {bad} is out of range for a model with {c} "
+                                 f"outputs (labels must be in 0..{c - 1})")
+            return y
+        if isinstance(loss, losses_module.CategoricalCrossentropy):
+            if (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)) and c > 1:
+                kind = "integer class labels" if integral else "one value per sample"
+                raise ValueError(
+                    f"{who}: loss='{name}' expects one-hot targets of shape ({n}, {c}), but "
+                    f"y has shape {y.shape} and holds {kind}. Use "
+                    "loss='sparse_categorical_crossentropy' with integer labels, or one-hot "
+                    f"encode them: y = keras.utils.to_categorical(y, {c})")
+            if y.shape[1:] != tuple(out[1:]):
+                raise ValueError(f"{who}: loss='{name}': y has shape {y.shape}, the model "
+                                 f"outputs {tuple(out)}; expected y of shape "
+                                 f"({n}, {', '.join(str(d) for d in out[1:])})")
+            return np.ascontiguousarray(y, dtype=np.float32)
+        y = np.asarray(y, dtype=np.float32)
+        target = (n,) + tuple(out[1:])
+        if y.shape != target:
+            if None not in target and y.size == math.prod(target):
+                y = y.reshape(target)
+            elif not isinstance(loss, losses_module.LossFunctionWrapper):
+                raise ValueError(f"{who}: loss='{name}': y has shape {y.shape}, the model "
+                                 f"outputs {tuple(out)}; expected y of shape {target}")
+        if isinstance(loss, losses_module.BinaryCrossentropy) and y.size and \
+                (y.min() < 0 or y.max() > 1):
+            raise ValueError(f"{who}: loss='{name}' expects targets in [0, 1], got values "
+                             f"from {y.min():g} to {y.max():g}")
+        return np.ascontiguousarray(y)
+
+    # -- the step --------------------------------------------------------------------
+    def _setup_step(self):
+        """Decide once what every step does: fused loss or not, penalties, device."""
+        last = self.layers[-1]
+        act = last.output_activation
+        self._fused = self.loss.logits_of is not None and act is not None and \
+            act is _activation(self.loss.logits_of)
+        self._penalized = any(getattr(layer, "has_penalties", False) for layer in self.layers)
+        if not self.optimizer.built:
+            self.optimizer.build(self.parameters())
+        p = next(self.parameters(), None)
+        cuda = p is not None and p.device == "cuda"
+        self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else (lambda a: a)
+        self._to_host = (lambda a: backend.to_device(a, "cpu")) if cuda else (lambda a: a)
+
+    def _loss_of(self, y, out):
+        yt = Tensor._wrap(self._to_device(y))
+        loss = self.loss.from_logits_loss(yt, out) if self._fused else self.loss(yt, out)
+        if self._penalized:
+            loss = loss + self.regularization_loss()
+        return loss
+
+    def _train_step(self, xb, yb):
+        out = self._forward(Tensor._wrap(self._to_device(xb)), logits=self._fused)
+        loss = self._loss_of(yb, out)
+        opt = self.optimizer
+        opt.zero_grad()
+        loss.backward()
+        opt.apply()
+        return float(loss.data), out.data
+
+    # -- fit -------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
+            validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``
+        (default 32); returns a ``History`` whose ``.history`` maps ``loss``, the
+        metrics and their ``val_`` versions to one value per epoch.
+
+        ``validation_split`` ∈ [0, 1): the last fraction of x, y (before shuffling)
+        is held out for validation; ``validation_data=(x_val, y_val)`` gives it."""
+        who = "fit"
+        self._require_compiled(who)
+        verbose = _verbosity(verbose)
+        batch_size = _batch_size(batch_size, who)
+        if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
+            raise ValueError(f"fit: epochs must be a non-negative integer, got epochs={epochs!r}")
+        if not isinstance(validation_split, (int, float)) or isinstance(validation_split, bool) \
+                or not 0 <= validation_split < 1:
+            raise ValueError(f"fit: validation_split must be a float in [0, 1), got "
+                             f"validation_split={validation_split!r}")
+        if not isinstance(validation_freq, int) or validation_freq < 1:
+            raise ValueError(f"fit: validation_freq must be a positive integer, got "
+                             f"validation_freq={validation_freq!r}")
+        x, y = self._prepare(x, y, who)
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val)")
+            val = self._prepare(validation_data[0], validation_data[1],
+                                "fit (validation_data)")
+        elif validation_split:
+            split = int(len(x) * (1 - validation_split))
+            if split == 0 or split == len(x):
+                raise ValueError(f"fit: validation_split={validation_split} of {len(x)} "
+                                 "samples leaves no training or no validation samples")
+            x, y, val = x[:split], y[:split], (x[split:], y[split:])
+        n = len(x)
+        if n == 0:
+            raise ValueError("fit: x is empty (0 samples)")
+        self._setup_step()
+        steps = math.ceil(n / batch_size)
+        cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=True,
+                                            add_progbar=verbose > 0, verbose=verbose,
+                                            epochs=epochs, steps=steps)
+        batch_begin = cbs.wants("on_train_batch_begin")
+        metrics = self.compiled_metrics
+        fused = self._fused
+        rng = default_generator()
+        self.stop_training = False
+        self.train()
+        cbs.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            for m in metrics:
+                m.reset_state()
+            total, count = 0.0, 0
+            cbs.on_epoch_begin(epoch)
+            order = rng.permutation(n) if shuffle else None
+            for step in range(steps):
+                lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
+                if order is None:
+                    xb, yb = x[lo:hi], y[lo:hi]
+                else:
+                    idx = order[lo:hi]
+                    xb, yb = x[idx], y[idx]
+                if batch_begin:
+                    cbs.batch("on_train_batch_begin", step)
+                loss_value, out = self._train_step(xb, yb)
+                nb = hi - lo
+                total += loss_value * nb
+                count += nb
+                if metrics:
+                    host = self._to_host(out)
+                    for m in metrics:
+                        m.update_state(yb, host, fused)
+                logs = {"loss": total / count}
+                for m in metrics:
+                    logs[m.name] = m.result()
+                cbs.batch("on_train_batch_end", step, dict(sorted(logs.items())))
+                if self.stop_training:
+                    break
+            epoch_logs = dict(sorted(logs.items()))
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_arrays(
+                    *val, _batch_size(validation_batch_size or batch_size, who), cbs)
+                epoch_logs.update(("val_" + k, v) for k, v in val_logs.items())
+                self.train()
+            cbs.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        self.eval()
+        return cbs.history
+
+    # -- evaluate / predict ------------------------------------------------------------
+    def _evaluate_arrays(self, x, y, batch_size, cbs=None):
+        """{"loss": …, metric: …} over (x, y) in eval mode, without gradients."""
+        metrics = self.compiled_metrics
+        for m in metrics:
+            m.reset_state()
+        self.eval()
+        n = len(x)
+        steps = math.ceil(n / batch_size)
+        total, count = 0.0, 0
+        batch_end = cbs is not None and cbs.wants("on_test_batch_end")
+        if cbs is not None:
+            cbs.on_test_begin()
+        logs = {}
+        with no_grad():
+            for step in range(steps):
+                xb, yb = x[step * batch_size:(step + 1) * batch_size], \
+                    y[step * batch_size:(step + 1) * batch_size]
+                out = self._forward(Tensor._wrap(self._to_device(xb)), logits=self._fused)
+                nb = len(xb)
+                total += float(self._loss_of(yb, out).data) * nb
+                count += nb
+                host = self._to_host(out.data)
+                for m in metrics:
+                    m.update_state(yb, host, self._fused)
+                if batch_end:
+                    logs = {"loss": total / count, **{m.name: m.result() for m in metrics}}
+                    cbs.batch("on_test_batch_end", step, dict(sorted(logs.items())))
+        logs = {"loss": total / count if count else float("nan")}
+        logs.update((m.name, m.result()) for m in metrics)
+        logs = dict(sorted(logs.items()))
+        if cbs is not None:
+            cbs.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None,
+                 return_dict=False):
+        """The loss and metrics over (x, y): a scalar when there are no metrics, else a
+        list aligned with ``metrics_names`` (a dict with ``return_dict=True``)."""
+        who = "evaluate"
+        self._require_compiled(who)
+        verbose = _verbosity(verbose)
+        batch_size = _batch_size(batch_size, who)
+        x, y = self._prepare(x, y, who)
+        self._setup_step()
+        steps = math.ceil(len(x) / batch_size)
+        cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
+                                            verbose=verbose, epochs=1, steps=steps)
+        logs = self._evaluate_arrays(x, y, batch_size, cbs)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+        """The model's outputs for x (a NumPy array), computed in batches without
+        gradients, in inference mode (dropout off)."""
+        who = "predict"
+        verbose = _verbosity(verbose)
+        batch_size = _batch_size(batch_size, who)
+        x = _float_inputs(x, who)
+        self._ensure_built(x, who)
+        steps = math.ceil(len(x) / batch_size)
+        cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
+                                            verbose=verbose, epochs=1, steps=steps)
+        batch_end = cbs.wants("on_predict_batch_end")
+        p = next(self.parameters(), None)
+        to_dev = (lambda a: backend.to_device(a, "cuda")) \
+            if p is not None and p.device == "cuda" else (lambda a: a)
+        self.eval()
+        outs = []
+        cbs.on_predict_begin()
+        with no_grad():
+            for step in range(steps):
+                xb = x[step * batch_size:(step + 1) * batch_size]
+                outs.append(self._forward(Tensor._wrap(to_dev(xb))).numpy())
+                if batch_end:
+                    cbs.batch("on_predict_batch_end", step, {"outputs": outs[-1]})
+        cbs.on_predict_end()
+        if not outs:
+            return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=np.float32)
+        return np.concatenate(outs)
+
+    # -- single batches ------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, return_dict=False):
+        """One optimizer step on (x, y); returns the loss (and the metrics, running
+        since the last ``reset_metrics()``), as Keras."""
+        who = "train_on_batch"
+        self._require_compiled(who)
+        x, y = self._prepare(x, y, who)
+        self._setup_step()
+        self.train()
+        loss_value, out = self._train_step(x, y)
+        self.eval()
+        return self._batch_result(y, out, loss_value, len(x), return_dict)
+
+    def test_on_batch(self, x, y=None, return_dict=False):
+        """The loss (and metrics) on one batch, without training."""
+        who = "test_on_batch"
+        self._require_compiled(who)
+        x, y = self._prepare(x, y, who)
+        self._setup_step()
+        self.eval()
+        with no_grad():
+            out = self._forward(Tensor._wrap(self._to_device(x)), logits=self._fused)
+            loss_value = float(self._loss_of(y, out).data)
+        return self._batch_result(y, out.data, loss_value, len(x), return_dict)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(len(x), 1), verbose=0)
+
+    def reset_metrics(self):
+        for m in self.compiled_metrics:
+            m.reset_state()
+        self._batch_loss = (0.0, 0)
+
+    def _batch_result(self, y, out, loss_value, n, return_dict):
+        total, count = getattr(self, "_batch_loss", (0.0, 0))
+        self._batch_loss = (total + loss_value * n, count + n)
+        host = self._to_host(out)
+        for m in self.compiled_metrics:
+            m.update_state(y, host, self._fused)
+        logs = {"loss": self._batch_loss[0] / self._batch_loss[1]}
+        logs.update((m.name, m.result()) for m in self.compiled_metrics)
+        if return_dict:
+            return dict(sorted(logs.items()))
+        values = [logs[k] for k in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+
+def _activation(name):
+    from ..nn import activations
+    return activations.get(name)
