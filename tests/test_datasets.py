@@ -12,6 +12,7 @@ import pytest
 
 from retrograd.datasets import (CorruptFileError, DatasetNotFoundError, digits,
                                 fashion_mnist, mnist)
+from retrograd.datasets import files
 from retrograd.datasets.files import fetch, load_arrays
 from retrograd.datasets.idx import parse_idx, read_idx, write_idx
 
@@ -23,6 +24,7 @@ def clean_env(tmp_path, monkeypatch):
     """No RETROGRAD_DATA, and a private empty cache."""
     monkeypatch.delenv("RETROGRAD_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(files, "checkout_dir", lambda name: None)
     return tmp_path
 
 
@@ -43,6 +45,11 @@ def test_mnist_matches_keras_arrays(mnist_dir):
     assert list(x_train[0, 5, 12:24]) == [3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127]
     assert abs(x_train.mean() / 255 - 0.130660) < 1e-5
     assert x_train.flags.writeable
+
+
+def test_checkout_layout_found():
+    d = files.checkout_dir("mnist")
+    assert d is not None and d.parts[-3:] == ("shared", "data", "mnist")
 
 
 def test_search_order_env_then_cache(mnist_dir, clean_env, monkeypatch):

@@ -2,11 +2,12 @@
 
 The search order (first directory holding every file wins):
 
-1. the ``path=`` / ``data_dir=`` argument;
+1. the ``path=`` / ``data_dir=`` argument (then nothing else is searched);
 2. ``$RETROGRAD_DATA/<name>/``;
 3. the user cache, ``$XDG_CACHE_HOME/retrograd/<name>/`` (``~/.cache/retrograd/<name>/``);
-4. the system's dataset packages (e.g. Debian's ``/usr/share/datasets/fashion-mnist``);
-5. a download from the dataset's public mirrors into the user cache, with a
+4. in a development checkout, ``../shared/data/<name>/`` beside the repository;
+5. the system's dataset packages (e.g. Debian's ``/usr/share/datasets/fashion-mnist``);
+6. a download from the dataset's public mirrors into the user cache, with a
    progress bar, written to a temporary file and moved into place only once it has
    passed its checksum.
 """
@@ -49,14 +50,27 @@ def cache_dir(name):
     return Path(base) / "retrograd" / name
 
 
+def checkout_dir(name):
+    """``../shared/data/<name>`` beside a development checkout (None when retrograd
+    is installed from a wheel): src/retrograd/datasets/files.py → root is parents[3]."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "pyproject.toml").is_file():
+        return root.parent / "shared" / "data" / name
+    return None
+
+
 def candidate_dirs(catalog, data_dir=None):
-    """The directories searched, in order (see the module docstring)."""
-    dirs = []
+    """The directories searched, in order (see the module docstring); only
+    ``data_dir`` when it is given."""
     if data_dir is not None:
-        dirs.append(Path(data_dir))
+        return [Path(data_dir)]
+    dirs = []
     if os.environ.get("RETROGRAD_DATA"):
         dirs.append(Path(os.environ["RETROGRAD_DATA"]) / catalog.name)
     dirs.append(cache_dir(catalog.name))
+    shared = checkout_dir(catalog.name)
+    if shared is not None:
+        dirs.append(shared)
     dirs.extend(Path(d) for d in catalog.system_dirs)
     return dirs
 
