@@ -1,6 +1,6 @@
 """Adagrad: per-coordinate steps shrinking with the sum of past squared gradients."""
 from ..backend import array_module
-from .optimizer import Optimizer, check_nonneg
+from .optimizer import Optimizer, check_nonneg, with_decay
 
 
 class Adagrad(Optimizer):
@@ -33,13 +33,13 @@ class Adagrad(Optimizer):
         xp, t = array_module(p), p.dtype.type
         step = state["step"] = state["step"] + 1
         if group["weight_decay"]:
-            g = p * t(group["weight_decay"]) + g
+            g = with_decay(g, p, group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         s = state["sum"]
-        d = g * g
+        d = xp.multiply(g, g)                      # the one temporary of the step
         s += d                                     # G ← G + g²
         xp.sqrt(s, out=d)
         d += t(group["eps"])
         xp.divide(g, d, out=d)
-        d *= t(clr)
-        p -= d
+        d *= t(-clr)
+        p += d                                     # θ ← θ − η_t g / (√G + ε)

@@ -2,7 +2,7 @@
 import math
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_nonneg, check_range
+from .optimizer import Optimizer, check_nonneg, check_range, with_decay
 
 
 class Adam(Optimizer):
@@ -51,15 +51,14 @@ class Adam(Optimizer):
             if self.decoupled:
                 p *= t(1 - lr * wd)                # θ ← θ(1 − ηλ), outside the moments
             else:
-                g = p * t(wd) + g
+                g = with_decay(g, p, wd)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        # d is the one temporary of the step, reused for every intermediate.
-        d = g - m
-        d *= t(1 - b1)
-        m += d                                     # m ← m + (1 − β₁)(g − m)
-        v *= t(b2)
+        d = xp.multiply(g, t(1 - b1))              # the one temporary of the step
+        m *= t(b1)
+        m += d                                     # m ← β₁ m + (1 − β₁) g
         xp.multiply(g, g, out=d)
         d *= t(1 - b2)
+        v *= t(b2)
         v += d                                     # v ← β₂ v + (1 − β₂) g²
         if group["amsgrad"]:
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
@@ -67,9 +66,8 @@ class Adam(Optimizer):
         d *= t(1 / math.sqrt(1 - b2 ** step))
         d += t(eps)                                # √v̂ + ε
         xp.divide(m, d, out=d)
-        d *= t(-lr / (1 - b1 ** step))             # −η m̂ / (√v̂ + ε)
-        p += d
-
+        d *= t(-lr / (1 - b1 ** step))
+        p += d                                     # θ ← θ − η m̂ / (√v̂ + ε)
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``:

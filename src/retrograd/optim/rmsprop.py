@@ -1,6 +1,6 @@
 """RMSprop: the step divided by a running root mean square of the gradient."""
 from ..backend import array_module
-from .optimizer import Optimizer, check_nonneg, check_range
+from .optimizer import Optimizer, check_nonneg, check_range, with_decay
 
 
 class RMSprop(Optimizer):
@@ -39,17 +39,17 @@ class RMSprop(Optimizer):
         lr, alpha, wd, mu = group["lr"], group["alpha"], group["weight_decay"], group["momentum"]
         state["step"] += 1
         if wd:
-            g = p * t(wd) + g
+            g = with_decay(g, p, wd)
         v = state["square_avg"]
-        d = g * g
+        d = xp.multiply(g, g)                      # the one temporary of the step
         d *= t(1 - alpha)
         v *= t(alpha)
         v += d                                     # v ← α v + (1 − α) g²
         if group["centered"]:
             m = state["grad_avg"]
-            xp.subtract(g, m, out=d)
-            d *= t(1 - alpha)
-            m += d                                 # ḡ ← ḡ + (1 − α)(g − ḡ)
+            xp.multiply(g, t(1 - alpha), out=d)
+            m *= t(alpha)
+            m += d                                 # ḡ ← α ḡ + (1 − α) g
             xp.multiply(m, m, out=d)
             xp.subtract(v, d, out=d)
             xp.sqrt(d, out=d)                      # √(v − ḡ²)
@@ -60,8 +60,8 @@ class RMSprop(Optimizer):
         if mu:
             b = state["momentum_buffer"]
             b *= t(mu)
-            b += d
-            xp.multiply(b, t(lr), out=d)
+            b += d                                 # b ← μ b + g / (√v + ε)
+            xp.multiply(b, t(-lr), out=d)
         else:
-            d *= t(lr)
-        p -= d
+            d *= t(-lr)
+        p += d

@@ -66,7 +66,8 @@ def linear_warmup(t, eta0, t_w, start_factor=0.0, then=None):
     _check_eta0(eta0, "linear_warmup")
     _check(lambda: t_w > 0 and math.isfinite(t_w), "linear_warmup", "t_w", t_w,
            "a number of steps > 0")
-    _check(lambda: 0 <= start_factor <= 1, "linear_warmup", "start_factor", start_factor, "in [0, 1]")
+    _check(lambda: 0 <= start_factor <= 1, "linear_warmup", "start_factor", start_factor,
+           "in [0, 1]")
     if then is not None and not callable(then):
         raise TypeError(f"linear_warmup: then must be a schedule f(t, eta0), got {then!r}")
     t = _steps(t, "linear_warmup")

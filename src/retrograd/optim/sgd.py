@@ -1,5 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
-from .optimizer import Optimizer, check_nonneg, check_range
+from .optimizer import Optimizer, axpy, check_nonneg, check_range, with_decay
 
 
 class SGD(Optimizer):
@@ -33,17 +33,19 @@ class SGD(Optimizer):
         t = p.dtype.type
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
         if wd:
-            g = p * t(wd) + g                      # a new array: the .grad stays intact
+            g = with_decay(g, p, wd)
         if mu:
             b = state.get("momentum_buffer")
             if b is None:
                 b = state["momentum_buffer"] = g.copy()
             else:
                 b *= t(mu)
-                tau = group["dampening"]
-                b += g if not tau else g * t(1 - tau)
+                axpy(1 - group["dampening"], g, b)  # b ← μ b + (1 − τ) g
             if group["nesterov"]:
-                g = b * t(mu) + g
-            else:
-                g = b
-        p -= g * t(lr)
+                d = b * t(mu)
+                d += g                             # d = g + μ b
+                d *= t(-lr)
+                p += d
+                return
+            g = b
+        axpy(-lr, g, p)                            # θ ← θ − η d
