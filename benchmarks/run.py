@@ -1,7 +1,7 @@
 """Training throughput of retrograd vs PyTorch on the course's models (issue 7).
 
     python benchmarks/run.py [--workloads logreg,mlp,online,deep,keras-fit]
-                             [--reps 3] [--quick] [--threads N] [--torch-threads 1,2]
+                             [--reps 3] [--quick] [--threads 1,2]
 
 Both frameworks train, in the same run, on the same MNIST data (in memory, fixed
 order, pixels scaled to [0, 1]) from the same initial weights with the same recipe.
@@ -9,7 +9,9 @@ Each (workload, framework) runs in a fresh child process, so that its peak memor
 (the growth of the resident set while it trains) is measured alone. The table gives
 samples/s (median of the repetitions), the ratio retrograd/PyTorch, the roofline
 (samples/s if every FLOP ran at the machine's float32 GEMM rate, measured in the
-same run), peak memory and the test accuracy reached.
+same run), peak memory and the test accuracy reached. Every framework runs with
+each thread count of ``--threads`` (its BLAS threads for retrograd and NumPy,
+``torch.set_num_threads`` for PyTorch) and keeps its fastest.
 
 MNIST is read from ``$RETROGRAD_DATA/mnist`` or ``/work/shared/data/mnist``
 (or ``--data DIR``). This environment may set OPENBLAS_CORETYPE, which makes
@@ -270,7 +272,7 @@ def numpy_trainer(w):
         for k in range(len(params) - 1, -1, -1):
             W, b = params[k]
             a = hs[k]
-            gw = g.T @ a
+            gw = np.dot(g.T, a)          # dot: fast for batch 1 too (outer product)
             gb = g.sum(axis=0)
             if k:
                 g = g @ W
@@ -314,45 +316,65 @@ def reset_peak_memory():
     return _proc_status("VmRSS")
 
 
+def preload(framework):
+    """Import the framework before the memory baseline: its import is not training."""
+    names = {"pytorch": ["torch"], "numpy": []}.get(
+        framework, ["retrograd", "retrograd.nn", "retrograd.optim", "retrograd.keras"])
+    for name in names:
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
 def child(args):
+    """Serve one (workload, framework, threads): build and warm up the model, then
+    train one repetition per "rep" line read from stdin, printing its rate; at
+    "done", print the peak memory and the test accuracy. Every reply is one JSON
+    line. The parent alternates the repetitions of all the children of a workload,
+    so that a change of load on the machine hits every framework alike."""
     w = dict(WORKLOADS[args.workload])
     if args.quick:
         w["samples"] = QUICK_SAMPLES[args.workload]
     arrays = np.load(os.path.join(args.child_data, "mnist.npz"))
     x, y, xt, yt = (arrays[k] for k in ("x", "y", "xt", "yt"))
-    if args.threads and args.framework != "pytorch":
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(args.threads)
+    preload(args.framework)
     base = reset_peak_memory()
     try:
         if args.framework == "pytorch":
-            fit_pass, predict, desc = torch_trainer(w, args.torch_threads)
+            fit_pass, predict, desc = torch_trainer(w, args.thr)
         elif args.framework == "numpy":
             fit_pass, predict, desc = numpy_trainer(w)
         else:
             fit_pass, predict, desc = retrograd_trainer(w)
     except (Unavailable, ImportError) as e:
-        print(json.dumps({"error": f"n/a ({e})"}))
-        return
+        return reply({"error": f"n/a ({e})"})
     if args.framework != "pytorch":
         desc += f", BLAS {blas_threads()} thr"
     n, b = w["samples"], w["batch"]
     fit_pass(x[:4 * b], y[:4 * b])                      # warm-up: first allocations
-    rates = []
-    for r in range(args.reps):
+    reply({"ready": desc})
+    r = 0
+    for line in sys.stdin:
+        if line.strip() != "rep":
+            break
         start = (r * n) % len(x)
         if start + n > len(x):
             start = 0
-        xs, ys = x[start:start + n], y[start:start + n]
         t0 = time.perf_counter()
-        fit_pass(xs, ys)
-        rates.append(n / (time.perf_counter() - t0))
+        fit_pass(x[start:start + n], y[start:start + n])
+        reply({"rate": n / (time.perf_counter() - t0)})
+        r += 1
     peak = _proc_status("VmHWM")
     mem = None if base is None or peak is None else (peak - base) / 2**20
     correct = 0
     for i in range(0, len(xt), 1000):
         correct += int((predict(xt[i:i + 1000]).argmax(axis=1) == yt[i:i + 1000]).sum())
-    print(json.dumps({"rates": rates, "mem_mb": mem, "acc": correct / len(xt), "desc": desc}))
+    reply({"mem_mb": mem, "acc": correct / len(xt), "desc": desc})
+
+
+def reply(obj):
+    print(json.dumps(obj), flush=True)
 
 
 def blas_threads():
@@ -375,16 +397,20 @@ def gemm_child(args):
         best = min(_timed(f) for _ in range(5 if args.quick else 20))
         return 2 * n ** 3 / best / 1e9
 
-    out = {"n": n, "numpy": rate(lambda: a @ b)}
+    out = {"n": n}
+    from threadpoolctl import threadpool_limits
+    for t in args.thread_list:
+        with threadpool_limits(t, user_api="blas"):
+            out[f"numpy/{t}thr"] = rate(lambda: a @ b)
     try:
         import torch
     except ImportError:
         pass
     else:
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-        for t in args.torch_thread_list:
+        for t in args.thread_list:
             torch.set_num_threads(t)
-            out[f"torch{t}"] = rate(lambda: ta @ tb)
+            out[f"torch/{t}thr"] = rate(lambda: ta @ tb)
     print(json.dumps(out))
 
 
@@ -422,21 +448,85 @@ def machine():
     try:
         import torch
         blas = "MKL" if torch.backends.mkl.is_available() else "?"
-        lines.append(f"PyTorch {torch.__version__} ({blas}), threads tried: best of the "
-                     "settings below")
+        lines.append(f"PyTorch {torch.__version__} (BLAS: {blas}), "
+                     f"{torch.get_num_threads()} threads by default")
     except ImportError:
         lines.append("PyTorch: not installed")
     return lines
 
 
-def run_child(argv, timeout=600):
+def run_child(argv, threads=None, timeout=600):
+    """Run this script on ``argv`` in a fresh process; its last output line is JSON.
+
+    ``threads`` sets the BLAS thread count through the environment, so that it
+    holds for every BLAS library the child loads, whenever it loads it."""
     cmd = [sys.executable, os.path.abspath(__file__)] + argv
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       env=child_env(threads))
     last = p.stdout.strip().splitlines()[-1:] if p.stdout.strip() else []
     if p.returncode != 0 or not last:
         err = (p.stderr.strip().splitlines() or ["?"])[-1]
         return {"error": f"failed: {err[:100]}"}
     return json.loads(last[0])
+
+
+def child_env(threads):
+    env = dict(os.environ)
+    if threads:
+        env.update({k: str(threads) for k in BLAS_THREAD_VARS})
+    return env
+
+
+class Server:
+    """A child process serving one (workload, framework, threads); see ``child``."""
+
+    def __init__(self, argv, threads):
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__)] + argv, env=child_env(threads),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.rates, self.result = [], self.ask(None)
+
+    def ask(self, command):
+        try:
+            if command is not None:
+                self.proc.stdin.write(command + "\n")
+                self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = ""
+        if not line:
+            err = (self.proc.stderr.read().strip().splitlines() or ["?"])[-1]
+            self.proc.wait()
+            return {"error": f"failed: {err[:100]}"}
+        return json.loads(line)
+
+    @property
+    def alive(self):
+        return "error" not in self.result
+
+    def rep(self):
+        r = self.ask("rep")
+        if "rate" in r:
+            self.rates.append(r["rate"])
+        else:
+            self.result = r
+
+    def finish(self):
+        if self.alive:
+            self.result = self.ask("done")
+            self.result["rates"] = self.rates
+            self.proc.stdin.close()
+            self.proc.wait()
+        return self.result
+
+
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def fastest(results):
+    """The result with the highest median rate (or the first error)."""
+    ok = [r for r in results if "rates" in r]
+    return max(ok, key=lambda r: statistics.median(r["rates"])) if ok else results[0]
 
 
 def torch_installed():
@@ -450,10 +540,8 @@ def main(argv=None):
                     help="comma-separated, among " + ", ".join(WORKLOADS))
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="BLAS threads for retrograd and NumPy (default: the BLAS default)")
-    ap.add_argument("--torch-threads", default="1,2",
-                    help="PyTorch thread counts to try; the fastest is kept (default 1,2)")
+    ap.add_argument("--threads", default="1,2",
+                    help="thread counts to try, the fastest is kept (default 1,2)")
     ap.add_argument("--data", default=None, help="MNIST directory")
     ap.add_argument("--no-numpy-ref", action="store_true",
                     help="skip the hand-written NumPy reference row of the mlp")
@@ -461,14 +549,14 @@ def main(argv=None):
     ap.add_argument("--child", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"), help=argparse.SUPPRESS)
     ap.add_argument("--child-data", help=argparse.SUPPRESS)
     ap.add_argument("--gemm", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--thr", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.reps = args.reps or (1 if args.quick else 3)
-    args.torch_thread_list = [int(t) for t in args.torch_threads.split(",")]
+    args.thread_list = [int(t) for t in args.threads.split(",")]
     if args.gemm:
         return gemm_child(args)
     if args.child:
         args.workload, args.framework = args.child
-        args.torch_threads = args.torch_thread_list[0]
         return child(args)
 
     names = [n.strip() for n in args.workloads.split(",") if n.strip()]
@@ -477,15 +565,14 @@ def main(argv=None):
         ap.error(f"unknown workload(s) {unknown}; expected some of {list(WORKLOADS)}")
     t_start = time.perf_counter()
     for line in machine():
-        print(line)
-    common = (["--quick"] if args.quick else []) + ["--reps", str(args.reps)] + (
-        ["--threads", str(args.threads)] if args.threads else [])
-    gemm = run_child(["--gemm", "--torch-threads", args.torch_threads] + common)
+        print(line, flush=True)
+    common = (["--quick"] if args.quick else []) + ["--reps", str(args.reps)]
+    gemm = run_child(["--gemm", "--threads", args.threads] + common)
     rates = {k: v for k, v in gemm.items() if k.startswith(("numpy", "torch"))}
     peak_rate = max(rates.values()) * 1e9 if rates else None
-    print(f"float32 GEMM {gemm.get('n')}³: " + ", ".join(
-        f"{k} {v:.0f} GFLOP/s" for k, v in rates.items()) +
-        "  (roofline uses the fastest)")
+    print(f"float32 GEMM {gemm.get('n')}³ in GFLOP/s: " + ", ".join(
+        f"{k} {v:.0f}" for k, v in rates.items()) + "  (the roofline uses the fastest)",
+        flush=True)
 
     data = load_mnist(mnist_dir(args.data))
     with tempfile.TemporaryDirectory() as tmp:
@@ -497,19 +584,22 @@ def main(argv=None):
             w = WORKLOADS[name]
             base = ["--child-data", tmp] + common
             print(f"... {name}", file=sys.stderr, flush=True)
-            res = {"retrograd": run_child(["--child", name, "retrograd"] + base)}
+            frameworks = ["retrograd"]
             if have_torch and name != "keras-fit":
-                best = None
-                for t in args.torch_thread_list:
-                    r = run_child(["--child", name, "pytorch", "--torch-threads", str(t)] + base)
-                    if "rates" in r and (best is None or statistics.median(r["rates"]) >
-                                         statistics.median(best["rates"])):
-                        best = r
-                    elif best is None:
-                        best = r
-                res["pytorch"] = best
+                frameworks.append("pytorch")
             if name == "mlp" and not args.no_numpy_ref:
-                res["numpy"] = run_child(["--child", name, "numpy"] + base)
+                frameworks.append("numpy")
+            servers = {(fw, t): Server(["--child", name, fw, "--thr", str(t)] + base,
+                                       threads=None if fw == "pytorch" else t)
+                       for fw in frameworks for t in args.thread_list}
+            for _ in range(args.reps):
+                for server in servers.values():
+                    if server.alive:
+                        time.sleep(0.2)  # let the last one's BLAS threads stop spinning
+                        server.rep()
+            results = {key: server.finish() for key, server in servers.items()}
+            res = {fw: fastest([results[fw, t] for t in args.thread_list])
+                   for fw in frameworks}
             rows.append((name, w, res))
     print_table(rows, peak_rate, args)
     print(f"(whole run: {time.perf_counter() - t_start:.0f} s)")
