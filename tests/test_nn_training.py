@@ -121,3 +121,16 @@ def test_per_channel_prelu_learns_one_slope_per_channel():
         loss.backward()
         act.weight.data -= 0.5 * act.weight.grad.data
     np.testing.assert_allclose(act.weight.numpy(), [0.1, 0.9], atol=1e-3)
+
+
+def test_docs_snippet_runs_and_solves_xor(capsys):
+    """docs/nn.md's example is the XOR argument: keep it runnable."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "docs" / "nn.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    rg.manual_seed(0)
+    for code in blocks:
+        exec(compile(code, "docs/nn.md", "exec"), {})
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "1.0"
