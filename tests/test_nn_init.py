@@ -131,3 +131,17 @@ def test_unknown_initializer_lists_the_valid_names():
         init.VarianceScaling(mode="fan_sum")
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         init.xavier_uniform_(_empty(5))
+
+
+def test_every_initialiser_accepts_a_generator():
+    g = np.random.default_rng(0)
+    for fn in (init.uniform_, init.normal_, init.trunc_normal_, init.xavier_uniform_,
+               init.xavier_normal_, init.kaiming_uniform_, init.kaiming_normal_,
+               init.lecun_uniform_, init.lecun_normal_, init.glorot_uniform_,
+               init.glorot_normal_, init.he_uniform_, init.he_normal_, init.orthogonal_,
+               init.zeros_, init.ones_):
+        assert fn(_empty(3, 4), generator=g).shape == (3, 4)
+    assert init.constant_(_empty(2), 3.0, generator=g).numpy().tolist() == [3, 3]
+    for name in init.names():
+        if name != "identity":
+            assert init.get(name)((3, 4), generator=g).shape == (3, 4), name

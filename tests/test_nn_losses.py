@@ -277,3 +277,9 @@ def test_bce_rejects_values_outside_0_1():
             F.binary_cross_entropy(rg.tensor(bad), rg.tensor([1.0, 0.0]))
     with pytest.raises(ValueError, match="binary_cross_entropy"):
         nn.BCELoss()(rg.tensor([2.0]), rg.tensor([1.0]))
+
+
+def test_positional_reduction_is_caught():
+    with pytest.raises(TypeError, match="cross_entropy: weight must be a tensor of weights, "
+                                        "got 'sum'; pass reduction='sum' by keyword"):
+        F.cross_entropy(rg.tensor(LOGITS), rg.tensor(LABELS), "sum")

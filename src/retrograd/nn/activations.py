@@ -13,6 +13,12 @@ from ..ops.elementwise import exp as _exp
 from ..ops.elementwise import where as _where
 from . import functional as F
 
+__all__ = [
+    "linear", "heaviside", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",
+    "softplus", "softsign", "gelu", "silu", "swish", "hard_sigmoid", "hard_silu", "hard_swish",
+    "mish", "log_sigmoid", "exponential", "softmax", "log_softmax", "get", "serialize", "names",
+]
+
 
 def linear(x):
     """φ(z) = z (identity)."""

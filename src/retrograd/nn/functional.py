@@ -173,9 +173,9 @@ def one_hot(tensor, num_classes=-1):
     if labels.size and (labels.min() < 0 or labels.max() >= c):
         raise ValueError(f"one_hot: labels must lie in [0, {c}), got values from "
                          f"{int(labels.min())} to {int(labels.max())}")
-    out = xp.zeros(labels.shape + (max(c, 0),), dtype=np.int64)
-    xp.put_along_axis(out, labels[..., None].astype(np.int64), 1, axis=-1)
-    return Tensor._wrap(out)
+    out = xp.zeros((labels.size, max(c, 0)), dtype=np.int64)
+    out[xp.arange(labels.size), labels.reshape(-1)] = 1
+    return Tensor._wrap(out.reshape(labels.shape + (max(c, 0),)))
 
 
 # -- argument checks -------------------------------------------------------------
@@ -223,6 +223,9 @@ def _array(x, like, name, what):
     """An optional weight given as a tensor, array or list, as an array of the input's dtype."""
     if x is None:
         return None
+    if isinstance(x, str):   # e.g. cross_entropy(x, t, "sum"): PyTorch's 3rd argument is weight
+        raise TypeError(f"{name}: {what} must be a tensor of weights, got {x!r}; pass "
+                        f"reduction={x!r} by keyword")
     a = x.data if isinstance(x, Tensor) else x
     return array_module(like.data).asarray(a, dtype=like.dtype)
 

@@ -134,18 +134,19 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _fill(tensor, z * std + mean)
 
 
-def constant_(tensor, val):
-    """Fill with ``val``."""
+def constant_(tensor, val, generator=None):
+    """Fill with ``val`` (``generator`` is accepted, unused, so that every
+    initialiser can be called the same way)."""
     tensor.data[...] = val
     return tensor
 
 
-def zeros_(tensor):
+def zeros_(tensor, generator=None):
     """Fill with 0 (every neuron then computes the same thing: never for weights)."""
     return constant_(tensor, 0)
 
 
-def ones_(tensor):
+def ones_(tensor, generator=None):
     """Fill with 1."""
     return constant_(tensor, 1)
 
