@@ -10,7 +10,12 @@ import numpy as np
 
 
 class Metric:
-    """A running mean of a per-sample quantity ``values(y_true, y_pred)``."""
+    """A running mean of a per-sample quantity ``values(y_true, y_pred)``.
+
+    ``needs_probabilities``: the metric reads ŷ itself, not only its argmax, so on
+    the fused-loss path it is given softmax/sigmoid(logits)."""
+
+    needs_probabilities = True
 
     def __init__(self, name=None):
         self.name = name or _snake(type(self).__name__)
@@ -23,6 +28,7 @@ class Metric:
         """Add a batch. ``logits``: ``y_pred`` holds the scores before the output
         softmax/sigmoid (the fused-loss path), which changes only the binary threshold."""
         v = self.values(np.asarray(y_true), np.asarray(y_pred), logits)
+        v = np.asarray(v, dtype=np.float64)
         self.total += float(v.sum())
         self.count += v.shape[0]
 
@@ -44,6 +50,8 @@ def _snake(name):
 class CategoricalAccuracy(Metric):
     """Fraction of samples with argmax ŷ = argmax y* (one-hot targets)."""
 
+    needs_probabilities = False
+
     def values(self, y_true, y_pred, logits):
         return y_pred.argmax(axis=-1) == y_true.argmax(axis=-1)
 
@@ -51,12 +59,16 @@ class CategoricalAccuracy(Metric):
 class SparseCategoricalAccuracy(Metric):
     """Fraction of samples with argmax ŷ = y (integer labels)."""
 
+    needs_probabilities = False
+
     def values(self, y_true, y_pred, logits):
         return y_pred.argmax(axis=-1) == y_true.reshape(y_pred.shape[:-1])
 
 
 class BinaryAccuracy(Metric):
     """Fraction of outputs with (ŷ > threshold) = y, averaged per sample."""
+
+    needs_probabilities = False
 
     def __init__(self, name="binary_accuracy", threshold=0.5):
         self.threshold = threshold
@@ -72,15 +84,22 @@ class Accuracy(Metric):
     """Keras's ``Accuracy``: fraction of exact matches y_pred == y_true."""
 
     def values(self, y_true, y_pred, logits):
-        hit = y_pred == y_true.reshape(y_pred.shape)
+        hit = y_pred == _match(y_true, y_pred)
         return hit.reshape(len(hit), -1).mean(axis=1)
+
+
+def _match(y_true, y_pred):
+    """y_true broadcast against y_pred as Keras does (a missing last axis added)."""
+    if y_true.ndim == y_pred.ndim - 1:
+        return y_true[..., None]
+    return y_true.reshape(y_pred.shape) if y_true.size == y_pred.size else y_true
 
 
 class MeanSquaredError(Metric):
     """Mean over outputs of (y − ŷ)², averaged over samples."""
 
     def values(self, y_true, y_pred, logits):
-        d = (y_pred - y_true.reshape(y_pred.shape)) ** 2
+        d = (y_pred - _match(y_true, y_pred)) ** 2
         return d.reshape(len(d), -1).mean(axis=1)
 
 
@@ -88,13 +107,15 @@ class MeanAbsoluteError(Metric):
     """Mean over outputs of |y − ŷ|, averaged over samples."""
 
     def values(self, y_true, y_pred, logits):
-        d = np.abs(y_pred - y_true.reshape(y_pred.shape))
+        d = np.abs(y_pred - _match(y_true, y_pred))
         return d.reshape(len(d), -1).mean(axis=1)
 
 
 class AutoAccuracy(Metric):
     """``"accuracy"``: picks categorical, sparse or binary accuracy from the first
     batch's shapes (and the loss), as Keras does; keeps the user's name."""
+
+    needs_probabilities = False
 
     def __init__(self, name="accuracy", loss=None):
         self.loss = loss

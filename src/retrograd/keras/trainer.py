@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import backend
 from ..function import no_grad
+from ..ops.softmax import stable_softmax
 from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
@@ -205,6 +206,23 @@ class Trainer:
         self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else (lambda a: a)
         self._to_host = (lambda a: backend.to_device(a, "cpu")) if cuda else (lambda a: a)
 
+    def _update_metrics(self, y, out):
+        """Feed the batch's outputs (an array: logits on the fused path) to the metrics."""
+        out = self._to_host(out)
+        probs = None
+        for m in self.compiled_metrics:
+            if self._fused and m.needs_probabilities:
+                if probs is None:
+                    probs = self._probabilities(out)
+                m.update_state(y, probs, False)
+            else:
+                m.update_state(y, out, self._fused)
+
+    def _probabilities(self, logits):
+        if self.loss.logits_of == "softmax":
+            return stable_softmax(logits, -1)
+        return 0.5 * (1 + np.tanh(0.5 * logits))    # σ(s), without overflow
+
     def _loss_of(self, y, out):
         yt = Tensor._wrap(self._to_device(y))
         loss = self.loss.from_logits_loss(yt, out) if self._fused else self.loss(yt, out)
@@ -267,7 +285,6 @@ class Trainer:
                                             epochs=epochs, steps=steps)
         batch_begin = cbs.wants("on_train_batch_begin")
         metrics = self.compiled_metrics
-        fused = self._fused
         rng = default_generator()
         self.stop_training = False
         self.train()
@@ -293,9 +310,7 @@ class Trainer:
                 total += loss_value * nb
                 count += nb
                 if metrics:
-                    host = self._to_host(out)
-                    for m in metrics:
-                        m.update_state(yb, host, fused)
+                    self._update_metrics(yb, out)
                 logs = {"loss": total / count}
                 for m in metrics:
                     logs[m.name] = m.result()
@@ -337,9 +352,7 @@ class Trainer:
                 nb = len(xb)
                 total += float(self._loss_of(yb, out).data) * nb
                 count += nb
-                host = self._to_host(out.data)
-                for m in metrics:
-                    m.update_state(yb, host, self._fused)
+                self._update_metrics(yb, out.data)
                 if batch_end:
                     logs = {"loss": total / count, **{m.name: m.result() for m in metrics}}
                     cbs.batch("on_test_batch_end", step, dict(sorted(logs.items())))
@@ -434,9 +447,7 @@ class Trainer:
     def _batch_result(self, y, out, loss_value, n, return_dict):
         total, count = getattr(self, "_batch_loss", (0.0, 0))
         self._batch_loss = (total + loss_value * n, count + n)
-        host = self._to_host(out)
-        for m in self.compiled_metrics:
-            m.update_state(y, host, self._fused)
+        self._update_metrics(y, out)
         logs = {"loss": self._batch_loss[0] / self._batch_loss[1]}
         logs.update((m.name, m.result()) for m in self.compiled_metrics)
         if return_dict:
