@@ -17,7 +17,7 @@ from retrograd.distributed import buckets, world
 def _fresh_world(monkeypatch):
     """Each test starts without an initialised world and outside any MPI launcher."""
     monkeypatch.setattr(world, "_world", None)
-    for name in world._SIZE_VARIABLES + world._RANK_VARIABLES:
+    for name in world._SIZE_VARIABLES + world._RANK_VARIABLES + world._SLURM_TASKS:
         monkeypatch.delenv(name, raising=False)
 
 
@@ -116,6 +116,24 @@ def test_using_distributed_under_a_launcher_without_init_is_an_error(monkeypatch
     monkeypatch.setenv("PMI_SIZE", "2")
     with pytest.raises(RuntimeError, match="one of 2 started by an MPI launcher.*init"):
         dist.allreduce_gradients([rg.tensor([1.0], requires_grad=True)])
+
+
+def test_launchers_are_recognised():
+    size = dist.launcher_world_size
+    assert size({}) is None
+    assert size({"OMPI_COMM_WORLD_SIZE": "8", "OMPI_COMM_WORLD_RANK": "3"}) == 8
+    assert size({"PMI_SIZE": "2", "PMI_RANK": "0"}) == 2
+    # PMIx (srun --mpi=pmix) gives no size: Slurm's task count, else "unknown" (0).
+    assert size({"PMIX_RANK": "1", "SLURM_STEP_NUM_TASKS": "4", "SLURM_NTASKS": "9"}) == 4
+    assert size({"PMIX_RANK": "0"}) == 0
+
+
+def test_a_one_task_launch_needs_no_mpi4py(monkeypatch):
+    """srun exports PMIX_RANK even for one task: that is a one-process world."""
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    monkeypatch.setenv("PMIX_RANK", "0")
+    monkeypatch.setenv("SLURM_NTASKS", "1")
+    assert dist.init().size == 1
 
 
 def test_init_checks_the_timeout():

@@ -10,9 +10,11 @@ import sys
 import traceback
 
 # What each MPI launcher puts in the environment of the processes it starts:
-# Open MPI, MPICH/Intel MPI (Hydra, PMI), PMIx (srun --mpi=pmix, Open MPI 5), MVAPICH.
-_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MV2_COMM_WORLD_SIZE")
+# Open MPI, MPICH/Intel MPI (Hydra, PMI), MVAPICH; PMIx (srun --mpi=pmix, Open MPI 5)
+# sets only PMIX_RANK, and Slurm the step's task count.
+_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
 _RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "MV2_COMM_WORLD_RANK")
+_SLURM_TASKS = ("SLURM_STEP_NUM_TASKS", "SLURM_NTASKS")
 
 DEFAULT_TIMEOUT = 300.0
 
@@ -95,11 +97,17 @@ def default_blas_threads(local_size):
 
 
 def launcher_world_size(environ=None):
-    """The world size an MPI launcher announced in the environment, or ``None``."""
+    """The world size an MPI launcher announced in the environment: ``None`` when no
+    launcher started this process, 0 when one did without saying how many."""
     environ = os.environ if environ is None else environ
     for name in _SIZE_VARIABLES:
         if environ.get(name, "").isdigit():
             return int(environ[name])
+    if any(name in environ for name in _RANK_VARIABLES):
+        for name in _SLURM_TASKS:
+            if environ.get(name, "").isdigit():
+                return int(environ[name])
+        return 0
     return None
 
 
@@ -125,9 +133,9 @@ def init(timeout=DEFAULT_TIMEOUT, limit_threads=True, comm=None):
     if _world is not None:
         return _world
     announced = launcher_world_size()
-    if comm is None and announced is not None:
-        MPI = _import_mpi(f"this process was started by an MPI launcher for {announced} "
-                          "processes")
+    if comm is None and announced not in (None, 1):  # one process needs no MPI
+        MPI = _import_mpi("this process was started by an MPI launcher for "
+                          + (f"{announced} processes" if announced else "several processes"))
         comm = MPI.COMM_WORLD
     world = World(comm, timeout)
     if world.is_distributed:
@@ -144,11 +152,12 @@ def get_world():
     if _world is not None:
         return _world
     announced = launcher_world_size()
-    if announced is not None and announced > 1:
+    if announced not in (None, 1):
         # Going on as a one-process world would train N unsynchronised copies.
-        raise RuntimeError(f"distributed: this process is one of {announced} started by an "
-                           "MPI launcher, but retrograd.distributed.init() was not called; "
-                           "call it before any other distributed function")
+        raise RuntimeError(f"distributed: this process is one of "
+                           f"{announced or 'several'} started by an MPI launcher, but "
+                           "retrograd.distributed.init() was not called; call it before "
+                           "any other distributed function")
     return World()
 
 
