@@ -101,6 +101,7 @@ def test_one_process_world_without_a_launcher(monkeypatch):
     x, y = np.arange(5), np.arange(5) * 2
     assert s.shard(x, y)[0].tolist() == [0, 1, 2, 3, 4]
     assert [i.tolist() for i in s.batches(5, 2, shuffle=False)] == [[0, 1], [2, 3], [4]]
+    assert s.local(np.arange(3)).tolist() == [0, 1, 2]
 
 
 def test_launcher_without_mpi4py_is_a_clear_error(monkeypatch):

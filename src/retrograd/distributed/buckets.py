@@ -108,8 +108,8 @@ class GradientReducer:
         for i, ((_, members, length), buf) in enumerate(zip(self.buckets.groups,
                                                             self.buckets.buffers)):
             for p, offset, size in members:
-                if p.grad is None:
-                    buf[offset:offset + size] = 0
+                if p.grad is None or w == 0:  # 0 · NaN would be NaN: a rank with no
+                    buf[offset:offset + size] = 0   # samples contributes exact zeros
                 else:
                     g = to_device(p.grad.data, "cpu").reshape(-1)
                     np.multiply(g, w, out=buf[offset:offset + size])

@@ -119,6 +119,7 @@ class DataParallelStrategy:
     - ``shared_seed(seed)``: rank 0's seed on every rank (to shuffle identically).
     - ``batches(n, batch_size, epoch, shuffle, seed)``: this rank's indices of each global
       batch of ``batch_size`` samples (``DistributedSampler.batches``).
+    - ``local(indices)``: this rank's share of a global batch drawn by the loop itself.
     - ``shard(*arrays)``: this rank's interleaved share of whole arrays (evaluation).
     - ``sync(params, num_samples)``: average the gradients (between backward and step).
     - ``mean(value, weight)``: a metric averaged over the ranks, weighted by samples.
@@ -164,6 +165,12 @@ class DataParallelStrategy:
     def num_batches(self, n, batch_size, drop_last=False):
         return DistributedSampler(n, self.world.rank, self.world.size,
                                   drop_last=drop_last).num_batches(batch_size)
+
+    def local(self, indices):
+        """This rank's share of one global batch's ``indices``: ``indices[rank::world_size]``
+        (for a loop that draws its own global order; every rank must draw the same one,
+        e.g. from ``shared_seed``, and a batch needs at least ``world_size`` samples)."""
+        return indices[self.world.rank::self.world.size]
 
     def shard(self, *arrays):
         """``a[rank::world_size]`` of each array: this rank's share of a whole dataset."""
