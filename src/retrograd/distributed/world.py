@@ -65,7 +65,7 @@ class World:
         ``max(1, cores // local_size)``, where ``cores`` is the CPU affinity set (a rank
         that the launcher bound to its own cores keeps exactly those). Without the limit
         every rank starts one BLAS thread per core, and k ranks × n threads on n cores
-        make a matrix product an order of magnitude slower. Returns the limit."""
+        can make a matrix product an order of magnitude slower. Returns the limit."""
         try:
             from threadpoolctl import threadpool_limits
         except ImportError as e:
