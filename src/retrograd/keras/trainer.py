@@ -340,6 +340,7 @@ class Trainer:
         n = len(x)
         steps = math.ceil(n / batch_size)
         total, count = 0.0, 0
+        batch_begin = cbs is not None and cbs.wants("on_test_batch_begin")
         batch_end = cbs is not None and cbs.wants("on_test_batch_end")
         if cbs is not None:
             cbs.on_test_begin()
@@ -348,6 +349,8 @@ class Trainer:
             for step in range(steps):
                 xb, yb = x[step * batch_size:(step + 1) * batch_size], \
                     y[step * batch_size:(step + 1) * batch_size]
+                if batch_begin:
+                    cbs.batch("on_test_batch_begin", step)
                 out = self._forward(Tensor._wrap(self._to_device(xb)), logits=self._fused)
                 nb = len(xb)
                 total += float(self._loss_of(yb, out).data) * nb
@@ -393,6 +396,7 @@ class Trainer:
         steps = math.ceil(len(x) / batch_size)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
                                             verbose=verbose, epochs=1, steps=steps)
+        batch_begin = cbs.wants("on_predict_batch_begin")
         batch_end = cbs.wants("on_predict_batch_end")
         p = next(self.parameters(), None)
         to_dev = (lambda a: backend.to_device(a, "cuda")) \
@@ -403,6 +407,8 @@ class Trainer:
         with no_grad():
             for step in range(steps):
                 xb = x[step * batch_size:(step + 1) * batch_size]
+                if batch_begin:
+                    cbs.batch("on_predict_batch_begin", step)
                 outs.append(self._forward(Tensor._wrap(to_dev(xb))).numpy())
                 if batch_end:
                     cbs.batch("on_predict_batch_end", step, {"outputs": outs[-1]})
