@@ -215,3 +215,15 @@ def test_activation_layer_accepts_names_and_functions():
     np.testing.assert_array_equal(nn.Activation("softmax")(x).numpy(), F.softmax(x).numpy())
     np.testing.assert_array_equal(nn.Activation(F.elu)(x).numpy(), F.elu(x).numpy())
     assert repr(nn.Activation("softmax")) == "Activation('softmax')"
+
+
+@pytest.mark.parametrize("name,f,ft,scale", [c for c in CASES if "softmax" not in c[0]],
+                         ids=[c[0] for c in CASES if "softmax" not in c[0]])
+def test_scalar_input(name, f, ft, scale):
+    x = rg.tensor(0.7, requires_grad=True)
+    y = f(x)
+    assert y.shape == ()
+    y.backward()
+    xt = torch.tensor(0.7, dtype=torch.float32, requires_grad=True)
+    ft(xt).backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-5)

@@ -12,6 +12,24 @@ from ..backend import array_module
 from ..function import Function
 
 
+def _sigmoid(z, a=1.0):
+    """σ(az) = ½(1 + tanh(az/2)) in one new array: never overflows."""
+    xp = array_module(z)
+    s = xp.asarray(z * (0.5 * a))   # asarray: NumPy turns 0-d results into scalars
+    if s.dtype.kind != "f":
+        s = s.astype(np.float32)
+    xp.tanh(s, out=s)
+    s += 1
+    s *= 0.5
+    return s
+
+
+def _times(d, g):
+    """d ⊙ g written into d, a fresh derivative array: no extra temporary."""
+    d *= g
+    return d
+
+
 class Heaviside(Function):
     """The course's step H(x) = 1 if x ≥ 0 else 0.
 
@@ -39,24 +57,21 @@ class Sigmoid(Function):
         self.a = a
 
     def forward(self, x):
-        xp = array_module(x)
-        y = xp.tanh(x * (0.5 * self.a))
-        y += 1
-        y *= 0.5
-        self.y = y
-        return y
+        self.y = _sigmoid(x, self.a)
+        return self.y
 
     def derivative(self):
-        d = self.y * (1 - self.y)
+        d = 1 - self.y
+        d *= self.y
         if self.a != 1:
             d *= self.a
         return d
 
     def backward(self, gy):
-        return gy * self.derivative()
+        return _times(self.derivative(), gy)
 
     def jvp(self, dx):
-        return dx * self.derivative()
+        return _times(self.derivative(), dx)
 
 
 class Tanh(Function):
@@ -67,13 +82,15 @@ class Tanh(Function):
         return self.y
 
     def derivative(self):
-        return 1 - self.y * self.y
+        xp = array_module(self.y)
+        d = xp.asarray(self.y * self.y)
+        return xp.subtract(1, d, out=d)
 
     def backward(self, gy):
-        return gy * self.derivative()
+        return _times(self.derivative(), gy)
 
     def jvp(self, dx):
-        return dx * self.derivative()
+        return _times(self.derivative(), dx)
 
 
 class ReLU(Function):
@@ -243,16 +260,15 @@ class SiLU(Function):
     """SiLU(x) = swish(x) = x σ(x);  SiLU'(x) = σ(x)(1 + x(1 − σ(x)))."""
 
     def forward(self, x):
-        xp = array_module(x)
-        s = xp.tanh(x * 0.5)
-        s += 1
-        s *= 0.5
-        self.x, self.s = x, s
-        return x * s
+        self.x, self.s = x, _sigmoid(x)
+        return x * self.s
 
     def derivative(self):
-        s = self.s
-        return s * (1 + self.x * (1 - s))
+        d = 1 - self.s
+        d *= self.x
+        d += 1
+        d *= self.s
+        return d
 
     def backward(self, gy):
         return gy * self.derivative()
@@ -267,14 +283,6 @@ def _softplus(z):
     y = xp.log1p(xp.exp(-xp.abs(z)))
     y += xp.maximum(z, 0)
     return y
-
-
-def _sigmoid(z):
-    xp = array_module(z)
-    s = xp.tanh(z * 0.5)
-    s += 1
-    s *= 0.5
-    return s
 
 
 class Softplus(Function):
