@@ -15,8 +15,6 @@ import os
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +122,8 @@ def fetch(catalog, opener=None, progress=True):
     Each file is streamed into a temporary file in the cache directory, checked
     (checksum and IDX structure), then renamed into place: an interrupted or
     corrupted download never leaves a file that looks complete."""
+    import urllib.error
+    import urllib.request    # only when downloading: it is slow to import
     opener = opener or urllib.request.urlopen
     target = cache_dir(catalog.name)
     paths = []

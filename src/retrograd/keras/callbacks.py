@@ -32,6 +32,12 @@ class Callback:
     def set_params(self, params):
         self.params = params
 
+    def uses_batch_hook(self, hook):
+        """Whether this callback needs ``hook`` called in this run (asked once per
+        ``fit``, after ``set_params``; a subclass that overrides a hook but has
+        nothing to do may say no, and the loop then skips it)."""
+        return True
+
     def on_batch_begin(self, batch, logs=None):
         pass
 
@@ -114,7 +120,8 @@ class CallbackList:
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(self.params)
-        self.batch_hooks = {h: [cb for cb in self.callbacks if _overrides(cb, h)]
+        self.batch_hooks = {h: [cb for cb in self.callbacks
+                                if _overrides(cb, h) and cb.uses_batch_hook(h)]
                             for h in _BATCH_HOOKS}
 
     def wants(self, hook):
@@ -164,6 +171,10 @@ class ProgbarLogger(Callback):
 
     def _verbose(self):
         return self.params.get("verbose", 0)
+
+    def uses_batch_hook(self, hook):
+        # Between steps the bar is redrawn only on a terminal at verbose=1.
+        return self._verbose() == 1 and Progbar(None, verbose=0).dynamic
 
     def _start(self):
         self.progbar = Progbar(self.params.get("steps"), verbose=self._verbose())

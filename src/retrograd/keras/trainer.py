@@ -66,7 +66,10 @@ def _float_inputs(x, who):
     if x.ndim == 0:
         raise ValueError(f"{who}: x must have a batch axis, got a scalar")
     x = np.ascontiguousarray(x, dtype=np.float32)
-    if x.size:
+    flat = x.reshape(-1)
+    # x·x is finite iff every value is (short of overflow, which the exact check
+    # below then clears): one pass, no temporary array.
+    if x.size and not np.isfinite(np.dot(flat, flat)):
         finite = np.isfinite(x.reshape(len(x), -1)).all(axis=1)
         if not finite.all():
             i = int(np.argmin(finite))
@@ -144,8 +147,9 @@ class Trainer:
         name = loss.name
         c = out[-1]
         n = len(y)
-        integral = y.dtype.kind in "biu" or (
-            y.dtype.kind == "f" and y.size and bool(np.all(y == np.round(y))))
+        def integral():     # only asked about label vectors, never one-hot matrices
+            return y.dtype.kind in "biu" or (
+                y.dtype.kind == "f" and y.size and bool(np.all(y == np.round(y))))
         if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
             if y.ndim == 2 and y.shape[1] == c and c > 1:
                 raise ValueError(
@@ -155,7 +159,7 @@ class Trainer:
                     "y.argmax(axis=1)")
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y[:, 0]
-            if y.ndim != 1 or not integral:
+            if y.ndim != 1 or not integral():
                 raise ValueError(f"{who}: loss='{name}' expects integer class labels of "
                                  f"shape ({n},), got y of shape {y.shape} and dtype {y.dtype}")
             y = y.astype(np.int64)
@@ -166,7 +170,7 @@ class Trainer:
             return y
         if isinstance(loss, losses_module.CategoricalCrossentropy):
             if (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)) and c > 1:
-                kind = "integer class labels" if integral else "one value per sample"
+                kind = "integer class labels" if integral() else "one value per sample"
                 raise ValueError(
                     f"{who}: loss='{name}' expects one-hot targets of shape ({n}, {c}), but "
                     f"y has shape {y.shape} and holds {kind}. Use "
@@ -203,8 +207,8 @@ class Trainer:
             self.optimizer.build(self.parameters())
         p = next(self.parameters(), None)
         cuda = p is not None and p.device == "cuda"
-        self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else (lambda a: a)
-        self._to_host = (lambda a: backend.to_device(a, "cpu")) if cuda else (lambda a: a)
+        self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else _same
+        self._to_host = (lambda a: backend.to_device(a, "cpu")) if cuda else _same
 
     def _update_metrics(self, y, out):
         """Feed the batch's outputs (an array: logits on the fused path) to the metrics."""
@@ -230,14 +234,32 @@ class Trainer:
             loss = loss + self.regularization_loss()
         return loss
 
-    def _train_step(self, xb, yb):
-        out = self._forward(Tensor._wrap(self._to_device(xb)), logits=self._fused)
-        loss = self._loss_of(yb, out)
-        opt = self.optimizer
-        opt.zero_grad()
-        loss.backward()
-        opt.apply()
-        return float(loss.data), out.data
+    def _make_train_step(self):
+        """The step as one closure over what ``_setup_step`` decided: per batch it
+        runs only the forward pass, the loss, backward and the optimizer update."""
+        body, last = self.layers[:-1], self.layers[-1]
+        head = last.logits if self._fused else last
+        loss_fn = self.loss.from_logits_loss if self._fused else self.loss
+        penalized, opt = self._penalized, self.optimizer
+        to_dev = None if self._to_device is _same else self._to_device
+        wrap = Tensor._wrap
+        zero_grad, apply = opt.zero_grad, opt.apply
+
+        def train_step(xb, yb):
+            if to_dev is not None:
+                xb, yb = to_dev(xb), to_dev(yb)
+            h = wrap(xb)
+            for layer in body:
+                h = layer(h)
+            out = head(h)
+            loss = loss_fn(wrap(yb), out)
+            if penalized:
+                loss = loss + self.regularization_loss()
+            zero_grad()
+            loss.backward()
+            apply()
+            return float(loss.data), out.data
+        return train_step
 
     # -- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -284,6 +306,8 @@ class Trainer:
                                             add_progbar=verbose > 0, verbose=verbose,
                                             epochs=epochs, steps=steps)
         batch_begin = cbs.wants("on_train_batch_begin")
+        batch_end = cbs.wants("on_train_batch_end")
+        train_step = self._make_train_step()
         metrics = self.compiled_metrics
         rng = default_generator()
         self.stop_training = False
@@ -305,19 +329,18 @@ class Trainer:
                     xb, yb = x[idx], y[idx]
                 if batch_begin:
                     cbs.batch("on_train_batch_begin", step)
-                loss_value, out = self._train_step(xb, yb)
+                loss_value, out = train_step(xb, yb)
                 nb = hi - lo
                 total += loss_value * nb
                 count += nb
                 if metrics:
                     self._update_metrics(yb, out)
-                logs = {"loss": total / count}
-                for m in metrics:
-                    logs[m.name] = m.result()
-                cbs.batch("on_train_batch_end", step, dict(sorted(logs.items())))
+                if batch_end:
+                    cbs.batch("on_train_batch_end", step, self._logs(total / count))
                 if self.stop_training:
                     break
-            epoch_logs = dict(sorted(logs.items()))
+            logs = self._logs(total / count if count else float("nan"))
+            epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_arrays(
                     *val, _batch_size(validation_batch_size or batch_size, who), cbs)
@@ -329,6 +352,13 @@ class Trainer:
         cbs.on_train_end(logs)
         self.eval()
         return cbs.history
+
+    def _logs(self, loss):
+        """Keras's logs: the loss and the metrics' running values, keys sorted."""
+        logs = {"loss": loss}
+        for m in self.compiled_metrics:
+            logs[m.name] = m.result()
+        return dict(sorted(logs.items()))
 
     # -- evaluate / predict ------------------------------------------------------------
     def _evaluate_arrays(self, x, y, batch_size, cbs=None):
@@ -426,7 +456,7 @@ class Trainer:
         x, y = self._prepare(x, y, who)
         self._setup_step()
         self.train()
-        loss_value, out = self._train_step(x, y)
+        loss_value, out = self._make_train_step()(x, y)
         self.eval()
         return self._batch_result(y, out, loss_value, len(x), return_dict)
 
@@ -460,6 +490,10 @@ class Trainer:
             return dict(sorted(logs.items()))
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
+
+
+def _same(a):
+    return a
 
 
 def _activation(name):

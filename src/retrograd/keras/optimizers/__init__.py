@@ -71,6 +71,10 @@ class Optimizer:
         if not self._params:
             raise ValueError(f"{type(self).__name__}: the model has no trainable weights")
         self.inner = self._make(self._params, self.learning_rate)
+        # Nothing but the update to do at each step (no clipping, schedule, decay).
+        self._plain = (self.clipnorm is None and self.clipvalue is None and
+                       self.global_clipnorm is None and not callable(self._lr) and
+                       not (self.weight_decay and not self._decays_itself))
 
     @property
     def built(self):
@@ -78,6 +82,10 @@ class Optimizer:
 
     def apply(self):
         """One step from the parameters' ``.grad``: clip, decay, update, count."""
+        if self._plain:
+            self.inner.step()
+            self.iterations += 1
+            return
         params = self._params
         if self.clipnorm is not None:
             for p in params:
