@@ -501,9 +501,9 @@ def compiled(loss="categorical_crossentropy"):
 def test_fit_before_compile():
     x, y = small_data()
     m = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3)])
-    with pytest.raises(RuntimeError, match=r"call `compile\(\)`"):
+    with pytest.raises(ValueError, match=r"call `compile\(\)` before calling `fit\(\)`"):
         m.fit(x, y)
-    with pytest.raises(RuntimeError, match=r"compile"):
+    with pytest.raises(ValueError, match=r"before calling `evaluate\(\)`"):
         m.evaluate(x, y)
 
 

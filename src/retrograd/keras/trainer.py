@@ -121,9 +121,9 @@ class Trainer:
 
     def _require_compiled(self, who):
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before using the model "
-                               f"({who}): e.g. model.compile(optimizer='sgd', "
-                               "loss='categorical_crossentropy', metrics=['accuracy'])")
+            raise ValueError(f"You must call `compile()` before calling `{who}()`, e.g. "
+                             "model.compile(optimizer='sgd', loss='categorical_crossentropy', "
+                             "metrics=['accuracy'])")
         if self.loss is None:
             raise ValueError(f"{who}: the model was compiled without a loss; give "
                              "compile(loss=...)")
