@@ -45,12 +45,13 @@ def activation_stats(model, x, every=False):
 
 
 def activation_histograms(model, x, bins=50, every=False, range=None, title=None, axes=None,
-                          ncols=None):
+                          ncols=None, log=False):
     """One histogram per layer of the activations of ``model`` on ``x``, titled
     with their mean and standard deviation, as on the course's slides.
 
-    ``range``: the common x-range (default: each layer's own); ``axes``: panels to
-    draw into (one per layer). Returns the Figure.
+    ``range``: the common x-range (default: each layer's own); ``log``: counts on
+    a log scale (ReLU layers, whose zeros would flatten the rest); ``axes``:
+    panels to draw into (one per layer). Returns the Figure.
 
     >>> fig = activation_histograms(mlp, rg.randn(1000, 500))
     """
@@ -71,10 +72,11 @@ def activation_histograms(model, x, bins=50, every=False, range=None, title=None
         fig = axes[0].figure
     for ax, (name, h) in zip(axes, acts):
         h = h.ravel()
-        ax.hist(h, bins=bins, range=range, color="C0")
+        ax.hist(h, bins=bins, range=range, color="C0", log=log)
         ax.set_title(f"layer {name}\nmean {h.mean():+.2g}, std {h.std():.2g}", fontsize=7)
         ax.tick_params(labelsize=6)
         ax.set_yticks([])
+        ax.minorticks_off()
     if title:
         fig.suptitle(title, fontsize=9)
     return fig

@@ -43,7 +43,9 @@ def plot_lr_schedule(schedule, steps, ax=None, label=None, logy=False, **args):
         name = getattr(schedule, "__name__", type(schedule).__name__)
         label = name + ("(" + ", ".join(f"{k}={a}" for k, a in args.items()) + ")"
                         if args else "")
-    ax.plot(t, v, marker="." if len(t) <= 100 else None, ms=3, label=label)
+    # η is constant between two steps: draw it as such (a step at each t).
+    ax.plot(t, v, drawstyle="steps-post", marker="." if len(t) <= 100 else None, ms=3,
+            label=label)
     ax.set_xlabel("step t")
     ax.set_ylabel(r"$\eta_t$")
     if logy:
