@@ -4,7 +4,6 @@ import dataclasses
 import gzip
 import io
 import os
-import shutil
 import urllib.error
 
 import numpy as np

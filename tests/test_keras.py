@@ -93,7 +93,11 @@ def test_course_script(mnist_dir, monkeypatch, capsys):
 
 
 def test_summary_is_keras_table(capsys):
-    course_model().summary()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # input_dim=784, the course's form: no warning
+        model = course_model()
+    model.summary()
     assert capsys.readouterr().out == COURSE_SUMMARY
     lines = []
     course_model().summary(print_fn=lines.append)
@@ -121,6 +125,8 @@ def test_summary_unbuilt_says_how():
 def test_summary_after_input_and_call():
     model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(10)])
     assert model.built and model.count_params() == 7850 and len(model.layers) == 1
+    shaped = keras.Sequential([layers.Dense(10, input_shape=(784,)), layers.Activation("relu")])
+    assert shaped.built and shaped.output_shape == (None, 10) and shaped.count_params() == 7850
     lazy = keras.Sequential([layers.Dense(5), layers.Dense(2)])
     out = lazy(np.zeros((3, 7), np.float32))
     assert out.shape == (3, 2) and lazy.count_params() == 7 * 5 + 5 + 5 * 2 + 2
