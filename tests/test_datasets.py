@@ -173,6 +173,27 @@ def test_keras_npz(mnist_dir, tmp_path):
     np.savez(tmp_path / "bad.npz", x_train=x[:5], y_train=y, x_test=xt, y_test=yt)
     with pytest.raises(CorruptFileError, match="x_train has shape"):
         mnist.load_data(tmp_path / "bad.npz")
+    y2 = y.copy()
+    y2[0] = 3
+    np.savez(tmp_path / "bad.npz", x_train=x, y_train=y2, x_test=xt, y_test=yt)
+    with pytest.raises(CorruptFileError, match="y_train differs"):
+        mnist.load_data(tmp_path / "bad.npz")
+
+
+def test_keras_default_npz_name(mnist_dir, clean_env, monkeypatch):
+    """load_data(path="mnist.npz") as written for Keras: looked up in ~/.keras/datasets,
+    else the usual search."""
+    monkeypatch.setenv("HOME", str(clean_env))
+    monkeypatch.setenv("RETROGRAD_DATA", str(mnist_dir.parent))
+    (_, y), _ = mnist.load_data("mnist.npz")
+    assert len(y) == 60000
+    (x, y), (xt, yt) = mnist.load_data(mnist_dir)
+    cache = clean_env / ".keras" / "datasets"
+    cache.mkdir(parents=True)
+    np.savez(cache / "mnist.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    monkeypatch.delenv("RETROGRAD_DATA")
+    (x2, _), _ = mnist.load_data("mnist.npz", download=False)
+    np.testing.assert_array_equal(x, x2)
 
 
 def test_fashion_mnist_checks_published_md5(tmp_path, clean_env):

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .idx import CorruptFileError, read_idx
+from .idx import CorruptFileError, idx_bytes, read_idx, sha256
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -222,6 +222,10 @@ def load_npz(path, catalog):
             raise
         raise CorruptFileError(f"{path}: not a readable .npz ({e})") from None
     for a, f, k in zip(arrays, catalog.files, keys):
-        if a.shape != f.shape:
-            raise CorruptFileError(f"{path}: {k} has shape {a.shape}, expected {f.shape}")
+        if a.shape != f.shape or a.dtype != np.uint8:
+            raise CorruptFileError(f"{path}: {k} has shape {a.shape} and dtype {a.dtype}, "
+                                   f"expected {f.shape} uint8")
+        if f.sha256 is not None and sha256(idx_bytes(a)) != f.sha256:
+            raise CorruptFileError(f"{path}: {k} differs from the original {f.name} (SHA-256 "
+                                   "mismatch); delete the file and download it again")
     return (arrays[0], arrays[1]), (arrays[2], arrays[3])

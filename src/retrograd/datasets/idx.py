@@ -91,15 +91,21 @@ def read_idx(path, sha256_hex=None, md5_gz_hex=None, shape=None):
     return array
 
 
-def write_idx(path, array):
-    """Write ``array`` as an IDX file (gzip-compressed when ``path`` ends in .gz)."""
+def idx_bytes(array):
+    """The IDX encoding of ``array`` (so arrays can be checked against an IDX file's
+    SHA-256 even when they come from another container, e.g. Keras's mnist.npz)."""
     array = np.asarray(array)
     codes = {np.dtype(v).newbyteorder("="): k for k, v in _TYPES.items()}
     code = codes.get(array.dtype.newbyteorder("="))
     if code is None:
-        raise TypeError(f"write_idx: dtype {array.dtype} has no IDX type code")
+        raise TypeError(f"IDX: dtype {array.dtype} has no IDX type code")
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, ">u4").tobytes()
-    body = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+def write_idx(path, array):
+    """Write ``array`` as an IDX file (gzip-compressed when ``path`` ends in .gz)."""
+    body = idx_bytes(array)
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "wb") as f:
         f.write(body)

@@ -3,6 +3,8 @@
 >>> (x_train, y_train), (x_test, y_test) = mnist.load_data()
 >>> x_train.shape, x_train.dtype, y_train.shape      # (60000, 28, 28) uint8, (60000,)
 """
+from pathlib import Path
+
 from .files import Catalog, IdxFile, load_arrays, load_npz
 
 # SHA-256 of the decompressed files, identical to the original LeCun files: the check
@@ -29,7 +31,8 @@ def load_data(path=None, data_dir=None, download=True):
     uint8 images (60000, 28, 28) / (10000, 28, 28) and uint8 labels 0–9.
 
     ``path`` / ``data_dir``: a directory holding the four IDX files (``.gz`` or
-    not), or a Keras ``mnist.npz``; otherwise ``$RETROGRAD_DATA/mnist``, the user
+    not), or a Keras ``mnist.npz`` (checked against the same SHA-256; a bare
+    ``"mnist.npz"`` is looked up in Keras's cache ``~/.keras/datasets``); otherwise ``$RETROGRAD_DATA/mnist``, the user
     cache, then a checked download (unless ``download=False``)."""
     return _load(CATALOG, path, data_dir, download)
 
@@ -37,6 +40,13 @@ def load_data(path=None, data_dir=None, download=True):
 def _load(catalog, path, data_dir, download):
     where = path if path is not None else data_dir
     if where is not None and str(where).endswith(".npz"):
-        return load_npz(where, catalog)
+        npz = Path(where)
+        if npz.exists() or npz.name != str(where):
+            return load_npz(npz, catalog)
+        # Keras's form, load_data(path="mnist.npz"): a file name in Keras's cache.
+        cached = Path.home() / ".keras" / "datasets" / npz.name
+        if cached.is_file():
+            return load_npz(cached, catalog)
+        where = None
     x_train, y_train, x_test, y_test = load_arrays(catalog, where, download=download)
     return (x_train, y_train), (x_test, y_test)
