@@ -335,6 +335,22 @@ def test_prelu_learns_per_element_slope():
     np.testing.assert_allclose(m.layers[0].alpha.numpy(), 0.5, atol=1e-3)
 
 
+def test_frozen_layer_not_trained(capsys):
+    x, y = small_data()
+    m = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, name="frozen"),
+                          layers.Dense(3, activation="softmax")])
+    m.layers[0].trainable = False
+    before = m.get_weights()
+    m.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+    m.fit(x, y, epochs=2, verbose=0)
+    after = m.get_weights()
+    np.testing.assert_array_equal(before[0], after[0])
+    assert not np.array_equal(before[2], after[2])
+    m.summary()
+    out = capsys.readouterr().out
+    assert " Trainable params: 15 (60.00 B)" in out and " Non-trainable params: 36 " in out
+
+
 def test_dropout_only_in_training():
     keras.utils.set_random_seed(0)
     m = keras.Sequential([keras.Input(shape=(1000,)), layers.Dropout(0.5)])

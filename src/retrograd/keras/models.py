@@ -121,7 +121,7 @@ class Sequential(Trainer, Module):
         self.output_shape = shape
         self.built = True
         if self.compiled and not self.optimizer.built:
-            self.optimizer.build(self.parameters())
+            self.optimizer.build(self.trainable_weights)
 
     @property
     def input_shape(self):
@@ -411,7 +411,7 @@ def _restore_optimizer(model, spec, arrays, filepath):
         state[int(k)] = entry
     opt = model.optimizer
     if not opt.built:
-        opt.build(model.parameters())
+        opt.build(model.trainable_weights)
     try:
         opt.inner.load_state_dict({"state": state, "param_groups": spec["param_groups"]})
     except (ValueError, KeyError, TypeError) as e:

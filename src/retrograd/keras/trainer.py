@@ -110,7 +110,7 @@ class Trainer:
                                 "loss": loss if isinstance(loss, str) else None,
                                 "metrics": list(metrics or [])}
         if self.built:
-            self.optimizer.build(self.parameters())
+            self.optimizer.build(self.trainable_weights)
 
     @property
     def metrics_names(self):
@@ -204,7 +204,7 @@ class Trainer:
             act is _activation(self.loss.logits_of)
         self._penalized = any(getattr(layer, "has_penalties", False) for layer in self.layers)
         if not self.optimizer.built:
-            self.optimizer.build(self.parameters())
+            self.optimizer.build(self.trainable_weights)
         p = next(self.parameters(), None)
         cuda = p is not None and p.device == "cuda"
         self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else _same
