@@ -94,7 +94,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--number", type=int, default=2000, help="steps per timing")
     ap.add_argument("--repeats", type=int, default=7, help="timings (median is kept)")
+    ap.add_argument("--quick", action="store_true", help="few steps: a smoke test")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.number, args.repeats = 100, 3
     rows = measure(args.number, args.repeats)
     print(f"{'case':36} {'retrograd µs':>13} {'PyTorch µs':>11} {'ratio rg/pt':>12}")
     for name, rg_us, pt_us, threads in rows:

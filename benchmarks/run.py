@@ -13,8 +13,8 @@ same run), peak memory and the test accuracy reached. Every framework runs with
 each thread count of ``--threads`` (its BLAS threads for retrograd and NumPy,
 ``torch.set_num_threads`` for PyTorch) and keeps its fastest.
 
-MNIST is read from ``$RETROGRAD_DATA/mnist`` or ``/work/shared/data/mnist``
-(or ``--data DIR``). This environment may set OPENBLAS_CORETYPE, which makes
+MNIST is read from ``--data DIR``, else ``$RETROGRAD_DATA/mnist``, else
+``../shared/data/mnist`` beside the project. This environment may set OPENBLAS_CORETYPE, which makes
 NumPy's OpenBLAS use an older kernel; the table header says which kernel runs.
 """
 import argparse
@@ -59,8 +59,8 @@ def flops_per_sample(sizes):
 def mnist_dir(arg=None):
     if arg:
         return arg
-    root = os.environ.get("RETROGRAD_DATA")
-    return os.path.join(root, "mnist") if root else "/work/shared/data/mnist"
+    root = os.environ.get("RETROGRAD_DATA") or os.path.join(HERE, "..", "..", "shared", "data")
+    return os.path.normpath(os.path.join(root, "mnist"))
 
 
 def read_idx(path):
@@ -567,61 +567,86 @@ def main(argv=None):
     for line in machine():
         print(line, flush=True)
     common = (["--quick"] if args.quick else []) + ["--reps", str(args.reps)]
-    gemm = run_child(["--gemm", "--threads", args.threads] + common)
-    rates = {k: v for k, v in gemm.items() if k.startswith(("numpy", "torch"))}
-    peak_rate = max(rates.values()) * 1e9 if rates else None
-    print(f"float32 GEMM {gemm.get('n')}³ in GFLOP/s: " + ", ".join(
-        f"{k} {v:.0f}" for k, v in rates.items()) + "  (the roofline uses the fastest)",
-        flush=True)
+    gemm = [run_child(["--gemm", "--threads", args.threads] + common)]
+    print_gemm(gemm[0])
 
     data = load_mnist(mnist_dir(args.data))
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         np.savez(os.path.join(tmp, "mnist.npz"), x=data[0], y=data[1], xt=data[2], yt=data[3])
         del data
-        rows = []
-        have_torch = torch_installed()
-        for name in names:
-            w = WORKLOADS[name]
-            base = ["--child-data", tmp] + common
-            print(f"... {name}", file=sys.stderr, flush=True)
-            frameworks = ["retrograd"]
-            if have_torch and name != "keras-fit":
-                frameworks.append("pytorch")
-            if name == "mlp" and not args.no_numpy_ref:
-                frameworks.append("numpy")
-            servers = {(fw, t): Server(["--child", name, fw, "--thr", str(t)] + base,
-                                       threads=None if fw == "pytorch" else t)
-                       for fw in frameworks for t in args.thread_list}
+        base = ["--child-data", tmp] + common
+        for group in groups(names, torch_installed(), not args.no_numpy_ref):
+            print("... " + ", ".join(f"{n} {fw}" for n, fw in group), file=sys.stderr, flush=True)
+            servers = {(name, fw, t): Server(["--child", name, fw, "--thr", str(t)] + base,
+                                             threads=None if fw == "pytorch" else t)
+                       for name, fw in group for t in args.thread_list}
             for _ in range(args.reps):
                 for server in servers.values():
                     if server.alive:
                         time.sleep(0.2)  # let the last one's BLAS threads stop spinning
                         server.rep()
-            results = {key: server.finish() for key, server in servers.items()}
-            res = {fw: fastest([results[fw, t] for t in args.thread_list])
-                   for fw in frameworks}
-            rows.append((name, w, res))
-    print_table(rows, peak_rate, args)
+            done = {key: server.finish() for key, server in servers.items()}
+            for name, fw in group:
+                results[name, fw] = fastest([done[name, fw, t] for t in args.thread_list])
+    # The load may change during the run: the GEMM rate is measured again at the
+    # end, and the roofline takes the fastest measurement (the machine's limit).
+    gemm.append(run_child(["--gemm", "--threads", args.threads] + common))
+    print_gemm(gemm[1], "again at the end")
+    rates = [v for g in gemm for k, v in g.items() if k.startswith(("numpy", "torch"))]
+    print_table(names, results, max(rates) * 1e9 if rates else None, args)
     print(f"(whole run: {time.perf_counter() - t_start:.0f} s)")
 
 
-def print_table(rows, peak_rate, args):
-    unit = {True: "steps/s", False: "samples/s"}
+def groups(names, have_torch, numpy_ref):
+    """The (workload, framework) pairs whose repetitions alternate. keras-fit runs
+    with the mlp, whose plain retrograd loop is the reference it is compared to."""
+    out = []
+    for name in names:
+        if name == "keras-fit" and "mlp" in names:
+            continue                                   # in the mlp's group
+        group = [(name, "retrograd")]
+        if name == "keras-fit":
+            group.append(("mlp", "retrograd"))
+            out.append(group)
+            continue
+        if have_torch:
+            group.append((name, "pytorch"))
+        if name == "mlp" and numpy_ref:
+            group.append((name, "numpy"))
+        if name == "mlp" and "keras-fit" in names:
+            group.append(("keras-fit", "retrograd"))
+        out.append(group)
+    return out
+
+
+def print_gemm(g, when=""):
+    rates = {k: v for k, v in g.items() if k.startswith(("numpy", "torch"))}
+    if not rates:
+        print(f"float32 GEMM: {g.get('error', '?')}")
+        return
+    print(f"float32 GEMM {g['n']}³ in GFLOP/s{' ' + when if when else ''}: " + ", ".join(
+        f"{k} {v:.0f}" for k, v in rates.items()), flush=True)
+
+
+def print_table(names, results, peak_rate, args):
     hdr = (f"{'workload':10} {'framework':10} {'samples/s':>10} {'vs PyTorch':>10} "
            f"{'roofline':>9} {'of roofl.':>9} {'peak MB':>8} {'test acc':>8}  how")
     print()
     print(hdr)
     print("-" * len(hdr))
-    pt_rate = {}
-    for name, w, res in rows:
-        pt = res.get("pytorch")
-        if pt and "rates" in pt:
-            pt_rate[name] = statistics.median(pt["rates"])
-    pt_rate.setdefault("keras-fit", pt_rate.get("mlp"))
-    for name, w, res in rows:
+
+    def rate(name, fw):
+        r = results.get((name, fw))
+        return statistics.median(r["rates"]) if r and "rates" in r else None
+
+    shown = names + [n for n, _ in results if n not in names]
+    for name in dict.fromkeys(shown):
+        w = WORKLOADS[name]
         roof = peak_rate / flops_per_sample(w["sizes"]) if peak_rate else None
+        pt = rate("mlp" if name == "keras-fit" else name, "pytorch")
         for fw in ("retrograd", "pytorch", "numpy"):
-            r = res.get(fw)
+            r = results.get((name, fw))
             if r is None:
                 continue
             label = {"numpy": "numpy-ref"}.get(fw, fw)
@@ -629,27 +654,23 @@ def print_table(rows, peak_rate, args):
                 print(f"{name:10} {label:10} {r['error']}")
                 continue
             med = statistics.median(r["rates"])
-            ratio = (f"{med / pt_rate[name]:.2f}x"
-                     if pt_rate.get(name) and fw != "pytorch" else "")
+            ratio = f"{med / pt:.2f}x" if pt and fw != "pytorch" else ""
             roof_s = f"{roof:9.0f} {med / roof:9.0%}" if roof else f"{'n/a':>9} {'':>9}"
             mem = f"{r['mem_mb']:8.1f}" if r.get("mem_mb") is not None else f"{'n/a':>8}"
             print(f"{name:10} {label:10} {med:10.0f} {ratio:>10} {roof_s} {mem} "
                   f"{r['acc']:8.2%}  {r['desc']}")
     print()
-    print(f"samples/s: median of {args.reps} repetition(s) (online: batch 1, so steps/s); "
-          "'vs PyTorch' = retrograd ÷ PyTorch (keras-fit: ÷ PyTorch's mlp loop);")
-    print("roofline = GEMM rate ÷ FLOPs per sample (fwd 2·in·out per layer, bwd twice that, "
-          "minus the first layer's input gradient);")
+    print(f"samples/s: median of {args.reps} repetition(s), alternating between the rows of "
+          "a workload (online: batch 1, so steps/s);")
+    print("'vs PyTorch' = ÷ PyTorch's samples/s (keras-fit: ÷ PyTorch's mlp loop); every "
+          "framework with its fastest thread count;")
+    print("roofline = fastest GEMM rate ÷ FLOPs per sample (forward 2·in·out per layer, "
+          "backward twice that, minus the first layer's input gradient);")
     print("peak MB = growth of the resident set (VmHWM) while building and training, "
           "each row in a fresh process")
-    for name, w, res in rows:
-        if name == "keras-fit":
-            plain = next((r.get("retrograd") for n, _, r in rows if n == "mlp"), None)
-            k = res.get("retrograd")
-            if plain and k and "rates" in plain and "rates" in k:
-                ratio = statistics.median(k["rates"]) / statistics.median(plain["rates"])
-                print(f"keras-fit ÷ retrograd's plain mlp loop: {ratio:.2f} "
-                      f"(target ≥ 0.90)")
+    keras, plain = rate("keras-fit", "retrograd"), rate("mlp", "retrograd")
+    if keras and plain:
+        print(f"keras-fit ÷ retrograd's plain mlp loop: {keras / plain:.2f} (target ≥ 0.90)")
 
 
 if __name__ == "__main__":

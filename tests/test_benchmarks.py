@@ -1,0 +1,34 @@
+"""Smoke tests of the benchmark scripts: they run and print their tables (the
+speed itself is not asserted: timings on a shared CI machine mean nothing)."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run(script, *args):
+    p = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
+                       text=True, timeout=120, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert p.returncode == 0, p.stderr[-2000:]
+    return p.stdout
+
+
+def test_overhead_prints_both_cases():
+    out = run("overhead.py", "--quick")
+    assert "retrograd µs" in out
+    for case in ("(x*y).sum()", "(A@B).sum()"):
+        line = next(ln for ln in out.splitlines() if ln.startswith(case))
+        assert re.search(r"\d+\.\d", line), line          # a number of µs, or more
+
+
+def test_run_quick_prints_the_table(mnist_dir):
+    out = run("run.py", "--quick", "--workloads", "logreg", "--threads", "1",
+              "--data", str(mnist_dir))
+    assert "float32 GEMM" in out and "NumPy BLAS" in out
+    row = next(ln for ln in out.splitlines() if ln.startswith("logreg     retrograd"))
+    rate, acc = row.split()[2], re.search(r"(\d+\.\d+)%", row)
+    assert float(rate) > 0
+    assert acc and float(acc.group(1)) > 50     # 4096 samples of SGD already learn
