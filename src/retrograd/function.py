@@ -178,7 +178,8 @@ class Function:
     def error(self, exc, inputs):
         """Turn an array-library error into one naming the op, shapes and dtypes."""
         seen = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
-        kind = type(exc) if isinstance(exc, (TypeError, IndexError)) else ValueError
+        # The base class: NumPy's own subclasses need extra constructor arguments.
+        kind = next((k for k in (TypeError, IndexError) if isinstance(exc, k)), ValueError)
         return kind(f"{self.name}: {exc} (inputs: {seen})")
 
     def _push_tangent(self, inputs, out):

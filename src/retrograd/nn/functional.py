@@ -18,6 +18,7 @@ from ..ops.softmax import LogSoftmax, Softmax
 from ..random import resolve
 from ..tensor import Tensor
 from .dropout import dropout
+from .module import as_input
 
 __all__ = [
     "heaviside", "identity", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "prelu", "rrelu",
@@ -197,7 +198,7 @@ def _as_tensor(x, like, name, what="target"):
         return x
     if x is None:
         raise TypeError(f"{name}: {what} is None")
-    return Tensor(x, device=like.device)
+    return Tensor(as_input(x, name, what), device=like.device)
 
 
 def _float_target(name, input, target):
@@ -460,8 +461,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     x = input.reshape(1, -1) if squeeze else input
     t = target.reshape(1) if squeeze else target
     if x.ndim != 2 or t.shape != x.shape[:1]:
-        raise ValueError(f"{name}: expected scores (N, C) and labels (N,), got "
-                         f"{tuple(input.shape)} and {tuple(target.shape)}")
+        raise ValueError(f"{name}: expected input scores (N, C) and target labels (N,), "
+                         f"got input {tuple(input.shape)} and target {tuple(target.shape)}")
     n, c = x.shape
     _check_labels(name, t, c, -100)
     xp = array_module(x.data)

@@ -76,9 +76,10 @@ class Linear(Module):
             self.to(device)
 
     def forward(self, x):
-        if x.shape[-1] != self.in_features:
-            raise ValueError(f"{self!r}: input of shape {tuple(x.shape)} has {x.shape[-1]} "
-                             f"features, expected {self.in_features}")
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(f"{self!r}: input of shape {tuple(x.shape)} has "
+                             f"{x.shape[-1] if x.ndim else 'no'} features, expected "
+                             f"{self.in_features}")
         return linear(x, self.weight, self.bias)
 
     def extra_repr(self):
@@ -142,6 +143,9 @@ class Dense(Module):
             # build drew random weights only to be overwritten: shapes are what matter
 
     def forward(self, x):
+        if x.ndim == 0:
+            raise ValueError(f"Dense(units={self.units}): input must have a feature axis, "
+                             "got a scalar (shape ())")
         if not self.built:
             self.build(x.shape, x.device)
         elif x.shape[-1] != self.input_dim:

@@ -305,6 +305,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
+        if args and not isinstance(args[0], Tensor):
+            args = (as_input(args[0], type(self).__name__), *args[1:])
         return self.forward(*args, **kwargs)
 
     def extra_repr(self):
@@ -319,6 +321,21 @@ class Module:
             return f"{type(self).__name__}({extra})"
         lines = (extra.split("\n") if extra else []) + children
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def as_input(x, who, arg="input"):
+    """``x`` (an array, a list or a number) as a Tensor; anything that is not
+    numeric data is refused with an error naming ``who`` and ``arg``. Modules call it
+    once at their entry, so the ops inside only ever see tensors."""
+    try:
+        t = Tensor(x)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{who}: {arg} must be a Tensor or numeric array-like, got "
+                        f"{type(x).__name__} ({e})") from None
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: {arg} must hold numbers, got dtype {t.dtype} "
+                        f"({type(x).__name__} of shape {tuple(t.shape)})")
+    return t
 
 
 def _data(x):
