@@ -61,6 +61,34 @@ def test_resumed_training_equals_uninterrupted(tmp_path):
         np.testing.assert_allclose(wa, wc, rtol=1e-6, atol=1e-7)
 
 
+def test_generator_states_saved_and_restored(tmp_path):
+    from retrograd.random import default_generator
+    m = mlp()
+    m.save(tmp_path / "m.retrograd")
+    expected = default_generator().random(3)
+    default_generator().random(100)                 # move on
+    keras.models.load_model(tmp_path / "m.retrograd")
+    np.testing.assert_array_equal(default_generator().random(3), expected)
+    default_generator().random(100)
+    keras.models.load_model(tmp_path / "m.retrograd", restore_rng=False)
+    assert not np.array_equal(default_generator().random(3), expected)
+
+
+def test_huge_architecture_refused_before_allocating(tmp_path):
+    m = mlp()
+    m.save(tmp_path / "m.retrograd")
+    bad = tmp_path / "bad.npz"
+
+    def huge(arrays):
+        h = json.loads(arrays["__header__"].tobytes())
+        h["config"]["layers"][1]["config"]["units"] = 10 ** 12
+        arrays["__header__"] = np.frombuffer(json.dumps(h).encode(), np.uint8)
+    _rewrite(tmp_path / "m.retrograd", bad, huge)
+    with pytest.raises(ModelFileError, match=r"hidden/kernel has shape \(5, 8\) in the file, "
+                                             r"the architecture needs \(5, 1000000000000\)"):
+        keras.models.load_model(bad)
+
+
 def test_file_is_plain_npz_without_pickles(tmp_path):
     m = mlp()
     path = tmp_path / "m.retrograd"
@@ -105,7 +133,7 @@ def test_load_never_executes_code(tmp_path):
     def add_object(arrays):
         arrays["hidden/kernel"] = np.array([{"x": 1}], dtype=object)
     _rewrite(path, evil, add_object)
-    with pytest.raises(ModelFileError, match="not a readable"):
+    with pytest.raises(ModelFileError, match="Python objects.*never loaded"):
         keras.models.load_model(evil)
 
     def unknown_class(arrays):
@@ -115,6 +143,9 @@ def test_load_never_executes_code(tmp_path):
     _rewrite(path, evil, unknown_class)
     with pytest.raises(ModelFileError, match="unknown layer class 'os.system'"):
         keras.models.load_model(evil)
+    np.savez_compressed(tmp_path / "deflated.npz", **dict(np.load(path)))
+    with pytest.raises(ModelFileError, match="compressed"):
+        keras.models.load_model(tmp_path / "deflated.npz")
     (tmp_path / "junk").write_bytes(b"\x00junk" * 10)
     with pytest.raises(ModelFileError):
         keras.models.load_model(tmp_path / "junk")

@@ -8,8 +8,12 @@
   directory, flushed to disk (fsync), then renamed over the target, so a crash
   leaves either the old file or the new one, never half of one.
 """
+import ast
 import json
+import math
 import os
+import re
+import struct
 import tempfile
 import zipfile
 
@@ -66,26 +70,116 @@ def save(path, header, arrays):
 
 
 def load(path):
-    """``(header, arrays)`` from a file written by ``save``; raises
-    ``ModelFileError`` for anything else."""
+    """``(header, arrays)`` from a file written by ``save``. Anything else — a
+    truncated, damaged or crafted file — raises ``ModelFileError`` naming the file;
+    nothing in the file is ever executed or unpickled."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no model file at {path!r}")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            if HEADER not in z.files:
-                raise ModelFileError(f"{path}: not a retrograd model file (no {HEADER} entry)")
-            header = json.loads(z[HEADER].tobytes().decode("utf-8"))
-            arrays = {k: z[k] for k in z.files if k != HEADER}
+        header, arrays = _parse(path)
     except ModelFileError:
         raise
-    except (ValueError, OSError, zipfile.BadZipFile, json.JSONDecodeError,
-            UnicodeDecodeError, EOFError) as e:
-        raise ModelFileError(f"{path}: not a readable retrograd model file ({e})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a retrograd model file (format "
-                             f"{header.get('format') if isinstance(header, dict) else header!r})")
-    if header.get("version", 0) > VERSION:
-        raise ModelFileError(f"{path}: written by a newer retrograd (file format version "
-                             f"{header['version']}, this one reads up to {VERSION})")
+    except Exception as e:      # hostile input: any failure to parse means a bad file
+        raise ModelFileError(f"{path}: not a readable retrograd file "
+                             f"({type(e).__name__}: {e})") from None
     return header, arrays
+
+
+_ENTRY = re.compile(r"[A-Za-z0-9_\-.]+(/[A-Za-z0-9_\-.]+)*\.npy")
+
+
+def _parse(path):
+    """Read the zip by hand: stored entries only, each a plain numeric .npy whose
+    header is checked against its payload before any array is made."""
+    size = os.path.getsize(path)
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        names = [i.filename for i in infos]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ModelFileError(f"{path}: entry {twice[0]} appears twice in the archive")
+        arrays = {}
+        for info in infos:
+            name = info.filename
+            if not _ENTRY.fullmatch(name) or ".." in name.split("/"):
+                raise ModelFileError(f"{path}: unexpected entry {name!r} (not an array name)")
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise ModelFileError(f"{path}: entry {name} is compressed; retrograd files "
+                                     "hold stored (uncompressed) entries only")
+            if info.flag_bits & 0x1:
+                raise ModelFileError(f"{path}: entry {name} is encrypted")
+            if info.file_size != info.compress_size or info.file_size > size:
+                raise ModelFileError(f"{path}: entry {name} announces {info.file_size} bytes, "
+                                     f"more than the file holds")
+            arrays[name[:-4]] = _read_npy(path, name, z.read(info))
+    if HEADER not in arrays:
+        raise ModelFileError(f"{path}: not a retrograd model file (no {HEADER} entry)")
+    raw = arrays.pop(HEADER)
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise ModelFileError(f"{path}: the {HEADER} entry is not UTF-8 text")
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (ValueError, RecursionError) as e:
+        raise ModelFileError(f"{path}: the header is not valid JSON ({type(e).__name__}: "
+                             f"{str(e)[:100]})") from None
+    if not isinstance(header, dict):
+        raise ModelFileError(f"{path}: the header is a {type(header).__name__}, expected a "
+                             "JSON object")
+    if header.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not a retrograd model file (format "
+                             f"{str(header.get('format'))[:40]!r})")
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ModelFileError(f"{path}: invalid file format version {str(version)[:40]!r}")
+    if version > VERSION:
+        raise ModelFileError(f"{path}: written by a newer retrograd (file format version "
+                             f"{version}, this one reads up to {VERSION})")
+    return header, arrays
+
+
+def _read_npy(path, name, raw):
+    """A .npy entry as a native-order, writable array — numeric dtypes only."""
+    if raw[:6] != b"\x93NUMPY" or len(raw) < 10:
+        raise ModelFileError(f"{path}: entry {name} is not a NumPy array")
+    major = raw[6]
+    if major == 1:
+        (length,), start = struct.unpack("<H", raw[8:10]), 10
+    elif major in (2, 3) and len(raw) >= 12:
+        (length,), start = struct.unpack("<I", raw[8:12]), 12
+    else:
+        raise ModelFileError(f"{path}: entry {name}: unknown .npy format version {major}")
+    if start + length > len(raw) or length > 1 << 16:
+        raise ModelFileError(f"{path}: entry {name}: truncated .npy header")
+    try:
+        meta = ast.literal_eval(raw[start:start + length].decode("latin1" if major < 3
+                                                                 else "utf-8"))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError,
+            UnicodeDecodeError):
+        raise ModelFileError(f"{path}: entry {name}: unreadable .npy header") from None
+    if not isinstance(meta, dict) or set(meta) != {"descr", "fortran_order", "shape"}:
+        raise ModelFileError(f"{path}: entry {name}: malformed .npy header")
+    descr, fortran, shape = meta["descr"], meta["fortran_order"], meta["shape"]
+    if not isinstance(descr, str) or "O" in descr:
+        raise ModelFileError(f"{path}: entry {name} holds Python objects (dtype "
+                             f"{str(descr)[:40]}); pickled data is never loaded")
+    try:
+        dtype = np.dtype(descr)
+    except (TypeError, ValueError):
+        raise ModelFileError(f"{path}: entry {name}: unknown dtype {descr[:40]!r}") from None
+    if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+        raise ModelFileError(f"{path}: entry {name} has dtype {descr[:40]}; only plain "
+                             "numeric arrays (bool, int, float) are read")
+    if not isinstance(fortran, bool):
+        raise ModelFileError(f"{path}: entry {name}: fortran_order must be True or False")
+    if not isinstance(shape, tuple) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise ModelFileError(f"{path}: entry {name}: invalid shape {str(shape)[:60]}")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if len(raw) - start - length != nbytes:
+        raise ModelFileError(f"{path}: entry {name} holds {len(raw) - start - length} bytes "
+                             f"of data, its header announces {nbytes} ({dtype} "
+                             f"{shape}): truncated or altered")
+    a = np.frombuffer(raw, dtype=dtype, offset=start + length)
+    a = a.reshape(shape, order="F" if fortran else "C")
+    return np.array(a, dtype=dtype.newbyteorder("="), order="C")

@@ -60,6 +60,8 @@ class Layer(Module):
             raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}")
         if dtype not in (None, "float32", np.float32):
             raise ValueError(f"{who}: only dtype='float32' is supported, got dtype={dtype!r}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{who}: name must be a string, got name={name!r}")
         self.name = name if name is not None else to_snake_case(who)
         self.auto_name = name is None
         hint = None
@@ -89,6 +91,10 @@ class Layer(Module):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def weight_shapes(self, input_shape):
+        """{weight name: shape} that ``build(input_shape)`` creates (none here)."""
+        return {}
 
     def build_for(self, input_shape):
         """Build (if needed) and record the input and output shapes."""
@@ -200,6 +206,12 @@ class Dense(Layer):
             raise ValueError(f"Dense {self.name!r}: the last axis of the input must be "
                              f"known, got input shape {tuple(input_shape)}")
         self.dense.build(tuple(input_shape))
+
+    def weight_shapes(self, input_shape):
+        shapes = {"kernel": (input_shape[-1], self.units)}
+        if self.use_bias:
+            shapes["bias"] = (self.units,)
+        return shapes
 
     def logits(self, x):
         """x W + b, before the activation."""
@@ -394,15 +406,18 @@ class PReLU(Layer):
         self.shared_axes = None if shared_axes is None else \
             [shared_axes] if isinstance(shared_axes, int) else list(shared_axes)
 
-    def build(self, input_shape):
+    def weight_shapes(self, input_shape):
         shape = list(input_shape[1:])
         for a in self.shared_axes or ():
             shape[a - 1] = 1
         if any(d is None for d in shape):
             raise ValueError(f"PReLU {self.name!r}: needs a known input shape, got "
                              f"{tuple(input_shape)}")
+        return {"alpha": tuple(shape)}
+
+    def build(self, input_shape):
         init = nn.init.get(self.alpha_initializer)
-        self.alpha = nn.Parameter(init(tuple(shape)))
+        self.alpha = nn.Parameter(init(self.weight_shapes(input_shape)["alpha"]))
 
     def call(self, x):
         return x.relu() - self.alpha * (-x).relu()

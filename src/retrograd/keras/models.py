@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from .. import serialization
+from ..checkpoint import optimizer_from_file, optimizer_to_file, rng_state, set_rng_state
 from ..nn.containers import ModuleList
 from ..nn.module import Module
 from ..serialization import ModelFileError
@@ -46,6 +47,7 @@ class Sequential(Trainer, Module):
         self.output_shape = None
         self.history = None
         self.trainable = trainable
+        self._defer_build = False     # from_config builds only once the weights are checked
         for layer in layers or ():
             self.add(layer)
 
@@ -81,7 +83,7 @@ class Sequential(Trainer, Module):
         if not len(self.stack) and self.input_shape_known is None:
             self.input_shape_known = layer.input_shape_hint
         self.stack.append(layer)
-        if self.input_shape_known is not None:
+        if self.input_shape_known is not None and not self._defer_build:
             self._build_layers()
 
     def pop(self):
@@ -256,24 +258,56 @@ class Sequential(Trainer, Module):
                 "build_input_shape": None if self.input_shape is None else list(self.input_shape)}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, build=True):
+        """A model from ``get_config()``'s dict. Only the classes of ``keras.layers``
+        (and ``custom_objects``) can be named; ``build=False`` creates no weights."""
+        if not isinstance(config, dict):
+            raise ValueError(f"the model configuration is a {type(config).__name__}, "
+                             "expected a dict")
+        specs = config.get("layers", [])
+        if not isinstance(specs, list) or not all(isinstance(x, dict) for x in specs):
+            raise ValueError("the model configuration's 'layers' must be a list of "
+                             "{'class_name', 'config'} dicts")
         known = {**layers_module.CLASSES, **(custom_objects or {})}
         model = cls(name=config.get("name"))
-        for spec in config.get("layers", []):
-            layer_cls = known.get(spec.get("class_name"))
+        model._defer_build = True
+        for spec in specs:
+            name = spec.get("class_name")
+            layer_cls = known.get(name) if isinstance(name, str) else None
             if layer_cls is None:
-                raise ModelFileError(f"unknown layer class {spec.get('class_name')!r}; known: "
-                                     f"{', '.join(sorted(known))} (pass custom layers with "
-                                     "custom_objects={'Name': Class})")
+                raise ValueError(f"unknown layer class {str(name)[:40]!r}; known: "
+                                 f"{', '.join(sorted(known))} (pass custom layers with "
+                                 "custom_objects={'Name': Class})")
+            layer_config = spec.get("config", {})
+            if not isinstance(layer_config, dict):
+                raise ValueError(f"layer {name}: its configuration must be a dict")
             try:
-                model.add(layer_cls.from_config(dict(spec.get("config", {}))))
-            except (TypeError, ValueError) as e:
-                raise ModelFileError(f"layer {spec.get('class_name')}: invalid configuration "
-                                     f"({e})") from None
+                model.add(layer_cls.from_config(dict(layer_config)))
+            except (TypeError, ValueError, OverflowError) as e:
+                raise ValueError(f"layer {name}: invalid configuration ({e})") from None
         shape = config.get("build_input_shape")
-        if shape is not None and not model.built:
-            model.build(tuple(shape))
+        if shape is not None:
+            if not isinstance(shape, list) or len(shape) < 2 or not all(
+                    isinstance(d, int) and not isinstance(d, bool) and d > 0
+                    for d in shape[1:]):
+                raise ValueError(f"invalid build_input_shape {str(shape)[:60]} (expected "
+                                 "[null, positive sizes…])")
+            model.input_shape_known = tuple(shape[1:])
+        model._defer_build = False
+        if build and model.input_shape_known is not None:
+            model._build_layers()
         return model
+
+    def expected_weight_shapes(self):
+        """{"<layer>/<weight>": shape} that building would create, computed from the
+        shapes alone (nothing allocated): what a file must hold to fit."""
+        shape = (None,) + tuple(self.input_shape_known)
+        out = {}
+        for layer in self.stack:
+            for n, s in layer.weight_shapes(shape).items():
+                out[f"{layer.name}/{n}"] = tuple(s)
+            shape = tuple(layer.compute_output_shape(shape))
+        return out
 
     def _compile_header(self):
         if not self.compiled:
@@ -287,21 +321,9 @@ class Sequential(Trainer, Module):
         opt = self.optimizer
         if not self.compiled or not opt.built:
             return None, {}
-        sd = opt.inner.state_dict()
-        state, arrays = {}, {}
-        for k, slots in sd["state"].items():
-            entry = {}
-            for slot, v in slots.items():
-                if hasattr(v, "shape") and v.shape != ():
-                    key = f"optimizer/{k}/{slot}"
-                    arrays[key] = backend_host(v)
-                    entry[slot] = {"array": key}
-                else:
-                    entry[slot] = v.item() if hasattr(v, "item") else v
-            state[str(k)] = entry
-        groups = [{n: (list(v) if isinstance(v, tuple) else v) for n, v in g.items()}
-                  for g in sd["param_groups"]]
-        return {"state": state, "param_groups": groups, "iterations": opt.iterations}, arrays
+        spec, arrays = optimizer_to_file(opt.inner.state_dict())
+        spec["iterations"] = opt.iterations
+        return spec, arrays
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Write the architecture, the weights and the compile settings (with the
@@ -318,6 +340,9 @@ class Sequential(Trainer, Module):
             opt_header, opt_arrays = self._optimizer_state()
             header["optimizer_state"] = opt_header
             arrays.update(opt_arrays)
+            # The generators' states too (shuffling, dropout masks), so that a run
+            # resumed from this file continues exactly as if it had never stopped.
+            header["rng"] = rng_state(self)
         serialization.save(filepath, header, arrays)
 
     def save_weights(self, filepath, overwrite=True):
@@ -368,55 +393,93 @@ def _assign(model, arrays, filepath):
         p.data[...] = stored[k]
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True,
+               restore_rng=True):
     """Rebuild a model saved by ``model.save``: architecture, weights and (with
-    ``compile=True``) the compile settings and optimizer state. Only the layer
-    classes of ``keras.layers`` (and ``custom_objects``) can be created: the file
-    holds no code."""
+    ``compile=True``) the compile settings, the optimizer's state and, unless
+    ``restore_rng=False``, the random generators' states, so that training resumes
+    bit for bit. Only the layer classes of ``keras.layers`` (and ``custom_objects``)
+    can be created: the file holds no code. The weights are checked against the
+    architecture before any is allocated; any inconsistency raises
+    ``ModelFileError`` naming the file."""
     header, arrays = serialization.load(filepath)
+    name = os.fspath(filepath)
+    try:
+        return _model_from(header, arrays, name, custom_objects, compile, restore_rng)
+    except ModelFileError as e:
+        if name in str(e):
+            raise
+        raise ModelFileError(f"{name}: {e}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError,
+            RecursionError) as e:
+        raise ModelFileError(f"{name}: invalid model description "
+                             f"({type(e).__name__}: {str(e)[:300]})") from None
+
+
+def _model_from(header, arrays, filepath, custom_objects, compile, restore_rng):
     if header.get("kind") != "model":
         raise ModelFileError(f"{filepath}: holds only weights (written by save_weights); "
                              "build the model and call model.load_weights() instead")
     if header.get("class_name") != "Sequential":
-        raise ModelFileError(f"{filepath}: unknown model class {header.get('class_name')!r}")
-    model = Sequential.from_config(header["config"], custom_objects)
-    if not model.built:
-        raise ModelFileError(f"{filepath}: the architecture has no input shape")
+        raise ModelFileError(f"{filepath}: unknown model class "
+                             f"{str(header.get('class_name'))[:40]!r} (only Sequential)")
+    model = Sequential.from_config(header.get("config"), custom_objects, build=False)
+    if model.input_shape_known is None or not len(model.stack):
+        raise ModelFileError(f"{filepath}: the architecture has no input shape or no layers")
+    _check_fit(model.expected_weight_shapes(), arrays, filepath)
+    model._build_layers()
     _assign(model, arrays, filepath)
     spec = header.get("compile")
     if compile and spec is not None:
-        try:
-            model.compile(optimizer=optimizers_module.get(spec["optimizer"]),
-                          loss=None if spec["loss"] is None else losses_module.get(spec["loss"]),
-                          metrics=[metrics_module.get(m) for m in spec["metrics"]])
-        except (TypeError, ValueError, KeyError) as e:
-            raise ModelFileError(f"{filepath}: invalid compile settings ({e})") from None
+        if not isinstance(spec, dict):
+            raise ModelFileError(f"{filepath}: invalid compile settings")
+        metrics = spec.get("metrics") or []
+        if not isinstance(metrics, list):
+            raise ModelFileError(f"{filepath}: invalid compile metrics")
+        loss = spec.get("loss")
+        model.compile(optimizer=optimizers_module.get(spec.get("optimizer")),
+                      loss=None if loss is None else losses_module.get(loss),
+                      metrics=[metrics_module.get(m) for m in metrics])
         _restore_optimizer(model, header.get("optimizer_state"), arrays, filepath)
+        if restore_rng and header.get("rng") is not None:
+            set_rng_state(filepath, header["rng"], model)
     return model
+
+
+def _check_fit(expected, arrays, filepath):
+    stored = {k: a for k, a in arrays.items() if not k.startswith("optimizer/")}
+    missing = [k for k in expected if k not in stored]
+    extra = [k for k in stored if k not in expected]
+    if missing or extra:
+        raise ModelFileError(
+            f"{filepath}: the weights do not fit the architecture: "
+            + (f"missing {', '.join(missing)}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"unexpected {', '.join(extra[:10])}" if extra else ""))
+    for k, shape in expected.items():
+        if stored[k].shape != shape:
+            raise ModelFileError(f"{filepath}: weight {k} has shape {stored[k].shape} in the "
+                                 f"file, the architecture needs {shape}")
 
 
 def _restore_optimizer(model, spec, arrays, filepath):
     if not spec:
         return
-    state = {}
-    for k, slots in spec["state"].items():
-        entry = {}
-        for slot, v in slots.items():
-            if isinstance(v, dict):
-                if v.get("array") not in arrays:
-                    raise ModelFileError(f"{filepath}: optimizer slot {v.get('array')} missing")
-                entry[slot] = arrays[v["array"]]
-            else:
-                entry[slot] = v
-        state[int(k)] = entry
     opt = model.optimizer
     if not opt.built:
         opt.build(model.trainable_weights)
+    iterations = spec.get("iterations", 0)
+    if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 0:
+        raise ModelFileError(f"{filepath}: invalid optimizer iterations {iterations!r}")
     try:
-        opt.inner.load_state_dict({"state": state, "param_groups": spec["param_groups"]})
+        opt.inner.load_state_dict(optimizer_from_file(filepath, spec, arrays))
+        for group in opt.inner.param_groups:       # hyper-parameters read from the file
+            opt.inner._check(group)
+    except ModelFileError:
+        raise
     except (ValueError, KeyError, TypeError) as e:
         raise ModelFileError(f"{filepath}: the optimizer state does not fit the model ({e})") \
             from None
-    opt.iterations = int(spec.get("iterations", 0))
+    opt.iterations = iterations
     if not callable(opt._lr):
         opt._lr = float(opt.inner.param_groups[0]["lr"])
