@@ -85,6 +85,11 @@ class Layer(Module):
         raise NotImplementedError(f"{type(self).__name__} does not define call()")
 
     def forward(self, x):
+        if x.dtype.kind != "f":             # Keras casts inputs to the layer's float32
+            x = x.to(dtype=np.float32)
+        if x.ndim == 0:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: the input must have a "
+                             "batch axis, got a 0-d input")
         if not self.built:
             self.build_for((None,) + tuple(x.shape[1:]))
         return self.call(x)

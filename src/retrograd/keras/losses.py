@@ -12,6 +12,7 @@ course's ŷ − y*, instead of log(softmax(s)).
 """
 import numpy as np
 
+from ..nn.module import as_input
 from ..ops import losses as ops
 from ..tensor import Tensor
 
@@ -22,13 +23,46 @@ def _t(y):
     return y if isinstance(y, Tensor) else Tensor._wrap(np.asarray(y))
 
 
+def _prediction(y_pred, who):
+    """y_pred as a float tensor with a batch axis (ints and bools are cast, as Keras
+    casts to float32); anything else is refused naming ``y_pred``."""
+    if not isinstance(y_pred, Tensor):
+        y_pred = as_input(y_pred, who, "y_pred")
+    if y_pred.ndim == 0:
+        raise ValueError(f"{who}: y_pred must have a batch axis, got a 0-d value")
+    if y_pred.dtype.kind != "f":
+        y_pred = y_pred.to(dtype=np.float32)
+    return y_pred
+
+
+def _target_array(y_true, who):
+    """y_true as a numeric array (its values, not a graph: targets get no gradient)."""
+    a = y_true.data if isinstance(y_true, Tensor) else y_true
+    try:
+        a = np.asarray(backend_host(a))
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{who}: y_true must be a numeric array-like, got "
+                        f"{type(y_true).__name__} ({e})") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: y_true must hold numbers, got dtype {a.dtype}")
+    return a
+
+
+def backend_host(a):
+    from ..backend import to_device
+    return to_device(a, "cpu") if hasattr(a, "shape") else a
+
+
 class Loss:
     """Base class: ``loss(y_true, y_pred)`` is the mean over the batch of ``call``'s
     per-sample values. ``logits_of`` names the output activation whose logits
-    this loss can consume directly (see the module docstring)."""
+    this loss can consume directly (see the module docstring).
+
+    ``__call__`` checks its arguments (``y_pred`` a float tensor, ``y_true`` numbers of
+    the shape the loss needs) once, then runs the op; ``fit`` checks the whole
+    dataset once and calls the ops directly."""
 
     logits_of = None
-    target = "float"        # "float": y_true has y_pred's shape; "labels": integers (N,)
 
     def __init__(self, name=None, reduction="sum_over_batch_size"):
         if reduction not in ("sum_over_batch_size", "sum", "none", None):
@@ -38,13 +72,50 @@ class Loss:
         self.reduction = reduction
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        per_sample = self.call(_t(y_true), y_pred)
+        y_pred = _prediction(y_pred, self.name)
+        y_true = self.check_target(_target_array(y_true, self.name), y_pred)
+        if sample_weight is None:
+            return self.compute(y_true, y_pred)
+        per_sample = self.call(y_true, y_pred)
         if sample_weight is not None:
-            per_sample = per_sample * _t(np.asarray(sample_weight, dtype=y_pred.dtype))
+            w = _target_array(sample_weight, self.name + " (sample_weight)")
+            if w.shape != tuple(per_sample.shape):
+                raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
+                                 f"match the per-sample losses {tuple(per_sample.shape)}")
+            per_sample = per_sample * Tensor._wrap(w.astype(y_pred.dtype))
         if self.reduction in ("none", None):
             return per_sample
         total = per_sample.sum()
         return total if self.reduction == "sum" else total / max(per_sample.shape[0], 1)
+
+    def compute(self, y_true, y_pred):
+        """The reduced loss from checked arguments (tensors): what ``fit`` calls at
+        each step, its data having been checked once for the whole dataset."""
+        if self.reduction == "sum_over_batch_size":
+            fast = self.batch_mean(y_true, y_pred)
+            if fast is not None:
+                return fast
+        per_sample = self.call(y_true, y_pred)
+        if self.reduction in ("none", None):
+            return per_sample
+        total = per_sample.sum()
+        return total if self.reduction == "sum" else total / max(per_sample.shape[0], 1)
+
+    def check_target(self, y, y_pred):
+        """y_true of y_pred's shape (a (N,) vs (N, 1) difference is reshaped), as a
+        tensor of y_pred's dtype."""
+        if y.shape != tuple(y_pred.shape):
+            if y.size != y_pred.size or y.shape[:1] != tuple(y_pred.shape[:1]):
+                raise ValueError(f"{self.name}: y_true of shape {y.shape} does not match "
+                                 f"y_pred of shape {tuple(y_pred.shape)}")
+            y = y.reshape(y_pred.shape)
+        if not np.isfinite(y).all():
+            raise ValueError(f"{self.name}: y_true contains NaN or inf")
+        return Tensor._wrap(np.asarray(y, dtype=y_pred.dtype))
+
+    def batch_mean(self, y_true, y_pred):
+        """The batch mean by one fused op, when there is one (else None)."""
+        return None
 
     def call(self, y_true, y_pred):
         raise NotImplementedError
@@ -85,11 +156,17 @@ class CategoricalCrossentropy(Loss):
             q = _t(y_true.data * (1 - self.label_smoothing) + self.label_smoothing / c)
         return -(logp * q).sum(axis=-1)
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if self.from_logits and sample_weight is None and \
-                self.reduction == "sum_over_batch_size":
+    def check_target(self, y, y_pred):
+        if y_pred.ndim < 2 or y.shape != tuple(y_pred.shape):
+            raise ValueError(f"{self.name}: y_true of shape {y.shape} does not match y_pred "
+                             f"of shape {tuple(y_pred.shape)}; expected one-hot targets "
+                             "(N, C) (integer labels: use sparse_categorical_crossentropy)")
+        return super().check_target(y, y_pred)
+
+    def batch_mean(self, y_true, y_pred):
+        if self.from_logits and y_pred.ndim == 2:
             return self.from_logits_loss(y_true, y_pred)
-        return super().__call__(y_true, y_pred, sample_weight)
+        return None
 
     def from_logits_loss(self, y_true, logits):
         return ops.SoftmaxCrossEntropy("mean", self.label_smoothing).apply(logits, _t(y_true))
@@ -102,19 +179,35 @@ class CategoricalCrossentropy(Loss):
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     """ℓᵢ = −log ŷᵢ,yᵢ for integer labels yᵢ ∈ {0, …, C−1} of shape (N,)."""
 
-    target = "labels"
-
     def __init__(self, from_logits=False, name="sparse_categorical_crossentropy",
                  reduction="sum_over_batch_size"):
         super().__init__(from_logits, 0.0, -1, name, reduction)
+
+    def check_target(self, y, y_pred):
+        c = y_pred.shape[-1]
+        batch = tuple(y_pred.shape[:-1])
+        if y.shape != batch and y.shape != batch + (1,):
+            raise ValueError(f"{self.name}: y_true of shape {y.shape} does not fit y_pred of "
+                             f"shape {tuple(y_pred.shape)}; expected integer labels of shape "
+                             f"{batch}")
+        if y.size and (not np.isfinite(y).all() or np.any(y != np.round(y))
+                       or y.min() < 0 or y.max() >= c):
+            raise ValueError(f"{self.name}: y_true must hold integer class labels in "
+                             f"0..{c - 1}, got values from {y.min()} to {y.max()}")
+        return Tensor._wrap(y.reshape(batch).astype(np.int64))
+
+    def batch_mean(self, y_true, y_pred):
+        if self.from_logits and y_pred.ndim == 2:
+            return self.from_logits_loss(y_true, y_pred)
+        return None
 
     def call(self, y_true, y_pred):
         labels = y_true.data.reshape(-1).astype(np.int64, copy=False)
         if self.from_logits:
             return ops.SoftmaxCrossEntropy("none").apply(y_pred, _t(labels))
         p = y_pred / y_pred.sum(axis=-1, keepdims=True)
-        logp = p.clip(EPSILON, 1 - EPSILON).log()
-        return -logp[np.arange(len(labels)), labels]
+        logp = p.clip(EPSILON, 1 - EPSILON).log().reshape(-1, y_pred.shape[-1])
+        return -logp[np.arange(len(labels)), labels].reshape(y_true.shape)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
@@ -160,10 +253,8 @@ class MeanSquaredError(Loss):
         per = ops.MSELoss("none").apply(y_pred, y_true)
         return per.mean(axis=-1) if per.ndim > 1 else per
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if sample_weight is None and self.reduction == "sum_over_batch_size":
-            return ops.MSELoss("mean").apply(y_pred, _t(y_true))
-        return super().__call__(y_true, y_pred, sample_weight)
+    def batch_mean(self, y_true, y_pred):
+        return ops.MSELoss("mean").apply(y_pred, y_true)
 
 
 class MeanAbsoluteError(Loss):
@@ -176,10 +267,8 @@ class MeanAbsoluteError(Loss):
         per = ops.L1Loss("none").apply(y_pred, y_true)
         return per.mean(axis=-1) if per.ndim > 1 else per
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if sample_weight is None and self.reduction == "sum_over_batch_size":
-            return ops.L1Loss("mean").apply(y_pred, _t(y_true))
-        return super().__call__(y_true, y_pred, sample_weight)
+    def batch_mean(self, y_true, y_pred):
+        return ops.L1Loss("mean").apply(y_pred, y_true)
 
 
 CLASSES = {c.__name__: c for c in (CategoricalCrossentropy, SparseCategoricalCrossentropy,
@@ -233,6 +322,9 @@ class LossFunctionWrapper(Loss):
     def __init__(self, fn, name=None):
         super().__init__(name or getattr(fn, "__name__", "loss"))
         self.fn = fn
+
+    def check_target(self, y, y_pred):
+        return Tensor._wrap(np.asarray(y, dtype=y_pred.dtype) if y.dtype.kind == "f" else y)
 
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred)

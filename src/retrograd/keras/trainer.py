@@ -50,10 +50,16 @@ def _as_array(a, who, arg):
         a = a.numpy()
     if a is None:
         raise ValueError(f"{who}: {arg} is None; expected an array")
-    a = np.asarray(a)
-    if a.dtype == object:
-        raise TypeError(f"{who}: {arg} must be a numeric array, got an array of Python "
-                        "objects (ragged lists?)")
+    try:
+        a = np.asarray(a)
+    except (TypeError, ValueError) as e:      # ragged lists
+        raise ValueError(f"{who}: {arg} must be a numeric array, got {type(a).__name__} "
+                         f"({e})") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: {arg} must hold numbers, got dtype {a.dtype} "
+                        f"({type(a).__name__})")
+    if a.ndim == 0:
+        raise ValueError(f"{who}: {arg} must have a batch axis, got a single value")
     return a
 
 
@@ -229,7 +235,7 @@ class Trainer:
 
     def _loss_of(self, y, out):
         yt = Tensor._wrap(self._to_device(y))
-        loss = self.loss.from_logits_loss(yt, out) if self._fused else self.loss(yt, out)
+        loss = self.loss.from_logits_loss(yt, out) if self._fused else self.loss.compute(yt, out)
         if self._penalized:
             loss = loss + self.regularization_loss()
         return loss
@@ -239,7 +245,7 @@ class Trainer:
         runs only the forward pass, the loss, backward and the optimizer update."""
         body, last = self.layers[:-1], self.layers[-1]
         head = last.logits if self._fused else last
-        loss_fn = self.loss.from_logits_loss if self._fused else self.loss
+        loss_fn = self.loss.from_logits_loss if self._fused else self.loss.compute
         penalized, opt = self._penalized, self.optimizer
         to_dev = None if self._to_device is _same else self._to_device
         wrap = Tensor._wrap
