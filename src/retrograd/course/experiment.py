@@ -30,10 +30,11 @@ class Result:
     errata: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    error: str = None   # set when the experiment could not run (e.g. MNIST missing)
 
     @property
     def ok(self):
-        return all(c.holds for c in self.claims)
+        return self.error is None and all(c.holds for c in self.claims)
 
     def claim(self, course, measured, holds):
         self.claims.append(Claim(course, measured, holds))
@@ -52,6 +53,8 @@ class Result:
     def text(self):
         """The result as the CLI prints it."""
         lines = [f"== {self.name}: {self.title}  [{self.slides}]"]
+        if self.error:
+            lines.append(f"  [ERROR] {self.error}")
         for c in self.claims:
             lines.append(f"  [{'ok' if c.holds else 'FAILS'}] course: {c.course}")
             lines.append(f"         measured: {c.measured}")

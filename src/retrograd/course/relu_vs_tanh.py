@@ -1,0 +1,106 @@
+"""13. ReLU vs tanh (section 6, "Rectified Linear Unit (ReLU)"): the same MLP,
+the same initialisation and the same SGD, once with tanh and once with ReLU;
+the number of iterations to reach a training error. The course cites ×6 fewer
+iterations with ReLU for a 4-layer CNN on CIFAR-10 (Krizhevsky et al. 2012);
+here: a 784–256–256–10 MLP on MNIST."""
+import numpy as np
+
+import retrograd as rg
+from retrograd import nn, optim
+from retrograd.nn import functional as F
+
+from .experiment import Result
+from .training import load_mnist
+
+NAME = "relu-vs-tanh"
+TITLE = "iterations to a target training error, ReLU vs tanh (MNIST)"
+SLIDES = "§6 Rectified Linear Unit (ReLU)"
+MNIST = True
+
+
+def mlp(activation, hidden=(256, 256), seed=0):
+    """Keras-style Dense layers (Glorot uniform kernels, zero biases), built now."""
+    rg.manual_seed(seed)
+    layers, prev = [], 784
+    for h in hidden:
+        layers += [nn.Dense(h, input_dim=prev), nn.ReLU() if activation == "relu" else nn.Tanh()]
+        prev = h
+    return nn.Sequential(*layers, nn.Dense(10, input_dim=prev))
+
+
+def training_curve(model, X, y, X_eval, y_eval, iterations, every, lr, seed):
+    """SGD (momentum 0.9, batches of 128) for ``iterations`` steps; the error on
+    (X_eval, y_eval) — training examples — every ``every`` steps."""
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    rng = np.random.default_rng(seed)
+    its, errors, it = [], [], 0
+    while it < iterations:
+        order = rng.permutation(len(y))
+        for i in range(0, len(order) - 127, 128):
+            idx = order[i:i + 128]
+            loss = F.cross_entropy(model(rg.tensor(X[idx])), rg.tensor(y[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            it += 1
+            if it % every == 0:
+                with rg.no_grad():
+                    pred = model(rg.tensor(X_eval)).numpy().argmax(1)
+                its.append(it)
+                errors.append(float((pred != y_eval).mean()))
+            if it >= iterations:
+                break
+    return np.array(its), np.array(errors)
+
+
+def first_reach(its, errors, target):
+    hit = np.nonzero(errors <= target)[0]
+    return int(its[hit[0]]) if len(hit) else None
+
+
+def run(out=None, quick=False, seed=0, data_dir=None):
+    r = Result(NAME, TITLE, SLIDES)
+    n_train, iterations, every = (10000, 600, 25) if quick else (None, 2000, 50)
+    targets = (0.10, 0.07) if quick else (0.10, 0.07, 0.05, 0.04)
+    X, y, _, _ = load_mnist(data_dir, n_train=n_train, seed=seed)
+    X_eval, y_eval = X[:5000], y[:5000]
+    curves = {act: training_curve(mlp(act, seed=seed), X, y, X_eval, y_eval, iterations, every,
+                                  lr=0.01, seed=seed)
+              for act in ("relu", "tanh")}
+    reach = {t: {act: first_reach(*curves[act], t) for act in curves} for t in targets}
+    r.numbers.update(iterations=iterations, reach={str(t): v for t, v in reach.items()},
+                     final_error={act: float(c[1][-1]) for act, c in curves.items()})
+
+    def fmt(n):
+        return str(n) if n is not None else f"> {iterations}"
+
+    ratios = {t: (v["tanh"] or np.inf) / v["relu"] for t, v in reach.items() if v["relu"]}
+    hardest = targets[-1]
+    r.numbers["speedup"] = {str(t): (None if np.isinf(v) else float(v)) for t, v in ratios.items()}
+    r.claim("replacing tanh by ReLU converges in ×6 fewer iterations (4-layer CNN, "
+            "CIFAR-10); here the same MLP and SGD on MNIST",
+            "iterations to a training error of " + "; ".join(
+                f"{100 * t:g}%: ReLU {fmt(v['relu'])}, tanh {fmt(v['tanh'])}"
+                + (f" (×{ratios[t]:.1f})" if t in ratios and np.isfinite(ratios[t]) else "")
+                for t, v in reach.items()),
+            hardest in ratios and ratios[hardest] > 1)
+    r.notes.append(f"784–256–256–10, Glorot-uniform Dense layers, SGD η = 0.01, momentum 0.9, "
+                   f"batches of 128; training error on {len(y_eval)} training images every "
+                   f"{every} iterations. The gap is smaller than the course's ×6: an MLP this "
+                   "shallow suffers little from tanh's saturation.")
+    if out is not None:
+        from retrograd.viz import new_figure
+        fig, ax = new_figure(width=6.0, height=3.8)
+        for act, style in (("relu", "-"), ("tanh", "--")):
+            ax.plot(*curves[act], style, label=("ReLU" if act == "relu" else "tanh"))
+        for t in targets:
+            ax.axhline(t, color="0.6", lw=0.6, ls=":")
+        ax.set_yscale("log")
+        ax.set_xlabel("iteration (mini-batch of 128)")
+        ax.set_ylabel("training error")
+        ax.set_title("same MLP 784–256–256–10, same init, same SGD; dotted: targets",
+                     fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend()
+        r.save(fig, out, "relu_vs_tanh.png")
+    return r

@@ -1,0 +1,80 @@
+"""The gallery: ``index.md`` with every figure next to the course's claims and
+the measured values, and the slides' errata next to the figures they concern;
+``results.json`` with every number."""
+import json
+import os
+
+HEADER = """# The course, reproduced
+
+Every experiment of the course *Apprentissage profond — Introduction à l'apprentissage
+profond* (O. Pons, A. Breloy, CNAM, 2024), run with retrograd. Regenerate this page and
+its figures with
+
+    retrograd course all --out docs/course        # or: python -m retrograd.course all --out docs/course
+
+Each section gives the slide, what the course says, what retrograd measures, and
+whether it holds (✓/✗), then the figure(s). Boxes marked **Where the slide is wrong**
+give the correct formula, which retrograd implements. Every experiment runs in seconds
+to a couple of minutes on a laptop CPU (`retrograd course NAME`); `--quick` runs a
+reduced size, as `tests/test_course.py` does. Seed {seed}{quick}.
+"""
+
+
+def write_report(results, out, seed=0, quick=False):
+    """Write ``index.md`` and ``results.json`` for ``results`` (a list of
+    ``Result``) into ``out``; returns the path of index.md."""
+    os.makedirs(out, exist_ok=True)
+    md = [HEADER.format(seed=seed, quick=" (quick sizes)" if quick else "")]
+    md += ["| # | experiment | slides | claims |", "|---|---|---|---|"]
+    for i, r in enumerate(results, 1):
+        held = "error" if r.error else f"{sum(c.holds for c in r.claims)}/{len(r.claims)} ✓"
+        md.append(f"| {i} | [{r.name}](#{_anchor(i, r.name)}) | {r.slides} | {held} |")
+    errata = [(i, r, e) for i, r in enumerate(results, 1) for e in r.errata]
+    if errata:
+        md += ["", "## Where the slides are wrong", ""]
+        md += [f"- [{r.name}](#{_anchor(i, r.name)}): {e}" for i, r, e in errata]
+    for i, r in enumerate(results, 1):
+        md += ["", f"## {i}. {r.name}: {r.title}", "", f"*Slides: {r.slides}* — "
+               f"`retrograd course {r.name}`", ""]
+        if r.error:
+            md += [f"**Could not run:** `{r.error}`", ""]
+        if r.claims:
+            md += ["| the course says | retrograd measures | |", "|---|---|---|"]
+            md += [f"| {_cell(c.course)} | {_cell(c.measured)} | {'✓' if c.holds else '✗'} |"
+                   for c in r.claims]
+            md.append("")
+        for e in r.errata:
+            md += [f"> **Where the slide is wrong.** {e}", ""]
+        for f in r.figures:
+            name = os.path.basename(f)
+            md += [f"![{r.name}: {name}]({name})", ""]
+        for n in r.notes:
+            md += [n, ""]
+    path = os.path.join(out, "index.md")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(md).rstrip() + "\n")
+    data = [{"name": r.name, "title": r.title, "slides": r.slides, "ok": r.ok, "error": r.error,
+             "claims": [{"course": c.course, "measured": c.measured, "holds": c.holds}
+                        for c in r.claims],
+             "numbers": r.numbers, "figures": [os.path.basename(f) for f in r.figures],
+             "errata": r.errata} for r in results]
+    with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, ensure_ascii=False, default=_plain)
+        fh.write("\n")
+    return path
+
+
+def _anchor(i, name):
+    """GitHub's anchor of the heading "## {i}. {name}: …" up to the title."""
+    return f"{i}-{name}"
+
+
+def _cell(text):
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _plain(x):
+    """JSON for NumPy scalars and arrays, tuples of them, and anything else as text."""
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    return str(x)
