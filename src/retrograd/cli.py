@@ -182,6 +182,10 @@ def train(args):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["course"]:  # `retrograd course …`: the course's experiments
+        from .course.cli import main as course_main
+        return course_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
