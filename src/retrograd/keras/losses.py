@@ -142,6 +142,9 @@ class CategoricalCrossentropy(Loss):
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"{type(self).__name__}: label_smoothing must be in [0, 1), "
                              f"got label_smoothing={label_smoothing!r}")
+        if axis != -1:
+            raise ValueError(f"{type(self).__name__}: only axis=-1 (classes on the last axis) "
+                             f"is supported, got axis={axis!r}")
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
         self.logits_of = None if from_logits else "softmax"
 
