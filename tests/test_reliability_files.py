@@ -350,8 +350,8 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
                            lambda c: st.lists(c, max_size=3) |
                            st.dictionaries(st.text(max_size=6), c, max_size=3), max_leaves=6)
 
-BYTE_CASES = int(os.environ.get("RG_FUZZ_BYTES", 1500))       # per file kind
-JSON_CASES = int(os.environ.get("RG_FUZZ_JSON", 800))       # per file kind
+BYTE_CASES = int(os.environ.get("RG_FUZZ_BYTES", 1100))       # per file kind
+JSON_CASES = int(os.environ.get("RG_FUZZ_JSON", 600))       # per file kind
 
 
 @pytest.mark.parametrize("kind", ["model", "weights", "checkpoint"])

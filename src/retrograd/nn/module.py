@@ -306,7 +306,7 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         if args and not isinstance(args[0], Tensor):
-            args = (as_input(args[0], type(self).__name__), *args[1:])
+            args = (as_input(args[0], type(self).__name__, floating=True), *args[1:])
         return self.forward(*args, **kwargs)
 
     def extra_repr(self):
@@ -323,10 +323,12 @@ class Module:
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
-def as_input(x, who, arg="input"):
+def as_input(x, who, arg="input", floating=False):
     """``x`` (an array, a list or a number) as a Tensor; anything that is not
     numeric data is refused with an error naming ``who`` and ``arg``. Modules call it
-    once at their entry, so the ops inside only ever see tensors."""
+    once at their entry, so the ops inside only ever see tensors; with ``floating``
+    (a module's input) integers and booleans become float32, as Keras casts inputs
+    to the layer's dtype (pass a Tensor to keep integers)."""
     try:
         t = Tensor(x)
     except (TypeError, ValueError) as e:
@@ -335,6 +337,8 @@ def as_input(x, who, arg="input"):
     if t.dtype.kind not in "biuf":
         raise TypeError(f"{who}: {arg} must hold numbers, got dtype {t.dtype} "
                         f"({type(x).__name__} of shape {tuple(t.shape)})")
+    if floating and t.dtype.kind != "f":
+        t = Tensor._wrap(t.data.astype(np.float32))
     return t
 
 
