@@ -127,3 +127,26 @@ def test_keras_resumed_in_a_new_process_is_bit_identical(tmp_path):
     with np.load(out) as z:
         resumed = {k: z[k] for k in z.files}
     _assert_identical(reference, resumed)
+
+
+def test_a_loader_with_its_own_generator_resumes_through_generators(tmp_path):
+    """A DataLoader given its own generator: name it in ``generators=``."""
+    def run(epochs, resume_from=None):
+        model, opt, sched, _ = plain.build(0)
+        x, y = plain.data()
+        loader = plain.DataLoader(plain.TensorDataset(x, y), batch_size=32, shuffle=True,
+                                  generator=11)
+        start = 0
+        if resume_from is not None:
+            start = load_checkpoint(resume_from, model, opt, sched,
+                                    generators={"loader": loader.generator})["epoch"]
+        plain.train(model, opt, sched, loader, start, epochs)
+        return model, opt, sched, loader
+    reference = plain.snapshot(*run(3)[:3], 3)
+    model, opt, sched, loader = run(1)
+    path = tmp_path / "l.ckpt"
+    save_checkpoint(path, model, opt, sched, epoch=1, generators={"loader": loader.generator})
+    _assert_identical(reference, plain.snapshot(*run(3, resume_from=path)[:3], 3))
+    with pytest.raises(ModelFileError, match=r"generator named\[.other.\]"):
+        load_checkpoint(path, model, opt, sched,
+                        generators={"other": plain.np.random.default_rng(0)})
