@@ -226,10 +226,10 @@ def test_gallery_is_complete_and_small():
         pytest.skip("docs/course not generated yet")
     text = index.read_text()
     for i, name in enumerate(course.names(), 1):
-        assert f"## {i}. {name}:" in text, name
+        assert f"\n## {i}. {name}\n" in text, name
     pngs = sorted(p.name for p in GALLERY.glob("*.png"))
     assert pngs
     for p in pngs:
         assert f"]({p})" in text, f"{p} is not shown in index.md"
         assert os.path.getsize(GALLERY / p) < 300_000, p
-    assert "✗" not in text and "Could not run" not in text
+    assert "| ✗ |" not in text and "Could not run" not in text

@@ -135,7 +135,7 @@ def run(out=None, quick=False, seed=0, data_dir=None):
             ax.axhline(slide[1 - i], color="C3", ls=":", lw=1.2,
                        label=f"one pass, classic net × p (slide; p = {P})")
             shown = [mc[k][i] for k in counts] + [(acc, loss)[i], slide[1 - i]]
-            pad = 0.08 * (max(shown) - min(shown))
+            pad = 0.15 * (max(shown) - min(shown))
             ax.set_ylim(min(shown) - pad, max(shown) + pad)
             ax.set_xlabel("n (stochastic forward passes)")
             ax.set_ylabel(name)

@@ -34,8 +34,8 @@ def write_report(results, out, seed=0, quick=False):
         md += ["", "## Where the slides are wrong", ""]
         md += [f"- [{r.name}](#{_anchor(i, r.name)}): {e}" for i, r, e in errata]
     for i, r in enumerate(results, 1):
-        md += ["", f"## {i}. {r.name}: {r.title}", "", f"*Slides: {r.slides}* — "
-               f"`retrograd course {r.name}`", ""]
+        md += ["", f"## {i}. {r.name}", "", f"**{r.title[0].upper() + r.title[1:]}.** "
+               f"*Slides: {r.slides}* — `retrograd course {r.name}`", ""]
         if r.error:
             md += [f"**Could not run:** `{r.error}`", ""]
         if r.claims:
@@ -65,7 +65,8 @@ def write_report(results, out, seed=0, quick=False):
 
 
 def _anchor(i, name):
-    """GitHub's anchor of the heading "## {i}. {name}: …" up to the title."""
+    """GitHub's anchor of the heading "## {i}. {name}" (names are lowercase, with
+    hyphens, so only the dot and the space change)."""
     return f"{i}-{name}"
 
 
