@@ -71,9 +71,9 @@ def run(out=None, quick=False, seed=0):
     r.claim("Glorot, W ~ N(0, 1)/√m (tanh): a variance adapted and controlled at each layer",
             f"std {glorot[0]:.2f} → {glorot[-1]:.2f}; from one layer to the next ×"
             f"{min(steps):.2f}–{max(steps):.2f} (σ = 0.01: ×{small[1] / small[0]:.2f}); "
-            f"≤ {100 * g_sat:.1f}% saturated",
+            f"{100 * g_sat:.1f}% of the units saturated (|h| > 0.99)",
             min(steps) > 0.5 and glorot[-1] > 0.1 and g_sat < 0.05)
-    r.claim("Glorot keeps std(layer 10) within 0.5–2× of std(layer 1)",
+    r.claim("Glorot: stable over the 10 layers, std(layer 10) within 0.5–2× of std(layer 1)",
             f"with tanh's gain 5/3 (PyTorch's calculate_gain): ×{gain[-1] / gain[0]:.2f}; "
             f"the slide's plain 1/√m: ×{glorot[-1] / glorot[0]:.2f} — a slow drift, as the "
             f"stds of the slide's own figure, not the ×{small[-1] / small[0]:.0e} collapse of "
