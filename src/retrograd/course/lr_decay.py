@@ -67,7 +67,8 @@ def run(out=None, quick=False, seed=0):
     literal = 0.1 * 0.5 ** (t / 10)
     r.numbers["step_values"] = [float(v) for v in step[[0, 9, 10, 19, 20]]]
     r.claim("'Décroissance step': η stays constant for t_u steps, then is multiplied by r",
-            f"η at t = 0, 9, 10, 19, 20: " + ", ".join(f"{v:g}" for v in step[[0, 9, 10, 19, 20]])
+            "η at t = 0, 9, 10, 19, 20: "
+            + ", ".join(f"{v:g}" for v in step[[0, 9, 10, 19, 20]])
             + f"; the slide's r^(t/t_u) gives {literal[5]:.4f} at t = 5, not 0.1",
             list(step[[0, 9, 10, 19, 20]]) == [0.1, 0.1, 0.05, 0.05, 0.025])
     exp10 = schedules.exponential(10, 0.1, lam=0.1)

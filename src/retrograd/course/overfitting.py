@@ -3,8 +3,6 @@ et sur-apprentissage", "Régularisation"; section 6 "Dropout"): a large MLP on a
 small subset of MNIST fits its training set perfectly while the validation loss
 rises; an L2 penalty α‖w‖² (weight decay) or dropout shrinks the gap between
 training and validation."""
-import numpy as np
-
 import retrograd as rg
 from retrograd import nn, optim
 from retrograd.nn import regularizers
