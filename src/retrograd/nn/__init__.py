@@ -10,9 +10,7 @@ accuracy in ``nn.metrics``. Names and defaults follow ``torch.nn``.
 >>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
 >>> loss = nn.functional.cross_entropy(model(x), labels); loss.backward()
 """
-import importlib.util as _importlib_util
-
-from . import activations, functional, init, metrics, regularizers
+from . import activations, functional, init, metrics, regularizers, utils
 from .activation import (ELU, GELU, SELU, Activation, Hardsigmoid, Hardswish, Hardtanh,
                          Heaviside, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU,
                          ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softplus, Softsign, Tanh)
@@ -33,9 +31,5 @@ __all__ = [
     "Mish", "LogSigmoid", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
     "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
-    "functional", "init", "activations", "regularizers", "metrics",
+    "functional", "init", "activations", "regularizers", "metrics", "utils",
 ]
-
-# nn.utils (gradient clipping) is written separately; import it when it exists.
-if _importlib_util.find_spec(__name__ + ".utils") is not None:
-    from . import utils  # noqa: F401,E402
