@@ -9,6 +9,7 @@ downloadable it says so in one line and trains on scikit-learn's bundled digits.
 
     retrograd train
     retrograd train --dataset fashion_mnist --model mlp --hidden 512,512 --optimizer adam --lr 1e-3
+    mpirun -n 4 retrograd train --distributed     # data-parallel over 4 MPI processes
 """
 import argparse
 import os
@@ -68,15 +69,20 @@ def build_parser():
     t.add_argument("--batch-size", type=_positive(int), default=128)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+    t.add_argument("--distributed", action="store_true",
+                   help="data-parallel training over the MPI ranks: run under "
+                        "`mpirun -n N retrograd train --distributed`; --batch-size is the "
+                        "global batch; only rank 0 prints and writes (docs/distributed.md)")
     t.add_argument("--out", default=os.path.join("runs", "train"),
                    help="output directory for the model and the learning curve "
                         "(default runs/train)")
     return parser
 
 
-def load_dataset(name, data_dir=None, download=True):
+def load_dataset(name, data_dir=None, download=True, fallback=True):
     """((x_train, y_train), (x_test, y_test), name actually used), inputs scaled to
-    [0, 1] and flattened. MNIST missing → one line on stderr, then digits."""
+    [0, 1] and flattened. MNIST missing → one line on stderr, then digits (with
+    ``fallback=False``, the error instead)."""
     from . import datasets
     if name in ("mnist", "fashion_mnist"):
         loader = getattr(datasets, name)
@@ -84,6 +90,8 @@ def load_dataset(name, data_dir=None, download=True):
             (x, y), (xt, yt) = loader.load_data(data_dir=data_dir, download=download)
             scale = 255.0
         except (datasets.DatasetNotFoundError, datasets.CorruptFileError) as e:
+            if not fallback:
+                raise
             print(f"retrograd: {name} unavailable ({_one_line(e)}); training on scikit-learn's "
                   "digits instead", file=sys.stderr)
             name = "digits"
@@ -151,23 +159,53 @@ def plot_learning_curve(history, path, title):
     return path
 
 
+def _load_on_every_rank(args, world):
+    """Rank 0 loads first (it may download, or fall back to digits and say so); the
+    other ranks then load the dataset rank 0 chose, from the files it fetched."""
+    from .distributed import broadcast_object
+    data = None
+    if world.is_chief:
+        data = load_dataset(args.dataset, args.data_dir, download=not args.no_download)
+    name = broadcast_object(None if data is None else data[2], world=world)
+    if not world.is_chief:
+        data = load_dataset(name, args.data_dir, download=not args.no_download,
+                            fallback=False)
+    return data
+
+
 def train(args):
     from . import keras
+    distributed = getattr(args, "distributed", False)
+    if distributed:
+        from . import distributed as dist
+        world = dist.init()
+        chief = world.is_chief
+    else:
+        chief = True
     keras.utils.set_random_seed(args.seed)
-    (x, y), (xt, yt), dataset = load_dataset(args.dataset, args.data_dir,
-                                             download=not args.no_download)
+    if distributed:
+        (x, y), (xt, yt), dataset = _load_on_every_rank(args, world)
+    else:
+        (x, y), (xt, yt), dataset = load_dataset(args.dataset, args.data_dir,
+                                                 download=not args.no_download)
     n_classes = int(max(y.max(), yt.max())) + 1
     Y, Yt = keras.utils.to_categorical(y, n_classes), keras.utils.to_categorical(yt, n_classes)
     model = build_model(x.shape[1], n_classes, args.model, args.hidden, args.activation)
-    model.summary()
+    if chief:       # with --distributed, only rank 0 prints and writes files
+        model.summary()
     model.compile(loss="categorical_crossentropy",
                   optimizer=make_optimizer(args.optimizer, args.lr), metrics=["accuracy"])
-    os.makedirs(args.out, exist_ok=True)
+    callbacks = []
+    if chief:
+        os.makedirs(args.out, exist_ok=True)
+        callbacks.append(keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")))
     history = model.fit(x, Y, batch_size=args.batch_size, epochs=args.epochs,
-                        verbose=args.verbose,
-                        callbacks=[keras.callbacks.CSVLogger(os.path.join(args.out,
-                                                                          "history.csv"))])
+                        verbose=args.verbose if chief else 0, callbacks=callbacks,
+                        distributed=distributed)
     scores = model.evaluate(xt, Yt, verbose=0)
+    if not chief:
+        return {"dataset": dataset, "loss": scores[0], "accuracy": scores[1],
+                "model": None, "png": None, "history": history.history}
     print("%s TEST: %.2f%%" % (model.metrics_names[0], scores[0] * 100))
     print("%s TEST: %.2f%%" % (model.metrics_names[1], scores[1] * 100))
     model_path = os.path.join(args.out, "model.retrograd")

@@ -22,6 +22,7 @@ from ..ops.softmax import stable_softmax
 from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
+from . import data_parallel
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -240,9 +241,11 @@ class Trainer:
             loss = loss + self.regularization_loss()
         return loss
 
-    def _make_train_step(self):
+    def _make_train_step(self, strategy=None):
         """The step as one closure over what ``_setup_step`` decided: per batch it
-        runs only the forward pass, the loss, backward and the optimizer update."""
+        runs only the forward pass, the loss, backward and the optimizer update.
+        With a ``strategy`` (data parallelism) the gradients are averaged over the
+        ranks between backward and the update, weighted by each rank's samples."""
         body, last = self.layers[:-1], self.layers[-1]
         head = last.logits if self._fused else last
         loss_fn = self.loss.from_logits_loss if self._fused else self.loss.compute
@@ -250,6 +253,8 @@ class Trainer:
         to_dev = None if self._to_device is _same else self._to_device
         wrap = Tensor._wrap
         zero_grad, apply = opt.zero_grad, opt.apply
+        sync = None if strategy is None else strategy.sync
+        params = self.trainable_weights
 
         def train_step(xb, yb):
             if to_dev is not None:
@@ -263,6 +268,8 @@ class Trainer:
                 loss = loss + self.regularization_loss()
             zero_grad()
             loss.backward()
+            if sync is not None:
+                sync(params, len(xb))
             apply()
             return float(loss.data), out.data
         return train_step
@@ -270,13 +277,20 @@ class Trainer:
     # -- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
-            validation_batch_size=None, validation_freq=1):
+            validation_batch_size=None, validation_freq=1, distributed=False):
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``
         (default 32); returns a ``History`` whose ``.history`` maps ``loss``, the
         metrics and their ``val_`` versions to one value per epoch.
 
         ``validation_split`` ∈ [0, 1): the last fraction of x, y (before shuffling)
-        is held out for validation; ``validation_data=(x_val, y_val)`` gives it."""
+        is held out for validation; ``validation_data=(x_val, y_val)`` gives it.
+
+        ``distributed=True`` (or a ``retrograd.distributed.DataParallelStrategy``):
+        data-parallel training over the MPI ranks (``mpirun -n p``, after
+        ``retrograd.distributed.init()``), every rank calling ``fit`` on the same
+        data. ``batch_size`` is the global batch, split over the ranks; the weights
+        are those one process would compute with that batch size; only rank 0 prints
+        and runs ``ModelCheckpoint``/``CSVLogger`` (see ``keras/data_parallel.py``)."""
         who = "fit"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
@@ -307,15 +321,38 @@ class Trainer:
         if n == 0:
             raise ValueError("fit: x is empty (0 samples)")
         self._setup_step()
-        steps = math.ceil(n / batch_size)
+        strategy = data_parallel.resolve(distributed)
+        if strategy is None:
+            steps = math.ceil(n / batch_size)
+        else:
+            steps, verbose, callbacks = data_parallel.prepare(self, strategy, n, batch_size,
+                                                              verbose, callbacks)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=True,
                                             add_progbar=verbose > 0, verbose=verbose,
                                             epochs=epochs, steps=steps)
         batch_begin = cbs.wants("on_train_batch_begin")
         batch_end = cbs.wants("on_train_batch_end")
-        train_step = self._make_train_step()
+        train_step = self._make_train_step(strategy)
         metrics = self.compiled_metrics
-        rng = default_generator()
+        # A batch is x[idx] for each idx of the epoch's list: slices (views) without
+        # shuffling, index arrays (one gathered copy) with it.
+        plan = None if shuffle else [slice(lo, lo + batch_size) for lo in range(0, n, batch_size)]
+        if strategy is None:
+            rng = default_generator()
+            logs_of = self._running_logs
+        else:
+            rng = data_parallel.shuffler(strategy)
+            # Any rank with batch callbacks (the chief's progress bar) makes every rank
+            # compute the global logs at each step, in the same collectives.
+            batch_end = strategy.mean(float(batch_end)) > 0
+            batch_begin = strategy.mean(float(batch_begin)) > 0
+            cbs = data_parallel.AgreedCallbacks(cbs, self, strategy)
+            if val is not None:
+                val = strategy.shard(*val)
+
+            def logs_of(total, count):
+                return data_parallel.global_logs(strategy, self._running_logs(total, count),
+                                                 count)
         self.stop_training = False
         self.train()
         cbs.on_train_begin()
@@ -325,31 +362,33 @@ class Trainer:
                 m.reset_state()
             total, count = 0.0, 0
             cbs.on_epoch_begin(epoch)
-            order = rng.permutation(n) if shuffle else None
-            for step in range(steps):
-                lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
-                if order is None:
-                    xb, yb = x[lo:hi], y[lo:hi]
-                else:
-                    idx = order[lo:hi]
-                    xb, yb = x[idx], y[idx]
+            if strategy is not None:
+                order = rng.permutation(n) if shuffle else np.arange(n)
+                plan = data_parallel.batches(strategy, order, batch_size, steps)
+            elif shuffle:
+                order = rng.permutation(n)
+                plan = [order[lo:lo + batch_size] for lo in range(0, n, batch_size)]
+            for step, idx in enumerate(plan):
+                xb, yb = x[idx], y[idx]
                 if batch_begin:
                     cbs.batch("on_train_batch_begin", step)
                 loss_value, out = train_step(xb, yb)
-                nb = hi - lo
+                nb = len(xb)
                 total += loss_value * nb
                 count += nb
                 if metrics:
                     self._update_metrics(yb, out)
                 if batch_end:
-                    cbs.batch("on_train_batch_end", step, self._logs(total / count))
+                    cbs.batch("on_train_batch_end", step, logs_of(total, count))
                 if self.stop_training:
                     break
-            logs = self._logs(total / count if count else float("nan"))
+            logs = logs_of(total, count)
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_arrays(
                     *val, _batch_size(validation_batch_size or batch_size, who), cbs)
+                if strategy is not None:
+                    val_logs = data_parallel.global_logs(strategy, val_logs, len(val[0]))
                 epoch_logs.update(("val_" + k, v) for k, v in val_logs.items())
                 self.train()
             cbs.on_epoch_end(epoch, epoch_logs)
@@ -358,6 +397,10 @@ class Trainer:
         cbs.on_train_end(logs)
         self.eval()
         return cbs.history
+
+    def _running_logs(self, total, count):
+        """The logs from the epoch's running loss sum over ``count`` samples."""
+        return self._logs(total / count if count else float("nan"))
 
     def _logs(self, loss):
         """Keras's logs: the loss and the metrics' running values, keys sorted."""
