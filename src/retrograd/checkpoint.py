@@ -217,7 +217,7 @@ def _check_rng_state(path, g, s, name):
     probe = type(g.bit_generator)()
     try:
         probe.state = s
-    except (TypeError, ValueError, KeyError) as e:
+    except (TypeError, ValueError, KeyError, OverflowError) as e:  # e.g. a negative word
         raise ModelFileError(f"{path}: invalid state for the {name} random generator "
                              f"({e})") from None
 
