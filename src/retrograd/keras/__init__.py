@@ -11,10 +11,11 @@ See ``docs/keras.md`` for the course's script and the differences from Keras.
 """
 from . import (activations, callbacks, datasets, initializers, layers, losses, metrics,
                models, optimizers, regularizers, utils)
+from .keras_tensor import KerasTensor
 from .layers import Input, Layer
-from .models import Sequential, load_model
+from .models import Model, Sequential, load_model
 from .utils import set_random_seed, to_categorical
 
-__all__ = ["Sequential", "Input", "Layer", "load_model", "layers", "losses", "metrics",
-           "optimizers", "callbacks", "utils", "datasets", "activations", "initializers",
+__all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "load_model", "layers",
+           "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations", "initializers",
            "regularizers", "models", "to_categorical", "set_random_seed"]

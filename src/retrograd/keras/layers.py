@@ -16,7 +16,11 @@ import numpy as np
 
 from .. import nn
 from ..nn import activations as _activations
-from ..nn.module import Module
+from ..nn.module import Module, as_input
+from ..ops import elementwise as _elementwise
+from ..ops import shape as _shape
+from ..tensor import Tensor
+from .keras_tensor import KerasTensor, Node, is_symbolic, symbolic_call
 
 
 def to_snake_case(name):
@@ -48,9 +52,15 @@ class Layer(Module):
     """Base of the Keras layers: a ``Module`` with a name, an optional input shape,
     ``build(input_shape)``, ``call(x)`` and Keras's weight accessors.
 
+    Called on a tensor or an array it computes; called on a ``KerasTensor``
+    (``keras.Input(...)`` or another layer's symbolic output) it records the call in
+    a graph for ``keras.Model(inputs, outputs)`` and returns a KerasTensor.
+
     Shapes exclude the batch axis except where Keras writes ``None`` first
     (``build``, ``compute_output_shape`` and ``output_shape`` take/return
     ``(None, …)``)."""
+
+    multi_input = False     # merge layers (Add, Concatenate, …) take a list of inputs
 
     def __init__(self, name=None, input_shape=None, input_dim=None, batch_input_shape=None,
                  trainable=True, dtype=None, **kwargs):
@@ -75,8 +85,48 @@ class Layer(Module):
         self.trainable = trainable
         self.built = False
         self.input_shape = self.output_shape = None
+        self._inbound_nodes = []     # this layer's calls on symbolic inputs
 
     # -- computing ---------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        x = args[0] if args else None
+        if isinstance(x, Tensor):       # the training path: one check, as Module's
+            return self.forward(*args, **kwargs)
+        if is_symbolic(x):
+            if len(args) > 1 or kwargs:
+                raise TypeError(f"{type(self).__name__} {self.name!r}: called on a symbolic "
+                                "input, it takes no other argument")
+            return symbolic_call(self, x)
+        if self.multi_input and isinstance(x, (list, tuple)):
+            who = type(self).__name__
+            return self.forward([t if isinstance(t, Tensor) else
+                                 as_input(t, who, f"input {i}", floating=True)
+                                 for i, t in enumerate(x)])
+        return Module.__call__(self, *args, **kwargs)
+
+    @property
+    def output(self):
+        """The KerasTensor this layer produced, when it was called once on a symbolic
+        input (``keras.Input(...)``, another layer's output)."""
+        if len(self._inbound_nodes) != 1:
+            raise AttributeError(
+                f"Layer {self.name!r} has {len(self._inbound_nodes)} symbolic calls, so it "
+                "has no single output" + ("" if self._inbound_nodes else
+                                          ": call it on keras.Input(...) first"))
+        return self._inbound_nodes[0].output
+
+    def check_weights_fit(self, input_shape):
+        """Refuse an input shape that the weights already built do not fit (a layer
+        shared between calls must see the same feature sizes each time)."""
+        own = {n: tuple(p.shape) for n, p in self.named_weights()}
+        if not own:
+            return
+        needed = {n: tuple(s) for n, s in self.weight_shapes(tuple(input_shape)).items()}
+        if needed != own:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the '
+                             f"layer: it was built for inputs of shape {self.input_shape}, "
+                             f"got shape {tuple(input_shape)}")
+
     def build(self, input_shape):
         """Create the weights for inputs of shape ``(None, …)``."""
         self.built = True
@@ -469,7 +519,9 @@ class Softmax(Layer):
 
 class InputLayer(Layer):
     """Declares the input shape (without the batch axis): ``InputLayer(shape=(784,))``.
-    It has no weights and is not listed in ``model.layers`` (as in Keras 3)."""
+    Its ``output`` is the symbolic input that ``keras.Input`` returns. It has no
+    weights; a ``Sequential`` does not list it in ``model.layers``, a functional
+    model does (as in Keras 3)."""
 
     def __init__(self, shape=None, batch_size=None, input_shape=None, name=None, **kwargs):
         shape = shape if shape is not None else input_shape
@@ -477,7 +529,13 @@ class InputLayer(Layer):
             raise ValueError("InputLayer: give shape=, e.g. InputLayer(shape=(784,))")
         super().__init__(name=name or "input_layer", **kwargs)
         self.input_shape_hint = _shape_tuple(shape, "InputLayer", "shape")
+        if batch_size is not None:
+            batch_size = _positive_int(batch_size, "InputLayer", "batch_size")
         self.batch_size = batch_size
+        self.input_shape = self.output_shape = (batch_size,) + self.input_shape_hint
+        self.built = True
+        node = Node(self, [])
+        node.output = KerasTensor(self.output_shape, node, name=self.name)
 
     def call(self, x):
         return x
@@ -488,16 +546,189 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
-    """``keras.Input(shape=(784,))``: the input of a ``Sequential`` model (an
-    ``InputLayer``; the functional API, ``Model(inputs, outputs)``, is not provided)."""
+    """``keras.Input(shape=(784,))``: a symbolic input, a ``KerasTensor`` of shape
+    (None, 784). Call layers on it and give it to ``keras.Model(inputs, outputs)``, or
+    put it first in a ``Sequential`` to declare the input size."""
     if shape is None and batch_shape is not None:
         shape, batch_size = tuple(batch_shape)[1:], tuple(batch_shape)[0]
     if dtype not in (None, "float32", np.float32):
         raise ValueError(f"Input: only dtype='float32' is supported, got dtype={dtype!r}")
-    return InputLayer(shape=shape, batch_size=batch_size, name=name)
+    return InputLayer(shape=shape, batch_size=batch_size, name=name).output
+
+
+# -- merging: layers that combine a list of inputs ------------------------------------
+
+
+class Merge(Layer):
+    """Base of the layers that combine a list of inputs into one:
+    ``Add()([a, b])``. The inputs must have the same shape (``Concatenate``: the
+    same shape but along ``axis``)."""
+
+    multi_input = True
+    min_inputs, max_inputs = 2, None
+
+    def forward(self, inputs):
+        inputs = [t if t.dtype.kind == "f" else t.to(dtype=np.float32) for t in inputs]
+        if not self.built:
+            self.build_for([(None,) + tuple(t.shape[1:]) for t in inputs])
+        return self.call(inputs)
+
+    def _check(self, input_shapes):
+        who = f"{type(self).__name__} {self.name!r}"
+        if not isinstance(input_shapes, (list, tuple)) or not all(
+                isinstance(s, (list, tuple)) for s in input_shapes):
+            raise ValueError(f"{who}: expects a list of inputs, got shape {input_shapes!r}")
+        n = len(input_shapes)
+        if n < self.min_inputs or (self.max_inputs is not None and n > self.max_inputs):
+            wanted = (f"exactly {self.max_inputs}" if self.min_inputs == self.max_inputs
+                      else f"at least {self.min_inputs}")
+            raise ValueError(f"{who}: takes {wanted} inputs, got {n}")
+        shapes = [tuple(s) for s in input_shapes]
+        if len({len(s) for s in shapes}) > 1:
+            raise ValueError(f"{who}: the inputs must have the same rank, got shapes {shapes}")
+        return shapes
+
+    def compute_output_shape(self, input_shapes):
+        shapes = self._check(input_shapes)
+        out = []
+        for axis, dims in enumerate(zip(*shapes)):
+            known = {d for d in dims if d is not None}
+            if len(known) > 1 and axis > 0:
+                raise ValueError(f"{type(self).__name__} {self.name!r}: the inputs must have "
+                                 f"the same shape, got shapes {shapes}")
+            out.append(known.pop() if len(known) == 1 else None)
+        return tuple(out)
+
+
+class Add(Merge):
+    """y = x₁ + x₂ + … (a skip connection: ``Add()([x, f(x)])``)."""
+
+    def call(self, inputs):
+        out = inputs[0]
+        for t in inputs[1:]:
+            out = out + t
+        return out
+
+
+class Subtract(Merge):
+    """y = x₁ − x₂ (exactly two inputs)."""
+
+    max_inputs = 2
+
+    def call(self, inputs):
+        return inputs[0] - inputs[1]
+
+
+class Multiply(Merge):
+    """y = x₁ ⊙ x₂ ⊙ … (elementwise)."""
+
+    def call(self, inputs):
+        out = inputs[0]
+        for t in inputs[1:]:
+            out = out * t
+        return out
+
+
+class Average(Merge):
+    """y = (x₁ + … + xₙ) / n."""
+
+    def call(self, inputs):
+        return Add.call(self, inputs) * (1.0 / len(inputs))
+
+
+class Maximum(Merge):
+    """y = max(x₁, x₂, …), elementwise."""
+
+    def call(self, inputs):
+        out = inputs[0]
+        for t in inputs[1:]:
+            out = _elementwise.maximum(out, t)
+        return out
+
+
+class Minimum(Merge):
+    """y = min(x₁, x₂, …), elementwise."""
+
+    def call(self, inputs):
+        out = inputs[0]
+        for t in inputs[1:]:
+            out = _elementwise.minimum(out, t)
+        return out
+
+
+class Concatenate(Merge):
+    """y = [x₁, x₂, …] joined along ``axis`` (default the last); the other axes must
+    agree."""
+
+    def __init__(self, axis=-1, **kwargs):
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+            raise ValueError(f"Concatenate: axis must be an integer, got axis={axis!r}")
+        super().__init__(**kwargs)
+        self.axis = int(axis)
+
+    def compute_output_shape(self, input_shapes):
+        shapes = self._check(input_shapes)
+        rank = len(shapes[0])
+        axis = self.axis + rank if self.axis < 0 else self.axis
+        if not 1 <= axis < rank:
+            raise ValueError(f"Concatenate {self.name!r}: axis={self.axis} is not a feature "
+                             f"axis of inputs of shape {shapes[0]} (axis 0 is the batch)")
+        out = list(shapes[0])
+        for i in range(rank):
+            dims = [s[i] for s in shapes]
+            if i == axis:
+                out[i] = None if None in dims else sum(dims)
+            elif i > 0 and len({d for d in dims if d is not None}) > 1:
+                raise ValueError(f"Concatenate {self.name!r}: the inputs must agree on every "
+                                 f"axis but axis={self.axis}, got shapes {shapes}")
+        return tuple(out)
+
+    def call(self, inputs):
+        return _shape.concatenate(inputs, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+def add(inputs, **kwargs):
+    """``Add(**kwargs)(inputs)``: x₁ + x₂ + …"""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    """``Subtract(**kwargs)(inputs)``: x₁ − x₂."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """``Multiply(**kwargs)(inputs)``: x₁ ⊙ x₂ ⊙ …"""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """``Average(**kwargs)(inputs)``: the mean of the inputs."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """``Maximum(**kwargs)(inputs)``: the elementwise maximum."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """``Minimum(**kwargs)(inputs)``: the elementwise minimum."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """``Concatenate(axis, **kwargs)(inputs)``: the inputs joined along ``axis``."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 CLASSES = {c.__name__: c for c in (Dense, Activation, Dropout, Flatten, Reshape, ReLU,
-                                   LeakyReLU, PReLU, ELU, Softmax, InputLayer)}
+                                   LeakyReLU, PReLU, ELU, Softmax, InputLayer, Add,
+                                   Subtract, Multiply, Average, Maximum, Minimum,
+                                   Concatenate)}
 
-__all__ = ["Layer", "Input", *CLASSES]
+__all__ = ["Layer", "Input", *CLASSES, "add", "subtract", "multiply", "average", "maximum",
+           "minimum", "concatenate"]

@@ -75,13 +75,18 @@ def format_shape(shape):
 
 
 def render(model_name, rows, trainable, non_trainable, itemsize=4, optimizer_count=None,
-           line_length=None, positions=None):
-    """The summary's lines. ``rows``: (name (type), output shape, params) strings."""
+           line_length=None, positions=None, connections=False):
+    """The summary's lines. ``rows``: (name (type), output shape, params) strings, and
+    with ``connections`` a fourth, "Connected to" (Keras 3 adds it for a functional
+    model that is not a plain chain, with a default width of 108, not 88)."""
     if line_length is None:
-        line_length = min(88, shutil.get_terminal_size().columns - 4)
-    widths = column_widths(line_length, positions or (0.45, 0.80, 1.0))
+        line_length = min(108 if connections else 88, shutil.get_terminal_size().columns - 4)
+    header = ("Layer (type)", "Output Shape", "Param #") + (("Connected to",) if connections
+                                                              else ())
+    default = (0.3, 0.56, 0.74, 1.0) if connections else (0.45, 0.80, 1.0)
+    widths = column_widths(line_length, positions or default)
     inner = [w - 2 for w in widths]
-    align = ("<", "<", ">")
+    align = ("<", "<", ">", "<")
 
     def rule(left, mid, right, fill):
         return left + mid.join(fill * w for w in widths) + right
@@ -97,7 +102,7 @@ def render(model_name, rows, trainable, non_trainable, itemsize=4, optimizer_cou
         return out
 
     lines = [f'Model: "{model_name}"', rule("┏", "┳", "┓", "━")]
-    lines += row(("Layer (type)", "Output Shape", "Param #"), "┃")
+    lines += row(header, "┃")
     lines.append(rule("┡", "╇", "┩", "━"))
     for i, cells in enumerate(rows):
         if i:

@@ -88,7 +88,11 @@ def _float_inputs(x, who):
 
 
 class Trainer:
-    """The Keras training methods; mixed into ``Sequential``."""
+    """The Keras training methods, one engine for every ``keras.Model`` (Sequential,
+    functional, subclassed). A model provides ``_ensure_built(x, who)``,
+    ``_forward(x, logits)``, ``_output_layer()`` (whose activation the loss may fuse)
+    and ``_step_layers(fused)`` → (body, head): a step computes
+    ``head(body[-1](… body[0](x)))``."""
 
     compiled = False
     optimizer = loss = None
@@ -205,11 +209,11 @@ class Trainer:
     # -- the step --------------------------------------------------------------------
     def _setup_step(self):
         """Decide once what every step does: fused loss or not, penalties, device."""
-        last = self.layers[-1]
-        act = last.output_activation
+        last = self._output_layer()     # None: unknown (a subclassed model's call)
+        act = None if last is None else last.output_activation
         self._fused = self.loss.logits_of is not None and act is not None and \
             act is _activation(self.loss.logits_of)
-        self._penalized = any(getattr(layer, "has_penalties", False) for layer in self.layers)
+        self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
         if not self.optimizer.built:
             self.optimizer.build(self.trainable_weights)
         p = next(self.parameters(), None)
@@ -246,8 +250,7 @@ class Trainer:
         runs only the forward pass, the loss, backward and the optimizer update.
         With a ``strategy`` (data parallelism) the gradients are averaged over the
         ranks between backward and the update, weighted by each rank's samples."""
-        body, last = self.layers[:-1], self.layers[-1]
-        head = last.logits if self._fused else last
+        body, head = self._step_layers(self._fused)
         loss_fn = self.loss.from_logits_loss if self._fused else self.loss.compute
         penalized, opt = self._penalized, self.optimizer
         to_dev = None if self._to_device is _same else self._to_device
