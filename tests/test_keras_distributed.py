@@ -88,12 +88,13 @@ def _same_run(got_dir, ref_dir, ranks):
 def test_two_ranks_fit_like_one_process(tmp_path):
     """2 ranks × their share of each global batch of 32 = 1 process × 32: the same
     float64 weights and logs after 3 epochs of momentum SGD (9 steps, the last batch
-    of each epoch 7 samples split 4 + 3), although each rank initialised its weights
-    and its generators from its own seed; only rank 0 prints and runs the CSVLogger."""
+    of each epoch 7 samples split 4 + 3) with per-sample weights, although each rank
+    initialised its weights and its generators from its own seed; only rank 0 prints
+    and runs the CSVLogger."""
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir(), two.mkdir()
-    _run("keras_fit.py", ["--out", one])
-    p = _run("keras_fit.py", ["--out", two], n=2)
+    _run("keras_fit.py", ["--out", one, "--weighted"])
+    p = _run("keras_fit.py", ["--out", two, "--weighted"], n=2)
     _same_run(two, one, ranks=(0, 1))
     assert p.stdout.count("Epoch 1/3") == 1 and p.stdout.count("3/3 - ") == 3, p.stdout
     assert (two / "log_rank0.csv").read_text().startswith("epoch,accuracy,loss,val_accuracy")

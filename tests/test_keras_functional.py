@@ -255,7 +255,8 @@ def test_load_refuses_a_graph_that_does_not_connect(tmp_path):
     header["config"]["layers"][-1]["inbound_nodes"] = [[["nowhere", 0, 0]]]
     serialization.save(path, {k: v for k, v in header.items()
                               if k not in ("format", "version")}, arrays)
-    with pytest.raises(ModelFileError, match=r"layer 'out' reads nowhere\[0\]\[0\], which no layer"):
+    with pytest.raises(ModelFileError,
+                       match=r"layer 'out' reads nowhere\[0\]\[0\], which no layer"):
         keras.models.load_model(path)
 
 
@@ -345,3 +346,120 @@ def test_bad_graphs_are_refused_clearly():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match='Input 0 of layer "input_layer" is incompatible'):
         model.fit(np.zeros((4, 5)), np.zeros((4, 2)), verbose=0)
+
+
+# -- sample and class weights, for every kind of model -------------------------------------
+
+
+def _models():
+    return {"sequential": sequential_mlp, "functional": functional_mlp,
+            "subclassed": lambda: MLP()}
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional", "subclassed"])
+def test_sample_weight_is_keras_weighted_mean(kind):
+    """loss = Σᵢ wᵢ ℓᵢ / N, whatever the weights sum to (Keras's sum_over_batch_size);
+    the metrics are not weighted (Keras 3 weighs only weighted_metrics)."""
+    x, y = data(n=30)
+    w = np.random.default_rng(5).uniform(0, 3, size=30).astype(np.float32)
+    m = _models()[kind]()
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    p = m.predict(x, batch_size=30, verbose=0).astype(np.float64)
+    per = -np.log(p[np.arange(30), y])
+    loss, acc = m.evaluate(x, y, sample_weight=w, batch_size=30, verbose=0)
+    assert loss == pytest.approx((w * per).sum() / 30, rel=1e-5)
+    assert acc == m.evaluate(x, y, verbose=0)[1]
+    assert m.test_on_batch(x, y, sample_weight=w)[0] == pytest.approx(loss, rel=1e-6)
+
+
+def test_sample_weights_of_two_double_the_step():
+    """w = 2 everywhere doubles every gradient: plain SGD with learning rate η and
+    weights 2 takes the steps of learning rate 2η without weights."""
+    x, y = data()
+    a, b = sequential_mlp(), sequential_mlp()
+    b.set_weights(a.get_weights())
+    loss = "sparse_categorical_crossentropy"
+    a.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss=loss)
+    b.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss=loss)
+    keras.utils.set_random_seed(3)
+    ha = a.fit(x, y, batch_size=16, epochs=2, sample_weight=np.full(len(x), 2.0), verbose=0)
+    keras.utils.set_random_seed(3)
+    hb = b.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ha.history["loss"], 2 * np.asarray(hb.history["loss"]), rtol=1e-5)
+
+
+def test_zero_weights_leave_samples_out_but_count_them():
+    """One full-batch step with the last n − k weights 0 is the unweighted step on the
+    first k samples with the learning rate scaled by k / n (N counts every sample)."""
+    x, y = data(n=40)
+    k = 25
+    a, b = functional_mlp(), functional_mlp()
+    b.set_weights(a.get_weights())
+    a.compile(optimizer=keras.optimizers.SGD(learning_rate=0.4),
+              loss="sparse_categorical_crossentropy")
+    b.compile(optimizer=keras.optimizers.SGD(learning_rate=0.4 * k / 40),
+              loss="sparse_categorical_crossentropy")
+    a.train_on_batch(x, y, sample_weight=np.r_[np.ones(k), np.zeros(40 - k)])
+    b.train_on_batch(x[:k], y[:k])
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_class_weight_is_the_matching_sample_weight(one_hot):
+    x, y = data()
+    target = keras.utils.to_categorical(y, 3) if one_hot else y
+    loss = "categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy"
+    class_weight = {0: 0.5, 2: 3.0}        # class 1 absent: weighs 1, as in Keras
+    runs = []
+    for kwargs in ({"class_weight": class_weight},
+                   {"sample_weight": np.array([class_weight.get(c, 1.0) for c in y])}):
+        m = sequential_mlp()
+        if runs:
+            m.set_weights(runs[0][0])
+        start = m.get_weights()
+        m.compile(optimizer="adam", loss=loss)
+        keras.utils.set_random_seed(4)
+        m.fit(x, target, batch_size=16, epochs=2, validation_split=0.2, verbose=0, **kwargs)
+        runs.append((start, m.get_weights()))
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_binary_and_regression_losses_take_weights():
+    x, _ = data(n=20)
+    rng = np.random.default_rng(6)
+    w = rng.uniform(0, 2, size=20)
+    for act, loss, target in (("sigmoid", "binary_crossentropy", (x[:, :1] > 0) * 1.0),
+                              (None, "mse", rng.normal(size=(20, 1)))):
+        xi = keras.Input(shape=(8,))
+        m = keras.Model(xi, layers.Dense(1, activation=act)(xi))
+        m.compile(optimizer="sgd", loss=loss)
+        p = m.predict(x, batch_size=20, verbose=0).astype(np.float64)
+        if loss == "mse":
+            per = ((p - target) ** 2)[:, 0]
+        else:
+            per = -(target * np.log(p) + (1 - target) * np.log(1 - p))[:, 0]
+        got = m.evaluate(x, target, sample_weight=w, batch_size=20, verbose=0)
+        assert got == pytest.approx((w * per).sum() / 20, rel=1e-5), loss
+
+
+def test_bad_weights_are_refused_naming_the_argument():
+    x, y = data(n=10)
+    m = sequential_mlp()
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"sample_weight must have one weight per sample, "
+                                         r"shape \(10,\), got shape \(9,\)"):
+        m.fit(x, y, sample_weight=np.ones(9), verbose=0)
+    with pytest.raises(ValueError, match="sample_weight contains NaN"):
+        m.fit(x, y, sample_weight=np.r_[np.ones(9), np.nan], verbose=0)
+    with pytest.raises(ValueError, match="sample_weight or class_weight, not both"):
+        m.fit(x, y, sample_weight=np.ones(10), class_weight={0: 1.0}, verbose=0)
+    with pytest.raises(TypeError, match="class_weight must be a dict"):
+        m.fit(x, y, class_weight=[1.0, 2.0, 3.0], verbose=0)
+    with pytest.raises(ValueError, match="class_weight keys must be class indices"):
+        m.fit(x, y, class_weight={"cat": 2.0}, verbose=0)
+    with pytest.raises(ValueError, match=r"validation_data must be a tuple \(x_val, y_val\) or"):
+        m.fit(x, y, validation_data=(x, y, None, None), verbose=0)

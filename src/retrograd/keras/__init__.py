@@ -17,5 +17,5 @@ from .models import Model, Sequential, load_model
 from .utils import set_random_seed, to_categorical
 
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "load_model", "layers",
-           "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations", "initializers",
-           "regularizers", "models", "to_categorical", "set_random_seed"]
+           "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations",
+           "initializers", "regularizers", "models", "to_categorical", "set_random_seed"]

@@ -101,6 +101,25 @@ class Loss:
         total = per_sample.sum()
         return total if self.reduction == "sum" else total / max(per_sample.shape[0], 1)
 
+    def weighted(self, y_true, y_pred, weights, logits=False):
+        """Keras's weighted loss from checked tensors: Σᵢ wᵢ ℓᵢ / N (``sum_over_batch_size``:
+        N counts every sample, whatever its weight), Σᵢ wᵢ ℓᵢ (``sum``), or the wᵢ ℓᵢ.
+        ``weights``: one per sample, shape (N,); ``logits``: y_pred holds the output
+        activation's logits (the fused path)."""
+        per = self.per_sample_from_logits(y_true, y_pred) if logits else \
+            self.call(y_true, y_pred)
+        if per.ndim > 1:    # per-timestep/… losses: the sample's weight on each
+            weights = weights.reshape((per.shape[0],) + (1,) * (per.ndim - 1))
+        per = per * weights
+        if self.reduction in ("none", None):
+            return per
+        total = per.sum()
+        return total if self.reduction == "sum" else total / max(per.size, 1)
+
+    def per_sample_from_logits(self, y_true, logits):
+        """The per-sample losses computed from the logits of the output activation."""
+        raise NotImplementedError
+
     def check_target(self, y, y_pred):
         """y_true of y_pred's shape (a (N,) vs (N, 1) difference is reshaped), as a
         tensor of y_pred's dtype."""
@@ -174,6 +193,9 @@ class CategoricalCrossentropy(Loss):
     def from_logits_loss(self, y_true, logits):
         return ops.SoftmaxCrossEntropy("mean", self.label_smoothing).apply(logits, _t(y_true))
 
+    def per_sample_from_logits(self, y_true, logits):
+        return ops.SoftmaxCrossEntropy("none", self.label_smoothing).apply(logits, _t(y_true))
+
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing}
@@ -240,6 +262,10 @@ class BinaryCrossentropy(Loss):
 
     def from_logits_loss(self, y_true, logits):
         return ops.BinaryCrossEntropyWithLogits("mean").apply(logits, self._smooth(_t(y_true)))
+
+    def per_sample_from_logits(self, y_true, logits):
+        per = ops.BinaryCrossEntropyWithLogits("none").apply(logits, self._smooth(_t(y_true)))
+        return per.mean(axis=-1) if per.ndim > 1 else per
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,

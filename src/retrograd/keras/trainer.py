@@ -22,7 +22,7 @@ from ..ops.softmax import stable_softmax
 from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
-from . import data_parallel
+from . import data_parallel, weighting
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -238,9 +238,13 @@ class Trainer:
             return stable_softmax(logits, -1)
         return 0.5 * (1 + np.tanh(0.5 * logits))    # σ(s), without overflow
 
-    def _loss_of(self, y, out):
+    def _loss_of(self, y, out, w=None):
         yt = Tensor._wrap(self._to_device(y))
-        loss = self.loss.from_logits_loss(yt, out) if self._fused else self.loss.compute(yt, out)
+        if w is not None:
+            loss = self.loss.weighted(yt, out, Tensor._wrap(self._to_device(w)), self._fused)
+        else:
+            loss = self.loss.from_logits_loss(yt, out) if self._fused else \
+                self.loss.compute(yt, out)
         if self._penalized:
             loss = loss + self.regularization_loss()
         return loss
@@ -258,15 +262,20 @@ class Trainer:
         zero_grad, apply = opt.zero_grad, opt.apply
         sync = None if strategy is None else strategy.sync
         params = self.trainable_weights
+        weighted, fused = self.loss.weighted, self._fused
 
-        def train_step(xb, yb):
+        def train_step(xb, yb, wb=None):
             if to_dev is not None:
                 xb, yb = to_dev(xb), to_dev(yb)
+                wb = None if wb is None else to_dev(wb)
             h = wrap(xb)
             for layer in body:
                 h = layer(h)
             out = head(h)
-            loss = loss_fn(wrap(yb), out)
+            if wb is None:
+                loss = loss_fn(wrap(yb), out)
+            else:       # Σᵢ wᵢ ℓᵢ / N (weighting.py)
+                loss = weighted(wrap(yb), out, wrap(wb), fused)
             if penalized:
                 loss = loss + self.regularization_loss()
             zero_grad()
@@ -279,14 +288,20 @@ class Trainer:
 
     # -- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
-            validation_batch_size=None, validation_freq=1, distributed=False):
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None,
+            validation_freq=1, distributed=False):
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``
         (default 32); returns a ``History`` whose ``.history`` maps ``loss``, the
         metrics and their ``val_`` versions to one value per epoch.
 
         ``validation_split`` ∈ [0, 1): the last fraction of x, y (before shuffling)
-        is held out for validation; ``validation_data=(x_val, y_val)`` gives it.
+        is held out for validation (with its sample weights);
+        ``validation_data=(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``
+        gives it.
+
+        ``sample_weight`` (one weight per sample) or ``class_weight`` ({class: weight})
+        weigh the loss as Keras does, Σᵢ wᵢ ℓᵢ / N per batch (``keras/weighting.py``).
 
         ``distributed=True`` (or a ``retrograd.distributed.DataParallelStrategy``):
         data-parallel training over the MPI ranks (``mpirun -n p``, after
@@ -308,18 +323,26 @@ class Trainer:
             raise ValueError(f"fit: validation_freq must be a positive integer, got "
                              f"validation_freq={validation_freq!r}")
         x, y = self._prepare(x, y, who)
+        sw = weighting.sample_weights(y, sample_weight, class_weight, who)
         val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("fit: validation_data must be a tuple (x_val, y_val)")
-            val = self._prepare(validation_data[0], validation_data[1],
-                                "fit (validation_data)")
+            if not isinstance(validation_data, (tuple, list)) or \
+                    len(validation_data) not in (2, 3):
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                                 "(x_val, y_val, val_sample_weight)")
+            who_val = "fit (validation_data)"
+            xv, yv = self._prepare(validation_data[0], validation_data[1], who_val)
+            wv = None if len(validation_data) == 2 else \
+                weighting.sample_weights(yv, validation_data[2], who=who_val)
+            val = (xv, yv, wv)
         elif validation_split:
             split = int(len(x) * (1 - validation_split))
             if split == 0 or split == len(x):
                 raise ValueError(f"fit: validation_split={validation_split} of {len(x)} "
                                  "samples leaves no training or no validation samples")
-            x, y, val = x[:split], y[:split], (x[split:], y[split:])
+            x, y, val = x[:split], y[:split], (x[split:], y[split:],
+                                               None if sw is None else sw[split:])
+            sw = None if sw is None else sw[:split]
         n = len(x)
         if n == 0:
             raise ValueError("fit: x is empty (0 samples)")
@@ -375,7 +398,10 @@ class Trainer:
                 xb, yb = x[idx], y[idx]
                 if batch_begin:
                     cbs.batch("on_train_batch_begin", step)
-                loss_value, out = train_step(xb, yb)
+                if sw is None:
+                    loss_value, out = train_step(xb, yb)
+                else:
+                    loss_value, out = train_step(xb, yb, sw[idx])
                 nb = len(xb)
                 total += loss_value * nb
                 count += nb
@@ -389,7 +415,8 @@ class Trainer:
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_arrays(
-                    *val, _batch_size(validation_batch_size or batch_size, who), cbs)
+                    val[0], val[1], _batch_size(validation_batch_size or batch_size, who),
+                    cbs, sample_weight=val[2])
                 if strategy is not None:
                     val_logs = data_parallel.global_logs(strategy, val_logs, len(val[0]))
                 epoch_logs.update(("val_" + k, v) for k, v in val_logs.items())
@@ -413,8 +440,9 @@ class Trainer:
         return dict(sorted(logs.items()))
 
     # -- evaluate / predict ------------------------------------------------------------
-    def _evaluate_arrays(self, x, y, batch_size, cbs=None):
-        """{"loss": …, metric: …} over (x, y) in eval mode, without gradients."""
+    def _evaluate_arrays(self, x, y, batch_size, cbs=None, sample_weight=None):
+        """{"loss": …, metric: …} over (x, y) in eval mode, without gradients (the
+        loss weighted by ``sample_weight`` when given, the metrics never)."""
         metrics = self.compiled_metrics
         for m in metrics:
             m.reset_state()
@@ -435,7 +463,9 @@ class Trainer:
                     cbs.batch("on_test_batch_begin", step)
                 out = self._forward(Tensor._wrap(self._to_device(xb)), logits=self._fused)
                 nb = len(xb)
-                total += float(self._loss_of(yb, out).data) * nb
+                wb = None if sample_weight is None else \
+                    sample_weight[step * batch_size:(step + 1) * batch_size]
+                total += float(self._loss_of(yb, out, wb).data) * nb
                 count += nb
                 self._update_metrics(yb, out.data)
                 if batch_end:
@@ -448,20 +478,25 @@ class Trainer:
             cbs.on_test_end(logs)
         return logs
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None,
-                 return_dict=False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
         """The loss and metrics over (x, y): a scalar when there are no metrics, else a
-        list aligned with ``metrics_names`` (a dict with ``return_dict=True``)."""
+        list aligned with ``metrics_names`` (a dict with ``return_dict=True``).
+        ``sample_weight`` weighs the loss (not the metrics), as in ``fit``."""
         who = "evaluate"
         self._require_compiled(who)
+        if steps is not None:
+            raise ValueError("evaluate: steps is for generators and datasets; with arrays "
+                             "leave steps=None (every sample is evaluated)")
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size, who)
         x, y = self._prepare(x, y, who)
+        sw = weighting.sample_weights(y, sample_weight, who=who)
         self._setup_step()
         steps = math.ceil(len(x) / batch_size)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
                                             verbose=verbose, epochs=1, steps=steps)
-        logs = self._evaluate_arrays(x, y, batch_size, cbs)
+        logs = self._evaluate_arrays(x, y, batch_size, cbs, sample_weight=sw)
         if return_dict:
             return logs
         values = [logs[name] for name in self.metrics_names]
@@ -500,28 +535,31 @@ class Trainer:
         return np.concatenate(outs)
 
     # -- single batches ------------------------------------------------------------------
-    def train_on_batch(self, x, y=None, return_dict=False):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
         """One optimizer step on (x, y); returns the loss (and the metrics, running
         since the last ``reset_metrics()``), as Keras."""
         who = "train_on_batch"
         self._require_compiled(who)
         x, y = self._prepare(x, y, who)
+        sw = weighting.sample_weights(y, sample_weight, class_weight, who)
         self._setup_step()
         self.train()
-        loss_value, out = self._make_train_step()(x, y)
+        loss_value, out = self._make_train_step()(x, y, sw)
         self.eval()
         return self._batch_result(y, out, loss_value, len(x), return_dict)
 
-    def test_on_batch(self, x, y=None, return_dict=False):
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) on one batch, without training."""
         who = "test_on_batch"
         self._require_compiled(who)
         x, y = self._prepare(x, y, who)
+        sw = weighting.sample_weights(y, sample_weight, who=who)
         self._setup_step()
         self.eval()
         with no_grad():
             out = self._forward(Tensor._wrap(self._to_device(x)), logits=self._fused)
-            loss_value = float(self._loss_of(y, out).data)
+            loss_value = float(self._loss_of(y, out, sw).data)
         return self._batch_result(y, out.data, loss_value, len(x), return_dict)
 
     def predict_on_batch(self, x):
