@@ -79,6 +79,7 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True):
         Model.__init__(self, name=name or "functional", trainable=trainable)
+        self.auto_name = name is None
         self._init_graph(_single(inputs, "input"), _single(outputs, "output"))
 
     def _init_graph(self, inp, out):

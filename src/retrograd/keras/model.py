@@ -63,6 +63,7 @@ class Model(Trainer, Module):
             raise TypeError(f"{type(self).__name__}: name must be a string, got name={name!r}")
         Module.__init__(self)
         self.name = name or to_snake_case(type(self).__name__)
+        self.auto_name = name is None       # may be renamed (name_1) inside another model
         self.built = False
         self.input_shape_known = None       # without the batch axis
         self.output_shape = None

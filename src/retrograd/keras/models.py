@@ -39,6 +39,7 @@ class Sequential(Model):
 
     def __init__(self, layers=None, name=None, trainable=True):
         Model.__init__(self, name=name or "sequential", trainable=trainable)
+        self.auto_name = name is None
         self.stack = ModuleList()
         self.input_layer = None
         self._defer_build = False     # from_config builds only once the weights are checked
