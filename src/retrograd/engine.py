@@ -7,8 +7,66 @@ order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one o
 """
 import sys
 
+from .backend import array_module, ger
 from .function import state
 from .tensor import Tensor
+
+
+class Outer:
+    """A rank-one gradient ∂ℓ/∂W = u vᵀ (W: (m, n)), kept as its factors u (m,), v (n,).
+
+    At batch size one a linear layer's weight gradient is an outer product:
+    m·n numbers that carry only m + n. ``Linear.backward`` returns it factored;
+    the engine builds the matrix (``dense``) wherever an array is needed, and
+    otherwise stores it as the leaf's ``.grad`` (an ``OuterGrad``) still factored.
+    SGD then applies θ ← θ − η u vᵀ in one pass over θ (BLAS ger), instead of
+    writing the matrix and reading it back: online SGD is bound by that traffic."""
+
+    __slots__ = ("u", "v")
+
+    def __init__(self, u, v):
+        self.u, self.v = u, v
+
+    @property
+    def shape(self):
+        return self.u.shape + self.v.shape
+
+    @property
+    def dtype(self):
+        return self.u.dtype
+
+    def dense(self):
+        """The matrix u vᵀ (dot, not matmul: matmul's outer product is ~10× slower)."""
+        return array_module(self.u).dot(self.u[:, None], self.v[None, :])
+
+
+def dense(g):
+    """A gradient as an array (an ``Outer`` is built; an array is returned as is)."""
+    return g.dense() if g.__class__ is Outer else g
+
+
+class OuterGrad(Tensor):
+    """A leaf's ``.grad`` holding an ``Outer``: its ``data``, the matrix, is built at
+    the first read (and kept), so ``.grad`` behaves as any gradient; an optimiser
+    that can use the factors checks ``factored`` and reads ``outer`` instead."""
+
+    def __init__(self, outer):
+        self.outer, self._dense = outer, None
+
+    @property
+    def data(self):
+        if self._dense is None:
+            self._dense = self.outer.dense()
+        return self._dense
+
+    @data.setter
+    def data(self, value):
+        self._dense = value
+
+    @property
+    def factored(self):
+        """True while nobody has read (or replaced) the matrix."""
+        return self._dense is None
 
 
 def sum_to(g, shape):
@@ -67,12 +125,14 @@ def backward(root, gradient, retain_graph=False, inputs=None):
         g = grads.pop(id(t), None)
         if g is None:
             continue
+        op = t._op
+        if g.__class__ is Outer and (op is not None or t._hooks or wanted is not None):
+            g = g.dense()  # only a leaf's own .grad may stay factored
         if t._hooks:
             for hook in t._hooks:
                 r = hook(Tensor._wrap(g))
                 if r is not None:
                     g = r.data if isinstance(r, Tensor) else r
-        op = t._op
         if wanted is not None:
             if id(t) in wanted:
                 found[wanted[id(t)]] = g
@@ -84,7 +144,7 @@ def backward(root, gradient, retain_graph=False, inputs=None):
         if type(gs) is not tuple:
             gs = (gs,)
         if anomaly:
-            op.check_backward(gs)
+            op.check_backward([dense(gp) for gp in gs])
         for p, gp in zip(op.parents, gs):
             if gp is None or not p.requires_grad:
                 continue
@@ -92,7 +152,7 @@ def backward(root, gradient, retain_graph=False, inputs=None):
                 gp = sum_to(gp, p.data.shape)
             k = id(p)
             prev = grads.get(k)
-            grads[k] = gp if prev is None else prev + gp
+            grads[k] = gp if prev is None else dense(prev) + dense(gp)
         gs = gp = prev = None  # drop references, so that _accumulate can steal arrays
         if not retain_graph:
             op.free()
@@ -100,6 +160,14 @@ def backward(root, gradient, retain_graph=False, inputs=None):
 
 
 def _accumulate(t, g):
+    if g.__class__ is Outer:
+        if g.dtype == t.data.dtype:
+            if t.grad is None:
+                t.grad = OuterGrad(g)   # built only if someone reads it
+            else:
+                ger(1, g.u, g.v, t.grad.data)  # .grad += u vᵀ, in one pass
+            return
+        g = g.dense()
     if g.dtype != t.data.dtype:
         g = g.astype(t.data.dtype)
     if t.grad is not None:

@@ -1,5 +1,6 @@
 """The matrix product and the fused affine map of a layer, s = xW + b."""
 from ..backend import array_module
+from ..engine import Outer
 from ..function import Function
 from .operand import lift, pair
 
@@ -71,9 +72,12 @@ class Linear(Function):
             x, g2 = self.x, gy
             if x.ndim != 2:
                 x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
-            # dot, not @: with a batch of one this is an outer product, which
-            # NumPy's matmul computes ~10x slower than dot (BLAS) does.
-            gw = array_module(x).dot(g2.T, x)
+            if len(x) == 1:
+                # One sample: ∂ℓ/∂W = gᵀx is an outer product, left factored (see
+                # engine.Outer). Copies: the caller may overwrite its arrays later.
+                gw = Outer(g2[0].copy(), x[0].copy())
+            else:
+                gw = array_module(x).dot(g2.T, x)
         if len(p) == 3 and p[2].requires_grad:
             gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0)
         return gx, gw, gb
@@ -105,9 +109,10 @@ class Affine(Function):
             x, g2 = self.x, gy
             if x.ndim != 2:
                 x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
-            # .dot, not @: for a batch of one, matmul's outer product (in×1 @ 1×out)
-            # takes a slow non-BLAS path, ~15× slower here; for larger batches they tie.
-            gw = x.T.dot(g2)
+            if len(x) == 1:  # an outer product, left factored as in Linear
+                gw = Outer(x[0].copy(), g2[0].copy())
+            else:
+                gw = x.T.dot(g2)
         if len(p) == 3 and p[2].requires_grad:
             gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0)
         return gx, gw, gb

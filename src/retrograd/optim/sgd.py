@@ -1,4 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+from ..backend import ger
 from .optimizer import Optimizer, axpy, check_nonneg, check_range, with_decay
 
 
@@ -49,3 +50,11 @@ class SGD(Optimizer):
                 return
             g = b
         axpy(-lr, g, p)                            # θ ← θ − η d
+
+    def _update_outer(self, p, outer, state, group):
+        # Plain SGD on a rank-one gradient (online SGD, batch of one): θ ← θ − η u vᵀ
+        # in one pass over θ. Momentum and weight decay need the matrix.
+        if group["momentum"] or group["weight_decay"]:
+            return False
+        ger(-group["lr"], outer.u, outer.v, p)
+        return True

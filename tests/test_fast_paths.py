@@ -1,0 +1,171 @@
+"""The speed-ups of issue 7 keep PyTorch's semantics: the rank-one weight gradient
+of a batch of one (engine.Outer) behaves as a plain ``.grad`` wherever it is read,
+the fused SGD update equals the plain one, and backend.ger equals a + α x yᵀ."""
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import nn, optim
+from retrograd.autodiff import grad as rg_grad
+from retrograd.backend import ger
+from retrograd.engine import OuterGrad
+from retrograd.nn import functional as F
+from retrograd.ops.matmul import affine, linear
+
+torch = pytest.importorskip("torch")
+
+
+def mlp_steps(dtype, steps, momentum=0.0, read_grad=False, seed=0):
+    """Online SGD (one sample per step) on a 6-5-3 ReLU MLP, in retrograd and in
+    PyTorch from the same weights; returns both frameworks' final weights."""
+    rng = np.random.default_rng(seed)
+    w = [rng.standard_normal((5, 6)), rng.standard_normal(5),
+         rng.standard_normal((3, 5)), rng.standard_normal(3)]
+    x, y = rng.standard_normal((steps, 6)), rng.integers(0, 3, steps)
+    ours = [rg.tensor(a.astype(dtype), requires_grad=True) for a in w]
+    theirs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in w]
+    opt = optim.SGD(ours, lr=0.1, momentum=momentum)
+    topt = torch.optim.SGD(theirs, lr=0.1, momentum=momentum)
+    for i in range(steps):
+        opt.zero_grad()
+        h = linear(rg.tensor(x[i:i + 1].astype(dtype)), ours[0], ours[1]).relu()
+        F.cross_entropy(linear(h, ours[2], ours[3]), y[i:i + 1]).backward()
+        if read_grad:
+            ours[0].grad.numpy()       # the matrix is built: the plain update runs
+        opt.step()
+        topt.zero_grad()
+        th = torch.relu(torch.nn.functional.linear(torch.tensor(x[i:i + 1].astype(dtype)),
+                                                   theirs[0], theirs[1]))
+        torch.nn.functional.cross_entropy(torch.nn.functional.linear(th, theirs[2], theirs[3]),
+                                          torch.tensor(y[i:i + 1])).backward()
+        topt.step()
+    return [p.numpy() for p in ours], [p.detach().numpy() for p in theirs]
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+@pytest.mark.parametrize("read_grad", [False, True])
+def test_online_sgd_equals_torch(momentum, read_grad):
+    ours, theirs = mlp_steps(np.float64, 20, momentum, read_grad)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_online_sgd_float32_stays_float32_and_equals_torch():
+    ours, theirs = mlp_steps(np.float32, 20)
+    for a, b in zip(ours, theirs):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def one_sample(layer=linear, seed=0):
+    rng = np.random.default_rng(seed)
+    shape = (3, 4) if layer is linear else (4, 3)
+    w = rg.tensor(rng.standard_normal(shape), requires_grad=True)
+    b = rg.tensor(rng.standard_normal(3), requires_grad=True)
+    x = rng.standard_normal((1, 4))
+    g = rng.standard_normal((1, 3))
+    expected = g.T @ x if layer is linear else x.T @ g
+    return w, b, x, g, expected
+
+
+@pytest.mark.parametrize("layer", [linear, affine])
+def test_grad_is_factored_until_read_and_then_the_matrix(layer):
+    w, b, x, g, expected = one_sample(layer)
+    layer(rg.tensor(x), w, b).backward(g)
+    assert isinstance(w.grad, OuterGrad) and w.grad.factored
+    assert w.grad.shape == expected.shape and w.grad.dtype == np.float64
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
+    assert not w.grad.factored
+    np.testing.assert_allclose(b.grad.numpy(), g[0], rtol=1e-12)
+
+
+def test_grad_survives_the_step_and_changes_of_the_input():
+    w, b, x, g, expected = one_sample()
+    xs = x.copy()
+    linear(rg.tensor(xs), w, b).backward(g)
+    xs[...] = 7.0                   # the caller reuses its input buffer
+    w0 = w.numpy().copy()
+    optim.SGD([w, b], lr=0.5).step()
+    np.testing.assert_allclose(w.numpy(), w0 - 0.5 * expected, rtol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)  # still ∂ℓ/∂W
+
+
+def test_accumulates_without_zero_grad_and_after_zeroing_in_place():
+    w, b, x, g, expected = one_sample()
+    for _ in range(2):
+        linear(rg.tensor(x), w, b).backward(g)
+    np.testing.assert_allclose(w.grad.numpy(), 2 * expected, rtol=1e-12)
+    optim.SGD([w, b], lr=0.1).zero_grad(set_to_none=False)
+    linear(rg.tensor(x), w, b).backward(g)
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
+
+
+def test_in_place_change_of_the_grad_is_used_by_the_step():
+    w, b, x, g, expected = one_sample()
+    linear(rg.tensor(x), w, b).backward(g)
+    w.grad.data *= 0.5              # as clip_grad_norm_ does
+    w0 = w.numpy().copy()
+    optim.SGD([w], lr=1.0).step()
+    np.testing.assert_allclose(w.numpy(), w0 - 0.5 * expected, rtol=1e-12)
+
+
+def test_shared_weight_hooks_and_autodiff_get_arrays():
+    w, b, x, g, expected = one_sample()
+    xt = rg.tensor(x)
+    seen = []
+    w.register_hook(lambda t: seen.append(type(t.data)))
+    (linear(xt, w, b) + linear(xt, w)).backward(g)     # W used twice: summed
+    np.testing.assert_allclose(w.grad.numpy(), 2 * expected, rtol=1e-12)
+    assert seen == [np.ndarray]
+    gw = rg_grad(lambda w_: (linear(xt, w_) * rg.tensor(g)).sum())(w.detach())
+    assert type(gw.data) is np.ndarray
+    np.testing.assert_allclose(gw.numpy(), expected, rtol=1e-12)
+
+
+def test_anomaly_mode_checks_the_factored_gradient():
+    w, _, x, g, _ = one_sample()   # no bias: W's is the only gradient
+    with rg.detect_anomaly(), pytest.raises(FloatingPointError, match="Linear"):
+        linear(rg.tensor(x), w).backward(np.array([[np.inf, 0.0, 1.0]]))
+
+
+def test_module_training_step_with_batch_one_matches_batch_path():
+    """nn.Linear + SGD: a batch of one takes the factored path; the same sample
+    repeated (batch of two, loss summed and halved) takes the matrix path."""
+    rng = np.random.default_rng(3)
+    models = [nn.Linear(4, 3) for _ in range(2)]
+    models[1].load_state_dict(models[0].state_dict())
+    x, y = rng.standard_normal((1, 4)).astype(np.float32), np.array([2])
+    for model, xb, yb in ((models[0], x, y), (models[1], np.repeat(x, 2, 0), np.repeat(y, 2))):
+        opt = optim.SGD(model.parameters(), lr=0.3)
+        opt.zero_grad()
+        F.cross_entropy(model(rg.tensor(xb)), yb).backward()
+        opt.step()
+    for a, b in zip(models[0].parameters(), models[1].parameters()):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_ger_equals_rank_one_update(dtype, layout):
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((5, 7)).astype(dtype)
+    if layout == "F":
+        a = np.asfortranarray(a)
+    x, y = rng.standard_normal(10).astype(dtype), rng.standard_normal(7).astype(dtype)
+    x = x[::2] if layout == "strided" else x[:5]
+    expected = a + dtype(-0.25) * np.outer(x, y)
+    out = ger(-0.25, x, y, a)
+    assert out is a and a.dtype == dtype
+    np.testing.assert_allclose(a, expected, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+def test_tune_malloc_reports_whether_it_applied():
+    # In a child process: the setting is process-wide, the test session keeps its own.
+    import platform
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", "from retrograd.backend import tune_malloc; "
+                          "print(tune_malloc())"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert out.stdout.strip() == str(expected)
