@@ -6,7 +6,6 @@ instead of blocking the suite.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,32 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mpi_launch import mpi_env, needs_mpi
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "mpi_scripts" / "train_mlp.py"
 LIMIT = 60  # seconds for one mpirun, far above the few seconds it needs
 
 
-def _mpi_missing():
-    if shutil.which("mpirun") is None:
-        return "mpirun not found (run .ci/mpi_setup.sh to install Open MPI)"
-    try:
-        import mpi4py  # noqa: F401
-    except ImportError:
-        return "mpi4py not installed (run .ci/mpi_setup.sh)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(_mpi_missing() is not None, reason=str(_mpi_missing()))
-
-
-def _env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OMPI_COMM_WORLD", "PMI_", "PMIX_"))}
-    env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1", **extra)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    return env
+pytestmark = needs_mpi
 
 
 def _run(args, n=None, **extra_env):
@@ -48,7 +29,7 @@ def _run(args, n=None, **extra_env):
         cmd = ["mpirun", "-n", str(n), "--oversubscribe", *cmd]
     start = time.monotonic()
     try:
-        p = subprocess.run(cmd, cwd=ROOT, env=_env(**extra_env), capture_output=True,
+        p = subprocess.run(cmd, cwd=ROOT, env=mpi_env(**extra_env), capture_output=True,
                            text=True, timeout=LIMIT)
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"{' '.join(cmd)} still running after {LIMIT} s (a hang); output:\n"

@@ -6,15 +6,14 @@ The MPI tests are skipped with a reason where mpirun or mpi4py is missing
 a hang fails the test instead of blocking the suite.
 """
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from mpi_launch import mpi_env, needs_mpi
 
 from retrograd import distributed as dist
 from retrograd import keras
@@ -25,26 +24,6 @@ SCRIPTS = ROOT / "tests" / "mpi_scripts"
 LIMIT = 90  # seconds for one run, far above the few seconds it needs
 
 
-def _mpi_missing():
-    if shutil.which("mpirun") is None:
-        return "mpirun not found (run .ci/mpi_setup.sh to install Open MPI)"
-    try:
-        import mpi4py  # noqa: F401
-    except ImportError:
-        return "mpi4py not installed (run .ci/mpi_setup.sh)"
-    return None
-
-
-needs_mpi = pytest.mark.skipif(_mpi_missing() is not None, reason=str(_mpi_missing()))
-
-
-def _env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OMPI_COMM_WORLD", "PMI_", "PMIX_"))}
-    env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1", **extra)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    return env
 
 
 def _run(script, args, n=None, **extra_env):
@@ -52,7 +31,7 @@ def _run(script, args, n=None, **extra_env):
     if n is not None:
         cmd = ["mpirun", "-n", str(n), "--oversubscribe", *cmd]
     try:
-        p = subprocess.run(cmd, cwd=ROOT, env=_env(**extra_env), capture_output=True,
+        p = subprocess.run(cmd, cwd=ROOT, env=mpi_env(**extra_env), capture_output=True,
                            text=True, timeout=LIMIT)
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"{' '.join(cmd)} still running after {LIMIT} s (a hang); output:\n"
