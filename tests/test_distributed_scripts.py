@@ -3,7 +3,6 @@ device, so that an API change breaks here and not first on a GPU machine), the G
 check refuses clearly without a GPU, and the scaling model computes the ring formula."""
 import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest

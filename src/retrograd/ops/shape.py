@@ -4,7 +4,6 @@ gradient back the same way."""
 from .. import backend
 from ..backend import array_module
 from ..function import Function
-from ..tensor import Tensor
 from .operand import lift_all
 
 
