@@ -33,7 +33,8 @@ class SoftmaxCrossEntropy(Function):
             q = target if not eps else target * (1 - eps) + eps / c
             loss = -(q * logp).sum(axis=1)
         if self.reduction == "mean":
-            return loss.mean() if n else xp.asarray(float("nan"), dtype=s.dtype)
+            # Σ/n is the float mean() returns, without its Python-level dispatch (~2 µs).
+            return loss.sum() / n if n else xp.asarray(float("nan"), dtype=s.dtype)
         if self.reduction == "sum":
             return loss.sum()
         return loss

@@ -9,6 +9,13 @@ def _swap(a):
     return a.swapaxes(-1, -2)
 
 
+def _batch_sum(gy):
+    """∂ℓ/∂b = Σ over every row of ∂ℓ/∂s; a single row is copied rather than
+    summed (a reduction costs ~2 µs of NumPy's Python-level dispatch)."""
+    g2 = gy.reshape(-1, gy.shape[-1])
+    return g2[0].copy() if len(g2) == 1 else g2.sum(axis=0)
+
+
 class MatMul(Function):
     """Y = A @ B (NumPy's matmul: 1-D operands, batched leading axes);
     ∂ℓ/∂A = ∂ℓ/∂Y @ Bᵀ,  ∂ℓ/∂B = Aᵀ @ ∂ℓ/∂Y."""
@@ -79,7 +86,7 @@ class Linear(Function):
             else:
                 gw = array_module(x).dot(g2.T, x)
         if len(p) == 3 and p[2].requires_grad:
-            gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0)
+            gb = _batch_sum(gy)
         return gx, gw, gb
 
     def jvp(self, dx, dw, db=None):
@@ -114,7 +121,7 @@ class Affine(Function):
             else:
                 gw = x.T.dot(g2)
         if len(p) == 3 and p[2].requires_grad:
-            gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0)
+            gb = _batch_sum(gy)
         return gx, gw, gb
 
     def jvp(self, dx, dw, db=None):
