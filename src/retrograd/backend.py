@@ -81,50 +81,76 @@ def cuda_available():
         return False
 
 
-# -- the rank-one update a ← a + α x yᵀ (BLAS ger) ---------------------------------
-# NumPy exposes no BLAS ger, and building x yᵀ first (np.outer, np.dot) writes a
-# whole matrix that the update then reads again: for a 512×784 layer that is
-# ~3 passes over 1.6 MB instead of one. NumPy's own wheels ship OpenBLAS with its
-# symbols renamed (scipy_ prefix, 64_ suffix for 64-bit integers); the function is
-# taken from that very library, so no second BLAS and no second thread pool is
-# loaded (OPENBLAS_NUM_THREADS and threadpoolctl limit it as they limit NumPy).
-# Anything else (another BLAS, CuPy, strided arrays) takes the plain NumPy path.
+# -- two BLAS level-1/2 routines NumPy does not expose: ger and axpy ----------------
+# a ← a + α x yᵀ (ger) and y ← y + α x (axpy) are one pass over their output in
+# BLAS; NumPy builds α x yᵀ or α x first and reads it back: for an online SGD
+# step on a 512×784 layer that is three passes over 1.6 MB instead of one, and an
+# SGD update of 1 MB runs at half the speed. NumPy's own wheels ship OpenBLAS with
+# its symbols renamed (scipy_ prefix, 64_ suffix for 64-bit integers); the
+# functions are taken from that very library, so no second BLAS and no second
+# thread pool is loaded (OPENBLAS_NUM_THREADS and threadpoolctl limit it as they
+# limit NumPy). Anything else (another BLAS, CuPy, strided or read-only arrays)
+# takes the plain NumPy path.
 
-_GER = None  # {dtype: C function}, resolved at the first call; {} when unavailable
+_BLAS = None  # {(routine, dtype): C function}, resolved at the first call; {} if none
 
 
-def _numpy_openblas_ger():
+def _numpy_openblas():
     import glob
     import os
     site = os.path.dirname(os.path.dirname(np.__file__))
     paths = glob.glob(os.path.join(site, "numpy.libs", "libscipy_openblas*")) + \
         glob.glob(os.path.join(os.path.dirname(np.__file__), ".dylibs", "libscipy_openblas*"))
+    p = ctypes.c_void_p
     found = {}
     for path in paths:
         try:
             lib = ctypes.CDLL(path)  # already loaded by NumPy: the same handle
         except OSError:
             continue
-        for suffix, index in (("64_", ctypes.c_int64), ("", ctypes.c_int32)):
-            for dtype, name, real in ((np.float32, "sger", ctypes.c_float),
-                                      (np.float64, "dger", ctypes.c_double)):
-                f = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
-                if f is None or np.dtype(dtype) in found:
-                    continue
-                p = ctypes.c_void_p
-                # cblas_?ger(order, M, N, alpha, X, incX, Y, incY, A, lda)
-                f.argtypes = [ctypes.c_int, index, index, real, p, index, p, index, p, index]
-                f.restype = None
-                found[np.dtype(dtype)] = f
+        for suffix, i in (("64_", ctypes.c_int64), ("", ctypes.c_int32)):
+            for dtype, t, real in ((np.float32, "s", ctypes.c_float),
+                                   (np.float64, "d", ctypes.c_double)):
+                signatures = {  # cblas_?ger(order, M, N, alpha, X, incX, Y, incY, A, lda)
+                    "ger": [ctypes.c_int, i, i, real, p, i, p, i, p, i],
+                    "axpy": [i, real, p, i, p, i]}  # cblas_?axpy(N, alpha, X, incX, Y, incY)
+                for routine, argtypes in signatures.items():
+                    f = getattr(lib, f"scipy_cblas_{t}{routine}{suffix}", None)
+                    key = (routine, np.dtype(dtype))
+                    if f is not None and key not in found:
+                        f.argtypes, f.restype = argtypes, None
+                        found[key] = f
         if found:
             break
-    # Trust it only once it has computed a known answer.
-    for dtype, f in list(found.items()):
+    # Trust each routine only once it has computed a known answer.
+    for (routine, dtype), f in list(found.items()):
         a, x, y = np.ones((2, 3), dtype), np.arange(2, dtype=dtype), np.arange(3, dtype=dtype)
-        f(101, 2, 3, 2.0, _address(x), 1, _address(y), 1, _address(a), 3)
-        if not np.array_equal(a, 1 + 2 * np.outer(x, y)):
-            del found[dtype]
+        if routine == "ger":
+            f(101, 2, 3, 2.0, _address(x), 1, _address(y), 1, _address(a), 3)
+            ok = np.array_equal(a, 1 + 2 * np.outer(x, y))
+        else:
+            f(3, 2.0, _address(y), 1, _address(a[0]), 1)
+            ok = np.array_equal(a[0], 1 + 2 * y)
+        if not ok:
+            del found[routine, dtype]
     return found
+
+
+def _blas(routine, *arrays):
+    """NumPy's BLAS ``routine`` for these arrays (one float dtype, contiguous,
+    writeable NumPy arrays), or None."""
+    global _BLAS
+    if _BLAS is None:
+        try:
+            _BLAS = _numpy_openblas()
+        except Exception:  # an unexpected library: the NumPy paths work
+            _BLAS = {}
+    a = arrays[0]
+    for b in arrays:
+        if b.__class__ is not np.ndarray or b.dtype != a.dtype or not b.size or \
+                not b.flags.c_contiguous or not b.flags.writeable:
+            return None
+    return _BLAS.get((routine, a.dtype))
 
 
 def _address(a):
@@ -138,17 +164,8 @@ def _address(a):
 def ger(alpha, x, y, a):
     """a ← a + α x yᵀ in place (a: (m, n); x: (m,); y: (n,)), the rank-one update
     of BLAS ``ger``: one pass over ``a``, the matrix x yᵀ is never built."""
-    global _GER
-    if _GER is None:
-        try:
-            _GER = _numpy_openblas_ger()
-        except Exception:  # an unexpected library: the NumPy path below works
-            _GER = {}
-    f = _GER.get(a.dtype) if a.__class__ is x.__class__ is y.__class__ is np.ndarray else None
-    if f is not None and a.ndim == 2 and x.shape == a.shape[:1] and y.shape == a.shape[1:] \
-            and x.dtype == a.dtype == y.dtype and a.size and a.flags.c_contiguous \
-            and x.strides[0] == y.strides[0] == a.itemsize \
-            and a.flags.writeable and x.flags.writeable and y.flags.writeable:
+    f = _blas("ger", a, x, y)
+    if f is not None and a.ndim == 2 and x.shape == a.shape[:1] and y.shape == a.shape[1:]:
         m, n = a.shape
         f(101, m, n, alpha, _address(x), 1, _address(y), 1, _address(a), n)  # 101: row-major
         return a
@@ -156,6 +173,19 @@ def ger(alpha, x, y, a):
     # dot, not outer or matmul: it reaches BLAS gemm (matmul's k = 1 path is ~10× slower).
     a += xp.dot(x.reshape(-1, 1) * a.dtype.type(alpha), y.reshape(1, -1))
     return a
+
+
+def axpy(alpha, x, y):
+    """y ← y + α x in place (same shapes), BLAS ``axpy``: one pass, no temporary α x."""
+    f = _blas("axpy", y, x)
+    if f is not None and x.shape == y.shape:
+        f(y.size, alpha, _address(x), 1, _address(y), 1)
+        return y
+    if alpha == 1:
+        y += x
+    else:
+        y += x * y.dtype.type(alpha)
+    return y
 
 
 # -- the C allocator ----------------------------------------------------------------
