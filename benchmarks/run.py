@@ -241,8 +241,9 @@ def torch_trainer(w, threads):
 
 
 def numpy_trainer(w):
-    """A hand-written NumPy loop (buffers reused, written for this model only):
-    what the machine allows without any framework, as a reference."""
+    """A hand-written NumPy loop (written for this model only, updates through BLAS
+    ger/axpy as retrograd's): what the machine allows without any framework."""
+    from retrograd.backend import axpy, ger
     params = [(W.copy(), b.copy()) for W, b in initial_weights(w["sizes"])]
     act, lr = w["act"], np.float32(w["lr"])
 
@@ -272,20 +273,21 @@ def numpy_trainer(w):
         for k in range(len(params) - 1, -1, -1):
             W, b = params[k]
             a = hs[k]
-            gw = np.dot(g.T, a)          # dot: fast for batch 1 too (outer product)
             gb = g.sum(axis=0)
+            gnext = g @ W if k else None     # with W before its update
+            if len(g) == 1:
+                ger(-lr, g[0].copy(), a[0].copy(), W)   # W -= lr g aᵀ in one pass
+            else:
+                axpy(-lr, np.dot(g.T, a), W)
+            axpy(-lr, gb, b)
             if k:
-                g = g @ W
+                g = gnext
                 if act == "relu":
                     g *= a > 0
                 else:
                     g *= 1 - a * a
-            gw *= lr
-            W -= gw
-            gb *= lr
-            b -= gb
 
-    return sgd_loop(step, w["batch"]), lambda x: forward(x, []), "hand-written loop"
+    return sgd_loop(step, w["batch"]), lambda x: forward(x, []), "hand-written NumPy loop"
 
 
 class Unavailable(Exception):
@@ -336,6 +338,11 @@ def child(args):
     w = dict(WORKLOADS[args.workload])
     if args.quick:
         w["samples"] = QUICK_SAMPLES[args.workload]
+    if args.tune_malloc:
+        # The setting docs/performance.md recommends to users, applied to every
+        # framework alike: it is a property of the process, like the thread count.
+        from retrograd.backend import tune_malloc
+        tune_malloc()
     arrays = np.load(os.path.join(args.child_data, "mnist.npz"))
     x, y, xt, yt = (arrays[k] for k in ("x", "y", "xt", "yt"))
     preload(args.framework)
@@ -397,11 +404,18 @@ def gemm_child(args):
         best = min(_timed(f) for _ in range(5 if args.quick else 20))
         return 2 * n ** 3 / best / 1e9
 
-    out = {"n": n}
+    out = {"n": n, "steps": {}}
     from threadpoolctl import threadpool_limits
     for t in args.thread_list:
         with threadpool_limits(t, user_api="blas"):
             out[f"numpy/{t}thr"] = rate(lambda: a @ b)
+            for name in args.gemm_workloads:
+                step = workload_gemms(WORKLOADS[name], rng)
+                if step is not None:
+                    step()
+                    best = min(_timed(step) for _ in range(3 if args.quick else 10))
+                    out["steps"][name] = max(out["steps"].get(name, 0),
+                                             WORKLOADS[name]["batch"] / best)
     try:
         import torch
     except ImportError:
@@ -412,6 +426,28 @@ def gemm_child(args):
             torch.set_num_threads(t)
             out[f"torch/{t}thr"] = rate(lambda: ta @ tb)
     print(json.dumps(out))
+
+
+def workload_gemms(w, rng):
+    """The matrix products of one training step of ``w``, as retrograd and PyTorch
+    compute them (weights W of shape (out, in)): forward x Wᵀ, backward g W (not
+    for the first layer) and gᵀ x. None at batch size one, where there is no GEMM
+    (matrix-vector products and a rank-one update, bound by memory traffic)."""
+    b = w["batch"]
+    if b == 1:
+        return None
+    sizes = w["sizes"]
+    ws = [rng.random((o, i), dtype=np.float32) for i, o in zip(sizes[:-1], sizes[1:])]
+    xs = [rng.random((b, i), dtype=np.float32) for i in sizes[:-1]]
+    gs = [rng.random((b, o), dtype=np.float32) for o in sizes[1:]]
+
+    def step():
+        for k, (W, x, g) in enumerate(zip(ws, xs, gs)):
+            x @ W.T
+            if k:
+                g @ W
+            np.dot(g.T, x)
+    return step
 
 
 def _timed(f):
@@ -544,15 +580,22 @@ def main(argv=None):
                     help="thread counts to try, the fastest is kept (default 1,2)")
     ap.add_argument("--data", default=None, help="MNIST directory")
     ap.add_argument("--no-numpy-ref", action="store_true",
-                    help="skip the hand-written NumPy reference row of the mlp")
+                    help="skip the hand-written NumPy reference rows (mlp, online)")
+    ap.add_argument("--no-tune-malloc", dest="tune_malloc", action="store_false",
+                    help="keep glibc's default allocator thresholds in the children "
+                         "(by default every child calls retrograd.backend.tune_malloc())")
     # internal: run one measurement in this (child) process
     ap.add_argument("--child", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"), help=argparse.SUPPRESS)
     ap.add_argument("--child-data", help=argparse.SUPPRESS)
     ap.add_argument("--gemm", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--tune-malloc", dest="tune_malloc", action="store_true",
+                    help=argparse.SUPPRESS)
     ap.add_argument("--thr", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.reps = args.reps or (1 if args.quick else 3)
     args.thread_list = [int(t) for t in args.threads.split(",")]
+    args.gemm_workloads = [n.strip() for n in args.workloads.split(",")
+                           if n.strip() in WORKLOADS]
     if args.gemm:
         return gemm_child(args)
     if args.child:
@@ -566,8 +609,13 @@ def main(argv=None):
     t_start = time.perf_counter()
     for line in machine():
         print(line, flush=True)
-    common = (["--quick"] if args.quick else []) + ["--reps", str(args.reps)]
-    gemm = [run_child(["--gemm", "--threads", args.threads] + common)]
+    print("allocator: " + ("retrograd.backend.tune_malloc() called in every child process, "
+                           "PyTorch's included (the setting docs/performance.md recommends)"
+                           if args.tune_malloc else "glibc's defaults (--no-tune-malloc)"))
+    common = (["--quick"] if args.quick else []) + ["--reps", str(args.reps)] + \
+        (["--tune-malloc"] if args.tune_malloc else [])
+    gemm = [run_child(["--gemm", "--threads", args.threads, "--workloads", args.workloads]
+                      + common)]
     print_gemm(gemm[0])
 
     data = load_mnist(mnist_dir(args.data))
@@ -591,10 +639,15 @@ def main(argv=None):
                 results[name, fw] = fastest([done[name, fw, t] for t in args.thread_list])
     # The load may change during the run: the GEMM rate is measured again at the
     # end, and the roofline takes the fastest measurement (the machine's limit).
-    gemm.append(run_child(["--gemm", "--threads", args.threads] + common))
+    gemm.append(run_child(["--gemm", "--threads", args.threads, "--workloads", args.workloads]
+                          + common))
     print_gemm(gemm[1], "again at the end")
     rates = [v for g in gemm for k, v in g.items() if k.startswith(("numpy", "torch"))]
-    print_table(names, results, max(rates) * 1e9 if rates else None, args)
+    bounds = {}
+    for g in gemm:
+        for name, v in g.get("steps", {}).items():
+            bounds[name] = max(bounds.get(name, 0), v)
+    print_table(names, results, max(rates) * 1e9 if rates else None, args, bounds)
     print(f"(whole run: {time.perf_counter() - t_start:.0f} s)")
 
 
@@ -612,7 +665,7 @@ def groups(names, have_torch, numpy_ref):
             continue
         if have_torch:
             group.append((name, "pytorch"))
-        if name == "mlp" and numpy_ref:
+        if name in ("mlp", "online") and numpy_ref:
             group.append((name, "numpy"))
         if name == "mlp" and "keras-fit" in names:
             group.append(("keras-fit", "retrograd"))
@@ -629,7 +682,7 @@ def print_gemm(g, when=""):
         f"{k} {v:.0f}" for k, v in rates.items()), flush=True)
 
 
-def print_table(names, results, peak_rate, args):
+def print_table(names, results, peak_rate, args, bounds=None):
     hdr = (f"{'workload':10} {'framework':10} {'samples/s':>10} {'vs PyTorch':>10} "
            f"{'roofline':>9} {'of roofl.':>9} {'peak MB':>8} {'test acc':>8}  how")
     print()
@@ -671,6 +724,19 @@ def print_table(names, results, peak_rate, args):
     keras, plain = rate("keras-fit", "retrograd"), rate("mlp", "retrograd")
     if keras and plain:
         print(f"keras-fit ÷ retrograd's plain mlp loop: {keras / plain:.2f} (target ≥ 0.90)")
+    # What the roofline cannot show: a step's GEMMs have the shapes of its layers
+    # (128 rows), which no BLAS runs at its 1024³ rate. Timing them alone, in NumPy,
+    # gives the ceiling of any NumPy framework on this machine.
+    if bounds and peak_rate:
+        print("the step's GEMMs alone (x Wᵀ, g W, gᵀ x of every layer at the workload's "
+              "shapes, NumPy, fastest thread count):")
+        for name in names:
+            if name in bounds:
+                b = bounds[name]
+                roof = peak_rate / flops_per_sample(WORKLOADS[name]["sizes"])
+                rg = rate(name, "retrograd")
+                got = f"; retrograd runs at {rg / b:.0%} of it" if rg else ""
+                print(f"  {name:9} {b:10.0f} samples/s = {b / roof:.0%} of the roofline{got}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import pytest
 import retrograd as rg
 from retrograd import nn, optim
 from retrograd.autodiff import grad as rg_grad
-from retrograd.backend import ger
+from retrograd.backend import axpy, ger
 from retrograd.engine import OuterGrad
 from retrograd.nn import functional as F
 from retrograd.ops.matmul import affine, linear
@@ -157,6 +157,23 @@ def test_ger_equals_rank_one_update(dtype, layout):
     out = ger(-0.25, x, y, a)
     assert out is a and a.dtype == dtype
     np.testing.assert_allclose(a, expected, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [5, 40000])            # the NumPy and the BLAS paths
+@pytest.mark.parametrize("layout", ["C", "strided", "read-only x"])
+def test_axpy_equals_y_plus_alpha_x(dtype, n, layout):
+    rng = np.random.default_rng(2)
+    y = rng.standard_normal(n).astype(dtype)
+    x = rng.standard_normal(2 * n).astype(dtype)
+    x = x[::2] if layout == "strided" else x[:n].copy()
+    if layout == "read-only x":
+        x.flags.writeable = False
+    expected = y + dtype(0.3) * x
+    out = axpy(0.3, x, y)
+    assert out is y and y.dtype == dtype
+    # BLAS may fuse the multiply-add (one rounding instead of two): absolute tolerance.
+    np.testing.assert_allclose(y, expected, rtol=0, atol=1e-6 if dtype == np.float32 else 1e-14)
 
 
 def test_tune_malloc_reports_whether_it_applied():

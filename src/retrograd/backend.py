@@ -126,10 +126,10 @@ def _numpy_openblas():
     for (routine, dtype), f in list(found.items()):
         a, x, y = np.ones((2, 3), dtype), np.arange(2, dtype=dtype), np.arange(3, dtype=dtype)
         if routine == "ger":
-            f(101, 2, 3, 2.0, _address(x), 1, _address(y), 1, _address(a), 3)
+            f(101, 2, 3, 2.0, x.ctypes.data, 1, y.ctypes.data, 1, a.ctypes.data, 3)
             ok = np.array_equal(a, 1 + 2 * np.outer(x, y))
         else:
-            f(3, 2.0, _address(y), 1, _address(a[0]), 1)
+            f(3, 2.0, y.ctypes.data, 1, a.ctypes.data, 1)
             ok = np.array_equal(a[0], 1 + 2 * y)
         if not ok:
             del found[routine, dtype]
@@ -137,38 +137,42 @@ def _numpy_openblas():
 
 
 def _blas(routine, *arrays):
-    """NumPy's BLAS ``routine`` for these arrays (one float dtype, contiguous,
-    writeable NumPy arrays), or None."""
+    """NumPy's BLAS ``routine`` and the addresses of ``arrays``, or (None, None)
+    unless they are non-empty, writeable, C-contiguous NumPy arrays of one float
+    dtype."""
     global _BLAS
     if _BLAS is None:
         try:
             _BLAS = _numpy_openblas()
         except Exception:  # an unexpected library: the NumPy paths work
             _BLAS = {}
-    a = arrays[0]
-    for b in arrays:
-        if b.__class__ is not np.ndarray or b.dtype != a.dtype or not b.size or \
-                not b.flags.c_contiguous or not b.flags.writeable:
-            return None
-    return _BLAS.get((routine, a.dtype))
-
-
-def _address(a):
-    # The address of a contiguous array's first element. ``a.ctypes.data`` builds a
-    # helper object (0.8 µs, three per call: as long as the whole update of a small
-    # layer); a ctypes view of the array's buffer costs a quarter of that (it needs
-    # a writeable array: read-only ones take the NumPy path).
-    return ctypes.addressof(ctypes.c_char.from_buffer(a))
+    dtype = arrays[0].dtype
+    f = _BLAS.get((routine, dtype))
+    if f is None:
+        return None, None
+    for a in arrays:
+        if a.__class__ is not np.ndarray or a.dtype != dtype:
+            return None, None
+    try:
+        # A ctypes view of the buffer gives its address at a quarter of the cost of
+        # ``a.ctypes.data`` (0.8 µs, as long as the whole update of a small layer).
+        # NumPy exports it only for a non-empty, writeable, C-contiguous array, so
+        # this also checks that BLAS may read and write the memory as one block.
+        return f, [ctypes.addressof(ctypes.c_char.from_buffer(a)) for a in arrays]
+    except (TypeError, ValueError, BufferError):
+        return None, None
 
 
 def ger(alpha, x, y, a):
     """a ← a + α x yᵀ in place (a: (m, n); x: (m,); y: (n,)), the rank-one update
     of BLAS ``ger``: one pass over ``a``, the matrix x yᵀ is never built."""
-    f = _blas("ger", a, x, y)
-    if f is not None and a.ndim == 2 and x.shape == a.shape[:1] and y.shape == a.shape[1:]:
-        m, n = a.shape
-        f(101, m, n, alpha, _address(x), 1, _address(y), 1, _address(a), n)  # 101: row-major
-        return a
+    if a.ndim == 2 and x.shape == a.shape[:1] and y.shape == a.shape[1:]:
+        f, addresses = _blas("ger", a, x, y)
+        if f is not None:
+            pa, px, py = addresses
+            m, n = a.shape
+            f(101, m, n, alpha, px, 1, py, 1, pa, n)  # 101: row-major
+            return a
     xp = array_module(a)
     # dot, not outer or matmul: it reaches BLAS gemm (matmul's k = 1 path is ~10× slower).
     a += xp.dot(x.reshape(-1, 1) * a.dtype.type(alpha), y.reshape(1, -1))
@@ -177,10 +181,13 @@ def ger(alpha, x, y, a):
 
 def axpy(alpha, x, y):
     """y ← y + α x in place (same shapes), BLAS ``axpy``: one pass, no temporary α x."""
-    f = _blas("axpy", y, x)
-    if f is not None and x.shape == y.shape:
-        f(y.size, alpha, _address(x), 1, _address(y), 1)
-        return y
+    # Below ~16k elements the call through ctypes costs more than the extra pass.
+    if x.shape == y.shape and y.size >= 16384:
+        f, addresses = _blas("axpy", y, x)
+        if f is not None:
+            py, px = addresses
+            f(y.size, alpha, px, 1, py, 1)
+            return y
     if alpha == 1:
         y += x
     else:
