@@ -32,3 +32,10 @@ def test_run_quick_prints_the_table(mnist_dir):
     rate, acc = row.split()[2], re.search(r"(\d+\.\d+)%", row)
     assert float(rate) > 0
     assert acc and float(acc.group(1)) > 50     # 4096 samples of SGD already learn
+
+
+def test_step_time_quick_prints_the_row(mnist_dir):
+    out = run("step_time.py", "--quick", "--workloads", "logreg", "--data", str(mnist_dir))
+    row = next(ln for ln in out.splitlines() if ln.startswith("logreg"))
+    cells = row.split()
+    assert float(cells[1]) > 0 and float(cells[3]) > 0, row   # retrograd's and NumPy's µs
