@@ -5,14 +5,15 @@ by an op keeps that op in ``_op``, and the op keeps its inputs in ``parents``.
 ``backward`` visits the tensors from the output down, in reverse topological
 order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one op at a time.
 
-Gradients are arrays, with one exception kept at the end of this file: a linear
-layer's weight gradient at batch size one, an outer product, may travel as its
-two factors (``Outer``) into the weight's ``.grad`` (see there why).
+Gradients are arrays, with one exception: a linear layer's weight gradient at
+batch size one, an outer product, may travel as its two factors (``Outer``, in
+``rank_one.py``) into the weight's ``.grad``.
 """
 import sys
 
-from .backend import array_module, ger
+from .backend import ger
 from .function import state
+from .rank_one import Outer, OuterGrad, dense
 from .tensor import Tensor
 
 
@@ -131,62 +132,3 @@ def _accumulate(t, g):
     shared = sys.getrefcount(g) > 3 or (base is not None and (
         sys.getrefcount(base) > 3 or 0 in g.strides))
     t.grad = Tensor._wrap(g.copy() if shared else g)
-
-
-# -- rank-one gradients: online SGD's weight gradients, kept as two vectors ---------
-
-class Outer:
-    """A rank-one gradient ∂ℓ/∂W = u vᵀ (W: (m, n)), kept as its factors u (m,), v (n,).
-
-    At batch size one a linear layer's weight gradient is an outer product:
-    m·n numbers that carry only m + n. ``Linear.backward`` returns it factored;
-    the engine builds the matrix (``dense``) wherever an array is needed, and
-    otherwise stores it as the leaf's ``.grad`` (an ``OuterGrad``) still factored.
-    SGD then applies θ ← θ − η u vᵀ in one pass over θ (BLAS ger), instead of
-    writing the matrix and reading it back: online SGD is bound by that traffic."""
-
-    __slots__ = ("u", "v")
-
-    def __init__(self, u, v):
-        self.u, self.v = u, v
-
-    @property
-    def shape(self):
-        return self.u.shape + self.v.shape
-
-    @property
-    def dtype(self):
-        return self.u.dtype
-
-    def dense(self):
-        """The matrix u vᵀ (dot, not matmul: matmul's outer product is ~10× slower)."""
-        return array_module(self.u).dot(self.u[:, None], self.v[None, :])
-
-
-def dense(g):
-    """A gradient as an array (an ``Outer`` is built; an array is returned as is)."""
-    return g.dense() if g.__class__ is Outer else g
-
-
-class OuterGrad(Tensor):
-    """A leaf's ``.grad`` holding an ``Outer``: its ``data``, the matrix, is built at
-    the first read (and kept), so ``.grad`` behaves as any gradient; an optimiser
-    that can use the factors checks ``factored`` and reads ``outer`` instead."""
-
-    def __init__(self, outer):
-        self.outer, self._dense = outer, None
-
-    @property
-    def data(self):
-        if self._dense is None:
-            self._dense = self.outer.dense()
-        return self._dense
-
-    @data.setter
-    def data(self, value):
-        self._dense = value
-
-    @property
-    def factored(self):
-        """True while nobody has read (or replaced) the matrix."""
-        return self._dense is None

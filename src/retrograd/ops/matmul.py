@@ -1,6 +1,6 @@
 """The matrix product and the fused affine map of a layer, s = xW + b."""
 from ..backend import array_module
-from ..engine import Outer
+from ..rank_one import Outer
 from ..function import Function
 from .operand import lift, pair
 
@@ -81,7 +81,7 @@ class Linear(Function):
                 x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
             if len(x) == 1:
                 # One sample: ∂ℓ/∂W = gᵀx is an outer product, left factored (see
-                # engine.Outer). Copies: the caller may overwrite its arrays later.
+                # rank_one.Outer). Copies: the caller may overwrite its arrays later.
                 gw = Outer(g2[0].copy(), x[0].copy())
             else:
                 gw = array_module(x).dot(g2.T, x)
