@@ -47,6 +47,10 @@ def _positive(kind):
 def build_parser():
     parser = argparse.ArgumentParser(prog="retrograd", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command")
+    # Listed for --help only: main() hands `course …` to the course's own parser.
+    sub.add_parser("course", help="the course's experiments: `retrograd course list`, "
+                                  "`retrograd course NAME`, `retrograd course all --out DIR`",
+                   add_help=False)
     t = sub.add_parser("train", help="train a model (default: the course's MNIST logistic "
                                      "regression)",
                        description="Train a Keras model with retrograd. Defaults: the "
