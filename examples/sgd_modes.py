@@ -18,10 +18,7 @@ import argparse
 
 import numpy as np
 
-import retrograd as rg
-from retrograd.data import DataLoader, TensorDataset
-from retrograd.ops.losses import SoftmaxCrossEntropy
-from retrograd.ops.matmul import linear
+from retrograd.course.sgd_modes import train  # the course gallery's experiment, reused
 
 
 def load(name, n, seed):
@@ -40,45 +37,6 @@ def load(name, n, seed):
         X = centres[y] + rng.normal(0, 1.5, (len(y), d))
     X = (X - X.mean(0)) / (X.std(0) + 1e-8)
     return X.astype(np.float32), y.astype(np.int64)
-
-
-def loss_of(params, X, y):
-    w, b = params
-    return SoftmaxCrossEntropy().apply(linear(X, w, b), y)
-
-
-def train(X, y, batch_size, epochs, lr, seed, points_per_epoch=10):
-    """SGD with the given batch size for ``epochs`` × N per-sample gradient
-    computations; returns (computations, full-data loss) at regular checkpoints."""
-    n, d = X.shape
-    c = int(y.max()) + 1
-    params = [rg.zeros((c, d), requires_grad=True), rg.zeros(c, requires_grad=True)]
-    opt = rg.optim.SGD(params, lr=lr)
-    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True,
-                        generator=seed)
-    Xt, yt = rg.tensor(X), rg.tensor(y)
-    every = max(1, n // points_per_epoch)
-    computed, next_mark = 0, 0
-    counts, losses = [], []
-
-    def record():
-        with rg.no_grad():
-            losses.append(float(loss_of(params, Xt, yt)))
-        counts.append(computed)
-
-    record()
-    for _ in range(epochs):
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss_of(params, xb, yb).backward()
-            opt.step()
-            computed += len(yb)               # one per-sample gradient per example
-            if computed >= next_mark + every:
-                next_mark = computed - computed % every
-                record()
-    if counts[-1] != computed:
-        record()
-    return np.array(counts), np.array(losses)
 
 
 def compare(X, y, epochs=10, lr=0.05, batch_size=32, seed=0):

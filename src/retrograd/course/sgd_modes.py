@@ -31,7 +31,7 @@ def train(X, y, batch_size, epochs, lr, seed, points_per_epoch=10):
     """SGD with batches of B for ``epochs`` × N per-sample gradients; returns
     (computations so far, loss on the whole set) at regular checkpoints."""
     rg.manual_seed(seed)
-    model = nn.Linear(X.shape[1], 10)
+    model = nn.Linear(X.shape[1], int(y.max()) + 1)   # softmax regression
     for p in model.parameters():
         p.data[:] = 0                    # the same start for the three modes
     opt = optim.SGD(model.parameters(), lr=lr)
