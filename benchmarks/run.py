@@ -120,12 +120,8 @@ def retrograd_trainer(w):
     weights = initial_weights(w["sizes"])
     if w.get("api") == "keras":
         return keras_trainer(w, weights)
-    try:
-        from retrograd import nn, optim
-        from retrograd.nn import functional as F
-        nn.Linear, nn.Sequential, optim.SGD, F.cross_entropy  # noqa: B018 (all present?)
-    except (ImportError, AttributeError):
-        return retrograd_core_trainer(w, weights)
+    from retrograd import nn, optim
+    from retrograd.nn import functional as F
 
     layers = []
     for k, (W, b) in enumerate(weights):
@@ -151,48 +147,8 @@ def retrograd_trainer(w):
     return sgd_loop(step, w["batch"]), predict, "nn.Sequential + optim.SGD"
 
 
-def retrograd_core_trainer(w, weights):
-    """The same model on the core ops, until retrograd.nn/optim exist."""
-    import retrograd as rg
-    from retrograd.ops.losses import SoftmaxCrossEntropy
-    from retrograd.ops.matmul import linear
-    params = [(rg.from_numpy(W.copy()).requires_grad_(), rg.from_numpy(b.copy()).requires_grad_())
-              for W, b in weights]
-    act = w["act"]
-
-    def forward(x):
-        h = rg.from_numpy(x)
-        for k, (W, b) in enumerate(params):
-            h = linear(h, W, b)
-            if act and k < len(params) - 1:
-                h = h.relu() if act == "relu" else h.tanh()
-        return h
-
-    lr = np.float32(w["lr"])
-
-    def step(x, y):
-        loss = SoftmaxCrossEntropy().apply(forward(x), rg.from_numpy(y))
-        for p in (t for pair in params for t in pair):
-            p.grad = None
-        loss.backward()
-        for p in (t for pair in params for t in pair):
-            g = p.grad.data
-            g *= lr          # in place: no temporary for lr·g
-            p.data -= g
-
-    def predict(x):
-        with rg.no_grad():
-            return forward(x).numpy()
-
-    return sgd_loop(step, w["batch"]), predict, "core ops (linear, relu, fused CE)"
-
-
 def keras_trainer(w, weights):
-    try:
-        from retrograd import keras
-        keras.Sequential, keras.layers.Dense  # noqa: B018
-    except (ImportError, AttributeError):
-        raise Unavailable("retrograd.keras not available") from None
+    from retrograd import keras
     act = w["act"]
     layers = [keras.layers.Dense(W.shape[0], activation=act if k < len(weights) - 1 else None)
               for k, (W, _) in enumerate(weights)]
@@ -290,10 +246,6 @@ def numpy_trainer(w):
     return sgd_loop(step, w["batch"]), lambda x: forward(x, []), "hand-written NumPy loop"
 
 
-class Unavailable(Exception):
-    """This framework or API is not installed: the row says n/a."""
-
-
 # -- one child process: one workload on one framework --------------------------------
 
 def _proc_status(key):
@@ -354,7 +306,7 @@ def child(args):
             fit_pass, predict, desc = numpy_trainer(w)
         else:
             fit_pass, predict, desc = retrograd_trainer(w)
-    except (Unavailable, ImportError) as e:
+    except ImportError as e:  # the framework is not installed: its row says n/a
         return reply({"error": f"n/a ({e})"})
     if args.framework != "pytorch":
         desc += f", BLAS {blas_threads()} thr"
