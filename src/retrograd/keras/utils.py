@@ -14,7 +14,8 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     does); the result has shape ``y.shape + (num_classes,)``.
 
     >>> to_categorical([0, 2], 3)
-    array([[1., 0., 0.], [0., 0., 1.]], dtype=float32)
+    array([[1., 0., 0.],
+           [0., 0., 1.]], dtype=float32)
     """
     y = np.asarray(y)
     if y.dtype.kind == "f":
