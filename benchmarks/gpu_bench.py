@@ -12,7 +12,7 @@ passes of ``samples`` samples, timed between two device synchronisations, after 
 warm-up that compiles CuPy's kernels. ``--device cpu`` runs the same script on the CPU
 (NumPy, and PyTorch on the CPU), to check it anywhere.
 
-MNIST is read from ``--data``, ``$RETROGRAD_DATA/mnist`` or ``/work/shared/data/mnist``;
+MNIST is read from ``--data``, ``$RETROGRAD_DATA/mnist`` or ``../shared/data/mnist`` beside the checkout;
 without it the script uses random data of MNIST's shape (the speed does not depend on
 the values; the accuracy column then says so).
 """
@@ -26,6 +26,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "src"))  # the checkout, installed or not
+sys.path.insert(0, HERE)
+import run  # noqa: E402  (the CPU benchmark: its data loading and initial weights)
 
 WORKLOADS = {
     "mlp": dict(sizes=(784, 512, 512, 10), act="relu", lr=0.1, samples=60000),
@@ -34,27 +36,12 @@ WORKLOADS = {
 TARGET = ("mlp", 1024, 0.8)  # issue 9: ≥ 0.8× PyTorch CUDA on the MLP at batch 1024
 
 
-def initial_weights(sizes, seed=0):
-    """W ~ N(0, 1)/√fan_in of shape (out, in), zero biases: the same arrays start both."""
-    rng = np.random.default_rng(seed)
-    return [((rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32),
-             np.zeros(o, np.float32)) for i, o in zip(sizes[:-1], sizes[1:])]
-
-
 def load_data(directory, random_data=False, n=60000):
-    """(x, y, x_test, y_test, source): float32 (N, 784) in [0, 1] and int64 labels."""
-    candidates = [] if random_data else [directory] if directory else []
-    if os.environ.get("RETROGRAD_DATA") and not random_data:
-        candidates.append(os.path.join(os.environ["RETROGRAD_DATA"], "mnist"))
-    if not random_data:
-        candidates.append("/work/shared/data/mnist")
-    for d in candidates:
-        if os.path.exists(os.path.join(d, "train-images-idx3-ubyte.gz")) or \
-                os.path.exists(os.path.join(d, "train-images-idx3-ubyte")):
-            from retrograd.datasets import mnist
-            (x, y), (xt, yt) = mnist.load_data(path=d, download=False)
-            prep = lambda a: a.reshape(len(a), -1).astype(np.float32) / np.float32(255)  # noqa: E731
-            return prep(x), y.astype(np.int64), prep(xt), yt.astype(np.int64), f"MNIST ({d})"
+    """(x, y, x_test, y_test, source): float32 (N, 784) in [0, 1] and int64 labels;
+    random data of MNIST's shape when asked for or when MNIST is not found."""
+    d = run.mnist_dir(directory)
+    if not random_data and os.path.isdir(d):
+        return (*run.load_mnist(d), f"MNIST ({d})")
     rng = np.random.default_rng(0)
     x = rng.random((n, 784), dtype=np.float32)
     xt = rng.random((n // 6, 784), dtype=np.float32)
@@ -135,7 +122,7 @@ def torch_trainer(w, weights, x, y, device):
 
 def measure(trainer, w, batch, data, device, reps):
     x, y, xt, yt = data
-    step, predict, sync = trainer(w, initial_weights(w["sizes"]), x, y, device)
+    step, predict, sync = trainer(w, run.initial_weights(w["sizes"]), x, y, device)
     n = min(w["samples"], len(x)) // batch * batch
     for i in range(0, 8 * batch, batch):  # warm-up: kernel compilation, allocator pools
         step(i % (len(x) - batch), batch)

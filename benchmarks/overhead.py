@@ -32,12 +32,10 @@ def timeit(step, number, repeats):
     return statistics.median(times)
 
 
-def retrograd_cases():
-    rng = np.random.default_rng(0)
-    x = rg.tensor(rng.standard_normal(4, dtype=np.float32), requires_grad=True)
-    y = rg.tensor(rng.standard_normal(4, dtype=np.float32), requires_grad=True)
-    a = rg.tensor(rng.standard_normal((4, 4), dtype=np.float32), requires_grad=True)
-    b = rg.tensor(rng.standard_normal((4, 4), dtype=np.float32), requires_grad=True)
+def cases(make):
+    """The timed steps, written once for both frameworks: ``make(shape)`` returns a
+    float32 leaf of that shape requiring grad (same N(0, 1) data for both)."""
+    x, y, a, b = make((4,)), make((4,)), make((4, 4)), make((4, 4))
 
     def elementwise():
         x.grad = y.grad = None
@@ -51,28 +49,15 @@ def retrograd_cases():
             "(A@B).sum() fwd+bwd, 4x4": matmul}
 
 
-def torch_cases(torch):
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(4, generator=gen, requires_grad=True)
-    y = torch.randn(4, generator=gen, requires_grad=True)
-    a = torch.randn(4, 4, generator=gen, requires_grad=True)
-    b = torch.randn(4, 4, generator=gen, requires_grad=True)
-
-    def elementwise():
-        x.grad = y.grad = None
-        (x * y).sum().backward()
-
-    def matmul():
-        a.grad = b.grad = None
-        (a @ b).sum().backward()
-
-    return [elementwise, matmul]
+def _leaves(tensor_of):
+    rng = np.random.default_rng(0)
+    return lambda shape: tensor_of(rng.standard_normal(shape, dtype=np.float32))
 
 
 def measure(number=2000, repeats=7):
     """Rows (case, retrograd µs, PyTorch µs or None, PyTorch threads or None)."""
-    cases = retrograd_cases()
-    rows = [[name, timeit(fn, number, repeats), None, None] for name, fn in cases.items()]
+    ours = cases(_leaves(lambda a: rg.tensor(a, requires_grad=True)))
+    rows = [[name, timeit(fn, number, repeats), None, None] for name, fn in ours.items()]
     try:
         import torch
     except ImportError:
@@ -81,7 +66,8 @@ def measure(number=2000, repeats=7):
     try:
         for threads in (1, 2):
             torch.set_num_threads(threads)
-            for row, fn in zip(rows, torch_cases(torch)):
+            theirs = cases(_leaves(lambda a: torch.tensor(a, requires_grad=True)))
+            for row, fn in zip(rows, theirs.values()):
                 t = timeit(fn, number, repeats)
                 if row[2] is None or t < row[2]:
                     row[2], row[3] = t, threads

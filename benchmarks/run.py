@@ -18,7 +18,6 @@ MNIST is read from ``--data DIR``, else ``$RETROGRAD_DATA/mnist``, else
 NumPy's OpenBLAS use an older kernel; the table header says which kernel runs.
 """
 import argparse
-import gzip
 import json
 import os
 import statistics
@@ -63,32 +62,10 @@ def mnist_dir(arg=None):
     return os.path.normpath(os.path.join(root, "mnist"))
 
 
-def read_idx(path):
-    """A (possibly gzipped) IDX file as an array: magic 0 0 type ndim, sizes, data."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    dtype = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
-             0x0E: ">f8"}[raw[2]]
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype, offset=4 + 4 * ndim).reshape(shape)
-
-
 def load_mnist(directory):
     """(x_train, y_train, x_test, y_test): float32 (N, 784) in [0, 1], int64 labels."""
-    try:  # the package's own reader, when present (it also checks the files)
-        from retrograd.datasets import mnist
-        (xtr, ytr), (xte, yte) = mnist.load_data(path=directory, download=False)
-    except (ImportError, AttributeError, TypeError):
-        def idx(name):
-            for suffix in (".gz", ""):
-                path = os.path.join(directory, name + suffix)
-                if os.path.exists(path):
-                    return read_idx(path)
-            raise FileNotFoundError(f"MNIST file {name}(.gz) not found in {directory}")
-        xtr, ytr = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
-        xte, yte = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
+    from retrograd.datasets import mnist  # checks the files' SHA-256 too
+    (xtr, ytr), (xte, yte) = mnist.load_data(path=directory, download=False)
 
     def prep(x):
         return (x.reshape(len(x), -1).astype(np.float32) / np.float32(255))
