@@ -9,12 +9,15 @@ Every rank runs the same ``fit`` on the same data; ``retrograd.distributed``'s
 * after ``backward()`` the gradients are averaged over the ranks, weighted by each
   rank's number of samples, so p ranks take exactly the step one process would take
   on the whole global batch;
-* the logs (loss, metrics, ``val_`` ones) are the means over all the ranks' samples,
-  identical on every rank, so callbacks such as ``EarlyStopping`` decide the same
+* the logs (loss, metrics, ``val_`` ones) are the means over all the ranks' samples
+  (their running totals and counts summed over the ranks), identical on every rank, so callbacks such as ``EarlyStopping`` decide the same
   everywhere; only the chief (rank 0) prints and runs the callbacks that write files
   (``ModelCheckpoint``, ``CSVLogger``).
 
-The plain ``fit`` path never comes here.
+``evaluate(..., distributed=True)`` sums the same totals over the ranks, each rank
+evaluating an interleaved share of every batch; ``predict(..., distributed=True)``
+computes a share of the rows on each rank and gathers the whole predictions on
+every rank. The plain paths never come here.
 """
 import numpy as np
 
@@ -25,9 +28,9 @@ from . import callbacks as callbacks_module
 CHIEF_ONLY = (callbacks_module.ModelCheckpoint, callbacks_module.CSVLogger)
 
 
-def resolve(distributed):
-    """The strategy for ``fit(distributed=...)``: None for a plain fit, a
-    ``DataParallelStrategy`` for ``True`` or the strategy given."""
+def resolve(distributed, who="fit"):
+    """The strategy for ``fit``/``evaluate``/``predict(distributed=...)``: None for a
+    plain run, a ``DataParallelStrategy`` for ``True`` or the strategy given."""
     if distributed is None or distributed is False:
         return None
     from ..distributed import DataParallelStrategy
@@ -35,9 +38,14 @@ def resolve(distributed):
         return DataParallelStrategy()
     if isinstance(distributed, DataParallelStrategy):
         return distributed
-    raise TypeError(f"fit: distributed must be True, False or a "
+    raise TypeError(f"{who}: distributed must be True, False or a "
                     f"retrograd.distributed.DataParallelStrategy, got "
                     f"distributed={distributed!r}")
+
+
+def not_chief(callbacks):
+    """A non-chief rank's callbacks: those that write files are the chief's alone."""
+    return [cb for cb in callbacks or () if not isinstance(cb, CHIEF_ONLY)]
 
 
 def prepare(model, strategy, n, batch_size, verbose, callbacks):
@@ -56,7 +64,7 @@ def prepare(model, strategy, n, batch_size, verbose, callbacks):
     strategy.broadcast(model)
     if strategy.is_chief:
         return steps, verbose, callbacks
-    return steps, 0, [cb for cb in callbacks or () if not isinstance(cb, CHIEF_ONLY)]
+    return steps, 0, not_chief(callbacks)
 
 
 def shuffler(strategy):
@@ -66,18 +74,28 @@ def shuffler(strategy):
     return np.random.default_rng(strategy.shared_seed(seed))
 
 
-def batches(strategy, order, batch_size, steps):
-    """This rank's indices of each of the epoch's ``steps`` global batches."""
-    return [strategy.local(order[s * batch_size:(s + 1) * batch_size]) for s in range(steps)]
+def sum_over_ranks(strategy, totals, counts):
+    """The running means' totals and counts summed over the ranks (one allreduce):
+    each log is then Σ_r total_r / Σ_r count_r, the mean over every rank's samples
+    (or sample weights), exactly as one process computes it on all the data."""
+    from ..distributed.collectives import allreduce_
+    k = len(totals)
+    buf = np.asarray(list(totals) + list(counts), dtype=np.float64)
+    allreduce_(buf, what="keras logs", world=strategy.world)
+    return buf[:k].tolist(), buf[k:].tolist()
 
 
-def global_logs(strategy, logs, count):
-    """``logs`` (this rank's means over its ``count`` samples) averaged over the ranks,
-    weighted by samples: the means over all the samples, the same on every rank."""
-    keys = list(logs)
-    values = [logs[k] if count else 0.0 for k in keys]   # a rank with no samples adds 0
-    means = strategy.mean(np.asarray(values, dtype=np.float64), weight=count)
-    return {k: float(v) for k, v in zip(keys, np.atleast_1d(means))}
+def gather_rows(strategy, local, plan, rows):
+    """The whole (``rows``, …) predictions on every rank from each rank's ``local``
+    rows, those of the slices of ``plan`` (this rank's share of each batch): each
+    rank writes its rows into zeros and one allreduce sums them (x + 0 = x)."""
+    from ..distributed.collectives import allreduce_
+    index = np.arange(rows)
+    mine = np.concatenate([index[s] for s in plan]) if plan else index[:0]
+    full = np.zeros((rows,) + local.shape[1:], dtype=local.dtype)
+    full[mine] = local
+    allreduce_(full, what="predict (gathering the rows)", world=strategy.world)
+    return full
 
 
 class AgreedCallbacks:

@@ -24,13 +24,20 @@ class Metric:
     def reset_state(self):
         self.total, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred, logits=False):
+    def update_state(self, y_true, y_pred, logits=False, sample_weight=None):
         """Add a batch. ``logits``: ``y_pred`` holds the scores before the output
-        softmax/sigmoid (the fused-loss path), which changes only the binary threshold."""
+        softmax/sigmoid (the fused-loss path), which changes only the binary threshold.
+        ``sample_weight`` (one wᵢ per sample: ``weighted_metrics``) makes the running
+        value Keras's weighted mean Σᵢ wᵢ vᵢ / Σᵢ wᵢ."""
         v = self.values(np.asarray(y_true), np.asarray(y_pred), logits)
         v = np.asarray(v, dtype=np.float64)
-        self.total += float(v.sum())
-        self.count += v.shape[0]
+        if sample_weight is None:
+            self.total += float(v.sum())
+            self.count += v.shape[0]
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64).reshape(v.shape[0])
+            self.total += float(v @ w)
+            self.count += float(w.sum())
 
     def result(self):
         return self.total / self.count if self.count else 0.0

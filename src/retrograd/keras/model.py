@@ -29,8 +29,7 @@ from ..checkpoint import optimizer_to_file, rng_state
 from ..function import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
-from . import losses as losses_module
-from . import metrics as metrics_module
+from . import compile_utils
 from . import optimizers as optimizers_module
 from . import summary as summary_module
 from .keras_tensor import KerasTensor
@@ -185,6 +184,24 @@ class Model(Trainer, Module):
                 layer.name = f"{base}_{k}"
             names.add(layer.name)
 
+    # -- inputs and outputs ----------------------------------------------------------------
+    @property
+    def output_names(self):
+        """The outputs' names (Keras: those of the layers that produce them), which
+        name their losses and metrics in the logs and key the dicts of compile/fit."""
+        layers = self.layers
+        return [layers[-1].name] if layers else ["output"]
+
+    def _input_names(self):
+        return ["input"]
+
+    def _output_shapes(self):
+        return [self.output_shape]
+
+    def _output_layers(self):
+        """Per output, the layer whose activation ends it (a loss may fuse it)."""
+        return [self._output_layer()]
+
     # -- computing ----------------------------------------------------------------------
     def _output_layer(self):
         """The layer whose activation ends the model (its logits can feed the fused
@@ -309,8 +326,7 @@ class Model(Trainer, Module):
         if not self.compiled:
             return None
         return {"optimizer": optimizers_module.serialize(self.optimizer),
-                "loss": None if self.loss is None else losses_module.serialize(self.loss),
-                "metrics": [metrics_module.serialize(m) for m in self.compiled_metrics]}
+                **compile_utils.serialize(self.heads)}
 
     def _optimizer_state(self):
         """The optimizer's slots as (JSON header, arrays) — empty before training."""

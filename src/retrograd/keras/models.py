@@ -16,9 +16,8 @@ from .. import serialization
 from ..checkpoint import optimizer_from_file, set_rng_state
 from ..nn.containers import ModuleList
 from ..serialization import ModelFileError
+from . import compile_utils
 from . import layers as layers_module
-from . import losses as losses_module
-from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .functional import Functional
 from .keras_tensor import KerasTensor
@@ -263,13 +262,8 @@ def _model_from(header, arrays, filepath, custom_objects, compile, restore_rng):
     if compile and spec is not None:
         if not isinstance(spec, dict):
             raise ModelFileError(f"{filepath}: invalid compile settings")
-        metrics = spec.get("metrics") or []
-        if not isinstance(metrics, list):
-            raise ModelFileError(f"{filepath}: invalid compile metrics")
-        loss = spec.get("loss")
         model.compile(optimizer=optimizers_module.get(spec.get("optimizer")),
-                      loss=None if loss is None else losses_module.get(loss),
-                      metrics=[metrics_module.get(m) for m in metrics])
+                      **compile_utils.deserialize(spec, len(model.output_names)))
         _restore_optimizer(model, header.get("optimizer_state"), arrays, filepath)
         if restore_rng and header.get("rng") is not None:
             set_rng_state(filepath, header["rng"], model)

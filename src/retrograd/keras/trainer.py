@@ -7,12 +7,17 @@ A training step is the plain loop of the course, nothing more::
     loss = SoftmaxCrossEntropy(s, y)     # fused: ∂ℓ/∂s = ŷ − y*
     optimizer.zero_grad(); loss.backward(); optimizer.step()
 
+A model with several outputs adds its outputs' losses, ℓ = Σₖ λₖ ℓₖ
+(``keras/compile_utils.py``); one with several inputs takes x as a list or a dict
+by input name, and y likewise by output.
+
 Everything else (validating the data, choosing the fused loss, which callbacks run
 per batch) is decided once per ``fit``, not at every step. Batches are slices of
 float32 arrays converted once: with ``shuffle`` a batch is one gathered copy, else
 a view.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -22,9 +27,8 @@ from ..ops.softmax import stable_softmax
 from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
-from . import data_parallel, weighting
+from . import compile_utils, data_parallel, weighting
 from . import losses as losses_module
-from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 
 
@@ -36,14 +40,16 @@ def _verbosity(verbose):
     return int(verbose)
 
 
+def _positive(value, who, arg, default=None):
+    if value is None:
+        return default
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{who}: {arg} must be a positive integer, got {arg}={value!r}")
+    return int(value)
+
+
 def _batch_size(batch_size, who):
-    if batch_size is None:
-        return 32
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
-            or batch_size < 1:
-        raise ValueError(f"{who}: batch_size must be a positive integer, got "
-                         f"batch_size={batch_size!r}")
-    return int(batch_size)
+    return _positive(batch_size, who, "batch_size", 32)
 
 
 def _as_array(a, who, arg):
@@ -64,14 +70,10 @@ def _as_array(a, who, arg):
     return a
 
 
-def _float_inputs(x, who):
+def _float_inputs(x, who, arg="x"):
     """x as a C-contiguous float32 array (copied only when it is not one), checked
     for NaN/inf."""
-    x = _as_array(x, who, "x")
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: x must be numeric, got dtype {x.dtype}")
-    if x.ndim == 0:
-        raise ValueError(f"{who}: x must have a batch axis, got a scalar")
+    x = _as_array(x, who, arg)
     x = np.ascontiguousarray(x, dtype=np.float32)
     flat = x.reshape(-1)
     # x·x is finite iff every value is (short of overflow, which the exact check
@@ -81,21 +83,133 @@ def _float_inputs(x, who):
         if not finite.all():
             i = int(np.argmin(finite))
             bad = "NaN" if np.isnan(x[i]).any() else "inf"
-            raise ValueError(f"{who}: x contains {bad} values ({int((~finite).sum())} "
+            raise ValueError(f"{who}: {arg} contains {bad} values ({int((~finite).sum())} "
                              f"sample(s), the first at index {i}); clean or impute the "
                              "inputs before training")
     return x
 
 
+class Columns:
+    """The arrays of a model's several inputs (or targets, or sample weights), one
+    per input, sliced together: ``cols[idx]`` is the batch ``idx`` of each (an
+    entry may be None: an output without a loss needs no target)."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, arrays):
+        self.arrays = list(arrays)
+
+    def __len__(self):
+        return next(len(a) for a in self.arrays if a is not None)
+
+    def __getitem__(self, idx):
+        return Columns([None if a is None else a[idx] for a in self.arrays])
+
+
+def _describe(v):
+    if isinstance(v, dict):
+        return f"a dict with keys {list(v)}"
+    if isinstance(v, (list, tuple)):
+        return f"a {type(v).__name__} of {len(v)}"
+    shape = getattr(v, "shape", None)
+    return f"one array of shape {tuple(shape)}" if shape is not None else type(v).__name__
+
+
+def _by_name(value, names, who, arg, model, what, required=True):
+    """``value`` (a list/tuple in the order of ``names`` or a dict by name) as a list
+    aligned with ``names``; refused with what was given and what was expected."""
+    k = len(names)
+    expected = (f"model {model!r} has {k} {what}s {names}: give {arg} as a list of {k} "
+                f"arrays or a dict by {what} name")
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in names]
+        missing = [n for n in names if n not in value]
+        if unknown or (missing and required):
+            problem = f"unknown key(s) {unknown}" if unknown else f"missing {missing}"
+            raise ValueError(f"{who}: {arg} is a dict with {problem}; {expected}")
+        return [value.get(n) for n in names]
+    if isinstance(value, (list, tuple)) and len(value) == k:
+        return list(value)
+    raise ValueError(f"{who}: {expected}, got {_describe(value)}")
+
+
+def _single(value, names):
+    """For a one-input (one-output) model: ``[a]`` or ``{name: a}`` is ``a``, as Keras
+    accepts."""
+    if isinstance(value, dict) and len(value) == 1 and \
+            (next(iter(value)) in names or len(names) == 1):
+        return next(iter(value.values()))
+    if isinstance(value, (list, tuple)) and len(value) == 1 and \
+            isinstance(value[0], (np.ndarray, Tensor)):
+        return value[0]
+    return value
+
+
+def _steps_warning(who, given, available):
+    warnings.warn(f"{who}: your input ran out of data: {available} batch(es) left where "
+                  f"{given} were asked (steps); interrupting. With arrays, an epoch of "
+                  "steps_per_epoch batches continues where the previous one stopped; make "
+                  "sure the data holds at least the batches you ask for", UserWarning,
+                  stacklevel=3)
+
+
+class BatchPlan:
+    """The batches of each epoch of ``fit``, as index arrays (slices when unshuffled)
+    into the n samples.
+
+    A *pass* is one ordering of the samples (a new permutation when shuffling) cut
+    into batches of ``batch_size``. Without ``steps_per_epoch`` an epoch is one pass.
+    With it, as Keras 3's epoch iterator, an epoch takes the next ``steps_per_epoch``
+    batches of the current pass: the next epoch continues where this one stopped,
+    a new pass begins once one is used up, and a pass that runs out in the middle of
+    an epoch ends that epoch early (with Keras's "ran out of data" warning).
+
+    ``local`` (data-parallel ``fit``) maps each global batch to this rank's share;
+    ``n_batches`` then drops a last batch smaller than the number of ranks."""
+
+    def __init__(self, n, batch_size, shuffle, rng, steps_per_epoch=None, local=None,
+                 n_batches=None):
+        self.n, self.batch_size, self.shuffle, self.rng = n, batch_size, shuffle, rng
+        self.steps, self.local = steps_per_epoch, local
+        self.n_batches = math.ceil(n / batch_size) if n_batches is None else n_batches
+        self.pending = []
+
+    @property
+    def steps_per_epoch(self):
+        return self.steps or self.n_batches
+
+    def _new_pass(self):
+        b = self.batch_size
+        if self.local is not None:
+            order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+            return [self.local(order[s * b:(s + 1) * b]) for s in range(self.n_batches)]
+        if self.shuffle:
+            order = self.rng.permutation(self.n)
+            return [order[lo:lo + b] for lo in range(0, self.n, b)]
+        return [slice(lo, lo + b) for lo in range(0, self.n, b)]
+
+    def epoch(self):
+        if self.steps is None:
+            return self._new_pass()
+        if not self.pending:
+            self.pending = self._new_pass()
+        take, self.pending = self.pending[:self.steps], self.pending[self.steps:]
+        if len(take) < self.steps:
+            _steps_warning("fit", self.steps, len(take))
+        return take
+
+
 class Trainer:
     """The Keras training methods, one engine for every ``keras.Model`` (Sequential,
     functional, subclassed). A model provides ``_ensure_built(x, who)``,
-    ``_forward(x, logits)``, ``_output_layer()`` (whose activation the loss may fuse)
-    and ``_step_layers(fused)`` → (body, head): a step computes
+    ``_forward(x, logits)``, ``_output_layers()`` (whose activations the losses may
+    fuse), ``output_names``, ``_input_names()``, ``_output_shapes()`` and, for one
+    output, ``_step_layers(fused)`` → (body, head): a step computes
     ``head(body[-1](… body[0](x)))``."""
 
     compiled = False
     optimizer = loss = None
+    heads = ()
     compiled_metrics = ()
     stop_training = False
 
@@ -103,58 +217,96 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
-        """Set the optimizer, the loss and the metrics (names or objects, as Keras).
+        """Set the optimizer, the loss(es) and the metrics (names or objects, as Keras).
+
+        With several outputs, ``loss``, ``loss_weights``, ``metrics`` and
+        ``weighted_metrics`` take one entry per output (a list in the outputs' order or
+        a dict by output name; one ``loss`` applies to every output): the trained
+        loss is Σₖ λₖ ℓₖ. ``weighted_metrics`` are fed the sample weights
+        (``sample_weight``/``class_weight``), ``metrics`` are not, as in Keras.
         ``run_eagerly``, ``jit_compile``, ``steps_per_execution`` and
         ``auto_scale_loss`` are accepted and have no effect (retrograd always runs
         eagerly)."""
-        if loss_weights is not None or weighted_metrics is not None:
-            raise ValueError("compile: loss_weights and weighted_metrics apply to models "
-                             "with several outputs, which Sequential is not")
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"compile: metrics must be a list, e.g. metrics=['accuracy'], got "
-                            f"metrics={metrics!r}")
+        self.heads = compile_utils.build_heads(self, loss, loss_weights, metrics,
+                                               weighted_metrics)
         self.optimizer = optimizers_module.get(optimizer)
-        self.loss = None if loss is None else losses_module.get(loss)
-        self.compiled_metrics = [metrics_module.get(m, self.loss) for m in metrics or []]
+        single = len(self.heads) == 1
+        self.loss = self.heads[0].loss if single else [h.loss for h in self.heads]
+        self.compiled_metrics = [m for h in self.heads for m in h.all_metrics]
+        self._loss_mean = compile_utils.Mean("loss")
+        self._trackers = [self._loss_mean] + compile_utils.trackers(self.heads)
         self.compiled = True
-        self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
-                                "loss": loss if isinstance(loss, str) else None,
-                                "metrics": list(metrics or [])}
         if self.built:
             self.optimizer.build(self.trainable_weights)
 
     @property
     def metrics_names(self):
-        """``['loss', <metric names as given to compile>]`` (``[]`` before compile)."""
+        """``['loss', <the outputs' losses>, <metric names>]`` (``[]`` before compile):
+        for one output ``['loss', 'accuracy']`` (the metrics as named in compile), for
+        several ``['loss', 'a_loss', 'b_loss', 'a_accuracy', …]``."""
         if not self.compiled:
             return []
-        return ["loss"] + [m.name for m in self.compiled_metrics]
+        return [compile_utils.key(t) for t in self._trackers]
 
     def _require_compiled(self, who):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{who}()`, e.g. "
                              "model.compile(optimizer='sgd', loss='categorical_crossentropy', "
                              "metrics=['accuracy'])")
-        if self.loss is None:
+        if all(h.loss is None for h in self.heads):
             raise ValueError(f"{who}: the model was compiled without a loss; give "
                              "compile(loss=...)")
 
     # -- data checks -------------------------------------------------------------
+    def _inputs_of(self, x, who):
+        """x as the model takes it: one float32 array, or ``Columns`` of them (several
+        inputs, given as a list or a dict by input name), checked."""
+        names = self._input_names()
+        if len(names) == 1:
+            return _float_inputs(_single(x, names), who)
+        if x is None:
+            raise ValueError(f"{who}: x is None; expected the inputs of model {self.name!r} "
+                             f"({names})")
+        arrays = [_float_inputs(a, who, f"x[{n!r}]")
+                  for n, a in zip(names, _by_name(x, names, who, "x", self.name, "input"))]
+        sizes = {n: len(a) for n, a in zip(names, arrays)}
+        if len(set(sizes.values())) > 1:
+            raise ValueError(f"{who}: the inputs of model {self.name!r} must have the same "
+                             f"number of samples, got {sizes} (Data cardinality is "
+                             "ambiguous)")
+        return Columns(arrays)
+
     def _prepare(self, x, y, who):
-        """(x float32, y in the form the loss takes), checked, the model built."""
-        x = _float_inputs(x, who)
+        """(x float32, y in the form the losses take), checked, the model built."""
+        x = self._inputs_of(x, who)
         self._ensure_built(x, who)
         if y is None:
             raise ValueError(f"{who}: y is None; fit and evaluate need targets")
-        y = _as_array(y, who, "y")
-        if len(y) != len(x):
-            raise ValueError(f"{who}: x and y must have the same number of samples, got "
-                             f"x with {len(x)} and y with {len(y)} (Data cardinality is "
-                             "ambiguous)")
-        return x, self._targets(y, who)
+        names, shapes = self.output_names, self._output_shapes()
+        if len(self.heads) == 1:
+            return x, self._target(_single(y, names), self.heads[0], shapes[0], len(x), who)
+        given = _by_name(y, names, who, "y", self.name, "output", required=False)
+        targets = []
+        for head, shape, t in zip(self.heads, shapes, given):
+            if head.loss is None:       # an output that is not trained needs no target
+                t = None if t is None else _as_array(t, who, f"y[{head.name!r}]")
+            elif t is None:
+                raise ValueError(f"{who}: y has no target for output {head.name!r} of model "
+                                 f"{self.name!r}, which has a loss")
+            else:
+                t = self._target(t, head, shape, len(x), who)
+            targets.append(t)
+        return x, Columns(targets)
 
-    def _targets(self, y, who):
-        loss, out = self.loss, self.output_shape
+    def _target(self, y, head, out, n_x, who):
+        """One output's targets, checked against its loss and shape."""
+        arg = "y" if len(self.heads) == 1 else f"y[{head.name!r}]"
+        y = _as_array(y, who, arg)
+        if len(y) != n_x:
+            raise ValueError(f"{who}: x and {arg} must have the same number of samples, got "
+                             f"x with {n_x} and {arg} with {len(y)} (Data cardinality is "
+                             "ambiguous)")
+        loss = head.loss
         name = loss.name
         c = out[-1]
         n = len(y)
@@ -165,14 +317,15 @@ class Trainer:
             if y.ndim == 2 and y.shape[1] == c and c > 1:
                 raise ValueError(
                     f"{who}: loss='{name}' expects integer class labels of shape ({n},), "
-                    f"but y has shape {y.shape} (one-hot?). Use "
+                    f"but {arg} has shape {y.shape} (one-hot?). Use "
                     "loss='categorical_crossentropy' with one-hot targets, or pass "
                     "y.argmax(axis=1)")
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y[:, 0]
             if y.ndim != 1 or not integral():
                 raise ValueError(f"{who}: loss='{name}' expects integer class labels of "
-                                 f"shape ({n},), got y of shape {y.shape} and dtype {y.dtype}")
+                                 f"shape ({n},), got {arg} of shape {y.shape} and dtype "
+                                 f"{y.dtype}")
             y = y.astype(np.int64)
             if n and (y.min() < 0 or y.max() >= c):
                 bad = int(y.min()) if y.min() < 0 else int(y.max())
@@ -184,12 +337,12 @@ class Trainer:
                 kind = "integer class labels" if integral() else "one value per sample"
                 raise ValueError(
                     f"{who}: loss='{name}' expects one-hot targets of shape ({n}, {c}), but "
-                    f"y has shape {y.shape} and holds {kind}. Use "
+                    f"{arg} has shape {y.shape} and holds {kind}. Use "
                     "loss='sparse_categorical_crossentropy' with integer labels, or one-hot "
                     f"encode them: y = keras.utils.to_categorical(y, {c})")
             if y.shape[1:] != tuple(out[1:]):
-                raise ValueError(f"{who}: loss='{name}': y has shape {y.shape}, the model "
-                                 f"outputs {tuple(out)}; expected y of shape "
+                raise ValueError(f"{who}: loss='{name}': {arg} has shape {y.shape}, the model "
+                                 f"outputs {tuple(out)}; expected {arg} of shape "
                                  f"({n}, {', '.join(str(d) for d in out[1:])})")
             return np.ascontiguousarray(y, dtype=np.float32)
         y = np.asarray(y, dtype=np.float32)
@@ -198,21 +351,50 @@ class Trainer:
             if None not in target and y.size == math.prod(target):
                 y = y.reshape(target)
             elif not isinstance(loss, losses_module.LossFunctionWrapper):
-                raise ValueError(f"{who}: loss='{name}': y has shape {y.shape}, the model "
-                                 f"outputs {tuple(out)}; expected y of shape {target}")
+                raise ValueError(f"{who}: loss='{name}': {arg} has shape {y.shape}, the model "
+                                 f"outputs {tuple(out)}; expected {arg} of shape {target}")
         if isinstance(loss, losses_module.BinaryCrossentropy) and y.size and \
                 (y.min() < 0 or y.max() > 1):
             raise ValueError(f"{who}: loss='{name}' expects targets in [0, 1], got values "
                              f"from {y.min():g} to {y.max():g}")
         return np.ascontiguousarray(y)
 
+    def _sample_weights(self, y, sample_weight, class_weight, who):
+        """Per-sample weights: an array (one output), ``Columns`` (one entry per output;
+        one array given applies to every output, as in Keras) or None."""
+        if len(self.heads) == 1:
+            return weighting.sample_weights(y, _single(sample_weight, self.output_names),
+                                            class_weight, who)
+        if class_weight is not None:
+            raise ValueError(f"{who}: class_weight is only supported for models with one "
+                             f"output (Keras too); model {self.name!r} has "
+                             f"{len(self.heads)}: give sample_weight per output instead")
+        if sample_weight is None:
+            return None
+        names = self.output_names
+        per_output = isinstance(sample_weight, dict) or (
+            isinstance(sample_weight, (list, tuple)) and len(sample_weight) == len(names) and
+            all(w is None or np.ndim(w) == 1 for w in sample_weight))
+        if per_output:
+            given = _by_name(sample_weight, names, who, "sample_weight", self.name, "output",
+                             required=False)
+        else:       # one array of weights for every output, as Keras repeats it
+            given = [sample_weight] * len(names)
+        return Columns([None if w is None or t is None else
+                        weighting.sample_weights(t, w, who=f"{who} (output {n!r})")
+                        for n, w, t in zip(names, given, y.arrays)])
+
     # -- the step --------------------------------------------------------------------
     def _setup_step(self):
-        """Decide once what every step does: fused loss or not, penalties, device."""
-        last = self._output_layer()     # None: unknown (a subclassed model's call)
-        act = None if last is None else last.output_activation
-        self._fused = self.loss.logits_of is not None and act is not None and \
-            act is _activation(self.loss.logits_of)
+        """Decide once what every step does: fused losses or not, penalties, device."""
+        for head, last in zip(self.heads, self._output_layers()):
+            # last is None where unknown (a subclassed model's call) or not fusable
+            act = None if last is None else last.output_activation
+            loss = head.loss
+            head.fused = loss is not None and loss.logits_of is not None and \
+                act is not None and act is _activation(loss.logits_of)
+        fused = tuple(h.fused for h in self.heads)
+        self._fused = fused[0] if len(fused) == 1 else fused
         self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
         if not self.optimizer.built:
             self.optimizer.build(self.trainable_weights)
@@ -221,48 +403,102 @@ class Trainer:
         self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else _same
         self._to_host = (lambda a: backend.to_device(a, "cpu")) if cuda else _same
 
-    def _update_metrics(self, y, out):
-        """Feed the batch's outputs (an array: logits on the fused path) to the metrics."""
+    def _wrap_inputs(self, x):
+        if isinstance(x, Columns):
+            return [Tensor._wrap(self._to_device(a)) for a in x.arrays]
+        return Tensor._wrap(self._to_device(x))
+
+    def _update_metrics(self, y, out, w=None):
+        """Feed the batch's outputs (arrays: logits on the fused paths) to the metrics
+        (the weighted ones with the sample weights ``w``)."""
+        if len(self.heads) == 1:
+            self._update_head(self.heads[0], y, out, w)
+            return
+        for k, head in enumerate(self.heads):
+            if head.all_metrics and y.arrays[k] is not None:
+                self._update_head(head, y.arrays[k], out[k],
+                                  None if w is None else w.arrays[k])
+
+    def _update_head(self, head, y, out, w):
         out = self._to_host(out)
         probs = None
-        for m in self.compiled_metrics:
-            if self._fused and m.needs_probabilities:
-                if probs is None:
-                    probs = self._probabilities(out)
-                m.update_state(y, probs, False)
-            else:
-                m.update_state(y, out, self._fused)
+        for weighted, group in ((None, head.metrics), (w, head.weighted_metrics)):
+            for m in group:
+                if head.fused and m.needs_probabilities:
+                    if probs is None:
+                        probs = _probabilities(head.loss, out)
+                    m.update_state(y, probs, False, weighted)
+                else:
+                    m.update_state(y, out, head.fused, weighted)
 
-    def _probabilities(self, logits):
-        if self.loss.logits_of == "softmax":
-            return stable_softmax(logits, -1)
-        return 0.5 * (1 + np.tanh(0.5 * logits))    # σ(s), without overflow
-
-    def _loss_of(self, y, out, w=None):
+    def _head_loss(self, head, y, out, w):
         yt = Tensor._wrap(self._to_device(y))
         if w is not None:
-            loss = self.loss.weighted(yt, out, Tensor._wrap(self._to_device(w)), self._fused)
+            return head.loss.weighted(yt, out, Tensor._wrap(self._to_device(w)), head.fused)
+        return head.loss.from_logits_loss(yt, out) if head.fused else \
+            head.loss.compute(yt, out)
+
+    def _loss_of(self, y, out, w=None):
+        """The loss (a Tensor) and, with several outputs, each output's λₖ ℓₖ (floats)."""
+        if len(self.heads) == 1:
+            loss, parts = self._head_loss(self.heads[0], y, out, w), None
         else:
-            loss = self.loss.from_logits_loss(yt, out) if self._fused else \
-                self.loss.compute(yt, out)
+            loss, parts = None, []
+            for k, head in enumerate(self.heads):
+                if head.loss is None:
+                    continue
+                part = self._head_loss(head, y.arrays[k], out[k],
+                                       None if w is None else w.arrays[k]) * head.weight
+                parts.append(float(part.data))
+                loss = part if loss is None else loss + part
         if self._penalized:
             loss = loss + self.regularization_loss()
-        return loss
+        return loss, parts
+
+    def _track(self, loss_value, parts, n):
+        """Add a batch's loss (and its outputs' parts) to the running means."""
+        self._loss_mean.add(loss_value, n)
+        if parts:
+            means = [h.loss_mean for h in self.heads if h.loss is not None]
+            for mean, v in zip(means, parts):
+                mean.add(v, n)
 
     def _make_train_step(self, strategy=None):
         """The step as one closure over what ``_setup_step`` decided: per batch it
         runs only the forward pass, the loss, backward and the optimizer update.
         With a ``strategy`` (data parallelism) the gradients are averaged over the
-        ranks between backward and the update, weighted by each rank's samples."""
-        body, head = self._step_layers(self._fused)
-        loss_fn = self.loss.from_logits_loss if self._fused else self.loss.compute
+        ranks between backward and the update, weighted by each rank's samples.
+        It returns (loss, outputs' arrays, each output's λₖ ℓₖ or None)."""
         penalized, opt = self._penalized, self.optimizer
-        to_dev = None if self._to_device is _same else self._to_device
-        wrap = Tensor._wrap
         zero_grad, apply = opt.zero_grad, opt.apply
         sync = None if strategy is None else strategy.sync
         params = self.trainable_weights
-        weighted, fused = self.loss.weighted, self._fused
+        wrap = Tensor._wrap
+
+        def update(loss, n):
+            zero_grad()
+            loss.backward()
+            if sync is not None:
+                sync(params, n)
+            apply()
+
+        if len(self.heads) > 1 or len(self._input_names()) > 1:
+            logits = self._fused
+
+            def multi_step(xb, yb, wb=None):
+                outs = self._forward(self._wrap_inputs(xb), logits=logits)
+                loss, parts = self._loss_of(yb, outs, wb)
+                update(loss, len(xb))
+                single = not isinstance(outs, list)
+                return float(loss.data), outs.data if single else [o.data for o in outs], \
+                    parts
+            return multi_step
+
+        body, head = self._step_layers(self._fused)
+        h0 = self.heads[0]
+        loss_fn = h0.loss.from_logits_loss if self._fused else h0.loss.compute
+        to_dev = None if self._to_device is _same else self._to_device
+        weighted, fused = h0.loss.weighted, self._fused
 
         def train_step(xb, yb, wb=None):
             if to_dev is not None:
@@ -278,30 +514,53 @@ class Trainer:
                 loss = weighted(wrap(yb), out, wrap(wb), fused)
             if penalized:
                 loss = loss + self.regularization_loss()
-            zero_grad()
-            loss.backward()
-            if sync is not None:
-                sync(params, len(xb))
-            apply()
-            return float(loss.data), out.data
+            update(loss, len(xb))
+            return float(loss.data), out.data, None
         return train_step
+
+    # -- logs ------------------------------------------------------------------------
+    def _reset_trackers(self):
+        for t in self._trackers:
+            t.reset_state()
+
+    def _logs(self, strategy=None):
+        """Keras's logs from the running means, keys sorted; with a ``strategy``, the
+        means over every rank's samples (totals and counts summed over the ranks)."""
+        totals = [t.total for t in self._trackers]
+        counts = [t.count for t in self._trackers]
+        if strategy is not None:
+            totals, counts = data_parallel.sum_over_ranks(strategy, totals, counts)
+        logs = {}
+        for t, total, count in zip(self._trackers, totals, counts):
+            empty = float("nan") if isinstance(t, compile_utils.Mean) else 0.0
+            logs[compile_utils.key(t)] = total / count if count else empty
+        return dict(sorted(logs.items()))
 
     # -- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, validation_batch_size=None,
-            validation_freq=1, distributed=False):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, distributed=False):
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``
         (default 32); returns a ``History`` whose ``.history`` maps ``loss``, the
         metrics and their ``val_`` versions to one value per epoch.
+
+        Several inputs: x is a list (the model's input order) or a dict by input
+        name; several outputs: y likewise by output.
 
         ``validation_split`` ∈ [0, 1): the last fraction of x, y (before shuffling)
         is held out for validation (with its sample weights);
         ``validation_data=(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``
         gives it.
 
-        ``sample_weight`` (one weight per sample) or ``class_weight`` ({class: weight})
-        weigh the loss as Keras does, Σᵢ wᵢ ℓᵢ / N per batch (``keras/weighting.py``).
+        ``steps_per_epoch``: an epoch is that many batches, the next epoch continuing
+        where the previous one stopped (Keras 3's semantics, see ``BatchPlan``);
+        ``validation_steps``: validate on the first that many batches.
+
+        ``sample_weight`` (one weight per sample; with several outputs also a list or
+        dict per output) or ``class_weight`` ({class: weight}) weigh the loss as Keras
+        does, Σᵢ wᵢ ℓᵢ / N per batch (``keras/weighting.py``), and the
+        ``weighted_metrics``.
 
         ``distributed=True`` (or a ``retrograd.distributed.DataParallelStrategy``):
         data-parallel training over the MPI ranks (``mpirun -n p``, after
@@ -313,6 +572,8 @@ class Trainer:
         self._require_compiled(who)
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size, who)
+        steps_per_epoch = _positive(steps_per_epoch, who, "steps_per_epoch")
+        validation_steps = _positive(validation_steps, who, "validation_steps")
         if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got epochs={epochs!r}")
         if not isinstance(validation_split, (int, float)) or isinstance(validation_split, bool) \
@@ -323,7 +584,7 @@ class Trainer:
             raise ValueError(f"fit: validation_freq must be a positive integer, got "
                              f"validation_freq={validation_freq!r}")
         x, y = self._prepare(x, y, who)
-        sw = weighting.sample_weights(y, sample_weight, class_weight, who)
+        sw = self._sample_weights(y, sample_weight, class_weight, who)
         val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or \
@@ -333,92 +594,70 @@ class Trainer:
             who_val = "fit (validation_data)"
             xv, yv = self._prepare(validation_data[0], validation_data[1], who_val)
             wv = None if len(validation_data) == 2 else \
-                weighting.sample_weights(yv, validation_data[2], who=who_val)
+                self._sample_weights(yv, validation_data[2], None, who_val)
             val = (xv, yv, wv)
         elif validation_split:
             split = int(len(x) * (1 - validation_split))
             if split == 0 or split == len(x):
                 raise ValueError(f"fit: validation_split={validation_split} of {len(x)} "
                                  "samples leaves no training or no validation samples")
-            x, y, val = x[:split], y[:split], (x[split:], y[split:],
-                                               None if sw is None else sw[split:])
-            sw = None if sw is None else sw[:split]
+            head = slice(0, split)
+            tail = slice(split, None)
+            val = (x[tail], y[tail], None if sw is None else sw[tail])
+            x, y, sw = x[head], y[head], None if sw is None else sw[head]
         n = len(x)
         if n == 0:
             raise ValueError("fit: x is empty (0 samples)")
         self._setup_step()
         strategy = data_parallel.resolve(distributed)
         if strategy is None:
-            steps = math.ceil(n / batch_size)
+            plan = BatchPlan(n, batch_size, shuffle, default_generator(), steps_per_epoch)
         else:
-            steps, verbose, callbacks = data_parallel.prepare(self, strategy, n, batch_size,
-                                                              verbose, callbacks)
+            n_batches, verbose, callbacks = data_parallel.prepare(self, strategy, n, batch_size,
+                                                                  verbose, callbacks)
+            plan = BatchPlan(n, batch_size, shuffle, data_parallel.shuffler(strategy),
+                             steps_per_epoch, local=strategy.local, n_batches=n_batches)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=True,
                                             add_progbar=verbose > 0, verbose=verbose,
-                                            epochs=epochs, steps=steps)
+                                            epochs=epochs, steps=plan.steps_per_epoch)
         batch_begin = cbs.wants("on_train_batch_begin")
         batch_end = cbs.wants("on_train_batch_end")
         train_step = self._make_train_step(strategy)
         metrics = self.compiled_metrics
-        # A batch is x[idx] for each idx of the epoch's list: slices (views) without
-        # shuffling, index arrays (one gathered copy) with it.
-        plan = None if shuffle else [slice(lo, lo + batch_size) for lo in range(0, n, batch_size)]
-        if strategy is None:
-            rng = default_generator()
-            logs_of = self._running_logs
-        else:
-            rng = data_parallel.shuffler(strategy)
+        if strategy is not None:
             # Any rank with batch callbacks (the chief's progress bar) makes every rank
             # compute the global logs at each step, in the same collectives.
             batch_end = strategy.mean(float(batch_end)) > 0
             batch_begin = strategy.mean(float(batch_begin)) > 0
             cbs = data_parallel.AgreedCallbacks(cbs, self, strategy)
-            if val is not None:
-                val = strategy.shard(*val)
-
-            def logs_of(total, count):
-                return data_parallel.global_logs(strategy, self._running_logs(total, count),
-                                                 count)
+        val_batch = _batch_size(validation_batch_size or batch_size, who)
+        track = self._track
         self.stop_training = False
         self.train()
         cbs.on_train_begin()
         logs = {}
         for epoch in range(initial_epoch, epochs):
-            for m in metrics:
-                m.reset_state()
-            total, count = 0.0, 0
+            self._reset_trackers()
             cbs.on_epoch_begin(epoch)
-            if strategy is not None:
-                order = rng.permutation(n) if shuffle else np.arange(n)
-                plan = data_parallel.batches(strategy, order, batch_size, steps)
-            elif shuffle:
-                order = rng.permutation(n)
-                plan = [order[lo:lo + batch_size] for lo in range(0, n, batch_size)]
-            for step, idx in enumerate(plan):
+            for step, idx in enumerate(plan.epoch()):
                 xb, yb = x[idx], y[idx]
+                wb = None if sw is None else sw[idx]
                 if batch_begin:
                     cbs.batch("on_train_batch_begin", step)
-                if sw is None:
-                    loss_value, out = train_step(xb, yb)
-                else:
-                    loss_value, out = train_step(xb, yb, sw[idx])
-                nb = len(xb)
-                total += loss_value * nb
-                count += nb
+                loss_value, out, parts = train_step(xb, yb, wb)
+                track(loss_value, parts, len(xb))
                 if metrics:
-                    self._update_metrics(yb, out)
+                    self._update_metrics(yb, out, wb)
                 if batch_end:
-                    cbs.batch("on_train_batch_end", step, logs_of(total, count))
+                    cbs.batch("on_train_batch_end", step, self._logs(strategy))
                 if self.stop_training:
                     break
-            logs = logs_of(total, count)
+            logs = self._logs(strategy)
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(
-                    val[0], val[1], _batch_size(validation_batch_size or batch_size, who),
-                    cbs, sample_weight=val[2])
-                if strategy is not None:
-                    val_logs = data_parallel.global_logs(strategy, val_logs, len(val[0]))
+                val_logs = self._evaluate_arrays(val[0], val[1], val_batch, cbs,
+                                                 sample_weight=val[2], strategy=strategy,
+                                                 steps=validation_steps)
                 epoch_logs.update(("val_" + k, v) for k, v in val_logs.items())
                 self.train()
             cbs.on_epoch_end(epoch, epoch_logs)
@@ -426,160 +665,207 @@ class Trainer:
                 break
         cbs.on_train_end(logs)
         self.eval()
+        self._reset_trackers()      # train_on_batch then starts afresh
         return cbs.history
 
-    def _running_logs(self, total, count):
-        """The logs from the epoch's running loss sum over ``count`` samples."""
-        return self._logs(total / count if count else float("nan"))
-
-    def _logs(self, loss):
-        """Keras's logs: the loss and the metrics' running values, keys sorted."""
-        logs = {"loss": loss}
-        for m in self.compiled_metrics:
-            logs[m.name] = m.result()
-        return dict(sorted(logs.items()))
-
     # -- evaluate / predict ------------------------------------------------------------
-    def _evaluate_arrays(self, x, y, batch_size, cbs=None, sample_weight=None):
+    def _eval_batches(self, n, batch_size, strategy, steps, who):
+        """The batches that evaluate/predict read: the first ``steps`` (all by default)
+        of ``batch_size`` rows; with a ``strategy``, this rank's interleaved share
+        of each (a view)."""
+        total = math.ceil(n / batch_size)
+        if steps is not None and steps > total:
+            _steps_warning(who, steps, total)
+        count = total if steps is None else min(steps, total)
+        if strategy is None:
+            return [slice(s * batch_size, (s + 1) * batch_size) for s in range(count)]
+        r, p = strategy.rank, strategy.world_size
+        return [slice(s * batch_size + r, min((s + 1) * batch_size, n), p)
+                for s in range(count)]
+
+    def _evaluate_arrays(self, x, y, batch_size, cbs=None, sample_weight=None, strategy=None,
+                         steps=None, who="evaluate"):
         """{"loss": …, metric: …} over (x, y) in eval mode, without gradients (the
-        loss weighted by ``sample_weight`` when given, the metrics never)."""
-        metrics = self.compiled_metrics
-        for m in metrics:
-            m.reset_state()
+        loss and the weighted metrics weighted by ``sample_weight`` when given).
+        With a ``strategy`` every rank evaluates its share of each batch and the logs
+        are those of all the samples, the same on every rank."""
+        self._reset_trackers()
         self.eval()
-        n = len(x)
-        steps = math.ceil(n / batch_size)
-        total, count = 0.0, 0
+        plan = self._eval_batches(len(x), batch_size, strategy, steps, who)
         batch_begin = cbs is not None and cbs.wants("on_test_batch_begin")
         batch_end = cbs is not None and cbs.wants("on_test_batch_end")
+        if strategy is not None:
+            batch_end = strategy.mean(float(batch_end)) > 0
         if cbs is not None:
             cbs.on_test_begin()
-        logs = {}
+        logits = self._fused
         with no_grad():
-            for step in range(steps):
-                xb, yb = x[step * batch_size:(step + 1) * batch_size], \
-                    y[step * batch_size:(step + 1) * batch_size]
+            for step, idx in enumerate(plan):
+                xb, yb = x[idx], y[idx]
+                wb = None if sample_weight is None else sample_weight[idx]
                 if batch_begin:
                     cbs.batch("on_test_batch_begin", step)
-                out = self._forward(Tensor._wrap(self._to_device(xb)), logits=self._fused)
                 nb = len(xb)
-                wb = None if sample_weight is None else \
-                    sample_weight[step * batch_size:(step + 1) * batch_size]
-                total += float(self._loss_of(yb, out, wb).data) * nb
-                count += nb
-                self._update_metrics(yb, out.data)
+                if nb:      # a rank may have no share of a last small batch
+                    out = self._forward(self._wrap_inputs(xb), logits=logits)
+                    loss, parts = self._loss_of(yb, out, wb)
+                    self._track(float(loss.data), parts, nb)
+                    self._update_metrics(yb, _data(out), wb)
                 if batch_end:
-                    logs = {"loss": total / count, **{m.name: m.result() for m in metrics}}
-                    cbs.batch("on_test_batch_end", step, dict(sorted(logs.items())))
-        logs = {"loss": total / count if count else float("nan")}
-        logs.update((m.name, m.result()) for m in metrics)
-        logs = dict(sorted(logs.items()))
+                    cbs.batch("on_test_batch_end", step, self._logs(strategy))
+        logs = self._logs(strategy)
         if cbs is not None:
             cbs.on_test_end(logs)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
-        """The loss and metrics over (x, y): a scalar when there are no metrics, else a
-        list aligned with ``metrics_names`` (a dict with ``return_dict=True``).
-        ``sample_weight`` weighs the loss (not the metrics), as in ``fit``."""
+                 steps=None, callbacks=None, return_dict=False, distributed=False):
+        """The loss and metrics over (x, y): a scalar when there are no metrics (and one
+        output), else a list aligned with ``metrics_names`` (a dict with
+        ``return_dict=True``). ``sample_weight`` weighs the loss and the weighted
+        metrics, as in ``fit``; ``steps``: only the first that many batches.
+
+        ``distributed=True`` (under ``mpirun``, every rank calling ``evaluate`` on the
+        same data with the same weights): each rank evaluates an interleaved share
+        of every batch and the results are the sums over all the ranks' samples, so
+        every rank gets what one process gets on the whole data; only rank 0 prints."""
         who = "evaluate"
         self._require_compiled(who)
-        if steps is not None:
-            raise ValueError("evaluate: steps is for generators and datasets; with arrays "
-                             "leave steps=None (every sample is evaluated)")
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size, who)
+        steps = _positive(steps, who, "steps")
         x, y = self._prepare(x, y, who)
-        sw = weighting.sample_weights(y, sample_weight, who=who)
+        sw = self._sample_weights(y, sample_weight, None, who)
         self._setup_step()
-        steps = math.ceil(len(x) / batch_size)
+        strategy = data_parallel.resolve(distributed, who)
+        if strategy is not None and not strategy.is_chief:
+            verbose, callbacks = 0, data_parallel.not_chief(callbacks)
+        n_steps = math.ceil(len(x) / batch_size)
+        n_steps = n_steps if steps is None else min(steps, n_steps)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
-                                            verbose=verbose, epochs=1, steps=steps)
-        logs = self._evaluate_arrays(x, y, batch_size, cbs, sample_weight=sw)
+                                            verbose=verbose, epochs=1, steps=n_steps)
+        logs = self._evaluate_arrays(x, y, batch_size, cbs, sample_weight=sw,
+                                     strategy=strategy, steps=steps)
+        self._reset_trackers()
         if return_dict:
             return logs
         values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
-        """The model's outputs for x (a NumPy array), computed in batches without
-        gradients, in inference mode (dropout off)."""
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                distributed=False):
+        """The model's outputs for x, computed in batches without gradients, in
+        inference mode (dropout off): an array, or with several outputs a list (a dict
+        when the model's outputs were given as a dict). ``steps``: only the first that
+        many batches.
+
+        ``distributed=True`` (under ``mpirun``, every rank calling ``predict`` on the
+        same x): each rank computes an interleaved share of the rows and every rank
+        returns the whole predictions, in x's order (as TensorFlow's multi-worker
+        strategies return them); only rank 0 prints."""
         who = "predict"
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size, who)
-        x = _float_inputs(x, who)
+        steps = _positive(steps, who, "steps")
+        x = self._inputs_of(x, who)
         self._ensure_built(x, who)
-        steps = math.ceil(len(x) / batch_size)
+        strategy = data_parallel.resolve(distributed, who)
+        if strategy is not None and not strategy.is_chief:
+            verbose, callbacks = 0, data_parallel.not_chief(callbacks)
+        n = len(x)
+        plan = self._eval_batches(n, batch_size, strategy, steps, who)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
-                                            verbose=verbose, epochs=1, steps=steps)
+                                            verbose=verbose, epochs=1, steps=len(plan))
         batch_begin = cbs.wants("on_predict_batch_begin")
         batch_end = cbs.wants("on_predict_batch_end")
         p = next(self.parameters(), None)
-        to_dev = (lambda a: backend.to_device(a, "cuda")) \
-            if p is not None and p.device == "cuda" else (lambda a: a)
+        self._to_device = (lambda a: backend.to_device(a, "cuda")) \
+            if p is not None and p.device == "cuda" else _same
         self.eval()
-        outs = []
+        shapes = self._output_shapes()
+        outs = [[] for _ in shapes]
         cbs.on_predict_begin()
         with no_grad():
-            for step in range(steps):
-                xb = x[step * batch_size:(step + 1) * batch_size]
+            for step, idx in enumerate(plan):
+                xb = x[idx]
                 if batch_begin:
                     cbs.batch("on_predict_batch_begin", step)
-                outs.append(self._forward(Tensor._wrap(to_dev(xb))).numpy())
+                if len(xb):
+                    out = self._forward(self._wrap_inputs(xb))
+                    for k, o in enumerate(out if isinstance(out, list) else [out]):
+                        outs[k].append(o.numpy())
                 if batch_end:
-                    cbs.batch("on_predict_batch_end", step, {"outputs": outs[-1]})
+                    cbs.batch("on_predict_batch_end", step,
+                              {"outputs": [o[-1] for o in outs] if len(outs) > 1
+                               else outs[0][-1]})
         cbs.on_predict_end()
-        if not outs:
-            return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=np.float32)
-        return np.concatenate(outs)
+        results = [np.concatenate(o) if o else
+                   np.zeros((0,) + tuple(s[1:]), dtype=np.float32) for o, s in zip(outs, shapes)]
+        if strategy is not None:
+            rows = min(n, len(plan) * batch_size)
+            results = [data_parallel.gather_rows(strategy, r, rows) for r in results]
+        return self._structure_outputs(results)
+
+    def _structure_outputs(self, arrays):
+        """The outputs as the model was defined: one array, a list or a dict."""
+        return arrays[0] if len(arrays) == 1 else arrays
 
     # -- single batches ------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """One optimizer step on (x, y); returns the loss (and the metrics, running
-        since the last ``reset_metrics()``), as Keras."""
+        """One optimizer step on (x, y); returns the loss (and the metrics), running
+        means since the last ``reset_metrics()``, ``fit`` or ``evaluate``."""
         who = "train_on_batch"
         self._require_compiled(who)
         x, y = self._prepare(x, y, who)
-        sw = weighting.sample_weights(y, sample_weight, class_weight, who)
+        sw = self._sample_weights(y, sample_weight, class_weight, who)
         self._setup_step()
         self.train()
-        loss_value, out = self._make_train_step()(x, y, sw)
+        loss_value, out, parts = self._make_train_step()(x, y, sw)
         self.eval()
-        return self._batch_result(y, out, loss_value, len(x), return_dict)
+        self._track(loss_value, parts, len(x))
+        self._update_metrics(y, out, sw)
+        return self._batch_result(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) on one batch, without training."""
         who = "test_on_batch"
         self._require_compiled(who)
         x, y = self._prepare(x, y, who)
-        sw = weighting.sample_weights(y, sample_weight, who=who)
+        sw = self._sample_weights(y, sample_weight, None, who)
         self._setup_step()
         self.eval()
         with no_grad():
-            out = self._forward(Tensor._wrap(self._to_device(x)), logits=self._fused)
-            loss_value = float(self._loss_of(y, out, sw).data)
-        return self._batch_result(y, out.data, loss_value, len(x), return_dict)
+            out = self._forward(self._wrap_inputs(x), logits=self._fused)
+            loss, parts = self._loss_of(y, out, sw)
+        self._track(float(loss.data), parts, len(x))
+        self._update_metrics(y, _data(out), sw)
+        return self._batch_result(return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(len(x), 1), verbose=0)
+        return self.predict(x, batch_size=max(len(self._inputs_of(x, "predict_on_batch")), 1),
+                            verbose=0)
 
     def reset_metrics(self):
-        for m in self.compiled_metrics:
-            m.reset_state()
-        self._batch_loss = (0.0, 0)
+        if self.compiled:
+            self._reset_trackers()
 
-    def _batch_result(self, y, out, loss_value, n, return_dict):
-        total, count = getattr(self, "_batch_loss", (0.0, 0))
-        self._batch_loss = (total + loss_value * n, count + n)
-        self._update_metrics(y, out)
-        logs = {"loss": self._batch_loss[0] / self._batch_loss[1]}
-        logs.update((m.name, m.result()) for m in self.compiled_metrics)
+    def _batch_result(self, return_dict):
+        logs = self._logs()
         if return_dict:
-            return dict(sorted(logs.items()))
+            return logs
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
+
+
+def _data(out):
+    return [o.data for o in out] if isinstance(out, list) else out.data
+
+
+def _probabilities(loss, logits):
+    if loss.logits_of == "softmax":
+        return stable_softmax(logits, -1)
+    return 0.5 * (1 + np.tanh(0.5 * logits))    # σ(s), without overflow
 
 
 def _same(a):

@@ -1,0 +1,205 @@
+"""What ``compile`` sets up for each output of a model: its loss, the weight of that
+loss in the total, its metrics and its weighted metrics (as Keras's
+``compile_utils.CompileLoss``/``CompileMetrics``).
+
+For a model with outputs o₁ … o_K the training loss is
+
+    ℓ = Σₖ λₖ ℓₖ(yₖ*, ŷₖ)        (λₖ = loss_weights, 1 by default)
+
+plus the layers' penalties. ``loss``, ``loss_weights``, ``metrics`` and
+``weighted_metrics`` take the forms Keras 3 takes: one value (a loss broadcast to
+every output), a list with one entry per output, or a dict by output name (an output
+missing from a ``loss`` dict has no loss). The logs name, as Keras does, ``loss``
+(the total), ``<output>_loss`` (λₖ ℓₖ, only with several outputs) and
+``<output>_<metric>``; a one-output model's metrics keep their plain names.
+
+Every logged value is a running mean ``total / count`` (``Mean``), so that the logs
+of several processes combine exactly by summing their totals and counts.
+"""
+import numpy as np
+
+from . import losses as losses_module
+from . import metrics as metrics_module
+
+
+class Mean:
+    """A running mean Σ vᵢ nᵢ / Σ nᵢ of batch values vᵢ over nᵢ samples (a loss)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.reset_state()
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0
+
+    def add(self, value, n):
+        self.total += value * n
+        self.count += n
+
+    def result(self):
+        return self.total / self.count if self.count else float("nan")
+
+
+class Head:
+    """One output as compiled: ``name``, ``loss`` (a ``Loss`` or None: the output
+    is not trained), ``weight`` λ, ``metrics``, ``weighted_metrics`` (fed the
+    sample weights) and the log key of each metric."""
+
+    def __init__(self, name, loss, weight, metrics, weighted_metrics, prefix):
+        self.name, self.loss, self.weight = name, loss, weight
+        self.metrics, self.weighted_metrics = metrics, weighted_metrics
+        self.loss_mean = Mean(prefix + "loss") if prefix and loss is not None else None
+        self.fused = False      # decided once per fit: the loss reads the logits
+        used = {m.name for m in metrics}
+        for m in weighted_metrics:      # as Keras: the same metric twice is "weighted_…"
+            if m.name in used:
+                m.name = "weighted_" + m.name
+            used.add(m.name)
+        for m in metrics + weighted_metrics:
+            m.log_key = prefix + m.name
+
+    @property
+    def all_metrics(self):
+        return self.metrics + self.weighted_metrics
+
+
+def _per_output(value, names, what, model, default, allow_single=True):
+    """``value`` (one entry, a list per output or a dict by output name) as a list
+    with one entry per output; ``default`` where a dict leaves an output out."""
+    k = len(names)
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in names]
+        if unknown:
+            raise ValueError(f"compile: in the dict argument `{what}`, key {unknown[0]!r} does "
+                             f"not correspond to any output of model {model!r}; its outputs "
+                             f"are {names}")
+        return [value.get(name, default) for name in names]
+    if isinstance(value, (list, tuple)) and (k > 1 or what not in ("metrics",
+                                                                    "weighted_metrics")):
+        if len(value) != k:
+            raise ValueError(f"compile: model {model!r} has {k} output(s) {names}; the `{what}` "
+                             f"list must have one entry per output, got {len(value)}: "
+                             f"{what}={value!r}")
+        return list(value)
+    if not allow_single and k > 1:
+        raise ValueError(f"compile: model {model!r} has {k} outputs {names}: give `{what}` as "
+                         f"a list with one entry per output or a dict by output name, got "
+                         f"{what}={value!r}")
+    return [value] * k
+
+
+def _metric_list(entry, loss, what, name):
+    if entry is None:
+        return []
+    if not isinstance(entry, (list, tuple)):
+        entry = [entry]
+    return [metrics_module.get(m, loss) for m in entry if m is not None]
+
+
+def build_heads(model, loss, loss_weights, metrics, weighted_metrics):
+    """The ``Head`` of each output of ``model`` from compile's arguments, checked."""
+    names = list(model.output_names)
+    many = len(names) > 1
+    for what, v in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+        if v is not None and not isinstance(v, (list, tuple, dict)):
+            raise TypeError(f"compile: {what} must be a list (or a dict by output name), e.g. "
+                            f"{what}=['accuracy'], got {what}={v!r}")
+    losses = _per_output(loss, names, "loss", model.name, None)
+    losses = [None if l is None else losses_module.get(l) for l in losses]
+    if loss_weights is None:
+        weights = [1.0] * len(names)
+    else:
+        weights = _per_output(loss_weights, names, "loss_weights", model.name, 1.0,
+                              allow_single=not many)
+        for w in weights:
+            if not isinstance(w, (int, float, np.integer, np.floating)) or isinstance(w, bool) \
+                    or not np.isfinite(w):
+                raise ValueError(f"compile: loss_weights must be finite numbers (one per "
+                                 f"output of model {model.name!r}), got "
+                                 f"loss_weights={loss_weights!r}")
+        weights = [float(w) for w in weights]
+    if many:
+        metrics = _per_output(metrics, names, "metrics", model.name, None) \
+            if metrics is not None else [None] * len(names)
+        weighted = _per_output(weighted_metrics, names, "weighted_metrics", model.name, None) \
+            if weighted_metrics is not None else [None] * len(names)
+    else:
+        metrics = [list(metrics.values()) if isinstance(metrics, dict) else metrics]
+        weighted = [list(weighted_metrics.values()) if isinstance(weighted_metrics, dict)
+                    else weighted_metrics]
+        metrics = [sum(([m] if not isinstance(m, (list, tuple)) else list(m)
+                        for m in metrics[0]), []) if metrics[0] else None]
+        weighted = [sum(([m] if not isinstance(m, (list, tuple)) else list(m)
+                         for m in weighted[0]), []) if weighted[0] else None]
+    prefix = (lambda n: n + "_") if many else (lambda n: "")
+    return [Head(n, l, w, _metric_list(m, l, "metrics", n), _metric_list(wm, l,
+                                                                          "weighted_metrics", n),
+                 prefix(n))
+            for n, l, w, m, wm in zip(names, losses, weights, metrics, weighted)]
+
+
+def trackers(heads):
+    """Every running mean behind the logs, in ``metrics_names`` order: the loss
+    means of the outputs, then the metrics (the total ``loss`` is kept apart)."""
+    out = [h.loss_mean for h in heads if h.loss_mean is not None]
+    out += [m for h in heads for m in h.metrics]
+    out += [m for h in heads for m in h.weighted_metrics]
+    return out
+
+
+def key(tracker):
+    return getattr(tracker, "log_key", tracker.name)
+
+
+# -- model files ---------------------------------------------------------------------------
+def serialize(heads):
+    """compile's settings for a model file (JSON): for one output ``loss`` (a config),
+    ``loss_weights`` (a number), ``metrics`` and ``weighted_metrics`` (lists); with
+    several outputs, a list of each, one entry per output."""
+    def loss(h):
+        return None if h.loss is None else losses_module.serialize(h.loss)
+    per = [{"loss": loss(h), "loss_weights": h.weight,
+            "metrics": [metrics_module.serialize(m) for m in h.metrics],
+            "weighted_metrics": [metrics_module.serialize(_unprefixed(m))
+                                 for m in h.weighted_metrics]} for h in heads]
+    if len(per) == 1:
+        return per[0]
+    return {k: [p[k] for p in per] for k in per[0]}
+
+
+def _unprefixed(m):
+    """A weighted metric as the user named it (before "weighted_" was added)."""
+    if isinstance(m, metrics_module.AutoAccuracy) and m.name.startswith("weighted_"):
+        return metrics_module.AutoAccuracy(m.name[len("weighted_"):])
+    return m
+
+
+def deserialize(spec, n_outputs):
+    """compile's keyword arguments (but the optimizer) from ``serialize``'s dict."""
+    if n_outputs == 1:
+        per = [spec]
+    else:
+        per = []
+        for k in range(n_outputs):
+            entry = {}
+            for key in ("loss", "loss_weights", "metrics", "weighted_metrics"):
+                v = spec.get(key)
+                if v is not None and (not isinstance(v, list) or len(v) != n_outputs):
+                    raise ValueError(f"compile settings: {key!r} must list one entry per "
+                                     f"output ({n_outputs})")
+                entry[key] = None if v is None else v[k]
+            per.append(entry)
+    args = {"loss": [], "loss_weights": [], "metrics": [], "weighted_metrics": []}
+    for entry in per:
+        loss = entry.get("loss")
+        args["loss"].append(None if loss is None else losses_module.get(loss))
+        w = entry.get("loss_weights")
+        args["loss_weights"].append(1.0 if w is None else float(w))
+        for key in ("metrics", "weighted_metrics"):
+            ms = entry.get(key) or []
+            if not isinstance(ms, list):
+                raise ValueError(f"compile settings: {key!r} must be a list")
+            args[key].append([metrics_module.get(m) for m in ms])
+    if n_outputs == 1:
+        return {k: v[0] for k, v in args.items()}
+    return args
