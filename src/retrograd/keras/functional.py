@@ -7,40 +7,58 @@ calls that lead from ``keras.Input`` to the output.
     outputs = layers.Dense(10, activation="softmax")(h)
     model = keras.Model(inputs, outputs)
 
-The model walks the graph back from its output once, when it is made, and keeps
+The model walks the graph back from its outputs once, when it is made, and keeps
 the layer calls in an order where every call comes after the calls it reads: a
 *plan* of (layer, input slots, output slot). Running the model runs the plan over
-a list of values; a layer called twice (shared) appears twice in the plan with the
-same weights. One input and one output (a KerasTensor each).
+a list of values (the inputs first); a layer called twice (shared) appears twice
+in the plan with the same weights. Inputs and outputs are one KerasTensor each, or
+lists (dicts by name) of them: a model with several inputs and outputs::
+
+    a, b = keras.Input(shape=(8,), name="a"), keras.Input(shape=(4,), name="b")
+    h = layers.Dense(16, activation="relu")(layers.Concatenate()([a, b]))
+    model = keras.Model([a, b], [layers.Dense(3, activation="softmax", name="cls")(h),
+                                 layers.Dense(1, name="reg")(h)])
 """
+import numpy as np
+
 from ..nn.containers import ModuleList
+from ..tensor import Tensor
 from . import summary as summary_module
 from .keras_tensor import KerasTensor, symbolic_call
 from .layers import InputLayer
 from .model import Model
+from .trainer import _by_name
 
 
-def _single(tensors, what):
-    """One KerasTensor from ``x``, ``[x]`` or ``{"name": x}``."""
+def _tensors(tensors, what):
+    """(list of KerasTensors, dict keys or None) from ``x``, ``[x, …]`` or
+    ``{"name": x, …}``; one tensor in a list or a dict counts as one."""
+    keys = None
     if isinstance(tensors, dict):
+        keys = list(tensors)
+        if not all(isinstance(k, str) for k in keys):
+            raise TypeError(f"Model: the keys of a dict of {what}s must be names (strings), "
+                            f"got {keys}")
         tensors = list(tensors.values())
-    if isinstance(tensors, (list, tuple)):
-        if len(tensors) != 1:
-            raise NotImplementedError(f"Model: {len(tensors)} {what}s given; functional models "
-                                      f"with several {what}s are not supported (one {what} "
-                                      "tensor; merge or split inside the model with layers)")
-        tensors = tensors[0]
-    if not isinstance(tensors, KerasTensor):
-        raise TypeError(f"Model: {what}s must be KerasTensors (keras.Input(...) and the "
-                        f"outputs of layers called on it), got {type(tensors).__name__}")
-    return tensors
+    elif not isinstance(tensors, (list, tuple)):
+        tensors = [tensors]
+    if not tensors:
+        raise ValueError(f"Model: no {what}s given")
+    for t in tensors:
+        if not isinstance(t, KerasTensor):
+            raise TypeError(f"Model: {what}s must be KerasTensors (keras.Input(...) and the "
+                            f"outputs of layers called on it), got {type(t).__name__}")
+    if len({id(t) for t in tensors}) != len(tensors):
+        raise ValueError(f"Model: the same tensor is given twice as an {what}")
+    return list(tensors), (keys if keys is not None and len(keys) > 1 else None)
 
 
-def _plan(inp, out):
-    """The nodes from ``inp`` to ``out`` in execution order (each after its inputs),
-    found by an iterative depth-first walk back from ``out``."""
+def _plan(inputs, outputs):
+    """The nodes from ``inputs`` to ``outputs`` in execution order (each after its
+    inputs), found by an iterative depth-first walk back from the outputs."""
     order, done = [], set()
-    stack = [(out.node, False)]
+    allowed = {id(t.node) for t in inputs}
+    stack = [(t.node, False) for t in reversed(outputs)]
     while stack:
         node, expanded = stack.pop()
         if id(node) in done:
@@ -50,12 +68,12 @@ def _plan(inp, out):
             order.append(node)
             continue
         if not node.inputs:             # an Input
-            if node is not inp.node:
+            if id(node) not in allowed:
                 raise ValueError(
-                    f"Graph disconnected: the output depends on a keras.Input of shape "
-                    f"{node.output.shape} that is not the model's input (the model's is "
-                    f"{inp.shape}); build the graph from the model's input (functional "
-                    "models take one input)")
+                    f"Graph disconnected: an output depends on keras.Input "
+                    f"{node.layer.name!r} of shape {node.output.shape}, which is not among "
+                    f"the model's inputs {[t.node.layer.name for t in inputs]}; give it in "
+                    "keras.Model(inputs=[...], ...)")
             done.add(id(node))
             continue
         stack.append((node, True))
@@ -67,12 +85,20 @@ def _plan(inp, out):
 
 class Functional(Model):
     """A model defined by ``keras.Model(inputs, outputs, name=None)``: the layer calls
-    that lead from the input (``keras.Input``) to the output. Trained, evaluated,
+    that lead from the inputs (``keras.Input``) to the outputs. Trained, evaluated,
     summarised and saved like a ``Sequential`` (the same training engine).
+
+    ``inputs`` and ``outputs`` are one KerasTensor, a list of them or a dict by
+    name; with several, x (and y) are given to ``fit``/``predict`` as lists in that
+    order or as dicts by input (output) name: an input's name is its
+    ``keras.Input(name=...)``, an output's the layer that produces it.
 
     >>> x = keras.Input(shape=(4,))
     >>> y = layers.Dense(3, activation="softmax")(layers.Dense(8, activation="relu")(x))
     >>> model = keras.Model(x, y)
+    >>> a, b = keras.Input(shape=(4,), name="a"), keras.Input(shape=(2,), name="b")
+    >>> h = layers.Concatenate()([a, b])
+    >>> two = keras.Model([a, b], [layers.Dense(3, name="cls")(h), layers.Dense(1, name="reg")(h)])
     """
 
     _file_class = "Functional"
@@ -80,46 +106,101 @@ class Functional(Model):
     def __init__(self, inputs, outputs, name=None, trainable=True):
         Model.__init__(self, name=name or "functional", trainable=trainable)
         self.auto_name = name is None
-        self._init_graph(_single(inputs, "input"), _single(outputs, "output"))
+        ins, in_keys = _tensors(inputs, "input")
+        outs, out_keys = _tensors(outputs, "output")
+        self._init_graph(ins, outs, in_keys, out_keys)
 
-    def _init_graph(self, inp, out):
-        if not isinstance(inp.node.layer, InputLayer) or inp.node.inputs:
-            raise ValueError(f"Model: the input must come from keras.Input(...), got the output "
-                             f"of layer {inp.node.layer.name!r}")
-        self.input, self.output = inp, out
-        self._nodes = _plan(inp, out)
-        layers = [inp.node.layer]
+    def _init_graph(self, inputs, outputs, in_keys=None, out_keys=None):
+        for t in inputs:
+            if not isinstance(t.node.layer, InputLayer) or t.node.inputs:
+                raise ValueError(f"Model: the inputs must come from keras.Input(...), got the "
+                                 f"output of layer {t.node.layer.name!r}")
+        self._inputs, self._outputs = inputs, outputs
+        self._in_keys, self._out_keys = in_keys, out_keys
+        self._nodes = _plan(inputs, outputs)
+        layers = [t.node.layer for t in inputs]
         for node in self._nodes:
             if all(node.layer is not l for l in layers):
                 layers.append(node.layer)
         self.stack = ModuleList(layers)
         self._unique_layer_names()
-        # Slots: 0 holds the input; each node writes one slot.
-        slot = {id(inp): 0}
+        names = [t.node.layer.name for t in inputs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Model {self.name!r}: two inputs are named alike {names}; name "
+                             "them with keras.Input(name=...)")
+        # Slots: the inputs first, then one per node.
+        slot = {id(t): i for i, t in enumerate(inputs)}
+        n_in = len(inputs)
         steps = []
         for i, node in enumerate(self._nodes):
-            slot[id(node.output)] = i + 1
-            steps.append((node.layer, [slot[id(t)] for t in node.inputs], i + 1, node.multi))
+            slot[id(node.output)] = n_in + i
+            steps.append((node.layer, [slot[id(t)] for t in node.inputs], n_in + i, node.multi))
         self._steps = steps
-        self._n_slots = len(steps) + 1
-        self._out_slot = slot[id(out)]
-        self.input_shape_known = tuple(inp.shape[1:])
-        self.output_shape = tuple(out.shape)
+        self._n_slots = len(steps) + n_in
+        self._out_slots = [slot[id(t)] for t in outputs]
+        self.input_shape_known = tuple(inputs[0].shape[1:])
+        self.output_shape = tuple(outputs[0].shape)
         self.built = all(layer.built for layer in layers)
         if self.built:
             self._compile_plans()
 
     @property
+    def input(self):
+        """The input KerasTensor (a list, or dict, of them for several inputs)."""
+        return self._structure(self._inputs, self._in_keys)
+
+    @property
+    def output(self):
+        return self._structure(self._outputs, self._out_keys)
+
+    @staticmethod
+    def _structure(items, keys):
+        if keys is not None:
+            return dict(zip(keys, items))
+        return items[0] if len(items) == 1 else list(items)
+
+    @property
     def inputs(self):
-        return [self.input]
+        return list(self._inputs)
 
     @property
     def outputs(self):
-        return [self.output]
+        return list(self._outputs)
+
+    @property
+    def input_names(self):
+        return self._input_names()
+
+    def _input_names(self):
+        return [t.node.layer.name for t in self._inputs]
+
+    @property
+    def output_names(self):
+        """The outputs' names: the dict's keys when the outputs were given as a dict,
+        else the names of the layers that produce them (made unique)."""
+        if self._out_keys is not None:
+            return list(self._out_keys)
+        names, used = [], set()
+        for t in self._outputs:
+            name = t.node.layer.name
+            base, k = name, 1
+            while name in used:
+                name, k = f"{base}_{k}", k + 1
+            used.add(name)
+            names.append(name)
+        return names
+
+    def _output_shapes(self):
+        return [tuple(t.shape) for t in self._outputs]
+
+    @property
+    def input_shape(self):
+        shapes = [tuple(t.shape) for t in self._inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def layers(self):
-        """The layers, the InputLayer first, each once (as Keras 3 lists them)."""
+        """The layers, the InputLayers first, each once (as Keras 3 lists them)."""
         return list(self.stack)
 
     def _build_layers(self):
@@ -134,43 +215,109 @@ class Functional(Model):
     def _ensure_built(self, x, who):
         if not self.built:
             self._build_layers()
-        self._check_input_shape(x, who, self.stack[0].name)
+        if len(self._inputs) == 1:
+            self._check_input_shape(x, who, self.stack[0].name)
+            return
+        for i, (t, a) in enumerate(zip(self._inputs, x.arrays)):
+            self.input_shape_known = tuple(t.shape[1:])
+            try:
+                self._check_input_shape(a, who, t.node.layer.name, index=i,
+                                        arg=f"x[{t.node.layer.name!r}]")
+            finally:
+                self.input_shape_known = tuple(self._inputs[0].shape[1:])
 
     # -- computing ----------------------------------------------------------------------
     def _compile_plans(self):
-        """Two plans of (function, input slots, output slot, multi): one ending in the
-        output layer, one in its logits (for the fused loss)."""
+        """The plan of (function, input slots, output slot, multi) and, per output, the
+        layer whose logits a fused loss may read instead of the output: only where no
+        other layer reads that output."""
         self._plan = [(layer, ins, out, multi) for layer, ins, out, multi in self._steps]
-        self._plan_logits = list(self._plan)
-        if self._steps and self._out_slot == len(self._steps):
-            layer, ins, out, multi = self._steps[-1]
-            if layer.output_activation is not None:
-                self._plan_logits[-1] = (layer.logits, ins, out, multi)
+        read = {i for _, ins, _, _ in self._steps for i in ins}
+        self._logit_layers = []
+        for k, out_slot in enumerate(self._out_slots):
+            n_in = len(self._inputs)
+            layer = None
+            if out_slot >= n_in and out_slot not in read and \
+                    self._out_slots.count(out_slot) == 1:
+                layer = self._steps[out_slot - n_in][0]
+                if layer.output_activation is None:
+                    layer = None
+            self._logit_layers.append(layer)
+        self._plans = {}
+
+    def _plan_for(self, logits):
+        """The plan where the outputs flagged in ``logits`` end in their logits."""
+        flags = (logits,) * len(self._outputs) if isinstance(logits, bool) else tuple(logits)
+        plan = self._plans.get(flags)
+        if plan is None:
+            plan = list(self._plan)
+            n_in = len(self._inputs)
+            for flag, layer, out_slot in zip(flags, self._logit_layers, self._out_slots):
+                if flag and layer is not None:
+                    _, ins, out, multi = plan[out_slot - n_in]
+                    plan[out_slot - n_in] = (layer.logits, ins, out, multi)
+            self._plans[flags] = plan
+        return plan
 
     def _output_layer(self):
-        return self.output.node.layer if self._steps else None
+        return self._logit_layers[0] if self._steps else None
 
-    def _run(self, x, plan):
+    def _output_layers(self):
+        return list(self._logit_layers)
+
+    def _run(self, xs, plan):
         values = [None] * self._n_slots
-        values[0] = x
+        values[:len(xs)] = xs
         for fn, ins, out, multi in plan:
             values[out] = fn([values[i] for i in ins]) if multi else fn(values[ins[0]])
-        return values[self._out_slot]
+        outs = [values[i] for i in self._out_slots]
+        return outs[0] if len(outs) == 1 else outs
 
     def _forward(self, x, logits=False):
-        """The output; with ``logits``, the output layer's pre-activation scores."""
-        return self._run(x, self._plan_logits if logits else self._plan)
+        """The output (a list of them with several outputs); with ``logits`` (a flag,
+        or one per output), the output layers' pre-activation scores."""
+        xs = x if isinstance(x, list) else [x]
+        return self._run(xs, self._plan_for(logits))
 
     def _step_layers(self, fused):
-        plan = self._plan_logits if fused else self._plan
+        plan = self._plan_for(fused)
         run = self._run
-        return (), (lambda x: run(x, plan))
+        return (), (lambda x: run([x], plan))
+
+    def forward(self, x, training=None):
+        """``model(x)``: the output tensor(s); x is one tensor/array, or with several
+        inputs a list (or a dict by input name) of them."""
+        if len(self._inputs) == 1:
+            return Model.forward(self, x, training)
+        if isinstance(x, dict):
+            x = _by_name(x, self._input_names(), "call", "x", self.name, "input")
+        if not isinstance(x, (list, tuple)) or len(x) != len(self._inputs):
+            raise ValueError(f"call: model {self.name!r} has {len(self._inputs)} inputs "
+                             f"{self._input_names()}; give a list of {len(self._inputs)} "
+                             "tensors or a dict by input name")
+        xs = [t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=np.float32))
+              for t in x]
+        if not self.built:
+            self._build_layers()
+        if training is not None:
+            self.train(bool(training))
+        try:
+            return self._forward(xs)
+        finally:
+            if training is not None:
+                self.eval()
+
+    def _structure_outputs(self, arrays):
+        return self._structure(arrays, self._out_keys)
 
     # -- summary ------------------------------------------------------------------------
+    def _input_nodes(self):
+        return [t.node for t in self._inputs]
+
     def _node_index(self):
         """Each node's index among its layer's calls in this model."""
         count, index = {}, {}
-        for node in [self.input.node] + self._nodes:
+        for node in self._input_nodes() + self._nodes:
             k = count.get(id(node.layer), 0)
             index[id(node)] = k
             count[id(node.layer)] = k + 1
@@ -178,12 +325,13 @@ class Functional(Model):
 
     def _summary_rows(self):
         index, count = self._node_index()
-        # Keras 3 adds "Connected to" unless the graph is a plain chain: no layer
-        # with several inputs, none called twice.
-        chain = all(len(n.inputs) <= 1 for n in self._nodes) and \
+        # Keras 3 adds "Connected to" unless the graph is a plain chain: one input and
+        # one output, no layer with several inputs, none called twice.
+        chain = len(self._inputs) == 1 and len(self._outputs) == 1 and \
+            all(len(n.inputs) <= 1 for n in self._nodes) and \
             all(c == 1 for c in count.values())
         nodes_of = {}
-        for node in [self.input.node] + self._nodes:
+        for node in self._input_nodes() + self._nodes:
             nodes_of.setdefault(id(node.layer), []).append(node)
         rows = []
         for layer in self.layers:
@@ -201,7 +349,8 @@ class Functional(Model):
     # -- configuration ------------------------------------------------------------------
     def get_config(self):
         """The layers, each with its calls ("inbound_nodes": per call, the
-        [layer, node index, 0] of each input), and the input and output layers."""
+        [layer, node index, 0] of each input), and the input and output layers (a
+        list of [layer, node index, 0]; a dict by name when given as a dict)."""
         index, _ = self._node_index()
         nodes_of = {}
         for node in self._nodes:
@@ -214,10 +363,13 @@ class Functional(Model):
                 "inbound_nodes": [[[t.node.layer.name, index[id(t.node)], 0]
                                    for t in node.inputs]
                                   for node in nodes_of.get(id(layer), [])]})
-        out = self.output.node
+
+        def refs(tensors, keys):
+            out = [[t.node.layer.name, index[id(t.node)], 0] for t in tensors]
+            return out if keys is None else dict(zip(keys, out))
         return {"name": self.name, "layers": layers,
-                "input_layers": [[self.input.node.layer.name, 0, 0]],
-                "output_layers": [[out.layer.name, index[id(out)], 0]]}
+                "input_layers": refs(self._inputs, self._in_keys),
+                "output_layers": refs(self._outputs, self._out_keys)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None, build=True):
@@ -277,15 +429,21 @@ class Functional(Model):
         ends = []
         for key in ("input_layers", "output_layers"):
             refs = config.get(key)
-            if not isinstance(refs, list) or len(refs) != 1 or not _is_ref(refs[0]) or \
-                    refs[0][0] not in outputs or refs[0][1] >= len(outputs[refs[0][0]]):
-                raise ValueError(f"the model configuration's {key!r} must be one "
-                                 "[layer name, node index, 0] of a layer it lists")
-            ends.append(outputs[refs[0][0]][refs[0][1]])
+            keys = None
+            if isinstance(refs, dict) and len(refs) > 1 and all(isinstance(k, str)
+                                                                for k in refs):
+                keys, refs = list(refs), list(refs.values())
+            if not isinstance(refs, list) or not refs or not all(
+                    _is_ref(r) and r[0] in outputs and r[1] < len(outputs[r[0]])
+                    for r in refs):
+                raise ValueError(f"the model configuration's {key!r} must be a non-empty list "
+                                 "of [layer name, node index, 0] of layers it lists")
+            ends.append(([outputs[r[0]][r[1]] for r in refs], keys))
         name = config.get("name")
         model = cls.__new__(cls)
         Model.__init__(model, name=name if isinstance(name, str) else None)
-        model._init_graph(*ends)
+        (ins, in_keys), (outs, out_keys) = ends
+        model._init_graph(ins, outs, in_keys, out_keys)
         if len(model.layers) != len(by_name):
             unused = sorted(set(by_name) - {l.name for l in model.layers})
             raise ValueError(f"layers {unused} are not on the path from the input to the "

@@ -528,6 +528,7 @@ class InputLayer(Layer):
         if shape is None:
             raise ValueError("InputLayer: give shape=, e.g. InputLayer(shape=(784,))")
         super().__init__(name=name or "input_layer", **kwargs)
+        self.auto_name = name is None       # input_layer_1, … in a model with several
         self.input_shape_hint = _shape_tuple(shape, "InputLayer", "shape")
         if batch_size is not None:
             batch_size = _positive_int(batch_size, "InputLayer", "batch_size")

@@ -114,7 +114,7 @@ class Model(Trainer, Module):
                 "the model on a batch of data, or give the first layer its input size: "
                 "Dense(10, input_dim=784), or start with keras.Input(shape=(784,))")
 
-    def _check_input_shape(self, x, who, first):
+    def _check_input_shape(self, x, who, first, index=0, arg="x"):
         """x's shape (after the batch axis) against the model's input shape."""
         expected = tuple(self.input_shape_known)
         got = tuple(x.shape[1:])
@@ -125,9 +125,9 @@ class Model(Trainer, Module):
                       f"{expected[axis]}" if axis is not None and len(got) == len(expected)
                       else f"expected inputs of shape (None, "
                       f"{', '.join(str(d) for d in expected)})")
-            raise ValueError(f'{who}: Input 0 of layer "{first}" is incompatible with the '
+            raise ValueError(f'{who}: Input {index} of layer "{first}" is incompatible with the '
                              f"layer: {detail}, but received input with shape "
-                             f"{(None,) + got} (argument x)")
+                             f"{(None,) + got} (argument {arg})")
 
     # -- a subclassed model: built by running call() once ---------------------------------
     def build(self, input_shape=None):
