@@ -284,6 +284,16 @@ class Functional(Model):
         run = self._run
         return (), (lambda x: run([x], plan))
 
+    def __call__(self, *args, **kwargs):
+        if len(self._inputs) > 1 and args and isinstance(args[0], (list, tuple, dict)):
+            if any(isinstance(t, KerasTensor) for t in
+                   (args[0].values() if isinstance(args[0], dict) else args[0])):
+                raise NotImplementedError(
+                    f"{self.name}: calling a model on symbolic tensors (a model inside a "
+                    "functional graph) is not supported; call its layers instead")
+            return self.forward(*args, **kwargs)
+        return Model.__call__(self, *args, **kwargs)
+
     def forward(self, x, training=None):
         """``model(x)``: the output tensor(s); x is one tensor/array, or with several
         inputs a list (or a dict by input name) of them."""
