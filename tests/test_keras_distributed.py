@@ -157,3 +157,28 @@ def test_distributed_fit_is_reproducible_with_set_random_seed():
         runs.append(m.get_weights())
     for a, b in zip(*runs):
         np.testing.assert_array_equal(a, b)
+
+
+@needs_mpi
+def test_two_ranks_evaluate_and_predict_like_one_process(tmp_path):
+    """``evaluate(distributed=True)`` on 2 ranks (each an interleaved share of every batch
+    of 37 samples, with sample weights, weighted metrics, and a two-input two-output
+    model) gives every rank the one-process logs; ``predict(distributed=True)`` gives
+    every rank all the predictions, in order (equal to float32 rounding: a rank's GEMM
+    on its share of a batch rounds like one on other rows); only rank 0 prints."""
+    p = _run("keras_evaluate.py", ["--out", tmp_path], n=2)
+    assert p.stdout.count("5/5 - ") == 2, p.stdout      # rank 0: evaluate and predict
+    for r in (0, 1):
+        res = json.loads((tmp_path / f"result_rank{r}.json").read_text())
+        assert res["size"] == 2
+        for model in ("one", "two"):
+            dist_logs, plain = res["dist"][model], res["plain"][model]
+            assert sorted(dist_logs) == sorted(plain)
+            for k, v in plain.items():
+                np.testing.assert_allclose(dist_logs[k], v, rtol=1e-6, err_msg=f"{model} {k}")
+        got = np.load(tmp_path / f"predict_dist_rank{r}.npz")
+        ref = np.load(tmp_path / f"predict_plain_rank{r}.npz")
+        for k in ("p1", "pc", "pr"):
+            assert got[k].shape[0] == 37
+            np.testing.assert_allclose(got[k], ref[k], rtol=1e-5, atol=1e-6,
+                                       err_msg=f"{k}, rank {r}")

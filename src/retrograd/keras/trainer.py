@@ -803,7 +803,7 @@ class Trainer:
                    np.zeros((0,) + tuple(s[1:]), dtype=np.float32) for o, s in zip(outs, shapes)]
         if strategy is not None:
             rows = min(n, len(plan) * batch_size)
-            results = [data_parallel.gather_rows(strategy, r, rows) for r in results]
+            results = [data_parallel.gather_rows(strategy, r, plan, rows) for r in results]
         return self._structure_outputs(results)
 
     def _structure_outputs(self, arrays):
