@@ -141,6 +141,12 @@ class Layer(Module):
             raise ValueError(f"{type(self).__name__} {self.name!r}: the input must have a "
                              "batch axis, got a 0-d input")
         if not self.built:
+            hint = self.input_shape_hint    # input_dim=/input_shape= given: held to it
+            if hint is not None and (len(hint) >= x.ndim or any(
+                    h not in (None, d) for h, d in zip(hint, x.shape[x.ndim - len(hint):]))):
+                raise ValueError(f"{type(self).__name__} {self.name!r}: declared for inputs "
+                                 f"of shape {(None,) + hint}, got an input of shape "
+                                 f"{tuple(x.shape)}")
             self.build_for((None,) + tuple(x.shape[1:]))
         return self.call(x)
 
@@ -257,9 +263,9 @@ class Dense(Layer):
         return self.dense.bias
 
     def build(self, input_shape):
-        if len(input_shape) < 2 or input_shape[-1] is None:
+        if len(input_shape) < 2 or not input_shape[-1]:
             raise ValueError(f"Dense {self.name!r}: the last axis of the input must be "
-                             f"known, got input shape {tuple(input_shape)}")
+                             f"known and non-empty, got input shape {tuple(input_shape)}")
         self.dense.build(tuple(input_shape))
 
     def weight_shapes(self, input_shape):
@@ -366,7 +372,7 @@ class Flatten(Layer):
     """(N, d₁, d₂, …) → (N, d₁·d₂·…)."""
 
     def call(self, x):
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))   # -1 fails on an empty batch
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]

@@ -312,7 +312,8 @@ class Trainer:
         n = len(y)
         def integral():     # only asked about label vectors, never one-hot matrices
             return y.dtype.kind in "biu" or (
-                y.dtype.kind == "f" and y.size and bool(np.all(y == np.round(y))))
+                y.dtype.kind == "f" and y.size
+                and bool(np.all(np.isfinite(y) & (y == np.round(y)))))
         if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
             if y.ndim == 2 and y.shape[1] == c and c > 1:
                 raise ValueError(
