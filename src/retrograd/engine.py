@@ -28,34 +28,36 @@ def sum_to(g, shape):
     return g.reshape(shape) if lead else g
 
 
-def topological_order(root):
-    """Tensors reachable from ``root`` through differentiable ops, inputs first.
+def _created(t):
+    return t._op.seq
 
-    Iterative depth-first search, so a chain of 100,000 ops does not hit
-    Python's recursion limit."""
-    order, seen, stack = [], set(), [(root, False)]
+
+def graph_nodes(root):
+    """The tensors computed by ops that lead to ``root``, each before its inputs.
+
+    A tensor is always created after the inputs of its op, so the creation order
+    (``Function.seq``) is a topological order: the nodes found by an iterative
+    depth-first search (no recursion limit for a chain of 100,000 ops), sorted
+    newest first, come out ready for backpropagation. Leaves are not listed: they
+    have nothing to pass on, and receive their gradients at the end."""
+    if root._op is None:
+        return []
+    nodes, seen, stack = [], {root}, [root]
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
+        t = stack.pop()
         op = t._op
-        if op is None:  # a leaf has no inputs to wait for: place it now
-            order.append(t)
-            continue
         if op.freed:
             raise RuntimeError(
                 f"backward: the graph through {op.name} was already freed by an "
                 "earlier backward(); pass retain_graph=True to the first backward "
                 "to backpropagate through it twice")
-        stack.append((t, True))  # placed once all its inputs are
+        nodes.append(t)
         for p in op.parents:
-            if p.requires_grad and id(p) not in seen:
-                stack.append((p, False))
-    return order
+            if p._op is not None and p not in seen:
+                seen.add(p)
+                stack.append(p)
+    nodes.sort(key=_created, reverse=True)
+    return nodes
 
 
 def backward(root, gradient, retain_graph=False, inputs=None):
@@ -64,32 +66,29 @@ def backward(root, gradient, retain_graph=False, inputs=None):
     Without ``inputs``, gradients accumulate into the ``.grad`` of leaves (and of
     tensors that called ``retain_grad``). With ``inputs`` (a list of tensors), their
     gradients are returned instead and no ``.grad`` is touched."""
-    order = topological_order(root)
-    grads = {id(root): gradient}
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     found = [None] * (0 if inputs is None else len(inputs))
     anomaly = state.anomaly
-    for t in reversed(order):
-        g = grads.pop(id(t), None)
+    # ∂ℓ/∂t summed so far over the consumers of t already visited; a tensor's
+    # total is complete when it is reached, all of its consumers being newer.
+    pending, leaves = {}, {}
+    (pending if root._op is not None else leaves)[root] = gradient
+    for t in graph_nodes(root):
+        g = pending.pop(t, None)
         if g is None:
             continue
-        op = t._op
-        if g.__class__ is Outer and (op is not None or t._hooks or wanted is not None):
+        if g.__class__ is Outer:
             g = g.dense()  # only a leaf's own .grad may stay factored
         if t._hooks:
-            for hook in t._hooks:
-                r = hook(Tensor._wrap(g))
-                if r is not None:
-                    g = r.data if isinstance(r, Tensor) else r
+            g = _run_hooks(t, g)
         if wanted is not None:
-            if id(t) in wanted:
-                found[wanted[id(t)]] = g
-        elif op is None or t._retain:
+            if t in wanted:
+                found[wanted[t]] = g
+        elif t._retain:
             _accumulate(t, g)
-        if op is None:
-            continue
+        op = t._op
         gs = op.backward(g)
-        if type(gs) is not tuple:
+        if gs.__class__ is not tuple:
             gs = (gs,)
         if anomaly:
             op.check_backward([dense(gp) for gp in gs])
@@ -98,13 +97,32 @@ def backward(root, gradient, retain_graph=False, inputs=None):
                 continue
             if gp.shape != p.data.shape:
                 gp = sum_to(gp, p.data.shape)
-            k = id(p)
-            prev = grads.get(k)
-            grads[k] = gp if prev is None else dense(prev) + dense(gp)
-        gs = gp = prev = None  # drop references, so that _accumulate can steal arrays
+            into = leaves if p._op is None else pending
+            prev = into.get(p)
+            into[p] = gp if prev is None else dense(prev) + dense(gp)
+        g = gs = gp = prev = None  # drop references, so that _accumulate can steal arrays
         if not retain_graph:
             op.free()
+    while leaves:
+        t, g = leaves.popitem()
+        if g.__class__ is Outer and (t._hooks or wanted is not None):
+            g = g.dense()
+        if t._hooks:
+            g = _run_hooks(t, g)
+        if wanted is None:
+            _accumulate(t, g)
+        elif t in wanted:
+            found[wanted[t]] = g
     return found
+
+
+def _run_hooks(t, g):
+    """A tensor's hooks see its gradient in turn; one may return a replacement."""
+    for hook in t._hooks:
+        r = hook(Tensor._wrap(g))
+        if r is not None:
+            g = r.data if isinstance(r, Tensor) else r
+    return g
 
 
 def _accumulate(t, g):

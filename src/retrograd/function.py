@@ -25,6 +25,7 @@ Users add an op the same way (see ``docs/extending.md``)::
 Broadcast gradients are reduced back to each input's shape by the engine, so
 ``backward`` may return a gradient of the broadcast shape.
 """
+import itertools
 import threading
 import traceback
 
@@ -39,6 +40,7 @@ class _State(threading.local):
 
 
 state = _State()
+_creation_order = itertools.count()  # next() is atomic under the GIL
 
 
 class _Mode:
@@ -133,6 +135,7 @@ class Function:
 
     freed = False      # set once backward has released the saved state
     parents = ()       # the input tensors, set when the op joins the graph
+    seq = -1           # when it joined the graph: a topological order for backward
     created_at = None  # user code line, recorded only under detect_anomaly
 
     def forward(self, *xs):
@@ -168,6 +171,7 @@ class Function:
                     out.requires_grad = True
                     out._op = self
                     self.parents = inputs
+                    self.seq = next(_creation_order)
                     break
         if state.forward_level:
             self._push_tangent(inputs, out)

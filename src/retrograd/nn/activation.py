@@ -2,6 +2,7 @@
 which wraps a Keras name or any function. Formulas: ``nn.functional``."""
 import numpy as np
 
+from ..ops import activations as ops
 from . import activations
 from . import functional as F
 from .module import Module
@@ -54,10 +55,16 @@ class Sigmoid(_Elementwise):
     def __init__(self, a=1.0):
         super().__init__(**({"a": a} if a != 1 else {}))
 
+    def _fused_op(self):   # for Sequential's chains (ops/chain.py)
+        return ops.Sigmoid(**self.config), ()
+
 
 class Tanh(_Elementwise):
     """tanh z."""
     fn = F.tanh
+
+    def _fused_op(self):
+        return ops.Tanh(), ()
 
 
 class ReLU(_Elementwise):
@@ -66,6 +73,9 @@ class ReLU(_Elementwise):
 
     def __init__(self, inplace=False):
         super().__init__()
+
+    def _fused_op(self):
+        return ops.ReLU(), ()
 
 
 class ReLU6(_Elementwise):

@@ -1,5 +1,8 @@
 """Containers: ``Sequential`` (a chain of layers, the course's MLP) and ``ModuleList``."""
-from .module import Module
+from ..function import state
+from ..ops.chain import Chain
+from ..tensor import Tensor
+from .module import Module, as_input
 
 
 def _check_module(owner, index, m):
@@ -33,9 +36,20 @@ class Sequential(Module):
                 self.add_module(str(i), m)
 
     def forward(self, x):
+        if state.anomaly:   # one node per layer, so that an anomaly names its op
+            for m in self._modules.values():
+                x = m(x)
+            return x
+        run = []   # consecutive plain layers, run as one node (ops/chain.py)
         for m in self._modules.values():
+            if "_fused_op" in m.__class__.__dict__:
+                run.append(m)
+                continue
+            if run:
+                x = _chained(run, x)
+                run = []
             x = m(x)
-        return x
+        return _chained(run, x) if run else x
 
     def __len__(self):
         return len(self._modules)
@@ -76,6 +90,26 @@ class Sequential(Module):
         for m in modules:
             self.append(m)
         return self
+
+
+def _chained(run, x):
+    """The layers of ``run`` applied to ``x`` as one ``Chain`` node: the same ops
+    and values as calling them in turn, with the graph's bookkeeping paid once."""
+    if len(run) == 1:
+        return run[0](x)
+    if x.__class__ is not Tensor and not isinstance(x, Tensor):
+        x = as_input(x, type(run[0]).__name__, floating=True)
+    links, params = [], []
+    for m in run:
+        op, ps = m._fused_op()
+        links.append((op, len(ps)))
+        params += ps
+    try:
+        return Chain(links).apply(x, *params)
+    except (ValueError, TypeError, IndexError):
+        for m in run:   # bad input: let the layers themselves say which and why
+            x = m(x)
+        return x
 
 
 class ModuleList(Module):

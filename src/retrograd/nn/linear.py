@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..ops.matmul import affine, linear
+from ..ops.matmul import Linear as LinearOp, affine, linear
 from ..ops.shape import flatten
 from . import activations, init, regularizers
 from .module import Module
@@ -81,6 +81,10 @@ class Linear(Module):
                              f"{x.shape[-1] if x.ndim else 'no'} features, expected "
                              f"{self.in_features}")
         return linear(x, self.weight, self.bias)
+
+    def _fused_op(self):
+        # This layer as an op and its parameters, for Sequential's chains (ops/chain.py).
+        return LinearOp(), (self.weight,) if self.bias is None else (self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -9,6 +9,7 @@ softmax      softmax and log-softmax, stabilised by the max
 losses       fused, stable losses (cross-entropy from logits: ∂ℓ/∂s = ŷ − y*)
 shape        reshape transpose broadcast concatenate stack, dtype/device moves
 indexing     slicing and integer-array indexing (gradient scatter-adds)
+chain        a run of layers as one node (nn.Sequential's multi-layer perceptron)
 """
-from . import (activations, arithmetic, elementwise, indexing, losses, matmul,  # noqa: F401
+from . import (activations, arithmetic, chain, elementwise, indexing, losses, matmul,  # noqa: F401
                reductions, shape, softmax)
