@@ -345,7 +345,11 @@ def _check_labels(name, t, c, ignore_index):
             "input's shape (one-hot or soft targets)")
     if a.size == 0:
         return False
-    lo, hi = int(a.min()), int(a.max())
+    if a.size <= 64:   # a few labels (online SGD): Python's min/max beat two reductions
+        labels = a.reshape(-1).tolist()
+        lo, hi = min(labels), max(labels)
+    else:
+        lo, hi = int(a.min()), int(a.max())
     ignored = lo <= ignore_index <= hi and bool((a == ignore_index).any())
     if lo < 0 or hi >= c:
         bad = a[((a < 0) | (a >= c)) & (a != ignore_index)]

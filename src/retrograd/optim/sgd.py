@@ -1,5 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
 from ..backend import ger
+from ..rank_one import OuterGrad
 from .optimizer import Optimizer, axpy, check_nonneg, check_range, with_decay
 
 
@@ -29,6 +30,29 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']!r}, "
                              f"dampening={group['dampening']!r}")
+
+    def step(self, closure=None):
+        """θ ← θ − η g for every parameter with a gradient (see the class)."""
+        if closure is not None or self.skip_nonfinite or any(
+                g["momentum"] or g["weight_decay"] for g in self.param_groups):
+            return super().step(closure)
+        # Plain SGD: the same update as the general path, in a loop with nothing in
+        # it but the update (online SGD's step is a few BLAS calls and this loop).
+        self.last_step_skipped = False
+        state = self.state
+        for group in self.param_groups:
+            lr = -group["lr"]
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if p not in state:
+                    state[p] = {}
+                if g.__class__ is OuterGrad and g.factored:
+                    ger(lr, g.outer.u, g.outer.v, p.data)   # θ ← θ − η u vᵀ, one pass
+                else:
+                    axpy(lr, g.data, p.data)
+        return None
 
     def _update(self, p, g, state, group):
         t = p.dtype.type
