@@ -6,16 +6,20 @@
   ``allow_pickle=False``: loading a file never executes anything.
 * Writes are atomic: the file is written to a temporary file in the same
   directory, flushed to disk (fsync), then renamed over the target, so a crash
-  leaves either the old file or the new one, never half of one.
+  leaves either the old file or the new one, never half of one. A writer killed
+  midway leaves its temporary ``.<name>.<host>.<pid>.<random>.tmp``; the next
+  successful save of the same target removes such leftovers of dead writers.
 """
 import ast
 import json
 import math
 import os
 import re
+import socket
 import struct
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -29,12 +33,13 @@ class ModelFileError(ValueError):
 
 
 def atomic_write(path, write):
-    """Call ``write(file)`` on a temporary file beside ``path``, fsync, rename."""
+    """Call ``write(file)`` on a temporary file beside ``path``, fsync, rename; then
+    remove the temporaries that killed writers of ``path`` left behind."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_temporary_prefix(path), suffix=".tmp")
+    started = os.fstat(fd).st_mtime     # the file system's clock, as the leftovers' times
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -53,6 +58,58 @@ def atomic_write(path, write):
             os.close(dfd)
     except OSError:
         pass
+    remove_stale_temporaries(path, before=started)
+
+
+def _host_tag():
+    """8 hex digits naming this machine: a process id means something only on the
+    machine that runs it (the directory may be shared, e.g. over NFS)."""
+    return f"{zlib.crc32(socket.gethostname().encode()):08x}"
+
+
+def _temporary_prefix(path):
+    return f".{os.path.basename(path)}.{_host_tag()}.{os.getpid()}."
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)             # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:                 # it exists but belongs to someone else, or unknown
+        return True
+    return True
+
+
+def remove_stale_temporaries(path, before):
+    """Delete the temporaries of ``path`` left by writers that were killed midway:
+    those named ``.<name>.<host>.<pid>.<random>.tmp`` by a writer on this machine
+    whose process no longer exists, last modified no later than ``before`` (the
+    start of the write in progress). Anything else — other files, temporaries of other
+    targets, of live processes (a save running now), of this process, of other
+    machines — is left alone. Returns the names removed. POSIX only (elsewhere
+    there is no safe way to ask whether a process exists): a no-op there."""
+    if os.name != "posix":
+        return []
+    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    pattern = re.compile(re.escape(f".{name}.{_host_tag()}.") + r"(\d+)\.\w+\.tmp")
+    removed = []
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return removed
+    for entry in entries:
+        m = pattern.fullmatch(entry)
+        if m is None or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
+            continue
+        full = os.path.join(directory, entry)
+        try:
+            if os.lstat(full).st_mtime <= before:   # ≤: time stamps are coarse (ms)
+                os.unlink(full)
+                removed.append(entry)
+        except OSError:             # another saver removed it first, or it is not ours
+            pass
+    return removed
 
 
 def save(path, header, arrays):
