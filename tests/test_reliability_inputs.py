@@ -254,7 +254,7 @@ def features(f=F, units=3, vector=ACCEPT):
     return rule
 
 
-def elementwise(scalar=ACCEPT, empty_axis=ACCEPT):
+def elementwise(scalar=ACCEPT):
     """Any shape in, the same shape out (a 0-d value gets ``scalar``)."""
     return lambda shape: (scalar if len(shape) == 0 else ACCEPT, shape)
 
@@ -608,7 +608,8 @@ def test_optimizers_refuse_bad_arguments_clearly(i, data):
 @given(st.sampled_from(list(keras.optimizers.ALL.values())), bad_numbers)
 def test_keras_optimizers_refuse_bad_learning_rates(cls, value):
     out = _optimizer_call(lambda: cls(learning_rate=value), ("learning_rate",))
-    assert out is None or not _always_bad(value), f"{cls.__name__}(learning_rate={value!r}) accepted"
+    assert out is None or not _always_bad(value), \
+        f"{cls.__name__}(learning_rate={value!r}) accepted"
 
 
 # -- fit / evaluate / predict -------------------------------------------------------------------
