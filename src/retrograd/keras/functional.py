@@ -27,7 +27,7 @@ from . import summary as summary_module
 from .keras_tensor import KerasTensor, symbolic_call
 from .layers import InputLayer
 from .model import Model
-from .trainer import _by_name
+from .data_adapters import by_name as _by_name
 
 
 def _tensors(tensors, what):

@@ -12,12 +12,11 @@ A model with several outputs adds its outputs' losses, ℓ = Σₖ λₖ ℓₖ
 by input name, and y likewise by output.
 
 Everything else (validating the data, choosing the fused loss, which callbacks run
-per batch) is decided once per ``fit``, not at every step. Batches are slices of
-float32 arrays converted once: with ``shuffle`` a batch is one gathered copy, else
-a view.
+per batch) is decided once per ``fit``, not at every step. Turning the user's data
+into checked float32 arrays and batches is ``keras/data_adapters.py``'s: a batch is
+a view (no shuffle) or one gathered copy.
 """
 import math
-import warnings
 
 import numpy as np
 
@@ -27,9 +26,10 @@ from ..ops.softmax import stable_softmax
 from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
-from . import compile_utils, data_parallel, weighting
-from . import losses as losses_module
+from . import compile_utils, data_parallel
 from . import optimizers as optimizers_module
+from .data_adapters import (BatchPlan, Columns, batch_size_or_default, eval_batches,
+                            inputs_of, positive, prepare, sample_weights)
 
 
 def _verbosity(verbose):
@@ -38,165 +38,6 @@ def _verbosity(verbose):
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got verbose={verbose!r}")
     return int(verbose)
-
-
-def _positive(value, who, arg, default=None):
-    if value is None:
-        return default
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{who}: {arg} must be a positive integer, got {arg}={value!r}")
-    return int(value)
-
-
-def _batch_size(batch_size, who):
-    return _positive(batch_size, who, "batch_size", 32)
-
-
-def _as_array(a, who, arg):
-    if isinstance(a, Tensor):
-        a = a.numpy()
-    if a is None:
-        raise ValueError(f"{who}: {arg} is None; expected an array")
-    try:
-        a = np.asarray(a)
-    except (TypeError, ValueError) as e:      # ragged lists
-        raise ValueError(f"{who}: {arg} must be a numeric array, got {type(a).__name__} "
-                         f"({e})") from None
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: {arg} must hold numbers, got dtype {a.dtype} "
-                        f"({type(a).__name__})")
-    if a.ndim == 0:
-        raise ValueError(f"{who}: {arg} must have a batch axis, got a single value")
-    return a
-
-
-def _float_inputs(x, who, arg="x"):
-    """x as a C-contiguous float32 array (copied only when it is not one), checked
-    for NaN/inf."""
-    x = _as_array(x, who, arg)
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    flat = x.reshape(-1)
-    # x·x is finite iff every value is (short of overflow, which the exact check
-    # below then clears): one pass, no temporary array.
-    if x.size and not np.isfinite(np.dot(flat, flat)):
-        finite = np.isfinite(x.reshape(len(x), -1)).all(axis=1)
-        if not finite.all():
-            i = int(np.argmin(finite))
-            bad = "NaN" if np.isnan(x[i]).any() else "inf"
-            raise ValueError(f"{who}: {arg} contains {bad} values ({int((~finite).sum())} "
-                             f"sample(s), the first at index {i}); clean or impute the "
-                             "inputs before training")
-    return x
-
-
-class Columns:
-    """The arrays of a model's several inputs (or targets, or sample weights), one
-    per input, sliced together: ``cols[idx]`` is the batch ``idx`` of each (an
-    entry may be None: an output without a loss needs no target)."""
-
-    __slots__ = ("arrays",)
-
-    def __init__(self, arrays):
-        self.arrays = list(arrays)
-
-    def __len__(self):
-        return next(len(a) for a in self.arrays if a is not None)
-
-    def __getitem__(self, idx):
-        return Columns([None if a is None else a[idx] for a in self.arrays])
-
-
-def _describe(v):
-    if isinstance(v, dict):
-        return f"a dict with keys {list(v)}"
-    if isinstance(v, (list, tuple)):
-        return f"a {type(v).__name__} of {len(v)}"
-    shape = getattr(v, "shape", None)
-    return f"one array of shape {tuple(shape)}" if shape is not None else type(v).__name__
-
-
-def _by_name(value, names, who, arg, model, what, required=True):
-    """``value`` (a list/tuple in the order of ``names`` or a dict by name) as a list
-    aligned with ``names``; refused with what was given and what was expected."""
-    k = len(names)
-    expected = (f"model {model!r} has {k} {what}s {names}: give {arg} as a list of {k} "
-                f"arrays or a dict by {what} name")
-    if isinstance(value, dict):
-        unknown = [key for key in value if key not in names]
-        missing = [n for n in names if n not in value]
-        if unknown or (missing and required):
-            problem = f"unknown key(s) {unknown}" if unknown else f"missing {missing}"
-            raise ValueError(f"{who}: {arg} is a dict with {problem}; {expected}")
-        return [value.get(n) for n in names]
-    if isinstance(value, (list, tuple)) and len(value) == k:
-        return list(value)
-    raise ValueError(f"{who}: {expected}, got {_describe(value)}")
-
-
-def _single(value, names):
-    """For a one-input (one-output) model: ``[a]`` or ``{name: a}`` is ``a``, as Keras
-    accepts."""
-    if isinstance(value, dict) and len(value) == 1 and \
-            (next(iter(value)) in names or len(names) == 1):
-        return next(iter(value.values()))
-    if isinstance(value, (list, tuple)) and len(value) == 1 and \
-            isinstance(value[0], (np.ndarray, Tensor)):
-        return value[0]
-    return value
-
-
-def _steps_warning(who, given, available):
-    warnings.warn(f"{who}: your input ran out of data: {available} batch(es) left where "
-                  f"{given} were asked (steps); interrupting. With arrays, an epoch of "
-                  "steps_per_epoch batches continues where the previous one stopped; make "
-                  "sure the data holds at least the batches you ask for", UserWarning,
-                  stacklevel=3)
-
-
-class BatchPlan:
-    """The batches of each epoch of ``fit``, as index arrays (slices when unshuffled)
-    into the n samples.
-
-    A *pass* is one ordering of the samples (a new permutation when shuffling) cut
-    into batches of ``batch_size``. Without ``steps_per_epoch`` an epoch is one pass.
-    With it, as Keras 3's epoch iterator, an epoch takes the next ``steps_per_epoch``
-    batches of the current pass: the next epoch continues where this one stopped,
-    a new pass begins once one is used up, and a pass that runs out in the middle of
-    an epoch ends that epoch early (with Keras's "ran out of data" warning).
-
-    ``local`` (data-parallel ``fit``) maps each global batch to this rank's share;
-    ``n_batches`` then drops a last batch smaller than the number of ranks."""
-
-    def __init__(self, n, batch_size, shuffle, rng, steps_per_epoch=None, local=None,
-                 n_batches=None):
-        self.n, self.batch_size, self.shuffle, self.rng = n, batch_size, shuffle, rng
-        self.steps, self.local = steps_per_epoch, local
-        self.n_batches = math.ceil(n / batch_size) if n_batches is None else n_batches
-        self.pending = []
-
-    @property
-    def steps_per_epoch(self):
-        return self.steps or self.n_batches
-
-    def _new_pass(self):
-        b = self.batch_size
-        if self.local is not None:
-            order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
-            return [self.local(order[s * b:(s + 1) * b]) for s in range(self.n_batches)]
-        if self.shuffle:
-            order = self.rng.permutation(self.n)
-            return [order[lo:lo + b] for lo in range(0, self.n, b)]
-        return [slice(lo, lo + b) for lo in range(0, self.n, b)]
-
-    def epoch(self):
-        if self.steps is None:
-            return self._new_pass()
-        if not self.pending:
-            self.pending = self._new_pass()
-        take, self.pending = self.pending[:self.steps], self.pending[self.steps:]
-        if len(take) < self.steps:
-            _steps_warning("fit", self.steps, len(take))
-        return take
 
 
 class Trainer:
@@ -256,134 +97,6 @@ class Trainer:
         if all(h.loss is None for h in self.heads):
             raise ValueError(f"{who}: the model was compiled without a loss; give "
                              "compile(loss=...)")
-
-    # -- data checks -------------------------------------------------------------
-    def _inputs_of(self, x, who):
-        """x as the model takes it: one float32 array, or ``Columns`` of them (several
-        inputs, given as a list or a dict by input name), checked."""
-        names = self._input_names()
-        if len(names) == 1:
-            return _float_inputs(_single(x, names), who)
-        if x is None:
-            raise ValueError(f"{who}: x is None; expected the inputs of model {self.name!r} "
-                             f"({names})")
-        arrays = [_float_inputs(a, who, f"x[{n!r}]")
-                  for n, a in zip(names, _by_name(x, names, who, "x", self.name, "input"))]
-        sizes = {n: len(a) for n, a in zip(names, arrays)}
-        if len(set(sizes.values())) > 1:
-            raise ValueError(f"{who}: the inputs of model {self.name!r} must have the same "
-                             f"number of samples, got {sizes} (Data cardinality is "
-                             "ambiguous)")
-        return Columns(arrays)
-
-    def _prepare(self, x, y, who):
-        """(x float32, y in the form the losses take), checked, the model built."""
-        x = self._inputs_of(x, who)
-        self._ensure_built(x, who)
-        if y is None:
-            raise ValueError(f"{who}: y is None; fit and evaluate need targets")
-        names, shapes = self.output_names, self._output_shapes()
-        if len(self.heads) == 1:
-            return x, self._target(_single(y, names), self.heads[0], shapes[0], len(x), who)
-        given = _by_name(y, names, who, "y", self.name, "output", required=False)
-        targets = []
-        for head, shape, t in zip(self.heads, shapes, given):
-            if head.loss is None:       # an output that is not trained needs no target
-                t = None if t is None else _as_array(t, who, f"y[{head.name!r}]")
-            elif t is None:
-                raise ValueError(f"{who}: y has no target for output {head.name!r} of model "
-                                 f"{self.name!r}, which has a loss")
-            else:
-                t = self._target(t, head, shape, len(x), who)
-            targets.append(t)
-        return x, Columns(targets)
-
-    def _target(self, y, head, out, n_x, who):
-        """One output's targets, checked against its loss and shape."""
-        arg = "y" if len(self.heads) == 1 else f"y[{head.name!r}]"
-        y = _as_array(y, who, arg)
-        if len(y) != n_x:
-            raise ValueError(f"{who}: x and {arg} must have the same number of samples, got "
-                             f"x with {n_x} and {arg} with {len(y)} (Data cardinality is "
-                             "ambiguous)")
-        loss = head.loss
-        name = loss.name
-        c = out[-1]
-        n = len(y)
-        def integral():     # only asked about label vectors, never one-hot matrices
-            return y.dtype.kind in "biu" or (
-                y.dtype.kind == "f" and y.size
-                and bool(np.all(np.isfinite(y) & (y == np.round(y)))))
-        if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
-            if y.ndim == 2 and y.shape[1] == c and c > 1:
-                raise ValueError(
-                    f"{who}: loss='{name}' expects integer class labels of shape ({n},), "
-                    f"but {arg} has shape {y.shape} (one-hot?). Use "
-                    "loss='categorical_crossentropy' with one-hot targets, or pass "
-                    "y.argmax(axis=1)")
-            if y.ndim == 2 and y.shape[1] == 1:
-                y = y[:, 0]
-            if y.ndim != 1 or not integral():
-                raise ValueError(f"{who}: loss='{name}' expects integer class labels of "
-                                 f"shape ({n},), got {arg} of shape {y.shape} and dtype "
-                                 f"{y.dtype}")
-            y = y.astype(np.int64)
-            if n and (y.min() < 0 or y.max() >= c):
-                bad = int(y.min()) if y.min() < 0 else int(y.max())
-                raise ValueError(f"{who}: label {bad} is out of range for a model with {c} "
-                                 f"outputs (labels must be in 0..{c - 1})")
-            return y
-        if isinstance(loss, losses_module.CategoricalCrossentropy):
-            if (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)) and c > 1:
-                kind = "integer class labels" if integral() else "one value per sample"
-                raise ValueError(
-                    f"{who}: loss='{name}' expects one-hot targets of shape ({n}, {c}), but "
-                    f"{arg} has shape {y.shape} and holds {kind}. Use "
-                    "loss='sparse_categorical_crossentropy' with integer labels, or one-hot "
-                    f"encode them: y = keras.utils.to_categorical(y, {c})")
-            if y.shape[1:] != tuple(out[1:]):
-                raise ValueError(f"{who}: loss='{name}': {arg} has shape {y.shape}, the model "
-                                 f"outputs {tuple(out)}; expected {arg} of shape "
-                                 f"({n}, {', '.join(str(d) for d in out[1:])})")
-            return np.ascontiguousarray(y, dtype=np.float32)
-        y = np.asarray(y, dtype=np.float32)
-        target = (n,) + tuple(out[1:])
-        if y.shape != target:
-            if None not in target and y.size == math.prod(target):
-                y = y.reshape(target)
-            elif not isinstance(loss, losses_module.LossFunctionWrapper):
-                raise ValueError(f"{who}: loss='{name}': {arg} has shape {y.shape}, the model "
-                                 f"outputs {tuple(out)}; expected {arg} of shape {target}")
-        if isinstance(loss, losses_module.BinaryCrossentropy) and y.size and \
-                (y.min() < 0 or y.max() > 1):
-            raise ValueError(f"{who}: loss='{name}' expects targets in [0, 1], got values "
-                             f"from {y.min():g} to {y.max():g}")
-        return np.ascontiguousarray(y)
-
-    def _sample_weights(self, y, sample_weight, class_weight, who):
-        """Per-sample weights: an array (one output), ``Columns`` (one entry per output;
-        one array given applies to every output, as in Keras) or None."""
-        if len(self.heads) == 1:
-            return weighting.sample_weights(y, _single(sample_weight, self.output_names),
-                                            class_weight, who)
-        if class_weight is not None:
-            raise ValueError(f"{who}: class_weight is only supported for models with one "
-                             f"output (Keras too); model {self.name!r} has "
-                             f"{len(self.heads)}: give sample_weight per output instead")
-        if sample_weight is None:
-            return None
-        names = self.output_names
-        per_output = isinstance(sample_weight, dict) or (
-            isinstance(sample_weight, (list, tuple)) and len(sample_weight) == len(names) and
-            all(w is None or np.ndim(w) == 1 for w in sample_weight))
-        if per_output:
-            given = _by_name(sample_weight, names, who, "sample_weight", self.name, "output",
-                             required=False)
-        else:       # one array of weights for every output, as Keras repeats it
-            given = [sample_weight] * len(names)
-        return Columns([None if w is None or t is None else
-                        weighting.sample_weights(t, w, who=f"{who} (output {n!r})")
-                        for n, w, t in zip(names, given, y.arrays)])
 
     # -- the step --------------------------------------------------------------------
     def _setup_step(self):
@@ -572,9 +285,9 @@ class Trainer:
         who = "fit"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
-        batch_size = _batch_size(batch_size, who)
-        steps_per_epoch = _positive(steps_per_epoch, who, "steps_per_epoch")
-        validation_steps = _positive(validation_steps, who, "validation_steps")
+        batch_size = batch_size_or_default(batch_size, who)
+        steps_per_epoch = positive(steps_per_epoch, who, "steps_per_epoch")
+        validation_steps = positive(validation_steps, who, "validation_steps")
         if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got epochs={epochs!r}")
         if not isinstance(validation_split, (int, float)) or isinstance(validation_split, bool) \
@@ -584,8 +297,8 @@ class Trainer:
         if not isinstance(validation_freq, int) or validation_freq < 1:
             raise ValueError(f"fit: validation_freq must be a positive integer, got "
                              f"validation_freq={validation_freq!r}")
-        x, y = self._prepare(x, y, who)
-        sw = self._sample_weights(y, sample_weight, class_weight, who)
+        x, y = prepare(self, x, y, who)
+        sw = sample_weights(self, y, sample_weight, class_weight, who)
         val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or \
@@ -593,9 +306,9 @@ class Trainer:
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
                                  "(x_val, y_val, val_sample_weight)")
             who_val = "fit (validation_data)"
-            xv, yv = self._prepare(validation_data[0], validation_data[1], who_val)
+            xv, yv = prepare(self, validation_data[0], validation_data[1], who_val)
             wv = None if len(validation_data) == 2 else \
-                self._sample_weights(yv, validation_data[2], None, who_val)
+                sample_weights(self, yv, validation_data[2], None, who_val)
             val = (xv, yv, wv)
         elif validation_split:
             split = int(len(x) * (1 - validation_split))
@@ -631,7 +344,7 @@ class Trainer:
             batch_end = strategy.mean(float(batch_end)) > 0
             batch_begin = strategy.mean(float(batch_begin)) > 0
             cbs = data_parallel.AgreedCallbacks(cbs, self, strategy)
-        val_batch = _batch_size(validation_batch_size or batch_size, who)
+        val_batch = batch_size_or_default(validation_batch_size or batch_size, who)
         track = self._track
         self.stop_training = False
         self.train()
@@ -670,20 +383,6 @@ class Trainer:
         return cbs.history
 
     # -- evaluate / predict ------------------------------------------------------------
-    def _eval_batches(self, n, batch_size, strategy, steps, who):
-        """The batches that evaluate/predict read: the first ``steps`` (all by default)
-        of ``batch_size`` rows; with a ``strategy``, this rank's interleaved share
-        of each (a view)."""
-        total = math.ceil(n / batch_size)
-        if steps is not None and steps > total:
-            _steps_warning(who, steps, total)
-        count = total if steps is None else min(steps, total)
-        if strategy is None:
-            return [slice(s * batch_size, (s + 1) * batch_size) for s in range(count)]
-        r, p = strategy.rank, strategy.world_size
-        return [slice(s * batch_size + r, min((s + 1) * batch_size, n), p)
-                for s in range(count)]
-
     def _evaluate_arrays(self, x, y, batch_size, cbs=None, sample_weight=None, strategy=None,
                          steps=None, who="evaluate"):
         """{"loss": …, metric: …} over (x, y) in eval mode, without gradients (the
@@ -692,7 +391,7 @@ class Trainer:
         are those of all the samples, the same on every rank."""
         self._reset_trackers()
         self.eval()
-        plan = self._eval_batches(len(x), batch_size, strategy, steps, who)
+        plan = eval_batches(len(x), batch_size, strategy, steps, who)
         batch_begin = cbs is not None and cbs.wants("on_test_batch_begin")
         batch_end = cbs is not None and cbs.wants("on_test_batch_end")
         if strategy is not None:
@@ -733,10 +432,10 @@ class Trainer:
         who = "evaluate"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
-        batch_size = _batch_size(batch_size, who)
-        steps = _positive(steps, who, "steps")
-        x, y = self._prepare(x, y, who)
-        sw = self._sample_weights(y, sample_weight, None, who)
+        batch_size = batch_size_or_default(batch_size, who)
+        steps = positive(steps, who, "steps")
+        x, y = prepare(self, x, y, who)
+        sw = sample_weights(self, y, sample_weight, None, who)
         self._setup_step()
         strategy = data_parallel.resolve(distributed, who)
         if strategy is not None and not strategy.is_chief:
@@ -766,15 +465,15 @@ class Trainer:
         strategies return them); only rank 0 prints."""
         who = "predict"
         verbose = _verbosity(verbose)
-        batch_size = _batch_size(batch_size, who)
-        steps = _positive(steps, who, "steps")
-        x = self._inputs_of(x, who)
+        batch_size = batch_size_or_default(batch_size, who)
+        steps = positive(steps, who, "steps")
+        x = inputs_of(self, x, who)
         self._ensure_built(x, who)
         strategy = data_parallel.resolve(distributed, who)
         if strategy is not None and not strategy.is_chief:
             verbose, callbacks = 0, data_parallel.not_chief(callbacks)
         n = len(x)
-        plan = self._eval_batches(n, batch_size, strategy, steps, who)
+        plan = eval_batches(n, batch_size, strategy, steps, who)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
                                             verbose=verbose, epochs=1, steps=len(plan))
         batch_begin = cbs.wants("on_predict_batch_begin")
@@ -818,8 +517,8 @@ class Trainer:
         means since the last ``reset_metrics()``, ``fit`` or ``evaluate``."""
         who = "train_on_batch"
         self._require_compiled(who)
-        x, y = self._prepare(x, y, who)
-        sw = self._sample_weights(y, sample_weight, class_weight, who)
+        x, y = prepare(self, x, y, who)
+        sw = sample_weights(self, y, sample_weight, class_weight, who)
         self._setup_step()
         self.train()
         loss_value, out, parts = self._make_train_step()(x, y, sw)
@@ -832,8 +531,8 @@ class Trainer:
         """The loss (and metrics) on one batch, without training."""
         who = "test_on_batch"
         self._require_compiled(who)
-        x, y = self._prepare(x, y, who)
-        sw = self._sample_weights(y, sample_weight, None, who)
+        x, y = prepare(self, x, y, who)
+        sw = sample_weights(self, y, sample_weight, None, who)
         self._setup_step()
         self.eval()
         with no_grad():
@@ -844,7 +543,7 @@ class Trainer:
         return self._batch_result(return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(len(self._inputs_of(x, "predict_on_batch")), 1),
+        return self.predict(x, batch_size=max(len(inputs_of(self, x, "predict_on_batch")), 1),
                             verbose=0)
 
     def reset_metrics(self):
