@@ -393,6 +393,14 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         else:
             loss = _weighted_label_ce(x, t, w, ignore_index, reduction, label_smoothing)
     else:
+        if t.dtype.kind in "iub":
+            a = t.data
+            if a.size and not bool(((a == 0) | (a == 1)).all()):
+                raise ValueError(
+                    f"{name}: an integer target of the input's shape {tuple(input.shape)} "
+                    f"is read as one-hot probabilities, but it holds "
+                    f"{sorted(set(a[(a != 0) & (a != 1)].tolist()))[:5]}; give class labels "
+                    f"of shape {tuple(input.shape[:1] + input.shape[2:])} instead")
         if t.dtype != x.dtype:
             t = t.to(dtype=x.dtype)   # one-hot ints, or float64 targets: stay in float32
         if w is None:
@@ -448,6 +456,10 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     name = "hinge_embedding_loss"
     _reduction(name, reduction)
     target = _float_target(name, input, target).data
+    if not bool(((target == 1) | (target == -1)).all()):
+        bad = target[(target != 1) & (target != -1)]
+        raise ValueError(f"{name}: targets must be 1 or -1, got {bad[:5].tolist()} in a "
+                         f"target of shape {tuple(target.shape)}")
     hinge = relu(margin - input)
     loss = where(target != 1, hinge, 0.0) + where(target != -1, input, 0.0)
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
@@ -462,6 +474,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         raise ValueError(f"{name}: p must be 1 or 2, got {p!r}")
     target = _as_tensor(target, input, name)
     squeeze = input.ndim == 1
+    if squeeze and target.size != 1:
+        raise ValueError(f"{name}: a single sample's scores (C,) take one label, got input "
+                         f"{tuple(input.shape)} and target {tuple(target.shape)}")
     x = input.reshape(1, -1) if squeeze else input
     t = target.reshape(1) if squeeze else target
     if x.ndim != 2 or t.shape != x.shape[:1]:

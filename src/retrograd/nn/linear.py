@@ -43,6 +43,11 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x):
+        need = max(d + 1 if d >= 0 else -d for d in (self.start_dim, self.end_dim))
+        if x.ndim < need:
+            raise ValueError(f"{self!r}: input of shape {tuple(x.shape)} has {x.ndim} "
+                             f"axes, expected at least {need} (axes {self.start_dim} … "
+                             f"{self.end_dim} are merged)")
         return flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self):
@@ -147,9 +152,9 @@ class Dense(Module):
             # build drew random weights only to be overwritten: shapes are what matter
 
     def forward(self, x):
-        if x.ndim == 0:
-            raise ValueError(f"Dense(units={self.units}): input must have a feature axis, "
-                             "got a scalar (shape ())")
+        if x.ndim == 0 or x.shape[-1] == 0:
+            raise ValueError(f"Dense(units={self.units}): input of shape {tuple(x.shape)} "
+                             "has no features; expected a last (feature) axis of size ≥ 1")
         if not self.built:
             self.build(x.shape, x.device)
         elif x.shape[-1] != self.input_dim:

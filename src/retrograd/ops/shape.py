@@ -182,7 +182,14 @@ def flatten(x, start_dim=0, end_dim=-1):
     """Merge axes start_dim … end_dim into one."""
     if x.ndim == 0:
         return reshape(x, 1)
+    for d in (start_dim, end_dim):
+        if not -x.ndim <= d < x.ndim:
+            raise IndexError(f"flatten: axis {d} is out of range for an input of shape "
+                             f"{tuple(x.shape)} (axes {-x.ndim} … {x.ndim - 1})")
     s, e = start_dim % x.ndim, end_dim % x.ndim
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"for an input of shape {tuple(x.shape)}")
     n = 1
     for k in x.shape[s:e + 1]:
         n *= k

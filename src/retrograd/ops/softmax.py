@@ -9,6 +9,8 @@ from .operand import as_float
 def stable_softmax(x, axis):
     """s(x) = e^(x − max x) / Σ e^(x − max x), as an array."""
     xp = array_module(x)
+    if x.size == 0:   # no max to take: nothing to normalise (as PyTorch)
+        return xp.empty_like(x)
     e = xp.exp(x - x.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e
@@ -17,6 +19,8 @@ def stable_softmax(x, axis):
 def stable_log_softmax(x, axis):
     """log s(x) = z − log Σ e^z with z = x − max x, as an array."""
     xp = array_module(x)
+    if x.size == 0:
+        return xp.empty_like(x)
     z = x - x.max(axis=axis, keepdims=True)
     z -= xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
     return z
