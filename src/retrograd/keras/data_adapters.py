@@ -9,14 +9,18 @@ batches (Keras 3's ``trainers/data_adapters``).
 * ``BatchPlan``: the batches of each epoch of ``fit`` (shuffled, ``steps_per_epoch``);
   ``eval_batches``: those of ``evaluate``/``predict``.
 """
+import itertools
 import math
+import types
 import warnings
 
 import numpy as np
 
+from ..random import default_generator
 from ..tensor import Tensor
 from . import losses as losses_module
 from . import weighting
+from .utils import PyDataset
 
 
 def positive(value, who, arg, default=None):
@@ -178,7 +182,6 @@ class BatchPlan:
         return take
 
 
-
 def eval_batches(n, batch_size, strategy, steps, who):
     """The batches that evaluate/predict read: the first ``steps`` (all by default)
     of ``batch_size`` rows; with a ``strategy``, this rank's interleaved share
@@ -212,15 +215,22 @@ def inputs_of(model, x, who):
                          "ambiguous)")
     return Columns(arrays)
 
+
 def prepare(model, x, y, who):
     """(x float32, y in the form the losses take), checked, the model built."""
     x = inputs_of(model, x, who)
     model._ensure_built(x, who)
+    return x, targets_of(model, y, len(x), who)
+
+
+def targets_of(model, y, n_x, who):
+    """y in the form the losses take (``Columns`` of them for several outputs),
+    checked against the outputs and the n_x samples of x."""
     if y is None:
         raise ValueError(f"{who}: y is None; fit and evaluate need targets")
     names, shapes = model.output_names, model._output_shapes()
     if len(model.heads) == 1:
-        return x, target(model, single(y, names), model.heads[0], shapes[0], len(x), who)
+        return target(model, single(y, names), model.heads[0], shapes[0], n_x, who)
     given = by_name(y, names, who, "y", model.name, "output", required=False)
     targets = []
     for head, shape, t in zip(model.heads, shapes, given):
@@ -230,9 +240,10 @@ def prepare(model, x, y, who):
             raise ValueError(f"{who}: y has no target for output {head.name!r} of model "
                              f"{model.name!r}, which has a loss")
         else:
-            t = target(model, t, head, shape, len(x), who)
+            t = target(model, t, head, shape, n_x, who)
         targets.append(t)
-    return x, Columns(targets)
+    return Columns(targets)
+
 
 def target(model, y, head, out, n_x, who):
     """One output's targets, checked against its loss and shape."""
@@ -296,6 +307,7 @@ def target(model, y, head, out, n_x, who):
                          f"from {y.min():g} to {y.max():g}")
     return np.ascontiguousarray(y)
 
+
 def sample_weights(model, y, sample_weight, class_weight, who):
     """Per-sample weights: an array (one output), ``Columns`` (one entry per output;
     one array given applies to every output, as in Keras) or None."""
@@ -320,3 +332,269 @@ def sample_weights(model, y, sample_weight, class_weight, who):
     return Columns([None if w is None or t is None else
                     weighting.sample_weights(t, w, who=f"{who} (output {n!r})")
                     for n, w, t in zip(names, given, y.arrays)])
+
+
+# -- the batches of an epoch ------------------------------------------------------------
+def slices(x, y, sw, plan):
+    """The batches ``(x[idx], y[idx], sw[idx])`` (None where y or sw is None) of the
+    index arrays or slices in ``plan``."""
+    for idx in plan:
+        yield x[idx], None if y is None else y[idx], None if sw is None else sw[idx]
+
+
+class ArrayBatches:
+    """``fit``'s batches from checked arrays: each epoch those of ``plan`` (a
+    ``BatchPlan``)."""
+
+    one_shot = exhausted = False
+
+    def __init__(self, x, y, sw, plan):
+        self.x, self.y, self.sw, self.plan = x, y, sw, plan
+
+    @property
+    def steps_per_epoch(self):
+        return self.plan.steps_per_epoch
+
+    def epoch(self):
+        return slices(self.x, self.y, self.sw, self.plan.epoch())
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+
+def is_batch_source(x):
+    """Whether x yields batches (a generator, an iterator, a ``PyDataset``, a
+    ``retrograd.data.DataLoader``, any other iterable) rather than being the data
+    itself (arrays, tensors, lists or dicts of them)."""
+    if isinstance(x, PyDataset):
+        return True
+    if x is None or isinstance(x, (np.ndarray, Tensor, list, tuple, dict, str, bytes, Columns)):
+        return False
+    if hasattr(x, "shape") or hasattr(x, "__array__") or hasattr(x, "__array_interface__"):
+        return False        # an array of another library
+    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def source_kind(x):
+    """How errors name a source: ``generator``, ``PyDataset Batches``, ``DataLoader``, …"""
+    if isinstance(x, types.GeneratorType):
+        return "generator"
+    if isinstance(x, PyDataset):
+        return f"PyDataset {type(x).__name__}"
+    return type(x).__name__
+
+
+def refuse_with_source(who, x, **given):
+    """Keras's refusals of the arguments that make no sense when x yields its batches:
+    ``y`` and ``sample_weight`` (the batches hold them), ``batch_size`` (Keras 2
+    refuses it, Keras 3 ignores it), ``validation_split``, and, here, ``distributed``
+    (data-parallel runs shard arrays)."""
+    kind = source_kind(x)
+    for arg, value in given.items():
+        if value is None or value is False or (arg == "validation_split" and value == 0):
+            continue
+        if arg in ("y", "sample_weight"):
+            what = "the targets" if arg == "y" else "the sample weights"
+            raise ValueError(f"{who}: when x is a {kind}, `{arg}` should not be passed: "
+                             f"{what} must be part of its batches, (x, y) or (x, y, "
+                             f"sample_weight) tuples; got {arg}={describe(value)}")
+        if arg in ("batch_size", "validation_batch_size"):
+            raise ValueError(f"{who}: the `{arg}` argument must not be specified when x is "
+                             f"a {kind}, which yields whole batches; got {arg}={value!r}")
+        if arg == "validation_split":
+            raise ValueError(f"{who}: validation_split is only supported with arrays (Keras "
+                             f"too), not when x is a {kind}; give validation_data instead")
+        if arg == "distributed":
+            raise ValueError(f"{who}: distributed training/evaluation shards arrays among "
+                             f"the ranks; x is a {kind}: give x and y as arrays")
+        raise ValueError(f"{who}: {arg}={value!r} is not supported when x is a {kind}")
+
+
+def _unpack(item, where, needs_y):
+    """(x, y, sample_weight) of one item of a source, as Keras reads it: a tuple (a
+    list) of 1 to 3 entries, or x alone."""
+    batch = tuple(item) if isinstance(item, list) else item
+    if not isinstance(batch, tuple):
+        batch = (batch,)
+    if not 1 <= len(batch) <= 3 or (needs_y and len(batch) == 1):
+        expected = "(x, y) or (x, y, sample_weight)" if needs_y else \
+            "x, (x,), (x, y) or (x, y, sample_weight)"
+        got = f"a {type(item).__name__} of {len(batch)} item(s)" \
+            if isinstance(item, (tuple, list)) else describe(item)
+        raise ValueError(f"{where}: expected a batch {expected}, got {got}")
+    return batch + (None,) * (3 - len(batch))
+
+
+def _shapes(value):
+    arrays = value.arrays if isinstance(value, Columns) else [value]
+    return [None if a is None else tuple(a.shape) for a in arrays]
+
+
+class SourceBatches:
+    """The batches of a source (a generator, an iterator, a ``PyDataset``, a
+    ``DataLoader`` or any iterable of batches), read lazily and each checked and
+    converted as arrays are (``prepare``, ``sample_weights``; ``class_weight`` applied
+    to each batch's targets), every batch having the shapes of the first apart from
+    its size.
+
+    An epoch, as Keras 3's epoch iterator: without ``steps``, one pass over the source
+    (until it is exhausted: an infinite generator runs forever); with ``steps``, the
+    next ``steps`` batches, the next epoch continuing where this one stopped
+    (``resume``; else each epoch starts a new pass, as validation does), a new pass
+    beginning once one is used up, and a pass that ends in the middle of an epoch ends
+    it early with Keras's "ran out of data" warning. A generator or iterator can be
+    read only once (``one_shot``); a ``PyDataset``, a ``DataLoader`` and other
+    iterables are read again at every pass; a ``PyDataset`` in a new order each pass
+    with ``shuffle``."""
+
+    def __init__(self, model, source, who, needs_y=True, class_weight=None, shuffle=False,
+                 steps=None, resume=True, steps_arg="steps_per_epoch"):
+        self.model, self.source, self.who, self.needs_y = model, source, who, needs_y
+        self.class_weight, self.steps, self.resume = class_weight, steps, resume
+        self.steps_arg, self.kind = steps_arg, source_kind(source)
+        self.dataset = source if isinstance(source, PyDataset) else None
+        self.shuffle = bool(shuffle) and self.dataset is not None
+        if self.dataset is not None:
+            n = self.dataset.num_batches
+            if n is not None and (not isinstance(n, (int, np.integer)) or n < 0):
+                raise ValueError(f"{who}: {self.kind} has {n!r} batches (its __len__ or "
+                                 "num_batches); expected a non-negative integer or None")
+            self.one_shot, self.num_batches = False, n
+        else:
+            self.one_shot = iter(source) is source
+            self.num_batches = None if self.one_shot or not hasattr(source, "__len__") \
+                else len(source)
+        self.pending = self.peeked = None
+        self.in_pass = self.last_count = 0
+        self.exhausted = self.begun = False
+        self.first = {}         # arg -> (shapes, where) of the first batch
+        self._read = 0          # batches read from a one-shot source
+
+    @property
+    def steps_per_epoch(self):
+        return self.steps or self.num_batches
+
+    # -- passes and epochs --------------------------------------------------------------
+    def _new_pass(self):
+        """An iterator of (label, item): a label names the batch in errors."""
+        self.in_pass = 0
+        ds = self.dataset
+        if ds is not None:
+            name = type(ds).__name__
+            n = ds.num_batches
+            order = itertools.count() if n is None else \
+                default_generator().permutation(n).tolist() if self.shuffle else range(n)
+            return ((f"{name}[{i}]", ds[i]) for i in order)
+        if self.one_shot:
+            return ((f"batch {self._count()} of the {self.kind}", item)
+                    for item in self.source)
+        return ((f"batch {i} of the {self.kind}", item)
+                for i, item in enumerate(iter(self.source)))
+
+    def _count(self):
+        self._read += 1
+        return self._read - 1
+
+    def _next(self):
+        """The next checked batch of the current pass, or None at its end."""
+        if self.peeked is not None:
+            batch, self.peeked = self.peeked, None
+            return batch
+        try:
+            label, item = next(self.pending)
+        except StopIteration:
+            return None
+        return self._check(label, item)
+
+    def peek(self):
+        """Read and check the first batch now (it builds an unbuilt model from its
+        shape), kept for the first epoch."""
+        self.on_epoch_begin()
+        self.pending = self._new_pass()
+        self.peeked = self._next()
+        if self.peeked is None:
+            self.no_batch()
+
+    def epoch(self):
+        """This epoch's checked batches: (x, y, sample_weight), or x alone when the
+        source feeds ``predict``."""
+        steps, taken, restarted = self.steps, 0, False
+        if self.pending is None:
+            self.pending, restarted = self._new_pass(), True
+        self.last_count = 0
+        while steps is None or taken < steps:
+            batch = self._next()
+            if batch is None:
+                self.pending = None
+                if self.one_shot:
+                    self.exhausted = True
+                elif steps is not None and taken == 0 and not restarted:
+                    # the last epoch ended with the pass: this one starts a new pass
+                    self.pending, restarted = self._new_pass(), True
+                    continue
+                if steps is not None and (taken or not self.one_shot):
+                    self._ran_out(taken)
+                break
+            taken += 1
+            self.in_pass += 1
+            self.last_count = taken
+            yield batch
+        if self.pending is not None and (
+                not self.resume or (self.num_batches is not None
+                                    and self.in_pass >= self.num_batches)):
+            self.pending = None
+
+    def _ran_out(self, taken):
+        again = "read only once" if self.one_shot else "read again at each pass"
+        warnings.warn(f"{self.who}: your input ran out of data: the {self.kind} yielded "
+                      f"{taken} batch(es) where {self.steps} were asked ({self.steps_arg}); "
+                      f"interrupting. A {self.kind} is {again}: make sure it yields at least "
+                      f"the batches you ask for", UserWarning, stacklevel=4)
+
+    def no_batch(self):
+        """Refuse a source that yielded nothing where batches were needed."""
+        hint = (f" (a {self.kind} can be read only once: an earlier epoch or validation "
+                "used it up; give steps_per_epoch/validation_steps, or use a PyDataset or "
+                "a DataLoader, which are read again each epoch)") if self.one_shot else ""
+        raise ValueError(f"{self.who}: the {self.kind} yielded no batch{hint}")
+
+    def on_epoch_begin(self):
+        if not self.begun and self.dataset is not None:
+            self.dataset.on_epoch_begin()
+        self.begun = True
+
+    def on_epoch_end(self):
+        if self.dataset is not None:
+            self.dataset.on_epoch_end()
+        self.begun = False
+
+    # -- one batch ------------------------------------------------------------------------
+    def _check(self, label, item):
+        model, where = self.model, f"{self.who} ({label})"
+        x, y, w = _unpack(item, where, self.needs_y)
+        x = inputs_of(model, x, where)
+        if len(x) == 0:
+            raise ValueError(f"{where}: the batch is empty (0 samples)")
+        self._same_shapes("x", x, where)
+        model._ensure_built(x, where)
+        if not self.needs_y:
+            return x
+        y = targets_of(model, y, len(x), where)
+        self._same_shapes("y", y, where)
+        w = sample_weights(model, y, w, self.class_weight, where)
+        self._same_shapes("sample_weight", w, where)
+        return x, y, w
+
+    def _same_shapes(self, arg, value, where):
+        shapes = _shapes(value)
+        first = self.first.setdefault(arg, (shapes, where))
+        if [s and s[1:] for s in shapes] != [s and s[1:] for s in first[0]]:
+            def show(ss):
+                ss = ["none" if a is None else str(a) for a in ss]
+                return ss[0] if len(ss) == 1 else "[" + ", ".join(ss) + "]"
+            raise ValueError(f"{where}: {arg} has shape {show(shapes)}, but the first batch "
+                             f"({first[1]}) had {show(first[0])}: every batch must have "
+                             "the same shape apart from its size (axis 0)")

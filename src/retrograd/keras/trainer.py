@@ -17,6 +17,7 @@ into checked float32 arrays and batches is ``keras/data_adapters.py``'s: a batch
 a view (no shuffle) or one gathered copy.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -28,8 +29,10 @@ from ..tensor import Tensor
 from . import callbacks as callbacks_module
 from . import compile_utils, data_parallel
 from . import optimizers as optimizers_module
-from .data_adapters import (BatchPlan, Columns, batch_size_or_default, eval_batches,
-                            inputs_of, positive, prepare, sample_weights)
+from .data_adapters import (ArrayBatches, BatchPlan, Columns, SourceBatches,
+                            batch_size_or_default, describe, eval_batches, inputs_of,
+                            is_batch_source, positive, prepare, refuse_with_source,
+                            sample_weights, slices)
 
 
 def _verbosity(verbose):
@@ -285,7 +288,6 @@ class Trainer:
         who = "fit"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
-        batch_size = batch_size_or_default(batch_size, who)
         steps_per_epoch = positive(steps_per_epoch, who, "steps_per_epoch")
         validation_steps = positive(validation_steps, who, "validation_steps")
         if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
@@ -297,19 +299,38 @@ class Trainer:
         if not isinstance(validation_freq, int) or validation_freq < 1:
             raise ValueError(f"fit: validation_freq must be a positive integer, got "
                              f"validation_freq={validation_freq!r}")
-        x, y = prepare(self, x, y, who)
-        sw = sample_weights(self, y, sample_weight, class_weight, who)
+        strategy = data_parallel.resolve(distributed)
+        if is_batch_source(x):
+            refuse_with_source(who, x, y=y, sample_weight=sample_weight, batch_size=batch_size,
+                               validation_split=validation_split, distributed=strategy)
+            train = SourceBatches(self, x, who, class_weight=class_weight, shuffle=shuffle,
+                                  steps=steps_per_epoch)
+            if not self.built:
+                train.peek()
+            batch_size = None
+        else:
+            batch_size = batch_size_or_default(batch_size, who)
+            x, y = prepare(self, x, y, who)
+            sw = sample_weights(self, y, sample_weight, class_weight, who)
         val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or \
-                    len(validation_data) not in (2, 3):
-                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
-                                 "(x_val, y_val, val_sample_weight)")
             who_val = "fit (validation_data)"
-            xv, yv = prepare(self, validation_data[0], validation_data[1], who_val)
-            wv = None if len(validation_data) == 2 else \
-                sample_weights(self, yv, validation_data[2], None, who_val)
-            val = (xv, yv, wv)
+            if is_batch_source(validation_data):
+                refuse_with_source(who_val, validation_data,
+                                   validation_batch_size=validation_batch_size,
+                                   distributed=strategy)
+                val = SourceBatches(self, validation_data, who_val, steps=validation_steps,
+                                    resume=False, steps_arg="validation_steps")
+            elif isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+                xv, yv = prepare(self, validation_data[0], validation_data[1], who_val)
+                wv = None if len(validation_data) == 2 else \
+                    sample_weights(self, yv, validation_data[2], None, who_val)
+                val = (xv, yv, wv)
+            else:
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                                 "(x_val, y_val, val_sample_weight), or a generator, "
+                                 "PyDataset or DataLoader of such batches, got "
+                                 f"{describe(validation_data)}")
         elif validation_split:
             split = int(len(x) * (1 - validation_split))
             if split == 0 or split == len(x):
@@ -319,21 +340,22 @@ class Trainer:
             tail = slice(split, None)
             val = (x[tail], y[tail], None if sw is None else sw[tail])
             x, y, sw = x[head], y[head], None if sw is None else sw[head]
-        n = len(x)
-        if n == 0:
-            raise ValueError("fit: x is empty (0 samples)")
+        if batch_size is not None:      # arrays
+            n = len(x)
+            if n == 0:
+                raise ValueError("fit: x is empty (0 samples)")
+            if strategy is None:
+                plan = BatchPlan(n, batch_size, shuffle, default_generator(), steps_per_epoch)
+            else:
+                n_batches, verbose, callbacks = data_parallel.prepare(
+                    self, strategy, n, batch_size, verbose, callbacks)
+                plan = BatchPlan(n, batch_size, shuffle, data_parallel.shuffler(strategy),
+                                 steps_per_epoch, local=strategy.local, n_batches=n_batches)
+            train = ArrayBatches(x, y, sw, plan)
         self._setup_step()
-        strategy = data_parallel.resolve(distributed)
-        if strategy is None:
-            plan = BatchPlan(n, batch_size, shuffle, default_generator(), steps_per_epoch)
-        else:
-            n_batches, verbose, callbacks = data_parallel.prepare(self, strategy, n, batch_size,
-                                                                  verbose, callbacks)
-            plan = BatchPlan(n, batch_size, shuffle, data_parallel.shuffler(strategy),
-                             steps_per_epoch, local=strategy.local, n_batches=n_batches)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=True,
                                             add_progbar=verbose > 0, verbose=verbose,
-                                            epochs=epochs, steps=plan.steps_per_epoch)
+                                            epochs=epochs, steps=train.steps_per_epoch)
         batch_begin = cbs.wants("on_train_batch_begin")
         batch_end = cbs.wants("on_train_batch_end")
         train_step = self._make_train_step(strategy)
@@ -352,10 +374,10 @@ class Trainer:
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_trackers()
+            train.on_epoch_begin()
             cbs.on_epoch_begin(epoch)
-            for step, idx in enumerate(plan.epoch()):
-                xb, yb = x[idx], y[idx]
-                wb = None if sw is None else sw[idx]
+            step = -1
+            for step, (xb, yb, wb) in enumerate(train.epoch()):
                 if batch_begin:
                     cbs.batch("on_train_batch_begin", step)
                 loss_value, out, parts = train_step(xb, yb, wb)
@@ -366,12 +388,32 @@ class Trainer:
                     cbs.batch("on_train_batch_end", step, self._logs(strategy))
                 if self.stop_training:
                     break
+            train.on_epoch_end()
+            if step < 0:
+                if not (train.exhausted and epoch > initial_epoch):
+                    train.no_batch()
+                warnings.warn(f"fit: your input ran out of data: the {train.kind} yielded no "
+                              f"batch in epoch {epoch + 1}; interrupting training. A "
+                              f"{train.kind} can be read only once: give steps_per_epoch and "
+                              "make it yield at least steps_per_epoch × epochs batches, or "
+                              "use a PyDataset or a DataLoader", UserWarning, stacklevel=2)
+                break
+            if cbs.params.get("steps") is None:     # a source of unknown length
+                cbs.params["steps"] = step + 1
             logs = self._logs(strategy)
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(val[0], val[1], val_batch, cbs,
-                                                 sample_weight=val[2], strategy=strategy,
-                                                 steps=validation_steps)
+                if isinstance(val, SourceBatches):
+                    val.on_epoch_begin()
+                    val_logs = self._evaluate_batches(val.epoch(), cbs)
+                    val.on_epoch_end()
+                    if not val.last_count:
+                        val.no_batch()
+                else:
+                    val_logs = self._evaluate_batches(
+                        slices(*val, eval_batches(len(val[0]), val_batch, strategy,
+                                                  validation_steps, who)),
+                        cbs, strategy=strategy)
                 epoch_logs.update(("val_" + k, v) for k, v in val_logs.items())
                 self.train()
             cbs.on_epoch_end(epoch, epoch_logs)
@@ -383,15 +425,14 @@ class Trainer:
         return cbs.history
 
     # -- evaluate / predict ------------------------------------------------------------
-    def _evaluate_arrays(self, x, y, batch_size, cbs=None, sample_weight=None, strategy=None,
-                         steps=None, who="evaluate"):
-        """{"loss": …, metric: …} over (x, y) in eval mode, without gradients (the
-        loss and the weighted metrics weighted by ``sample_weight`` when given).
-        With a ``strategy`` every rank evaluates its share of each batch and the logs
-        are those of all the samples, the same on every rank."""
+    def _evaluate_batches(self, batches, cbs=None, strategy=None):
+        """{"loss": …, metric: …} over the (x, y, sample_weight) ``batches`` in eval
+        mode, without gradients (the loss and the weighted metrics weighted by the
+        sample weights where given). With a ``strategy`` every rank evaluates its share
+        of each batch and the logs are those of all the samples, the same on every
+        rank."""
         self._reset_trackers()
         self.eval()
-        plan = eval_batches(len(x), batch_size, strategy, steps, who)
         batch_begin = cbs is not None and cbs.wants("on_test_batch_begin")
         batch_end = cbs is not None and cbs.wants("on_test_batch_end")
         if strategy is not None:
@@ -399,10 +440,9 @@ class Trainer:
         if cbs is not None:
             cbs.on_test_begin()
         logits = self._fused
+        step = -1
         with no_grad():
-            for step, idx in enumerate(plan):
-                xb, yb = x[idx], y[idx]
-                wb = None if sample_weight is None else sample_weight[idx]
+            for step, (xb, yb, wb) in enumerate(batches):
                 if batch_begin:
                     cbs.batch("on_test_batch_begin", step)
                 nb = len(xb)
@@ -415,6 +455,8 @@ class Trainer:
                     cbs.batch("on_test_batch_end", step, self._logs(strategy))
         logs = self._logs(strategy)
         if cbs is not None:
+            if cbs.params.get("steps") is None:     # a source of unknown length
+                cbs.params["steps"] = step + 1
             cbs.on_test_end(logs)
         return logs
 
@@ -425,6 +467,11 @@ class Trainer:
         ``return_dict=True``). ``sample_weight`` weighs the loss and the weighted
         metrics, as in ``fit``; ``steps``: only the first that many batches.
 
+        x may also yield its batches, (x, y) or (x, y, sample_weight) tuples, as in
+        ``fit``: a generator, a ``keras.utils.PyDataset``, a ``retrograd.data.DataLoader``
+        (then without y, sample_weight or batch_size); without ``steps`` it is read to
+        its end.
+
         ``distributed=True`` (under ``mpirun``, every rank calling ``evaluate`` on the
         same data with the same weights): each rank evaluates an interleaved share
         of every batch and the results are the sums over all the ranks' samples, so
@@ -432,20 +479,36 @@ class Trainer:
         who = "evaluate"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
-        batch_size = batch_size_or_default(batch_size, who)
         steps = positive(steps, who, "steps")
-        x, y = prepare(self, x, y, who)
-        sw = sample_weights(self, y, sample_weight, None, who)
-        self._setup_step()
         strategy = data_parallel.resolve(distributed, who)
+        if is_batch_source(x):
+            refuse_with_source(who, x, y=y, sample_weight=sample_weight,
+                               batch_size=batch_size, distributed=strategy)
+            source = SourceBatches(self, x, who, steps=steps, resume=False, steps_arg="steps")
+            if not self.built:
+                source.peek()
+            n_steps = source.steps_per_epoch
+        else:
+            batch_size = batch_size_or_default(batch_size, who)
+            x, y = prepare(self, x, y, who)
+            sw = sample_weights(self, y, sample_weight, None, who)
+            n_steps = math.ceil(len(x) / batch_size)
+            n_steps = n_steps if steps is None else min(steps, n_steps)
+        self._setup_step()
         if strategy is not None and not strategy.is_chief:
             verbose, callbacks = 0, data_parallel.not_chief(callbacks)
-        n_steps = math.ceil(len(x) / batch_size)
-        n_steps = n_steps if steps is None else min(steps, n_steps)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
                                             verbose=verbose, epochs=1, steps=n_steps)
-        logs = self._evaluate_arrays(x, y, batch_size, cbs, sample_weight=sw,
-                                     strategy=strategy, steps=steps)
+        if batch_size is None:
+            source.on_epoch_begin()
+            logs = self._evaluate_batches(source.epoch(), cbs)
+            source.on_epoch_end()
+            if not source.last_count:
+                source.no_batch()
+        else:
+            logs = self._evaluate_batches(
+                slices(x, y, sw, eval_batches(len(x), batch_size, strategy, steps, who)),
+                cbs, strategy=strategy)
         self._reset_trackers()
         if return_dict:
             return logs
@@ -459,46 +522,72 @@ class Trainer:
         when the model's outputs were given as a dict). ``steps``: only the first that
         many batches.
 
+        x may also yield its batches (x, ``(x,)``, or the tuples of ``fit``, whose
+        targets are ignored): a generator, a ``keras.utils.PyDataset``, a
+        ``retrograd.data.DataLoader`` (then without batch_size); without ``steps`` it
+        is read to its end.
+
         ``distributed=True`` (under ``mpirun``, every rank calling ``predict`` on the
         same x): each rank computes an interleaved share of the rows and every rank
         returns the whole predictions, in x's order (as TensorFlow's multi-worker
         strategies return them); only rank 0 prints."""
         who = "predict"
         verbose = _verbosity(verbose)
-        batch_size = batch_size_or_default(batch_size, who)
         steps = positive(steps, who, "steps")
-        x = inputs_of(self, x, who)
-        self._ensure_built(x, who)
         strategy = data_parallel.resolve(distributed, who)
+        source = None
+        if is_batch_source(x):
+            refuse_with_source(who, x, batch_size=batch_size, distributed=strategy)
+            source = SourceBatches(self, x, who, needs_y=False, steps=steps, resume=False,
+                                   steps_arg="steps")
+            if not self.built:
+                source.peek()
+            source.on_epoch_begin()
+            batches, n_steps = source.epoch(), source.steps_per_epoch
+        else:
+            batch_size = batch_size_or_default(batch_size, who)
+            x = inputs_of(self, x, who)
+            self._ensure_built(x, who)
+            n = len(x)
+            plan = eval_batches(n, batch_size, strategy, steps, who)
+            batches, n_steps = (x[idx] for idx in plan), len(plan)
         if strategy is not None and not strategy.is_chief:
             verbose, callbacks = 0, data_parallel.not_chief(callbacks)
-        n = len(x)
-        plan = eval_batches(n, batch_size, strategy, steps, who)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
-                                            verbose=verbose, epochs=1, steps=len(plan))
+                                            verbose=verbose, epochs=1, steps=n_steps)
         batch_begin = cbs.wants("on_predict_batch_begin")
         batch_end = cbs.wants("on_predict_batch_end")
         p = next(self.parameters(), None)
         self._to_device = (lambda a: backend.to_device(a, "cuda")) \
             if p is not None and p.device == "cuda" else _same
         self.eval()
-        shapes = self._output_shapes()
-        outs = [[] for _ in shapes]
+        outs = None
         cbs.on_predict_begin()
+        step = -1
         with no_grad():
-            for step, idx in enumerate(plan):
-                xb = x[idx]
+            for step, xb in enumerate(batches):
                 if batch_begin:
                     cbs.batch("on_predict_batch_begin", step)
                 if len(xb):
                     out = self._forward(self._wrap_inputs(xb))
-                    for k, o in enumerate(out if isinstance(out, list) else [out]):
+                    out = out if isinstance(out, list) else [out]
+                    if outs is None:
+                        outs = [[] for _ in out]
+                    for k, o in enumerate(out):
                         outs[k].append(o.numpy())
                 if batch_end:
                     cbs.batch("on_predict_batch_end", step,
-                              {"outputs": [o[-1] for o in outs] if len(outs) > 1
-                               else outs[0][-1]})
+                              {"outputs": None if outs is None else
+                               [o[-1] for o in outs] if len(outs) > 1 else outs[0][-1]})
+        if source is not None:
+            source.on_epoch_end()
+            if step < 0:
+                source.no_batch()
+        if cbs.params.get("steps") is None:     # a source of unknown length
+            cbs.params["steps"] = step + 1
         cbs.on_predict_end()
+        shapes = self._output_shapes()
+        outs = outs or [[] for _ in shapes]
         results = [np.concatenate(o) if o else
                    np.zeros((0,) + tuple(s[1:]), dtype=np.float32) for o, s in zip(outs, shapes)]
         if strategy is not None:

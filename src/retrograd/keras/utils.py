@@ -1,4 +1,4 @@
-"""``keras.utils``: one-hot encoding, seeding, the progress bar."""
+"""``keras.utils``: one-hot encoding, seeding, the progress bar, ``PyDataset``."""
 import random
 
 import numpy as np
@@ -51,4 +51,62 @@ def set_random_seed(seed):
     rg_random.manual_seed(int(seed))
 
 
-__all__ = ["to_categorical", "set_random_seed", "Progbar"]
+class PyDataset:
+    """A dataset of whole batches written in Python (Keras 3's ``keras.utils.PyDataset``,
+    Keras 2's ``Sequence``), for data that do not fit in one array or are made on the
+    fly: ``__getitem__(i)`` returns batch i as ``(x, y)`` or ``(x, y, sample_weight)``
+    (``x`` alone is enough for ``predict``), ``__len__`` the number of batches.
+
+    ``fit(dataset)`` reads batches 0, 1, …, len − 1 each epoch, in a new random order
+    every epoch when ``shuffle=True`` (``fit``'s default, as in Keras; drawn from the
+    generator ``set_random_seed`` seeds), and calls ``on_epoch_begin()`` before and
+    ``on_epoch_end()`` after every epoch (and around every ``evaluate``/``predict``
+    and validation). A subclass whose ``num_batches`` property returns None is
+    infinite: ``fit`` then needs ``steps_per_epoch``.
+
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are Keras's and are
+    kept but not used: retrograd reads the batches one after the other, in this
+    process (one step's NumPy work already uses the BLAS threads).
+
+    >>> class Batches(keras.utils.PyDataset):
+    ...     def __init__(self, x, y, batch_size, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         self.x, self.y, self.batch_size = x, y, batch_size
+    ...     def __len__(self):
+    ...         return math.ceil(len(self.x) / self.batch_size)
+    ...     def __getitem__(self, i):
+    ...         rows = slice(i * self.batch_size, (i + 1) * self.batch_size)
+    ...         return self.x[rows], self.y[rows]
+    >>> model.fit(Batches(x, y, 128), epochs=5)
+    """
+
+    # Class defaults, so that a subclass that skips super().__init__() still works.
+    workers, use_multiprocessing, max_queue_size = 1, False, 10
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        self.workers = workers
+        self.use_multiprocessing = use_multiprocessing
+        self.max_queue_size = max_queue_size
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index), "
+                                  "returning batch `index` as (x, y) or (x, y, sample_weight)")
+
+    @property
+    def num_batches(self):
+        """The number of batches (``len(self)``), or None for an infinite dataset."""
+        if hasattr(self, "__len__"):
+            return len(self)
+        raise NotImplementedError(f"{type(self).__name__} must define __len__ (the number "
+                                  "of batches) or a num_batches property (None: infinite)")
+
+    def on_epoch_begin(self):
+        """Called at the start of every epoch."""
+
+    def on_epoch_end(self):
+        """Called at the end of every epoch (e.g. to reshuffle the samples)."""
+
+
+Sequence = PyDataset        # Keras 2's name, kept by Keras 3
+
+__all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequence"]
