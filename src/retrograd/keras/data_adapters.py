@@ -578,19 +578,19 @@ class SourceBatches:
         x = inputs_of(model, x, where)
         if len(x) == 0:
             raise ValueError(f"{where}: the batch is empty (0 samples)")
-        self._same_shapes("x", x, where)
+        self._same_shapes("x", x, where, label)
         model._ensure_built(x, where)
         if not self.needs_y:
             return x
         y = targets_of(model, y, len(x), where)
-        self._same_shapes("y", y, where)
+        self._same_shapes("y", y, where, label)
         w = sample_weights(model, y, w, self.class_weight, where)
-        self._same_shapes("sample_weight", w, where)
+        self._same_shapes("sample_weight", w, where, label)
         return x, y, w
 
-    def _same_shapes(self, arg, value, where):
+    def _same_shapes(self, arg, value, where, label):
         shapes = _shapes(value)
-        first = self.first.setdefault(arg, (shapes, where))
+        first = self.first.setdefault(arg, (shapes, label))
         if [s and s[1:] for s in shapes] != [s and s[1:] for s in first[0]]:
             def show(ss):
                 ss = ["none" if a is None else str(a) for a in ss]
