@@ -209,6 +209,16 @@ def test_validation_data_as_a_source_with_validation_steps():
         model().fit(X, Y, epochs=2, verbose=0, validation_data=SOURCES["generator"](X, Y))
 
 
+def test_any_iterable_of_batches_such_as_a_torch_dataloader():
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader as TorchLoader, TensorDataset as TorchData
+    a, b = model(), model()
+    a.fit(X, Y, batch_size=B, shuffle=False, verbose=0)
+    b.fit(TorchLoader(TorchData(torch.tensor(X), torch.tensor(Y)), batch_size=B), verbose=0)
+    assert_same_weights(a, b)
+    assert keras.utils.Sequence is keras.utils.PyDataset      # Keras 2's name
+
+
 def test_an_unbuilt_model_is_built_by_the_first_batch():
     keras.utils.set_random_seed(0)
     m = keras.Sequential([layers.Dense(3, activation="softmax")])

@@ -270,6 +270,13 @@ class Trainer:
         ``validation_data=(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``
         gives it.
 
+        x may instead yield whole batches, (x, y) or (x, y, sample_weight) tuples: a
+        Python generator or iterator, a ``keras.utils.PyDataset``, a
+        ``retrograd.data.DataLoader`` or another iterable (then y, sample_weight,
+        batch_size and validation_split are not given; ``shuffle`` shuffles only a
+        PyDataset's batch order; see ``data_adapters.SourceBatches``);
+        ``validation_data`` likewise.
+
         ``steps_per_epoch``: an epoch is that many batches, the next epoch continuing
         where the previous one stopped (Keras 3's semantics, see ``BatchPlan``);
         ``validation_steps``: validate on the first that many batches.
