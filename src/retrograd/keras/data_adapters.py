@@ -7,7 +7,10 @@ batches (Keras 3's ``trainers/data_adapters``).
   weights; every refusal names the method, the argument, its shape and what was
   expected.
 * ``BatchPlan``: the batches of each epoch of ``fit`` (shuffled, ``steps_per_epoch``);
-  ``eval_batches``: those of ``evaluate``/``predict``.
+  ``eval_batches``: those of ``evaluate``/``predict``; ``ArrayBatches`` serves them.
+* ``SourceBatches``: the batches of what yields them (a generator, an iterator, a
+  ``keras.utils.PyDataset``, a ``retrograd.data.DataLoader``, any iterable), read
+  lazily and checked one by one, with Keras 3's epoch semantics.
 """
 import itertools
 import math
