@@ -1,5 +1,5 @@
 """The speed-ups of issue 7 keep PyTorch's semantics: the rank-one weight gradient
-of a batch of one (rank_one.Outer) behaves as a plain ``.grad`` wherever it is read,
+of a layer (factored.Outer) behaves as a plain ``.grad`` wherever it is read,
 the fused SGD update equals the plain one, and backend.ger equals a + α x yᵀ."""
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ import retrograd as rg
 from retrograd import nn, optim
 from retrograd.autodiff import grad as rg_grad
 from retrograd.backend import axpy, ger
-from retrograd.rank_one import OuterGrad
+from retrograd.factored import OuterGrad
 from retrograd.nn import functional as F
 from retrograd.ops.matmul import affine, linear
 
@@ -186,3 +186,97 @@ def test_tune_malloc_reports_whether_it_applied():
     assert out.returncode == 0, out.stderr
     expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert out.stdout.strip() == str(expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "transposed u"])
+def test_gemm_tn_equals_a_plus_alpha_ut_v(dtype, layout):
+    from retrograd.backend import gemm_tn
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((6, 7)).astype(dtype)
+    if layout == "F":
+        a = np.asfortranarray(a)
+    u, v = rng.standard_normal((4, 6)).astype(dtype), rng.standard_normal((4, 7)).astype(dtype)
+    if layout == "transposed u":
+        u = np.ascontiguousarray(u.T).T      # not C-contiguous: the NumPy path
+    expected = a + dtype(-0.5) * (u.T @ v)
+    out = gemm_tn(-0.5, u, v, a)
+    assert out is a and a.dtype == dtype
+    np.testing.assert_allclose(a, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def minibatch_sgd(k, model_kind, steps=6, seed=0, overwrite_input=False):
+    """Plain SGD on batches of k samples, retrograd against PyTorch (float64).
+    ``overwrite_input``: the caller reuses its input buffer before opt.step()."""
+    rng = np.random.default_rng(seed)
+    w1, b1 = rng.standard_normal((16, 12)), rng.standard_normal(16)
+    w2, b2 = rng.standard_normal((3, 16)), rng.standard_normal(3)
+    xs, ys = rng.standard_normal((steps, k, 12)), rng.integers(0, 3, (steps, k))
+    l1, l2 = nn.Linear(12, 16, dtype=np.float64), nn.Linear(16, 3, dtype=np.float64)
+    for lin, (w, b) in ((l1, (w1, b1)), (l2, (w2, b2))):
+        lin.weight.data[...], lin.bias.data[...] = w, b
+    model = nn.Sequential(l1, nn.Tanh(), l2) if model_kind == "chain" else None
+    forward = model if model is not None else (lambda x: l2(F.tanh(l1(x))))
+    params = [l1.weight, l1.bias, l2.weight, l2.bias]
+    opt = optim.SGD(params, lr=0.05)
+    t1, t2 = torch.nn.Linear(12, 16).double(), torch.nn.Linear(16, 3).double()
+    with torch.no_grad():
+        for lin, (w, b) in ((t1, (w1, b1)), (t2, (w2, b2))):
+            lin.weight.copy_(torch.tensor(w)), lin.bias.copy_(torch.tensor(b))
+    topt = torch.optim.SGD(list(t1.parameters()) + list(t2.parameters()), lr=0.05)
+    buf = np.empty((k, 12))
+    for i in range(steps):
+        buf[...] = xs[i]
+        opt.zero_grad()
+        F.cross_entropy(forward(rg.from_numpy(buf)), ys[i]).backward()
+        factored = isinstance(l1.weight.grad, OuterGrad) and l1.weight.grad.factored
+        if overwrite_input:
+            buf[...] = 1e3                 # the next batch arrives before the step
+        opt.step()
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(t2(torch.tanh(t1(torch.tensor(xs[i])))),
+                                          torch.tensor(ys[i])).backward()
+        topt.step()
+    theirs = [t1.weight, t1.bias, t2.weight, t2.bias]
+    return factored, [p.numpy() for p in params], [p.detach().numpy() for p in theirs]
+
+
+@pytest.mark.parametrize("model_kind", ["chain", "layers"])
+@pytest.mark.parametrize("overwrite_input", [False, True])
+def test_minibatch_gradient_kept_factored_equals_torch(model_kind, overwrite_input):
+    # k = 5 < min(16, 12): the first layer's gradient stays Gᵀ X until the update
+    factored, ours, theirs = minibatch_sgd(5, model_kind, overwrite_input=overwrite_input)
+    assert factored
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_large_batches_build_the_matrix():
+    factored, ours, theirs = minibatch_sgd(20, "chain")   # 20 ≥ 12: no gain in factors
+    assert not factored
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_a_retained_gradient_written_by_the_caller_does_not_change_the_weights_update():
+    rng = np.random.default_rng(4)
+    w = rg.tensor(rng.standard_normal((8, 6)), requires_grad=True)
+    x = rg.tensor(rng.standard_normal((3, 6)))
+    y = linear(x, w)
+    y.retain_grad()
+    (y * y).sum().backward()
+    expected = 2 * y.numpy().T @ x.numpy()
+    y.grad.data[...] = 0                      # the caller's own copy of ∂ℓ/∂y
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
+
+
+def test_a_gradient_given_to_backward_is_copied():
+    rng = np.random.default_rng(5)
+    w = rg.tensor(rng.standard_normal((8, 6)), requires_grad=True)
+    x = rg.tensor(rng.standard_normal((3, 6)))
+    seed = rng.standard_normal((3, 8))
+    linear(x, w).backward(seed)
+    expected = seed.T @ x.numpy()
+    seed[...] = 0
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)

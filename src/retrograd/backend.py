@@ -113,6 +113,10 @@ def _numpy_openblas():
                                    (np.float64, "d", ctypes.c_double)):
                 signatures = {  # cblas_?ger(order, M, N, alpha, X, incX, Y, incY, A, lda)
                     "ger": [ctypes.c_int, i, i, real, p, i, p, i, p, i],
+                    # cblas_?gemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb,
+                    #             beta, C, ldc)
+                    "gemm": [ctypes.c_int, ctypes.c_int, ctypes.c_int, i, i, i, real, p, i,
+                             p, i, real, p, i],
                     "axpy": [i, real, p, i, p, i]}  # cblas_?axpy(N, alpha, X, incX, Y, incY)
                 for routine, argtypes in signatures.items():
                     f = getattr(lib, f"scipy_cblas_{t}{routine}{suffix}", None)
@@ -128,6 +132,11 @@ def _numpy_openblas():
         if routine == "ger":
             f(101, 2, 3, 2.0, x.ctypes.data, 1, y.ctypes.data, 1, a.ctypes.data, 3)
             ok = np.array_equal(a, 1 + 2 * np.outer(x, y))
+        elif routine == "gemm":  # a (2, 3) += 2 uᵀ v with u (2, 2), v (2, 3)
+            u, v = np.arange(4, dtype=dtype).reshape(2, 2), np.arange(6, dtype=dtype).reshape(2, 3)
+            f(101, 112, 111, 2, 3, 2, 2.0, u.ctypes.data, 2, v.ctypes.data, 3, 1.0,
+              a.ctypes.data, 3)
+            ok = np.array_equal(a, 1 + 2 * (u.T @ v))
         else:
             f(3, 2.0, y.ctypes.data, 1, a.ctypes.data, 1)
             ok = np.array_equal(a[0], 1 + 2 * y)
@@ -176,6 +185,22 @@ def ger(alpha, x, y, a):
     xp = array_module(a)
     # dot, not outer or matmul: it reaches BLAS gemm (matmul's k = 1 path is ~10× slower).
     a += xp.dot(x.reshape(-1, 1) * a.dtype.type(alpha), y.reshape(1, -1))
+    return a
+
+
+def gemm_tn(alpha, u, v, a):
+    """a ← a + α uᵀ v in place (a: (m, n); u: (k, m); v: (k, n)): BLAS ``gemm`` with
+    β = 1, one pass over ``a``; the product uᵀ v is never stored on its own."""
+    if a.ndim == 2 and u.ndim == 2 and v.ndim == 2 and u.shape[0] == v.shape[0] and \
+            u.shape[1:] == a.shape[:1] and v.shape[1:] == a.shape[1:]:
+        f, addresses = _blas("gemm", a, u, v)
+        if f is not None:
+            pa, pu, pv = addresses
+            (k, m), n = u.shape, a.shape[1]
+            f(101, 112, 111, m, n, k, alpha, pu, m, pv, n, 1.0, pa, n)  # row-major, uᵀ v
+            return a
+    xp = array_module(a)
+    a += xp.dot(u.T, v) * a.dtype.type(alpha)
     return a
 
 

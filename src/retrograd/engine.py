@@ -5,15 +5,17 @@ by an op keeps that op in ``_op``, and the op keeps its inputs in ``parents``.
 ``backward`` visits the tensors from the output down, in reverse topological
 order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one op at a time.
 
-Gradients are arrays, with one exception: a linear layer's weight gradient at
-batch size one, an outer product, may travel as its two factors (``Outer``, in
-``rank_one.py``) into the weight's ``.grad``.
+Gradients are arrays, with one exception: a linear layer's weight gradient, a sum
+of outer products Σᵢ gᵢ xᵢᵀ, may travel as its factors (``Outer``, in
+``factored.py``) into the weight's ``.grad``. Such factors are arrays that an op
+keeps after its backward, so the arrays handed to ``backward`` are the engine's
+own: a gradient given by the caller or returned by a hook is copied first.
 """
 import sys
 
-from .backend import ger
+from .backend import array_module
 from .function import state
-from .rank_one import Outer, OuterGrad, dense
+from .factored import Outer, OuterGrad, dense
 from .tensor import Tensor
 
 
@@ -81,13 +83,12 @@ def backward(root, gradient, retain_graph=False, inputs=None):
             g = g.dense()  # only a leaf's own .grad may stay factored
         if t._hooks:
             g = _run_hooks(t, g)
-        if wanted is not None:
-            if t in wanted:
-                found[wanted[t]] = g
-        elif t._retain:
-            _accumulate(t, g)
+        if wanted is not None and t in wanted:
+            found[wanted[t]] = g
         op = t._op
         gs = op.backward(g)
+        if t._retain and wanted is None:
+            _accumulate(t, g)   # after backward: an array an op kept is then copied
         if gs.__class__ is not tuple:
             gs = (gs,)
         if anomaly:
@@ -120,8 +121,8 @@ def _run_hooks(t, g):
     """A tensor's hooks see its gradient in turn; one may return a replacement."""
     for hook in t._hooks:
         r = hook(Tensor._wrap(g))
-        if r is not None:
-            g = r.data if isinstance(r, Tensor) else r
+        if r is not None:   # the hook's own array: a copy for the engine
+            g = array_module(g).array(r.data if isinstance(r, Tensor) else r, dtype=g.dtype)
     return g
 
 
@@ -131,7 +132,7 @@ def _accumulate(t, g):
             if t.grad is None:
                 t.grad = OuterGrad(g)   # built only if someone reads it
             else:
-                ger(1, g.u, g.v, t.grad.data)  # .grad += u vᵀ, in one pass
+                g.add_to(1, t.grad.data)   # .grad += Uᵀ V, in one pass
             return
         g = g.dense()
     if g.dtype != t.data.dtype:

@@ -224,7 +224,7 @@ class Tensor:
             g = xp.ones_like(self.data)
         else:
             g = gradient.data if isinstance(gradient, Tensor) else gradient
-            g = xp.asarray(g, dtype=self.dtype)
+            g = xp.array(g, dtype=self.dtype)   # a copy: the engine's own (engine.py)
             if g.shape != self.shape:
                 raise ValueError(f"backward: gradient has shape {g.shape}, expected "
                                  f"{self.shape} (the output's shape)")

@@ -12,16 +12,18 @@ from ..function import Function
 
 
 class _Input:
-    """Stands for a link's input tensor inside the chain: only whether it needs a
-    gradient matters to the link's ``backward``."""
+    """Stands for a link's input tensor inside the chain in the link's ``backward``:
+    whether it needs a gradient, and whether its array is ``owned`` by the chain (the
+    output of the link before, which nothing outside the chain can write)."""
 
-    __slots__ = ("requires_grad",)
+    __slots__ = ("requires_grad", "owned")
 
-    def __init__(self, requires_grad):
-        self.requires_grad = requires_grad
+    def __init__(self, requires_grad, owned):
+        self.requires_grad, self.owned = requires_grad, owned
 
 
-_NEEDED, _NOT_NEEDED = _Input(True), _Input(False)
+# [owned][needs a gradient]
+_INPUTS = ((_Input(False, False), _Input(True, False)), (_Input(False, True), _Input(True, True)))
 
 
 class Chain(Function):
@@ -66,7 +68,7 @@ class Chain(Function):
         for i in range(len(links) - 1, -1, -1):
             op, n = links[i]
             k -= n
-            op.parents = (_NEEDED if needs[i] else _NOT_NEEDED,) + parents[k:k + n]
+            op.parents = (_INPUTS[i > 0][needs[i]],) + parents[k:k + n]
             gs = op.backward(g)
             if gs.__class__ is not tuple:
                 gs = (gs,)

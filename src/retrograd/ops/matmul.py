@@ -1,12 +1,25 @@
 """The matrix product and the fused affine map of a layer, s = xW + b."""
 from ..backend import array_module
-from ..rank_one import Outer
+from ..factored import Outer
 from ..function import Function
 from .operand import lift, pair
 
 
 def _swap(a):
     return a.swapaxes(-1, -2)
+
+
+def _factors(x, p):
+    """The input rows ``x`` as a factor of the weight gradient, which lives until the
+    optimiser reads it: copied, since the caller may overwrite its data before then,
+    unless ``x`` is known to be the graph's own (a layer inside a ``Chain``)."""
+    return x if getattr(p, "owned", False) else x.copy()
+
+
+def _low_rank(k, w):
+    """Is Σ over k samples of an outer product better kept factored? When its rank k
+    is below both sides of W, the factors are smaller than the matrix."""
+    return k < w.shape[0] and k < w.shape[1]
 
 
 def _batch_sum(gy):
@@ -79,10 +92,10 @@ class Linear(Function):
             x, g2 = self.x, gy
             if x.ndim != 2:
                 x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
-            if len(x) == 1:
-                # One sample: ∂ℓ/∂W = gᵀx is an outer product, left factored (see
-                # rank_one.Outer). Copies: the caller may overwrite its arrays later.
-                gw = Outer(g2[0].copy(), x[0].copy())
+            if _low_rank(len(x), self.w):
+                # ∂ℓ/∂W = Σᵢ gᵢ xᵢᵀ = Gᵀ X, left factored (factored.py); the gradient
+                # arrays handed to backward are the engine's own.
+                gw = Outer(g2, _factors(x, p[0]))
             else:
                 gw = array_module(x).dot(g2.T, x)
         if len(p) == 3 and p[2].requires_grad:
@@ -116,8 +129,8 @@ class Affine(Function):
             x, g2 = self.x, gy
             if x.ndim != 2:
                 x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
-            if len(x) == 1:  # an outer product, left factored as in Linear
-                gw = Outer(x[0].copy(), g2[0].copy())
+            if _low_rank(len(x), self.w):   # Xᵀ G, left factored as in Linear
+                gw = Outer(_factors(x, p[0]), g2)
             else:
                 gw = x.T.dot(g2)
         if len(p) == 3 and p[2].requires_grad:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..backend import axpy as backend_axpy
-from ..rank_one import OuterGrad
+from ..factored import OuterGrad
 from ..function import enable_grad
 from ..tensor import Tensor
 
@@ -180,7 +180,7 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} does not define _update")
 
     def _update_outer(self, p, outer, state, group):
-        """Update ``p`` from a rank-one gradient u vᵀ (``rank_one.Outer``) without
+        """Update ``p`` from a factored gradient Uᵀ V (``factored.Outer``) without
         building it, and return True; or return False, and ``_update`` gets the
         matrix. Optimisers whose update is not linear in g keep this default."""
         return False

@@ -1,6 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
-from ..backend import ger
-from ..rank_one import OuterGrad
+from ..factored import OuterGrad
 from .optimizer import Optimizer, axpy, check_nonneg, check_range, with_decay
 
 
@@ -49,7 +48,7 @@ class SGD(Optimizer):
                 if p not in state:
                     state[p] = {}
                 if g.__class__ is OuterGrad and g.factored:
-                    ger(lr, g.outer.u, g.outer.v, p.data)   # θ ← θ − η u vᵀ, one pass
+                    g.outer.add_to(lr, p.data)   # θ ← θ − η Uᵀ V, one pass
                 else:
                     axpy(lr, g.data, p.data)
         return None
@@ -76,9 +75,9 @@ class SGD(Optimizer):
         axpy(-lr, g, p)                            # θ ← θ − η d
 
     def _update_outer(self, p, outer, state, group):
-        # Plain SGD on a rank-one gradient (online SGD, batch of one): θ ← θ − η u vᵀ
-        # in one pass over θ. Momentum and weight decay need the matrix.
+        # Plain SGD on a factored gradient (factored.py): θ ← θ − η Uᵀ V in one pass
+        # over θ. Momentum and weight decay need the matrix.
         if group["momentum"] or group["weight_decay"]:
             return False
-        ger(-group["lr"], outer.u, outer.v, p)
+        outer.add_to(-group["lr"], p)
         return True
