@@ -175,8 +175,8 @@ def torch_trainer(w, threads):
 
 def numpy_trainer(w):
     """A hand-written NumPy loop (written for this model only, updates through BLAS
-    ger/axpy as retrograd's): what the machine allows without any framework."""
-    from retrograd.backend import axpy, ger
+    ger/gemm/axpy as retrograd's): what the machine allows without any framework."""
+    from retrograd.backend import axpy, gemm_tn, ger
     params = [(W.copy(), b.copy()) for W, b in initial_weights(w["sizes"])]
     act, lr = w["act"], np.float32(w["lr"])
 
@@ -211,7 +211,7 @@ def numpy_trainer(w):
             if len(g) == 1:
                 ger(-lr, g[0].copy(), a[0].copy(), W)   # W -= lr g aᵀ in one pass
             else:
-                axpy(-lr, np.dot(g.T, a), W)
+                gemm_tn(-lr, g, a, W)                   # W -= lr gᵀ a in one pass
             axpy(-lr, gb, b)
             if k:
                 g = gnext
