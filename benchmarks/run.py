@@ -1,7 +1,7 @@
 """Training throughput of retrograd vs PyTorch on the course's models (issue 7).
 
     python benchmarks/run.py [--workloads logreg,mlp,online,deep,keras-fit]
-                             [--reps 3] [--quick] [--threads 1,2]
+                             [--reps 5] [--quick] [--threads 1,2]
 
 Both frameworks train, in the same run, on the same MNIST data (in memory, fixed
 order, pixels scaled to [0, 1]) from the same initial weights with the same recipe.
@@ -503,7 +503,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workloads", default=",".join(WORKLOADS),
                     help="comma-separated, among " + ", ".join(WORKLOADS))
-    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
+    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 5; 1 with --quick)")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     ap.add_argument("--threads", default="1,2",
                     help="thread counts to try, the fastest is kept (default 1,2)")
@@ -521,7 +521,7 @@ def main(argv=None):
                     help=argparse.SUPPRESS)
     ap.add_argument("--thr", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    args.reps = args.reps or (1 if args.quick else 3)
+    args.reps = args.reps or (1 if args.quick else 5)
     args.thread_list = [int(t) for t in args.threads.split(",")]
     args.gemm_workloads = [n.strip() for n in args.workloads.split(",")
                            if n.strip() in WORKLOADS]

@@ -39,3 +39,11 @@ def test_step_time_quick_prints_the_row(mnist_dir):
     row = next(ln for ln in out.splitlines() if ln.startswith("logreg"))
     cells = row.split()
     assert float(cells[1]) > 0 and float(cells[3]) > 0, row   # retrograd's and NumPy's µs
+
+
+def test_profile_step_times_every_trainer():
+    out = run("profile_step.py", "online", "--sizes", "6,5,3", "--seconds", "0.2",
+              "--threads", "1")
+    for fw in ("retrograd", "numpy"):
+        line = next(ln for ln in out.splitlines() if ln.startswith(f"online {fw}:"))
+        assert float(re.search(r"([\d,]+) µs", line).group(1).replace(",", "")) > 0, line
