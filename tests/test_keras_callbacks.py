@@ -222,3 +222,11 @@ def test_user_callback_stops_training():
     h = model().fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[StopAfter(), rec])
     assert len(h.epoch) == 1
     assert [h for h, _, _ in rec.seen].count("on_train_batch_end") == 2
+
+
+def test_progbar_with_an_unknown_total_has_one_space_before_the_time():
+    import io
+    from retrograd.keras.progbar import Progbar
+    out = io.StringIO()
+    Progbar(None, stream=out).update(4, [("loss", 0.5)], finalize=True)
+    assert out.getvalue().startswith("      4/Unknown 0s")   # Keras: "      4/Unknown 0s 1ms/step"

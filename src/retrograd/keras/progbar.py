@@ -93,9 +93,11 @@ class Progbar:
 
     def _write_line(self, current, now, per_step, finalize):
         bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if self.dynamic else (lambda s: s)
-        line = bold(self._count(current)) + " "
-        plain_len = len(self._count(current)) + 1
-        if self.target:
+        line = bold(self._count(current))
+        plain_len = len(self._count(current))
+        if self.target:   # the bar, after a space ("Unknown" is followed by the time alone)
+            line += " "
+            plain_len += 1
             done = int(self.width * min(current, self.target) / self.target)
             bar_done, bar_todo = "━" * done, "━" * (self.width - done)
             if self.dynamic:
