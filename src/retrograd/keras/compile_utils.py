@@ -96,14 +96,25 @@ def _metric_list(entry, loss, what, name):
     return [metrics_module.get(m, loss) for m in entry if m is not None]
 
 
-def build_heads(model, loss, loss_weights, metrics, weighted_metrics):
-    """The ``Head`` of each output of ``model`` from compile's arguments, checked."""
-    names = list(model.output_names)
-    many = len(names) > 1
+def check_arguments(loss, loss_weights, metrics, weighted_metrics):
+    """What compile can check before the outputs are known (a subclassed model not yet
+    built): the forms of the metrics, the loss names."""
     for what, v in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
         if v is not None and not isinstance(v, (list, tuple, dict)):
             raise TypeError(f"compile: {what} must be a list (or a dict by output name), e.g. "
                             f"{what}=['accuracy'], got {what}={v!r}")
+    given = loss.values() if isinstance(loss, dict) else \
+        loss if isinstance(loss, (list, tuple)) else [loss]
+    for l in given:
+        if l is not None:
+            losses_module.get(l)
+
+
+def build_heads(model, loss, loss_weights, metrics, weighted_metrics):
+    """The ``Head`` of each output of ``model`` from compile's arguments, checked."""
+    names = list(model.output_names)
+    many = len(names) > 1
+    check_arguments(None, None, metrics, weighted_metrics)
     losses = _per_output(loss, names, "loss", model.name, None)
     losses = [None if l is None else losses_module.get(l) for l in losses]
     if loss_weights is None:

@@ -203,7 +203,7 @@ def eval_batches(n, batch_size, strategy, steps, who):
 def inputs_of(model, x, who):
     """x as the model takes it: one float32 array, or ``Columns`` of them (several
     inputs, given as a list or a dict by input name), checked."""
-    names = model._input_names()
+    names = model._input_names_for(x)
     if len(names) == 1:
         return float_inputs(single(x, names), who)
     if x is None:

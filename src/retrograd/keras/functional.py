@@ -19,6 +19,8 @@ lists (dicts by name) of them: a model with several inputs and outputs::
     model = keras.Model([a, b], [layers.Dense(3, activation="softmax", name="cls")(h),
                                  layers.Dense(1, name="reg")(h)])
 """
+import functools
+
 import numpy as np
 
 from ..nn.containers import ModuleList
@@ -109,6 +111,8 @@ class Functional(Model):
         ins, in_keys = _tensors(inputs, "input")
         outs, out_keys = _tensors(outputs, "output")
         self._init_graph(ins, outs, in_keys, out_keys)
+        if not trainable:
+            self.trainable = False      # every layer, now that they are known
 
     def _init_graph(self, inputs, outputs, in_keys=None, out_keys=None):
         for t in inputs:
@@ -134,7 +138,9 @@ class Functional(Model):
         steps = []
         for i, node in enumerate(self._nodes):
             slot[id(node.output)] = n_in + i
-            steps.append((node.layer, [slot[id(t)] for t in node.inputs], n_in + i, node.multi))
+            fn = node.layer if node.training is None else \
+                functools.partial(node.layer, training=node.training)
+            steps.append((fn, [slot[id(t)] for t in node.inputs], n_in + i, node.multi))
         self._steps = steps
         self._n_slots = len(steps) + n_in
         self._out_slots = [slot[id(t)] for t in outputs]
@@ -239,7 +245,7 @@ class Functional(Model):
             layer = None
             if out_slot >= n_in and out_slot not in read and \
                     self._out_slots.count(out_slot) == 1:
-                layer = self._steps[out_slot - n_in][0]
+                layer = self._nodes[out_slot - n_in].layer
                 if layer.output_activation is None:
                     layer = None
             self._logit_layers.append(layer)
@@ -284,38 +290,56 @@ class Functional(Model):
         run = self._run
         return (), (lambda x: run([x], plan))
 
-    def __call__(self, *args, **kwargs):
+    def _eager_call(self, *args, **kwargs):
         if len(self._inputs) > 1 and args and isinstance(args[0], (list, tuple, dict)):
-            if any(isinstance(t, KerasTensor) for t in
-                   (args[0].values() if isinstance(args[0], dict) else args[0])):
-                raise NotImplementedError(
-                    f"{self.name}: calling a model on symbolic tensors (a model inside a "
-                    "functional graph) is not supported; call its layers instead")
             return self.forward(*args, **kwargs)
-        return Model.__call__(self, *args, **kwargs)
+        return Model._eager_call(self, *args, **kwargs)
 
     def forward(self, x, training=None):
         """``model(x)``: the output tensor(s); x is one tensor/array, or with several
-        inputs a list (or a dict by input name) of them."""
+        inputs a list (or a dict by input name) of them; ``training`` runs it in
+        training (True) or inference (False) mode for this call."""
         if len(self._inputs) == 1:
             return Model.forward(self, x, training)
+        who = f"call of {self._who()}"
         if isinstance(x, dict):
-            x = _by_name(x, self._input_names(), "call", "x", self.name, "input")
+            x = _by_name(x, self._input_names(), who, "x", self.name, "input")
         if not isinstance(x, (list, tuple)) or len(x) != len(self._inputs):
-            raise ValueError(f"call: model {self.name!r} has {len(self._inputs)} inputs "
+            raise ValueError(f"{who}: model {self.name!r} has {len(self._inputs)} inputs "
                              f"{self._input_names()}; give a list of {len(self._inputs)} "
                              "tensors or a dict by input name")
         xs = [t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=np.float32))
               for t in x]
         if not self.built:
             self._build_layers()
-        if training is not None:
-            self.train(bool(training))
-        try:
-            return self._forward(xs)
-        finally:
-            if training is not None:
-                self.eval()
+        for i, (t, a) in enumerate(zip(self._inputs, xs)):
+            self._check_input_shape(a, who, t.node.layer.name, index=i,
+                                    arg=f"x[{t.node.layer.name!r}]", expected=t.shape)
+        return self._in_mode(training, self._forward, xs)
+
+    # -- as a layer of another model ------------------------------------------------------
+    def _expected_input_shapes(self):
+        return [tuple(t.shape) for t in self._inputs]
+
+    def build(self, input_shape=None):
+        """Create every layer's weights (the input shapes are the graph's)."""
+        if input_shape is not None:
+            self.check_weights_fit(input_shape)
+        if not self.built:
+            self._build_layers()
+
+    def compute_output_shape(self, input_shape):
+        self.check_weights_fit(input_shape)
+        if len(self._outputs) > 1:
+            raise NotImplementedError(
+                f"{self._who()} has {len(self._outputs)} outputs {self.output_names}: a "
+                "model with several outputs cannot be called on symbolic tensors (as a layer "
+                "of another model) yet; build the outer model from its layers, or call it "
+                "on arrays")
+        return tuple(self._outputs[0].shape)
+
+    def weight_shapes(self, input_shape):
+        return self.expected_weight_shapes()
 
     def _structure_outputs(self, arrays):
         return self._structure(arrays, self._out_keys)
@@ -370,14 +394,13 @@ class Functional(Model):
             layers.append({
                 "class_name": type(layer).__name__, "name": layer.name,
                 "config": layer.get_config(),
-                "inbound_nodes": [[[t.node.layer.name, index[id(t.node)], 0]
-                                   for t in node.inputs]
+                "inbound_nodes": [[_ref(t, index, node.training) for t in node.inputs]
                                   for node in nodes_of.get(id(layer), [])]})
 
         def refs(tensors, keys):
             out = [[t.node.layer.name, index[id(t.node)], 0] for t in tensors]
             return out if keys is None else dict(zip(keys, out))
-        return {"name": self.name, "layers": layers,
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
                 "input_layers": refs(self._inputs, self._in_keys),
                 "output_layers": refs(self._outputs, self._out_keys)}
 
@@ -422,8 +445,9 @@ class Functional(Model):
                     if not all(r[0] in outputs and r[1] < len(outputs[r[0]]) for r in refs):
                         break
                     inputs = [outputs[r[0]][r[1]] for r in refs]
+                    training = refs[0][3]["training"] if len(refs[0]) == 4 else None
                     out = symbolic_call(layer, inputs if layer.multi_input else inputs[0],
-                                        build=build)
+                                        build=build, training=training)
                     outputs.setdefault(layer.name, []).append(out)
                     nodes.pop(0)
                     progress = True
@@ -454,6 +478,8 @@ class Functional(Model):
         Model.__init__(model, name=name if isinstance(name, str) else None)
         (ins, in_keys), (outs, out_keys) = ends
         model._init_graph(ins, outs, in_keys, out_keys)
+        # The flag alone: the layers were saved with their own (one may differ).
+        model.__dict__["_trainable"] = config.get("trainable", True) is not False
         if len(model.layers) != len(by_name):
             unused = sorted(set(by_name) - {l.name for l in model.layers})
             raise ValueError(f"layers {unused} are not on the path from the input to the "
@@ -472,6 +498,19 @@ class Functional(Model):
         return out
 
 
+def _ref(t, index, training):
+    """[layer, node index, tensor index] of an input of a call (Keras 2's JSON), with
+    a fourth entry {"training": …} for a model called with training=True/False."""
+    ref = [t.node.layer.name, index[id(t.node)], 0]
+    return ref if training is None else ref + [{"training": training}]
+
+
 def _is_ref(r):
+    if isinstance(r, list) and len(r) == 4:
+        extra = r[3]
+        if not (isinstance(extra, dict) and set(extra) == {"training"} and
+                isinstance(extra["training"], bool)):
+            return False
+        r = r[:3]
     return isinstance(r, list) and len(r) == 3 and isinstance(r[0], str) and \
         all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in r[1:])

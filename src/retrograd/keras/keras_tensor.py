@@ -19,11 +19,14 @@ Keras does), so the model is ready to train once it is made.
 class Node:
     """One call of ``layer`` on symbolic inputs: ``output = layer(inputs)``.
 
-    ``multi``: the layer was given a list (merge layers such as ``Add``). Each node
+    ``multi``: the layer was given a list (merge layers such as ``Add``, a model with
+    several inputs); ``training``: a model used as a layer was called with
+    ``training=True``/``False`` (None: the outer model's mode). Each node
     is appended to ``layer._inbound_nodes``; ``index`` is its position there."""
 
-    def __init__(self, layer, inputs, multi=False):
+    def __init__(self, layer, inputs, multi=False, training=None):
         self.layer, self.inputs, self.multi = layer, list(inputs), multi
+        self.training = training    # a model called with training=True/False
         self.output = None
         layer._inbound_nodes.append(self)
         self.index = len(layer._inbound_nodes) - 1
@@ -70,7 +73,7 @@ def is_symbolic(x):
     return isinstance(x, (list, tuple)) and any(isinstance(t, KerasTensor) for t in x)
 
 
-def symbolic_call(layer, inputs, build=True):
+def symbolic_call(layer, inputs, build=True, training=None):
     """``layer(inputs)`` on KerasTensors: a new Node and its output KerasTensor.
 
     With ``build`` the layer creates its weights for the input shape at its first
@@ -103,6 +106,6 @@ def symbolic_call(layer, inputs, build=True):
         out_shape = layer.build_for(shape)
     else:
         out_shape = tuple(layer.compute_output_shape(shape))
-    node = Node(layer, tensors, multi)
+    node = Node(layer, tensors, multi, training)
     node.output = KerasTensor(out_shape, node)
     return node.output

@@ -32,7 +32,9 @@ from ..tensor import Tensor
 from . import compile_utils
 from . import optimizers as optimizers_module
 from . import summary as summary_module
-from .keras_tensor import KerasTensor
+from .data_adapters import Columns
+from .data_adapters import by_name as _by_name
+from .keras_tensor import KerasTensor, symbolic_call
 from .layers import Layer, to_snake_case
 from .trainer import Trainer
 
@@ -45,6 +47,9 @@ class Model(Trainer, Module):
     ``model.parameters()`` works with ``retrograd.optim`` too."""
 
     _file_class = None      # the class name written in model files (None: cannot be saved)
+    # As a layer of another model: a model never ends in an activation the outer loss
+    # could fuse, and takes one input unless it is a functional model with several.
+    output_activation = None
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
@@ -67,14 +72,120 @@ class Model(Trainer, Module):
         self.input_shape_known = None       # without the batch axis
         self.output_shape = None
         self.history = None
-        self.trainable = trainable
+        # Set directly: the layers are not known yet (see the ``trainable`` setter).
+        self.__dict__["_trainable"] = bool(trainable)
+        self._inbound_nodes = []     # this model's calls as a layer of another model
+        self._call_inputs = self._call_outputs = None    # a subclass's call structure
+
+    # -- a model used as a layer ---------------------------------------------------------
+    @property
+    def trainable(self):
+        """Whether ``fit`` trains the model's weights. Setting it sets every layer's
+        (as Keras 3 does), so ``base.trainable = False`` freezes a whole model used
+        as a layer of another, and ``base.trainable = True`` then
+        ``base.layers[0].trainable = False`` freezes one of its layers."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self.__dict__["_trainable"] = value
+        for layer in self.layers:
+            layer.trainable = value
 
     def __call__(self, *args, **kwargs):
-        if args and isinstance(args[0], KerasTensor):
-            raise NotImplementedError(
-                f"{self.name}: calling a model on a symbolic tensor (a model inside a "
-                "functional graph) is not supported; call its layers instead")
+        x = args[0] if args else None
+        if isinstance(x, dict) and x and all(isinstance(t, KerasTensor) for t in x.values()):
+            x = _by_name(x, self._input_names(), f"{self._who()} (called on a dict)", "x",
+                         self.name, "input")
+        if isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x and any(
+                isinstance(t, KerasTensor) for t in x)):
+            training = kwargs.pop("training", None)
+            if len(args) > 1 or kwargs:
+                raise TypeError(f"{self._who()}: called on a symbolic input, it takes only "
+                                f"training=; got {len(args) - 1} more positional and "
+                                f"{sorted(kwargs)} keyword argument(s)")
+            return self._symbolic_call(x, training)
+        return self._eager_call(*args, **kwargs)
+
+    def _eager_call(self, *args, **kwargs):
         return Module.__call__(self, *args, **kwargs)
+
+    def _who(self):
+        return f"{type(self).__name__} {self.name!r}"
+
+    def _symbolic_call(self, x, training):
+        """``out = model(inputs)`` in a functional graph: one node, as a layer's call
+        (its weights are shared by every call)."""
+        tensors = list(x) if isinstance(x, (list, tuple)) else [x]
+        names = self._input_names() if self.built or self._call_inputs is not None \
+            or not type(self)._is_subclassed() else None
+        if names is not None and len(tensors) != len(names):
+            raise ValueError(f"{self._who()} has {len(names)} input(s) {names}, but it was "
+                             f"called on {len(tensors)} symbolic tensor(s) of shapes "
+                             f"{[getattr(t, 'shape', None) for t in tensors]}")
+        if training is not None and not isinstance(training, bool):
+            raise TypeError(f"{self._who()}: training must be True, False or None, got "
+                            f"training={training!r}")
+        return symbolic_call(self, tensors if self.multi_input else tensors[0],
+                             training=training)
+
+    @classmethod
+    def _is_subclassed(cls):
+        return cls._file_class is None
+
+    @property
+    def multi_input(self):
+        """Whether the model, as a layer, takes a list of inputs."""
+        return len(self._input_names()) > 1
+
+    @property
+    def input_shape_hint(self):
+        """The input size (without the batch axis) a model used as the first layer of a
+        ``Sequential`` gives it."""
+        return None if self.multi_input or self.input_shape_known is None \
+            else tuple(self.input_shape_known)
+
+    def _expected_input_shapes(self):
+        """The input shapes ``(None, …)`` the model was built for, or None."""
+        shapes = getattr(self, "_in_shapes", None)
+        if shapes is not None:
+            return list(shapes)
+        if self.input_shape_known is None:
+            return None
+        return [(None,) + tuple(self.input_shape_known)]
+
+    def check_weights_fit(self, input_shape):
+        """Refuse input shapes the model was not built for (a model called on
+        symbolic tensors, as a layer)."""
+        expected = self._expected_input_shapes()
+        given = [tuple(s) for s in input_shape] if self.multi_input else [tuple(input_shape)]
+        if expected is None:
+            return
+        for i, (e, g) in enumerate(zip(expected, given)):
+            if len(e) != len(g) or any(a is not None and b is not None and a != b
+                                       for a, b in zip(e[1:], g[1:])):
+                raise ValueError(f'Input {i} of {type(self).__name__} model "{self.name}" is '
+                                 f"incompatible with the model: expected shape={e}, found "
+                                 f"shape={g}")
+
+    def build_for(self, input_shape):
+        """Build (if needed) for inputs of ``input_shape`` (a list of shapes for
+        several inputs) and return the output shape: the model as a layer."""
+        self.check_weights_fit(input_shape)
+        if not self.built:
+            self.build(input_shape)
+        return self.compute_output_shape(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        if not self.built:
+            raise ValueError(self._unbuilt_message(f"{self._who()} (called as a layer)"))
+        self.check_weights_fit(input_shape)
+        return tuple(self.output_shape)
+
+    def weight_shapes(self, input_shape):
+        """{"<layer>/<weight>": shape} that building for ``input_shape`` creates."""
+        return {n: tuple(p.shape) for n, p in self.named_weights()}
 
     # -- structure ---------------------------------------------------------------------
     @property
@@ -114,9 +225,10 @@ class Model(Trainer, Module):
                 "the model on a batch of data, or give the first layer its input size: "
                 "Dense(10, input_dim=784), or start with keras.Input(shape=(784,))")
 
-    def _check_input_shape(self, x, who, first, index=0, arg="x"):
-        """x's shape (after the batch axis) against the model's input shape."""
-        expected = tuple(self.input_shape_known)
+    def _check_input_shape(self, x, who, first, index=0, arg="x", expected=None):
+        """x's shape (after the batch axis) against the model's input shape
+        (``expected``: that of input ``index``, ``(None, …)``)."""
+        expected = tuple(self.input_shape_known) if expected is None else tuple(expected[1:])
         got = tuple(x.shape[1:])
         if len(got) != len(expected) or any(e is not None and e != g
                                             for e, g in zip(expected, got)):
@@ -132,42 +244,144 @@ class Model(Trainer, Module):
     # -- a subclassed model: built by running call() once ---------------------------------
     def build(self, input_shape=None):
         """Create the weights for inputs of shape ``(None, …)`` (a subclass: by running
-        ``call`` once on a batch of zeros)."""
+        ``call`` once on a batch of zeros). Several inputs: a list of shapes, or a
+        dict of them by name (``call`` then receives a list, or a dict)."""
         if input_shape is None:
             raise ValueError(self._unbuilt_message("build"))
-        shape = tuple(input_shape)[1:]
-        if any(d is None for d in shape):
-            raise ValueError(f"build: every feature size must be known, got {tuple(input_shape)}")
-        self._build_from(np.zeros((1,) + shape, dtype=np.float32))
+        if isinstance(input_shape, dict):
+            keys = sorted(input_shape)
+            shapes, structure = [input_shape[k] for k in keys], tuple(keys)
+        elif isinstance(input_shape, (list, tuple)) and input_shape and \
+                all(isinstance(s, (list, tuple)) for s in input_shape):
+            shapes, structure = list(input_shape), len(input_shape)
+        else:
+            shapes, structure = [input_shape], None
+        arrays = []
+        for shape in shapes:
+            shape = tuple(shape)[1:]
+            if any(d is None for d in shape):
+                raise ValueError(f"build: every feature size must be known, got "
+                                 f"{tuple(input_shape)}")
+            arrays.append(np.zeros((1,) + shape, dtype=np.float32))
+        self._call_inputs = structure
+        self._build_from(arrays[0] if structure is None else Columns(arrays))
 
     def _ensure_built(self, x, who):
         if not self.built:
             self._build_from(x)
-        self._check_input_shape(x, who, self.layers[0].name if self.layers else self.name)
+        arrays = x.arrays if isinstance(x, Columns) else [x]
+        names = self._input_names()
+        shapes = self._in_shapes
+        for i, (a, shape, name) in enumerate(zip(arrays, shapes, names)):
+            self._check_input_shape(a, who, self.layers[0].name if self.layers else self.name,
+                                    index=i, arg="x" if len(names) == 1 else f"x[{name!r}]",
+                                    expected=shape)
+
+    # How a subclass's call takes its inputs and returns its outputs (``_call_inputs``,
+    # ``_call_outputs``): None (one tensor), k (a list of k) or a tuple of names (a dict,
+    # its keys sorted as Keras 3 flattens it). The inputs' is read from the first data.
+    @staticmethod
+    def _structure_of(x):
+        if isinstance(x, dict):
+            return tuple(sorted(x))
+        if isinstance(x, (list, tuple)) and len(x) > 1 and \
+                all(isinstance(a, (np.ndarray, Tensor)) for a in x):
+            return len(x)
+        return None
+
+    @staticmethod
+    def _names_of(structure, prefix):
+        if structure is None:
+            return [prefix]
+        if isinstance(structure, int):
+            return [f"{prefix}_{i + 1}" for i in range(structure)]
+        return list(structure)
+
+    def _input_names_for(self, x):
+        """The input names for data ``x``: a subclassed model not yet built takes the
+        structure of its first data (a list or a dict of arrays: several inputs)."""
+        if not self.built and type(self)._is_subclassed():
+            self._call_inputs = self._structure_of(x)
+        return self._input_names()
+
+    def _pack(self, xs, structure):
+        """A flat list of tensors as ``call`` takes them (one, a list, a dict)."""
+        if structure is None:
+            return xs[0]
+        if isinstance(structure, int):
+            return list(xs)
+        return dict(zip(structure, xs))
+
+    def _flatten_outputs(self, out):
+        """``call``'s result as a flat list (in ``output_names`` order), checked
+        against the structure it had at build time."""
+        structure = self._call_outputs
+        who = f"{type(self).__name__}.call"
+        if structure is None:
+            if not isinstance(out, Tensor):
+                raise TypeError(f"{who} returned {_kind(out)}; at build time it returned "
+                                "one tensor")
+            return [out]
+        if isinstance(structure, int):
+            if not isinstance(out, (list, tuple)) or len(out) != structure:
+                raise TypeError(f"{who} returned {_kind(out)}; at build time it returned a "
+                                f"list of {structure} tensors")
+            return list(out)
+        if not isinstance(out, dict) or sorted(out) != list(structure):
+            raise TypeError(f"{who} returned {_kind(out)}; at build time it returned a dict "
+                            f"with keys {list(structure)}")
+        return [out[k] for k in structure]
 
     def _build_from(self, x):
         """Run ``call`` once, in inference mode and without gradients, on x's first
-        sample: every lazily built layer creates its weights."""
+        sample: every lazily built layer creates its weights; the structure of its
+        inputs and outputs (one tensor, a list, a dict) is recorded."""
         if type(self).call is Model.call:
             raise NotImplementedError(f"{type(self).__name__}: a subclass of keras.Model must "
                                       "define call(self, inputs) (or use keras.Model(inputs, "
                                       "outputs) or keras.Sequential)")
+        arrays = x.arrays if isinstance(x, Columns) else [x]
+        if isinstance(x, Columns) and self._call_inputs is None:
+            self._call_inputs = len(arrays)
+        names = self._names_of(self._call_inputs, "input")
+        if len(names) != len(arrays):
+            raise ValueError(f"{self._who()}: {len(names)} input(s) {names} expected, got "
+                             f"{len(arrays)}")
+        xs = [Tensor(np.asarray(_host(a)[:1], dtype=np.float32)) for a in arrays]
         training = self.training
         self.eval()
         try:
             with no_grad():
-                out = self.call(Tensor(np.asarray(x[:1], dtype=np.float32)))
+                out = self.call(self._pack(xs, self._call_inputs))
         finally:
             self.train(training)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{type(self).__name__}.call must return a tensor, got "
-                            f"{type(out).__name__}")
-        self.input_shape_known = tuple(x.shape[1:])
-        self.output_shape = (None,) + tuple(out.shape[1:])
+        who = f"{type(self).__name__}.call"
+        structure = self._structure_of(out) if isinstance(out, (list, tuple, dict)) else None
+        if isinstance(out, (list, tuple)) and len(out) == 1:
+            out, structure = out[0], None
+        if structure is None and not isinstance(out, Tensor):
+            raise TypeError(f"{who} must return a tensor, a list of tensors or a dict of "
+                            f"them, got {_kind(out)}")
+        self._call_outputs = structure
+        outs = self._flatten_outputs(out)
+        for k, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                raise TypeError(f"{who} must return tensors; output {k} is {_kind(o)}")
+        self._in_shapes = [(None,) + tuple(a.shape[1:]) for a in arrays]
+        self.input_shape_known = tuple(arrays[0].shape[1:])
+        self._out_shapes = [(None,) + tuple(o.shape[1:]) for o in outs]
+        self.output_shape = self._out_shapes[0]
         self._unique_layer_names()
         self.built = True
-        if self.compiled and not self.optimizer.built:
-            self.optimizer.build(self.trainable_weights)
+        self._on_built()
+
+    def _on_built(self):
+        """Compile's per-output settings wait for the outputs to be known (a subclass);
+        the optimizer for the weights."""
+        if self.compiled:
+            self._build_heads_if_pending()
+            if not self.optimizer.built:
+                self.optimizer.build(self.trainable_weights)
 
     def _unique_layer_names(self):
         """Default names made unique (``dense``, ``dense_1``, …); a name given twice by
@@ -188,19 +402,38 @@ class Model(Trainer, Module):
     @property
     def output_names(self):
         """The outputs' names (Keras: those of the layers that produce them), which
-        name their losses and metrics in the logs and key the dicts of compile/fit."""
+        name their losses and metrics in the logs and key the dicts of compile/fit.
+        A subclass: the keys of the dict its ``call`` returns, ``output_1``, … for a
+        list, the last layer's name for one tensor."""
+        if self._call_outputs is not None:
+            return self._names_of(self._call_outputs, "output")
         layers = self.layers
         return [layers[-1].name] if layers else ["output"]
 
+    def _outputs_known(self):
+        """Whether the number of outputs is known (a subclass: once built)."""
+        return self.built or not type(self)._is_subclassed()
+
     def _input_names(self):
-        return ["input"]
+        return self._names_of(self._call_inputs, "input")
+
+    @property
+    def input_names(self):
+        return self._input_names()
 
     def _output_shapes(self):
-        return [self.output_shape]
+        return list(getattr(self, "_out_shapes", [self.output_shape]))
 
     def _output_layers(self):
         """Per output, the layer whose activation ends it (a loss may fuse it)."""
+        if self._call_outputs is not None:
+            return [None] * len(self.output_names)
         return [self._output_layer()]
+
+    def _structure_outputs(self, arrays):
+        if self._call_outputs is None or not type(self)._is_subclassed():
+            return Trainer._structure_outputs(self, arrays)
+        return self._pack(arrays, self._call_outputs)
 
     # -- computing ----------------------------------------------------------------------
     def _output_layer(self):
@@ -210,24 +443,69 @@ class Model(Trainer, Module):
 
     def _step_layers(self, fused):
         """(body, head) of a training step: ``head(body[-1](… body[0](x)))``."""
-        return (), self.call
+        return (), self._forward
 
     def _forward(self, x, logits=False):
-        return self.call(x)
+        """A subclass: ``call`` on x (a tensor, or a list of them: several inputs),
+        its outputs flat (a list with several)."""
+        xs = x if isinstance(x, list) else [x]
+        outs = self._flatten_outputs(self.call(self._pack(xs, self._call_inputs)))
+        return outs[0] if len(outs) == 1 else outs
+
+    def _eager_call(self, *args, **kwargs):
+        """``model(x)`` on arrays or tensors; a subclass gets x as given (a list or a
+        dict of tensors for several inputs) and returns what its call returns."""
+        x = args[0] if args else None
+        if type(self)._is_subclassed() and isinstance(x, (list, tuple, dict)) and \
+                self._structure_of(x) is not None:
+            return self.forward(x, *args[1:], **kwargs)
+        return Module.__call__(self, *args, **kwargs)
 
     def forward(self, x, training=None):
-        """``model(x)``: the output tensor (x: a Tensor or an array)."""
+        """``model(x)``: the output tensor (x: a Tensor or an array; a subclass with
+        several inputs: a list or dict of them, as its ``call`` takes); ``training``
+        runs it in training (True) or inference (False) mode for this call."""
+        if isinstance(x, (list, tuple, dict)) and self._structure_of(x) is not None:
+            return self._forward_structured(x, training)
         if not isinstance(x, Tensor):
             x = Tensor(np.asarray(x, dtype=np.float32))
         if not self.built:
+            self._input_names_for(x)
             self._ensure_built(x, "call")
-        if training is not None:
-            self.train(bool(training))
+        else:
+            self._ensure_built(x, f"call of {self._who()}")
+        if type(self)._is_subclassed():     # the user's call, its own structure
+            return self._in_mode(training, self.call, self._pack([x], self._call_inputs))
+        return self._in_mode(training, self._forward, x)
+
+    def _in_mode(self, training, fn, x):
+        """fn(x) with the model in training/inference mode when ``training`` is given,
+        the previous mode restored after."""
+        if training is None:
+            return fn(x)
+        previous = self.training
+        self.train(bool(training))
         try:
-            return self._forward(x)
+            return fn(x)
         finally:
-            if training is not None:
-                self.eval()
+            self.train(previous)
+
+    def _forward_structured(self, x, training):
+        structure = self._structure_of(x)
+        keys = list(structure) if isinstance(structure, tuple) else None
+        values = [x[k] for k in keys] if keys else list(x)
+        xs = [t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=np.float32))
+              for t in values]
+        if not self.built:
+            self._call_inputs = structure
+            self._ensure_built(Columns([t.data for t in xs]), "call")
+        elif structure != self._call_inputs:
+            raise ValueError(f"call of {self._who()}: it was built for inputs "
+                             f"{self._input_names()} ({_describe(self._call_inputs)}), got "
+                             f"{_describe(structure)}")
+        else:
+            self._ensure_built(Columns([t.data for t in xs]), f"call of {self._who()}")
+        return self._in_mode(training, self.call, self._pack(xs, structure))
 
     def call(self, inputs, training=None):
         return self.forward(inputs, training)
@@ -237,22 +515,34 @@ class Model(Trainer, Module):
         """Parameters the model holds itself, outside its layers (a subclass's)."""
         return [p for p in self._parameters.values() if p is not None]
 
+    def _collect(self, per_layer):
+        """Per layer (``per_layer(layer)``), then the model's own, each weight once (a
+        layer may be reached twice: shared by a nested model and the outer one)."""
+        out, seen = [], set()
+        for layer in self.layers:
+            for w in per_layer(layer):
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
     @property
     def weights(self):
-        return [w for layer in self.layers for w in layer.weights] + self._own_weights()
+        """Every weight, layer by layer (a model used as a layer: its weights in its
+        place), then the model's own: the order of ``get_weights``."""
+        return self._collect(lambda l: l.weights) + self._own_weights()
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return [w for layer in self.layers for w in layer.trainable_weights] + \
-            self._own_weights()
+        return self._collect(lambda l: l.trainable_weights) + self._own_weights()
 
     @property
     def non_trainable_weights(self):
         if not self.trainable:
             return self.weights
-        return [w for layer in self.layers for w in layer.non_trainable_weights]
+        return self._collect(lambda l: l.non_trainable_weights)
 
     def count_params(self):
         return int(sum(p.size for p in self.weights))
@@ -276,9 +566,14 @@ class Model(Trainer, Module):
             p.data[...] = np.asarray(w)
 
     def named_weights(self):
-        """("<layer>/<weight>", parameter) for every weight: the names in model files."""
-        out = [(f"{layer.name}/{n}", p) for layer in self.layers
-               for n, p in layer.named_weights()]
+        """("<layer>/<weight>", parameter) for every weight: the names in model files
+        (a model used as a layer: ``<model>/<layer>/<weight>``)."""
+        out, seen = [], set()
+        for layer in self.layers:
+            for n, p in layer.named_weights():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append((f"{layer.name}/{n}", p))
         return out + [(n, p) for n, p in self._parameters.items() if p is not None]
 
     def _named_arrays(self):
@@ -376,6 +671,28 @@ class Model(Trainer, Module):
         if not self.built:
             raise ValueError(self._unbuilt_message("load_weights"))
         assign(self, arrays, filepath)
+
+
+def _kind(v):
+    if isinstance(v, Tensor):
+        return f"a tensor of shape {tuple(v.shape)}"
+    if isinstance(v, dict):
+        return f"a dict with keys {sorted(v)}"
+    if isinstance(v, (list, tuple)):
+        return f"a {type(v).__name__} of {len(v)}"
+    return f"a {type(v).__name__}"
+
+
+def _describe(structure):
+    if structure is None:
+        return "one tensor"
+    if isinstance(structure, int):
+        return f"a list of {structure}"
+    return f"a dict with keys {list(structure)}"
+
+
+def _host(a):
+    return backend_host(a.data if isinstance(a, Tensor) else a)
 
 
 def backend_host(a):

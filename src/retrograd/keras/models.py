@@ -44,6 +44,8 @@ class Sequential(Model):
         self._defer_build = False     # from_config builds only once the weights are checked
         for layer in layers or ():
             self.add(layer)
+        if not trainable:
+            self.trainable = False      # every layer, now that they are known
 
     # -- structure -------------------------------------------------------------------
     @property
@@ -67,12 +69,20 @@ class Sequential(Model):
             self.input_layer = layer
             self.input_shape_known = layer.input_shape_hint
             return
-        if not isinstance(layer, Layer):
+        if not isinstance(layer, (Layer, Model)):
             raise TypeError(f"Only instances of `keras.Layer` can be added to a Sequential "
                             f"model. Received: {layer!r} (of type {type(layer).__name__})")
+        if layer is self:
+            raise ValueError(f"Sequential.add: model {self.name!r} cannot be added to itself")
         if layer.multi_input:
-            raise ValueError(f"Sequential.add: {type(layer).__name__} merges several inputs, "
-                             "which a Sequential never has; use keras.Model(inputs, outputs)")
+            what = (f"model {layer.name!r} has inputs {layer._input_names()}"
+                    if isinstance(layer, Model) else "merges several inputs")
+            raise ValueError(f"Sequential.add: {type(layer).__name__} {what}, which a "
+                             "Sequential never feeds; use keras.Model(inputs, outputs)")
+        if isinstance(layer, Model) and len(layer.output_names) > 1 and layer.built:
+            raise ValueError(f"Sequential.add: model {layer.name!r} has "
+                             f"{len(layer.output_names)} outputs {layer.output_names}; each "
+                             "layer of a Sequential has one")
         names = {l.name for l in self.stack}
         if layer.name in names:
             if not layer.auto_name:
@@ -120,6 +130,17 @@ class Sequential(Model):
         if self.compiled and not self.optimizer.built:
             self.optimizer.build(self.trainable_weights)
 
+    def compute_output_shape(self, input_shape):
+        """The output shape for inputs of ``input_shape`` (the model as a layer)."""
+        self.check_weights_fit(input_shape)
+        shape = tuple(input_shape)
+        for layer in self.stack:
+            shape = tuple(layer.compute_output_shape(shape))
+        return shape
+
+    def weight_shapes(self, input_shape):
+        return self.expected_weight_shapes(input_shape)
+
     def _ensure_built(self, x, who):
         """Build from the data when needed, then check x's shape against the input."""
         if not len(self.stack):
@@ -157,7 +178,7 @@ class Sequential(Model):
             layers.append({"class_name": "InputLayer", "config": self.input_layer.get_config()})
         layers += [{"class_name": type(l).__name__, "config": l.get_config()}
                    for l in self.layers]
-        return {"name": self.name, "layers": layers,
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
                 "build_input_shape": None if self.input_shape is None else list(self.input_shape)}
 
     @classmethod
@@ -184,14 +205,18 @@ class Sequential(Model):
                                  "[null, positive sizes…])")
             model.input_shape_known = tuple(shape[1:])
         model._defer_build = False
+        # The flag alone: the layers were saved with their own (one may differ).
+        model.__dict__["_trainable"] = config.get("trainable", True) is not False
         if build and model.input_shape_known is not None:
             model._build_layers()
         return model
 
-    def expected_weight_shapes(self):
-        """{"<layer>/<weight>": shape} that building would create, computed from the
-        shapes alone (nothing allocated): what a file must hold to fit."""
-        shape = (None,) + tuple(self.input_shape_known)
+    def expected_weight_shapes(self, input_shape=None):
+        """{"<layer>/<weight>": shape} that building (for ``input_shape``, by default
+        the model's) would create, computed from the shapes alone (nothing allocated):
+        what a file must hold to fit."""
+        shape = tuple(input_shape) if input_shape is not None else \
+            (None,) + tuple(self.input_shape_known)
         out = {}
         for layer in self.stack:
             for n, s in layer.weight_shapes(shape).items():
@@ -202,8 +227,10 @@ class Sequential(Model):
 
 def layer_from_spec(spec, custom_objects=None):
     """A layer from ``{"class_name": …, "config": {…}}``: only the classes of
-    ``keras.layers`` (and ``custom_objects``) can be named."""
-    known = {**layers_module.CLASSES, **(custom_objects or {})}
+    ``keras.layers`` (and ``custom_objects``) can be named, or a model used as a
+    layer (``Sequential``, ``Functional``: its configuration, built later)."""
+    known = {**layers_module.CLASSES, "Sequential": Sequential, "Functional": Functional,
+             **(custom_objects or {})}
     name = spec.get("class_name")
     layer_cls = known.get(name) if isinstance(name, str) else None
     if layer_cls is None:
@@ -214,6 +241,8 @@ def layer_from_spec(spec, custom_objects=None):
     if not isinstance(layer_config, dict):
         raise ValueError(f"layer {name}: its configuration must be a dict")
     try:
+        if isinstance(layer_cls, type) and issubclass(layer_cls, Model):
+            return layer_cls.from_config(layer_config, custom_objects, build=False)
         return layer_cls.from_config(dict(layer_config))
     except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(f"layer {name}: invalid configuration ({e})") from None

@@ -71,17 +71,32 @@ class Trainer:
         ``run_eagerly``, ``jit_compile``, ``steps_per_execution`` and
         ``auto_scale_loss`` are accepted and have no effect (retrograd always runs
         eagerly)."""
-        self.heads = compile_utils.build_heads(self, loss, loss_weights, metrics,
-                                               weighted_metrics)
-        self.optimizer = optimizers_module.get(optimizer)
-        single = len(self.heads) == 1
-        self.loss = self.heads[0].loss if single else [h.loss for h in self.heads]
-        self.compiled_metrics = [m for h in self.heads for m in h.all_metrics]
+        self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
+        self.heads, self.compiled_metrics = (), []
         self._loss_mean = compile_utils.Mean("loss")
-        self._trackers = [self._loss_mean] + compile_utils.trackers(self.heads)
+        self._trackers = [self._loss_mean]
+        self.loss = loss
+        if self._outputs_known():
+            self._build_heads_if_pending()
+        else:       # a subclass: its outputs are known once its call has run
+            compile_utils.check_arguments(loss, loss_weights, metrics, weighted_metrics)
+        self.optimizer = optimizers_module.get(optimizer)
         self.compiled = True
         if self.built:
             self.optimizer.build(self.trainable_weights)
+
+    def _outputs_known(self):
+        return True
+
+    def _build_heads_if_pending(self):
+        """The per-output settings of compile, once the model's outputs are known."""
+        if self.heads or getattr(self, "_compile_args", None) is None:
+            return
+        self.heads = compile_utils.build_heads(self, *self._compile_args)
+        single = len(self.heads) == 1
+        self.loss = self.heads[0].loss if single else [h.loss for h in self.heads]
+        self.compiled_metrics = [m for h in self.heads for m in h.all_metrics]
+        self._trackers = [self._loss_mean] + compile_utils.trackers(self.heads)
 
     @property
     def metrics_names(self):
@@ -97,7 +112,8 @@ class Trainer:
             raise ValueError(f"You must call `compile()` before calling `{who}()`, e.g. "
                              "model.compile(optimizer='sgd', loss='categorical_crossentropy', "
                              "metrics=['accuracy'])")
-        if all(h.loss is None for h in self.heads):
+        if (all(h.loss is None for h in self.heads) if self.heads
+                else self._compile_args[0] is None):
             raise ValueError(f"{who}: the model was compiled without a loss; give "
                              "compile(loss=...)")
 
@@ -113,12 +129,28 @@ class Trainer:
         fused = tuple(h.fused for h in self.heads)
         self._fused = fused[0] if len(fused) == 1 else fused
         self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
-        if not self.optimizer.built:
-            self.optimizer.build(self.trainable_weights)
+        self._sync_trainable()
         p = next(self.parameters(), None)
         cuda = p is not None and p.device == "cuda"
         self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else _same
         self._to_host = (lambda a: backend.to_device(a, "cpu")) if cuda else _same
+
+    def _sync_trainable(self):
+        """Train exactly the trainable weights: the frozen ones (``trainable = False``
+        on a layer or a nested model) get no gradient, and the optimizer is rebuilt
+        over the new set when it changed since compile or the last fit (keeping the
+        slots of the weights still trained; Keras 3 asks to compile again)."""
+        params = self.trainable_weights
+        trained = {id(p) for p in params}
+        for p in self.weights:
+            p.requires_grad = id(p) in trained
+        opt = self.optimizer
+        if not opt.built:
+            opt.build(params)
+        elif [id(p) for p in opt._params] != [id(p) for p in params]:
+            state = opt.inner.state
+            opt.build(params)
+            opt.inner.state = {p: state[p] for p in opt._params if p in state}
 
     def _wrap_inputs(self, x):
         if isinstance(x, Columns):
