@@ -331,7 +331,7 @@ class Functional(Model):
     def compute_output_shape(self, input_shape):
         self.check_weights_fit(input_shape)
         if len(self._outputs) > 1:
-            raise NotImplementedError(
+            raise ValueError(
                 f"{self._who()} has {len(self._outputs)} outputs {self.output_names}: a "
                 "model with several outputs cannot be called on symbolic tensors (as a layer "
                 "of another model) yet; build the outer model from its layers, or call it "
