@@ -413,3 +413,17 @@ def test_subclassed_model_as_a_layer_of_a_functional_model():
                                np.maximum(x @ k1 + b1, 0) @ k2 + b2, atol=1e-5)
     with pytest.raises(NotImplementedError, match="save_weights"):
         model.get_config()
+
+
+def test_a_fully_frozen_model_warns_and_changes_nothing():
+    """As Keras 3: fit warns that there is nothing to train, evaluate works."""
+    model = transfer_model(base_model())
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.trainable = False
+    x, y = data()
+    before = model.get_weights()
+    with pytest.warns(UserWarning, match="does not have any trainable weights"):
+        h = model.fit(x, y, epochs=1, verbose=0)
+    assert h.history["loss"][0] == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-5)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -145,6 +145,8 @@ class Trainer:
         for p in self.weights:
             p.requires_grad = id(p) in trained
         opt = self.optimizer
+        if not params:      # every weight frozen: fit only computes the losses
+            return
         if not opt.built:
             opt.build(params)
         elif [id(p) for p in opt._params] != [id(p) for p in params]:
@@ -230,6 +232,14 @@ class Trainer:
             if sync is not None:
                 sync(params, n)
             apply()
+
+        if not params:
+            warnings.warn(f"model {self.name!r} does not have any trainable weights (every "
+                          "layer is frozen): training computes the loss and changes nothing",
+                          UserWarning, stacklevel=3)
+
+            def update(loss, n):
+                pass
 
         if len(self.heads) > 1 or len(self._input_names()) > 1:
             logits = self._fused
