@@ -16,9 +16,14 @@ A model is made in one of three ways, as in Keras 3, and trained by the same
         def call(self, x):
             return self.out(self.hidden(x))
 
-  A subclassed model is built by its first batch (or ``build((None, n))``); it can
-  save its weights (``save_weights``), not its architecture (``call`` is code, which
-  model files never hold).
+  A subclassed model is built by its first batch (or ``build((None, n))``); its
+  ``call`` may take and return a list or a dict of tensors (several inputs/outputs).
+  It can save its weights (``save_weights``), not its architecture (``call`` is code,
+  which model files never hold).
+
+Every model is also a layer of another: called on a symbolic tensor it adds one node
+to a functional graph (``out = base(inputs, training=False)``), and it can be put in
+a ``Sequential``; ``base.trainable = False`` freezes all its layers.
 """
 import os
 
