@@ -163,10 +163,19 @@ def expectation(rule, value):
 def judge(expected, fn, value, who, args, check=lambda out: None):
     """Run ``fn()``; hold the outcome to ``expected``. ``who``: names of which the
     message must hold one (the layer, loss or method); ``args``: likewise for the
-    argument. ``check(out)`` validates an accepted result."""
+    argument. ``check(out)`` validates an accepted result. Returns the error of a
+    refusal (None after an acceptance), for checks of its message beyond these."""
+    # Hidden from pytest's tracebacks: the assertion messages say what went wrong, and
+    # pytest re-parses a file for each frame it shows (≈ 10 ms), which the xfail cases
+    # of GAPS would pay hundreds of times.
+    __tracebackhide__ = True
     try:
         out = fn()
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError) as exc:
+        e = exc
+    else:
+        e = None
+    if e is not None:   # judged outside the except block: no chained traceback to print
         msg = str(e)
         assert expected != ACCEPT, f"refused a value it must accept: {type(e).__name__}: {msg}"
         assert _from_library(e), f"{type(e).__name__} raised inside a dependency: {msg}"
@@ -180,7 +189,7 @@ def judge(expected, fn, value, who, args, check=lambda out: None):
         if expected == DTYPE:
             assert str(value.dtype) in msg, f"the message does not show the dtype " \
                                             f"{value.dtype}: {msg}"
-        return
+        return e
     assert expected not in MUST_REFUSE, \
         f"silently accepted a value it must refuse: got {out!r:.200}"
     check(out)
@@ -196,12 +205,32 @@ def _kinds(spec, cases):
 # (each is reported with the fix it needs). strict=True: once the library is fixed the
 # case XPASSes, which fails, so the mark goes as soon as it is obsolete. The random
 # tests skip these cases.
+MERGE_WHICH = ("inputs", "model")     # a merge layer called on a list / in a model
 GAPS = [   # (match(member, which, array), reason): known gaps, xfail(strict) until fixed
+    # Merge layers (``which`` "inputs": called on a list; "model": on keras.Input tensors).
+    (lambda m, w, v: w in MERGE_WHICH and not isinstance(v, (list, tuple)),
+     "merge layers take any non-list: an array or tensor is split along its first axis "
+     "into inputs, a number fails in len(), None/str/dict/set are refused as an 'input' "
+     "that must be a tensor, not as a value that must be a list of inputs"),
+    (lambda m, w, v: w in MERGE_WHICH and _merge_expected(m, v) == BATCH,
+     "merge layers do not compare batch sizes: a batch of 1 broadcasts silently, others "
+     "fail inside the Add/Sub/Mul/Concatenate op"),
+    (lambda m, w, v: w in MERGE_WHICH and _elementwise(m) and _merge_expected(m, v) == ACCEPT
+     and len({np.shape(a) for a in merge_inputs(v)} if m not in BUILT else
+             {np.ndim(a) for a in merge_inputs(v)}) > 1,
+     "elementwise merges refuse the broadcasting Keras allows (axes of 1; lower-rank "
+     "inputs, which a layer already built hands to NumPy unaligned)"),
+    (lambda m, w, v: w in MERGE_WHICH and m in BUILT and merge_inputs(v) is not None and
+     _all_data(merge_inputs(v)) and _merge_expected(m, v) in MUST_REFUSE + (BATCH,),
+     "a merge layer checks shapes only at its first call: later calls fail inside an op "
+     "or compute on what they should refuse"),
 ]
 
 
 def gap(member, which, value):
-    a = as_data(value)
+    """The reason ``member`` gets ``value`` wrong, or None. A merge layer's input list
+    (``which`` "inputs" or "model") is matched as given."""
+    a = value if which in MERGE_WHICH else as_data(value)
     return next((reason for match, reason in GAPS if match(member, which, a)), None)
 
 
@@ -329,6 +358,408 @@ def test_the_judge_fails_silent_acceptance_and_unclear_errors():
 
     with pytest.raises(AssertionError, match="does not show the shape"):
         judge(SHAPE, lambda: nn.Dropout(2.0), np.ones((2, 5)), ("Dropout",), ("p",))
+
+
+# -- merge layers ---------------------------------------------------------------------------------
+# Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot take a LIST of inputs.
+# Their spec, from Keras 3 (keras/src/layers/merging): the inputs share one batch size;
+# the elementwise ones need ≥ 2 inputs (Subtract exactly 2; Keras 3 also takes a list of
+# one, retrograd needs two) whose axes after the batch broadcast right-aligned, as in
+# NumPy (Keras inserts the axes a lower-rank input lacks right after the batch axis);
+# Concatenate needs inputs of one rank agreeing on every axis but ``axis``; Dot needs 2
+# inputs of rank ≥ 2 whose ``axes`` (never the batch) have one size. Each call is checked
+# (a merge layer has no weights to hold it to its first shapes), by the layer itself: an
+# op's NumPy error re-raised by ``Function.apply`` does not count as a clear refusal.
+BATCH = "batch"     # refused with a message showing the shapes as given (batch sizes included)
+ELEMENTWISE_MERGES = ("keras.Add", "keras.Subtract", "keras.Multiply", "keras.Average",
+                      "keras.Maximum", "keras.Minimum")
+
+
+def _elementwise(member):
+    return BUILT.get(member, member) in ELEMENTWISE_MERGES
+
+
+def _merge_expected(member, value):
+    return merge_expectation(MERGES[BUILT.get(member, member)][1], value)[0]
+
+
+def merge_inputs(value):
+    """The entries of a merge layer's input list as arrays (None for an entry that is
+    not numeric data); None when ``value`` is not a list or a tuple."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    return [as_data(v.data if isinstance(v, rg.Tensor) else v) for v in value]
+
+
+def _all_data(arrays):
+    return all(a is not None for a in arrays)
+
+
+def _batches_differ(shapes):
+    return len({s[0] for s in shapes} - {None}) > 1
+
+
+def elementwise_merge(n_max=None):
+    """Add, Multiply, …: 2 to ``n_max`` inputs, one batch size, the other axes
+    broadcasting; out: (N,) + the broadcast shape. A 0-d input has no batch axis:
+    Keras 3 broadcasts it, retrograd may refuse it."""
+    def rule(shapes):
+        if len(shapes) < 2 or (n_max is not None and len(shapes) > n_max):
+            return REFUSE, None
+        if any(len(s) == 0 for s in shapes):
+            return EITHER, None
+        if _batches_differ(shapes):
+            return BATCH, None
+        try:
+            rest = np.broadcast_shapes(*(s[1:] for s in shapes))
+        except ValueError:
+            return SHAPE, None
+        return ACCEPT, (shapes[0][0],) + tuple(rest)
+    return rule
+
+
+def concatenate_along(axis):
+    """Concatenate(axis): ≥ 2 inputs of one rank, equal on every axis but ``axis``,
+    which must exist and (retrograd) not be the batch axis."""
+    def rule(shapes):
+        if len(shapes) < 2 or any(len(s) == 0 for s in shapes):
+            return REFUSE, None
+        ranks = {len(s) for s in shapes}
+        if len(ranks) > 1:
+            return SHAPE, None
+        rank = ranks.pop()
+        if not -rank <= axis < rank:
+            return REFUSE, None             # the message names the axis
+        ax = axis % rank
+        if ax == 0:
+            return EITHER, None             # along the batch: Keras does it, retrograd refuses
+        if _batches_differ(shapes):
+            return BATCH, None
+        if any(len({s[i] for s in shapes} - {None}) > 1 for i in range(1, rank) if i != ax):
+            return SHAPE, None
+        dims = [s[ax] for s in shapes]
+        out = list(shapes[0])
+        out[ax] = None if None in dims else sum(dims)
+        return ACCEPT, tuple(out)
+    return rule
+
+
+def dot_along(axes):
+    """Dot(axes): 2 inputs of rank ≥ 2 and one batch; ``axes`` (an int for both, or one
+    per input; negative from the end) exist, are not the batch axis and have one size.
+    Out: x's shape without its axis, then y's without its batch and axis; (N,) → (N, 1)."""
+    def rule(shapes):
+        if len(shapes) != 2:
+            return REFUSE, None
+        if any(len(s) < 2 for s in shapes):
+            return SHAPE, None
+        if _batches_differ(shapes):
+            return BATCH, None
+        pair = (axes, axes) if isinstance(axes, int) else axes
+        if not all(-len(s) <= a < len(s) for a, s in zip(pair, shapes)):
+            return REFUSE, None
+        a1, a2 = (a % len(s) for a, s in zip(pair, shapes))
+        (s1, s2) = shapes
+        if 0 in (a1, a2):
+            return REFUSE, None
+        if None not in (s1[a1], s2[a2]) and s1[a1] != s2[a2]:
+            return SHAPE, None
+        out = s1[:a1] + s1[a1 + 1:] + tuple(d for i, d in enumerate(s2) if i not in (0, a2))
+        return ACCEPT, out if len(out) > 1 else out + (1,)
+    return rule
+
+
+def _keras_aligned(arrays):
+    """As Keras's merges: axes a lower-rank input lacks are inserted after the batch."""
+    rank = max(a.ndim for a in arrays)
+    return [a.reshape(a.shape[:1] + (1,) * (rank - a.ndim) + a.shape[1:]) for a in arrays]
+
+
+def _reduce(fn):
+    def ref(arrays):
+        arrays = _keras_aligned(arrays)
+        out = arrays[0]
+        for a in arrays[1:]:
+            out = fn(out, a)
+        return out
+    return ref
+
+
+def _batch_dot(axes):
+    def ref(arrays):
+        x, y = arrays
+        pair = (axes, axes) if isinstance(axes, int) else axes
+        a1, a2 = pair[0] % x.ndim, pair[1] % y.ndim
+        out = np.stack([np.tensordot(x[i], y[i], axes=(a1 - 1, a2 - 1))
+                        for i in range(len(x))]).reshape(len(x), *x.shape[1:a1],
+                                                         *x.shape[a1 + 1:], *(
+            d for i, d in enumerate(y.shape) if i not in (0, a2)))
+        return out.reshape(len(x), 1) if out.ndim == 1 else out
+    return ref
+
+
+# name: (factory, rule of the input shapes → (expected, output shape), NumPy reference)
+MERGES = {
+    "keras.Add": (layers.Add, elementwise_merge(), _reduce(np.add)),
+    "keras.Subtract": (layers.Subtract, elementwise_merge(2), _reduce(np.subtract)),
+    "keras.Multiply": (layers.Multiply, elementwise_merge(), _reduce(np.multiply)),
+    "keras.Average": (layers.Average, elementwise_merge(),
+                      lambda arrays: _reduce(np.add)(arrays) / len(arrays)),
+    "keras.Maximum": (layers.Maximum, elementwise_merge(), _reduce(np.maximum)),
+    "keras.Minimum": (layers.Minimum, elementwise_merge(), _reduce(np.minimum)),
+    "keras.Concatenate": (layers.Concatenate, concatenate_along(-1),
+                          lambda arrays: np.concatenate(arrays, axis=-1)),
+    "keras.Concatenate(axis=1)": (lambda: layers.Concatenate(axis=1), concatenate_along(1),
+                                  lambda arrays: np.concatenate(arrays, axis=1)),
+    "keras.Concatenate(axis=2)": (lambda: layers.Concatenate(axis=2), concatenate_along(2),
+                                  lambda arrays: np.concatenate(arrays, axis=2)),
+}
+# A merge layer already called once must check the next call as well as the first.
+BUILT = {"keras.Add(built)": "keras.Add", "keras.Concatenate(built)": "keras.Concatenate"}
+if hasattr(layers, "Dot"):      # its cases run as soon as it exists (see test_dot_exists)
+    MERGES.update({
+        "keras.Dot(axes=-1)": (lambda: layers.Dot(axes=-1), dot_along(-1), _batch_dot(-1)),
+        "keras.Dot(axes=(1, 2))": (lambda: layers.Dot(axes=(1, 2)), dot_along((1, 2)),
+                                   _batch_dot((1, 2)))})
+    BUILT["keras.Dot(axes=-1)(built)"] = "keras.Dot(axes=-1)"
+
+
+@pytest.mark.xfail(strict=True, reason="keras.layers.Dot does not exist (its rules and cases "
+                   "above are ready: they run once it does)")
+def test_dot_exists():
+    assert hasattr(layers, "Dot") and hasattr(layers, "dot")
+
+
+def _v(shape, k=0, dtype=np.float32):
+    """Small distinct values in 1‥7 (input ``k`` differs from the others), so a wrong
+    operation or a wrong pairing of entries shows in the result."""
+    n = math.prod(shape)
+    return ((np.arange(n) * (k + 2) + k) % 7 + 1).reshape(shape).astype(np.float32) \
+        .astype(dtype)
+
+
+def _pair(*shapes, dtype=np.float32):
+    return [_v(s, k, dtype) for k, s in enumerate(shapes)]
+
+
+G = (2, F)
+
+
+def merge_cases():
+    """Input lists around two good (2, F) inputs: counts, shapes that broadcast or not,
+    batch sizes, ranks, dtypes, non-finite values, nested lists, tensors, non-lists,
+    and a non-numeric entry."""
+    x, y = _pair(G, G)
+    cases = [
+        ("two (2,4)", [x, y]), ("three (2,4)", _pair(G, G, G)), ("tuple", (x, y)),
+        ("nested lists", [x.tolist(), y.tolist()]),
+        ("tensors", [rg.tensor(x), rg.tensor(y)]), ("tensor and array", [rg.tensor(x), y]),
+        ("int64 tensors", [rg.tensor(x.astype(np.int64)), rg.tensor(y.astype(np.int64))]),
+        *[(f"{np.dtype(d).name}", _pair(G, G, dtype=d)) for d in (
+            np.int64, np.int32, np.uint8, np.bool_, np.float16, np.float64)],
+        ("int64 and float32", [x.astype(np.int64), y]),
+        ("NaN", [_with(x, 1, np.nan), y]), ("inf and -inf", [_with(x, 2, np.inf),
+                                                            _with(y, 2, -np.inf)]),
+        ("non-contiguous", [_v((2, 2 * F))[:, ::2], y]),
+        ("read-only", [np.lib.stride_tricks.as_strided(x, writeable=False), y]),
+        ("batch of one", _pair((1, F), (1, F))), ("empty batch", _pair((0, F), (0, F))),
+        ("no features", _pair((2, 0), (2, 0))), ("1-d (2,)", _pair((2,), (2,))),
+        ("3-d", _pair((2, 3, F), (2, 3, F))), ("4-d", _pair((2, 1, 3, F), (2, 1, 3, F))),
+        # broadcasting (Keras: right-aligned after the batch axis)
+        ("(2,1)+(2,4)", _pair((2, 1), G)), ("(2,4)+(2,1)", _pair(G, (2, 1))),
+        ("(2,1,4)+(2,3,1)", _pair((2, 1, F), (2, 3, 1))),
+        ("(2,4)+(2,3,4)", _pair(G, (2, 3, F))), ("(2,3,4)+(2,4)", _pair((2, 3, F), G)),
+        ("(2,)+(2,4)", _pair((2,), G)), ("(2,1)+(2,4)+(2,4)", _pair((2, 1), G, G)),
+        ("(2,4)+(2,1,4)", _pair(G, (2, 1, F))),
+        # shapes that do not combine elementwise (some concatenate or dot)
+        ("(2,3)+(2,4)", _pair((2, 3), G)), ("(2,3)+(2,3,4)", _pair((2, 3), (2, 3, F))),
+        ("(2,3,4)+(2,5,4)", _pair((2, 3, F), (2, 5, F))),
+        ("(2,3,4)+(2,3,5)", _pair((2, 3, F), (2, 3, 5))),
+        ("(2,3,5)+(2,4,3)", _pair((2, 3, 5), (2, 4, 3))),
+        ("(2,4)+(2,4)+(2,3)", _pair(G, G, (2, 3))),
+        # batch sizes
+        ("batch 2 and 3", _pair(G, (3, F))), ("batch 1 and 2", _pair((1, F), G)),
+        ("batch 2 and 1", _pair(G, (1, F))), ("batch 2 and 0", _pair(G, (0, F))),
+        ("3-d batch 2 and 1", _pair((2, 3, F), (1, 3, F))),
+        ("1-d batch 2 and 3", _pair((2,), (3,))),
+        ("batch 1 and 2 tensors", [rg.tensor(_v((1, F))), rg.tensor(y)]),
+        # 0-d entries: no batch axis
+        ("two 0-d", [np.float32(1.0), np.float32(2.0)]), ("0-d and (2,4)", [np.float32(2.0), y]),
+        ("python floats", [1.0, 2.0]),
+        # how many
+        ("one input", [x]), ("empty list", []), ("empty tuple", ()), ("five inputs", [x] * 5),
+        # not a list
+        ("one array", x), ("stacked (2,2,4)", np.stack([x, y])), ("one tensor", rg.tensor(x)),
+        ("dict of arrays", {"a": x, "b": y}), ("python float", 2.5), ("None", None),
+        ("str", "abc"), ("set", {1.0}),
+        # an entry that is not numeric data
+        ("None first", [None, y]),
+    ]
+    return cases + [(f"second {name}", [x, v]) for name, v in NOT_DATA]
+
+
+def merge_expectation(rule, value):
+    """(expected, output shape, the non-numeric entry if that is the reason)."""
+    arrays = merge_inputs(value)
+    if arrays is None:
+        return REFUSE, None, None
+    for v, a in zip(value, arrays):
+        if a is None:
+            return (DTYPE if isinstance(v, np.ndarray) else REFUSE), None, v
+    return (*rule([a.shape for a in arrays]), None)
+
+
+def _raised_in_op(exc):
+    """The error comes from ``Function.apply`` re-raising an op's NumPy error."""
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return os.path.samefile(tb.tb_frame.f_code.co_filename,
+                            os.path.join(PACKAGE, "function.py"))
+
+
+def judge_merge(expected, fn, value, layer, shapes, bad_entry=None, check=lambda out: None):
+    """``judge`` for a layer given a list of inputs. A refusal must also come from the
+    layer's own check, not from an op inside it, and show what it refused: SHAPE:
+    every input's shape (as given or Keras-style with the batch None); BATCH: every
+    shape as given (the batch sizes are the reason); DTYPE: the entry's dtype."""
+    __tracebackhide__ = True    # as in judge
+    who = [type(layer).__name__, layer.name]
+    # Not a list: the message must say that a list of inputs is expected.
+    args = ("input", "axis", "axes") if isinstance(value, (list, tuple)) else \
+        ("a list", "list of input")
+    err = judge(REFUSE if expected in MUST_REFUSE + (BATCH,) else expected, fn, value, who,
+                args, check)
+    if err is None:
+        return
+    msg = str(err)
+    assert not _raised_in_op(err), f"an op's error, not the layer's own check: {msg}"
+    if expected == SHAPE:
+        for s in shapes:
+            assert _shows_shape(s, msg), f"the message does not show the shape {s}: {msg}"
+    if expected == BATCH:
+        for s in shapes:
+            assert str(tuple(s)) in msg, f"the message does not show the shape {s}: {msg}"
+    if expected == DTYPE:
+        assert str(bad_entry.dtype) in msg, \
+            f"the message does not show the dtype {bad_entry.dtype}: {msg}"
+
+
+def check_merge(name, value):
+    __tracebackhide__ = True    # as in judge
+    built = BUILT.get(name)
+    make, rule, ref = MERGES[built or name]
+    layer = make()
+    if built:           # first called on inputs it accepts: later calls are checked too
+        layer(_pair((2, 3, F), (2, 5, F)) if "Dot" in name else _pair(G, G))
+    expected, out_shape, bad_entry = merge_expectation(rule, value)
+    arrays = merge_inputs(value)
+    shapes = [a.shape for a in arrays] if arrays and _all_data(arrays) else []
+
+    def check(out):
+        assert isinstance(out, rg.Tensor) and out.dtype.kind == "f", type(out)
+        if expected != ACCEPT:
+            return
+        assert tuple(out.shape) == tuple(out_shape), (out.shape, out_shape)
+        want = ref([a.astype(np.float64) for a in arrays])
+        np.testing.assert_allclose(out.numpy(), want, rtol=1e-3, atol=1e-6)
+    judge_merge(expected, lambda: layer(value), value, layer, shapes, bad_entry, check)
+
+
+@pytest.mark.parametrize("name,case", _cases([*MERGES, *BUILT], merge_cases(), "inputs"))
+def test_merge_layer_inputs(name, case):
+    check_merge(name, case[1])
+
+
+_MERGE_SHAPES = [G, (2, 1), (2, 3), (1, F), (3, F), (2,), (2, 3, F), (2, 1, F), (2, 3, 1),
+                 (2, 5, F), (2, 3, 5), (0, F), (2, 0), ()]
+
+
+def _random_merge_inputs():
+    """Hypothesis: lists of 0–4 entries of pooled shapes (often combinable), dtypes,
+    NaN/inf, tensors, non-numeric entries; and the non-lists."""
+    dtypes = [np.float32, np.float64, np.int64, np.bool_, np.float16]
+    entry = st.one_of(
+        st.tuples(st.sampled_from(_MERGE_SHAPES), st.integers(0, 3),
+                  st.sampled_from(dtypes)).map(lambda t: _v(*t)),
+        st.tuples(st.sampled_from(_MERGE_SHAPES[:5]), st.sampled_from(
+            [np.nan, np.inf, -np.inf])).map(lambda t: _with(_v(t[0]), 1, t[1])),
+        st.sampled_from(_MERGE_SHAPES).map(lambda s: rg.tensor(_v(s))),
+        st.sampled_from([v for _, v in NOT_DATA]))
+    return st.one_of(st.lists(entry, max_size=4), st.lists(entry, max_size=3).map(tuple),
+                     _random_values(G))
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.sampled_from(sorted([*MERGES, *BUILT])), _random_merge_inputs())
+def test_merge_layers_on_random_inputs(name, value):
+    if not gap(name, "inputs", value):
+        check_merge(name, value)
+
+
+# Symbolic: the same rules for the layer called on keras.Input(...) tensors (batch
+# None) while a functional model is built; an accepted graph must then predict what
+# the reference computes.
+SYMBOLIC_SHAPES = [((F,), (F,)), ((F,), (F,), (F,)), ((F,), (3,)), ((F,), (1,)),
+                   ((3, F), (F,)), ((3,), (3, F)), ((3, F), (5, F)), ((3, F), (3, 5)),
+                   ((3, 5), (4, 3)), ((F,), (1, F))]
+
+
+@pytest.mark.parametrize("name,shapes", [
+    pytest.param(n, s, id=f"{n}-{'+'.join(map(str, s))}",
+                 marks=[pytest.mark.xfail(strict=True, reason=r)] if (
+                     r := gap(n, "model", [np.zeros((2,) + t) for t in s])) else [])
+    for n in MERGES for s in SYMBOLIC_SHAPES])
+def test_merge_layers_in_a_functional_model(name, shapes):
+    make, rule, ref = MERGES[name]
+    layer = make()
+    inputs = [keras.Input(shape=s) for s in shapes]
+    full = [(None,) + s for s in shapes]
+    expected, out_shape = rule(full)
+    out = None
+
+    def check(t):
+        nonlocal out
+        assert tuple(t.shape) == tuple(out_shape), (t.shape, out_shape)
+        out = t
+    judge_merge(expected, lambda: layer(inputs), inputs, layer, full, check=check)
+    if out is not None:
+        data = [_v((2,) + s, k) for k, s in enumerate(shapes)]
+        model = keras.Model(inputs, out)
+        np.testing.assert_allclose(model.predict(data, verbose=0),
+                                   ref([a.astype(np.float64) for a in data]), rtol=1e-5)
+
+
+# The data a two-input functional model (Add of two (F,) inputs) is given.
+def model_x_cases():
+    x, y = _pair(G, G)
+    return [("two (2,4)", [x, y]), ("dict by input name", None),
+            ("batch 2 and 3", _pair(G, (3, F))), ("batch 1 and 2", _pair((1, F), G)),
+            ("(2,3)+(2,4)", _pair((2, 3), G)), ("(2,1)+(2,4)", _pair((2, 1), G)),
+            ("3-d entry", _pair(G, (2, 1, F))), ("one array", x), ("list of one", [x]),
+            ("list of three", [x, y, y]), ("None entry", [x, None]), ("str entry", [x, "a"]),
+            ("complex entry", [x, y.astype(np.complex64)]),
+            ("ragged entry", [x, [[1.0, 2.0], [1.0]]])]
+
+
+@pytest.fixture(scope="module")
+def two_input_model():
+    a, b = keras.Input(shape=(F,), name="a"), keras.Input(shape=(F,), name="b")
+    return keras.Model([a, b], layers.Add()([a, b]))
+
+
+@pytest.mark.parametrize("case", model_x_cases(), ids=lambda c: c[0])
+def test_two_input_model_data(two_input_model, case):
+    name, value = case
+    if value is None:
+        value = dict(zip("ab", _pair(G, G)))
+    arrays = list(value.values()) if isinstance(value, dict) else merge_inputs(value)
+    good = arrays is not None and len(arrays) == 2 and _all_data(arrays) and all(
+        a.shape == G for a in arrays)
+    def check(out):
+        np.testing.assert_allclose(out, arrays[0] + arrays[1])
+    judge(ACCEPT if good else REFUSE, lambda: two_input_model.predict(value, verbose=0),
+          value, ("predict",), ("x", "input"), check)
 
 
 # -- losses ---------------------------------------------------------------------------------------
