@@ -328,7 +328,7 @@ def test_bad_graphs_are_refused_clearly():
         keras.Model(x, layers.Add()([layers.Dense(8)(x), other]))
     with pytest.raises(ValueError, match="the same tensor is given twice as an input"):
         keras.Model([x, x], layers.Add()([x, other]))
-    with pytest.raises(ValueError, match="the same shape, got shapes"):
+    with pytest.raises(ValueError, match="shapes do not broadcast, got shapes"):
         layers.Add()([x, keras.Input(shape=(5,))])
     with pytest.raises(ValueError, match="call it on a list"):
         layers.Add()(x)
@@ -463,3 +463,23 @@ def test_bad_weights_are_refused_naming_the_argument():
         m.fit(x, y, class_weight={"cat": 2.0}, verbose=0)
     with pytest.raises(ValueError, match=r"validation_data must be a tuple \(x_val, y_val\) or"):
         m.fit(x, y, validation_data=(x, y, None, None), verbose=0)
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_dot_is_the_per_sample_dot_product_and_survives_a_model_file(tmp_path, normalize):
+    rng = np.random.default_rng(0)
+    a, b = keras.Input(shape=(3, 4)), keras.Input(shape=(5, 4))
+    out = layers.Dot(axes=2, normalize=normalize)([layers.Dense(4)(a), b])
+    model = keras.Model([a, b], out)
+    xa, xb = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5, 4))
+    ha = xa @ model.get_weights()[0] + model.get_weights()[1]        # the Dense layer by hand
+    if normalize:
+        ha = ha / np.linalg.norm(ha, axis=2, keepdims=True)
+        xb = xb / np.linalg.norm(xb, axis=2, keepdims=True)
+    expected = np.einsum("nik,njk->nij", ha, xb)                       # (2, 3, 5)
+    got = model.predict([xa, xb], verbose=0)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    model.save(tmp_path / "dot.retrograd")
+    again = keras.models.load_model(tmp_path / "dot.retrograd")
+    np.testing.assert_array_equal(again.predict([xa, xb], verbose=0), got)
+    assert layers.dot([np.ones((2, 4)), np.ones((2, 4))], axes=1).shape == (2, 1)
