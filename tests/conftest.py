@@ -11,13 +11,27 @@ DATA = Path(os.environ.get("RETROGRAD_DATA", ROOT.parent / "shared" / "data"))
 MNIST = DATA / "mnist"
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
-    not rg.cuda_available(), reason="CuPy with a GPU is not available on this machine"))]
+    not rg.cuda_available(), reason="CuPy with a GPU is not available on this machine")),
+    "fake-cuda"]
 
 
 @pytest.fixture(params=DEVICES)
 def device(request):
-    """Run a test once per device; CUDA is skipped where there is no GPU."""
+    """Run a test once per device; CUDA is skipped where there is no GPU.
+    "fake-cuda" runs the test on device "cuda" under tests/fake_cupy.py (NumPy with
+    CuPy's host/device strictness): it catches host/device mix-ups on any machine,
+    it does not replace the real GPU run (benchmarks/gpu_check.sh)."""
+    if request.param == "fake-cuda":
+        request.getfixturevalue("fake_cuda")
+        return "cuda"
     return request.param
+
+
+@pytest.fixture
+def fake_cuda(monkeypatch):
+    """Device "cuda" backed by the fake CuPy of tests/fake_cupy.py, for one test."""
+    import fake_cupy
+    return fake_cupy.install(monkeypatch)
 
 
 @pytest.fixture
