@@ -102,6 +102,18 @@ def _host_index(index):
     return index
 
 
+def _is_basic(index):
+    items = index if index.__class__ is tuple else (index,)
+    return not any(isinstance(i, (np.ndarray, list, bool, np.bool_)) for i in items)
+
+
+def _check_fill(value):
+    if isinstance(value, np.ndarray) and value.shape != ():
+        raise ValueError("non-scalar numpy.ndarray cannot be used for fill")
+    if isinstance(value, (list, tuple)):
+        raise _unsupported(value)
+
+
 class _Flags:
     __slots__ = ("c_contiguous", "f_contiguous", "owndata")
 
@@ -254,15 +266,25 @@ class ndarray:
         return _out(self._a[_host_index(index)], (self,))
 
     def __setitem__(self, index, value):
-        # CuPy copies a host value (a NumPy array, a list) to the device here.
-        self._a[_host_index(index)] = value._a if value.__class__ is ndarray else value
+        index = _host_index(index)
+        if value.__class__ is ndarray:
+            value = value._a
+        elif _is_basic(index):
+            # CuPy fills a basic slice with a host value: a scalar only
+            # (cupy/_core/_routines_indexing.pyx, _scatter_op → ndarray.fill).
+            _check_fill(value)
+        # An advanced index (integer/boolean arrays) copies a host value to the device.
+        self._a[index] = value
 
     # -- methods: forwarded to NumPy, the results put back on the device -------------
     def _call(self, name, *args, **kwargs):
-        out = kwargs.get("out")
+        out = kwargs.pop("out", None)
+        kwargs = {k: _in(v) for k, v in kwargs.items()}
         if out is not None:
-            kwargs["out"] = _in(out)
-        r = getattr(self._a, name)(*_in(args), **{k: _in(v) for k, v in kwargs.items()})
+            if out.__class__ is not ndarray:
+                raise TypeError(f"{name}: out must be a cupy.ndarray, got {type(out)}")
+            kwargs["out"] = out._a
+        r = getattr(self._a, name)(*_in(args), **kwargs)
         return out if out is not None else _out(r, (self,))
 
     def astype(self, dtype, order="K", casting=None, subok=None, copy=True):
@@ -272,7 +294,8 @@ class ndarray:
         return _wrap(self._a.copy(order=order))
 
     def fill(self, value):
-        self._a.fill(_in(value))
+        _check_fill(value)
+        self._a.fill(value._a if value.__class__ is ndarray else value)
 
     def item(self):
         return self._a.item()
@@ -384,12 +407,13 @@ def _fakes(args):
 def _function(f, name):
     """A cupy routine: host arrays refused, results on the device."""
     def routine(*args, **kwargs):
-        out = kwargs.get("out")
+        out = kwargs.pop("out", None)
+        kwargs = {k: _in(v) for k, v in kwargs.items()}
         if out is not None:
             if out.__class__ is not ndarray:
                 raise TypeError(f"{name}: out must be a cupy.ndarray, got {type(out)}")
             kwargs["out"] = out._a
-        r = f(*_in(args), **{k: _in(v) for k, v in kwargs.items()})
+        r = f(*_in(args), **kwargs)
         return out if out is not None else _out(r, tuple(_fakes(args)))
     routine.__name__ = name
     return routine
@@ -417,7 +441,7 @@ _ROUTINES = [
     "put_along_axis", "zeros_like", "ones_like", "empty_like", "full_like", "copy", "ravel",
     "diag", "diagonal", "trace", "tril", "triu", "nonzero", "flatnonzero", "argwhere",
     "unique", "sort", "argsort", "searchsorted", "bincount", "isclose", "allclose",
-    "array_equal", "where", "clip", "round", "around", "abs", "tile", "repeat", "flip",
+    "array_equal", "where", "clip", "round", "around", "tile", "repeat", "flip",
     "roll", "pad", "atleast_1d", "atleast_2d", "atleast_3d", "cross", "diff", "ptp",
     "nan_to_num", "real", "imag", "fill_diagonal", "put", "place", "select", "piecewise",
     "logspace", "linspace", "meshgrid", "histogram", "percentile", "quantile", "shape",
@@ -490,6 +514,8 @@ def _build():
     for name in _PASSTHROUGH:
         g[name] = getattr(np, name)
     g["result_type"] = _result_type
+    g["abs"] = g["absolute"]  # aliases of ufuncs, as in CuPy
+    g["conj"] = g["conjugate"]
     g["linalg"] = types.SimpleNamespace(**{
         n: _function(getattr(np.linalg, n), n)
         for n in ("norm", "inv", "solve", "det", "qr", "svd", "eigh", "cholesky",
@@ -555,7 +581,7 @@ def _erf(x):
 
 
 def _scatter_add(a, slices, value):
-    add.at(a, slices, value)  # noqa: F821  (made by _build)
+    _MODULE.add.at(a, slices, value)
 
 
 cupyx = types.ModuleType("cupyx")

@@ -21,8 +21,6 @@ lists (dicts by name) of them: a model with several inputs and outputs::
 """
 import functools
 
-import numpy as np
-
 from ..nn.containers import ModuleList
 from ..tensor import Tensor
 from . import summary as summary_module
@@ -308,8 +306,7 @@ class Functional(Model):
             raise ValueError(f"{who}: model {self.name!r} has {len(self._inputs)} inputs "
                              f"{self._input_names()}; give a list of {len(self._inputs)} "
                              "tensors or a dict by input name")
-        xs = [t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=np.float32))
-              for t in x]
+        xs = [t if isinstance(t, Tensor) else self._as_input(t) for t in x]
         if not self.built:
             self._build_layers()
         for i, (t, a) in enumerate(zip(self._inputs, xs)):

@@ -12,6 +12,7 @@ course's ŷ − y*, instead of log(softmax(s)).
 """
 import numpy as np
 
+from ..backend import array_module
 from ..nn.module import as_input
 from ..ops import losses as ops
 from ..tensor import Tensor
@@ -20,7 +21,7 @@ EPSILON = 1e-7      # Keras's backend.epsilon(): probabilities are clipped to [�
 
 
 def _t(y):
-    return y if isinstance(y, Tensor) else Tensor._wrap(np.asarray(y))
+    return y if isinstance(y, Tensor) else Tensor._wrap(array_module(y).asarray(y))
 
 
 def _prediction(y_pred, who):
@@ -73,7 +74,8 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_pred = _prediction(y_pred, self.name)
-        y_true = self.check_target(_target_array(y_true, self.name), y_pred)
+        # checked on the host, then put where y_pred is
+        y_true = self.check_target(_target_array(y_true, self.name), y_pred).to(y_pred.device)
         if sample_weight is None:
             return self.compute(y_true, y_pred)
         per_sample = self.call(y_true, y_pred)
@@ -82,7 +84,7 @@ class Loss:
             if w.shape != tuple(per_sample.shape):
                 raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
                                  f"match the per-sample losses {tuple(per_sample.shape)}")
-            per_sample = per_sample * Tensor._wrap(w.astype(y_pred.dtype))
+            per_sample = per_sample * Tensor._wrap(w.astype(y_pred.dtype)).to(y_pred.device)
         if self.reduction in ("none", None):
             return per_sample
         total = per_sample.sum()

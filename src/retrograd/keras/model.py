@@ -473,7 +473,7 @@ class Model(Trainer, Module):
         if isinstance(x, (list, tuple, dict)) and self._structure_of(x) is not None:
             return self._forward_structured(x, training)
         if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=np.float32))
+            x = self._as_input(x)
         if not self.built:
             self._input_names_for(x)
             self._ensure_built(x, "call")
@@ -482,6 +482,12 @@ class Model(Trainer, Module):
         if type(self)._is_subclassed():     # the user's call, its own structure
             return self._in_mode(training, self.call, self._pack([x], self._call_inputs))
         return self._in_mode(training, self._forward, x)
+
+    def _as_input(self, a):
+        """An array given to ``model(x)`` as a float32 tensor on the model's device
+        (Keras takes NumPy inputs whatever the device)."""
+        p = next(self.parameters(), None)
+        return Tensor(np.asarray(a, dtype=np.float32), device=None if p is None else p.device)
 
     def _in_mode(self, training, fn, x):
         """fn(x) with the model in training/inference mode when ``training`` is given,
@@ -499,8 +505,7 @@ class Model(Trainer, Module):
         structure = self._structure_of(x)
         keys = list(structure) if isinstance(structure, tuple) else None
         values = [x[k] for k in keys] if keys else list(x)
-        xs = [t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=np.float32))
-              for t in values]
+        xs = [t if isinstance(t, Tensor) else self._as_input(t) for t in values]
         if not self.built:
             self._call_inputs = structure
             self._ensure_built(Columns([t.data for t in xs]), "call")

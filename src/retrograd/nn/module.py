@@ -306,7 +306,9 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         if args and not isinstance(args[0], Tensor):
-            args = (as_input(args[0], type(self).__name__, floating=True), *args[1:])
+            x = as_input(args[0], type(self).__name__, floating=True)
+            p = next(self.parameters(), None)   # host data goes where the weights are
+            args = (x if p is None else x.to(p.device), *args[1:])
         return self.forward(*args, **kwargs)
 
     def extra_repr(self):

@@ -144,6 +144,7 @@ class Affine(Function):
 
 def affine(x, kernel, bias=None):
     """s = xW + b with the kernel W of shape (in, out), as ``nn.Dense``."""
+    kernel = lift(kernel, x, "affine")  # one device: a clear error, not the array library's
     if bias is None:
         return Affine().apply(x, kernel)
     return Affine().apply(x, kernel, bias)

@@ -1,0 +1,476 @@
+"""Device-generic code on device "cuda" under a fake CuPy (tests/fake_cupy.py).
+
+No GPU has been available to this project, so the CuPy paths would otherwise never
+run. The fake is NumPy underneath with CuPy's strictness on top: its arrays are not
+``numpy.ndarray``, implicit conversion to NumPy raises TypeError, an operator or a
+``cupy`` function given a NumPy array raises TypeError, reductions return 0-d
+device arrays. So every host/device mix-up in retrograd (a NumPy function on device
+data, a host array meeting a device one, a NumPy-only fast path taken with a device
+array) fails here as it would on a GPU, and each test checks that the results equal
+the CPU's (float32 tolerance).
+
+What this does NOT test: real GPU execution (CUDA kernels, device memory, streams and
+asynchrony, speed), CuPy's own numerics, or NumPy features CuPy lacks that the fake
+imitates anyway. The real check is ``bash benchmarks/gpu_check.sh`` on a GPU machine.
+"""
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import nn
+from retrograd import optim
+from retrograd.autodiff import jvp
+from retrograd.nn import functional as F
+from retrograd.ops.matmul import affine, linear
+
+RTOL, ATOL = 1e-5, 1e-6  # float32; the fake computes with NumPy, so most agree exactly
+
+
+def _host(x, device):
+    """A result as a NumPy array, after checking that it lives on ``device``."""
+    if isinstance(x, rg.Tensor):
+        assert x.device == device, f"result on {x.device}, expected {device}"
+        return x.numpy()
+    if isinstance(x, (float, int, bool, list, np.floating, np.integer, np.bool_)):
+        return np.asarray(x)
+    if isinstance(x, np.ndarray):
+        return x
+    assert device == "cuda" and type(x).__module__ == "cupy", type(x)
+    return x.get()
+
+
+def same_on_both(fn, rtol=RTOL, atol=ATOL):
+    """``fn(device)`` returns a list of results; the fake CUDA's must equal the CPU's."""
+    out = {}
+    for device in ("cpu", "cuda"):
+        rg.manual_seed(0)
+        out[device] = [_host(r, device) for r in fn(device)]
+    for i, (gpu, cpu) in enumerate(zip(out["cuda"], out["cpu"])):
+        assert gpu.shape == cpu.shape and gpu.dtype == cpu.dtype, (i, gpu.dtype, cpu.dtype)
+        np.testing.assert_allclose(gpu, cpu, rtol=rtol, atol=atol, err_msg=f"result {i}")
+    return out["cpu"]
+
+
+def test_the_fake_is_strict_as_cupy(fake_cuda):
+    """The fake refuses what CuPy refuses, or these tests could not fail."""
+    a = rg.ones(3, device="cuda").data
+    assert not isinstance(a, np.ndarray) and type(a).__module__ == "cupy"
+    with pytest.raises(TypeError, match="Implicit conversion to a NumPy array"):
+        np.asarray(a)
+    with pytest.raises(TypeError, match="Unsupported type"):
+        a + np.ones(3)
+    with pytest.raises(TypeError, match="Unsupported type"):
+        np.maximum(np.ones(3), a)
+    with pytest.raises(TypeError, match="Unsupported type"):
+        fake_cuda.concatenate([a, np.ones(3)])
+    assert type(np.exp(a)) is type(a)                  # __array_ufunc__ → cupy.exp
+    assert type(np.sum(a)) is type(a) and np.sum(a).ndim == 0  # 0-d, not a NumPy scalar
+    assert float(a.sum()) == 3.0 and isinstance(a.get(), np.ndarray)
+    with pytest.raises(RuntimeError, match="different devices"):
+        rg.ones(3) + rg.ones(3, device="cuda")
+
+
+# -- ops ---------------------------------------------------------------------------
+
+_X = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
+_Y = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
+
+OPS = {
+    "add": lambda x, y: x + y, "sub": lambda x, y: 1.5 - x - y, "mul": lambda x, y: x * y * 2,
+    "div": lambda x, y: x / (y.abs() + 1) + 1 / (x * x + 1),
+    "neg_pow": lambda x, y: -(x ** 2) + (y.abs() + 1) ** x + 2.0 ** y,
+    "host_operand": lambda x, y: x * np.arange(3, dtype=np.float32) + np.float32(2) * y,
+    "exp_log_sqrt": lambda x, y: x.exp() + (x.abs() + 1).log() + (y * y + 1).sqrt(),
+    "abs_sin_cos": lambda x, y: x.abs() + x.sin() * y.cos(),
+    "clip_max_min_where": lambda x, y: (x.clip(-0.5, 0.5) + rg.maximum(x, y)
+                                        + rg.minimum(x, 0.1) + rg.where(x > 0, x, y)),
+    "reductions": lambda x, y: (x.sum() + x.sum(0) + x.mean(1, keepdims=True) + x.max()
+                                + x.min(0) + x.var(0) + x.std(1, keepdims=True)
+                                + x.logsumexp(1, keepdims=True)) * y,
+    "softmax": lambda x, y: x.softmax(1) * y + x.log_softmax(0),
+    "matmul": lambda x, y: (x @ y.T) @ x + linear(x, y[:2], y[0, :2]).sum(1, keepdims=True),
+    "affine_batched": lambda x, y: (affine(x, y.T, y[:, 0]).reshape(2, 2, 4)
+                                    @ x.reshape(1, 4, 3)).sum(0),
+    "shape": lambda x, y: (x.reshape(3, 4).T + x.transpose(1, 0).permute(1, 0).T.T
+                           + x.flatten().reshape(4, 3).unsqueeze(0).squeeze(0)
+                           + y[:1].expand(4, 3) + x[0].broadcast_to((4, 3))),
+    "concat_stack_split": lambda x, y: (rg.concatenate([x, y], axis=1)[:, 1:4]
+                                        + rg.stack([x, y]).sum(0)
+                                        + sum(rg.ops.shape.split(x, 3, axis=1)) ),
+    "indexing": lambda x, y: (x[1:3, ::2].sum() + x[[0, 2, 2]].sum(0) + x[np.array([3, 3])]
+                              .sum() + x[rg.tensor([1, 0])].sum() + x[x > 0].sum()
+                              + x[:, 1] @ y[:, 2] + x[rg.arange(4), np.array([0, 1, 2, 0])]
+                              .sum() + x[..., None, 0].sum()),
+    "cast": lambda x, y: x.double().float() * y.to("float64").to("float32"),
+}
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_op_forward_and_backward(fake_cuda, name):
+    def run(device):
+        x = rg.tensor(_X, device=device, requires_grad=True)
+        y = rg.tensor(_Y, device=device, requires_grad=True)
+        out = OPS[name](x, y)
+        (out * out).sum().backward()
+        return [out, x.grad, y.grad]
+    same_on_both(run)
+
+
+ACTIVATIONS = [F.sigmoid, F.tanh, F.relu, F.relu6, F.leaky_relu, F.elu, F.selu, F.gelu,
+               lambda x: F.gelu(x, approximate="tanh"), F.silu, F.softplus, F.hardtanh,
+               F.hardsigmoid, F.hardswish, F.softsign, F.mish, F.logsigmoid,
+               lambda x: F.prelu(x, rg.full((1,), 0.2, device=x.device)),
+               lambda x: F.rrelu(x, training=False), lambda x: F.heaviside(x) + x,
+               lambda x: F.softmax(x, 1), lambda x: F.log_softmax(x, 0)]
+
+
+def test_every_activation_forward_backward_and_jvp(fake_cuda):
+    def run(device):
+        results = []
+        for f in ACTIVATIONS:
+            x = rg.tensor(_X * 3, device=device, requires_grad=True)
+            y = f(x)
+            (y * y).sum().backward()
+            _, tangent = jvp(f, (rg.tensor(_X, device=device),), (rg.tensor(_Y, device=device),))
+            results += [y, x.grad, tangent]
+        return results
+    same_on_both(run)
+
+
+def test_comparisons_and_argmax(fake_cuda):
+    def run(device):
+        x, y = rg.tensor(_X, device=device), rg.tensor(_Y, device=device)
+        return [x > y, x == x, x.argmax(1), x.argmin(), (x > 0).any(0), (x > -9).all(),
+                x.item() if x.size == 1 else x[0, 0].item(), float(x.sum()), x.tolist()[0]]
+    same_on_both(run)
+
+
+# -- losses ------------------------------------------------------------------------
+
+def _losses(device):
+    x = rg.tensor(_X, device=device, requires_grad=True)
+    p = x.sigmoid()
+    y01 = rg.tensor((_Y > 0).astype(np.float32), device=device)
+    labels = rg.tensor(np.array([0, 2, 1, 2]), device=device)
+    probs = rg.tensor(np.abs(_Y) / np.abs(_Y).sum(1, keepdims=True), device=device)
+    w = rg.tensor([1.0, 2.0, 0.5], device=device)
+    sign = rg.tensor(np.where(_Y[:, 0] > 0, 1.0, -1.0).astype(np.float32), device=device)
+    losses = [
+        F.mse_loss(x, rg.tensor(_Y, device=device)), F.l1_loss(x, rg.tensor(_Y, device=device)),
+        F.huber_loss(x, rg.tensor(_Y, device=device), delta=0.5),
+        F.smooth_l1_loss(x, rg.tensor(_Y, device=device), reduction="sum"),
+        F.binary_cross_entropy(p, y01), F.binary_cross_entropy(p, y01, weight=w),
+        F.binary_cross_entropy_with_logits(x, y01),
+        F.binary_cross_entropy_with_logits(x, y01, pos_weight=w),
+        F.kl_div(x.log_softmax(1), probs), F.kl_div(x.log_softmax(1), probs.log(),
+                                                     log_target=True, reduction="batchmean"),
+        F.cross_entropy(x, labels), F.cross_entropy(x, labels, label_smoothing=0.1),
+        F.cross_entropy(x, labels, weight=w), F.cross_entropy(x, probs),
+        F.cross_entropy(x, rg.tensor([0, -100, 1, 2], device=device)),
+        F.cross_entropy(x, np.array([0, 2, 1, 2])),            # host labels, device logits
+        F.cross_entropy(x, labels, reduction="none").sum(),
+        F.nll_loss(x.log_softmax(1), labels), F.nll_loss(x.log_softmax(1), labels, weight=w),
+        F.hinge_embedding_loss(x[:, 0], sign), F.multi_margin_loss(x, labels),
+        F.multi_margin_loss(x, labels, p=2, weight=w),
+        nn.CrossEntropyLoss()(x, labels), nn.MSELoss(reduction="sum")(x, x.detach() * 0.5),
+    ]
+    total = losses[0]
+    for loss in losses[1:]:
+        total = total + loss
+    total.backward()
+    return losses + [x.grad]
+
+
+def test_every_loss_forward_and_backward(fake_cuda):
+    same_on_both(_losses)
+
+
+# -- layers, models, optimisers ----------------------------------------------------------
+
+def _mlp():
+    return nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 8), nn.Tanh(),
+                         nn.Linear(8, 8), nn.Sigmoid(), nn.Linear(8, 3))
+
+
+def test_layers_and_sequential_chain(fake_cuda):
+    def run(device):
+        model = nn.Sequential(
+            nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 8), nn.Tanh(),   # a Chain run
+            nn.Dense(6, activation="relu", kernel_regularizer=nn.regularizers.L1L2(0.01, 0.01)),
+            nn.PReLU(), nn.Dropout(0.3), nn.ELU(), nn.Identity(), nn.Flatten(),
+            nn.Dense(3, activation="softmax")).to(device)
+        x = rg.tensor(_X, device=device)
+        out = model(x)
+        loss = (out * out).sum() + model.regularization_loss()
+        loss.backward()
+        model.eval()
+        grads = [p.grad for p in model.parameters()]
+        return [out, loss, model(x)] + grads
+    same_on_both(run)
+
+
+def test_gradient_clipping(fake_cuda):
+    def run(device):
+        model = _mlp().to(device)
+        (model(rg.tensor(_X, device=device)) ** 2).sum().backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), 0.1)
+        nn.utils.clip_grad_value_(model.parameters(), 0.01)
+        return [norm] + [p.grad for p in model.parameters()]
+    same_on_both(run)
+
+
+OPTIMIZERS = {
+    "sgd": lambda ps: optim.SGD(ps, lr=0.1),
+    "sgd_momentum": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
+    "sgd_nesterov": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda ps: optim.Adam(ps, lr=1e-2),
+    "adam_amsgrad": lambda ps: optim.Adam(ps, lr=1e-2, amsgrad=True, weight_decay=1e-3),
+    "adamw": lambda ps: optim.AdamW(ps, lr=1e-2),
+    "rmsprop": lambda ps: optim.RMSprop(ps, lr=1e-2, momentum=0.5, centered=True),
+    "adagrad": lambda ps: optim.Adagrad(ps, lr=1e-1, lr_decay=0.01, weight_decay=1e-3),
+}
+
+
+@pytest.mark.parametrize("batch", [1, 4])   # 1: online SGD, the factored ger path
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_steps(fake_cuda, name, batch):
+    def run(device):
+        model = _mlp().to(device)
+        opt = OPTIMIZERS[name](model.parameters())
+        labels = rg.tensor(np.array([0, 1, 2, 1]), device=device)
+        for step in range(3):
+            x = rg.tensor(_X[:batch] * (step + 1), device=device)
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), labels[:batch])
+            loss.backward()
+            opt.step()
+        state = opt.state_dict()
+        opt.load_state_dict(state)
+        return [loss] + list(model.parameters())
+    same_on_both(run)
+
+
+def test_model_to_cuda_and_back(fake_cuda):
+    model = _mlp()
+    params = list(model.parameters())
+    assert model.to("cuda") is model and all(p.device == "cuda" for p in model.parameters())
+    assert all(a is b for a, b in zip(params, model.parameters()))
+    state = model.state_dict()
+    assert all(t.device == "cuda" for t in state.values())
+    other = _mlp().to("cuda")
+    other.load_state_dict({k: v.numpy() for k, v in state.items()})   # host arrays in
+    assert all(p.device == "cuda" for p in other.parameters())
+    x = rg.tensor(_X, device="cuda")
+    np.testing.assert_array_equal(other(x).numpy(), model(x).numpy())
+    model.to("cpu")
+    assert all(p.device == "cpu" for p in model.parameters())
+    np.testing.assert_allclose(model(rg.tensor(_X)).numpy(), other(x).numpy(), rtol=RTOL)
+
+
+def test_checkpoint_of_a_device_model(fake_cuda, tmp_path):
+    from retrograd.checkpoint import load_checkpoint, save_checkpoint
+
+    def train(model, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            (model(rg.tensor(_X, device="cuda")) ** 2).mean().backward()
+            opt.step()
+
+    model = _mlp().to("cuda")
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    train(model, opt, 2)
+    save_checkpoint(tmp_path / "run.ckpt", model, opt, epoch=1)
+    rg.manual_seed(5)
+    again = _mlp().to("cuda")
+    opt2 = optim.Adam(again.parameters(), lr=1e-2)
+    assert load_checkpoint(tmp_path / "run.ckpt", again, opt2)["epoch"] == 1
+    assert all(p.device == "cuda" for p in again.parameters())
+    train(model, opt, 2)
+    train(again, opt2, 2)
+    for a, b in zip(model.parameters(), again.parameters()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # and a CPU model reads a checkpoint written from the device
+    cpu = _mlp()
+    load_checkpoint(tmp_path / "run.ckpt", cpu)
+    assert all(p.device == "cpu" for p in cpu.parameters())
+
+
+# -- keras ---------------------------------------------------------------------------------
+
+def test_keras_fit_evaluate_predict_save_on_cuda(fake_cuda, tmp_path):
+    from retrograd import keras
+    x = np.random.default_rng(3).standard_normal((64, 5)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+
+    def run(device):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dropout(0.2),
+                                  keras.layers.Dense(2, activation="softmax")])
+        model.to(device)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        hist = model.fit(x, y, batch_size=16, epochs=2, validation_split=0.25, verbose=0)
+        ev = model.evaluate(x, y, verbose=0)
+        pred = model.predict(x, verbose=0)
+        path = tmp_path / f"{device}.keras"
+        model.save(path)
+        loaded = keras.models.load_model(path)
+        assert all(p.device == "cpu" for p in loaded.parameters())
+        return [np.array(hist.history["loss"]), np.array(hist.history["val_accuracy"]),
+                np.array(ev), pred, loaded.predict(x, verbose=0)]
+    same_on_both(run)
+
+
+def test_keras_models_called_on_host_arrays_run_on_their_device(fake_cuda):
+    """Keras takes NumPy inputs whatever the device: ``model(x)`` puts them where the
+    weights are (bug found by the fake: they stayed on the CPU and met CUDA weights)."""
+    from retrograd import keras
+
+    class TwoInputs(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(2)
+
+        def call(self, inputs):
+            return self.d(inputs[0]) + self.d(inputs[1])
+
+    def run(device):
+        keras.utils.set_random_seed(0)
+        seq = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(2)])
+        a, b = keras.Input((3,), name="a"), keras.Input((3,), name="b")
+        two = keras.Model([a, b], keras.layers.Dense(2)(keras.layers.Concatenate()([a, b])))
+        sub = TwoInputs()
+        sub([_X, _X])
+        for m in (seq, two, sub):
+            m.to(device)
+        seq.set_weights(seq.get_weights())          # NumPy arrays into device weights
+        seq.layers[0].set_weights([w * 2 for w in seq.layers[0].get_weights()])
+        return [seq(_X), seq(_X.tolist()), seq.layers[0](_X), two([_X, _Y]),
+                two({"a": _X, "b": _Y}), sub([_X, _Y]),
+                nn.Sequential(nn.Linear(3, 2), nn.ReLU()).to(device)(_X)]
+    same_on_both(run)
+
+
+def test_mixing_devices_in_a_dense_layer_names_the_op(fake_cuda):
+    """``affine`` (nn.Dense) checks devices as ``linear`` does, instead of failing
+    inside the array library with CuPy's TypeError."""
+    with pytest.raises(RuntimeError, match="affine: operands are on different devices"):
+        affine(rg.tensor(_X), rg.ones(3, 2, device="cuda"))
+
+
+def test_utilities_on_a_device(fake_cuda):
+    """Metrics, one_hot, initialisers, autodiff, hooks, item assignment, dropout,
+    data loading and LR schedules on device tensors."""
+    from retrograd import autodiff
+    from retrograd.data import DataLoader, TensorDataset
+
+    def run(device):
+        x = rg.tensor(_X, device=device, requires_grad=True)
+        labels = rg.tensor([0, 1, 2, 0], device=device)
+        results = [nn.metrics.accuracy(x, labels), nn.metrics.accuracy(x[:, 0], x[:, 1] > 0),
+                   F.one_hot(labels)]
+        for name in ["uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
+                     "kaiming_normal_", "orthogonal_", "zeros_"]:
+            t = rg.zeros(5, 4, device=device)
+            getattr(nn.init, name)(t)
+            results.append(t)
+        f = lambda t: (t.tanh() ** 2).sum()             # noqa: E731
+        results += [autodiff.grad(f)(x), autodiff.jacobian(lambda t: t.tanh(), x[0]),
+                    autodiff.jacobian(lambda t: t.tanh(), x[0], mode="fwd"),
+                    autodiff.vjp(lambda t: t.sin(), x)[0]]
+        y = x * 2
+        y.register_hook(lambda g: g * 3)
+        y.backward(gradient=np.ones((4, 3), np.float32))   # a host gradient
+        results.append(x.grad)
+        with rg.no_grad():
+            z = x.detach() * 1
+            z[0] = np.array([1.0, 2.0, 3.0], dtype=np.float32)   # host row into device data
+            z[1, 2] = 5.0
+            z[[2, 3]] = rg.zeros(2, 3, device=device)
+            z[z > 4] = 0
+        results += [z, rg.tensor(np.arange(3), device=device).exp(), np.asarray(z)]
+        with rg.detect_anomaly():
+            (x * 3).sum().backward()
+        results.append(F.dropout(x, 0.5, training=True))
+        model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5)).to(device)
+        results.append(nn.mc_dropout_predict(model, x, n=3))
+        loader = DataLoader(TensorDataset(x.detach(), labels), batch_size=3, shuffle=True)
+        results += [b for batch in loader for b in batch]
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        sched = optim.ReduceLROnPlateau(opt, patience=0)
+        for _ in range(3):
+            sched.step((model(x) ** 2).mean())
+        results.append(opt.param_groups[0]["lr"])
+        return results
+    same_on_both(run)
+
+
+def test_keras_fit_options_on_cuda(fake_cuda, tmp_path):
+    """Sample and class weights, callbacks, several outputs, every optimiser at batch
+    size 1 (the factored-gradient path) on a CUDA model."""
+    from retrograd import keras
+    y = np.array([0, 1, 1, 0])
+
+    def run(device):
+        keras.utils.set_random_seed(0)
+        out = []
+        m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(2)]).to(device)
+        m.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+        m.fit(_X, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 2.0})
+        h = m.fit(_X, y, epochs=2, verbose=0, sample_weight=np.arange(1.0, 5.0),
+                  callbacks=[keras.callbacks.EarlyStopping(monitor="loss", patience=1),
+                             keras.callbacks.ModelCheckpoint(str(tmp_path / f"{device}.keras"))])
+        out += [np.array(h.history["loss"]), m.train_on_batch(_X, y), m.test_on_batch(_X, y),
+                m.predict_on_batch(_X)]
+        a, b = keras.Input((3,), name="a"), keras.Input((3,), name="b")
+        hid = keras.layers.Concatenate()([a, b])
+        two = keras.Model([a, b], [keras.layers.Dense(2, name="c")(hid),
+                                   keras.layers.Dense(1, name="r")(hid)]).to(device)
+        two.compile("rmsprop", ["sparse_categorical_crossentropy", "mse"],
+                    metrics=[["accuracy"], ["mae"]])
+        h = two.fit([_X, _Y], [y, _Y[:, :1]], epochs=1, verbose=0)
+        out += [np.array(h.history["loss"])] + list(two.predict([_X, _Y], verbose=0))
+        for opt in ["sgd", "adam", "adamw", "rmsprop", "adagrad",
+                    keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True)]:
+            m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]).to(device)
+            m.compile(opt, "mse")
+            m.fit(_X, _Y[:, :2], epochs=1, batch_size=1, shuffle=False, verbose=0)
+            out += m.get_weights()
+        return out
+    same_on_both(run)
+
+
+def test_keras_losses_called_on_device_predictions(fake_cuda):
+    """``loss(y_true, y_pred)`` with y_pred on CUDA: the targets and sample weights,
+    checked on the host, go to y_pred's device (bug found by the fake: they stayed on
+    the CPU)."""
+    from retrograd import keras
+    labels = np.array([0, 1, 2, 0])
+    onehot = np.eye(3, dtype=np.float32)[labels]
+    binary = (_Y > 0).astype(np.float32)
+    w = np.arange(1.0, 5.0)
+    cases = [(keras.losses.CategoricalCrossentropy(), onehot),
+             (keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1), onehot),
+             (keras.losses.SparseCategoricalCrossentropy(), labels),
+             (keras.losses.SparseCategoricalCrossentropy(from_logits=True), labels),
+             (keras.losses.BinaryCrossentropy(label_smoothing=0.1), binary),
+             (keras.losses.BinaryCrossentropy(from_logits=True), binary),
+             (keras.losses.MeanSquaredError(), _Y), (keras.losses.MeanAbsoluteError(), _Y),
+             (keras.losses.get(lambda a, b: ((a - b) ** 2).mean(axis=-1)), _Y)]
+
+    def run(device):
+        p = rg.tensor(np.abs(_X) / np.abs(_X).sum(1, keepdims=True), device=device,
+                      requires_grad=True)
+        out = []
+        for loss, y in cases:
+            out += [loss(y, p), loss(rg.tensor(y, device=device), p),
+                    loss(y, p, sample_weight=w)]
+        total = out[0]
+        for v in out[1:]:
+            total = total + v
+        total.backward()
+        return out + [p.grad]
+    same_on_both(run)
