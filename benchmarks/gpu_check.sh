@@ -5,7 +5,8 @@
 #
 # It expects CuPy with a working GPU, a CUDA build of PyTorch and pytest, and fails at once,
 # saying which is missing, otherwise. Then:
-#   1. the CUDA tests: the device-parametrised tests, CUDA variant (python -m pytest tests -k cuda);
+#   1. the CUDA tests: the device-parametrised tests, CUDA variant (python -m pytest tests
+#      -k "cuda and not fake": the fake-CuPy tests run on every machine, not here);
 #   2. the mlp and deep benchmarks at batch 128 and 1024, retrograd (CuPy) against PyTorch CUDA
 #      in the same run (benchmarks/gpu_bench.py), printed as one table.
 # Exit status: 0 when both stages pass, 1 when a stage fails, 2 when the GPU stack is missing.
@@ -56,8 +57,8 @@ EOF
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
 
 echo
-echo "== 1/2 CUDA tests: python -m pytest tests -k cuda"
-timeout -k 5 130 "$PY" -m pytest tests -q -k cuda -rs -p no:cacheprovider 2>&1 | tail -n 30
+echo "== 1/2 CUDA tests: python -m pytest tests -k 'cuda and not fake'"
+timeout -k 5 130 "$PY" -m pytest tests -q -k "cuda and not fake" -rs -p no:cacheprovider 2>&1 | tail -n 30
 tests_rc=${PIPESTATUS[0]}
 case $tests_rc in
     0) tests_verdict="passed" ;;
