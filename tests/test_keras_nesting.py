@@ -427,3 +427,160 @@ def test_a_fully_frozen_model_warns_and_changes_nothing():
     assert h.history["loss"][0] == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-5)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# -- a nested model with several outputs -------------------------------------------------------
+
+
+def two_headed(name="base", as_dict=False):
+    """8 features → Dense(16, relu) → two heads: Dense(4) and Dense(4, tanh)."""
+    inp = keras.Input(shape=(8,), name="pixels")
+    h = layers.Dense(16, activation="relu", name="hidden")(inp)
+    a, b = layers.Dense(4, name="lin")(h), layers.Dense(4, activation="tanh", name="squash")(h)
+    return keras.Model(inp, {"lin": a, "squash": b} if as_dict else [a, b], name=name)
+
+
+def sum_of_heads(base):
+    """Add of both outputs of ``base``, then Dense(2): o = (o₁ + o₂) K + b."""
+    inp = keras.Input(shape=(8,))
+    o1, o2 = base(inp)
+    return keras.Model(inp, layers.Dense(2, name="out")(layers.Add(name="join")([o1, o2])),
+                       name="outer")
+
+
+def test_both_outputs_of_a_nested_model_feed_later_layers():
+    keras.utils.set_random_seed(11)
+    base = two_headed()
+    inp = keras.Input(shape=(8,))
+    outs = base(inp)
+    assert isinstance(outs, list) and [t.shape for t in outs] == [(None, 4), (None, 4)]
+    assert [t.node for t in outs] == [base._inbound_nodes[-1]] * 2
+    assert [t.index for t in outs] == [0, 1]
+    model = sum_of_heads(base)
+    assert [l.name for l in model.layers] == ["input_layer", "base", "join", "out"]
+    x, _ = data(n=7)
+    p1, p2 = base.predict(x, verbose=0)
+    k, b = model.get_layer("out").get_weights()
+    expected = (p1.astype(np.float64) + p2) @ k + b
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-6)
+    np.testing.assert_allclose(model(x).numpy(), expected, atol=1e-6)
+    lines = []
+    model.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert sum("(Functional)" in l for l in lines) == 1 and "hidden" not in text
+    row = lines.index(next(l for l in lines if "base (Functional)" in l))
+    assert "[(None, 4)," in lines[row] and "(None, 4)]" in lines[row + 1]
+    assert lines[row].split("│")[3].strip() == "280"        # 8·16+16 + 2·(16·4+4)
+    join = lines.index(next(l for l in lines if "join (Add)" in l))
+    assert "base[0][0]," in lines[join] and "base[0][1]" in lines[join + 1]
+
+
+def test_a_model_on_both_outputs_trains_every_weight():
+    keras.utils.set_random_seed(12)
+    model = sum_of_heads(two_headed())
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(32, 8)).astype(np.float32)
+    y = x[:, :2] - 0.5 * x[:, 2:4]
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss="mse")
+    before = model.get_weights()
+    h = model.fit(x, y, epochs=15, batch_size=8, verbose=0).history
+    assert h["loss"][-1] < 0.7 * h["loss"][0]
+    after = model.get_weights()
+    assert len(after) == 8 and all(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_a_model_on_several_outputs_saves_and_loads_with_tensor_indices(tmp_path):
+    keras.utils.set_random_seed(14)
+    model = sum_of_heads(two_headed())
+    model.compile(optimizer="adam", loss="mse")
+    x, _ = data()
+    model.fit(x, x[:, :2], epochs=1, verbose=0)
+    config = model.get_config()
+    join = next(l for l in config["layers"] if l["name"] == "join")
+    assert join["inbound_nodes"] == [[["base", 0, 0], ["base", 0, 1]]]
+    path = tmp_path / "two.retrograd"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.get_config() == config
+    for m in (model, loaded):       # the two continue alike
+        keras.utils.set_random_seed(15)
+        m.fit(x, x[:, :2], epochs=1, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    # A file reading an output the nested model does not have is refused.
+    bad = dict(config, layers=[dict(l, inbound_nodes=[[["base", 0, 0], ["base", 0, 2]]])
+                               if l["name"] == "join" else l for l in config["layers"]])
+    with pytest.raises(ValueError, match=r"reads output 2 of 'base'\[0\], which has 2 output"):
+        type(model).from_config(bad)
+
+
+def test_one_of_two_outputs_is_enough():
+    keras.utils.set_random_seed(16)
+    base = two_headed()
+    inp = keras.Input(shape=(8,))
+    _, squash = base(inp)
+    model = keras.Model(inp, layers.Dense(3, activation="softmax", name="cls")(squash))
+    x, y = data()
+    k, b = model.get_layer("cls").get_weights()
+    s = base.predict(x, verbose=0)[1].astype(np.float64) @ k + b
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(model.predict(x, verbose=0), e / e.sum(axis=1, keepdims=True),
+                               atol=1e-6)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    lin_before = base.get_layer("lin").get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    for a, c in zip(lin_before, base.get_layer("lin").get_weights()):
+        np.testing.assert_array_equal(a, c)        # the unused head gets no gradient
+    # An output of the nested model as an output of the outer one.
+    direct = keras.Model(inp, squash)
+    np.testing.assert_allclose(direct.predict(x, verbose=0), base.predict(x, verbose=0)[1],
+                               atol=1e-6)
+
+
+def test_a_nested_model_with_dict_outputs_returns_a_dict(tmp_path):
+    keras.utils.set_random_seed(17)
+    base = two_headed(as_dict=True)
+    inp = keras.Input(shape=(8,))
+    outs = base(inp)
+    assert isinstance(outs, dict) and list(outs) == ["lin", "squash"]
+    model = keras.Model(inp, layers.Subtract(name="diff")([outs["squash"], outs["lin"]]))
+    x, _ = data(n=9)
+    p = base.predict(x, verbose=0)
+    np.testing.assert_allclose(model.predict(x, verbose=0), p["squash"] - p["lin"], atol=1e-6)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("{lin: (None, 4)," in l for l in lines)
+    assert any("base[0][1]," in l for l in lines)      # squash is output 1
+    model.save(tmp_path / "d.retrograd")
+    loaded = keras.models.load_model(tmp_path / "d.retrograd")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_a_subclassed_model_with_several_outputs_as_a_layer():
+    class Heads(keras.Model):
+        def __init__(self):
+            super().__init__(name="heads")
+            self.a, self.b = layers.Dense(3, name="a"), layers.Dense(3, name="b")
+
+        def call(self, x):
+            return {"b": self.b(x), "a": self.a(x)}
+    heads = Heads()
+    inp = keras.Input(shape=(5,))
+    outs = heads(inp)
+    assert sorted(outs) == ["a", "b"] and outs["a"].shape == (None, 3)
+    model = keras.Model(inp, layers.Multiply()([outs["a"], outs["b"]]))
+    x = np.random.default_rng(18).normal(size=(4, 5))
+    (ka, ba), (kb, bb) = heads.get_layer("a").get_weights(), heads.get_layer("b").get_weights()
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               (x @ ka + ba) * (x @ kb + bb), atol=1e-5)
+
+
+def test_misusing_the_outputs_of_a_nested_model_names_it():
+    base = two_headed()
+    inp = keras.Input(shape=(8,))
+    with pytest.raises(ValueError, match=r"Dense 'dense' takes one input, got the 2 outputs "
+                                         r"of Functional 'base'.*a, b = base\(x\)"):
+        layers.Dense(3)(base(inp))
+    with pytest.raises(ValueError, match=r"Sequential.add: model 'base' has 2 outputs"):
+        keras.Sequential([base])

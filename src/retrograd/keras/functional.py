@@ -11,7 +11,8 @@ The model walks the graph back from its outputs once, when it is made, and keeps
 the layer calls in an order where every call comes after the calls it reads: a
 *plan* of (layer, input slots, output slot). Running the model runs the plan over
 a list of values (the inputs first); a layer called twice (shared) appears twice
-in the plan with the same weights. Inputs and outputs are one KerasTensor each, or
+in the plan with the same weights. A model with several outputs, called as a layer,
+is one node whose outputs fill consecutive slots: ``o1, o2 = base(inputs)``. Inputs and outputs are one KerasTensor each, or
 lists (dicts by name) of them: a model with several inputs and outputs::
 
     a, b = keras.Input(shape=(8,), name="a"), keras.Input(shape=(4,), name="b")
@@ -130,17 +131,25 @@ class Functional(Model):
         if len(set(names)) != len(names):
             raise ValueError(f"Model {self.name!r}: two inputs are named alike {names}; name "
                              "them with keras.Input(name=...)")
-        # Slots: the inputs first, then one per node.
+        # Slots: the inputs first, then one per node's output (a node with several
+        # outputs writes a slice of consecutive slots).
         slot = {id(t): i for i, t in enumerate(inputs)}
-        n_in = len(inputs)
-        steps = []
-        for i, node in enumerate(self._nodes):
-            slot[id(node.output)] = n_in + i
+        n = len(inputs)
+        steps, self._step_of_slot = [], {}
+        for k, node in enumerate(self._nodes):
             fn = node.layer if node.training is None else \
                 functools.partial(node.layer, training=node.training)
-            steps.append((fn, [slot[id(t)] for t in node.inputs], n_in + i, node.multi))
+            first = n
+            for t in node.outputs:
+                slot[id(t)], self._step_of_slot[n] = n, k
+                n += 1
+            if len(node.outputs) > 1:
+                fn, out = _several(fn, node), slice(first, n)
+            else:
+                out = first
+            steps.append((fn, [slot[id(t)] for t in node.inputs], out, node.multi))
         self._steps = steps
-        self._n_slots = len(steps) + n_in
+        self._n_slots = n
         self._out_slots = [slot[id(t)] for t in outputs]
         self.input_shape_known = tuple(inputs[0].shape[1:])
         self.output_shape = tuple(outputs[0].shape)
@@ -238,12 +247,13 @@ class Functional(Model):
         self._plan = [(layer, ins, out, multi) for layer, ins, out, multi in self._steps]
         read = {i for _, ins, _, _ in self._steps for i in ins}
         self._logit_layers = []
-        for k, out_slot in enumerate(self._out_slots):
-            n_in = len(self._inputs)
+        for out_slot in self._out_slots:
             layer = None
-            if out_slot >= n_in and out_slot not in read and \
-                    self._out_slots.count(out_slot) == 1:
-                layer = self._nodes[out_slot - n_in].layer
+            step = self._step_of_slot.get(out_slot)
+            if step is not None and out_slot not in read and \
+                    self._out_slots.count(out_slot) == 1 and \
+                    len(self._nodes[step].outputs) == 1:
+                layer = self._nodes[step].layer
                 if layer.output_activation is None:
                     layer = None
             self._logit_layers.append(layer)
@@ -255,11 +265,11 @@ class Functional(Model):
         plan = self._plans.get(flags)
         if plan is None:
             plan = list(self._plan)
-            n_in = len(self._inputs)
             for flag, layer, out_slot in zip(flags, self._logit_layers, self._out_slots):
                 if flag and layer is not None:
-                    _, ins, out, multi = plan[out_slot - n_in]
-                    plan[out_slot - n_in] = (layer.logits, ins, out, multi)
+                    step = self._step_of_slot[out_slot]
+                    _, ins, out, multi = plan[step]
+                    plan[step] = (layer.logits, ins, out, multi)
             self._plans[flags] = plan
         return plan
 
@@ -326,14 +336,13 @@ class Functional(Model):
             self._build_layers()
 
     def compute_output_shape(self, input_shape):
+        """The output shape; with several outputs a list of them (a dict by name when
+        the outputs were given as a dict), as Keras."""
         self.check_weights_fit(input_shape)
-        if len(self._outputs) > 1:
-            raise ValueError(
-                f"{self._who()} has {len(self._outputs)} outputs {self.output_names}: a "
-                "model with several outputs cannot be called on symbolic tensors (as a layer "
-                "of another model) yet; build the outer model from its layers, or call it "
-                "on arrays")
-        return tuple(self._outputs[0].shape)
+        shapes = [tuple(t.shape) for t in self._outputs]
+        if len(shapes) == 1:
+            return shapes[0]
+        return shapes if self._out_keys is None else dict(zip(self._out_keys, shapes))
 
     def weight_shapes(self, input_shape):
         return self.expected_weight_shapes()
@@ -367,11 +376,13 @@ class Functional(Model):
         rows = []
         for layer in self.layers:
             nodes = nodes_of[id(layer)]
+            last = nodes[-1]
             cells = [f"{layer.name} ({type(layer).__name__})",
-                     summary_module.format_shape(nodes[-1].output.shape),
+                     summary_module.format_shapes([t.shape for t in last.outputs],
+                                                  last.keys),
                      f"{layer.count_params():,}"]
             if not chain:
-                links = [f"{t.node.layer.name}[{index[id(t.node)]}][0]"
+                links = [f"{t.node.layer.name}[{index[id(t.node)]}][{t.index}]"
                          for node in nodes for t in node.inputs]
                 cells.append(", ".join(links) or "-")
             rows.append(tuple(cells))
@@ -380,8 +391,9 @@ class Functional(Model):
     # -- configuration ------------------------------------------------------------------
     def get_config(self):
         """The layers, each with its calls ("inbound_nodes": per call, the
-        [layer, node index, 0] of each input), and the input and output layers (a
-        list of [layer, node index, 0]; a dict by name when given as a dict)."""
+        [layer, node index, tensor index] of each input), and the input and output
+        layers (a list of [layer, node index, tensor index]; a dict by name when given
+        as a dict). The tensor index is 0 but for an output of a model with several."""
         index, _ = self._node_index()
         nodes_of = {}
         for node in self._nodes:
@@ -395,7 +407,7 @@ class Functional(Model):
                                   for node in nodes_of.get(id(layer), [])]})
 
         def refs(tensors, keys):
-            out = [[t.node.layer.name, index[id(t.node)], 0] for t in tensors]
+            out = [[t.node.layer.name, index[id(t.node)], t.index] for t in tensors]
             return out if keys is None else dict(zip(keys, out))
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
                 "input_layers": refs(self._inputs, self._in_keys),
@@ -424,13 +436,19 @@ class Functional(Model):
             if not isinstance(nodes, list) or not all(
                     isinstance(n, list) and n and all(_is_ref(r) for r in n) for n in nodes):
                 raise ValueError(f"layer {layer.name!r}: inbound_nodes must be a list of "
-                                 "calls, each a non-empty list of [layer name, node index, 0]")
+                                 "calls, each a non-empty list of [layer name, node index, "
+                                 "tensor index]")
             if isinstance(layer, InputLayer) and nodes:
                 raise ValueError(f"InputLayer {layer.name!r} has no inbound nodes")
             by_name[layer.name] = layer
             calls.append((layer, nodes))
-        outputs = {name: [layer.output] for name, layer in by_name.items()
+        # outputs[layer][node index]: that call's output tensors, in order.
+        outputs = {name: [[layer.output]] for name, layer in by_name.items()
                    if isinstance(layer, InputLayer)}
+
+        def known(r):
+            return r[0] in outputs and r[1] < len(outputs[r[0]]) and \
+                r[2] < len(outputs[r[0]][r[1]])
         # Replay the calls: each as soon as the tensors it reads exist (a shared
         # layer's later call may wait for layers listed after it).
         pending = [(layer, list(nodes)) for layer, nodes in calls if nodes]
@@ -441,11 +459,17 @@ class Functional(Model):
                     refs = nodes[0]
                     if not all(r[0] in outputs and r[1] < len(outputs[r[0]]) for r in refs):
                         break
-                    inputs = [outputs[r[0]][r[1]] for r in refs]
+                    bad = next((r for r in refs if not known(r)), None)
+                    if bad is not None:
+                        raise ValueError(f"layer {layer.name!r} reads output {bad[2]} of "
+                                         f"{bad[0]!r}[{bad[1]}], which has "
+                                         f"{len(outputs[bad[0]][bad[1]])} output(s)")
+                    inputs = [outputs[r[0]][r[1]][r[2]] for r in refs]
                     training = refs[0][3]["training"] if len(refs[0]) == 4 else None
-                    out = symbolic_call(layer, inputs if layer.multi_input else inputs[0],
-                                        build=build, training=training)
-                    outputs.setdefault(layer.name, []).append(out)
+                    symbolic_call(layer, inputs if layer.multi_input else inputs[0],
+                                  build=build, training=training)
+                    outputs.setdefault(layer.name, []).append(
+                        list(layer._inbound_nodes[-1].outputs))
                     nodes.pop(0)
                     progress = True
                 if nodes:
@@ -465,11 +489,11 @@ class Functional(Model):
                                                                 for k in refs):
                 keys, refs = list(refs), list(refs.values())
             if not isinstance(refs, list) or not refs or not all(
-                    _is_ref(r) and r[0] in outputs and r[1] < len(outputs[r[0]])
-                    for r in refs):
+                    _is_ref(r) and known(r) for r in refs):
                 raise ValueError(f"the model configuration's {key!r} must be a non-empty list "
-                                 "of [layer name, node index, 0] of layers it lists")
-            ends.append(([outputs[r[0]][r[1]] for r in refs], keys))
+                                 "of [layer name, node index, tensor index] of layers it "
+                                 "lists")
+            ends.append(([outputs[r[0]][r[1]][r[2]] for r in refs], keys))
         name = config.get("name")
         model = cls.__new__(cls)
         Model.__init__(model, name=name if isinstance(name, str) else None)
@@ -495,10 +519,32 @@ class Functional(Model):
         return out
 
 
+def _several(fn, node):
+    """A step for a node with several outputs: ``fn``'s outputs as a flat list in the
+    node's order (a dict's by its keys), checked against their number."""
+    keys, n, who = node.keys, len(node.outputs), f"{type(node.layer).__name__} " \
+        f"{node.layer.name!r}"
+
+    def call(x):
+        out = fn(x)
+        flat = out
+        if isinstance(out, dict):
+            flat = [out[k] for k in keys] if keys is not None and set(out) == set(keys) \
+                else None
+        if not isinstance(flat, (list, tuple)) or len(flat) != n:
+            got = f"a dict with keys {sorted(out)}" if isinstance(out, dict) else \
+                f"a {type(out).__name__}" + (f" of {len(out)}" if isinstance(
+                    out, (list, tuple)) else "")
+            raise ValueError(f"{who} returned {got}, but its node in the graph has {n} "
+                             "outputs" + (f" {keys}" if keys else ""))
+        return list(flat)
+    return call
+
+
 def _ref(t, index, training):
     """[layer, node index, tensor index] of an input of a call (Keras 2's JSON), with
     a fourth entry {"training": …} for a model called with training=True/False."""
-    ref = [t.node.layer.name, index[id(t.node)], 0]
+    ref = [t.node.layer.name, index[id(t.node)], t.index]
     return ref if training is None else ref + [{"training": training}]
 
 

@@ -21,15 +21,43 @@ class Node:
 
     ``multi``: the layer was given a list (merge layers such as ``Add``, a model with
     several inputs); ``training``: a model used as a layer was called with
-    ``training=True``/``False`` (None: the outer model's mode). Each node
-    is appended to ``layer._inbound_nodes``; ``index`` is its position there."""
+    ``training=True``/``False`` (None: the outer model's mode). ``outputs``: the
+    KerasTensors it produces, in order — one, or several for a model with several
+    outputs (``keys``: their names when the model returns a dict). Each node is
+    appended to ``layer._inbound_nodes``; ``index`` is its position there."""
 
     def __init__(self, layer, inputs, multi=False, training=None):
         self.layer, self.inputs, self.multi = layer, list(inputs), multi
         self.training = training    # a model called with training=True/False
-        self.output = None
+        self.outputs, self.keys = [], None
         layer._inbound_nodes.append(self)
         self.index = len(layer._inbound_nodes) - 1
+
+    @property
+    def output(self):
+        """The output KerasTensor (a list of them for a node with several)."""
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    @output.setter
+    def output(self, tensor):
+        self.outputs = [tensor]
+
+    def make_outputs(self, shape):
+        """The node's KerasTensors for the output shape the layer computed: one shape
+        (a tuple), or for a model with several outputs a list of shapes (a dict by
+        output name, as Keras's ``compute_output_shape``). Returns them in that
+        structure."""
+        if isinstance(shape, dict):
+            self.keys = list(shape)
+            self.outputs = [KerasTensor(s, self, index=i, name=f"{self.layer.name}_{k}")
+                            for i, (k, s) in enumerate(shape.items())]
+            return dict(zip(self.keys, self.outputs))
+        if isinstance(shape, list) and shape and all(isinstance(s, (tuple, list))
+                                                     for s in shape):
+            self.outputs = [KerasTensor(s, self, index=i) for i, s in enumerate(shape)]
+            return list(self.outputs)
+        self.outputs = [KerasTensor(shape, self)]
+        return self.outputs[0]
 
     def input_shapes(self):
         """The shape (or list of shapes) the layer sees at this node."""
@@ -42,13 +70,15 @@ class Node:
 
 class KerasTensor:
     """A placeholder for a batch of values: ``shape`` (``None`` for the batch axis),
-    ``dtype``, and ``node``, the layer call that produces it."""
+    ``dtype``, ``node``, the layer call that produces it, and ``index``, which of
+    that call's outputs it is (0 but for a model with several outputs)."""
 
-    def __init__(self, shape, node, dtype="float32", name=None):
+    def __init__(self, shape, node, dtype="float32", name=None, index=0):
         self.shape = tuple(shape)
-        self.node = node
+        self.node, self.index = node, index
         self.dtype = dtype
-        self.name = name if name is not None else f"keras_tensor_{node.layer.name}"
+        self.name = name if name is not None else \
+            f"keras_tensor_{node.layer.name}" + (f"_{index}" if index else "")
 
     @property
     def ndim(self):
@@ -74,7 +104,8 @@ def is_symbolic(x):
 
 
 def symbolic_call(layer, inputs, build=True, training=None):
-    """``layer(inputs)`` on KerasTensors: a new Node and its output KerasTensor.
+    """``layer(inputs)`` on KerasTensors: a new Node and its output KerasTensor (a
+    list, or dict, of them for a model with several outputs).
 
     With ``build`` the layer creates its weights for the input shape at its first
     call (a later call must fit them: that is layer sharing); without, only the
@@ -90,6 +121,14 @@ def symbolic_call(layer, inputs, build=True, training=None):
     if multi and not layer.multi_input and len(tensors) == 1:
         multi = False       # layer([x]) is layer(x), as Keras accepts
     if multi != layer.multi_input:
+        source = tensors[0].node
+        if not layer.multi_input and len(source.outputs) == len(tensors) > 1 and \
+                all(t.node is source for t in tensors):
+            model = f"{type(source.layer).__name__} {source.layer.name!r}"
+            raise ValueError(f"{who} takes one input, got the {len(tensors)} outputs of "
+                             f"{model} (shapes {[t.shape for t in tensors]}); unpack them, "
+                             f"e.g. a, b = {source.layer.name}(x), and give it one, or "
+                             "merge them first (keras.layers.Concatenate, Add, ...)")
         if layer.multi_input:
             raise ValueError(f"{who} merges several inputs: call it on a list, e.g. "
                              f"{type(layer).__name__}()([a, b]); got one tensor of shape "
@@ -105,7 +144,6 @@ def symbolic_call(layer, inputs, build=True, training=None):
             layer.check_weights_fit(shape)
         out_shape = layer.build_for(shape)
     else:
-        out_shape = tuple(layer.compute_output_shape(shape))
+        out_shape = layer.compute_output_shape(shape)
     node = Node(layer, tensors, multi, training)
-    node.output = KerasTensor(out_shape, node)
-    return node.output
+    return node.make_outputs(out_shape)

@@ -183,10 +183,16 @@ class Model(Trainer, Module):
         return self.compute_output_shape(input_shape)
 
     def compute_output_shape(self, input_shape):
+        """The output shape; a subclass whose ``call`` returns a list (a dict) of
+        tensors: a list (a dict by key) of shapes, one symbolic output each."""
         if not self.built:
             raise ValueError(self._unbuilt_message(f"{self._who()} (called as a layer)"))
         self.check_weights_fit(input_shape)
-        return tuple(self.output_shape)
+        structure = self._call_outputs
+        if structure is None or not type(self)._is_subclassed():
+            return tuple(self.output_shape)
+        shapes = [tuple(s) for s in self._out_shapes]
+        return shapes if isinstance(structure, int) else dict(zip(structure, shapes))
 
     def weight_shapes(self, input_shape):
         """{"<layer>/<weight>": shape} that building for ``input_shape`` creates."""

@@ -74,6 +74,17 @@ def format_shape(shape):
     return "(" + ", ".join(str(d) for d in shape) + ")" if shape is not None else "?"
 
 
+def format_shapes(shapes, keys=None):
+    """One output's shape, or Keras 3's cell for several: ``[(None, 3), (None, 2)]``,
+    ``{cls: (None, 3), reg: (None, 2)}`` for a dict."""
+    if len(shapes) == 1:
+        return format_shape(shapes[0])
+    cells = [format_shape(s) for s in shapes]
+    if keys is not None:
+        return "{" + ", ".join(f"{k}: {c}" for k, c in zip(keys, cells)) + "}"
+    return "[" + ", ".join(cells) + "]"
+
+
 def render(model_name, rows, trainable, non_trainable, itemsize=4, optimizer_count=None,
            line_length=None, positions=None, connections=False):
     """The summary's lines. ``rows``: (name (type), output shape, params) strings, and
