@@ -584,3 +584,42 @@ def test_misusing_the_outputs_of_a_nested_model_names_it():
         layers.Dense(3)(base(inp))
     with pytest.raises(ValueError, match=r"Sequential.add: model 'base' has 2 outputs"):
         keras.Sequential([base])
+
+
+def test_a_model_made_frozen_freezes_its_weights_not_its_layers_flags(tmp_path):
+    """As Keras 3: Sequential(trainable=False) is the model's flag alone — a layer added
+    later (or given to the constructor) keeps trainable=True, yet the model has no
+    trainable weight, compiles, and fit warns and changes nothing; trainable = True
+    later sets every layer's flag and fit trains."""
+    x, y = data(n=16)
+    added = keras.Sequential(trainable=False)
+    added.add(keras.Input(shape=(8,)))
+    added.add(layers.Dense(3, name="d"))
+    given = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, name="d")],
+                             trainable=False)
+    inp = keras.Input(shape=(8,))
+    functional = keras.Model(inp, layers.Dense(3, name="d")(inp), trainable=False)
+    for model in (added, given, functional):
+        d = model.get_layer("d")
+        assert d.trainable and not model.trainable
+        assert model.trainable_weights == [] and len(model.non_trainable_weights) == 2
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        before = model.get_weights()
+        with pytest.warns(UserWarning, match="does not have any trainable weights"):
+            model.fit(x, y, epochs=1, verbose=0)
+        for a, b in zip(before, model.get_weights()):
+            np.testing.assert_array_equal(a, b)
+    # Nested in another model, it stays frozen there too.
+    outer_in = keras.Input(shape=(8,))
+    outer = keras.Model(outer_in, layers.Dense(2, name="head")(added(outer_in)))
+    assert [w.shape for w in outer.trainable_weights] == [(3, 2), (2,)]
+    path = tmp_path / "frozen.retrograd"
+    added.save(path)
+    loaded = keras.models.load_model(path)
+    assert not loaded.trainable and loaded.get_layer("d").trainable
+    assert loaded.trainable_weights == []
+    added.trainable = True
+    assert added.get_layer("d").trainable and len(added.trainable_weights) == 2
+    before = added.get_weights()
+    added.fit(x, y, epochs=1, verbose=0)
+    assert not np.array_equal(before[0], added.get_weights()[0])

@@ -109,9 +109,8 @@ class Functional(Model):
         self.auto_name = name is None
         ins, in_keys = _tensors(inputs, "input")
         outs, out_keys = _tensors(outputs, "output")
+        # trainable=False is the model's flag alone (its layers keep theirs), as Keras 3.
         self._init_graph(ins, outs, in_keys, out_keys)
-        if not trainable:
-            self.trainable = False      # every layer, now that they are known
 
     def _init_graph(self, inputs, outputs, in_keys=None, out_keys=None):
         for t in inputs:
@@ -222,7 +221,7 @@ class Functional(Model):
             node.layer.build_for(node.input_shapes())
         self.built = True
         self._compile_plans()
-        if self.compiled and not self.optimizer.built:
+        if self.compiled and not self.optimizer.built and self.trainable_weights:
             self.optimizer.build(self.trainable_weights)
 
     def _ensure_built(self, x, who):

@@ -391,7 +391,7 @@ class Model(Trainer, Module):
         the optimizer for the weights."""
         if self.compiled:
             self._build_heads_if_pending()
-            if not self.optimizer.built:
+            if not self.optimizer.built and self.trainable_weights:
                 self.optimizer.build(self.trainable_weights)
 
     def _unique_layer_names(self):

@@ -42,10 +42,11 @@ class Sequential(Model):
         self.stack = ModuleList()
         self.input_layer = None
         self._defer_build = False     # from_config builds only once the weights are checked
+        # trainable=False is the model's flag alone, as in Keras 3: the layers (those
+        # given here and those added later) keep their own, and while the flag is
+        # False the model has no trainable weight (``trainable = …`` later sets all).
         for layer in layers or ():
             self.add(layer)
-        if not trainable:
-            self.trainable = False      # every layer, now that they are known
 
     # -- structure -------------------------------------------------------------------
     @property
@@ -127,7 +128,7 @@ class Sequential(Model):
             shape = layer.build_for(shape)
         self.output_shape = shape
         self.built = True
-        if self.compiled and not self.optimizer.built:
+        if self.compiled and not self.optimizer.built and self.trainable_weights:
             self.optimizer.build(self.trainable_weights)
 
     def compute_output_shape(self, input_shape):

@@ -82,7 +82,7 @@ class Trainer:
             compile_utils.check_arguments(loss, loss_weights, metrics, weighted_metrics)
         self.optimizer = optimizers_module.get(optimizer)
         self.compiled = True
-        if self.built:
+        if self.built and self.trainable_weights:     # none: fit warns (Keras 3)
             self.optimizer.build(self.trainable_weights)
 
     def _outputs_known(self):
