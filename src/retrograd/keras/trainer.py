@@ -234,9 +234,9 @@ class Trainer:
             apply()
 
         if not params:
-            warnings.warn(f"model {self.name!r} does not have any trainable weights (every "
-                          "layer is frozen): training computes the loss and changes nothing",
-                          UserWarning, stacklevel=3)
+            warnings.warn(f"model {self.name!r} does not have any trainable weights (it, or "
+                          "each of its layers, has trainable=False): training computes the "
+                          "loss and changes nothing", UserWarning, stacklevel=3)
 
             def update(loss, n):
                 pass
