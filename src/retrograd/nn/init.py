@@ -355,50 +355,48 @@ class VarianceScaling(Initializer):
         return _truncated_standard_normal(rng, shape, -2.0, 2.0, dtype) * std
 
 
-class GlorotUniform(VarianceScaling):
-    """U(±√(6/(fan_in + fan_out))): Var = 2/(fan_in + fan_out). Keras's default kernel."""
+class _Preset(VarianceScaling):
+    """A ``VarianceScaling`` with fixed (scale, mode, distribution) = ``PRESET``:
+    only the seed is an argument (and the config)."""
+
+    PRESET = None
 
     def __init__(self, seed=None):
-        super().__init__(1.0, "fan_avg", "uniform", seed)
+        super().__init__(*self.PRESET, seed)
 
     def get_config(self):
         return {"seed": self.seed}
 
 
-class GlorotNormal(GlorotUniform):
+class GlorotUniform(_Preset):
+    """U(±√(6/(fan_in + fan_out))): Var = 2/(fan_in + fan_out). Keras's default kernel."""
+    PRESET = (1.0, "fan_avg", "uniform")
+
+
+class GlorotNormal(_Preset):
     """Truncated normal with Var = 2/(fan_in + fan_out) (σ = √(2/(fan_in+fan_out))/0.8796
     before the cut at ±2σ)."""
-
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, 1.0, "fan_avg", "truncated_normal", seed)
+    PRESET = (1.0, "fan_avg", "truncated_normal")
 
 
-class HeUniform(GlorotUniform):
+class HeUniform(_Preset):
     """U(±√(6/fan_in)): Var = 2/fan_in."""
-
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, 2.0, "fan_in", "uniform", seed)
+    PRESET = (2.0, "fan_in", "uniform")
 
 
-class HeNormal(GlorotUniform):
+class HeNormal(_Preset):
     """Truncated normal with Var = 2/fan_in, i.e. std √(2/m) for m inputs."""
-
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, 2.0, "fan_in", "truncated_normal", seed)
+    PRESET = (2.0, "fan_in", "truncated_normal")
 
 
-class LecunUniform(GlorotUniform):
+class LecunUniform(_Preset):
     """U(±√(3/fan_in)): Var = 1/fan_in."""
-
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, 1.0, "fan_in", "uniform", seed)
+    PRESET = (1.0, "fan_in", "uniform")
 
 
-class LecunNormal(GlorotUniform):
+class LecunNormal(_Preset):
     """Truncated normal with Var = 1/fan_in (for SELU)."""
-
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, 1.0, "fan_in", "truncated_normal", seed)
+    PRESET = (1.0, "fan_in", "truncated_normal")
 
 
 class Orthogonal(Initializer):
