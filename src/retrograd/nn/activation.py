@@ -43,6 +43,15 @@ class _Elementwise(Module):
         return ", ".join(f"{k}={v}" for k, v in self.config.items())
 
 
+class _InplaceFlag(_Elementwise):
+    """An activation without options whose PyTorch class takes ``inplace``:
+    accepted for compatibility and ignored (results are never written in place,
+    the graph keeps the inputs)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+
+
 class Heaviside(_Elementwise):
     """H(z) = 1 if z ≥ 0 else 0 (zero gradient)."""
     fn = F.heaviside
@@ -67,23 +76,17 @@ class Tanh(_Elementwise):
         return ops.Tanh(), ()
 
 
-class ReLU(_Elementwise):
+class ReLU(_InplaceFlag):
     """max(0, z)."""
     fn = F.relu
-
-    def __init__(self, inplace=False):
-        super().__init__()
 
     def _fused_op(self):
         return ops.ReLU(), ()
 
 
-class ReLU6(_Elementwise):
+class ReLU6(_InplaceFlag):
     """min(max(0, z), 6)."""
     fn = F.relu6
-
-    def __init__(self, inplace=False):
-        super().__init__()
 
 
 class LeakyReLU(_Elementwise):
@@ -102,12 +105,9 @@ class ELU(_Elementwise):
         super().__init__(alpha=alpha)
 
 
-class SELU(_Elementwise):
+class SELU(_InplaceFlag):
     """s·ELU_α(z), s ≈ 1.0507, α ≈ 1.6733."""
     fn = F.selu
-
-    def __init__(self, inplace=False):
-        super().__init__()
 
 
 class GELU(_Elementwise):
@@ -120,12 +120,9 @@ class GELU(_Elementwise):
         super().__init__(approximate=approximate)
 
 
-class SiLU(_Elementwise):
+class SiLU(_InplaceFlag):
     """z σ(z) (swish)."""
     fn = F.silu
-
-    def __init__(self, inplace=False):
-        super().__init__()
 
 
 class Softplus(_Elementwise):
@@ -144,20 +141,14 @@ class Hardtanh(_Elementwise):
         super().__init__(min_val=min_val, max_val=max_val)
 
 
-class Hardsigmoid(_Elementwise):
+class Hardsigmoid(_InplaceFlag):
     """clip(z/6 + ½, 0, 1)."""
     fn = F.hardsigmoid
 
-    def __init__(self, inplace=False):
-        super().__init__()
 
-
-class Hardswish(_Elementwise):
+class Hardswish(_InplaceFlag):
     """z · clip(z/6 + ½, 0, 1)."""
     fn = F.hardswish
-
-    def __init__(self, inplace=False):
-        super().__init__()
 
 
 class Softsign(_Elementwise):
@@ -165,12 +156,9 @@ class Softsign(_Elementwise):
     fn = F.softsign
 
 
-class Mish(_Elementwise):
+class Mish(_InplaceFlag):
     """z tanh(softplus(z))."""
     fn = F.mish
-
-    def __init__(self, inplace=False):
-        super().__init__()
 
 
 class LogSigmoid(_Elementwise):
