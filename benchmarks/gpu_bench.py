@@ -27,7 +27,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "src"))  # the checkout, installed or not
 sys.path.insert(0, HERE)
-import run  # noqa: E402  (the CPU benchmark: its data loading and initial weights)
+import run  # noqa: E402  (the CPU benchmark: its data loading, initial weights, models)
 
 WORKLOADS = {
     "mlp": dict(sizes=(784, 512, 512, 10), act="relu", lr=0.1, samples=60000),
@@ -54,17 +54,9 @@ def load_data(directory, random_data=False, n=60000):
 
 def retrograd_trainer(w, weights, x, y, device):
     import retrograd as rg
-    from retrograd import backend, nn, optim
+    from retrograd import backend, optim
     from retrograd.nn import functional as F
-    layers = []
-    for k, (W, b) in enumerate(weights):
-        lin = nn.Linear(W.shape[1], W.shape[0])
-        lin.weight.data[...] = W
-        lin.bias.data[...] = b
-        layers.append(lin)
-        if k < len(weights) - 1:
-            layers.append(nn.ReLU() if w["act"] == "relu" else nn.Tanh())
-    model = nn.Sequential(*layers).to(device)
+    model = run.retrograd_model(w["act"], weights).to(device)
     opt = optim.SGD(model.parameters(), lr=w["lr"])
     xp = backend.module_for(device)
     xd, yd = xp.asarray(x), xp.asarray(y)
@@ -90,16 +82,7 @@ def retrograd_trainer(w, weights, x, y, device):
 def torch_trainer(w, weights, x, y, device):
     import torch
     dev = torch.device(device)
-    layers = []
-    for k, (W, b) in enumerate(weights):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers.append(lin)
-        if k < len(weights) - 1:
-            layers.append(torch.nn.ReLU() if w["act"] == "relu" else torch.nn.Tanh())
-    model = torch.nn.Sequential(*layers).to(dev)
+    model = run.torch_model(w["act"], weights).to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=w["lr"])
     loss_fn = torch.nn.CrossEntropyLoss()
     xd, yd = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)

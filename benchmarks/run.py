@@ -90,6 +90,36 @@ def sgd_loop(step, batch):
 
 
 # -- the frameworks ------------------------------------------------------------------
+
+def retrograd_model(act, weights):
+    """nn.Sequential of Linear layers starting from ``weights`` [(W (out, in), b)], with
+    ``act`` ("relu", "tanh" or None) between them (gpu_bench.py's model too)."""
+    from retrograd import nn
+    layers = []
+    for k, (W, b) in enumerate(weights):
+        lin = nn.Linear(W.shape[1], W.shape[0])
+        lin.weight.data[...] = W
+        lin.bias.data[...] = b
+        layers.append(lin)
+        if act and k < len(weights) - 1:
+            layers.append(nn.ReLU() if act == "relu" else nn.Tanh())
+    return nn.Sequential(*layers)
+
+
+def torch_model(act, weights):
+    """The same model in PyTorch, from the same arrays."""
+    import torch
+    layers = []
+    for k, (W, b) in enumerate(weights):
+        lin = torch.nn.Linear(W.shape[1], W.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if act and k < len(weights) - 1:
+            layers.append(torch.nn.ReLU() if act == "relu" else torch.nn.Tanh())
+    return torch.nn.Sequential(*layers)
+
 # Each returns (fit_pass(x, y), predict(x) → logits as a NumPy array, description).
 
 def retrograd_trainer(w):
@@ -97,18 +127,10 @@ def retrograd_trainer(w):
     weights = initial_weights(w["sizes"])
     if w.get("api") == "keras":
         return keras_trainer(w, weights)
-    from retrograd import nn, optim
+    from retrograd import optim
     from retrograd.nn import functional as F
 
-    layers = []
-    for k, (W, b) in enumerate(weights):
-        lin = nn.Linear(W.shape[1], W.shape[0])
-        lin.weight.data[...] = W
-        lin.bias.data[...] = b
-        layers.append(lin)
-        if w["act"] and k < len(weights) - 1:
-            layers.append(nn.ReLU() if w["act"] == "relu" else nn.Tanh())
-    model = nn.Sequential(*layers)
+    model = retrograd_model(w["act"], weights)
     opt = optim.SGD(model.parameters(), lr=w["lr"])
 
     def step(x, y):
@@ -147,17 +169,7 @@ def keras_trainer(w, weights):
 def torch_trainer(w, threads):
     import torch
     torch.set_num_threads(threads)
-    layers = []
-    weights = initial_weights(w["sizes"])
-    for k, (W, b) in enumerate(weights):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers.append(lin)
-        if w["act"] and k < len(weights) - 1:
-            layers.append(torch.nn.ReLU() if w["act"] == "relu" else torch.nn.Tanh())
-    model = torch.nn.Sequential(*layers)
+    model = torch_model(w["act"], initial_weights(w["sizes"]))
     opt = torch.optim.SGD(model.parameters(), lr=w["lr"])
     loss_fn = torch.nn.CrossEntropyLoss()
 
