@@ -2,7 +2,7 @@
 
 Each op saves the cheapest thing its derivative needs: its output when φ' is a
 function of φ (sigmoid, tanh, ELU), its input otherwise (a reference, not a
-copy), or a boolean mask (ReLU family).
+copy), or a boolean mask (leaky ReLU, PReLU, hardtanh; ReLU keeps its output).
 """
 import math
 
@@ -28,6 +28,17 @@ def _times(d, g):
     """d ⊙ g written into d, a fresh derivative array: no extra temporary."""
     d *= g
     return d
+
+
+class _Pointwise(Function):
+    """y = φ(x) elementwise: ∂ℓ/∂x = ∂ℓ/∂y · φ'(x) and ẏ = φ'(x) ẋ. A subclass
+    gives ``forward`` and ``derivative()``, φ' from what forward saved."""
+
+    def backward(self, gy):
+        return gy * self.derivative()
+
+    def jvp(self, dx):
+        return dx * self.derivative()
 
 
 class Heaviside(Function):
@@ -167,7 +178,7 @@ class PReLU(Function):
         return xp.where(self.pos, dx, dx * self.wb + self.x * dwb)
 
 
-class ELU(Function):
+class ELU(_Pointwise):
     """ELU(x) = s·x if x > 0 else s·α(eˣ − 1), with scale s = 1 (ELU) or
     SELU's fixed (s, α) ≈ (1.0507, 1.6733);
     ELU'(x) = s if x > 0 else s·α eˣ = y + s·α, so only y is saved."""
@@ -194,12 +205,6 @@ class ELU(Function):
         return xp.where(pos, self.scale, self.y + self.scale * self.alpha).astype(
             self.y.dtype, copy=False)
 
-    def backward(self, gy):
-        return gy * self.derivative()
-
-    def jvp(self, dx):
-        return dx * self.derivative()
-
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -219,7 +224,7 @@ def _erf(x):
     return erf(x)
 
 
-class GELU(Function):
+class GELU(_Pointwise):
     """GELU(x) = x Φ(x), Φ the standard normal CDF ½(1 + erf(x/√2));
     GELU'(x) = Φ(x) + x φ(x).
 
@@ -252,14 +257,8 @@ class GELU(Function):
         pdf += self.cdf
         return pdf
 
-    def backward(self, gy):
-        return gy * self.derivative()
 
-    def jvp(self, dx):
-        return dx * self.derivative()
-
-
-class SiLU(Function):
+class SiLU(_Pointwise):
     """SiLU(x) = swish(x) = x σ(x);  SiLU'(x) = σ(x)(1 + x(1 − σ(x)))."""
 
     def forward(self, x):
@@ -273,12 +272,6 @@ class SiLU(Function):
         d *= self.s
         return d
 
-    def backward(self, gy):
-        return gy * self.derivative()
-
-    def jvp(self, dx):
-        return dx * self.derivative()
-
 
 def _softplus(z):
     """log(1 + eᶻ) computed without overflow: max(z, 0) + log1p(e^{−|z|})."""
@@ -288,7 +281,7 @@ def _softplus(z):
     return y
 
 
-class Softplus(Function):
+class Softplus(_Pointwise):
     """softplus(x) = (1/β) log(1 + e^{βx}), and x itself where βx > threshold
     (as PyTorch);  softplus'(x) = σ(βx) (1 above the threshold)."""
 
@@ -307,12 +300,6 @@ class Softplus(Function):
         bx = self.x * self.beta if self.beta != 1 else self.x
         return array_module(bx).where(bx > self.threshold, 1, _sigmoid(bx)).astype(
             bx.dtype, copy=False)
-
-    def backward(self, gy):
-        return gy * self.derivative()
-
-    def jvp(self, dx):
-        return dx * self.derivative()
 
 
 class Hardtanh(Function):
@@ -353,7 +340,7 @@ class Hardsigmoid(Function):
         return self.derivative(dx)
 
 
-class Hardswish(Function):
+class Hardswish(_Pointwise):
     """hard_swish(x) = x · hard_sigmoid(x);  derivative 0 below −3, x/3 + ½ on
     [−3, 3], 1 above (PyTorch's convention at the kinks)."""
 
@@ -366,14 +353,8 @@ class Hardswish(Function):
         return xp.where(x < -3, 0, xp.where(x <= 3, x * (1 / 3) + 0.5, 1)).astype(
             x.dtype, copy=False)
 
-    def backward(self, gy):
-        return gy * self.derivative()
 
-    def jvp(self, dx):
-        return dx * self.derivative()
-
-
-class Softsign(Function):
+class Softsign(_Pointwise):
     """softsign(x) = x / (1 + |x|);  softsign'(x) = 1 / (1 + |x|)²."""
 
     def forward(self, x):
@@ -383,14 +364,8 @@ class Softsign(Function):
     def derivative(self):
         return 1 / (self.den * self.den)
 
-    def backward(self, gy):
-        return gy * self.derivative()
 
-    def jvp(self, dx):
-        return dx * self.derivative()
-
-
-class Mish(Function):
+class Mish(_Pointwise):
     """mish(x) = x tanh(softplus(x));
     mish'(x) = tanh(sp(x)) + x (1 − tanh²(sp(x))) σ(x)."""
 
@@ -403,14 +378,8 @@ class Mish(Function):
         t = self.t
         return t + self.x * (1 - t * t) * _sigmoid(self.x)
 
-    def backward(self, gy):
-        return gy * self.derivative()
 
-    def jvp(self, dx):
-        return dx * self.derivative()
-
-
-class LogSigmoid(Function):
+class LogSigmoid(_Pointwise):
     """log σ(x) = −softplus(−x), stable;  (log σ)'(x) = 1 − σ(x) = σ(−x)."""
 
     def forward(self, x):
@@ -419,12 +388,6 @@ class LogSigmoid(Function):
 
     def derivative(self):
         return _sigmoid(-self.x)
-
-    def backward(self, gy):
-        return gy * self.derivative()
-
-    def jvp(self, dx):
-        return dx * self.derivative()
 
 
 def heaviside(x):
