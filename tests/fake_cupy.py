@@ -278,14 +278,7 @@ class ndarray:
 
     # -- methods: forwarded to NumPy, the results put back on the device -------------
     def _call(self, name, *args, **kwargs):
-        out = kwargs.pop("out", None)
-        kwargs = {k: _in(v) for k, v in kwargs.items()}
-        if out is not None:
-            if out.__class__ is not ndarray:
-                raise TypeError(f"{name}: out must be a cupy.ndarray, got {type(out)}")
-            kwargs["out"] = out._a
-        r = getattr(self._a, name)(*_in(args), **kwargs)
-        return out if out is not None else _out(r, (self,))
+        return _run_on_host(name, getattr(self._a, name), args, kwargs, (self,))
 
     def astype(self, dtype, order="K", casting=None, subok=None, copy=True):
         return _out(self._a.astype(dtype, order=order, copy=copy), (self,))
@@ -404,17 +397,23 @@ def _fakes(args):
             yield from _fakes(a)
 
 
+def _run_on_host(name, f, args, kwargs, sources):
+    """Call the NumPy ``f`` on the host arrays behind ``args``/``kwargs``; ``out=``
+    must be a device array; the result goes back on the device of ``sources``."""
+    out = kwargs.pop("out", None)
+    kwargs = {k: _in(v) for k, v in kwargs.items()}
+    if out is not None:
+        if out.__class__ is not ndarray:
+            raise TypeError(f"{name}: out must be a cupy.ndarray, got {type(out)}")
+        kwargs["out"] = out._a
+    r = f(*_in(args), **kwargs)
+    return out if out is not None else _out(r, sources)
+
+
 def _function(f, name):
     """A cupy routine: host arrays refused, results on the device."""
     def routine(*args, **kwargs):
-        out = kwargs.pop("out", None)
-        kwargs = {k: _in(v) for k, v in kwargs.items()}
-        if out is not None:
-            if out.__class__ is not ndarray:
-                raise TypeError(f"{name}: out must be a cupy.ndarray, got {type(out)}")
-            kwargs["out"] = out._a
-        r = f(*_in(args), **kwargs)
-        return out if out is not None else _out(r, tuple(_fakes(args)))
+        return _run_on_host(name, f, args, kwargs, tuple(_fakes(args)))
     routine.__name__ = name
     return routine
 
