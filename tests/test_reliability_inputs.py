@@ -341,6 +341,25 @@ def test_the_judge_fails_silent_acceptance_and_unclear_errors():
 
     with pytest.raises(AssertionError, match="does not show the shape"):
         judge(SHAPE, lambda: nn.Dropout(2.0), np.ones((2, 5)), ("Dropout",), ("p",))
+    with pytest.raises(AssertionError, match="does not show the dtype"):
+        judge(DTYPE, lambda: nn.Dropout(2.0), np.zeros(2, "U3"), ("Dropout",), ("p",))
+    with pytest.raises(AssertionError, match="names none of"):      # the member
+        judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Linear",), ("p",))
+    with pytest.raises(AssertionError, match="names none of"):      # the argument
+        judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Dropout",), ("input",))
+    judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Dropout",), ("p",))   # a clear refusal passes
+
+
+def test_check_layer_fails_a_layer_off_its_spec(monkeypatch):
+    """End to end: a layer that computes on a wrong feature count, or returns the
+    wrong shape, fails ``check_layer``."""
+    monkeypatch.setitem(LAYERS, "lax", (nn.Identity, features(F, units=F)))
+    with pytest.raises(AssertionError, match="silently accepted"):
+        check_layer("lax", _ones((2, F + 1)))
+    monkeypatch.setitem(LAYERS, "wrong units", (lambda: nn.Linear(F, 2), features()))
+    with pytest.raises(AssertionError, match=r"\(2, 3\)"):
+        check_layer("wrong units", _ones((2, F)))
+    check_layer("nn.Linear", _ones((2, F)))
 
 
 # -- merge layers ---------------------------------------------------------------------------------
