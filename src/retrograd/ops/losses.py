@@ -127,6 +127,21 @@ class ReducedLoss(Function):
         """Only backward knows the parents; in forward mode every input has a tangent."""
         return not self.parents or self.parents[1].requires_grad
 
+    # The generic rules, from ``derivatives()`` → (∂ℓᵢ/∂x, ∂ℓᵢ/∂y or None); the losses
+    # of a difference x − y (MSE, L1, Huber) write their own, with one derivative.
+    def backward(self, gy):
+        gx, gt = self.derivatives()
+        up = self.upstream(gy)
+        return (gx * up if self.parents[0].requires_grad else None), \
+            (gt * up if gt is not None else None)
+
+    def jvp(self, dx, dy):
+        gx, gt = self.derivatives()
+        t = gx * dx
+        if gt is not None:
+            t = t + gt * dy
+        return self.reduce_tangent(t)
+
 
 class MSELoss(ReducedLoss):
     """L2 loss ℓᵢ = (xᵢ − yᵢ)²;  ∂ℓᵢ/∂xᵢ = 2(xᵢ − yᵢ)."""
@@ -217,19 +232,6 @@ class BinaryCrossEntropy(ReducedLoss):
             logp, log1mp = self.logs()
             gy = log1mp - logp
         return gp, gy
-
-    def backward(self, gy):
-        gp, gt = self.derivatives()
-        up = self.upstream(gy)
-        return (gp * up if self.parents[0].requires_grad else None), \
-            (gt * up if gt is not None else None)
-
-    def jvp(self, dp, dy):
-        gp, gt = self.derivatives()
-        t = gp * dp
-        if gt is not None:
-            t = t + gt * dy
-        return self.reduce_tangent(t)
 
 
 class BinaryCrossEntropyWithLogits(BinaryCrossEntropy):
@@ -335,12 +337,20 @@ class KLDivergence(ReducedLoss):
             self.p = y
             with np.errstate(divide="ignore", invalid="ignore"):
                 loss = xp.where(y > 0, y * xp.log(y), 0) - y * x
-        out = self.reduce(loss)
-        return out / x.shape[0] if self.batchmean and x.ndim else out
+        return self.reduce(loss)
+
+    def _per_sample(self, total):
+        """"batchmean": the sum over every element divided by the batch size N."""
+        return total / self.x.shape[0] if self.batchmean and self.x.ndim else total
+
+    def reduce(self, loss):
+        return self._per_sample(super().reduce(loss))
 
     def upstream(self, gy):
-        g = super().upstream(gy)
-        return g / self.x.shape[0] if self.batchmean and self.x.ndim else g
+        return self._per_sample(super().upstream(gy))
+
+    def reduce_tangent(self, t):
+        return self._per_sample(super().reduce_tangent(t))
 
     def derivatives(self):
         xp, x, y = array_module(self.x), self.x, self.y
@@ -352,20 +362,6 @@ class KLDivergence(ReducedLoss):
                 with np.errstate(divide="ignore"):
                     gt = xp.where(y > 0, xp.log(y) + 1 - x, 0)
         return -self.p, gt
-
-    def backward(self, gy):
-        gx, gt = self.derivatives()
-        up = self.upstream(gy)
-        return (gx * up if self.parents[0].requires_grad else None), \
-            (gt * up if gt is not None else None)
-
-    def jvp(self, dx, dy):
-        gx, gt = self.derivatives()
-        t = gx * dx
-        if gt is not None:
-            t = t + gt * dy
-        out = self.reduce_tangent(t)
-        return out / self.x.shape[0] if self.batchmean and self.x.ndim else out
 
 
 class SquaredNorm(Function):
