@@ -130,6 +130,10 @@ class Trainer:
         self._fused = fused[0] if len(fused) == 1 else fused
         self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
         self._sync_trainable()
+        self._place_data()
+
+    def _place_data(self):
+        """Batches go to the weights' device, outputs come back to the host."""
         p = next(self.parameters(), None)
         cuda = p is not None and p.device == "cuda"
         self._to_device = (lambda a: backend.to_device(a, "cuda")) if cuda else _same
@@ -416,6 +420,7 @@ class Trainer:
             batch_begin = strategy.mean(float(batch_begin)) > 0
             cbs = data_parallel.AgreedCallbacks(cbs, self, strategy)
         val_batch = batch_size_or_default(validation_batch_size or batch_size, who)
+        val_plan = None     # the validation batches, the same at every epoch
         track = self._track
         self.stop_training = False
         self.train()
@@ -453,16 +458,13 @@ class Trainer:
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 if isinstance(val, SourceBatches):
-                    val.on_epoch_begin()
-                    val_logs = self._evaluate_batches(val.epoch(), cbs)
-                    val.on_epoch_end()
-                    if not val.last_count:
-                        val.no_batch()
+                    val_logs = self._evaluate_source(val, cbs)
                 else:
-                    val_logs = self._evaluate_batches(
-                        slices(*val, eval_batches(len(val[0]), val_batch, strategy,
-                                                  validation_steps, who)),
-                        cbs, strategy=strategy)
+                    if val_plan is None:
+                        val_plan = eval_batches(len(val[0]), val_batch, strategy,
+                                                validation_steps, who)
+                    val_logs = self._evaluate_batches(slices(*val, val_plan), cbs,
+                                                      strategy=strategy)
                 epoch_logs.update(("val_" + k, v) for k, v in val_logs.items())
                 self.train()
             cbs.on_epoch_end(epoch, epoch_logs)
@@ -549,20 +551,23 @@ class Trainer:
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_progbar=verbose > 0,
                                             verbose=verbose, epochs=1, steps=n_steps)
         if batch_size is None:
-            source.on_epoch_begin()
-            logs = self._evaluate_batches(source.epoch(), cbs)
-            source.on_epoch_end()
-            if not source.last_count:
-                source.no_batch()
+            logs = self._evaluate_source(source, cbs)
         else:
             logs = self._evaluate_batches(
                 slices(x, y, sw, eval_batches(len(x), batch_size, strategy, steps, who)),
                 cbs, strategy=strategy)
         self._reset_trackers()
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names]
-        return values[0] if len(values) == 1 else values
+        return _result(logs, self.metrics_names, return_dict)
+
+    def _evaluate_source(self, source, cbs):
+        """``_evaluate_batches`` over one pass of a batch source (refused if it yields
+        none)."""
+        source.on_epoch_begin()
+        logs = self._evaluate_batches(source.epoch(), cbs)
+        source.on_epoch_end()
+        if not source.last_count:
+            source.no_batch()
+        return logs
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 distributed=False):
@@ -606,9 +611,7 @@ class Trainer:
                                             verbose=verbose, epochs=1, steps=n_steps)
         batch_begin = cbs.wants("on_predict_batch_begin")
         batch_end = cbs.wants("on_predict_batch_end")
-        p = next(self.parameters(), None)
-        self._to_device = (lambda a: backend.to_device(a, "cuda")) \
-            if p is not None and p.device == "cuda" else _same
+        self._place_data()
         self.eval()
         outs = None
         cbs.on_predict_begin()
@@ -689,11 +692,16 @@ class Trainer:
             self._reset_trackers()
 
     def _batch_result(self, return_dict):
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = [logs[k] for k in self.metrics_names]
-        return values[0] if len(values) == 1 else values
+        return _result(self._logs(), self.metrics_names, return_dict)
+
+
+def _result(logs, names, return_dict):
+    """Keras's return value: the logs, or their values in ``metrics_names`` order (a
+    scalar when there is only the loss)."""
+    if return_dict:
+        return logs
+    values = [logs[k] for k in names]
+    return values[0] if len(values) == 1 else values
 
 
 def _data(out):
