@@ -4,6 +4,8 @@ Shared by the data-parallel tests. Every run is bounded by a subprocess timeout
 by its caller, so a hang fails a test instead of blocking the suite."""
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,18 @@ def mpi_env(**extra):
                OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1", **extra)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     return env
+
+
+def launch(script, args=(), n=None, limit=60, **extra_env):
+    """Run ``python script *args`` (under ``mpirun -n n`` when ``n`` is given) from
+    the project root; a run still going after ``limit`` seconds fails the test as a
+    hang, with its output. Returns the CompletedProcess (its code is not checked)."""
+    cmd = [sys.executable, str(script), *map(str, args)]
+    if n is not None:
+        cmd = ["mpirun", "-n", str(n), "--oversubscribe", *cmd]
+    try:
+        return subprocess.run(cmd, cwd=ROOT, env=mpi_env(**extra_env), capture_output=True,
+                              text=True, timeout=limit)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{' '.join(cmd)} still running after {limit} s (a hang); output:\n"
+                    f"{e.stdout}\n{e.stderr}")

@@ -6,16 +6,12 @@ instead of blocking the suite.
 """
 import json
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
-from mpi_launch import mpi_env, needs_mpi
+from mpi_launch import ROOT, launch, needs_mpi
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "mpi_scripts" / "train_mlp.py"
 LIMIT = 60  # seconds for one mpirun, far above the few seconds it needs
 
@@ -24,16 +20,8 @@ pytestmark = needs_mpi
 
 
 def _run(args, n=None, **extra_env):
-    cmd = [sys.executable, str(SCRIPT), *args]
-    if n is not None:
-        cmd = ["mpirun", "-n", str(n), "--oversubscribe", *cmd]
     start = time.monotonic()
-    try:
-        p = subprocess.run(cmd, cwd=ROOT, env=mpi_env(**extra_env), capture_output=True,
-                           text=True, timeout=LIMIT)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"{' '.join(cmd)} still running after {LIMIT} s (a hang); output:\n"
-                    f"{e.stdout}\n{e.stderr}")
+    p = launch(SCRIPT, args, n, LIMIT, **extra_env)
     return p, time.monotonic() - start
 
 
