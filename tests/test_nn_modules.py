@@ -302,6 +302,10 @@ def test_regularizers_as_functions():
     np.testing.assert_allclose(nn.regularizers.L1(0.2)(t).item(), 0.2 * np.abs(w).sum())
     np.testing.assert_allclose(nn.regularizers.L1L2(0.2, 0.1)(t).item(),
                                0.2 * np.abs(w).sum() + 0.1 * (w ** 2).sum())
+    np.testing.assert_allclose(nn.regularizers.L1L2(0.2)(t).item(), 0.2 * np.abs(w).sum())
+    np.testing.assert_allclose(nn.regularizers.L1L2(l2=0.1)(t).item(), 0.1 * (w ** 2).sum())
+    zero = nn.regularizers.L1L2()(t)                 # a scalar tensor still, not None
+    assert isinstance(zero, rg.Tensor) and zero.item() == 0.0
     for r in (nn.regularizers.L2(0.1), nn.regularizers.L1(0.2), nn.regularizers.L1L2(0.2, 0.1)):
         check_grad(r, w)
         check_jvp(r, w)

@@ -60,13 +60,10 @@ class L1L2(Regularizer):
         self.l1, self.l2 = _factor("L1L2", l1), _factor("L1L2", l2)
 
     def __call__(self, w):
-        total = None
-        if self.l1:
-            total = AbsSum().apply(w) * self.l1
-        if self.l2 or total is None:
-            sq = SquaredNorm().apply(w) * self.l2
-            total = sq if total is None else total + sq
-        return total
+        if not self.l1:               # l2·Σw² alone (a zero tensor when both are 0)
+            return SquaredNorm().apply(w) * self.l2
+        total = AbsSum().apply(w) * self.l1
+        return total + SquaredNorm().apply(w) * self.l2 if self.l2 else total
 
 
 l1, l2, l1_l2 = L1, L2, L1L2
