@@ -84,9 +84,6 @@ class SoftmaxCrossEntropy(Function):
         return d
 
 
-REDUCTIONS = ("mean", "sum", "none")
-
-
 class ReducedLoss(Function):
     """Base of the elementwise losses: ℓ = reduce(w ⊙ ℓᵢ) with ``reduction``
     "mean" (over every element), "sum" or "none", and an optional fixed
