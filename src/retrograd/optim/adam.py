@@ -69,6 +69,7 @@ class Adam(Optimizer):
         d *= t(-lr / (1 - b1 ** step))
         p += d                                     # θ ← θ − η m̂ / (√v̂ + ε)
 
+
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``:
     θ ← θ(1 − ηλ) before the Adam step, instead of adding λθ to the gradient, so
