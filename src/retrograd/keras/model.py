@@ -113,9 +113,6 @@ class Model(Trainer, Module):
             return self._symbolic_call(x, training)
         return self._eager_call(*args, **kwargs)
 
-    def _eager_call(self, *args, **kwargs):
-        return Module.__call__(self, *args, **kwargs)
-
     def _who(self):
         return f"{type(self).__name__} {self.name!r}"
 

@@ -230,14 +230,14 @@ class Trainer:
         params = self.trainable_weights
         wrap = Tensor._wrap
 
-        def update(loss, n):
-            zero_grad()
-            loss.backward()
-            if sync is not None:
-                sync(params, n)
-            apply()
-
-        if not params:
+        if params:
+            def update(loss, n):
+                zero_grad()
+                loss.backward()
+                if sync is not None:
+                    sync(params, n)
+                apply()
+        else:
             warnings.warn(f"model {self.name!r} does not have any trainable weights (it, or "
                           "each of its layers, has trainable=False): training computes the "
                           "loss and changes nothing", UserWarning, stacklevel=3)
