@@ -227,3 +227,8 @@ def test_scalar_input(name, f, ft, scale):
     xt = torch.tensor(0.7, dtype=torch.float32, requires_grad=True)
     ft(xt).backward()
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-5)
+
+
+def test_an_option_the_activation_does_not_take_is_refused_when_built():
+    with pytest.raises(TypeError, match="Softsign: .*inplace"):
+        nn.Softsign(inplace=True)          # PyTorch's Softsign takes no inplace either

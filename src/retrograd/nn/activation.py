@@ -1,5 +1,7 @@
 """The activations φ as modules (PyTorch's names and defaults), and ``Activation``,
 which wraps a Keras name or any function. Formulas: ``nn.functional``."""
+import inspect
+
 import numpy as np
 
 from ..ops import activations as ops
@@ -34,6 +36,10 @@ class _Elementwise(Module):
 
     def __init__(self, **config):
         super().__init__()
+        try:   # an option the function does not take is refused now, not at the first call
+            inspect.signature(type(self).fn).bind(None, **config)
+        except TypeError as e:
+            raise TypeError(f"{type(self).__name__}: {e}") from None
         self.config = config
 
     def forward(self, x):
