@@ -79,16 +79,12 @@ class Loss:
         if sample_weight is None:
             return self.compute(y_true, y_pred)
         per_sample = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            w = _target_array(sample_weight, self.name + " (sample_weight)")
-            if w.shape != tuple(per_sample.shape):
-                raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
-                                 f"match the per-sample losses {tuple(per_sample.shape)}")
-            per_sample = per_sample * Tensor._wrap(w.astype(y_pred.dtype)).to(y_pred.device)
-        if self.reduction in ("none", None):
-            return per_sample
-        total = per_sample.sum()
-        return total if self.reduction == "sum" else total / max(per_sample.shape[0], 1)
+        w = _target_array(sample_weight, self.name + " (sample_weight)")
+        if w.shape != tuple(per_sample.shape):
+            raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
+                             f"match the per-sample losses {tuple(per_sample.shape)}")
+        per_sample = per_sample * Tensor._wrap(w.astype(y_pred.dtype)).to(y_pred.device)
+        return self._reduce(per_sample, per_sample.shape[0])
 
     def compute(self, y_true, y_pred):
         """The reduced loss from checked arguments (tensors): what ``fit`` calls at
@@ -98,10 +94,7 @@ class Loss:
             if fast is not None:
                 return fast
         per_sample = self.call(y_true, y_pred)
-        if self.reduction in ("none", None):
-            return per_sample
-        total = per_sample.sum()
-        return total if self.reduction == "sum" else total / max(per_sample.shape[0], 1)
+        return self._reduce(per_sample, per_sample.shape[0])
 
     def weighted(self, y_true, y_pred, weights, logits=False):
         """Keras's weighted loss from checked tensors: Σᵢ wᵢ ℓᵢ / N (``sum_over_batch_size``:
@@ -112,11 +105,14 @@ class Loss:
             self.call(y_true, y_pred)
         if per.ndim > 1:    # per-timestep/… losses: the sample's weight on each
             weights = weights.reshape((per.shape[0],) + (1,) * (per.ndim - 1))
-        per = per * weights
+        return self._reduce(per * weights, per.size)
+
+    def _reduce(self, per, n):
+        """The losses as ``reduction`` says: as they are, Σ, or Σ / n."""
         if self.reduction in ("none", None):
             return per
         total = per.sum()
-        return total if self.reduction == "sum" else total / max(per.size, 1)
+        return total if self.reduction == "sum" else total / max(n, 1)
 
     def per_sample_from_logits(self, y_true, logits):
         """The per-sample losses computed from the logits of the output activation."""
@@ -274,32 +270,32 @@ class BinaryCrossentropy(Loss):
                 "label_smoothing": self.label_smoothing}
 
 
-class MeanSquaredError(Loss):
+class _MeanOverOutputs(Loss):
+    """ℓᵢ = mean over outputs of the elementwise loss ``op`` of (yᵢ, ŷᵢ)."""
+    op = None
+
+    def call(self, y_true, y_pred):
+        per = self.op("none").apply(y_pred, y_true)
+        return per.mean(axis=-1) if per.ndim > 1 else per
+
+    def batch_mean(self, y_true, y_pred):
+        return self.op("mean").apply(y_pred, y_true)
+
+
+class MeanSquaredError(_MeanOverOutputs):
     """ℓᵢ = mean over outputs of (yᵢ − ŷᵢ)²."""
+    op = ops.MSELoss
 
     def __init__(self, name="mean_squared_error", reduction="sum_over_batch_size"):
         super().__init__(name, reduction)
 
-    def call(self, y_true, y_pred):
-        per = ops.MSELoss("none").apply(y_pred, y_true)
-        return per.mean(axis=-1) if per.ndim > 1 else per
 
-    def batch_mean(self, y_true, y_pred):
-        return ops.MSELoss("mean").apply(y_pred, y_true)
-
-
-class MeanAbsoluteError(Loss):
+class MeanAbsoluteError(_MeanOverOutputs):
     """ℓᵢ = mean over outputs of |yᵢ − ŷᵢ|."""
+    op = ops.L1Loss
 
     def __init__(self, name="mean_absolute_error", reduction="sum_over_batch_size"):
         super().__init__(name, reduction)
-
-    def call(self, y_true, y_pred):
-        per = ops.L1Loss("none").apply(y_pred, y_true)
-        return per.mean(axis=-1) if per.ndim > 1 else per
-
-    def batch_mean(self, y_true, y_pred):
-        return ops.L1Loss("mean").apply(y_pred, y_true)
 
 
 CLASSES = {c.__name__: c for c in (CategoricalCrossentropy, SparseCategoricalCrossentropy,
