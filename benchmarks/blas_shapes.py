@@ -6,7 +6,8 @@
 For each layer shape of the mlp and deep workloads (batch 128): the three products
 of a step as retrograd computes them (x Wᵀ, G W, Gᵀ X, W stored (out, in)) and with
 the activations kept transposed (W Xᵀ, Wᵀ Gᵀ, Gᵀ X); then the online step's
-matrix-vector product and rank-one update (does OpenBLAS use both threads?), and
+matrix-vector product and rank-one update (does OpenBLAS use both threads?), the SGD
+update through BLAS axpy against NumPy, ReLU against a row of zeros or the scalar 0, and
 the forward product at four alignments of its operands. Best of 9 × 100 calls, µs.
 """
 import os
@@ -17,7 +18,7 @@ import timeit
 
 def child(threads):
     import numpy as np
-    from retrograd.backend import ger
+    from retrograd.backend import axpy, ger
     rng = np.random.default_rng(0)
 
     def best(stmt, n=100, **names):
@@ -38,6 +39,13 @@ def child(threads):
     u, v = rng.standard_normal(512).astype(np.float32), rng.standard_normal(784).astype(np.float32)
     print(f"online, 512×784: W v {best('w @ v', n=2000, w=w, v=v):.1f}, "
           f"ger {best('ger(-0.01, u, v, w)', n=2000, ger=ger, u=u, v=v, w=w):.1f}")
+    g = rng.standard_normal((512, 784)).astype(np.float32)
+    print(f"SGD update of 512×784: BLAS axpy {best('axpy(-0.01, g, w)', axpy=axpy, g=g, w=w):.1f}, "
+          f"NumPy w += -0.01 g {best('np.add(w, np.float32(-0.01) * g, out=w)', np=np, g=g, w=w):.1f}")
+    s = rng.standard_normal((128, 512)).astype(np.float32)
+    print(f"ReLU of 128×512: maximum(s, zeros row) "
+          f"{best('np.maximum(s, z)', np=np, s=s, z=np.zeros(512, np.float32)):.1f}, "
+          f"maximum(s, 0) {best('np.maximum(s, 0)', np=np, s=s):.1f}")
     for off in (0, 16, 32, 48):
         def at(shape):
             n = shape[0] * shape[1]

@@ -22,18 +22,23 @@ def main(argv=None):
     ap.add_argument("--frameworks", default="retrograd,numpy,pytorch")
     ap.add_argument("--threads", type=int, default=2, help="BLAS threads (default 2)")
     ap.add_argument("--seconds", type=float, default=5.0, help="time per framework")
+    ap.add_argument("--no-tune-malloc", dest="tune_malloc", action="store_false",
+                    help="keep glibc's allocator thresholds (see docs/performance.md)")
     ap.add_argument("--sizes", help="layer sizes instead of the workload's, e.g. 4,4,4,4 "
                                     "(where the arithmetic is free: the overhead alone)")
     args = ap.parse_args(argv)
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)  # before NumPy loads BLAS
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import resource
+
     import numpy as np
     import run
     import retrograd.backend
 
     if args.workload not in run.WORKLOADS:
         ap.error(f"unknown workload {args.workload!r}; expected one of {list(run.WORKLOADS)}")
-    retrograd.backend.tune_malloc()
+    if args.tune_malloc:
+        retrograd.backend.tune_malloc()
     w = dict(run.WORKLOADS[args.workload])
     if args.sizes:
         w["sizes"] = tuple(int(k) for k in args.sizes.split(","))
@@ -51,12 +56,16 @@ def main(argv=None):
         fit_pass = trainers[name]()[0]
         fit_pass(x, y)                                   # warm-up
         best, end = float("inf"), time.perf_counter() + args.seconds
+        faults, steps = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, 0
         while time.perf_counter() < end:
             t = time.perf_counter()
             fit_pass(x, y)
             best = min(best, (time.perf_counter() - t) / (n / w["batch"]))
+            steps += n // w["batch"]
+        faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / max(steps, 1)
         print(f"{args.workload} {name}: {best * 1e6:,.0f} µs per step "
-              f"(batch {w['batch']}, {args.threads} BLAS thread(s))", flush=True)
+              f"(batch {w['batch']}, {args.threads} BLAS thread(s)), "
+              f"{faults:,.0f} page faults per step", flush=True)
 
 
 if __name__ == "__main__":
