@@ -7,13 +7,11 @@ a hang fails the test instead of blocking the suite.
 """
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from mpi_launch import mpi_env, needs_mpi
+from mpi_launch import launch, needs_mpi
 
 from retrograd import distributed as dist
 from retrograd import keras
@@ -27,15 +25,7 @@ LIMIT = 90  # seconds for one run, far above the few seconds it needs
 
 
 def _run(script, args, n=None, **extra_env):
-    cmd = [sys.executable, str(SCRIPTS / script), *map(str, args)]
-    if n is not None:
-        cmd = ["mpirun", "-n", str(n), "--oversubscribe", *cmd]
-    try:
-        p = subprocess.run(cmd, cwd=ROOT, env=mpi_env(**extra_env), capture_output=True,
-                           text=True, timeout=LIMIT)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"{' '.join(cmd)} still running after {LIMIT} s (a hang); output:\n"
-                    f"{e.stdout}\n{e.stderr}")
+    p = launch(SCRIPTS / script, args, n, LIMIT, **extra_env)
     assert p.returncode == 0, p.stdout + p.stderr
     return p
 
