@@ -591,9 +591,12 @@ class Merge(Layer):
         self.compute_output_shape(shapes)   # every call: the batch sizes and shapes
         if not self.built:
             self.build_for([(None,) + s[1:] for s in shapes])
-        rank = max(len(s) for s in shapes)
-        return self.call([t if t.ndim == rank else t.reshape(_expanded(t.shape, rank))
-                          for t in inputs])
+        return self.call(self._aligned(inputs))
+
+    def _aligned(self, inputs):
+        """The inputs brought to one rank (Keras: axes inserted after the batch)."""
+        rank = max(t.ndim for t in inputs)
+        return [t if t.ndim == rank else t.reshape(_expanded(t.shape, rank)) for t in inputs]
 
     def _check(self, input_shapes):
         who = f"{type(self).__name__} {self.name!r}"
@@ -766,16 +769,12 @@ class Dot(Merge):
         out = s1[:a1] + s1[a1 + 1:] + tuple(d for i, d in enumerate(s2) if i not in (0, a2))
         return out if len(out) > 1 else out + (1,)
 
-    def forward(self, inputs):   # no broadcasting: the two inputs keep their ranks
-        inputs = [t if t.dtype.kind == "f" else t.to(dtype=np.float32) for t in inputs]
-        shapes = [tuple(t.shape) for t in inputs]
-        out_shape = self.compute_output_shape(shapes)
-        if not self.built:
-            self.build_for([(None,) + s[1:] for s in shapes])
-        return self.call(inputs).reshape(out_shape)
+    def _aligned(self, inputs):   # no broadcasting: the two inputs keep their ranks
+        return inputs
 
     def call(self, inputs):
-        (x, y), (a1, a2) = inputs, self._axes([tuple(t.shape) for t in inputs])
+        shapes = [tuple(t.shape) for t in inputs]
+        (x, y), (a1, a2) = inputs, self._axes(shapes)
         if self.normalize:
             x, y = _l2_normalize(x, a1), _l2_normalize(y, a2)
         n, k = x.shape[0], x.shape[a1]
@@ -785,7 +784,7 @@ class Dot(Merge):
         # batched matrix product (N, P, Q).
         x = x.permute(*[i for i in range(x.ndim) if i != a1], a1).reshape(n, p, k)
         y = y.permute(0, a2, *[i for i in range(1, y.ndim) if i != a2]).reshape(n, k, q)
-        return x @ y
+        return (x @ y).reshape(self.compute_output_shape(shapes))
 
     def get_config(self):
         axes = list(self.axes) if isinstance(self.axes, (list, tuple)) else self.axes
