@@ -39,6 +39,14 @@ _HOST = ("Implicit conversion to a NumPy array is not allowed. "
          "Please use `.get()` to construct a NumPy array explicitly.")
 
 
+reads = 0   # device → host reads so far: on a GPU each one waits for the device
+
+
+def _read():
+    global reads
+    reads += 1
+
+
 def _unsupported(x):
     return TypeError(f"Unsupported type {type(x)}")
 
@@ -167,6 +175,7 @@ class ndarray:
 
     def get(self, stream=None, order="C", out=None):
         """The data as a NumPy array (a copy, as a device → host transfer)."""
+        _read()
         a = np.array(self._a, order=order)
         if out is not None:
             out[...] = a
@@ -236,20 +245,25 @@ class ndarray:
         return str(self._a)
 
     def __format__(self, spec):
+        _read()
         return format(self._a.item() if self._a.ndim == 0 else self._a, spec)
 
     __hash__ = None
 
     def __bool__(self):
+        _read()
         return bool(self._a)
 
     def __float__(self):
+        _read()
         return float(self._a)
 
     def __int__(self):
+        _read()
         return int(self._a)
 
     def __complex__(self):
+        _read()
         return complex(self._a)
 
     def __reduce__(self):
@@ -291,9 +305,11 @@ class ndarray:
         self._a.fill(value._a if value.__class__ is ndarray else value)
 
     def item(self):
+        _read()
         return self._a.item()
 
     def tolist(self):
+        _read()
         return self._a.tolist()
 
     def reshape(self, *shape, order="C"):
@@ -525,6 +541,55 @@ _build()
 _MODULE = sys.modules[__spec__.name] if "__spec__" in globals() and __spec__ else None
 
 
+# -- ElementwiseKernel: the CUDA C line run as Python on the host ----------------------
+
+class ElementwiseKernel:
+    """cupy.ElementwiseKernel(in_params, out_params, operation, name) for the one-line
+    operations retrograd writes, which read the same in C and Python ("y += a * x").
+    Checks what CuPy checks: the number of arguments, device arrays only, one dtype
+    per type placeholder; outputs given are updated in place (read as well as written,
+    as CuPy's are), missing ones are allocated with the inputs' broadcast shape."""
+
+    def __init__(self, in_params, out_params, operation, name="kernel"):
+        def parse(params):
+            return [tuple(p.split()) for p in params.split(",") if p.strip()]
+        self.inputs, self.outputs = parse(in_params), parse(out_params)
+        self.operation, self.name = operation, name
+        compile(operation, name, "exec")   # not Python: not one of ours, refuse now
+
+    def __call__(self, *args):
+        n_in, n_all = len(self.inputs), len(self.inputs) + len(self.outputs)
+        if len(args) not in (n_in, n_all):
+            raise TypeError(f"Wrong number of arguments for {self.name!r}: expected "
+                            f"{n_in} or {n_all}, got {len(args)}")
+        types_, env = {}, {}
+        for (t, name), a in zip(self.inputs + self.outputs, args):
+            if isinstance(a, np.ndarray) and a.ndim:
+                raise _unsupported(a)
+            dtype = a.dtype if a.__class__ is ndarray else None
+            if dtype is not None and types_.setdefault(t, dtype) != dtype:
+                raise TypeError(f"Type is mismatched. {name} {dtype} {types_[t]}")
+            env[name] = a._a if a.__class__ is ndarray else a
+        arrays = [env[n] for _, n in self.inputs if isinstance(env[n], np.ndarray)]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        outs = []
+        for t, name in self.outputs:
+            if name not in env:
+                env[name] = np.empty(shape, dtype=types_.get(t, arrays[0].dtype))
+            outs.append(env[name])
+        for (t, name) in self.inputs:   # a scalar takes its placeholder's dtype, as in C
+            if not isinstance(env[name], np.ndarray) and t in types_:
+                env[name] = types_[t].type(env[name])
+        exec(self.operation, {}, env)
+        for (_, name), out in zip(self.outputs, outs):
+            if env[name] is not out:
+                out[...] = env[name]
+        given = args[n_in:]
+        result = [g if g is not None else _wrap(o) for g, o in zip(list(given) + [None] * len(outs),
+                                                       outs)]
+        return result[0] if len(result) == 1 else tuple(result)
+
+
 # -- cuda: the bits retrograd and the benchmarks touch ----------------------------------
 
 class _Runtime:
@@ -565,6 +630,30 @@ _Stream.null = _Stream()
 
 cuda = types.SimpleNamespace(runtime=_Runtime(), Device=_Device, Stream=_Stream,
                              is_available=lambda: True, get_device_id=lambda: 0)
+
+
+# -- random: CuPy's Generator, drawing on the device ------------------------------------
+
+class _Generator:
+    """cupy.random.Generator: NumPy's PCG64 underneath (CuPy's own bit generator
+    gives other numbers), results on the device."""
+
+    def __init__(self, seed=None):
+        self._rng = np.random.default_rng(seed)
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        if np.dtype(dtype).char not in "fd":
+            raise TypeError(f"Unsupported dtype {np.dtype(dtype)} for random")
+        return _wrap(self._rng.random(size, dtype=dtype))
+
+    def uniform(self, low=0.0, high=1.0, size=None, dtype=np.float64):
+        return _wrap(self._rng.uniform(low, high, size).astype(dtype))
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        return _wrap(self._rng.standard_normal(size, dtype=dtype))
+
+
+random = types.SimpleNamespace(default_rng=_Generator, Generator=_Generator)
 
 
 # -- cupyx: scatter_add and scipy.special.erf ----------------------------------------

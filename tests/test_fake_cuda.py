@@ -197,7 +197,7 @@ def test_layers_and_sequential_chain(fake_cuda):
         model = nn.Sequential(
             nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 8), nn.Tanh(),   # a Chain run
             nn.Dense(6, activation="relu", kernel_regularizer=nn.regularizers.L1L2(0.01, 0.01)),
-            nn.PReLU(), nn.Dropout(0.3), nn.ELU(), nn.Identity(), nn.Flatten(),
+            nn.PReLU(), nn.Dropout(0.3, generator=np.random.default_rng(5)), nn.ELU(), nn.Identity(), nn.Flatten(),
             nn.Dense(3, activation="softmax")).to(device)
         x = rg.tensor(_X, device=device)
         out = model(x)
@@ -305,7 +305,7 @@ def test_keras_fit_evaluate_predict_save_on_cuda(fake_cuda, tmp_path):
     def run(device):
         keras.utils.set_random_seed(0)
         model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"),
-                                  keras.layers.Dropout(0.2),
+                                  keras.layers.Dropout(0.2, seed=7),   # a host generator: same masks
                                   keras.layers.Dense(2, activation="softmax")])
         model.to(device)
         model.compile(optimizer=keras.optimizers.Adam(1e-2),
@@ -392,8 +392,10 @@ def test_utilities_on_a_device(fake_cuda):
         results += [z, rg.tensor(np.arange(3), device=device).exp(), np.asarray(z)]
         with rg.detect_anomaly():
             (x * 3).sum().backward()
-        results.append(F.dropout(x, 0.5, training=True))
-        model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5)).to(device)
+        # generator=: drawn on the host, the same masks on both devices (test_dropout_... below)
+        results.append(F.dropout(x, 0.5, training=True, generator=np.random.default_rng(2)))
+        model = nn.Sequential(nn.Linear(3, 4),
+                              nn.Dropout(0.5, generator=np.random.default_rng(4))).to(device)
         results.append(nn.mc_dropout_predict(model, x, n=3))
         loader = DataLoader(TensorDataset(x.detach(), labels), batch_size=3, shuffle=True)
         results += [b for batch in loader for b in batch]
@@ -474,3 +476,85 @@ def test_keras_losses_called_on_device_predictions(fake_cuda):
         total.backward()
         return out + [p.grad]
     same_on_both(run)
+
+
+# -- what a GPU step costs: reads back to the host, kernel launches, transfers --------------
+
+def test_a_training_step_reads_the_device_at_most_once(fake_cuda):
+    """Each read of device data by the host waits for the GPU to finish its queue:
+    PyTorch's step has none; ours has one, the class labels' range check."""
+    model = _mlp().to("cuda")
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x = rg.tensor(np.random.default_rng(0).standard_normal((100, 3)), device="cuda")
+    y = rg.tensor(np.arange(100) % 3, device="cuda")   # > 64 labels: checked on the device
+    F.cross_entropy(model(x), y).backward()   # warm: first-use work is not per step
+    before = fake_cuda.reads
+    opt.zero_grad()
+    F.cross_entropy(model(x), y).backward()
+    opt.step()
+    assert fake_cuda.reads - before == 1
+    with pytest.raises(ValueError, match=r"class labels must lie in \[0, 3\)"):
+        F.cross_entropy(model(x), rg.tensor(np.arange(100) % 4, device="cuda"))
+
+
+def test_sgd_updates_each_parameter_with_one_kernel(fake_cuda, monkeypatch):
+    calls = []
+    run = fake_cuda.ElementwiseKernel.__call__
+    monkeypatch.setattr(fake_cuda.ElementwiseKernel, "__call__",
+                        lambda k, *a: calls.append(k.name) or run(k, *a))
+
+    def train(device):
+        model = _mlp().to(device)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        F.cross_entropy(model(rg.tensor(_X, device=device)),
+                        rg.tensor(np.array([0, 1, 2, 1]), device=device)).backward()
+        calls.clear()
+        opt.step()
+        return list(model.parameters())
+    same_on_both(train)
+    assert calls == ["retrograd_axpy"] * len(list(_mlp().parameters()))
+
+
+def test_dropout_and_rrelu_draw_on_the_device(fake_cuda, monkeypatch):
+    """No mask crosses the bus: CuPy's generator draws it, seeded from the default
+    generator, so manual_seed and set_rng_state make GPU runs reproducible."""
+    from retrograd import random as rg_random
+    moved = []
+    to_device = fake_cuda.asarray
+    monkeypatch.setattr(fake_cuda, "asarray",
+                        lambda a, *args, **kw: moved.append(type(a)) or to_device(a, *args, **kw))
+    x = rg.ones(200, 200, device="cuda")
+    moved.clear()
+    rg.manual_seed(3)
+    a = F.dropout(x, 0.25, training=True).numpy()
+    slopes = F.rrelu(-x, 0.1, 0.3, training=True).numpy()
+    assert np.ndarray not in moved
+    kept = (a != 0).mean()
+    assert abs(kept - 0.75) < 0.02 and np.allclose(a[a != 0], 1 / 0.75)
+    assert np.all((-slopes >= 0.1) & (-slopes <= 0.3)) and slopes.std() > 0.03
+    rg.manual_seed(3)
+    assert np.array_equal(F.dropout(x, 0.25, training=True).numpy(), a)
+    assert not np.array_equal(F.dropout(x, 0.25, training=True).numpy(), a)   # moves on
+    state = rg_random.get_rng_state()
+    rg_random.set_rng_state(state)
+    b = F.dropout(x, 0.25, training=True).numpy()
+    rg_random.set_rng_state(state)   # as a checkpoint's resume does
+    assert np.array_equal(F.dropout(x, 0.25, training=True).numpy(), b)
+    # A generator given: drawn on the host, the CPU's masks exactly.
+    cpu = F.dropout(rg.ones(200, 200), 0.25, training=True,
+                    generator=np.random.default_rng(1)).numpy()
+    gpu = F.dropout(x, 0.25, training=True, generator=np.random.default_rng(1)).numpy()
+    assert np.array_equal(cpu, gpu)
+
+
+def test_constant_index_and_zero_arrays_are_made_once_per_device(fake_cuda):
+    from retrograd import backend
+    rows = backend.constant(np, "rows", 5)
+    assert rows is backend.constant(np, "rows", 5) and list(rows) == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match="read-only"):
+        rows[0] = 7
+    on_gpu = backend.constant(fake_cuda, "rows", 5)
+    assert type(on_gpu).__module__ == "cupy" and on_gpu.tolist() == [0, 1, 2, 3, 4]
+    zeros = backend.constant(fake_cuda, "zeros", (3,), np.float32)
+    assert zeros.dtype == np.float32 and zeros.tolist() == [0, 0, 0]
+    assert backend.constant(np, "zeros", (), np.float64).shape == ()   # a 0-d ReLU input

@@ -81,6 +81,29 @@ def cuda_available():
         return False
 
 
+# -- small constant arrays, made once ------------------------------------------------
+
+_CONSTANTS = {}
+
+
+def constant(xp, name, n, dtype=np.int64):
+    """A read-only array of ``xp`` made once per device, name, size and dtype:
+    ``"rows"`` is 0, 1, …, n−1 (the index that picks one entry per row),
+    ``"zeros"`` is zeros of shape n (an int or a shape). Made at every call it would cost an allocation, and on
+    a GPU a kernel launch, per step."""
+    device = None if xp is np else xp.cuda.get_device_id()
+    key = (id(xp), device, name, n, np.dtype(dtype).char)
+    a = _CONSTANTS.get(key)
+    if a is None:
+        if len(_CONSTANTS) >= 64:   # many sizes (ragged batches): start again
+            _CONSTANTS.clear()
+        a = xp.arange(n, dtype=dtype) if name == "rows" else xp.zeros(n, dtype=dtype)
+        if xp is np:
+            a.flags.writeable = False
+        _CONSTANTS[key] = a
+    return a
+
+
 # -- two BLAS level-1/2 routines NumPy does not expose: ger and axpy ----------------
 # a ← a + α x yᵀ (ger) and y ← y + α x (axpy) are one pass over their output in
 # BLAS; NumPy builds α x yᵀ or α x first and reads it back: for an online SGD
@@ -184,8 +207,7 @@ def ger(alpha, x, y, a):
             return a
     xp = array_module(a)
     # dot, not outer or matmul: it reaches BLAS gemm (matmul's k = 1 path is ~10× slower).
-    a += xp.dot(x.reshape(-1, 1) * a.dtype.type(alpha), y.reshape(1, -1))
-    return a
+    return axpy(alpha, xp.dot(x.reshape(-1, 1), y.reshape(1, -1)), a)
 
 
 def gemm_tn(alpha, u, v, a):
@@ -199,15 +221,17 @@ def gemm_tn(alpha, u, v, a):
             (k, m), n = u.shape, a.shape[1]
             f(101, 112, 111, m, n, k, alpha, pu, m, pv, n, 1.0, pa, n)  # row-major, uᵀ v
             return a
-    xp = array_module(a)
-    a += xp.dot(u.T, v) * a.dtype.type(alpha)
-    return a
+    return axpy(alpha, array_module(a).dot(u.T, v), a)
 
 
 def axpy(alpha, x, y):
     """y ← y + α x in place (same shapes), BLAS ``axpy``: one pass, no temporary α x."""
+    if not isinstance(y, np.ndarray):   # CuPy: one kernel launch instead of two
+        if x.shape == y.shape and x.dtype == y.dtype and y.dtype.kind == "f":
+            _cuda_kernel("axpy")(x, y.dtype.type(alpha), y)
+            return y
     # Below ~16k elements the call through ctypes costs more than the extra pass.
-    if x.shape == y.shape and y.size >= 16384:
+    elif x.shape == y.shape and y.size >= 16384:
         f, addresses = _blas("axpy", y, x)
         if f is not None:
             py, px = addresses
@@ -218,6 +242,32 @@ def axpy(alpha, x, y):
     else:
         y += x * y.dtype.type(alpha)
     return y
+
+
+# -- CuPy: the elementwise kernels that save a launch -------------------------------
+# On a GPU each NumPy-style operation is one kernel launch, and the launches (a few µs
+# of Python and driver time each), not the arithmetic, bound a small model's step.
+# y + α x written back into y is two launches (α x, then +=) and one temporary;
+# this table holds the formulas worth one launch. Each is a line of CUDA C that
+# CuPy compiles once per dtype (cupy.ElementwiseKernel); the NumPy path above
+# computes the same formula.
+
+_CUDA_KERNELS = {
+    # name: (inputs, outputs, operation)
+    "axpy": ("T x, T alpha", "T y", "y += alpha * x"),
+}
+_CUDA_COMPILED = {}
+
+
+def _cuda_kernel(name):
+    cupy = _cupy()
+    key = (id(cupy), name)   # per module: the tests swap a fake CuPy in and out
+    kernel = _CUDA_COMPILED.get(key)
+    if kernel is None:
+        inputs, outputs, operation = _CUDA_KERNELS[name]
+        kernel = cupy.ElementwiseKernel(inputs, outputs, operation, f"retrograd_{name}")
+        _CUDA_COMPILED[key] = kernel
+    return kernel
 
 
 # -- the C allocator ----------------------------------------------------------------

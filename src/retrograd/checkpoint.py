@@ -210,6 +210,7 @@ def set_rng_state(path, state, model=None, generators=None):
         _check_rng_state(path, g, s, name)
     for g, s, _ in targets:
         g.bit_generator.state = s
+    random.forget_device_generators()
 
 
 def _check_rng_state(path, g, s, name):

@@ -2,10 +2,20 @@
 
 Everything random in retrograd (initialisers, dropout, shuffling) draws from a
 ``numpy.random.Generator`` passed as ``generator=``, or from this default one, so
-``manual_seed(n)`` makes a whole run reproducible."""
+``manual_seed(n)`` makes a whole run reproducible.
+
+What is drawn at every step on a GPU (dropout masks, RReLU slopes) is drawn there,
+by CuPy's generator of that device, unless a ``generator=`` is given: it is seeded
+from the default generator's state when first used after ``manual_seed`` or
+``set_rng_state``, so a seeded run is reproducible on GPUs too, but its numbers
+differ from the CPU's (as PyTorch's CUDA generator's do)."""
+import hashlib
+import json
+
 import numpy as np
 
 _default = np.random.default_rng(0)
+_devices = {}   # (CuPy module, device id) → cupy.random.Generator
 
 
 def manual_seed(seed):
@@ -14,6 +24,7 @@ def manual_seed(seed):
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
     _default = np.random.default_rng(int(seed))
+    _devices.clear()
     return _default
 
 
@@ -29,6 +40,13 @@ def get_rng_state():
 
 def set_rng_state(state):
     _default.bit_generator.state = state
+    _devices.clear()
+
+
+def forget_device_generators():
+    """Reseed the GPU generators from the default one at their next use (after its
+    state was set)."""
+    _devices.clear()
 
 
 def resolve(generator):
@@ -41,3 +59,21 @@ def resolve(generator):
         return generator
     raise TypeError(f"generator must be a numpy.random.Generator or an int seed, got "
                     f"{type(generator).__name__}")
+
+
+def generator_for(xp, generator=None):
+    """Where to draw random numbers for data of array module ``xp``: ``generator``
+    (or the default NumPy one) on the host, or, with none given on a GPU, CuPy's
+    generator of the current device, so that no array crosses the bus."""
+    if generator is not None or xp is np:
+        return resolve(generator)
+    key = (id(xp), xp.cuda.get_device_id())
+    g = _devices.get(key)
+    if g is None:
+        # The default generator's state, hashed, not a draw from it: the CPU-side
+        # numbers (shuffling, initial weights) stay those of a CPU run.
+        state = json.dumps(_default.bit_generator.state, sort_keys=True, default=str)
+        seed = int.from_bytes(hashlib.sha256(f"{state}|{key[1]}".encode()).digest()[:8],
+                              "little")
+        g = _devices[key] = xp.random.default_rng(seed)
+    return g

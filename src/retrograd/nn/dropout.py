@@ -15,7 +15,7 @@ import numpy as np
 
 from ..backend import array_module, to_device
 from ..function import Function, no_grad
-from ..random import resolve
+from ..random import generator_for
 from ..tensor import Tensor
 from .module import Module
 
@@ -49,12 +49,10 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     _check_p("dropout", p)
     if not training or p == 0:
         return input
-    keep = resolve(generator).random(input.shape, dtype=np.float32) >= p
     xp = array_module(input.data)
-    mask = np.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)
-    if xp is not np:
-        mask = to_device(mask, input.device)
-    return DropoutMask(mask).apply(input)
+    keep = generator_for(xp, generator).random(input.shape, dtype=np.float32) >= p
+    keep = to_device(keep, input.device)   # a host draw (generator= given): 1 byte each
+    return DropoutMask(xp.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)).apply(input)
 
 
 class Dropout(Module):

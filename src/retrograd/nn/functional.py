@@ -10,12 +10,12 @@ a new tensor.
 """
 import numpy as np
 
-from ..backend import array_module
+from ..backend import array_module, to_device
 from ..ops import activations as _act
 from ..ops import losses as _loss
 from ..ops.matmul import affine, linear
 from ..ops.softmax import LogSoftmax, Softmax
-from ..random import resolve
+from ..random import generator_for
 from ..tensor import Tensor
 from .dropout import dropout
 from .module import as_input
@@ -84,10 +84,9 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,
         raise ValueError(f"rrelu: need 0 ≤ lower ≤ upper, got lower={lower}, upper={upper}")
     if not training:
         return _act.LeakyReLU((lower + upper) / 2).apply(input)
-    slopes = resolve(generator).uniform(lower, upper, size=input.shape).astype(input.dtype)
-    if input.device != "cpu":
-        from ..backend import to_device
-        slopes = to_device(slopes, input.device)
+    xp = array_module(input.data)
+    slopes = generator_for(xp, generator).uniform(lower, upper, size=input.shape)
+    slopes = to_device(slopes.astype(input.dtype, copy=False), input.device)
     return _act.LeakyReLU(slopes).apply(input)
 
 
@@ -348,8 +347,10 @@ def _check_labels(name, t, c, ignore_index):
     if a.size <= 64:   # a few labels (online SGD): Python's min/max beat two reductions
         labels = a.reshape(-1).tolist()
         lo, hi = min(labels), max(labels)
-    else:
+    elif isinstance(a, np.ndarray):
         lo, hi = int(a.min()), int(a.max())
+    else:   # on a GPU each read waits for the device: read both bounds at once
+        lo, hi = array_module(a).stack((a.min(), a.max())).tolist()
     ignored = lo <= ignore_index <= hi and bool((a == ignore_index).any())
     if lo < 0 or hi >= c:
         bad = a[((a < 0) | (a >= c)) & (a != ignore_index)]

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..backend import array_module
+from ..backend import array_module, constant
 from ..function import Function
 
 
@@ -112,7 +112,7 @@ class ReLU(Function):
         # Against a row of zeros, not the scalar 0: NumPy 2.4 vectorises maximum
         # only when the second operand has a contiguous last axis (2.5× faster
         # for 128×512; the same values, NaN included).
-        y = xp.maximum(x, xp.zeros(x.shape[-1:], x.dtype))
+        y = xp.maximum(x, constant(xp, "zeros", x.shape[-1:], x.dtype))
         self.y = y
         return y
 

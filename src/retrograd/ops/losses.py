@@ -1,7 +1,7 @@
 """Losses fused into one op where that is both faster and numerically stable."""
 import numpy as np
 
-from ..backend import array_module
+from ..backend import array_module, constant
 from ..function import Function
 from .softmax import stable_log_softmax
 
@@ -26,7 +26,7 @@ class SoftmaxCrossEntropy(Function):
         self.logp, self.target = logp, target
         eps = self.smoothing
         if target.ndim == 1:
-            picked = logp[xp.arange(n), target]
+            picked = logp[constant(xp, "rows", n), target]
             loss = -picked if not eps else \
                 -(1 - eps) * picked - (eps / c) * logp.sum(axis=1)
         else:
@@ -55,7 +55,7 @@ class SoftmaxCrossEntropy(Function):
         if target.ndim == 1:
             if eps:
                 g -= eps / c
-            g[xp.arange(n), target] -= 1 - eps    # ŷ − y*
+            g[constant(xp, "rows", n), target] -= 1 - eps    # ŷ − y*
         else:
             g -= target if not eps else target * (1 - eps) + eps / c
         g *= self._per_sample(gy)
@@ -71,7 +71,7 @@ class SoftmaxCrossEntropy(Function):
         target, eps = self.target, self.smoothing
         if target.ndim == 1:
             q = xp.full((n, c), eps / c, dtype=p.dtype)
-            q[xp.arange(n), target] += 1 - eps
+            q[constant(xp, "rows", n), target] += 1 - eps
         else:
             q = target if not eps else target * (1 - eps) + eps / c
         d = ((p - q) * ds).sum(axis=1)
@@ -282,7 +282,7 @@ class NLLLoss(Function):
     def forward(self, x):
         xp = array_module(x)
         n, self.c = x.shape
-        t, rows = self.target, xp.arange(n)
+        t, rows = self.target, constant(xp, "rows", n)
         valid = t != self.ignore_index
         self.all_valid = bool(valid.all())
         if not self.all_valid:
@@ -304,12 +304,12 @@ class NLLLoss(Function):
         n = self.t.shape[0]
         scale = gy / self.den if self.reduction == "mean" else gy
         g = xp.zeros((n, self.c), dtype=self.w.dtype)
-        g[xp.arange(n), self.t] = -self.w * scale
+        g[constant(xp, "rows", n), self.t] = -self.w * scale
         return g
 
     def jvp(self, dx):
         xp = array_module(dx)
-        d = -dx[xp.arange(dx.shape[0]), self.t] * self.w
+        d = -dx[constant(xp, "rows", dx.shape[0]), self.t] * self.w
         if self.reduction == "mean":
             return d.sum() / self.den
         return d.sum() if self.reduction == "sum" else d

@@ -1,0 +1,160 @@
+"""What one training step asks of a GPU, counted on any machine: kernel launches,
+host → device transfers and device → host reads.
+
+    python benchmarks/gpu_launches.py [--workloads mlp,deep] [--batches 128,1024] [--where]
+
+On a GPU a small model's step is bound by its launches (a few µs of Python and
+driver time each), not by its arithmetic, and each read of device data by the host
+waits for the GPU to drain its queue. Both can be counted without a GPU: the step
+of benchmarks/gpu_bench.py runs on device "cuda" under the fake CuPy of
+tests/fake_cupy.py (NumPy underneath), and every CuPy call is classified:
+
+* a launch: a ufunc, an operator, a reduction, a product, a copy, a fill, a
+  gather or scatter (advanced indexing), an ElementwiseKernel, a random draw;
+  anything whose result is a view of its input (a slice, a reshape, a transpose)
+  or is left uninitialised (``empty``) is not one;
+* a transfer: host data given to ``cupy.asarray``/``cupy.array``;
+* a read: ``.get()``, ``.item()``, ``.tolist()``, ``float()``/``int()``/``bool()``.
+
+The counts are exact for what retrograd asks of CuPy; how many kernels CuPy itself
+runs per call (cuBLAS may use two for one product) and how long each takes only
+the GPU run tells (``bash benchmarks/gpu_check.sh``). ``--where`` lists the
+launches by the line of retrograd that asks for them.
+"""
+import argparse
+import collections
+import os
+import sys
+import traceback
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "src"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))   # fake_cupy.py lives with the tests
+sys.path.insert(0, HERE)
+
+import fake_cupy as fc  # noqa: E402
+
+COUNTS = collections.Counter()
+WHERE = collections.Counter()
+ACTIVE = [False]
+NOT_KERNELS = {"empty", "empty_like", "shape", "ndim", "size"}
+
+
+def _site():
+    for frame in reversed(traceback.extract_stack()[:-3]):
+        path = frame.filename.replace(os.sep, "/")
+        if "/retrograd/" in path:
+            return f"{path.split('/src/')[-1]}:{frame.lineno} ({frame.name})"
+    return "(the benchmark's step)"
+
+
+def _count(kind):
+    if ACTIVE[0]:
+        COUNTS[kind] += 1
+        if kind == "launch":
+            WHERE[_site()] += 1
+
+
+def _is_view(result, args):
+    if result.__class__ is not fc.ndarray:
+        return True   # a Python value or a tuple of views: nothing written on the device
+    inputs = [a._a for a in fc._fakes(args)]
+    return any(np.may_share_memory(result._a, a) for a in inputs)
+
+
+def _wrap_function(name, f):
+    def counted(*args, **kwargs):
+        if name in ("asarray", "array", "ascontiguousarray", "asanyarray") and \
+                args and args[0].__class__ is not fc.ndarray:
+            _count("transfer")
+            return f(*args, **kwargs)
+        result = f(*args, **kwargs)
+        if name not in NOT_KERNELS and ("out" in kwargs or not _is_view(result, args)):
+            _count("launch")
+        return result
+    counted.__name__ = name
+    return counted
+
+
+def _wrap_method(f, always=False):
+    def counted(self, *args, **kwargs):
+        result = f(self, *args, **kwargs)
+        if always or result is not self and not _is_view(result, (self,) + args):
+            _count("launch")
+        return result
+    return counted
+
+
+def instrument():
+    """Wrap the fake CuPy's entry points with the counter (once)."""
+    for name in fc._ROUTINES + fc._CREATION + ["asarray", "array", "ascontiguousarray",
+                                              "asanyarray"]:
+        setattr(fc, name, _wrap_function(name, getattr(fc, name)))
+    for method in ("__call__", "at", "reduce", "outer", "accumulate"):
+        setattr(fc.ufunc_, method, _wrap_method(getattr(fc.ufunc_, method), always=True))
+    fc.ElementwiseKernel.__call__ = _wrap_method(fc.ElementwiseKernel.__call__, always=True)
+    for method in ("random", "uniform", "standard_normal"):
+        setattr(fc._Generator, method, _wrap_method(getattr(fc._Generator, method), True))
+    nd = fc.ndarray
+    for name in list(fc._OPERATORS) + ["eq", "ne", "lt", "le", "gt", "ge"]:
+        for prefix in ("", "r", "i"):
+            attr = f"__{prefix}{name}__"
+            if attr in nd.__dict__:
+                setattr(nd, attr, _wrap_method(nd.__dict__[attr], always=True))
+    for attr in ("__neg__", "__pos__", "__abs__", "__invert__", "__setitem__", "fill",
+                 "copy"):
+        setattr(nd, attr, _wrap_method(nd.__dict__[attr], always=True))
+    for attr in ("__getitem__", "astype", "reshape", "view", "_call"):
+        setattr(nd, attr, _wrap_method(nd.__dict__[attr]))
+    sys.modules["cupy"], sys.modules["cupyx"] = fc, fc.cupyx
+    sys.modules["cupyx.scipy"] = fc.cupyx.scipy
+    sys.modules["cupyx.scipy.special"] = fc.cupyx.scipy.special
+
+
+def count_step(workload, batch, steps=3):
+    """(launches, transfers, reads) of one step of gpu_bench's retrograd trainer,
+    after ``steps`` warm-up steps (kernel compilation and caches are once per run)."""
+    import gpu_bench
+    import run
+    w = gpu_bench.WORKLOADS[workload]
+    rng = np.random.default_rng(0)
+    n = batch * (steps + 1)
+    x, y = rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n)
+    step, _, _ = gpu_bench.retrograd_trainer(w, run.initial_weights(w["sizes"]), x, y, "cuda")
+    for i in range(steps):
+        step(i * batch, batch)
+    COUNTS.clear()
+    WHERE.clear()
+    reads = fc.reads
+    ACTIVE[0] = True
+    try:
+        step(steps * batch, batch)
+    finally:
+        ACTIVE[0] = False
+    return COUNTS["launch"], COUNTS["transfer"], fc.reads - reads
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workloads", default="mlp,deep")
+    ap.add_argument("--batches", default="128,1024")
+    ap.add_argument("--where", action="store_true", help="launches by line of retrograd")
+    args = ap.parse_args(argv)
+    instrument()
+    print(f"{'workload':9} {'batch':>5} {'launches':>9} {'transfers':>9} {'reads':>6}")
+    rows = []
+    for name in args.workloads.split(","):
+        for batch in (int(b) for b in args.batches.split(",")):
+            launches, transfers, reads = count_step(name, batch)
+            rows.append((name, batch, launches, transfers, reads))
+            print(f"{name:9} {batch:5d} {launches:9d} {transfers:9d} {reads:6d}")
+            if args.where:
+                for site, k in WHERE.most_common():
+                    print(f"    {k:4d}  {site}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
