@@ -47,3 +47,15 @@ def test_profile_step_times_every_trainer():
     for fw in ("retrograd", "numpy"):
         line = next(ln for ln in out.splitlines() if ln.startswith(f"online {fw}:"))
         assert float(re.search(r"([\d,]+) µs", line).group(1).replace(",", "")) > 0, line
+
+
+def test_gpu_launches_counts_a_step_under_the_fake_cupy():
+    """The launch counter classifies: a step moves no host data to the device, reads
+    the device once (the label check), and needs fewer launches than the 55 it needed
+    before they were cut (docs/performance.md)."""
+    out = run("gpu_launches.py", "--workloads", "mlp", "--batches", "16", "--where")
+    row = next(ln for ln in out.splitlines() if ln.startswith("mlp"))
+    _, batch, launches, transfers, reads = row.split()
+    assert (batch, transfers, reads) == ("16", "0", "1")
+    assert 20 < int(launches) < 55
+    assert "retrograd/backend.py" in out and "(axpy)" in out   # launches by line
