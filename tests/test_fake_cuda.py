@@ -558,3 +558,21 @@ def test_constant_index_and_zero_arrays_are_made_once_per_device(fake_cuda):
     zeros = backend.constant(fake_cuda, "zeros", (3,), np.float32)
     assert zeros.dtype == np.float32 and zeros.tolist() == [0, 0, 0]
     assert backend.constant(np, "zeros", (), np.float64).shape == ()   # a 0-d ReLU input
+
+
+def test_a_model_moved_before_it_is_built_builds_on_its_device(fake_cuda):
+    """Keras layers and Dense make their weights at the first call: after
+    ``model.to("cuda")`` they must be made there, or training silently stays on
+    the CPU."""
+    from retrograd import keras
+    x = np.random.default_rng(0).standard_normal((32, 5)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = keras.Sequential([keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    assert model.to("cuda") is model and not list(model.parameters())   # not built yet
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert [p.device for p in model.parameters()] == ["cuda"] * 4
+    dense = nn.Sequential(nn.Dense(4), nn.ReLU()).to("cuda")
+    out = dense(rg.tensor(x, device="cuda"))
+    assert out.device == "cuda" and dense[0].kernel.device == "cuda"

@@ -344,3 +344,16 @@ def test_accuracy_and_zero_one_loss_have_no_gradient():
     assert nn.metrics.accuracy(scores, F.one_hot(labels, 2)) == 0.75
     assert nn.metrics.accuracy(rg.tensor([0.9, 0.2, 0.6]), rg.tensor([1.0, 0.0, 0.0])) == 2 / 3
     assert nn.metrics.accuracy(rg.tensor([[3.0], [-1.0]]), [1, 0], threshold=0) == 1.0
+
+
+def test_to_before_build_applies_to_parameters_made_later():
+    """``to(dtype=...)`` (or a device) on a module whose layers are built at their
+    first call: the weights made then are made as asked, the sub-modules and
+    parameters registered later too."""
+    model = nn.Sequential(nn.Dense(3), nn.ReLU()).to(dtype=np.float64)
+    out = model(rg.ones(2, 4, dtype=np.float64))
+    assert model[0].kernel.dtype == np.float64 and out.dtype == np.float64
+    outer = nn.Module().to(dtype=np.float64)
+    outer.extra = nn.Linear(2, 2)
+    outer.scale = nn.Parameter(np.ones(2, dtype=np.float32))
+    assert outer.extra.weight.dtype == np.float64 and outer.scale.dtype == np.float64

@@ -14,6 +14,16 @@ from .. import backend
 from ..tensor import Tensor, _as_dtype
 from .parameter import Parameter
 
+def _move(t, device, dtype):
+    """Put a tensor's data, in place, on ``device`` and/or in floating ``dtype``."""
+    a = t.data
+    if dtype is not None and a.dtype.kind in "fc" and a.dtype != dtype:
+        a = a.astype(dtype)
+    if device is not None:
+        a = backend.to_device(a, device)
+    t.data = a
+
+
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -54,11 +64,11 @@ class Module:
         if isinstance(value, Parameter):
             modules.pop(name, None)
             buffers.pop(name, None)
-            params[name] = value
+            params[name] = self._placed(value)
         elif isinstance(value, Module):
             params.pop(name, None)
             buffers.pop(name, None)
-            modules[name] = value
+            modules[name] = self._placed(value)
         elif name in params:
             if value is not None:
                 raise TypeError(f"{type(self).__name__}.{name} is a parameter: assign a "
@@ -73,7 +83,7 @@ class Module:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"{type(self).__name__}.{name} is a buffer: assign a Tensor "
                                 f"or None, not {type(value).__name__}")
-            buffers[name] = value
+            buffers[name] = value if value is None else self._placed(value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
@@ -86,7 +96,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, "
                             f"got {type(param).__name__}")
-        self._parameters[name] = param
+        self._parameters[name] = param if param is None else self._placed(param)
         object.__setattr__(self, name, param)
 
     def add_module(self, name, module):
@@ -101,6 +111,8 @@ class Module:
         if ``persistent``, saved in ``state_dict()``."""
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
+        if tensor is not None:
+            self._placed(tensor)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
@@ -218,25 +230,31 @@ class Module:
     def to(self, device=None, dtype=None):
         """Move every parameter and buffer, in place, to ``device`` and/or ``dtype``
         (the Parameter objects stay the same, so an optimiser built before still
-        holds them). Returns self."""
+        holds them). Returns self. Parameters made later (a layer built at its first
+        call, as Keras layers and ``Dense`` are) are made there too."""
         dev = None if device is None else backend.check_device(device)
         dt = _as_dtype(dtype)
-
-        def move(t):
-            a = t.data
-            if dt is not None and a.dtype.kind in "fc" and a.dtype != dt:
-                a = a.astype(dt)
-            if dev is not None:
-                a = backend.to_device(a, dev)
-            t.data = a
-
+        for m in self.modules():
+            old_dev, old_dt = m.__dict__.get("_placement", (None, None))
+            m.__dict__["_placement"] = (dev or old_dev, dt or old_dt)
         for p in self.parameters():
-            move(p)
+            _move(p, dev, dt)
             if p.grad is not None:
-                move(p.grad)
+                _move(p.grad, dev, dt)
         for b in self.buffers():
-            move(b)
+            _move(b, dev, dt)
         return self
+
+    def _placed(self, value):
+        """A parameter, buffer or sub-module registered after ``to()``: moved where
+        ``to()`` put this module."""
+        placement = self.__dict__.get("_placement")
+        if placement is not None:
+            if isinstance(value, Module):
+                value.to(*placement)
+            else:
+                _move(value, *placement)
+        return value
 
     def cpu(self):
         return self.to("cpu")
