@@ -2,7 +2,9 @@
 device, so that an API change breaks here and not first on a GPU machine), the GPU
 check refuses clearly without a GPU, and the scaling model computes the ring formula."""
 import importlib.util
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,24 @@ def test_gpu_check_refuses_clearly_without_a_gpu():
     assert p.returncode == 2, p.stdout + p.stderr
     assert "cannot run, nothing was measured" in p.stderr
     assert "CuPy" in p.stderr
+
+
+@pytest.mark.skipif(rg.cuda_available(), reason="a GPU is present: the check would run")
+def test_gpu_check_needs_no_python_command_and_names_a_missing_interpreter(tmp_path):
+    """GPU images have ``python3`` and often no ``python``: the check falls back to it,
+    and an interpreter that does not exist is named, not a 'command not found'."""
+    (tmp_path / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (tmp_path / "python3").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    env["PATH"] = f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    script = str(ROOT / "benchmarks" / "gpu_check.sh")
+    p = subprocess.run(["bash", script], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "cannot run, nothing was measured" in p.stderr, p.stderr
+    assert "CuPy" in p.stderr and "not found" not in p.stderr
+    env["PYTHON"] = str(tmp_path / "no-such-python")
+    p = subprocess.run(["bash", script], env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert f"no Python interpreter '{env['PYTHON']}'" in p.stderr
 
 
 def test_ring_allreduce_model():
