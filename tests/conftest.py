@@ -27,6 +27,18 @@ def device(request):
     return request.param
 
 
+@pytest.fixture(params=["fake-cuda", pytest.param("cuda", marks=pytest.mark.skipif(
+    not rg.cuda_available(), reason="CuPy with a GPU is not available on this machine"))])
+def gpu(request):
+    """The CuPy module behind device "cuda": the fake of tests/fake_cupy.py on every
+    machine ("fake-cuda"), and the real one where CuPy sees a GPU ("cuda", run by
+    benchmarks/gpu_check.sh)."""
+    if request.param == "fake-cuda":
+        return request.getfixturevalue("fake_cuda")
+    from retrograd import backend
+    return backend.module_for("cuda")
+
+
 @pytest.fixture
 def fake_cuda(monkeypatch):
     """Device "cuda" backed by the fake CuPy of tests/fake_cupy.py, for one test."""

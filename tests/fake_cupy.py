@@ -517,6 +517,17 @@ def get_array_module(*args):
     return _MODULE if any(a.__class__ is ndarray for a in args) else np
 
 
+def _joined(f, name):
+    """concatenate: CuPy refuses host arrays with its own message."""
+    def join(arrays, *args, **kwargs):
+        for a in arrays:
+            if a.__class__ is not ndarray:
+                raise TypeError("Only cupy arrays can be concatenated")
+        return f(arrays, *args, **kwargs)
+    join.__name__ = name
+    return join
+
+
 def _build():
     g = globals()
     for name in _UFUNCS:
@@ -529,6 +540,7 @@ def _build():
     for name in _PASSTHROUGH:
         g[name] = getattr(np, name)
     g["result_type"] = _result_type
+    g["concatenate"] = _joined(g["concatenate"], "concatenate")
     g["abs"] = g["absolute"]  # aliases of ufuncs, as in CuPy
     g["conj"] = g["conjugate"]
     g["linalg"] = types.SimpleNamespace(**{
