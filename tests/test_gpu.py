@@ -598,3 +598,30 @@ def test_a_model_moved_before_it_is_built_builds_on_its_device(gpu):
     dense = nn.Sequential(nn.Dense(4), nn.ReLU()).to("cuda")
     out = dense(rg.tensor(x, device="cuda"))
     assert out.device == "cuda" and dense[0].kernel.device == "cuda"
+
+
+def test_keras_device_scope_trains_the_model_there(gpu):
+    """``with keras.device("gpu:0"): model.fit(...)`` as in Keras 3: the model is
+    moved to the GPU when it trains inside the block, and stays there after."""
+    from retrograd import keras
+    x = np.random.default_rng(0).standard_normal((32, 5)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+
+    def run(device):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        with keras.device("gpu:0" if device == "cuda" else "cpu:0"):
+            hist = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+            pred = model.predict(x, verbose=0)
+        assert {p.device for p in model.parameters()} == {device}
+        return [np.array(hist.history["loss"]), pred]
+    same_on_both(run)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2)])
+    with keras.device("cuda"):
+        out = model(x)
+    assert out.device == "cuda"
+    with keras.device("cpu"):
+        model.predict(x, verbose=0)
+    assert {p.device for p in model.parameters()} == {"cpu"}

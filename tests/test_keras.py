@@ -575,3 +575,28 @@ def test_unknown_names_list_valid_ones():
         compiled().compile(optimizer="sgdd", loss="mse")
     with pytest.raises(ValueError, match="known losses"):
         compiled().compile(optimizer="sgd", loss="categorical_cross_entropy")
+
+
+def test_keras_device_names_and_the_cpu_fallback(monkeypatch):
+    """keras.device takes Keras's names; a "gpu" scope without a usable GPU runs on
+    the CPU and says why once (TensorFlow's soft placement), never fails midway."""
+    from retrograd import backend
+    from retrograd.keras import device_scope
+    with pytest.raises(ValueError, match=r"keras.device: invalid device_name 'tpu:0'"):
+        with keras.device("tpu:0"):
+            pass
+    with pytest.raises(TypeError, match="must be a string"):
+        with keras.device(0):
+            pass
+    monkeypatch.setattr(backend, "cuda_available", lambda: False)
+    monkeypatch.setattr(backend, "module_for", lambda d: (_ for _ in ()).throw(
+        RuntimeError("device 'cuda' needs CuPy, which is not installed")))
+    monkeypatch.setattr(device_scope, "_warned", set())
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    with pytest.warns(RuntimeWarning, match=r"keras.device\('gpu:0'\): device 'cuda' needs "
+                                            r"CuPy.*running on the CPU"):
+        with keras.device("gpu:0"):
+            assert device_scope.current() == "cpu"
+            model.predict(np.ones((4, 3), np.float32), verbose=0)
+    assert device_scope.current() is None
+    assert {p.device for p in model.parameters()} == {"cpu"}

@@ -11,6 +11,7 @@ See ``docs/keras.md`` for the course's script and the differences from Keras.
 """
 from . import (activations, callbacks, datasets, initializers, layers, losses, metrics,
                models, optimizers, regularizers, utils)
+from .device_scope import device
 from .keras_tensor import KerasTensor
 from .layers import Input, Layer
 from .models import Model, Sequential, load_model
@@ -18,4 +19,5 @@ from .utils import set_random_seed, to_categorical
 
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "load_model", "layers",
            "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations",
-           "initializers", "regularizers", "models", "to_categorical", "set_random_seed"]
+           "initializers", "regularizers", "models", "to_categorical", "set_random_seed",
+           "device"]

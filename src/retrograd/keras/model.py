@@ -35,6 +35,7 @@ from ..function import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
 from . import compile_utils
+from . import device_scope as keras_device
 from . import optimizers as optimizers_module
 from . import summary as summary_module
 from .data_adapters import Columns
@@ -99,6 +100,7 @@ class Model(Trainer, Module):
             layer.trainable = value
 
     def __call__(self, *args, **kwargs):
+        keras_device.follow(self)
         x = args[0] if args else None
         if isinstance(x, dict) and x and all(isinstance(t, KerasTensor) for t in x.values()):
             x = _by_name(x, self._input_names(), f"{self._who()} (called on a dict)", "x",

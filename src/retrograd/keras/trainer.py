@@ -28,6 +28,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
 from . import compile_utils, data_parallel
+from . import device_scope as keras_device
 from . import optimizers as optimizers_module
 from .data_adapters import (ArrayBatches, BatchPlan, Columns, SourceBatches,
                             batch_size_or_default, describe, eval_batches, inputs_of,
@@ -338,6 +339,7 @@ class Trainer:
         data. ``batch_size`` is the global batch, split over the ranks; the weights
         are those one process would compute with that batch size; only rank 0 prints
         and runs ``ModelCheckpoint``/``CSVLogger`` (see ``keras/data_parallel.py``)."""
+        keras_device.follow(self)
         who = "fit"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
@@ -527,6 +529,7 @@ class Trainer:
         same data with the same weights): each rank evaluates an interleaved share
         of every batch and the results are the sums over all the ranks' samples, so
         every rank gets what one process gets on the whole data; only rank 0 prints."""
+        keras_device.follow(self)
         who = "evaluate"
         self._require_compiled(who)
         verbose = _verbosity(verbose)
@@ -585,6 +588,7 @@ class Trainer:
         same x): each rank computes an interleaved share of the rows and every rank
         returns the whole predictions, in x's order (as TensorFlow's multi-worker
         strategies return them); only rank 0 prints."""
+        keras_device.follow(self)
         who = "predict"
         verbose = _verbosity(verbose)
         steps = positive(steps, who, "steps")
@@ -656,6 +660,7 @@ class Trainer:
                        return_dict=False):
         """One optimizer step on (x, y); returns the loss (and the metrics), running
         means since the last ``reset_metrics()``, ``fit`` or ``evaluate``."""
+        keras_device.follow(self)
         who = "train_on_batch"
         self._require_compiled(who)
         x, y = prepare(self, x, y, who)
@@ -670,6 +675,7 @@ class Trainer:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) on one batch, without training."""
+        keras_device.follow(self)
         who = "test_on_batch"
         self._require_compiled(who)
         x, y = prepare(self, x, y, who)
