@@ -21,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+import traceback
 
 import numpy as np
 
@@ -131,7 +132,8 @@ def describe(device):
                      f"{cupy.__version__}, CUDA runtime {cupy.cuda.runtime.runtimeGetVersion()}")
     try:
         import torch
-        lines.append(f"PyTorch {torch.__version__}, CUDA {torch.version.cuda}")
+        lines.append(f"PyTorch {torch.__version__}, CUDA {torch.version.cuda}, "
+                     f"GPU usable: {torch.cuda.is_available()}")
     except ImportError:
         lines.append("PyTorch: not installed")
     return lines
@@ -179,11 +181,17 @@ def main(argv=None):
                 print(f"... {name} batch {batch} {fw}", file=sys.stderr, flush=True)
                 try:
                     row[fw] = measure(trainer, w, batch, data, args.device, args.reps)
-                except ImportError as e:
-                    row[fw] = f"n/a ({e})"
+                except Exception as e:  # noqa: BLE001  (one failure must not hide the rest)
+                    if fw == "retrograd" and not isinstance(e, ImportError):
+                        traceback.print_exc()
+                        row[fw] = f"FAILED ({type(e).__name__}: {e})"
+                    else:   # no PyTorch, or one without CUDA: retrograd's rows still count
+                        row[fw] = f"n/a ({type(e).__name__}: {e})"
             rows.append(row)
     print_table(rows, args, source)
     print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
+    if any(str(r["retrograd"]).startswith("FAILED") for r in rows):
+        sys.exit(1)
     return rows
 
 

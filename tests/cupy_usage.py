@@ -229,7 +229,7 @@ def instrument(fake):
         f = getattr(fake.ufunc_, method, None)
         if f is not None:
             setattr(fake.ufunc_, method, _recording(
-                f, lambda a, k, m=method: ("ufunc", f"cupy.{a[0].__name__}", m,
+                f, lambda a, k, m=method: ("ufunc", f"{a[0].module}.{a[0].__name__}", m,
                                            len(a) - 1, _kws(k))))
 
     # ndarray: methods, operators, properties; the methods NumPy answers via _call.

@@ -34,6 +34,7 @@ import types
 import numpy as np
 
 __name__ = "cupy"  # noqa: A001  (what `xp.__name__` says under the fake)
+__version__ = "0+fake"
 
 _HOST = ("Implicit conversion to a NumPy array is not allowed. "
          "Please use `.get()` to construct a NumPy array explicitly.")
@@ -368,18 +369,26 @@ ndarray.__module__ = "cupy"  # retrograd.backend recognises CuPy's arrays by the
 
 # -- module functions ------------------------------------------------------------------
 
+# The ufunc methods CuPy 14 implements, and for which ufuncs (cupy/_core/_kernel.pyx).
+_AT = {"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"}
+_REDUCE = {"add", "multiply"}
+
+
 class ufunc_:
     """A cupy ufunc: refuses host arrays, accepts ``out=`` device arrays, has ``at``."""
 
-    def __init__(self, f):
+    def __init__(self, f, module="cupy"):
         self._f = f
-        self.__name__ = f.__name__
+        self.__name__, self.module = f.__name__, module
         self.nin, self.nout = f.nin, f.nout
 
     def __repr__(self):
-        return f"<ufunc 'cupy.{self.__name__}'>"
+        return f"<ufunc '{self.module}.{self.__name__}'>"
 
     def __call__(self, *args, out=None, **kwargs):
+        bad = set(kwargs) - {"dtype", "casting"}
+        if bad:   # CuPy's ufuncs take out=, dtype=, casting= only (no where=, order=…)
+            raise TypeError(f"Wrong arguments {kwargs}")
         if isinstance(out, tuple):
             out = out[0] if len(out) == 1 else out
         if out is not None and out.__class__ is not ndarray:
@@ -389,18 +398,24 @@ class ufunc_:
         return out if out is not None else _out(r)
 
     def at(self, a, indices, b=None):
+        if self.__name__ not in _AT:
+            raise NotImplementedError(f"`{self.__name__}.at` is not supported yet")
         if a.__class__ is not ndarray:
             raise TypeError(f"{self.__name__}.at: expected a cupy.ndarray, got {type(a)}")
         args = () if b is None else (_in(b),)
         self._f.at(a._a, _host_index(indices), *args)
 
     def reduce(self, a, *args, **kwargs):
+        if self.__name__ not in _REDUCE:
+            raise NotImplementedError(f"`{self.__name__}.reduce` is not supported yet")
         return _out(self._f.reduce(_in(a), *_in(args), **kwargs))
 
     def outer(self, a, b, **kwargs):
         return _out(self._f.outer(_in(a), _in(b), **kwargs))
 
     def accumulate(self, a, *args, **kwargs):
+        if self.__name__ not in _REDUCE:
+            raise NotImplementedError(f"`{self.__name__}.accumulate` is not supported yet")
         return _out(self._f.accumulate(_in(a), *_in(args), **kwargs))
 
 
@@ -444,7 +459,7 @@ _UFUNCS = [
     "greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "logical_and",
     "logical_or", "logical_xor", "logical_not", "floor", "ceil", "trunc", "rint",
     "heaviside", "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift",
-    "right_shift", "matmul", "copysign", "nextafter", "deg2rad", "rad2deg", "conjugate",
+    "right_shift", "copysign", "nextafter", "deg2rad", "rad2deg", "conjugate",
 ]
 _ROUTINES = [
     "sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "argmax", "argmin",
@@ -540,6 +555,7 @@ def _build():
     for name in _PASSTHROUGH:
         g[name] = getattr(np, name)
     g["result_type"] = _result_type
+    g["matmul"] = _function(np.matmul, "matmul")   # a _GUFunc in CuPy: no .at, .reduce
     g["concatenate"] = _joined(g["concatenate"], "concatenate")
     g["abs"] = g["absolute"]  # aliases of ufuncs, as in CuPy
     g["conj"] = g["conjugate"]
@@ -612,6 +628,14 @@ class _Runtime:
     def getDeviceCount():
         return 1
 
+    @staticmethod
+    def getDeviceProperties(device):
+        return {"name": b"fake GPU (NumPy)", "totalGlobalMem": 0}
+
+    @staticmethod
+    def runtimeGetVersion():
+        return 0
+
 
 class _Device:
     def __init__(self, id=0):
@@ -670,14 +694,20 @@ random = types.SimpleNamespace(default_rng=_Generator, Generator=_Generator)
 
 # -- cupyx: scatter_add and scipy.special.erf ----------------------------------------
 
-def _erf(x):
-    if x.__class__ is not ndarray:
-        raise TypeError(f"Unsupported type {type(x)}")
+def _erf_host(x, out=None, **kwargs):
     try:
         from scipy.special import erf
     except ImportError:
-        return _wrap(np.vectorize(math.erf, otypes=[x.dtype])(x._a))
-    return _wrap(erf(x._a))
+        r = np.vectorize(math.erf, otypes=[x.dtype])(x)
+        if out is None:
+            return r
+        out[...] = r
+        return out
+    return erf(x, out=out, **kwargs)
+
+
+_erf_host.nin, _erf_host.nout, _erf_host.__name__ = 1, 1, "erf"
+_erf = ufunc_(_erf_host, "cupyx.scipy.special")   # a cupy.ufunc there too
 
 
 def _scatter_add(a, slices, value):

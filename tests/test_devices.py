@@ -114,6 +114,6 @@ def test_mixing_devices_in_one_op_raises(other_device):
 
 
 @pytest.mark.skipif(not rg.cuda_available(), reason="needs CuPy and a GPU")
-def test_mixing_real_devices_raises():
+def test_mixing_cpu_and_cuda_raises():
     with pytest.raises(RuntimeError, match="different devices"):
         rg.ones(2) + rg.ones(2, device="cuda")

@@ -625,3 +625,24 @@ def test_keras_device_scope_trains_the_model_there(gpu):
     with keras.device("cpu"):
         model.predict(x, verbose=0)
     assert {p.device for p in model.parameters()} == {"cpu"}
+
+
+def test_gpu_bench_measures_retrograd_when_pytorch_has_no_cuda(gpu, capsys):
+    """benchmarks/gpu_bench.py on device "cuda": retrograd's rows are measured even
+    when PyTorch cannot use CUDA (here a CPU build); its own cells say why."""
+    _fake_only(gpu)
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_bench.py"
+    spec = importlib.util.spec_from_file_location("gpu_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--device", "cuda", "--quick", "--reps", "1", "--batches", "16",
+                       "--workloads", "mlp", "--random-data"])
+    (row,) = rows
+    rate, _ = row["retrograd"]
+    assert rate > 0
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        assert row["pytorch"].startswith("n/a (")
+        assert "pytorch: n/a" in capsys.readouterr().out

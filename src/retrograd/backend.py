@@ -61,7 +61,8 @@ def _cupy():
         except ImportError as e:
             raise RuntimeError(
                 "device 'cuda' needs CuPy, which is not installed: "
-                "pip install 'retrograd[gpu]' (or cupy-cuda12x)") from e
+                "pip install cupy-cuda12x or cupy-cuda13x, the one matching the CUDA "
+                "major version of the driver (nvidia-smi)") from e
         try:
             count = cupy.cuda.runtime.getDeviceCount()
         except Exception as e:  # CuPy raises its own CUDARuntimeError here
