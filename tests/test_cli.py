@@ -111,3 +111,26 @@ def test_console_script(tmp_path):
 def _on_path(name):
     from shutil import which
     return which(name) is not None
+
+
+def test_device_option(tmp_path, capsys, monkeypatch):
+    """--device cuda trains on the GPU (here the fake CuPy); without a usable GPU it
+    stops before loading anything, with CuPy's reason in one line."""
+    from retrograd import backend
+    monkeypatch.setattr(backend, "_CUPY", None)
+    monkeypatch.setitem(sys.modules, "cupy", None)   # as if CuPy were not installed
+    with pytest.raises(SystemExit) as e:
+        cli.main(["train", "--device", "gpu", "--dataset", "digits"])
+    assert e.value.code == 2
+    assert "--device gpu: device 'cuda' needs CuPy" in capsys.readouterr().err
+    monkeypatch.undo()
+    import fake_cupy
+    fake_cupy.install(monkeypatch)
+    seen = []
+    fit = keras.Model.fit
+    monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: seen.append(
+        {p.device for p in self.parameters()}) or fit(self, *a, **k))
+    assert cli.main(["train", "--device", "cuda", "--dataset", "digits", "--epochs", "1",
+                     "--verbose", "0", "--out", str(tmp_path)]) == 0
+    assert seen == [{"cuda"}]
+    assert "accuracy TEST" in capsys.readouterr().out

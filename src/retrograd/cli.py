@@ -9,6 +9,7 @@ downloadable it says so in one line and trains on scikit-learn's bundled digits.
 
     retrograd train
     retrograd train --dataset fashion_mnist --model mlp --hidden 512,512 --optimizer adam --lr 1e-3
+    retrograd train --device cuda                 # on a GPU, through CuPy (docs/gpu.md)
     mpirun -n 4 retrograd train --distributed     # data-parallel over 4 MPI processes
 """
 import argparse
@@ -77,6 +78,9 @@ def build_parser():
                    help="data-parallel training over the MPI ranks: run under "
                         "`mpirun -n N retrograd train --distributed`; --batch-size is the "
                         "global batch; only rank 0 prints and writes (docs/distributed.md)")
+    t.add_argument("--device", choices=("cpu", "cuda", "gpu"), default="cpu",
+                   help="where to train: the CPU, or a GPU through CuPy (cuda and gpu are "
+                        "the same; docs/gpu.md)")
     t.add_argument("--out", default=os.path.join("runs", "train"),
                    help="output directory for the model and the learning curve "
                         "(default runs/train)")
@@ -195,6 +199,8 @@ def train(args):
     n_classes = int(max(y.max(), yt.max())) + 1
     Y, Yt = keras.utils.to_categorical(y, n_classes), keras.utils.to_categorical(yt, n_classes)
     model = build_model(x.shape[1], n_classes, args.model, args.hidden, args.activation)
+    if getattr(args, "device", "cpu") != "cpu":
+        model.to("cuda")   # before compile: the optimizer's slots follow the weights
     if chief:       # with --distributed, only rank 0 prints and writes files
         model.summary()
     model.compile(loss="categorical_crossentropy",
@@ -239,6 +245,12 @@ def main(argv=None):
         activations.get(args.activation)
     except ValueError as e:
         parser.error(f"--activation: {e}")
+    if args.device != "cpu":
+        from . import backend
+        try:
+            backend.module_for("cuda")
+        except RuntimeError as e:
+            parser.error(f"--device {args.device}: {e}")
     try:
         train(args)
     except KeyboardInterrupt:
