@@ -577,8 +577,12 @@ def test_constant_index_and_zero_arrays_are_made_once_per_device(gpu):
         rows[0] = 7
     on_gpu = backend.constant(gpu, "rows", 5)
     assert type(on_gpu).__module__ == "cupy" and on_gpu.tolist() == [0, 1, 2, 3, 4]
+    assert backend.constant(gpu, "rows", 5) is on_gpu   # once per device too
     zeros = backend.constant(gpu, "zeros", (3,), np.float32)
     assert zeros.dtype == np.float32 and zeros.tolist() == [0, 0, 0]
+    assert backend.constant(gpu, "zeros", (3,), np.float32) is zeros
+    host_zeros = backend.constant(np, "zeros", (3,), np.float32)
+    assert type(host_zeros) is np.ndarray and not host_zeros.flags.writeable
     assert backend.constant(np, "zeros", (), np.float64).shape == ()   # a 0-d ReLU input
 
 

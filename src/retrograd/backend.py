@@ -90,10 +90,12 @@ _CONSTANTS = {}
 def constant(xp, name, n, dtype=np.int64):
     """A read-only array of ``xp`` made once per device, name, size and dtype:
     ``"rows"`` is 0, 1, …, n−1 (the index that picks one entry per row),
-    ``"zeros"`` is zeros of shape n (an int or a shape). Made at every call it would cost an allocation, and on
-    a GPU a kernel launch, per step."""
-    device = None if xp is np else xp.cuda.get_device_id()
-    key = (id(xp), device, name, n, np.dtype(dtype).char)
+    ``"zeros"`` is zeros of shape n (an int or a shape). Made at every call it would
+    cost an allocation, and on a GPU a kernel launch, per step."""
+    # Called by every ReLU and cross-entropy step: the key is built from what the
+    # caller passes, unconverted (a dtype and its type object just make two entries),
+    # and holds the module itself, whose id a swapped-out fake CuPy could pass on.
+    key = (name, n, dtype) if xp is np else (name, n, dtype, xp, xp.cuda.get_device_id())
     a = _CONSTANTS.get(key)
     if a is None:
         if len(_CONSTANTS) >= 64:   # many sizes (ragged batches): start again
@@ -262,7 +264,7 @@ _CUDA_COMPILED = {}
 
 def _cuda_kernel(name):
     cupy = _cupy()
-    key = (id(cupy), name)   # per module: the tests swap a fake CuPy in and out
+    key = (cupy, name)   # per module: the tests swap a fake CuPy in and out
     kernel = _CUDA_COMPILED.get(key)
     if kernel is None:
         inputs, outputs, operation = _CUDA_KERNELS[name]
