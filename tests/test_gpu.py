@@ -604,6 +604,23 @@ def test_a_model_moved_before_it_is_built_builds_on_its_device(gpu):
     assert out.device == "cuda" and dense[0].kernel.device == "cuda"
 
 
+def test_what_is_registered_after_to_is_moved_there_grads_included(gpu):
+    """Every way of registering state after ``to("cuda")`` puts it on the device,
+    a parameter's gradient with it (``to()`` moves both: an optimiser step must
+    not mix devices)."""
+    model = nn.Module().to("cuda")
+    w = nn.Parameter(np.ones(3, np.float32))
+    w.grad = rg.ones(3)
+    model.w = w
+    model.register_parameter("v", nn.Parameter(np.ones(2, np.float32)))
+    model.register_buffer("count", np.zeros(1, np.int64))
+    model.count = rg.ones(1)   # a buffer reassigned
+    model.sub = nn.Linear(2, 2)
+    assert [t.device for t in (model.w, model.w.grad, model.v, model.count,
+                               model.sub.weight)] == ["cuda"] * 5
+    assert model.w is w   # the same Parameter object (an optimiser may hold it)
+
+
 def test_keras_device_scope_trains_the_model_there(gpu):
     """``with keras.device("gpu:0"): model.fit(...)`` as in Keras 3: the model is
     moved to the GPU when it trains inside the block, and stays there after."""

@@ -15,13 +15,16 @@ from ..tensor import Tensor, _as_dtype
 from .parameter import Parameter
 
 def _move(t, device, dtype):
-    """Put a tensor's data, in place, on ``device`` and/or in floating ``dtype``."""
+    """Put a tensor's data, and its gradient if any, in place, on ``device`` and/or
+    in floating ``dtype``."""
     a = t.data
     if dtype is not None and a.dtype.kind in "fc" and a.dtype != dtype:
         a = a.astype(dtype)
     if device is not None:
         a = backend.to_device(a, device)
     t.data = a
+    if t.grad is not None:
+        _move(t.grad, device, dtype)
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -236,11 +239,11 @@ class Module:
         dt = _as_dtype(dtype)
         for m in self.modules():
             old_dev, old_dt = m.__dict__.get("_placement", (None, None))
-            m.__dict__["_placement"] = (dev or old_dev, dt or old_dt)
+            # `is None`, not `or`: NumPy 1.x dtypes are falsy (len() counts fields)
+            m.__dict__["_placement"] = (old_dev if dev is None else dev,
+                                        old_dt if dt is None else dt)
         for p in self.parameters():
             _move(p, dev, dt)
-            if p.grad is not None:
-                _move(p.grad, dev, dt)
         for b in self.buffers():
             _move(b, dev, dt)
         return self
