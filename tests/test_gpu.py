@@ -81,6 +81,11 @@ def test_the_fake_is_strict_as_cupy(gpu):
         np.maximum(np.ones(3), a)
     with pytest.raises(TypeError, match="Only cupy arrays can be concatenated"):
         gpu.concatenate([a, np.ones(3)])
+    axpy = gpu.ElementwiseKernel("T x, T alpha", "T y", "y += alpha * x", "t_axpy")
+    with pytest.raises(TypeError, match="Type is mismatched"):
+        axpy(a, 2.0, a.astype(np.float64))
+    y = a.copy()   # an output given is read too; a scalar, even typed, takes T
+    assert axpy(a, np.float64(2), y) is y and y.dtype == a.dtype and y.tolist() == [3, 3, 3]
     assert type(np.exp(a)) is type(a)                  # __array_ufunc__ → cupy.exp
     assert type(np.sum(a)) is type(a) and np.sum(a).ndim == 0  # 0-d, not a NumPy scalar
     assert float(a.sum()) == 3.0 and isinstance(a.get(), np.ndarray)
