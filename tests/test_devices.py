@@ -74,6 +74,12 @@ def test_unknown_device_names_are_refused(bad):
 
 def test_device_names_with_an_index_map_to_the_device():
     assert backend.check_device("cpu:0") == "cpu" and backend.check_device(None) == "cpu"
+    assert backend.check_device("cuda:0") == "cuda"
+    # One GPU per process: another index is refused, not silently run on GPU 0.
+    for make in (lambda: rg.zeros(2, device="cuda:1"), lambda: rg.ones(2).to("cuda:2")):
+        with pytest.raises(ValueError, match=r"device 'cuda:\d': retrograd runs on one GPU "
+                                             r"per process.*CUDA_VISIBLE_DEVICES=\d"):
+            make()
 
 
 @pytest.mark.skipif(rg.cuda_available(), reason="this machine has CuPy and a GPU")

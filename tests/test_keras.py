@@ -588,6 +588,11 @@ def test_keras_device_names_and_the_cpu_fallback(monkeypatch):
     with pytest.raises(TypeError, match="must be a string"):
         with keras.device(0):
             pass
+    with pytest.raises(ValueError, match=r"keras.device\('gpu:1'\): retrograd runs on one "
+                                         r"GPU per process; start the process with "
+                                         r"CUDA_VISIBLE_DEVICES=1"):
+        with keras.device("gpu:1"):
+            pass
     monkeypatch.setattr(backend, "cuda_available", lambda: False)
     monkeypatch.setattr(backend, "module_for", lambda d: (_ for _ in ()).throw(
         RuntimeError("device 'cuda' needs CuPy, which is not installed")))

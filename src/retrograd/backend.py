@@ -26,12 +26,20 @@ def device_of(x):
 
 
 def check_device(device):
-    """Validate a device name; 'cuda:0' style names map to 'cuda'."""
+    """Validate a device name; 'cuda:0' and 'cpu:0' map to 'cuda' and 'cpu'.
+
+    A process uses one GPU, CuPy's current device: another index is refused rather
+    than silently run on the current one."""
     if device is None:
         return "cpu"
-    name = str(device).split(":")[0]
+    name, _, index = str(device).partition(":")
     if name not in DEVICES:
         raise ValueError(f"unknown device {device!r}; expected one of {DEVICES}")
+    if index not in ("", "0"):
+        raise ValueError(
+            f"device {device!r}: retrograd runs on one GPU per process, the current one; "
+            f"choose it when starting the process (CUDA_VISIBLE_DEVICES={index}) and use "
+            f"device '{name}' (docs/gpu.md, several GPUs)")
     return name
 
 

@@ -33,13 +33,17 @@ def _name(device_name, who="keras.device"):
         raise ValueError(f"{who}: invalid device_name {device_name!r}; expected "
                          "'device_type:device_index' with device_type 'cpu', 'gpu' or "
                          "'cuda', e.g. 'cpu:0', 'gpu:0'")
+    if index and int(index) != 0:
+        raise ValueError(f"{who}({device_name!r}): retrograd runs on one GPU per process; "
+                         f"start the process with CUDA_VISIBLE_DEVICES={int(index)} and use "
+                         f"'{kind}:0' (docs/gpu.md, several GPUs)")
     return "cpu" if kind == "cpu" else "cuda"
 
 
 @contextmanager
 def device(device_name):
     """Within the block, Keras models build, train, evaluate and predict on
-    ``device_name`` ("cpu", "gpu" or "cuda", with an optional ":index")."""
+    ``device_name`` ("cpu", "gpu" or "cuda", optionally ":0": one GPU per process)."""
     dev = _name(device_name)
     if dev == "cuda" and not backend.cuda_available():
         try:

@@ -233,8 +233,10 @@ class Module:
     def to(self, device=None, dtype=None):
         """Move every parameter and buffer, in place, to ``device`` and/or ``dtype``
         (the Parameter objects stay the same, so an optimiser built before still
-        holds them). Returns self. Parameters made later (a layer built at its first
-        call, as Keras layers and ``Dense`` are) are made there too."""
+        holds them). Returns self. The module remembers where it was put: whatever is
+        assigned to it later (the weights of a layer built at its first call, as Keras
+        layers and ``Dense`` are; a new parameter, buffer or sub-module) is moved there
+        too, a sub-module shared with another model included."""
         dev = None if device is None else backend.check_device(device)
         dt = _as_dtype(dtype)
         for m in self.modules():
