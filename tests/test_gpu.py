@@ -672,3 +672,44 @@ def test_gpu_bench_measures_retrograd_when_pytorch_has_no_cuda(gpu, capsys):
     if not torch.cuda.is_available():
         assert row["pytorch"].startswith("n/a (")
         assert "pytorch: n/a" in capsys.readouterr().out
+
+
+def test_keras_takes_data_already_on_the_gpu(gpu):
+    """fit/evaluate/predict given CuPy arrays or CUDA tensors, as a Keras user gives
+    tensors on the GPU: for a model there the inputs stay on the device (sliced
+    there, never copied back); for a model on the CPU they come to the host once."""
+    from retrograd import keras
+    x = np.random.default_rng(0).standard_normal((64, 5)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+
+    def run(device):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(2, activation="softmax")]).to(device)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        xs = gpu.asarray(x) if device == "cuda" else x
+        ys = rg.tensor(y, device=device)
+        hist = model.fit(xs, ys, batch_size=16, epochs=2, validation_split=0.25, verbose=0)
+        ev = model.evaluate(xs, ys, verbose=0)
+        pred = model.predict(xs, verbose=0)
+        assert isinstance(pred, np.ndarray)   # Keras returns NumPy whatever the device
+        return [np.array(hist.history["loss"]), np.array(ev), pred, model(xs)]
+    same_on_both(run)
+    if not _real_gpu():   # the inputs are sliced on the device: never read by the host
+        read = []
+        get = gpu.ndarray.get
+        gpu.ndarray.get = lambda a, *args, **kw: read.append(a.shape) or get(a, *args, **kw)
+        try:
+            model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2)]).to("cuda")
+            model.compile(optimizer="sgd", loss="mse")
+            model.fit(gpu.asarray(x), np.zeros((64, 2), np.float32), batch_size=16,
+                      verbose=0)
+            model.predict(gpu.asarray(x), verbose=0)
+        finally:
+            gpu.ndarray.get = get
+        assert read and not [s for s in read if s[-1:] == (5,)], read   # outputs only
+    cpu_model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2)])
+    cpu_model.compile(optimizer="sgd", loss="mse")
+    cpu_model.fit(gpu.asarray(x), np.zeros((64, 2), np.float32), verbose=0)
+    assert {p.device for p in cpu_model.parameters()} == {"cpu"}

@@ -19,6 +19,8 @@ import warnings
 
 import numpy as np
 
+from .. import backend
+from ..backend import array_module
 from ..random import default_generator
 from ..tensor import Tensor
 from . import losses as losses_module
@@ -38,16 +40,23 @@ def batch_size_or_default(batch_size, who):
     return positive(batch_size, who, "batch_size", 32)
 
 
-def as_array(a, who, arg):
+def as_array(a, who, arg, device_ok=False):
+    """``a`` as a NumPy array; with ``device_ok``, a GPU array (CuPy, or a tensor's
+    data) is left on its device, where its batches are then sliced. Targets and
+    weights come to the host: they are small and checked with NumPy."""
     if isinstance(a, Tensor):
-        a = a.numpy()
+        a = a.data
     if a is None:
         raise ValueError(f"{who}: {arg} is None; expected an array")
-    try:
-        a = np.asarray(a)
-    except (TypeError, ValueError) as e:      # ragged lists
-        raise ValueError(f"{who}: {arg} must be a numeric array, got {type(a).__name__} "
-                         f"({e})") from None
+    if not isinstance(a, np.ndarray) and backend.device_of(a) != "cpu":
+        if not device_ok:
+            a = backend.to_device(a, "cpu")
+    else:
+        try:
+            a = np.asarray(a)
+        except (TypeError, ValueError) as e:      # ragged lists
+            raise ValueError(f"{who}: {arg} must be a numeric array, got "
+                             f"{type(a).__name__} ({e})") from None
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{who}: {arg} must hold numbers, got dtype {a.dtype} "
                         f"({type(a).__name__})")
@@ -59,16 +68,18 @@ def as_array(a, who, arg):
 def float_inputs(x, who, arg="x"):
     """x as a C-contiguous float32 array (copied only when it is not one), checked
     for NaN/inf."""
-    x = as_array(x, who, arg)
-    x = np.ascontiguousarray(x, dtype=np.float32)
+    x = as_array(x, who, arg, device_ok=True)
+    xp = array_module(x)
+    x = xp.ascontiguousarray(x, dtype=np.float32)
     flat = x.reshape(-1)
     # x·x is finite iff every value is (short of overflow, which the exact check
     # below then clears): one pass, no temporary array.
-    if x.size and not np.isfinite(np.dot(flat, flat)):
-        finite = np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+    if x.size and not bool(xp.isfinite(xp.dot(flat, flat))):
+        h = backend.to_device(x, "cpu")   # a refusal, or x·x overflowed: read it here
+        finite = np.isfinite(h.reshape(len(h), -1)).all(axis=1)
         if not finite.all():
             i = int(np.argmin(finite))
-            bad = "NaN" if np.isnan(x[i]).any() else "inf"
+            bad = "NaN" if np.isnan(h[i]).any() else "inf"
             raise ValueError(f"{who}: {arg} contains {bad} values ({int((~finite).sum())} "
                              f"sample(s), the first at index {i}); clean or impute the "
                              "inputs before training")
@@ -205,7 +216,7 @@ def inputs_of(model, x, who):
     inputs, given as a list or a dict by input name), checked."""
     names = model._input_names_for(x)
     if len(names) == 1:
-        return float_inputs(single(x, names), who)
+        return _beside(model, float_inputs(single(x, names), who))
     if x is None:
         raise ValueError(f"{who}: x is None; expected the inputs of model {model.name!r} "
                          f"({names})")
@@ -216,7 +227,18 @@ def inputs_of(model, x, who):
         raise ValueError(f"{who}: the inputs of model {model.name!r} must have the same "
                          f"number of samples, got {sizes} (Data cardinality is "
                          "ambiguous)")
-    return Columns(arrays)
+    return Columns([_beside(model, a) for a in arrays])
+
+
+def _beside(model, x):
+    """Inputs already on a GPU stay there for a model there (their batches are sliced
+    on the device); for a model on the CPU they come to the host, once."""
+    if isinstance(x, np.ndarray):
+        return x
+    p = next(model.parameters(), None)
+    placement = model.__dict__.get("_placement") or (None, None)
+    device = p.device if p is not None else placement[0] or "cpu"
+    return x if device != "cpu" else backend.to_device(x, "cpu")
 
 
 def prepare(model, x, y, who):

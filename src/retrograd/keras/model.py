@@ -492,7 +492,7 @@ class Model(Trainer, Module):
         """An array given to ``model(x)`` as a float32 tensor on the model's device
         (Keras takes NumPy inputs whatever the device)."""
         p = next(self.parameters(), None)
-        return Tensor(np.asarray(a, dtype=np.float32), device=None if p is None else p.device)
+        return Tensor(a, dtype=np.float32, device=None if p is None else p.device)
 
     def _in_mode(self, training, fn, x):
         """fn(x) with the model in training/inference mode when ``training`` is given,
