@@ -67,7 +67,7 @@ def generator_for(xp, generator=None):
     generator of the current device, so that no array crosses the bus."""
     if generator is not None or xp is np:
         return resolve(generator)
-    key = (id(xp), xp.cuda.get_device_id())
+    key = (xp, xp.cuda.get_device_id())   # the module: an id can be reused
     g = _devices.get(key)
     if g is None:
         # The default generator's state, hashed, not a draw from it: the CPU-side
