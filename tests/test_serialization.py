@@ -200,3 +200,24 @@ def test_generic_format_errors(tmp_path):
     with pytest.raises(FileNotFoundError):
         serialization.load(tmp_path / "missing")
     assert zipfile.is_zipfile(tmp_path / "x")
+
+
+@pytest.mark.parametrize("kind, get, good", [
+    ("loss", lambda s: keras.losses.get(s), "MeanSquaredError"),
+    ("metric", lambda s: keras.metrics.get(s), "Accuracy"),
+    ("initializer", lambda s: keras.initializers.get(s), "GlorotUniform"),
+    ("regularizer", lambda s: keras.regularizers.get(s), "L2"),
+])
+def test_config_dicts_name_known_classes_only(kind, get, good):
+    """``{"class_name": …, "config": …}`` from a file: only the kind's own classes,
+    a dict of arguments, each refusal a ValueError naming the kind and the class."""
+    assert type(get({"class_name": good, "config": {}})).__name__ == good
+    for spec, match in [({"class_name": "os.system", "config": {}},
+                         f"unknown {kind} class 'os.system'; known: .*{good}"),
+                        ({"class_name": None}, f"unknown {kind} class 'None'"),
+                        ({"class_name": good, "config": ["x"]},
+                         f"{kind} {good}: its configuration must be a dict, got list"),
+                        ({"class_name": good, "config": {"no_such_argument": 1}},
+                         f"{kind} {good}: invalid configuration .*no_such_argument")]:
+        with pytest.raises(ValueError, match=match):
+            get(spec)

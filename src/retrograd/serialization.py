@@ -32,6 +32,25 @@ class ModelFileError(ValueError):
     """The file is not a retrograd model file, or does not fit what it must load into."""
 
 
+def from_config(spec, classes, kind):
+    """An object from its Keras config ``{"class_name": …, "config": {…}}``, the class
+    looked up by name in ``classes`` alone (a file names a class, never imports one).
+    A refusal names the kind of object, the class asked for and the known ones."""
+    name = spec.get("class_name")
+    cls = classes.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValueError(f"unknown {kind} class {str(name)[:40]!r}; known: "
+                         f"{', '.join(sorted(classes))}")
+    config = spec.get("config", {})
+    if not isinstance(config, dict):
+        raise ValueError(f"{kind} {name}: its configuration must be a dict, got "
+                         f"{type(config).__name__}")
+    try:
+        return cls(**config)
+    except TypeError as e:   # an unknown or missing argument
+        raise ValueError(f"{kind} {name}: invalid configuration ({e})") from None
+
+
 def atomic_write(path, write):
     """Call ``write(file)`` on a temporary file beside ``path``, fsync, rename; then
     remove the temporaries that killed writers of ``path`` left behind."""

@@ -15,6 +15,7 @@ import numpy as np
 from ..backend import array_module
 from ..nn.module import as_input
 from ..ops import losses as ops
+from ..serialization import from_config
 from ..tensor import Tensor
 
 EPSILON = 1e-7      # Keras's backend.epsilon(): probabilities are clipped to [ε, 1 − ε]
@@ -369,11 +370,7 @@ def get(identifier):
                              f"losses: {', '.join(sorted(NAMES))}")
         return cls()
     if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown loss class {identifier.get('class_name')!r}; known: "
-                             f"{', '.join(CLASSES)}")
-        return cls(**identifier.get("config", {}))
+        return from_config(identifier, CLASSES, "loss")
     if identifier in _FUNCTIONS:
         return _FUNCTIONS[identifier]()
     if callable(identifier):

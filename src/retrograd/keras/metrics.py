@@ -8,6 +8,8 @@ output > 0.5). Every metric is averaged over the samples seen since
 """
 import numpy as np
 
+from ..serialization import from_config
+
 
 class Metric:
     """A running mean of a per-sample quantity ``values(y_true, y_pred)``.
@@ -168,11 +170,7 @@ def get(identifier, loss=None):
                              f"metrics: {', '.join(sorted(['accuracy', 'acc', *NAMES]))}")
         return cls(name=identifier)
     if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown metric class {identifier.get('class_name')!r}; known: "
-                             f"{', '.join(CLASSES)}")
-        return cls(**identifier.get("config", {}))
+        return from_config(identifier, CLASSES, "metric")
     raise TypeError(f"Could not interpret metric identifier: {identifier!r} (expected a "
                     "name such as 'accuracy' or a keras.metrics.Metric)")
 

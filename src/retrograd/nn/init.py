@@ -33,6 +33,7 @@ import numpy as np
 
 from ..backend import to_device
 from ..random import resolve
+from ..serialization import from_config
 from ..tensor import Tensor, _as_dtype
 
 # The standard deviation of N(0, 1) truncated to [−2, 2]: dividing by it keeps the
@@ -452,12 +453,7 @@ def get(identifier):
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, dict):
-        cls = _BY_CLASS.get(identifier.get("class_name")) or _KERAS.get(
-            identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown initializer class {identifier.get('class_name')!r}; "
-                             f"valid: {sorted(_BY_CLASS)}")
-        return cls(**identifier.get("config", {}))
+        return from_config(identifier, {**_KERAS, **_BY_CLASS}, "initializer")
     if isinstance(identifier, str):
         cls = _KERAS.get(identifier) or _BY_CLASS.get(identifier)
         if cls is None:

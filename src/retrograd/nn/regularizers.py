@@ -10,6 +10,7 @@ Attach one to a layer (``Dense(…, kernel_regularizer=L2(1e-4))``) and add
 ``model.regularization_loss()`` to the loss, or call it directly: ``L2(1e-4)(w)``.
 """
 from ..ops.losses import AbsSum, SquaredNorm
+from ..serialization import from_config
 
 
 class Regularizer:
@@ -78,11 +79,7 @@ def get(identifier):
     if isinstance(identifier, type) and issubclass(identifier, Regularizer):
         return identifier()
     if isinstance(identifier, dict):
-        cls = _NAMES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown regularizer class {identifier.get('class_name')!r}; "
-                             f"valid: {sorted(_NAMES)}")
-        return cls(**identifier.get("config", {}))
+        return from_config(identifier, _NAMES, "regularizer")
     if isinstance(identifier, str):
         if identifier not in _NAMES:
             raise ValueError(f"unknown regularizer {identifier!r}; valid names: "
