@@ -9,7 +9,9 @@ model knows it), and computes with the ``nn`` module it wraps.
 >>> model.add(Dense(10, input_dim=784, name="fc1"))
 >>> model.add(Activation("softmax"))
 """
+import functools
 import math
+import operator
 import re
 
 import numpy as np
@@ -639,10 +641,7 @@ class Add(Merge):
     """y = x₁ + x₂ + … (a skip connection: ``Add()([x, f(x)])``)."""
 
     def call(self, inputs):
-        out = inputs[0]
-        for t in inputs[1:]:
-            out = out + t
-        return out
+        return functools.reduce(operator.add, inputs)
 
 
 class Subtract(Merge):
@@ -658,10 +657,7 @@ class Multiply(Merge):
     """y = x₁ ⊙ x₂ ⊙ … (elementwise)."""
 
     def call(self, inputs):
-        out = inputs[0]
-        for t in inputs[1:]:
-            out = out * t
-        return out
+        return functools.reduce(operator.mul, inputs)
 
 
 class Average(Merge):
@@ -675,20 +671,14 @@ class Maximum(Merge):
     """y = max(x₁, x₂, …), elementwise."""
 
     def call(self, inputs):
-        out = inputs[0]
-        for t in inputs[1:]:
-            out = _elementwise.maximum(out, t)
-        return out
+        return functools.reduce(_elementwise.maximum, inputs)
 
 
 class Minimum(Merge):
     """y = min(x₁, x₂, …), elementwise."""
 
     def call(self, inputs):
-        out = inputs[0]
-        for t in inputs[1:]:
-            out = _elementwise.minimum(out, t)
-        return out
+        return functools.reduce(_elementwise.minimum, inputs)
 
 
 class Concatenate(Merge):
