@@ -30,6 +30,7 @@ import os
 import numpy as np
 
 from .. import serialization
+from ..backend import to_device
 from ..checkpoint import optimizer_to_file, rng_state
 from ..function import no_grad
 from ..nn.module import Module
@@ -657,7 +658,7 @@ class Model(Trainer, Module):
             raise FileExistsError(f"save: {filepath} exists and overwrite=False")
         if not self.built:
             raise ValueError(self._unbuilt_message("save"))
-        arrays = {k: backend_host(p.data) for k, p in self._named_arrays().items()}
+        arrays = {k: _host(p) for k, p in self._named_arrays().items()}
         header = {"kind": "model", "class_name": self._file_class, "config": self.get_config(),
                   "compile": self._compile_header(), "weights": list(arrays)}
         if include_optimizer:
@@ -676,7 +677,7 @@ class Model(Trainer, Module):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
         if not self.built:
             raise ValueError(self._unbuilt_message("save_weights"))
-        arrays = {k: backend_host(p.data) for k, p in self._named_arrays().items()}
+        arrays = {k: _host(p) for k, p in self._named_arrays().items()}
         serialization.save(filepath, {"kind": "weights", "weights": list(arrays)}, arrays)
 
     def load_weights(self, filepath):
@@ -707,34 +708,36 @@ def _describe(structure):
 
 
 def _host(a):
-    return backend_host(a.data if isinstance(a, Tensor) else a)
+    """a (an array or a tensor, on any device) as a NumPy array."""
+    return np.asarray(to_device(a.data if isinstance(a, Tensor) else a, "cpu"))
 
 
-def backend_host(a):
-    from ..backend import to_device
-    return np.asarray(to_device(a, "cpu"))
+def check_fit(expected, arrays, filepath, what="model"):
+    """Refuse a file whose weights (``arrays``, beside the optimizer's) are not
+    exactly ``expected`` ({"<layer>/<weight>": shape}), naming the file."""
+    stored = {k: a for k, a in arrays.items() if not k.startswith("optimizer/")}
+    missing = [k for k in expected if k not in stored]
+    extra = [k for k in stored if k not in expected]
+    if missing or extra:
+        raise serialization.ModelFileError(
+            f"{filepath}: the weights do not fit the {what}: "
+            + (f"missing {', '.join(missing)}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"unexpected {', '.join(extra[:10])}" if extra else ""))
+    for k, shape in expected.items():
+        if stored[k].shape != tuple(shape):
+            raise serialization.ModelFileError(
+                f"{filepath}: weight {k} has shape {stored[k].shape} in the file, the "
+                f"{what} needs {tuple(shape)}")
 
 
 def assign(model, arrays, filepath):
     """Check that the file's weights fit the model exactly, then copy them in."""
     own = model._named_arrays()
-    stored = {k: v for k, v in arrays.items() if not k.startswith("optimizer/")}
-    missing = [k for k in own if k not in stored]
-    extra = [k for k in stored if k not in own]
-    if missing or extra:
-        raise serialization.ModelFileError(
-            f"{filepath}: the weights do not fit the model: "
-            + (f"missing {', '.join(missing)}" if missing else "")
-            + ("; " if missing and extra else "")
-            + (f"unexpected {', '.join(extra)}" if extra else ""))
+    check_fit({k: tuple(p.shape) for k, p in own.items()}, arrays, filepath)
     for k, p in own.items():
-        a = stored[k]
-        if a.shape != p.shape:
-            raise serialization.ModelFileError(
-                f"{filepath}: weight {k} has shape {a.shape} in the file, the model expects "
-                f"{p.shape}")
-        if a.dtype.kind != "f":
-            raise serialization.ModelFileError(f"{filepath}: weight {k} has dtype {a.dtype}, "
-                                               "expected floating point")
+        if arrays[k].dtype.kind != "f":
+            raise serialization.ModelFileError(f"{filepath}: weight {k} has dtype "
+                                               f"{arrays[k].dtype}, expected floating point")
     for k, p in own.items():
-        p.data[...] = stored[k]
+        p.data[...] = arrays[k]

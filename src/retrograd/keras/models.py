@@ -22,7 +22,7 @@ from . import optimizers as optimizers_module
 from .functional import Functional
 from .keras_tensor import KerasTensor
 from .layers import InputLayer, Layer
-from .model import Model, assign
+from .model import Model, assign, check_fit
 
 
 class Sequential(Model):
@@ -285,7 +285,7 @@ def _model_from(header, arrays, filepath, custom_objects, compile, restore_rng):
     model = cls.from_config(header.get("config"), custom_objects, build=False)
     if cls is Sequential and (model.input_shape_known is None or not len(model.stack)):
         raise ModelFileError(f"{filepath}: the architecture has no input shape or no layers")
-    _check_fit(model.expected_weight_shapes(), arrays, filepath)
+    check_fit(model.expected_weight_shapes(), arrays, filepath, "architecture")
     model._build_layers()
     assign(model, arrays, filepath)
     spec = header.get("compile")
@@ -298,22 +298,6 @@ def _model_from(header, arrays, filepath, custom_objects, compile, restore_rng):
         if restore_rng and header.get("rng") is not None:
             set_rng_state(filepath, header["rng"], model)
     return model
-
-
-def _check_fit(expected, arrays, filepath):
-    stored = {k: a for k, a in arrays.items() if not k.startswith("optimizer/")}
-    missing = [k for k in expected if k not in stored]
-    extra = [k for k in stored if k not in expected]
-    if missing or extra:
-        raise ModelFileError(
-            f"{filepath}: the weights do not fit the architecture: "
-            + (f"missing {', '.join(missing)}" if missing else "")
-            + ("; " if missing and extra else "")
-            + (f"unexpected {', '.join(extra[:10])}" if extra else ""))
-    for k, shape in expected.items():
-        if stored[k].shape != shape:
-            raise ModelFileError(f"{filepath}: weight {k} has shape {stored[k].shape} in the "
-                                 f"file, the architecture needs {shape}")
 
 
 def _restore_optimizer(model, spec, arrays, filepath):
