@@ -18,7 +18,6 @@ import warnings
 import numpy as np
 
 from ..backend import array_module
-from ..backend import axpy as backend_axpy
 from ..factored import OuterGrad
 from ..function import enable_grad
 from ..tensor import Tensor
@@ -286,14 +285,6 @@ def check_nonneg(value, name, where):
 def _is_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool) or \
         hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind in "iuf"
-
-
-def axpy(a, x, y):
-    """y ← y + a·x in place, and return y (a cast to y's dtype: float32 stays float32).
-
-    One pass through BLAS ``axpy`` (``backend.axpy``), half the time of NumPy's
-    ``y += a * x``, which writes and reads back a temporary."""
-    return backend_axpy(a, x, y)
 
 
 def with_decay(g, p, wd):

@@ -1,6 +1,7 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+from ..backend import axpy
 from ..factored import OuterGrad
-from .optimizer import Optimizer, axpy, check_nonneg, check_range, with_decay
+from .optimizer import Optimizer, check_nonneg, check_range, with_decay
 
 
 class SGD(Optimizer):
