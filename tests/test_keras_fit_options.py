@@ -101,3 +101,20 @@ def test_one_process_distributed_evaluate_and_predict_equal_the_plain_ones():
                                   m.predict(x, batch_size=5, verbose=0))
     with pytest.raises(TypeError, match="evaluate: distributed must be True, False or a"):
         m.evaluate(x, y, verbose=0, distributed="all")
+
+
+def test_sample_weights_given_on_the_gpu_come_to_the_host(fake_cuda):
+    """A CuPy array of weights (as a Keras user holding tensors on the GPU gives them)
+    weighs as the same NumPy weights do; it was refused as 'not an array of numbers'."""
+    x, y = data(23)
+    w = np.random.default_rng(2).uniform(0, 2, 23)
+    m = model()
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+              weighted_metrics=["accuracy"])
+    ref = m.evaluate(x, y, sample_weight=w, batch_size=5, verbose=0)
+    assert m.evaluate(x, y, sample_weight=fake_cuda.asarray(w), batch_size=5,
+                      verbose=0) == pytest.approx(ref, rel=1e-12)
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    p = m.predict(x, verbose=0)
+    assert float(loss(y, p, sample_weight=fake_cuda.asarray(w)).data) == \
+        pytest.approx(float(loss(y, p, sample_weight=w).data), rel=1e-12)

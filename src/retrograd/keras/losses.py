@@ -12,6 +12,7 @@ course's ŷ − y*, instead of log(softmax(s)).
 """
 import numpy as np
 
+from .. import backend
 from ..backend import array_module
 from ..nn.module import as_input
 from ..ops import losses as ops
@@ -39,9 +40,8 @@ def _prediction(y_pred, who):
 
 def _target_array(y_true, who):
     """y_true as a numeric array (its values, not a graph: targets get no gradient)."""
-    a = y_true.data if isinstance(y_true, Tensor) else y_true
     try:
-        a = np.asarray(backend_host(a))
+        a = np.asarray(backend_host(y_true))
     except (TypeError, ValueError) as e:
         raise TypeError(f"{who}: y_true must be a numeric array-like, got "
                         f"{type(y_true).__name__} ({e})") from None
@@ -51,8 +51,10 @@ def _target_array(y_true, who):
 
 
 def backend_host(a):
-    from ..backend import to_device
-    return to_device(a, "cpu") if hasattr(a, "shape") else a
+    """``a`` (an array, a tensor's data, a list) with its values on the host: targets
+    and sample weights are small and checked with NumPy, wherever they were given."""
+    a = a.data if isinstance(a, Tensor) else a
+    return backend.to_device(a, "cpu") if backend.device_of(a) != "cpu" else a
 
 
 class Loss:

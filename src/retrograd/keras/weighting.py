@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from .losses import backend_host
+
 
 def sample_weights(y, sample_weight=None, class_weight=None, who="fit"):
     """The per-sample weights (float32, shape (N,)) for targets ``y`` (as the loss takes
@@ -27,7 +29,7 @@ def sample_weights(y, sample_weight=None, class_weight=None, who="fit"):
     if class_weight is not None:
         return _from_classes(y, class_weight, who)
     try:
-        w = np.asarray(sample_weight, dtype=np.float64)
+        w = np.asarray(backend_host(sample_weight), dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(f"{who}: sample_weight must be an array of numbers, one per sample, "
                         f"got {type(sample_weight).__name__}") from None
