@@ -179,10 +179,6 @@ class Functional(Model):
     def outputs(self):
         return list(self._outputs)
 
-    @property
-    def input_names(self):
-        return self._input_names()
-
     def _input_names(self):
         return [t.node.layer.name for t in self._inputs]
 
@@ -227,23 +223,17 @@ class Functional(Model):
     def _ensure_built(self, x, who):
         if not self.built:
             self._build_layers()
-        if len(self._inputs) == 1:
-            self._check_input_shape(x, who, self.stack[0].name)
-            return
-        for i, (t, a) in enumerate(zip(self._inputs, x.arrays)):
-            self.input_shape_known = tuple(t.shape[1:])
-            try:
-                self._check_input_shape(a, who, t.node.layer.name, index=i,
-                                        arg=f"x[{t.node.layer.name!r}]")
-            finally:
-                self.input_shape_known = tuple(self._inputs[0].shape[1:])
+        one = len(self._inputs) == 1
+        for i, (t, a) in enumerate(zip(self._inputs, [x] if one else x.arrays)):
+            name = t.node.layer.name
+            self._check_input_shape(a, who, name, index=i,
+                                    arg="x" if one else f"x[{name!r}]", expected=t.shape)
 
     # -- computing ----------------------------------------------------------------------
     def _compile_plans(self):
-        """The plan of (function, input slots, output slot, multi) and, per output, the
-        layer whose logits a fused loss may read instead of the output: only where no
-        other layer reads that output."""
-        self._plan = [(layer, ins, out, multi) for layer, ins, out, multi in self._steps]
+        """Per output, the layer whose logits a fused loss may read instead of the
+        output (only where no other layer reads that output); ``_plan_for`` makes each
+        plan from ``_steps`` on demand."""
         read = {i for _, ins, _, _ in self._steps for i in ins}
         self._logit_layers = []
         for out_slot in self._out_slots:
@@ -263,7 +253,7 @@ class Functional(Model):
         flags = (logits,) * len(self._outputs) if isinstance(logits, bool) else tuple(logits)
         plan = self._plans.get(flags)
         if plan is None:
-            plan = list(self._plan)
+            plan = list(self._steps)
             for flag, layer, out_slot in zip(flags, self._logit_layers, self._out_slots):
                 if flag and layer is not None:
                     step = self._step_of_slot[out_slot]
