@@ -18,6 +18,7 @@ NaN labels, or a fit that trains on mismatched x and y fails here.
 """
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -151,6 +152,13 @@ def _shows_shape(shape, msg):
     return any(s in msg for s in seen)
 
 
+def _names(word, msg, flags=0):
+    """``msg`` holds ``word`` as a word of its own (or its plural): the argument "x" is
+    not the x of "expected", the method "fit" not the one of "does not fit" (a name may
+    be joined to digits or underscores: "dense_1")."""
+    return re.search(rf"(?<![A-Za-z]){re.escape(word)}s?(?![A-Za-z])", msg, flags) is not None
+
+
 def expectation(rule, value):
     """What ``value`` must get: non-data is refused (showing its dtype if it is an
     array), numeric data as ``rule(array)`` says."""
@@ -180,9 +188,9 @@ def judge(expected, fn, value, who, args, check=lambda out: None):
         assert expected != ACCEPT, f"refused a value it must accept: {type(e).__name__}: {msg}"
         assert _from_library(e), f"{type(e).__name__} raised inside a dependency: {msg}"
         who = [w for w in who if isinstance(w, str) and w]
-        assert any(w.lower() in msg.lower() for w in who), \
+        assert any(_names(w, msg, re.IGNORECASE) for w in who), \
             f"the message names none of {who}: {msg}"
-        assert any(a in msg for a in args), f"the message names none of {args}: {msg}"
+        assert any(_names(a, msg) for a in args), f"the message names none of {args}: {msg}"
         if expected == SHAPE:
             shape = np.shape(value)
             assert _shows_shape(shape, msg), f"the message does not show the shape {shape}: {msg}"
@@ -347,6 +355,11 @@ def test_the_judge_fails_silent_acceptance_and_unclear_errors():
         judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Linear",), ("p",))
     with pytest.raises(AssertionError, match="names none of"):      # the argument
         judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Dropout",), ("input",))
+    # A name found only inside a word does not count ("Dropout: the drop probability p …").
+    with pytest.raises(AssertionError, match="names none of"):      # the y of "probability"
+        judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Dropout",), ("y",))
+    with pytest.raises(AssertionError, match="names none of"):      # the rob of "probability"
+        judge(REFUSE, lambda: nn.Dropout(2.0), None, ("rob",), ("p",))
     judge(REFUSE, lambda: nn.Dropout(2.0), None, ("Dropout",), ("p",))   # a clear refusal passes
 
 
