@@ -88,12 +88,23 @@ def _per_output(value, names, what, model, default, allow_single=True):
     return [value] * k
 
 
-def _metric_list(entry, loss, what, name):
+def _metric_list(entry, loss):
+    """One output's metrics (a name, an object, or a list of them) as ``Metric``s."""
     if entry is None:
         return []
     if not isinstance(entry, (list, tuple)):
         entry = [entry]
     return [metrics_module.get(m, loss) for m in entry if m is not None]
+
+
+def _flat(value):
+    """A one-output model's ``metrics``: a list, or a dict by output name of names or
+    lists, as one list (None when empty)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not value:
+        return None
+    return [m for e in value for m in (e if isinstance(e, (list, tuple)) else [e])]
 
 
 def check_arguments(loss, loss_weights, metrics, weighted_metrics):
@@ -135,17 +146,8 @@ def build_heads(model, loss, loss_weights, metrics, weighted_metrics):
         weighted = _per_output(weighted_metrics, names, "weighted_metrics", model.name, None) \
             if weighted_metrics is not None else [None] * len(names)
     else:
-        metrics = [list(metrics.values()) if isinstance(metrics, dict) else metrics]
-        weighted = [list(weighted_metrics.values()) if isinstance(weighted_metrics, dict)
-                    else weighted_metrics]
-        metrics = [sum(([m] if not isinstance(m, (list, tuple)) else list(m)
-                        for m in metrics[0]), []) if metrics[0] else None]
-        weighted = [sum(([m] if not isinstance(m, (list, tuple)) else list(m)
-                         for m in weighted[0]), []) if weighted[0] else None]
-    prefix = (lambda n: n + "_") if many else (lambda n: "")
-    return [Head(n, l, w, _metric_list(m, l, "metrics", n), _metric_list(wm, l,
-                                                                          "weighted_metrics", n),
-                 prefix(n))
+        metrics, weighted = [_flat(metrics)], [_flat(weighted_metrics)]
+    return [Head(n, l, w, _metric_list(m, l), _metric_list(wm, l), n + "_" if many else "")
             for n, l, w, m, wm in zip(names, losses, weights, metrics, weighted)]
 
 
