@@ -945,6 +945,7 @@ def check_loss(name, which, value):
 
     def check(out):
         assert isinstance(out, rg.Tensor) and out.dtype.kind == "f", type(out)
+        assert out.shape == (), f"the mean loss is not a scalar: shape {out.shape}"
         if nan:     # NaN is never hidden behind a finite loss
             assert not np.isfinite(out.data).all(), f"a NaN {which} gave the loss {out.data}"
     judge(expected, call, value, who, args, check)
@@ -1081,12 +1082,23 @@ def check_fit(model, method, which, value):
     else:
         args, rule = (GOOD_X, value), y_rule
 
+    expected = expectation(rule, value)
+
     def check(out):
+        """predict: one softmax row per sample; the others: the loss and accuracy of one
+        epoch or batch, finite for data that must be accepted."""
         if method == "predict":
             assert isinstance(out, np.ndarray) and out.shape == (len(as_data(value)), 3), out
-        else:
-            assert out is not None
-    judge(expectation(rule, value), lambda: fn(*args, **kwargs), value, (method,),
+            if expected == ACCEPT:
+                np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+            return
+        if method == "fit":
+            assert {k: len(v) for k, v in out.history.items()} == {"loss": 1, "accuracy": 1}
+            out = [out.history["loss"][0], out.history["accuracy"][0]]
+        loss, accuracy = out
+        if expected == ACCEPT:
+            assert math.isfinite(loss) and 0 <= accuracy <= 1, out
+    judge(expected, lambda: fn(*args, **kwargs), value, (method,),
           ("x",) if which == "x" else ("y", "label"), check)
 
 
