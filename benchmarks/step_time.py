@@ -25,8 +25,6 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (the workloads and the trainers)
 
-ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
 
 def child(workload, framework, reps, data, quick):
     from retrograd.backend import tune_malloc
@@ -78,7 +76,7 @@ def main(argv=None):
         args.reps = 1
     if args.child:
         return child(*args.child, args.reps, args.data, args.quick)
-    env = {**os.environ, **ENV}
+    env = run.child_env(1)   # one BLAS/OpenMP/MKL thread, for every library a child loads
     rate = json.loads(subprocess.run([sys.executable, "-c", "import step_time, json; "
                                       "print(json.dumps(step_time.gemm_rate()))"],
                                      capture_output=True, text=True, env=env, check=True,
