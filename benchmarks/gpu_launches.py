@@ -39,22 +39,16 @@ import fake_cupy as fc  # noqa: E402
 COUNTS = collections.Counter()
 WHERE = collections.Counter()
 ACTIVE = [False]
+DEPTH = [0]   # calls of the fake in progress: the fake's own calls are not retrograd's
 NOT_KERNELS = {"empty", "empty_like", "shape", "ndim", "size"}
 
 
 def _site():
-    for frame in reversed(traceback.extract_stack()[:-3]):
+    for frame in reversed(traceback.extract_stack()):   # the innermost frame of retrograd
         path = frame.filename.replace(os.sep, "/")
         if "/retrograd/" in path:
             return f"{path.split('/src/')[-1]}:{frame.lineno} ({frame.name})"
     return "(the benchmark's step)"
-
-
-def _count(kind):
-    if ACTIVE[0]:
-        COUNTS[kind] += 1
-        if kind == "launch":
-            WHERE[_site()] += 1
 
 
 def _is_view(result, args):
@@ -64,53 +58,70 @@ def _is_view(result, args):
     return any(np.may_share_memory(result._a, a) for a in inputs)
 
 
-def _wrap_function(name, f):
+def _counted(f, kind_of):
+    """``f`` wrapped: while counting, a call from outside the fake (not one the fake
+    makes to imitate CuPy) adds ``kind_of(result, args, kwargs)`` ("launch",
+    "transfer" or None) to the counts."""
     def counted(*args, **kwargs):
-        if name in ("asarray", "array", "ascontiguousarray", "asanyarray") and \
-                args and args[0].__class__ is not fc.ndarray:
-            _count("transfer")
-            return f(*args, **kwargs)
-        result = f(*args, **kwargs)
+        outermost = not DEPTH[0]
+        DEPTH[0] += 1
+        try:
+            result = f(*args, **kwargs)
+        finally:
+            DEPTH[0] -= 1
+        kind = kind_of(result, args, kwargs) if outermost and ACTIVE[0] else None
+        if kind:
+            COUNTS[kind] += 1
+            if kind == "launch":
+                WHERE[_site()] += 1
+        return result
+    return counted
+
+
+TRANSFERS = {"asarray", "array", "ascontiguousarray", "asanyarray"}
+
+
+def _function_kind(name):
+    def kind_of(result, args, kwargs):
+        if name in TRANSFERS and args and args[0].__class__ is not fc.ndarray:
+            return "transfer"
         if name not in NOT_KERNELS and ("out" in kwargs or not _is_view(result, args)):
-            _count("launch")
-        return result
-    counted.__name__ = name
-    return counted
+            return "launch"
+        return None
+    return kind_of
 
 
-def _wrap_method(f, always=False):
-    def counted(self, *args, **kwargs):
-        result = f(self, *args, **kwargs)
-        if always or result is not self and not _is_view(result, (self,) + args):
-            _count("launch")
-        return result
-    return counted
+def _always(result, args, kwargs):
+    return "launch"
+
+
+def _unless_view(result, args, kwargs):
+    self = args[0]
+    return None if result is self or _is_view(result, args) else "launch"
 
 
 def instrument():
-    """Wrap the fake CuPy's entry points with the counter (once)."""
-    for name in fc._ROUTINES + fc._CREATION + ["asarray", "array", "ascontiguousarray",
-                                              "asanyarray"]:
-        setattr(fc, name, _wrap_function(name, getattr(fc, name)))
+    """Wrap the fake CuPy's entry points with the counter, and put it in place of
+    CuPy for this process (once)."""
+    for name in fc._ROUTINES + fc._CREATION + sorted(TRANSFERS):
+        setattr(fc, name, _counted(getattr(fc, name), _function_kind(name)))
     for method in ("__call__", "at", "reduce", "outer", "accumulate"):
-        setattr(fc.ufunc_, method, _wrap_method(getattr(fc.ufunc_, method), always=True))
-    fc.ElementwiseKernel.__call__ = _wrap_method(fc.ElementwiseKernel.__call__, always=True)
+        setattr(fc.ufunc_, method, _counted(getattr(fc.ufunc_, method), _always))
+    fc.ElementwiseKernel.__call__ = _counted(fc.ElementwiseKernel.__call__, _always)
     for method in ("random", "uniform", "standard_normal"):
-        setattr(fc._Generator, method, _wrap_method(getattr(fc._Generator, method), True))
+        setattr(fc._Generator, method, _counted(getattr(fc._Generator, method), _always))
     nd = fc.ndarray
     for name in list(fc._OPERATORS) + ["eq", "ne", "lt", "le", "gt", "ge"]:
         for prefix in ("", "r", "i"):
             attr = f"__{prefix}{name}__"
             if attr in nd.__dict__:
-                setattr(nd, attr, _wrap_method(nd.__dict__[attr], always=True))
+                setattr(nd, attr, _counted(nd.__dict__[attr], _always))
     for attr in ("__neg__", "__pos__", "__abs__", "__invert__", "__setitem__", "fill",
                  "copy"):
-        setattr(nd, attr, _wrap_method(nd.__dict__[attr], always=True))
+        setattr(nd, attr, _counted(nd.__dict__[attr], _always))
     for attr in ("__getitem__", "astype", "reshape", "view", "_call"):
-        setattr(nd, attr, _wrap_method(nd.__dict__[attr]))
-    sys.modules["cupy"], sys.modules["cupyx"] = fc, fc.cupyx
-    sys.modules["cupyx.scipy"] = fc.cupyx.scipy
-    sys.modules["cupyx.scipy.special"] = fc.cupyx.scipy.special
+        setattr(nd, attr, _counted(nd.__dict__[attr], _unless_view))
+    fc.install()
 
 
 def count_step(workload, batch, steps=3):

@@ -10,9 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("RETROGRAD_DATA", ROOT.parent / "shared" / "data"))
 MNIST = DATA / "mnist"
 
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
-    not rg.cuda_available(), reason="CuPy with a GPU is not available on this machine")),
-    "fake-cuda"]
+CUDA = pytest.param("cuda", marks=pytest.mark.skipif(
+    not rg.cuda_available(), reason="CuPy with a GPU is not available on this machine"))
+DEVICES = ["cpu", CUDA, "fake-cuda"]
 
 
 @pytest.fixture(params=DEVICES)
@@ -27,8 +27,7 @@ def device(request):
     return request.param
 
 
-@pytest.fixture(params=["fake-cuda", pytest.param("cuda", marks=pytest.mark.skipif(
-    not rg.cuda_available(), reason="CuPy with a GPU is not available on this machine"))])
+@pytest.fixture(params=["fake-cuda", CUDA])
 def gpu(request):
     """The CuPy module behind device "cuda": the fake of tests/fake_cupy.py on every
     machine ("fake-cuda"), and the real one where CuPy sees a GPU ("cuda", run by

@@ -320,20 +320,6 @@ def pytest_unconfigure(config):
 
 # -- as a launcher: python tests/cupy_usage.py OUT.json SCRIPT [ARGS...] --------------
 
-def _stand_ins(fake):
-    """What a benchmark script reads off CuPy to describe the GPU, where the fake lacks
-    it (the reads are still recorded and checked against the real CuPy)."""
-    runtime = fake.cuda.runtime
-    target = runtime._target if isinstance(runtime, _Namespace) else runtime
-    if not hasattr(target, "getDeviceProperties"):
-        type(target).getDeviceProperties = staticmethod(
-            lambda device: {"name": b"fake GPU (tests/fake_cupy.py)", "totalGlobalMem": 0})
-    if not hasattr(target, "runtimeGetVersion"):
-        type(target).runtimeGetVersion = staticmethod(lambda: 0)
-    if "__version__" not in vars(fake):
-        fake.__version__ = "0 (tests/fake_cupy.py)"
-
-
 def main(argv):
     if len(argv) < 2:
         sys.exit("usage: python tests/cupy_usage.py OUT.json SCRIPT [ARGS...]")
@@ -341,11 +327,8 @@ def main(argv):
     sys.path[:0] = [HERE, os.path.join(ROOT, "src")]
     import fake_cupy
     import runpy
-    _stand_ins(fake_cupy)
     instrument(fake_cupy)
-    sys.modules["cupy"] = fake_cupy
-    for mod in _cupyx_modules(fake_cupy):
-        sys.modules[mod.__name__] = mod
+    fake_cupy.install()   # for the rest of the process
     sys.modules["torch"] = None   # import torch → ImportError: no PyTorch CUDA here
     sys.argv = [script] + argv[2:]
     try:

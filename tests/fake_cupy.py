@@ -612,9 +612,8 @@ class ElementwiseKernel:
         for (_, name), out in zip(self.outputs, outs):
             if env[name] is not out:
                 out[...] = env[name]
-        given = args[n_in:]
-        result = [g if g is not None else _wrap(o) for g, o in zip(list(given) + [None] * len(outs),
-                                                       outs)]
+        given = list(args[n_in:]) + [None] * (n_all - len(args))
+        result = [g if g is not None else _wrap(o) for g, o in zip(given, outs)]
         return result[0] if len(result) == 1 else tuple(result)
 
 
@@ -721,13 +720,20 @@ cupyx.scipy.special = types.ModuleType("cupyx.scipy.special")
 cupyx.scipy.special.erf = _erf
 
 
-def install(monkeypatch):
-    """Make ``import cupy`` give this module for one test (``monkeypatch`` restores
-    ``sys.modules`` and retrograd's cached CuPy afterwards)."""
+MODULES = {"cupy": _MODULE, "cupyx": cupyx, "cupyx.scipy": cupyx.scipy,
+           "cupyx.scipy.special": cupyx.scipy.special}   # what ``import`` looks up
+
+
+def install(monkeypatch=None):
+    """Make ``import cupy`` give this module: for one test with ``monkeypatch`` (which
+    restores ``sys.modules`` and retrograd's cached CuPy afterwards), or for the rest
+    of the process without (a script: benchmarks/gpu_launches.py)."""
     from retrograd import backend
-    monkeypatch.setitem(sys.modules, "cupy", _MODULE)
-    monkeypatch.setitem(sys.modules, "cupyx", cupyx)
-    monkeypatch.setitem(sys.modules, "cupyx.scipy", cupyx.scipy)
-    monkeypatch.setitem(sys.modules, "cupyx.scipy.special", cupyx.scipy.special)
+    if monkeypatch is None:
+        sys.modules.update(MODULES)
+        backend._CUPY = None
+        return _MODULE
+    for name, module in MODULES.items():
+        monkeypatch.setitem(sys.modules, name, module)
     monkeypatch.setattr(backend, "_CUPY", None)
     return _MODULE

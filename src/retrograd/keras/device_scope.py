@@ -24,18 +24,19 @@ _scope = threading.local()
 _warned = set()
 
 
-def _name(device_name, who="keras.device"):
+def _name(device_name):
     if not isinstance(device_name, str):
-        raise TypeError(f"{who}: device_name must be a string such as 'cpu:0' or 'gpu:0', "
-                        f"got {type(device_name).__name__}")
+        raise TypeError("keras.device: device_name must be a string such as 'cpu:0' or "
+                        f"'gpu:0', got {type(device_name).__name__}")
     kind, _, index = device_name.lower().partition(":")
     if kind not in ("cpu", "gpu", "cuda") or (index and not index.isdigit()):
-        raise ValueError(f"{who}: invalid device_name {device_name!r}; expected "
+        raise ValueError(f"keras.device: invalid device_name {device_name!r}; expected "
                          "'device_type:device_index' with device_type 'cpu', 'gpu' or "
                          "'cuda', e.g. 'cpu:0', 'gpu:0'")
     if index and int(index) != 0:
-        raise ValueError(f"{who}({device_name!r}): retrograd runs on one GPU per process; "
-                         f"start the process with CUDA_VISIBLE_DEVICES={int(index)} and use "
+        raise ValueError(f"keras.device({device_name!r}): retrograd runs on one GPU per "
+                         f"process; start the process with CUDA_VISIBLE_DEVICES={int(index)} "
+                         "and use "
                          f"'{kind}:0' (docs/gpu.md, several GPUs)")
     return "cpu" if kind == "cpu" else "cuda"
 
@@ -45,7 +46,7 @@ def device(device_name):
     """Within the block, Keras models build, train, evaluate and predict on
     ``device_name`` ("cpu", "gpu" or "cuda", optionally ":0": one GPU per process)."""
     dev = _name(device_name)
-    if dev == "cuda" and not backend.cuda_available():
+    if dev == "cuda":
         try:
             backend.module_for("cuda")
         except RuntimeError as e:
@@ -53,7 +54,7 @@ def device(device_name):
                 _warned.add(device_name)
                 warnings.warn(f"keras.device({device_name!r}): {e}; running on the CPU",
                               RuntimeWarning, stacklevel=3)
-        dev = "cpu"
+            dev = "cpu"
     stack = _scope.__dict__.setdefault("stack", [])
     stack.append(dev)
     try:
