@@ -14,6 +14,7 @@ from .. import backend
 from ..tensor import Tensor, _as_dtype
 from .parameter import Parameter
 
+
 def _move(t, device, dtype):
     """Put a tensor's data, and its gradient if any, in place, on ``device`` and/or
     in floating ``dtype``."""
