@@ -27,7 +27,7 @@ from ..tensor import Tensor
 from . import summary as summary_module
 from .keras_tensor import KerasTensor, symbolic_call
 from .layers import InputLayer
-from .model import Model
+from .model import Model, free_name
 from .data_adapters import by_name as _by_name
 
 
@@ -191,9 +191,8 @@ class Functional(Model):
         names, used = [], set()
         for t in self._outputs:
             name = t.node.layer.name
-            base, k = name, 1
-            while name in used:
-                name, k = f"{base}_{k}", k + 1
+            if name in used:
+                name = free_name(name, used)
             used.add(name)
             names.append(name)
         return names

@@ -403,10 +403,7 @@ class Model(Trainer, Module):
                 if not getattr(layer, "auto_name", False):
                     raise ValueError(f"The name {layer.name!r} is used 2 times in the model "
                                      f"{self.name!r}. All layer names should be unique.")
-                base, k = layer.name, 1
-                while f"{base}_{k}" in names:
-                    k += 1
-                layer.name = f"{base}_{k}"
+                layer.name = free_name(layer.name, names)
             names.add(layer.name)
 
     # -- inputs and outputs ----------------------------------------------------------------
@@ -687,6 +684,14 @@ class Model(Trainer, Module):
         if not self.built:
             raise ValueError(self._unbuilt_message("load_weights"))
         assign(self, arrays, filepath)
+
+
+def free_name(base, taken):
+    """The first of ``base_1``, ``base_2``, … not in ``taken`` (Keras's default names)."""
+    k = 1
+    while f"{base}_{k}" in taken:
+        k += 1
+    return f"{base}_{k}"
 
 
 def _kind(v):

@@ -22,7 +22,7 @@ from . import optimizers as optimizers_module
 from .functional import Functional
 from .keras_tensor import KerasTensor
 from .layers import InputLayer, Layer
-from .model import Model, assign, check_fit
+from .model import Model, assign, check_fit, free_name
 
 
 class Sequential(Model):
@@ -91,10 +91,7 @@ class Sequential(Model):
                                  f"names. Name {layer.name!r} is already the name of a layer "
                                  "in this model. Update the `name` argument to pass a "
                                  "unique name.")
-            base, k = layer.name, 1
-            while f"{base}_{k}" in names:
-                k += 1
-            layer.name = f"{base}_{k}"
+            layer.name = free_name(layer.name, names)
         if not len(self.stack) and self.input_shape_known is None:
             self.input_shape_known = layer.input_shape_hint
         self.stack.append(layer)
