@@ -59,7 +59,7 @@ def prepare(model, strategy, n, batch_size, verbose, callbacks):
     steps = strategy.num_batches(n, batch_size)
     if steps == 0:
         raise ValueError(f"fit: {n} training samples are fewer than the {p} ranks")
-    # The model is built (``_prepare`` built it from the data's shape); each rank
+    # The model is built (``data_adapters.prepare`` built it from the data's shape); each rank
     # initialised its weights from its own generator: make them rank 0's.
     strategy.broadcast(model)
     if strategy.is_chief:

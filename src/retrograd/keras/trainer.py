@@ -282,6 +282,14 @@ class Trainer:
             return float(loss.data), out.data, None
         return train_step
 
+    def _test_step(self, xb, yb, wb):
+        """A batch's loss and metrics added to the running means, without training
+        (under ``no_grad``, in eval mode)."""
+        out = self._forward(self._wrap_inputs(xb), logits=self._fused)
+        loss, parts = self._loss_of(yb, out, wb)
+        self._track(float(loss.data), parts, len(xb))
+        self._update_metrics(yb, _data(out), wb)
+
     # -- logs ------------------------------------------------------------------------
     def _reset_trackers(self):
         for t in self._trackers:
@@ -492,18 +500,13 @@ class Trainer:
             batch_end = strategy.mean(float(batch_end)) > 0
         if cbs is not None:
             cbs.on_test_begin()
-        logits = self._fused
         step = -1
         with no_grad():
             for step, (xb, yb, wb) in enumerate(batches):
                 if batch_begin:
                     cbs.batch("on_test_batch_begin", step)
-                nb = len(xb)
-                if nb:      # a rank may have no share of a last small batch
-                    out = self._forward(self._wrap_inputs(xb), logits=logits)
-                    loss, parts = self._loss_of(yb, out, wb)
-                    self._track(float(loss.data), parts, nb)
-                    self._update_metrics(yb, _data(out), wb)
+                if len(xb):     # a rank may have no share of a last small batch
+                    self._test_step(xb, yb, wb)
                 if batch_end:
                     cbs.batch("on_test_batch_end", step, self._logs(strategy))
         logs = self._logs(strategy)
@@ -683,10 +686,7 @@ class Trainer:
         self._setup_step()
         self.eval()
         with no_grad():
-            out = self._forward(self._wrap_inputs(x), logits=self._fused)
-            loss, parts = self._loss_of(y, out, sw)
-        self._track(float(loss.data), parts, len(x))
-        self._update_metrics(y, _data(out), sw)
+            self._test_step(x, y, sw)
         return self._batch_result(return_dict)
 
     def predict_on_batch(self, x):
