@@ -136,12 +136,17 @@ def finite32(a):
         return bool(np.isfinite(a.astype(np.float32)).all())
 
 
-def _from_library(exc):
-    """The innermost frame that raised is retrograd's own code."""
+def _raised_in(exc):
+    """The file of the innermost frame, the one that raised ``exc``."""
     tb = exc.__traceback__
     while tb.tb_next is not None:
         tb = tb.tb_next
-    return tb.tb_frame.f_code.co_filename.startswith(PACKAGE)
+    return tb.tb_frame.f_code.co_filename
+
+
+def _from_library(exc):
+    """The innermost frame that raised is retrograd's own code."""
+    return _raised_in(exc).startswith(PACKAGE)
 
 
 def _shows_shape(shape, msg):
@@ -201,11 +206,6 @@ def judge(expected, fn, value, who, args, check=lambda out: None):
     assert expected not in MUST_REFUSE, \
         f"silently accepted a value it must refuse: got {out!r:.200}"
     check(out)
-
-
-def _kinds(spec, cases):
-    return [pytest.param(name, case, id=f"{name}-{case[0]}") for name in spec
-            for case in cases]
 
 
 # -- known gaps ----------------------------------------------------------------------------------
@@ -293,11 +293,8 @@ LAYERS = {
     "keras.Dropout": (lambda: layers.Dropout(0.5), elementwise(SHAPE)),
     "keras.Flatten": (layers.Flatten, flatten(vector=ACCEPT)),
     "keras.Reshape": (lambda: layers.Reshape((2, 2)), reshape_to((2, 2))),
-    "keras.ReLU": (layers.ReLU, elementwise(SHAPE)),
-    "keras.LeakyReLU": (layers.LeakyReLU, elementwise(SHAPE)),
-    "keras.PReLU": (layers.PReLU, elementwise(SHAPE)),
-    "keras.ELU": (layers.ELU, elementwise(SHAPE)),
-    "keras.Softmax": (layers.Softmax, elementwise(SHAPE)),
+    **{f"keras.{name}": (getattr(layers, name), elementwise(SHAPE)) for name in (
+        "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax")},
 }
 
 
@@ -386,16 +383,6 @@ def test_check_layer_fails_a_layer_off_its_spec(monkeypatch):
 # (a merge layer has no weights to hold it to its first shapes), by the layer itself: an
 # op's NumPy error re-raised by ``Function.apply`` does not count as a clear refusal.
 BATCH = "batch"     # refused with a message showing the shapes as given (batch sizes included)
-ELEMENTWISE_MERGES = ("keras.Add", "keras.Subtract", "keras.Multiply", "keras.Average",
-                      "keras.Maximum", "keras.Minimum")
-
-
-def _elementwise(member):
-    return BUILT.get(member, member) in ELEMENTWISE_MERGES
-
-
-def _merge_expected(member, value):
-    return merge_expectation(MERGES[BUILT.get(member, member)][1], value)[0]
 
 
 def merge_inputs(value):
@@ -524,19 +511,16 @@ MERGES = {
     "keras.Minimum": (layers.Minimum, elementwise_merge(), _reduce(np.minimum)),
     "keras.Concatenate": (layers.Concatenate, concatenate_along(-1),
                           lambda arrays: np.concatenate(arrays, axis=-1)),
-    "keras.Concatenate(axis=1)": (lambda: layers.Concatenate(axis=1), concatenate_along(1),
-                                  lambda arrays: np.concatenate(arrays, axis=1)),
-    "keras.Concatenate(axis=2)": (lambda: layers.Concatenate(axis=2), concatenate_along(2),
-                                  lambda arrays: np.concatenate(arrays, axis=2)),
+    **{f"keras.Concatenate(axis={a})": (lambda a=a: layers.Concatenate(axis=a),
+                                        concatenate_along(a),
+                                        lambda arrays, a=a: np.concatenate(arrays, axis=a))
+       for a in (1, 2)},
+    **{f"keras.Dot(axes={a})": (lambda a=a: layers.Dot(axes=a), dot_along(a), _batch_dot(a))
+       for a in (-1, (1, 2))},
 }
 # A merge layer already called once must check the next call as well as the first.
-BUILT = {"keras.Add(built)": "keras.Add", "keras.Concatenate(built)": "keras.Concatenate"}
-if hasattr(layers, "Dot"):      # its cases run as soon as it exists (see test_dot_exists)
-    MERGES.update({
-        "keras.Dot(axes=-1)": (lambda: layers.Dot(axes=-1), dot_along(-1), _batch_dot(-1)),
-        "keras.Dot(axes=(1, 2))": (lambda: layers.Dot(axes=(1, 2)), dot_along((1, 2)),
-                                   _batch_dot((1, 2)))})
-    BUILT["keras.Dot(axes=-1)(built)"] = "keras.Dot(axes=-1)"
+BUILT = {f"{name}(built)": name for name in ("keras.Add", "keras.Concatenate",
+                                             "keras.Dot(axes=-1)")}
 
 
 def test_dot_exists():
@@ -624,11 +608,7 @@ def merge_expectation(rule, value):
 
 def _raised_in_op(exc):
     """The error comes from ``Function.apply`` re-raising an op's NumPy error."""
-    tb = exc.__traceback__
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return os.path.samefile(tb.tb_frame.f_code.co_filename,
-                            os.path.join(PACKAGE, "function.py"))
+    return os.path.samefile(_raised_in(exc), os.path.join(PACKAGE, "function.py"))
 
 
 def judge_merge(expected, fn, value, layer, shapes, bad_entry=None, check=lambda out: None):
