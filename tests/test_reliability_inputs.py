@@ -157,11 +157,14 @@ def _shows_shape(shape, msg):
     return any(s in msg for s in seen)
 
 
-def _names(word, msg, flags=0):
+def _names(word, msg, member=False):
     """``msg`` holds ``word`` as a word of its own (or its plural): the argument "x" is
-    not the x of "expected", the method "fit" not the one of "does not fit" (a name may
-    be joined to digits or underscores: "dense_1")."""
-    return re.search(rf"(?<![A-Za-z]){re.escape(word)}s?(?![A-Za-z])", msg, flags) is not None
+    not the x of "expected", "lr" not the one of "lr_decay", the method "fit" not the
+    one of "does not fit". A ``member`` (layer, loss, method) is matched ignoring case,
+    and may be joined to digits or underscores ("dense_1")."""
+    edge = "A-Za-z" if member else r"\w"
+    return re.search(rf"(?<![{edge}]){re.escape(word)}s?(?![{edge}])", msg,
+                     re.IGNORECASE if member else 0) is not None
 
 
 def expectation(rule, value):
@@ -193,7 +196,7 @@ def judge(expected, fn, value, who, args, check=lambda out: None):
         assert expected != ACCEPT, f"refused a value it must accept: {type(e).__name__}: {msg}"
         assert _from_library(e), f"{type(e).__name__} raised inside a dependency: {msg}"
         who = [w for w in who if isinstance(w, str) and w]
-        assert any(_names(w, msg, re.IGNORECASE) for w in who), \
+        assert any(_names(w, msg, member=True) for w in who), \
             f"the message names none of {who}: {msg}"
         assert any(_names(a, msg) for a in args), f"the message names none of {args}: {msg}"
         if expected == SHAPE:
@@ -979,8 +982,16 @@ def _optimizer_call(fn, names):
         return fn()
     except (ValueError, TypeError) as e:
         assert _from_library(e), f"{type(e).__name__} raised inside a dependency: {e}"
-        assert any(n in str(e) for n in names), f"the message names none of {names}: {e}"
+        assert any(_names(n, str(e)) for n in names), f"the message names none of {names}: {e}"
         return None
+
+
+def test_optimizer_refusals_must_name_the_argument_itself():
+    """A refusal of lr_decay does not name lr: it fails the check for lr."""
+    w = rg.tensor(np.ones((2, 2), np.float32), requires_grad=True)
+    with pytest.raises(AssertionError, match="names none of"):
+        _optimizer_call(lambda: optim.Adagrad([w], lr_decay=-1.0), ("lr",))
+    assert _optimizer_call(lambda: optim.Adagrad([w], lr_decay=-1.0), ("lr_decay",)) is None
 
 
 @settings(max_examples=400, **SETTINGS)
