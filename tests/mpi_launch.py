@@ -24,7 +24,8 @@ def mpi_missing():
     return None
 
 
-needs_mpi = pytest.mark.skipif(mpi_missing() is not None, reason=str(mpi_missing()))
+_MISSING = mpi_missing()
+needs_mpi = pytest.mark.skipif(_MISSING is not None, reason=str(_MISSING))
 
 
 def mpi_env(**extra):
