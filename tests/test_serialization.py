@@ -203,10 +203,10 @@ def test_generic_format_errors(tmp_path):
 
 
 @pytest.mark.parametrize("kind, get, good", [
-    ("loss", lambda s: keras.losses.get(s), "MeanSquaredError"),
-    ("metric", lambda s: keras.metrics.get(s), "Accuracy"),
-    ("initializer", lambda s: keras.initializers.get(s), "GlorotUniform"),
-    ("regularizer", lambda s: keras.regularizers.get(s), "L2"),
+    ("loss", keras.losses.get, "MeanSquaredError"),
+    ("metric", keras.metrics.get, "Accuracy"),
+    ("initializer", keras.initializers.get, "GlorotUniform"),
+    ("regularizer", keras.regularizers.get, "L2"),
 ])
 def test_config_dicts_name_known_classes_only(kind, get, good):
     """``{"class_name": …, "config": …}`` from a file: only the kind's own classes,
