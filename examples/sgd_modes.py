@@ -18,7 +18,7 @@ import argparse
 
 import numpy as np
 
-from retrograd.course.sgd_modes import train  # the course gallery's experiment, reused
+from retrograd.course.sgd_modes import modes, train  # the course gallery's experiment
 
 
 def load(name, n, seed):
@@ -43,12 +43,6 @@ def compare(X, y, epochs=10, lr=0.05, batch_size=32, seed=0):
     """The three modes on the same problem and budget: {mode: (counts, losses)}."""
     n = len(y)
     return {name: train(X, y, b, epochs, lr, seed) for name, b in modes(n, batch_size).items()}
-
-
-def modes(n, batch_size):
-    """The course's three modes are one parameter, the batch size B."""
-    return {"full-batch GD (B = N)": n, "online SGD (B = 1)": 1,
-            f"mini-batch SGD (B = {batch_size})": batch_size}
 
 
 def plot(results, out, title):

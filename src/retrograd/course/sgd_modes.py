@@ -62,21 +62,26 @@ def train(X, y, batch_size, epochs, lr, seed, points_per_epoch=10):
     return np.array(counts), np.array(losses)
 
 
+def modes(n, batch_size):
+    """The course's three modes are one parameter, the batch size B."""
+    return {"full-batch GD (B = N)": n, "online SGD (B = 1)": 1,
+            f"mini-batch SGD (B = {batch_size})": batch_size}
+
+
 def run(out=None, quick=False, seed=0):
     r = Result(NAME, TITLE, SLIDES)
     X, y = load(quick)
     n, epochs, lr, b = len(y), (3 if quick else 10), 0.05, 32
-    modes = {"full-batch GD (B = N)": n, "online SGD (B = 1)": 1,
-             f"mini-batch SGD (B = {b})": b}
-    res = {name: train(X, y, bs, epochs, lr, seed) for name, bs in modes.items()}
+    sizes = modes(n, b)
+    res = {name: train(X, y, bs, epochs, lr, seed) for name, bs in sizes.items()}
     (fc, fl), (oc, ol), (mc, ml) = res.values()
     r.numbers.update(n=n, epochs=epochs, lr=lr, final_loss={k: float(v[1][-1])
                                                            for k, v in res.items()},
-                     updates={k: epochs * -(-n // bs) for k, bs in modes.items()})
+                     updates={k: epochs * -(-n // bs) for k, bs in sizes.items()})
     r.claim("× N updates (online), × N/B (mini-batch) for the same computations",
             f"{epochs} × N = {epochs * n} per-sample gradients: "
             + ", ".join(f"{r.numbers['updates'][k]} updates ({k.split(' (')[0]})"
-                        for k in modes),
+                        for k in sizes),
             fc[-1] == oc[-1] == mc[-1] == epochs * n)
     r.claim("à nombre de calculs égal, convergence plus rapide (SGD vs full batch)",
             f"training loss after {epochs} passes: full batch {fl[-1]:.3f}, online "
