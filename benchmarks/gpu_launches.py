@@ -25,7 +25,6 @@ import argparse
 import collections
 import os
 import sys
-import traceback
 
 import numpy as np
 
@@ -43,11 +42,27 @@ DEPTH = [0]   # calls of the fake in progress: the fake's own calls are not retr
 NOT_KERNELS = {"empty", "empty_like", "shape", "ndim", "size"}
 
 
+import retrograd  # noqa: E402  (the checkout's, from ../src)
+
+# Where retrograd's files are shown from: "retrograd/backend.py".
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(retrograd.__file__)))
+
+
+def _is_retrograd(frame):
+    """The frame runs code of the retrograd package. Told by the module's name, not by
+    its path: a checkout is often a folder named retrograd, whose benchmarks/ and
+    tests/ would then pass for the package too."""
+    name = frame.f_globals.get("__name__", "")
+    return name == "retrograd" or name.startswith("retrograd.")
+
+
 def _site():
-    for frame in reversed(traceback.extract_stack()):   # the innermost frame of retrograd
-        path = frame.filename.replace(os.sep, "/")
-        if "/retrograd/" in path:
-            return f"{path.split('/src/')[-1]}:{frame.lineno} ({frame.name})"
+    frame = sys._getframe(1)
+    while frame is not None:   # from the innermost frame out: the line of retrograd nearest the launch
+        if _is_retrograd(frame):
+            path = os.path.relpath(os.path.abspath(frame.f_code.co_filename), PACKAGE_PARENT)
+            return f"{path.replace(os.sep, '/')}:{frame.f_lineno} ({frame.f_code.co_name})"
+        frame = frame.f_back
     return "(the benchmark's step)"
 
 

@@ -47,12 +47,19 @@ def _depth():
     return getattr(_state, "depth", 0)
 
 
+def _in_numpy(frame):
+    """The frame runs NumPy's code. Told by the module's name, not by a "/numpy/" in
+    its path, which a checkout inside a folder named numpy would have everywhere."""
+    module = frame.f_globals.get("__name__", "")
+    return module == "numpy" or module.startswith("numpy.")
+
+
 def _where():
     """file:line of the innermost frame outside the fake, this module and NumPy."""
     f = sys._getframe(3)
     while f is not None:
         name = os.path.abspath(f.f_code.co_filename)
-        if name not in _SKIP_FILES and f"{os.sep}numpy{os.sep}" not in name:
+        if name not in _SKIP_FILES and not _in_numpy(f):
             return os.path.relpath(name, ROOT).replace(os.sep, "/") + f":{f.f_lineno}"
         f = f.f_back
     return "?"

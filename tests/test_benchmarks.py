@@ -2,15 +2,19 @@
 speed itself is not asserted: timings on a shared CI machine mean nothing)."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
 
 
-def run(script, *args):
-    p = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
+def run(script, *args, bench=BENCH):
+    p = subprocess.run([sys.executable, str(bench / script), *args], capture_output=True,
                        text=True, timeout=120, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     assert p.returncode == 0, p.stderr[-2000:]
     return p.stdout
@@ -60,3 +64,46 @@ def test_gpu_launches_counts_a_step_under_the_fake_cupy():
     assert 20 < int(launches) < 55
     # launches by the line of retrograd that asks for them: SGD's six, in backend.axpy
     assert re.search(r"^ +6  retrograd/backend\.py:\d+ \(axpy\)$", out, re.M), out
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory):
+    """A copy of this checkout in a folder named retrograd (as `git clone` makes it),
+    itself inside a folder named numpy: paths alone then no longer tell the package,
+    the benchmarks and NumPy apart."""
+    root = tmp_path_factory.mktemp("clone") / "numpy" / "retrograd"
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for part in ("src", "benchmarks"):
+        shutil.copytree(ROOT / part, root / part, ignore=skip)
+    (root / "tests").mkdir()
+    for helper in ("fake_cupy.py", "cupy_usage.py"):
+        shutil.copy(ROOT / "tests" / helper, root / "tests")
+    return root
+
+
+def test_gpu_launches_in_a_checkout_named_retrograd(clone):
+    """`git clone … && cd retrograd`: the checkout's benchmarks/ are under a
+    ".../retrograd/" path too. The launches are still credited to the package's
+    lines, none to the benchmark scripts."""
+    out = run("gpu_launches.py", "--workloads", "mlp", "--batches", "16", "--where",
+              bench=clone / "benchmarks")
+    sites = re.findall(r"^ +\d+  (\S+):\d+ ", out, re.M)
+    assert sites and all(s.startswith("retrograd/") for s in sites), out
+    assert re.search(r"^ +6  retrograd/backend\.py:\d+ \(axpy\)$", out, re.M), out
+
+
+def test_cupy_usage_in_a_checkout_inside_a_folder_named_numpy(clone, tmp_path):
+    """tests/cupy_usage.py skips NumPy's frames to find who called CuPy; in a checkout
+    under a folder named numpy every frame has "/numpy/" in its path, and no use was
+    credited to retrograd (all "?"). gpu_bench's uses come from src/ and benchmarks/."""
+    import json
+    out = tmp_path / "uses.json"
+    p = subprocess.run(
+        [sys.executable, str(clone / "tests" / "cupy_usage.py"), str(out),
+         str(clone / "benchmarks" / "gpu_bench.py"), "--device", "cuda", "--quick",
+         "--random-data", "--batches", "16", "--reps", "1", "--workloads", "mlp"],
+        capture_output=True, text=True, timeout=120, cwd=clone,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert p.returncode == 0, p.stderr[-2000:]
+    wheres = [u["where"] for u in json.loads(out.read_text())]
+    assert sum(w.startswith("src/retrograd/") for w in wheres) > len(wheres) // 2, wheres
