@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests"))   # fake_cupy.py lives wit
 sys.path.insert(0, HERE)
 
 import fake_cupy as fc  # noqa: E402
+import retrograd  # noqa: E402  (the checkout's, from ../src)
 
 COUNTS = collections.Counter()
 WHERE = collections.Counter()
@@ -41,8 +42,6 @@ ACTIVE = [False]
 DEPTH = [0]   # calls of the fake in progress: the fake's own calls are not retrograd's
 NOT_KERNELS = {"empty", "empty_like", "shape", "ndim", "size"}
 
-
-import retrograd  # noqa: E402  (the checkout's, from ../src)
 
 # Where retrograd's files are shown from: "retrograd/backend.py".
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(retrograd.__file__)))
