@@ -5,6 +5,7 @@ import gzip
 import io
 import os
 import urllib.error
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,18 +13,23 @@ import pytest
 from retrograd.datasets import (CorruptFileError, DatasetNotFoundError, digits,
                                 fashion_mnist, mnist)
 from retrograd.datasets import files
-from retrograd.datasets.files import fetch, load_arrays
-from retrograd.datasets.idx import parse_idx, read_idx, write_idx
+from retrograd.datasets.files import Catalog, IdxFile, SystemDir, fetch, load_arrays
+from retrograd.datasets.idx import idx_bytes, parse_idx, read_idx, sha256, write_idx
 
 LABELS = "train-labels-idx1-ubyte.gz"
 
 
+DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
 @pytest.fixture
 def clean_env(tmp_path, monkeypatch):
-    """No RETROGRAD_DATA, and a private empty cache."""
+    """A machine with no dataset anywhere: no RETROGRAD_DATA, a private empty cache, no
+    checkout copy and no system package (whether or not Debian's is installed here)."""
     monkeypatch.delenv("RETROGRAD_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(files, "checkout_dir", lambda name: None)
+    monkeypatch.setattr(files, "system_dirs", lambda catalog: ())
     return tmp_path
 
 
@@ -139,14 +145,34 @@ def test_download_corrupted_leaves_nothing(mnist_dir, clean_env):
 
 
 def test_offline_error_is_one_line(clean_env):
+    """Short, on one line, without URLs: every mirror's error is in the attributes."""
     def offline(url, timeout=None):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
     with pytest.raises(DatasetNotFoundError) as e:
         load_arrays(mnist.CATALOG, opener=offline, progress=False)
     msg = str(e.value)
-    assert "\n" not in msg
-    assert "RETROGRAD_DATA/mnist" in msg and "train-images-idx3-ubyte.gz" in msg
-    assert "name resolution" in msg
+    assert "\n" not in msg and "://" not in msg and len(msg) < 400, msg
+    assert msg.startswith("mnist not found: no complete set of its IDX files in "
+                          "$XDG_CACHE_HOME/retrograd/mnist, and the download of "
+                          "train-images-idx3-ubyte.gz failed ("), msg
+    assert "$RETROGRAD_DATA/mnist" in msg and "name resolution" in msg
+    assert e.value.download == "failed" and e.value.dataset == "mnist"
+    assert [url for url, _ in e.value.download_errors] == [
+        m + "train-images-idx3-ubyte.gz" for m in mnist.CATALOG.mirrors]
+    assert isinstance(e.value.__cause__, urllib.error.URLError)
+
+
+def test_downloads_disabled_error(clean_env, monkeypatch):
+    monkeypatch.setenv("RETROGRAD_DATA", str(clean_env / "data"))
+    with pytest.raises(DatasetNotFoundError) as e:
+        mnist.load_data(download=False)
+    assert str(e.value) == (
+        "mnist not found: no complete set of its IDX files in $RETROGRAD_DATA/mnist, "
+        "$XDG_CACHE_HOME/retrograd/mnist, and downloads are disabled; put its 4 IDX files "
+        "in $RETROGRAD_DATA/mnist or $XDG_CACHE_HOME/retrograd/mnist, or pass data_dir")
+    assert e.value.download == "disabled" and e.value.download_errors == ()
+    assert [p.path for p in e.value.searched] == [
+        clean_env / "data" / "mnist", clean_env / "cache" / "retrograd" / "mnist"]
 
 
 def test_fake_opener_with_progress(mnist_dir, clean_env, capsys):
@@ -196,15 +222,93 @@ def test_keras_default_npz_name(mnist_dir, clean_env, monkeypatch):
     np.testing.assert_array_equal(x, x2)
 
 
-def test_fashion_mnist_checks_published_md5(tmp_path, clean_env):
+def test_fashion_mnist_checks_the_content(tmp_path, clean_env):
     d = tmp_path / "f"
     d.mkdir()
     for f in fashion_mnist.CATALOG.files:
         write_idx(d / (f.name + ".gz"), np.zeros(f.shape, np.uint8))
-    with pytest.raises(CorruptFileError, match="MD5"):
+    with pytest.raises(CorruptFileError, match="content differs from the original"):
         fashion_mnist.load_data(d)
     with pytest.raises(DatasetNotFoundError, match="fashion_mnist"):
         fashion_mnist.load_data(download=False)
+
+
+@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(),
+                    reason=f"Debian's dataset-fashion-mnist is not installed ({DEBIAN_FASHION})")
+def test_debian_fashion_mnist_accepted(clean_env, monkeypatch):
+    """Debian recompresses the files (other .gz MD5s than the published ones): found in
+    /usr/share/datasets by the search, and accepted on its content."""
+    monkeypatch.setattr(files, "system_dirs", lambda catalog: catalog.system_dirs)
+    (x, y), (xt, yt) = fashion_mnist.load_data(download=False)
+    assert x.shape == (60000, 28, 28) and xt.shape == (10000, 28, 28)
+    assert list(y[:5]) == [9, 0, 0, 3, 0] and list(yt[:5]) == [9, 2, 1, 1, 6]
+
+
+def _small_catalog(tmp_path, arrays, **kwargs):
+    """A catalog of two small IDX files whose SHA-256 is that of ``arrays``'s IDX bytes."""
+    specs = tuple(IdxFile(f"part{i}-idx{a.ndim}-ubyte", a.shape, sha256=sha256(idx_bytes(a)))
+                  for i, a in enumerate(arrays))
+    return Catalog(name="small", files=specs, mirrors=(), **kwargs)
+
+
+def test_recompressed_faithful_copy_accepted_changed_byte_refused(tmp_path, clean_env):
+    rng = np.random.default_rng(0)
+    arrays = [rng.integers(0, 256, (20, 7, 7), dtype=np.uint8),
+              rng.integers(0, 10, 20, dtype=np.uint8)]
+    catalog = _small_catalog(tmp_path, arrays)
+    original = [idx_bytes(a) for a in arrays]
+    digests = set()
+    for level, mtime in ((9, 0), (1, 1_700_000_000), (6, 42)):
+        d = tmp_path / f"gz{level}"
+        d.mkdir()
+        for spec, body in zip(catalog.files, original):
+            (d / (spec.name + ".gz")).write_bytes(gzip.compress(body, level, mtime=mtime))
+        digests.add(sha256((d / (catalog.files[0].name + ".gz")).read_bytes()))
+        got = load_arrays(catalog, d)
+        for a, b in zip(arrays, got):
+            np.testing.assert_array_equal(a, b)
+    assert len(digests) == 3            # three different .gz files, one content
+    raw = tmp_path / "raw"               # and uncompressed
+    raw.mkdir()
+    for spec, body in zip(catalog.files, original):
+        (raw / spec.name).write_bytes(body)
+    np.testing.assert_array_equal(load_arrays(catalog, raw)[0], arrays[0])
+    changed = bytearray(original[0])
+    changed[-1] ^= 1                     # one pixel: still a well-formed IDX file
+    (raw / catalog.files[0].name).write_bytes(bytes(changed))
+    with pytest.raises(CorruptFileError, match="content differs from the original") as e:
+        load_arrays(catalog, raw)
+    assert e.value.path == raw / catalog.files[0].name
+
+
+def test_corrupt_file_advice_depends_on_where_it_was_found(tmp_path, clean_env,
+                                                           monkeypatch):
+    """A package's file is not ours to delete and download again: the error names the
+    package and how to restore it; a corrupt file in the cache can be downloaded again."""
+    monkeypatch.setattr(files, "system_dirs", lambda catalog: catalog.system_dirs)
+    arrays = [np.arange(12, dtype=np.uint8).reshape(3, 4)]
+    system = tmp_path / "usr-share"
+    catalog = _small_catalog(tmp_path, arrays, system_dirs=(
+        SystemDir(str(system), "Debian's package dataset-small",
+                  "apt-get install --reinstall dataset-small"),))
+    name = catalog.files[0].name + ".gz"
+    system.mkdir()
+    write_idx(system / name, arrays[0] + 1)
+    with pytest.raises(CorruptFileError) as e:
+        load_arrays(catalog, download=False)
+    msg = str(e.value)
+    assert msg.startswith(f"{system / name}: content differs from the original"), msg
+    assert msg.endswith("; it belongs to Debian's package dataset-small: reinstall it "
+                        "(apt-get install --reinstall dataset-small), or put a good copy in "
+                        "$XDG_CACHE_HOME/retrograd/small"), msg
+    assert "download" not in msg
+    cache = clean_env / "cache" / "retrograd" / "small"
+    cache.mkdir(parents=True)
+    (cache / name).write_bytes((system / name).read_bytes()[:-8])     # truncated
+    with pytest.raises(CorruptFileError) as e:
+        load_arrays(catalog, download=False)
+    assert str(e.value).startswith(f"{cache / name}: truncated or corrupted gzip data")
+    assert str(e.value).endswith("; delete it: the next load downloads it again")
 
 
 def test_digits():

@@ -10,6 +10,12 @@ The search order (first directory holding every file wins):
 6. a download from the dataset's public mirrors into the user cache, with a
    progress bar, written to a temporary file and moved into place only once it has
    passed its checksum.
+
+Every file is checked on its decompressed content (SHA-256), so any faithful copy
+is accepted however it was compressed. A corrupt file ends the search with a
+``CorruptFileError`` (a later copy is not silently used instead) whose advice depends
+on where the file was found: a download in the user cache can be repeated, a file of
+a system package is restored by reinstalling the package.
 """
 import os
 import sys
@@ -22,7 +28,19 @@ from .idx import CorruptFileError, idx_bytes, read_idx, sha256
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """The files are nowhere on this machine and could not be downloaded."""
+    """The files are nowhere on this machine and could not be downloaded.
+
+    The message says where they were looked for and why no download helped; the
+    details are attributes: ``dataset`` (the catalog name), ``searched`` (the
+    ``Place`` objects looked in), ``download`` (``"disabled"``, ``"failed"``, or None
+    when only ``data_dir`` was searched) and ``download_errors`` (``(url, reason)``
+    for every mirror tried; the last error is also the ``__cause__``)."""
+
+    def __init__(self, message, dataset=None, searched=(), download=None,
+                 download_errors=()):
+        super().__init__(message)
+        self.dataset, self.searched = dataset, tuple(searched)
+        self.download, self.download_errors = download, tuple(download_errors)
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,14 @@ class IdxFile:
     name: str                    # without .gz
     shape: tuple
     sha256: str = None           # of the decompressed content
-    md5_gz: str = None           # of the published .gz file
+
+
+@dataclass(frozen=True)
+class SystemDir:
+    """A directory that a system package fills, e.g. Debian's dataset-fashion-mnist."""
+    path: str
+    package: str                 # as named to the user: "Debian's dataset-fashion-mnist"
+    reinstall: str               # the command that restores its files
 
 
 @dataclass(frozen=True)
@@ -40,12 +65,30 @@ class Catalog:
     name: str                    # "mnist", "fashion_mnist": the directory name
     files: tuple
     mirrors: tuple
-    system_dirs: tuple = field(default_factory=tuple)
+    system_dirs: tuple = field(default_factory=tuple)    # of SystemDir
+
+
+@dataclass(frozen=True)
+class Place:
+    """A directory searched for a dataset: where it is, how to name it to the user,
+    and what to do with a corrupt file found there (which depends on who put it
+    there: retrograd's own download can be repeated, a package's file cannot)."""
+    path: Path
+    label: str                   # "$RETROGRAD_DATA/mnist", "~/.cache/retrograd/mnist", …
+    fix: str
 
 
 def cache_dir(name):
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "retrograd" / name
+
+
+def cache_label(name):
+    """The user cache as written for people: ``~/.cache/retrograd/<name>`` (or with
+    ``$XDG_CACHE_HOME``), rather than a long absolute path."""
+    if os.environ.get("XDG_CACHE_HOME"):
+        return f"$XDG_CACHE_HOME/retrograd/{name}"
+    return f"~/.cache/retrograd/{name}"
 
 
 def checkout_dir(name):
@@ -57,20 +100,35 @@ def checkout_dir(name):
     return None
 
 
+def system_dirs(catalog):
+    """The catalog's system directories (a function so that tests can hide the
+    system's packages, as ``checkout_dir`` hides the checkout's copy)."""
+    return catalog.system_dirs
+
+
+_REPLACE = "replace it with a good copy"
+
+
 def candidate_dirs(catalog, data_dir=None):
-    """The directories searched, in order (see the module docstring); only
+    """The ``Place`` objects searched, in order (see the module docstring); only
     ``data_dir`` when it is given."""
     if data_dir is not None:
-        return [Path(data_dir)]
-    dirs = []
+        return [Place(Path(data_dir), str(data_dir), _REPLACE)]
+    name = catalog.name
+    places = []
     if os.environ.get("RETROGRAD_DATA"):
-        dirs.append(Path(os.environ["RETROGRAD_DATA"]) / catalog.name)
-    dirs.append(cache_dir(catalog.name))
-    shared = checkout_dir(catalog.name)
+        places.append(Place(Path(os.environ["RETROGRAD_DATA"]) / name,
+                            f"$RETROGRAD_DATA/{name}", _REPLACE))
+    places.append(Place(cache_dir(name), cache_label(name),
+                        "delete it: the next load downloads it again"))
+    shared = checkout_dir(name)
     if shared is not None:
-        dirs.append(shared)
-    dirs.extend(Path(d) for d in catalog.system_dirs)
-    return dirs
+        places.append(Place(shared, str(shared), _REPLACE))
+    for d in system_dirs(catalog):
+        places.append(Place(Path(d.path), d.path,
+                            f"it belongs to {d.package}: reinstall it ({d.reinstall}), "
+                            f"or put a good copy in {cache_label(name)}"))
+    return places
 
 
 def _find_file(directory, name):
@@ -81,12 +139,12 @@ def _find_file(directory, name):
 
 
 def locate(catalog, data_dir=None):
-    """The paths of every file of ``catalog`` in the first directory holding them
-    all, or None."""
-    for d in candidate_dirs(catalog, data_dir):
-        found = [_find_file(d, f.name) for f in catalog.files]
+    """``(place, paths)``: the first ``Place`` holding every file of ``catalog`` and
+    their paths, or None."""
+    for place in candidate_dirs(catalog, data_dir):
+        found = [_find_file(place.path, f.name) for f in catalog.files]
         if all(found):
-            return found
+            return place, found
     return None
 
 
@@ -94,26 +152,40 @@ def load_arrays(catalog, data_dir=None, download=True, opener=None, progress=Tru
     """The arrays of every file of ``catalog``, checked, in catalog order."""
     if data_dir is not None and not Path(data_dir).is_dir():
         raise DatasetNotFoundError(f"{catalog.name}: data_dir={str(data_dir)!r} is not a "
-                                   "directory")
-    paths = locate(catalog, data_dir)
-    if paths is None:
+                                   "directory", catalog.name, candidate_dirs(catalog, data_dir))
+    found = locate(catalog, data_dir)
+    if found is None:
+        searched = candidate_dirs(catalog, data_dir)
         if data_dir is not None:
             missing = [f.name + ".gz" for f in catalog.files
                        if _find_file(Path(data_dir), f.name) is None]
             raise DatasetNotFoundError(f"{catalog.name}: {data_dir} lacks "
-                                       f"{', '.join(missing)}")
+                                       f"{', '.join(missing)}", catalog.name, searched)
         if not download:
-            raise DatasetNotFoundError(_not_found(catalog, "downloads are disabled"))
+            raise DatasetNotFoundError(
+                f"{catalog.name} not found: {_nowhere(searched)}, and downloads are disabled; "
+                f"{_how_to_provide(catalog)}",
+                catalog.name, searched, "disabled")
         paths = fetch(catalog, opener=opener, progress=progress)
-    return [read_idx(p, f.sha256, f.md5_gz, f.shape) for p, f in zip(paths, catalog.files)]
+        place = next(p for p in searched if p.path == cache_dir(catalog.name))
+    else:
+        place, paths = found
+    arrays = []
+    for path, spec in zip(paths, catalog.files):
+        try:
+            arrays.append(read_idx(path, spec.sha256, spec.shape))
+        except CorruptFileError as e:
+            raise CorruptFileError(f"{e}; {place.fix}", path) from None
+    return arrays
 
 
-def _not_found(catalog, why):
-    where = os.environ.get("RETROGRAD_DATA")
-    target = f"$RETROGRAD_DATA/{catalog.name}" + (f" ({where}/{catalog.name})" if where else "")
-    names = ", ".join(f.name + ".gz" for f in catalog.files)
-    return (f"{catalog.name} not found on this machine and {why}: put the four IDX files "
-            f"({names}) in {target} or {cache_dir(catalog.name)}")
+def _nowhere(places):
+    return "no complete set of its IDX files in " + ", ".join(p.label for p in places)
+
+
+def _how_to_provide(catalog):
+    return (f"put its {len(catalog.files)} IDX files in $RETROGRAD_DATA/{catalog.name} or "
+            f"{cache_label(catalog.name)}, or pass data_dir")
 
 
 def fetch(catalog, opener=None, progress=True):
@@ -132,17 +204,24 @@ def fetch(catalog, opener=None, progress=True):
         if existing is not None:
             paths.append(existing)
             continue
-        errors = []
+        errors, last = [], None
         for mirror in catalog.mirrors:
             url = mirror + f.name + ".gz"
             try:
                 paths.append(_download(url, target / (f.name + ".gz"), f, opener, progress))
                 break
             except (OSError, urllib.error.URLError, CorruptFileError) as e:
-                errors.append(f"{url}: {getattr(e, 'reason', e)}")
+                errors.append((url, " ".join(str(getattr(e, "reason", e)).split())))
+                last = e
         else:
-            raise DatasetNotFoundError(_not_found(
-                catalog, "the download failed (" + "; ".join(errors) + ")"))
+            searched = candidate_dirs(catalog)
+            # One reason in the message (the mirrors usually fail alike: offline); every
+            # mirror's is in download_errors, the last exception in __cause__.
+            raise DatasetNotFoundError(
+                f"{catalog.name} not found: {_nowhere(searched)}, and the download of "
+                f"{f.name}.gz failed ({errors[0][1]}; {len(errors)} mirror(s) tried); "
+                f"{_how_to_provide(catalog)}",
+                catalog.name, searched, "failed", errors) from last
     return paths
 
 
@@ -166,7 +245,7 @@ def _download(url, dest, spec, opener, progress):
             os.fsync(out.fileno())
         if bar:
             bar.finish(done)
-        read_idx(tmp, spec.sha256, spec.md5_gz, spec.shape)
+        read_idx(tmp, spec.sha256, spec.shape)
         os.replace(tmp, dest)
         return dest
     finally:
@@ -227,5 +306,5 @@ def load_npz(path, catalog):
                                    f"expected {f.shape} uint8")
         if f.sha256 is not None and sha256(idx_bytes(a)) != f.sha256:
             raise CorruptFileError(f"{path}: {k} differs from the original {f.name} (SHA-256 "
-                                   "mismatch); delete the file and download it again")
+                                   "mismatch); replace the file with a good copy", path)
     return (arrays[0], arrays[1]), (arrays[2], arrays[3])
