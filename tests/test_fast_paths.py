@@ -1,5 +1,5 @@
 """The speed-ups of issue 7 keep PyTorch's semantics: the rank-one weight gradient
-of a layer (factored.Outer) behaves as a plain ``.grad`` wherever it is read,
+of a layer (fast_paths.Outer) behaves as a plain ``.grad`` wherever it is read,
 the fused SGD update equals the plain one, and backend.ger equals a + α x yᵀ."""
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ import retrograd as rg
 from retrograd import nn, optim
 from retrograd.autodiff import grad as rg_grad
 from retrograd.backend import axpy, ger
-from retrograd.factored import OuterGrad
+from retrograd.fast_paths import OuterGrad
 from retrograd.nn import functional as F
 from retrograd.ops.matmul import affine, linear
 

@@ -5,17 +5,13 @@ by an op keeps that op in ``_op``, and the op keeps its inputs in ``parents``.
 ``backward`` visits the tensors from the output down, in reverse topological
 order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one op at a time.
 
-Gradients are arrays, with one exception: a linear layer's weight gradient, a sum
-of outer products Σᵢ gᵢ xᵢᵀ, may travel as its factors (``Outer``, in
-``factored.py``) into the weight's ``.grad``. Such factors are arrays that an op
-keeps after its backward, so the arrays handed to ``backward`` are the engine's
-own: a gradient given by the caller or returned by a hook is copied first.
+Gradients are arrays. Those handed to an op's ``backward`` are the engine's own
+(a gradient given by the caller or returned by a hook is copied first), so an op
+may keep them; those stored in a ``.grad`` are copies, so updating a ``.grad`` in
+place (clipping, weight decay) never changes another.
 """
-import sys
-
 from .backend import array_module
 from .function import state
-from .factored import Outer, OuterGrad, dense
 from .tensor import Tensor
 
 
@@ -68,6 +64,15 @@ def backward(root, gradient, retain_graph=False, inputs=None):
     Without ``inputs``, gradients accumulate into the ``.grad`` of leaves (and of
     tensors that called ``retain_grad``). With ``inputs`` (a list of tensors), their
     gradients are returned instead and no ``.grad`` is touched."""
+    previous = state.backward_into_grad
+    state.backward_into_grad = inputs is None
+    try:
+        return _backpropagate(root, gradient, retain_graph, inputs)
+    finally:
+        state.backward_into_grad = previous
+
+
+def _backpropagate(root, gradient, retain_graph, inputs):
     wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     found = [None] * (0 if inputs is None else len(inputs))
     anomaly = state.anomaly
@@ -79,35 +84,29 @@ def backward(root, gradient, retain_graph=False, inputs=None):
         g = pending.pop(t, None)
         if g is None:
             continue
-        if g.__class__ is Outer:
-            g = g.dense()  # only a leaf's own .grad may stay factored
         if t._hooks:
             g = _run_hooks(t, g)
         if wanted is not None and t in wanted:
             found[wanted[t]] = g
-        op = t._op
-        gs = op.backward(g)
         if t._retain and wanted is None:
-            _accumulate(t, g)   # after backward: an array an op kept is then copied
+            _accumulate(t, g)
+        op = t._op
+        gs = op.backward(g)                      # ∂ℓ/∂x for each input x of op
         if gs.__class__ is not tuple:
             gs = (gs,)
         if anomaly:
-            op.check_backward([dense(gp) for gp in gs])
-        for p, gp in zip(op.parents, gs):
+            op.check_backward(gs)
+        for p, gp in zip(op.parents, gs):        # the chain rule's sum over consumers
             if gp is None or not p.requires_grad:
                 continue
             if gp.shape != p.data.shape:
                 gp = sum_to(gp, p.data.shape)
             into = leaves if p._op is None else pending
             prev = into.get(p)
-            into[p] = gp if prev is None else dense(prev) + dense(gp)
-        g = gs = gp = prev = None  # drop references, so that _accumulate can steal arrays
+            into[p] = gp if prev is None else prev + gp
         if not retain_graph:
             op.free()
-    while leaves:
-        t, g = leaves.popitem()
-        if g.__class__ is Outer and (t._hooks or wanted is not None):
-            g = g.dense()
+    for t, g in leaves.items():
         if t._hooks:
             g = _run_hooks(t, g)
         if wanted is None:
@@ -127,27 +126,10 @@ def _run_hooks(t, g):
 
 
 def _accumulate(t, g):
-    if g.__class__ is Outer:
-        if g.dtype == t.data.dtype:
-            if t.grad is None:
-                t.grad = OuterGrad(g)   # built only if someone reads it
-            else:
-                g.add_to(1, t.grad.data)   # .grad += Uᵀ V, in one pass
-            return
-        g = g.dense()
-    if g.dtype != t.data.dtype:
-        g = g.astype(t.data.dtype)
-    if t.grad is not None:
+    """t.grad ← t.grad + g, in t's dtype. A first gradient is stored as a copy: the
+    array may be shared (Add hands the same one to both inputs, a reshape returns a
+    view of it) or kept by an op."""
+    if t.grad is None:
+        t.grad = Tensor._wrap(g.astype(t.data.dtype))   # astype copies
+    else:
         t.grad.data += g
-        return
-    # A gradient may be shared: Add hands the same array to both inputs, and a
-    # reshape returns a view. Storing a shared array as two tensors' .grad would
-    # let an in-place update of one (clipping, weight decay) corrupt the other,
-    # so it is stolen only when nothing else refers to it, as PyTorch does.
-    # Referrers when exclusive: backward's `g`, this `g`, getrefcount's argument.
-    # A broadcast view (reductions' backward returns one) is read-only and
-    # aliases one element many times: it is never kept either.
-    base = g.base
-    shared = sys.getrefcount(g) > 3 or (base is not None and (
-        sys.getrefcount(base) > 3 or 0 in g.strides))
-    t.grad = Tensor._wrap(g.copy() if shared else g)

@@ -6,6 +6,8 @@ An op is a small class with three methods side by side:
   ``self``, exactly what the other two need;
 * ``backward(gy)``      reverse mode: from ∂ℓ/∂y returns ∂ℓ/∂x for each input
   (a tuple, or a single array for one-input ops; ``None`` for no gradient);
+  ``self.needs_input_grad[i]`` says whether input i needs one, so an op need
+  not compute what nobody asked for;
 * ``jvp(*dxs)``          forward mode: from input tangents returns the output
   tangent ẏ = Σ ∂y/∂xᵢ · ẋᵢ.
 
@@ -37,6 +39,9 @@ class _State(threading.local):
         self.grad_enabled = True
         self.forward_level = 0  # > 0 while jvp() pushes tangents through ops
         self.anomaly = False
+        # True while backward() adds leaves' gradients into their .grad; False
+        # while autodiff.grad returns them instead (engine.backward sets it).
+        self.backward_into_grad = False
 
 
 state = _State()
@@ -130,11 +135,19 @@ def _nonfinite(a):
     return a.dtype.kind in "fc" and not bool(array_module(a).isfinite(a).all())
 
 
+class _Every:
+    """``needs_input_grad`` of an op outside any graph (forward mode): every input."""
+
+    def __getitem__(self, i):
+        return True
+
+
 class Function:
     """Base class of every differentiable operation (see the module docstring)."""
 
     freed = False      # set once backward has released the saved state
     parents = ()       # the input tensors, set when the op joins the graph
+    needs_input_grad = _Every()   # per input: does it need ∂ℓ/∂input? Set with parents
     seq = -1           # when it joined the graph: a topological order for backward
     created_at = None  # user code line, recorded only under detect_anomaly
 
@@ -166,13 +179,18 @@ class Function:
             raise self.error(e, inputs) from None
         out = _make(y)
         if state.grad_enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    out.requires_grad = True
-                    out._op = self
-                    self.parents = inputs
-                    self.seq = next(_creation_order)
-                    break
+            if len(inputs) == 1:
+                needs = (inputs[0].requires_grad,)
+            elif len(inputs) == 2:
+                needs = (inputs[0].requires_grad, inputs[1].requires_grad)
+            else:
+                needs = tuple(t.requires_grad for t in inputs)
+            if True in needs:
+                out.requires_grad = True
+                out._op = self
+                self.parents = inputs
+                self.needs_input_grad = needs
+                self.seq = next(_creation_order)
         if state.forward_level:
             self._push_tangent(inputs, out)
         if state.anomaly:

@@ -164,9 +164,9 @@ class PReLU(Function):
 
     def backward(self, gy):
         xp = array_module(gy)
-        gx = xp.where(self.pos, gy, gy * self.wb) if self.parents[0].requires_grad else None
+        gx = xp.where(self.pos, gy, gy * self.wb) if self.needs_input_grad[0] else None
         gw = None
-        if self.parents[1].requires_grad:
+        if self.needs_input_grad[1]:
             t = xp.where(self.pos, 0, gy * self.x)
             axes = tuple(i for i in range(t.ndim) if i != 1) if self.w.size != 1 else None
             gw = t.sum(axis=axes).reshape(self.w.shape)

@@ -44,8 +44,8 @@ class Mul(Function):
         return a * b
 
     def backward(self, gy):
-        a_grad = self.parents[0].requires_grad
-        b_grad = self.parents[1].requires_grad
+        a_grad = self.needs_input_grad[0]
+        b_grad = self.needs_input_grad[1]
         return (gy * self.b if a_grad else None), (gy * self.a if b_grad else None)
 
     def jvp(self, da, db):
@@ -63,7 +63,7 @@ class Div(Function):
 
     def backward(self, gy):
         ga = gy / self.b
-        gb = -ga * self.a / self.b if self.parents[1].requires_grad else None
+        gb = -ga * self.a / self.b if self.needs_input_grad[1] else None
         return ga, gb
 
     def jvp(self, da, db):
@@ -119,7 +119,7 @@ class Pow(Function):
 
     def backward(self, gy):
         da, db = self._partials()
-        return gy * da, (gy * db if self.parents[1].requires_grad else None)
+        return gy * da, (gy * db if self.needs_input_grad[1] else None)
 
     def jvp(self, da_, db_):
         da, db = self._partials()

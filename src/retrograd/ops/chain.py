@@ -11,21 +11,6 @@ from .. import engine
 from ..function import Function
 
 
-class _Input:
-    """Stands for a link's input tensor inside the chain in the link's ``backward``:
-    whether it needs a gradient, and whether its array is ``owned`` by the chain (the
-    output of the link before, which nothing outside the chain can write)."""
-
-    __slots__ = ("requires_grad", "owned")
-
-    def __init__(self, requires_grad, owned):
-        self.requires_grad, self.owned = requires_grad, owned
-
-
-# [owned][needs a gradient]
-_INPUTS = ((_Input(False, False), _Input(True, False)), (_Input(False, True), _Input(True, True)))
-
-
 class Chain(Function):
     """hᵢ = fᵢ(hᵢ₋₁; θᵢ) for i = 1 … L, h₀ = x, as one node; ``links`` is a list of
     (op, number of parameters θᵢ it takes after its input).
@@ -35,6 +20,10 @@ class Chain(Function):
 
     def __init__(self, links):
         self.links = links
+        for i, (op, _) in enumerate(links):
+            # A link's input is the output of the link before, an array nothing
+            # outside the chain can write (ops that keep their input may skip a copy).
+            op.input_owned = i > 0
 
     @property
     def name(self):
@@ -56,19 +45,22 @@ class Chain(Function):
 
     def backward(self, gy):
         parents, links = self.parents, self.links
+        needs = self.needs_input_grad
         # Link i's input needs a gradient if x or a parameter before it does.
-        needs, need, k = [], parents[0].requires_grad, 1
+        need_input, need, k = [], needs[0], 1
         for _, n in links:
-            needs.append(need)
-            for p in parents[k:k + n]:
-                need = need or p.requires_grad
+            need_input.append(need)
+            need = need or True in needs[k:k + n]
             k += n
         grads = [None] * len(parents)
         g = gy
         for i in range(len(links) - 1, -1, -1):
             op, n = links[i]
             k -= n
-            op.parents = (_INPUTS[i > 0][needs[i]],) + parents[k:k + n]
+            # What Function.apply records for an op in the graph; a link's input is
+            # an array of the chain (no tensor), its parameters the chain's inputs.
+            op.parents = (None,) + parents[k:k + n]
+            op.needs_input_grad = (need_input[i],) + needs[k:k + n]
             gs = op.backward(g)
             if gs.__class__ is not tuple:
                 gs = (gs,)

@@ -60,7 +60,7 @@ class SoftmaxCrossEntropy(Function):
             g -= target if not eps else target * (1 - eps) + eps / c
         g *= self._per_sample(gy)
         gt = None
-        if target.ndim == 2 and self.parents[1].requires_grad:
+        if target.ndim == 2 and self.needs_input_grad[1]:
             gt = -self.logp * (1 - eps) * self._per_sample(gy)
         return g, gt
 
@@ -117,19 +117,19 @@ class ReducedLoss(Function):
 
     def grads(self, g):
         """(g, −g) for the (input, target) pair of a loss of their difference."""
-        p = self.parents
-        return (g if p[0].requires_grad else None), (-g if p[1].requires_grad else None)
+        needs = self.needs_input_grad
+        return (g if needs[0] else None), (-g if needs[1] else None)
 
     def wants_target_grad(self):
-        """Only backward knows the parents; in forward mode every input has a tangent."""
-        return not self.parents or self.parents[1].requires_grad
+        """Does the target need a gradient? (In forward mode every input has a tangent.)"""
+        return self.needs_input_grad[1]
 
     # The generic rules, from ``derivatives()`` → (∂ℓᵢ/∂x, ∂ℓᵢ/∂y or None); the losses
     # of a difference x − y (MSE, L1, Huber) write their own, with one derivative.
     def backward(self, gy):
         gx, gt = self.derivatives()
         up = self.upstream(gy)
-        return (gx * up if self.parents[0].requires_grad else None), \
+        return (gx * up if self.needs_input_grad[0] else None), \
             (gt * up if gt is not None else None)
 
     def jvp(self, dx, dy):

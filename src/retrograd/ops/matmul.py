@@ -1,25 +1,12 @@
 """The matrix product and the fused affine map of a layer, s = xW + b."""
+from .. import fast_paths
 from ..backend import array_module
-from ..factored import Outer
 from ..function import Function
 from .operand import lift, pair
 
 
 def _swap(a):
     return a.swapaxes(-1, -2)
-
-
-def _factors(x, p):
-    """The input rows ``x`` as a factor of the weight gradient, which lives until the
-    optimiser reads it: copied, since the caller may overwrite its data before then,
-    unless ``x`` is known to be the graph's own (a layer inside a ``Chain``)."""
-    return x if getattr(p, "owned", False) else x.copy()
-
-
-def _low_rank(k, w):
-    """Is Σ over k samples of an outer product better kept factored? When its rank k
-    is below both sides of W, the factors are smaller than the matrix."""
-    return k < w.shape[0] and k < w.shape[1]
 
 
 def _batch_sum(gy):
@@ -54,11 +41,11 @@ class MatMul(Function):
         if b.ndim == 1:
             gy = gy[..., None]
         ga = gb = None
-        if self.parents[0].requires_grad:
+        if self.needs_input_grad[0]:
             ga = gy @ _swap(b2)
             if a.ndim == 1:
                 ga = ga[..., 0, :]
-        if self.parents[1].requires_grad:
+        if self.needs_input_grad[1]:
             gb = _swap(a2) @ gy
             if b.ndim == 1:
                 gb = gb[..., 0]
@@ -74,6 +61,10 @@ class Linear(Function):
     ∂ℓ/∂x = ∂ℓ/∂s W,  ∂ℓ/∂W = (∂ℓ/∂s)ᵀ x,  ∂ℓ/∂b = Σ_batch ∂ℓ/∂s.
     One node instead of three (matmul, transpose, add) and no transposed copy."""
 
+    # True when nothing outside the graph can write the input array (inside a
+    # Chain, the output of the layer before): it may then be kept without a copy.
+    input_owned = False
+
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
             raise ValueError(f"input of shape {x.shape} has {x.shape[-1]} features, "
@@ -85,20 +76,15 @@ class Linear(Function):
         return s
 
     def backward(self, gy):
-        p = self.parents
-        gx = gy @ self.w if p[0].requires_grad else None
+        needs = self.needs_input_grad
+        gx = gy @ self.w if needs[0] else None
         gw = gb = None
-        if p[1].requires_grad:
-            x, g2 = self.x, gy
-            if x.ndim != 2:
-                x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
-            if _low_rank(len(x), self.w):
-                # ∂ℓ/∂W = Σᵢ gᵢ xᵢᵀ = Gᵀ X, left factored (factored.py); the gradient
-                # arrays handed to backward are the engine's own.
-                gw = Outer(g2, _factors(x, p[0]))
-            else:
+        if needs[1]:
+            x, g2 = _rows(self.x), _rows(gy)
+            if not (fast_paths.low_rank(len(x), self.w) and fast_paths.offer_outer(
+                    self.parents[1], g2, _kept(x, self.input_owned))):
                 gw = array_module(x).dot(g2.T, x)
-        if len(p) == 3 and p[2].requires_grad:
+        if len(needs) == 3 and needs[2]:
             gb = _batch_sum(gy)
         return gx, gw, gb
 
@@ -111,6 +97,8 @@ class Affine(Function):
     """The course's perceptron layout, fused: s = xW + b  (W of shape (in, out),
     the Keras kernel).  ∂ℓ/∂x = ∂ℓ/∂s Wᵀ,  ∂ℓ/∂W = xᵀ ∂ℓ/∂s,  ∂ℓ/∂b = Σ_batch ∂ℓ/∂s."""
 
+    input_owned = False   # as in Linear
+
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[0]:
             raise ValueError(f"input of shape {x.shape} has {x.shape[-1]} features, "
@@ -122,24 +110,33 @@ class Affine(Function):
         return s
 
     def backward(self, gy):
-        p = self.parents
-        gx = gy @ self.w.T if p[0].requires_grad else None
+        needs = self.needs_input_grad
+        gx = gy @ self.w.T if needs[0] else None
         gw = gb = None
-        if p[1].requires_grad:
-            x, g2 = self.x, gy
-            if x.ndim != 2:
-                x, g2 = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
-            if _low_rank(len(x), self.w):   # Xᵀ G, left factored as in Linear
-                gw = Outer(_factors(x, p[0]), g2)
-            else:
+        if needs[1]:
+            x, g2 = _rows(self.x), _rows(gy)
+            if not (fast_paths.low_rank(len(x), self.w) and fast_paths.offer_outer(
+                    self.parents[1], _kept(x, self.input_owned), g2)):
                 gw = x.T.dot(g2)
-        if len(p) == 3 and p[2].requires_grad:
+        if len(needs) == 3 and needs[2]:
             gb = _batch_sum(gy)
         return gx, gw, gb
 
     def jvp(self, dx, dw, db=None):
         ds = dx @ self.w + self.x @ dw
         return ds if db is None else ds + db
+
+
+def _rows(a):
+    """A batch of any rank as rows: (…, n) → (k, n)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _kept(x, owned):
+    """The input rows as a factor of a weight gradient kept factored (fast_paths.py),
+    which lives until the optimiser reads it: copied, since the caller may overwrite
+    its data before then, unless the op owns them."""
+    return x if owned else x.copy()
 
 
 def affine(x, kernel, bias=None):

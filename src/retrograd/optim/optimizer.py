@@ -18,7 +18,6 @@ import warnings
 import numpy as np
 
 from ..backend import array_module
-from ..factored import OuterGrad
 from ..function import enable_grad
 from ..tensor import Tensor
 
@@ -151,9 +150,6 @@ class Optimizer:
                 s = state.get(p)
                 if s is None:
                     s = state[p] = self._init_state(p.data, group)
-                if g.__class__ is OuterGrad and g.factored and \
-                        self._update_outer(p.data, g.outer, s, group):
-                    continue
                 self._update(p.data, g.data, s, group)
         return loss
 
@@ -177,12 +173,6 @@ class Optimizer:
 
     def _update(self, p, g, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not define _update")
-
-    def _update_outer(self, p, outer, state, group):
-        """Update ``p`` from a factored gradient Uᵀ V (``factored.Outer``) without
-        building it, and return True; or return False, and ``_update`` gets the
-        matrix. Optimisers whose update is not linear in g keep this default."""
-        return False
 
     # -- checkpoints -------------------------------------------------------
     def state_dict(self):

@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+from .. import fast_paths
 from ..backend import axpy
-from ..factored import OuterGrad
 from .optimizer import Optimizer, check_nonneg, check_range, with_decay
 
 
@@ -32,27 +32,10 @@ class SGD(Optimizer):
                              f"dampening={group['dampening']!r}")
 
     def step(self, closure=None):
-        """θ ← θ − η g for every parameter with a gradient (see the class)."""
-        if closure is not None or self.skip_nonfinite or any(
-                g["momentum"] or g["weight_decay"] for g in self.param_groups):
-            return super().step(closure)
-        # Plain SGD: the same update as the general path, in a loop with nothing in
-        # it but the update (online SGD's step is a few BLAS calls and this loop).
-        self.last_step_skipped = False
-        state = self.state
-        for group in self.param_groups:
-            lr = -group["lr"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if p not in state:
-                    state[p] = {}
-                if g.__class__ is OuterGrad and g.factored:
-                    g.outer.add_to(lr, p.data)   # θ ← θ − η Uᵀ V, one pass
-                else:
-                    axpy(lr, g.data, p.data)
-        return None
+        """θ ← θ − η d for every parameter with a gradient (see the class)."""
+        if closure is None and fast_paths.sgd_step(self):   # plain SGD: fast_paths.py
+            return None
+        return super().step(closure)
 
     def _update(self, p, g, state, group):
         t = p.dtype.type
@@ -74,11 +57,3 @@ class SGD(Optimizer):
                 return
             g = b
         axpy(-lr, g, p)                            # θ ← θ − η d
-
-    def _update_outer(self, p, outer, state, group):
-        # Plain SGD on a factored gradient (factored.py): θ ← θ − η Uᵀ V in one pass
-        # over θ. Momentum and weight decay need the matrix.
-        if group["momentum"] or group["weight_decay"]:
-            return False
-        outer.add_to(-group["lr"], p)
-        return True
