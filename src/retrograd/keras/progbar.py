@@ -31,7 +31,13 @@ class Progbar:
     """A progress bar over ``target`` steps (``None``: unknown).
 
     ``update(current, values)`` takes the step reached and ``(name, value)`` pairs
-    shown as given (the caller passes running means, as Keras's metrics are)."""
+    shown as given (the caller passes running means, as Keras's metrics are).
+
+    ``finalize`` (default: ``current >= target``) closes the line; on a terminal each
+    update that finalizes prints a line of its own. A caller that closes the line
+    later with other values (``ProgbarLogger``: the epoch's logs, validation
+    included) passes ``finalize=False`` for the steps, as Keras 3's ProgbarLogger
+    does; else the last step's line is shown as well."""
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, unit_name="step",
                  stream=None):
