@@ -32,6 +32,7 @@ import threading
 import traceback
 
 from .backend import array_module
+from .tensor import _make
 
 
 class _State(threading.local):
@@ -231,5 +232,3 @@ class Function:
         self.__dict__.clear()
         self.freed = True
 
-
-from .tensor import _make  # noqa: E402  (Tensor imports Function's users lazily)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
+from ..tensor import Tensor
 from .operand import as_float, pair
 
 
@@ -148,7 +149,6 @@ def div(a, b):
 
 def pow(a, b):
     """aᵇ; a constant Python exponent uses the cheaper rule p·xᵖ⁻¹."""
-    from ..tensor import Tensor
     if isinstance(a, Tensor) and isinstance(b, (int, float, np.integer, np.floating)) \
             and not isinstance(b, bool):
         # A NumPy scalar exponent becomes a Python number, which keeps x's dtype

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..backend import array_module, constant
 from ..function import Function
+from .activations import _sigmoid
 from .softmax import stable_log_softmax
 
 
@@ -259,7 +260,6 @@ class BinaryCrossEntropyWithLogits(BinaryCrossEntropy):
         return self.reduce(loss)
 
     def derivatives(self):
-        from .activations import _sigmoid
         s, y, pw = self.s, self.y, self.pos_weight
         sig = _sigmoid(s)
         gs = sig - y if pw is None else (1 + (pw - 1) * y) * sig - pw * y
