@@ -169,6 +169,105 @@ def test_dot_escapes_quotes():
     assert 'say \\"hi\\" \\\\ bye = 1' in src
 
 
+
+# -- fused nodes drawn as the course's ops -----------------------------------------------
+def drawn(g):
+    """What the picture shows, whatever order the nodes were visited in: the node
+    labels and the labelled edges, sorted."""
+    labels, edges = dot_nodes_and_edges(g.source)
+    return sorted(labels.values()), sorted(edges)
+
+
+def course_mlp():
+    """The course's two-layer perceptron; one sample, so that most values fit on
+    their node (at most 4 numbers are shown)."""
+    rg.manual_seed(0)
+    model = rg.nn.Sequential(rg.nn.Linear(2, 3), rg.nn.Tanh(), rg.nn.Linear(3, 1))
+    for p, name in zip(model.parameters(), ("W1", "b1", "W2", "b2")):
+        p.name = name
+    x = rg.tensor([[0.5, -1.0]]); x.name = "x"
+    return model, x
+
+
+def test_sequential_is_drawn_as_its_layers_ops_not_one_chain():
+    """nn.Sequential runs Linear → Tanh → Linear as one Chain node (ops/chain.py);
+    the drawing shows the ops inside it, each Linear as x Wᵀ + b, W and b as leaves."""
+    model, x = course_mlp()
+    out = model(x)
+    assert out._op.name == "Chain(Linear → Tanh → Linear)"   # what the graph holds
+    g = viz.graph(out)
+    ops = [n.op_name for n in g.nodes if n.kind == "op"]
+    assert ops == ["Transpose", "MatMul", "Add", "Tanh", "Transpose", "MatMul", "Add"]
+    assert not any("Chain" in line for n in g.labelled_nodes() for line in n.lines)
+    labels, edges = dot_nodes_and_edges(g.source)
+    w1, b1 = model[0].weight.numpy(), model[0].bias.numpy()
+    h = np.tanh(np.array([[0.5, -1.0]], np.float32) @ w1.T + b1)
+    assert graph_module._fmt(h) in [lab.split("\\n")[-1] for lab in labels.values()]
+    assert ("b1 (3,)\\n" + graph_module._fmt(b1), "Add") in edges
+    # fused=True draws the nodes the engine runs
+    fused = [n.op_name for n in viz.graph(out, fused=True).nodes if n.kind == "op"]
+    assert fused == ["Chain(Linear → Tanh → Linear)"]
+
+
+def test_sequential_drawn_as_without_fusion_and_as_written_by_hand():
+    """The same picture, values and gradients included, for the fused Sequential,
+    the Sequential with fusion off (anomaly mode runs one node per layer) and
+    the formula written out: (x W1ᵀ + b1).tanh() W2ᵀ + b2."""
+    model, x = course_mlp()
+    w1, b1, w2, b2 = model.parameters()
+
+    def picture(forward):
+        model.zero_grad()
+        loss = forward(x).sum(); loss.name = "loss"
+        g = viz.graph(loss)
+        loss.backward()
+        assert "∂loss/∂W1" in g.source and "∂loss/∂b2 = [1]" in g.source
+        return drawn(g)
+
+    fused = picture(model)
+    with rg.detect_anomaly():
+        unfused = picture(model)
+    by_hand = picture(lambda x: (x @ w1.T + b1).tanh() @ w2.T + b2)
+    assert fused == unfused == by_hand
+
+
+
+def test_chain_drawn_on_the_gpu(fake_cuda):
+    """The values inside a chain are recomputed where the model lives (here the fake
+    CuPy) and read back for the labels: the same picture as on the CPU."""
+    model, x = course_mlp()
+    on_cpu = drawn(viz.graph(model(x)))
+    model.to("cuda")
+    x = x.to("cuda"); x.name = "x"
+    out = model(x)
+    assert out.device == "cuda" and out._op.name.startswith("Chain")
+    assert drawn(viz.graph(out)) == on_cpu
+
+def test_dense_is_drawn_as_x_w_plus_b():
+    rg.manual_seed(0)
+    layer = rg.nn.Dense(2, input_dim=3)
+    x = rg.tensor([[1.0, 2.0, 3.0]])
+    assert drawn(viz.graph(layer(x))) == drawn(viz.graph(x @ layer.kernel + layer.bias))
+
+
+def test_values_inside_a_chain_are_hidden_once_they_would_be_wrong():
+    """The values inside a chain are recomputed from its inputs when the graph is
+    captured; parameters changed since the forward pass would give other numbers
+    than the ones computed: then only the shapes are shown."""
+    model, x = course_mlp()
+    out = model(x)
+    model[0].bias.data += 1.0     # as an optimizer step would
+    g = viz.graph(out)
+    inner = [tuple(n.lines) for n in g.labelled_nodes()
+             if n.kind == "tensor" and not isinstance(n.tensor, rg.Tensor)]
+    # W1ᵀ, x W1ᵀ, + b1, tanh, W2ᵀ, h W2ᵀ: shapes alone
+    assert sorted(inner) == [("(1, 1)",)] + [("(1, 3)",)] * 3 + [("(2, 3)",), ("(3, 1)",)]
+    assert out.numpy().item() != 0 and graph_module._fmt(out.numpy()) in g.source
+    # with the parameters as they were, the values show again
+    model[0].bias.data -= 1.0
+    assert not any(len(n.lines) == 1 and n.lines[0] == "(1, 3)"
+                   for n in viz.graph(out).labelled_nodes())
+
 # -- own layered layout ----------------------------------------------------------------
 def test_layers_follow_edges():
     #  0 → 2 → 3 → 4, 1 → 4: 1 sits next to its consumer, not at the start

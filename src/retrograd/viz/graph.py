@@ -16,13 +16,25 @@ the picture never needs anything but NumPy (SVG) or matplotlib (PNG)::
 The graph keeps references to the tensors and reads their ``.grad`` when the
 source is produced, so a graph captured before ``backward`` shows the gradients
 computed afterwards.
+
+Some nodes of the engine fuse several of the course's operations for speed: a
+``Chain`` runs a run of ``nn.Sequential``'s layers (Linear, Tanh, ReLU, Sigmoid)
+as one node, ``Linear`` is x Wᵀ + b and ``Affine`` (``Dense``) x W + b in one op.
+They are drawn as the operations they stand for (Transpose, MatMul, Add, Tanh…),
+the same picture as the formula written out by hand. The values in between,
+which the engine keeps in no tensor, are recomputed from the node's inputs when
+the graph is captured; ``fused=True`` draws the nodes as the engine runs them.
 """
+import copy
 import os
 import shutil
 import subprocess
 
 import numpy as np
 
+from .. import backend
+from ..ops.chain import Chain
+from ..ops.matmul import Affine, Linear
 from ..tensor import Tensor
 
 FORMATS = ("svg", "png")
@@ -39,7 +51,9 @@ OP_FILL = "#fff2cc"
 
 
 class Node:
-    """A node of the drawn graph: ``kind`` is "tensor" or "op"; ``lines`` its label."""
+    """A node of the drawn graph: ``kind`` is "tensor" or "op"; ``lines`` its label.
+    ``tensor`` is the Tensor, or for a value inside a fused node (which no Tensor
+    holds) an ``_Inner`` with its recomputed array."""
 
     __slots__ = ("id", "kind", "tensor", "op_name", "fill", "dashed", "lines")
 
@@ -52,11 +66,11 @@ class Graph:
     """The graph behind a tensor: ``nodes`` (inputs first), ``edges`` as
     ``(source_id, target_id)`` pairs in data-flow order, ``source`` in DOT."""
 
-    def __init__(self, root, show_grad=True, rankdir="LR"):
+    def __init__(self, root, show_grad=True, rankdir="LR", fused=False):
         if rankdir not in ("LR", "TB"):
             raise ValueError(f"viz.graph: rankdir must be 'LR' or 'TB', got {rankdir!r}")
         self.root, self.show_grad, self.rankdir = root, show_grad, rankdir
-        self.nodes, self.edges = _capture(root)
+        self.nodes, self.edges = _capture(root, fused)
 
     # -- labels, read when asked so that gradients computed later show ---------
     def labelled_nodes(self):
@@ -136,48 +150,65 @@ class Graph:
         return layout.to_svg(layout.scene(self.labelled_nodes(), self.edges, self.rankdir))
 
 
-def graph(t, show_grad=True, rankdir="LR"):
+def graph(t, show_grad=True, rankdir="LR", fused=False):
     """The computational graph behind tensor ``t`` as a ``Graph`` (``.source``
     is Graphviz DOT, ``.render(path)`` draws it).
 
     Tensors are boxes (``t.name`` if set, shape, value when small, ``.grad``
     once computed when ``show_grad``), ops are ellipses (``Function.name``);
     edges follow the data flow. ``rankdir``: "LR" (left to right) or "TB".
+    Fused nodes (``nn.Sequential``'s chains, ``Linear``, ``Dense``) are drawn as
+    the ops they fuse (Transpose, MatMul, Add, Tanh…) unless ``fused=True``.
 
     ``backward()`` frees the graph it ran through: capture the graph before it
     (gradients computed later still show) or call ``backward(retain_graph=True)``.
     Intermediate tensors have a gradient to show only after ``retain_grad()``."""
     if not isinstance(t, Tensor):
         raise TypeError(f"viz.graph: expected a Tensor, got {type(t).__name__}")
-    return Graph(t, show_grad=show_grad, rankdir=rankdir)
+    return Graph(t, show_grad=show_grad, rankdir=rankdir, fused=fused)
 
 
-def render_graph(t, path, format=None, show_grad=True, engine="auto", rankdir="LR"):
+def render_graph(t, path, format=None, show_grad=True, engine="auto", rankdir="LR",
+                 fused=False):
     """Draw the graph behind ``t`` into ``path`` (SVG or PNG); returns the path.
-    Shorthand for ``graph(t, show_grad, rankdir).render(path, format, engine)``."""
-    return graph(t, show_grad=show_grad, rankdir=rankdir).render(path, format, engine)
+    Shorthand for ``graph(t, show_grad, rankdir, fused).render(path, format, engine)``."""
+    return graph(t, show_grad=show_grad, rankdir=rankdir, fused=fused).render(
+        path, format, engine)
 
 
 # -- capture ---------------------------------------------------------------------
-def _capture(root):
+def _capture(root, fused=False):
     """Nodes (inputs first) and edges of the graph behind ``root``.
 
     Iterative depth-first search, as in the engine, so that a chain of 100,000
     ops does not hit Python's recursion limit."""
-    tensor_ids, op_ids, nodes, edges = {}, {}, [], []
+    tensor_ids, done_ops, nodes, edges = {}, set(), [], []
+    n_ops = 0
+
+    def add_tensor(t):
+        tensor_ids[id(t)] = f"t{len(tensor_ids)}"
+        nodes.append(Node(tensor_ids[id(t)], "tensor", tensor=t))
+
     stack = [(root, False)]
     while stack:
         t, expanded = stack.pop()
         op = t._op
         if expanded:
-            if op is not None and id(op) not in op_ids:
-                op_ids[id(op)] = f"op{len(op_ids)}"
-                nodes.append(Node(op_ids[id(op)], "op", op_name=op.name))
-                edges.extend((tensor_ids[id(p)], op_ids[id(op)]) for p in op.parents)
-            tensor_ids[id(t)] = f"t{len(tensor_ids)}"
-            nodes.append(Node(tensor_ids[id(t)], "tensor", tensor=t))
-            if op is not None:
-                edges.append((op_ids[id(op)], tensor_ids[id(t)]))
+            last_op = None
+            if op is not None and id(op) not in done_ops:
+                done_ops.add(id(op))
+                steps = [(op.name, op.parents, t)] if fused else _steps(op, t)
+                for name, inputs, out in steps:
+                    last_op = f"op{n_ops}"
+                    n_ops += 1
+                    nodes.append(Node(last_op, "op", op_name=name))
+                    edges.extend((tensor_ids[id(p)], last_op) for p in inputs)
+                    if out is not t:   # a value inside the fused node
+                        add_tensor(out)
+                        edges.append((last_op, tensor_ids[id(out)]))
+            add_tensor(t)
+            if last_op is not None:
+                edges.append((last_op, tensor_ids[id(t)]))
             continue
         if id(t) in tensor_ids:
             continue
@@ -191,6 +222,80 @@ def _capture(root):
             # Reversed so that the first input is visited, hence numbered, first.
             stack.extend((p, False) for p in reversed(op.parents) if id(p) not in tensor_ids)
     return nodes, edges
+
+
+class _Inner:
+    """A value computed inside a fused node, which the engine keeps in no tensor
+    (a layer's output inside a Chain, x Wᵀ inside Linear): drawn as an
+    intermediate tensor of the unfused graph, without a gradient (as an
+    intermediate tensor without ``retain_grad``). ``shown`` is False when its
+    recomputed value cannot be trusted: then only its shape is drawn."""
+
+    name = grad = None
+    _op = "fused"   # drawn as an op's output
+
+    def __init__(self, array, requires_grad):
+        self.array, self.requires_grad, self.shown = array, requires_grad, True
+
+    def numpy(self):
+        return backend.to_device(self.array, "cpu")
+
+
+def _steps(op, out):
+    """``op``'s node as the unfused graph draws it: [(op name, inputs, output)] in
+    data-flow order; inputs are ``op.parents`` or ``_Inner`` values of earlier
+    steps, the last output is ``out``. Ops that fuse nothing are one step."""
+    if op.__class__ is Chain:
+        links, k = [], 1   # its parents: the input, then each link's parameters in turn
+        for link, n in op.links:
+            links.append((link, op.parents[k:k + n]))
+            k += n
+    elif op.__class__ in (Linear, Affine):
+        links = [(op, op.parents[1:])]
+    else:
+        return [(op.name, op.parents, out)]
+    steps, inner = [], []
+    x = op.parents[0]
+    h = x.data
+    for link, params in links:
+        h, x = _link_steps(link, x, h, params, steps, inner)
+    # The values in between were recomputed from the inputs as they are now; the
+    # forward pass computed ``out`` from them as they were. If the two differ (a
+    # parameter updated since), the values in between are not the ones that ran.
+    if not np.allclose(backend.to_device(h, "cpu"), out.numpy(), rtol=1e-5, atol=1e-6,
+                       equal_nan=True):
+        for v in inner:
+            v.shown = False
+    name, inputs, last = steps[-1]
+    steps[-1] = (name, inputs, out)   # the fused node's output: the tensor itself
+    inner.remove(last)
+    return steps
+
+
+def _link_steps(link, x, h, params, steps, inner):
+    """Append the steps of one fused op (a Chain's link, or a Linear/Affine node)
+    applied to ``x`` (a tensor or an ``_Inner``) of value ``h``; returns the
+    output's value and node."""
+    def step(name, inputs, value):
+        v = _Inner(value, any(i.requires_grad for i in inputs))
+        steps.append((name, list(inputs), v))
+        inner.append(v)
+        return v
+
+    if link.__class__ in (Linear, Affine):   # s = x Wᵀ + b (Linear), x W + b (Affine)
+        w = params[0]
+        if link.__class__ is Linear:
+            w = step("Transpose", [w], w.data.T)
+        s = h @ (w.array if isinstance(w, _Inner) else w.data)
+        node = step("MatMul", [x, w], s)
+        if len(params) == 2:
+            s = s + params[1].data
+            node = step("Add", [node, params[1]], s)
+        return s, node
+    # An elementwise layer (Tanh, ReLU, Sigmoid): its own forward, on a copy, so
+    # that what the chain's op saved for backward stays as it is.
+    y = copy.copy(link).forward(h)
+    return y, step(link.name, [x], y)
 
 
 # -- labels ----------------------------------------------------------------------
@@ -212,12 +317,13 @@ def _tensor_lines(t, root_name, show_grad):
     small; then its gradient, as ∂f/∂x when both are named."""
     name = t.name
     a = t.numpy()
+    shown = t.shown if t.__class__ is _Inner else True
     dtype = "" if a.dtype == np.float32 else f" {a.dtype}"
-    if a.ndim == 0:
+    if a.ndim == 0 and shown:
         lines = [f"{name} = {_fmt(a)}{dtype}" if name else f"{_fmt(a)}{dtype}"]
     else:
         lines = [f"{name + ' ' if name else ''}{tuple(a.shape)}{dtype}"]
-        value = _fmt(a)
+        value = _fmt(a) if shown else None
         if value is not None:
             lines.append(value)
     if show_grad and t.grad is not None:
