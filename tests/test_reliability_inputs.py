@@ -29,7 +29,7 @@ import retrograd as rg
 from retrograd import keras, nn, optim
 from retrograd.keras import layers
 
-PACKAGE = os.path.dirname(rg.__file__)
+PACKAGE = os.path.join(os.path.dirname(rg.__file__), "")   # with the separator: not retrograd_x/
 F = 4             # the feature count the layers below expect
 C = 3             # classes of the losses and of the fitted model
 # What a value must get. REFUSE: an error naming the member and the argument; SHAPE and

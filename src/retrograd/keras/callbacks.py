@@ -190,9 +190,12 @@ class ProgbarLogger(Callback):
             print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
         self._start()
 
+    # Between steps the bar is redrawn, never closed (finalize=False, as Keras 3's
+    # ProgbarLogger): the end of the epoch, of evaluate, of predict closes its line,
+    # with the epoch's logs; a last step that closed it too printed the line twice.
     def on_train_batch_end(self, batch, logs=None):
         if self._verbose() == 1 and self.progbar.dynamic:
-            self.progbar.update(batch + 1, list((logs or {}).items()))
+            self.progbar.update(batch + 1, list((logs or {}).items()), finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
         if self._verbose():
@@ -206,7 +209,7 @@ class ProgbarLogger(Callback):
 
     def on_test_batch_end(self, batch, logs=None):
         if not self.in_fit and self._verbose() == 1 and self.progbar.dynamic:
-            self.progbar.update(batch + 1, list((logs or {}).items()))
+            self.progbar.update(batch + 1, list((logs or {}).items()), finalize=False)
 
     def on_test_end(self, logs=None):
         if not self.in_fit and self._verbose():
@@ -218,7 +221,7 @@ class ProgbarLogger(Callback):
 
     def on_predict_batch_end(self, batch, logs=None):
         if self._verbose() == 1 and self.progbar.dynamic:
-            self.progbar.update(batch + 1)
+            self.progbar.update(batch + 1, finalize=False)
 
     def on_predict_end(self, logs=None):
         if self._verbose():
