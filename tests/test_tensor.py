@@ -202,12 +202,17 @@ def test_float64_stays_float64():
 
 
 # -- guards ---------------------------------------------------------------------------
-def test_in_place_arithmetic_is_refused():
+def test_in_place_arithmetic_follows_pytorch():
+    """Issue 14 changed this rule: in-place arithmetic works on a tensor that needs
+    no gradient (it was refused), and is refused on a leaf that requires grad outside
+    no_grad(), as in PyTorch (tests/test_inplace.py compares with PyTorch)."""
     x = rg.tensor([1.0])
-    with pytest.raises(TypeError, match="in-place"):
-        x += 1
-    with pytest.raises(TypeError, match="in-place"):
-        x *= 2
+    x += 1
+    x *= 2
+    assert x.numpy().tolist() == [4.0]
+    w = rg.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w += 1
 
 
 def test_item_assignment():

@@ -91,6 +91,7 @@ def _backpropagate(root, gradient, retain_graph, inputs):
         if t._retain and wanted is None:
             _accumulate(t, g)
         op = t._op
+        op.check_saved(t)                        # no saved value changed in place since
         gs = op.backward(g)                      # ∂ℓ/∂x for each input x of op
         if gs.__class__ is not tuple:
             gs = (gs,)

@@ -32,7 +32,7 @@ The third fast path, ``nn.Sequential`` running runs of layers as one graph node,
 is an op of its own: ``ops/chain.py``.
 """
 from .backend import array_module, gemm_tn, ger
-from .function import state
+from .function import mark_modified, state
 from .tensor import Tensor
 
 
@@ -138,4 +138,5 @@ def sgd_step(opt):
                 g.outer.add_to(-lr, p.data)   # θ ← θ − η Uᵀ V, one pass over θ
             else:
                 update(p.data, g.data, s, group)
+            mark_modified(p)
     return True

@@ -28,6 +28,7 @@ Broadcast gradients are reduced back to each input's shape by the engine, so
 ``backward`` may return a gradient of the broadcast shape.
 """
 import itertools
+import os
 import threading
 import traceback
 
@@ -47,6 +48,25 @@ class _State(threading.local):
 
 state = _State()
 _creation_order = itertools.count()  # next() is atomic under the GIL
+
+
+class _InPlace:
+    """When the latest in-place change happened, on the clock of ``Function.seq``:
+    an op recorded after it cannot have seen a change, and backward skips the check."""
+    last = -1
+
+
+in_place = _InPlace()
+
+
+def mark_modified(t):
+    """Record that ``t``'s values were changed in place (``x += 1``, ``x[0] = 2``,
+    ``x.zero_()``): its version counter, shared with the tensors that view its storage,
+    goes up, and ops recorded before now may no longer use the values they saved
+    (``Function.check_saved``), as PyTorch's version counters guarantee."""
+    root = t._base if t._base is not None else t
+    root._version += 1
+    root._modified_at = in_place.last = next(_creation_order)
 
 
 class _Mode:
@@ -121,13 +141,15 @@ class detect_anomaly(_Mode):
         state.anomaly = self._prev
 
 
-_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+# The package's folder, ending with a separator: a user file in ``…/retrograd_x/`` is
+# not retrograd's.
+_PACKAGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
 
 
 def _user_frame(stack):
     """The innermost frame outside retrograd: where the user created the op."""
     for frame in reversed(stack):
-        if not frame.filename.startswith(_PACKAGE_DIR):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
             return f'{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}'
     return "<unknown>"
 
@@ -179,6 +201,9 @@ class Function:
         except (ValueError, TypeError, IndexError) as e:
             raise self.error(e, inputs) from None
         out = _make(y)
+        if self.view:
+            x = inputs[0]
+            out._base = x._base if x._base is not None else x
         if state.grad_enabled:
             if len(inputs) == 1:
                 needs = (inputs[0].requires_grad,)
@@ -197,6 +222,30 @@ class Function:
         if state.anomaly:
             self._check_forward(out)
         return out
+
+    # Whether the output may share the input's memory (reshape, transpose, basic
+    # slicing): it then shares the input's version counter (mark_modified).
+    view = False
+
+    def saved_arrays(self):
+        """The arrays this op keeps for its backward (an op that runs other ops
+        inside it adds theirs)."""
+        return self.__dict__.values()
+
+    def check_saved(self, out):
+        """Refuse to differentiate with values changed in place after this op saved
+        them (PyTorch: "modified by an inplace operation"); ``out`` is its output."""
+        if in_place.last < self.seq:
+            return   # nothing was changed in place since this op ran
+        for i, t in enumerate(self.parents + (out,)):
+            root = t._base if t._base is not None else t
+            if root._modified_at > self.seq and _kept(t.data, self.saved_arrays()):
+                what = "its output" if i == len(self.parents) else f"its input {i}"
+                raise RuntimeError(
+                    f"backward through {self.name}: {what} (shape {tuple(t.shape)}, "
+                    f"{t.dtype}) was modified by an in-place operation after {self.name} "
+                    f"saved it for the gradient (version {root._version}); modify a copy "
+                    "(x.clone()) or make the change after backward()")
 
     def error(self, exc, inputs):
         """Turn an array-library error into one naming the op, shapes and dtypes."""
@@ -232,3 +281,12 @@ class Function:
         self.__dict__.clear()
         self.freed = True
 
+
+def _kept(a, saved):
+    """Is the array ``a`` (or a view of its memory) among ``saved``?"""
+    base = a if a.base is None else a.base
+    for v in saved:
+        if v is a or (getattr(v, "base", None) is not None and
+                      (v.base is base or v.base is a)) or v is base:
+            return True
+    return False

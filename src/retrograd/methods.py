@@ -8,7 +8,9 @@ backend → tensor → function → engine → ops → methods.
 import numpy as np
 
 from . import backend, engine, ops
-from .function import state
+from . import random as _random
+from .autograd.gradients import backward as autograd_backward   # PyTorch's options
+from .function import mark_modified, state
 from .tensor import Tensor, _as_dtype, _make
 
 
@@ -16,10 +18,13 @@ class _Methods:
     """The body of Tensor's computing methods (bound to Tensor below)."""
 
     # -- autodiff -----------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=False):
-        """Compute ∂self/∂leaf for every leaf that requires grad, into ``leaf.grad``.
+    def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
+        """Compute ∂self/∂leaf for every leaf that requires grad, into ``leaf.grad``
+        (only into ``inputs``' when given, as PyTorch's ``inputs=``).
 
         ``gradient`` is ∂ℓ/∂self (defaults to 1 for a scalar)."""
+        if create_graph or inputs is not None:
+            return autograd_backward(self, gradient, retain_graph, create_graph, inputs)
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: this tensor (shape {self.shape}, dtype {self.dtype}) does "
@@ -123,11 +128,96 @@ class _Methods:
     def __pos__(self):
         return self
 
-    def __iadd__(self, other):
-        raise TypeError("in-place += on a tensor would break its graph; write "
-                        "x = x + y, or update .data under no_grad()")
+    # -- in-place changes: PyTorch's rules --------------------------------------
+    # Allowed on a tensor that needs no gradient and, inside no_grad(), on any
+    # tensor; refused on a leaf that requires grad outside no_grad(). A tensor with
+    # a history (or changed by one that requires grad) takes the operation into its
+    # history, as PyTorch does. Every change bumps the version counter, so that
+    # backward refuses values changed after an op saved them (Function.check_saved).
+    def add_(self, other, alpha=1):
+        """self ← self + α·other, in place."""
+        if alpha != 1:
+            other = _scaled(other, alpha)
+        return _in_place(self, "add_", other, np.add, ops.arithmetic.add)
 
-    __isub__ = __imul__ = __itruediv__ = __iadd__
+    def sub_(self, other, alpha=1):
+        """self ← self − α·other, in place."""
+        if alpha != 1:
+            other = _scaled(other, alpha)
+        return _in_place(self, "sub_", other, np.subtract, ops.arithmetic.sub)
+
+    def mul_(self, other):
+        """self ← self · other, in place."""
+        return _in_place(self, "mul_", other, np.multiply, ops.arithmetic.mul)
+
+    def div_(self, other):
+        """self ← self / other, in place."""
+        return _in_place(self, "div_", other, np.true_divide, ops.arithmetic.div)
+
+    def pow_(self, exponent):
+        """self ← self ** exponent, in place."""
+        return _in_place(self, "pow_", exponent, np.power, ops.arithmetic.pow)
+
+    def __iadd__(self, other):
+        return _in_place(self, "+=", other, np.add, ops.arithmetic.add)
+
+    def __isub__(self, other):
+        return _in_place(self, "-=", other, np.subtract, ops.arithmetic.sub)
+
+    def __imul__(self, other):
+        return _in_place(self, "*=", other, np.multiply, ops.arithmetic.mul)
+
+    def __itruediv__(self, other):
+        return _in_place(self, "/=", other, np.true_divide, ops.arithmetic.div)
+
+    def clamp_(self, min=None, max=None):
+        """self ← clamp(self, min, max), in place."""
+        return _in_place(self, "clamp_", None, lambda a, _, out: _clip(a, min, max, out),
+                         lambda a, _: ops.elementwise.clip(a, min, max))
+
+    clip_ = clamp_
+
+    def zero_(self):
+        """self ← 0, in place."""
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """self ← value everywhere, in place."""
+        value = value.item() if isinstance(value, Tensor) else value
+        return _set(self, "fill_", lambda a: a.fill(value), lambda shape, dtype: value)
+
+    def copy_(self, src):
+        """self ← src (broadcast to self's shape, cast to self's dtype), in place;
+        the gradient flows to ``src``."""
+        if not isinstance(src, Tensor):
+            src = Tensor(src)
+        return self.__setitem__(Ellipsis, src, "copy_")
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        """self ← samples of N(mean, std²), in place."""
+        rng = _random.resolve(generator)
+        return _set(self, "normal_", None,
+                    lambda shape, dtype: rng.normal(mean, std, shape).astype(dtype))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        """self ← samples of U[a, b), in place."""
+        rng = _random.resolve(generator)
+        return _set(self, "uniform_", None,
+                    lambda shape, dtype: rng.uniform(a, b, shape).astype(dtype))
+
+    def __setitem__(self, index, value, name="item assignment"):
+        index = ops.indexing.to_index(index)
+        other = value.data if isinstance(value, Tensor) else value
+        if _records(self, value, name):
+            v = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
+            return _rebase(self, lambda old: ops.indexing.SetItem(index).apply(old, v))
+        try:
+            self.data[index] = backend.to_device(other, self.device) \
+                if hasattr(other, "shape") else other
+        except (ValueError, TypeError, IndexError) as e:
+            raise _in_place_error(name, self, value, e) from None
+        mark_modified(self)
+        return self
 
     # -- comparisons (no gradient) -------------------------------------------
     def _compare(self, other, fn):
@@ -263,16 +353,92 @@ class _Methods:
     def __getitem__(self, index):
         return ops.indexing.getitem(self, index)
 
-    def __setitem__(self, index, value):
-        if self.requires_grad and state.grad_enabled:
-            raise RuntimeError("item assignment on a tensor that requires grad would "
-                               "break its graph; assign under no_grad() or to .data")
-        self.data[ops.indexing.to_index(index)] = (
-            value.data if isinstance(value, Tensor) else value)
-
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+
+# -- in-place changes ----------------------------------------------------------------
+
+def _records(t, other, name):
+    """Does an in-place change of ``t`` enter the graph? Refuse it on a leaf that
+    requires grad outside no_grad() (PyTorch's rule: the leaf's value is what the
+    gradient is taken at)."""
+    if not state.grad_enabled:
+        return False
+    if t.requires_grad and t._op is None:
+        raise RuntimeError(
+            f"{name}: a leaf tensor that requires grad (shape {tuple(t.shape)}) cannot be "
+            "changed in place outside no_grad(), as in PyTorch; update it inside "
+            "`with retrograd.no_grad():` (e.g. w -= lr * w.grad), or through w.data")
+    return t.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+
+
+def _in_place(t, name, other, ufunc, op):
+    """t ← op(t, other) in place: one NumPy/CuPy ufunc writing into t, or, when the
+    change enters the graph, the op recorded and its result written into t."""
+    if _records(t, other, name):
+        return _rebase(t, lambda old: op(old, other))
+    b = other.data if isinstance(other, Tensor) else other
+    try:
+        ufunc(t.data, b, out=t.data)
+    except (ValueError, TypeError) as e:   # NumPy's casting errors are TypeErrors
+        raise _in_place_error(name, t, other, e) from None
+    mark_modified(t)
+    return t
+
+
+def _set(t, name, fill, values):
+    """t ← values(shape, dtype) in place (a constant or random samples): no gradient
+    flows to t's former value."""
+    if _records(t, None, name):
+        v = Tensor(values(t.shape, t.dtype), dtype=t.dtype, device=t.device)
+        return _rebase(t, lambda old: old * 0 + v)
+    if fill is not None:
+        fill(t.data)
+    else:
+        t.data[...] = backend.to_device(np.asarray(values(t.shape, t.dtype)), t.device)
+    mark_modified(t)
+    return t
+
+
+def _rebase(t, compute):
+    """PyTorch's in-place change of a tensor with a history: ``compute(old)`` is
+    recorded on ``old``, a tensor holding t's former history, and its values are
+    written into t's storage; t continues from there (its views see the change)."""
+    old = _make(t.data)
+    old._base = t._base if t._base is not None else t
+    old._op, old.requires_grad = t._op, t.requires_grad
+    new = compute(old)
+    if new.shape != t.shape:
+        raise RuntimeError(f"in-place change of a tensor of shape {tuple(t.shape)}: the "
+                           f"result has shape {tuple(new.shape)} (only the other operand "
+                           "may be broadcast)")
+    op = new._op
+    if op is not None:   # the recorded op keeps old's values, not the ones written below
+        for k, v in list(vars(op).items()):
+            if v is t.data:
+                setattr(op, k, v.copy())
+    t.data[...] = new.data
+    mark_modified(t)
+    t._op, t.requires_grad = op, new.requires_grad
+    return t
+
+
+def _in_place_error(name, t, other, e):
+    shape = tuple(other.shape) if hasattr(other, "shape") else type(other).__name__
+    kind = getattr(other, "dtype", "")
+    return RuntimeError(f"{name}: cannot write into a tensor of shape {tuple(t.shape)}, "
+                        f"{t.dtype}, from {shape} {kind}: {e}")
+
+
+def _scaled(other, alpha):
+    return other * alpha if isinstance(other, Tensor) else np.multiply(other, alpha)
+
+
+def _clip(a, low, high, out):
+    xp = backend.array_module(a)
+    return xp.clip(a, low, high, out=out)
 
 
 def _bind():

@@ -65,6 +65,11 @@ class Tensor:
     _retain = False
     _tangent = None
     name = None
+    # In-place changes (function.mark_modified): a count, kept by the tensor that owns
+    # the storage, ``_base``, for itself and every tensor viewing it, and when.
+    _version = 0
+    _modified_at = -1
+    _base = None
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
         if device is None:
@@ -186,8 +191,10 @@ class Tensor:
         self._retain = True
 
     def detach(self):
-        """The same data, cut from the graph (shares memory)."""
-        return _make(self.data)
+        """The same data, cut from the graph (shares memory and the version counter)."""
+        t = _make(self.data)
+        t._base = self._base if self._base is not None else self
+        return t
 
     def register_hook(self, fn):
         """Call ``fn(grad)`` when ∂ℓ/∂self is computed; a returned tensor replaces it."""
@@ -202,10 +209,6 @@ class Tensor:
             def remove(_):
                 self._hooks.remove(fn)
         return _Handle()
-
-    def zero_(self):
-        self.data[...] = 0
-        return self
 
 def _make(data):
     """Wrap an op's output array: the cheapest possible node."""

@@ -25,6 +25,10 @@ class Chain(Function):
             # outside the chain can write (ops that keep their input may skip a copy).
             op.input_owned = i > 0
 
+    def saved_arrays(self):
+        for op, _ in self.links:
+            yield from op.saved_arrays()
+
     @property
     def name(self):
         return "Chain(" + " → ".join(op.name for op, _ in self.links) + ")"

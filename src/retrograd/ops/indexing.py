@@ -26,6 +26,7 @@ class GetItem(Function):
 
     def __init__(self, index):
         self.index = index
+        self.view = _is_basic(index)   # basic indexing views x's memory
 
     def forward(self, x):
         self.in_shape, self.in_dtype = x.shape, x.dtype
@@ -64,3 +65,29 @@ def _on_device(index, xp):
     if isinstance(index, tuple):
         return tuple(_on_device(i, xp) for i in index)
     return xp.asarray(index) if isinstance(index, np.ndarray) else index
+
+
+class SetItem(Function):
+    """y = x with y[index] = v (x is not changed);  ∂ℓ/∂x = ∂ℓ/∂y with zeros at
+    ``index``,  ∂ℓ/∂v = ∂ℓ/∂y[index] (summed back to v's shape by the engine).
+    What ``x[index] = v`` records for a tensor with a history (Tensor.__setitem__)."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x, v):
+        y = x.copy()
+        y[self.index] = v
+        return y
+
+    def backward(self, gy):
+        gx = None
+        if self.needs_input_grad[0]:
+            gx = gy.copy()
+            gx[self.index] = 0
+        return gx, (gy[self.index] if self.needs_input_grad[1] else None)
+
+    def jvp(self, dx, dv):
+        dy = dx.copy()
+        dy[self.index] = dv
+        return dy

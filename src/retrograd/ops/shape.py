@@ -16,7 +16,10 @@ class Reshape(Function):
     def forward(self, x):
         self.in_shape = x.shape
         try:
-            return x.reshape(self.shape)
+            y = x.reshape(self.shape)
+            # NumPy copies when it cannot view: then the output has a memory of its own.
+            self.view = y.base is not None and (y.base is x or y.base is x.base)
+            return y
         except ValueError:
             raise ValueError(f"cannot reshape a tensor of shape {x.shape} ({x.size} "
                              f"elements) into shape {self.shape}") from None
@@ -30,6 +33,8 @@ class Reshape(Function):
 
 class Transpose(Function):
     """y = x with its axes permuted;  ∂ℓ/∂x = ∂ℓ/∂y with the inverse permutation."""
+
+    view = True
 
     def __init__(self, axes):
         self.axes = axes
@@ -50,6 +55,8 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     """y = x broadcast to ``shape``;  ∂ℓ/∂x = ∂ℓ/∂y summed back (by the engine)."""
+
+    view = True
 
     def __init__(self, shape):
         self.shape = shape

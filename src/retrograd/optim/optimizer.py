@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from ..backend import array_module
-from ..function import enable_grad
+from ..function import enable_grad, mark_modified
 from ..tensor import Tensor
 
 
@@ -151,6 +151,7 @@ class Optimizer:
                 if s is None:
                     s = state[p] = self._init_state(p.data, group)
                 self._update(p.data, g.data, s, group)
+                mark_modified(p)   # a graph that saved p refuses to backpropagate now
         return loss
 
     def _first_nonfinite(self):
