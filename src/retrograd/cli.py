@@ -3,22 +3,43 @@
 With no options it is the course's Keras logistic regression on MNIST (section 5):
 784 inputs → Dense(10) → softmax, 7,850 parameters, SGD with learning rate 0.1,
 mini-batches of 128, 20 epochs. It prints the summary, Keras's progress bar and
-the test loss/accuracy as the course prints them, then saves the model and a
-learning-curve PNG in ``--out``. When MNIST is neither on the machine nor
-downloadable it says so in one line and trains on scikit-learn's bundled digits.
+the test loss/accuracy as the course prints them, then saves the model, the history
+and a learning-curve PNG in ``--out``. When MNIST is neither on the machine nor
+downloadable it says so in two lines and trains on scikit-learn's bundled digits.
 
     retrograd train
     retrograd train --dataset fashion_mnist --model mlp --hidden 512,512 --optimizer adam --lr 1e-3
     retrograd train --device cuda                 # on a GPU, through CuPy (docs/gpu.md)
     mpirun -n 4 retrograd train --distributed     # data-parallel over 4 MPI processes
+
+Errors are one line, ``retrograd train: error: …``, never a traceback; the exit
+status says which kind (``EXIT_STATUS``). A run's three files appear in ``--out``
+together or not at all (``RunFolder``).
 """
 import argparse
+import contextlib
 import os
+import secrets
+import shutil
+import signal
 import sys
+import threading
+from pathlib import Path
 
 DATASETS = ("mnist", "fashion_mnist", "digits")
 MODELS = ("logreg", "mlp")
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
+RUN_FILES = ("history.csv", "model.retrograd", "learning_curve.png")
+
+EXIT_STATUS = ("exit status: 0 the run is complete; 1 a dataset file is corrupt (the "
+               "message says how to restore it); 2 a bad option or path, or --distributed "
+               "without mpi4py (nothing is written); 130 interrupted by Ctrl-C (--out is "
+               "left as it was).")
+
+
+class UsageError(Exception):
+    """A bad option or path found after parsing (an unwritable --out, a --data-dir
+    without the dataset): reported as argparse reports its own errors, exit 2."""
 
 
 def _hidden(text):
@@ -30,6 +51,15 @@ def _hidden(text):
     if not sizes or any(s < 1 for s in sizes):
         raise argparse.ArgumentTypeError(f"--hidden needs positive sizes, got {text!r}")
     return sizes
+
+
+def _activation(name):
+    from .nn import activations
+    try:
+        activations.get(name)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return name
 
 
 def _positive(kind):
@@ -46,62 +76,106 @@ def _positive(kind):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="retrograd", description=__doc__.split("\n")[0])
+    # The help texts are plain text (no reST backticks): argparse prints them as they are.
+    parser = argparse.ArgumentParser(
+        prog="retrograd", description="retrograd: a readable deep-learning framework on "
+        "NumPy. 'retrograd train' runs the course's Keras experiment.",
+        epilog="Run 'retrograd train --help' for the options of train.")
     sub = parser.add_subparsers(dest="command")
     # Listed for --help only: main() hands `course …` to the course's own parser.
-    sub.add_parser("course", help="the course's experiments: `retrograd course list`, "
-                                  "`retrograd course NAME`, `retrograd course all --out DIR`",
+    sub.add_parser("course", help="the course's experiments: 'retrograd course list', "
+                                  "'retrograd course NAME', 'retrograd course all --out DIR'",
                    add_help=False)
-    t = sub.add_parser("train", help="train a model (default: the course's MNIST logistic "
-                                     "regression)",
-                       description="Train a Keras model with retrograd. Defaults: the "
-                                   "course's logistic regression on MNIST.")
-    t.add_argument("--dataset", choices=DATASETS, default="mnist")
-    t.add_argument("--data-dir", default=None,
-                   help="directory holding the four IDX files (default: $RETROGRAD_DATA/"
-                        "<dataset>, then ~/.cache/retrograd/<dataset>, then a download)")
+    t = sub.add_parser(
+        "train", usage="%(prog)s [options]",
+        help="train a model (default: the course's MNIST logistic regression)",
+        description="Train a Keras model with retrograd. With no options: the course's "
+        "logistic regression on MNIST (784 inputs, Dense(10), softmax; SGD with learning "
+        "rate 0.1, batches of 128, 20 epochs). It prints the model's summary, the progress "
+        "and the test loss and accuracy, then writes history.csv, model.retrograd and "
+        "learning_curve.png into --out.", epilog=EXIT_STATUS)
+    # Errors found after parsing are reported by train's own parser (its usage line and
+    # prefix, "retrograd train: error:"), as argparse reports those it finds.
+    t.set_defaults(train_parser=t)
+    t.add_argument("--dataset", choices=DATASETS, default="mnist",
+                   help="mnist (handwritten digits), fashion_mnist (clothes) or digits "
+                        "(scikit-learn's 8x8 digits, always available); when mnist or "
+                        "fashion_mnist is neither on this machine nor downloadable, the run "
+                        "says so and trains on digits; a corrupt file is an error "
+                        "(default: %(default)s)")
+    t.add_argument("--data-dir", metavar="DIR", default=None,
+                   help="directory holding the dataset's four IDX files (.gz or not); then "
+                        "nothing else is searched (default: $RETROGRAD_DATA/<dataset>, "
+                        "~/.cache/retrograd/<dataset>, Debian's /usr/share/datasets for "
+                        "fashion_mnist, then a download into the cache)")
     t.add_argument("--no-download", action="store_true",
-                   help="never download; fall back to digits when the files are missing")
-    t.add_argument("--model", choices=MODELS, default="logreg")
-    t.add_argument("--hidden", type=_hidden, default=[512, 512],
-                   help="hidden layer sizes of --model mlp (default 512,512)")
-    t.add_argument("--activation", default="relu",
-                   help="hidden activation of --model mlp, a Keras name (default relu)")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+                   help="never download: when the files are not on this machine, train on "
+                        "digits at once (by default they are downloaded into the cache)")
+    t.add_argument("--model", choices=MODELS, default="logreg",
+                   help="logreg: the course's logistic regression; mlp: hidden layers of "
+                        "--hidden units (default: %(default)s)")
+    t.add_argument("--hidden", type=_hidden, default="512,512", metavar="SIZES",
+                   help="hidden layer sizes of --model mlp, comma-separated "
+                        "(default: %(default)s)")
+    t.add_argument("--activation", type=_activation, default="relu", metavar="NAME",
+                   help="hidden activation of --model mlp, a Keras name such as relu, tanh "
+                        "or sigmoid (default: %(default)s)")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd",
+                   help="the Keras optimizer (default: %(default)s)")
     t.add_argument("--lr", type=_positive(float), default=None,
-                   help="learning rate (default 0.1 for sgd, Keras's default otherwise)")
-    t.add_argument("--epochs", type=_positive(int), default=20)
-    t.add_argument("--batch-size", type=_positive(int), default=128)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+                   help="learning rate (default: 0.1 for sgd, Keras's default for the "
+                        "others)")
+    t.add_argument("--epochs", type=_positive(int), default=20,
+                   help="passes over the training set (default: %(default)s)")
+    t.add_argument("--batch-size", type=_positive(int), default=128,
+                   help="examples per gradient step; with --distributed, the global batch "
+                        "over all processes (default: %(default)s)")
+    t.add_argument("--seed", type=int, default=0,
+                   help="seed of the initial weights and of the shuffling "
+                        "(default: %(default)s)")
+    t.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
+                   help="0 silent, 1 a progress bar, 2 one line per epoch "
+                        "(default: %(default)s)")
     t.add_argument("--distributed", action="store_true",
-                   help="data-parallel training over the MPI ranks: run under "
-                        "`mpirun -n N retrograd train --distributed`; --batch-size is the "
-                        "global batch; only rank 0 prints and writes (docs/distributed.md)")
+                   help="data-parallel training over MPI processes, run as 'mpirun -n N "
+                        "retrograd train --distributed'; needs mpi4py (pip install "
+                        "'retrograd[mpi]'); only rank 0 prints and writes; see "
+                        "docs/distributed.md (by default: one process, no MPI)")
     t.add_argument("--device", choices=("cpu", "cuda", "gpu"), default="cpu",
                    help="where to train: the CPU, or a GPU through CuPy (cuda and gpu are "
-                        "the same; docs/gpu.md)")
-    t.add_argument("--out", default=os.path.join("runs", "train"),
-                   help="output directory for the model and the learning curve "
-                        "(default runs/train)")
+                        "the same; docs/gpu.md) (default: %(default)s)")
+    t.add_argument("--out", metavar="DIR", default=os.path.join("runs", "train"),
+                   help="folder for the run's " + ", ".join(RUN_FILES) + " (default: "
+                        "%(default)s). They are written into a temporary folder beside DIR "
+                        "and moved into DIR together once the run is complete: an "
+                        "interrupted or failed run leaves DIR as it was. Other files in DIR "
+                        "are left alone; a previous run's learning_curve.png is removed "
+                        "when this run makes none.")
     return parser
 
 
 def load_dataset(name, data_dir=None, download=True, fallback=True):
     """((x_train, y_train), (x_test, y_test), name actually used), inputs scaled to
-    [0, 1] and flattened. MNIST missing → one line on stderr, then digits (with
-    ``fallback=False``, the error instead)."""
+    [0, 1] and flattened.
+
+    MNIST or Fashion-MNIST missing from the machine (and not downloadable) → a
+    two-line notice on stderr, then digits (with ``fallback=False``, the
+    ``DatasetNotFoundError`` instead). A corrupt file is never replaced by digits: its
+    ``CorruptFileError`` propagates (it must be repaired, and the user asked for this
+    dataset). A ``data_dir`` without the files is a ``UsageError``: the user named
+    that folder."""
     from . import datasets
     if name in ("mnist", "fashion_mnist"):
         loader = getattr(datasets, name)
         try:
             (x, y), (xt, yt) = loader.load_data(data_dir=data_dir, download=download)
             scale = 255.0
-        except (datasets.DatasetNotFoundError, datasets.CorruptFileError) as e:
+        except datasets.DatasetNotFoundError as e:
+            if data_dir is not None:
+                raise UsageError(f"--data-dir: {e}") from None
             if not fallback:
                 raise
-            print(f"retrograd: {name} unavailable ({_one_line(e)}); training on scikit-learn's "
-                  "digits instead", file=sys.stderr)
+            print(_fallback_notice(e), file=sys.stderr)
             name = "digits"
     if name == "digits":
         (x, y), (xt, yt) = datasets.digits()
@@ -111,8 +185,16 @@ def load_dataset(name, data_dir=None, download=True, fallback=True):
     return (x, y), (xt, yt), name
 
 
-def _one_line(e):
-    return " ".join(str(e).split())
+def _fallback_notice(e):
+    """Two short lines: what is missing and what the run does instead, then how to
+    provide the files. The details (per-URL errors) stay in the exception."""
+    from .datasets.files import cache_label
+    name = e.dataset
+    why = ("--no-download given" if e.download == "disabled" else "the download failed")
+    return (f"retrograd train: {name} is not on this machine and {why}; training on "
+            f"scikit-learn's digits instead\n"
+            f"  to use it: --data-dir DIR, or its IDX files in $RETROGRAD_DATA/{name} or "
+            f"{cache_label(name)}")
 
 
 def build_model(n_features, n_classes, model="logreg", hidden=(512, 512), activation="relu"):
@@ -146,7 +228,7 @@ def plot_learning_curve(history, path, title):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("retrograd: matplotlib is not installed, skipping the learning-curve PNG "
+        print("retrograd train: matplotlib is not installed, skipping the learning-curve PNG "
               "(pip install 'retrograd[plot]')", file=sys.stderr)
         return None
     h = history.history
@@ -167,6 +249,107 @@ def plot_learning_curve(history, path, title):
     return path
 
 
+class RunFolder:
+    """Where one run writes its files (``RUN_FILES``): a temporary folder beside
+    ``--out``, on the same file system, moved into place by ``commit()`` once the run
+    is complete and removed by ``discard()`` otherwise.
+
+    So a run's files appear together or not at all: until ``commit`` the previous
+    run in ``--out`` stays whole, and an interrupted run leaves nothing behind. When
+    ``--out`` does not exist the folder is renamed to it in one step; when it exists,
+    only the run's own files in it are replaced (other files are the user's), with
+    Ctrl-C held back for those few renames. Creating the folder is also the check that
+    ``--out`` can be written, made before anything is loaded or trained. A run killed
+    outright (SIGKILL, power loss) can leave its hidden ``.NAME.partial-PID-…`` folder
+    beside ``--out``; nothing else removes it."""
+
+    def __init__(self, out):
+        self.shown = str(out)                          # as the user wrote it, for messages
+        self.out = Path(os.path.abspath(out))
+        if self.out.exists() and not self.out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a directory")
+        for name in RUN_FILES:
+            inside = self.out / name
+            if (inside.exists() or inside.is_symlink()) and not inside.is_file():
+                raise UsageError(f"--out {out}: {name} there is not a regular file, so the "
+                                 "run could not replace it")
+        parent = self.out.parent
+        self.tmp, self.created = None, []  # created: the parents made here, for discard()
+        try:
+            for d in reversed([parent, *parent.parents]):
+                if d.is_dir():
+                    continue
+                if d.exists():
+                    raise UsageError(f"--out {out}: {d} is not a directory")
+                self._mkdir(d, out, f"cannot create the directory {d}")
+                self.created.append(d)
+            # A name of our own (not mkdtemp's mode 0700): the folder may become --out.
+            tmp = parent / f".{self.out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+            self._mkdir(tmp, out, f"cannot write in {parent}")
+            self.tmp = tmp
+        except UsageError:
+            self.discard()
+            raise
+
+    @staticmethod
+    def _mkdir(path, out, failure):
+        try:
+            os.mkdir(path)
+        except OSError as e:
+            raise UsageError(f"--out {out}: {failure} ({e.strerror or e}); expected a "
+                             "writable directory") from None
+
+    def path(self, name):
+        """Where the run writes ``name`` until ``commit``."""
+        return self.tmp / name
+
+    def commit(self):
+        """Move the run's files into ``--out``; afterwards ``final(name)`` is where they are."""
+        with _sigint_held_back():
+            if not self.out.exists():
+                os.rename(self.tmp, self.out)
+            else:
+                for name in RUN_FILES:
+                    new, old = self.tmp / name, self.out / name
+                    if new.exists():
+                        os.replace(new, old)
+                    elif old.exists():
+                        # The previous run's (this one made no PNG without matplotlib):
+                        # it must not sit beside the new model as if it were this run's.
+                        os.unlink(old)
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp, self.created = None, []
+
+    def final(self, name):
+        return os.path.join(self.shown, name)
+
+    def discard(self):
+        """Remove the temporary folder, and the parents of ``--out`` made for it."""
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        for d in reversed(self.created):
+            with contextlib.suppress(OSError):
+                os.rmdir(d)            # only when empty: never anything of the user's
+        self.created = []
+
+
+@contextlib.contextmanager
+def _sigint_held_back():
+    """Ctrl-C is ignored during the block: the block moves a complete run into place,
+    which is over in microseconds, and stopping in the middle of it would leave a mixed
+    run (after it, the run is complete and only its last lines are left to print)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None
+                      else signal.default_int_handler)
+
+
 def _load_on_every_rank(args, world):
     """Rank 0 loads first (it may download, or fall back to digits and say so); the
     other ranks then load the dataset rank 0 chose, from the files it fetched."""
@@ -182,14 +365,33 @@ def _load_on_every_rank(args, world):
 
 
 def train(args):
-    from . import keras
-    distributed = getattr(args, "distributed", False)
-    if distributed:
+    """Run ``retrograd train`` with the parsed ``args``; returns the scores and paths.
+
+    Raises ``UsageError`` for an unwritable ``--out`` or a ``--data-dir`` without the
+    dataset (before anything is trained), ``CorruptFileError`` for a corrupt dataset
+    file, ``KeyboardInterrupt`` on Ctrl-C: in every case ``--out`` is left as it was."""
+    world = None
+    if getattr(args, "distributed", False):
         from . import distributed as dist
         world = dist.init()
-        chief = world.is_chief
-    else:
-        chief = True
+    # With --distributed, only rank 0 prints and writes files.
+    run = RunFolder(args.out) if world is None or world.is_chief else None
+    if run is not None and world is not None and dist.launcher_world_size() is None:
+        print("retrograd train: --distributed without an MPI launcher trains in one "
+              "process; run it as 'mpirun -n N retrograd train --distributed'",
+              file=sys.stderr)
+    try:
+        return _fit_and_save(args, world, run)
+    finally:
+        if run is not None:
+            run.discard()                     # nothing left to do after a commit
+
+
+def _fit_and_save(args, world, run):
+    """The run itself: ``world`` is None without --distributed, ``run`` None on the
+    ranks other than 0."""
+    from . import keras
+    distributed = world is not None
     keras.utils.set_random_seed(args.seed)
     if distributed:
         (x, y), (xt, yt), dataset = _load_on_every_rank(args, world)
@@ -201,32 +403,61 @@ def train(args):
     model = build_model(x.shape[1], n_classes, args.model, args.hidden, args.activation)
     if getattr(args, "device", "cpu") != "cpu":
         model.to("cuda")   # before compile: the optimizer's slots follow the weights
-    if chief:       # with --distributed, only rank 0 prints and writes files
+    if run is not None:
         model.summary()
     model.compile(loss="categorical_crossentropy",
                   optimizer=make_optimizer(args.optimizer, args.lr), metrics=["accuracy"])
     callbacks = []
-    if chief:
-        os.makedirs(args.out, exist_ok=True)
-        callbacks.append(keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")))
+    if run is not None:
+        callbacks.append(keras.callbacks.CSVLogger(run.path("history.csv")))
     history = model.fit(x, Y, batch_size=args.batch_size, epochs=args.epochs,
-                        verbose=args.verbose if chief else 0, callbacks=callbacks,
+                        verbose=args.verbose if run is not None else 0, callbacks=callbacks,
                         distributed=distributed)
     scores = model.evaluate(xt, Yt, verbose=0)
-    if not chief:
+    if run is None:
         return {"dataset": dataset, "loss": scores[0], "accuracy": scores[1],
                 "model": None, "png": None, "history": history.history}
     print("%s TEST: %.2f%%" % (model.metrics_names[0], scores[0] * 100))
     print("%s TEST: %.2f%%" % (model.metrics_names[1], scores[1] * 100))
-    model_path = os.path.join(args.out, "model.retrograd")
-    model.save(model_path)
-    print(f"model saved to {model_path}")
-    png = plot_learning_curve(history, os.path.join(args.out, "learning_curve.png"),
+    model.save(run.path("model.retrograd"))
+    png = plot_learning_curve(history, run.path("learning_curve.png"),
                               f"{args.model} on {dataset}")
+    run.commit()
+    model_path = run.final("model.retrograd")
+    print(f"model saved to {model_path}")
     if png:
+        png = run.final("learning_curve.png")
         print(f"learning curve saved to {png}")
     return {"dataset": dataset, "loss": scores[0], "accuracy": scores[1],
             "model": model_path, "png": png, "history": history.history}
+
+
+def _check_prerequisites(args):
+    """What must hold before anything is loaded: a usable GPU for --device, mpi4py for
+    --distributed, an existing --data-dir. Raises UsageError."""
+    if args.device != "cpu":
+        from . import backend
+        try:
+            backend.module_for("cuda")
+        except RuntimeError as e:
+            raise UsageError(f"--device {args.device}: {e}") from None
+    if args.distributed:
+        # Without mpi4py, retrograd.distributed would quietly make a one-process world
+        # (or, under mpirun, stop with a traceback): say what to install instead.
+        # Importing the package does not start MPI (mpi4py.MPI would).
+        missing = []
+        for module in ("mpi4py", "threadpoolctl"):
+            try:
+                __import__(module)
+            except ImportError as e:
+                missing.append(f"{module} ({e})")
+        if missing:
+            raise UsageError(f"--distributed needs {' and '.join(missing)}: install an MPI "
+                             "library, then pip install 'retrograd[mpi]' (or mpi4py "
+                             "threadpoolctl)")
+    if args.data_dir is not None and not os.path.isdir(args.data_dir):
+        raise UsageError(f"--data-dir {args.data_dir}: not a directory (expected one "
+                         f"holding the four IDX files of {args.dataset})")
 
 
 def main(argv=None):
@@ -240,23 +471,38 @@ def main(argv=None):
         # The README's first command is `retrograd train`; bare `retrograd` shows how.
         parser.print_help()
         return 0
-    from .nn import activations
+    from .datasets import CorruptFileError
     try:
-        activations.get(args.activation)
-    except ValueError as e:
-        parser.error(f"--activation: {e}")
-    if args.device != "cpu":
-        from . import backend
-        try:
-            backend.module_for("cuda")
-        except RuntimeError as e:
-            parser.error(f"--device {args.device}: {e}")
-    try:
+        _check_prerequisites(args)
         train(args)
+    except UsageError as e:
+        args.train_parser.print_usage(sys.stderr)
+        return _failed(args, 2, f"retrograd train: error: {e}")
+    except CorruptFileError as e:
+        return _failed(args, 1, f"retrograd train: error: {e}")
     except KeyboardInterrupt:
-        print("\nretrograd: interrupted", file=sys.stderr)
-        return 130
+        # End the progress bar's line first when it is on the terminal.
+        lead = "\n" if sys.stdout.isatty() else ""
+        return _failed(args, 130, f"{lead}retrograd train: interrupted, nothing written "
+                                  f"({args.out} is as it was)")
     return 0
+
+
+def _failed(args, status, message):
+    """Report a failed run in one line; returns the exit status.
+
+    Under mpirun, one rank's failure must end every rank: the others would wait for it
+    in their next collective. retrograd.distributed aborts the job on an uncaught
+    exception; a failure handled here is not one, so the job is aborted here (mpirun
+    then reports the abort, with this status)."""
+    print(message, file=sys.stderr)
+    if getattr(args, "distributed", False):
+        from . import distributed
+        if distributed.is_initialized() and distributed.get_world().is_distributed:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            distributed.get_world().comm.Abort(status)
+    return status
 
 
 if __name__ == "__main__":

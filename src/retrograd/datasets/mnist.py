@@ -32,8 +32,9 @@ def load_data(path=None, data_dir=None, download=True):
 
     ``path`` / ``data_dir``: a directory holding the four IDX files (``.gz`` or
     not), or a Keras ``mnist.npz`` (checked against the same SHA-256; a bare
-    ``"mnist.npz"`` is looked up in Keras's cache ``~/.keras/datasets``); otherwise ``$RETROGRAD_DATA/mnist``, the user
-    cache, then a checked download (unless ``download=False``)."""
+    ``"mnist.npz"`` is looked up in Keras's cache ``~/.keras/datasets``); otherwise
+    ``$RETROGRAD_DATA/mnist``, the user cache, then a checked download (unless
+    ``download=False``). Every file is checked on its decompressed content."""
     return _load(CATALOG, path, data_dir, download)
 
 
