@@ -69,8 +69,6 @@ TOP_LEVEL = {
     "mps": "no Apple-GPU backend; devices are 'cpu' and 'cuda' "
            "(retrograd.backends.mps.is_available() is False)",
     "xpu": "no Intel-GPU backend; devices are 'cpu' and 'cuda'",
-    "autograd": "retrograd has no torch.autograd namespace yet; subclass "
-                "retrograd.Function for custom gradients and call Tensor.backward",
     "library": "no custom-operator registry; subclass retrograd.Function",
     "testing": "no testing helpers; compare .numpy() with numpy.testing",
     "use_deterministic_algorithms": "retrograd's CPU kernels are deterministic and it has "

@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from . import lr_scheduler
+from .lr_scheduler import ReduceLROnPlateau, _check, _Plateau, _reduced  # noqa: F401
 from .optimizer import Optimizer
 
 
@@ -87,19 +89,22 @@ def reduce_on_plateau(metrics, eta0, factor=0.1, patience=10, threshold=1e-4,
     are ignored. Not a function of t alone: it is a function of the history."""
     _check_eta0(eta0, "reduce_on_plateau")
     watch = _Plateau("reduce_on_plateau", mode, factor, patience, threshold,
-                     threshold_mode, cooldown, min_lr, eps)
+                     threshold_mode, cooldown, eps)
+    _check(lambda: min_lr >= 0 and math.isfinite(min_lr), "reduce_on_plateau", "min_lr",
+           min_lr, "a finite number >= 0")
     lr, out = float(eta0), []
     for m in metrics:
-        if watch.update(m):
-            lr = watch.reduced(lr)
+        if watch._observe(m):
+            lr = _reduced(lr, factor, min_lr, eps)
         out.append(lr)
     return np.array(out)
 
 
-class LRScheduler:
+class LRScheduler(lr_scheduler.LRScheduler):
     """Drive an optimiser's learning rate by a schedule: after ``step()`` number
     t, each group's ``lr`` is ``schedule(t, η0, **args)``, η0 being the group's
     learning rate when the scheduler was made (kept in ``group["initial_lr"]``).
+    A ``lr_scheduler.LRScheduler``, so it also chains and sequences with PyTorch's.
 
     >>> sched = LRScheduler(opt, exponential, lam=0.1)   # η_t = η0 e^{−0.1 t}
     >>> opt.step(); sched.step()
@@ -112,143 +117,32 @@ class LRScheduler:
         if not callable(schedule):
             raise TypeError(f"LRScheduler: schedule must be a function f(t, eta0, ...), "
                             f"got {schedule!r}")
-        self.optimizer, self.schedule, self.args = optimizer, schedule, args
-        for g in optimizer.param_groups:
-            g.setdefault("initial_lr", g["lr"])
-        self.t = 0
-        self._apply()  # also validates the schedule's arguments, at once
+        self.schedule, self.args = schedule, args
+        super().__init__(optimizer)   # sets η_0, and so validates the arguments at once
 
-    def step(self):
-        """Advance t by one and set the groups' learning rates to η_t."""
-        self.t += 1
-        self._apply()
+    @property
+    def t(self):
+        """The step count t (PyTorch's ``last_epoch``)."""
+        return self.last_epoch
 
-    def _apply(self):
-        for g in self.optimizer.param_groups:
-            lr = float(self.schedule(self.t, g["initial_lr"], **self.args))
+    def get_lr(self):
+        lrs = []
+        for eta0 in self.base_lrs:
+            lr = float(self.schedule(self.last_epoch, eta0, **self.args))
             if not lr > 0 or not math.isfinite(lr):
                 raise ValueError(f"LRScheduler: the schedule {_name(self.schedule)} gave "
-                                 f"lr={lr} at t={self.t}; expected a finite number > 0")
-            g["lr"] = lr
-
-    def get_last_lr(self):
-        """The learning rate of each group, as set by the last step."""
-        return [g["lr"] for g in self.optimizer.param_groups]
+                                 f"lr={lr} at t={self.last_epoch}; expected a finite "
+                                 "number > 0")
+            lrs.append(lr)
+        return lrs
 
     def state_dict(self):
-        return {"t": self.t}
+        """``{"t": t}``: the schedule and its arguments are code, given again when the
+        scheduler is made."""
+        return {"t": self.last_epoch}
 
     def load_state_dict(self, state):
-        self.t = int(state["t"])
-        self._apply()
-
-
-class ReduceLROnPlateau:
-    """Divide the learning rate when a metric stops improving, as
-    ``torch.optim.lr_scheduler.ReduceLROnPlateau``: call ``step(metric)`` once per
-    epoch; after more than ``patience`` epochs without an improvement (relative
-    ``threshold`` in "rel" mode, absolute in "abs" mode) each group's lr becomes
-    max(lr·``factor``, ``min_lr``), and ``cooldown`` epochs follow without counting.
-
-    >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=3)
-    >>> sched.step(val_loss)
-    """
-
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"ReduceLROnPlateau: optimizer must be a retrograd.optim."
-                            f"Optimizer, got {type(optimizer).__name__}")
-        self.optimizer = optimizer
-        n = len(optimizer.param_groups)
-        min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * n
-        if len(min_lrs) != n:
-            raise ValueError(f"ReduceLROnPlateau: min_lr has {len(min_lrs)} values for "
-                             f"{n} parameter groups")
-        self._watch = [_Plateau("ReduceLROnPlateau", mode, factor, patience, threshold,
-                                threshold_mode, cooldown, m, eps) for m in min_lrs]
-
-    def step(self, metric):
-        """Record this epoch's metric; reduce the learning rates on a plateau."""
-        watch = self._watch[0]
-        if watch.update(metric):
-            for g, w in zip(self.optimizer.param_groups, self._watch):
-                g["lr"] = w.reduced(g["lr"])
-
-    @property
-    def num_bad_epochs(self):
-        return self._watch[0].bad
-
-    @property
-    def best(self):
-        return self._watch[0].best
-
-    def get_last_lr(self):
-        return [g["lr"] for g in self.optimizer.param_groups]
-
-    def state_dict(self):
-        w = self._watch[0]
-        return {"best": w.best, "bad": w.bad, "cooldown_counter": w.cooldown_counter}
-
-    def load_state_dict(self, state):
-        for w in self._watch:
-            w.best, w.bad = state["best"], state["bad"]
-            w.cooldown_counter = state["cooldown_counter"]
-
-
-class _Plateau:
-    """The plateau detector shared by the function and the driver."""
-
-    def __init__(self, where, mode, factor, patience, threshold, threshold_mode, cooldown,
-                 min_lr, eps):
-        _check(lambda: mode in ("min", "max"), where, "mode", mode, "'min' or 'max'")
-        _check(lambda: threshold_mode in ("rel", "abs"), where, "threshold_mode", threshold_mode,
-               "'rel' or 'abs'")
-        _check(lambda: 0 < factor < 1, where, "factor", factor, "in (0, 1)")
-        _check(lambda: _is_int(patience) and patience >= 0, where, "patience", patience,
-               "an integer >= 0")
-        _check(lambda: _is_int(cooldown) and cooldown >= 0, where, "cooldown", cooldown,
-               "an integer >= 0")
-        _check(lambda: threshold >= 0 and math.isfinite(threshold), where, "threshold", threshold,
-               "a finite number >= 0")
-        _check(lambda: min_lr >= 0 and math.isfinite(min_lr), where, "min_lr", min_lr,
-               "a finite number >= 0")
-        self.where = where
-        self.mode, self.factor, self.patience = mode, factor, patience
-        self.threshold, self.threshold_mode = threshold, threshold_mode
-        self.cooldown, self.min_lr, self.eps = cooldown, min_lr, eps
-        self.best = math.inf if mode == "min" else -math.inf
-        self.bad = 0
-        self.cooldown_counter = 0
-
-    def _better(self, a):
-        rel, th, best = self.threshold_mode == "rel", self.threshold, self.best
-        if self.mode == "min":
-            return a < (best * (1 - th) if rel else best - th)
-        return a > (best * (1 + th) if rel else best + th)
-
-    def update(self, metric):
-        """Record one value; True when the rate should be reduced now."""
-        try:
-            a = float(metric)
-        except (TypeError, ValueError):
-            raise TypeError(f"{self.where}: the metric must be a number, "
-                            f"got {metric!r}") from None
-        if self._better(a):
-            self.best, self.bad = a, 0
-        else:
-            self.bad += 1
-        if self.cooldown_counter > 0:
-            self.cooldown_counter -= 1
-            self.bad = 0
-        if self.bad > self.patience:
-            self.cooldown_counter, self.bad = self.cooldown, 0
-            return True
-        return False
-
-    def reduced(self, lr):
-        new = max(lr * self.factor, self.min_lr)
-        return new if lr - new > self.eps else lr
+        self._update_lr(int(state["t"]))
 
 
 def _steps(t, where):
@@ -264,21 +158,6 @@ def _out(v):
 
 def _check_eta0(eta0, where):
     _check(lambda: eta0 > 0 and math.isfinite(eta0), where, "eta0", eta0, "a finite number > 0")
-
-
-def _check(ok, where, name, value, expected):
-    """Raise a ValueError naming the argument unless ``ok()`` holds (a value of
-    the wrong type, e.g. a string, fails the check instead of crashing it)."""
-    try:
-        ok = bool(ok())
-    except TypeError:
-        ok = False
-    if not ok:
-        raise ValueError(f"{where}: {name} must be {expected}, got {name}={value!r}")
-
-
-def _is_int(x):
-    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
 def _name(f):

@@ -1,0 +1,658 @@
+"""Learning-rate schedulers with PyTorch's names and semantics
+(``torch.optim.lr_scheduler``): same formulas, same order of floating-point
+operations, so the rates equal PyTorch's to the last bit.
+
+A scheduler is made after its optimiser and stepped after each ``optimizer.step()``
+(once per epoch, or per batch for ``OneCycleLR``)::
+
+    sched = StepLR(opt, step_size=30, gamma=0.1)
+    for epoch in range(100):
+        train(...)            # opt.step() inside
+        sched.step()
+
+Making one sets each group's ``initial_lr`` (if absent) and step 0's rate.
+Most are *chainable*: ``get_lr`` turns the group's current ``lr`` into the next one,
+so two schedulers stepped together compose (e.g. ``ExponentialLR`` and
+``MultiStepLR`` multiply). ``step(epoch)`` (deprecated in PyTorch) jumps to an epoch
+with the closed form. ``state_dict()`` is the scheduler's attributes but the
+optimiser (JSON-serialisable: ``checkpoint.save_checkpoint`` stores it).
+
+The course's closed forms of η_t, and a driver for any f(t, η0), are in
+``schedules.py``.
+"""
+import math
+import warnings
+from bisect import bisect_right
+from collections import Counter
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class LRScheduler:
+    """Base class: a subclass defines ``get_lr()``, the rate of each group at
+    ``last_epoch`` (already advanced by ``step``), and may define
+    ``_get_closed_form_lr()`` for ``step(epoch)``. ``base_lrs`` are the groups'
+    ``initial_lr``; ``get_last_lr()`` the rates the last step set."""
+
+    _is_initial = False
+
+    def __init__(self, optimizer, last_epoch=-1):
+        _check_optimizer(optimizer, type(self).__name__)
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"{type(self).__name__}: param_groups[{i}] has no "
+                                   f"'initial_lr' while resuming with last_epoch="
+                                   f"{last_epoch}; load the optimizer's state first")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def get_lr(self):
+        raise NotImplementedError(f"{type(self).__name__} does not define get_lr()")
+
+    def get_last_lr(self):
+        """The learning rate of each group, as set by the last ``step``."""
+        return self._last_lr
+
+    def step(self, epoch=None):
+        """Advance ``last_epoch`` by one (or set it to ``epoch``) and set the rates."""
+        self._step_count += 1
+        if epoch is not None:
+            warnings.warn(f"{type(self).__name__}.step(epoch) is deprecated (as in PyTorch): "
+                          "call step() without an epoch; with one, the closed form is used",
+                          UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed = getattr(self, "_get_closed_form_lr", None)
+            values = closed() if closed is not None else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _lrs(self):
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self):
+        """Every attribute but the optimiser."""
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        self.__dict__.update(state_dict)
+
+
+class _Lambdas(LRScheduler):
+    """A scheduler driven by a function of the epoch per group, ``lr_lambdas``."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        where = type(self).__name__
+        _check_optimizer(optimizer, where)
+        self.optimizer = optimizer
+        self.lr_lambdas = _per_group(where, optimizer, lr_lambda, "lr_lambda")
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got "
+                                f"{type(f).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self):
+        """The attributes; of ``lr_lambdas`` only a callable object's own attributes
+        (a function or lambda is None): functions are not data."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if _is_function(f) or not hasattr(f, "__dict__")
+                               else dict(f.__dict__) for f in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        lambdas = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
+        self.__dict__.update(state)
+        for f, saved in zip(self.lr_lambdas, lambdas):
+            if saved is not None:
+                f.__dict__.update(saved)
+
+
+class LambdaLR(_Lambdas):
+    """η_t = η0 · λ(t), ``lr_lambda`` a function of the epoch (or one per group)."""
+
+    def get_lr(self):
+        return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_Lambdas):
+    """η_t = η_{t−1} · λ(t) for t ≥ 1."""
+
+    def get_lr(self):
+        if self._is_initial:
+            return self._lrs()
+        return [g["lr"] * f(self.last_epoch)
+                for f, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
+class StepLR(LRScheduler):
+    """η multiplied by ``gamma`` every ``step_size`` epochs: η_t = η0·γ^⌊t/step_size⌋."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        _check(lambda: step_size > 0, "StepLR", "step_size", step_size, "a number of epochs > 0")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._lrs()
+        return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [base * self.gamma ** (self.last_epoch // self.step_size)
+                for base in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """η multiplied by ``gamma`` at each epoch of ``milestones`` (γⁿ at a milestone
+    given n times): η_t = η0·γ^(number of milestones ≤ t)."""
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        milestones = list(milestones)
+        _check(lambda: all(_is_int(m) for m in milestones), "MultiStepLR", "milestones",
+               milestones, "a list of integer epochs")
+        self.milestones, self.gamma = Counter(milestones), gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch not in self.milestones:
+            return self._lrs()
+        return [g["lr"] * self.gamma ** self.milestones[self.last_epoch]
+                for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        milestones = sorted(self.milestones.elements())
+        return [base * self.gamma ** bisect_right(milestones, self.last_epoch)
+                for base in self.base_lrs]
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        # Through JSON (a checkpoint's header) the epochs come back as strings.
+        self.milestones = Counter({int(k): v for k, v in dict(self.milestones).items()})
+
+
+class ConstantLR(LRScheduler):
+    """η0·``factor`` for the first ``total_iters`` epochs, then η0."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        _check(lambda: 0 <= factor <= 1, "ConstantLR", "factor", factor, "in [0, 1]")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0:
+            return [g["lr"] * self.factor for g in self.optimizer.param_groups]
+        if self.last_epoch != self.total_iters:
+            return self._lrs()
+        return [g["lr"] * (1.0 / self.factor) for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """η_t = η0·(s + (e − s)·min(t, T)/T), s = ``start_factor``, e = ``end_factor``,
+    T = ``total_iters``: a straight line from η0·s to η0·e, then flat (a warm-up
+    when s < e). Stepped as the ratio of successive factors."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
+                 last_epoch=-1):
+        _check(lambda: 0 < start_factor <= 1, "LinearLR", "start_factor", start_factor,
+               "in (0, 1]")
+        _check(lambda: 0 <= end_factor <= 1, "LinearLR", "end_factor", end_factor, "in [0, 1]")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, \
+            total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0:
+            return [g["lr"] * self.start_factor for g in self.optimizer.param_groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._lrs()
+        s, e = self.start_factor, self.end_factor
+        ratio = 1.0 + (e - s) / (self.total_iters * s + (self.last_epoch - 1) * (e - s))
+        return [g["lr"] * ratio for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        s, e = self.start_factor, self.end_factor
+        return [base * (s + (e - s) * min(self.total_iters, self.last_epoch) / self.total_iters)
+                for base in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """η_t = η_{t−1}·γ = η0·γᵗ."""
+
+    def __init__(self, optimizer, gamma, last_epoch=-1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial:
+            return self._lrs()
+        return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """η_t = η0·(1 − min(t, T)/T)^``power``, T = ``total_iters``."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        _check(lambda: total_iters > 0, "PolynomialLR", "total_iters", total_iters, "> 0")
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._lrs()
+        t, T = self.last_epoch, self.total_iters
+        factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [g["lr"] * factor for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """η_t = η_min + (η0 − η_min)·(1 + cos(π t/T))/2, T = ``T_max``, computed
+    recursively from η_{t−1} as PyTorch does (past T it rises again: a cosine of
+    period 2T, no restart)."""
+
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        _check(lambda: T_max > 0, "CosineAnnealingLR", "T_max", T_max, "> 0")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        t, T, lo = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return self._lrs()
+        if self._step_count == 1 and t > 0:
+            return [lo + (base - lo) * (1 + math.cos(t * math.pi / T)) / 2
+                    for base in self.base_lrs]
+        if (t - 1 - T) % (2 * T) == 0:
+            return [g["lr"] + (base - lo) * (1 - math.cos(math.pi / T)) / 2
+                    for base, g in zip(self.base_lrs, self.optimizer.param_groups)]
+        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+                * (g["lr"] - lo) + lo for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
+
+
+class _Composite(LRScheduler):
+    """A scheduler made of others (``_schedulers``), saved with their states."""
+
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for s, saved in zip(self._schedulers, inner):
+            s.load_state_dict(saved)
+
+
+class SequentialLR(_Composite):
+    """``schedulers[k]`` drives the rate from epoch ``milestones[k−1]`` on (each
+    starting from its own epoch 0), e.g. ``LinearLR`` warm-up then
+    ``CosineAnnealingLR``."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_optimizer(optimizer, "SequentialLR")
+        _check_chain("SequentialLR", optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need "
+                             f"{len(schedulers) - 1} milestones, got {len(milestones)}")
+        self._schedulers, self._milestones = list(schedulers), list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        self.recursive_undo()          # undo the initial step each scheduler took
+        idx = bisect_right(self._milestones, 0)
+        self._schedulers[idx]._initial_step()
+        self._last_lr = self._schedulers[idx].get_last_lr()
+
+    def recursive_undo(self, sched=None):
+        scheds = self if sched is None else sched
+        if hasattr(scheds, "_schedulers"):
+            for s in scheds._schedulers:
+                self.recursive_undo(s)
+        elif hasattr(scheds, "last_epoch"):
+            scheds.last_epoch -= 1
+
+    def step(self):
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_Composite):
+    """Steps every scheduler of ``schedulers`` at each ``step()``: their factors
+    multiply (chainable schedulers only)."""
+
+    def __init__(self, schedulers, optimizer=None):
+        if not schedulers:
+            raise ValueError("ChainedScheduler: expected at least one scheduler")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_chain("ChainedScheduler", optimizer, schedulers)
+        self._schedulers, self.optimizer = list(schedulers), optimizer
+        self._last_lr = self._lrs()
+
+    def step(self):
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = self._lrs()
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy, stepped once per batch for ``total_steps`` (or ``epochs``
+    × ``steps_per_epoch``) steps: from max_lr/``div_factor`` up to ``max_lr`` over
+    the first ``pct_start`` of the steps, then down to
+    max_lr/(div_factor·``final_div_factor``), by half-cosines ("cos") or lines
+    ("linear"); momentum (or Adam's β₁) moves the other way between
+    ``base_momentum`` and ``max_momentum``. ``three_phase`` climbs back to the
+    initial rate symmetrically before the final descent."""
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True,
+                 base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
+                 final_div_factor=1e4, three_phase=False, last_epoch=-1):
+        _check_optimizer(optimizer, "OneCycleLR")
+        self.optimizer = optimizer
+        if total_steps is not None:
+            _check(lambda: _is_int(total_steps) and total_steps > 0, "OneCycleLR",
+                   "total_steps", total_steps, "an integer > 0")
+            self.total_steps = total_steps
+        elif epochs is not None and steps_per_epoch is not None:
+            _check(lambda: _is_int(epochs) and epochs > 0, "OneCycleLR", "epochs", epochs,
+                   "an integer > 0")
+            _check(lambda: _is_int(steps_per_epoch) and steps_per_epoch > 0, "OneCycleLR",
+                   "steps_per_epoch", steps_per_epoch, "an integer > 0")
+            self.total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("OneCycleLR: give total_steps, or epochs and steps_per_epoch")
+        _check(lambda: isinstance(pct_start, float) and 0 <= pct_start <= 1, "OneCycleLR",
+               "pct_start", pct_start, "a float in [0, 1]")
+        _check(lambda: anneal_strategy in ("cos", "linear"), "OneCycleLR", "anneal_strategy",
+               anneal_strategy, "'cos' or 'linear'")
+        n = self.total_steps
+        up = float(pct_start * n) - 1
+        if three_phase:
+            self._schedule_phases = [
+                _phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                _phase(float(2 * pct_start * n) - 2, "max_lr", "initial_lr", "base_momentum",
+                       "max_momentum"),
+                _phase(n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+        else:
+            self._schedule_phases = [
+                _phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                _phase(n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        self._anneal_func_type = anneal_strategy
+        max_lrs = _per_group("OneCycleLR", optimizer, max_lr, "max_lr")
+        if last_epoch == -1:
+            for m, group in zip(max_lrs, optimizer.param_groups):
+                group["initial_lr"] = m / div_factor
+                group["max_lr"] = m
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(f"OneCycleLR: cycle_momentum=True needs an optimizer with "
+                                 f"momentum or betas; {type(optimizer).__name__} has neither "
+                                 "(pass cycle_momentum=False)")
+            self.use_beta1 = "betas" in optimizer.defaults
+            highs = _per_group("OneCycleLR", optimizer, max_momentum, "max_momentum")
+            lows = _per_group("OneCycleLR", optimizer, base_momentum, "base_momentum")
+            if last_epoch == -1:
+                for hi, lo, group in zip(highs, lows, optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (hi, *group["betas"][1:])
+                    else:
+                        group["momentum"] = hi
+                    group["max_momentum"], group["base_momentum"] = hi, lo
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start, end, pct):
+        if self._anneal_func_type == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"OneCycleLR: stepped {step} times, beyond total_steps="
+                             f"{self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, phase in enumerate(self._schedule_phases):
+                end = phase["end_step"]
+                if step <= end or i == len(self._schedule_phases) - 1:
+                    pct = (step - start) / (end - start)
+                    lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                    if self.cycle_momentum:
+                        momentum = self._anneal(group[phase["start_momentum"]],
+                                                group[phase["end_momentum"]], pct)
+                    break
+                start = phase["end_step"]
+            lrs.append(lr)
+            if self.cycle_momentum:
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+
+def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
+    return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
+            "start_momentum": start_momentum, "end_momentum": end_momentum}
+
+
+# -- reduce on a plateau of a metric -----------------------------------------------------
+class _Plateau:
+    """Watches a metric: ``_observe(m)`` is True when the rate should drop now."""
+
+    def __init__(self, where, mode, factor, patience, threshold, threshold_mode, cooldown,
+                 eps):
+        _check(lambda: mode in ("min", "max"), where, "mode", mode, "'min' or 'max'")
+        _check(lambda: threshold_mode in ("rel", "abs"), where, "threshold_mode",
+               threshold_mode, "'rel' or 'abs'")
+        _check(lambda: 0 < factor < 1, where, "factor", factor, "in (0, 1)")
+        _check(lambda: _is_int(patience) and patience >= 0, where, "patience", patience,
+               "an integer >= 0")
+        _check(lambda: _is_int(cooldown) and cooldown >= 0, where, "cooldown", cooldown,
+               "an integer >= 0")
+        _check(lambda: threshold >= 0 and math.isfinite(threshold), where, "threshold",
+               threshold, "a finite number >= 0")
+        self._where = where
+        self.mode, self.factor, self.patience, self.cooldown, self.eps = \
+            mode, factor, patience, cooldown, eps
+        self.threshold, self.threshold_mode = threshold, threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.best, self.num_bad_epochs, self.cooldown_counter = self.mode_worse, 0, 0
+
+    def _is_better(self, a, best):
+        """a improves on best: below best·(1 − threshold) ("rel") or best − threshold
+        ("abs") in "min" mode; above best·(1 + threshold) or best + threshold in "max"."""
+        rel, th = self.threshold_mode == "rel", self.threshold
+        if self.mode == "min":
+            return a < (best * (1.0 - th) if rel else best - th)
+        return a > (best * (th + 1.0) if rel else best + th)
+
+    @property
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def _observe(self, metric):
+        try:
+            current = float(metric)
+        except (TypeError, ValueError):
+            raise TypeError(f"{self._where}: the metric must be a number, "
+                            f"got {metric!r}") from None
+        if self._is_better(current, self.best):
+            self.best, self.num_bad_epochs = current, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0      # bad epochs in the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+            return True
+        return False
+
+
+def _reduced(lr, factor, min_lr, eps):
+    """max(lr·factor, min_lr), unless that changes lr by eps or less."""
+    new = max(lr * factor, min_lr)
+    return new if lr - new > eps else lr
+
+
+class ReduceLROnPlateau(_Plateau, LRScheduler):
+    """Multiply each group's rate by ``factor`` (not below its ``min_lr``) when the
+    metric given to ``step(metric)`` has not improved for more than ``patience``
+    epochs (improved: see ``_is_better``); ``cooldown`` epochs follow in which bad
+    epochs do not count.
+
+    >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=3)
+    >>> sched.step(val_loss)
+    """
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+        _Plateau.__init__(self, "ReduceLROnPlateau", mode, factor, patience, threshold,
+                          threshold_mode, cooldown, eps)
+        _check_optimizer(optimizer, "ReduceLROnPlateau")
+        self.optimizer = optimizer
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != n:
+                raise ValueError(f"ReduceLROnPlateau: min_lr has {len(min_lr)} values for "
+                                 f"{n} parameter groups")
+            self.default_min_lr, self.min_lrs = None, list(min_lr)
+        else:
+            self.default_min_lr, self.min_lrs = min_lr, [min_lr] * n
+        for m in self.min_lrs:
+            _check(lambda: m >= 0 and math.isfinite(m), "ReduceLROnPlateau", "min_lr", m,
+                   "a finite number >= 0")
+        self.last_epoch = 0
+        self._last_lr = self._lrs()
+
+    def step(self, metrics, epoch=None):
+        """Record this epoch's metric; reduce the rates on a plateau."""
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        if self._observe(metrics):
+            groups = self.optimizer.param_groups
+            if len(groups) != len(self.min_lrs):
+                if self.default_min_lr is None:
+                    raise RuntimeError(f"ReduceLROnPlateau: the optimizer has {len(groups)} "
+                                       f"parameter groups, min_lr {len(self.min_lrs)} values")
+                self.min_lrs = [self.default_min_lr] * len(groups)
+            for g, m in zip(groups, self.min_lrs):
+                g["lr"] = _reduced(float(g["lr"]), self.factor, m, self.eps)
+        self._last_lr = self._lrs()
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        if "bad" in state:           # the state of retrograd's earlier ReduceLROnPlateau
+            state["num_bad_epochs"] = state.pop("bad")
+        self.__dict__.update(state)
+
+
+# -- checks -------------------------------------------------------------------------------
+def _check_optimizer(optimizer, where):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: optimizer must be a retrograd.optim.Optimizer, got "
+                        f"{type(optimizer).__name__}")
+
+
+def _check_chain(where, optimizer, schedulers):
+    if len(schedulers) < 1:
+        raise ValueError(f"{where}: expected at least one scheduler")
+    for i, s in enumerate(schedulers):
+        if not isinstance(s, LRScheduler):
+            raise TypeError(f"{where}: schedulers[{i}] is a {type(s).__name__}, not an "
+                            "LRScheduler")
+        if isinstance(s, ReduceLROnPlateau):
+            raise ValueError(f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step "
+                             "needs the metric; step it on its own")
+        if s.optimizer is not optimizer:
+            raise ValueError(f"{where}: schedulers[{i}] ({type(s).__name__}) drives "
+                             "another optimizer")
+
+
+def _per_group(where, optimizer, value, name):
+    """``value`` for each group: a list/tuple of one per group, or one for all."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{where}: {name} has {len(value)} values for {n} parameter "
+                             "groups")
+        return list(value)
+    return [value] * n
+
+
+def _is_function(f):
+    import types
+    return isinstance(f, (types.FunctionType, types.BuiltinFunctionType, types.MethodType))
+
+
+def _check(ok, where, name, value, expected):
+    """Raise a ValueError naming the argument unless ``ok()`` holds (a value of
+    the wrong type, e.g. a string, fails the check instead of crashing it)."""
+    try:
+        ok = bool(ok())
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{where}: {name} must be {expected}, got {name}={value!r}")
+
+
+def _is_int(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
+           "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
+           "SequentialLR", "ChainedScheduler", "OneCycleLR", "ReduceLROnPlateau"]
