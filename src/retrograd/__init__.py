@@ -30,13 +30,13 @@ from .ops.activations import relu, sigmoid, tanh
 from .ops.elementwise import abs, clip, cos, exp, log, maximum, minimum, sin, sqrt, where
 from .ops.matmul import matmul
 from .ops.shape import (broadcast_to, concatenate, expand, flatten, permute, reshape,
-                        split, squeeze, stack, transpose, unsqueeze)
+                        split, squeeze, transpose, unsqueeze)
+from .ops.shape import stack as _ops_stack
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import Tensor
 from .tensor_files import load, save
 
-cat = concatenate
 bool_ = bool        # the name before the PyTorch names (NumPy's spelling)
 
 
@@ -50,39 +50,52 @@ def numel(x):
     return x.numel()
 
 
-def sum(x, axis=None, keepdims=False):
-    """Σ x over ``axis``."""
-    return x.sum(axis, keepdims)
+def cat(tensors, dim=0, *, axis=None):
+    """Join tensors along an existing dimension (PyTorch's ``dim``, NumPy's ``axis``)."""
+    return concatenate(tensors, dim if axis is None else axis)
 
 
-def mean(x, axis=None, keepdims=False):
-    """(1/n) Σ x over ``axis``."""
-    return x.mean(axis, keepdims)
+concat = cat
 
 
-def max(x, axis=None, keepdims=False):
-    """max x over ``axis`` (the gradient goes to the maximum)."""
-    return x.max(axis, keepdims)
+def stack(tensors, dim=0, *, axis=None):
+    """Join tensors along a new dimension."""
+    return _ops_stack(tensors, dim if axis is None else axis)
 
 
-def min(x, axis=None, keepdims=False):
-    """min x over ``axis``."""
-    return x.min(axis, keepdims)
+# Functions that are the Tensor method of the same name: ``retrograd.sum(x, 1)`` is
+# ``x.sum(1)``, with whatever arguments the method takes (PyTorch's dim/keepdim).
+_METHOD_DOCS = {
+    "sum": "Σ x over ``dim``.", "mean": "(1/n) Σ x over ``dim``.",
+    "max": "max x over ``dim`` (the gradient goes to the maximum).",
+    "min": "min x over ``dim``.", "var": "Σ (x − x̄)² / (n − correction) over ``dim``.",
+    "std": "√var(x).", "argmax": "Index of the maximum (no gradient).",
+    "argmin": "Index of the minimum (no gradient).",
+    "add": "x + α·y.", "sub": "x − α·y.", "mul": "x · y, elementwise.", "div": "x / y.",
+    "pow": "xʸ.", "square": "x².", "neg": "−x.", "mm": "The matrix product of 2-D x and y.",
+    "bmm": "Batched matrix products.", "dot": "Σ xᵢ yᵢ of 1-D x and y.",
+    "t": "The transpose of a matrix.", "clamp": "x clipped to [min, max].",
+    "norm": "The p-norm.", "amax": "max x over ``dim``.", "amin": "min x over ``dim``.",
+    "all": "True where all are true.", "any": "True where any is true.",
+    "eq": "x == y.", "ne": "x != y.", "lt": "x < y.", "le": "x <= y.", "gt": "x > y.",
+    "ge": "x >= y.", "gather": "Entries of x picked along ``dim`` by ``index``.",
+    "masked_fill": "x with ``value`` where ``mask``.", "clone": "A copy (differentiable).",
+    "detach": "The same data, cut from the graph.",
+}
 
 
-def var(x, axis=None, keepdims=False, ddof=0):
-    """Σ (x − x̄)² / (n − ddof) over ``axis`` (ddof=0 as NumPy)."""
-    return x.var(axis, keepdims, ddof)
+def _method_as_function(name, doc):
+    def function(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{doc} ``retrograd.{name}(x, …)`` is ``x.{name}(…)``."
+    return function
 
 
-def std(x, axis=None, keepdims=False, ddof=0):
-    """√var(x)."""
-    return x.std(axis, keepdims, ddof)
-
-
-def argmax(x, axis=None, keepdims=False):
-    """Index of the maximum (no gradient)."""
-    return x.argmax(axis, keepdims)
+for _name, _doc in _METHOD_DOCS.items():
+    if hasattr(Tensor, _name):       # a method Tensor lacks stays missing here too
+        globals()[_name] = _method_as_function(_name, _doc)
+del _name, _doc
 
 
 __version__ = "0.1.0"
@@ -102,7 +115,8 @@ __all__ = [
     "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min", "var", "std",
     "argmax", "logsumexp", "softmax", "log_softmax", "matmul",
     "reshape", "transpose", "permute", "flatten", "squeeze", "unsqueeze", "expand",
-    "broadcast_to", "concatenate", "cat", "stack", "split",
+    "broadcast_to", "concatenate", "cat", "concat", "stack", "split",
+    *(name for name in _METHOD_DOCS if name in globals()),
 ]
 
 # PyTorch names retrograd does not have: NotSupportedError (also an AttributeError,
