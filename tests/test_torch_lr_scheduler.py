@@ -230,3 +230,48 @@ def test_one_cycle_refuses_to_step_past_its_end():
         sched.step()
         with pytest.raises(ValueError):
             sched.step()
+
+
+@pytest.mark.parametrize("name", ["MultiStepLR", "OneCycleLR", "SequentialLR", "LambdaLR"])
+def test_schedulers_resume_through_a_training_checkpoint(tmp_path, name):
+    """checkpoint.save_checkpoint keeps the scheduler's state in its JSON header."""
+    from retrograd import checkpoint, nn
+    make = SCHEDULES[name]
+    o, t, ours, theirs = run_both(make, steps=9)
+    model = nn.Linear(1, 1)
+    checkpoint.save_checkpoint(tmp_path / "run.ckpt", model, o, ours, epoch=9)
+    o2 = optimiser(rg)
+    resumed = make(optim.lr_scheduler, o2)
+    checkpoint.load_checkpoint(tmp_path / "run.ckpt", model, o2, resumed)
+    for step in range(9, 20):
+        check_same(resumed, theirs, o2, t, step)
+        o2.step(), t.step()
+        resumed.step()
+        theirs.step()
+
+
+def test_reduce_on_plateau_resumes_through_a_training_checkpoint(tmp_path):
+    from retrograd import checkpoint, nn
+    o, t = optimiser(rg), optimiser(torch)
+    ours = optim.lr_scheduler.ReduceLROnPlateau(o, patience=1, cooldown=1)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(t, patience=1, cooldown=1)
+    metrics = [1.0, 0.9, 0.95, 0.97, 0.99, 0.9, 0.91, 0.92, 0.93, 0.5, 0.6, 0.7]
+    for m in metrics[:5]:
+        ours.step(m), theirs.step(m)
+    model = nn.Linear(1, 1)
+    checkpoint.save_checkpoint(tmp_path / "run.ckpt", model, o, ours)
+    o2 = optimiser(rg)
+    resumed = optim.lr_scheduler.ReduceLROnPlateau(o2, patience=1, cooldown=1)
+    checkpoint.load_checkpoint(tmp_path / "run.ckpt", model, o2, resumed)
+    for m in metrics[5:]:
+        resumed.step(m), theirs.step(m)
+        np.testing.assert_allclose(resumed.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+
+
+def test_reduce_on_plateau_reads_the_state_of_the_earlier_retrograd_version():
+    """Checkpoints written before the PyTorch names held {best, bad, cooldown_counter}."""
+    sched = optim.ReduceLROnPlateau(optimiser(rg), patience=3)
+    sched.load_state_dict({"best": 0.5, "bad": 3, "cooldown_counter": 0})
+    assert (sched.best, sched.num_bad_epochs) == (0.5, 3)
+    sched.step(0.6)                        # a fourth bad epoch: more than patience
+    assert sched.get_last_lr() == pytest.approx([0.01, 0.002])
