@@ -28,12 +28,15 @@ def run(out=None, quick=False, seed=0):
     r.numbers["derivative_errors"] = errors
     r.claim("σ′(z) = σ(z)(1 − σ(z)), tanh′ = 1 − tanh² (backward vs closed form)",
             f"max error {errors['sigmoid']:.1e} (σ), {errors['tanh']:.1e} (tanh)",
-            max(errors.values()) < 1e-12)
+            max(errors.values()) < 1e-12,
+            "max |backward − closed form| < 1e-12 (float64) on z ∈ [−4, 4]")
     _, s1, ds1 = activation_curve("sigmoid", [1.0])
     r.numbers["sigmoid_at_1"] = [float(s1[0]), float(ds1[0])]
     r.claim("x = 1.0 ⇒ σ(x) = 0.73, σ′(x) = 0.2 (§5 'Quelles opérations implémenter')",
             f"σ(1) = {s1[0]:.4f}, σ′(1) = {ds1[0]:.4f}",
-            round(s1[0], 2) == 0.73 and round(ds1[0], 1) == 0.2)
+            round(s1[0], 2) == 0.73 and round(ds1[0], 1) == 0.2,
+            "equal to the slide's values at the slide's precision: σ(1) to 2 decimals, "
+            "σ′(1) to 1")
     e = np.exp(z)
     num = (e - 1 / e)[z != 0]
     slide_tanh = num / num      # the §6 slide's denominator: the numerator again
@@ -42,7 +45,8 @@ def run(out=None, quick=False, seed=0):
     r.claim("tanh z = (eᶻ − e⁻ᶻ)/(eᶻ + e⁻ᶻ) (the slide's §6 formula with eᶻ − e⁻ᶻ below is 1)",
             f"max |rg.tanh − (eᶻ − e⁻ᶻ)/(eᶻ + e⁻ᶻ)| = {tanh_err:.1e}; the §6 formula gives "
             f"{slide_tanh.min():.0f} for every z ≠ 0",
-            tanh_err < 1e-12)
+            tanh_err < 1e-12,
+            "max |rg.tanh − (eᶻ − e⁻ᶻ)/(eᶻ + e⁻ᶻ)| < 1e-12 (float64) on z ∈ [−4, 4]")
     grads = {name: curves[name][2] for name in ("heaviside", "relu", "leaky_relu", "elu")}
     neg = z < -1
     r.claim("ReLU: zero gradient for z < 0; LReLU/ELU keep one; Heaviside has none",
@@ -50,7 +54,9 @@ def run(out=None, quick=False, seed=0):
             f"{grads['leaky_relu'][neg].min():g}, ELU ≥ {grads['elu'][neg].min():.3f}, "
             f"Heaviside {np.abs(grads['heaviside']).max():g} everywhere",
             grads["relu"][neg].max() == 0 and grads["leaky_relu"][neg].min() > 0
-            and grads["elu"][neg].min() > 0 and not grads["heaviside"].any())
+            and grads["elu"][neg].min() > 0 and not grads["heaviside"].any(),
+            "exact: ReLU's φ′ = 0 and LReLU's, ELU's > 0 at every z < −1; Heaviside's φ′ = 0 "
+            "at every z")
     # RReLU: random slopes in training, their mean (deterministic) in evaluation.
     slopes = curves["rrelu"][2][z < 0]
     layer = nn.RReLU()
@@ -61,7 +67,9 @@ def run(out=None, quick=False, seed=0):
             f"training slopes in [{slopes.min():.3f}, {slopes.max():.3f}] ⊂ [1/8, 1/3]; "
             f"evaluation uses their mean {eval_slope:.4f}",
             slopes.min() >= 1 / 8 - 1e-6 and slopes.max() <= 1 / 3 + 1e-6
-            and abs(eval_slope - (1 / 8 + 1 / 3) / 2) < 1e-6)
+            and abs(eval_slope - (1 / 8 + 1 / 3) / 2) < 1e-6,
+            "every slope within [1/8, 1/3] (± 1e-6, float32); the evaluation slope within "
+            "1e-6 of the law's mean (1/8 + 1/3)/2")
     # PReLU: λ is a parameter, so backward gives ∂ℓ/∂λ = Σ_{z<0} z·∂ℓ/∂y.
     prelu = nn.PReLU()
     x = rg.tensor(z.astype(np.float32))
@@ -71,7 +79,8 @@ def run(out=None, quick=False, seed=0):
     r.numbers["prelu_grad"] = [got, expected]
     r.claim("PReLU: the slope λ_k is learned during training",
             f"∂(Σφ)/∂λ = {got:.2f} = Σ_{{z<0}} z = {expected:.2f}",
-            abs(got - expected) < 1e-3 * abs(expected))
+            abs(got - expected) < 1e-3 * abs(expected),
+            "relative error < 1e-3 (float32 sum)")
     if out is not None:
         from retrograd.viz import new_figure, plot_activation
         fig, axes = new_figure(2, 4, width=3.2, height=2.8)

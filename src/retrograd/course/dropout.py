@@ -106,21 +106,27 @@ def run(out=None, quick=False, seed=0, data_dir=None):
             f"test accuracy: one scaled pass {100 * acc:.2f}%; Monte-Carlo "
             + ", ".join(f"{100 * mc[k][0]:.2f}% (n = {k})" for k in counts)
             + f" — n = {counts[-1]} within {100 * abs(last[0] - acc):.2f} points",
-            abs(last[0] - acc) < 0.01 and last[0] > mc[1][0])
+            abs(last[0] - acc) < 0.01 and last[0] > mc[1][0],
+            f"|accuracy(Monte-Carlo, n = {counts[-1]}) − accuracy(one scaled pass)| < 1 point "
+            f"({n_test // 100} of the {n_test} test images), and n = {counts[-1]} more accurate "
+            "than n = 1")
     gap = geometric_mean_check(p=P)
     r.numbers["geometric_mean_gap"] = gap
     r.claim("equivalent to the geometric mean for a (one-layer) perceptron",
             f"softmax layer, dropout p = {P} on 10 inputs: max |normalised geometric mean of "
-            f"the 2¹⁰ sub-networks − network × (1 − p)| = {gap:.1e}", gap < 1e-5)
+            f"the 2¹⁰ sub-networks − network × (1 − p)| = {gap:.1e}", gap < 1e-5,
+            "max gap < 1e-5 (float32 forward passes)")
     # The erratum, on the classic-dropout form of the same network.
     keep = evaluate(classic(model, 1 - P), Xt, yt)
     slide = evaluate(classic(model, P), Xt, yt)
     r.numbers.update(scale_keep=list(keep), scale_p=list(slide))
-    r.claim(f"multiply the activations by p at inference (here p = {P} dropped)",
+    r.claim(f"at inference, multiply the activations by the keep probability 1 − p (the slide: "
+            f"by p, the drop probability; here p = {P})",
             f"classic dropout network × keep probability {1 - P:g}: loss {keep[0]:.3f}, "
             f"accuracy {100 * keep[1]:.2f}% (= the inverted network's); × p = {P:g}: loss "
             f"{slide[0]:.3f}, accuracy {100 * slide[1]:.2f}%",
-            abs(keep[0] - loss) < 1e-4 and slide[0] > keep[0])
+            abs(keep[0] - loss) < 1e-4 and slide[0] > keep[0],
+            "× (1 − p): the inverted network's test loss within 1e-4; × p: a higher test loss")
     r.notes.append(f"784–256–256–10 ReLU with dropout p = {P} after each hidden layer, "
                    f"SGD η = 0.05, momentum 0.9, {epochs} epochs on {n_train} training images; "
                    f"{n_test} test images.")

@@ -53,12 +53,15 @@ def run(out=None, quick=False, seed=0):
     r.claim("the update uses ∇f(x⁽ᵗ⁾): on x², x⁽ᵗ⁾ = (1 − 2η)ᵗ x⁽⁰⁾",
             "max |x⁽²⁰⁾ − (1 − 2η)²⁰x⁽⁰⁾| = "
             f"{max(abs(final[k] - closed[k]) for k in RATES):.1e}",
-            all(abs(final[k] - closed[k]) <= 1e-9 * max(1, closed[k]) for k in RATES))
+            all(abs(final[k] - closed[k]) <= 1e-9 * max(1, closed[k]) for k in RATES),
+            "|x⁽²⁰⁾ − closed form| ≤ 1e-9·max(1, |closed form|) (float64), for each η")
     r.claim("η too small: slow progress; η good: convergence; η too large: divergence",
             f"|x⁽²⁰⁾| from x⁽⁰⁾ = 2: {final['too small']:.3f} (η = {RATES['too small']}), "
             f"{final['good']:.1e} (η = {RATES['good']}), {final['too large']:.1f} "
             f"(η = {RATES['too large']})",
-            final["too small"] > 0.5 and final["good"] < 1e-6 and final["too large"] > x0)
+            final["too small"] > 0.5 and final["good"] < 1e-6 and final["too large"] > x0,
+            f"after {steps} steps: |x| > 0.5 (too small), < 1e-6 (good), > |x⁽⁰⁾| = {x0:g} "
+            "(too large)")
     implicit = abs(x0 / (1 + 2 * RATES["too large"]) ** steps)
     r.numbers["implicit_too_large"] = implicit
     r.notes.append(f"The slide's implicit step with η = {RATES['too large']} would give "
@@ -73,7 +76,9 @@ def run(out=None, quick=False, seed=0):
             "guarantees the global one",
             f"from x⁽⁰⁾ = 2: x = {local[-1]:.3f}, f = {fl:.3f} (local); from −2: "
             f"x = {glob[-1]:.3f}, f = {fg:.3f} (global; grid search: {true_min:.3f})",
-            fl > fg + 1 and abs(glob[-1] - true_min) < 1e-3 and local[-1] > 0.5)
+            fl > fg + 1 and abs(glob[-1] - true_min) < 1e-3 and local[-1] > 0.5,
+            "from 2: stuck at the local minimum (x > 0.5, f more than 1 above the global "
+            "one); from −2: within 1e-3 of the grid search's global minimum")
     if out is not None:
         r.save(figure(paths, local, glob), out, "gradient_descent.png")
     return r

@@ -62,7 +62,9 @@ def run(out=None, quick=False, seed=0):
             "t_u = 10)",
             "max |schedule − closed form| over t < " + str(steps) + ": " + ", ".join(
                 f"{k} {a:.0e} (driven SGD: {b:.0e})" for k, (a, b) in worst.items()),
-            all(a < 1e-12 and b < 1e-8 for a, b in worst.values()))
+            all(a < 1e-12 and b < 1e-8 for a, b in worst.values()),
+            "max error < 1e-12 for the schedule functions, < 1e-8 for the rate an SGD "
+            "driven by LRScheduler uses")
     step = schedules.step_decay(t, 0.1, r=0.5, t_u=10)
     literal = 0.1 * 0.5 ** (t / 10)
     r.numbers["step_values"] = [float(v) for v in step[[0, 9, 10, 19, 20]]]
@@ -70,10 +72,12 @@ def run(out=None, quick=False, seed=0):
             "η at t = 0, 9, 10, 19, 20: "
             + ", ".join(f"{v:g}" for v in step[[0, 9, 10, 19, 20]])
             + f"; the slide's r^(t/t_u) gives {literal[5]:.4f} at t = 5, not 0.1",
-            list(step[[0, 9, 10, 19, 20]]) == [0.1, 0.1, 0.05, 0.05, 0.025])
+            list(step[[0, 9, 10, 19, 20]]) == [0.1, 0.1, 0.05, 0.05, 0.025],
+            "exact: 0.1, 0.1, 0.05, 0.05, 0.025")
     exp10 = schedules.exponential(10, 0.1, lam=0.1)
     r.claim("exponential decay with λ = 0.1: η is divided by e every 10 steps",
-            f"η_10 = {exp10:.5f} = 0.1/e = {0.1 / math.e:.5f}", abs(exp10 - 0.1 / math.e) < 1e-12)
+            f"η_10 = {exp10:.5f} = 0.1/e = {0.1 / math.e:.5f}", abs(exp10 - 0.1 / math.e) < 1e-12,
+            "|η_10 − 0.1/e| < 1e-12")
     if out is not None:
         from retrograd.viz import new_figure, plot_lr_schedule
         fig, axes = new_figure(1, 3, width=3.6, height=3.0)

@@ -66,6 +66,33 @@ def script(data_dir=None, n_train=None, epochs=20, seed=0):
     return model, history, scores, "\n".join(lines), errors
 
 
+COURSE_SCORES = (0.272, 0.9220)   # the slide: loss TEST: 27.20%, acc TEST: 92.20%
+ACCURACY_TOLERANCE, LOSS_TOLERANCE = 0.005, 0.01
+TRAINED = 0.85                    # partial: it learned (a quick run, or far from the slide)
+
+
+def score_claim(r, val_accuracy, scores, epochs, n_train=None):
+    """The slide's test scores against ours (``scores`` = [loss, accuracy] after
+    ``epochs`` on ``n_train`` images, None: all 60,000). Holds with the slide's
+    training (all images, 20 epochs) within 0.5 point of accuracy and 0.01 of loss;
+    partial when the model has learned (accuracy ≥ 85%) but is not within those,
+    or was trained on less (quick sizes); fails below. Returns the verdict."""
+    loss, acc = scores
+    at10 = f"{100 * val_accuracy[9]:.2f}% after 10 epochs, " if len(val_accuracy) >= 10 else ""
+    as_slide = n_train is None and epochs == 20
+    close = abs(acc - COURSE_SCORES[1]) <= ACCURACY_TOLERANCE \
+        and abs(loss - COURSE_SCORES[0]) <= LOSS_TOLERANCE
+    return r.claim(
+        "acc TEST: 92.20%, loss TEST: 27.20% (i.e. 0.272)",
+        f"test accuracy {at10}{100 * acc:.2f}% after {epochs} epochs; test loss {loss:.4f}"
+        + (f" ({n_train:,} training images)" if n_train else ""),
+        as_slide and close,
+        f"holds: trained as the slide (60,000 images, 20 epochs) and within "
+        f"±{100 * ACCURACY_TOLERANCE:g} point of accuracy, ±{LOSS_TOLERANCE:g} of loss; partial: "
+        f"accuracy ≥ {100 * TRAINED:g}% otherwise (e.g. the reduced --quick training)",
+        partial=acc >= TRAINED)
+
+
 def run(out=None, quick=False, seed=0, data_dir=None):
     r = Result(NAME, TITLE, SLIDES, errata=list(ERRATA))
     n_train, epochs = (10000, 3) if quick else (None, 20)
@@ -76,17 +103,12 @@ def run(out=None, quick=False, seed=0, data_dir=None):
                      errors=errors)
     r.claim("model.summary(): fc1 (Dense) (None, 10) 7850; total 7,850 = 784 × 10 + 10",
             f"{params:,} parameters; fc1 kernel {tuple(model.get_layer('fc1').kernel.shape)}",
-            params == 7850 and "7,850" in summary)
-    acc = history.history["val_accuracy"]
-    at10 = f"{100 * acc[9]:.2f}% after 10 epochs, " if len(acc) >= 10 else ""
-    r.claim("acc TEST: 92.20%, loss TEST: 27.20% (i.e. 0.272)",
-            f"test accuracy {at10}{100 * scores[1]:.2f}% after {epochs} epochs; test loss "
-            f"{scores[0]:.4f}" + (f" ({n_train:,} training images)" if quick else ""),
-            scores[1] >= (0.85 if quick else 0.915))
+            params == 7850 and "7,850" in summary, "exact, in the count and in the summary")
+    score_claim(r, history.history["val_accuracy"], scores, epochs, n_train)
     r.claim("the script as printed on the slides fails (no compile; integer labels)",
             "; ".join(f"{k} raises ValueError(\"{_first_words(v)}\")"
                       for k, v in errors.items()),
-            len(errors) == 2)
+            len(errors) == 2, "both calls raise ValueError")
     r.notes.append("model.summary():\n\n```\n" + summary + "\n```")
     if out is not None:
         from retrograd.viz import plot_history, plot_weights

@@ -40,7 +40,8 @@ def run(out=None, quick=False, seed=0):
     r.claim("s = wᵀx + b = x₁ + x₂ − 2 on [−5, 5]²",
             f"s ranges over [{s.min():.0f}, {s.max():.0f}]; max |s − (x₁ + x₂ − 2)| = "
             f"{np.abs(s - (x1 + x2 - 2)).max():.1e}",
-            np.allclose(s, x1 + x2 - 2, atol=1e-5))
+            np.allclose(s, x1 + x2 - 2, atol=1e-5),
+            "max |s − (x₁ + x₂ − 2)| ≤ 1e-5 (float32 rounding of values up to 12)")
     # Class 1 ⇔ P(1|x) > 0.5 ⇔ wᵀx + b > 0: the boundary is the line x₁ + x₂ = 2 for any a.
     off = np.abs(s) > 1e-6
     agree = {a: float(np.mean((yhat[a] > 0.5)[off] == (s > 0)[off])) for a in SLOPES}
@@ -48,7 +49,8 @@ def run(out=None, quick=False, seed=0):
     r.claim("ŷ > 0.5 ⇔ wᵀx + b > 0: the decision boundary is linear, whatever a",
             "{ŷ > 0.5} = {s > 0} on " + ", ".join(f"{100 * v:.0f}%" for v in agree.values())
             + " of the grid for a = 10, 1, 0.1",
-            all(v == 1.0 for v in agree.values()))
+            all(v == 1.0 for v in agree.values()),
+            "exact: 100% agreement at every grid point off the line (|s| > 1e-6), for each a")
     # a ↑: towards the Heaviside step. Measured away from the boundary (|s| ≥ 0.5).
     far = np.abs(s) >= 0.5
     gap = {a: float(np.abs(yhat[a] - (s >= 0))[far].max()) for a in SLOPES}
@@ -56,13 +58,16 @@ def run(out=None, quick=False, seed=0):
     r.claim("a ↑: σ_a approaches the Heaviside step (a → ∞)",
             "max |σ_a(s) − H(s)| for |s| ≥ 0.5: " + ", ".join(
                 f"{v:.3f} (a = {a:g})" for a, v in gap.items()),
-            gap[10.0] < gap[1.0] < gap[0.1])
+            gap[10.0] < gap[1.0] < gap[0.1],
+            "the gap decreases strictly as a grows (a = 0.1 → 1 → 10)")
     ranges = {a: (float(yhat[a].min()), float(yhat[a].max())) for a in SLOPES}
     r.numbers["yhat_range"] = ranges
     r.claim("a = 0.1: ŷ stays in the linear regime on the whole square",
             f"ŷ ∈ [{ranges[0.1][0]:.3f}, {ranges[0.1][1]:.3f}] for a = 0.1 "
             f"(vs [{ranges[10.0][0]:.0e}, {ranges[10.0][1]:.4f}] for a = 10)",
-            ranges[0.1][0] > 0.2 and ranges[0.1][1] < 0.8)
+            ranges[0.1][0] > 0.2 and ranges[0.1][1] < 0.8,
+            "ŷ within [0.2, 0.8], i.e. |a·s| ≤ 1.39, where σ departs from its tangent "
+            "½ + z/4 by at most 0.05")
     # The erratum: the tangent at 0 is ½ + az/4, not az.
     z = np.linspace(-0.5, 0.5, 101)
     sig = rg.sigmoid(rg.tensor(z, dtype="float64")).numpy()
@@ -71,7 +76,9 @@ def run(out=None, quick=False, seed=0):
     r.claim("near 0 the sigmoid is linear (the slide: σ(x) ≈ ax; correct: ½ + az/4)",
             f"max |σ(z) − (½ + z/4)| on |z| ≤ 0.5 = {tangent_err:.1e}, "
             f"max |σ(z) − z| = {np.abs(sig - z).max():.2f}",
-            tangent_err < 3e-3)
+            tangent_err < 3e-3,
+            "max |σ(z) − (½ + z/4)| < 3e-3 on |z| ≤ 0.5: the cubic term z³/48 is 2.6e-3 "
+            "there")
     if out is not None:
         r.save(figure(x1, x2, s, yhat), out, "neuron.png")
     return r

@@ -58,6 +58,40 @@ def first_reach(its, errors, target):
     return int(its[hit[0]]) if len(hit) else None
 
 
+COURSE_SPEEDUP = 6.0   # Krizhevsky, Sutskever, Hinton 2012: a 4-layer CNN on CIFAR-10
+HOLDS_FROM = 4.5       # ×6 within 25%
+FASTER_FROM = 1.25     # ReLU clearly faster: beyond the curves' resolution (one evaluation
+                       # every 25–50 iterations, against 400–1000 iterations to a target)
+
+
+def speedup_claim(r, reach, iterations):
+    """The slide's ×6 judged on ``reach`` ({target error: {"relu": its, "tanh": its}},
+    None for a target not reached in ``iterations``) at the hardest target: the
+    speedup tanh/ReLU (a lower bound, iterations/ReLU's, when tanh never gets
+    there). Holds from ×4.5; partial — ReLU faster, as the course says, but not ×6 —
+    from ×1.25; fails below, or when ReLU does not reach the target. Returns the
+    verdict."""
+    def fmt(n):
+        return str(n) if n is not None else f"> {iterations}"
+
+    ratios = {t: (v["tanh"] or iterations) / v["relu"] for t, v in reach.items() if v["relu"]}
+    hardest = min(reach)                  # the lowest training error
+    speedup = ratios.get(hardest, 0.0)
+    r.numbers["speedup"] = {str(t): (v if reach[t]["tanh"] else None) for t, v in ratios.items()}
+    return r.claim(
+        f"replacing tanh by ReLU converges in ×{COURSE_SPEEDUP:g} fewer iterations (4-layer CNN, "
+        "CIFAR-10); here the same MLP and SGD on MNIST",
+        "iterations to a training error of " + "; ".join(
+            f"{100 * t:g}%: ReLU {fmt(v['relu'])}, tanh {fmt(v['tanh'])}"
+            + (f" (×{ratios[t]:.1f}{'+' if not v['tanh'] else ''})" if t in ratios else "")
+            for t, v in reach.items()),
+        speedup >= HOLDS_FROM,
+        f"judged at the hardest target ({100 * hardest:g}%): holds for a speedup ≥ "
+        f"×{HOLDS_FROM:g} (×{COURSE_SPEEDUP:g} within 25%); partial — ReLU faster, not "
+        f"×{COURSE_SPEEDUP:g} — for ≥ ×{FASTER_FROM:g}; fails below",
+        partial=speedup >= FASTER_FROM)
+
+
 def run(out=None, quick=False, seed=0, data_dir=None):
     r = Result(NAME, TITLE, SLIDES)
     n_train, iterations, every = (10000, 600, 25) if quick else (None, 2000, 50)
@@ -70,24 +104,13 @@ def run(out=None, quick=False, seed=0, data_dir=None):
     reach = {t: {act: first_reach(*curves[act], t) for act in curves} for t in targets}
     r.numbers.update(iterations=iterations, reach={str(t): v for t, v in reach.items()},
                      final_error={act: float(c[1][-1]) for act, c in curves.items()})
-
-    def fmt(n):
-        return str(n) if n is not None else f"> {iterations}"
-
-    ratios = {t: (v["tanh"] or np.inf) / v["relu"] for t, v in reach.items() if v["relu"]}
-    hardest = targets[-1]
-    r.numbers["speedup"] = {str(t): (None if np.isinf(v) else float(v)) for t, v in ratios.items()}
-    r.claim("replacing tanh by ReLU converges in ×6 fewer iterations (4-layer CNN, "
-            "CIFAR-10); here the same MLP and SGD on MNIST",
-            "iterations to a training error of " + "; ".join(
-                f"{100 * t:g}%: ReLU {fmt(v['relu'])}, tanh {fmt(v['tanh'])}"
-                + (f" (×{ratios[t]:.1f})" if t in ratios and np.isfinite(ratios[t]) else "")
-                for t, v in reach.items()),
-            hardest in ratios and ratios[hardest] > 1)
+    speedup_claim(r, reach, iterations)
     r.notes.append(f"784–256–256–10, Glorot-uniform Dense layers, SGD η = 0.01, momentum 0.9, "
                    f"batches of 128; training error on {len(y_eval)} training images every "
-                   f"{every} iterations. The gap is smaller than the course's ×6: an MLP this "
-                   "shallow suffers little from tanh's saturation.")
+                   f"{every} iterations. The course's ×6 was measured on a 4-layer CNN on "
+                   "CIFAR-10, where tanh's saturation costs more than in a 2-hidden-layer MLP; "
+                   "that version of the experiment needs convolutions, which retrograd does not "
+                   "have yet: it comes with the convolutions issue.")
     if out is not None:
         from retrograd.viz import new_figure
         fig, ax = new_figure(width=6.0, height=3.8)

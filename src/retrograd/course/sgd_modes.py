@@ -82,11 +82,13 @@ def run(out=None, quick=False, seed=0):
             f"{epochs} × N = {epochs * n} per-sample gradients: "
             + ", ".join(f"{r.numbers['updates'][k]} updates ({k.split(' (')[0]})"
                         for k in sizes),
-            fc[-1] == oc[-1] == mc[-1] == epochs * n)
+            fc[-1] == oc[-1] == mc[-1] == epochs * n,
+            f"exact: each mode computes {epochs} × N per-sample gradients")
     r.claim("à nombre de calculs égal, convergence plus rapide (SGD vs full batch)",
             f"training loss after {epochs} passes: full batch {fl[-1]:.3f}, online "
             f"{ol[-1]:.3f}, mini-batch {ml[-1]:.3f}",
-            ol[-1] < fl[-1] and ml[-1] < fl[-1])
+            ol[-1] < fl[-1] and ml[-1] < fl[-1],
+            "online and mini-batch both end below full batch's training loss")
     if out is not None:
         from retrograd.viz import new_figure
         fig, ax = new_figure(width=6.0, height=3.8)

@@ -42,7 +42,8 @@ def run(out=None, quick=False, seed=0):
                 f"K = {K}, float32: naive softmax at C = +1000 gives {res[1000.0][0][0]}, at "
                 f"C = −1000 gives {res[-1000.0][0][0]}; stable (z = x − max x) gives "
                 f"{res[1000.0][1][0]:.6f} and {res[-1000.0][1][0]:.6f} = 1/{K}",
-                nan_naive and uniform)
+                nan_naive and uniform,
+                "naive: NaN at both C; stable: within 1e-6 (relative) of 1/K at both")
         # log-softmax: s(z) underflows to 0 and log 0 = −∞.
         x = rg.tensor(np.array([0.0, -1000.0], dtype=np.float32))
         naive = naive_log_softmax(x).numpy()
@@ -50,7 +51,8 @@ def run(out=None, quick=False, seed=0):
         r.numbers["log_softmax"] = [naive.tolist(), stable.tolist()]
         r.claim("log s(z): s(z) = 0 (underflow) ⇒ log → −∞; x_i − log Σ_j e^{x_j} is stable",
                 f"log-softmax of (0, −1000): naive {naive.tolist()}, stable {stable.tolist()}",
-                np.isneginf(naive[1]) and np.allclose(stable, [0.0, -1000.0]))
+                np.isneginf(naive[1]) and np.allclose(stable, [0.0, -1000.0]),
+                "naive: −∞ exactly; stable: (0, −1000) to NumPy's allclose (rtol 1e-5)")
         # The cross-entropy, value and gradient.
         logits = rg.tensor(np.array([[1000.0, 0.0, -1000.0]], dtype=np.float32),
                            requires_grad=True)
@@ -66,7 +68,9 @@ def run(out=None, quick=False, seed=0):
                 f"naive {naive_ce}, F.cross_entropy {float(loss):g} with gradient ŷ − y* = "
                 f"{np.round(grad, 6).tolist()}",
                 not np.isfinite(naive_ce) and float(loss) == 2000.0
-                and np.allclose(grad, [1, 0, -1]))
+                and np.allclose(grad, [1, 0, -1]),
+                "naive: not finite; stable: exactly 2000, gradient (1, 0, −1) to allclose "
+                "(rtol 1e-5)")
         # Where the naive softmax breaks, per dtype: the range of C that stays finite.
         Cs = np.linspace(-1000, 1000, 801 if quick else 4001)
         curves = {}
@@ -80,7 +84,11 @@ def run(out=None, quick=False, seed=0):
                 "naive = 1/3 only for C ∈ " + ", ".join(
                     f"[{a:.0f}, {b:.0f}] ({d})" for d, (a, b) in finite.items())
                 + " (NaN or 0 beyond); stable = 1/3 on all of [−1000, 1000]",
-                all(np.allclose(v[1], 1 / K, rtol=1e-6) for v in curves.values()))
+                all(np.allclose(v[1], 1 / K, rtol=1e-6) for v in curves.values())
+                and all(-1000 < a and b < 1000 for a, b in finite.values()),
+                f"stable: within 1e-6 (relative) of 1/K at all {len(Cs)} values of C, in "
+                "both dtypes; naive: within 1e-4 of 1/K on a range strictly inside "
+                "[−1000, 1000]")
         Cs2 = np.linspace(-50, 1000, 400 if quick else 2101)
         ce = {}
         for name, fn in (("naive", lambda s: -naive_log_softmax(s).numpy()[:, 1]),

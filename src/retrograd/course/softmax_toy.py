@@ -39,11 +39,13 @@ def run(out=None, quick=False, seed=0):
     r.numbers["max_sum_error"] = total
     r.claim("softmax gives a distribution: P(k|x) > 0 and Σ_k P(k|x) = 1",
             f"min P = {p.min():.1e}, max |Σ_k P − 1| = {total:.1e}",
-            p.min() > 0 and total < 1e-6)
+            p.min() > 0 and total < 1e-6,
+            "every P > 0 and max |Σ_k P − 1| < 1e-6 over the grid")
     same = float(np.mean(p.argmax(1) == s.argmax(1)))
     r.numbers["argmax_agreement"] = same
     r.claim("k* = argmax_k P(k|x, W) (softmax keeps the order of the scores s_k)",
-            f"argmax P = argmax s on {100 * same:.1f}% of the grid", same == 1.0)
+            f"argmax P = argmax s on {100 * same:.1f}% of the grid", same == 1.0,
+            "exact: at every grid point")
     # Between two regions the boundary is where s_i = s_j: a line (w_i − w_j)ᵀx + b_i − b_j = 0.
     k = p.argmax(1).reshape(n, n)
     edge = np.zeros_like(k, dtype=bool)
@@ -58,11 +60,14 @@ def run(out=None, quick=False, seed=0):
     r.numbers["boundary_distance"] = float(max(d))
     r.claim("the regions are separated by straight lines (linear boundaries)",
             f"every boundary pixel lies within {max(d):.3f} of a line s_i = s_j "
-            f"(grid spacing {spacing:.3f})", max(d) <= spacing)
+            f"(grid spacing {spacing:.3f})", max(d) <= spacing,
+            "every pixel where the winning class changes lies within one grid spacing of "
+            "a line s_i = s_j")
     counts = np.bincount(k.ravel(), minlength=3) / k.size
     r.numbers["region_fractions"] = counts.tolist()
     r.claim("each of the 3 classes wins a region of the square",
-            "region areas " + ", ".join(f"{100 * c:.0f}%" for c in counts), counts.min() > 0.1)
+            "region areas " + ", ".join(f"{100 * c:.0f}%" for c in counts), counts.min() > 0.1,
+            "each class wins more than 10% of the square")
     if out is not None:
         r.save(figure(x1, x2, s.reshape(n, n, 3), p.reshape(n, n, 3), k), out,
                "softmax_toy.png")
