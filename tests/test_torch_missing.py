@@ -127,3 +127,10 @@ def test_compile_guard_idiom():
     if hasattr(rg, "compile"):
         model = rg.compile(model)
     assert isinstance(model, rg.nn.Linear)
+
+
+def test_schedulers_retrograd_lacks_are_named():
+    for name in ("CyclicLR", "CosineAnnealingWarmRestarts"):
+        assert hasattr(torch.optim.lr_scheduler, name)
+        with pytest.raises(rg.NotSupportedError, match=name):
+            getattr(rg.optim.lr_scheduler, name)

@@ -27,6 +27,7 @@ from collections import Counter
 
 import numpy as np
 
+from ..missing import module_getattr
 from .optimizer import Optimizer
 
 
@@ -652,6 +653,12 @@ def _check(ok, where, name, value, expected):
 def _is_int(x):
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
+
+__getattr__ = module_getattr(__name__, {
+    "CyclicLR": "not implemented; OneCycleLR gives one cycle",
+    "CosineAnnealingWarmRestarts": "not implemented; CosineAnnealingLR anneals without "
+                                   "restarts",
+})
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
            "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
