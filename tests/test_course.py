@@ -287,8 +287,8 @@ def test_cli(tmp_path, capsys):
 @pytest.fixture
 def no_mnist(monkeypatch, tmp_path):
     """No MNIST anywhere retrograd.datasets looks ($RETROGRAD_DATA, the cache, the
-    checkout's ../shared/data) and no network: each download attempt is recorded
-    and fails at once. Returns the list of URLs tried."""
+    checkout's ../shared/data, the system's packages) and no network: each download
+    attempt is recorded and fails at once. Returns the list of URLs tried."""
     import urllib.error
     import urllib.request
 
@@ -297,6 +297,7 @@ def no_mnist(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setattr(files, "checkout_dir", lambda name: None)
+    monkeypatch.setattr(files, "system_dirs", lambda catalog: ())
     tried = []
 
     def offline(url, *args, **kwargs):
