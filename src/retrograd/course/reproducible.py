@@ -11,9 +11,10 @@ and what may still change from one machine to another.
   (100 × 784)·(784 × 256) in float32, one and two threads give products that
   differ by up to 4e-5 (OpenBLAS 0.3.31). SGD amplifies such differences over
   thousands of steps: the over-fitting experiment's dropout accuracy gap was
-  5.0% with one thread and 5.5% with two (the gallery committed before, made
-  with the BLAS's default threads elsewhere, said 5.2%); at quick sizes, those of
-  init, dropout, mnist-logreg and overfitting changed with the thread count.
+  5.0% with one thread and 5.5% with two (the gallery committed before said
+  5.2%: what OPENBLAS_CORETYPE=Haswell with two threads gives); at quick sizes,
+  the numbers of init, dropout, mnist-logreg and overfitting changed with the
+  thread count.
   One thread also costs little: these matrices are too small for threads to pay
   on two cores (on a 2-core machine shared with other jobs the quick
   relu-vs-tanh took 6 s with one thread, 23 s with two; the full over-fitting
