@@ -98,8 +98,8 @@ def retrograd_model(act, weights):
     layers = []
     for k, (W, b) in enumerate(weights):
         lin = nn.Linear(W.shape[1], W.shape[0])
-        lin.weight.data[...] = W
-        lin.bias.data[...] = b
+        lin.weight.array[...] = W
+        lin.bias.array[...] = b
         layers.append(lin)
         if act and k < len(weights) - 1:
             layers.append(nn.ReLU() if act == "relu" else nn.Tanh())

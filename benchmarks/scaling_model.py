@@ -97,7 +97,7 @@ def reducer_child(reps):
     world = dist.init(timeout=60)
     params = [t for pair in mlp() for t in pair]
     for p in params:
-        p.grad = Tensor._wrap(p.data.copy())
+        p.grad = Tensor._wrap(p.array.copy())
     timed = {}
     # With a timeout (Iallreduce polled against a deadline), and without (blocking).
     for key, w in (("reduce", world), ("reduce_blocking", dist.World(world.comm, None))):
@@ -117,9 +117,9 @@ def reducer_child(reps):
         t0 = time.perf_counter()
         for (_, members, _), b in zip(reducer.buckets.groups, reducer.buckets.buffers):
             for p, off, size in members:
-                np.multiply(p.grad.data.reshape(-1), 1.0, out=b[off:off + size])
+                np.multiply(p.grad.array.reshape(-1), 1.0, out=b[off:off + size])
             for p, off, size in members:
-                p.grad.data[...] = b[off:off + size].reshape(p.shape)
+                p.grad.array[...] = b[off:off + size].reshape(p.shape)
         pack.append(time.perf_counter() - t0)
     if world.is_chief:
         print(json.dumps({"ranks": world.size, **timed,

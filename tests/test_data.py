@@ -88,9 +88,9 @@ def test_drop_last(shuffle):
 def test_batches_in_order_are_views_and_shuffled_ones_copy_only_the_batch():
     X, y = data()
     for xb, yb in DataLoader(TensorDataset(X, y), batch_size=4):
-        assert np.shares_memory(xb.data, X) and np.shares_memory(yb.data, y)
+        assert np.shares_memory(xb.array, X) and np.shares_memory(yb.array, y)
     for xb, _ in DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=0):
-        assert not np.shares_memory(xb.data, X) and xb.shape[0] <= 4
+        assert not np.shares_memory(xb.array, X) and xb.shape[0] <= 4
         assert xb.dtype == np.float32
 
 

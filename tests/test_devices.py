@@ -59,9 +59,9 @@ def test_to_device_round_trip_is_differentiable(device):
 
 def test_array_module_is_read_from_the_data(device):
     t = rg.ones(2, device=device)
-    xp = backend.array_module(t.data)
+    xp = backend.array_module(t.array)
     assert (xp is np) == (device == "cpu")
-    assert backend.device_of(t.data) == device
+    assert backend.device_of(t.array) == device
 
 
 @pytest.mark.parametrize("bad", ["tpu", "gpu", "mps:0"])

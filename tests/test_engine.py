@@ -59,7 +59,7 @@ def test_accumulated_grad_is_a_writable_array_of_its_own(reduce):
     x = leaf([1.0, 2.0, 3.0])
     y = reduce(x)
     y.backward(retain_graph=True)
-    assert x.grad.data.flags.writeable and 0 not in x.grad.data.strides
+    assert x.grad.array.flags.writeable and 0 not in x.grad.array.strides
     first = x.grad.numpy().copy()
     y.backward()
     np.testing.assert_array_equal(x.grad.numpy(), 2 * first)
@@ -130,7 +130,7 @@ def test_detach_cuts_the_graph_and_shares_memory():
     y.backward()
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 4.0])  # d is a constant
     h = x * 1.0
-    assert np.shares_memory(h.detach().data, h.data)
+    assert np.shares_memory(h.detach().array, h.array)
 
 
 def test_requires_grad_():
@@ -231,19 +231,19 @@ def test_gradients_of_add_do_not_share_memory():
     """a + b hands one array to both inputs; their .grad must be separate."""
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data *= 0
+    assert not np.shares_memory(a.grad.array, b.grad.array)
+    a.grad.array *= 0
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
     c, d = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (c + d).backward(np.array([5.0, 6.0]))
-    assert not np.shares_memory(c.grad.data, d.grad.data)
+    assert not np.shares_memory(c.grad.array, d.grad.array)
 
 
 def test_gradient_given_by_the_user_is_not_aliased():
     x = leaf([1.0, 2.0])
     v = np.array([1.0, 1.0])
     (x * 1.0).backward(v)
-    x.grad.data += 1
+    x.grad.array += 1
     np.testing.assert_array_equal(v, [1.0, 1.0])
 
 

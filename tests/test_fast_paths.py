@@ -83,7 +83,7 @@ def test_grad_survives_the_step_and_changes_of_the_input():
     w, b, x, g, expected = one_sample()
     xs = x.copy()
     xt = rg.from_numpy(xs)          # shares xs (rg.tensor would copy it)
-    assert np.shares_memory(xt.data, xs)
+    assert np.shares_memory(xt.array, xs)
     linear(xt, w, b).backward(g)
     xs[...] = 7.0                   # the caller reuses its input buffer
     w0 = w.numpy().copy()
@@ -105,7 +105,7 @@ def test_accumulates_without_zero_grad_and_after_zeroing_in_place():
 def test_in_place_change_of_the_grad_is_used_by_the_step():
     w, b, x, g, expected = one_sample()
     linear(rg.tensor(x), w, b).backward(g)
-    w.grad.data *= 0.5              # as clip_grad_norm_ does
+    w.grad.array *= 0.5              # as clip_grad_norm_ does
     w0 = w.numpy().copy()
     optim.SGD([w], lr=1.0).step()
     np.testing.assert_allclose(w.numpy(), w0 - 0.5 * expected, rtol=1e-12)
@@ -115,12 +115,12 @@ def test_shared_weight_hooks_and_autodiff_get_arrays():
     w, b, x, g, expected = one_sample()
     xt = rg.tensor(x)
     seen = []
-    w.register_hook(lambda t: seen.append(type(t.data)))
+    w.register_hook(lambda t: seen.append(type(t.array)))
     (linear(xt, w, b) + linear(xt, w)).backward(g)     # W used twice: summed
     np.testing.assert_allclose(w.grad.numpy(), 2 * expected, rtol=1e-12)
     assert seen == [np.ndarray]
     gw = rg_grad(lambda w_: (linear(xt, w_) * rg.tensor(g)).sum())(w.detach())
-    assert type(gw.data) is np.ndarray
+    assert type(gw.array) is np.ndarray
     np.testing.assert_allclose(gw.numpy(), expected, rtol=1e-12)
 
 
@@ -217,7 +217,7 @@ def minibatch_sgd(k, model_kind, steps=6, seed=0, overwrite_input=False):
     xs, ys = rng.standard_normal((steps, k, 12)), rng.integers(0, 3, (steps, k))
     l1, l2 = nn.Linear(12, 16, dtype=np.float64), nn.Linear(16, 3, dtype=np.float64)
     for lin, (w, b) in ((l1, (w1, b1)), (l2, (w2, b2))):
-        lin.weight.data[...], lin.bias.data[...] = w, b
+        lin.weight.array[...], lin.bias.array[...] = w, b
     model = nn.Sequential(l1, nn.Tanh(), l2) if model_kind == "chain" else None
     forward = model if model is not None else (lambda x: l2(F.tanh(l1(x))))
     params = [l1.weight, l1.bias, l2.weight, l2.bias]
@@ -269,7 +269,7 @@ def test_a_retained_gradient_written_by_the_caller_does_not_change_the_weights_u
     y.retain_grad()
     (y * y).sum().backward()
     expected = 2 * y.numpy().T @ x.numpy()
-    y.grad.data[...] = 0                      # the caller's own copy of ∂ℓ/∂y
+    y.grad.array[...] = 0                      # the caller's own copy of ∂ℓ/∂y
     np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
 
 

@@ -71,7 +71,7 @@ def same_on_both(fn):
 
 def test_the_fake_is_strict_as_cupy(gpu):
     """The fake refuses what CuPy refuses, or these tests could not fail."""
-    a = rg.ones(3, device="cuda").data
+    a = rg.ones(3, device="cuda").array
     assert not isinstance(a, np.ndarray) and type(a).__module__ == "cupy"
     with pytest.raises(TypeError, match="Implicit conversion to a NumPy array"):
         np.asarray(a)
@@ -108,7 +108,7 @@ OPS = {
     "clip_max_min_where": lambda x, y: (x.clip(-0.5, 0.5) + rg.maximum(x, y)
                                         + rg.minimum(x, 0.1) + rg.where(x > 0, x, y)),
     "reductions": lambda x, y: (x.sum() + x.sum(0) + x.mean(1, keepdims=True) + x.max()
-                                + x.min(0) + x.var(0) + x.std(1, keepdims=True)
+                                + x.min(axis=0) + x.var(0) + x.std(1, keepdims=True)
                                 + x.logsumexp(1, keepdims=True)) * y,
     "softmax": lambda x, y: x.softmax(1) * y + x.log_softmax(0),
     "matmul": lambda x, y: (x @ y.T) @ x + linear(x, y[:2], y[0, :2]).sum(1, keepdims=True),

@@ -57,7 +57,7 @@ def test_leaf_requiring_grad_is_refused_outside_no_grad():
     assert same(snippet) is RuntimeError
 
 
-@pytest.mark.parametrize("how", ["-=", "sub_", "add_alpha"])
+@pytest.mark.parametrize("how", ["-=", "sub_", "add_alpha", "data"])
 def test_manual_gradient_step(how):
     """The course's gradient step written by hand, four ways PyTorch tutorials write it."""
     def snippet(lib):

@@ -116,5 +116,5 @@ def test_sample_weights_given_on_the_gpu_come_to_the_host(fake_cuda):
                       verbose=0) == pytest.approx(ref, rel=1e-12)
     loss = keras.losses.SparseCategoricalCrossentropy()
     p = m.predict(x, verbose=0)
-    assert float(loss(y, p, sample_weight=fake_cuda.asarray(w)).data) == \
-        pytest.approx(float(loss(y, p, sample_weight=w).data), rel=1e-12)
+    assert float(loss(y, p, sample_weight=fake_cuda.asarray(w)).array) == \
+        pytest.approx(float(loss(y, p, sample_weight=w).array), rel=1e-12)

@@ -71,8 +71,8 @@ def test_one_step_follows_the_gradient_of_the_weighted_sum():
               loss_weights={"reg": 0.5})
     before = {n: p.numpy().copy() for n, p in m.named_weights()}
     value = m.train_on_batch({"a": xa, "b": xb}, {"cls": yc, "reg": yr})
-    assert value == pytest.approx([float(loss.data), float(ce.data),
-                                   float(loss.data) - float(ce.data)], rel=1e-5)
+    assert value == pytest.approx([float(loss.array), float(ce.array),
+                                   float(loss.array) - float(ce.array)], rel=1e-5)
     for n, p in m.named_weights():
         np.testing.assert_allclose((before[n] - p.numpy()) / 0.1, grads[n], rtol=1e-3,
                                    atol=1e-5, err_msg=n)

@@ -188,9 +188,11 @@ _reduction("sum", lambda x, a, k: x.sum(a, k), lambda x, a, k: x.sum(dim=a, keep
 _reduction("sum_fn", lambda x, a, k: rg.sum(x, axis=a, keepdims=k),
            lambda x, a, k: x.sum(dim=a, keepdim=k))
 _reduction("mean", lambda x, a, k: x.mean(a, k), lambda x, a, k: x.mean(dim=a, keepdim=k))
-_reduction("max", lambda x, a, k: x.max(a, k),
+# NumPy's words: max(axis=…) is the values alone (max(dim) is PyTorch's (values, indices),
+# tests/test_torch_methods.py).
+_reduction("max", lambda x, a, k: x.max(axis=a, keepdims=k),
            lambda x, a, k: torch.amax(x, dim=a or (), keepdim=k), distinct)
-_reduction("min", lambda x, a, k: rg.min(x, a, k),
+_reduction("min", lambda x, a, k: rg.min(x, axis=a, keepdims=k),
            lambda x, a, k: torch.amin(x, dim=a or (), keepdim=k), distinct)
 _reduction("logsumexp", lambda x, a, k: rg.logsumexp(x, a, k),
            lambda x, a, k: torch.logsumexp(x, dim=a or (), keepdim=k))

@@ -48,7 +48,7 @@ def rg_run(make, weights, x, y, steps=STEPS, groups=None):
         opt.zero_grad()
         rg_loss(params, xt, yt).backward()
         opt.step()
-        traj.append([p.data.copy() for p in params])
+        traj.append([p.array.copy() for p in params])
     return traj
 
 
@@ -129,11 +129,11 @@ def test_group_lr_is_used_and_writable():
     assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0]
     (a.sum() + b.sum()).backward()
     opt.step()
-    np.testing.assert_allclose(a.data, 0.9)
-    np.testing.assert_allclose(b.data, 0.0)
+    np.testing.assert_allclose(a.array, 0.9)
+    np.testing.assert_allclose(b.array, 0.0)
     opt.param_groups[0]["lr"] = 0.5
     opt.step()
-    np.testing.assert_allclose(a.data, 0.4)
+    np.testing.assert_allclose(a.array, 0.4)
 
 
 @pytest.mark.parametrize("name,kw", [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
@@ -155,14 +155,14 @@ def test_state_dict_round_trip_continues_identically(name, kw):
 
     train(opt, params, 20)
     saved = pickle.loads(pickle.dumps(opt.state_dict()))
-    copy = [rg.tensor(p.data.copy(), requires_grad=True) for p in params]
+    copy = [rg.tensor(p.array.copy(), requires_grad=True) for p in params]
     resumed = getattr(optim, name)(copy, lr=1.0)    # hyper-parameters come from the dict
     resumed.load_state_dict(saved)
     assert resumed.param_groups[0]["lr"] == kw["lr"]
     train(opt, params, 15)
     train(resumed, copy, 15)
     for a, b in zip(params, copy):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.array, b.array)
     # state_dict is a snapshot: later steps do not change it.
     snap = opt.state_dict()
     before = {k: {n: np.copy(v) for n, v in s.items()} for k, s in snap["state"].items()}
@@ -196,24 +196,24 @@ def test_load_state_dict_rejects_mismatch():
 def test_updates_in_place_keep_float32_and_slots(make):
     weights, x, y = problem(3)
     params = rg_params(weights, np.float32)
-    arrays = [p.data for p in params]
+    arrays = [p.array for p in params]
     opt = make(params)
     xt, yt = rg.tensor(x.astype(np.float32)), rg.tensor(y)
     slots = None
     for _ in range(3):
         opt.zero_grad()
         rg_loss(params, xt, yt).backward()
-        grads = [p.grad.data.copy() for p in params]
+        grads = [p.grad.array.copy() for p in params]
         opt.step()
         # The gradients are read, never modified.
         for p, g in zip(params, grads):
-            np.testing.assert_array_equal(p.grad.data, g)
+            np.testing.assert_array_equal(p.grad.array, g)
         now = {id(p): [id(v) for v in opt.state[p].values() if hasattr(v, "shape")]
                for p in params}
         assert slots is None or now == slots       # slots made once, then reused
         slots = now
     for p, a in zip(params, arrays):
-        assert p.data is a and p.data.dtype == np.float32
+        assert p.array is a and p.array.dtype == np.float32
         for v in opt.state[p].values():
             assert not hasattr(v, "dtype") or v.dtype == np.float32
 
@@ -222,13 +222,13 @@ def test_zero_grad():
     a = rg.tensor(np.ones(3), requires_grad=True)
     opt = optim.SGD([a], lr=0.1)
     (a * 2).sum().backward()
-    g = a.grad.data
+    g = a.grad.array
     opt.zero_grad(set_to_none=False)
-    assert a.grad.data is g and not g.any()
+    assert a.grad.array is g and not g.any()
     opt.zero_grad()
     assert a.grad is None
     opt.step()                                 # no gradient: nothing moves
-    np.testing.assert_array_equal(a.data, 1.0)
+    np.testing.assert_array_equal(a.array, 1.0)
 
 
 def test_closure_returns_loss():
@@ -242,7 +242,7 @@ def test_closure_returns_loss():
         return loss
 
     assert float(opt.step(closure)) == 4.0
-    np.testing.assert_allclose(a.data, [1.0])  # 2 − 0.25·4
+    np.testing.assert_allclose(a.array, [1.0])  # 2 − 0.25·4
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -251,18 +251,18 @@ def test_skip_nonfinite_leaves_params_unchanged(bad):
     b = rg.tensor(np.ones(2), requires_grad=True)
     opt = optim.Adam([a, b], lr=0.1, skip_nonfinite=True)
     (a.sum() + b.sum()).backward()
-    b.grad.data[1] = bad
+    b.grad.array[1] = bad
     with pytest.warns(RuntimeWarning, match="skipped.*group 0"):
         opt.step()
-    np.testing.assert_array_equal(a.data, 1.0)
-    np.testing.assert_array_equal(b.data, 1.0)
+    np.testing.assert_array_equal(a.array, 1.0)
+    np.testing.assert_array_equal(b.array, 1.0)
     assert opt.last_step_skipped and opt.skipped_steps == 1 and not opt.state
-    b.grad.data[1] = 1.0
+    b.grad.array[1] = 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         opt.step()
     assert not opt.last_step_skipped and opt.skipped_steps == 1
-    assert (a.data < 1).all()
+    assert (a.array < 1).all()
 
 
 def test_skip_nonfinite_tells_overflowing_sum_from_nan():
@@ -281,7 +281,7 @@ def test_without_skip_nonfinite_nan_propagates():
     opt = optim.SGD([a], lr=0.1)
     a.grad = rg.tensor(np.array([np.nan, 1.0]))
     opt.step()
-    assert np.isnan(a.data[0]) and a.data[1] == 0.9
+    assert np.isnan(a.array[0]) and a.array[1] == 0.9
 
 
 def _param():
@@ -352,7 +352,7 @@ def test_clip_grad_norm_equals_torch(norm_type, max_norm):
     n2 = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     np.testing.assert_allclose(float(n1), float(n2), rtol=1e-12)
     for o, t in zip(ours, theirs):
-        np.testing.assert_allclose(o.grad.data, t.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(o.grad.array, t.grad.numpy(), rtol=1e-12)
 
 
 def test_clip_grad_norm_bounds_the_norm_and_keeps_direction():
@@ -364,7 +364,7 @@ def test_clip_grad_norm_bounds_the_norm_and_keeps_direction():
     total = float(clip_grad_norm_(ps, 1.0))
     flat = np.concatenate([g.ravel() for g in grads])
     assert total == pytest.approx(np.linalg.norm(flat))
-    new = np.concatenate([p.grad.data.ravel() for p in ps[:3]])
+    new = np.concatenate([p.grad.array.ravel() for p in ps[:3]])
     assert np.linalg.norm(new) == pytest.approx(1.0, rel=1e-5)
     np.testing.assert_allclose(new / np.linalg.norm(new), flat / np.linalg.norm(flat))
 
@@ -386,13 +386,13 @@ def test_clip_grad_value_equals_torch():
     g = _grads(2)[0]
     p = rg.tensor(np.zeros_like(g), requires_grad=True)
     p.grad = rg.tensor(g.copy())
-    grad_array = p.grad.data
+    grad_array = p.grad.array
     t = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)
     t.grad = torch.tensor(g.copy())
     clip_grad_value_(p, 0.3)
     torch.nn.utils.clip_grad_value_(t, 0.3)
-    np.testing.assert_array_equal(p.grad.data, t.grad.numpy())
-    assert p.grad.data is grad_array                          # in place
+    np.testing.assert_array_equal(p.grad.array, t.grad.numpy())
+    assert p.grad.array is grad_array                          # in place
     with pytest.raises(ValueError, match="clip_value must be >= 0, got -0.3"):
         clip_grad_value_(p, -0.3)
 
@@ -420,7 +420,7 @@ def _train(make, lam_penalty, steps=30):
             loss = loss + lam_penalty / 2 * sum((p * p).sum() for p in params)
         loss.backward()
         opt.step()
-    return np.concatenate([p.data.ravel() for p in params])
+    return np.concatenate([p.array.ravel() for p in params])
 
 
 def test_l2_decay_equals_penalty_for_sgd_not_for_adamw():

@@ -393,7 +393,7 @@ def merge_inputs(value):
     not numeric data); None when ``value`` is not a list or a tuple."""
     if not isinstance(value, (list, tuple)):
         return None
-    return [as_data(v.data if isinstance(v, rg.Tensor) else v) for v in value]
+    return [as_data(v.array if isinstance(v, rg.Tensor) else v) for v in value]
 
 
 def _all_data(arrays):
@@ -930,7 +930,7 @@ def check_loss(name, which, value):
         assert isinstance(out, rg.Tensor) and out.dtype.kind == "f", type(out)
         assert out.shape == (), f"the mean loss is not a scalar: shape {out.shape}"
         if nan:     # NaN is never hidden behind a finite loss
-            assert not np.isfinite(out.data).all(), f"a NaN {which} gave the loss {out.data}"
+            assert not np.isfinite(out.array).all(), f"a NaN {which} gave the loss {out.array}"
     judge(expected, call, value, who, args, check)
 
 
@@ -956,7 +956,7 @@ def test_losses_accept_good_input():
     for name, (loss, x, t, _) in LOSSES.items():
         v = loss(t, rg.tensor(x)) if isinstance(loss, keras.losses.Loss) else \
             loss(rg.tensor(x), t)
-        assert np.isfinite(float(v.data.sum())), name
+        assert np.isfinite(float(v.array.sum())), name
 
 
 # -- optimisers ----------------------------------------------------------------------------

@@ -39,20 +39,20 @@ def test_skip_nonfinite_leaves_parameters_and_slots_unchanged(cls):
     opt = cls([w], lr=0.1, skip_nonfinite=True)
     (w * w).sum().backward()
     opt.step()                                  # a good step creates the slots
-    before = (w.data.copy(), {k: np.copy(v) for k, v in opt.state_dict()["state"][0].items()})
+    before = (w.array.copy(), {k: np.copy(v) for k, v in opt.state_dict()["state"][0].items()})
     for bad in (np.nan, np.inf, -np.inf):
         w.grad = rg.tensor(np.full((3, 2), bad, np.float32))
         with pytest.warns(RuntimeWarning, match="skipped"):
             opt.step()
         assert opt.last_step_skipped
     assert opt.skipped_steps == 3
-    np.testing.assert_array_equal(w.data, before[0])
+    np.testing.assert_array_equal(w.array, before[0])
     for k, v in opt.state_dict()["state"][0].items():
         np.testing.assert_array_equal(np.asarray(v), before[1][k])
     opt.zero_grad()
     (w * w).sum().backward()
     opt.step()
-    assert not opt.last_step_skipped and not np.array_equal(w.data, before[0])
+    assert not opt.last_step_skipped and not np.array_equal(w.array, before[0])
 
 
 def test_without_skip_a_nonfinite_gradient_poisons_the_weights():
@@ -61,7 +61,7 @@ def test_without_skip_a_nonfinite_gradient_poisons_the_weights():
     opt = optim.SGD([w], lr=0.1)
     w.grad = rg.tensor(np.array([np.nan, 0, 0], np.float32))
     opt.step()
-    assert np.isnan(w.data[0])
+    assert np.isnan(w.array[0])
 
 
 def test_anomaly_mode_names_the_op_forward_and_backward():
@@ -84,7 +84,7 @@ def _grad_norms(model, x, y):
     loss = F.cross_entropy(model(x), y)
     model.zero_grad()
     loss.backward()
-    return float(loss.data), [float(np.linalg.norm(p.grad.data)) for p in model.parameters()]
+    return float(loss.array), [float(np.linalg.norm(p.grad.array)) for p in model.parameters()]
 
 
 def test_gradients_of_a_50_layer_tanh_network_with_glorot_stay_finite():
@@ -114,7 +114,7 @@ def test_extreme_logits_give_finite_loss_and_gradient():
                   requires_grad=True)
     loss = F.cross_entropy(s, rg.tensor([1, 1]))
     loss.backward()
-    assert np.isfinite(float(loss.data)) and np.isfinite(s.grad.data).all()
+    assert np.isfinite(float(loss.array)) and np.isfinite(s.grad.array).all()
 
 
 # -- no leaks -----------------------------------------------------------------------------

@@ -130,10 +130,10 @@ def test_driver_sets_the_lr_the_optimiser_uses():
     moves = []
     for _ in range(5):
         a.grad = rg.tensor(np.array([-1.0]))   # constant gradient: the move is η_t
-        before = a.data.copy()
+        before = a.array.copy()
         opt.step()
         sched.step()
-        moves.append(float(a.data[0] - before[0]))
+        moves.append(float(a.array[0] - before[0]))
     np.testing.assert_allclose(moves, [0.1, 0.1, 0.05, 0.05, 0.025])
 
 

@@ -48,7 +48,7 @@ def test_tensor_of_a_tensor_and_requires_grad():
     x = rg.tensor([1.0, 2.0], requires_grad=True)
     assert x.requires_grad and x.is_leaf and x.grad is None and x.grad_fn is None
     y = rg.tensor(x)
-    assert not y.requires_grad and not np.shares_memory(y.data, x.data)
+    assert not y.requires_grad and not np.shares_memory(y.array, x.array)
 
 
 def test_zeros_ones_full():

@@ -256,7 +256,7 @@ def test_values_inside_a_chain_are_hidden_once_they_would_be_wrong():
     than the ones computed: then only the shapes are shown."""
     model, x = course_mlp()
     out = model(x)
-    model[0].bias.data += 1.0     # as an optimizer step would
+    model[0].bias.array += 1.0     # as an optimizer step would
     g = viz.graph(out)
     inner = [tuple(n.lines) for n in g.labelled_nodes()
              if n.kind == "tensor" and not isinstance(n.tensor, rg.Tensor)]
@@ -264,7 +264,7 @@ def test_values_inside_a_chain_are_hidden_once_they_would_be_wrong():
     assert sorted(inner) == [("(1, 1)",)] + [("(1, 3)",)] * 3 + [("(2, 3)",), ("(3, 1)",)]
     assert out.numpy().item() != 0 and graph_module._fmt(out.numpy()) in g.source
     # with the parameters as they were, the values show again
-    model[0].bias.data -= 1.0
+    model[0].bias.array -= 1.0
     assert not any(len(n.lines) == 1 and n.lines[0] == "(1, 3)"
                    for n in viz.graph(out).labelled_nodes())
 

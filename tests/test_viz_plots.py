@@ -75,8 +75,8 @@ def test_plot_activation_params_callables_and_errors():
 
 def linear_model():
     fc = nn.Linear(2, 2)
-    fc.weight.data[:] = [[1, 1], [-1, -1]]      # class 0 where x1 + x2 > 0
-    fc.bias.data[:] = 0
+    fc.weight.array[:] = [[1, 1], [-1, -1]]      # class 0 where x1 + x2 > 0
+    fc.bias.array[:] = 0
     return fc
 
 

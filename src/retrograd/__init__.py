@@ -13,6 +13,7 @@ A PyTorch feature retrograd lacks (``torch.compile``, ``torch.jit``…) raises
 ``NotSupportedError`` naming it; docs/pytorch.md has the table.
 """
 from . import dtypes
+from . import methods  # noqa: F401  (binds Tensor's computing methods to the ops)
 from .backend import cuda_available
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
@@ -34,7 +35,7 @@ from .ops.shape import (broadcast_to, concatenate, expand, flatten, permute, res
 from .ops.shape import stack as _ops_stack
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .random import get_rng_state, manual_seed, set_rng_state
-from .tensor import Tensor
+from .tensor import Size, Tensor
 from .tensor_files import load, save
 
 bool_ = bool        # the name before the PyTorch names (NumPy's spelling)
@@ -101,7 +102,7 @@ del _name, _doc
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "AnomalyError", "NotSupportedError",
+    "Tensor", "Size", "Function", "AnomalyError", "NotSupportedError",
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange",
     "linspace", "logspace", "randn", "rand", "normal", "randint", "randperm", "zeros_like",
     "ones_like", "empty_like", "full_like", "randn_like", "rand_like", "randint_like",

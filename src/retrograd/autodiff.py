@@ -17,7 +17,7 @@ from .tensor import Tensor
 
 def _as_input(x):
     """A fresh leaf requiring grad, sharing ``x``'s data (floats only)."""
-    data = x.data if isinstance(x, Tensor) else Tensor(x).data
+    data = x.array if isinstance(x, Tensor) else Tensor(x).array
     if data.dtype.kind not in "fc":
         raise TypeError(f"autodiff: inputs must be floating point, got dtype {data.dtype}")
     t = Tensor._wrap(data)
@@ -39,14 +39,14 @@ def vjp(f, *primals):
     y = _as_output(f(*xs), "vjp")
 
     def vjp_fn(v):
-        v = v.data if isinstance(v, Tensor) else array_module(y.data).asarray(v, dtype=y.dtype)
+        v = v.array if isinstance(v, Tensor) else array_module(y.array).asarray(v, dtype=y.dtype)
         if v.shape != y.shape:
             raise ValueError(f"vjp: cotangent of shape {v.shape}, expected the output's "
                              f"shape {y.shape}")
         if not y.requires_grad:  # f does not depend on its inputs
-            return tuple(Tensor._wrap(array_module(x.data).zeros_like(x.data)) for x in xs)
+            return tuple(Tensor._wrap(array_module(x.array).zeros_like(x.array)) for x in xs)
         gs = engine.backward(y, v, retain_graph=True, inputs=xs)
-        return tuple(Tensor._wrap(g if g is not None else array_module(x.data).zeros_like(x.data))
+        return tuple(Tensor._wrap(g if g is not None else array_module(x.array).zeros_like(x.array))
                      for g, x in zip(gs, xs))
 
     return y.detach(), vjp_fn
@@ -60,8 +60,8 @@ def jvp(f, primals, tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     xs = []
     for p, t in zip(primals, tangents):
-        x = Tensor._wrap(p.data if isinstance(p, Tensor) else Tensor(p).data)
-        dt = t.data if isinstance(t, Tensor) else array_module(x.data).asarray(t, dtype=x.dtype)
+        x = Tensor._wrap(p.array if isinstance(p, Tensor) else Tensor(p).array)
+        dt = t.array if isinstance(t, Tensor) else array_module(x.array).asarray(t, dtype=x.dtype)
         if dt.shape != x.shape:
             raise ValueError(f"jvp: tangent of shape {dt.shape} for a primal of shape "
                              f"{x.shape}")
@@ -72,8 +72,8 @@ def jvp(f, primals, tangents):
         y = _as_output(f(*xs), "jvp")
     finally:
         state.forward_level -= 1
-    dy = y._tangent if y._tangent is not None else array_module(y.data).zeros_like(y.data)
-    return Tensor._wrap(y.data), Tensor._wrap(dy)
+    dy = y._tangent if y._tangent is not None else array_module(y.array).zeros_like(y.array)
+    return Tensor._wrap(y.array), Tensor._wrap(dy)
 
 
 def value_and_grad(f, argnums=0):
@@ -87,14 +87,14 @@ def value_and_grad(f, argnums=0):
         for i, x in zip(nums, xs):
             args[i] = x
         y = _as_output(f(*args), "grad")
-        if y.data.size != 1:
+        if y.array.size != 1:
             raise ValueError(f"grad: f must return a scalar, got shape {y.shape}; "
                              "use vjp or jacobian for vector outputs")
         if y.requires_grad:
-            gs = engine.backward(y, array_module(y.data).ones_like(y.data), inputs=xs)
+            gs = engine.backward(y, array_module(y.array).ones_like(y.array), inputs=xs)
         else:
             gs = [None] * len(xs)
-        gs = tuple(Tensor._wrap(g if g is not None else array_module(x.data).zeros_like(x.data))
+        gs = tuple(Tensor._wrap(g if g is not None else array_module(x.array).zeros_like(x.array))
                    for g, x in zip(gs, xs))
         return y.detach(), (gs[0] if single else gs)
 
@@ -113,24 +113,24 @@ def jacobian(f, x, mode="rev"):
     ``mode="rev"``: one backward pass per output element (vjp with unit vectors);
     ``mode="fwd"``: one forward pass per input element (jvp with unit vectors)."""
     x = _as_input(x)
-    xp = array_module(x.data)
+    xp = array_module(x.array)
     if mode == "rev":
         y, pullback = vjp(f, x)
         rows = []
-        for k in range(y.data.size):
-            e = xp.zeros(y.data.size, dtype=y.dtype)
+        for k in range(y.array.size):
+            e = xp.zeros(y.array.size, dtype=y.dtype)
             e[k] = 1
-            rows.append(pullback(e.reshape(y.shape))[0].data)
+            rows.append(pullback(e.reshape(y.shape))[0].array)
         jac = xp.stack(rows).reshape(y.shape + x.shape) if rows else \
             xp.zeros(y.shape + x.shape, dtype=x.dtype)
     elif mode == "fwd":
         cols, y_shape = [], None
-        for k in range(x.data.size):
-            e = xp.zeros(x.data.size, dtype=x.dtype)
+        for k in range(x.array.size):
+            e = xp.zeros(x.array.size, dtype=x.dtype)
             e[k] = 1
             y, dy = jvp(f, (x,), (e.reshape(x.shape),))
             y_shape = y.shape
-            cols.append(dy.data.reshape(-1))
+            cols.append(dy.array.reshape(-1))
         if y_shape is None:
             y_shape = f(x).shape
         jac = xp.stack(cols, axis=-1).reshape(y_shape + x.shape) if cols else \
@@ -175,7 +175,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
     def phi(arrs):
         with_graph = [Tensor._wrap(a) for a in arrs]
-        return float((f(*with_graph).data * v).sum())
+        return float((f(*with_graph).array * v).sum())
 
     _, pullback = vjp(f, *[Tensor._wrap(a) for a in arrays])
     analytic = [g.numpy() for g in pullback(v)]

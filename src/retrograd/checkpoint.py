@@ -34,7 +34,7 @@ def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, extra=
     e.g. ``{"loader": loader.generator}`` for a DataLoader given its own."""
     if not isinstance(epoch, (int, np.integer)) or isinstance(epoch, bool) or epoch < 0:
         raise ValueError(f"save_checkpoint: epoch must be an integer >= 0, got epoch={epoch!r}")
-    arrays = {f"model/{k}": _host(t.data) for k, t in model.state_dict().items()}
+    arrays = {f"model/{k}": _host(t.array) for k, t in model.state_dict().items()}
     header = {"kind": KIND, "epoch": int(epoch), "rng": rng_state(model, generators),
               "model": list(arrays)}
     if optimizer is not None:
@@ -73,7 +73,7 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None, generators=None
         raise ModelFileError(f"{path}: the checkpoint holds no optimizer state")
     if scheduler is not None and "scheduler" not in header:
         raise ModelFileError(f"{path}: the checkpoint holds no scheduler state")
-    backup = ({k: t.data.copy() for k, t in model.state_dict().items()},
+    backup = ({k: t.array.copy() for k, t in model.state_dict().items()},
               optimizer.state_dict() if optimizer is not None else None,
               scheduler.state_dict() if scheduler is not None else None)
     try:

@@ -119,7 +119,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     tensor). Python floats become float32, ints int64, bools bool; an array keeps
     its dtype (float64 stays float64). A tensor or GPU array stays on its device
     unless ``device=`` is given."""
-    src = data.data if isinstance(data, Tensor) else data
+    src = data.array if isinstance(data, Tensor) else data
     dt = as_dtype(dtype, "tensor")
     fresh = False
     if not hasattr(src, "dtype"):
@@ -127,9 +127,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     if device is None and backend.device_of(src) != "cpu":
         device = backend.device_of(src)
     t = Tensor(src, dtype=dt, device=_device(device))
-    if not fresh and (t.data is src or t.data.base is src):
-        t.data = t.data.copy()
-    return _leaf(t.data, requires_grad, "tensor")
+    if not fresh and (t.array is src or t.array.base is src):
+        t.array = t.array.copy()
+    return _leaf(t.array, requires_grad, "tensor")
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -253,7 +253,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
     """``base`` to the powers ``linspace(start, end, steps)``, computed in float64."""
-    exponents = linspace(start, end, steps, dtype=np.float64).data
+    exponents = linspace(start, end, steps, dtype=np.float64).array
     dt = as_dtype(dtype, "logspace") or get_default_dtype()
     values = np.power(float(base), exponents)
     if dt.kind in "iu":

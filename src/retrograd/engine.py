@@ -100,8 +100,8 @@ def _backpropagate(root, gradient, retain_graph, inputs):
         for p, gp in zip(op.parents, gs):        # the chain rule's sum over consumers
             if gp is None or not p.requires_grad:
                 continue
-            if gp.shape != p.data.shape:
-                gp = sum_to(gp, p.data.shape)
+            if gp.shape != p.array.shape:
+                gp = sum_to(gp, p.array.shape)
             into = leaves if p._op is None else pending
             prev = into.get(p)
             into[p] = gp if prev is None else prev + gp
@@ -122,7 +122,7 @@ def _run_hooks(t, g):
     for hook in t._hooks:
         r = hook(Tensor._wrap(g))
         if r is not None:   # the hook's own array: a copy for the engine
-            g = array_module(g).array(r.data if isinstance(r, Tensor) else r, dtype=g.dtype)
+            g = array_module(g).array(r.array if isinstance(r, Tensor) else r, dtype=g.dtype)
     return g
 
 
@@ -131,6 +131,6 @@ def _accumulate(t, g):
     array may be shared (Add hands the same one to both inputs, a reshape returns a
     view of it) or kept by an op."""
     if t.grad is None:
-        t.grad = Tensor._wrap(g.astype(t.data.dtype))   # astype copies
+        t.grad = Tensor._wrap(g.astype(t.array.dtype))   # astype copies
     else:
-        t.grad.data += g
+        t.grad.array += g

@@ -68,7 +68,7 @@ class Outer:
 
 
 class OuterGrad(Tensor):
-    """A leaf's ``.grad`` holding an ``Outer``: its ``data``, the matrix, is built at
+    """A leaf's ``.grad`` holding an ``Outer``: its ``array``, the matrix, is built at
     the first read (and kept), so ``.grad`` behaves as any gradient; plain SGD
     checks ``factored`` and reads ``outer`` instead."""
 
@@ -76,13 +76,13 @@ class OuterGrad(Tensor):
         self.outer, self._dense = outer, None
 
     @property
-    def data(self):
+    def array(self):
         if self._dense is None:
             self._dense = self.outer.dense()
         return self._dense
 
-    @data.setter
-    def data(self, value):
+    @array.setter
+    def array(self, value):
         self._dense = value
 
     @property
@@ -107,13 +107,13 @@ def offer_outer(weight, u, v):
     weight's own dtype. A second gradient (no ``zero_grad`` between two backward
     passes) is added to the matrix in one pass."""
     if not state.backward_into_grad or state.anomaly or weight._op is not None or \
-            weight._hooks or u.dtype != weight.data.dtype:
+            weight._hooks or u.dtype != weight.array.dtype:
         return False
     outer = Outer(u, v)
     if weight.grad is None:
         weight.grad = OuterGrad(outer)   # built only if someone reads it
     else:
-        outer.add_to(1, weight.grad.data)   # .grad += Uᵀ V, in one pass
+        outer.add_to(1, weight.grad.array)   # .grad += Uᵀ V, in one pass
     return True
 
 
@@ -135,8 +135,8 @@ def sgd_step(opt):
             if s is None:
                 s = states[p] = {}
             if g.__class__ is OuterGrad and g.factored:
-                g.outer.add_to(-lr, p.data)   # θ ← θ − η Uᵀ V, one pass over θ
+                g.outer.add_to(-lr, p.array)   # θ ← θ − η Uᵀ V, one pass over θ
             else:
-                update(p.data, g.data, s, group)
+                update(p.array, g.array, s, group)
             mark_modified(p)
     return True

@@ -193,11 +193,11 @@ class Function:
         # the common one- and two-input cases skip building an argument list.
         try:
             if len(inputs) == 1:
-                y = self.forward(inputs[0].data)
+                y = self.forward(inputs[0].array)
             elif len(inputs) == 2:
-                y = self.forward(inputs[0].data, inputs[1].data)
+                y = self.forward(inputs[0].array, inputs[1].array)
             else:
-                y = self.forward(*[t.data for t in inputs])
+                y = self.forward(*[t.array for t in inputs])
         except (ValueError, TypeError, IndexError) as e:
             raise self.error(e, inputs) from None
         out = _make(y)
@@ -239,7 +239,7 @@ class Function:
             return   # nothing was changed in place since this op ran
         for i, t in enumerate(self.parents + (out,)):
             root = t._base if t._base is not None else t
-            if root._modified_at > self.seq and _kept(t.data, self.saved_arrays()):
+            if root._modified_at > self.seq and _kept(t.array, self.saved_arrays()):
                 what = "its output" if i == len(self.parents) else f"its input {i}"
                 raise RuntimeError(
                     f"backward through {self.name}: {what} (shape {tuple(t.shape)}, "
@@ -258,12 +258,12 @@ class Function:
         if all(t._tangent is None for t in inputs):
             return
         tangents = [t._tangent if t._tangent is not None
-                    else array_module(t.data).zeros_like(t.data) for t in inputs]
+                    else array_module(t.array).zeros_like(t.array) for t in inputs]
         out._tangent = self.jvp(*tangents)
 
     def _check_forward(self, out):
         self.created_at = _user_frame(traceback.extract_stack()[:-2])
-        if _nonfinite(out.data):
+        if _nonfinite(out.array):
             raise AnomalyError(
                 f"{self.name} produced NaN/Inf in its forward pass "
                 f"(output shape {out.shape}); created at {self.created_at}")

@@ -5,6 +5,8 @@ the body of a class, and bound to ``Tensor`` at the end of this module — the o
 place where the tensor meets the ops. So the core imports in one direction:
 backend → tensor → function → engine → ops → methods.
 """
+from collections import namedtuple
+
 import numpy as np
 
 from . import backend, engine, ops
@@ -31,15 +33,15 @@ class _Methods:
                 "not require grad and has no graph "
                 "(did you create it inside no_grad(), or forget requires_grad=True "
                 "on the inputs?)")
-        xp = backend.array_module(self.data)
+        xp = backend.array_module(self.array)
         if gradient is None:
-            if self.data.size != 1:
+            if self.array.size != 1:
                 raise RuntimeError(
                     f"backward: output of shape {self.shape} is not a scalar; pass "
                     "gradient= (∂loss/∂output, same shape) or reduce it first (e.g. .sum())")
-            g = xp.ones_like(self.data)
+            g = xp.ones_like(self.array)
         else:
-            g = gradient.data if isinstance(gradient, Tensor) else gradient
+            g = gradient.array if isinstance(gradient, Tensor) else gradient
             g = xp.array(g, dtype=self.dtype)   # a copy: the engine's own (engine.py)
             if g.shape != self.shape:
                 raise ValueError(f"backward: gradient has shape {g.shape}, expected "
@@ -62,7 +64,7 @@ class _Methods:
             dtype = _as_dtype(dtype)
             # Only a float result carries a gradient (x.long() is a constant).
             t = ops.shape.Cast(dtype).apply(t) if dtype.kind in "fc" else \
-                _make(t.data.astype(dtype))
+                _make(t.array.astype(dtype))
         if device is not None and backend.check_device(device) != t.device:
             t = ops.shape.ToDevice(backend.check_device(device)).apply(t)
         return t
@@ -207,12 +209,12 @@ class _Methods:
 
     def __setitem__(self, index, value, name="item assignment"):
         index = ops.indexing.to_index(index)
-        other = value.data if isinstance(value, Tensor) else value
+        other = value.array if isinstance(value, Tensor) else value
         if _records(self, value, name):
             v = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
             return _rebase(self, lambda old: ops.indexing.SetItem(index).apply(old, v))
         try:
-            self.data[index] = backend.to_device(other, self.device) \
+            self.array[index] = backend.to_device(other, self.device) \
                 if hasattr(other, "shape") else other
         except (ValueError, TypeError, IndexError) as e:
             raise _in_place_error(name, self, value, e) from None
@@ -221,8 +223,8 @@ class _Methods:
 
     # -- comparisons (no gradient) -------------------------------------------
     def _compare(self, other, fn):
-        other = other.data if isinstance(other, Tensor) else other
-        return _make(fn(self.data, other))
+        other = other.array if isinstance(other, Tensor) else other
+        return _make(fn(self.array, other))
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -244,17 +246,36 @@ class _Methods:
 
     __hash__ = object.__hash__
 
-    def argmax(self, axis=None, keepdims=False):
-        return _make(self.data.argmax(axis=axis, keepdims=keepdims))
+    def eq(self, other):
+        return self == other
 
-    def argmin(self, axis=None, keepdims=False):
-        return _make(self.data.argmin(axis=axis, keepdims=keepdims))
+    def ne(self, other):
+        return self != other
 
-    def any(self, axis=None):
-        return _make(self.data.any(axis=axis))
+    def lt(self, other):
+        return self < other
 
-    def all(self, axis=None):
-        return _make(self.data.all(axis=axis))
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the maximum (no gradient), over ``dim`` (``axis``) or all."""
+        return _make(self.array.argmax(axis=_dim(dim, axis), keepdims=_keep(keepdim, keepdims)))
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _make(self.array.argmin(axis=_dim(dim, axis), keepdims=_keep(keepdim, keepdims)))
+
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _make(self.array.any(axis=_dim(dim, axis), keepdims=_keep(keepdim, keepdims)))
+
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _make(self.array.all(axis=_dim(dim, axis), keepdims=_keep(keepdim, keepdims)))
 
     # -- elementwise functions ------------------------------------------------
     def exp(self):
@@ -284,6 +305,28 @@ class _Methods:
     def relu(self):
         return ops.activations.ReLU().apply(self)
 
+    def square(self):
+        return ops.arithmetic.pow(self, 2)
+
+    def neg(self):
+        return -self
+
+    def pow(self, exponent):
+        return ops.arithmetic.pow(self, exponent)
+
+    def add(self, other, alpha=1):
+        """self + α·other (PyTorch's add)."""
+        return self + (_scaled(other, alpha) if alpha != 1 else other)
+
+    def sub(self, other, alpha=1):
+        return self - (_scaled(other, alpha) if alpha != 1 else other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
     def clip(self, min=None, max=None):
         return ops.elementwise.clip(self, min, max)
 
@@ -295,33 +338,75 @@ class _Methods:
     def minimum(self, other):
         return ops.elementwise.minimum(self, other)
 
-    # -- reductions -----------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        return ops.reductions.Sum(axis, keepdims).apply(self)
+    def where(self, condition, other):
+        """self where ``condition`` holds, else ``other`` (PyTorch's x.where)."""
+        return ops.elementwise.where(condition, self, other)
 
-    def mean(self, axis=None, keepdims=False):
-        return ops.reductions.Mean(axis, keepdims).apply(self)
+    def masked_fill(self, mask, value):
+        """self with ``value`` where ``mask`` is true (no gradient flows there)."""
+        fill = Tensor(value, dtype=self.dtype, device=self.device) \
+            if not isinstance(value, Tensor) else value
+        return ops.elementwise.where(mask, fill, self)
 
-    def max(self, axis=None, keepdims=False):
-        return ops.reductions.Max(axis, keepdims).apply(self)
+    def gather(self, dim, index):
+        return ops.indexing.gather(self, dim, index)
 
-    def min(self, axis=None, keepdims=False):
-        return ops.reductions.Min(axis, keepdims).apply(self)
+    # -- reductions: PyTorch's dim/keepdim, NumPy's axis/keepdims ---------------
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        t = self if dtype is None else self.to(dtype=dtype)
+        return ops.reductions.Sum(_dim(dim, axis), _keep(keepdim, keepdims)).apply(t)
 
-    def var(self, axis=None, keepdims=False, ddof=0):
-        return ops.reductions.Var(axis, keepdims, ddof).apply(self)
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        t = self if dtype is None else self.to(dtype=dtype)
+        return ops.reductions.Mean(_dim(dim, axis), _keep(keepdim, keepdims)).apply(t)
 
-    def std(self, axis=None, keepdims=False, ddof=0):
-        return self.var(axis, keepdims, ddof).sqrt()
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The maximum: over everything; with ``dim`` PyTorch's (values, indices);
+        with ``axis=`` (NumPy's word) the values alone; of two tensors, elementwise."""
+        return _extreme(self, "max", dim, keepdim, axis, keepdims)
 
-    def logsumexp(self, axis=None, keepdims=False):
-        return ops.reductions.LogSumExp(axis, keepdims).apply(self)
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """As ``max``, for the minimum."""
+        return _extreme(self, "min", dim, keepdim, axis, keepdims)
 
-    def softmax(self, axis=-1):
-        return ops.softmax.Softmax(axis).apply(self)
+    def amax(self, dim=None, keepdim=False):
+        return ops.reductions.Max(_dim(dim, None), keepdim).apply(self)
 
-    def log_softmax(self, axis=-1):
-        return ops.softmax.LogSoftmax(axis).apply(self)
+    def amin(self, dim=None, keepdim=False):
+        return ops.reductions.Min(_dim(dim, None), keepdim).apply(self)
+
+    def var(self, dim=None, keepdim=False, ddof=None, *, unbiased=None, correction=None,
+            axis=None, keepdims=None):
+        """Σ (x − x̄)² / (n − c). The correction c is PyTorch's default 1 (unbiased),
+        or NumPy's 0 when called NumPy's way (``axis=``); ``correction``, ``ddof`` or
+        ``unbiased`` set it."""
+        c = _correction(ddof, unbiased, correction, axis)
+        return ops.reductions.Var(_dim(dim, axis), _keep(keepdim, keepdims), c).apply(self)
+
+    def std(self, dim=None, keepdim=False, ddof=None, *, unbiased=None, correction=None,
+            axis=None, keepdims=None):
+        """√var (same correction rule as ``var``)."""
+        return self.var(dim, keepdim, ddof, unbiased=unbiased, correction=correction,
+                        axis=axis, keepdims=keepdims).sqrt()
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        """‖x‖_p over ``dim`` (all elements by default): p = 2 ("fro"), 1, or inf."""
+        if p in (2, "fro"):
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p == float("inf"):
+            return self.abs().amax(dim, keepdim)
+        raise NotImplementedError(f"norm: p={p!r} is not in retrograd (2, 'fro', 1, inf are)")
+
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return ops.reductions.LogSumExp(_dim(dim, axis), _keep(keepdim, keepdims)).apply(self)
+
+    def softmax(self, dim=-1, *, axis=None):
+        return ops.softmax.Softmax(_dim(dim, axis)).apply(self)
+
+    def log_softmax(self, dim=-1, *, axis=None):
+        return ops.softmax.LogSoftmax(_dim(dim, axis)).apply(self)
 
     # -- shape ----------------------------------------------------------------
     def reshape(self, *shape):
@@ -329,8 +414,25 @@ class _Methods:
 
     view = reshape
 
+    def view_as(self, other):
+        return ops.shape.reshape(self, *other.shape)
+
+    reshape_as = view_as
+
     def transpose(self, *axes):
         return ops.shape.transpose(self, *axes)
+
+    def t(self):
+        """The transpose of a matrix (a vector is returned as is), as PyTorch's t()."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with at most 2 dimensions, got shape "
+                             f"{tuple(self.shape)}; use transpose(dim0, dim1)")
+        return self if self.ndim < 2 else ops.shape.transpose(self)
+
+    @property
+    def mT(self):
+        """The last two axes swapped (a batch of matrices transposed)."""
+        return ops.shape.transpose(self, -2, -1)
 
     def permute(self, *axes):
         return ops.shape.permute(self, *axes)
@@ -338,17 +440,98 @@ class _Methods:
     def flatten(self, start_dim=0, end_dim=-1):
         return ops.shape.flatten(self, start_dim, end_dim)
 
-    def squeeze(self, axis=None):
-        return ops.shape.squeeze(self, axis)
+    def squeeze(self, dim=None, *, axis=None):
+        return ops.shape.squeeze(self, _dim(dim, axis))
 
-    def unsqueeze(self, axis):
-        return ops.shape.unsqueeze(self, axis)
+    def unsqueeze(self, dim=None, *, axis=None):
+        return ops.shape.unsqueeze(self, _dim(dim, axis))
 
     def expand(self, *shape):
         return ops.shape.expand(self, *shape)
 
+    def expand_as(self, other):
+        return ops.shape.expand(self, *other.shape)
+
     def broadcast_to(self, shape):
         return ops.shape.BroadcastTo(tuple(shape)).apply(self)
+
+    def repeat(self, *sizes):
+        """The tensor tiled ``sizes[i]`` times along each axis (PyTorch's repeat,
+        NumPy's tile): a broadcast of interleaved axes, so the gradient sums the copies."""
+        sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) \
+            else sizes
+        if len(sizes) < self.ndim:
+            raise ValueError(f"repeat: {len(sizes)} sizes for a tensor with {self.ndim} "
+                             "dimensions; give at least one per dimension")
+        shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+        spread = [n for d in shape for n in (1, d)]
+        tiled = [n for r, d in zip(sizes, shape) for n in (r, d)]
+        x = ops.shape.reshape(self, *spread)
+        return ops.shape.reshape(ops.shape.expand(x, *tiled),
+                                 *[r * d for r, d in zip(sizes, shape)])
+
+    def clone(self):
+        """A copy with its own memory; the gradient flows back to self."""
+        return self * 1 if self.requires_grad and state.grad_enabled else \
+            _make(self.array.copy())
+
+    def contiguous(self):
+        return self
+
+    def mm(self, other):
+        if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
+            raise ValueError(f"mm: expects two matrices, got shapes {tuple(self.shape)} and "
+                             f"{tuple(getattr(other, 'shape', ()))}")
+        return ops.matmul.matmul(self, other)
+
+    def bmm(self, other):
+        if self.ndim != 3 or getattr(other, "ndim", 0) != 3:
+            raise ValueError(f"bmm: expects two batches of matrices (3 dimensions), got "
+                             f"shapes {tuple(self.shape)} and "
+                             f"{tuple(getattr(other, 'shape', ()))}")
+        return ops.matmul.matmul(self, other)
+
+    def matmul(self, other):
+        return ops.matmul.matmul(self, other)
+
+    def dot(self, other):
+        return ops.matmul.matmul(self, other)
+
+    # -- dtypes and Python numbers -----------------------------------------------------
+    def type(self, dtype=None):
+        """With no argument, PyTorch's type name ('torch.FloatTensor'); with a dtype,
+        the tensor converted to it."""
+        if dtype is None:
+            return _TYPE_NAMES.get(np.dtype(self.dtype).name, str(self.dtype))
+        return self.to(dtype=dtype)
+
+    def int(self):
+        return self.to(dtype=np.int32)
+
+    def bool(self):
+        return self.to(dtype=np.bool_)
+
+    def half(self):
+        return self.to(dtype=np.float16)
+
+    @property
+    def is_cuda(self):
+        return self.device != "cpu"
+
+    def __index__(self):
+        """A one-element integer tensor indexes a list, as in PyTorch."""
+        if self.array.size != 1 or self.dtype.kind not in "iub":
+            raise TypeError(f"only one-element integer tensors can be used as an index, "
+                            f"not one of shape {tuple(self.shape)} and dtype {self.dtype}")
+        return int(self.item())
+
+    def __format__(self, spec):
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if not spec:
+            return str(self)
+        raise TypeError(f"unsupported format string {spec!r} for a tensor of shape "
+                        f"{tuple(self.shape)} (only a 0-d tensor formats as a number)")
 
     def __getitem__(self, index):
         return ops.indexing.getitem(self, index)
@@ -356,6 +539,63 @@ class _Methods:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+
+# -- PyTorch's and NumPy's keywords ---------------------------------------------------
+
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+               "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
+               "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+               "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor"}
+
+
+def _dim(dim, axis):
+    """The axes of a call that may say ``dim`` (PyTorch) or ``axis`` (NumPy)."""
+    if axis is not None:
+        if dim is not None and dim != -1:
+            raise TypeError(f"give dim or axis, not both (dim={dim!r}, axis={axis!r})")
+        return tuple(axis) if isinstance(axis, list) else axis
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _keep(keepdim, keepdims):
+    return bool(keepdim if keepdims is None else keepdims)
+
+
+def _correction(ddof, unbiased, correction, axis):
+    """var's divisor n − c: c from correction, ddof or unbiased; else PyTorch's 1, or
+    NumPy's 0 for a call written NumPy's way (with axis=)."""
+    for c in (correction, ddof):
+        if c is not None:
+            return int(c)
+    if unbiased is not None:
+        return int(bool(unbiased))
+    return 0 if axis is not None else 1
+
+
+# What max(dim)/min(dim) return, as PyTorch's torch.return_types.max/min.
+_RESULT = {name: namedtuple(name, ["values", "indices"]) for name in ("max", "min")}
+
+
+def _extreme(t, name, dim, keepdim, axis, keepdims):
+    """max/min: of everything; PyTorch's (values, indices) along ``dim``; NumPy's
+    values along ``axis``; elementwise against another tensor."""
+    op = ops.reductions.Max if name == "max" else ops.reductions.Min
+    if isinstance(dim, Tensor):
+        return (ops.elementwise.maximum if name == "max" else ops.elementwise.minimum)(t, dim)
+    if axis is not None or dim is None:
+        return op(_dim(dim, axis), _keep(keepdim, keepdims)).apply(t)
+    keep = _keep(keepdim, keepdims)
+    if t.ndim == 0:
+        index = _make(np.zeros((), dtype=np.int64))
+        return _RESULT[name](t * 1 if t.requires_grad else t, index)
+    where = getattr(t.array, "argmax" if name == "max" else "argmin")(axis=dim, keepdims=True)
+    values = ops.indexing.Gather(dim % t.ndim, where).apply(t)   # ∂ℓ/∂x at that index only
+    indices = _make(where)
+    if not keep:
+        values, indices = ops.shape.squeeze(values, dim), _make(where.squeeze(dim))
+    return _RESULT[name](values, indices)
 
 
 # -- in-place changes ----------------------------------------------------------------
@@ -370,7 +610,7 @@ def _records(t, other, name):
         raise RuntimeError(
             f"{name}: a leaf tensor that requires grad (shape {tuple(t.shape)}) cannot be "
             "changed in place outside no_grad(), as in PyTorch; update it inside "
-            "`with retrograd.no_grad():` (e.g. w -= lr * w.grad), or through w.data")
+            "`with retrograd.no_grad():` (e.g. w -= lr * w.grad), or through w.array")
     return t.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
 
 
@@ -379,9 +619,9 @@ def _in_place(t, name, other, ufunc, op):
     change enters the graph, the op recorded and its result written into t."""
     if _records(t, other, name):
         return _rebase(t, lambda old: op(old, other))
-    b = other.data if isinstance(other, Tensor) else other
+    b = other.array if isinstance(other, Tensor) else other
     try:
-        ufunc(t.data, b, out=t.data)
+        ufunc(t.array, b, out=t.array)
     except (ValueError, TypeError) as e:   # NumPy's casting errors are TypeErrors
         raise _in_place_error(name, t, other, e) from None
     mark_modified(t)
@@ -395,9 +635,9 @@ def _set(t, name, fill, values):
         v = Tensor(values(t.shape, t.dtype), dtype=t.dtype, device=t.device)
         return _rebase(t, lambda old: old * 0 + v)
     if fill is not None:
-        fill(t.data)
+        fill(t.array)
     else:
-        t.data[...] = backend.to_device(np.asarray(values(t.shape, t.dtype)), t.device)
+        t.array[...] = backend.to_device(np.asarray(values(t.shape, t.dtype)), t.device)
     mark_modified(t)
     return t
 
@@ -406,7 +646,7 @@ def _rebase(t, compute):
     """PyTorch's in-place change of a tensor with a history: ``compute(old)`` is
     recorded on ``old``, a tensor holding t's former history, and its values are
     written into t's storage; t continues from there (its views see the change)."""
-    old = _make(t.data)
+    old = _make(t.array)
     old._base = t._base if t._base is not None else t
     old._op, old.requires_grad = t._op, t.requires_grad
     new = compute(old)
@@ -417,9 +657,9 @@ def _rebase(t, compute):
     op = new._op
     if op is not None:   # the recorded op keeps old's values, not the ones written below
         for k, v in list(vars(op).items()):
-            if v is t.data:
+            if v is t.array:
                 setattr(op, k, v.copy())
-    t.data[...] = new.data
+    t.array[...] = new.array
     mark_modified(t)
     t._op, t.requires_grad = op, new.requires_grad
     return t

@@ -59,7 +59,6 @@ TOP_LEVEL = {
     "amp": "no automatic mixed precision; tensors keep the dtype they are given",
     "autocast": "no automatic mixed precision; tensors keep the dtype they are given",
     "bfloat16": "NumPy has no bfloat16; use retrograd.float16 or float32",
-    "Size": "shapes are tuples: compare t.shape == (2, 3)",
     "linalg": "no linear-algebra module; retrograd.matmul and the tensor methods are "
               "differentiable",
     "fft": "no Fourier transforms",

@@ -1,6 +1,6 @@
 """The Tensor: an n-dimensional array that remembers how it was computed.
 
-A tensor holds its ``data`` (a NumPy or CuPy array), whether it ``requires_grad``,
+A tensor holds its ``array`` (a NumPy or CuPy array), whether it ``requires_grad``,
 its gradient ``grad`` once ``backward`` has run, and ``_op``, the operation that
 made it (``None`` for a leaf). This module is the data structure alone: the methods
 that compute (``x + y``, ``x.sum()``, ``x.backward()``) only name an operation or
@@ -29,7 +29,7 @@ def _to_array(data, dtype, xp):
     """Python data → array: floats become float32 unless a dtype is given,
     float arrays keep their precision (float64 stays float64)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is None and not hasattr(data, "dtype"):
         probe = np.asarray(data)
         if probe.dtype == object:
@@ -57,7 +57,7 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # numpy_array * tensor → Tensor.__rmul__
-    # Class-level defaults keep node creation cheap: an op's output sets only data.
+    # Class-level defaults keep node creation cheap: an op's output sets only its array.
     requires_grad = False
     grad = None
     _op = None
@@ -73,12 +73,28 @@ class Tensor:
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
         if device is None:
-            xp = backend.array_module(data.data if isinstance(data, Tensor) else data)
+            xp = backend.array_module(data.array if isinstance(data, Tensor) else data)
         else:
             xp = backend.module_for(device)
-        self.data = _to_array(data, _as_dtype(dtype), xp)
+        self.array = _to_array(data, _as_dtype(dtype), xp)
         if requires_grad:
             self.requires_grad_(True)
+
+    @property
+    def data(self):
+        """PyTorch's ``x.data``: a tensor sharing x's memory, without x's history and
+        with a version counter of its own, so changes made through it are not tracked
+        (``p.data -= lr * p.grad``). ``x.data = y`` gives x y's values (its memory).
+        The array itself is ``x.array``."""
+        return _make(self.array)
+
+    @data.setter
+    def data(self, value):
+        array = value.array if isinstance(value, Tensor) else value
+        if not hasattr(array, "dtype") or not hasattr(array, "shape"):
+            raise TypeError(f"x.data = …: expected a tensor or an array, got "
+                            f"{type(value).__name__}")
+        self.array = array
 
     @staticmethod
     def _wrap(array):
@@ -88,23 +104,25 @@ class Tensor:
     # -- properties ---------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def size(self):
-        return self.data.size
+        """The number of elements, as NumPy's ``size`` (an int), and PyTorch's
+        ``size()`` / ``size(dim)`` when called (the shape as a ``Size``, or one length)."""
+        return _Numel(self.array.size, self.array.shape)
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_leaf(self):
@@ -119,26 +137,26 @@ class Tensor:
         return self.transpose()
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     # -- conversion ---------------------------------------------------------
     def numpy(self):
         """The data as a NumPy array (copied from the GPU when needed)."""
-        return backend.to_device(self.data, "cpu")
+        return backend.to_device(self.array, "cpu")
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): tensor of shape {self.shape} has {self.size} "
                              "elements; expected exactly one")
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def tolist(self):
         return self.numpy().tolist()
@@ -154,7 +172,7 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
                              "ambiguous; use .any() or .all()")
         return bool(self.item())
@@ -175,7 +193,7 @@ class Tensor:
 
     # -- autodiff -----------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise TypeError(f"requires_grad: only floating-point tensors can require "
                             f"gradients, got dtype {self.dtype}")
         if not requires_grad and self._op is not None:
@@ -192,7 +210,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (shares memory and the version counter)."""
-        t = _make(self.data)
+        t = _make(self.array)
         t._base = self._base if self._base is not None else self
         return t
 
@@ -210,12 +228,44 @@ class Tensor:
                 self._hooks.remove(fn)
         return _Handle()
 
+class Size(tuple):
+    """A shape, as PyTorch's ``torch.Size``: a tuple of ints with ``numel()``."""
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self):
+        return f"retrograd.Size({list(self)})"
+
+
+class _Numel(int):
+    """``t.size``: an int (NumPy's number of elements) that PyTorch code calls:
+    ``t.size()`` is the shape, ``t.size(dim)`` one length."""
+
+    def __new__(cls, n, shape):
+        self = super().__new__(cls, n)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return Size(self.shape)
+        try:
+            return self.shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(f"size({dim!r}): dimension out of range for a tensor with "
+                             f"{len(self.shape)} dimensions (shape {self.shape})") from None
+
+
 def _make(data):
     """Wrap an op's output array: the cheapest possible node."""
     t = _new(Tensor)
     if data.__class__ is not np.ndarray and isinstance(data, np.generic):
         data = np.asarray(data)  # NumPy reductions return scalars, not 0-d arrays
-    t.data = data
+    t.array = data
     return t
 
 

@@ -130,7 +130,7 @@ def _entry(x, path, arrays):
     if isinstance(x, Tensor):
         from .nn.parameter import Parameter
         kind = "parameter" if isinstance(x, Parameter) else "tensor"
-        data, grad = x.data, bool(x.requires_grad)
+        data, grad = x.array, bool(x.requires_grad)
     else:
         kind = "numpy_scalar" if isinstance(x, np.generic) else "ndarray"
         data, grad = x, False

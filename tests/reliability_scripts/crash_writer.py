@@ -32,7 +32,7 @@ def digest(model, opt):
     """SHA-256 of the weights and optimiser slots: a mixed file cannot match it."""
     h = hashlib.sha256()
     for t in model.state_dict().values():
-        h.update(t.data.tobytes())
+        h.update(t.array.tobytes())
     for slots in opt.state_dict()["state"].values():
         for v in slots.values():
             h.update(np.asarray(v).tobytes())

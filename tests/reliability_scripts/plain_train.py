@@ -52,7 +52,7 @@ def train(model, opt, sched, loader, start, stop):
 
 def snapshot(model, opt, sched, epoch):
     """Everything a resumed run must reproduce, as {name: array} (RNG states as JSON)."""
-    out = {f"w/{k}": t.data.copy() for k, t in model.state_dict().items()}
+    out = {f"w/{k}": t.array.copy() for k, t in model.state_dict().items()}
     sd = opt.state_dict()
     for i, slots in sd["state"].items():
         for name, v in slots.items():

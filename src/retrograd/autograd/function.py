@@ -122,7 +122,7 @@ def _root(t):
 
 def _link(cls, ctx, args, out):
     """The output of ``apply``: ``out``'s values with a node linking it to the inputs."""
-    res = _make(out.data)
+    res = _make(out.array)
     res._base = out._base if out._base is not None else \
         (out if any(out is a for a in args) else None)
     if state.forward_level and any(isinstance(a, Tensor) and a._tangent is not None
@@ -153,7 +153,7 @@ class _Node(_Op):
         return self.fn.__name__ + "Backward"
 
     def saved_arrays(self):
-        return [t.data for t, _ in self.ctx._saved if t is not None]
+        return [t.array for t, _ in self.ctx._saved if t is not None]
 
     def backward(self, gy):
         with no_grad():
@@ -170,8 +170,8 @@ class _Node(_Op):
             if g is None:
                 out.append(None)
                 continue
-            g = g.data if isinstance(g, Tensor) else \
-                array_module(p.data).asarray(g, dtype=p.dtype)
+            g = g.array if isinstance(g, Tensor) else \
+                array_module(p.array).asarray(g, dtype=p.dtype)
             if g.shape != p.shape and not _broadcasts(g.shape, p.shape):
                 raise RuntimeError(
                     f"{self.fn.__name__}.backward returned a gradient of shape "
@@ -192,8 +192,8 @@ def _tangent(cls, ctx, args):
     """Forward mode: the user's ``jvp(ctx, *tangents)``, one tangent per argument of
     forward (zeros for a tensor without one, None for other arguments)."""
     tangents = [None if not isinstance(a, Tensor) else Tensor._wrap(
-        a._tangent if a._tangent is not None else array_module(a.data).zeros_like(a.data))
+        a._tangent if a._tangent is not None else array_module(a.array).zeros_like(a.array))
         for a in args]
     with no_grad():
         dy = cls.jvp(ctx, *tangents)
-    return dy.data if isinstance(dy, Tensor) else dy
+    return dy.array if isinstance(dy, Tensor) else dy

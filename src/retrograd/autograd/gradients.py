@@ -37,14 +37,14 @@ def _seed(out, g, k):
     if not out.requires_grad:
         raise RuntimeError(f"element {k} of tensors does not require grad and does not "
                            "have a grad_fn")
-    xp = array_module(out.data)
+    xp = array_module(out.array)
     if g is None:
-        if out.data.size != 1:
+        if out.array.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs "
                                f"(output {k} has shape {tuple(out.shape)}); pass its "
                                "gradient in grad_outputs")
-        return xp.ones_like(out.data)
-    g = xp.array(g.data if isinstance(g, Tensor) else g, dtype=out.dtype)
+        return xp.ones_like(out.array)
+    g = xp.array(g.array if isinstance(g, Tensor) else g, dtype=out.dtype)
     if g.shape != out.shape:
         raise RuntimeError(f"grad_outputs[{k}] has shape {tuple(g.shape)}, output {k} has "
                            f"shape {tuple(out.shape)}")
@@ -89,7 +89,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(
                     f"autograd.grad: input {i} (shape {tuple(t.shape)}) was not used to "
                     "compute the outputs; pass allow_unused=True to get None for it")
-            result.append(Tensor._wrap(array_module(t.data).zeros_like(t.data))
+            result.append(Tensor._wrap(array_module(t.array).zeros_like(t.array))
                           if materialize_grads else None)
         else:
             result.append(Tensor._wrap(g.astype(t.dtype, copy=False)))
@@ -116,4 +116,4 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         if t.grad is None:
             t.grad = Tensor._wrap(g.astype(t.dtype))
         else:
-            t.grad.data += g
+            t.grad.array += g

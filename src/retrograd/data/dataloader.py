@@ -76,6 +76,6 @@ def collate(samples):
         return tuple(collate([s[k] for s in samples]) for k in range(len(first)))
     if isinstance(first, dict):
         return {k: collate([s[k] for s in samples]) for k in first}
-    arrays = [s.data if isinstance(s, Tensor) else s for s in samples]
+    arrays = [s.array if isinstance(s, Tensor) else s for s in samples]
     xp = array_module(arrays[0])
     return Tensor._wrap(xp.stack([xp.asarray(a) for a in arrays]))

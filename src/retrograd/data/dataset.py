@@ -25,7 +25,7 @@ class TensorDataset(Dataset):
     def __init__(self, *arrays):
         if not arrays:
             raise ValueError("TensorDataset: expected at least one array or tensor")
-        self.arrays = tuple(a.data if isinstance(a, Tensor) else a for a in arrays)
+        self.arrays = tuple(a.array if isinstance(a, Tensor) else a for a in arrays)
         for i, a in enumerate(self.arrays):
             if not hasattr(a, "shape") or len(a.shape) == 0:
                 raise ValueError(f"TensorDataset: argument {i} must be an array or tensor "

@@ -53,7 +53,7 @@ class _Buckets:
         self.groups = []  # [(dtype, [(tensor, offset, size), ...], length)]
         current, dtype, length = [], None, 0
         for t in tensors:
-            d = np.dtype(t.data.dtype)
+            d = np.dtype(t.array.dtype)
             if floats_only and d.kind != "f":
                 raise TypeError(f"distributed: parameter of dtype {d} (shape {t.shape}); "
                                 "only floating-point parameters can be averaged")
@@ -111,7 +111,7 @@ class GradientReducer:
                 if p.grad is None or w == 0:  # 0 · NaN would be NaN: a rank with no
                     buf[offset:offset + size] = 0   # samples contributes exact zeros
                 else:
-                    g = to_device(p.grad.data, "cpu").reshape(-1)
+                    g = to_device(p.grad.array, "cpu").reshape(-1)
                     np.multiply(g, w, out=buf[offset:offset + size])
             if i == n - 1:
                 buf[length] = w
@@ -130,11 +130,11 @@ class GradientReducer:
             buf /= total
             for p, offset, size in members:
                 avg = buf[offset:offset + size].reshape(p.shape)
-                xp = array_module(p.data)
+                xp = array_module(p.array)
                 if p.grad is None:
-                    p.grad = Tensor._wrap(xp.array(avg, dtype=p.data.dtype))  # a copy
+                    p.grad = Tensor._wrap(xp.array(avg, dtype=p.array.dtype))  # a copy
                 else:
-                    p.grad.data[...] = xp.asarray(avg)
+                    p.grad.array[...] = xp.asarray(avg)
 
 
 def allreduce_gradients(params, bucket_bytes=DEFAULT_BUCKET_BYTES, num_samples=None):
@@ -164,10 +164,10 @@ def broadcast_parameters(module_or_params, root=0, bucket_bytes=DEFAULT_BUCKET_B
     for (_, members, _), buf in zip(buckets.groups, buckets.buffers):
         if world.rank == root:
             for p, offset, size in members:
-                buf[offset:offset + size] = to_device(p.data, "cpu").reshape(-1)
+                buf[offset:offset + size] = to_device(p.array, "cpu").reshape(-1)
         broadcast_(buf, root, f"broadcast_parameters ({_size(buf.nbytes)})", world)
         if world.rank != root:
             for p, offset, size in members:
-                p.data[...] = array_module(p.data).asarray(
+                p.array[...] = array_module(p.array).asarray(
                     buf[offset:offset + size].reshape(p.shape))
 

@@ -45,7 +45,7 @@ def as_array(a, who, arg, device_ok=False):
     data) is left on its device, where its batches are then sliced. Targets and
     weights come to the host: they are small and checked with NumPy."""
     if isinstance(a, Tensor):
-        a = a.data
+        a = a.array
     if a is None:
         raise ValueError(f"{who}: {arg} is None; expected an array")
     if not isinstance(a, np.ndarray) and backend.device_of(a) != "cpu":

@@ -202,7 +202,7 @@ class Layer(Module):
             if w.shape != p.shape:
                 raise ValueError(f"Layer {self.name!r} weight {n!r} has shape {p.shape}, "
                                  f"got an array of shape {w.shape}")
-            p.data[...] = w
+            p.array[...] = w
 
     # A layer ending in an activation φ: ``call(x) = φ(logits(x))``. The model uses
     # this to hand a softmax/sigmoid's logits to the fused cross-entropy.

@@ -53,7 +53,7 @@ def _target_array(y_true, who):
 def backend_host(a):
     """``a`` (an array, a tensor's data, a list) with its values on the host: targets
     and sample weights are small and checked with NumPy, wherever they were given."""
-    a = a.data if isinstance(a, Tensor) else a
+    a = a.array if isinstance(a, Tensor) else a
     return backend.to_device(a, "cpu") if backend.device_of(a) != "cpu" else a
 
 
@@ -176,7 +176,7 @@ class CategoricalCrossentropy(Loss):
         q = y_true
         if self.label_smoothing:
             c = y_pred.shape[-1]
-            q = _t(y_true.data * (1 - self.label_smoothing) + self.label_smoothing / c)
+            q = _t(y_true.array * (1 - self.label_smoothing) + self.label_smoothing / c)
         return -(logp * q).sum(axis=-1)
 
     def check_target(self, y, y_pred):
@@ -228,7 +228,7 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return None
 
     def call(self, y_true, y_pred):
-        labels = y_true.data.reshape(-1).astype(np.int64, copy=False)
+        labels = y_true.array.reshape(-1).astype(np.int64, copy=False)
         if self.from_logits:
             return ops.SoftmaxCrossEntropy("none").apply(y_pred, _t(labels))
         p = y_pred / y_pred.sum(axis=-1, keepdims=True)
@@ -251,7 +251,7 @@ class BinaryCrossentropy(Loss):
     def _smooth(self, y):
         if not self.label_smoothing:
             return y
-        return _t(y.data * (1 - self.label_smoothing) + 0.5 * self.label_smoothing)
+        return _t(y.array * (1 - self.label_smoothing) + 0.5 * self.label_smoothing)
 
     def call(self, y_true, y_pred):
         y = self._smooth(y_true)

@@ -511,13 +511,13 @@ class Model(Trainer, Module):
         xs = [t if isinstance(t, Tensor) else self._as_input(t) for t in values]
         if not self.built:
             self._call_inputs = structure
-            self._ensure_built(Columns([t.data for t in xs]), "call")
+            self._ensure_built(Columns([t.array for t in xs]), "call")
         elif structure != self._call_inputs:
             raise ValueError(f"call of {self._who()}: it was built for inputs "
                              f"{self._input_names()} ({_describe(self._call_inputs)}), got "
                              f"{_describe(structure)}")
         else:
-            self._ensure_built(Columns([t.data for t in xs]), f"call of {self._who()}")
+            self._ensure_built(Columns([t.array for t in xs]), f"call of {self._who()}")
         return self._in_mode(training, self.call, self._pack(xs, structure))
 
     def call(self, inputs, training=None):
@@ -576,7 +576,7 @@ class Model(Trainer, Module):
                 raise ValueError(f"set_weights: weight {i} of the model has shape {p.shape}, "
                                  f"got an array of shape {w.shape}")
         for p, w in zip(own, weights):
-            p.data[...] = np.asarray(w)
+            p.array[...] = np.asarray(w)
 
     def named_weights(self):
         """("<layer>/<weight>", parameter) for every weight: the names in model files
@@ -714,7 +714,7 @@ def _describe(structure):
 
 def _host(a):
     """a (an array or a tensor, on any device) as a NumPy array."""
-    return np.asarray(to_device(a.data if isinstance(a, Tensor) else a, "cpu"))
+    return np.asarray(to_device(a.array if isinstance(a, Tensor) else a, "cpu"))
 
 
 def check_fit(expected, arrays, filepath, what="model"):
@@ -745,4 +745,4 @@ def assign(model, arrays, filepath):
             raise serialization.ModelFileError(f"{filepath}: weight {k} has dtype "
                                                f"{arrays[k].dtype}, expected floating point")
     for k, p in own.items():
-        p.data[...] = arrays[k]
+        p.array[...] = arrays[k]

@@ -205,7 +205,7 @@ class Trainer:
                     continue
                 part = self._head_loss(head, y.arrays[k], out[k],
                                        None if w is None else w.arrays[k]) * head.weight
-                parts.append(float(part.data))
+                parts.append(float(part.array))
                 loss = part if loss is None else loss + part
         if self._penalized:
             loss = loss + self.regularization_loss()
@@ -254,7 +254,7 @@ class Trainer:
                 loss, parts = self._loss_of(yb, outs, wb)
                 update(loss, len(xb))
                 single = not isinstance(outs, list)
-                return float(loss.data), outs.data if single else [o.data for o in outs], \
+                return float(loss.array), outs.array if single else [o.array for o in outs], \
                     parts
             return multi_step
 
@@ -279,7 +279,7 @@ class Trainer:
             if penalized:
                 loss = loss + self.regularization_loss()
             update(loss, len(xb))
-            return float(loss.data), out.data, None
+            return float(loss.array), out.array, None
         return train_step
 
     def _test_step(self, xb, yb, wb):
@@ -287,7 +287,7 @@ class Trainer:
         (under ``no_grad``, in eval mode)."""
         out = self._forward(self._wrap_inputs(xb), logits=self._fused)
         loss, parts = self._loss_of(yb, out, wb)
-        self._track(float(loss.data), parts, len(xb))
+        self._track(float(loss.array), parts, len(xb))
         self._update_metrics(yb, _data(out), wb)
 
     # -- logs ------------------------------------------------------------------------
@@ -711,7 +711,7 @@ def _result(logs, names, return_dict):
 
 
 def _data(out):
-    return [o.data for o in out] if isinstance(out, list) else out.data
+    return [o.array for o in out] if isinstance(out, list) else out.array
 
 
 def _probabilities(loss, logits):

@@ -43,7 +43,7 @@ def tanh(x):
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """max(0, z); Keras's options: slope below ``threshold``, cap at ``max_value``."""
     if threshold:
-        y = _where(x.data >= threshold, x, (x - threshold) * negative_slope)
+        y = _where(x.array >= threshold, x, (x - threshold) * negative_slope)
     elif negative_slope:
         y = F.leaky_relu(x, negative_slope)
     else:

@@ -49,7 +49,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     _check_p("dropout", p)
     if not training or p == 0:
         return input
-    xp = array_module(input.data)
+    xp = array_module(input.array)
     keep = generator_for(xp, generator).random(input.shape, dtype=np.float32) >= p
     keep = to_device(keep, input.device)   # a host draw (generator= given): 1 byte each
     return DropoutMask(xp.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)).apply(input)
@@ -96,9 +96,9 @@ def mc_dropout_predict(model, x, n=20, transform=None):
                 if transform is not None:
                     y = transform(y)
                 if total is None:
-                    total = y.data.copy()
+                    total = y.array.copy()
                 else:
-                    total += y.data
+                    total += y.array
         total /= n
         return Tensor._wrap(total)
     finally:

@@ -84,7 +84,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,
         raise ValueError(f"rrelu: need 0 ≤ lower ≤ upper, got lower={lower}, upper={upper}")
     if not training:
         return _act.LeakyReLU((lower + upper) / 2).apply(input)
-    xp = array_module(input.data)
+    xp = array_module(input.array)
     slopes = generator_for(xp, generator).uniform(lower, upper, size=input.shape)
     slopes = to_device(slopes.astype(input.dtype, copy=False), input.device)
     return _act.LeakyReLU(slopes).apply(input)
@@ -165,7 +165,7 @@ def log_softmax(input, dim=-1):
 
 def one_hot(tensor, num_classes=-1):
     """Class labels (…,) → one-hot (…, C) int64: y*_c = 1 if c is the label else 0."""
-    labels = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    labels = tensor.array if isinstance(tensor, Tensor) else np.asarray(tensor)
     xp = array_module(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"one_hot: class labels must be integers, got dtype {labels.dtype}")
@@ -226,8 +226,8 @@ def _array(x, like, name, what):
     if isinstance(x, str):   # e.g. cross_entropy(x, t, "sum"): PyTorch's 3rd argument is weight
         raise TypeError(f"{name}: {what} must be a tensor of weights, got {x!r}; pass "
                         f"reduction={x!r} by keyword")
-    a = x.data if isinstance(x, Tensor) else x
-    return array_module(like.data).asarray(a, dtype=like.dtype)
+    a = x.array if isinstance(x, Tensor) else x
+    return array_module(like.array).asarray(a, dtype=like.dtype)
 
 
 # -- losses ----------------------------------------------------------------------
@@ -272,7 +272,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     name = "binary_cross_entropy"
     _reduction(name, reduction)
     target = _float_target(name, input, target)
-    p = input.data
+    p = input.array
     if p.size:
         lo, hi = float(p.min()), float(p.max())
         if not (lo >= 0 and hi <= 1):   # also catches NaN
@@ -336,7 +336,7 @@ def _class_layout(name, input, target):
 def _check_labels(name, t, c, ignore_index):
     """Class labels must be integers in [0, C) (or equal ``ignore_index``).
     Returns whether some label is ignored."""
-    a = t.data
+    a = t.array
     if a.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: class labels must be integers, got a {a.dtype} target of shape "
@@ -395,7 +395,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
             loss = _weighted_label_ce(x, t, w, ignore_index, reduction, label_smoothing)
     else:
         if t.dtype.kind in "iub":
-            a = t.data
+            a = t.array
             if a.size and not bool(((a == 0) | (a == 1)).all()):
                 raise ValueError(
                     f"{name}: an integer target of the input's shape {tuple(input.shape)} "
@@ -417,15 +417,15 @@ def _weighted_label_ce(x, t, w, ignore_index, reduction, eps):
     """Class weights or ignored labels: log-softmax then NLL, as PyTorch defines them
     (with smoothing, the uniform part is weighted and normalised the same way)."""
     logp = log_softmax(x, 1)
-    nll = _loss.NLLLoss(t.data, w, ignore_index, reduction).apply(logp)
+    nll = _loss.NLLLoss(t.array, w, ignore_index, reduction).apply(logp)
     if not eps:
         return nll
-    xp = array_module(x.data)
-    valid = (t.data != ignore_index).astype(x.dtype)
+    xp = array_module(x.array)
+    valid = (t.array != ignore_index).astype(x.dtype)
     wl = logp if w is None else logp * Tensor._wrap(w)
     smooth = -wl.sum(axis=1) * Tensor._wrap(valid)
     if reduction == "mean":
-        tv = xp.where(t.data != ignore_index, t.data, 0)
+        tv = xp.where(t.array != ignore_index, t.array, 0)
         den = valid.sum() if w is None else (w[tv] * valid).sum()
         smooth = smooth.sum() / float(den)
     elif reduction == "sum":
@@ -446,7 +446,7 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
                          "for probability targets use cross_entropy or kl_div")
     _check_labels(name, t, x.shape[1], ignore_index)
     w = _array(weight, input, name, "weight")
-    return _restore(_loss.NLLLoss(t.data, w, ignore_index, reduction).apply(x), reduction,
+    return _restore(_loss.NLLLoss(t.array, w, ignore_index, reduction).apply(x), reduction,
                     shape)
 
 
@@ -456,7 +456,7 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     from ..ops.elementwise import where
     name = "hinge_embedding_loss"
     _reduction(name, reduction)
-    target = _float_target(name, input, target).data
+    target = _float_target(name, input, target).array
     if not bool(((target == 1) | (target == -1)).all()):
         bad = target[(target != 1) & (target != -1)]
         raise ValueError(f"{name}: targets must be 1 or -1, got {bad[:5].tolist()} in a "
@@ -485,15 +485,15 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
                          f"got input {tuple(input.shape)} and target {tuple(target.shape)}")
     n, c = x.shape
     _check_labels(name, t, c, -100)
-    xp = array_module(x.data)
+    xp = array_module(x.array)
     rows = xp.arange(n)
-    m = relu(margin - x[rows, t.data].reshape(n, 1) + x)
+    m = relu(margin - x[rows, t.array].reshape(n, 1) + x)
     if p == 2:
         m = m * m
     mask = xp.ones((n, c), dtype=x.dtype)
-    mask[rows, t.data] = 0
+    mask[rows, t.array] = 0
     if weight is not None:
-        mask *= _array(weight, x, name, "weight")[t.data][:, None]
+        mask *= _array(weight, x, name, "weight")[t.array][:, None]
     loss = (m * Tensor._wrap(mask)).sum(axis=1) / c
     if reduction == "mean":
         return loss.mean()

@@ -61,7 +61,7 @@ def _truncated_standard_normal(rng, shape, lo, hi, dtype):
 
 def _fill(tensor, values):
     """Write ``values`` into ``tensor`` in place (keeping its dtype and device)."""
-    tensor.data[...] = to_device(values.astype(tensor.dtype, copy=False), tensor.device)
+    tensor.array[...] = to_device(values.astype(tensor.dtype, copy=False), tensor.device)
     return tensor
 
 
@@ -138,7 +138,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 def constant_(tensor, val, generator=None):
     """Fill with ``val`` (``generator`` is accepted, unused, so that every
     initialiser can be called the same way)."""
-    tensor.data[...] = val
+    tensor.array[...] = val
     return tensor
 
 

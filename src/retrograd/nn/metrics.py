@@ -15,7 +15,7 @@ from ..tensor import Tensor
 def _labels(x, name, what, threshold):
     """Predicted or true classes from scores/probabilities/one-hot (N, C), binary
     scores (N,) or (N, 1) (compared with ``threshold``), or labels (N,)."""
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x.array if isinstance(x, Tensor) else np.asarray(x)
     a = to_device(a, "cpu")
     if a.ndim == 2 and a.shape[1] > 1:
         return a.argmax(axis=1)

@@ -18,12 +18,12 @@ from .parameter import Parameter
 def _move(t, device, dtype):
     """Put a tensor's data, and its gradient if any, in place, on ``device`` and/or
     in floating ``dtype``."""
-    a = t.data
+    a = t.array
     if dtype is not None and a.dtype.kind in "fc" and a.dtype != dtype:
         a = a.astype(dtype)
     if device is not None:
         a = backend.to_device(a, device)
-    t.data = a
+    t.array = a
     if t.grad is not None:
         _move(t.grad, device, dtype)
 
@@ -203,7 +203,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def apply(self, fn):
         """Call ``fn(m)`` on every sub-module, then on this one (e.g. to initialise)."""
@@ -226,7 +226,7 @@ class Module:
                 total = t if total is None else total + t
         if total is None:
             p = next(self.parameters(), None)
-            xp = backend.array_module(p.data) if p is not None else np
+            xp = backend.array_module(p.array) if p is not None else np
             return Tensor._wrap(xp.zeros((), dtype=np.float32))
         return total
 
@@ -289,7 +289,7 @@ class Module:
     def state_dict(self, keep_vars=False):
         """{dotted name: tensor} for every parameter and persistent buffer, in
         definition order; the tensors share memory with the module's."""
-        return {k: (t if keep_vars else Tensor._wrap(t.data)) for k, t in self._state_items()}
+        return {k: (t if keep_vars else Tensor._wrap(t.array)) for k, t in self._state_items()}
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy ``state_dict`` into the parameters and buffers, in place.
@@ -321,7 +321,7 @@ class Module:
         for k, t in own.items():
             if k in state_dict:
                 a = backend.to_device(_data(state_dict[k]), t.device)
-                t.data[...] = a
+                t.array[...] = a
         return IncompatibleKeys(missing, unexpected)
 
     # -- calling and printing ----------------------------------------------------------
@@ -364,12 +364,12 @@ def as_input(x, who, arg="input", floating=False):
         raise TypeError(f"{who}: {arg} must hold numbers, got dtype {t.dtype} "
                         f"({type(x).__name__} of shape {tuple(t.shape)})")
     if floating and t.dtype.kind != "f":
-        t = Tensor._wrap(t.data.astype(np.float32))
+        t = Tensor._wrap(t.array.astype(np.float32))
     return t
 
 
 def _data(x):
     """The array behind a checkpoint entry (a tensor, an array or a list)."""
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     return x if hasattr(x, "shape") else np.asarray(x)

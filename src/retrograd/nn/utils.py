@@ -19,7 +19,7 @@ def _grads(parameters, where):
             raise TypeError(f"{where}: parameters must be tensors, got "
                             f"{type(p).__name__} at position {i}")
         if p.grad is not None:
-            grads.append(p.grad.data)
+            grads.append(p.grad.array)
     return grads
 
 

@@ -13,4 +13,3 @@ chain        a run of layers as one node (nn.Sequential's multi-layer perceptron
 """
 from . import (activations, arithmetic, chain, elementwise, indexing, losses, matmul,  # noqa: F401
                reductions, shape, softmax)
-from .. import methods  # noqa: E402,F401  (binds Tensor's methods to the ops above)

@@ -176,19 +176,19 @@ def clip(x, min=None, max=None):
     """Clamp x into [min, max] (either bound may be None; bounds get no gradient)."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
-    min = min.data if isinstance(min, Tensor) else min
-    max = max.data if isinstance(max, Tensor) else max
+    min = min.array if isinstance(min, Tensor) else min
+    max = max.array if isinstance(max, Tensor) else max
     return Clip(min, max).apply(x)
 
 
 def where(cond, a, b):
     """Select a where ``cond`` is true, else b (cond carries no gradient)."""
     if isinstance(cond, Tensor):
-        cond = cond.data
+        cond = cond.array
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
     a, b = pair(a, b, "where")
-    cond = array_module(a.data).asarray(cond)  # on a's device, as a boolean mask
+    cond = array_module(a.array).asarray(cond)  # on a's device, as a boolean mask
     if cond.dtype.kind != "b":
         cond = cond.astype(bool)
     return Where(cond).apply(a, b)

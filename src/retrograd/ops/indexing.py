@@ -10,9 +10,9 @@ from ..tensor import Tensor
 def to_index(index):
     """Replace tensors inside an index by their arrays."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
     return index
 
 
@@ -52,7 +52,7 @@ class GetItem(Function):
 def getitem(x, index):
     """x[index] with NumPy's basic and advanced indexing."""
     index = to_index(index)
-    xp = array_module(x.data)
+    xp = array_module(x.array)
     if isinstance(index, list):
         index = xp.asarray(index)
     elif xp is not np:
@@ -91,3 +91,46 @@ class SetItem(Function):
         dy = dx.copy()
         dy[self.index] = dv
         return dy
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] along ``dim`` (PyTorch's gather, NumPy's
+    take_along_axis);  ∂ℓ/∂x = zeros with ∂ℓ/∂y added back at the gathered places
+    (an index may repeat)."""
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return array_module(x).take_along_axis(x, self.index, axis=self.dim)
+
+    def _places(self, xp):
+        """The full index of every gathered element, for a scatter-add."""
+        grids = list(xp.indices(self.index.shape, sparse=True))
+        grids[self.dim] = self.index
+        return tuple(grids)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        gx = xp.zeros(self.in_shape, dtype=gy.dtype)
+        xp.add.at(gx, self._places(xp), gy)
+        return gx
+
+    def jvp(self, dx):
+        return array_module(dx).take_along_axis(dx, self.index, axis=self.dim)
+
+
+def gather(x, dim, index):
+    """x's elements picked along ``dim`` by the integer tensor ``index`` (same number
+    of dimensions as x), as torch.gather."""
+    xp = array_module(x.array)
+    index = xp.asarray(index.array if isinstance(index, Tensor) else index)
+    if index.dtype.kind not in "iu" or index.ndim != x.ndim:
+        raise ValueError(f"gather: index must be an integer tensor with {x.ndim} dimensions "
+                         f"like the input, got {index.dtype} of shape {index.shape}")
+    dim = dim % max(x.ndim, 1)
+    if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
+        raise IndexError(f"gather: index out of range for dimension {dim} of size "
+                         f"{x.shape[dim]} (values {int(index.min())} to {int(index.max())})")
+    return Gather(dim, index).apply(x)

@@ -20,19 +20,19 @@ def lift(x, like, op):
     """``x`` as a tensor next to ``like``: constants take ``like``'s float dtype;
     tensors must share ``like``'s device."""
     if isinstance(x, Tensor):
-        if x.data.__class__ is not like.data.__class__:
+        if x.array.__class__ is not like.array.__class__:
             raise RuntimeError(f"{op}: operands are on different devices "
                                f"({like.device} and {x.device}); move one with .to()")
         return x
-    dt = like.data.dtype
+    dt = like.array.dtype
     if isinstance(x, (bool, int, float)):
         if isinstance(x, float) and dt.kind not in "fc":
             dt = np.float32
-        return _make(array_module(like.data).asarray(x, dtype=dt))
+        return _make(array_module(like.array).asarray(x, dtype=dt))
     if isinstance(x, (np.ndarray, np.generic, list, tuple)) or hasattr(x, "__array__"):
         t = Tensor(x, device=like.device)
         if dt.kind in "fc" and t.dtype != dt and t.dtype.kind in "biuf":
-            t = _make(t.data.astype(dt))
+            t = _make(t.array.astype(dt))
         return t
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__} "
                     "(expected a Tensor, an array or a number)")
@@ -44,12 +44,12 @@ def pair(a, b, op):
         b = lift(b, a, op)
     else:
         a = lift(a, b, op)
-    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    ka, kb = a.array.dtype.kind, b.array.dtype.kind
     if ka != kb:
         if ka in "fc" and kb not in "fc":
-            b = _make(b.data.astype(a.data.dtype))
+            b = _make(b.array.astype(a.array.dtype))
         elif kb in "fc" and ka not in "fc":
-            a = _make(a.data.astype(b.data.dtype))
+            a = _make(a.array.astype(b.array.dtype))
     return a, b
 
 
@@ -63,9 +63,9 @@ def lift_all(tensors, op):
     if like is None:
         like = Tensor(tensors[0])
     tensors = [lift(t, like, op) for t in tensors]
-    floats = [t.data.dtype for t in tensors if t.data.dtype.kind in "fc"]
+    floats = [t.array.dtype for t in tensors if t.array.dtype.kind in "fc"]
     if floats:
         dt = np.result_type(*floats)
-        tensors = [t if t.data.dtype.kind in "fc" else _make(t.data.astype(dt))
+        tensors = [t if t.array.dtype.kind in "fc" else _make(t.array.astype(dt))
                    for t in tensors]
     return tensors

@@ -8,7 +8,7 @@ say how in two methods, as Keras splits ``build`` from ``update_step``:
 * ``_update(p, g, state, group)``  updates the array ``p`` in place from the
   gradient array ``g``.
 
-Both work on the raw arrays (``tensor.data``), so the same body runs on NumPy
+Both work on the raw arrays (``tensor.array``), so the same body runs on NumPy
 and CuPy, and a float32 parameter stays float32: scalars are cast to the
 parameter's dtype before they touch it.
 """
@@ -117,7 +117,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
@@ -149,8 +149,8 @@ class Optimizer:
                     continue
                 s = state.get(p)
                 if s is None:
-                    s = state[p] = self._init_state(p.data, group)
-                self._update(p.data, g.data, s, group)
+                    s = state[p] = self._init_state(p.array, group)
+                self._update(p.array, g.array, s, group)
                 mark_modified(p)   # a graph that saved p refuses to backpropagate now
         return loss
 
@@ -163,7 +163,7 @@ class Optimizer:
                 for pi, p in enumerate(group["params"]):
                     if p.grad is None:
                         continue
-                    g = p.grad.data
+                    g = p.grad.array
                     if not math.isfinite(float(g.sum())) and \
                             not bool(array_module(g).isfinite(g).all()):
                         return gi, pi, p
@@ -221,7 +221,7 @@ class Optimizer:
                 raise ValueError(f"{name}.load_state_dict: state for parameter {k}, "
                                  f"but only {len(by_index)} parameters are known")
             p = by_index[k]
-            xp = array_module(p.data)
+            xp = array_module(p.array)
             slots = {}
             for n, v in s.items():
                 if hasattr(v, "shape") and v.shape != ():

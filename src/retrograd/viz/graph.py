@@ -256,7 +256,7 @@ def _steps(op, out):
         return [(op.name, op.parents, out)]
     steps, inner = [], []
     x = op.parents[0]
-    h = x.data
+    h = x.array
     for link, params in links:
         h, x = _link_steps(link, x, h, params, steps, inner)
     # The values in between were recomputed from the inputs as they are now; the
@@ -285,11 +285,11 @@ def _link_steps(link, x, h, params, steps, inner):
     if link.__class__ in (Linear, Affine):   # s = x Wᵀ + b (Linear), x W + b (Affine)
         w = params[0]
         if link.__class__ is Linear:
-            w = step("Transpose", [w], w.data.T)
-        s = h @ (w.array if isinstance(w, _Inner) else w.data)
+            w = step("Transpose", [w], w.array.T)
+        s = h @ (w.array if isinstance(w, _Inner) else w.array)
         node = step("MatMul", [x, w], s)
         if len(params) == 2:
-            s = s + params[1].data
+            s = s + params[1].array
             node = step("Add", [node, params[1]], s)
         return s, node
     # An elementwise layer (Tanh, ReLU, Sigmoid): its own forward, on a copy, so

@@ -101,7 +101,7 @@ class Optimizer:
         if self.weight_decay and not self._decays_itself:
             shrink = 1 - self.learning_rate * self.weight_decay
             for p in params:
-                p.data *= p.data.dtype.type(shrink)
+                p.array *= p.array.dtype.type(shrink)
         self.inner.step()
         self.iterations += 1
 
