@@ -189,7 +189,7 @@ _reduction("sum_fn", lambda x, a, k: rg.sum(x, axis=a, keepdims=k),
            lambda x, a, k: x.sum(dim=a, keepdim=k))
 _reduction("mean", lambda x, a, k: x.mean(a, k), lambda x, a, k: x.mean(dim=a, keepdim=k))
 # NumPy's words: max(axis=…) is the values alone (max(dim) is PyTorch's (values, indices),
-# tests/test_torch_methods.py).
+# tests/test_methods_parity.py).
 _reduction("max", lambda x, a, k: x.max(axis=a, keepdims=k),
            lambda x, a, k: torch.amax(x, dim=a or (), keepdim=k), distinct)
 _reduction("min", lambda x, a, k: rg.min(x, axis=a, keepdims=k),
@@ -507,7 +507,7 @@ def split_sections(d):
     def combine(pieces, cat):
         return cat([p * (i + 1) for i, p in enumerate(pieces)], axis)
 
-    return (lambda x: combine(rg.split(x, parts, axis), rg.concatenate),
+    return (lambda x: combine(rg.tensor_split(x, parts, axis), rg.concatenate),
             lambda x: combine(torch.tensor_split(x, parts, axis), torch.cat),
             [real(d, shape)])
 
@@ -515,7 +515,8 @@ def split_sections(d):
 @case
 def split_indices(d):
     shape = d.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=3, max_side=4))
-    return (lambda x: rg.split(x, [1, 2], axis=0)[2] * 3 - rg.split(x, [1], 0)[0].sum(),
+    # split with axis= is NumPy's (cut at indices), tensor_split PyTorch's equivalent
+    return (lambda x: rg.split(x, [1, 2], axis=0)[2] * 3 - rg.tensor_split(x, [1], 0)[0].sum(),
             lambda x: torch.tensor_split(x, [1, 2], 0)[2] * 3 - x[:1].sum(),
             [real(d, shape)])
 
@@ -687,13 +688,16 @@ def test_logsumexp_of_all_minus_infinity_is_minus_infinity():
     assert rg.logsumexp(x).item() == -np.inf
 
 
-def test_split_returns_the_pieces_numpy_would():
+def test_split_with_axis_returns_the_pieces_numpy_would():
+    """split(x, …, axis=) keeps NumPy's meaning (PyTorch's split has no axis=);
+    without it, split is PyTorch's (tests/test_torch_split.py)."""
     x = rg.arange(10.0)
-    pieces = rg.split(x, [2, 5])
+    pieces = rg.split(x, [2, 5], axis=0)
     assert [p.shape for p in pieces] == [(2,), (3,), (5,)]
+    assert [p.shape for p in rg.tensor_split(x, [2, 5])] == [(2,), (3,), (5,)]
     assert [p.shape for p in rg.split(x.reshape(2, 5), 5, axis=1)] == [(2, 1)] * 5
     with pytest.raises(ValueError, match="split.*size 10.*3"):
-        rg.split(x, 3)
+        rg.split(x, 3, axis=0)
 
 
 def test_sigmoid_and_tanh_saturate_without_overflow():

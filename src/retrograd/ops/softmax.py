@@ -63,16 +63,17 @@ class LogSoftmax(Function):
         return dx - (xp.exp(self.y) * dx).sum(axis=self.axis, keepdims=True)
 
 
-def softmax(x, axis=-1):
-    """softmax(x)ᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``, computed stably."""
-    return Softmax(axis).apply(x)
+def softmax(x, dim=-1, *, axis=None):
+    """softmax(x)ᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (or NumPy's ``axis``), computed
+    stably."""
+    return Softmax(dim if axis is None else axis).apply(x)
 
 
-def log_softmax(x, axis=-1):
-    """log softmax(x)ᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``axis``, computed stably."""
-    return LogSoftmax(axis).apply(x)
+def log_softmax(x, dim=-1, *, axis=None):
+    """log softmax(x)ᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (``axis``), computed stably."""
+    return LogSoftmax(dim if axis is None else axis).apply(x)
 
 
-def logsumexp(x, axis=None, keepdims=False):
-    """log Σ eˣ along ``axis``, computed stably."""
-    return x.logsumexp(axis, keepdims)
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """log Σ eˣ along ``dim`` (``axis``), computed stably."""
+    return x.logsumexp(dim, keepdim, axis=axis, keepdims=keepdims)
