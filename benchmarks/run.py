@@ -1,17 +1,21 @@
-"""Training throughput of retrograd vs PyTorch on the course's models (issue 7).
+"""Training throughput of retrograd vs PyTorch, real Keras 3 and NumPy by hand (issues 7, 20).
 
     python benchmarks/run.py [--workloads logreg,mlp,online,deep,keras-fit]
                              [--reps 5] [--quick] [--threads 1,2]
 
-Both frameworks train, in the same run, on the same MNIST data (in memory, fixed
-order, pixels scaled to [0, 1]) from the same initial weights with the same recipe.
+Every framework trains, in the same run, on the same MNIST data (in memory, fixed
+order, pixels scaled to [0, 1]) from the same initial weights with the same recipe
+(plain SGD on the softmax cross-entropy): retrograd (nn + optim; retrograd.keras's
+``fit`` for keras-fit), PyTorch, real Keras 3's ``Sequential.fit`` on its PyTorch
+backend (logreg and mlp, when ``keras`` is installed; keras-fit is compared with
+the mlp's) and a hand-written NumPy loop (every workload).
 Each (workload, framework) runs in a fresh child process, so that its peak memory
 (the growth of the resident set while it trains) is measured alone. The table gives
-samples/s (median of the repetitions), the ratio retrograd/PyTorch, the roofline
-(samples/s if every FLOP ran at the machine's float32 GEMM rate, measured in the
-same run), peak memory and the test accuracy reached. Every framework runs with
-each thread count of ``--threads`` (its BLAS threads for retrograd and NumPy,
-``torch.set_num_threads`` for PyTorch) and keeps its fastest.
+samples/s (median of the repetitions), the ratios to PyTorch, NumPy and Keras, the
+roofline (samples/s if every FLOP ran at the machine's float32 GEMM rate, measured
+in the same run), peak memory and the test accuracy reached. Every framework runs
+with each thread count of ``--threads`` (its BLAS threads for retrograd and NumPy,
+``torch.set_num_threads`` for PyTorch and Keras) and keeps its fastest.
 
 MNIST is read from ``--data DIR``, else ``$RETROGRAD_DATA/mnist``, else
 ``../shared/data/mnist`` beside the project. This environment may set OPENBLAS_CORETYPE, which makes
@@ -44,6 +48,8 @@ WORKLOADS = {
                       samples=60000, api="keras"),
 }
 QUICK_SAMPLES = {"logreg": 4096, "mlp": 2048, "online": 200, "deep": 1024, "keras-fit": 2048}
+# The workloads that real Keras 3 trains too (keras-fit is compared with the mlp's row).
+KERAS_WORKLOADS = ("logreg", "mlp")
 
 
 def flops_per_sample(sizes):
@@ -166,6 +172,38 @@ def keras_trainer(w, weights):
     return fit_pass, predict, "keras Sequential.fit"
 
 
+def real_keras_trainer(w, threads):
+    """Real Keras 3's ``Sequential.fit`` on its PyTorch backend (on the CPU), the model
+    ``keras_trainer`` builds: Dense layers with ``w["act"]`` but the last, their
+    Glorot kernels replaced by the shared initial weights, SGD without momentum,
+    SparseCategoricalCrossentropy(from_logits=True), ``shuffle=False``. The child's
+    environment sets KERAS_BACKEND=torch before keras is imported (``child_env``)."""
+    import torch
+    import keras
+    if keras.backend.backend() != "torch":
+        raise RuntimeError(f"keras runs on its {keras.backend.backend()!r} backend, not "
+                           "'torch': set KERAS_BACKEND=torch before importing it")
+    torch.set_num_threads(threads)
+    weights = initial_weights(w["sizes"])
+    act = w["act"]
+    model = keras.Sequential(
+        [keras.Input((w["sizes"][0],))] +
+        [keras.layers.Dense(W.shape[0], activation=act if k < len(weights) - 1 else None)
+         for k, (W, _) in enumerate(weights)])
+    model.set_weights([a for W, b in weights for a in (W.T.copy(), b)])  # kernel (in, units)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=w["lr"]),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+    def fit_pass(x, y):
+        model.fit(x, y, batch_size=w["batch"], epochs=1, shuffle=False, verbose=0)
+
+    def predict(x):
+        return np.asarray(model.predict(x, batch_size=1000, verbose=0))
+
+    return (fit_pass, predict,
+            f"Keras {keras.__version__} Sequential.fit, torch backend, {threads} thr")
+
+
 def torch_trainer(w, threads):
     import torch
     torch.set_num_threads(threads)
@@ -186,11 +224,16 @@ def torch_trainer(w, threads):
 
 
 def numpy_trainer(w):
-    """A hand-written NumPy loop (written for this model only, updates through BLAS
-    ger/gemm/axpy as retrograd's): what the machine allows without any framework."""
+    """A hand-written NumPy loop (written for these models only, updates through BLAS
+    ger/gemm/axpy as retrograd's): what the machine allows without any framework.
+    Forward s = h Wᵀ + b, then ReLU or tanh in place (none after the last layer);
+    the softmax cross-entropy's gradient (ŷ − y*)/batch; backward through ReLU
+    (g · [a > 0]) or tanh (g · (1 − a²), a = tanh's output); plain SGD."""
     from retrograd.backend import axpy, gemm_tn, ger
     params = [(W.copy(), b.copy()) for W, b in initial_weights(w["sizes"])]
     act, lr = w["act"], np.float32(w["lr"])
+    if len(params) > 1 and act not in ("relu", "tanh"):
+        raise ValueError(f"numpy_trainer: activation {act!r} is not written by hand")
 
     def forward(x, keep):
         h = x
@@ -261,7 +304,7 @@ def reset_peak_memory():
 
 def preload(framework):
     """Import the framework before the memory baseline: its import is not training."""
-    names = {"pytorch": ["torch"], "numpy": []}.get(
+    names = {"pytorch": ["torch"], "numpy": [], "keras": ["torch", "keras"]}.get(
         framework, ["retrograd", "retrograd.nn", "retrograd.optim", "retrograd.keras"])
     for name in names:
         try:
@@ -286,21 +329,28 @@ def child(args):
         tune_malloc()
     arrays = np.load(os.path.join(args.child_data, "mnist.npz"))
     x, y, xt, yt = (arrays[k] for k in ("x", "y", "xt", "yt"))
+    if args.framework == "keras":
+        os.environ.update(KERAS_ENV)      # before keras is imported (child_env sets it too)
     preload(args.framework)
     base = reset_peak_memory()
     try:
         if args.framework == "pytorch":
             fit_pass, predict, desc = torch_trainer(w, args.thr)
+        elif args.framework == "keras":
+            fit_pass, predict, desc = real_keras_trainer(w, args.thr)
         elif args.framework == "numpy":
             fit_pass, predict, desc = numpy_trainer(w)
         else:
             fit_pass, predict, desc = retrograd_trainer(w)
     except ImportError as e:  # the framework is not installed: its row says n/a
-        return reply({"error": f"n/a ({e})"})
-    if args.framework != "pytorch":
+        return reply({"error": f"n/a ({type(e).__name__}: {e})"})
+    if args.framework not in TORCH_THREADED:
         desc += f", BLAS {blas_threads()} thr"
     n, b = w["samples"], w["batch"]
-    fit_pass(x[:4 * b], y[:4 * b])                      # warm-up: first allocations
+    # Warm-up, untimed, for every framework alike: first allocations, and Keras's
+    # first fit (building its train function; on the torch backend, jit_compile
+    # "auto" means eager: nothing is traced or compiled later).
+    fit_pass(x[:4 * b], y[:4 * b])
     reply({"ready": desc})
     r = 0
     for line in sys.stdin:
@@ -447,21 +497,36 @@ def run_child(argv, threads=None, timeout=600):
     return json.loads(last[0])
 
 
-def child_env(threads):
+def child_env(threads, framework=None):
     env = dict(os.environ)
     if threads:
         env.update({k: str(threads) for k in BLAS_THREAD_VARS})
+    if framework == "keras":
+        env.update(KERAS_ENV)
     return env
 
 
-class Server:
-    """A child process serving one (workload, framework, threads); see ``child``."""
+# Real Keras 3 runs on PyTorch, on the CPU as every other row (Keras would take a GPU).
+KERAS_ENV = {"KERAS_BACKEND": "torch", "KERAS_TORCH_DEVICE": "cpu"}
+# The frameworks whose thread count is torch.set_num_threads, not the BLAS variables.
+TORCH_THREADED = ("pytorch", "keras")
 
-    def __init__(self, argv, threads):
+
+class Server:
+    """A child process serving one (workload, framework, threads); see ``child``.
+    It starts at once; ``wait_ready`` waits for its model to be built and warmed up
+    (so the children of a group import and warm up side by side: nothing is timed
+    before every one of them is ready)."""
+
+    def __init__(self, argv, threads, framework=None):
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__)] + argv, env=child_env(threads),
+            [sys.executable, os.path.abspath(__file__)] + argv,
+            env=child_env(threads, framework),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.rates, self.result = [], self.ask(None)
+        self.rates, self.result = [], {"error": "not ready"}
+
+    def wait_ready(self):
+        self.result = self.ask(None)
 
     def ask(self, command):
         try:
@@ -521,7 +586,9 @@ def main(argv=None):
                     help="thread counts to try, the fastest is kept (default 1,2)")
     ap.add_argument("--data", default=None, help="MNIST directory")
     ap.add_argument("--no-numpy-ref", action="store_true",
-                    help="skip the hand-written NumPy reference rows (mlp, online)")
+                    help="skip the hand-written NumPy reference rows")
+    ap.add_argument("--no-keras", action="store_true",
+                    help="skip real Keras 3's rows (logreg, mlp)")
     ap.add_argument("--no-tune-malloc", dest="tune_malloc", action="store_false",
                     help="keep glibc's default allocator thresholds in the children "
                          "(by default every child calls retrograd.backend.tune_malloc())")
@@ -565,11 +632,15 @@ def main(argv=None):
         np.savez(os.path.join(tmp, "mnist.npz"), x=data[0], y=data[1], xt=data[2], yt=data[3])
         del data
         base = ["--child-data", tmp] + common
-        for group in groups(names, torch_installed(), not args.no_numpy_ref):
+        for group in groups(names, torch_installed(), not args.no_numpy_ref,
+                            not args.no_keras):
             print("... " + ", ".join(f"{n} {fw}" for n, fw in group), file=sys.stderr, flush=True)
             servers = {(name, fw, t): Server(["--child", name, fw, "--thr", str(t)] + base,
-                                             threads=None if fw == "pytorch" else t)
+                                             threads=None if fw in TORCH_THREADED else t,
+                                             framework=fw)
                        for name, fw in group for t in args.thread_list}
+            for server in servers.values():
+                server.wait_ready()
             for _ in range(args.reps):
                 for server in servers.values():
                     if server.alive:
@@ -592,21 +663,24 @@ def main(argv=None):
     print(f"(whole run: {time.perf_counter() - t_start:.0f} s)")
 
 
-def groups(names, have_torch, numpy_ref):
+def groups(names, have_torch, numpy_ref, keras=True):
     """The (workload, framework) pairs whose repetitions alternate. keras-fit runs
-    with the mlp, whose plain retrograd loop is the reference it is compared to."""
+    in the mlp's group (the mlp's rows, run even when the mlp was not asked for,
+    are its references: retrograd's plain loop, PyTorch, real Keras, NumPy).
+    Real Keras's rows are asked for even when keras is not installed: its child
+    then answers why, and the row says n/a with that reason."""
     out = []
     for name in names:
-        if name == "keras-fit" and "mlp" in names:
-            continue                                   # in the mlp's group
-        group = [(name, "retrograd")]
         if name == "keras-fit":
-            group.append(("mlp", "retrograd"))
-            out.append(group)
-            continue
+            if "mlp" in names:
+                continue                               # in the mlp's group
+            name = "mlp"
+        group = [(name, "retrograd")]
         if have_torch:
             group.append((name, "pytorch"))
-        if name in ("mlp", "online") and numpy_ref:
+        if keras and name in KERAS_WORKLOADS:
+            group.append((name, "keras"))
+        if numpy_ref:
             group.append((name, "numpy"))
         if name == "mlp" and "keras-fit" in names:
             group.append(("keras-fit", "retrograd"))
@@ -623,9 +697,23 @@ def print_gemm(g, when=""):
         f"{k} {v:.0f}" for k, v in rates.items()), flush=True)
 
 
+LABELS = {"numpy": "numpy-ref", "keras": "keras3"}
+# retrograd's rows must reach this share of the hand-written NumPy loop (issue 20).
+NUMPY_TARGET = 0.95
+# Rows of one workload whose test accuracies differ by more than this are flagged:
+# the same recipe from the same weights on the same data should not.
+ACC_TOLERANCE = 0.01
+
+
+def reference(name):
+    """The workload whose other frameworks' rows ``name``'s rows are compared with."""
+    return "mlp" if name == "keras-fit" else name
+
+
 def print_table(names, results, peak_rate, args, bounds=None):
     hdr = (f"{'workload':10} {'framework':10} {'samples/s':>10} {'vs PyTorch':>10} "
-           f"{'roofline':>9} {'of roofl.':>9} {'peak MB':>8} {'test acc':>8}  how")
+           f"{'vs NumPy':>8} {'vs Keras':>8} {'roofline':>9} {'of roofl.':>9} "
+           f"{'peak MB':>8} {'test acc':>8}  how")
     print()
     print(hdr)
     print("-" * len(hdr))
@@ -634,30 +722,37 @@ def print_table(names, results, peak_rate, args, bounds=None):
         r = results.get((name, fw))
         return statistics.median(r["rates"]) if r and "rates" in r else None
 
-    shown = names + [n for n, _ in results if n not in names]
-    for name in dict.fromkeys(shown):
+    def ratio(med, fw, ref_fw, ref_name, width):
+        ref = rate(ref_name, ref_fw)
+        return f"{med / ref:.2f}x".rjust(width) if ref and fw != ref_fw else " " * width
+
+    shown = list(dict.fromkeys(names + [n for n, _ in results]))
+    for name in shown:
         w = WORKLOADS[name]
+        ref = reference(name)
         roof = peak_rate / flops_per_sample(w["sizes"]) if peak_rate else None
-        pt = rate("mlp" if name == "keras-fit" else name, "pytorch")
-        for fw in ("retrograd", "pytorch", "numpy"):
+        for fw in ("retrograd", "pytorch", "keras", "numpy"):
             r = results.get((name, fw))
             if r is None:
                 continue
-            label = {"numpy": "numpy-ref"}.get(fw, fw)
+            label = LABELS.get(fw, fw)
             if "rates" not in r:
                 print(f"{name:10} {label:10} {r['error']}")
                 continue
             med = statistics.median(r["rates"])
-            ratio = f"{med / pt:.2f}x" if pt and fw != "pytorch" else ""
+            ratios = " ".join((ratio(med, fw, "pytorch", ref, 10), ratio(med, fw, "numpy", ref, 8),
+                               ratio(med, fw, "keras", ref, 8)))
             roof_s = f"{roof:9.0f} {med / roof:9.0%}" if roof else f"{'n/a':>9} {'':>9}"
             mem = f"{r['mem_mb']:8.1f}" if r.get("mem_mb") is not None else f"{'n/a':>8}"
-            print(f"{name:10} {label:10} {med:10.0f} {ratio:>10} {roof_s} {mem} "
+            print(f"{name:10} {label:10} {med:10.0f} {ratios} {roof_s} {mem} "
                   f"{r['acc']:8.2%}  {r['desc']}")
     print()
     print(f"samples/s: median of {args.reps} repetition(s), alternating between the rows of "
           "a workload (online: batch 1, so steps/s);")
-    print("'vs PyTorch' = ÷ PyTorch's samples/s (keras-fit: ÷ PyTorch's mlp loop); every "
-          "framework with its fastest thread count;")
+    print("'vs X' = the row's samples/s ÷ framework X's on the same workload (keras-fit: ÷ the "
+          "mlp's rows); every framework with its fastest thread count;")
+    print("keras3 = real Keras 3's Sequential.fit on its PyTorch backend (CPU), the same layers, "
+          "weights, data order and SGD recipe;")
     print("roofline = fastest GEMM rate ÷ FLOPs per sample (forward 2·in·out per layer, "
           "backward twice that, minus the first layer's input gradient);")
     print("peak MB = growth of the resident set (VmHWM) while building and training, "
@@ -665,6 +760,29 @@ def print_table(names, results, peak_rate, args, bounds=None):
     keras, plain = rate("keras-fit", "retrograd"), rate("mlp", "retrograd")
     if keras and plain:
         print(f"keras-fit ÷ retrograd's plain mlp loop: {keras / plain:.2f} (target ≥ 0.90)")
+    quote = []
+    for name in shown:
+        rg, real = rate(name, "retrograd"), rate(reference(name), "keras")
+        if rg and real:
+            what = "retrograd.keras fit" if name == "keras-fit" else "plain loop"
+            quote.append(f"{name} ({what}) {rg / real:.2f}")
+    if quote:
+        print("retrograd ÷ real Keras 3 fit: " + ", ".join(quote))
+    quote = []
+    for name in shown:
+        rg, ref = rate(name, "retrograd"), rate(reference(name), "numpy")
+        if rg and ref:
+            quote.append(f"{name} {rg / ref:.2f}{'' if rg / ref >= NUMPY_TARGET else ' (BELOW)'}")
+    if quote:
+        print(f"retrograd ÷ hand-written NumPy loop (issue 20: every workload ≥ {NUMPY_TARGET}): "
+              + ", ".join(quote))
+    for name in shown:
+        accs = {LABELS.get(fw, fw): r["acc"] for (n, fw), r in results.items()
+                if n == name and "acc" in r}
+        if len(accs) > 1 and max(accs.values()) - min(accs.values()) > ACC_TOLERANCE:
+            print(f"note: {name}'s test accuracies differ by more than {ACC_TOLERANCE:.0%} ("
+                  + ", ".join(f"{k} {v:.2%}" for k, v in accs.items())
+                  + "): the recipes may differ")
     # What the roofline cannot show: a step's GEMMs have the shapes of its layers
     # (128 rows), which no BLAS runs at its 1024³ rate. Timing them alone, in NumPy,
     # gives the ceiling of any NumPy framework on this machine.

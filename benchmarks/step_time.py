@@ -84,7 +84,8 @@ def main(argv=None):
     print(f"one thread, CPU time per step (median of {args.reps}); load average "
           f"{os.getloadavg()[0]:.2f} at start; 1024³ GEMM {rate:.0f} GFLOP/s")
     print(f"{'workload':9} {'retrograd':>10} {'PyTorch':>10} {'NumPy':>10} {'rg÷pt':>7} "
-          f"{'roofline':>9}   (µs per step; rg÷pt = speed ratio; roofline = rg's share)")
+          f"{'rg÷np':>7} {'roofline':>9}   (µs per step; rg÷pt, rg÷np = speed ratios, "
+          f"issue 20 asks rg÷np ≥ {run.NUMPY_TARGET}; roofline = rg's share)")
     for name in [n.strip() for n in args.workloads.split(",") if n.strip()]:
         us = {}
         for fw in ("retrograd", "pytorch", "numpy"):
@@ -101,8 +102,9 @@ def main(argv=None):
         def cell(v):
             return f"{v:10.0f}" if v is not None else f"{'n/a':>10}"
         ratio = f"{pt / rg:6.2f}x" if rg and pt else f"{'n/a':>7}"
+        vs_np = f"{nr / rg:6.2f}x" if rg and nr else f"{'n/a':>7}"
         share = f"{roof / rg:9.0%}" if rg and w["batch"] > 1 else f"{'—':>9}"
-        print(f"{name:9} {cell(rg)} {cell(pt)} {cell(nr)} {ratio} {share}")
+        print(f"{name:9} {cell(rg)} {cell(pt)} {cell(nr)} {ratio} {vs_np} {share}")
     print(f"(load average {os.getloadavg()[0]:.2f} at the end)")
 
 

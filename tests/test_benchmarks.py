@@ -1,5 +1,7 @@
 """Smoke tests of the benchmark scripts: they run and print their tables (the
 speed itself is not asserted: timings on a shared CI machine mean nothing)."""
+import functools
+import importlib.util
 import os
 import re
 import shutil
@@ -7,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,14 +31,82 @@ def test_overhead_prints_both_cases():
         assert re.search(r"\d+\.\d", line), line          # a number of µs, or more
 
 
+@functools.lru_cache(maxsize=None)
+def quick_logreg_table(mnist_dir):
+    """`run.py --quick` on logreg at one thread, run once for the tests that read it
+    (importing real Keras alone takes seconds)."""
+    return run("run.py", "--quick", "--workloads", "logreg", "--threads", "1",
+               "--data", str(mnist_dir))
+
+
+def table_row(out, workload, label):
+    return next(ln for ln in out.splitlines() if ln.startswith(f"{workload:10} {label:10} "))
+
+
+def accuracy(row):
+    acc = re.search(r"(\d+\.\d+)%", row)
+    assert acc, row
+    return float(acc.group(1))
+
+
 def test_run_quick_prints_the_table(mnist_dir):
-    out = run("run.py", "--quick", "--workloads", "logreg", "--threads", "1",
-              "--data", str(mnist_dir))
+    out = quick_logreg_table(mnist_dir)
     assert "float32 GEMM" in out and "NumPy BLAS" in out
-    row = next(ln for ln in out.splitlines() if ln.startswith("logreg     retrograd"))
-    rate, acc = row.split()[2], re.search(r"(\d+\.\d+)%", row)
-    assert float(rate) > 0
-    assert acc and float(acc.group(1)) > 50     # 4096 samples of SGD already learn
+    row = table_row(out, "logreg", "retrograd")
+    assert float(row.split()[2]) > 0
+    assert accuracy(row) > 50                   # 4096 samples of SGD already learn
+    # the hand-written NumPy loop runs on every workload, and the ratio is quoted
+    ref = table_row(out, "logreg", "numpy-ref")
+    assert abs(accuracy(ref) - accuracy(row)) <= 1, (row, ref)
+    assert re.search(r"retrograd ÷ hand-written NumPy loop .*: logreg \d+\.\d\d", out), out
+
+
+def test_run_quick_real_keras_row(mnist_dir):
+    """Real Keras 3's fit (PyTorch backend) trains logreg with the others' recipe from
+    the others' weights: its test accuracy is retrograd's (a wrong recipe would show)."""
+    if importlib.util.find_spec("keras") is None:
+        pytest.skip("real Keras 3 (the keras package) is not installed")
+    out = quick_logreg_table(mnist_dir)
+    row = table_row(out, "logreg", "keras3")
+    if " n/a (" in row:                         # installed, but no PyTorch backend
+        pytest.skip(f"run.py skipped real Keras: {row.split(None, 2)[2]}")
+    assert "torch backend" in row, row
+    assert float(row.split()[2]) > 0, row
+    rg_row = table_row(out, "logreg", "retrograd")
+    assert accuracy(row) > 50 and abs(accuracy(row) - accuracy(rg_row)) <= 1, (row, rg_row)
+    assert re.search(r"retrograd ÷ real Keras 3 fit: logreg \(plain loop\) \d+\.\d\d", out), out
+
+
+def test_numpy_deep_reference_matches_retrograd(mnist_dir):
+    """The hand-written NumPy loop of the deep workload (10 tanh layers of 500, backward
+    by hand) is correct: from the same initial weights its loss is retrograd's before
+    and after one SGD step (forward, then gradient and update), and it trains."""
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    x, y, xt, yt = bench.load_mnist(str(mnist_dir))
+    w = bench.WORKLOADS["deep"]
+    assert w["act"] == "tanh" and w["sizes"][1:-1] == (500,) * 10
+
+    def loss(logits, labels):
+        z = logits - logits.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(labels)), labels]))
+
+    b = w["batch"]
+    xb, yb = x[:b], y[:b]
+    losses = {}
+    for name, (fit_pass, predict, _) in (("numpy", bench.numpy_trainer(w)),
+                                         ("retrograd", bench.retrograd_trainer(w))):
+        before = loss(predict(xb), yb)
+        fit_pass(xb, yb)
+        losses[name] = (before, loss(predict(xb), yb))
+        if name == "numpy":
+            fit_pass(x[b:8 * b], y[b:8 * b])                # 7 more steps
+            acc = float((predict(xt[:1000]).argmax(axis=1) == yt[:1000]).mean())
+    (np0, np1), (rg0, rg1) = losses["numpy"], losses["retrograd"]
+    assert np0 == pytest.approx(rg0, rel=1e-5) and np1 == pytest.approx(rg1, rel=1e-4), losses
+    assert np1 < np0 - 0.05, losses                      # one step already lowers the loss
+    assert acc > 0.3, acc                                # chance is 0.1
 
 
 def test_step_time_quick_prints_the_row(mnist_dir):
