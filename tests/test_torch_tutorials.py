@@ -252,6 +252,11 @@ def tensors_tutorial(torch):
     tensor[:, 1] = 0
     out += [torch.cat([tensor, tensor, tensor], dim=1), tensor @ tensor.T,
             tensor.matmul(tensor.T), tensor * tensor, tensor.mul(tensor)]
+    y3 = torch.rand_like(out[-4])
+    torch.matmul(tensor, tensor.T, out=y3)
+    z3 = torch.rand_like(tensor)
+    torch.mul(tensor, tensor, out=z3)
+    out += [y3, z3]
     agg = tensor.sum()
     out.append(torch.tensor(agg.item()))
     tensor.add_(5)

@@ -8,12 +8,18 @@
 
 PyTorch code runs with ``import retrograd as torch``: the dtypes, devices,
 creation functions, ``save``/``load``, ``optim`` (with ``lr_scheduler``),
-``utils.data``, ``cuda``, ``backends`` and ``accelerator`` have PyTorch's names.
+``utils.data``, ``cuda``, ``backends`` and ``accelerator`` have PyTorch's names;
+the functions of tensors take PyTorch's ``out=`` and ``split`` is PyTorch's.
 A PyTorch feature retrograd lacks (``torch.compile``, ``torch.jit``…) raises
 ``NotSupportedError`` naming it; docs/pytorch.md has the table.
 """
+import builtins as _builtins
+import functools as _functools
+import warnings as _warnings
+
 from . import dtypes
 from . import methods  # noqa: F401  (binds Tensor's computing methods to the ops)
+from . import backend
 from .backend import cuda_available
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
@@ -25,15 +31,18 @@ from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, finfo
                      set_default_dtype, short, uint8, uint16, uint32, uint64)
 from .function import (AnomalyError, Function, detect_anomaly, enable_grad,
                        is_grad_enabled, no_grad, set_grad_enabled)
+from .function import mark_modified as _mark_modified
 from .generator import Generator
 from .missing import TOP_LEVEL as _MISSING, NotSupportedError, module_getattr
-from .ops.activations import relu, sigmoid, tanh
-from .ops.elementwise import abs, clip, cos, exp, log, maximum, minimum, sin, sqrt, where
-from .ops.matmul import matmul
-from .ops.shape import (broadcast_to, concatenate, expand, flatten, permute, reshape,
-                        split, squeeze, transpose, unsqueeze)
+from .ops import activations as _activations
+from .ops import elementwise as _elementwise
+from .ops import matmul as _matmul
+from .ops import softmax as _softmax
+from .ops.activations import relu
+from .ops.shape import (broadcast_to, chunk, expand, flatten, permute, reshape, split,
+                        squeeze, tensor_split, transpose, unsqueeze)
+from .ops.shape import concatenate as _ops_concatenate
 from .ops.shape import stack as _ops_stack
-from .ops.softmax import log_softmax, logsumexp, softmax
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import Size, Tensor
 from .tensor_files import load, save
@@ -51,14 +60,120 @@ def numel(x):
     return x.numel()
 
 
+# -- out=: the result written into a given tensor, as PyTorch does ------------------------
+# ``torch.add(a, b, out=c)`` computes a + b and writes it into c (PyTorch's rules): c is
+# resized when its shape differs (with PyTorch's warning when it had elements), the
+# result is cast to c's dtype when PyTorch allows the cast (never float → integer,
+# complex → real or anything → bool), and some functions want c's dtype to be exactly
+# the result's. Outside no_grad() no argument may require grad (out= is not
+# differentiable). c's version counter goes up, as after any in-place change.
+# (In this module all, any, abs, max, min, sum, bool, int and float are retrograd's:
+# the code says _builtins.any where it means Python's.)
+
+# PyTorch refuses an out of another dtype for these (it casts for the others).
+_EXACT_OUT_DTYPE = {"matmul", "mm", "bmm", "dot", "amax", "amin", "argmax", "argmin",
+                    "all", "any", "softmax", "log_softmax", "where", "gather", "norm",
+                    "clamp", "clip", "neg"}
+_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _with_out(fn, name=None):
+    """``fn`` with PyTorch's ``out=`` keyword (see above)."""
+    name = name or fn.__name__
+
+    @_functools.wraps(fn)
+    def function(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        return _into_out(name, fn, args, kwargs, out)
+    return function
+
+
+def _into_out(name, fn, args, kwargs, out):
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    wrong = [type(o).__name__ for o in outs if not isinstance(o, Tensor)]
+    if wrong:
+        raise TypeError(f"{name}(): argument 'out' must be Tensor (or a tuple of tensors "
+                        f"where the result is one), not {wrong[0]}")
+    if is_grad_enabled():
+        given = [*args, *kwargs.values(), *outs]
+        given += [t for a in given if isinstance(a, (list, tuple)) for t in a]
+        if _builtins.any(isinstance(t, Tensor) and t.requires_grad for t in given):
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                               "automatic differentiation, but one of the arguments "
+                               "requires grad (as in PyTorch): call it inside "
+                               "retrograd.no_grad(), or without out= (y = f(x))")
+    with no_grad():
+        result = fn(*args, **kwargs)
+    results = tuple(result) if isinstance(result, tuple) else (result,)
+    if isinstance(out, (tuple, list)) != isinstance(result, tuple) or \
+            len(outs) != len(results):
+        raise TypeError(f"{name}(): out= takes {len(results)} tensor(s) here"
+                        + (" (values, indices)" if len(results) == 2 else "")
+                        + f", got {type(out).__name__} of {len(outs)}")
+    exact = name in _EXACT_OUT_DTYPE or len(results) > 1
+    for r, o in zip(results, outs):
+        _write_out(name, r, o, exact)
+    return type(result)(*outs) if isinstance(result, tuple) else out
+
+
+def _write_out(name, result, out, exact):
+    if not isinstance(result, Tensor):
+        result = Tensor(result)
+    if result.device != out.device:
+        raise RuntimeError(f"{name}(): out= is on {out.device} and the result on "
+                           f"{result.device}; Expected all tensors to be on the same device")
+    rd, od = result.dtype, out.dtype
+    if exact and rd != od:
+        raise RuntimeError(f"{name}(): Expected out tensor to have dtype {rd}, but got "
+                           f"{od} instead")
+    if od.kind == "b" and rd.kind != "b" or _KIND_ORDER[rd.kind] > _KIND_ORDER[od.kind]:
+        raise RuntimeError(f"{name}(): result type {rd} can't be cast to the desired "
+                           f"output type {od}")
+    if out.shape != result.shape:
+        if out.numel():
+            _warnings.warn(
+                f"{name}(): An output with one or more elements was resized since it had "
+                f"shape {list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}. PyTorch deprecates this; pass an empty tensor "
+                "(retrograd.empty(0)) to be resized without a warning.",
+                UserWarning, stacklevel=4)
+        xp = backend.array_module(out.array)
+        out.array = xp.empty(result.shape, dtype=od)
+        out._base = None          # new memory: no longer a view of another tensor
+    out.array[...] = result.array
+    _mark_modified(out)
+
+
+exp = _with_out(_elementwise.exp)
+log = _with_out(_elementwise.log)
+sqrt = _with_out(_elementwise.sqrt)
+abs = _with_out(_elementwise.abs)
+sin = _with_out(_elementwise.sin)
+cos = _with_out(_elementwise.cos)
+maximum = _with_out(_elementwise.maximum)
+minimum = _with_out(_elementwise.minimum)
+clip = _with_out(_elementwise.clip)
+where = _with_out(_elementwise.where)
+tanh = _with_out(_activations.tanh)
+sigmoid = _with_out(_activations.sigmoid)
+matmul = _with_out(_matmul.matmul)
+softmax = _with_out(_softmax.softmax)
+log_softmax = _with_out(_softmax.log_softmax)
+logsumexp = _with_out(_softmax.logsumexp)
+concatenate = _with_out(_ops_concatenate, "concatenate")
+
+
+@_with_out
 def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dimension (PyTorch's ``dim``, NumPy's ``axis``)."""
-    return concatenate(tensors, dim if axis is None else axis)
+    return _ops_concatenate(tensors, dim if axis is None else axis)
 
 
-concat = cat
+concat = _with_out(cat.__wrapped__, "concat")
 
 
+@_with_out
 def stack(tensors, dim=0, *, axis=None):
     """Join tensors along a new dimension."""
     return _ops_stack(tensors, dim if axis is None else axis)
@@ -83,14 +198,17 @@ _METHOD_DOCS = {
     "masked_fill": "x with ``value`` where ``mask``.", "clone": "A copy (differentiable).",
     "detach": "The same data, cut from the graph.",
 }
+# PyTorch's functions of these names take no out= (TypeError there and here).
+_NO_OUT = {"t", "masked_fill", "clone", "detach"}
 
 
 def _method_as_function(name, doc):
     def function(input, *args, **kwargs):
         return getattr(input, name)(*args, **kwargs)
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"{doc} ``retrograd.{name}(x, …)`` is ``x.{name}(…)``."
-    return function
+    function.__doc__ = f"{doc} ``retrograd.{name}(x, …)`` is ``x.{name}(…)``" + \
+        ("." if name in _NO_OUT else "; ``out=`` writes the result into a given tensor.")
+    return function if name in _NO_OUT else _with_out(function)
 
 
 for _name, _doc in _METHOD_DOCS.items():
@@ -116,7 +234,8 @@ __all__ = [
     "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min", "var", "std",
     "argmax", "logsumexp", "softmax", "log_softmax", "matmul",
     "reshape", "transpose", "permute", "flatten", "squeeze", "unsqueeze", "expand",
-    "broadcast_to", "concatenate", "cat", "concat", "stack", "split",
+    "broadcast_to", "concatenate", "cat", "concat", "stack", "split", "tensor_split",
+    "chunk",
     *(name for name in _METHOD_DOCS if name in globals()),
 ]
 

@@ -1,9 +1,12 @@
 """Ops that move data around without computing: reshape, transpose, broadcast,
-concatenate, stack, split, and dtype/device conversion. Their backward moves the
-gradient back the same way."""
+concatenate, stack, split (tensor_split, chunk), and dtype/device conversion. Their
+backward moves the gradient back the same way."""
+import numpy as np
+
 from .. import backend
 from ..backend import array_module
 from ..function import Function
+from ..tensor import Tensor
 from .operand import lift_all
 
 
@@ -250,14 +253,97 @@ def stack(tensors, axis=0):
     return Stack(axis).apply(*tensors)
 
 
-def split(x, indices_or_sections, axis=0):
-    """Split x along ``axis`` as NumPy does: into N equal parts, or at the given
-    indices. Returns a list of tensors (each a differentiable slice)."""
+def split(x, split_size_or_sections, dim=0, *, axis=None):
+    """Split x along ``dim`` as PyTorch does: an int s gives pieces of size s (the
+    last one smaller when s does not divide the length), a list gives pieces of those
+    sizes (they must add up to the length). Returns a tuple of differentiable slices
+    (views of x).
+
+    ``axis=`` (NumPy's word; PyTorch's split has no ``axis``) keeps NumPy's meaning:
+    an int n gives n equal pieces, a list gives the indices to cut at, as
+    ``numpy.split``. ``tensor_split`` is NumPy's ``array_split`` and ``chunk`` asks
+    for a number of pieces, both with ``dim``."""
+    if axis is not None:
+        return _numpy_split(x, split_size_or_sections, axis)
+    d, n = _split_dim(x, dim, "split")
+    s = _index_value(split_size_or_sections)
+    if isinstance(s, int):
+        if s < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={s}")
+        if s == 0 and n != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s else []
+        return _pieces(x, d, sizes or [n])
+    sizes = _int_list(s, "split", "split_size_or_sections")
+    if any(k < 0 for k in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                           f"entries, but got split_sizes={sizes}")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                           f"(input tensor's size at dimension {d}), but got "
+                           f"split_sizes={sizes}")
+    return _pieces(x, d, sizes)
+
+
+def tensor_split(x, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+    """Split x along ``dim`` as PyTorch's tensor_split (NumPy's ``array_split``): an
+    int n gives n pieces whose sizes differ by at most one (the first ones larger;
+    some empty when n exceeds the length), a list of indices cuts before each of them
+    (clipped to the length, as slices are). A 0-d integer tensor is an int, a 1-d one
+    a list. Returns a tuple of differentiable slices (views of x)."""
+    given = [v for v in (indices_or_sections, sections, indices) if v is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split: give one of indices_or_sections, sections or "
+                        "indices")
+    d, n = _split_dim(x, dim, "tensor_split")
+    spec = given[0]
+    if isinstance(spec, Tensor):
+        if spec.dtype.kind not in "iu":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have "
+                               f"dtype of long, but got {spec.dtype}")
+        if spec.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
+                               f"zero-dimensional or one-dimensional tensor, but got a "
+                               f"tensor with {spec.ndim} dims")
+        spec = spec.item() if spec.ndim == 0 else [int(v) for v in spec.tolist()]
+    spec = _index_value(spec)
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        q, r = divmod(n, spec)
+        return _pieces(x, d, [q + 1] * r + [q] * (spec - r))
+    cuts = _int_list(spec, "tensor_split", "indices_or_sections")
+    bounds = [0] + [min(max(c + n if c < 0 else c, 0), n) for c in cuts] + [n]
+    return _slices(x, d, list(zip(bounds[:-1], bounds[1:])))
+
+
+def chunk(x, chunks, dim=0):
+    """Split x along ``dim`` into ``chunks`` pieces of ⌈length / chunks⌉ (the last
+    smaller), as PyTorch's chunk: fewer pieces when the length does not allow that
+    many. Returns a tuple of differentiable slices (views of x)."""
+    c = _index_value(chunks)
+    if not isinstance(c, int):
+        raise TypeError(f"chunk(): argument 'chunks' must be int, not "
+                        f"{type(chunks).__name__}")
+    d, n = _split_dim(x, dim, "chunk")
+    if c <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {c}")
+    size = -(-n // c)
+    if n == 0:
+        return _pieces(x, d, [0] * c)
+    return split(x, size, d)
+
+
+def _numpy_split(x, indices_or_sections, axis):
+    """NumPy's split: n equal parts, or cuts at the given indices (a list)."""
     n = x.shape[axis]
     if isinstance(indices_or_sections, int):
         if indices_or_sections <= 0 or n % indices_or_sections:
             raise ValueError(f"split: cannot split an axis of size {n} into "
-                             f"{indices_or_sections} equal parts")
+                             f"{indices_or_sections} equal parts (NumPy's meaning, "
+                             "given axis=; tensor_split allows unequal parts)")
         step = n // indices_or_sections
         cuts = list(range(step, n, step))
     else:
@@ -270,3 +356,52 @@ def split(x, indices_or_sections, axis=0):
         pieces.append(x[tuple(index)])
     return pieces
 
+
+def _split_dim(x, dim, who):
+    """The dimension to split (checked as PyTorch checks it) and its length."""
+    if x.ndim == 0:
+        raise RuntimeError(f"{who} expects at least a 1-dimensional tensor")
+    d = _index_value(dim)
+    if not isinstance(d, int):
+        raise TypeError(f"{who}: dim must be an int, got {type(dim).__name__}")
+    if not -x.ndim <= d < x.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-x.ndim}, {x.ndim - 1}], but got {d})")
+    d %= x.ndim
+    return d, x.shape[d]
+
+
+def _index_value(v):
+    """An int, a NumPy integer or a 0-d integer tensor as an int; others unchanged."""
+    if isinstance(v, bool):
+        raise TypeError(f"expected an int or a list of ints, got {v!r}")
+    if isinstance(v, Tensor) and v.ndim == 0 and v.dtype.kind in "iu":
+        return int(v.item())
+    return int(v) if isinstance(v, (int, np.integer)) else v
+
+
+def _int_list(v, who, arg):
+    if isinstance(v, Tensor):
+        v = v.tolist()
+    if not isinstance(v, (list, tuple)) or \
+            not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in v):
+        raise TypeError(f"{who}(): argument '{arg}' must be an int or a list of ints, "
+                        f"not {type(v).__name__}")
+    return [int(k) for k in v]
+
+
+def _pieces(x, d, sizes):
+    bounds, start = [], 0
+    for k in sizes:
+        bounds.append((start, start + k))
+        start += k
+    return _slices(x, d, bounds)
+
+
+def _slices(x, d, bounds):
+    index = [slice(None)] * x.ndim
+    pieces = []
+    for lo, hi in bounds:
+        index[d] = slice(lo, max(lo, hi))
+        pieces.append(x[tuple(index)])
+    return tuple(pieces)
