@@ -2,9 +2,16 @@
 
 The course's three modes of gradient descent are one parameter of the loader:
 ``batch_size=1`` is online SGD, ``batch_size=len(data)`` full-batch gradient
-descent, anything between is mini-batch SGD.
+descent, anything between is mini-batch SGD. The names are PyTorch's
+(``torch.utils.data``): ``retrograd.utils.data`` is this module.
 """
 from .dataloader import DataLoader
+from .dataloader import collate as default_collate
 from .dataset import Dataset, TensorDataset
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
+                      SubsetRandomSampler, WeightedRandomSampler)
+from .subsets import ConcatDataset, Subset, random_split
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader"]
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "Subset",
+           "random_split", "ConcatDataset", "Sampler", "SequentialSampler",
+           "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler"]

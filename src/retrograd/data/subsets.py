@@ -5,8 +5,8 @@ import warnings
 
 import numpy as np
 
-from ...data import Dataset
-from ...random import resolve
+from ..random import resolve
+from .dataset import Dataset
 
 
 class Subset(Dataset):
