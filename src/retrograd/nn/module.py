@@ -11,21 +11,87 @@ from collections import namedtuple
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor, _as_dtype
+from ..devices import DeviceError
+from ..dtypes import as_dtype
+from ..tensor import Tensor
 from .parameter import Parameter
 
 
-def _move(t, device, dtype):
+def _move(t, device, dtype, kinds="fc"):
     """Put a tensor's data, and its gradient if any, in place, on ``device`` and/or
-    in floating ``dtype``."""
+    in ``dtype`` (only when its dtype is of one of ``kinds``: floating and complex;
+    integer and boolean buffers keep theirs, as in PyTorch)."""
     a = t.array
-    if dtype is not None and a.dtype.kind in "fc" and a.dtype != dtype:
+    if dtype is not None and a.dtype.kind in kinds and a.dtype != dtype:
         a = a.astype(dtype)
     if device is not None:
         a = backend.to_device(a, device)
     t.array = a
     if t.grad is not None:
-        _move(t.grad, device, dtype)
+        _move(t.grad, device, dtype, kinds)
+
+
+def _to_arguments(args, kwargs):
+    """PyTorch's ``Module.to`` arguments as (device, dtype): ``to(device)``,
+    ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)`` (its device and dtype), each
+    optionally followed by ``non_blocking``, and the keywords ``device=``, ``dtype=``,
+    ``non_blocking=``. A dtype may be named by a string (``to("float64")``), as
+    ``Tensor.to`` allows."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking"}
+    if unknown:
+        raise TypeError(f"Module.to() got an unexpected keyword argument "
+                        f"{sorted(unknown)[0]!r} (it takes device, dtype, non_blocking)")
+    device = dtype = None
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        t = rest.pop(0)
+        device, dtype = t.device, t.dtype
+    elif rest and rest[0] is not None and _is_dtype(rest[0]):
+        dtype = rest.pop(0)
+    else:
+        if rest:
+            device = rest.pop(0)
+        if rest and rest[0] is not None and not isinstance(rest[0], bool):
+            dtype = rest.pop(0)
+            if not _is_dtype(dtype):
+                raise TypeError(f"Module.to(device, dtype): {dtype!r} is not a dtype")
+        elif rest and rest[0] is None:
+            rest.pop(0)
+    if len(rest) > 1 or rest and not isinstance(rest[0], bool):
+        raise TypeError(f"Module.to() received an invalid combination of arguments "
+                        f"{args!r}: expected (device, dtype, non_blocking), (dtype, "
+                        "non_blocking) or (tensor, non_blocking)")
+    for name, value in (("device", device), ("dtype", dtype)):
+        if kwargs.get(name) is not None:
+            if value is not None:
+                raise TypeError(f"Module.to(): {name} given twice (positionally and as "
+                                f"{name}=)")
+    device = kwargs.get("device", device)
+    dtype = kwargs.get("dtype", dtype)
+    if dtype is not None:
+        dtype = as_dtype(dtype, "Module.to")
+        if dtype.kind not in "fc":
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, "
+                            f"but got desired dtype={dtype}")
+    if device is None:
+        return None, dtype
+    try:
+        return backend.check_device(device), dtype
+    except ValueError as e:            # PyTorch's type too (RuntimeError)
+        raise DeviceError(str(e)) from None
+
+
+def _is_dtype(x):
+    """Does ``x`` name a dtype rather than a device? (A device name is never one.)"""
+    if isinstance(x, str) and x.partition(":")[0] in backend.DEVICES:
+        return False
+    if isinstance(x, (str, np.dtype, type)):
+        try:
+            as_dtype(x)
+            return True
+        except TypeError:
+            return False
+    return False
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -231,24 +297,33 @@ class Module:
         return total
 
     # -- devices and dtypes -----------------------------------------------------------
-    def to(self, device=None, dtype=None):
-        """Move every parameter and buffer, in place, to ``device`` and/or ``dtype``
-        (the Parameter objects stay the same, so an optimiser built before still
-        holds them). Returns self. The module remembers where it was put: whatever is
+    def to(self, *args, **kwargs):
+        """Move every parameter and buffer, in place, to a device and/or a floating
+        dtype, with PyTorch's arguments: ``to(device)``, ``to(dtype)``,
+        ``to(device, dtype)``, ``to(tensor)``, ``to(device=…, dtype=…)``
+        (``non_blocking`` is accepted and changes nothing). Only floating and complex
+        parameters and buffers change dtype (an int64 step count stays int64), and
+        only a floating or complex dtype is accepted (TypeError otherwise, as in
+        PyTorch). Gradients move with their parameters.
+
+        The Parameter objects stay the same, so an optimiser built before still holds
+        them. Returns self. The module remembers where it was put: whatever is
         assigned to it later (the weights of a layer built at its first call, as Keras
         layers and ``Dense`` are; a new parameter, buffer or sub-module) is moved there
         too, a sub-module shared with another model included."""
-        dev = None if device is None else backend.check_device(device)
-        dt = _as_dtype(dtype)
+        dev, dt = _to_arguments(args, kwargs)
+        return self._convert(dev, dt, "fc")
+
+    def _convert(self, dev, dt, kinds):
         for m in self.modules():
             old_dev, old_dt = m.__dict__.get("_placement", (None, None))
             # `is None`, not `or`: NumPy 1.x dtypes are falsy (len() counts fields)
             m.__dict__["_placement"] = (old_dev if dev is None else dev,
                                         old_dt if dt is None else dt)
         for p in self.parameters():
-            _move(p, dev, dt)
+            _move(p, dev, dt, kinds)
         for b in self.buffers():
-            _move(b, dev, dt)
+            _move(b, dev, dt, kinds)
         return self
 
     def _placed(self, value):
@@ -257,7 +332,7 @@ class Module:
         placement = self.__dict__.get("_placement")
         if placement is not None:
             if isinstance(value, Module):
-                value.to(*placement)
+                value._convert(*placement, "fc")
             else:
                 _move(value, *placement)
         return value
@@ -265,14 +340,21 @@ class Module:
     def cpu(self):
         return self.to("cpu")
 
-    def cuda(self):
-        return self.to("cuda")
+    def cuda(self, device=None):
+        """To the GPU (``device``: None, 0, "cuda", "cuda:0": one GPU per process)."""
+        return self.to("cuda" if device is None else device)
 
     def float(self):
-        return self.to(dtype=np.float32)
+        """Floating parameters and buffers to float32 (complex ones are kept)."""
+        return self._convert(None, np.dtype(np.float32), "f")
 
     def double(self):
-        return self.to(dtype=np.float64)
+        """Floating parameters and buffers to float64 (complex ones are kept)."""
+        return self._convert(None, np.dtype(np.float64), "f")
+
+    def half(self):
+        """Floating parameters and buffers to float16 (complex ones are kept)."""
+        return self._convert(None, np.dtype(np.float16), "f")
 
     # -- checkpoints ---------------------------------------------------------------
     def _state_items(self, prefix=""):
