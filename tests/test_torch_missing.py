@@ -80,6 +80,25 @@ def test_cuda_manual_seed_seeds_the_gpu_generator_only(fake_cuda):
         rg.cuda.manual_seed(-1)
 
 
+def test_seed_device_seeds_the_generator_that_gpu_draws_use(fake_cuda):
+    from retrograd import random
+    g = random.seed_device(7)
+    assert random.generator_for(fake_cuda) is g
+    a = random.generator_for(fake_cuda).random(4).get()
+    random.seed_device(7)
+    np.testing.assert_array_equal(random.generator_for(fake_cuda).random(4).get(), a)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        random.seed_device(-3)
+
+
+def test_device_errors_print_the_device_as_a_string(fake_cuda):
+    """check_device names a device object as PyTorch prints it: 'cuda:1'."""
+    with pytest.raises(ValueError, match="device 'cuda:1': retrograd runs on one GPU"):
+        rg.zeros(2).to(rg.device("cuda", 1))
+    with pytest.raises(ValueError, match="unknown device 'foo'"):
+        rg.backend.check_device(type("Named", (), {"__str__": lambda self: "foo"})())
+
+
 def test_cudnn_switches_are_accepted():
     for T in (rg, torch):
         T.backends.cudnn.benchmark = True

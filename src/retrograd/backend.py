@@ -34,10 +34,10 @@ def check_device(device):
         return "cpu"
     name, _, index = str(device).partition(":")
     if name not in DEVICES:
-        raise ValueError(f"unknown device {device!r}; expected one of {DEVICES}")
+        raise ValueError(f"unknown device {str(device)!r}; expected one of {DEVICES}")
     if index not in ("", "0"):
         raise ValueError(
-            f"device {device!r}: retrograd runs on one GPU per process, the current one; "
+            f"device {str(device)!r}: retrograd runs on one GPU per process, the current one; "
             f"choose it when starting the process (CUDA_VISIBLE_DEVICES={index}) and use "
             f"device '{name}' (docs/gpu.md, several GPUs)")
     return name

@@ -77,9 +77,7 @@ def manual_seed(seed):
     _check_seed(seed, "cuda.manual_seed")
     if not is_available():
         return
-    cupy = _cupy()
-    # random.generator_for keeps one CuPy generator per (module, device id).
-    random._devices[(cupy, cupy.cuda.get_device_id())] = cupy.random.default_rng(int(seed))
+    random.seed_device(int(seed), _cupy())
 
 
 def manual_seed_all(seed):

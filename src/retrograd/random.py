@@ -14,6 +14,8 @@ import json
 
 import numpy as np
 
+from . import backend
+
 _default = np.random.default_rng(0)
 _devices = {}   # (CuPy module, device id) → cupy.random.Generator
 
@@ -41,6 +43,20 @@ def get_rng_state():
 def set_rng_state(state):
     _default.bit_generator.state = state
     _devices.clear()
+
+
+def seed_device(seed, xp=None):
+    """Seed the generator of the current GPU (what is drawn there without a
+    ``generator=``: dropout masks, RReLU slopes) with ``seed``, leaving the CPU's
+    default generator alone; ``xp`` is the array module (CuPy by default).
+    ``retrograd.cuda.manual_seed`` calls it."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed_device: seed must be a non-negative integer, got {seed!r}")
+    if xp is None:
+        xp = backend.module_for("cuda")
+    key = (xp, xp.cuda.get_device_id())   # as generator_for keys them
+    _devices[key] = xp.random.default_rng(int(seed))
+    return _devices[key]
 
 
 def forget_device_generators():
