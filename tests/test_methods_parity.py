@@ -89,6 +89,10 @@ IDIOMS = {
     "neg": lambda lib, x, b: x.neg(),
     "clone": lambda lib, x, b: x.clone() * 2,
     "dot": lambda lib, x, b: x[0].dot(x[1]),
+    "split_method": lambda lib, x, b: x.split(2, dim=1)[1] * 3,
+    "split_sizes": lambda lib, x, b: lib.cat(b.split([1, 3], dim=2)[::-1], dim=2),
+    "chunk_method": lambda lib, x, b: b.chunk(2, dim=2)[1],
+    "tensor_split_method": lambda lib, x, b: x.tensor_split(2, dim=1)[0],
 }
 
 
@@ -179,3 +183,14 @@ def test_numpy_words_keep_numpy_meaning():
     np.testing.assert_allclose(x.sum(axis=1, keepdims=True).numpy(),
                                X.sum(axis=1, keepdims=True))
     assert x.size == 6     # NumPy's element count; x.size() is the shape
+
+
+def test_inference_mode_records_no_graph():
+    for lib in (rg, torch):
+        x = lib.tensor([1.0], requires_grad=True)
+        with lib.inference_mode():
+            y = x * 2
+        assert not y.requires_grad
+        with lib.inference_mode(False):
+            assert (x * 2).requires_grad
+

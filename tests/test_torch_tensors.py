@@ -219,9 +219,6 @@ def test_device_objects_are_pytorchs(name):
     assert rg.device(ours) == ours and hash(rg.device(name)) == hash(ours)
 
 
-@pytest.mark.xfail(strict=True, reason="creation._python_data makes Python floats float32 "
-                   "before the asked dtype: tensor([-0.4], dtype=float64) is "
-                   "-0.4000000059604645 (to be fixed in creation.py)")
 def test_python_floats_given_float64_keep_float64_precision():
     agree(lambda T: T.tensor([[0.1, -0.4], [1 / 3, 2.0]], dtype=T.float64), rtol=0)
 

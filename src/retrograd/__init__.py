@@ -29,7 +29,7 @@ from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, finfo
                      float16, float32, float64, get_default_dtype, half, iinfo, int, int8,
                      int16, int32, int64, is_complex, is_floating_point, long,
                      set_default_dtype, short, uint8, uint16, uint32, uint64)
-from .function import (AnomalyError, Function, detect_anomaly, enable_grad,
+from .function import (AnomalyError, Function, detect_anomaly, enable_grad, inference_mode,
                        is_grad_enabled, no_grad, set_grad_enabled)
 from .function import mark_modified as _mark_modified
 from .generator import Generator
@@ -228,7 +228,7 @@ __all__ = [
     "device", "set_default_device", "get_default_device", "cuda_available",
     *dtypes.NAMES, "get_default_dtype", "set_default_dtype", "finfo", "iinfo",
     "is_floating_point", "is_complex",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "no_grad", "inference_mode", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "manual_seed", "get_rng_state", "set_rng_state",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
     "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min", "var", "std",

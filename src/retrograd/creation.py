@@ -96,14 +96,17 @@ def _placed(array, device, requires_grad, where):
 
 
 # -- from data ------------------------------------------------------------------------
-def _python_data(data):
+def _python_data(data, dtype=None):
     """Python numbers or nested lists as an array with PyTorch's dtypes: Python
     floats become float32 and complex complex64; NumPy scalars or tensors in a list
-    keep their dtype (as judged by the first one)."""
+    keep their dtype (as judged by the first one). A ``dtype`` given is used directly:
+    Python floats asked for in float64 never pass through float32."""
     probe = np.asarray(data)
     if probe.dtype.kind not in "biufc":
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
                         "(expected numbers, nested lists of numbers or an array)")
+    if dtype is not None:
+        return probe.astype(dtype, copy=False)
     first = data
     while isinstance(first, (list, tuple)) and first:
         first = first[0]
@@ -123,7 +126,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     dt = as_dtype(dtype, "tensor")
     fresh = False
     if not hasattr(src, "dtype"):
-        src, fresh = _python_data(src), True
+        src, fresh = _python_data(src, dt), True
     if device is None and backend.device_of(src) != "cpu":
         device = backend.device_of(src)
     t = Tensor(src, dtype=dt, device=_device(device))

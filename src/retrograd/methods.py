@@ -470,6 +470,17 @@ class _Methods:
         return ops.shape.reshape(ops.shape.expand(x, *tiled),
                                  *[r * d for r, d in zip(sizes, shape)])
 
+    def split(self, split_size, dim=0, *, axis=None):
+        """PyTorch's split: pieces of ``split_size`` (or of the given sizes)."""
+        return ops.shape.split(self, split_size, dim, axis=axis)
+
+    def tensor_split(self, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+        return ops.shape.tensor_split(self, indices_or_sections, dim, sections=sections,
+                                      indices=indices)
+
+    def chunk(self, chunks, dim=0):
+        return ops.shape.chunk(self, chunks, dim)
+
     def clone(self):
         """A copy with its own memory; the gradient flows back to self."""
         return self * 1 if self.requires_grad and state.grad_enabled else \
