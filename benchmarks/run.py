@@ -152,8 +152,10 @@ def retrograd_trainer(w):
     return sgd_loop(step, w["batch"]), predict, "nn.Sequential + optim.SGD"
 
 
-def keras_trainer(w, weights):
-    from retrograd import keras
+def keras_fit(keras, w, weights):
+    """``fit_pass`` and ``predict`` of a Keras ``Sequential`` of Dense layers (``w["act"]``
+    but the last) from the shared initial weights, SGD, SparseCategoricalCrossentropy
+    from logits, ``shuffle=False``: the same code for retrograd.keras and real Keras."""
     act = w["act"]
     layers = [keras.layers.Dense(W.shape[0], activation=act if k < len(weights) - 1 else None)
               for k, (W, _) in enumerate(weights)]
@@ -169,38 +171,25 @@ def keras_trainer(w, weights):
     def predict(x):
         return np.asarray(model.predict(x, batch_size=1000, verbose=0))
 
-    return fit_pass, predict, "keras Sequential.fit"
+    return fit_pass, predict
+
+
+def keras_trainer(w, weights):
+    from retrograd import keras
+    return (*keras_fit(keras, w, weights), "keras Sequential.fit")
 
 
 def real_keras_trainer(w, threads):
     """Real Keras 3's ``Sequential.fit`` on its PyTorch backend (on the CPU), the model
-    ``keras_trainer`` builds: Dense layers with ``w["act"]`` but the last, their
-    Glorot kernels replaced by the shared initial weights, SGD without momentum,
-    SparseCategoricalCrossentropy(from_logits=True), ``shuffle=False``. The child's
-    environment sets KERAS_BACKEND=torch before keras is imported (``child_env``)."""
+    ``keras_trainer`` builds (``keras_fit``). The child's environment sets
+    KERAS_BACKEND=torch before keras is imported (``child_env``)."""
     import torch
     import keras
     if keras.backend.backend() != "torch":
         raise RuntimeError(f"keras runs on its {keras.backend.backend()!r} backend, not "
                            "'torch': set KERAS_BACKEND=torch before importing it")
     torch.set_num_threads(threads)
-    weights = initial_weights(w["sizes"])
-    act = w["act"]
-    model = keras.Sequential(
-        [keras.Input((w["sizes"][0],))] +
-        [keras.layers.Dense(W.shape[0], activation=act if k < len(weights) - 1 else None)
-         for k, (W, _) in enumerate(weights)])
-    model.set_weights([a for W, b in weights for a in (W.T.copy(), b)])  # kernel (in, units)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=w["lr"]),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-
-    def fit_pass(x, y):
-        model.fit(x, y, batch_size=w["batch"], epochs=1, shuffle=False, verbose=0)
-
-    def predict(x):
-        return np.asarray(model.predict(x, batch_size=1000, verbose=0))
-
-    return (fit_pass, predict,
+    return (*keras_fit(keras, w, initial_weights(w["sizes"])),
             f"Keras {keras.__version__} Sequential.fit, torch backend, {threads} thr")
 
 
