@@ -361,3 +361,53 @@ def test_quickstart_trains_saves_and_loads(tmp_path):
         quickstart(real_torch, tmp_path / "theirs.pth")
     close(ours[0], theirs[0], rtol=1e-4, atol=1e-5)
     assert ours[1] == theirs[1]
+
+
+# -- pytorch/examples: regression (polynomial fit with param.data.add_) ------------------
+def examples_regression(torch, steps=300):
+    """pytorch/examples' regression/main.py, with its random draws taken from NumPy so
+    that both libraries see the same batches and the same initial layer."""
+    rng = np.random.default_rng(0)
+    degree = 4
+    W_target = torch.tensor(rng.standard_normal((degree, 1)) * 5, dtype=torch.float)
+    b_target = torch.tensor(rng.standard_normal(1) * 5, dtype=torch.float)
+
+    def make_features(x):
+        x = x.unsqueeze(1)
+        return torch.cat([x ** i for i in range(1, degree + 1)], 1)
+
+    def f(x):
+        return x.mm(W_target) + b_target.item()
+
+    def poly_desc(W, b):
+        result = "y = "
+        for i, w in enumerate(W):
+            result += "{:+.2f} x^{} ".format(w, i + 1)
+        return result + "{:+.2f}".format(b[0])
+
+    fc = torch.nn.Linear(W_target.size(0), 1)
+    with torch.no_grad():
+        fc.weight.copy_(torch.tensor(rng.uniform(-0.5, 0.5, (1, degree)), dtype=torch.float))
+        fc.bias.copy_(torch.tensor(rng.uniform(-0.5, 0.5, 1), dtype=torch.float))
+    for batch_idx in range(1, steps + 1):
+        batch_x = make_features(torch.tensor(rng.standard_normal(32), dtype=torch.float))
+        batch_y = f(batch_x)
+        fc.zero_grad()
+        output = torch.nn.functional.smooth_l1_loss(fc(batch_x), batch_y)
+        loss = output.item()
+        output.backward()
+        for param in fc.parameters():
+            param.data.add_(-0.1 * param.grad)
+        if loss < 1e-3:
+            break
+    return (loss, batch_idx, poly_desc(fc.weight.view(-1), fc.bias),
+            poly_desc(W_target.view(-1), b_target), fc.weight.detach().numpy().copy())
+
+
+def test_pytorch_examples_regression():
+    ours, theirs = both(examples_regression)
+    assert ours[1] == theirs[1]                           # stopped at the same batch
+    assert ours[3] == theirs[3]                           # the target, printed alike
+    assert ours[2] == theirs[2]                           # the learned function, too
+    # float32 through x⁴ features for 300 steps: the sums' order shows at 1e-3.
+    np.testing.assert_allclose(ours[4], theirs[4], rtol=2e-3, atol=1e-3)
