@@ -379,5 +379,27 @@ def test_the_engine_reads_like_the_chain_rule():
     from retrograd.ops import arithmetic
     text = inspect.getsource(engine) + inspect.getsource(function) + \
         inspect.getsource(arithmetic.Mul)
-    for word in ("Outer", "factored", "fast_paths", "Chain", "getrefcount", "owned"):
+    for word in ("Outer", "factored", "fast_paths", "Chain", "getrefcount", "input_owned"):
         assert word not in text, word
+
+
+def test_a_stored_gradient_belongs_to_its_grad_alone():
+    """Stored without a copy only when the engine owns the array (a sum it made, or an
+    op that says its gradients are new arrays): never shared between two .grad, never
+    the array a hook saw."""
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a * b).sum().backward()                     # Mul: fresh_grads
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    x = leaf([1.0, 2.0])
+    (x + x).sum().backward()                     # Add hands gy to both: summed, owned
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    c, d = leaf([1.0]), leaf([1.0])
+    (c + d).sum().backward()                     # Add's shared gy: each .grad its own
+    c.grad.array += 5
+    assert d.grad.item() == 1.0
+    seen = []
+    w = leaf([1.0, 2.0])
+    w.register_hook(lambda g: seen.append(g))
+    (w * b).sum().backward()
+    seen[0].array[:] = 0                          # the hook kept its tensor
+    np.testing.assert_array_equal(w.grad.numpy(), [3.0, 4.0])

@@ -7,8 +7,10 @@ order, applying the chain rule ∂ℓ/∂x = Σ_y ∂ℓ/∂y · ∂y/∂x one o
 
 Gradients are arrays. Those handed to an op's ``backward`` are the engine's own
 (a gradient given by the caller or returned by a hook is copied first), so an op
-may keep them; those stored in a ``.grad`` are copies, so updating a ``.grad`` in
-place (clipping, weight decay) never changes another.
+may keep them; one stored in a ``.grad`` belongs to that ``.grad`` alone (a copy,
+unless nothing else can refer to it: an op said its gradients are new arrays,
+``fresh_grads``, or the engine made it as a sum), so updating a ``.grad`` in place
+(clipping, weight decay) never changes another.
 """
 from .backend import array_module
 from .function import state
@@ -80,6 +82,7 @@ def _backpropagate(root, gradient, retain_graph, inputs):
     # total is complete when it is reached, all of its consumers being newer.
     pending, leaves = {}, {}
     (pending if root._op is not None else leaves)[root] = gradient
+    owned = set()   # leaves whose gradient array is the engine's alone: stored uncopied
     for t in graph_nodes(root):
         g = pending.pop(t, None)
         if g is None:
@@ -105,13 +108,16 @@ def _backpropagate(root, gradient, retain_graph, inputs):
             into = leaves if p._op is None else pending
             prev = into.get(p)
             into[p] = gp if prev is None else prev + gp
+            if into is leaves and (prev is not None or op.fresh_grads):
+                owned.add(p)
         if not retain_graph:
             op.free()
     for t, g in leaves.items():
         if t._hooks:
             g = _run_hooks(t, g)
+            owned.discard(t)   # the hook saw the array: it may keep it
         if wanted is None:
-            _accumulate(t, g)
+            _accumulate(t, g, t in owned)
         elif t in wanted:
             found[wanted[t]] = g
     return found
@@ -126,11 +132,13 @@ def _run_hooks(t, g):
     return g
 
 
-def _accumulate(t, g):
-    """t.grad ← t.grad + g, in t's dtype. A first gradient is stored as a copy: the
-    array may be shared (Add hands the same one to both inputs, a reshape returns a
-    view of it) or kept by an op."""
+def _accumulate(t, g, owned=False):
+    """t.grad ← t.grad + g, in t's dtype. A first gradient is stored as a copy unless
+    the engine owns it: the array may be shared (Add hands the same one to both
+    inputs, a reshape returns a view of it) or kept by an op."""
     if t.grad is None:
-        t.grad = Tensor._wrap(g.astype(t.array.dtype))   # astype copies
+        if not owned or g.dtype != t.array.dtype:
+            g = g.astype(t.array.dtype)   # astype copies
+        t.grad = Tensor._wrap(g)
     else:
         t.grad.array += g

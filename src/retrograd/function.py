@@ -59,14 +59,20 @@ class _InPlace:
 in_place = _InPlace()
 
 
-def mark_modified(t):
+def mark_modified(t, when=None):
     """Record that ``t``'s values were changed in place (``x += 1``, ``x[0] = 2``,
     ``x.zero_()``): its version counter, shared with the tensors that view its storage,
     goes up, and ops recorded before now may no longer use the values they saved
-    (``Function.check_saved``), as PyTorch's version counters guarantee."""
+    (``Function.check_saved``), as PyTorch's version counters guarantee. ``when``:
+    one ``now()`` for several tensors changed together (an optimiser's step)."""
     root = t._base if t._base is not None else t
     root._version += 1
-    root._modified_at = in_place.last = next(_creation_order)
+    root._modified_at = in_place.last = next(_creation_order) if when is None else when
+
+
+def now():
+    """A time on the clock of ``Function.seq`` (for ``mark_modified(t, when)``)."""
+    return next(_creation_order)
 
 
 class _Mode:
@@ -243,6 +249,9 @@ class Function:
     # Whether the output may share the input's memory (reshape, transpose, basic
     # slicing): it then shares the input's version counter (mark_modified).
     view = False
+    # Whether every gradient backward returns is a new array, returned once and kept
+    # by nobody: the engine may then store it as a leaf's .grad without a copy.
+    fresh_grads = False
 
     def saved_arrays(self):
         """The arrays this op keeps for its backward (an op that runs other ops

@@ -64,6 +64,8 @@ class Sigmoid(Function):
     Computed as ½(1 + tanh(ax/2)), which never overflows for large |x|. As a
     grows σ_a tends to the Heaviside step; near 0, σ_a(x) ≈ ½ + ax/4."""
 
+    fresh_grads = True   # ∂ℓ/∂y times a new derivative array
+
     def __init__(self, a=1.0):
         self.a = a
 
@@ -88,6 +90,8 @@ class Sigmoid(Function):
 class Tanh(Function):
     """tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  tanh'(x) = 1 − tanh²(x)."""
 
+    fresh_grads = True   # ∂ℓ/∂y times a new derivative array
+
     def forward(self, x):
         self.y = array_module(x).tanh(x)
         return self.y
@@ -106,6 +110,8 @@ class Tanh(Function):
 
 class ReLU(Function):
     """ReLU(x) = max(0, x);  ReLU'(x) = 1 if x > 0 else 0."""
+
+    fresh_grads = True   # ∂ℓ/∂y times a new derivative array
 
     def forward(self, x):
         xp = array_module(x)

@@ -40,6 +40,8 @@ class Sub(Function):
 class Mul(Function):
     """y = a · b;  ∂ℓ/∂a = ∂ℓ/∂y · b,  ∂ℓ/∂b = ∂ℓ/∂y · a."""
 
+    fresh_grads = True   # two products, new arrays
+
     def forward(self, a, b):
         self.a, self.b = a, b
         return a * b

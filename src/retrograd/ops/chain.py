@@ -24,6 +24,7 @@ class Chain(Function):
             # A link's input is the output of the link before, an array nothing
             # outside the chain can write (ops that keep their input may skip a copy).
             op.input_owned = i > 0
+        self.fresh_grads = all(op.fresh_grads for op, _ in links)
 
     def saved_arrays(self):
         for op, _ in self.links:

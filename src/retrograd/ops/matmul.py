@@ -20,6 +20,8 @@ class MatMul(Function):
     """Y = A @ B (NumPy's matmul: 1-D operands, batched leading axes);
     ∂ℓ/∂A = ∂ℓ/∂Y @ Bᵀ,  ∂ℓ/∂B = Aᵀ @ ∂ℓ/∂Y."""
 
+    fresh_grads = True
+
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError("matmul needs operands with at least one dimension; "
@@ -64,6 +66,7 @@ class Linear(Function):
     # True when nothing outside the graph can write the input array (inside a
     # Chain, the output of the layer before): it may then be kept without a copy.
     input_owned = False
+    fresh_grads = True   # products and sums: new arrays (Function.fresh_grads)
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
@@ -98,6 +101,7 @@ class Affine(Function):
     the Keras kernel).  ∂ℓ/∂x = ∂ℓ/∂s Wᵀ,  ∂ℓ/∂W = xᵀ ∂ℓ/∂s,  ∂ℓ/∂b = Σ_batch ∂ℓ/∂s."""
 
     input_owned = False   # as in Linear
+    fresh_grads = True
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[0]:

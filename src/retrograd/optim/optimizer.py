@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from ..backend import array_module
-from ..function import enable_grad, mark_modified
+from ..function import enable_grad, mark_modified, now
 from ..tensor import Tensor
 
 
@@ -141,7 +141,7 @@ class Optimizer:
                     f"NaN or inf; parameters left unchanged ({self.skipped_steps} "
                     "step(s) skipped so far)", RuntimeWarning, stacklevel=2)
                 return loss
-        state = self.state
+        state, when = self.state, now()
         for group in self.param_groups:
             for p in group["params"]:
                 g = p.grad
@@ -151,7 +151,7 @@ class Optimizer:
                 if s is None:
                     s = state[p] = self._init_state(p.array, group)
                 self._update(p.array, g.array, s, group)
-                mark_modified(p)   # a graph that saved p refuses to backpropagate now
+                mark_modified(p, when)   # a graph that saved p refuses to backpropagate now
         return loss
 
     def _first_nonfinite(self):
