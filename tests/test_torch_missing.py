@@ -153,3 +153,15 @@ def test_schedulers_retrograd_lacks_are_named():
         assert hasattr(torch.optim.lr_scheduler, name)
         with pytest.raises(rg.NotSupportedError, match=name):
             getattr(rg.optim.lr_scheduler, name)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "topk", "index_select", "to_sparse"])
+def test_missing_tensor_methods_are_named(name):
+    import torch
+    x = rg.tensor([1.0, 2.0])
+    assert hasattr(torch.tensor([1.0]), name)          # PyTorch has it
+    assert not hasattr(x, name)                         # hasattr guards keep working
+    with pytest.raises(NotImplementedError, match=f"Tensor.{name} is not in retrograd"):
+        getattr(x, name)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        x.nope

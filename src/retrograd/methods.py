@@ -13,6 +13,7 @@ from . import backend, engine, ops
 from . import random as _random
 from .autograd.gradients import backward as autograd_backward   # PyTorch's options
 from .function import mark_modified, state
+from .missing import tensor_getattr
 from .tensor import Tensor, _as_dtype, _make
 
 
@@ -546,6 +547,10 @@ class _Methods:
 
     def __getitem__(self, index):
         return ops.indexing.getitem(self, index)
+
+    def __getattr__(self, name):
+        # Only when the normal look-up failed: a PyTorch method retrograd lacks is named.
+        return tensor_getattr(self, name)
 
     def __iter__(self):
         for i in range(len(self)):

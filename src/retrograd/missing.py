@@ -76,3 +76,35 @@ TOP_LEVEL = {
 }
 
 __all__ = ["NotSupportedError", "unsupported", "module_getattr", "TOP_LEVEL"]
+
+
+# Tensor methods PyTorch code reaches for that retrograd lacks (methods.py binds
+# ``Tensor.__getattr__`` to ``tensor_getattr``): named, not a bare AttributeError.
+TENSOR_METHODS = {
+    name: "not implemented yet" for name in (
+        "index_select", "index_add", "index_add_", "index_fill_", "index_copy_", "scatter",
+        "scatter_", "scatter_add", "scatter_add_", "topk", "sort", "argsort", "msort",
+        "cumsum", "cumprod", "cummax", "cummin", "masked_select", "masked_scatter_",
+        "nonzero", "unique", "flip", "fliplr", "flipud", "roll", "rot90", "diag",
+        "diagonal", "triu", "tril", "trace", "prod", "median", "mode", "kthvalue",
+        "quantile", "addmm", "addmv", "baddbmm", "lerp", "unfold", "narrow", "take",
+        "put_", "histc", "bincount", "logical_and", "logical_or", "logical_not",
+        "isnan", "isinf", "isfinite", "sign", "floor", "ceil", "round", "trunc",
+        "frac", "reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "erf",
+        "atan2", "fmod", "remainder", "outer", "cross", "inverse", "det", "svd")}
+TENSOR_METHODS.update({
+    "to_sparse": "sparse tensors are not in retrograd",
+    "is_sparse": "sparse tensors are not in retrograd",
+    "pin_memory": "retrograd copies to the GPU directly (x.to('cuda'))",
+    "share_memory_": "retrograd has no multiprocessing data loading",
+    "register_post_accumulate_grad_hook": "use register_hook",
+})
+
+
+def tensor_getattr(tensor, name):
+    """``Tensor.__getattr__``: reached only when the normal look-up failed."""
+    why = TENSOR_METHODS.get(name)
+    if why is not None:
+        raise NotSupportedError(f"PyTorch's Tensor.{name} is not in retrograd: {why} "
+                                f"(PyTorch compatibility: {DOCS})")
+    raise AttributeError(f"'Tensor' object has no attribute {name!r}")
