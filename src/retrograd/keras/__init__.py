@@ -9,8 +9,8 @@ Keras code written for TensorFlow runs with only its imports changed::
 
 See ``docs/keras.md`` for the course's script and the differences from Keras.
 """
-from . import (activations, callbacks, datasets, initializers, layers, losses, metrics,
-               models, optimizers, regularizers, utils)
+from . import (activations, callbacks, config, datasets, initializers, layers, losses,
+               metrics, models, ops, optimizers, random, regularizers, utils)
 from .device_scope import device
 from .keras_tensor import KerasTensor
 from .layers import Input, Layer
@@ -20,4 +20,4 @@ from .utils import set_random_seed, to_categorical
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "load_model", "layers",
            "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations",
            "initializers", "regularizers", "models", "to_categorical", "set_random_seed",
-           "device"]
+           "device", "ops", "random", "config"]

@@ -1,0 +1,141 @@
+"""``keras.random``: random tensors with Keras 3's signatures, drawn from
+retrograd's generators.
+
+``seed`` is as in Keras: None draws from retrograd's default generator (so
+``keras.utils.set_random_seed(n)`` or ``retrograd.manual_seed(n)`` make a run
+reproducible); an int gives the same numbers at every call with it; a
+``SeedGenerator`` gives new numbers at every call, the same sequence for the same
+seed. The numbers are retrograd's (NumPy's PCG64), not Keras's: shapes, dtypes and
+ranges match Keras, the values do not.
+"""
+import numpy as np
+
+from .. import creation
+from .. import random as _rg_random
+from ..tensor import Tensor
+from .config import floatx
+
+__all__ = ["SeedGenerator", "normal", "uniform", "randint", "truncated_normal", "shuffle",
+           "dropout"]
+
+
+class SeedGenerator:
+    """A stateful source of seeds: every draw advances it. ``seed`` (an int) fixes
+    the sequence; None takes one from retrograd's default generator."""
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        if seed is None:
+            seed = int(_rg_random.default_generator().integers(0, 2**31 - 1))
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"keras.random.SeedGenerator: seed must be a non-negative "
+                             f"integer or None, got {seed!r}")
+        self.seed = int(seed)
+        self.name = name or "seed_generator"
+        self.generator = np.random.default_rng(self.seed)
+
+    def next(self):
+        """A new int seed drawn from this generator's state (advancing it)."""
+        return int(self.generator.integers(0, 2**31 - 1))
+
+    def __repr__(self):
+        return f"<SeedGenerator seed={self.seed}>"
+
+
+def _generator(seed, who):
+    if seed is None:
+        return _rg_random.default_generator()
+    if isinstance(seed, SeedGenerator):
+        return seed.generator
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.default_rng(int(seed))
+    raise TypeError(f"keras.random.{who}: seed must be None, a non-negative int or a "
+                    f"keras.random.SeedGenerator, got {seed!r}")
+
+
+def _shape(shape, who):
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        shape = tuple(int(n) for n in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"keras.random.{who}: shape must be a tuple of ints, got "
+                        f"{shape!r}") from None
+    if any(n < 0 for n in shape):
+        raise ValueError(f"keras.random.{who}: shape must not have negative sizes, got "
+                         f"{shape}")
+    return shape
+
+
+def _float_dtype(dtype, who):
+    dt = np.dtype(getattr(dtype, "name", dtype) if dtype is not None else floatx())
+    if dt.kind != "f":
+        raise ValueError(f"keras.random.{who}: dtype must be a float dtype, got {dtype!r}")
+    return dt
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples of N(mean, stddev²)."""
+    g = _generator(seed, "normal")
+    dt = _float_dtype(dtype, "normal")
+    values = g.normal(mean, stddev, _shape(shape, "normal"))
+    return creation.as_tensor(values.astype(dt))
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Samples of U[minval, maxval)."""
+    g = _generator(seed, "uniform")
+    dt = _float_dtype(dtype, "uniform")
+    values = g.uniform(minval, maxval, _shape(shape, "uniform"))
+    return creation.as_tensor(values.astype(dt))
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    """Integers uniform in [minval, maxval), int32 by default."""
+    dt = np.dtype(getattr(dtype, "name", dtype))
+    if dt.kind not in "iu":
+        raise ValueError(f"keras.random.randint: dtype must be an integer dtype, got "
+                         f"{dtype!r}")
+    if maxval <= minval:
+        raise ValueError(f"keras.random.randint: maxval must be greater than minval, got "
+                         f"minval={minval}, maxval={maxval}")
+    g = _generator(seed, "randint")
+    return creation.as_tensor(g.integers(minval, maxval, _shape(shape, "randint")).astype(dt))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples of N(mean, stddev²) within two standard deviations of the mean
+    (those outside are drawn again)."""
+    g = _generator(seed, "truncated_normal")
+    dt = _float_dtype(dtype, "truncated_normal")
+    z = g.standard_normal(_shape(shape, "truncated_normal"))
+    out = np.abs(z) > 2
+    while out.any():
+        z[out] = g.standard_normal(int(out.sum()))
+        out = np.abs(z) > 2
+    return creation.as_tensor((mean + stddev * z).astype(dt))
+
+
+def shuffle(x, axis=0, seed=None):
+    """``x`` with its entries along ``axis`` in a random order (gradients flow back
+    to the entries they came from)."""
+    t = x if isinstance(x, Tensor) else creation.as_tensor(np.asarray(x))
+    if t.ndim == 0:
+        raise ValueError("keras.random.shuffle: x must have at least one axis, got a scalar")
+    axis = axis % t.ndim
+    perm = _generator(seed, "shuffle").permutation(t.shape[axis])
+    return t[(slice(None),) * axis + (perm,)]
+
+
+def dropout(inputs, rate, noise_shape=None, seed=None):
+    """``inputs`` with each entry zeroed with probability ``rate`` and the others
+    scaled by 1/(1 − rate); ``noise_shape`` (broadcast against the inputs) shares a
+    mask along its size-1 axes."""
+    if not 0 <= rate < 1:
+        raise ValueError(f"keras.random.dropout: rate must be in [0, 1), got {rate!r}")
+    t = inputs if isinstance(inputs, Tensor) else creation.as_tensor(np.asarray(inputs))
+    shape = tuple(t.shape) if noise_shape is None else \
+        tuple(n if m is None else m for n, m in zip(t.shape, noise_shape))
+    keep = _generator(seed, "dropout").uniform(size=_shape(shape, "dropout")) >= rate
+    dt = t.dtype if t.dtype.kind == "f" else np.dtype(floatx())
+    mask = creation.as_tensor((keep / (1 - rate)).astype(dt), device=t.device)
+    return t * mask
