@@ -6,7 +6,8 @@ import numpy as np
 
 from ...ops import activations as _act
 from .. import config
-from . import _eager, _float, _tensor, log_softmax, one_hot, relu, sigmoid, softmax  # noqa: F401
+from .numpy import (_eager, _float, _tensor, log_softmax, one_hot, relu,  # noqa: F401
+                    sigmoid, softmax)
 
 __all__ = ["relu", "sigmoid", "softmax", "log_softmax", "gelu", "silu", "elu", "selu",
            "softplus", "leaky_relu", "one_hot", "categorical_crossentropy",
