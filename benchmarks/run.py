@@ -640,9 +640,11 @@ def main(argv=None):
                 results[name, fw] = fastest([done[name, fw, t] for t in args.thread_list])
     # The load may change during the run: the GEMM rate is measured again at the
     # end, and the roofline takes the fastest measurement (the machine's limit).
-    gemm.append(run_child(["--gemm", "--threads", args.threads, "--workloads", args.workloads]
-                          + common))
-    print_gemm(gemm[1], "again at the end")
+    # A --quick run (a smoke test) measures it once.
+    if not args.quick:
+        gemm.append(run_child(["--gemm", "--threads", args.threads,
+                               "--workloads", args.workloads] + common))
+        print_gemm(gemm[1], "again at the end")
     rates = [v for g in gemm for k, v in g.items() if k.startswith(("numpy", "torch"))]
     bounds = {}
     for g in gemm:
