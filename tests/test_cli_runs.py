@@ -12,7 +12,7 @@ import time
 from mpi_launch import launch, needs_mpi
 from test_cli import PRELUDE, cli_env, run_cli
 
-RUN_FILES = ("history.csv", "model.retrograd", "learning_curve.png")
+from retrograd.run_folder import RUN_FILES
 
 
 def _files(folder):

@@ -265,7 +265,7 @@ def train(args):
     dataset (before anything is trained), ``CorruptFileError`` for a corrupt dataset
     file, ``KeyboardInterrupt`` on Ctrl-C: in every case ``--out`` is left as it was."""
     world = None
-    if getattr(args, "distributed", False):
+    if args.distributed:
         from . import distributed as dist
         world = dist.init()
     # With --distributed, only rank 0 prints and writes files.
@@ -295,7 +295,7 @@ def _fit_and_save(args, world, run):
     n_classes = int(max(y.max(), yt.max())) + 1
     Y, Yt = keras.utils.to_categorical(y, n_classes), keras.utils.to_categorical(yt, n_classes)
     model = build_model(x.shape[1], n_classes, args.model, args.hidden, args.activation)
-    if getattr(args, "device", "cpu") != "cpu":
+    if args.device != "cpu":
         model.to("cuda")   # before compile: the optimizer's slots follow the weights
     if run is not None:
         model.summary()
@@ -390,7 +390,7 @@ def _failed(args, status, message):
     exception; a failure handled here is not one, so the job is aborted here (mpirun
     then reports the abort, with this status)."""
     print(message, file=sys.stderr)
-    if getattr(args, "distributed", False):
+    if args.distributed:
         from . import distributed
         if distributed.is_initialized() and distributed.get_world().is_distributed:
             sys.stdout.flush()

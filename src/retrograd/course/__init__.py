@@ -77,25 +77,24 @@ def mnist_missing(data_dir=None):
     Looks where the experiments look (``data_dir``, else retrograd.datasets'
     search order), downloading it into the cache as they would."""
     from retrograd.datasets import DatasetNotFoundError, mnist
-    from retrograd.datasets.files import locate
+    from retrograd.datasets.files import fetch, locate
     try:
         if locate(mnist.CATALOG, data_dir) is not None:
             return None                  # found: no need to read 55 MB to know it
-        mnist.load_data(path=data_dir)   # raises why not, or downloads it (or reads a .npz)
+        if data_dir is None:
+            fetch(mnist.CATALOG)         # downloads and checks it into the cache, or says why not
+        else:
+            mnist.load_data(path=data_dir)   # a folder without the files, or a .npz
     except DatasetNotFoundError as e:
         return str(e)
     return None
 
 
-def skipped(name, why=None):
-    """The ``Result`` of an MNIST experiment that was not run: MNIST is missing
-    (``why``: the loader's message, kept in ``numbers`` for the summary)."""
+def skipped(name):
+    """The ``Result`` of an MNIST experiment that was not run: MNIST is missing."""
     m = get(name)
-    r = Result(name, m.TITLE, m.SLIDES, errata=list(getattr(m, "ERRATA", [])),
-               skipped=f"MNIST not found; to run it, {HOW_TO_GET_MNIST}")
-    if why:
-        r.numbers["mnist_missing"] = why
-    return r
+    return Result(name, m.TITLE, m.SLIDES, errata=list(getattr(m, "ERRATA", [])),
+                  skipped=f"MNIST not found; to run it, {HOW_TO_GET_MNIST}")
 
 
 def run_safely(name, out=None, quick=False, seed=0, data_dir=None, missing=None):
@@ -105,12 +104,12 @@ def run_safely(name, out=None, quick=False, seed=0, data_dir=None, missing=None)
     any other exception gives a ``Result`` carrying the error."""
     from retrograd.datasets import DatasetNotFoundError
     if missing and needs_mnist(name):
-        return skipped(name, missing)
+        return skipped(name)
     try:
         return run(name, out, quick, seed, data_dir)
     except DatasetNotFoundError as e:
         if needs_mnist(name):
-            return skipped(name, str(e))
+            return skipped(name)
         error = e
     except Exception as e:  # noqa: BLE001 — reported in the result, and by the CLI
         error = e

@@ -81,9 +81,7 @@ def main(argv=None):
     if everything:
         from .report import write_report
         print(f"report: {write_report(results, out, seed=args.seed, quick=args.quick)}")
-    why = next((r.numbers["mnist_missing"] for r in results if "mnist_missing" in r.numbers),
-               None)
-    if why:
-        print(f"MNIST: {why}")
+    if missing:
+        print(f"MNIST: {missing}")
     print(summary(results))
     return exit_status(results)

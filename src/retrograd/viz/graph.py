@@ -286,7 +286,7 @@ def _link_steps(link, x, h, params, steps, inner):
         w = params[0]
         if link.__class__ is Linear:
             w = step("Transpose", [w], w.array.T)
-        s = h @ (w.array if isinstance(w, _Inner) else w.array)
+        s = h @ w.array
         node = step("MatMul", [x, w], s)
         if len(params) == 2:
             s = s + params[1].array
