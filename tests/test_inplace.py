@@ -208,3 +208,15 @@ def test_version_counter_counts_changes():
     v = t[1:]
     v.fill_(1.0)                       # a view shares its base's counter
     assert t._version == 4 and t.numpy().tolist() == [0.0, 1.0, 1.0]
+
+
+def test_in_place_runs_on_the_datas_array_module(device):
+    """The ufunc comes from the tensor's array module (CuPy on a GPU, never NumPy's
+    on device data)."""
+    x = rg.ones(3, device=device)
+    x += 1
+    x.mul_(rg.full((3,), 2.0, device=device)).clamp_(max=3.5).sub_(1, alpha=0.5)
+    x[0] = 0.0
+    assert x.device == ("cpu" if device == "cpu" else "cuda")
+    np.testing.assert_allclose(x.numpy(), [0.0, 3.0, 3.0])
+    assert x._version == 5

@@ -92,7 +92,7 @@ def _backpropagate(root, gradient, retain_graph, inputs):
         if wanted is not None and t in wanted:
             found[wanted[t]] = g
         if t._retain and wanted is None:
-            _accumulate(t, g)
+            accumulate(t, g)
         op = t._op
         op.check_saved(t)                        # no saved value changed in place since
         gs = op.backward(g)                      # ∂ℓ/∂x for each input x of op
@@ -117,7 +117,7 @@ def _backpropagate(root, gradient, retain_graph, inputs):
             g = _run_hooks(t, g)
             owned.discard(t)   # the hook saw the array: it may keep it
         if wanted is None:
-            _accumulate(t, g, t in owned)
+            accumulate(t, g, t in owned)
         elif t in wanted:
             found[wanted[t]] = g
     return found
@@ -132,7 +132,7 @@ def _run_hooks(t, g):
     return g
 
 
-def _accumulate(t, g, owned=False):
+def accumulate(t, g, owned=False):
     """t.grad ← t.grad + g, in t's dtype. A first gradient is stored as a copy unless
     the engine owns it: the array may be shared (Add hands the same one to both
     inputs, a reshape returns a view of it) or kept by an op."""

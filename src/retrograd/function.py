@@ -65,7 +65,7 @@ def mark_modified(t, when=None):
     goes up, and ops recorded before now may no longer use the values they saved
     (``Function.check_saved``), as PyTorch's version counters guarantee. ``when``:
     one ``now()`` for several tensors changed together (an optimiser's step)."""
-    root = t._base if t._base is not None else t
+    root = t._owner
     root._version += 1
     root._modified_at = in_place.last = next(_creation_order) if when is None else when
 
@@ -225,8 +225,7 @@ class Function:
             raise self.error(e, inputs) from None
         out = _make(y)
         if self.view:
-            x = inputs[0]
-            out._base = x._base if x._base is not None else x
+            out._base = inputs[0]._owner
         if state.grad_enabled:
             if len(inputs) == 1:
                 needs = (inputs[0].requires_grad,)
@@ -264,7 +263,7 @@ class Function:
         if in_place.last < self.seq:
             return   # nothing was changed in place since this op ran
         for i, t in enumerate(self.parents + (out,)):
-            root = t._base if t._base is not None else t
+            root = t._owner
             if root._modified_at > self.seq and _kept(t.array, self.saved_arrays()):
                 what = "its output" if i == len(self.parents) else f"its input {i}"
                 raise RuntimeError(

@@ -141,41 +141,42 @@ class _Methods:
         """self ← self + α·other, in place."""
         if alpha != 1:
             other = _scaled(other, alpha)
-        return _in_place(self, "add_", other, np.add, ops.arithmetic.add)
+        return _in_place(self, "add_", other, "add", ops.arithmetic.add)
 
     def sub_(self, other, alpha=1):
         """self ← self − α·other, in place."""
         if alpha != 1:
             other = _scaled(other, alpha)
-        return _in_place(self, "sub_", other, np.subtract, ops.arithmetic.sub)
+        return _in_place(self, "sub_", other, "subtract", ops.arithmetic.sub)
 
     def mul_(self, other):
         """self ← self · other, in place."""
-        return _in_place(self, "mul_", other, np.multiply, ops.arithmetic.mul)
+        return _in_place(self, "mul_", other, "multiply", ops.arithmetic.mul)
 
     def div_(self, other):
         """self ← self / other, in place."""
-        return _in_place(self, "div_", other, np.true_divide, ops.arithmetic.div)
+        return _in_place(self, "div_", other, "true_divide", ops.arithmetic.div)
 
     def pow_(self, exponent):
         """self ← self ** exponent, in place."""
-        return _in_place(self, "pow_", exponent, np.power, ops.arithmetic.pow)
+        return _in_place(self, "pow_", exponent, "power", ops.arithmetic.pow)
 
     def __iadd__(self, other):
-        return _in_place(self, "+=", other, np.add, ops.arithmetic.add)
+        return _in_place(self, "+=", other, "add", ops.arithmetic.add)
 
     def __isub__(self, other):
-        return _in_place(self, "-=", other, np.subtract, ops.arithmetic.sub)
+        return _in_place(self, "-=", other, "subtract", ops.arithmetic.sub)
 
     def __imul__(self, other):
-        return _in_place(self, "*=", other, np.multiply, ops.arithmetic.mul)
+        return _in_place(self, "*=", other, "multiply", ops.arithmetic.mul)
 
     def __itruediv__(self, other):
-        return _in_place(self, "/=", other, np.true_divide, ops.arithmetic.div)
+        return _in_place(self, "/=", other, "true_divide", ops.arithmetic.div)
 
     def clamp_(self, min=None, max=None):
         """self ← clamp(self, min, max), in place."""
-        return _in_place(self, "clamp_", None, lambda a, _, out: _clip(a, min, max, out),
+        return _in_place(self, "clamp_", None,
+                         lambda a, _, out: backend.array_module(a).clip(a, min, max, out=out),
                          lambda a, _: ops.elementwise.clip(a, min, max))
 
     clip_ = clamp_
@@ -631,13 +632,15 @@ def _records(t, other, name):
 
 
 def _in_place(t, name, other, ufunc, op):
-    """t ← op(t, other) in place: one NumPy/CuPy ufunc writing into t, or, when the
-    change enters the graph, the op recorded and its result written into t."""
+    """t ← op(t, other) in place: one ufunc of the data's array module (by name) or
+    function writing into t, or, when the change enters the graph, the op recorded
+    and its result written into t."""
     if _records(t, other, name):
         return _rebase(t, lambda old: op(old, other))
     b = other.array if isinstance(other, Tensor) else other
+    fn = getattr(backend.array_module(t.array), ufunc) if isinstance(ufunc, str) else ufunc
     try:
-        ufunc(t.array, b, out=t.array)
+        fn(t.array, b, out=t.array)
     except (ValueError, TypeError) as e:   # NumPy's casting errors are TypeErrors
         raise _in_place_error(name, t, other, e) from None
     mark_modified(t)
@@ -663,7 +666,7 @@ def _rebase(t, compute):
     recorded on ``old``, a tensor holding t's former history, and its values are
     written into t's storage; t continues from there (its views see the change)."""
     old = _make(t.array)
-    old._base = t._base if t._base is not None else t
+    old._base = t._owner
     old._op, old.requires_grad = t._op, t.requires_grad
     new = compute(old)
     if new.shape != t.shape:
@@ -690,11 +693,6 @@ def _in_place_error(name, t, other, e):
 
 def _scaled(other, alpha):
     return other * alpha if isinstance(other, Tensor) else np.multiply(other, alpha)
-
-
-def _clip(a, low, high, out):
-    xp = backend.array_module(a)
-    return xp.clip(a, low, high, out=out)
 
 
 def _bind():

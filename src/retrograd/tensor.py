@@ -125,6 +125,12 @@ class Tensor:
         return backend.device_of(self.array)
 
     @property
+    def _owner(self):
+        """The tensor whose memory this one uses (itself, or the base of a view): it
+        keeps the version counter of them all."""
+        return self._base if self._base is not None else self
+
+    @property
     def is_leaf(self):
         return self._op is None
 
@@ -211,7 +217,7 @@ class Tensor:
     def detach(self):
         """The same data, cut from the graph (shares memory and the version counter)."""
         t = _make(self.array)
-        t._base = self._base if self._base is not None else self
+        t._base = self._owner
         return t
 
     def register_hook(self, fn):

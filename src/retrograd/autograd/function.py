@@ -44,16 +44,16 @@ class FunctionCtx:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward takes tensors (or None), got "
                                 f"{type(t).__name__}; keep other values as ctx attributes")
-        self._saved = tuple((t, _root(t)._version if t is not None else 0) for t in tensors)
+        self._saved = tuple((t, t._owner._version if t is not None else 0) for t in tensors)
 
     @property
     def saved_tensors(self):
         for i, (t, version) in enumerate(self._saved):
-            if t is not None and _root(t)._version != version:
+            if t is not None and t._owner._version != version:
                 raise RuntimeError(
                     f"saved_tensors: tensor {i} (shape {tuple(t.shape)}) was modified by an "
                     f"in-place operation after save_for_backward (version "
-                    f"{_root(t)._version}, saved at {version})")
+                    f"{t._owner._version}, saved at {version})")
         return tuple(t for t, _ in self._saved)
 
     def mark_non_differentiable(self, *outputs):
@@ -116,15 +116,11 @@ class Function:
         return _link(cls, ctx, args, out)
 
 
-def _root(t):
-    return t._base if t._base is not None else t
-
-
 def _link(cls, ctx, args, out):
     """The output of ``apply``: ``out``'s values with a node linking it to the inputs."""
     res = _make(out.array)
-    res._base = out._base if out._base is not None else \
-        (out if any(out is a for a in args) else None)
+    res._base = out._owner if out._base is not None or any(out is a for a in args) \
+        else None
     if state.forward_level and any(isinstance(a, Tensor) and a._tangent is not None
                                    for a in args):
         res._tangent = _tangent(cls, ctx, args)

@@ -111,9 +111,5 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         return
     inputs = _tensors(inputs, "inputs")
     for t, g in zip(inputs, _per_output(tensors, gradients, bool(retain_graph), inputs)):
-        if g is None:
-            continue
-        if t.grad is None:
-            t.grad = Tensor._wrap(g.astype(t.dtype))
-        else:
-            t.grad.array += g
+        if g is not None:
+            engine.accumulate(t, g)
