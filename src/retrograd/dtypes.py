@@ -68,12 +68,13 @@ def set_default_dtype(d):
     """Only float32 can be the default: retrograd's layers, initialisers and ops
     make float32 wherever no dtype is given. Ask for float64 explicitly instead:
     ``retrograd.zeros(3, dtype=retrograd.float64)``, ``model.double()``."""
-    if np.dtype(d).kind != "f":
+    d = as_dtype(d, "set_default_dtype")
+    if d.kind != "f":
         raise TypeError(f"set_default_dtype: only floating-point dtypes can be the default, "
-                        f"got {np.dtype(d)}")
-    if np.dtype(d) != _DEFAULT:
+                        f"got {d}")
+    if d != _DEFAULT:
         raise NotImplementedError(
-            f"set_default_dtype({np.dtype(d)}): retrograd's default floating dtype is "
+            f"set_default_dtype({d}): retrograd's default floating dtype is "
             "float32 everywhere (layers, initialisers, ops); pass dtype=retrograd."
             f"{np.dtype(d)} to the creation functions and call model.double() for "
             "float64 weights (docs/pytorch.md)")
@@ -92,7 +93,7 @@ def finfo(type=None):
     """Machine limits of a floating dtype (default float32): ``eps``, ``max``,
     ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``, ``bits``; NumPy's
     ``finfo``, whose fields are PyTorch's."""
-    d = np.dtype(_DEFAULT if type is None else type)
+    d = _DEFAULT if type is None else as_dtype(type, "finfo")
     if d.kind not in "fc":
         raise TypeError(f"finfo: expected a floating dtype, got {d} (use iinfo for "
                         "integers)")
@@ -101,7 +102,7 @@ def finfo(type=None):
 
 def iinfo(type):
     """Limits of an integer dtype: ``min``, ``max``, ``bits`` (NumPy's ``iinfo``)."""
-    d = np.dtype(type)
+    d = as_dtype(type, "iinfo")
     if d.kind not in "iu":
         raise TypeError(f"iinfo: expected an integer dtype, got {d} (use finfo for "
                         "floating point)")

@@ -205,13 +205,19 @@ def _parse(path):
     if header.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not a retrograd model file (format "
                              f"{str(header.get('format'))[:40]!r})")
+    check_version(path, header, VERSION)
+    return header, arrays
+
+
+def check_version(name, header, newest):
+    """A file header's format version: an int from 1 to ``newest`` (what this
+    retrograd reads), else a ModelFileError naming the file."""
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ModelFileError(f"{path}: invalid file format version {str(version)[:40]!r}")
-    if version > VERSION:
-        raise ModelFileError(f"{path}: written by a newer retrograd (file format version "
-                             f"{version}, this one reads up to {VERSION})")
-    return header, arrays
+        raise ModelFileError(f"{name}: invalid file format version {str(version)[:40]!r}")
+    if version > newest:
+        raise ModelFileError(f"{name}: written by a newer retrograd (file format version "
+                             f"{version}, this one reads up to {newest})")
 
 
 def _read_npy(path, name, raw):

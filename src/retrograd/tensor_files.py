@@ -41,7 +41,7 @@ from io import BytesIO
 import numpy as np
 
 from . import backend, devices, dtypes
-from .serialization import ModelFileError, atomic_write
+from .serialization import ModelFileError, atomic_write, check_version
 from .tensor import Tensor
 
 MAGIC = b"RGTENSOR"
@@ -214,12 +214,7 @@ def _parse(name, raw):
     header = json.loads(raw[16:16 + length].decode("utf-8"))
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError(f"{name}: the header is not a retrograd.save header")
-    version = header.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ModelFileError(f"{name}: invalid format version {str(version)[:40]!r}")
-    if version > VERSION:
-        raise ModelFileError(f"{name}: written by a newer retrograd (format version "
-                             f"{version}; this one reads up to {VERSION})")
+    check_version(name, header, VERSION)
     if not isinstance(header.get("arrays"), list) or "object" not in header:
         raise ModelFileError(f"{name}: the header lacks its 'arrays' or 'object' entry")
     start = 16 + length + _pad(16 + length)

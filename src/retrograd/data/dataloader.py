@@ -1,5 +1,4 @@
 """The DataLoader: a dataset cut into batches, in order or shuffled, once per epoch."""
-import math
 import warnings
 
 import numpy as np
@@ -98,9 +97,6 @@ class DataLoader:
         self.sampler, self.batch_sampler = sampler, batch_sampler
 
     def __len__(self):
-        if self._own_order:
-            n = len(self.dataset)
-            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         return len(self.batch_sampler)
 
     def __iter__(self):

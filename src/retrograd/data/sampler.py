@@ -67,7 +67,7 @@ class RandomSampler(Sampler):
         parts = [rng.permutation(n) for _ in range(k // n)]
         if k % n:
             parts.append(rng.permutation(n)[:k % n])
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+        return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
 
     def __iter__(self):
         return iter(self.indices().tolist())
