@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import creation
 from .. import random as _rg_random
+from ..nn.init import _truncated_standard_normal
 from ..tensor import Tensor
 from .config import floatx
 
@@ -33,10 +34,6 @@ class SeedGenerator:
         self.name = name or "seed_generator"
         self.generator = np.random.default_rng(self.seed)
 
-    def next(self):
-        """A new int seed drawn from this generator's state (advancing it)."""
-        return int(self.generator.integers(0, 2**31 - 1))
-
     def __repr__(self):
         return f"<SeedGenerator seed={self.seed}>"
 
@@ -47,7 +44,7 @@ def _generator(seed, who):
     if isinstance(seed, SeedGenerator):
         return seed.generator
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.default_rng(int(seed))
+        return _rg_random.resolve(seed)       # a fresh generator seeded with it
     raise TypeError(f"keras.random.{who}: seed must be None, a non-negative int or a "
                     f"keras.random.SeedGenerator, got {seed!r}")
 
@@ -77,16 +74,20 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples of N(mean, stddev²)."""
     g = _generator(seed, "normal")
     dt = _float_dtype(dtype, "normal")
-    values = g.normal(mean, stddev, _shape(shape, "normal"))
-    return creation.as_tensor(values.astype(dt))
+    values = g.standard_normal(_shape(shape, "normal"), dtype=dt)   # drawn in dt: no copy
+    values *= dt.type(stddev)
+    values += dt.type(mean)
+    return creation.as_tensor(values)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples of U[minval, maxval)."""
     g = _generator(seed, "uniform")
     dt = _float_dtype(dtype, "uniform")
-    values = g.uniform(minval, maxval, _shape(shape, "uniform"))
-    return creation.as_tensor(values.astype(dt))
+    values = g.random(_shape(shape, "uniform"), dtype=dt)            # U[0, 1) in dt
+    values *= dt.type(maxval - minval)
+    values += dt.type(minval)
+    return creation.as_tensor(values)
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
@@ -107,12 +108,10 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     (those outside are drawn again)."""
     g = _generator(seed, "truncated_normal")
     dt = _float_dtype(dtype, "truncated_normal")
-    z = g.standard_normal(_shape(shape, "truncated_normal"))
-    out = np.abs(z) > 2
-    while out.any():
-        z[out] = g.standard_normal(int(out.sum()))
-        out = np.abs(z) > 2
-    return creation.as_tensor((mean + stddev * z).astype(dt))
+    z = _truncated_standard_normal(g, _shape(shape, "truncated_normal"), -2, 2, dt)
+    z *= dt.type(stddev)
+    z += dt.type(mean)
+    return creation.as_tensor(z)
 
 
 def shuffle(x, axis=0, seed=None):
@@ -137,5 +136,5 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
         tuple(n if m is None else m for n, m in zip(t.shape, noise_shape))
     keep = _generator(seed, "dropout").uniform(size=_shape(shape, "dropout")) >= rate
     dt = t.dtype if t.dtype.kind == "f" else np.dtype(floatx())
-    mask = creation.as_tensor((keep / (1 - rate)).astype(dt), device=t.device)
+    mask = creation.as_tensor(np.multiply(keep, 1 / (1 - rate), dtype=dt), device=t.device)
     return t * mask

@@ -5,6 +5,7 @@ Keras 3's signatures and defaults (``gelu`` approximates with tanh,
 import numpy as np
 
 from ...ops import activations as _act
+from ...ops import losses as _losses
 from .. import config
 from .numpy import (_eager, _float, _tensor, log_softmax, one_hot, relu,  # noqa: F401
                     sigmoid, softmax)
@@ -68,6 +69,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     t = _float(target, "categorical_crossentropy")
     out = _tensor(output, "categorical_crossentropy")
     _check_shapes(t, out, "categorical_crossentropy")
+    if from_logits and out.ndim == 2 and axis in (-1, 1):   # the fused, stable op
+        return _losses.SoftmaxCrossEntropy("none").apply(out, t)
     logp = _probabilities(out, from_logits, axis, "categorical_crossentropy")
     return -(t * logp).sum(axis=axis)
 
@@ -90,6 +93,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if tuple(t.shape) != expected:
         raise ValueError(f"keras.ops.nn.{who}: target of shape {tuple(t.shape)} does not "
                          f"fit output of shape {tuple(out.shape)}; expected {expected}")
+    if from_logits and out.ndim == 2 and axis in (-1, 1):   # labels straight in: no one-hot
+        return _losses.SoftmaxCrossEntropy("none").apply(_float(out, who), t)
     logp = _probabilities(out, from_logits, axis, who)
     hot = one_hot(t, out.shape[axis], axis=axis, dtype=logp.dtype)
     return -(hot * logp).sum(axis=axis)
@@ -102,9 +107,8 @@ def binary_crossentropy(target, output, from_logits=False):
     t = _float(target, who)
     out = _float(output, who)
     _check_shapes(t, out, who)
-    if from_logits:         # softplus form: max(z, 0) − z·t + log(1 + e^−|z|)
-        return relu(out) - out * t + (1 + (-out.abs()).exp()).log()
+    if from_logits:         # fused and stable: max(z, 0) − z·t + log(1 + e^−|z|)
+        return _losses.BinaryCrossEntropyWithLogits("none").apply(out, t)
     eps = config.epsilon()
-    p = out.clip(eps, 1 - eps)
-    return -(t * p.log() + (1 - t) * (1 - p).log())
+    return _losses.BinaryCrossEntropy("none").apply(out.clip(eps, 1 - eps), t)
 

@@ -98,8 +98,7 @@ def _tensor(x, who="convert_to_tensor", dtype=None):
             hasattr(x, "dtype"):
         return creation.as_tensor(x, dtype=dtype)
     if isinstance(x, (list, tuple)) and builtins.any(isinstance(v, Tensor) for v in x):
-        return stack([_tensor(v, who) for v in x]) if dtype is None else \
-            stack([_tensor(v, who, dtype) for v in x])
+        return stack([_tensor(v, who, dtype) for v in x])
     try:
         array = np.asarray(x)
     except (TypeError, ValueError) as e:
