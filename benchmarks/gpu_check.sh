@@ -80,8 +80,9 @@ echo "== 1/2 CUDA tests: python -m pytest tests -k 'cuda and not fake'"
 # -v and unbuffered: a run cut short still says how far it got; -o timeout: where
 # pytest-timeout is installed, one hung test fails alone (elsewhere a harmless warning).
 # A fresh machine compiles every CuPy kernel once (NVRTC), hence the generous limit.
+# -o addopts= : one process (the GPU is one device; pytest-xdist need not be installed).
 PYTHONUNBUFFERED=1 timeout -k 5 170 "$PY" -m pytest tests -v -k "cuda and not fake" -rs \
-    --tb=short --durations=5 -o timeout=60 -p no:cacheprovider > "$LOGS/cuda_tests.log" 2>&1
+    --tb=short --durations=5 -o timeout=60 -o addopts= -p no:cacheprovider > "$LOGS/cuda_tests.log" 2>&1
 tests_rc=$?
 tail -n 60 "$LOGS/cuda_tests.log"
 case $tests_rc in

@@ -76,7 +76,7 @@ def recorded(cupy, tmp_path_factory):
              if f.name != "test_cupy_api.py" and USES_FAKE.search(f.read_text(encoding="utf-8"))]
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "cupy_usage", "-p", "no:cacheprovider",
-         "-q", "-k", "fake", "--continue-on-collection-errors", *files],
+         "-o", "addopts=", "-q", "-k", "fake", "--continue-on-collection-errors", *files],
         cwd=ROOT, env=_env(CUPY_USAGE=str(tests_json)), capture_output=True, text=True,
         timeout=600)
     bench = subprocess.run(
