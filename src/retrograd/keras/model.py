@@ -42,7 +42,7 @@ from . import summary as summary_module
 from .data_adapters import Columns
 from .data_adapters import by_name as _by_name
 from .keras_tensor import KerasTensor, symbolic_call
-from .layers import Layer, to_snake_case
+from .layers.layer import Layer, to_snake_case
 from .trainer import Trainer
 
 
