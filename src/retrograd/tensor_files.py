@@ -40,7 +40,7 @@ from io import BytesIO
 
 import numpy as np
 
-from . import backend, devices, dtypes
+from . import backend, devices, dtypes, safetensors_files
 from .serialization import ModelFileError, atomic_write, check_version
 from .tensor import Tensor
 
@@ -53,11 +53,16 @@ _DTYPES = {dtypes.as_dtype(n).newbyteorder("<").str for n in dtypes.NAMES}
 
 
 # -- save -----------------------------------------------------------------------------
-def save(obj, f):
+def save(obj, f, *, format=None):
     """Write ``obj`` (a tensor, an array, a number, a string, None, or dicts, lists
     and tuples of these) to ``f``: a path (written atomically) or a binary file
     object. Anything else — a module, an optimiser, a function — raises TypeError
-    naming where it is in ``obj``: save its ``state_dict()`` instead."""
+    naming where it is in ``obj``: save its ``state_dict()`` instead.
+
+    A path ending in ``.safetensors``, or ``format="safetensors"``, writes the
+    safetensors format instead (a flat dict of names → tensors; safetensors_files.py)."""
+    if safetensors_files.is_safetensors(f, format):
+        return safetensors_files.save(obj, f)
     arrays, entries = [], []
     node = _encode(obj, "obj", {}, arrays, entries, set(), 0)
     offset = 0
@@ -146,7 +151,8 @@ def _entry(x, path, arrays):
 
 
 # -- load -----------------------------------------------------------------------------
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+         format=None):
     """Read what ``save`` wrote to ``f`` (a path or a binary file object).
 
     ``map_location`` puts the tensors elsewhere: a device ("cpu", "cuda",
@@ -154,7 +160,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     to device. By default each goes back to the device it was saved from (a
     RuntimeError if that is a GPU and none is available). ``weights_only`` is
     accepted for PyTorch's sake: a retrograd file holds nothing but data, so True
-    and False load the same things."""
+    and False load the same things. A path ending in ``.safetensors``, or
+    ``format="safetensors"``, reads a safetensors file (a dict of names → tensors)."""
+    if safetensors_files.is_safetensors(f, format) and pickle_module is None and not mmap:
+        return safetensors_files.load(f, map_location)
     if pickle_module is not None:
         raise TypeError("load: retrograd.load never unpickles, so it takes no pickle_module")
     if mmap:
@@ -333,7 +342,7 @@ def _foreign(raw):
                 "allow_pickle=False) and wrap it with retrograd.from_numpy")
     if len(raw) > 8 and raw[8:9] == b"{":
         return ("this looks like a safetensors file; read it with "
-                "safetensors.numpy.load_file and wrap the arrays with retrograd.from_numpy")
+                "retrograd.load(path, format='safetensors')")
     return f"not a retrograd.save file (it starts with {raw[:8]!r})"
 
 
