@@ -25,6 +25,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .devices import device, get_default_device, set_default_device
+from .dlpack import from_dlpack
 from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, finfo, float,
                      float16, float32, float64, get_default_dtype, half, iinfo, int, int8,
                      int16, int32, int64, is_complex, is_floating_point, long,
@@ -224,7 +225,7 @@ __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange",
     "linspace", "logspace", "randn", "rand", "normal", "randint", "randperm", "zeros_like",
     "ones_like", "empty_like", "full_like", "randn_like", "rand_like", "randint_like",
-    "is_tensor", "numel", "save", "load", "Generator",
+    "is_tensor", "numel", "save", "load", "from_dlpack", "Generator",
     "device", "set_default_device", "get_default_device", "cuda_available",
     *dtypes.NAMES, "get_default_dtype", "set_default_dtype", "finfo", "iinfo",
     "is_floating_point", "is_complex",
@@ -246,3 +247,4 @@ __getattr__ = module_getattr(__name__, _MISSING)
 from . import optim, data  # noqa: E402  (they import the core above)
 from . import nn  # noqa: E402,F401
 from . import accelerator, autograd, backends, cuda, utils  # noqa: E402,F401
+from .utils import dlpack as _utils_dlpack  # noqa: E402,F401  (retrograd.utils.dlpack)

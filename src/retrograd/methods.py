@@ -10,6 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import backend, engine, ops
+from . import dlpack as _dlpack
 from . import random as _random
 from .autograd.gradients import backward as autograd_backward   # PyTorch's options
 from .function import mark_modified, state
@@ -48,6 +49,16 @@ class _Methods:
                 raise ValueError(f"backward: gradient has shape {g.shape}, expected "
                                  f"{self.shape} (the output's shape)")
         engine.backward(self, g, retain_graph=retain_graph)
+
+    # -- DLPack: the memory shared with NumPy, PyTorch, CuPy (dlpack.py) -------
+    def __dlpack__(self, stream=None, *, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule of this tensor's memory: ``np.from_dlpack(t)`` and
+        ``torch.from_dlpack(t)`` share it (BufferError if it requires grad)."""
+        return _dlpack.dlpack(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self):
+        """(DLPack device type, index): (1, 0) on the CPU, (2, i) on CUDA GPU i."""
+        return _dlpack.dlpack_device(self)
 
     # -- conversion between dtypes and devices -------------------------------
     def to(self, device=None, dtype=None):
