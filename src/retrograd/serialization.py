@@ -18,10 +18,11 @@ import re
 import socket
 import struct
 import tempfile
-import zipfile
 import zlib
 
 import numpy as np
+
+from .safe_zip import STORED, SafeZip, ZipError
 
 HEADER = "__header__"
 FORMAT = "retrograd"
@@ -156,6 +157,8 @@ def load(path):
         header, arrays = _parse(path)
     except ModelFileError:
         raise
+    except ZipError as e:       # overlapping, out-of-bounds, duplicated, compressed entries
+        raise ModelFileError(str(e)) from None
     except Exception as e:      # hostile input: any failure to parse means a bad file
         raise ModelFileError(f"{path}: not a readable retrograd file "
                              f"({type(e).__name__}: {e})") from None
@@ -166,29 +169,16 @@ _ENTRY = re.compile(r"[A-Za-z0-9_\-.]+(/[A-Za-z0-9_\-.]+)*\.npy")
 
 
 def _parse(path):
-    """Read the zip by hand: stored entries only, each a plain numeric .npy whose
+    """Read the zip through ``SafeZip``: stored entries only, none overlapping (so
+    their bytes add up to at most the file's size), each a plain numeric .npy whose
     header is checked against its payload before any array is made."""
-    size = os.path.getsize(path)
-    with zipfile.ZipFile(path) as z:
-        infos = z.infolist()
-        names = [i.filename for i in infos]
-        if len(set(names)) != len(names):
-            twice = sorted({n for n in names if names.count(n) > 1})
-            raise ModelFileError(f"{path}: entry {twice[0]} appears twice in the archive")
+    with SafeZip(path, methods=(STORED,)) as z:
         arrays = {}
-        for info in infos:
-            name = info.filename
+        for name in z.names:
             if not _ENTRY.fullmatch(name) or ".." in name.split("/"):
-                raise ModelFileError(f"{path}: unexpected entry {name!r} (not an array name)")
-            if info.compress_type != zipfile.ZIP_STORED:
-                raise ModelFileError(f"{path}: entry {name} is compressed; retrograd files "
-                                     "hold stored (uncompressed) entries only")
-            if info.flag_bits & 0x1:
-                raise ModelFileError(f"{path}: entry {name} is encrypted")
-            if info.file_size != info.compress_size or info.file_size > size:
-                raise ModelFileError(f"{path}: entry {name} announces {info.file_size} bytes, "
-                                     f"more than the file holds")
-            arrays[name[:-4]] = _read_npy(path, name, z.read(info))
+                raise ModelFileError(f"{path}: unexpected entry {name[:80]!r} (not an array "
+                                     "name)")
+            arrays[name[:-4]] = read_npy(z.read(name), f"{path}: entry {name}")
     if HEADER not in arrays:
         raise ModelFileError(f"{path}: not a retrograd model file (no {HEADER} entry)")
     raw = arrays.pop(HEADER)
@@ -220,48 +210,56 @@ def check_version(name, header, newest):
                              f"{version}, this one reads up to {newest})")
 
 
-def _read_npy(path, name, raw):
-    """A .npy entry as a native-order, writable array — numeric dtypes only."""
+def read_npy(raw, where):
+    """A .npy file's bytes (a ``bytearray``) as a native-order, writable array —
+    numeric dtypes only, the header's shape and dtype checked against the bytes
+    present before anything is allocated (a header declaring 10¹³ elements over
+    a few bytes is refused). ``where`` names the entry in errors. The array is a view
+    of ``raw`` when its byte order and layout allow (no second copy)."""
     if raw[:6] != b"\x93NUMPY" or len(raw) < 10:
-        raise ModelFileError(f"{path}: entry {name} is not a NumPy array")
+        raise ModelFileError(f"{where} is not a NumPy array")
     major = raw[6]
     if major == 1:
         (length,), start = struct.unpack("<H", raw[8:10]), 10
     elif major in (2, 3) and len(raw) >= 12:
         (length,), start = struct.unpack("<I", raw[8:12]), 12
     else:
-        raise ModelFileError(f"{path}: entry {name}: unknown .npy format version {major}")
+        raise ModelFileError(f"{where}: unknown .npy format version {major}")
     if start + length > len(raw) or length > 1 << 16:
-        raise ModelFileError(f"{path}: entry {name}: truncated .npy header")
+        raise ModelFileError(f"{where}: truncated .npy header")
     try:
         meta = ast.literal_eval(raw[start:start + length].decode("latin1" if major < 3
                                                                  else "utf-8"))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError,
             UnicodeDecodeError):
-        raise ModelFileError(f"{path}: entry {name}: unreadable .npy header") from None
+        raise ModelFileError(f"{where}: unreadable .npy header") from None
     if not isinstance(meta, dict) or set(meta) != {"descr", "fortran_order", "shape"}:
-        raise ModelFileError(f"{path}: entry {name}: malformed .npy header")
+        raise ModelFileError(f"{where}: malformed .npy header")
     descr, fortran, shape = meta["descr"], meta["fortran_order"], meta["shape"]
     if not isinstance(descr, str) or "O" in descr:
-        raise ModelFileError(f"{path}: entry {name} holds Python objects (dtype "
+        raise ModelFileError(f"{where} holds Python objects (dtype "
                              f"{str(descr)[:40]}); pickled data is never loaded")
     try:
         dtype = np.dtype(descr)
     except (TypeError, ValueError):
-        raise ModelFileError(f"{path}: entry {name}: unknown dtype {descr[:40]!r}") from None
+        raise ModelFileError(f"{where}: unknown dtype {descr[:40]!r}") from None
     if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
-        raise ModelFileError(f"{path}: entry {name} has dtype {descr[:40]}; only plain "
+        raise ModelFileError(f"{where} has dtype {descr[:40]}; only plain "
                              "numeric arrays (bool, int, float) are read")
     if not isinstance(fortran, bool):
-        raise ModelFileError(f"{path}: entry {name}: fortran_order must be True or False")
+        raise ModelFileError(f"{where}: fortran_order must be True or False")
     if not isinstance(shape, tuple) or not all(
             isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
-        raise ModelFileError(f"{path}: entry {name}: invalid shape {str(shape)[:60]}")
-    nbytes = math.prod(shape) * dtype.itemsize
-    if len(raw) - start - length != nbytes:
-        raise ModelFileError(f"{path}: entry {name} holds {len(raw) - start - length} bytes "
-                             f"of data, its header announces {nbytes} ({dtype} "
-                             f"{shape}): truncated or altered")
-    a = np.frombuffer(raw, dtype=dtype, offset=start + length)
+        raise ModelFileError(f"{where}: invalid shape {str(shape)[:60]}")
+    if len(shape) > 64:
+        raise ModelFileError(f"{where}: {len(shape)} dimensions, more than NumPy's 64")
+    count = math.prod(shape)            # Python ints: no overflow, however large
+    if len(raw) - start - length != count * dtype.itemsize:
+        raise ModelFileError(f"{where} holds {len(raw) - start - length} bytes "
+                             f"of data, its header announces {count * dtype.itemsize} "
+                             f"({dtype} {str(shape)[:80]}): truncated or altered")
+    a = np.frombuffer(raw, dtype=dtype, count=count, offset=start + length)
     a = a.reshape(shape, order="F" if fortran else "C")
+    if isinstance(raw, bytearray) and dtype.isnative and not fortran and a.flags.aligned:
+        return a                        # already writable, native and C-ordered
     return np.array(a, dtype=dtype.newbyteorder("="), order="C")

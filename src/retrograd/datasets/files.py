@@ -17,6 +17,7 @@ is accepted however it was compressed. A corrupt file ends the search with a
 on where the file was found: a download in the user cache can be repeated, a file of
 a system package is restored by reinstalling the package.
 """
+import math
 import os
 import sys
 import tempfile
@@ -24,7 +25,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .idx import CorruptFileError, idx_bytes, read_idx, sha256
+import numpy as np
+
+from ..safe_zip import SafeZip
+from ..serialization import read_npy
+from .idx import CorruptFileError, idx_bytes, idx_size, read_idx, sha256
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -173,7 +178,8 @@ def load_arrays(catalog, data_dir=None, download=True, opener=None, progress=Tru
     arrays = []
     for path, spec in zip(paths, catalog.files):
         try:
-            arrays.append(read_idx(path, spec.sha256, spec.shape))
+            # every catalog file is uint8: its exact size is the cap on what is read
+            arrays.append(read_idx(path, spec.sha256, spec.shape, idx_size(spec.shape)))
         except CorruptFileError as e:
             raise CorruptFileError(f"{e}; {place.fix}", path) from None
     return arrays
@@ -245,7 +251,7 @@ def _download(url, dest, spec, opener, progress):
             os.fsync(out.fileno())
         if bar:
             bar.finish(done)
-        read_idx(tmp, spec.sha256, spec.shape)
+        read_idx(tmp, spec.sha256, spec.shape, idx_size(spec.shape))
         os.replace(tmp, dest)
         return dest
     finally:
@@ -281,25 +287,33 @@ class _ByteProgress:
                 f"{time.time() - self.start:.0f}s")
 
 
+_NPY_HEADER = 12 + (1 << 16)     # the longest .npy header read_npy accepts
+
+
 def load_npz(path, catalog):
     """A Keras-style ``.npz`` (x_train, y_train, x_test, y_test), pickles refused,
     shapes checked against the catalog."""
-    import numpy as np
     path = Path(path)
     if not path.is_file():
         raise DatasetNotFoundError(f"{catalog.name}: path={str(path)!r} does not exist")
     keys = ("x_train", "y_train", "x_test", "y_test")
+    arrays = []
     try:
-        with np.load(path, allow_pickle=False) as z:
-            missing = [k for k in keys if k not in z.files]
+        with SafeZip(path) as z:
+            missing = [k for k in keys if k + ".npy" not in z.entries]
             if missing:
                 raise CorruptFileError(f"{path}: lacks {', '.join(missing)} (expected the "
                                        f"arrays {', '.join(keys)})")
-            arrays = [z[k] for k in keys]
+            for k, f in zip(keys, catalog.files):
+                # At most the known size of the array (uint8) and a .npy header.
+                raw = z.read(k + ".npy", limit=math.prod(f.shape) + _NPY_HEADER)
+                arrays.append(read_npy(raw, f"{path}: {k}"))
     except (OSError, ValueError) as e:
-        if isinstance(e, CorruptFileError):
+        if isinstance(e, (CorruptFileError, FileNotFoundError, PermissionError)):
             raise
-        raise CorruptFileError(f"{path}: not a readable .npz ({e})") from None
+        if str(e).startswith(str(path)):        # SafeZip's and read_npy's name the file
+            raise CorruptFileError(str(e), path) from None
+        raise CorruptFileError(f"{path}: not a readable .npz ({e})", path) from None
     for a, f, k in zip(arrays, catalog.files, keys):
         if a.shape != f.shape or a.dtype != np.uint8:
             raise CorruptFileError(f"{path}: {k} has shape {a.shape} and dtype {a.dtype}, "

@@ -8,6 +8,8 @@ length) before an array is returned, so a truncated or corrupted download raises
 """
 import gzip
 import hashlib
+import math
+import os
 import zlib
 
 import numpy as np
@@ -26,15 +28,29 @@ class CorruptFileError(ValueError):
         self.path = path
 
 
-def read_bytes(path):
-    """The file's content, decompressed when its name ends in ``.gz``."""
+DEFAULT_MAX_BYTES = 1 << 30    # read_idx without a shape: at most 1 GiB of content
+
+
+def read_bytes(path, limit=DEFAULT_MAX_BYTES, expected="the limit"):
+    """The file's content, decompressed when its name ends in ``.gz`` — at most
+    ``limit`` bytes: a gzip that inflates beyond it (a "zip bomb": 1 MB can hold
+    1 GB of zeros) is refused as soon as it does, so memory stays within the limit
+    before any checksum or structure is checked."""
     path = str(path)
     try:
         if path.endswith(".gz"):
+            data = bytearray()
             with gzip.open(path, "rb") as f:
-                return f.read()
-        with open(path, "rb") as f:
-            return f.read()
+                while len(data) <= limit:
+                    chunk = f.read(min(1 << 20, limit + 1 - len(data)))
+                    if not chunk:
+                        return data
+                    data += chunk
+        else:
+            with open(path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size <= limit:
+                    return f.read()
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as e:
         if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise
@@ -42,6 +58,13 @@ def read_bytes(path):
         # knows: a download can be repeated, a system package's file cannot).
         raise CorruptFileError(f"{path}: truncated or corrupted gzip data ({e})",
                                path) from None
+    raise CorruptFileError(f"{path}: the content exceeds {limit} bytes ({expected}); "
+                           "refused before reading further", path)
+
+
+def idx_size(shape, itemsize=1):
+    """The size in bytes of an IDX file holding an array of ``shape``."""
+    return 4 + 4 * len(shape) + math.prod(shape) * itemsize
 
 
 def sha256(data):
@@ -63,25 +86,34 @@ def parse_idx(data, name="<bytes>"):
                                f"{ndim} dimensions need {header})")
     dims = tuple(int(d) for d in np.frombuffer(data, ">u4", ndim, 4))
     dtype = np.dtype(_TYPES[code])
-    expected = header + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    if ndim > 64:
+        raise CorruptFileError(f"{name}: {ndim} dimensions, more than NumPy's 64")
+    # Python ints: four dimensions of 65,536 multiply to 2⁶⁴, not to a wrapped 0.
+    expected = header + math.prod(dims) * dtype.itemsize
     if len(data) != expected:
         raise CorruptFileError(
-            f"{name}: {len(data)} bytes, but the header {dims} of {dtype.name} "
+            f"{name}: {len(data)} bytes, but the header {str(dims)[:120]} of {dtype.name} "
             f"announces {expected}: the file is truncated or corrupted")
     values = np.frombuffer(data, dtype, offset=header).reshape(dims)
     return values.astype(dtype.newbyteorder("="))  # native order, and a writable copy
 
 
-def read_idx(path, sha256_hex=None, shape=None):
+def read_idx(path, sha256_hex=None, shape=None, max_bytes=None):
     """Read an IDX file (``.gz`` or raw), checking it before returning anything.
 
     ``sha256_hex``: expected SHA-256 of the decompressed content. Only the content
     is checked, never the compressed bytes: gzip's output depends on its version,
     level and the stored timestamp, so a faithful copy recompressed elsewhere (e.g. by
     Debian's packagers) has another ``.gz`` checksum but the same content.
-    ``shape``: the expected array shape."""
+    ``shape``: the expected array shape. ``max_bytes``: the most content read (and
+    decompressed) before anything is checked: by default the size of ``shape`` at
+    8 bytes a value (the widest IDX type) with any number of dimensions, or 1 GiB
+    without a shape."""
     name = str(path)
-    data = read_bytes(name)
+    if max_bytes is None:       # any number of dimensions, the widest type
+        max_bytes = DEFAULT_MAX_BYTES if shape is None else idx_size(shape, 8) + 4 * 255
+    expected = "the limit" if shape is None else f"an array of shape {tuple(shape)}"
+    data = read_bytes(name, max_bytes, expected)
     if sha256_hex is not None:
         got = sha256(data)
         if got != sha256_hex:
