@@ -1,0 +1,345 @@
+"""Pooling: max and average over sliding windows, and adaptive average pooling (NCHW).
+
+A k×k window with step s (and gap d between taps, for max pooling) slides over the
+padded input; each output is the max or the mean of its window:
+
+    max:  y[n, c, i, j] = max_{p, q} x[n, c, s·i + d·p, s·j + d·q]
+          ∂ℓ/∂x = ∂ℓ/∂y routed to the (first) position of each window's max
+    mean: y[n, c, i, j] = (1/|window|) Σ_{p, q} x[n, c, s·i + p, s·j + q]
+          ∂ℓ/∂x = ∂ℓ/∂y / |window| spread back over the window
+
+Both run as a loop over the k·k kernel taps, each a strided slice of the whole
+batch (no loop over pixels). Max pooling pads with −∞, average pooling with 0;
+``ceil_mode`` adds a last, partial window when the input does not divide evenly.
+1-D pooling is the 2-D one on (N, C, 1, L).
+
+Adaptive average pooling to (oh, ow) averages, for output i, the input rows
+⌊iH/oh⌋ … ⌈(i+1)H/oh⌉ − 1: a linear map y = A_h · x · A_wᵀ, whose gradient is
+the transposed map; output size 1 is global average pooling.
+"""
+import numpy as np
+
+from ..backend import array_module
+from ..function import Function
+from .conv import ntuple, tap
+
+
+def _pool_out(n, k, s, p, d, ceil_mode):
+    """PyTorch's output length: floor or ceil of (n + 2p − d(k − 1) − 1)/s + 1, a last
+    window starting in the right padding dropped."""
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+class _Window:
+    """One pooling's geometry over (H, W): kernel, stride, padding, dilation, ceil."""
+
+    def __init__(self, op, kernel, stride, padding, dilation, ceil_mode, x_shape):
+        self.op, self.kernel, self.stride = op, kernel, stride
+        self.padding, self.dilation = padding, dilation
+        h, w = x_shape[-2:]
+        for k, p, d in zip(kernel, padding, dilation):
+            if p > ((k - 1) * d + 1) // 2:
+                raise RuntimeError(f"{op}: pad should be at most half of effective kernel "
+                                   f"size, but got pad={padding} and kernel_size={kernel}")
+        self.out = tuple(_pool_out(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+                         zip((h, w), kernel, stride, padding, dilation))
+        if min(self.out) < 1:
+            raise RuntimeError(f"{op}: given input size {list(x_shape)}, kernel_size "
+                               f"{kernel}, stride {stride}, padding {padding} and dilation "
+                               f"{dilation}, the output size {self.out} is too small")
+        # Right/bottom padding: enough for the last window (ceil_mode may need more).
+        self.hi = tuple(max(p, (o - 1) * s + d * (k - 1) + 1 - n - p) for n, o, k, s, p, d in
+                        zip((h, w), self.out, kernel, stride, padding, dilation))
+
+    def padded(self, x, fill):
+        (pt, pl), (pb, pr) = self.padding, self.hi
+        if not (pt or pl or pb or pr):
+            return x
+        xp = array_module(x)
+        n, c, h, w = x.shape
+        out = xp.full((n, c, h + pt + pb, w + pl + pr), fill, dtype=x.dtype)
+        out[:, :, pt:pt + h, pl:pl + w] = x
+        return out
+
+    def taps(self):
+        """(tap index, slices) for each kernel tap."""
+        (kh, kw), (sh, sw), (dh, dw), (ho, wo) = self.kernel, self.stride, self.dilation, self.out
+        for p in range(kh):
+            for q in range(kw):
+                yield p * kw + q, (slice(None), slice(None), tap(p, dh, sh, ho),
+                                   tap(q, dw, sw, wo))
+
+    def unpad(self, g, h, w):
+        pt, pl = self.padding
+        return g[:, :, pt:pt + h, pl:pl + w]
+
+
+def _as4d(op, x, spatial):
+    want = spatial + 2
+    if x.ndim not in (want - 1, want):
+        raise RuntimeError(f"{op}: expected {want - 1}D or {want}D input (batch axis "
+                           f"optional), but got input of size: {list(x.shape)}")
+    if x.ndim == want - 1:
+        x = x[None]
+    return x[:, :, None] if spatial == 1 else x
+
+
+class _Pool(Function):
+    fresh_grads = True
+
+    def __init__(self, op, spatial, kernel, stride, padding, dilation=(1, 1),
+                 ceil_mode=False):
+        self.op, self.spatial = op, spatial
+        self.args = kernel, stride, padding, dilation, ceil_mode
+
+    def _start(self, x):
+        self.x_shape = x.shape
+        x4 = _as4d(self.op, x, self.spatial)
+        self.win = _Window(self.op, *self.args, x4.shape)
+        return x4
+
+    def _out(self, y):
+        if self.spatial == 1:
+            y = y[:, :, 0]
+        return y[0] if len(self.x_shape) == self.spatial + 1 else y
+
+    def _in(self, g):
+        if len(self.x_shape) == self.spatial + 1:
+            g = g[None]
+        return g[:, :, None] if self.spatial == 1 else g
+
+
+class MaxPool(_Pool):
+    """y = max over each window; the index of the first max is saved for backward."""
+
+    def forward(self, x):
+        x4 = self._start(x)
+        xp = array_module(x4)
+        win = self.win
+        xpad = win.padded(x4, -np.inf if x4.dtype.kind == "f" else np.iinfo(x4.dtype).min)
+        y = idx = None
+        for t, sl in win.taps():
+            v = xpad[sl]
+            if y is None:
+                y = v.copy()
+                idx = xp.zeros(y.shape, dtype=np.int8 if win.kernel[0] * win.kernel[1] < 128
+                               else np.int32)
+            else:
+                # Strictly greater: ties keep the first max, as PyTorch (NaN wins too).
+                better = (v > y) | (v != v)
+                y[better] = v[better]
+                idx[better] = t
+        self.idx, self.x4 = idx, x4.shape
+        return self._out(y)
+
+    def _scatter(self, g):
+        xp = array_module(g)
+        n, c, h, w = self.x4
+        win = self.win
+        (pt, pl), (pb, pr) = win.padding, win.hi
+        gpad = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=g.dtype)
+        for t, sl in win.taps():
+            gpad[sl] += xp.where(self.idx == t, g, 0)
+        return win.unpad(gpad, h, w)
+
+    def backward(self, gy):
+        return self._scatter(self._in(gy)).reshape(self.x_shape)
+
+    def jvp(self, dx):
+        """ẏ = ẋ at each window's argmax."""
+        d4 = _as4d(self.op, dx, self.spatial)
+        dpad = self.win.padded(d4, 0)
+        dy = None
+        for t, sl in self.win.taps():
+            part = array_module(dx).where(self.idx == t, dpad[sl], 0)
+            dy = part if dy is None else dy + part
+        return self._out(dy)
+
+
+class AvgPool(_Pool):
+    """y = Σ window / divisor, the divisor being the window's size (count_include_pad:
+    padding counted, the part beyond the right padding not) or its number of input
+    cells, or ``divisor_override``."""
+
+    def __init__(self, op, spatial, kernel, stride, padding, ceil_mode, count_include_pad,
+                 divisor_override):
+        super().__init__(op, spatial, kernel, stride, padding, (1, 1), ceil_mode)
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def _divisor(self, xp, dtype):
+        """(Ho, Wo) array of each window's divisor, as PyTorch computes it."""
+        if self.divisor_override:
+            return xp.asarray(float(self.divisor_override), dtype=dtype)
+        win = self.win
+        sizes = []
+        for n, o, k, s, p in zip(self.x4[2:], win.out, win.kernel, win.stride, win.padding):
+            start = np.arange(o) * s - p
+            end = np.minimum(start + k, n + p)
+            if self.count_include_pad:
+                sizes.append(end - start)
+            else:
+                sizes.append(np.minimum(end, n) - np.maximum(start, 0))
+        d = np.outer(sizes[0], sizes[1]).astype(dtype)
+        return xp.asarray(d)
+
+    def forward(self, x):
+        x4 = self._start(x)
+        if x4.dtype.kind != "f":
+            raise RuntimeError(f"{self.op}: expected a floating-point input, got {x4.dtype}")
+        self.x4 = x4.shape
+        self.div = self._divisor(array_module(x4), x4.dtype)
+        return self._out(self._sum(x4) / self.div)
+
+    def _sum(self, x4):
+        xpad = self.win.padded(x4, 0)
+        y = None
+        for _, sl in self.win.taps():
+            y = xpad[sl].copy() if y is None else y.__iadd__(xpad[sl])
+        return y
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        g = self._in(gy) / self.div
+        n, c, h, w = self.x4
+        (pt, pl), (pb, pr) = self.win.padding, self.win.hi
+        gpad = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=g.dtype)
+        for _, sl in self.win.taps():
+            gpad[sl] += g
+        return self.win.unpad(gpad, h, w).reshape(self.x_shape)
+
+    def jvp(self, dx):
+        return self._out(self._sum(_as4d(self.op, dx, self.spatial)) / self.div)
+
+
+def _adaptive_matrix(n, o, dtype):
+    """A (o, n) averaging matrix: row i averages inputs ⌊in/o⌋ … ⌈(i+1)n/o⌉ − 1."""
+    a = np.zeros((o, n), dtype=dtype)
+    for i in range(o):
+        lo, hi = (i * n) // o, -(-((i + 1) * n) // o)
+        a[i, lo:hi] = 1.0 / (hi - lo)
+    return a
+
+
+class AdaptiveAvgPool(Function):
+    """y = A_h · x · A_wᵀ over the last two axes; ∂ℓ/∂x = A_hᵀ · ∂ℓ/∂y · A_w."""
+
+    fresh_grads = True
+
+    def __init__(self, output_size):
+        self.output_size = output_size
+
+    def forward(self, x):
+        xp = array_module(x)
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"adaptive_avg_pool2d: expected a floating-point input, "
+                               f"got {x.dtype}")
+        h, w = x.shape[-2:]
+        oh, ow = self.output_size
+        self.ah = xp.asarray(_adaptive_matrix(h, oh, x.dtype))
+        self.aw = xp.asarray(_adaptive_matrix(w, ow, x.dtype))
+        return self._map(x, self.ah, self.aw)
+
+    @staticmethod
+    def _map(x, ah, aw):
+        return ah @ x @ aw.T
+
+    def backward(self, gy):
+        return self._map(gy, self.ah.T, self.aw.T)
+
+    def jvp(self, dx):
+        return self._map(dx, self.ah, self.aw)
+
+
+# -- the public functions ----------------------------------------------------------------
+
+
+def _pool_args(op, n, kernel_size, stride, padding, dilation=1):
+    kernel = ntuple(kernel_size, n, op, "kernel_size")
+    stride = kernel if stride is None or stride == () or stride == [] else \
+        ntuple(stride, n, op, "stride")
+    padding = ntuple(padding, n, op, "padding")
+    dilation = ntuple(dilation, n, op, "dilation")
+    for name, v in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
+        if any(e < 1 for e in v):
+            raise RuntimeError(f"{op}: {name} must be greater than zero, got {name}={v}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"{op}: padding must be non-negative, got padding={padding}")
+    if n == 1:
+        return (1,) + kernel, (1,) + stride, (0,) + padding, (1,) + dilation
+    return kernel, stride, padding, dilation
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each kernel_size window of (N, C, H, W), stepping by stride (default:
+    kernel_size, non-overlapping windows)."""
+    if return_indices:
+        from ..missing import NotSupportedError
+        raise NotSupportedError("max_pool2d: return_indices=True is not supported "
+                                "(retrograd has no max_unpool2d to use the indices)")
+    k, s, p, d = _pool_args("max_pool2d", 2, kernel_size, stride, padding, dilation)
+    return MaxPool("max_pool2d", 2, k, s, p, d, bool(ceil_mode)).apply(input)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each window of (N, C, L)."""
+    if return_indices:
+        from ..missing import NotSupportedError
+        raise NotSupportedError("max_pool1d: return_indices=True is not supported")
+    k, s, p, d = _pool_args("max_pool1d", 1, kernel_size, stride, padding, dilation)
+    return MaxPool("max_pool1d", 1, k, s, p, d, bool(ceil_mode)).apply(input)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over each kernel_size window of (N, C, H, W); ``count_include_pad``
+    counts the zero padding in the divisor."""
+    k, s, p, _ = _pool_args("avg_pool2d", 2, kernel_size, stride, padding)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool2d: divisor must be not zero")
+    return AvgPool("avg_pool2d", 2, k, s, p, bool(ceil_mode), bool(count_include_pad),
+                   divisor_override).apply(input)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over each window of (N, C, L)."""
+    k, s, p, _ = _pool_args("avg_pool1d", 1, kernel_size, stride, padding)
+    return AvgPool("avg_pool1d", 1, k, s, p, bool(ceil_mode), bool(count_include_pad),
+                   None).apply(input)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling of (N, C, H, W) or (C, H, W) to a fixed (oh, ow) whatever H, W
+    (``None`` keeps that axis' size); output_size 1 is global average pooling."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d: expected 3D or 4D input, but got input "
+                           f"of size: {list(input.shape)}")
+    size = (output_size, output_size) if output_size is None or isinstance(
+        output_size, (int, np.integer)) else tuple(output_size)
+    if len(size) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
+                         f"{output_size!r}")
+    size = tuple(n if o is None else int(o) for o, n in zip(size, input.shape[-2:]))
+    if min(size) < 1 or min(input.shape[-2:]) < 1:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size {size} and input size "
+                           f"{list(input.shape)} must be positive")
+    return AdaptiveAvgPool(size).apply(input)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling of (N, C, L) to a fixed length."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_avg_pool1d: expected 2D or 3D input, but got input "
+                           f"of size: {list(input.shape)}")
+    o = int(output_size if isinstance(output_size, (int, np.integer)) else output_size[0])
+    return AdaptiveAvgPool((1, o)).apply(input.unsqueeze(-2)).squeeze(-2)
+
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d"]
