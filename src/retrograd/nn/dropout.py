@@ -11,6 +11,8 @@ sub-networks' predictions. Two approximations:
 * Monte-Carlo averaging (``mc_dropout_predict``): keep dropout active at
   inference and average n stochastic predictions.
 """
+import warnings
+
 import numpy as np
 
 from ..backend import array_module, to_device
@@ -63,7 +65,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, inplace=False, generator=None):
         super().__init__()
-        _check_p("Dropout", p)
+        _check_p(type(self).__name__, p)
         self.p, self.generator = float(p), generator
 
     def forward(self, x):
@@ -71,6 +73,68 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+def _channel_dropout(input, p, training, generator, name, mask_shape):
+    """Zero whole channels: one draw per entry of ``mask_shape`` (the input's shape
+    with 1 on the spatial axes), the kept ones scaled by 1/(1 − p)."""
+    _check_p(name, p)
+    if not training or p == 0:
+        return input
+    xp = array_module(input.array)
+    keep = generator_for(xp, generator).random(mask_shape, dtype=np.float32) >= p
+    keep = to_device(keep, input.device)
+    return DropoutMask(xp.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)).apply(input)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Spatial (channel) dropout for (N, C, H, W) or (C, H, W) inputs: each channel is
+    zeroed as a whole with probability p, the others scaled by 1/(1 − p); identity
+    when not training. Neighbouring pixels of a feature map are strongly correlated,
+    so dropping single pixels would barely regularise (Tompson et al., 2015).
+    A 3-D input is read as (N, C, L), with PyTorch's warning."""
+    if input.ndim < 2:
+        raise ValueError(f"dropout2d: expected an input of shape (N, C, H, W) or (C, H, W), "
+                         f"got shape {tuple(input.shape)}")
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted "
+                      "as shape (N, C, L), where C is the channel dim (as PyTorch does)",
+                      UserWarning, stacklevel=2)
+    elif input.ndim != 4:
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d (meant for "
+                      "3-D or 4-D inputs); whole slices x[n, c] are dropped",
+                      UserWarning, stacklevel=2)
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    return _channel_dropout(input, p, training, generator, "dropout2d", shape)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Channel dropout for (N, C, L) or unbatched (C, L) inputs (see ``dropout2d``)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a "
+                           f"{input.ndim}D input of shape {tuple(input.shape)}")
+    k = input.ndim - 1
+    shape = tuple(input.shape[:k]) + (1,)
+    return _channel_dropout(input, p, training, generator, "dropout1d", shape)
+
+
+class Dropout2d(Dropout):
+    """Channel dropout (``dropout2d``): each channel of (N, C, H, W) is zeroed with
+    probability p as a whole, the others scaled by 1/(1 − p); identity in ``eval()``.
+
+    >>> layer = Dropout2d(0.2); y = layer(feature_maps)
+    """
+
+    def forward(self, x):
+        return dropout2d(x, self.p, self.training, generator=self.generator)
+
+
+class Dropout1d(Dropout):
+    """Channel dropout for (N, C, L) inputs (``dropout1d``); identity in ``eval()``."""
+
+    def forward(self, x):
+        return dropout1d(x, self.p, self.training, generator=self.generator)
 
 
 def mc_dropout_predict(model, x, n=20, transform=None):
