@@ -1,0 +1,152 @@
+"""Convolution layers with PyTorch's names, defaults and initialisation (NCHW).
+
+``Conv2d(in_channels, out_channels, kernel_size)`` holds a weight of shape
+(out, in/groups, kh, kw) and a bias (out,), and computes ``F.conv2d`` (formula in
+``ops/conv.py``). Both start as U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kh·kw:
+PyTorch's kaiming_uniform(a=√5) for the weight, which is that same bound.
+``ConvTranspose2d`` holds (in, out/groups, kh, kw), its fan_in being out/groups·kh·kw.
+"""
+import math
+
+import numpy as np
+
+from ..missing import NotSupportedError
+from ..ops.conv import conv1d, conv2d, conv_transpose2d, ntuple
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+def _channels(layer, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{layer}: {name} must be a positive integer. Received: "
+                         f"{name}={value!r}")
+    return int(value)
+
+
+class _ConvNd(Module):
+    _n = 2
+    _transposed = False
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
+                 dtype=None, output_padding=0, generator=None):
+        super().__init__()
+        name, n = type(self).__name__, self._n
+        self.in_channels = _channels(name, "in_channels", in_channels)
+        self.out_channels = _channels(name, "out_channels", out_channels)
+        self.groups = _channels(name, "groups", groups)
+        for what, c in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
+            if c % self.groups:
+                raise ValueError(f"{name}: {what} must be divisible by groups, got "
+                                 f"{what}={c} and groups={self.groups}")
+        if padding_mode != "zeros":
+            raise NotSupportedError(f"{name}: padding_mode={padding_mode!r} is not "
+                                    "supported (only 'zeros'); pad the input with "
+                                    "F.pad(x, pad, mode=...) and use padding=0")
+        self.padding_mode = padding_mode
+        self.kernel_size = ntuple(kernel_size, n, name, "kernel_size")
+        self.stride = ntuple(stride, n, name, "stride")
+        self.dilation = ntuple(dilation, n, name, "dilation")
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{name}: invalid padding string {padding!r}, should be "
+                                 "one of {'valid', 'same'}")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError(f"{name}: padding='same' is not supported for strided "
+                                 "convolutions")
+            self.padding = padding
+        else:
+            self.padding = ntuple(padding, n, name, "padding")
+        self.output_padding = ntuple(output_padding, n, name, "output_padding")
+        dtype = np.dtype(dtype or np.float32)
+        if self._transposed:
+            shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        fan_in = shape[1] * math.prod(self.kernel_size)
+        bound = 1.0 / math.sqrt(fan_in)
+        self.weight = init.kaiming_uniform_(Parameter(np.empty(shape, dtype=dtype)),
+                                            a=math.sqrt(5), generator=generator)
+        if bias:
+            self.bias = init.uniform_(Parameter(np.empty(self.out_channels, dtype=dtype)),
+                                      -bound, bound, generator)
+        else:
+            self.bias = None
+        if device is not None:
+            self.to(device)
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self._n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self._n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution, input (N, C_in, H, W) → (N, C_out, H_out, W_out).
+
+    >>> conv = Conv2d(1, 32, 3); conv(x).shape          # x: (64, 1, 28, 28)
+    (64, 32, 26, 26)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
+                 dtype=None, generator=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, generator=generator)
+
+    def forward(self, input):
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                      self.dilation, self.groups)
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution, input (N, C_in, L) → (N, C_out, L_out)."""
+
+    _n = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
+                 dtype=None, generator=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, generator=generator)
+
+    def forward(self, input):
+        return conv1d(input, self.weight, self.bias, self.stride, self.padding,
+                      self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution (the gradient of Conv2d with respect to its input),
+    input (N, C_in, H, W) → (N, C_out, (H − 1)s − 2p + d(k − 1) + output_padding + 1, …).
+    Upsamples: stride 2 doubles H and W (with kernel 2, or kernel 3 and padding 1 and
+    output_padding 1)."""
+
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None, generator=None):
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple, got "
+                             f"{padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, output_padding,
+                         generator=generator)
+
+    def forward(self, input, output_size=None):
+        if output_size is not None:
+            raise NotSupportedError("ConvTranspose2d: output_size= is not supported; "
+                                    "set output_padding instead")
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                self.output_padding, self.groups, self.dilation)

@@ -1,0 +1,228 @@
+"""Convolutions (ops/conv.py): conv1d, conv2d, conv_transpose2d and F.pad, checked
+against finite differences (float64), forward vs reverse mode, and PyTorch (values and
+gradients, float64 and float32) on hypothesis-drawn shapes, strides, paddings,
+dilations and groups; their errors against PyTorch's; the nn layers against
+torch.nn's."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import retrograd as rg
+import retrograd.nn as nn
+import retrograd.nn.functional as F
+from harness import check_grad, check_jvp, compare_torch, torch
+from retrograd.missing import NotSupportedError
+from retrograd.ops.conv import conv1d, conv2d, conv_transpose2d
+from retrograd.ops.padding import pad
+
+SETTINGS = settings(max_examples=12, deadline=None)
+
+
+def _three_ways(f, f_torch, arrays):
+    check_grad(f, *arrays)
+    check_jvp(f, *arrays)
+    with warnings.catch_warnings():   # PyTorch's note on "same" with an even kernel
+        warnings.simplefilter("ignore", UserWarning)
+        compare_torch(f, f_torch, *arrays)
+    if torch is not None:   # float32: the same values within float32's precision
+        ours = f(*[rg.tensor(a.astype(np.float32)) for a in arrays]).numpy()
+        theirs = f_torch(*[torch.tensor(a.astype(np.float32)) for a in arrays])
+        assert ours.dtype == np.float32
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@st.composite
+def conv2d_case(draw):
+    g = draw(st.integers(1, 2))
+    c, o = g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = draw(st.sampled_from([0, 1, (0, 2), "valid", "same"]))
+    if padding == "same":
+        stride = (1, 1)
+    # The input is at least as large as the dilated kernel.
+    h = draw(st.integers(dilation[0] * (kh - 1) + 1, dilation[0] * (kh - 1) + 4))
+    w = draw(st.integers(dilation[1] * (kw - 1) + 1, dilation[1] * (kw - 1) + 4))
+    bias = draw(st.booleans())
+    rng = np.random.default_rng(draw(st.integers(0, 99)))
+    arrays = [rng.standard_normal((2, c, h, w)), rng.standard_normal((o, c // g, kh, kw))]
+    if bias:
+        arrays.append(rng.standard_normal(o))
+    return dict(stride=stride, padding=padding, dilation=dilation, groups=g), arrays
+
+
+@SETTINGS
+@given(conv2d_case())
+def test_conv2d(case):
+    kw, arrays = case
+    _three_ways(lambda *a: conv2d(*a, **kw), lambda *a: torch.nn.functional.conv2d(*a, **kw),
+                arrays)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(1, 2),
+       st.sampled_from([0, 1, "same"]), st.integers(0, 9))
+def test_conv1d(g, k, stride, dilation, padding, seed):
+    stride = 1 if padding == "same" else stride
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((2, 2 * g, dilation * (k - 1) + 3)),
+              rng.standard_normal((g, 2, k)), rng.standard_normal(g)]
+    kw = dict(stride=stride, padding=padding, dilation=dilation, groups=g)
+    _three_ways(lambda *a: conv1d(*a, **kw), lambda *a: torch.nn.functional.conv1d(*a, **kw),
+                arrays)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(1, 2),
+       st.integers(0, 1), st.integers(0, 1), st.booleans(), st.integers(0, 9))
+def test_conv_transpose2d(g, k, stride, dilation, padding, output_padding, bias, seed):
+    output_padding = min(output_padding, max(stride, dilation) - 1)
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((2, 2 * g, 3, 2)), rng.standard_normal((2 * g, 2, k, k))]
+    if bias:
+        arrays.append(rng.standard_normal(2 * g))
+    kw = dict(stride=stride, padding=padding, output_padding=output_padding, groups=g,
+              dilation=dilation)
+    if (2 - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1 < 1:
+        return
+    _three_ways(lambda *a: conv_transpose2d(*a, **kw),
+                lambda *a: torch.nn.functional.conv_transpose2d(*a, **kw), arrays)
+
+
+def test_unbatched_input_and_weight_gradient_only():
+    """(C, H, W) input as PyTorch; an input without requires_grad gets no gradient."""
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((3, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+    compare_torch(lambda a, b: conv2d(a, b, padding=1),
+                  lambda a, b: torch.nn.functional.conv2d(a, b, padding=1), x, w)
+    wt = rg.tensor(w, requires_grad=True)
+    conv2d(rg.tensor(x[None]), wt).sum().backward()
+    assert wt.grad.shape == w.shape
+
+
+@pytest.mark.parametrize("mode,p", [("constant", (1, 2)), ("constant", (1, -2, 0, 3)),
+                                    ("reflect", (2, 1, 3, 0)), ("replicate", (3, 4, 1, 2)),
+                                    ("circular", (2, 3, 1, 1)), ("replicate", (1, 2, 1, 1, 1, 0))])
+def test_pad(mode, p):
+    x = np.random.default_rng(1).standard_normal((2, 2, 4, 5))
+    f = lambda a: pad(a, p, mode)   # noqa: E731
+    check_grad(f, x)
+    check_jvp(f, x)
+    compare_torch(f, lambda a: torch.nn.functional.pad(a, p, mode), x)
+
+
+def test_pad_value_and_errors():
+    x = rg.zeros(1, 2, 3)
+    assert F.pad(x, (1, 1), value=7.0).numpy()[0, 0].tolist() == [7, 0, 0, 0, 7]
+    with pytest.raises(NotSupportedError, match="'mirror'"):
+        F.pad(x, (1, 1), mode="mirror")
+    with pytest.raises(ValueError, match="even length"):
+        F.pad(x, (1,))
+    with pytest.raises(RuntimeError, match=r"padding \(3, 0\).*\[1, 2, 3\]"):
+        F.pad(x, (3, 0), mode="reflect")
+
+
+# -- errors: the type PyTorch raises, a message naming the op and the shapes -------------
+
+ERRORS = [
+    # (input shape, weight shape, kwargs, words the message must contain)
+    ((2, 4, 5, 5), (3, 2, 3, 3), dict(groups=2), ["groups=2", "[3, 2, 3, 3]"]),
+    ((2, 3, 5, 5), (4, 2, 3, 3), dict(), ["[2, 3, 5, 5]", "2 channels", "3 channels"]),
+    ((1, 2, 2, 2), (4, 2, 3, 3), dict(), ["(2 x 2)", "Kernel size"]),
+    ((2, 5, 5), (4, 2, 3, 3, 1), dict(), ["weight of size [4, 2, 3, 3, 1]"]),
+    ((5, 5), (4, 1, 3, 3), dict(), ["input of size: [5, 5]"]),
+]
+
+
+@pytest.mark.parametrize("xs,ws,kw,words", ERRORS)
+def test_conv2d_errors_match_pytorch(xs, ws, kw, words):
+    x, w = np.ones(xs, np.float32), np.ones(ws, np.float32)
+    with pytest.raises(RuntimeError) as ours:
+        conv2d(rg.tensor(x), rg.tensor(w), **kw)
+    assert "conv2d" in str(ours.value)
+    for word in words:
+        assert word in str(ours.value), (word, str(ours.value))
+    if torch is not None:
+        with pytest.raises(RuntimeError):
+            torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), **kw)
+
+
+def test_conv_argument_errors():
+    x, w = rg.ones(1, 1, 5, 5), rg.ones(1, 1, 3, 3)
+    with pytest.raises(ValueError, match="strided"):
+        conv2d(x, w, stride=2, padding="same")
+    with pytest.raises(ValueError, match="'full'"):
+        conv2d(x, w, padding="full")
+    with pytest.raises(RuntimeError, match="bias"):
+        conv2d(x, w, rg.ones(2))
+    with pytest.raises(RuntimeError, match="output padding"):
+        conv_transpose2d(x, w, stride=1, output_padding=1)
+    with pytest.raises(RuntimeError, match="dtype"):
+        conv2d(x, w.double())
+
+
+# -- layers --------------------------------------------------------------------------------
+
+
+def test_conv_layers_match_torch_nn():
+    """Same weights → same outputs and gradients; same defaults, keys, reprs, shapes of
+    initial weights and their bounds (kaiming_uniform(a=√5), U(±1/√fan_in))."""
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    rng = np.random.default_rng(0)
+    cases = [(nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2),
+              torch.nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2), (2, 4, 7, 7)),
+             (nn.Conv2d(3, 5, (2, 3), padding="same", dilation=2, bias=False),
+              torch.nn.Conv2d(3, 5, (2, 3), padding="same", dilation=2, bias=False),
+              (1, 3, 6, 6)),
+             (nn.Conv1d(2, 4, 3, padding=2), torch.nn.Conv1d(2, 4, 3, padding=2), (2, 2, 9)),
+             (nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=1),
+              torch.nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=1), (2, 4, 3, 3))]
+    for ours, theirs, shape in cases:
+        assert repr(ours) == repr(theirs)
+        sd = theirs.state_dict()
+        assert list(ours.state_dict()) == list(sd)
+        for k, v in sd.items():
+            assert tuple(ours.state_dict()[k].shape) == tuple(v.shape)
+        fan_in = theirs.weight[0].numel() if not isinstance(theirs, torch.nn.ConvTranspose2d) \
+            else theirs.weight.shape[1] * theirs.weight[0, 0].numel()
+        assert np.abs(ours.weight.numpy()).max() <= 1 / np.sqrt(fan_in) + 1e-7
+        ours.load_state_dict({k: rg.tensor(v.numpy()) for k, v in sd.items()})
+        x = rng.standard_normal(shape).astype(np.float32)
+        xo, xt = rg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        yo, yt = ours(xo), theirs(xt)
+        np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+        yo.sum().backward()
+        yt.sum().backward()
+        np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(),
+                                   rtol=1e-4, atol=1e-4)
+
+
+def test_conv_layer_errors():
+    with pytest.raises(NotSupportedError, match="reflect"):
+        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="groups"):
+        nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(RuntimeError, match=r"\[2, 2, 5, 5\]"):
+        nn.Conv2d(3, 4, 3)(rg.ones(2, 2, 5, 5))
+
+
+def test_conv_on_every_device(device):
+    """The same op body on NumPy and on (fake) CuPy: same values and gradients."""
+    rng = np.random.default_rng(0)
+    x, w, b = (rng.standard_normal(s).astype(np.float32)
+               for s in ((2, 4, 6, 6), (4, 2, 3, 3), (4,)))
+    grads = []
+    for dev in ("cpu", device):
+        ts = [rg.tensor(a, device=dev, requires_grad=True) for a in (x, w, b)]
+        y = conv2d(*ts, stride=2, padding=1, groups=2)
+        y = conv_transpose2d(y, ts[1], stride=2, groups=2, output_padding=1)
+        y = pad(y, (1, 1, 2, 0), "replicate") + pad(y, (1, 1, 2, 0))
+        (y * y).sum().backward()
+        grads.append([y.cpu().numpy()] + [t.grad.cpu().numpy() for t in ts])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
