@@ -645,9 +645,20 @@ class Model(Trainer, Module):
         spec["iterations"] = opt.iterations
         return spec, arrays
 
+    def to_json(self, **kwargs):
+        """Keras 3's description of the model (architecture only) as JSON text;
+        ``keras.models.model_from_json`` makes a model from it."""
+        if self._file_class is None:
+            self.get_config()       # raises, saying what to do instead
+        from .saving import to_json
+        return to_json(self, **kwargs)
+
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Write the architecture, the weights and the compile settings (with the
-        optimizer's state) to one file, atomically (see ``retrograd.serialization``)."""
+        optimizer's state) to one file, atomically. A name ending in ``.keras`` gets
+        Keras 3's format (real Keras 3 opens it; the optimizer's state where it maps
+        onto Keras's); any other keeps retrograd's (``retrograd.serialization``:
+        the random generators too, for bit-exact resumes)."""
         filepath = os.fspath(filepath)
         if self._file_class is None:
             self.get_config()       # raises, saying what to do instead
@@ -655,6 +666,10 @@ class Model(Trainer, Module):
             raise FileExistsError(f"save: {filepath} exists and overwrite=False")
         if not self.built:
             raise ValueError(self._unbuilt_message("save"))
+        if filepath.endswith(".keras"):
+            from .saving import keras_file
+            keras_file.save_model(self, filepath, include_optimizer)
+            return
         arrays = {k: _host(p) for k, p in self._named_arrays().items()}
         header = {"kind": "model", "class_name": self._file_class, "config": self.get_config(),
                   "compile": self._compile_header(), "weights": list(arrays)}
@@ -668,22 +683,62 @@ class Model(Trainer, Module):
         serialization.save(filepath, header, arrays)
 
     def save_weights(self, filepath, overwrite=True):
-        """Write only the weights (named ``<layer>/<weight>``), atomically."""
+        """Write only the weights, atomically: a name ending in ``.weights.h5`` gets
+        Keras 3's HDF5 layout (real Keras 3's ``load_weights`` reads it), any other
+        retrograd's format (named ``<layer>/<weight>``)."""
         filepath = os.fspath(filepath)
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
         if not self.built:
             raise ValueError(self._unbuilt_message("save_weights"))
+        if filepath.endswith(".h5"):
+            from .saving import h5_weights
+            self._keras_layout("save_weights")
+            groups = [(path, [_host(p) for p in params], name)
+                      for path, params, name in h5_weights.model_groups(self)]
+            data = h5_weights.write(groups)
+            serialization.atomic_write(filepath, lambda f: f.write(data))
+            return
         arrays = {k: _host(p) for k, p in self._named_arrays().items()}
         serialization.save(filepath, {"kind": "weights", "weights": list(arrays)}, arrays)
 
     def load_weights(self, filepath):
-        """Load weights saved by ``save_weights`` or ``save``; every weight must be in
-        the file with this model's shape."""
-        header, arrays = serialization.load(filepath)
+        """Load weights saved by ``save_weights`` or ``save``: Keras 3's HDF5 weights
+        (``.weights.h5``, told by its content), a ``.keras`` file, or retrograd's
+        format. Every weight must be in the file with this model's shape; nothing is
+        written unless all fit."""
+        from .saving import h5_weights, keras_file
+        filepath = os.fspath(filepath)
         if not self.built:
             raise ValueError(self._unbuilt_message("load_weights"))
+        with open(filepath, "rb") as f:
+            signature = f.read(8)
+        if signature == b"\x89HDF\r\n\x1a\n":
+            self._keras_layout("load_weights")
+            with open(filepath, "rb") as f:
+                data = f.read()
+            h5_weights.assign(self, h5_weights.read(data, filepath), filepath)
+            return
+        if keras_file.is_keras_zip(filepath):
+            self._keras_layout("load_weights")
+            entries = keras_file.read_zip(filepath)
+            data = entries.get(keras_file.WEIGHTS)
+            if data is None:
+                raise serialization.ModelFileError(f"{filepath}: no "
+                                                   f"{keras_file.WEIGHTS} in the file")
+            where = f"{filepath}: {keras_file.WEIGHTS}"
+            h5_weights.assign(self, h5_weights.read(data, where), filepath)
+            return
+        header, arrays = serialization.load(filepath)
         assign(self, arrays, filepath)
+
+    def _keras_layout(self, who):
+        if self._file_class is None:
+            from ..missing import NotSupportedError
+            raise NotSupportedError(
+                f"{who}: Keras 3's HDF5 layout names a subclassed model's weights by its "
+                "attributes, which retrograd does not reproduce; use a file name without "
+                ".h5 (retrograd's format) for a subclassed model")
 
 
 def free_name(base, taken):

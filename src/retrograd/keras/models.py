@@ -23,6 +23,8 @@ from .functional import Functional
 from .keras_tensor import KerasTensor
 from .layers import InputLayer, Layer
 from .model import Model, assign, check_fit, free_name
+from .saving import clone_model, keras_file, model_from_json, save_model
+from .saving import config as saving_config
 
 
 class Sequential(Model):
@@ -84,7 +86,7 @@ class Sequential(Model):
             raise ValueError(f"Sequential.add: model {layer.name!r} has "
                              f"{len(layer.output_names)} outputs {layer.output_names}; each "
                              "layer of a Sequential has one")
-        names = {l.name for l in self.stack}
+        names = self._names()
         if layer.name in names:
             if not layer.auto_name:
                 raise ValueError(f"All layers added to a Sequential model should have unique "
@@ -95,8 +97,17 @@ class Sequential(Model):
         if not len(self.stack) and self.input_shape_known is None:
             self.input_shape_known = layer.input_shape_hint
         self.stack.append(layer)
+        names.add(layer.name)
         if self.input_shape_known is not None and not self._defer_build:
             self._build_layers()
+
+    def _names(self):
+        """The layers' names, kept as a set beside the stack (one look-up per
+        ``add``: a model of n layers is made in time linear in n)."""
+        names = self.__dict__.get("_layer_names")
+        if names is None or len(names) != len(self.stack):
+            names = self.__dict__["_layer_names"] = {l.name for l in self.stack}
+        return names
 
     def pop(self):
         """Remove and return the last layer."""
@@ -105,6 +116,7 @@ class Sequential(Model):
         kept = list(self.stack)
         last = kept.pop()
         self.stack = ModuleList(kept)
+        self.__dict__["_layer_names"] = None
         if kept and self.built:
             self.output_shape = kept[-1].output_shape
         return last
@@ -171,18 +183,16 @@ class Sequential(Model):
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self):
-        layers = []
-        if self.input_layer is not None:
-            layers.append({"class_name": "InputLayer", "config": self.input_layer.get_config()})
-        layers += [{"class_name": type(l).__name__, "config": l.get_config()}
-                   for l in self.layers]
-        return {"name": self.name, "trainable": self.trainable, "layers": layers,
-                "build_input_shape": None if self.input_shape is None else list(self.input_shape)}
+        """Keras 3's configuration: ``{"name", "trainable", "dtype", "layers": [an
+        InputLayer, then each layer as {"module", "class_name", "config",
+        "registered_name", "build_config"}], "build_input_shape"}``."""
+        return saving_config.sequential_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None, build=True):
-        """A model from ``get_config()``'s dict. Only the classes of ``keras.layers``
-        (and ``custom_objects``) can be named; ``build=False`` creates no weights."""
+        """A model from ``get_config()``'s dict (Keras 3's, or the one retrograd wrote
+        before). Only the classes of ``keras.layers``, registered classes and
+        ``custom_objects`` can be named; ``build=False`` creates no weights."""
         if not isinstance(config, dict):
             raise ValueError(f"the model configuration is a {type(config).__name__}, "
                              "expected a dict")
@@ -190,11 +200,16 @@ class Sequential(Model):
         if not isinstance(specs, list) or not all(isinstance(x, dict) for x in specs):
             raise ValueError("the model configuration's 'layers' must be a list of "
                              "{'class_name', 'config'} dicts")
-        model = cls(name=config.get("name"))
+        name = config.get("name")
+        model = cls(name=name if isinstance(name, str) else None)
         model._defer_build = True
         for spec in specs:
             model.add(layer_from_spec(spec, custom_objects))
         shape = config.get("build_input_shape")
+        if shape is None and model.input_shape_known is None and specs:
+            build_config = specs[0].get("build_config")     # Keras 3, no InputLayer
+            if isinstance(build_config, dict):
+                shape = build_config.get("input_shape")
         if shape is not None:
             if not isinstance(shape, list) or len(shape) < 2 or not all(
                     isinstance(d, int) and not isinstance(d, bool) and d > 0
@@ -224,26 +239,11 @@ class Sequential(Model):
 
 
 def layer_from_spec(spec, custom_objects=None):
-    """A layer from ``{"class_name": …, "config": {…}}``: only the classes of
-    ``keras.layers`` (and ``custom_objects``) can be named, or a model used as a
-    layer (``Sequential``, ``Functional``: its configuration, built later)."""
-    known = {**layers_module.CLASSES, "Sequential": Sequential, "Functional": Functional,
-             **(custom_objects or {})}
-    name = spec.get("class_name")
-    layer_cls = known.get(name) if isinstance(name, str) else None
-    if layer_cls is None:
-        raise ValueError(f"unknown layer class {str(name)[:40]!r}; known: "
-                         f"{', '.join(sorted(known))} (pass custom layers with "
-                         "custom_objects={'Name': Class})")
-    layer_config = spec.get("config", {})
-    if not isinstance(layer_config, dict):
-        raise ValueError(f"layer {name}: its configuration must be a dict")
-    try:
-        if isinstance(layer_cls, type) and issubclass(layer_cls, Model):
-            return layer_cls.from_config(layer_config, custom_objects, build=False)
-        return layer_cls.from_config(dict(layer_config))
-    except (TypeError, ValueError, OverflowError) as e:
-        raise ValueError(f"layer {name}: invalid configuration ({e})") from None
+    """A layer from its description (Keras 3's ``{"module", "class_name", "config",
+    …}`` or retrograd's earlier ``{"class_name", "config"}``): only the classes of
+    ``keras.layers``, registered classes and ``custom_objects`` can be named, or a
+    model used as a layer (``Sequential``, ``Functional``: built later)."""
+    return saving_config.layer_from_spec(spec, custom_objects)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True,
@@ -255,6 +255,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True,
     can be created: the file holds no code. The weights are checked against the
     architecture before any is allocated; any inconsistency raises
     ``ModelFileError`` naming the file."""
+    if keras_file.is_keras_zip(filepath):       # Keras 3's layout: a config.json entry
+        return keras_file.load_model(filepath, custom_objects, compile)
     header, arrays = serialization.load(filepath)
     name = os.fspath(filepath)
     try:
@@ -279,7 +281,8 @@ def _model_from(header, arrays, filepath, custom_objects, compile, restore_rng):
     if cls is None:
         raise ModelFileError(f"{filepath}: unknown model class {str(name)[:40]!r} "
                              "(Sequential or Functional)")
-    model = cls.from_config(header.get("config"), custom_objects, build=False)
+    model = saving_config.model_from_config(header.get("config"), custom_objects, cls,
+                                            build=False)
     if cls is Sequential and (model.input_shape_known is None or not len(model.stack)):
         raise ModelFileError(f"{filepath}: the architecture has no input shape or no layers")
     check_fit(model.expected_weight_shapes(), arrays, filepath, "architecture")
