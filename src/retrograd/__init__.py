@@ -248,3 +248,4 @@ from . import optim, data  # noqa: E402  (they import the core above)
 from . import nn  # noqa: E402,F401
 from . import accelerator, autograd, backends, cuda, utils  # noqa: E402,F401
 from .utils import dlpack as _utils_dlpack  # noqa: E402,F401  (retrograd.utils.dlpack)
+from . import onnx  # noqa: E402,F401  (imports the onnx library only when exporting)

@@ -1,0 +1,158 @@
+"""retrograd.onnx.export: the exported model passes onnx.checker and onnxruntime gives
+retrograd's outputs (≤ 1e-5), for nn and keras models, with a dynamic batch size."""
+import io
+
+import numpy as np
+import pytest
+
+import retrograd as rg
+import retrograd.keras  # noqa: F401
+from retrograd import nn
+
+onnx = pytest.importorskip("onnx", reason="onnx not installed (pip install "
+                           "retrograd[interop])")
+ort = pytest.importorskip("onnxruntime", reason="onnxruntime not installed (pip install "
+                          "retrograd[interop])")
+
+DYNAMIC = {"input": {0: "batch"}, "output": {0: "batch"}}
+
+
+def _check(model, example, batches=(5,), atol=1e-5, **kwargs):
+    """Export ``model`` on ``example``; run onnxruntime on batches of other sizes;
+    compare with retrograd. Returns the ModelProto."""
+    buf = io.BytesIO()
+    proto = rg.onnx.export(model, example, buf, **kwargs)
+    onnx.checker.check_model(proto, full_check=True)
+    session = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+    examples = example if isinstance(example, tuple) else (example,)
+    rng = np.random.default_rng(0)
+    for n in batches:
+        xs = [rng.standard_normal((n,) + e.shape[1:]).astype(e.dtype) for e in examples]
+        feeds = {i.name: x for i, x in zip(session.get_inputs(), xs)}
+        with rg.no_grad():
+            if hasattr(model, "eval"):
+                model.eval()
+            ours = model(*[rg.tensor(x) for x in xs]) if len(xs) == 1 or \
+                not type(model).__module__.startswith("retrograd.keras") else \
+                model([rg.tensor(x) for x in xs])
+        ours = ours if isinstance(ours, (tuple, list)) else (ours,)
+        theirs = session.run(None, feeds)
+        for a, b in zip(ours, theirs):
+            assert a.shape == b.shape
+            np.testing.assert_allclose(b, a.numpy(), rtol=1e-5, atol=atol)
+    return proto
+
+
+def _x(*shape):
+    return np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+
+
+def test_mlp_with_dynamic_batch_names_and_training_flag_restored(tmp_path):
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 3),
+                          nn.Softmax(dim=-1))
+    model.train()
+    rg.onnx.export(model, _x(2, 4), io.BytesIO())
+    assert model.training                       # export ran in eval mode, then restored
+    proto = _check(model, _x(2, 4), batches=(1, 2, 7), dynamic_axes=DYNAMIC)
+    assert [i.name for i in proto.graph.initializer] == ["0.weight", "0.bias", "3.weight",
+                                                         "3.bias"]
+    dim = proto.graph.input[0].type.tensor_type.shape.dim
+    assert dim[0].dim_param == "batch" and dim[1].dim_value == 4
+    path = tmp_path / "m.onnx"
+    rg.onnx.export(model, rg.randn(3, 4), path, input_names=["x"], output_names=["probs"])
+    loaded = onnx.load(path)
+    assert [i.name for i in loaded.graph.input] == ["x"]
+    assert [o.name for o in loaded.graph.output] == ["probs"]
+
+
+def test_every_activation_module():
+    # PyTorch's and Keras-named activations, each an op of retrograd: one model each,
+    # the input spread over negative and positive values, beyond softplus's threshold.
+    modules = [nn.ReLU(), nn.ReLU6(), nn.LeakyReLU(0.1), nn.Sigmoid(), nn.Tanh(),
+               nn.Softmax(dim=1), nn.LogSoftmax(dim=-1), nn.ELU(0.7), nn.SELU(), nn.GELU(),
+               nn.GELU("tanh"), nn.SiLU(), nn.Softplus(), nn.Softplus(beta=2.0,
+                                                                      threshold=5.0),
+               nn.Hardtanh(-0.5, 2.0), nn.Hardsigmoid(), nn.Hardswish(), nn.Softsign(),
+               nn.Mish(), nn.LogSigmoid(), nn.Heaviside(), nn.PReLU(3), nn.Identity(),
+               nn.Activation("exponential")]
+    x = np.linspace(-30, 30, 2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    x[0, 0, :2] = [0.0, 1e-3]
+    for m in modules:
+        model = nn.Sequential(nn.Linear(4, 4), m, nn.Flatten())
+        with rg.no_grad():
+            model[0].weight.array[...] = np.eye(4)
+            model[0].bias.array[...] = 0
+        _check(model, x, batches=(2, 3), atol=1e-4 if isinstance(m, nn.Activation) else 1e-5,
+               dynamic_axes=DYNAMIC)
+    for opset in (13, 20):                       # GELU: decomposed, then ONNX's own Gelu
+        proto = _check(nn.Sequential(nn.GELU()), x, batches=(2,), opset_version=opset)
+        assert ("Gelu" in {n.op_type for n in proto.graph.node}) == (opset >= 20)
+
+
+class _Residual(nn.Module):
+    """A custom forward: nested modules, arithmetic, a reduction and a reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(6, 6), nn.Tanh())
+        self.scale = nn.Parameter(rg.tensor([0.5] * 6))
+        self.head = nn.Dense(2, activation="sigmoid")
+
+    def forward(self, x):
+        h = x.reshape(x.shape[0], 6)
+        h = h + self.body(h) * self.scale - h.mean(dim=1, keepdim=True) / 2.0
+        h = rg.cat([h, (h ** 2).sum(dim=1, keepdim=True).sqrt()], dim=1)
+        return self.head(h.exp().log())
+
+
+def test_nested_modules_with_a_custom_forward():
+    model = _Residual()
+    model(rg.tensor(_x(2, 2, 3)))                # builds the Dense layer
+    proto = _check(model, _x(2, 2, 3), batches=(4,), dynamic_axes=DYNAMIC)
+    names = {i.name for i in proto.graph.initializer}
+    assert {"scale", "body.0.weight", "head.kernel"} <= names
+
+
+def test_keras_sequential_and_functional_models():
+    keras = rg.keras
+    layers = keras.layers
+    seq = keras.Sequential([layers.Input(shape=(2, 3)), layers.Flatten(),
+                            layers.Dense(8, activation="relu"), layers.Dropout(0.3),
+                            layers.Dense(6, activation="gelu"), layers.Reshape((2, 3)),
+                            layers.LeakyReLU(), layers.Flatten(), layers.ELU(),
+                            layers.Dense(3), layers.Softmax()])
+    _check(seq, _x(2, 2, 3), batches=(3,), dynamic_axes=DYNAMIC)
+
+    a, b = layers.Input(shape=(4,)), layers.Input(shape=(4,))
+    ha = layers.Dense(5, activation="tanh")(a)
+    hb = layers.Dense(5, activation="swish")(b)
+    merged = layers.Concatenate()([layers.Add()([ha, hb]), layers.Multiply()([ha, hb]),
+                                   layers.Average()([ha, hb]), layers.Maximum()([ha, hb]),
+                                   layers.Subtract()([ha, hb]), layers.Minimum()([ha, hb]),
+                                   layers.Dot(axes=1)([ha, hb])])
+    out = layers.Dense(2, activation="softmax")(merged)
+    model = keras.Model([a, b], out)
+    axes = {"input": {0: "n"}, "input_1": {0: "n"}, "output": {0: "n"}}
+    _check(model, (_x(2, 4), _x(2, 4)), batches=(1, 6), dynamic_axes=axes)
+
+
+def test_unsupported_ops_and_bad_arguments_are_named():
+    model = rg.keras.Sequential([rg.keras.layers.Input(shape=(3,)),
+                                 rg.keras.layers.ReLU(threshold=0.5)])
+    with pytest.raises(rg.NotSupportedError, match="where"):
+        rg.onnx.export(model, _x(2, 3), io.BytesIO())
+
+    class Indexing(nn.Module):
+        def forward(self, x):
+            return x[:, :2]
+    with pytest.raises(rg.NotSupportedError, match="GetItem"):
+        rg.onnx.export(Indexing(), _x(2, 3), io.BytesIO())
+    mlp = nn.Sequential(nn.Linear(3, 2))
+    with pytest.raises(ValueError, match="opset_version=7"):
+        rg.onnx.export(mlp, _x(2, 3), io.BytesIO(), opset_version=7)
+    with pytest.raises(ValueError, match="dynamic_axes names 'x'"):
+        rg.onnx.export(mlp, _x(2, 3), io.BytesIO(), dynamic_axes={"x": [0]})
+    with pytest.raises(ValueError, match="input_names"):
+        rg.onnx.export(mlp, _x(2, 3), io.BytesIO(), input_names=["a", "b"])
+    with pytest.raises(TypeError, match="args\\[0\\] is a dict"):
+        rg.onnx.export(mlp, {"x": 1}, io.BytesIO())
