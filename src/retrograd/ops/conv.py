@@ -157,10 +157,12 @@ def _from_nchw(gy, g):
     return xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(g, o // g, -1)
 
 
-def conv_forward(x, w, geo, cols=None):
-    """y = conv(x, w) as arrays: x (N, C, H, W), w (O, C/G, kh, kw) → (N, O, Ho, Wo)."""
+def conv_forward(x, w, geo, cols=None, out_hw=None):
+    """y = conv(x, w) as arrays: x (N, C, H, W), w (O, C/G, kh, kw) → (N, O, Ho, Wo);
+    ``out_hw`` keeps only the first windows (a transposed conv's output_padding rows
+    are not windows of its input)."""
     n, _, h, wd = x.shape
-    ho, wo = geo.output_hw(h, wd)
+    ho, wo = out_hw or geo.output_hw(h, wd)
     if cols is None:
         cols = geo.columns(x, ho, wo)
     g, o = geo.groups, w.shape[0]
@@ -369,7 +371,7 @@ class ConvTranspose(_ConvBase):
             ho, wo = self.x.shape[2:]
             cols = geo.columns(gy, ho, wo)
             if needs[0]:
-                gx = conv_forward(gy, self.w, geo, cols)
+                gx = conv_forward(gy, self.w, geo, cols, (ho, wo))
             if needs[1]:
                 gw = conv_grad_weight(cols, self.x, self.w.shape, geo)
         if len(needs) == 3 and needs[2]:
