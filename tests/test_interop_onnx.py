@@ -136,6 +136,44 @@ def test_keras_sequential_and_functional_models():
     _check(model, (_x(2, 4), _x(2, 4)), batches=(1, 6), dynamic_axes=axes)
 
 
+def test_convolution_pooling_and_normalisation_layers():
+    from retrograd.nn.conv import Conv1d, Conv2d, ConvTranspose2d
+    from retrograd.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+    from retrograd.nn.pooling import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                                      MaxPool2d)
+    from retrograd.ops.padding import pad
+    rg.manual_seed(0)
+    cnn = nn.Sequential(Conv2d(3, 4, 3, padding=1), BatchNorm2d(4), nn.ReLU(),
+                        MaxPool2d(2, ceil_mode=True), Conv2d(4, 6, 3, stride=2, padding=2,
+                                                             dilation=2, groups=2),
+                        AvgPool2d(3, stride=1, padding=1, count_include_pad=False),
+                        ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1),
+                        LayerNorm([4, 4, 4]), AvgPool2d(2), AdaptiveAvgPool2d(1),
+                        nn.Flatten(), nn.Linear(4, 2))
+    cnn.train()
+    cnn(rg.randn(8, 3, 7, 7))                   # running statistics move off 0 and 1
+    proto = _check(cnn, _x(2, 3, 7, 7), batches=(3,), dynamic_axes=DYNAMIC)
+    assert {"Conv", "MaxPool", "AveragePool", "ConvTranspose", "LayerNormalization",
+            "GlobalAveragePool", "Gemm"} <= {n.op_type for n in proto.graph.node}
+
+    class Conv1dNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.bn = Conv1d(2, 3, 3, padding=1), BatchNorm1d(3)
+            self.pools = nn.Sequential(MaxPool1d(2), AvgPool1d(2))
+            self.gap = AdaptiveAvgPool2d((3, 1))
+
+        def forward(self, x):
+            h = pad(x, (1, 2), mode="reflect")
+            h = pad(self.bn(self.conv(h)), (2, 0), mode="replicate")
+            h = pad(self.pools(h), (1, 1), value=0.5)
+            return self.gap(h.reshape(h.shape[0], 1, 3, -1))
+    net = Conv1dNet()
+    net.train()
+    net(rg.randn(4, 2, 9))
+    _check(net, _x(2, 2, 9), batches=(5,), dynamic_axes=DYNAMIC)
+
+
 def test_unsupported_ops_and_bad_arguments_are_named():
     model = rg.keras.Sequential([rg.keras.layers.Input(shape=(3,)),
                                  rg.keras.layers.ReLU(threshold=0.5)])

@@ -16,9 +16,11 @@ import math
 
 import numpy as np
 
+from .. import backend
 from ..missing import NotSupportedError
 from ..ops import activations as act
-from ..ops import arithmetic, chain, elementwise, matmul, reductions, shape, softmax
+from ..ops import (arithmetic, chain, conv, elementwise, matmul, normalization, padding,
+                   pooling, reductions, shape, softmax)
 
 CONVERTERS = {}
 
@@ -269,3 +271,144 @@ def _cast(g, op, xs, y):
 @converts(shape.ToDevice)
 def _to_device(g, op, xs, y):
     return g.node("Identity", xs)
+
+
+# -- convolution, pooling, padding, normalisation (NCHW, as in PyTorch) -------------------
+def _batched(op, what):
+    if len(op.x_shape) == op.spatial + 1:
+        raise NotSupportedError(f"onnx.export: {what} of an unbatched input (shape "
+                                f"{tuple(op.x_shape)}); export with a batch axis")
+
+
+def _window(spatial, kernel, stride, dilation, pads):
+    """ONNX's attributes of a window over the last ``spatial`` axes; ``pads`` is
+    ((lo, hi), …); a 1-D op's geometry carries a leading unit axis, dropped."""
+    kernel, stride, dilation, pads = (tuple(v)[-spatial:] for v in
+                                      (kernel, stride, dilation, pads))
+    return dict(kernel_shape=[int(k) for k in kernel], strides=[int(s) for s in stride],
+                dilations=[int(d) for d in dilation],
+                pads=[int(lo) for lo, _ in pads] + [int(hi) for _, hi in pads])
+
+
+@converts(conv.Conv)
+def _conv(g, op, xs, y):
+    _batched(op, op.op)
+    geo = op.geo
+    return g.node("Conv", xs, group=int(geo.groups),
+                  **_window(op.spatial, geo.kernel, geo.stride, geo.dilation, geo.pads))
+
+
+@converts(conv.ConvTranspose)
+def _conv_transpose(g, op, xs, y):
+    _batched(op, op.op)
+    geo = op.geo
+    return g.node("ConvTranspose", xs, group=int(geo.groups),
+                  output_padding=[int(p) for p in op.output_padding],
+                  **_window(op.spatial, geo.kernel, geo.stride, geo.dilation, geo.pads))
+
+
+@converts(pooling.MaxPool, pooling.AvgPool)
+def _pool(g, op, xs, y):
+    _batched(op, op.op)
+    kernel, stride, padding, dilation, ceil_mode = op.args
+    attrs = _window(op.spatial, kernel, stride, dilation, [(p, p) for p in padding])
+    if isinstance(op, pooling.MaxPool):
+        return g.node("MaxPool", xs, ceil_mode=int(ceil_mode), **attrs)
+    if op.divisor_override:
+        raise NotSupportedError("onnx.export: avg_pool2d with divisor_override has no "
+                                "ONNX AveragePool equivalent")
+    if any(d != 1 for d in attrs.pop("dilations")):
+        raise NotSupportedError("onnx.export: a dilated average pooling")
+    return g.node("AveragePool", xs, ceil_mode=int(ceil_mode),
+                  count_include_pad=int(op.count_include_pad), **attrs)
+
+
+@converts(pooling.AdaptiveAvgPool)
+def _adaptive_avg_pool(g, op, xs, y):
+    """Global average pooling for output size 1; an AveragePool when each output
+    cell averages a window of the same size (the input divisible by the output)."""
+    h, w = y.shape[-2:]
+    x_hw = (int(op.ah.shape[1]), int(op.aw.shape[1]))
+    if y.ndim != 4:
+        raise NotSupportedError("onnx.export: adaptive average pooling of an unbatched "
+                                "input; export with a batch axis")
+    if (h, w) == (1, 1):
+        return g.node("GlobalAveragePool", xs)
+    if x_hw[0] % h or x_hw[1] % w:
+        raise NotSupportedError(f"onnx.export: adaptive average pooling from {x_hw} to "
+                                f"{(h, w)}: windows of unequal sizes have no ONNX operator")
+    k = [x_hw[0] // h, x_hw[1] // w]
+    return g.node("AveragePool", xs, kernel_shape=k, strides=k)
+
+
+@converts(padding.ConstantPad)
+def _constant_pad(g, op, xs, y):
+    pads = [int(b) for b, _ in op.pads] + [int(a) for _, a in op.pads]
+    return g.node("Pad", [xs[0], g.const(pads, np.int64), g.const(op.value, y.dtype)],
+                  mode="constant")
+
+
+@converts(padding.IndexPad)
+def _index_pad(g, op, xs, y):
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[op.mode]
+    if mode == "wrap" and g.opset < 19:
+        raise NotSupportedError("onnx.export: circular padding needs opset_version ≥ 19")
+    before, after = [0] * y.ndim, [0] * y.ndim
+    for axis, (b, a) in op.pads.items():
+        before[axis], after[axis] = int(b), int(a)
+    return g.node("Pad", [xs[0], g.const(before + after, np.int64)], mode=mode)
+
+
+def _affine_params(g, op, xs, y):
+    """γ and β (when the op has them) broadcastable against x: shape ``bshape``."""
+    shape = g.const(list(op.bshape), np.int64)
+    k, w, b = 1, None, None
+    if op.has_weight:
+        w, k = g.node("Reshape", [xs[1], shape]), 2
+    if op.has_bias:
+        b = g.node("Reshape", [xs[k], shape])
+    return w, b
+
+
+@converts(normalization.Normalize)
+def _normalize(g, op, xs, y):
+    """Statistics of x over ``axes`` (layer norm; batch norm in training mode):
+    ONNX's LayerNormalization for trailing axes (opset ≥ 17), else the formula."""
+    axes, nd = sorted(a % y.ndim for a in op.axes), y.ndim
+    trailing = axes == list(range(nd - len(axes), nd))
+    if trailing and g.opset >= 17 and tuple(op.bshape[:nd - len(axes)]) == \
+            (1,) * (nd - len(axes)):
+        scale = xs[1] if op.has_weight else g.const(np.ones(op.bshape[axes[0]:]), y.dtype)
+        inputs = [xs[0], scale] + ([xs[-1]] if op.has_bias else [])
+        return g.node("LayerNormalization", inputs, axis=axes[0], epsilon=float(op.eps))
+    keep = g.const(axes, np.int64)
+    xc = g.node("Sub", [xs[0], g.node("ReduceMean", [xs[0], keep], keepdims=1)])
+    var = g.node("ReduceMean", [g.node("Mul", [xc, xc]), keep], keepdims=1)
+    h = g.node("Div", [xc, g.node("Sqrt", [g.node("Add", [var, g.const(op.eps, y.dtype)])])])
+    w, b = _affine_params(g, op, xs, y)
+    h = h if w is None else g.node("Mul", [h, w])
+    return h if b is None else g.node("Add", [h, b])
+
+
+@converts(normalization.NormalizeFixed)
+def _normalize_fixed(g, op, xs, y):
+    """Batch norm in evaluation mode: with the running statistics m, v, ONNX's
+    BatchNormalization (channels on axis 1); the op keeps them as ``m``, ``v`` when
+    it has them, otherwise it is the affine map y = x·s + t it computed, s = γ r
+    (kept by the op) and t = β − m s, read off the traced values."""
+    m, v = getattr(op, "m", None), getattr(op, "v", None)
+    channel_first = len(op.bshape) > 1 and all(
+        d == 1 for i, d in enumerate(op.bshape) if i != 1)
+    if m is not None and v is not None and channel_first:
+        c = op.bshape[1]
+        w, b = (xs[1] if op.has_weight else g.const(np.ones(c), y.dtype),
+                xs[-1] if op.has_bias else g.const(np.zeros(c), y.dtype))
+        return g.node("BatchNormalization", [xs[0], w, b, g.const(np.ravel(m), y.dtype),
+                                             g.const(np.ravel(v), y.dtype)],
+                      epsilon=float(op.eps))
+    x = np.asarray(backend.to_device(op.parents[0].array, "cpu"), dtype=np.float64)
+    out = np.asarray(backend.to_device(y.array, "cpu"), dtype=np.float64)
+    s = np.asarray(backend.to_device(op.scale, "cpu"), dtype=np.float64)
+    axes = tuple(i for i, d in enumerate(op.bshape) if d == 1)
+    t = (out - x * s).mean(axis=axes, keepdims=True)
+    return g.node("Add", [g.node("Mul", [xs[0], g.const(s, y.dtype)]), g.const(t, y.dtype)])
