@@ -25,8 +25,9 @@ import functools
 from ..nn.containers import ModuleList
 from ..tensor import Tensor
 from . import summary as summary_module
-from .keras_tensor import KerasTensor, symbolic_call
+from .keras_tensor import KerasTensor, _refill, symbolic_call
 from .layers import InputLayer
+from .layers.layer import entry_call, losses_of
 from .model import Model, free_name
 from .data_adapters import by_name as _by_name
 
@@ -138,6 +139,9 @@ class Functional(Model):
         for k, node in enumerate(self._nodes):
             fn = node.layer if node.training is None else \
                 functools.partial(node.layer, training=node.training)
+            multi = node.multi
+            if node.rebuild is not None:    # a protocol layer: its call's structure
+                fn, multi = _restructured(fn, *node.rebuild), True
             first = n
             for t in node.outputs:
                 slot[id(t)], self._step_of_slot[n] = n, k
@@ -146,7 +150,7 @@ class Functional(Model):
                 fn, out = _several(fn, node), slice(first, n)
             else:
                 out = first
-            steps.append((fn, [slot[id(t)] for t in node.inputs], out, node.multi))
+            steps.append((fn, [slot[id(t)] for t in node.inputs], out, multi))
         self._steps = steps
         self._n_slots = n
         self._out_slots = [slot[id(t)] for t in outputs]
@@ -170,6 +174,12 @@ class Functional(Model):
         if keys is not None:
             return dict(zip(keys, items))
         return items[0] if len(items) == 1 else list(items)
+
+    @property
+    def losses(self):
+        """The losses its layers added at the last call (``add_loss``), then the
+        penalties of the trainable weights' regularizers (Keras's ``model.losses``)."""
+        return losses_of(self)
 
     @property
     def inputs(self):
@@ -270,8 +280,9 @@ class Functional(Model):
     def _run(self, xs, plan):
         values = [None] * self._n_slots
         values[:len(xs)] = xs
-        for fn, ins, out, multi in plan:
-            values[out] = fn([values[i] for i in ins]) if multi else fn(values[ins[0]])
+        with entry_call(self):      # the layers' losses: this call's
+            for fn, ins, out, multi in plan:
+                values[out] = fn([values[i] for i in ins]) if multi else fn(values[ins[0]])
         outs = [values[i] for i in self._out_slots]
         return outs[0] if len(outs) == 1 else outs
 
@@ -454,7 +465,9 @@ class Functional(Model):
                                          f"{len(outputs[bad[0]][bad[1]])} output(s)")
                     inputs = [outputs[r[0]][r[1]][r[2]] for r in refs]
                     training = refs[0][3]["training"] if len(refs[0]) == 4 else None
-                    symbolic_call(layer, inputs if layer.multi_input else inputs[0],
+                    several = layer.multi_input or (getattr(layer, "_protocol", False)
+                                                    and len(inputs) > 1)
+                    symbolic_call(layer, inputs if several else inputs[0],
                                   build=build, training=training)
                     outputs.setdefault(layer.name, []).append(
                         list(layer._inbound_nodes[-1].outputs))
@@ -505,6 +518,14 @@ class Functional(Model):
             for n, s in node.layer.weight_shapes(node.input_shapes()).items():
                 out.setdefault(f"{node.layer.name}/{n}", tuple(s))
         return out
+
+
+def _restructured(layer, args, kwargs):
+    """A step for a protocol layer's node: the values, in the order of the node's
+    inputs, put back in the call's structure (a list, a dict, several arguments)."""
+    def call(values):
+        return layer(*_refill(args, values), **kwargs)
+    return call
 
 
 def _several(fn, node):

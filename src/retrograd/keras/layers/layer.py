@@ -1,12 +1,19 @@
 """The base class of every Keras layer: weights made in ``build(input_shape)``, a
 symbolic call on ``KerasTensor``s recorded as a graph node, eager calls on arrays."""
+import inspect
 import re
+import threading
 
 import numpy as np
 
+from ...function import no_grad
+from ...missing import NotSupportedError
+from ...nn import regularizers as _regularizers
 from ...nn.module import Module, as_input
 from ...tensor import Tensor
+from .. import keras_tensor as _kt
 from ..keras_tensor import is_symbolic, symbolic_call
+from ..variables import Variable
 
 
 def to_snake_case(name):
@@ -34,30 +41,192 @@ def _positive_int(value, who, arg):
     return int(value)
 
 
-class Layer(Module):
-    """Base of the Keras layers: a ``Module`` with a name, an optional input shape,
-    ``build(input_shape)``, ``call(x)`` and Keras's weight accessors.
+# Layers being called, innermost last: the outermost (entry) call clears the losses
+# its layers added at the previous call, as Keras 3 does. One count per thread.
+_CALLS = threading.local()
 
-    Called on a tensor or an array it computes; called on a ``KerasTensor``
-    (``keras.Input(...)`` or another layer's symbolic output) it records the call in
-    a graph for ``keras.Model(inputs, outputs)`` and returns a KerasTensor.
+
+def _tensor_input(x, who, arg):
+    """An eager input of a layer's call: tensors as given, arrays (float64 → float32,
+    as Keras casts to the layer's dtype) and numbers as tensors; lists and dicts of
+    them element by element; anything else (None, strings) as given."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (list, tuple)):
+        return type(x)(_tensor_input(v, who, f"{arg}[{i}]") for i, v in enumerate(x))
+    if isinstance(x, dict):
+        return {k: _tensor_input(v, who, f"{arg}[{k!r}]") for k, v in x.items()}
+    if isinstance(x, (np.ndarray, np.generic, float, int)) and not isinstance(x, bool):
+        a = np.asarray(x)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{who}: {arg} must hold numbers, got an array of dtype {a.dtype}")
+        return Tensor(a, dtype=np.float32 if a.dtype.kind == "f" else None)
+    return x
+
+
+def _shape_of(x):
+    """The shape structure of a call's input (batch axis None), for ``build``."""
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return None
+    shape = tuple(shape)
+    return (None,) + shape[1:] if shape else shape
+
+
+def _trainable(w):
+    return getattr(w, "trainable", True)
+
+
+def _weights_of(module, which):
+    """A sub-module's weights: a layer's (or a model's) own lists; for a plain
+    ``nn`` module, its parameters, all trainable."""
+    if isinstance(module, Layer) or hasattr(module, "trainable_weights"):
+        return getattr(module, which)
+    if which == "non_trainable_weights":
+        own = []
+    else:
+        own = [p for p in module._parameters.values() if p is not None]
+    for child in module._modules.values():
+        if child is not None:
+            own += _weights_of(child, which)
+    return own
+
+
+def _unique(groups):
+    out, seen = [], set()
+    for group in groups:
+        for w in group:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+    return out
+
+
+def losses_of(module):
+    """Keras's ``layer.losses`` / ``model.losses`` for any module: the losses its
+    layers added (``add_loss``, activity regularizers) during the last call, then the
+    penalties of its trainable weights' regularizers (``add_weight(regularizer=…)``,
+    ``Dense(kernel_regularizer=…)``), as tensors. Their sum is what training adds
+    to the loss (``Module.regularization_loss`` adds the same terms)."""
+    activity, penalties = [], []
+    trainable = module.trainable_weights if hasattr(module, "trainable_weights") else \
+        list(module.parameters())
+    trained = {id(w) for w in trainable}
+    for m in module.modules():
+        if isinstance(m, Layer):
+            activity += m._losses
+        elif not hasattr(m, "trainable_weights") and any(
+                id(p) in trained for p in m._parameters.values() if p is not None):
+            penalties += m.penalties()       # an nn module's (Dense's kernel_regularizer)
+    for w in trainable:
+        reg = getattr(w, "regularizer", None)
+        if reg is not None:
+            penalties.append(reg(w))
+    return activity + penalties
+
+
+def clear_losses(module):
+    """Forget the losses the layers of ``module`` added at their last call."""
+    for m in module.modules():
+        if isinstance(m, Layer) and m._losses:
+            m._losses = []
+
+
+class entry_call:
+    """``with entry_call(model): …``: a model's call in which its layers' losses
+    accumulate (a layer called twice adds its losses twice), cleared on entry when
+    this is the outermost call, as Keras 3 does."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        depth = getattr(_CALLS, "depth", 0)
+        if depth == 0:
+            clear_losses(self.module)
+        _CALLS.depth = depth + 1
+
+    def __exit__(self, *exc):
+        _CALLS.depth -= 1
+
+
+_DTYPE_NAMES = (None, "float32", np.float32)
+
+
+def _check_dtype(dtype, who):
+    """Keras's dtype argument: a name or a saved DTypePolicy ({"config": {"name": …}});
+    only float32 is computed here."""
+    name = dtype
+    if isinstance(dtype, dict):
+        name = dtype.get("config", {}).get("name") if isinstance(dtype.get("config"), dict) \
+            else None
+    if name not in _DTYPE_NAMES and getattr(name, "name", None) != "float32":
+        raise ValueError(f"{who}: only dtype='float32' is supported, got dtype={dtype!r}")
+
+
+class Layer(Module):
+    """Base of the Keras layers: a ``Module`` with a name, ``build(input_shape)``,
+    ``call(inputs, training=None, mask=None)``, Keras's weights, losses and
+    configuration. Subclass it as Keras 3's guides do::
+
+        class Linear(keras.layers.Layer):
+            def __init__(self, units=32, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                         initializer="random_normal")
+                self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+            def call(self, inputs):
+                return ops.matmul(inputs, self.w) + self.b
+
+    Called on tensors or arrays it computes (``build`` runs once, at the first call,
+    with the input shape); ``training`` is passed to ``call`` only when ``call``
+    takes it (by default the layer's mode: ``model.fit`` trains, ``predict`` does
+    not). Called on a ``KerasTensor`` (``keras.Input(...)`` or another layer's
+    symbolic output) it records the call in a graph for ``keras.Model(inputs,
+    outputs)`` and returns KerasTensors whose shapes come from
+    ``compute_output_shape`` if the layer defines it, else from running ``call`` on
+    stand-in values of those shapes (Keras's ``compute_output_spec``).
 
     Shapes exclude the batch axis except where Keras writes ``None`` first
     (``build``, ``compute_output_shape`` and ``output_shape`` take/return
     ``(None, …)``)."""
 
     multi_input = False     # merge layers (Add, Concatenate, …) take a list of inputs
+    # Whether calls go through Keras 3's whole protocol (training=, several inputs,
+    # losses): a layer whose call is not the library's own single-input call. Set
+    # per class by __init_subclass__; the library's plain layers keep a direct path.
+    _protocol = False
+    _call_training = _call_mask = _user_call = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        owner = next(k for k in cls.__mro__ if "call" in k.__dict__)
+        params = list(inspect.signature(cls.call).parameters.values())[1:]
+        names = [p.name for p in params]
+        cls._call_training, cls._call_mask = "training" in names, "mask" in names
+        cls._user_call = not owner.__module__.startswith("retrograd.")
+        cls._protocol = cls._user_call or len(params) != 1 or \
+            params[0].kind is not params[0].POSITIONAL_OR_KEYWORD
 
     def __init__(self, name=None, input_shape=None, input_dim=None, batch_input_shape=None,
-                 trainable=True, dtype=None, **kwargs):
+                 trainable=True, dtype=None, activity_regularizer=None, autocast=True,
+                 **kwargs):
         super().__init__()
         who = type(self).__name__
         if kwargs:
             raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}")
-        if dtype not in (None, "float32", np.float32):
-            raise ValueError(f"{who}: only dtype='float32' is supported, got dtype={dtype!r}")
+        _check_dtype(dtype, who)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{who}: name must be a string, got name={name!r}")
+        if not isinstance(trainable, (bool, np.bool_)):
+            raise ValueError(f"{who}: expected `trainable` to be a boolean. Received: "
+                             f"trainable={trainable!r}")
         self.name = name if name is not None else to_snake_case(who)
         self.auto_name = name is None
         hint = None
@@ -68,38 +237,141 @@ class Layer(Module):
         elif batch_input_shape is not None:
             hint = _shape_tuple(batch_input_shape, who, "batch_input_shape")[1:]
         self.input_shape_hint = hint
-        self.trainable = trainable
+        self.trainable = bool(trainable)
         self.built = False
         self.input_shape = self.output_shape = None
         self._inbound_nodes = []     # this layer's calls on symbolic inputs
+        self._losses = []            # add_loss's, since the last entry call
+        self.activity_regularizer = _regularizers.get(activity_regularizer)
+        if self.activity_regularizer is not None:
+            self._protocol = True
+
+    def __setattr__(self, name, value):
+        # A weight made by add_weight is registered under its Keras name already;
+        # ``self.w = self.add_weight(...)`` only keeps the attribute. A list of
+        # layers is tracked (Keras tracks them) by a hidden ModuleList.
+        d = self.__dict__
+        params = d.get("_parameters")
+        if params is not None:
+            if isinstance(value, Variable) and any(p is value for p in params.values()):
+                object.__setattr__(self, name, value)
+                return
+            if isinstance(value, (list, tuple)) and value and \
+                    all(isinstance(v, Module) for v in value):
+                from ...nn.containers import ModuleList
+                d["_modules"][name] = ModuleList(list(value))
+                object.__setattr__(self, name, value)
+                return
+        super().__setattr__(name, value)
 
     # -- computing ---------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         x = args[0] if args else None
-        if isinstance(x, Tensor):       # the training path: one check, as Module's
-            return self.forward(*args, **kwargs)
-        if is_symbolic(x):
-            if len(args) > 1 or kwargs:
-                raise TypeError(f"{type(self).__name__} {self.name!r}: called on a symbolic "
-                                "input, it takes no other argument")
-            return symbolic_call(self, x)
-        if self.multi_input and isinstance(x, (list, tuple)):
-            who = type(self).__name__
-            return self.forward([t if isinstance(t, Tensor) else
-                                 as_input(t, who, f"input {i}", floating=True)
-                                 for i, t in enumerate(x)])
-        return Module.__call__(self, *args, **kwargs)
+        if not self._protocol:
+            if isinstance(x, Tensor):       # the training path: one check, as Module's
+                return self.forward(*args, **kwargs)
+            if is_symbolic(x):
+                if len(args) > 1 or kwargs:
+                    raise TypeError(f"{type(self).__name__} {self.name!r}: called on a "
+                                    "symbolic input, it takes no other argument")
+                return symbolic_call(self, x)
+            if self.multi_input and isinstance(x, (list, tuple)):
+                who = type(self).__name__
+                return self.forward([t if isinstance(t, Tensor) else
+                                     as_input(t, who, f"input {i}", floating=True)
+                                     for i, t in enumerate(x)])
+            return Module.__call__(self, *args, **kwargs)
+        if not args:
+            raise TypeError(f"{type(self).__name__} {self.name!r}: called without inputs")
+        if any(is_symbolic(a) or isinstance(a, dict) and is_symbolic(list(a.values()))
+               for a in args):
+            return _kt.layer_symbolic_call(self, args, kwargs)
+        return self._protocol_call(*args, **kwargs)
+
+    def _protocol_call(self, *args, **kwargs):
+        """An eager call with Keras 3's protocol: inputs converted, ``build`` at the
+        first call, ``training`` given to ``call`` if it takes it, the losses of the
+        previous call cleared by the outermost layer, the activity regularizer's
+        loss added."""
+        who = f"{type(self).__name__} {self.name!r}"
+        training = kwargs.pop("training", None)
+        if not self._call_mask and kwargs.get("mask", 0) is None:
+            kwargs.pop("mask")
+        args = tuple(_tensor_input(a, who, "the input" if i == 0 else f"argument {i}")
+                     for i, a in enumerate(args))
+        x = args[0]
+        if isinstance(x, Tensor):
+            if x.ndim == 0:
+                raise ValueError(f"{who}: the input must have a batch axis, got a 0-d "
+                                 "input")
+            if not self.built:
+                self._check_hint(x)
+        if not self.built:
+            self._build_from(args)
+        if self._call_training:
+            kwargs["training"] = self.training if training is None else bool(training)
+        mode = None
+        if training is not None and bool(training) != self.training:
+            mode = self.training
+            self.train(bool(training))
+        depth = getattr(_CALLS, "depth", 0)
+        if depth == 0:
+            clear_losses(self)
+        _CALLS.depth = depth + 1
+        try:
+            out = self.call(*args, **kwargs)
+        finally:
+            _CALLS.depth = depth
+            if mode is not None:
+                self.train(mode)
+        if self.activity_regularizer is not None and isinstance(out, Tensor):
+            self.add_loss(self.activity_regularizer(out) / max(out.shape[0], 1)
+                          if out.ndim else self.activity_regularizer(out))
+        if isinstance(out, Tensor) and out.ndim:
+            self.output_shape = (None,) + tuple(out.shape[1:])
+        return out
+
+    def _check_hint(self, x):
+        hint = self.input_shape_hint    # input_dim=/input_shape= given: held to it
+        if hint is not None and (len(hint) >= x.ndim or any(
+                h not in (None, d) for h, d in zip(hint, x.shape[x.ndim - len(hint):]))):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: declared for inputs "
+                             f"of shape {(None,) + hint}, got an input of shape "
+                             f"{tuple(x.shape)}")
+
+    def _build_from(self, args):
+        """``build`` with the inputs' shapes: the first argument's (a list or dict of
+        shapes for a list or dict of inputs), or one shape per argument when
+        ``build`` takes as many."""
+        shapes = [_shape_of(a) for a in args]
+        n = len(inspect.signature(self.build).parameters)
+        if len(args) > 1 and n == len(args):
+            self.build(*shapes)
+        else:
+            self.build(shapes[0])
+        self.built = True
+        self.input_shape = shapes[0]
+
+    @property
+    def input(self):
+        """The KerasTensor (or list of them) this layer was called on, when it was
+        called once on symbolic inputs."""
+        node = self._single_node("input")
+        return node.inputs[0] if len(node.inputs) == 1 else list(node.inputs)
 
     @property
     def output(self):
         """The KerasTensor this layer produced, when it was called once on a symbolic
         input (``keras.Input(...)``, another layer's output)."""
+        return self._single_node("output").output
+
+    def _single_node(self, what):
         if len(self._inbound_nodes) != 1:
             raise AttributeError(
                 f"Layer {self.name!r} has {len(self._inbound_nodes)} symbolic calls, so it "
-                "has no single output" + ("" if self._inbound_nodes else
-                                          ": call it on keras.Input(...) first"))
-        return self._inbound_nodes[0].output
+                f"has no single {what}" + ("" if self._inbound_nodes else
+                                           ": call it on keras.Input(...) first"))
+        return self._inbound_nodes[0]
 
     def check_weights_fit(self, input_shape):
         """Refuse an input shape that the weights already built do not fit (a layer
@@ -127,48 +399,170 @@ class Layer(Module):
             raise ValueError(f"{type(self).__name__} {self.name!r}: the input must have a "
                              "batch axis, got a 0-d input")
         if not self.built:
-            hint = self.input_shape_hint    # input_dim=/input_shape= given: held to it
-            if hint is not None and (len(hint) >= x.ndim or any(
-                    h not in (None, d) for h, d in zip(hint, x.shape[x.ndim - len(hint):]))):
-                raise ValueError(f"{type(self).__name__} {self.name!r}: declared for inputs "
-                                 f"of shape {(None,) + hint}, got an input of shape "
-                                 f"{tuple(x.shape)}")
+            self._check_hint(x)
             self.build_for((None,) + tuple(x.shape[1:]))
         return self.call(x)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        """The output shape for inputs of ``input_shape``: by default found by running
+        ``call`` on stand-in inputs of that shape (Keras's ``compute_output_spec``);
+        a layer may define it by a formula."""
+        if not self._user_call and not self._protocol:
+            return tuple(input_shape)       # the library's elementwise layers
+        specs = _kt.map_shapes(lambda s: _kt.KerasSpec(s), input_shape)
+        shapes, _ = _kt.infer_output(self, (specs,), {})
+        return shapes
 
     def weight_shapes(self, input_shape):
-        """{weight name: shape} that ``build(input_shape)`` creates (none here)."""
-        return {}
+        """{weight name: shape} that ``build(input_shape)`` creates: a layer that
+        makes its weights with ``add_weight`` is built to know them."""
+        if not self.built and type(self).build is not Layer.build:
+            self._build_from([_kt.map_shapes(_kt.KerasSpec, input_shape)])
+        return {n: tuple(p.shape) for n, p in self.named_weights()}
 
     def build_for(self, input_shape):
         """Build (if needed) and record the input and output shapes."""
-        input_shape = tuple(input_shape)
+        input_shape = tuple(input_shape) if isinstance(input_shape, (list, tuple)) and \
+            not any(isinstance(s, (list, tuple)) for s in input_shape) else input_shape
         if not self.built:
-            self.build(input_shape)
+            if self._protocol:
+                self._build_from([_kt.map_shapes(_kt.KerasSpec, input_shape)])
+            else:
+                self.build(input_shape)
             self.built = True
         self.input_shape = input_shape
-        self.output_shape = tuple(self.compute_output_shape(input_shape))
+        out = self.compute_output_shape(input_shape)
+        self.output_shape = tuple(out) if isinstance(out, (list, tuple)) and \
+            not any(isinstance(s, (list, tuple)) for s in out) else out
         return self.output_shape
 
     # -- weights -----------------------------------------------------------------
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """A new weight of the layer, Keras 3's ``add_weight``: a ``keras.Variable`` of
+        ``shape`` (default ``()``) drawn by ``initializer`` (a Keras name such as
+        ``"random_normal"``, an initializer or a callable ``f(shape, dtype)``; default
+        ``"glorot_uniform"``, ``"zeros"`` for integers). ``trainable=False``: it takes
+        no gradient and is listed in ``non_trainable_weights``. ``regularizer``'s
+        penalty joins ``layer.losses`` (and the training loss). Positional form:
+        ``add_weight(shape, initializer, dtype)``.
+
+        >>> self.w = self.add_weight(shape=(4, 2), initializer="random_normal")
+        """
+        who = f"{type(self).__name__} {self.name!r}: add_weight"
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__}.add_weight: call "
+                               "super().__init__(**kwargs) first in __init__")
+        if args:
+            if len(args) > 3:
+                raise TypeError(f"{who} takes at most 3 positional arguments (shape, "
+                                f"initializer, dtype) but {len(args)} were given")
+            if isinstance(args[0], str):
+                raise ValueError(f"{who}: `name` must be passed as a keyword argument. "
+                                 f"Received: add_weight({args[0]!r}, ...). Use: "
+                                 f"add_weight(shape=..., name={args[0]!r}).")
+            given = {"shape": shape, "initializer": initializer, "dtype": dtype}
+            for arg, value in zip(("shape", "initializer", "dtype"), args):
+                if given[arg] is not None:
+                    raise ValueError(f"{who}: `{arg}` was passed both positionally and as "
+                                     "a keyword argument.")
+                given[arg] = value
+            shape, initializer, dtype = given["shape"], given["initializer"], given["dtype"]
+        shape = () if shape is None else shape
+        try:
+            shape = (int(shape),) if isinstance(shape, (int, np.integer)) else \
+                tuple(int(d) for d in shape)
+        except (TypeError, ValueError):
+            raise ValueError(f"{who}: shape must be fully defined (integers, no None), got "
+                             f"shape={shape!r}") from None
+        dtype = np.dtype(getattr(dtype, "name", dtype) if dtype is not None else np.float32)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        if constraint is not None:
+            raise NotSupportedError(f"{who}: constraint={constraint!r} is not supported "
+                                    "(no constraint is applied after the optimizer's "
+                                    "update); leave constraint=None")
+        if not isinstance(trainable, (bool, np.bool_)):
+            raise ValueError(f"{who}: trainable must be a boolean, got trainable="
+                             f"{trainable!r}")
+        key = name or "variable"
+        if key in self._parameters or key in self._modules:
+            k = 1
+            while f"{key}_{k}" in self._parameters or f"{key}_{k}" in self._modules:
+                k += 1
+            key = f"{key}_{k}"
+        variable = Variable(initializer, shape=shape, dtype=dtype, trainable=bool(trainable),
+                            name=key, regularizer=_regularizers.get(regularizer),
+                            path=f"{self.name}/{key}")
+        self._parameters[key] = self._placed(variable)
+        return variable
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, aggregation="none", name=None):
+        """Keras 3's ``add_variable``: ``add_weight`` with shape and initializer
+        required."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    def _own_weights(self):
+        own = [p for p in self._parameters.values() if p is not None]
+        return [p for p in own if _trainable(p)], [p for p in own if not _trainable(p)]
+
+    def _children(self):
+        return [m for m in self._modules.values() if m is not None]
+
     @property
     def weights(self):
-        return list(self.parameters())
+        """Every weight: the layer's own (trainable first), then its sub-layers'."""
+        trained, frozen = self._own_weights()
+        return _unique([trained, frozen] + [_weights_of(m, "weights")
+                                            for m in self._children()])
 
     @property
     def trainable_weights(self):
-        return self.weights if self.trainable else []
+        if not self.trainable:
+            return []
+        return _unique([self._own_weights()[0]] + [_weights_of(m, "trainable_weights")
+                                                   for m in self._children()])
 
     @property
     def non_trainable_weights(self):
-        return [] if self.trainable else self.weights
+        if not self.trainable:
+            return self.weights
+        return _unique([self._own_weights()[1]] + [_weights_of(m, "non_trainable_weights")
+                                                   for m in self._children()])
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
 
     def named_weights(self):
-        """(Keras weight name, parameter): ``kernel``, ``bias``, ``alpha``."""
-        return [(n.rsplit(".", 1)[-1], p) for n, p in self.named_parameters()]
+        """(Keras weight name, weight) in the order of ``weights``: ``kernel``,
+        ``bias``, an ``add_weight``'s name; a sub-layer's as ``<sub-layer>/<name>``."""
+        names = {}
+        for n, p in self._parameters.items():
+            if p is not None:
+                names.setdefault(id(p), n)
+        for key, m in self._modules.items():
+            if m is None:
+                continue
+            if isinstance(m, Layer) or hasattr(m, "trainable_weights"):
+                for n, p in m.named_weights():
+                    names.setdefault(id(p), f"{m.name}/{n}")
+            else:
+                for n, p in m.named_parameters():
+                    names.setdefault(id(p), n.rsplit(".", 1)[-1])
+        return [(names.get(id(p), "variable"), p) for p in self.weights]
 
     def count_params(self):
         return int(sum(p.size for p in self.weights))
@@ -178,6 +572,7 @@ class Layer(Module):
 
     def set_weights(self, weights):
         own = self.weights
+        weights = list(weights)
         if len(weights) != len(own):
             raise ValueError(f"Layer {self.name!r} expects {len(own)} weights, but the "
                              f"given list has {len(weights)}")
@@ -186,7 +581,43 @@ class Layer(Module):
             if w.shape != p.shape:
                 raise ValueError(f"Layer {self.name!r} weight {n!r} has shape {p.shape}, "
                                  f"got an array of shape {w.shape}")
-            p.array[...] = w
+        for p, w in zip(own, weights):
+            p.array[...] = np.asarray(w)
+
+    # -- losses ------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a scalar loss (a tensor, or a list of them) computed in ``call``: it is
+        in ``layer.losses`` until the next call and training adds it to the loss."""
+        values = list(loss) if isinstance(loss, (list, tuple)) else [loss]
+        for v in values:
+            if not isinstance(v, Tensor):
+                raise ValueError("`add_loss()` can only be called from inside `build()` "
+                                 f"or `call()`, on a tensor input. Received invalid value: "
+                                 f"{v!r} (layer {self.name!r})")
+        self._losses = self._losses + values
+
+    @property
+    def losses(self):
+        """The losses of the last call (``add_loss``, activity regularizers) of this
+        layer and its sub-layers, then its trainable weights' regularizer penalties."""
+        return losses_of(self)
+
+    def penalties(self):
+        """This layer's own terms of the training loss: its last call's losses and its
+        own trainable weights' regularizer penalties (sub-modules add theirs)."""
+        own = list(self._losses)
+        if self.trainable:
+            own += [p.regularizer(p) for p in self._own_weights()[0]
+                    if getattr(p, "regularizer", None) is not None]
+        return own
+
+    @property
+    def has_penalties(self):
+        """Whether training must add this layer's penalties: it has a regularized
+        weight or an activity regularizer, or its ``call`` is the user's (it may call
+        ``add_loss``)."""
+        return self._user_call or self.activity_regularizer is not None or any(
+            getattr(p, "regularizer", None) is not None for p in self._parameters.values())
 
     # A layer ending in an activation φ: ``call(x) = φ(logits(x))``. The model uses
     # this to hand a softmax/sigmoid's logits to the fused cross-entropy.
@@ -197,17 +628,69 @@ class Layer(Module):
 
     # -- configuration -------------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable}
+        """Keras's base keys (``name``, ``trainable``, ``dtype``); a user's layer that
+        does not define ``get_config`` also gets the arguments its ``__init__`` was
+        given (as Keras 3 records them), when they are plain values."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
         if self.input_shape_hint is not None:
             config["input_shape"] = list(self.input_shape_hint)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = _regularizer_config(self.activity_regularizer)
+        if type(self).get_config is Layer.get_config and self._user_call:
+            auto = self.__dict__.get("_init_arguments")
+            if auto is None:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} {self.name!r}: its __init__ arguments "
+                    "could not be recorded; define get_config() returning them")
+            bad = [k for k, v in auto.items() if not _plain_value(v)]
+            if bad:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} {self.name!r} was created with "
+                    f"argument(s) {bad} that are not plain values (numbers, strings, "
+                    "lists, dicts); define get_config() and from_config() for it")
+            config.update(auto)
         return config
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
 
+    def __new__(cls, *args, **kwargs):
+        self = super().__new__(cls)
+        if cls._user_call and cls.get_config is Layer.get_config:
+            try:
+                bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+            except TypeError:
+                return self
+            arguments = dict(bound.arguments)
+            arguments.pop(next(iter(arguments)))        # self
+            for name, p in inspect.signature(cls.__init__).parameters.items():
+                if p.kind is p.VAR_KEYWORD and name in arguments:
+                    arguments.update(arguments.pop(name))
+                elif p.kind is p.VAR_POSITIONAL and name in arguments:
+                    arguments.pop(name)
+            object.__setattr__(self, "_init_arguments", arguments)
+        return self
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _plain_value(v):
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return True
+    if isinstance(v, (list, tuple)):
+        return all(_plain_value(x) for x in v)
+    if isinstance(v, dict):
+        return all(isinstance(k, str) and _plain_value(x) for k, x in v.items())
+    return False
+
+
+def _regularizer_config(reg):
+    if reg is None or isinstance(reg, str):
+        return reg
+    return {"class_name": type(reg).__name__, "config": reg.get_config()}
+
 
 def _plain(init):
     """An initializer as a config value: its Keras name (a string is kept)."""
@@ -215,3 +698,24 @@ def _plain(init):
         return init
     name = getattr(init, "name", None) or to_snake_case(type(init).__name__)
     return name
+
+
+class OpLayer(Layer):
+    """A ``keras.ops`` function or a Python operator applied to KerasTensors in a
+    functional model (``x + y``, ``x[:, :2]``, ``ops.concatenate([a, b])``): one node
+    of the graph that calls ``fn`` on the values. It has no weights."""
+
+    def __init__(self, fn, name, template):
+        super().__init__(name=name)
+        self.fn, self.template = fn, template
+        self.built = True
+
+    def call(self, *values):
+        args, kwargs = _kt._refill(self.template, values)
+        return self.fn(*args, **kwargs)
+
+    def get_config(self):
+        raise NotSupportedError(
+            f"the operation {self.name!r} on symbolic tensors (a Python operator or a "
+            "keras.ops call in a functional model) cannot be saved in a configuration; "
+            "wrap it in a keras.layers.Lambda or a custom layer to save the model")
