@@ -14,6 +14,7 @@ code), written atomically (a crash leaves the previous checkpoint intact).
 >>> epoch = load_checkpoint("run.ckpt", model, opt, sched)["epoch"]
 >>> for epoch in range(epoch, 4): train_one_epoch()     # same result as never stopping
 """
+import copy
 import json
 
 import numpy as np
@@ -56,54 +57,153 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None, generators=None
                     restore_rng=True):
     """Restore what ``save_checkpoint`` wrote into ``model`` (and ``optimizer``,
     ``scheduler``, the random generators unless ``restore_rng=False``); returns
-    ``{"epoch": …, "extra": …}``. Either everything is restored or, on any error
-    (``ModelFileError`` for a file that is not a checkpoint or does not fit),
-    nothing is changed."""
+    ``{"epoch": …, "extra": …}``. Lazy layers not yet built are built from the
+    file's shapes, as ``load_state_dict`` does.
+
+    All or nothing: every part of the file is checked against what it is loaded
+    into first (weights' names, shapes and dtypes; the optimiser's
+    hyper-parameters and slots by its own rules; the scheduler's state; the
+    generators' states), then everything is assigned. Any refusal is a
+    ``ModelFileError`` and changes nothing."""
     header, arrays = serialization.load(path)
+    try:
+        commit = _checked(path, header, arrays, model, optimizer, scheduler, generators,
+                          restore_rng)
+    except ModelFileError:
+        raise
+    except Exception as e:      # any other failure while checking: the file does not fit
+        raise ModelFileError(f"{path}: the checkpoint does not fit what it is loaded into "
+                             f"({type(e).__name__}: {str(e)[:300]})") from None
+    backup = _snapshot(model, optimizer, scheduler)
+    try:
+        commit()
+    except BaseException as e:  # should not happen once checked; put everything back
+        _restore(backup, model, optimizer, scheduler)
+        if isinstance(e, Exception) and not isinstance(e, ModelFileError):
+            raise ModelFileError(f"{path}: the checkpoint does not fit what it is loaded "
+                                 f"into ({type(e).__name__}: {str(e)[:300]})") from None
+        raise
+    return {"epoch": header["epoch"], "extra": header.get("extra")}
+
+
+def _checked(path, header, arrays, model, optimizer, scheduler, generators, restore_rng):
+    """Check every part of the checkpoint; return the function that assigns them."""
     if header.get("kind") != KIND:
         raise ModelFileError(f"{path}: not a training checkpoint (kind "
-                             f"{header.get('kind')!r}); model files are read by "
+                             f"{str(header.get('kind'))[:40]!r}); model files are read by "
                              "keras.models.load_model")
     epoch = header.get("epoch")
     if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
-        raise ModelFileError(f"{path}: invalid epoch {epoch!r} in the header")
+        raise ModelFileError(f"{path}: invalid epoch {str(epoch)[:40]} in the header")
     weights = {k[len("model/"):]: a for k, a in arrays.items() if k.startswith("model/")}
-    _check_weights(path, model, weights)
-    if optimizer is not None and "optimizer" not in header:
-        raise ModelFileError(f"{path}: the checkpoint holds no optimizer state")
-    if scheduler is not None and "scheduler" not in header:
-        raise ModelFileError(f"{path}: the checkpoint holds no scheduler state")
-    backup = ({k: t.array.copy() for k, t in model.state_dict().items()},
-              optimizer.state_dict() if optimizer is not None else None,
-              scheduler.state_dict() if scheduler is not None else None)
-    try:
+    _check_weights(path, _target_state(model, weights), weights, type(model).__name__)
+    opt_state = sched_state = None
+    if optimizer is not None:
+        if "optimizer" not in header:
+            raise ModelFileError(f"{path}: the checkpoint holds no optimizer state")
+        try:
+            opt_state = optimizer.checked_state(
+                optimizer_from_file(path, header["optimizer"], arrays))
+        except (ValueError, TypeError) as e:
+            raise ModelFileError(f"{path}: optimizer state: {e}") from None
+    if scheduler is not None:
+        if "scheduler" not in header:
+            raise ModelFileError(f"{path}: the checkpoint holds no scheduler state")
+        sched_state = header["scheduler"]
+        try:     # on a copy driving a copy of the optimizer's groups, as they will be
+            _scheduler_probe(scheduler, optimizer, opt_state).load_state_dict(sched_state)
+        except (ValueError, TypeError, KeyError) as e:
+            raise ModelFileError(f"{path}: scheduler state: {e}") from None
+    rng = check_rng_state(path, header.get("rng"), model, generators) if restore_rng else None
+
+    def commit():
+        _load_weights(model, weights)
+        if optimizer is not None:
+            optimizer.assign_state(opt_state)
+        if scheduler is not None:
+            scheduler.load_state_dict(sched_state)
+        if rng is not None:
+            _assign_rng(rng)
+    return commit
+
+
+def _lazy(model):
+    return [(n, m) for n, m in model.named_modules()
+            if getattr(m, "_materialize", None) is not None and not getattr(m, "built", True)]
+
+
+def _target_state(model, weights):
+    """The model's state_dict as it will be once its lazy layers are built from
+    ``weights`` — found on a copy, so that a refused file leaves them unbuilt."""
+    if not hasattr(model, "named_modules") or not _lazy(model):
+        return model.state_dict()
+    probe = copy.deepcopy(model)
+    with _same_default_rng():   # building draws initial weights: no trace of it
+        for prefix, m in _lazy(probe):
+            m._materialize(weights, f"{prefix}." if prefix else "")
+    return probe.state_dict()
+
+
+def _load_weights(model, weights):
+    with _same_default_rng():
         model.load_state_dict(weights)
-        if optimizer is not None:
-            optimizer.load_state_dict(optimizer_from_file(path, header["optimizer"], arrays))
-        if scheduler is not None:
-            scheduler.load_state_dict(header["scheduler"])
-        if restore_rng:
-            set_rng_state(path, header.get("rng"), model, generators)
-    except (ValueError, TypeError, KeyError, AttributeError, RuntimeError) as e:
-        model.load_state_dict(backup[0])
-        if optimizer is not None:
-            optimizer.load_state_dict(backup[1])
-        if scheduler is not None:
-            scheduler.load_state_dict(backup[2])
-        if isinstance(e, ModelFileError):
-            raise
-        raise ModelFileError(f"{path}: the checkpoint does not fit what it is loaded into "
-                             f"({type(e).__name__}: {e})") from None
-    return {"epoch": epoch, "extra": header.get("extra")}
 
 
-def _check_weights(path, model, weights):
-    own = {k: t for k, t in model.state_dict().items()}
+class _same_default_rng:
+    def __enter__(self):
+        self.state = random.get_rng_state()
+
+    def __exit__(self, *exc):
+        random.default_generator().bit_generator.state = self.state
+
+
+def _scheduler_probe(scheduler, optimizer, opt_state):
+    """A copy of ``scheduler`` whose optimizer is a copy of ``optimizer`` with the
+    groups it will have: loading a state into it changes nothing real."""
+    real = scheduler.optimizer
+    fake = copy.copy(real)
+    groups = [dict(g) for g in real.param_groups]
+    if optimizer is real and opt_state is not None:
+        for g, new in zip(groups, opt_state[0]):
+            g.update(new)
+    fake.param_groups = groups
+    return copy.deepcopy(scheduler, {id(real): fake})
+
+
+def _snapshot(model, optimizer, scheduler):
+    own = model.state_dict()
+    return ({k: t.array.copy() for k, t in own.items()},
+            None if optimizer is None else
+            ([dict(g) for g in optimizer.param_groups],
+             {p: {n: v.copy() if hasattr(v, "copy") else v for n, v in s.items()}
+              for p, s in optimizer.state.items()}),
+            None if scheduler is None else copy.deepcopy(
+                scheduler.__dict__, {id(scheduler.optimizer): scheduler.optimizer}))
+
+
+def _restore(backup, model, optimizer, scheduler):
+    """Put back what ``_snapshot`` took, by plain assignment (nothing to check)."""
+    arrays, opt, sched = backup
+    own = model.state_dict()
+    for k, a in arrays.items():
+        own[k].array[...] = a
+    if optimizer is not None:
+        groups, state = opt
+        for g, saved in zip(optimizer.param_groups, groups):
+            g.clear()
+            g.update(saved)
+        optimizer.state = state
+    if scheduler is not None:
+        scheduler.__dict__.clear()
+        scheduler.__dict__.update(sched)
+
+
+def _check_weights(path, own, weights, model_name):
     missing = [k for k in own if k not in weights]
     extra = [k for k in weights if k not in own]
     if missing or extra:
-        raise ModelFileError(f"{path}: the weights do not fit {type(model).__name__}: "
-                             f"missing {missing}, unexpected {extra}")
+        raise ModelFileError(f"{path}: the weights do not fit {model_name}: "
+                             f"missing {missing[:10]}, unexpected {extra[:10]}")
     for k, t in own.items():
         a = weights[k]
         if a.shape != tuple(t.shape) or a.dtype.kind != t.dtype.kind:
@@ -194,13 +294,22 @@ def rng_state(model=None, generators=None):
 
 
 def set_rng_state(path, state, model=None, generators=None):
-    """Put back the generator states recorded by ``rng_state``."""
+    """Put back the generator states recorded by ``rng_state`` (all are checked
+    before any is set)."""
+    _assign_rng(check_rng_state(path, state, model, generators))
+
+
+def check_rng_state(path, state, model=None, generators=None):
+    """The ``(generator, state)`` pairs ``set_rng_state`` would assign, each state
+    checked on a fresh bit generator of the same kind; nothing is changed."""
     if not isinstance(state, dict) or not isinstance(state.get("default"), dict):
         raise ModelFileError(f"{path}: no random-generator state in the file")
     targets = [(random.default_generator(), state["default"], "default")]
     own = _module_generators(model) if model is not None else {}
     for where, gens in (("modules", own), ("named", dict(generators or {}))):
         saved = state.get(where) or {}
+        if not isinstance(saved, dict):
+            raise ModelFileError(f"{path}: malformed random-generator states ({where})")
         for name, g in gens.items():
             if name not in saved:
                 raise ModelFileError(f"{path}: no saved state for the generator "
@@ -208,7 +317,11 @@ def set_rng_state(path, state, model=None, generators=None):
             targets.append((g, saved[name], f"{where}[{name!r}]"))
     for g, s, name in targets:
         _check_rng_state(path, g, s, name)
-    for g, s, _ in targets:
+    return [(g, s) for g, s, _ in targets]
+
+
+def _assign_rng(targets):
+    for g, s in targets:
         g.bit_generator.state = s
     random.forget_device_generators()
 
@@ -218,7 +331,7 @@ def _check_rng_state(path, g, s, name):
     probe = type(g.bit_generator)()
     try:
         probe.state = s
-    except (TypeError, ValueError, KeyError, OverflowError) as e:  # e.g. a negative word
+    except Exception as e:      # TypeError, ValueError, KeyError, OverflowError…
         raise ModelFileError(f"{path}: invalid state for the {name} random generator "
                              f"({e})") from None
 
@@ -228,4 +341,5 @@ def _host(a):
 
 
 __all__ = ["save_checkpoint", "load_checkpoint", "rng_state", "set_rng_state",
+           "check_rng_state",
            "optimizer_to_file", "optimizer_from_file"]

@@ -124,12 +124,26 @@ def _backpropagate(root, gradient, retain_graph, inputs):
 
 
 def _run_hooks(t, g):
-    """A tensor's hooks see its gradient in turn; one may return a replacement."""
+    """A tensor's hooks see its gradient in turn; one may return a replacement, of
+    the gradient's shape and dtype (else a RuntimeError, as in PyTorch)."""
     for hook in t._hooks:
         r = hook(Tensor._wrap(g))
-        if r is not None:   # the hook's own array: a copy for the engine
-            g = array_module(g).array(r.array if isinstance(r, Tensor) else r, dtype=g.dtype)
+        if r is None:
+            continue
+        r = r.array if isinstance(r, Tensor) else array_module(g).asarray(r)
+        if r.shape != g.shape or r.dtype != g.dtype:
+            what = "size" if r.shape != g.shape else "type"
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} has changed the {what} of the "
+                f"gradient of {_name(t)}: was {g.dtype} of shape {g.shape}, got {r.dtype} "
+                f"of shape {r.shape}")
+        g = r.copy()        # the hook's own array: a copy for the engine
     return g
+
+
+def _name(t):
+    return f"the output of {t._op.name}" if t._op is not None else \
+        f"a leaf tensor of shape {tuple(t.shape)}"
 
 
 def accumulate(t, g, owned=False):

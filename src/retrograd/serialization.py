@@ -87,8 +87,26 @@ def _host_tag():
     return f"{zlib.crc32(socket.gethostname().encode()):08x}"
 
 
+# A name component may hold 255 bytes (NAME_MAX on Linux, macOS, Windows): the
+# temporary adds a dot, the host tag, the pid, mkstemp's 8 random characters and
+# ".tmp" (at most 42 bytes), so a long target name is shortened to a prefix and a
+# hash of the whole name — still one per target, still recognised by its saver.
+_NAME_MAX = 255
+_ADDED = 1 + 1 + 8 + 1 + 10 + 1 + 8 + 4
+
+
+def _temporary_name(name):
+    """The part of the temporary's name that stands for the target ``name``."""
+    if len(os.fsencode(name)) + _ADDED <= _NAME_MAX:
+        return name
+    digest = f"{zlib.crc32(os.fsencode(name)):08x}"
+    keep = _NAME_MAX - _ADDED - len(digest) - 1
+    short = os.fsencode(name)[:keep].decode("utf-8", "ignore")
+    return f"{short}~{digest}"
+
+
 def _temporary_prefix(path):
-    return f".{os.path.basename(path)}.{_host_tag()}.{os.getpid()}."
+    return f".{_temporary_name(os.path.basename(path))}.{_host_tag()}.{os.getpid()}."
 
 
 def _alive(pid):
@@ -112,7 +130,8 @@ def remove_stale_temporaries(path, before):
     if os.name != "posix":
         return []
     directory, name = os.path.split(os.path.abspath(os.fspath(path)))
-    pattern = re.compile(re.escape(f".{name}.{_host_tag()}.") + r"(\d+)\.\w+\.tmp")
+    pattern = re.compile(re.escape(f".{_temporary_name(name)}.{_host_tag()}.") +
+                         r"(\d+)\.\w+\.tmp")
     removed = []
     try:
         entries = os.listdir(directory)

@@ -9,6 +9,10 @@ callable ``r(w)`` returning a scalar tensor added to the training loss.
 Attach one to a layer (``Dense(…, kernel_regularizer=L2(1e-4))``) and add
 ``model.regularization_loss()`` to the loss, or call it directly: ``L2(1e-4)(w)``.
 """
+import math
+
+import numpy as np
+
 from ..ops.losses import AbsSum, SquaredNorm
 from ..serialization import from_config
 
@@ -27,18 +31,21 @@ class Regularizer:
         return f"{type(self).__name__}({args})"
 
 
-def _factor(name, value):
-    value = float(value)
-    if not value >= 0:
-        raise ValueError(f"{name}: the factor must be a non-negative number. Received: {value}")
-    return value
+def _factor(name, arg, value):
+    """A penalty factor: a finite number >= 0 (as Keras: inf, NaN, strings refused)."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and \
+        not isinstance(value, bool) and math.isfinite(value) and value >= 0
+    if not ok:
+        raise ValueError(f"{name}: invalid value for argument {arg}: expected a finite, "
+                         f"non-negative float. Received: {arg}={value!r}")
+    return float(value)
 
 
 class L1(Regularizer):
     """Penalty l1·Σ|w|."""
 
     def __init__(self, l1=0.01):
-        self.l1 = _factor("L1", l1)
+        self.l1 = _factor("L1", "l1", l1)
 
     def __call__(self, w):
         return AbsSum().apply(w) * self.l1
@@ -48,7 +55,7 @@ class L2(Regularizer):
     """Penalty l2·Σw² (Keras's L2: no ½)."""
 
     def __init__(self, l2=0.01):
-        self.l2 = _factor("L2", l2)
+        self.l2 = _factor("L2", "l2", l2)
 
     def __call__(self, w):
         return SquaredNorm().apply(w) * self.l2
@@ -58,7 +65,7 @@ class L1L2(Regularizer):
     """Penalty l1·Σ|w| + l2·Σw²."""
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1, self.l2 = _factor("L1L2", l1), _factor("L1L2", l2)
+        self.l1, self.l2 = _factor("L1L2", "l1", l1), _factor("L1L2", "l2", l2)
 
     def __call__(self, w):
         if not self.l1:               # l2·Σw² alone (a zero tensor when both are 0)

@@ -15,6 +15,7 @@ class Adadelta(Optimizer):
 
     >>> opt = Adadelta(model.parameters())
     """
+    slot_rules = {"step": "count", "square_avg": "nonneg", "acc_delta": "nonneg"}
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0,
                  skip_nonfinite=False):

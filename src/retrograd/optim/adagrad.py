@@ -12,6 +12,7 @@ class Adagrad(Optimizer):
 
     >>> opt = Adagrad(params, lr=1e-2)
     """
+    slot_rules = {"step": "count", "sum": "nonneg"}
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
                  initial_accumulator_value=0.0, eps=1e-10, skip_nonfinite=False):

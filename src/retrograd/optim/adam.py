@@ -16,6 +16,8 @@ class Adam(Optimizer):
 
     >>> opt = Adam([w, b], lr=1e-3)
     """
+    slot_rules = {"step": "count", "exp_avg": "finite", "exp_avg_sq": "nonneg",
+                  "max_exp_avg_sq": "nonneg"}
     decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,

@@ -28,7 +28,7 @@ from collections import Counter
 import numpy as np
 
 from ..missing import module_getattr
-from .optimizer import Optimizer
+from .optimizer import LR_MAX, Optimizer
 
 
 class LRScheduler:
@@ -99,7 +99,10 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
+        """Take the attributes of ``state_dict`` (from ``state_dict()``), each checked
+        first against this scheduler's own (see ``checked_state``): nothing changes
+        unless all pass."""
+        self.__dict__.update(checked_state(self, state_dict))
 
 
 class _Lambdas(LRScheduler):
@@ -126,8 +129,11 @@ class _Lambdas(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
-        state = dict(state_dict)
+        state = dict(_as_dict(self, state_dict))
         lambdas = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
+        current = self.state_dict()["lr_lambdas"]
+        lambdas = _checked(type(self).__name__, "lr_lambdas", current, lambdas)
+        state = checked_state(self, state)
         self.__dict__.update(state)
         for f, saved in zip(self.lr_lambdas, lambdas):
             if saved is not None:
@@ -192,9 +198,17 @@ class MultiStepLR(LRScheduler):
                 for base in self.base_lrs]
 
     def load_state_dict(self, state_dict):
-        super().load_state_dict(state_dict)
         # Through JSON (a checkpoint's header) the epochs come back as strings.
-        self.milestones = Counter({int(k): v for k, v in dict(self.milestones).items()})
+        state = dict(_as_dict(self, state_dict))
+        if "milestones" in state:
+            m = state["milestones"]
+            if not isinstance(m, dict) or not all(
+                    _is_int(int(k) if isinstance(k, str) and k.lstrip("-").isdigit() else k)
+                    and _is_int(v) and v >= 1 for k, v in m.items()):
+                raise ValueError(f"MultiStepLR.load_state_dict: milestones must map integer "
+                                 f"epochs to counts >= 1, got {str(m)[:80]}")
+            state["milestones"] = Counter({int(k): v for k, v in m.items()})
+        super().load_state_dict(state)
 
 
 class ConstantLR(LRScheduler):
@@ -320,11 +334,21 @@ class _Composite(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
+        state = dict(_as_dict(self, state_dict))
+        inner = state.pop("_schedulers", None)
+        if not isinstance(inner, (list, tuple)) or len(inner) != len(self._schedulers):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: _schedulers must list "
+                             f"the states of its {len(self._schedulers)} schedulers")
+        state = checked_state(self, state)
+        backup = [s.state_dict() for s in self._schedulers]
+        try:                      # all of them or none
+            for s, saved in zip(self._schedulers, inner):
+                s.load_state_dict(saved)
+        except BaseException:
+            for s, saved in zip(self._schedulers, backup):
+                s.__dict__.update(saved)
+            raise
         self.__dict__.update(state)
-        for s, saved in zip(self._schedulers, inner):
-            s.load_state_dict(saved)
 
 
 class SequentialLR(_Composite):
@@ -595,10 +619,10 @@ class ReduceLROnPlateau(_Plateau, LRScheduler):
         self._last_lr = self._lrs()
 
     def load_state_dict(self, state_dict):
-        state = dict(state_dict)
+        state = dict(_as_dict(self, state_dict))
         if "bad" in state:           # the state of retrograd's earlier ReduceLROnPlateau
             state["num_bad_epochs"] = state.pop("bad")
-        self.__dict__.update(state)
+        self.__dict__.update(checked_state(self, state))
 
 
 # -- checks -------------------------------------------------------------------------------
@@ -652,6 +676,94 @@ def _check(ok, where, name, value, expected):
 
 def _is_int(x):
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+# -- a saved state, checked before it is taken ---------------------------------------------
+# Each attribute of a state read from a file must have the kind of the scheduler's own
+# (number, integer, flag, string, list of the same length, dict with the same keys), be
+# finite (best and mode_worse may be ±inf: the metric's worst) and lie in its range.
+_BIG = 2 ** 53                    # integers beyond this are not exact in a float
+_INTEGERS = {"last_epoch": (-1, _BIG), "_step_count": (0, _BIG), "num_bad_epochs": (0, _BIG),
+             "cooldown_counter": (0, _BIG), "patience": (0, _BIG), "cooldown": (0, _BIG),
+             "total_steps": (1, _BIG)}
+_RANGES = {"base_lrs": (0, LR_MAX), "_last_lr": (0, LR_MAX), "min_lrs": (0, LR_MAX),
+           "default_min_lr": (0, LR_MAX), "eta_min": (0, LR_MAX), "gamma": (0, math.inf),
+           "factor": (0, 1), "start_factor": (0, 1), "end_factor": (0, 1),
+           "step_size": (0, math.inf), "T_max": (0, math.inf), "total_iters": (0, _BIG),
+           "eps": (0, math.inf), "threshold": (0, math.inf)}
+_CHOICES = {"mode": ("min", "max"), "threshold_mode": ("rel", "abs"),
+            "_anneal_func_type": ("cos", "linear"),     # OneCycleLR's phases name entries
+            "start_lr": ("initial_lr", "max_lr", "min_lr"),   # of the groups:
+            "end_lr": ("initial_lr", "max_lr", "min_lr"),     # none other may be read
+            "start_momentum": ("max_momentum", "base_momentum"),
+            "end_momentum": ("max_momentum", "base_momentum")}
+_MAY_BE_INFINITE = {"best", "mode_worse"}
+
+
+def checked_state(scheduler, state_dict):
+    """``state_dict`` checked against ``scheduler.state_dict()``, attribute by
+    attribute; returns the values to take (JSON's lists back into tuples, integral
+    floats into ints). A ValueError names the attribute, the value and what is
+    allowed."""
+    state = _as_dict(scheduler, state_dict)
+    current = scheduler.state_dict()
+    where = f"{type(scheduler).__name__}.load_state_dict"
+    unknown = [k for k in state if k not in current]
+    if unknown:
+        raise ValueError(f"{where}: unknown entries {[str(k)[:40] for k in unknown][:5]}; "
+                         f"this scheduler has {sorted(current)}")
+    return {k: _checked(where, k, current[k], v) for k, v in state.items()}
+
+
+def _as_dict(scheduler, state_dict):
+    if not isinstance(state_dict, dict):
+        raise ValueError(f"{type(scheduler).__name__}.load_state_dict: expected a dict, got "
+                         f"{type(state_dict).__name__}")
+    return state_dict
+
+
+def _checked(where, name, current, value, key=None):
+    key = name if key is None else key
+    shown = f"{name}={str(value)[:60]}"
+    if isinstance(current, bool) or current is None and isinstance(value, bool):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{where}: {shown}, expected True or False")
+        return bool(value)
+    if isinstance(current, (int, float, np.number)) or current is None and \
+            isinstance(value, (int, float)):
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool) or \
+                math.isnan(value) or math.isinf(value) and key not in _MAY_BE_INFINITE:
+            raise ValueError(f"{where}: {shown}, expected a finite number")
+        if key in _INTEGERS:
+            low, high = _INTEGERS[key]
+            if value != int(value) or not low <= value <= high:
+                raise ValueError(f"{where}: {shown}, expected an integer in [{low}, {high}]")
+            return int(value)
+        low, high = _RANGES.get(key, (-math.inf, math.inf))
+        if not low <= value <= high:
+            raise ValueError(f"{where}: {shown}, expected a number in [{low}, {high}]")
+        return value
+    if isinstance(current, str):
+        if not isinstance(value, str) or key in _CHOICES and value not in _CHOICES[key]:
+            allowed = _CHOICES.get(key, "a string")
+            raise ValueError(f"{where}: {shown}, expected {allowed}")
+        return value
+    if isinstance(current, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(current):
+            raise ValueError(f"{where}: {shown}, expected a list of {len(current)} values")
+        items = [_checked(where, f"{name}[{i}]", c, v, key)
+                 for i, (c, v) in enumerate(zip(current, value))]
+        return tuple(items) if isinstance(current, tuple) else items
+    if isinstance(current, dict):
+        if not isinstance(value, dict) or set(value) - set(current):
+            raise ValueError(f"{where}: {shown}, expected a dict with some of the keys "
+                             f"{sorted(map(str, current))}")
+        return {k: _checked(where, f"{name}[{k!r}]", current[k], v, k)
+                for k, v in value.items()}
+    if current is None and value is None:
+        return None
+    raise ValueError(f"{where}: {shown} cannot be loaded (this scheduler's {name} is a "
+                     f"{type(current).__name__})")
 
 
 __getattr__ = module_getattr(__name__, {

@@ -17,6 +17,8 @@ class NAdam(Optimizer):
 
     >>> opt = NAdam(model.parameters(), lr=2e-3)
     """
+    slot_rules = {"step": "count", "mu_product": "unit", "exp_avg": "finite",
+                  "exp_avg_sq": "nonneg"}
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, skip_nonfinite=False):

@@ -198,47 +198,132 @@ class Optimizer:
                                            for n, v in s.items()}
         return {"state": state, "param_groups": groups}
 
+    # Each slot a saved state may hold, and how it is checked before it is used (those
+    # that _init_state makes must all be there): "count" an integer >= 0, "finite" an
+    # array of the parameter's shape and finite values, "nonneg" one of finite values
+    # >= 0, "unit" a number in (0, 1].
+    slot_rules = {}
+
     def load_state_dict(self, state_dict):
         """Restore slots and hyper-parameters saved by ``state_dict`` into this
-        optimiser, whose groups must hold parameters of the same shapes."""
+        optimiser, whose groups must hold parameters of the same shapes. Every value
+        is checked first — the hyper-parameters by the constructor's rules, the slots
+        by ``slot_rules`` — and nothing changes unless all pass (ValueError naming
+        the field, the value and the allowed range)."""
+        self.assign_state(self.checked_state(state_dict))
+
+    def checked_state(self, state_dict):
+        """``state_dict`` checked as ``load_state_dict`` does, without changing
+        anything: returns what ``assign_state`` takes (a checkpoint checks every
+        part of a file before it assigns any)."""
         name = type(self).__name__
+        if not isinstance(state_dict, dict) or not isinstance(
+                state_dict.get("param_groups"), (list, tuple)) or not isinstance(
+                state_dict.get("state"), dict):
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and "
+                             f"'param_groups', got {type(state_dict).__name__}")
         saved = state_dict["param_groups"]
         if len(saved) != len(self.param_groups):
             raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved)} "
                              f"parameter group(s), this optimiser {len(self.param_groups)}")
-        params = []
+        params, new_groups = [], []
         for i, (sg, g) in enumerate(zip(saved, self.param_groups)):
+            if not isinstance(sg, dict) or not isinstance(sg.get("params"), (list, tuple)):
+                raise ValueError(f"{name}.load_state_dict: param_groups[{i}] is not a dict "
+                                 "with a 'params' list")
             if len(sg["params"]) != len(g["params"]):
                 raise ValueError(f"{name}.load_state_dict: group {i} has "
                                  f"{len(sg['params'])} parameter(s) in the state dict, "
                                  f"{len(g['params'])} here")
             params.extend(zip(sg["params"], g["params"]))
-        by_index = dict(params)
+            new_groups.append(self._checked_group(i, g, sg))
+        by_index = {}
+        for k, p in params:
+            if not _is_index(k) or k in by_index:
+                raise ValueError(f"{name}.load_state_dict: invalid or repeated parameter "
+                                 f"index {str(k)[:40]!r} in param_groups")
+            by_index[k] = p
         new_state = {}
         for k, s in state_dict["state"].items():
-            k = int(k)
-            if k not in by_index:
-                raise ValueError(f"{name}.load_state_dict: state for parameter {k}, "
-                                 f"but only {len(by_index)} parameters are known")
+            k = int(k) if isinstance(k, str) and k.isdigit() else k
+            if not _is_index(k) or k not in by_index:
+                raise ValueError(f"{name}.load_state_dict: state for parameter "
+                                 f"{str(k)[:40]}, but only {len(by_index)} parameters are "
+                                 "known")
             p = by_index[k]
-            xp = array_module(p.array)
-            slots = {}
-            for n, v in s.items():
-                if hasattr(v, "shape") and v.shape != ():
-                    if tuple(v.shape) != p.shape:
-                        raise ValueError(f"{name}.load_state_dict: slot {n!r} of parameter "
-                                         f"{k} has shape {tuple(v.shape)}, the parameter "
-                                         f"{p.shape}")
-                    v = xp.array(_host(v, xp), dtype=p.dtype, copy=True)
-                elif hasattr(v, "shape"):
-                    v = v.item()
-                slots[n] = v
-            new_state[p] = slots
-        for sg, g in zip(saved, self.param_groups):
-            for n, v in sg.items():
-                if n != "params":
-                    g[n] = v
+            group = next(new for new, g in zip(new_groups, self.param_groups)
+                         if any(q is p for q in g["params"]))
+            new_state[p] = self._checked_slots(k, p, s, group)
+        return new_groups, new_state
+
+    def assign_state(self, checked):
+        """Take what ``checked_state`` returned (cannot fail)."""
+        new_groups, new_state = checked
+        for g, new in zip(self.param_groups, new_groups):
+            g.update(new)
         self.state = new_state
+
+    def _checked_group(self, i, group, saved):
+        """The hyper-parameters of ``saved`` checked by the constructor's rules
+        (``_check``) merged over ``group``; JSON lists become tuples (betas)."""
+        name = type(self).__name__
+        new = {n: tuple(v) if isinstance(v, list) else v
+               for n, v in saved.items() if n != "params"}
+        for n, v in new.items():
+            if n not in self.defaults:           # a scheduler's entry: initial_lr, max_lr…
+                if not isinstance(n, str) or not _finite_numbers(v):
+                    raise ValueError(f"{name}.load_state_dict: param_groups[{i}]["
+                                     f"{str(n)[:40]!r}] must be a finite number, got "
+                                     f"{str(v)[:40]}")
+            elif isinstance(self.defaults[n], bool) and not isinstance(v, (bool, np.bool_)):
+                raise ValueError(f"{name}.load_state_dict: param_groups[{i}]: {n} must be "
+                                 f"True or False, got {n}={str(v)[:40]}")
+        try:
+            self._check({**group, **new})
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{name}.load_state_dict: param_groups[{i}]: {e}") from None
+        return new
+
+    def _checked_slots(self, k, p, saved, group):
+        """One parameter's slots, checked against those ``_init_state`` makes and
+        against ``slot_rules``, as new arrays on the parameter's device."""
+        name = type(self).__name__
+        where = f"{name}.load_state_dict: slot {{!r}} of parameter {k}"
+        required = set(self._init_state(p.array, group))   # some come at the 1st step
+        if not isinstance(saved, dict) or not required <= set(saved) <= \
+                required | set(self.slot_rules):
+            got = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(f"{name}.load_state_dict: parameter {k} has the slots {got}, "
+                             f"expected {sorted(required)} and some of "
+                             f"{sorted(self.slot_rules)}")
+        xp, slots = array_module(p.array), {}
+        for n, v in saved.items():
+            rule = self.slot_rules.get(n, "finite")
+            if rule in ("finite", "nonneg"):
+                if not hasattr(v, "shape") or tuple(v.shape) != p.shape or \
+                        getattr(v.dtype, "kind", "") != "f":
+                    raise ValueError(f"{where.format(n)} is {_describe(v)}, expected a "
+                                     f"floating-point array of the parameter's shape {p.shape}")
+                v = xp.array(_host(v, xp), dtype=p.dtype, copy=True)
+                bad = ~xp.isfinite(v) if rule == "finite" else ~(v >= 0) | ~xp.isfinite(v)
+                if bool(bad.any()):
+                    first = v.reshape(-1)[int(bad.reshape(-1).argmax())]
+                    allowed = "finite" if rule == "finite" else "finite and >= 0"
+                    raise ValueError(f"{where.format(n)} holds {float(first)}; its values "
+                                     f"must be {allowed}")
+            else:
+                v = v.item() if hasattr(v, "shape") and v.shape == () else v
+                if rule == "count":
+                    ok = _is_number(v) and math.isfinite(v) and v >= 0 and v == int(v)
+                    allowed, v = "an integer >= 0", int(v) if ok else v
+                else:
+                    ok = _is_number(v) and 0 < v <= 1
+                    allowed = "a number in (0, 1]"
+                if not ok:
+                    raise ValueError(f"{where.format(n)} is {str(v)[:40]}, expected "
+                                     f"{allowed}")
+            slots[n] = v
+        return slots
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -254,9 +339,14 @@ def _host(v, xp):
     return to_device(v, "cpu" if xp.__name__ == "numpy" else "cuda")
 
 
-def check_lr(lr, where):
-    if not _is_number(lr) or not lr > 0 or not math.isfinite(lr):
-        raise ValueError(f"{where}: lr must be a finite number > 0, got lr={lr!r}")
+LR_MAX = float(np.finfo(np.float32).max)   # the rate is cast to the parameters' dtype
+
+
+def check_lr(lr, where, name="lr"):
+    """0 < lr ≤ 3.4·10³⁸: beyond, the rate is inf once cast to float32."""
+    if not _is_number(lr) or not 0 < lr <= LR_MAX:
+        raise ValueError(f"{where}: {name} must be a finite number in (0, {LR_MAX:.4g}] "
+                         f"(float32's largest), got {name}={lr!r}")
 
 
 def check_range(value, name, where, low, high, high_open=False):
@@ -271,6 +361,22 @@ def check_range(value, name, where, low, high, high_open=False):
 def check_nonneg(value, name, where):
     if not _is_number(value) or not value >= 0 or not math.isfinite(value):
         raise ValueError(f"{where}: {name} must be a finite number >= 0, got {name}={value!r}")
+
+
+def _is_index(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 0
+
+
+def _finite_numbers(v):
+    """A finite number, or a tuple of them (a scheduler's per-group entries)."""
+    items = v if isinstance(v, tuple) else (v,)
+    return all(_is_number(x) and math.isfinite(x) for x in items)
+
+
+def _describe(v):
+    if hasattr(v, "shape") and hasattr(v, "dtype"):
+        return f"{v.dtype} of shape {tuple(v.shape)}"
+    return f"{type(v).__name__} {str(v)[:40]}"
 
 
 def _is_number(x):

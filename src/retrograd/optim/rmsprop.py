@@ -12,6 +12,8 @@ class RMSprop(Optimizer):
 
     >>> opt = RMSprop(params, lr=1e-2, alpha=0.99)
     """
+    slot_rules = {"step": "count", "square_avg": "nonneg", "momentum_buffer": "finite",
+                  "grad_avg": "finite"}
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False, skip_nonfinite=False):

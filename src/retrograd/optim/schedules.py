@@ -142,7 +142,19 @@ class LRScheduler(lr_scheduler.LRScheduler):
         return {"t": self.last_epoch}
 
     def load_state_dict(self, state):
-        self._update_lr(int(state["t"]))
+        """Go to step ``state["t"]`` (an integer >= 0); the rates it gives are
+        checked before any is set, and nothing changes on a refusal."""
+        t = state.get("t") if isinstance(state, dict) else None
+        if not isinstance(t, (int, np.integer)) or isinstance(t, bool) or not 0 <= t <= 2 ** 53:
+            raise ValueError(f"LRScheduler.load_state_dict: t must be an integer step in "
+                             f"[0, 2**53], got t={str(t)[:40] if not isinstance(t, str) else repr(t[:40])}")
+        before = self.last_epoch
+        try:
+            self.last_epoch = int(t)
+            self.get_lr()              # raises on a non-finite or non-positive rate
+        finally:
+            self.last_epoch = before
+        self._update_lr(int(t))
 
 
 def _steps(t, where):

@@ -14,6 +14,7 @@ class SGD(Optimizer):
     >>> opt = SGD([w, b], lr=0.1, momentum=0.9)
     >>> opt.zero_grad(); loss.backward(); opt.step()
     """
+    slot_rules = {"momentum_buffer": "finite"}
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False,
                  weight_decay=0.0, skip_nonfinite=False):
