@@ -174,6 +174,26 @@ def test_convolution_pooling_and_normalisation_layers():
     _check(net, _x(2, 2, 9), batches=(5,), dynamic_axes=DYNAMIC)
 
 
+def test_export_of_a_cuda_model(gpu):
+    """A model on the GPU is traced there (the example array moved to it) and its
+    weights are written from device memory."""
+    from retrograd.nn.conv import Conv2d
+    from retrograd.nn.normalization import BatchNorm2d
+    model = nn.Sequential(Conv2d(2, 3, 3), BatchNorm2d(3), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(12, 2))
+    model(rg.randn(4, 2, 4, 4))                  # running statistics move (training)
+    model.to("cuda")
+    x = _x(2, 2, 4, 4)
+    buf = io.BytesIO()
+    rg.onnx.export(model, x, buf)
+    assert {p.device for p in model.parameters()} == {"cuda"}
+    (theirs,) = ort.InferenceSession(buf.getvalue()).run(None, {"input": x})
+    model.eval()
+    with rg.no_grad():
+        ours = model(rg.tensor(x, device="cuda")).to("cpu").numpy()
+    np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-5)
+
+
 def test_unsupported_ops_and_bad_arguments_are_named():
     model = rg.keras.Sequential([rg.keras.layers.Input(shape=(3,)),
                                  rg.keras.layers.ReLU(threshold=0.5)])

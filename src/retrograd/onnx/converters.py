@@ -73,7 +73,9 @@ CONVERTERS[matmul.MatMul] = _unary("MatMul")
 
 @converts(chain.Chain)
 def _chain(g, op, xs, y):
-    """Sequential's fused run of layers: each link in turn (ops/chain.py)."""
+    """Sequential's fused run of layers: each link in turn (ops/chain.py). The links
+    (Linear and pointwise activations) keep the rank and dtype of the chain's output
+    ``y``, all that their converters read from it."""
     h, k = xs[0], 1
     for link, n in op.links:
         h = convert(g, link, [h, *xs[k:k + n]], y)
@@ -403,9 +405,9 @@ def _normalize_fixed(g, op, xs, y):
         c = op.bshape[1]
         w, b = (xs[1] if op.has_weight else g.const(np.ones(c), y.dtype),
                 xs[-1] if op.has_bias else g.const(np.zeros(c), y.dtype))
-        return g.node("BatchNormalization", [xs[0], w, b, g.const(np.ravel(m), y.dtype),
-                                             g.const(np.ravel(v), y.dtype)],
-                      epsilon=float(op.eps))
+        m, v = (np.ravel(backend.to_device(a, "cpu")) for a in (m, v))
+        return g.node("BatchNormalization", [xs[0], w, b, g.const(m, y.dtype),
+                                             g.const(v, y.dtype)], epsilon=float(op.eps))
     x = np.asarray(backend.to_device(op.parents[0].array, "cpu"), dtype=np.float64)
     out = np.asarray(backend.to_device(y.array, "cpu"), dtype=np.float64)
     s = np.asarray(backend.to_device(op.scale, "cpu"), dtype=np.float64)

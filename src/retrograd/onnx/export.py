@@ -41,8 +41,9 @@ def _onnx():
     return onnx
 
 
-def export(model, args, f, input_names=None, output_names=None, dynamic_axes=None,
-           opset_version=None, *, export_params=True, verbose=False):
+def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=None,
+           opset_version=None, export_params=True, verbose=False, do_constant_folding=True,
+           dynamo=False):
     """Write ``model`` (an ``nn.Module`` or a ``retrograd.keras`` model) run on
     ``args`` (an example input — a tensor or an array — or a tuple of them) to ``f``
     (a path, written atomically, or a binary file object) as an ONNX model, as
@@ -51,7 +52,10 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     ``input_names``/``output_names``: the graph's names (default ``input``,
     ``input_1``…, ``output``…); ``dynamic_axes``: ``{name: {axis: "batch"}}`` or
     ``{name: [axis, …]}``, the axes whose size may differ from the example's;
-    ``opset_version``: the ONNX opset (default 18).
+    ``opset_version``: the ONNX opset (default 18). The options after ``f`` are
+    keywords, as in PyTorch; ``do_constant_folding`` and ``dynamo`` are accepted for
+    PyTorch's sake and change nothing (ops on weights alone, such as ``w.T`` in a
+    ``forward``, are written as they ran, not folded).
 
     >>> retrograd.onnx.export(model, rg.randn(1, 4), "model.onnx",
     ...                       dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
@@ -65,7 +69,7 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     if not MIN_OPSET <= opset <= newest:
         raise ValueError(f"onnx.export: opset_version={opset_version!r}; expected "
                          f"{MIN_OPSET} to {newest} (the installed onnx's newest)")
-    inputs = _example_inputs(args)
+    inputs = _example_inputs(args, _device_of(model))
     outputs = _trace(model, inputs)
     input_names = _names(input_names, len(inputs), "input", "input_names")
     output_names = _names(output_names, len(outputs), "output", "output_names")
@@ -80,6 +84,8 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
         g.names[id(out)] = converters.convert(g, op, xs, out)
     for t, name in zip(outputs, output_names):
         g.nodes.append(onnx.helper.make_node("Identity", [g.value(t, params)], [name]))
+    used = {i for n in g.nodes for i in n.input}     # a converter may leave one unread
+    g.initializers = [i for i in g.initializers if i.name in used]
 
     graph = onnx.helper.make_graph(
         g.nodes, type(model).__name__,
@@ -100,7 +106,14 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     return proto
 
 
-def _example_inputs(args):
+def _device_of(model):
+    """The device of the model's first parameter: arrays given as examples go there."""
+    parameters = getattr(model, "parameters", None)
+    first = next(iter(parameters()), None) if parameters is not None else None
+    return "cpu" if first is None else first.device
+
+
+def _example_inputs(args, device):
     if not isinstance(args, (tuple, list)):
         args = (args,)
     if not args:
@@ -112,7 +125,8 @@ def _example_inputs(args):
                 not isinstance(a, (int, float, list)):
             raise TypeError(f"onnx.export: args[{i}] is a {type(a).__name__}; expected a "
                             "tensor or an array (keyword arguments are not traced)")
-        array = a.array if isinstance(a, Tensor) else np.asarray(a)
+        array = a.array if isinstance(a, Tensor) else \
+            backend.to_device(np.asarray(a), device)
         t = Tensor._wrap(array.copy())     # a fresh leaf: the trace starts here
         if t.dtype.kind in "fc":
             t.requires_grad_(True)
