@@ -1,8 +1,29 @@
 """Activation layers with parameters: ``ReLU`` (threshold, slope, ceiling),
 ``LeakyReLU``, ``PReLU`` (a learned slope), ``ELU``, ``Softmax``."""
+import math
+
+import numpy as np
+
 from ... import nn
 from ...nn import activations as _activations
 from .layer import Layer, _plain
+
+
+def _number(value, layer, field, low=0.0, inf=False, none=False):
+    """A layer's numeric setting checked: a real number (not a string, not NaN), at
+    least ``low``, finite unless ``inf``; None only if ``none``. Otherwise a
+    ValueError naming the layer, the field, the value and the allowed range."""
+    allowed = ("a finite number" if low == -math.inf else
+               f"a number >= {low:g}" + ("" if inf else ", finite")) + \
+        (", or None" if none else "")
+    if value is None and none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"{layer}: {field} must be {allowed}. Received: {field}={value!r}")
+    value = float(value)
+    if math.isnan(value) or value < low or (math.isinf(value) and not inf):
+        raise ValueError(f"{layer}: {field} must be {allowed}. Received: {field}={value!r}")
+    return value
 
 
 class ReLU(Layer):
@@ -10,11 +31,9 @@ class ReLU(Layer):
     negative_slope·(x − threshold) below, then min(y, max_value)."""
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
-        if max_value is not None and max_value < 0:
-            raise ValueError(f"ReLU: max_value must be >= 0, got max_value={max_value!r}")
-        if negative_slope < 0:
-            raise ValueError(f"ReLU: negative_slope must be >= 0, got "
-                             f"negative_slope={negative_slope!r}")
+        max_value = _number(max_value, "ReLU", "max_value", inf=True, none=True)
+        negative_slope = _number(negative_slope, "ReLU", "negative_slope")
+        threshold = _number(threshold, "ReLU", "threshold", low=-math.inf)
         super().__init__(**kwargs)
         self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
 
@@ -32,8 +51,10 @@ class LeakyReLU(Layer):
     Keras 2's name). Wraps ``nn.LeakyReLU``."""
 
     def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
+        self.negative_slope = _number(alpha if alpha is not None else negative_slope,
+                                      "LeakyReLU", "alpha" if alpha is not None
+                                      else "negative_slope")
         super().__init__(**kwargs)
-        self.negative_slope = float(alpha if alpha is not None else negative_slope)
         self.act = nn.LeakyReLU(self.negative_slope)
 
     def call(self, x):
@@ -83,8 +104,8 @@ class ELU(Layer):
     """y = x if x > 0 else α(eˣ − 1). Wraps ``nn.ELU``."""
 
     def __init__(self, alpha=1.0, **kwargs):
+        self.alpha = _number(alpha, "ELU", "alpha", low=-math.inf)
         super().__init__(**kwargs)
-        self.alpha = float(alpha)
         self.act = nn.ELU(self.alpha)
 
     def call(self, x):

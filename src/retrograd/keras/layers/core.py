@@ -236,3 +236,39 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
 
 
 # -- merging: layers that combine a list of inputs ------------------------------------
+
+
+class Lambda(Layer):
+    """y = function(x): any function of tensors (``keras.ops``, operators) as a layer,
+    ``Lambda(lambda x: ops.square(x))``. ``output_shape`` (a shape without the batch
+    axis, or a function of the input shape) gives the output shape; else it is found
+    by running the function on stand-in values. ``arguments``: keyword arguments
+    passed to it. Its configuration cannot be saved (a function is code; Keras 3
+    stores it as bytecode, which retrograd never loads)."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {type(function).__name__}")
+        if mask is not None:
+            raise ValueError("Lambda: mask is not supported; leave mask=None")
+        super().__init__(**kwargs)
+        self.function, self.arguments = function, dict(arguments or {})
+        self._output_shape = output_shape
+
+    def call(self, inputs, training=None):
+        return self.function(inputs, **self.arguments)
+
+    def compute_output_shape(self, input_shape):
+        shape = self._output_shape
+        if shape is None:
+            return Layer.compute_output_shape(self, input_shape)
+        if callable(shape):
+            return tuple(shape(input_shape))
+        return (input_shape[0],) + tuple(shape)
+
+    def get_config(self):
+        from ...missing import NotSupportedError
+        raise NotSupportedError(f"Lambda {self.name!r}: a Python function cannot be saved "
+                                "in a configuration (Keras 3 stores its bytecode, which "
+                                "retrograd never loads); write a custom layer with "
+                                "get_config() to save the model")

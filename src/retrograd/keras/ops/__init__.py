@@ -6,7 +6,7 @@ Every keras-io guide starts with ``from keras import ops``; with
 ``from retrograd.keras import ops`` the same calls take retrograd tensors, NumPy
 arrays and Python numbers and return retrograd tensors through whose ops
 gradients flow. See ``numpy.py`` for the rules (Keras's names, defaults and dtypes;
-symbolic ``KerasTensor`` inputs refused but by ``shape``).
+symbolic ``KerasTensor`` inputs make nodes of a functional model).
 """
 from . import nn, numpy
 from .numpy import *  # noqa: F401,F403  (keras.ops.matmul is keras.ops.numpy.matmul)

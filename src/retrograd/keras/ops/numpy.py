@@ -13,10 +13,11 @@ float32 and Python ints int32 (NumPy arrays keep their dtype); functions with a
 float result (``sqrt``, ``exp``, ``mean``, ``divide``…) give float32 for integer
 inputs; ``argmax``/``argmin``/``arange`` of integers give int32; comparisons bool.
 
-A symbolic ``KerasTensor`` (from ``keras.Input``) is accepted by ``shape`` only;
-the other functions refuse it with an error naming them — in a functional model,
-use a layer (``keras.layers.Add``, ``Activation``…) or call ops inside a layer's
-``call``.
+On symbolic ``KerasTensor``s (``keras.Input`` and the layers called on it) each
+function records a node of the functional model, as Keras 3 does:
+``ops.concatenate([a, b])`` returns a KerasTensor whose shape and dtype come from
+running the function on stand-in values; ``ops.shape`` gives ``None`` for unknown
+sizes.
 """
 import builtins
 import functools
@@ -29,7 +30,7 @@ from ...ops import shape as _shape
 from ...ops import softmax as _softmax
 from ...ops.matmul import matmul as _matmul
 from ...tensor import Tensor
-from ..keras_tensor import KerasTensor
+from ..keras_tensor import KerasTensor, symbolic_op
 
 __all__ = [
     "convert_to_tensor", "convert_to_numpy", "cast", "shape",
@@ -54,17 +55,15 @@ def _has_symbolic(value):
 
 
 def _eager(fn):
-    """``fn`` refusing symbolic KerasTensors with an error that names it."""
-    where = "keras.ops.nn." if fn.__module__.endswith(".nn") else "keras.ops."
+    """``fn`` on values; on symbolic KerasTensors (a functional model being built) it
+    records a node that will call ``fn`` on the values, and returns its KerasTensor
+    output, shape and dtype found by running ``fn`` on stand-in values."""
+    name = fn.__name__
 
     @functools.wraps(fn)
     def function(*args, **kwargs):
         if builtins.any(_has_symbolic(a) for a in (*args, *kwargs.values())):
-            raise NotImplementedError(
-                f"{where}{fn.__name__}: symbolic inputs (a KerasTensor from keras.Input "
-                "or a layer of a functional model) are not supported by it yet; build the "
-                "functional model with layers (keras.layers.Add, Multiply, Concatenate, "
-                "Activation…) or call keras.ops inside a layer's call()")
+            return symbolic_op(fn, name, args, kwargs)
         return fn(*args, **kwargs)
     return function
 
