@@ -1,0 +1,291 @@
+"""Keras's convolution layers: ``Conv1D``, ``Conv2D``, ``Conv2DTranspose``.
+
+Inputs are channels-last by default, (N, H, W, C), as in Keras
+(``data_format="channels_first"``: (N, C, H, W)); the kernel is stored in Keras's
+layout (kh, kw, C/groups, filters) — (kh, kw, filters, C) for the transposed
+convolution — so ``get_weights``/``set_weights`` exchange weights with Keras. The
+computation is the one op of ``ops/conv.py`` (NCHW): the layer transposes its input,
+kernel and output around it.
+
+Keras's ``padding="same"`` gives ⌈n/stride⌉ outputs, with the odd pad at the end
+(so it may be asymmetric); ``"causal"`` (Conv1D) pads d·(k − 1) at the start only.
+
+>>> Conv2D(32, 3, activation="relu")(x).shape       # x: (N, 28, 28, 1)
+(N, 26, 26, 32)
+"""
+from ...missing import NotSupportedError
+from ...nn import activations as _activations
+from ...nn import regularizers as _regularizers
+from ...ops.conv import ConvTranspose, Geometry, conv_padded, ntuple, same_padding
+from .layer import Layer, _plain, _positive_int, _regularizer_config
+
+
+def _data_format(value, who):
+    value = "channels_last" if value is None else value
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"{who}: the `data_format` argument must be one of "
+                         f"'channels_first', 'channels_last'. Received: data_format={value!r}")
+    return value
+
+
+def _tuple_arg(value, n, who, arg):
+    try:
+        t = ntuple(value, n, who, arg)
+    except (TypeError, ValueError):
+        raise ValueError(f"{who}: the `{arg}` argument must be a tuple of {n} integers. "
+                         f"Received {arg}={value!r}") from None
+    if any(v < 1 for v in t):
+        raise ValueError(f"{who}: the `{arg}` argument must be a tuple of {n} positive "
+                         f"integers. Received {arg}={value!r}")
+    return t
+
+
+def _activation_name(fn, given):
+    return "linear" if given is None else _activations.serialize(fn)
+
+
+class _Conv(Layer):
+    rank = 2
+    _paddings = ("valid", "same")
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        who = type(self).__name__
+        self.filters = _positive_int(filters, who, "filters")
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        n = self.rank
+        self.kernel_size = _tuple_arg(kernel_size, n, who, "kernel_size")
+        self.strides = _tuple_arg(strides, n, who, "strides")
+        self.dilation_rate = _tuple_arg(dilation_rate, n, who, "dilation_rate")
+        self.groups = _positive_int(groups, who, "groups")
+        padding = padding.lower() if isinstance(padding, str) else padding
+        if padding not in self._paddings:
+            raise ValueError(f"{who}: the `padding` argument must be one of "
+                             f"{self._paddings}. Received: padding={padding!r}")
+        self.padding = padding
+        self.data_format = _data_format(data_format, who)
+        if self.filters % self.groups:
+            raise ValueError(f"{who}: the number of filters must be evenly divisible by the "
+                             f"number of groups. Received: groups={self.groups}, "
+                             f"filters={self.filters}")
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(f"{who}: `strides > 1` not supported in conjunction with "
+                             f"`dilation_rate > 1`. Received: strides={self.strides} and "
+                             f"dilation_rate={self.dilation_rate}")
+        for name, c in (("kernel_constraint", kernel_constraint),
+                        ("bias_constraint", bias_constraint)):
+            if c is not None:
+                raise NotSupportedError(f"{who}: {name}={c!r} is not supported (no "
+                                        "constraint is applied after the optimizer's "
+                                        "update); leave it None")
+        self.activation = _activations.get(activation)
+        self.activation_name = _activation_name(self.activation, activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel = self.bias = None
+
+    # -- shapes ----------------------------------------------------------------------
+    def _channel_axis(self):
+        return -1 if self.data_format == "channels_last" else 1
+
+    def _spatial(self, shape):
+        return tuple(shape[1:-1]) if self.data_format == "channels_last" else tuple(shape[2:])
+
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (channels // self.groups, self.filters)
+
+    def build(self, input_shape):
+        who = f"{type(self).__name__} {self.name!r}"
+        input_shape = tuple(input_shape)
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"{who}: expected an input of rank {self.rank + 2} (batch, "
+                             f"{self.rank} spatial axes, channels), got input shape "
+                             f"{input_shape}")
+        channels = input_shape[self._channel_axis()]
+        if channels is None:
+            raise ValueError(f"{who}: the channel dimension of the inputs should be "
+                             f"defined. Received input shape {input_shape}")
+        if channels % self.groups:
+            raise ValueError(f"{who}: the number of input channels must be evenly divisible "
+                             f"by the number of groups. Received groups={self.groups}, but "
+                             f"the input has {channels} channels (full input shape is "
+                             f"{input_shape})")
+        self.kernel = self.add_weight(name="kernel", shape=self._kernel_shape(channels),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
+        self.built = True
+
+    def _out_length(self, n, k, s, d):
+        if n is None:
+            return None
+        if self.padding == "valid":
+            return (n - d * (k - 1) - 1) // s + 1
+        return -(-n // s)            # "same", "causal": ⌈n/s⌉
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        spatial = tuple(self._out_length(n, k, s, d) for n, k, s, d in zip(
+            self._spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate))
+        if any(o is not None and o < 1 for o in spatial):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: computed output size "
+                             f"would be negative or zero for input shape {input_shape}, "
+                             f"kernel_size={self.kernel_size}, strides={self.strides}, "
+                             f"padding={self.padding!r}")
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + spatial + (self.filters,)
+        return (input_shape[0], self.filters) + spatial
+
+    # -- computing ---------------------------------------------------------------------
+    def _pads(self, spatial):
+        out = []
+        for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate):
+            if self.padding == "valid":
+                out.append((0, 0))
+            elif self.padding == "causal":
+                out.append((d * (k - 1), 0))
+            else:
+                out.append(same_padding(n, k, s, d))
+        return out
+
+    def _to_channels_first(self, x):
+        if self.data_format == "channels_first":
+            return x
+        return x.permute(0, x.ndim - 1, *range(1, x.ndim - 1))
+
+    def _to_channels_last(self, y):
+        if self.data_format == "channels_first":
+            return y
+        return y.permute(0, *range(2, y.ndim), 1)
+
+    def _torch_kernel(self):
+        """(k…, C/G, F) → PyTorch's (F, C/G, k…)."""
+        n = self.rank
+        return self.kernel.permute(n + 1, n, *range(n))
+
+    def call(self, x):
+        self.compute_output_shape((None,) + tuple(x.shape[1:]))   # a clear size error
+        xc = self._to_channels_first(x)
+        y = conv_padded(xc, self._torch_kernel(), self.bias, self.strides,
+                        self._pads(xc.shape[2:]), self.dilation_rate, self.groups)
+        y = self._to_channels_last(y)
+        return y if self.activation_name == "linear" else self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate, "groups": self.groups,
+                "activation": self.activation_name, "use_bias": self.use_bias,
+                "kernel_initializer": _plain(self.kernel_initializer),
+                "bias_initializer": _plain(self.bias_initializer),
+                "kernel_regularizer": _regularizer_config(self.kernel_regularizer),
+                "bias_regularizer": _regularizer_config(self.bias_regularizer),
+                "kernel_constraint": None, "bias_constraint": None}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            if isinstance(config.get(k), dict):
+                config[k] = _regularizers.get(config[k])
+        return cls(**config)
+
+
+class Conv2D(_Conv):
+    """2-D convolution: (N, H, W, C) → (N, H', W', filters), kernel (kh, kw, C/groups,
+    filters). Keras's arguments and defaults (``padding="valid"``, ``strides=1``,
+    Glorot-uniform kernel, zero bias)."""
+
+
+class Conv1D(_Conv):
+    """1-D convolution: (N, L, C) → (N, L', filters), kernel (k, C/groups, filters);
+    ``padding="causal"`` makes output t depend on inputs ≤ t only."""
+
+    rank = 1
+    _paddings = ("valid", "same", "causal")
+
+
+class Conv2DTranspose(_Conv):
+    """Transposed 2-D convolution (upsampling): (N, H, W, C) → (N, H', W', filters),
+    kernel (kh, kw, filters, C) as Keras stores it. ``padding="valid"``:
+    H' = (H − 1)s + max(k, s); ``"same"``: H' = H·s; ``output_padding`` sets the extra
+    rows at the end instead."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         1, activation, use_bias, kernel_initializer, bias_initializer,
+                         kernel_regularizer, bias_regularizer, activity_regularizer,
+                         kernel_constraint, bias_constraint, **kwargs)
+        self.output_padding = None if output_padding is None else \
+            ntuple(output_padding, 2, type(self).__name__, "output_padding")
+        if self.output_padding is not None:
+            for o, s in zip(self.output_padding, self.strides):
+                if not 0 <= o < s:
+                    raise ValueError(f"{type(self).__name__}: output_padding must be "
+                                     f"smaller than the stride, got output_padding="
+                                     f"{self.output_padding}, strides={self.strides}")
+
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (self.filters, channels)
+
+    def _lengths(self, n, k, s, d, op):
+        """Keras's (left pad, right pad) of the stride-dilated input for one axis (its
+        backend_utils formula), and the output length."""
+        k = (k - 1) * d + 1
+        if self.padding == "valid":
+            op = max(k, s) - k if op is None else op
+            left, right = k - 1, k - 1 + op
+        else:
+            total = s + k - 2 if op is None else k + k % 2 - 2 + op
+            left = min(total // 2 + total % 2, k - 1)
+            right = total - left
+        return left, right, None if n is None else (n - 1) * s + 1 + left + right - k + 1
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        ops = self.output_padding or (None, None)
+        spatial = tuple(self._lengths(n, k, s, d, op)[2] for n, k, s, d, op in zip(
+            self._spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate,
+            ops))
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + spatial + (self.filters,)
+        return (input_shape[0], self.filters) + spatial
+
+    def call(self, x):
+        xc = self._to_channels_first(x)
+        pads, extra = [], []
+        for n, k, s, d, op in zip(xc.shape[2:], self.kernel_size, self.strides,
+                                  self.dilation_rate, self.output_padding or (None, None)):
+            left, right, _ = self._lengths(n, k, s, d, op)
+            # Relative to the full transposed convolution ((n − 1)s + d(k − 1) + 1 long,
+            # i.e. left = right = d(k − 1)): crop at the start, crop or extend at the end.
+            keff = d * (k - 1)
+            pads.append((keff - left, max(keff - right, 0)))
+            extra.append(max(right - keff, 0))
+        geo = Geometry(self.kernel_size, self.strides, self.dilation_rate, tuple(pads), 1)
+        w = self.kernel.permute(3, 2, 0, 1)          # (kh, kw, F, C) → (C, F, kh, kw)
+        args = (xc, w) if self.bias is None else (xc, w, self.bias)
+        y = ConvTranspose(geo, 2, "conv_transpose2d", tuple(extra)).apply(*args)
+        y = self._to_channels_last(y)
+        return y if self.activation_name == "linear" else self.activation(y)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["groups"]
+        config["output_padding"] = self.output_padding
+        return config
+
+
