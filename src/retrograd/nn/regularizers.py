@@ -36,8 +36,8 @@ def _factor(name, arg, value):
     ok = isinstance(value, (int, float, np.integer, np.floating)) and \
         not isinstance(value, bool) and math.isfinite(value) and value >= 0
     if not ok:
-        raise ValueError(f"{name}: invalid value for argument {arg}: expected a finite, "
-                         f"non-negative float. Received: {arg}={value!r}")
+        raise ValueError(f"{name}: the factor must be a non-negative number, finite, "
+                         f"for argument {arg}. Received: {arg}={value!r}")
     return float(value)
 
 
