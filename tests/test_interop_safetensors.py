@@ -137,3 +137,38 @@ def test_hostile_headers_are_refused_fast_with_bounded_memory(tmp_path, raw, mes
     finally:
         tracemalloc.stop()
     assert peak < 1_000_000 + 10 * len(raw)
+
+
+def _valid_file():
+    import io
+    buf = io.BytesIO()
+    rg.save({"w": rg.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3)),
+             "b": rg.tensor(np.arange(3))}, buf, format="safetensors")
+    return buf.getvalue()
+
+
+VALID = _valid_file()
+
+
+def test_fuzzed_files_load_or_raise_the_library_error(tmp_path):
+    """Byte changes anywhere (the header's digits, brackets, the data) and cuts: the
+    file loads (a change in the data) or raises ModelFileError, nothing else."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    path = tmp_path / "fuzz.safetensors"
+
+    @settings(max_examples=25, deadline=None, database=None)
+    @given(st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)),
+                    min_size=1, max_size=3), st.integers(1, len(VALID)))
+    def check(changes, keep):
+        raw = bytearray(VALID)
+        for i, b in changes:
+            raw[i] = b
+        path.write_bytes(bytes(raw[:keep]))
+        try:
+            state = rg.load(path)
+        except ModelFileError:
+            return
+        assert all(isinstance(k, str) and isinstance(v, rg.Tensor) for k, v in state.items())
+    check()
