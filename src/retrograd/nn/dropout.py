@@ -75,14 +75,15 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-def _channel_dropout(input, p, training, generator, name, mask_shape):
-    """Zero whole channels: one draw per entry of ``mask_shape`` (the input's shape
-    with 1 on the spatial axes), the kept ones scaled by 1/(1 − p)."""
+def shaped_dropout(input, p, noise_shape, training=True, generator=None, name="dropout"):
+    """Dropout with one draw per entry of ``noise_shape`` (the input's shape with 1 on
+    the axes that share a decision, e.g. the spatial axes: whole channels are zeroed),
+    the kept ones scaled by 1/(1 − p); identity when not training."""
     _check_p(name, p)
     if not training or p == 0:
         return input
     xp = array_module(input.array)
-    keep = generator_for(xp, generator).random(mask_shape, dtype=np.float32) >= p
+    keep = generator_for(xp, generator).random(tuple(noise_shape), dtype=np.float32) >= p
     keep = to_device(keep, input.device)
     return DropoutMask(xp.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)).apply(input)
 
@@ -106,7 +107,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
                       "3-D or 4-D inputs); whole slices x[n, c] are dropped",
                       UserWarning, stacklevel=2)
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
-    return _channel_dropout(input, p, training, generator, "dropout2d", shape)
+    return shaped_dropout(input, p, shape, training, generator, "dropout2d")
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False, generator=None):
@@ -116,7 +117,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False, generator=None):
                            f"{input.ndim}D input of shape {tuple(input.shape)}")
     k = input.ndim - 1
     shape = tuple(input.shape[:k]) + (1,)
-    return _channel_dropout(input, p, training, generator, "dropout1d", shape)
+    return shaped_dropout(input, p, shape, training, generator, "dropout1d")
 
 
 class Dropout2d(Dropout):

@@ -177,11 +177,12 @@ def _check_float(name, x):
 
 
 def batch_norm_axis(input, running_mean, running_var, weight, bias, training, momentum,
-                    eps, axis, name="batch_norm"):
+                    eps, axis, name="batch_norm", unbiased=True):
     """Batch normalisation with the channel on ``axis`` (1 for PyTorch's NCHW, −1 for
     Keras's channels-last): statistics over every other axis. In training, the
     running statistics (tensors, or None) are updated in place:
-    m ← (1 − momentum) m + momentum μ,  v ← (1 − momentum) v + momentum σ²_unbiased."""
+    m ← (1 − momentum) m + momentum μ,  v ← (1 − momentum) v + momentum σ², with σ²
+    unbiased (PyTorch, which then refuses one value per channel) or biased (Keras)."""
     _check_float(name, input)
     if input.ndim < 2:
         raise ValueError(f"{name}: expected an input with a batch and a channel axis "
@@ -200,12 +201,12 @@ def batch_norm_axis(input, running_mean, running_var, weight, bias, training, mo
         return normalize_fixed(input, running_mean.array, running_var.array, axes, bshape,
                                weight, bias, eps)
     m = input.size // c if c else 0
-    if m <= 1:
+    if m <= 1 and unbiased:
         raise ValueError(f"{name}: expected more than 1 value per channel when training, "
                          f"got input size {list(input.shape)}")
     y, op = normalize(input, axes, bshape, weight, bias, eps)
     if running_mean is not None or running_var is not None:
-        update_running(op, running_mean, running_var, momentum, m, unbiased=True)
+        update_running(op, running_mean, running_var, momentum, m, unbiased)
     return y
 
 
