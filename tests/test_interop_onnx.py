@@ -194,6 +194,31 @@ def test_export_of_a_cuda_model(gpu):
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-5)
 
 
+def test_a_user_op_exports_once_its_converter_is_registered(monkeypatch):
+    from retrograd.onnx import converters
+    monkeypatch.setattr(converters, "CONVERTERS", dict(converters.CONVERTERS))
+
+    class Cube(rg.Function):
+        def forward(self, x):
+            self.x = x
+            return x ** 3
+
+        def backward(self, gy):
+            return 3 * self.x ** 2 * gy
+
+    class Model(nn.Module):
+        def forward(self, x):
+            return Cube().apply(x) + x
+
+    with pytest.raises(rg.NotSupportedError, match="Cube"):
+        rg.onnx.export(Model(), _x(2, 3), io.BytesIO())
+
+    @rg.onnx.converts(Cube)
+    def _cube(g, op, xs, y):
+        return g.node("Pow", [xs[0], g.const(3.0, y.dtype)])
+    _check(Model(), _x(2, 3), batches=(4,), dynamic_axes=DYNAMIC)
+
+
 def test_unsupported_ops_and_bad_arguments_are_named():
     model = rg.keras.Sequential([rg.keras.layers.Input(shape=(3,)),
                                  rg.keras.layers.ReLU(threshold=0.5)])

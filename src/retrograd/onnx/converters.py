@@ -40,8 +40,8 @@ def convert(g, op, xs, y):
     if fn is None:
         raise NotSupportedError(
             f"onnx.export: the operation {type(op).__name__} ({type(op).__module__}) has "
-            f"no ONNX converter (registered: {', '.join(sorted(c.__name__ for c in CONVERTERS))}"
-            "); register one with retrograd.onnx.converters.converts")
+            "no ONNX converter (retrograd/onnx/converters.py lists those that have one; "
+            "register one with retrograd.onnx.converts)")
     return fn(g, op, xs, y)
 
 

@@ -92,9 +92,10 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         [g.info(n, t, axes.get(n, {})) for n, t in zip(input_names, inputs)],
         [g.info(n, t, axes.get(n, {})) for n, t in zip(output_names, outputs)],
         g.initializers)
-    proto = onnx.helper.make_model(
-        graph, producer_name="retrograd",
-        opset_imports=[onnx.helper.make_opsetid("", opset)])
+    opsets = [onnx.helper.make_opsetid("", opset)]
+    # The oldest IR version the opset allows: runtimes older than this onnx read it.
+    proto = onnx.helper.make_model(graph, producer_name="retrograd", opset_imports=opsets,
+                                   ir_version=onnx.helper.find_min_ir_version_for(opsets))
     onnx.checker.check_model(proto)
     data = proto.SerializeToString()
     if hasattr(f, "write"):
