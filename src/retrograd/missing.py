@@ -19,7 +19,12 @@ class NotSupportedError(NotImplementedError, AttributeError):
 
 def unsupported(module, name, why):
     """The error for ``module.name``: PyTorch has it, retrograd does not (``why``)."""
-    torch = "torch" + module[len("retrograd"):] if module.startswith("retrograd") else module
+    if module.startswith("retrograd.vision"):          # torchvision's counterpart
+        torch = "torchvision" + module[len("retrograd.vision"):]
+    elif module.startswith("retrograd"):
+        torch = "torch" + module[len("retrograd"):]
+    else:
+        torch = module
     return NotSupportedError(f"PyTorch's {torch}.{name} is not in retrograd: {why} "
                              f"(PyTorch compatibility: {DOCS})")
 
