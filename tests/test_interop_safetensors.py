@@ -56,6 +56,40 @@ def test_retrograd_state_dict_loads_into_pytorch(tmp_path):
     np.testing.assert_allclose(ours(rg.tensor(x)).numpy(), expected, rtol=1e-6, atol=1e-6)
 
 
+def test_a_cnn_with_batch_norm_statistics_both_ways(tmp_path):
+    torch = _torch()
+    from safetensors.torch import load_file, save_file
+
+    from retrograd.nn.conv import Conv2d
+    from retrograd.nn.normalization import BatchNorm2d
+    from retrograd.nn.pooling import MaxPool2d
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4),
+                                 torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                                 torch.nn.Linear(16, 2))
+    theirs(torch.randn(8, 3, 4, 4))              # running statistics and the batch count
+    theirs.eval()
+    ours = nn.Sequential(Conv2d(3, 4, 3, padding=1), BatchNorm2d(4), nn.ReLU(), MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(16, 2))
+    ours.eval()
+    x = np.random.default_rng(2).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    save_file(theirs.state_dict(), tmp_path / "t.safetensors")
+    state = rg.load(tmp_path / "t.safetensors")
+    assert state["1.num_batches_tracked"].dtype == np.int64
+    ours.load_state_dict(state)
+    with torch.no_grad():
+        np.testing.assert_allclose(ours(rg.tensor(x)).numpy(),
+                                   theirs(torch.from_numpy(x)).numpy(), atol=1e-5)
+    with rg.no_grad():                            # change ours, send it back
+        ours[1].running_mean.array[...] = 0.25
+    rg.save(ours.state_dict(), tmp_path / "r.safetensors")
+    theirs.load_state_dict(load_file(tmp_path / "r.safetensors"))
+    assert torch.all(theirs[1].running_mean == 0.25)
+    with torch.no_grad():
+        np.testing.assert_allclose(ours(rg.tensor(x)).numpy(),
+                                   theirs(torch.from_numpy(x)).numpy(), atol=1e-5)
+
+
 def test_format_argument_dtypes_and_file_objects(tmp_path):
     import io
 
