@@ -12,6 +12,7 @@ Both work on the raw arrays (``tensor.array``), so the same body runs on NumPy
 and CuPy, and a float32 parameter stays float32: scalars are cast to the
 parameter's dtype before they touch it.
 """
+import inspect
 import math
 import warnings
 
@@ -101,6 +102,18 @@ class Optimizer:
         full = {**self.defaults, **group, "params": params}
         self._check(full)
         self.param_groups.append(full)
+
+    @classmethod
+    def check_hyperparameters(cls, **values):
+        """Check hyper-parameters by the constructor's rules, without parameters
+        (the Keras optimizers check theirs with it); unnamed ones take the defaults."""
+        signature = inspect.signature(cls.__init__).parameters
+        group = {n: p.default for n, p in signature.items()
+                 if p.default is not inspect.Parameter.empty and n != "skip_nonfinite"}
+        group.update(values)
+        if "betas" in group and hasattr(group["betas"], "__len__"):
+            group["betas"] = tuple(group["betas"])
+        cls._check(object.__new__(cls), group)
 
     def _check(self, group):
         """Validate one group's hyper-parameters (subclasses extend)."""

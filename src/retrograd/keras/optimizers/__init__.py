@@ -9,9 +9,12 @@ Keras's ``weight_decay`` is decoupled (θ ← θ − η·λ·θ before the step,
 not an L2 term added to the gradient; ``clipnorm`` clips each gradient's norm,
 ``global_clipnorm`` their joint norm, ``clipvalue`` each component.
 """
-import math
+import re
+
+import numpy as np
 
 from ... import optim
+from ...optim.optimizer import check_lr, check_nonneg
 from ...nn.utils import clip_grad_norm_, clip_grad_value_
 from . import schedules
 from .schedules import LearningRateSchedule
@@ -28,10 +31,13 @@ class Optimizer:
             hint = " (Keras 3 calls it learning_rate)" if "lr" in kwargs else ""
             raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}{hint}")
         if not isinstance(learning_rate, LearningRateSchedule) and not callable(learning_rate):
-            if not isinstance(learning_rate, (int, float)) or isinstance(learning_rate, bool) \
-                    or not learning_rate > 0 or not math.isfinite(learning_rate):
-                raise ValueError(f"{who}: learning_rate must be a number > 0 or a "
-                                 f"LearningRateSchedule, got learning_rate={learning_rate!r}")
+            check_lr(learning_rate, who, "learning_rate")
+        for arg, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm),
+                           ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            if value is not None:
+                check_nonneg(value, arg, who)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{who}: name must be a string, got name={name!r}")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(f"{who}: give at most one of clipnorm, clipvalue, "
                              "global_clipnorm")
@@ -56,6 +62,7 @@ class Optimizer:
         if callable(self._lr):
             raise TypeError(f"{type(self).__name__}: this optimizer's learning rate is the "
                             "schedule it was created with; it cannot be set")
+        check_lr(value, type(self).__name__, "learning_rate")
         self._lr = float(value)
         if self.inner is not None:
             for group in self.inner.param_groups:
@@ -114,6 +121,23 @@ class Optimizer:
     def _make(self, params, lr):
         raise NotImplementedError
 
+    # retrograd.optim's names of the hyper-parameters → Keras's, for the messages
+    _KERAS_NAMES = {"betas[0]": "beta_1", "betas[1]": "beta_2", "eps": "epsilon",
+                    "alpha": "rho"}
+
+    def _check_as(self, cls, **values):
+        """Check the hyper-parameters by the rules of ``cls`` (the retrograd.optim
+        optimizer that will do the update): one set of rules, at creation (so also
+        when a model file is read) rather than at the first ``fit``."""
+        try:
+            cls.check_hyperparameters(**values)
+        except (ValueError, TypeError) as e:
+            message = str(e).split(": ", 1)[-1]
+            for ours, keras_name in self._KERAS_NAMES.items():
+                message = re.sub(rf"(?<![\w\[]){re.escape(ours)}(?![\w\]])", keras_name,
+                                 message)
+            raise type(e)(f"{type(self).__name__}: {message}") from None
+
     # -- configuration ---------------------------------------------------------
     def get_config(self):
         lr = self._lr
@@ -145,6 +169,12 @@ class Optimizer:
         return f"<keras.optimizers.{type(self).__name__} learning_rate={self._lr!r}>"
 
 
+def _flag(optimizer, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{type(optimizer).__name__}: {name} must be True or False, got "
+                        f"{name}={value!r}")
+
+
 def _snake(name):
     return "".join("_" + c.lower() if c.isupper() and i else c.lower()
                    for i, c in enumerate(name))
@@ -156,9 +186,9 @@ class SGD(Optimizer):
     Runs on ``retrograd.optim.SGD`` (the same steps for a constant η)."""
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got momentum={momentum!r}")
         super().__init__(learning_rate, **kwargs)
+        _flag(self, "nesterov", nesterov)
+        self._check_as(optim.SGD, momentum=momentum)
         self.momentum, self.nesterov = momentum, nesterov
 
     def _make(self, params, lr):
@@ -176,6 +206,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
+        _flag(self, "amsgrad", amsgrad)
+        self._check_as(optim.Adam, betas=(beta_1, beta_2), eps=epsilon)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
     @property
@@ -209,6 +241,8 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
+        _flag(self, "centered", centered)
+        self._check_as(optim.RMSprop, alpha=rho, momentum=momentum, eps=epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def _make(self, params, lr):
@@ -227,6 +261,8 @@ class Adagrad(Optimizer):
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  **kwargs):
         super().__init__(learning_rate, **kwargs)
+        self._check_as(optim.Adagrad, initial_accumulator_value=initial_accumulator_value,
+                       eps=epsilon)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def _make(self, params, lr):

@@ -19,13 +19,26 @@ class LearningRateSchedule:
 
     @classmethod
     def from_config(cls, config):
+        if not isinstance(config, dict):
+            raise ValueError(f"{cls.__name__}: its configuration must be a dict, got "
+                             f"{type(config).__name__}")
         return cls(**config)
 
 
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _positive(value, name, who):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 \
-            or not math.isfinite(value):
+    if not _number(value) or not value > 0 or not math.isfinite(value):
         raise ValueError(f"{who}: {name} must be a finite number > 0, got {name}={value!r}")
+
+
+def _common(staircase, name, who):
+    if not isinstance(staircase, bool):
+        raise TypeError(f"{who}: staircase must be True or False, got staircase={staircase!r}")
+    if not isinstance(name, str):
+        raise TypeError(f"{who}: name must be a string, got name={name!r}")
 
 
 class ExponentialDecay(LearningRateSchedule):
@@ -37,6 +50,7 @@ class ExponentialDecay(LearningRateSchedule):
         _positive(initial_learning_rate, "initial_learning_rate", "ExponentialDecay")
         _positive(decay_steps, "decay_steps", "ExponentialDecay")
         _positive(decay_rate, "decay_rate", "ExponentialDecay")
+        _common(staircase, name, "ExponentialDecay")
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
@@ -60,9 +74,10 @@ class InverseTimeDecay(LearningRateSchedule):
                  name="InverseTimeDecay"):
         _positive(initial_learning_rate, "initial_learning_rate", "InverseTimeDecay")
         _positive(decay_steps, "decay_steps", "InverseTimeDecay")
-        if not isinstance(decay_rate, (int, float)) or not decay_rate >= 0:
-            raise ValueError(f"InverseTimeDecay: decay_rate must be >= 0, got "
-                             f"decay_rate={decay_rate!r}")
+        if not _number(decay_rate) or not 0 <= decay_rate < math.inf:
+            raise ValueError(f"InverseTimeDecay: decay_rate must be a finite number >= 0, "
+                             f"got decay_rate={decay_rate!r}")
+        _common(staircase, name, "InverseTimeDecay")
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
@@ -84,6 +99,14 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
         boundaries, values = list(boundaries), list(values)
+        for i, b in enumerate(boundaries):
+            if not _number(b) or not math.isfinite(b):
+                raise ValueError(f"PiecewiseConstantDecay: boundaries[{i}] must be a finite "
+                                 f"number, got {b!r}")
+        for i, v in enumerate(values):
+            _positive(v, f"values[{i}]", "PiecewiseConstantDecay")
+        if not isinstance(name, str):
+            raise TypeError(f"PiecewiseConstantDecay: name must be a string, got name={name!r}")
         if len(values) != len(boundaries) + 1:
             raise ValueError(f"PiecewiseConstantDecay: values must have one more element "
                              f"than boundaries, got {len(values)} values and "
