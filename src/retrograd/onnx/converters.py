@@ -19,8 +19,8 @@ import numpy as np
 from .. import backend
 from ..missing import NotSupportedError
 from ..ops import activations as act
-from ..ops import (arithmetic, chain, conv, elementwise, matmul, normalization, padding,
-                   pooling, reductions, shape, softmax)
+from ..ops import (arithmetic, chain, conv, elementwise, indexing, matmul, normalization,
+                   padding, pooling, reductions, shape, softmax)
 
 CONVERTERS = {}
 
@@ -263,6 +263,50 @@ def _stack(g, op, xs, y):
     axis = g.const([int(op.axis) % y.ndim], np.int64)
     return g.node("Concat", [g.node("Unsqueeze", [x, axis]) for x in xs],
                   axis=int(op.axis))
+
+
+@converts(indexing.GetItem)
+def _getitem(g, op, xs, y):
+    """Basic indexing x[i, a:b:s, None, ...]: Slice on the sliced axes (open ends
+    stay open: a dynamic batch is kept whole), Gather for the integers (from the
+    last axis, so the others keep their numbers), Unsqueeze for the new axes."""
+    items = op.index if isinstance(op.index, tuple) else (op.index,)
+    if not indexing._is_basic(items):
+        raise NotSupportedError("onnx.export: indexing with arrays or masks (advanced "
+                                "indexing); only integers, slices, None and ... export")
+    nd = len(op.in_shape)
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        fill = nd - sum(i is not None and i is not Ellipsis for i in items)
+        items = items[:at] + (slice(None),) * fill + items[at + 1:]
+    items = items + (slice(None),) * (nd - sum(i is not None for i in items))
+    big, axis, out_axis = 2**63 - 1, 0, 0
+    starts, ends, axes, steps, ints, new = [], [], [], [], [], []
+    for item in items:
+        if item is None:
+            new.append(out_axis)
+            out_axis += 1
+            continue
+        if isinstance(item, slice) and item != slice(None):
+            step = 1 if item.step is None else item.step
+            lo, hi = (0, big) if step > 0 else (-1, -big - 1)
+            starts.append(lo if item.start is None else item.start)
+            ends.append(hi if item.stop is None else item.stop)
+            axes.append(axis)
+            steps.append(step)
+        if isinstance(item, slice):
+            out_axis += 1
+        else:
+            ints.append((axis, int(item)))
+        axis += 1
+    h = xs[0]
+    if axes:
+        h = g.node("Slice", [h] + [g.const(v, np.int64) for v in (starts, ends, axes, steps)])
+    for a, i in reversed(ints):
+        h = g.node("Gather", [h, g.const(i, np.int64)], axis=a)
+    if new:
+        h = g.node("Unsqueeze", [h, g.const(new, np.int64)])
+    return h if h != xs[0] else g.node("Identity", [h])
 
 
 @converts(shape.Cast)

@@ -51,7 +51,8 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
 
     ``input_names``/``output_names``: the graph's names (default ``input``,
     ``input_1``…, ``output``…); ``dynamic_axes``: ``{name: {axis: "batch"}}`` or
-    ``{name: [axis, …]}``, the axes whose size may differ from the example's;
+    ``{name: [axis, …]}``, the axes whose size may differ from the example's (an
+    output not named there has a dynamic batch axis when an input has one);
     ``opset_version``: the ONNX opset (default 18). The options after ``f`` are
     keywords, as in PyTorch; ``do_constant_folding`` and ``dynamo`` are accepted for
     PyTorch's sake and change nothing (ops on weights alone, such as ``w.T`` in a
@@ -75,7 +76,14 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
     output_names = _names(output_names, len(outputs), "output", "output_names")
     axes = _dynamic_axes(dynamic_axes, input_names + output_names)
 
-    g = Graph(onnx, opset, dynamic_batch=any(0 in axes.get(n, {}) for n in input_names))
+    batch = next((axes[n][0] for n in input_names if 0 in axes.get(n, {})), None)
+    for name, t in zip(output_names, outputs):
+        # An output not named in dynamic_axes follows a dynamic batch when it has one
+        # (as PyTorch's shape inference gives it).
+        if batch is not None and name not in axes and t.ndim and \
+                t.shape[0] == inputs[0].shape[0]:
+            axes[name] = {0: batch}
+    g = Graph(onnx, opset, dynamic_batch=batch is not None)
     params = {id(p): n for n, p in getattr(model, "named_parameters", lambda: [])()}
     for t, name in zip(inputs, input_names):
         g.names[id(t)] = name
