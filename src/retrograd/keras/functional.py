@@ -190,6 +190,10 @@ class Functional(Model):
         return list(self._outputs)
 
     def _input_names(self):
+        """The inputs' names: the dict's keys when the inputs were given as a dict
+        (as Keras 3), else the names of their keras.Input."""
+        if self._in_keys is not None:
+            return list(self._in_keys)
         return [t.node.layer.name for t in self._inputs]
 
     @property

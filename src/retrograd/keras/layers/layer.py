@@ -50,8 +50,8 @@ def _tensor_input(x, who, arg):
     """An eager input of a layer's call: tensors as given, arrays (float64 → float32,
     as Keras casts to the layer's dtype) and numbers as tensors; lists and dicts of
     them element by element; anything else (None, strings) as given."""
-    if isinstance(x, Tensor):
-        return x
+    if isinstance(x, Tensor):       # float inputs in the layer's float32, as Keras
+        return x.to(dtype=np.float32) if x.dtype == np.float64 else x
     if isinstance(x, (list, tuple)):
         return type(x)(_tensor_input(v, who, f"{arg}[{i}]") for i, v in enumerate(x))
     if isinstance(x, dict):
@@ -409,8 +409,10 @@ class Layer(Module):
         a layer may define it by a formula."""
         if not self._user_call and not self._protocol:
             return tuple(input_shape)       # the library's elementwise layers
-        specs = _kt.map_shapes(lambda s: _kt.KerasSpec(s), input_shape)
-        shapes, _ = _kt.infer_output(self, (specs,), {})
+        specs = _kt.map_shapes(_kt.KerasSpec, input_shape)
+        shapes, _ = _kt.infer_output(f"{type(self).__name__} {self.name!r}",
+                                     self._protocol_call, (specs,), {}, state=self.weights)
+        clear_losses(self)
         return shapes
 
     def weight_shapes(self, input_shape):
@@ -707,6 +709,7 @@ class OpLayer(Layer):
 
     def __init__(self, fn, name, template):
         super().__init__(name=name)
+        self.auto_name = True       # add, add_1, … in a model
         self.fn, self.template = fn, template
         self.built = True
 
