@@ -101,14 +101,18 @@ class _Residual(nn.Module):
     def forward(self, x):
         h = x.reshape(x.shape[0], 6)
         h = h + self.body(h) * self.scale - h.mean(dim=1, keepdim=True) / 2.0
-        h = rg.cat([h, (h ** 2).sum(dim=1, keepdim=True).sqrt()], dim=1)
+        h = rg.cat([h, (h ** 2).sum(dim=1, keepdim=True).sqrt(), h.var(dim=1, keepdim=True),
+                    h.std(dim=1, keepdim=True), rg.logsumexp(h, 1).reshape(-1, 1),
+                    h.amax(dim=1, keepdim=True), h.amin(dim=1, keepdim=True)], dim=1)
         return self.head(h.exp().log())
 
 
 def test_nested_modules_with_a_custom_forward():
     model = _Residual()
     model(rg.tensor(_x(2, 2, 3)))                # builds the Dense layer
-    proto = _check(model, _x(2, 2, 3), batches=(4,), dynamic_axes=DYNAMIC)
+    for opset in (13, 18):         # reductions: axes as attributes, then as inputs
+        proto = _check(model, _x(2, 2, 3), batches=(4,), dynamic_axes=DYNAMIC,
+                       opset_version=opset)
     names = {i.name for i in proto.graph.initializer}
     assert {"scale", "body.0.weight", "head.kernel"} <= names
 

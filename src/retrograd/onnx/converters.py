@@ -228,6 +228,26 @@ def _reduce(g, op, xs, y):
     return g.node(name, xs, axes=axes, keepdims=keep)
 
 
+@converts(reductions.Var)
+def _var(g, op, xs, y):
+    """Σ (x − x̄)² / (n − ddof), n the reduced count of the traced shape."""
+    axes = g.const(list(op.axes), np.int64)
+    c = g.node("Sub", [xs[0], g.node("ReduceMean", [xs[0], axes], keepdims=1)]
+               if g.opset >= 18 else [xs[0], g.node("ReduceMean", xs, axes=list(op.axes),
+                                                    keepdims=1)])
+    ss = g.node("ReduceSum", [g.node("Mul", [c, c]), axes], keepdims=int(bool(op.keepdims)))
+    return g.node("Mul", [ss, g.const(op.scale / 2, y.dtype)])
+
+
+@converts(reductions.LogSumExp)
+def _logsumexp(g, op, xs, y):
+    keep = int(bool(op.keepdims))
+    if g.opset >= 18:
+        return g.node("ReduceLogSumExp", [xs[0], g.const(list(op.axes), np.int64)],
+                      keepdims=keep)
+    return g.node("ReduceLogSumExp", xs, axes=list(op.axes), keepdims=keep)
+
+
 # -- shapes -------------------------------------------------------------------------------
 @converts(shape.Reshape)
 def _reshape(g, op, xs, y):
