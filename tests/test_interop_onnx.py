@@ -198,6 +198,34 @@ def test_export_of_a_cuda_model(gpu):
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-5)
 
 
+def test_an_embedding_model_takes_integer_inputs():
+    from retrograd.nn.sparse import Embedding
+
+    class Bag(nn.Module):                        # a bag-of-words text classifier
+        def __init__(self):
+            super().__init__()
+            self.embed, self.out = Embedding(20, 4, padding_idx=0), nn.Linear(4, 3)
+
+        def forward(self, tokens):
+            return self.out(self.embed(tokens).mean(dim=1))
+    model = Bag()
+    tokens = np.array([[1, 5, 0], [18, 2, 2]])
+    buf = io.BytesIO()
+    rg.onnx.export(model, tokens, buf, dynamic_axes={"input": {0: "n", 1: "length"}})
+    session = ort.InferenceSession(buf.getvalue())
+    for shape in ((4, 3), (1, 3)):
+        x = np.random.default_rng(3).integers(0, 20, shape)
+        with rg.no_grad():
+            np.testing.assert_allclose(session.run(None, {"input": x})[0],
+                                       model(rg.tensor(x)).numpy(), atol=1e-6)
+
+    class Shifted(Bag):
+        def forward(self, tokens):
+            return self.out(self.embed(tokens + 1).mean(dim=1))
+    with pytest.raises(rg.NotSupportedError, match="indices are not one of the model's"):
+        rg.onnx.export(Shifted(), tokens, io.BytesIO())
+
+
 def test_basic_indexing_with_a_dynamic_batch():
     S = slice(None)
     for index in [(S, slice(0, 2)), (Ellipsis, -1), (S, None, slice(None, None, -1)),

@@ -19,8 +19,8 @@ import numpy as np
 from .. import backend
 from ..missing import NotSupportedError
 from ..ops import activations as act
-from ..ops import (arithmetic, chain, conv, elementwise, indexing, matmul, normalization,
-                   padding, pooling, reductions, shape, softmax)
+from ..ops import (arithmetic, chain, conv, elementwise, embedding, indexing, matmul,
+                   normalization, padding, pooling, reductions, shape, softmax)
 
 CONVERTERS = {}
 
@@ -327,6 +327,19 @@ def _getitem(g, op, xs, y):
     if new:
         h = g.node("Unsqueeze", [h, g.const(new, np.int64)])
     return h if h != xs[0] else g.node("Identity", [h])
+
+
+@converts(embedding.EmbeddingLookup)
+def _embedding(g, op, xs, y):
+    """W[i]: Gather of the table's rows, the indices being one of the model's inputs
+    (integers do not take part in the graph: the op keeps them as an array)."""
+    indices = g.input_arrays.get(id(op.indices))
+    if indices is None:
+        raise NotSupportedError(
+            "onnx.export: an embedding whose indices are not one of the model's inputs "
+            "as given (computed in forward, or converted there: give the example as "
+            "integers of the dtype the model uses)")
+    return g.node("Gather", [xs[0], indices], axis=0)
 
 
 @converts(shape.Cast)

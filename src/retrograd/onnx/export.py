@@ -87,6 +87,7 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
     params = {id(p): n for n, p in getattr(model, "named_parameters", lambda: [])()}
     for t, name in zip(inputs, input_names):
         g.names[id(t)] = name
+        g.input_arrays[id(t.array)] = name     # integer inputs: ops keep their arrays
     for op, out in _ops(outputs, inputs):
         xs = [g.value(t, params) for t in op.parents]
         g.names[id(out)] = converters.convert(g, op, xs, out)
@@ -221,7 +222,7 @@ class Graph:
 
     def __init__(self, onnx, opset, dynamic_batch):
         self.onnx, self.opset, self.dynamic_batch = onnx, opset, dynamic_batch
-        self.nodes, self.initializers, self.names = [], [], {}
+        self.nodes, self.initializers, self.names, self.input_arrays = [], [], {}, {}
         self._count = 0
         self._keep = []       # the tensors named by id: alive until the export ends
 
