@@ -86,7 +86,8 @@ def test_batch_normalization_options_like_keras():
     def make(K):
         L = K.layers
         return K.Sequential([K.Input((3, 5)), L.BatchNormalization(axis=1, center=False),
-                             L.Flatten(), L.Dense(4), L.BatchNormalization(epsilon=0.1),
+                             L.Flatten(), L.Dense(4),
+                             L.BatchNormalization(epsilon=0.1, gamma_regularizer="l2"),
                              L.Dense(1)])
     _parity(make, x, y)
 
@@ -96,6 +97,25 @@ def test_batch_normalization_options_like_keras():
         return m
     theirs, ours = _parity(frozen, x, y)
     assert np.all(ours.layers[0].moving_mean.numpy() == 0)
+
+
+def test_layer_normalization_over_leading_axes():
+    """Axes that are not the last ones (real Keras's PyTorch backend refuses them, so
+    the oracle is the formula): statistics per sample over axes 1 and 2, γ and β of
+    their shape, gradients by finite differences."""
+    from harness import check_grad
+    layer = rk.layers.LayerNormalization(axis=[1, 2], epsilon=0.01)
+    x = (R.standard_normal((3, 4, 2, 5)) * 3).astype(np.float32)
+    layer.build((None, 4, 2, 5))
+    assert [tuple(w.shape) for w in layer.weights] == [(4, 2), (4, 2)]
+    gamma, beta = R.standard_normal((4, 2)), R.standard_normal((4, 2))
+    layer.set_weights([gamma, beta])
+    mean, var = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
+    expected = (x - mean) / np.sqrt(var + 0.01) * gamma[:, :, None] + beta[:, :, None]
+    np.testing.assert_allclose(layer(rg.tensor(x)).numpy(), expected, rtol=1e-4, atol=1e-5)
+    from retrograd.ops.normalization import normalize
+    check_grad(lambda x, g, b: normalize(x, (1, 2), (1, 4, 2, 1), g, b, 0.01)[0],
+               x[:2], gamma, beta, atol=1e-5, rtol=1e-4)
 
 
 def test_embedding_trains_like_keras():

@@ -91,9 +91,13 @@ class Normalize(_Affine):
     def _dxhat_to_dx(self, g):
         """The adjoint (and, being symmetric, the tangent) map of x ↦ x̂:
         g ↦ r (g − mean g − x̂ mean(g x̂))."""
-        xhat = self.xhat
-        return self.r * (g - g.mean(axis=self.axes, keepdims=True)
-                         - xhat * (g * xhat).mean(axis=self.axes, keepdims=True))
+        xhat, axes = self.xhat, self.axes
+        mean_g = g.mean(axis=axes, keepdims=True)
+        out = xhat * (g * xhat).mean(axis=axes, keepdims=True)
+        out += mean_g        # in place: two full-size arrays instead of five
+        array_module(g).subtract(g, out, out=out)
+        out *= self.r
+        return out
 
     def backward(self, gy):
         gx = None

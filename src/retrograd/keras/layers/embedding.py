@@ -6,7 +6,6 @@ import numpy as np
 from ...missing import NotSupportedError
 from ...nn import init as _init
 from ...nn import regularizers as _regularizers
-from ...nn.parameter import Parameter
 from ...ops.embedding import embedding
 from .core import _regularizer_config
 from .layer import Layer, _plain
@@ -48,6 +47,7 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = input_dim, output_dim
         self.embeddings_initializer = embeddings_initializer
+        _init.get(embeddings_initializer)          # refuse a bad name now
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
         self.embeddings = None
         if weights is not None:
@@ -55,15 +55,13 @@ class Embedding(Layer):
             self.set_weights(weights if isinstance(weights, list) else [weights])
 
     def build(self, input_shape=None):
-        fn = _init.get(self.embeddings_initializer)
-        self.embeddings = Parameter(fn((self.input_dim, self.output_dim), dtype=np.float32))
+        self.embeddings = self.add_weight(
+            shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer, name="embeddings")
         self.built = True
 
     def weight_shapes(self, input_shape):
         return {"embeddings": (self.input_dim, self.output_dim)}
-
-    def named_weights(self):
-        return [] if self.embeddings is None else [("embeddings", self.embeddings)]
 
     def forward(self, x):
         # Not Layer.forward: the indices stay integers (it casts inputs to float32).
@@ -78,17 +76,6 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
-
-    def penalties(self):
-        terms = list(super().penalties())
-        if self.embeddings_regularizer is not None and self.embeddings is not None \
-                and self.trainable:
-            terms.append(self.embeddings_regularizer(self.embeddings))
-        return terms
-
-    @property
-    def has_penalties(self):
-        return self.embeddings_regularizer is not None
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,

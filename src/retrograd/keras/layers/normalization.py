@@ -2,17 +2,15 @@
 channels-last (``axis=-1``) with Keras's defaults, over the ops of
 ``ops/normalization.py`` (the same fused op as ``nn.BatchNorm2d``/``nn.LayerNorm``).
 
-Weights are in Keras's order: ``gamma``, ``beta`` (trainable), then, for batch
-normalisation, ``moving_mean``, ``moving_variance`` (non-trainable: updated by the
-layer itself during ``fit``, never by the optimizer)."""
+Weights (``add_weight``) are in Keras's order: ``gamma``, ``beta`` (trainable), then,
+for batch normalisation, ``moving_mean``, ``moving_variance`` (non-trainable: updated
+in place by the layer itself during ``fit``, never by the optimizer)."""
 import numpy as np
 
 from ...missing import NotSupportedError
 from ...nn import init as _init
 from ...nn import regularizers as _regularizers
-from ...nn.parameter import Parameter
 from ...ops.normalization import batch_norm_axis, normalize
-from ...tensor import Tensor
 from .core import _regularizer_config
 from .layer import Layer, _plain
 
@@ -35,71 +33,17 @@ def _axes(axis, ndim, who):
 
 
 class _Normalization(Layer):
-    """Shared by both layers: γ and β, their initialisers and regularisers, and
-    the weight accessors (own weights first, in Keras's order)."""
+    """Shared by both layers: γ and β (``add_weight``, so the base class lists them,
+    trainable, before the non-trainable moving statistics), their initialisers and
+    regularisers."""
 
     def _make_affine(self, shape):
-        self.gamma = Parameter(self._gamma_init(shape, dtype=np.float32)) if self.scale \
-            else None
-        self.beta = Parameter(self._beta_init(shape, dtype=np.float32)) if self.center \
-            else None
-
-    def _state(self):
-        """The non-trainable weights, (name, tensor), in Keras's order."""
-        return []
-
-    def named_weights(self):
-        own = [("gamma", self.__dict__.get("gamma")), ("beta", self.__dict__.get("beta"))]
-        return [(n, p) for n, p in own + self._state() if p is not None]
-
-    @property
-    def weights(self):
-        return [p for _, p in self.named_weights()]
-
-    @property
-    def trainable_weights(self):
-        if not self.trainable:
-            return []
-        return [p for n, p in self.named_weights() if n in ("gamma", "beta")]
-
-    @property
-    def non_trainable_weights(self):
-        if not self.trainable:
-            return self.weights
-        return [p for _, p in self._state()]
-
-    def count_params(self):
-        return int(sum(p.size for p in self.weights))
-
-    def get_weights(self):
-        return [p.numpy().copy() for p in self.weights]
-
-    def set_weights(self, weights):
-        named = self.named_weights()
-        weights = list(weights)
-        if len(weights) != len(named):
-            raise ValueError(f"Layer {self.name!r} expects {len(named)} weights "
-                             f"({', '.join(n for n, _ in named)}), but the given list has "
-                             f"{len(weights)}")
-        for (n, p), w in zip(named, weights):
-            if np.shape(w) != tuple(p.shape):
-                raise ValueError(f"Layer {self.name!r} weight {n!r} has shape "
-                                 f"{tuple(p.shape)}, got an array of shape {np.shape(w)}")
-        for (_, p), w in zip(named, weights):
-            p.array[...] = np.asarray(w)
-
-    def penalties(self):
-        terms = list(super().penalties())
-        if self.trainable:
-            for reg, p in ((self.gamma_regularizer, self.__dict__.get("gamma")),
-                           (self.beta_regularizer, self.__dict__.get("beta"))):
-                if reg is not None and p is not None:
-                    terms.append(reg(p))
-        return terms
-
-    @property
-    def has_penalties(self):
-        return self.gamma_regularizer is not None or self.beta_regularizer is not None
+        self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer, name="gamma") \
+            if self.scale else None
+        self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer, name="beta") \
+            if self.center else None
 
     def _affine_config(self):
         return {"center": self.center, "scale": self.scale,
@@ -113,8 +57,7 @@ class _Normalization(Layer):
                      beta_regularizer, gamma_regularizer):
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
-        self._beta_init, self._gamma_init = _init.get(beta_initializer), _init.get(
-            gamma_initializer)
+        _init.get(beta_initializer), _init.get(gamma_initializer)    # refuse bad names now
         self.beta_regularizer = _regularizers.get(beta_regularizer)
         self.gamma_regularizer = _regularizers.get(gamma_regularizer)
 
@@ -176,10 +119,11 @@ class BatchNormalization(_Normalization):
     def build(self, input_shape):
         c = self._channels(input_shape)
         self._make_affine((c,))
-        self.register_buffer("moving_mean", Tensor(_init.get(self.moving_mean_initializer)(
-            (c,), dtype=np.float32)))
-        self.register_buffer("moving_variance", Tensor(
-            _init.get(self.moving_variance_initializer)((c,), dtype=np.float32)))
+        self.moving_mean = self.add_weight(shape=(c,), initializer=self.moving_mean_initializer,
+                                           trainable=False, name="moving_mean")
+        self.moving_variance = self.add_weight(
+            shape=(c,), initializer=self.moving_variance_initializer, trainable=False,
+            name="moving_variance")
         self.built = True
 
     def weight_shapes(self, input_shape):
@@ -187,9 +131,6 @@ class BatchNormalization(_Normalization):
         return {n: (c,) for n in ("gamma", "beta", "moving_mean", "moving_variance")
                 if n not in (("gamma",) if not self.scale else ()) + (
                     ("beta",) if not self.center else ())}
-
-    def _state(self):
-        return [("moving_mean", self.moving_mean), ("moving_variance", self.moving_variance)]
 
     def call(self, x):
         training = self.training and self.trainable

@@ -64,9 +64,12 @@ class Normalization(Layer):
         self._broadcast = tuple(input_shape[d] if d in keep else 1 for d in range(ndim))
         shape = tuple(input_shape[d] for d in keep)
         if self.input_mean is None:
-            self.register_buffer("mean", Tensor(np.zeros(shape, np.float32)))
-            self.register_buffer("variance", Tensor(np.ones(shape, np.float32)))
-            self.register_buffer("count", Tensor(np.zeros((), np.int32)))
+            self.mean = self.add_weight(shape=shape, initializer="zeros", trainable=False,
+                                        name="mean")
+            self.variance = self.add_weight(shape=shape, initializer="ones", trainable=False,
+                                            name="variance")
+            self.count = self.add_weight(shape=(), initializer="zeros", dtype="int32",
+                                         trainable=False, name="count")
         else:
             self._fixed = tuple(self._expand(np.asarray(v, np.float32))
                                 for v in (self.input_mean, self.input_variance))
@@ -80,42 +83,12 @@ class Normalization(Layer):
             shape[self._keep[-i]] = v.shape[-i]
         return np.broadcast_to(v.reshape(shape), self._broadcast).copy()
 
-    def named_weights(self):
-        if self.mean is None:
-            return []
-        return [("mean", self.mean), ("variance", self.variance), ("count", self.count)]
-
-    @property
-    def weights(self):
-        return [p for _, p in self.named_weights()]
-
-    @property
-    def trainable_weights(self):
-        return []
-
-    @property
-    def non_trainable_weights(self):
-        return self.weights
-
     def weight_shapes(self, input_shape):
         if self.input_mean is not None:
             return {}
         shape = tuple(input_shape[a % len(input_shape)] for a in sorted(
             a % len(input_shape) for a in self.axis))
         return {"mean": shape, "variance": shape, "count": ()}
-
-    def set_weights(self, weights):
-        named = self.named_weights()
-        weights = list(weights)
-        if len(weights) != len(named):
-            raise ValueError(f"Layer {self.name!r} expects {len(named)} weights, but the "
-                             f"given list has {len(weights)}")
-        for (n, p), w in zip(named, weights):
-            if np.shape(w) != tuple(p.shape):
-                raise ValueError(f"Layer {self.name!r} weight {n!r} has shape "
-                                 f"{tuple(p.shape)}, got an array of shape {np.shape(w)}")
-        for (_, p), w in zip(named, weights):
-            p.array[...] = np.asarray(w)
 
     def adapt(self, data):
         """Compute the mean and variance per kept position from ``data``: an array or
