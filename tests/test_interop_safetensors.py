@@ -206,3 +206,13 @@ def test_fuzzed_files_load_or_raise_the_library_error(tmp_path):
             return
         assert all(isinstance(k, str) and isinstance(v, rg.Tensor) for k, v in state.items())
     check()
+
+
+def test_cuda_tensors_are_saved_from_and_loaded_to_the_device(gpu, tmp_path):
+    path = tmp_path / "w.safetensors"
+    rg.save({"w": rg.tensor([[1.0, 2.0]], device="cuda")}, path)
+    from safetensors.numpy import load_file
+    np.testing.assert_array_equal(load_file(path)["w"], [[1.0, 2.0]])
+    assert rg.load(path)["w"].device == "cpu"
+    back = rg.load(path, map_location="cuda")["w"]
+    assert back.device == "cuda" and back.to("cpu").numpy().tolist() == [[1.0, 2.0]]
