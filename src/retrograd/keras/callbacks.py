@@ -4,6 +4,11 @@ A ``Callback`` overrides any of the Keras hooks (``on_train_begin``,
 ``on_epoch_end``, ``on_train_batch_end``, …) and sees ``self.model`` and
 ``self.params`` (``{"verbose", "epochs", "steps"}``). ``History``, the progress
 bar, early stopping, checkpoints and learning-rate changes are all callbacks.
+
+Every hook gets a ``logs`` dict, as Keras 3 passes them (never None): ``{}`` at the
+begin hooks; a train batch's running loss and metrics at ``on_train_batch_end``;
+the epoch's, with the ``val_`` ones, at ``on_epoch_end`` and (the last epoch's)
+at ``on_train_end``; ``{"outputs": …}`` at ``on_predict_batch_end``.
 """
 import csv
 import math
@@ -128,16 +133,23 @@ class CallbackList:
         return bool(self.batch_hooks[hook])
 
     def batch(self, hook, batch, logs=None):
+        logs = {} if logs is None else logs
         for cb in self.batch_hooks[hook]:
-            getattr(cb, hook)(batch, logs)
+            getattr(cb, hook)(batch, logs=logs)
 
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
             raise AttributeError(hook)
+        per_epoch = hook in ("on_epoch_begin", "on_epoch_end")
 
-        def call(*args, **kwargs):
+        def call(*args, logs=None):
+            # Keras's convention: (logs) or (epoch, logs), logs positional, a dict
+            args = list(args)
+            if len(args) == int(per_epoch) + 1:
+                logs = args.pop()
+            args.append({} if logs is None else logs)
             for cb in self.callbacks:
-                getattr(cb, hook)(*args, **kwargs)
+                getattr(cb, hook)(*args)
         return call
 
 
@@ -505,6 +517,168 @@ class LambdaCallback(Callback):
                 setattr(self, name, fn)
 
 
+class BackupAndRestore(Callback):
+    """Resume a ``fit`` that was interrupted (a crash, a kill, an exception) where its
+    last completed epoch left it, bit for bit.
+
+    At the end of every epoch the weights, the optimizer's slots and step count, the
+    state of the random generators (the shuffling, dropout) and the epoch are saved
+    atomically to ``backup_dir/latest.ckpt`` (``retrograd.checkpoint``); a ``fit``
+    that starts with such a file there restores it and continues from the next
+    epoch, so that the final weights equal an uninterrupted run's. A run that ends
+    normally deletes the file (``delete_checkpoint=True``), so the next ``fit``
+    starts afresh.
+
+    >>> cb = keras.callbacks.BackupAndRestore("backup")
+    >>> model.fit(x, y, epochs=10, callbacks=[cb])    # killed at epoch 6…
+    >>> model.fit(x, y, epochs=10, callbacks=[cb])    # …runs epochs 7 to 10
+
+    ``save_freq``: only ``"epoch"`` (Keras's every-N-batches backups resume inside an
+    epoch, which retrograd does not: ``NotSupportedError``)."""
+
+    FILE = "latest.ckpt"
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError(f"BackupAndRestore: backup_dir must be a directory path, got "
+                             f"backup_dir={backup_dir!r}")
+        if save_freq != "epoch":
+            from ..missing import NotSupportedError
+            if save_freq is False or (isinstance(save_freq, int) and save_freq > 0):
+                raise NotSupportedError(f"BackupAndRestore(save_freq={save_freq!r}): backups "
+                                        "are made at the end of each epoch only "
+                                        "(save_freq='epoch')")
+            raise ValueError(f"BackupAndRestore: save_freq must be 'epoch' or a positive "
+                             f"integer, got save_freq={save_freq!r}")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq, self.delete_checkpoint = save_freq, delete_checkpoint
+        self.double_checkpoint = double_checkpoint
+        self.path = os.path.join(self.backup_dir, self.FILE)
+
+    def on_train_begin(self, logs=None):
+        if not os.path.exists(self.path):
+            return
+        from ..checkpoint import load_checkpoint
+        opt = self.model.optimizer
+        state = load_checkpoint(self.path, self.model,
+                                opt.inner if opt is not None and opt.built else None)
+        extra = state["extra"] or {}
+        if opt is not None:
+            opt.iterations = int(extra.get("iterations", opt.iterations))
+        # fit reads this after on_train_begin (Keras 3's model._initial_epoch)
+        self.model._initial_epoch = state["epoch"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        from ..checkpoint import save_checkpoint
+        opt = self.model.optimizer
+        inner = opt.inner if opt is not None and opt.built else None
+        os.makedirs(self.backup_dir, exist_ok=True)
+        save_checkpoint(self.path, self.model, inner, epoch=epoch + 1,
+                        extra={"iterations": 0 if opt is None else int(opt.iterations)})
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.exists(self.path):
+            os.remove(self.path)
+            if not os.listdir(self.backup_dir):     # as Keras, which removes the folder
+                os.rmdir(self.backup_dir)
+
+
+class TensorBoard(Callback):
+    """Writes TensorBoard event files: at the end of every epoch the logs as scalars
+    ``epoch_loss``, ``epoch_accuracy``, … in ``log_dir/train`` and the ``val_`` ones,
+    under the same names, in ``log_dir/validation`` (Keras's layout, so that
+    TensorBoard draws the two curves in one chart); with ``histogram_freq=k``, every
+    k epochs a histogram of each weight; with ``update_freq=n`` (batches), also
+    ``batch_loss``, … every n batches.
+
+    Written through ``tensorboardX`` (``pip install tensorboardX``), imported when
+    training begins. ``write_graph``, ``write_images``, ``profile_batch`` and the
+    embeddings options are Keras's; the graph and images are not written (a
+    retrograd model has no TensorFlow graph), and ``write_images=True`` or
+    ``embeddings_freq`` > 0 raise ``NotSupportedError``.
+
+    >>> model.fit(x, y, epochs=5, validation_split=0.1,
+    ...           callbacks=[keras.callbacks.TensorBoard("logs")])
+    $ tensorboard --logdir logs"""
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
+                 write_steps_per_second=False, update_freq="epoch", profile_batch=0,
+                 embeddings_freq=0, embeddings_metadata=None):
+        super().__init__()
+        from ..missing import NotSupportedError
+        if write_images:
+            raise NotSupportedError("TensorBoard(write_images=True): weight images are not "
+                                    "written; use histogram_freq for the weights")
+        if embeddings_freq:
+            raise NotSupportedError("TensorBoard(embeddings_freq=...): the embedding "
+                                    "projector is not written")
+        if not isinstance(histogram_freq, int) or histogram_freq < 0:
+            raise ValueError(f"TensorBoard: histogram_freq must be an integer >= 0, got "
+                             f"histogram_freq={histogram_freq!r}")
+        if update_freq not in ("epoch", "batch") and not (
+                isinstance(update_freq, int) and update_freq > 0):
+            raise ValueError(f"TensorBoard: update_freq must be 'epoch', 'batch' or a "
+                             f"positive integer, got update_freq={update_freq!r}")
+        self.log_dir = os.fspath(log_dir)
+        self.histogram_freq, self.write_graph = histogram_freq, write_graph
+        self.write_steps_per_second = write_steps_per_second
+        self.update_freq = 1 if update_freq == "batch" else update_freq
+        self.writers = {}
+        self._step = 0
+
+    def _writer(self, which):
+        w = self.writers.get(which)
+        if w is None:
+            try:
+                from tensorboardX import SummaryWriter
+            except ImportError:
+                raise ImportError("keras.callbacks.TensorBoard writes its event files with "
+                                  "tensorboardX: pip install tensorboardX") from None
+            w = self.writers[which] = SummaryWriter(os.path.join(self.log_dir, which))
+        return w
+
+    def uses_batch_hook(self, hook):
+        return self.update_freq != "epoch" and hook == "on_train_batch_end"
+
+    def on_train_begin(self, logs=None):
+        self._writer("train")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self.update_freq != "epoch" and self._step % self.update_freq == 0:
+            w = self._writer("train")
+            for k, v in (logs or {}).items():
+                w.add_scalar("batch_" + k, float(v), self._step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for k, v in (logs or {}).items():
+            val = k.startswith("val_")
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                continue
+            self._writer("validation" if val else "train").add_scalar(
+                "epoch_" + (k[4:] if val else k), v, epoch)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            w = self._writer("train")
+            for name, p in self.model.named_parameters():
+                w.add_histogram(name.replace(".", "/"), _host_array(p.array), epoch)
+        for w in self.writers.values():
+            w.flush()
+
+    def on_train_end(self, logs=None):
+        for w in self.writers.values():
+            w.close()
+        self.writers = {}
+
+
+def _host_array(a):
+    from .. import backend
+    return np.asarray(backend.to_device(a, "cpu") if backend.device_of(a) != "cpu" else a)
+
+
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-           "TerminateOnNaN", "LambdaCallback"]
+           "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "TensorBoard"]

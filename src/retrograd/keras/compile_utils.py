@@ -36,8 +36,75 @@ class Mean:
         self.total += value * n
         self.count += n
 
+    def update_state(self, values, sample_weight=None):
+        """Keras's ``Mean.update_state``: each value counts once (a custom
+        ``train_step`` feeds the batch's loss here)."""
+        from .metrics import _host
+        v = _host(values).astype(np.float64)
+        if sample_weight is None:
+            self.add(float(v.mean()) if v.size else 0.0, v.size)
+        else:
+            w = np.broadcast_to(_host(sample_weight).astype(np.float64), v.shape)
+            self.total += float((v * w).sum())
+            self.count += float(w.sum())
+
     def result(self):
         return self.total / self.count if self.count else float("nan")
+
+    def _value(self):
+        return self.result()
+
+    def __repr__(self):
+        return f"<Mean name={self.name}>"
+
+
+def mean_state(tracker):
+    """(total, count) of a tracker that is a running mean (the loss, the built-in
+    metrics), whose logs then combine over processes; None for another metric."""
+    if isinstance(tracker, Mean):
+        return tracker.total, tracker.count
+    if isinstance(tracker, metrics_module.Mean) and \
+            type(tracker).result is metrics_module.Mean.result:
+        return float(tracker.total.value), float(tracker.count.value)
+    return None
+
+
+class CompileMetrics(list):
+    """The compiled metrics of every output, as one object (Keras 3's
+    ``model.metrics`` entry named ``compile_metrics``): a custom ``train_step``
+    calls ``update_state(y, y_pred, sample_weight=None)`` on it and returns
+    ``result()``, a dict by log name. With several outputs y and y_pred are lists
+    (or dicts by output name)."""
+
+    name = "compile_metrics"
+
+    def __init__(self, heads=()):
+        super().__init__(m for h in heads for m in h.all_metrics)
+        self.heads = list(heads)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        from .metrics import _host
+        k = len(self.heads)
+        ys, ps, ws = ([v] if k == 1 else list(v.values()) if isinstance(v, dict) else list(v)
+                      for v in (y_true, y_pred, sample_weight if sample_weight is not None
+                                else [None] * k))
+        for head, y, p, w in zip(self.heads, ys, ps, ws):
+            y, p = _host(y), _host(p)
+            w = None if w is None else _host(w)
+            for m in head.metrics:
+                m._feed(y, p)
+            for m in head.weighted_metrics:
+                m._feed(y, p, w)
+
+    def result(self):
+        return {key(m): m._value() for m in self}
+
+    def reset_state(self):
+        for m in self:
+            m.reset_state()
+
+    def __repr__(self):
+        return "<CompileMetrics name=compile_metrics>"
 
 
 class Head:

@@ -251,6 +251,8 @@ def prepare(model, x, y, who):
 def targets_of(model, y, n_x, who):
     """y in the form the losses take (``Columns`` of them for several outputs),
     checked against the outputs and the n_x samples of x."""
+    if getattr(model, "_raw_targets", False):
+        return raw_targets(model, y, n_x, who)
     if y is None:
         raise ValueError(f"{who}: y is None; fit and evaluate need targets")
     names, shapes = model.output_names, model._output_shapes()
@@ -270,6 +272,46 @@ def targets_of(model, y, n_x, who):
     return Columns(targets)
 
 
+def raw_targets(model, y, n_x, who):
+    """y for a model's own ``train_step``/``test_step``: as given (None, one array, or
+    ``Columns`` of a list or dict of them), floats as float32, checked for its number
+    of samples only; the step's loss checks the rest."""
+    if y is None:
+        return None
+    if isinstance(y, dict):
+        y = list(y.values())
+    if isinstance(y, (list, tuple)) and not all(np.ndim(a) == 0 for a in y):
+        return Columns([raw_targets(model, a, n_x, who) for a in y])
+    y = as_array(y, who, "y")
+    if len(y) != n_x:
+        raise ValueError(f"{who}: x and y must have the same number of samples, got x with "
+                         f"{n_x} and y with {len(y)} (Data cardinality is ambiguous)")
+    return np.ascontiguousarray(y, dtype=np.float32) if y.dtype.kind == "f" else y
+
+
+def _finite_targets(y, arg, name, who):
+    """Refuse NaN or inf among the targets (every loss would turn them into a NaN
+    loss and NaN weights), naming the first bad sample."""
+    if y.dtype.kind != "f" or not y.size:
+        return
+    finite = np.isfinite(y.reshape(len(y), -1)).all(axis=1)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        bad = y[i].reshape(-1)[~np.isfinite(y[i].reshape(-1))][0]
+        raise ValueError(f"{who}: {arg} contains non-finite targets ({bad} in sample {i}, "
+                         f"{int((~finite).sum())} sample(s) in all); loss='{name}' needs "
+                         "finite targets: clean or drop those samples")
+
+
+def _distribution_targets(y, arg, name, who):
+    """A cross-entropy's targets are probabilities: every value in [0, 1]."""
+    if y.size and (y.min() < 0 or y.max() > 1):
+        bad = y.min() if y.min() < 0 else y.max()
+        raise ValueError(f"{who}: loss='{name}' expects targets in [0, 1] (one-hot or "
+                         f"probabilities), got {arg} with values from {y.min():g} to "
+                         f"{y.max():g} (e.g. {bad:g})")
+
+
 def target(model, y, head, out, n_x, who):
     """One output's targets, checked against its loss and shape."""
     arg = "y" if len(model.heads) == 1 else f"y[{head.name!r}]"
@@ -280,6 +322,8 @@ def target(model, y, head, out, n_x, who):
                          "ambiguous)")
     loss = head.loss
     name = loss.name
+    if not isinstance(loss, losses_module.SparseCategoricalCrossentropy):
+        _finite_targets(y, arg, name, who)     # sparse labels are refused below
     c = out[-1]
     n = len(y)
     def integral():     # only asked about label vectors, never one-hot matrices
@@ -317,25 +361,30 @@ def target(model, y, head, out, n_x, who):
             raise ValueError(f"{who}: loss='{name}': {arg} has shape {y.shape}, the model "
                              f"outputs {tuple(out)}; expected {arg} of shape "
                              f"({n}, {', '.join(str(d) for d in out[1:])})")
+        _distribution_targets(y, arg, name, who)
         return np.ascontiguousarray(y, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32)
     target = (n,) + tuple(out[1:])
     if y.shape != target:
         if None not in target and y.size == math.prod(target):
             y = y.reshape(target)
-        elif not isinstance(loss, losses_module.LossFunctionWrapper):
+        elif type(loss) in losses_module.CLASSES.values():     # a user's loss reads it
             raise ValueError(f"{who}: loss='{name}': {arg} has shape {y.shape}, the model "
                              f"outputs {tuple(out)}; expected {arg} of shape {target}")
-    if isinstance(loss, losses_module.BinaryCrossentropy) and y.size and \
-            (y.min() < 0 or y.max() > 1):
-        raise ValueError(f"{who}: loss='{name}' expects targets in [0, 1], got values "
-                         f"from {y.min():g} to {y.max():g}")
+    if isinstance(loss, losses_module.BinaryCrossentropy):
+        _distribution_targets(y, arg, name, who)
     return np.ascontiguousarray(y)
 
 
 def sample_weights(model, y, sample_weight, class_weight, who):
     """Per-sample weights: an array (one output), ``Columns`` (one entry per output;
     one array given applies to every output, as in Keras) or None."""
+    if getattr(model, "_raw_targets", False):       # a model's own step weighs itself
+        if class_weight is not None:
+            raise ValueError(f"{who}: class_weight needs the built-in train_step; a model "
+                             "that overrides it gets sample_weight as given")
+        return None if sample_weight is None else \
+            np.asarray(as_array(sample_weight, who, "sample_weight"), dtype=np.float32)
     if len(model.heads) == 1:
         return weighting.sample_weights(y, single(sample_weight, model.output_names),
                                         class_weight, who)

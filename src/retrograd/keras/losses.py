@@ -57,10 +57,27 @@ def backend_host(a):
     return backend.to_device(a, "cpu") if backend.device_of(a) != "cpu" else a
 
 
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
+
+
 class Loss:
-    """Base class: ``loss(y_true, y_pred)`` is the mean over the batch of ``call``'s
-    per-sample values. ``logits_of`` names the output activation whose logits
-    this loss can consume directly (see the module docstring).
+    """Base class (Keras 3's ``keras.losses.Loss``): ``loss(y_true, y_pred,
+    sample_weight=None)`` reduces ``call(y_true, y_pred)``'s values ℓ as
+    ``reduction`` says:
+
+    * ``"sum_over_batch_size"`` (default; ``"mean"``): Σ wℓ / (number of values ℓ),
+    * ``"mean_with_sample_weight"``: Σ wℓ / Σ w,
+    * ``"sum"``: Σ wℓ;  ``None`` or ``"none"``: the values wℓ themselves.
+
+    A loss of one's own subclasses it and defines ``call`` with ``keras.ops`` (or
+    retrograd's ops), which receives Tensors::
+
+        class Huberish(keras.losses.Loss):
+            def call(self, y_true, y_pred):
+                return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+    ``logits_of`` names the output activation whose logits this loss can consume
+    directly (see the module docstring).
 
     ``__call__`` checks its arguments (``y_pred`` a float tensor, ``y_true`` numbers of
     the shape the loss needs) once, then runs the op; ``fit`` checks the whole
@@ -68,10 +85,10 @@ class Loss:
 
     logits_of = None
 
-    def __init__(self, name=None, reduction="sum_over_batch_size"):
-        if reduction not in ("sum_over_batch_size", "sum", "none", None):
-            raise ValueError(f"{type(self).__name__}: reduction must be "
-                             f"'sum_over_batch_size', 'sum' or 'none', got {reduction!r}")
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: invalid value for argument `reduction`; "
+                             f"expected one of {REDUCTIONS}, received: reduction={reduction!r}")
         self.name = name or _snake(type(self).__name__)
         self.reduction = reduction
 
@@ -81,23 +98,34 @@ class Loss:
         y_true = self.check_target(_target_array(y_true, self.name), y_pred).to(y_pred.device)
         if sample_weight is None:
             return self.compute(y_true, y_pred)
-        per_sample = self.call(y_true, y_pred)
+        per_sample = _as_loss_values(self.call(y_true, y_pred), self.name)
         w = _target_array(sample_weight, self.name + " (sample_weight)")
-        if w.shape != tuple(per_sample.shape):
-            raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
-                             f"match the per-sample losses {tuple(per_sample.shape)}")
-        per_sample = per_sample * Tensor._wrap(w.astype(y_pred.dtype)).to(y_pred.device)
-        return self._reduce(per_sample, per_sample.shape[0])
+        shape = tuple(per_sample.shape)
+        total_weight = None
+        if w.shape != shape:
+            if w.ndim < len(shape) and w.shape == shape[:w.ndim]:    # (N,) over (N, …)
+                w = w.reshape(w.shape + (1,) * (len(shape) - w.ndim))
+            try:
+                total_weight = float(w.sum())    # Σ w as given (Keras's mean_with_sample_weight)
+                w = np.broadcast_to(w, shape)
+            except ValueError:
+                raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
+                                 f"match the losses of shape {shape}") from None
+        per_sample = per_sample * Tensor._wrap(np.ascontiguousarray(w, dtype=y_pred.dtype)).to(
+            y_pred.device)
+        return self._reduce(per_sample, per_sample.size,
+                            float(w.sum()) if w.shape == shape and total_weight is None
+                            else total_weight)
 
     def compute(self, y_true, y_pred):
         """The reduced loss from checked arguments (tensors): what ``fit`` calls at
         each step, its data having been checked once for the whole dataset."""
-        if self.reduction == "sum_over_batch_size":
+        if self.reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
             fast = self.batch_mean(y_true, y_pred)
             if fast is not None:
                 return fast
-        per_sample = self.call(y_true, y_pred)
-        return self._reduce(per_sample, per_sample.shape[0])
+        per_sample = _as_loss_values(self.call(y_true, y_pred), self.name)
+        return self._reduce(per_sample, per_sample.size)
 
     def weighted(self, y_true, y_pred, weights, logits=False):
         """Keras's weighted loss from checked tensors: Σᵢ wᵢ ℓᵢ / N (``sum_over_batch_size``:
@@ -108,14 +136,19 @@ class Loss:
             self.call(y_true, y_pred)
         if per.ndim > 1:    # per-timestep/… losses: the sample's weight on each
             weights = weights.reshape((per.shape[0],) + (1,) * (per.ndim - 1))
-        return self._reduce(per * weights, per.size)
+        total_weight = float(weights.array.sum())
+        return self._reduce(per * weights, per.size, total_weight)
 
-    def _reduce(self, per, n):
-        """The losses as ``reduction`` says: as they are, Σ, or Σ / n."""
+    def _reduce(self, per, n, total_weight=None):
+        """The losses as ``reduction`` says: as they are, Σ, Σ / n, or Σ / Σ w."""
         if self.reduction in ("none", None):
             return per
         total = per.sum()
-        return total if self.reduction == "sum" else total / max(n, 1)
+        if self.reduction == "sum":
+            return total
+        if self.reduction == "mean_with_sample_weight" and total_weight is not None:
+            return total / total_weight if total_weight else total * 0.0
+        return total / max(n, 1)
 
     def per_sample_from_logits(self, y_true, logits):
         """The per-sample losses computed from the logits of the output activation."""
@@ -146,6 +179,22 @@ class Loss:
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _as_loss_values(v, name):
+    """What a ``call`` returned, as a float Tensor (a loss written with NumPy gets no
+    gradient, and is refused in training by backward's own error)."""
+    if isinstance(v, Tensor):
+        return v
+    a = np.asarray(v)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: call() must return a tensor of losses, got "
+                        f"{type(v).__name__}")
+    return Tensor._wrap(a.astype(np.float32) if a.dtype.kind != "f" else a)
 
 
 def _snake(name):

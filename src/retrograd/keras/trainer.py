@@ -57,6 +57,7 @@ class Trainer:
     heads = ()
     compiled_metrics = ()
     stop_training = False
+    _raw_targets = False    # a custom train/test step runs: y as given, its logs
 
     # -- compile -----------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -73,7 +74,7 @@ class Trainer:
         ``auto_scale_loss`` are accepted and have no effect (retrograd always runs
         eagerly)."""
         self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
-        self.heads, self.compiled_metrics = (), []
+        self.heads, self.compiled_metrics = (), compile_utils.CompileMetrics()
         self._loss_mean = compile_utils.Mean("loss")
         self._trackers = [self._loss_mean]
         self.loss = loss
@@ -96,7 +97,7 @@ class Trainer:
         self.heads = compile_utils.build_heads(self, *self._compile_args)
         single = len(self.heads) == 1
         self.loss = self.heads[0].loss if single else [h.loss for h in self.heads]
-        self.compiled_metrics = [m for h in self.heads for m in h.all_metrics]
+        self.compiled_metrics = compile_utils.CompileMetrics(self.heads)
         self._trackers = [self._loss_mean] + compile_utils.trackers(self.heads)
 
     @property
@@ -108,12 +109,139 @@ class Trainer:
             return []
         return [compile_utils.key(t) for t in self._trackers]
 
-    def _require_compiled(self, who):
+    @property
+    def metrics(self):
+        """Keras 3's ``model.metrics``: the loss tracker (``loss``), the compiled
+        metrics as one ``compile_metrics`` object, then the ``keras.metrics.Metric``
+        objects the model holds as attributes (a custom ``train_step``'s trackers).
+        ``fit`` and ``evaluate`` reset them all at the start of each epoch."""
+        out = []
+        if self.compiled:
+            out.append(self._loss_mean)
+            args = getattr(self, "_compile_args", None)
+            if self.compiled_metrics or (args and (args[2] or args[3])):
+                out.append(self.compiled_metrics)
+        return out + self._attribute_metrics()
+
+    def _attribute_metrics(self):
+        from .metrics import Metric
+        return [v for v in vars(self).values() if isinstance(v, Metric)]
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch, a Tensor to call ``backward()`` on: the compiled
+        loss(es) Σₖ λₖ ℓₖ(yₖ, ŷₖ) (weighted by ``sample_weight``) plus ``model.losses``
+        (``add_loss`` values, weight penalties), as Keras 3's ``compute_loss``. ``x``
+        and ``training`` are accepted for overrides and unused here."""
+        self._build_heads_if_pending()
+        total = None
+        if len(self.heads) == 1 and self.heads[0].loss is not None:
+            h = self.heads[0]
+            total = h.loss(y, y_pred, sample_weight)
+            if h.weight != 1.0:
+                total = total * h.weight
+        elif len(self.heads) > 1:
+            names = list(self.output_names)
+            def per(v):
+                if isinstance(v, dict):
+                    return [v.get(n) for n in names]
+                return list(v) if isinstance(v, (list, tuple)) else [v] * len(names)
+            for h, yk, pk, wk in zip(self.heads, per(y), per(y_pred), per(sample_weight)):
+                if h.loss is not None:
+                    part = h.loss(yk, pk, wk) * h.weight
+                    total = part if total is None else total + part
+        if not hasattr(self, "_losses_api"):
+            self._losses_api = isinstance(getattr(type(self), "losses", None), property)
+            self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
+        extra = self._extra_loss()
+        if extra is not None:
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("compute_loss: no loss to compute. Provide a `loss` argument in "
+                             "`compile()`")
+        return total
+
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """Keras 2's ``self.compiled_loss(y, y_pred)``: ``compute_loss`` (which adds
+        ``model.losses`` itself; ``regularization_losses`` is ignored)."""
+        return self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+    # -- custom steps (Keras 3's train_step / test_step / predict_step) ------------------
+    def train_step(self, data):
+        """One training step on ``data`` = ``(x, y)`` or ``(x, y, sample_weight)``
+        (retrograd Tensors); returns the logs (a dict of numbers).
+
+        Override it in a subclassed ``Model`` to change what ``fit`` does per batch;
+        ``fit`` then calls it and logs what it returns (Keras 3). Gradients are
+        retrograd's own autograd, as in the PyTorch-backend version of Keras's
+        guide::
+
+            def train_step(self, data):
+                x, y = data
+                self.zero_grad()                          # clear the .grad of the weights
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+                loss.backward()                           # fills each weight's .grad
+                self.optimizer.apply()                    # one update from the .grad
+                for metric in self.metrics:
+                    if metric.name == "loss":
+                        metric.update_state(loss)
+                    else:
+                        metric.update_state(y, y_pred)
+                return {m.name: m.result() for m in self.metrics}
+
+        ``self.optimizer.apply()`` updates every trainable weight from its ``.grad``
+        (clipping and schedules included). The default step (this method) does the
+        same with the compiled loss and metrics."""
+        x, y, sw = _unpack_data(data)
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sw)
+        loss.backward()
+        self.optimizer.apply()
+        self._loss_mean.add(float(_host_value(loss)), _batch_len(x))    # Keras: by batch size
+        self.compiled_metrics.update_state(y, y_pred, sw)
+        return self._logs()
+
+    def test_step(self, data):
+        """One evaluation step on ``data`` (as ``train_step``'s), under no_grad;
+        returns the logs. Override it to change what ``evaluate`` and validation
+        do per batch."""
+        x, y, sw = _unpack_data(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sw, training=False)
+        self._loss_mean.add(float(_host_value(loss)), _batch_len(x))
+        self.compiled_metrics.update_state(y, y_pred, sw)
+        return self._logs()
+
+    def predict_step(self, data):
+        """The outputs for one batch ``data`` = ``(x,)`` (or x); override it to change
+        what ``predict`` returns per batch."""
+        x, _, _ = _unpack_data(data)
+        return self(x, training=False)
+
+    def _custom(self, hook):
+        """Whether the model's class overrides ``hook`` (then the loops call it)."""
+        return getattr(type(self), hook) is not getattr(Trainer, hook)
+
+    def _data_of(self, xb, yb, wb):
+        """A batch as a custom step receives it: Tensors, in Keras's tuple."""
+        def wrap(a):
+            if a is None:
+                return None
+            if isinstance(a, Columns):
+                return [wrap(c) for c in a.arrays]
+            return Tensor._wrap(self._to_device(a))
+        x = self._wrap_inputs(xb)
+        if yb is None:
+            return (x,)
+        return (x, wrap(yb)) if wb is None else (x, wrap(yb), wrap(wb))
+
+    def _require_compiled(self, who, need_loss=True):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{who}()`, e.g. "
                              "model.compile(optimizer='sgd', loss='categorical_crossentropy', "
                              "metrics=['accuracy'])")
-        if (all(h.loss is None for h in self.heads) if self.heads
+        if need_loss and (all(h.loss is None for h in self.heads) if self.heads
                 else self._compile_args[0] is None):
             raise ValueError(f"{who}: the model was compiled without a loss; give "
                              "compile(loss=...)")
@@ -130,6 +258,9 @@ class Trainer:
         fused = tuple(h.fused for h in self.heads)
         self._fused = fused[0] if len(fused) == 1 else fused
         self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
+        # Keras's model.losses (add_loss values and weight penalties), once the layers
+        # have it; else the weight penalties alone
+        self._losses_api = isinstance(getattr(type(self), "losses", None), property)
         self._sync_trainable()
         self._place_data()
 
@@ -183,9 +314,9 @@ class Trainer:
                 if head.fused and m.needs_probabilities:
                     if probs is None:
                         probs = _probabilities(head.loss, out)
-                    m.update_state(y, probs, False, weighted)
+                    m._feed(y, probs, weighted)
                 else:
-                    m.update_state(y, out, head.fused, weighted)
+                    m._feed(y, out, weighted, head.fused)
 
     def _head_loss(self, head, y, out, w):
         yt = Tensor._wrap(self._to_device(y))
@@ -207,9 +338,24 @@ class Trainer:
                                        None if w is None else w.arrays[k]) * head.weight
                 parts.append(float(part.array))
                 loss = part if loss is None else loss + part
-        if self._penalized:
-            loss = loss + self.regularization_loss()
+        extra = self._extra_loss()
+        if extra is not None:
+            loss = extra if loss is None else loss + extra
         return loss, parts
+
+    def _extra_loss(self):
+        """Σ ``model.losses`` (the values of ``add_loss`` and the weights' penalties,
+        as Keras adds them to the compiled loss), or None when there are none."""
+        if getattr(self, "_losses_api", False):
+            ls = list(self.losses)
+            if not ls:
+                return None
+            total = ls[0] if isinstance(ls[0], Tensor) else Tensor._wrap(np.asarray(
+                ls[0], dtype=np.float32))
+            for t in ls[1:]:
+                total = total + t
+            return total
+        return self.regularization_loss() if self._penalized else None
 
     def _track(self, loss_value, parts, n):
         """Add a batch's loss (and its outputs' parts) to the running means."""
@@ -225,7 +371,8 @@ class Trainer:
         With a ``strategy`` (data parallelism) the gradients are averaged over the
         ranks between backward and the update, weighted by each rank's samples.
         It returns (loss, outputs' arrays, each output's λₖ ℓₖ or None)."""
-        penalized, opt = self._penalized, self.optimizer
+        extra_loss = self._extra_loss if self._penalized or self._losses_api else None
+        opt = self.optimizer
         zero_grad, apply = opt.zero_grad, opt.apply
         sync = None if strategy is None else strategy.sync
         params = self.trainable_weights
@@ -276,8 +423,10 @@ class Trainer:
                 loss = loss_fn(wrap(yb), out)
             else:       # Σᵢ wᵢ ℓᵢ / N (weighting.py)
                 loss = weighted(wrap(yb), out, wrap(wb), fused)
-            if penalized:
-                loss = loss + self.regularization_loss()
+            if extra_loss is not None:
+                extra = extra_loss()
+                if extra is not None:
+                    loss = loss + extra
             update(loss, len(xb))
             return float(loss.array), out.array, None
         return train_step
@@ -292,18 +441,32 @@ class Trainer:
 
     # -- logs ------------------------------------------------------------------------
     def _reset_trackers(self):
+        """Every metric back to its start (Keras resets ``model.metrics`` at each
+        epoch and before evaluating): the compiled ones and those the model holds as
+        attributes."""
         for t in self._trackers:
             t.reset_state()
+        for m in self._attribute_metrics():
+            m.reset_state()
 
     def _logs(self, strategy=None):
-        """Keras's logs from the running means, keys sorted; with a ``strategy``, the
-        means over every rank's samples (totals and counts summed over the ranks)."""
-        totals = [t.total for t in self._trackers]
-        counts = [t.count for t in self._trackers]
+        """Keras's logs, keys sorted: each tracker's ``result()``, read from its
+        running total and count where it keeps them; with a ``strategy``, those are
+        summed over the ranks first (a metric of one's own without them gives its
+        rank's value)."""
+        states = [compile_utils.mean_state(t) for t in self._trackers]
         if strategy is not None:
-            totals, counts = data_parallel.sum_over_ranks(strategy, totals, counts)
+            means = [st for st in states if st is not None]
+            totals, counts = data_parallel.sum_over_ranks(
+                strategy, [st[0] for st in means], [st[1] for st in means])
+            summed = iter(zip(totals, counts))
+            states = [None if st is None else next(summed) for st in states]
         logs = {}
-        for t, total, count in zip(self._trackers, totals, counts):
+        for t, st in zip(self._trackers, states):
+            if st is None:
+                logs[compile_utils.key(t)] = t._value()
+                continue
+            total, count = st
             empty = float("nan") if isinstance(t, compile_utils.Mean) else 0.0
             logs[compile_utils.key(t)] = total / count if count else empty
         return dict(sorted(logs.items()))
@@ -349,8 +512,14 @@ class Trainer:
         and runs ``ModelCheckpoint``/``CSVLogger`` (see ``keras/data_parallel.py``)."""
         keras_device.follow(self)
         who = "fit"
-        self._require_compiled(who)
+        custom = self._custom("train_step") or self._custom("test_step")
+        self._raw_targets = custom      # a custom step reads y as given (data_adapters)
+        self._require_compiled(who, need_loss=not self._custom("train_step"))
         verbose = _verbosity(verbose)
+        if not isinstance(initial_epoch, (int, np.integer)) or isinstance(initial_epoch, bool) \
+                or initial_epoch < 0:
+            raise ValueError(f"fit: initial_epoch must be an integer >= 0 (the epoch to start "
+                             f"from), got initial_epoch={initial_epoch!r}")
         steps_per_epoch = positive(steps_per_epoch, who, "steps_per_epoch")
         validation_steps = positive(validation_steps, who, "validation_steps")
         if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
@@ -421,7 +590,13 @@ class Trainer:
                                             epochs=epochs, steps=train.steps_per_epoch)
         batch_begin = cbs.wants("on_train_batch_begin")
         batch_end = cbs.wants("on_train_batch_end")
-        train_step = self._make_train_step(strategy)
+        if custom:
+            if strategy is not None:
+                raise ValueError("fit: distributed training runs the built-in step; a model "
+                                 "that overrides train_step/test_step trains in one process")
+            train_step = None
+        else:
+            train_step = self._make_train_step(strategy)
         metrics = self.compiled_metrics
         if strategy is not None:
             # Any rank with batch callbacks (the chief's progress bar) makes every rank
@@ -434,22 +609,30 @@ class Trainer:
         track = self._track
         self.stop_training = False
         self.train()
-        cbs.on_train_begin()
-        logs = {}
+        cbs.on_train_begin({})
+        # BackupAndRestore resumes after the epochs its backup holds
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        logs = epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_trackers()
             train.on_epoch_begin()
-            cbs.on_epoch_begin(epoch)
+            cbs.on_epoch_begin(epoch, {})
             step = -1
             for step, (xb, yb, wb) in enumerate(train.epoch()):
                 if batch_begin:
-                    cbs.batch("on_train_batch_begin", step)
-                loss_value, out, parts = train_step(xb, yb, wb)
-                track(loss_value, parts, len(xb))
-                if metrics:
-                    self._update_metrics(yb, out, wb)
-                if batch_end:
-                    cbs.batch("on_train_batch_end", step, self._logs(strategy))
+                    cbs.batch("on_train_batch_begin", step, {})
+                if custom:      # the model's own step: its returned logs are the logs
+                    logs = flat_logs(self.train_step(self._data_of(xb, yb, wb)),
+                                     "train_step")
+                    if batch_end:
+                        cbs.batch("on_train_batch_end", step, dict(logs))
+                else:
+                    loss_value, out, parts = train_step(xb, yb, wb)
+                    track(loss_value, parts, len(xb))
+                    if metrics:
+                        self._update_metrics(yb, out, wb)
+                    if batch_end:
+                        cbs.batch("on_train_batch_end", step, self._logs(strategy))
                 if self.stop_training:
                     break
             train.on_epoch_end()
@@ -464,7 +647,8 @@ class Trainer:
                 break
             if cbs.params.get("steps") is None:     # a source of unknown length
                 cbs.params["steps"] = step + 1
-            logs = self._logs(strategy)
+            if not custom:
+                logs = self._logs(strategy)
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 if isinstance(val, SourceBatches):
@@ -480,7 +664,7 @@ class Trainer:
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
-        cbs.on_train_end(logs)
+        cbs.on_train_end(epoch_logs)
         self.eval()
         self._reset_trackers()      # train_on_batch then starts afresh
         return cbs.history
@@ -499,17 +683,22 @@ class Trainer:
         if strategy is not None:
             batch_end = strategy.mean(float(batch_end)) > 0
         if cbs is not None:
-            cbs.on_test_begin()
-        step = -1
+            cbs.on_test_begin({})
+        custom = self._raw_targets
+        step, logs = -1, {}
         with no_grad():
             for step, (xb, yb, wb) in enumerate(batches):
                 if batch_begin:
-                    cbs.batch("on_test_batch_begin", step)
-                if len(xb):     # a rank may have no share of a last small batch
+                    cbs.batch("on_test_batch_begin", step, {})
+                if custom:      # the model's own test_step: its logs are the logs
+                    logs = flat_logs(self.test_step(self._data_of(xb, yb, wb)), "test_step")
+                elif len(xb):     # a rank may have no share of a last small batch
                     self._test_step(xb, yb, wb)
                 if batch_end:
-                    cbs.batch("on_test_batch_end", step, self._logs(strategy))
-        logs = self._logs(strategy)
+                    cbs.batch("on_test_batch_end", step,
+                              dict(logs) if custom else self._logs(strategy))
+        if not custom:
+            logs = self._logs(strategy)
         if cbs is not None:
             if cbs.params.get("steps") is None:     # a source of unknown length
                 cbs.params["steps"] = step + 1
@@ -534,7 +723,8 @@ class Trainer:
         every rank gets what one process gets on the whole data; only rank 0 prints."""
         keras_device.follow(self)
         who = "evaluate"
-        self._require_compiled(who)
+        self._raw_targets = self._custom("test_step")
+        self._require_compiled(who, need_loss=not self._raw_targets)
         verbose = _verbosity(verbose)
         steps = positive(steps, who, "steps")
         strategy = data_parallel.resolve(distributed, who)
@@ -563,6 +753,10 @@ class Trainer:
                 slices(x, y, sw, eval_batches(len(x), batch_size, strategy, steps, who)),
                 cbs, strategy=strategy)
         self._reset_trackers()
+        if self._raw_targets:       # Keras: the model's metrics first, then the rest
+            names = [k for k in self.metrics_names if k in logs]
+            names += sorted(k for k in logs if k not in names)
+            return _result(logs, names, return_dict)
         return _result(logs, self.metrics_names, return_dict)
 
     def _evaluate_source(self, source, cbs):
@@ -621,19 +815,25 @@ class Trainer:
         self._place_data()
         self.eval()
         outs = None
-        cbs.on_predict_begin()
+        cbs.on_predict_begin({})
+        custom = self._custom("predict_step")
         step = -1
         with no_grad():
             for step, xb in enumerate(batches):
                 if batch_begin:
-                    cbs.batch("on_predict_batch_begin", step)
+                    cbs.batch("on_predict_batch_begin", step, {})
                 if len(xb):
-                    out = self._forward(self._wrap_inputs(xb))
-                    out = out if isinstance(out, list) else [out]
+                    if custom:
+                        out = self.predict_step((self._wrap_inputs(xb),))
+                        out = list(out) if isinstance(out, (list, tuple)) else [out]
+                        out = [_host_value(o) for o in out]
+                    else:
+                        out = self._forward(self._wrap_inputs(xb))
+                        out = [o.numpy() for o in (out if isinstance(out, list) else [out])]
                     if outs is None:
                         outs = [[] for _ in out]
                     for k, o in enumerate(out):
-                        outs[k].append(o.numpy())
+                        outs[k].append(o)
                 if batch_end:
                     cbs.batch("on_predict_batch_end", step,
                               {"outputs": None if outs is None else
@@ -644,7 +844,7 @@ class Trainer:
                 source.no_batch()
         if cbs.params.get("steps") is None:     # a source of unknown length
             cbs.params["steps"] = step + 1
-        cbs.on_predict_end()
+        cbs.on_predict_end({})
         shapes = self._output_shapes()
         outs = outs or [[] for _ in shapes]
         results = [np.concatenate(o) if o else
@@ -665,11 +865,16 @@ class Trainer:
         means since the last ``reset_metrics()``, ``fit`` or ``evaluate``."""
         keras_device.follow(self)
         who = "train_on_batch"
-        self._require_compiled(who)
+        self._raw_targets = self._custom("train_step")
+        self._require_compiled(who, need_loss=not self._raw_targets)
         x, y = prepare(self, x, y, who)
         sw = sample_weights(self, y, sample_weight, class_weight, who)
         self._setup_step()
         self.train()
+        if self._raw_targets:
+            logs = flat_logs(self.train_step(self._data_of(x, y, sw)), "train_step")
+            self.eval()
+            return logs if return_dict else _result(logs, list(logs), False)
         loss_value, out, parts = self._make_train_step()(x, y, sw)
         self.eval()
         self._track(loss_value, parts, len(x))
@@ -680,6 +885,7 @@ class Trainer:
         """The loss (and metrics) on one batch, without training."""
         keras_device.follow(self)
         who = "test_on_batch"
+        self._raw_targets = False
         self._require_compiled(who)
         x, y = prepare(self, x, y, who)
         sw = sample_weights(self, y, sample_weight, None, who)
@@ -708,6 +914,47 @@ def _result(logs, names, return_dict):
         return logs
     values = [logs[k] for k in names]
     return values[0] if len(values) == 1 else values
+
+
+def _unpack_data(data):
+    """(x, y, sample_weight) of a step's ``data``, as ``keras.utils.unpack_x_y_sample_weight``."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if not 1 <= len(data) <= 3:
+        raise ValueError(f"a step's data must be x, (x,), (x, y) or (x, y, sample_weight), "
+                         f"got a tuple of {len(data)}")
+    return data + (None,) * (3 - len(data))
+
+
+def _batch_len(x):
+    first = x[0] if isinstance(x, (list, tuple)) else \
+        next(iter(x.values())) if isinstance(x, dict) else x
+    return len(first)
+
+
+def flat_logs(logs, where):
+    """A step's returned logs as Keras passes them on: nested dicts (``compile_metrics``)
+    flattened, every value a float."""
+    if not isinstance(logs, dict):
+        raise TypeError(f"{where} must return a dict of metric values (e.g. "
+                        f"{{'loss': loss}}), got {type(logs).__name__}")
+    out = {}
+    for k, v in logs.items():
+        if isinstance(v, dict):
+            out.update(flat_logs(v, where))
+        else:
+            try:
+                out[k] = float(_host_value(v))
+            except (TypeError, ValueError):
+                out[k] = v
+    return out
+
+
+def _host_value(v):
+    from .metrics import _host
+    return _host(v) if not isinstance(v, (int, float)) else v
 
 
 def _data(out):
