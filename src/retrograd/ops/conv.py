@@ -15,7 +15,7 @@ The columns are built by kh·kw strided slices of the padded input (one per kern
 tap: no loop over pixels or samples), and the products run as one batched GEMM.
 The gradients are the same product read backwards:
 
-    ∂ℓ/∂W = Σ_n ∂ℓ/∂Y · cols(x)ᵀ                       (a GEMM with the saved columns)
+    ∂ℓ/∂W = Σ_n ∂ℓ/∂Y · cols(x)ᵀ                       (a GEMM with the rebuilt columns)
     ∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂Y)                          (each tap's slice scatter-added back)
     ∂ℓ/∂b = Σ_{n, i, j} ∂ℓ/∂y[n, :, i, j]
 
@@ -170,18 +170,20 @@ def conv_forward(x, w, geo, cols=None, out_hw=None):
     return _to_nchw(y, n, ho, wo)
 
 
-def conv_grad_input(gy, w, x_shape, geo):
-    """∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂y): the transposed convolution of gy by w."""
+def conv_grad_input(gy, w, x_shape, geo, gym=None):
+    """∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂y): the transposed convolution of gy by w
+    (``gym``: gy already in the GEMMs' layout)."""
     _, o, ho, wo = gy.shape
     g = geo.groups
     wm = w.reshape(g, o // g, -1)
-    gcols = _per_group(wm.transpose(0, 2, 1), _from_nchw(gy, g))   # (G, K, N·Ho·Wo)
+    gym = _from_nchw(gy, g) if gym is None else gym
+    gcols = _per_group(wm.transpose(0, 2, 1), gym)   # (G, K, N·Ho·Wo)
     return geo.col2im(gcols, x_shape, ho, wo)
 
 
-def conv_grad_weight(cols, gy, w_shape, geo):
+def conv_grad_weight(cols, gy, w_shape, geo, gym=None):
     """∂ℓ/∂W = ∂ℓ/∂Y · cols(x)ᵀ: one GEMM sums over every sample and pixel at once."""
-    gym = _from_nchw(gy, geo.groups)                   # (G, O/G, N·Ho·Wo)
+    gym = _from_nchw(gy, geo.groups) if gym is None else gym   # (G, O/G, N·Ho·Wo)
     # Computed as (cols · ∂ℓ/∂Yᵀ)ᵀ: OpenBLAS ran this orientation 1.5–2× faster.
     gwt = _per_group(cols, gym.transpose(0, 2, 1))     # (G, K, O/G)
     return gwt.transpose(0, 2, 1).reshape(w_shape)
@@ -286,29 +288,34 @@ class Conv(_ConvBase):
                 f"Kernel size: ({dh * (kh - 1) + 1} x {dw * (kw - 1) + 1}). Kernel size "
                 f"can't be greater than actual input size (input {list(self.x_shape)}, "
                 f"weight {list(self.w_shape)})")
-        ho, wo = geo.output_hw(*x.shape[2:])
-        cols = geo.columns(x, ho, wo)
-        y = conv_forward(x, w, geo, cols)
+        y = conv_forward(x, w, geo)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
-        # Saved: the columns (the weight gradient's GEMM operand, not rebuilt) and w.
-        self.cols, self.w, self.x4 = cols, w, x.shape
+        # Saved: the input and the kernel, not the columns — they are C·kh·kw times
+        # the input's size (42 MB for the MNIST net's second conv at batch 64), and
+        # rebuilding them in backward costs one strided copy (docs/performance.md).
+        self.x, self.w = x, w
         return self._shape_out(y)
 
     def backward(self, gy):
         gy = self._gy4d(gy)
         needs = self.needs_input_grad
-        gx = conv_grad_input(gy, self.w, self.x4, self.geo) if needs[0] else None
-        gw = conv_grad_weight(self.cols, gy, self.w.shape, self.geo) if needs[1] else None
-        gb = self._bias_grad(gy) if len(needs) == 3 and needs[2] else None
+        gx = gw = gb = None
+        gym = _from_nchw(gy, self.geo.groups) if needs[0] or needs[1] else None
+        if needs[1]:
+            ho, wo = gy.shape[2:]
+            gw = conv_grad_weight(self.geo.columns(self.x, ho, wo), gy, self.w.shape,
+                                  self.geo, gym)
+        if needs[0]:   # after ∂ℓ/∂W: its columns are freed before these are made
+            gx = conv_grad_input(gy, self.w, self.x.shape, self.geo, gym)
+        if len(needs) == 3 and needs[2]:
+            gb = self._bias_grad(gy)
         gx, gw = self._back(gx, gw)
         return (gx, gw) if len(needs) == 2 else (gx, gw, gb)
 
     def jvp(self, dx, dw, db=None):
-        dx4 = self._gy4d_input(dx)
-        dw4 = dw.reshape(self.w.shape)
-        dy = conv_forward(dx4, self.w, self.geo)
-        dy += _from_cols(self.cols, dw4, self.geo, self.x4)
+        dy = conv_forward(self._gy4d_input(dx), self.w, self.geo)
+        dy += conv_forward(self.x, dw.reshape(self.w.shape), self.geo)
         if db is not None:
             dy += db.reshape(1, -1, 1, 1)
         return self._shape_out(dy)
@@ -319,14 +326,6 @@ class Conv(_ConvBase):
         if self.spatial == 1:
             dx = dx[:, :, None]
         return dx
-
-
-def _from_cols(cols, w, geo, x_shape):
-    """conv(x, w) from x's saved columns."""
-    n, _, h, wd = x_shape
-    ho, wo = geo.output_hw(h, wd)
-    g, o = geo.groups, w.shape[0]
-    return _to_nchw(_per_group(w.reshape(g, o // g, -1), cols), n, ho, wo)
 
 
 class ConvTranspose(_ConvBase):

@@ -114,49 +114,51 @@ class _Pool(Function):
 
 
 class MaxPool(_Pool):
-    """y = max over each window; the index of the first max is saved for backward."""
+    """y = max over each window, one elementwise maximum per kernel tap. Backward
+    routes ∂ℓ/∂y to the first tap (in row-major order) whose input equals the max,
+    as PyTorch; the input and output are saved, not an index array (no per-tap
+    masked writes in forward: they cost 10× the maxima here)."""
 
     def forward(self, x):
         x4 = self._start(x)
         xp = array_module(x4)
         win = self.win
-        xpad = win.padded(x4, -np.inf if x4.dtype.kind == "f" else np.iinfo(x4.dtype).min)
-        y = idx = None
-        for t, sl in win.taps():
-            v = xpad[sl]
-            if y is None:
-                y = v.copy()
-                idx = xp.zeros(y.shape, dtype=np.int8 if win.kernel[0] * win.kernel[1] < 128
-                               else np.int32)
-            else:
-                # Strictly greater: ties keep the first max, as PyTorch (NaN wins too).
-                better = (v > y) | (v != v)
-                y[better] = v[better]
-                idx[better] = t
-        self.idx, self.x4 = idx, x4.shape
+        lowest = -np.inf if x4.dtype.kind == "f" else np.iinfo(x4.dtype).min
+        self.xpad = xpad = win.padded(x4, lowest)
+        y = None
+        for _, sl in win.taps():
+            y = xpad[sl].copy() if y is None else xp.maximum(y, xpad[sl], out=y)
+        self.y, self.x4 = y, x4.shape
         return self._out(y)
 
-    def _scatter(self, g):
-        xp = array_module(g)
-        n, c, h, w = self.x4
-        win = self.win
-        (pt, pl), (pb, pr) = win.padding, win.hi
-        gpad = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=g.dtype)
-        for t, sl in win.taps():
-            gpad[sl] += xp.where(self.idx == t, g, 0)
-        return win.unpad(gpad, h, w)
+    def _first_max(self):
+        """(tap slices, mask of the windows whose first max is at this tap)."""
+        taken = None
+        for _, sl in self.win.taps():
+            hit = self.xpad[sl] == self.y
+            if taken is None:
+                taken = hit
+            else:
+                hit &= ~taken
+                taken |= hit
+            yield sl, hit
 
     def backward(self, gy):
-        return self._scatter(self._in(gy)).reshape(self.x_shape)
+        g = self._in(gy)
+        xp = array_module(g)
+        gpad = xp.zeros(self.xpad.shape, dtype=g.dtype)
+        for sl, hit in self._first_max():
+            gpad[sl] += xp.where(hit, g, 0)
+        n, c, h, w = self.x4
+        return self.win.unpad(gpad, h, w).reshape(self.x_shape)
 
     def jvp(self, dx):
-        """ẏ = ẋ at each window's argmax."""
-        d4 = _as4d(self.op, dx, self.spatial)
-        dpad = self.win.padded(d4, 0)
-        dy = None
-        for t, sl in self.win.taps():
-            part = array_module(dx).where(self.idx == t, dpad[sl], 0)
-            dy = part if dy is None else dy + part
+        """ẏ = ẋ at each window's first max."""
+        xp = array_module(dx)
+        dpad = self.win.padded(_as4d(self.op, dx, self.spatial), 0)
+        dy = xp.zeros(self.y.shape, dtype=dx.dtype)
+        for sl, hit in self._first_max():
+            dy += xp.where(hit, dpad[sl], 0)
         return self._out(dy)
 
 

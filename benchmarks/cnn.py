@@ -1,0 +1,170 @@
+"""Training throughput and peak memory of convolutional networks: retrograd vs PyTorch
+(issue 16).
+
+    python benchmarks/cnn.py [--workloads mnist-net,lenet5] [--steps 40] [--threads 2]
+                             [--random-data] [--quick] [--data DIR]
+
+Workloads, batch 64, plain SGD (lr 0.01) on the negative log-likelihood of a
+log-softmax:
+
+* ``mnist-net``: pytorch/examples' MNIST net — conv 1→32 3×3, ReLU, conv 32→64 3×3,
+  ReLU, max-pool 2, fc 9216→128, ReLU, fc 128→10, log-softmax. Its two dropout
+  layers are left out, so that both frameworks compute the same function and the
+  loss curves can be compared step by step.
+* ``lenet5``: conv 1→6 5×5 (padding 2), tanh, avg-pool 2, conv 6→16 5×5, tanh,
+  avg-pool 2, fc 400→120, tanh, fc 120→84, tanh, fc 84→10, log-softmax.
+
+Both frameworks train, in the same run, from the same initial weights (PyTorch's,
+copied into retrograd) on the same batches: MNIST from ``--data``, else
+``$RETROGRAD_DATA/mnist`` (pixels scaled to [0, 1]), or normal noise with
+``--random-data``. Each (workload, framework) runs in a fresh child process with
+the same number of threads (``--threads``: the BLAS variables for NumPy's OpenBLAS,
+``torch.set_num_threads`` for PyTorch), so its peak memory — the growth of the
+resident set from before the first step to the end (``ru_maxrss``) — is its own.
+The table gives samples/s (after 2 warm-up steps), the ratio to PyTorch, the peak
+memory growth, the first and last losses and the largest loss difference over the
+steps. ``--quick`` runs 6 steps per workload (< 20 s).
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+BATCH, LR = 64, 0.01
+WORKLOADS = ("mnist-net", "lenet5")
+FRAMEWORKS = ("pytorch", "retrograd")
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def build(nn, workload):
+    """The network in ``nn`` (torch.nn or retrograd.nn: the same names)."""
+    if workload == "mnist-net":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(),
+                             nn.Linear(128, 10), nn.LogSoftmax(dim=1))
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
+                         nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
+                         nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
+                         nn.Linear(84, 10), nn.LogSoftmax(dim=1))
+
+
+def data(args, steps):
+    """(steps·64, 1, 28, 28) float32 images and int64 labels."""
+    n = steps * BATCH
+    if args.random_data:
+        rng = np.random.default_rng(0)
+        return (rng.standard_normal((n, 1, 28, 28)).astype(np.float32),
+                rng.integers(0, 10, n).astype(np.int64))
+    from retrograd.datasets import mnist
+    where = args.data or os.path.join(os.environ.get("RETROGRAD_DATA", os.path.join(
+        os.path.dirname(__file__), "..", "..", "shared", "data")), "mnist")
+    (x, y), _ = mnist.load_data(data_dir=where, download=False)
+    reps = -(-n // len(x))
+    x = np.tile(x, (reps, 1, 1))[:n]
+    y = np.tile(y, reps)[:n]
+    return (x[:, None] / np.float32(255)).astype(np.float32), y.astype(np.int64)
+
+
+def initial_weights(workload):
+    """PyTorch's initialisation (seed 0), as NumPy arrays by state_dict key."""
+    import torch
+    torch.manual_seed(0)
+    return {k: v.numpy().copy() for k, v in build(torch.nn, workload).state_dict().items()}
+
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child(args):
+    """Train one (workload, framework) and print a JSON line."""
+    workload, framework = args.child
+    x, y = data(args, args.steps)
+    weights = initial_weights(workload)
+    if framework == "pytorch":
+        import torch
+        torch.set_num_threads(args.threads)
+        model = build(torch.nn, workload)
+        model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+        opt = torch.optim.SGD(model.parameters(), lr=LR)
+        nll, tensor = torch.nn.functional.nll_loss, torch.from_numpy
+    else:
+        import retrograd as rg
+        model = build(rg.nn, workload)
+        model.load_state_dict({k: rg.tensor(v) for k, v in weights.items()})
+        opt = rg.optim.SGD(model.parameters(), lr=LR)
+        nll, tensor = rg.nn.functional.nll_loss, rg.tensor
+
+    def step(i):
+        xb, yb = tensor(x[i * BATCH:(i + 1) * BATCH]), tensor(y[i * BATCH:(i + 1) * BATCH])
+        opt.zero_grad()
+        loss = nll(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return float(loss.item())
+
+    base = rss_mb()
+    losses = [step(0), step(1)]                      # warm-up
+    t0 = time.perf_counter()
+    losses += [step(i) for i in range(2, args.steps)]
+    elapsed = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(samples_per_s=(args.steps - 2) * BATCH / elapsed,
+                          peak_mb=peak - base, losses=losses)))
+
+
+def run_child(args, workload, framework):
+    env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", workload, framework,
+           "--steps", str(args.steps), "--threads", str(args.threads)]
+    if args.random_data:
+        cmd.append("--random-data")
+    if args.data:
+        cmd += ["--data", args.data]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    if p.returncode:
+        raise SystemExit(f"{workload}/{framework} failed:\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--steps", type=int, default=40)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--random-data", action="store_true")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--data")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.steps = 6
+    if args.steps < 3:
+        ap.error("--steps must be at least 3 (2 are warm-up)")
+    if args.child:
+        return child(args)
+    src = "random data" if args.random_data else "MNIST"
+    print(f"CNN training, batch {BATCH}, SGD lr {LR}, {args.steps} steps ({src}), "
+          f"{args.threads} threads for both frameworks")
+    print(f"{'workload':<10} {'framework':<10} {'samples/s':>10} {'ratio':>6} "
+          f"{'peak MB':>8} {'loss 1st':>9} {'loss last':>9} {'max |Δloss|':>11}")
+    for workload in args.workloads.split(","):
+        if workload not in WORKLOADS:
+            ap.error(f"unknown workload {workload!r}; choose from {WORKLOADS}")
+        rows = {fw: run_child(args, workload, fw) for fw in FRAMEWORKS}
+        ref = rows["pytorch"]
+        for fw, r in rows.items():
+            diff = max(abs(a - b) for a, b in zip(r["losses"], ref["losses"]))
+            print(f"{workload:<10} {fw:<10} {r['samples_per_s']:>10.0f} "
+                  f"{r['samples_per_s'] / ref['samples_per_s']:>6.2f} {r['peak_mb']:>8.1f} "
+                  f"{r['losses'][0]:>9.4f} {r['losses'][-1]:>9.4f} {diff:>11.2e}")
+
+
+if __name__ == "__main__":
+    main()
