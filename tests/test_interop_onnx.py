@@ -124,6 +124,7 @@ def test_keras_sequential_and_functional_models():
                             layers.Dense(8, activation="relu"), layers.Dropout(0.3),
                             layers.Dense(6, activation="gelu"), layers.Reshape((2, 3)),
                             layers.LeakyReLU(), layers.Flatten(), layers.ELU(),
+                            layers.ReLU(max_value=0.5, negative_slope=0.1), layers.PReLU(),
                             layers.Dense(3), layers.Softmax()])
     _check(seq, _x(2, 2, 3), batches=(3,), dynamic_axes=DYNAMIC)
 
