@@ -104,6 +104,8 @@ def _checked(path, header, arrays, model, optimizer, scheduler, generators, rest
         try:
             opt_state = optimizer.checked_state(
                 optimizer_from_file(path, header["optimizer"], arrays))
+        except ModelFileError:
+            raise
         except (ValueError, TypeError) as e:
             raise ModelFileError(f"{path}: optimizer state: {e}") from None
     if scheduler is not None:

@@ -99,9 +99,11 @@ class SafeZip:
 
     def _data_start(self, info, size):
         """Where the entry's data begins: after its local header, read from the file."""
-        self._file.seek(info.header_offset)
-        head = self._file.read(_LOCAL.size)
-        if info.header_offset < 0 or len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
+        head = b""
+        if 0 <= info.header_offset <= size:
+            self._file.seek(info.header_offset)
+            head = self._file.read(_LOCAL.size)
+        if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
             raise ZipError(f"{self.path}: entry {info.filename[:80]} has no local header at "
                            f"offset {info.header_offset}")
         name_length, extra_length = _LOCAL.unpack(head)[-2:]
