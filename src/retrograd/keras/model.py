@@ -397,13 +397,13 @@ class Model(Trainer, Module):
     def _unique_layer_names(self):
         """Default names made unique (``dense``, ``dense_1``, …); a name given twice by
         the user is an error, since weights are saved under the layers' names."""
-        names = set()
+        names, counters = set(), {}
         for layer in self.layers:
             if layer.name in names:
                 if not getattr(layer, "auto_name", False):
                     raise ValueError(f"The name {layer.name!r} is used 2 times in the model "
                                      f"{self.name!r}. All layer names should be unique.")
-                layer.name = free_name(layer.name, names)
+                layer.name = free_name(layer.name, names, counters)
             names.add(layer.name)
 
     # -- inputs and outputs ----------------------------------------------------------------
@@ -741,11 +741,15 @@ class Model(Trainer, Module):
                 ".h5 (retrograd's format) for a subclassed model")
 
 
-def free_name(base, taken):
-    """The first of ``base_1``, ``base_2``, … not in ``taken`` (Keras's default names)."""
-    k = 1
+def free_name(base, taken, counters=None):
+    """The first of ``base_1``, ``base_2``, … not in ``taken`` (Keras's default names).
+    ``counters`` ({base: next k to try}), kept by the caller across calls, makes
+    naming n layers alike linear instead of quadratic."""
+    k = 1 if counters is None else counters.get(base, 1)
     while f"{base}_{k}" in taken:
         k += 1
+    if counters is not None:
+        counters[base] = k + 1
     return f"{base}_{k}"
 
 

@@ -93,13 +93,19 @@ class Sequential(Model):
                                  f"names. Name {layer.name!r} is already the name of a layer "
                                  "in this model. Update the `name` argument to pass a "
                                  "unique name.")
-            layer.name = free_name(layer.name, names)
+            layer.name = free_name(layer.name, names,
+                                   self.__dict__.setdefault("_name_counters", {}))
         if not len(self.stack) and self.input_shape_known is None:
             self.input_shape_known = layer.input_shape_hint
         self.stack.append(layer)
         names.add(layer.name)
         if self.input_shape_known is not None and not self._defer_build:
-            self._build_layers()
+            if self.built and len(self.stack) > 1:      # only the new layer to build
+                self.output_shape = layer.build_for(self.output_shape)
+                if self.compiled and self.trainable_weights:
+                    self._build_layers()                # the optimizer follows
+            else:
+                self._build_layers()
 
     def _names(self):
         """The layers' names, kept as a set beside the stack (one look-up per
@@ -196,6 +202,7 @@ class Sequential(Model):
         if not isinstance(config, dict):
             raise ValueError(f"the model configuration is a {type(config).__name__}, "
                              "expected a dict")
+        config = saving_config.as_json(config)      # tuples of a config made in Python
         specs = config.get("layers", [])
         if not isinstance(specs, list) or not all(isinstance(x, dict) for x in specs):
             raise ValueError("the model configuration's 'layers' must be a list of "

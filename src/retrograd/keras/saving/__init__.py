@@ -58,13 +58,13 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     """The layer or model that ``serialize_keras_object`` described (through the
     allow-list: ``keras.layers``, the models, registered classes and
     ``custom_objects``)."""
-    from .config import layer_from_spec
+    from .config import as_json, layer_from_spec
     if config is None or isinstance(config, (bool, int, float, str)):
         return config
     if not isinstance(config, dict):
         raise TypeError(f"deserialize_keras_object: expected a dict, got "
                         f"{type(config).__name__}")
-    obj = layer_from_spec(config, custom_objects)
+    obj = layer_from_spec(as_json(config), custom_objects)
     if hasattr(obj, "_build_layers") and getattr(obj, "input_shape_known", None) is not None:
         obj._build_layers()
     return obj

@@ -36,7 +36,7 @@ POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "fl
 # take is refused, naming it).
 _DEFAULTS = {"data_format": "channels_last", "sparse": False, "ragged": False,
              "optional": False, "autocast": True}
-_MODEL_CLASSES = ("Sequential", "Functional", "Model")
+_MODEL_CLASSES = ("Sequential", "Functional")
 
 
 def _classes():
@@ -44,8 +44,7 @@ def _classes():
     ``keras.layers.CLASSES`` are picked up."""
     from ..functional import Functional
     from ..models import Sequential
-    return {**layers_module.CLASSES, "Sequential": Sequential, "Functional": Functional,
-            "Model": Functional}
+    return {**layers_module.CLASSES, "Sequential": Sequential, "Functional": Functional}
 
 
 # -- retrograd -> Keras 3 ---------------------------------------------------------------
@@ -348,6 +347,16 @@ def _layer_kwargs(cls, config, custom_objects, who):
 
 
 # -- models -------------------------------------------------------------------------------
+def as_json(value):
+    """``value`` as JSON would give it back (tuples become lists): a configuration
+    made in Python (Keras's ``get_config()``) reads like one read from a file."""
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_json(v) for v in value]
+    return value
+
+
 def model_from_config(config, custom_objects=None, cls=None, build=False):
     """A Sequential or functional model from its configuration (Keras 3's, or the
     one retrograd wrote before); ``build=False`` creates no weights yet."""
@@ -492,7 +501,8 @@ def functional_from_config(config, custom_objects=None, build=False):
     if done != len(missing):
         name, k = next(key for key, m in missing.items() if m)
         refs = calls[name][k][0]
-        absent = ", ".join(f"{r[0]}[{r[1]}]" for r in refs if (r[0], r[1]) not in outputs)
+        absent = ", ".join(f"{r[0]}[{r[1]}][{r[2]}]" for r in refs
+                           if (r[0], r[1]) not in outputs)
         raise ValueError(f"layer {name!r} reads {absent or 'an earlier call of itself'}, "
                          "which no layer of the configuration produces (or a cycle)")
     ends = []

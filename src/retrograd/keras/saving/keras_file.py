@@ -10,13 +10,13 @@ against the file's size before any layer is built.
 import datetime
 import io
 import json
-import math
 import os
 import warnings
 import zipfile
 
 import numpy as np
 
+from ...missing import NotSupportedError
 from ...serialization import ModelFileError, atomic_write
 from .. import compile_utils
 from .. import optimizers as optimizers_module
@@ -35,7 +35,8 @@ def is_keras_zip(path):
     try:
         with zipfile.ZipFile(path) as z:
             return any(i.filename == CONFIG for i in z.infolist()[:MAX_ENTRIES])
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError):
         return False
 
 
@@ -219,7 +220,7 @@ def load_model(filepath, custom_objects=None, compile=True):
         _json(entries[METADATA], METADATA, where)
     try:
         model = _model(spec, custom_objects)
-    except ModelFileError:
+    except (ModelFileError, NotSupportedError):
         raise
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError,
             RecursionError) as e:
@@ -239,7 +240,7 @@ def _model(spec, custom_objects):
     from ..functional import Functional
     from ..models import Sequential
     name = spec.get("class_name")
-    classes = {"Sequential": Sequential, "Functional": Functional, "Model": Functional}
+    classes = {"Sequential": Sequential, "Functional": Functional}
     cls = classes.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"unknown model class {str(name)[:40]!r} (module "
@@ -361,7 +362,3 @@ def _restore_optimizer(model, arrays, where):
         opt.inner.state[p] = state
     opt.iterations = int(it)
 
-
-def check_lr(value, where):
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ModelFileError(f"{where}: invalid learning rate {value!r}")
