@@ -199,6 +199,40 @@ def test_export_of_a_cuda_model(gpu):
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-5)
 
 
+def test_keras_convolution_pooling_normalisation_and_embedding_layers():
+    from retrograd.keras.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose
+    from retrograd.keras.layers.embedding import Embedding
+    from retrograd.keras.layers.normalization import BatchNormalization, LayerNormalization
+    from retrograd.keras.layers.pooling import (AveragePooling1D, AveragePooling2D,
+                                                GlobalAveragePooling1D,
+                                                GlobalAveragePooling2D, GlobalMaxPooling1D,
+                                                MaxPooling1D, MaxPooling2D)
+    from retrograd.keras.layers.reshaping import ZeroPadding2D
+    keras, layers = rg.keras, rg.keras.layers
+    x = _x(4, 6, 6, 3)
+    cnn = keras.Sequential([layers.Input(shape=(6, 6, 3)), ZeroPadding2D(1),
+                            Conv2D(4, 3, padding="same", activation="relu"),
+                            BatchNormalization(), MaxPooling2D(2),
+                            Conv2D(6, 3, strides=2, padding="same"),
+                            AveragePooling2D(2, padding="same"),
+                            Conv2DTranspose(4, 3, strides=2), LayerNormalization(),
+                            GlobalAveragePooling2D(), layers.Dense(3, activation="softmax")])
+    cnn.compile(optimizer="sgd", loss="mse")
+    cnn.fit(x, _x(4, 3), epochs=1, verbose=0)    # batch-norm statistics move
+    _check(cnn, x[:2], batches=(3,), dynamic_axes={"input": [0]})
+    seq = keras.Sequential([layers.Input(shape=(10, 3)), Conv1D(4, 3, padding="causal"),
+                            MaxPooling1D(2), AveragePooling1D(2), GlobalMaxPooling1D()])
+    _check(seq, _x(2, 10, 3), batches=(4,), dynamic_axes={"input": [0]})
+
+    text = keras.Sequential([layers.Input(shape=(6,)), Embedding(20, 4),
+                             GlobalAveragePooling1D(), layers.Dense(2)])
+    tokens = np.random.default_rng(4).integers(0, 20, (3, 6))
+    buf = io.BytesIO()
+    rg.onnx.export(text, tokens[:2], buf, dynamic_axes={"input": [0]})
+    (theirs,) = ort.InferenceSession(buf.getvalue()).run(None, {"input": tokens})
+    np.testing.assert_allclose(theirs, text.predict(tokens, verbose=0), atol=1e-6)
+
+
 def test_an_embedding_model_takes_integer_inputs():
     from retrograd.nn.sparse import Embedding
 
