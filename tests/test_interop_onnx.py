@@ -319,3 +319,15 @@ def test_unsupported_ops_and_bad_arguments_are_named():
         rg.onnx.export(mlp, _x(2, 3), io.BytesIO(), input_names=["a", "b"])
     with pytest.raises(TypeError, match="args\\[0\\] is a dict"):
         rg.onnx.export(mlp, {"x": 1}, io.BytesIO())
+
+
+def test_without_the_onnx_library_the_error_names_the_extra(monkeypatch):
+    import subprocess
+    import sys
+    code = "import sys, retrograd; print(sorted(m for m in ('onnx', 'onnxruntime', " \
+           "'safetensors') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"            # imported at the first export only
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ImportError, match=r"pip install retrograd\[interop\]"):
+        rg.onnx.export(nn.Sequential(nn.Linear(2, 2)), _x(1, 2), io.BytesIO())

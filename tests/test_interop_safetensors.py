@@ -216,3 +216,11 @@ def test_cuda_tensors_are_saved_from_and_loaded_to_the_device(gpu, tmp_path):
     assert rg.load(path)["w"].device == "cpu"
     back = rg.load(path, map_location="cuda")["w"]
     assert back.device == "cuda" and back.to("cpu").numpy().tolist() == [[1.0, 2.0]]
+
+
+def test_without_the_safetensors_library_the_error_names_the_extra(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(ImportError, match=r"pip install retrograd\[interop\]"):
+        rg.save({"w": rg.ones(2)}, tmp_path / "w.safetensors")
