@@ -7,12 +7,13 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from harness import check_grad, check_jvp, compare_torch, torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import retrograd as rg
-import retrograd.nn as nn
 import retrograd.nn.functional as F
-from harness import check_grad, check_jvp, compare_torch, torch
+from retrograd import nn
 from retrograd.missing import NotSupportedError
 from retrograd.ops.conv import conv1d, conv2d, conv_transpose2d
 from retrograd.ops.padding import pad
@@ -51,7 +52,7 @@ def conv2d_case(draw):
     arrays = [rng.standard_normal((1, c, h, w)), rng.standard_normal((o, c // g, kh, kw))]
     if bias:
         arrays.append(rng.standard_normal(o))
-    return dict(stride=stride, padding=padding, dilation=dilation, groups=g), arrays
+    return {"stride": stride, "padding": padding, "dilation": dilation, "groups": g}, arrays
 
 
 @SETTINGS
@@ -70,7 +71,7 @@ def test_conv1d(g, k, stride, dilation, padding, seed):
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal((2, 2 * g, dilation * (k - 1) + 3)),
               rng.standard_normal((g, 2, k)), rng.standard_normal(g)]
-    kw = dict(stride=stride, padding=padding, dilation=dilation, groups=g)
+    kw = {"stride": stride, "padding": padding, "dilation": dilation, "groups": g}
     _three_ways(lambda *a: conv1d(*a, **kw), lambda *a: torch.nn.functional.conv1d(*a, **kw),
                 arrays)
 
@@ -84,8 +85,8 @@ def test_conv_transpose2d(g, k, stride, dilation, padding, output_padding, bias,
     arrays = [rng.standard_normal((2, 2 * g, 3, 2)), rng.standard_normal((2 * g, 2, k, k))]
     if bias:
         arrays.append(rng.standard_normal(2 * g))
-    kw = dict(stride=stride, padding=padding, output_padding=output_padding, groups=g,
-              dilation=dilation)
+    kw = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": g,
+              "dilation": dilation}
     if (2 - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1 < 1:
         return
     _three_ways(lambda *a: conv_transpose2d(*a, **kw),
@@ -108,7 +109,7 @@ def test_unbatched_input_and_weight_gradient_only():
                                     ("circular", (2, 3, 1, 1)), ("replicate", (1, 2, 1, 1, 1, 0))])
 def test_pad(mode, p):
     x = np.random.default_rng(1).standard_normal((2, 2, 4, 5))
-    f = lambda a: pad(a, p, mode)   # noqa: E731
+    f = lambda a: pad(a, p, mode)
     check_grad(f, x)
     check_jvp(f, x)
     compare_torch(f, lambda a: torch.nn.functional.pad(a, p, mode), x)
@@ -129,11 +130,11 @@ def test_pad_value_and_errors():
 
 ERRORS = [
     # (input shape, weight shape, kwargs, words the message must contain)
-    ((2, 4, 5, 5), (3, 2, 3, 3), dict(groups=2), ["groups=2", "[3, 2, 3, 3]"]),
-    ((2, 3, 5, 5), (4, 2, 3, 3), dict(), ["[2, 3, 5, 5]", "2 channels", "3 channels"]),
-    ((1, 2, 2, 2), (4, 2, 3, 3), dict(), ["(2 x 2)", "Kernel size"]),
-    ((2, 5, 5), (4, 2, 3, 3, 1), dict(), ["weight of size [4, 2, 3, 3, 1]"]),
-    ((5, 5), (4, 1, 3, 3), dict(), ["input of size: [5, 5]"]),
+    ((2, 4, 5, 5), (3, 2, 3, 3), {"groups": 2}, ["groups=2", "[3, 2, 3, 3]"]),
+    ((2, 3, 5, 5), (4, 2, 3, 3), {}, ["[2, 3, 5, 5]", "2 channels", "3 channels"]),
+    ((1, 2, 2, 2), (4, 2, 3, 3), {}, ["(2 x 2)", "Kernel size"]),
+    ((2, 5, 5), (4, 2, 3, 3, 1), {}, ["weight of size [4, 2, 3, 3, 1]"]),
+    ((5, 5), (4, 1, 3, 3), {}, ["input of size: [5, 5]"]),
 ]
 
 

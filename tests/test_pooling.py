@@ -4,11 +4,12 @@ pooling, against finite differences (float64), forward vs reverse mode and PyTor
 the nn layers against PyTorch's."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from harness import check_grad, check_jvp, compare_torch, torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import retrograd as rg
-import retrograd.nn as nn
-from harness import check_grad, check_jvp, compare_torch, torch
+from retrograd import nn
 from retrograd.missing import NotSupportedError
 from retrograd.ops import pooling as P
 
@@ -43,7 +44,7 @@ def test_max_pool2d(win, d, ceil_mode):
     # Distinct values: no tie for the max within a finite difference's step.
     x = np.random.default_rng(seed).permutation(2 * 2 * size[0] * size[1]).reshape(
         (2, 2) + size) / 7.0
-    kw = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
+    kw = {"kernel_size": k, "stride": s, "padding": p, "dilation": d, "ceil_mode": ceil_mode}
     _three_ways(lambda a: P.max_pool2d(a, **kw),
                 lambda a: torch.nn.functional.max_pool2d(a, **kw), x)
 
@@ -53,8 +54,8 @@ def test_max_pool2d(win, d, ceil_mode):
 def test_avg_pool2d(win, count_include_pad):
     k, s, p, size, ceil_mode, seed = win
     x = np.random.default_rng(seed).standard_normal((2, 2) + size)
-    kw = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
-              count_include_pad=count_include_pad)
+    kw = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": ceil_mode,
+              "count_include_pad": count_include_pad}
     _three_ways(lambda a: P.avg_pool2d(a, **kw),
                 lambda a: torch.nn.functional.avg_pool2d(a, **kw), x)
 
@@ -64,7 +65,7 @@ def test_avg_pool2d(win, count_include_pad):
 def test_pool1d(win, use_max):
     k, s, p, size, ceil_mode, seed = win
     x = np.random.default_rng(seed).permutation(2 * 3 * size[0]).reshape((2, 3) + size) / 5.0
-    kw = dict(kernel_size=k[0], stride=s[0], padding=p[0], ceil_mode=ceil_mode)
+    kw = {"kernel_size": k[0], "stride": s[0], "padding": p[0], "ceil_mode": ceil_mode}
     name = "max_pool1d" if use_max else "avg_pool1d"
     _three_ways(lambda a: getattr(P, name)(a, **kw),
                 lambda a: getattr(torch.nn.functional, name)(a, **kw), x)
@@ -103,7 +104,7 @@ def test_divisor_override():
 
 
 @pytest.mark.parametrize("name,shape,args,kwargs,words", [
-    ("max_pool2d", (1, 2, 3, 3), (2,), dict(padding=2), ["at most half", "pad=(2, 2)"]),
+    ("max_pool2d", (1, 2, 3, 3), (2,), {"padding": 2}, ["at most half", "pad=(2, 2)"]),
     ("max_pool2d", (1, 2, 3, 3), (5,), {}, ["[1, 2, 3, 3]", "too small"]),
     ("avg_pool2d", (1, 1, 1, 3, 3), (2,), {}, ["input of size: [1, 1, 1, 3, 3]"]),
     ("max_pool2d", (1, 2, 3, 3), (0,), {}, ["kernel_size must be greater than zero"]),

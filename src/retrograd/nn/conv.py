@@ -138,7 +138,7 @@ class ConvTranspose2d(_ConvNd):
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None, generator=None):
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple, got "
+            raise TypeError(f"ConvTranspose2d: padding must be an int or a tuple, got "
                              f"{padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype, output_padding,

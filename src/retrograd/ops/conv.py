@@ -153,7 +153,7 @@ def _to_nchw(y, n, ho, wo):
 def _from_nchw(gy, g):
     """(N, O, Ho, Wo) → (G, O/G, N·Ho·Wo), the layout of the GEMMs."""
     xp = array_module(gy)
-    n, o = gy.shape[:2]
+    _n, o = gy.shape[:2]
     return xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(g, o // g, -1)
 
 
@@ -459,7 +459,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     where ``output_padding`` op < max(s, d) adds rows at the end."""
     op = "conv_transpose2d"
     if isinstance(padding, str):
-        raise ValueError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
+        raise TypeError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
     geo = _geometry(op, weight, stride, padding, dilation, groups, 2)
     opad = ntuple(output_padding, 2, op, "output_padding")
     for o, s, d in zip(opad, geo.stride, geo.dilation):

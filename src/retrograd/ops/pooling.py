@@ -149,7 +149,7 @@ class MaxPool(_Pool):
         gpad = xp.zeros(self.xpad.shape, dtype=g.dtype)
         for sl, hit in self._first_max():
             gpad[sl] += xp.where(hit, g, 0)
-        n, c, h, w = self.x4
+        _n, _c, h, w = self.x4
         return self.win.unpad(gpad, h, w).reshape(self.x_shape)
 
     def jvp(self, dx):
@@ -341,7 +341,3 @@ def adaptive_avg_pool1d(input, output_size):
                            f"of size: {list(input.shape)}")
     o = int(output_size if isinstance(output_size, (int, np.integer)) else output_size[0])
     return AdaptiveAvgPool((1, o)).apply(input.unsqueeze(-2)).squeeze(-2)
-
-
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d"]
