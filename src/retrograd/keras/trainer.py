@@ -34,6 +34,7 @@ from .data_adapters import (ArrayBatches, BatchPlan, Columns, SourceBatches,
                             batch_size_or_default, describe, eval_batches, inputs_of,
                             is_batch_source, positive, prepare, refuse_with_source,
                             sample_weights, slices)
+from .utils import unpack_x_y_sample_weight
 
 
 def _verbosity(verbose):
@@ -149,9 +150,7 @@ class Trainer:
                 if h.loss is not None:
                     part = h.loss(yk, pk, wk) * h.weight
                     total = part if total is None else total + part
-        if not hasattr(self, "_losses_api"):
-            self._losses_api = isinstance(getattr(type(self), "losses", None), property)
-            self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
+        self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
         extra = self._extra_loss()
         if extra is not None:
             total = extra if total is None else total + extra
@@ -192,7 +191,7 @@ class Trainer:
         ``self.optimizer.apply()`` updates every trainable weight from its ``.grad``
         (clipping and schedules included). The default step (this method) does the
         same with the compiled loss and metrics."""
-        x, y, sw = _unpack_data(data)
+        x, y, sw = unpack_x_y_sample_weight(data)
         self.zero_grad()
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sw)
@@ -206,7 +205,7 @@ class Trainer:
         """One evaluation step on ``data`` (as ``train_step``'s), under no_grad;
         returns the logs. Override it to change what ``evaluate`` and validation
         do per batch."""
-        x, y, sw = _unpack_data(data)
+        x, y, sw = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sw, training=False)
         self._loss_mean.add(float(_host_value(loss)), _batch_len(x))
@@ -216,7 +215,7 @@ class Trainer:
     def predict_step(self, data):
         """The outputs for one batch ``data`` = ``(x,)`` (or x); override it to change
         what ``predict`` returns per batch."""
-        x, _, _ = _unpack_data(data)
+        x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
     def _custom(self, hook):
@@ -257,10 +256,8 @@ class Trainer:
                 act is not None and act is _activation(loss.logits_of)
         fused = tuple(h.fused for h in self.heads)
         self._fused = fused[0] if len(fused) == 1 else fused
+        # model.losses: add_loss values, activity and weight penalties (Layer.penalties)
         self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
-        # Keras's model.losses (add_loss values and weight penalties), once the layers
-        # have it; else the weight penalties alone
-        self._losses_api = isinstance(getattr(type(self), "losses", None), property)
         self._sync_trainable()
         self._place_data()
 
@@ -344,17 +341,9 @@ class Trainer:
         return loss, parts
 
     def _extra_loss(self):
-        """Σ ``model.losses`` (the values of ``add_loss`` and the weights' penalties,
-        as Keras adds them to the compiled loss), or None when there are none."""
-        if getattr(self, "_losses_api", False):
-            ls = list(self.losses)
-            if not ls:
-                return None
-            total = ls[0] if isinstance(ls[0], Tensor) else Tensor._wrap(np.asarray(
-                ls[0], dtype=np.float32))
-            for t in ls[1:]:
-                total = total + t
-            return total
+        """Σ ``model.losses`` (the values of ``add_loss`` and the penalties, as Keras
+        adds them to the compiled loss: ``Module.regularization_loss`` sums the same
+        terms), or None when no layer has any."""
         return self.regularization_loss() if self._penalized else None
 
     def _track(self, loss_value, parts, n):
@@ -371,7 +360,7 @@ class Trainer:
         With a ``strategy`` (data parallelism) the gradients are averaged over the
         ranks between backward and the update, weighted by each rank's samples.
         It returns (loss, outputs' arrays, each output's λₖ ℓₖ or None)."""
-        extra_loss = self._extra_loss if self._penalized or self._losses_api else None
+        extra_loss = self._extra_loss if self._penalized else None
         opt = self.optimizer
         zero_grad, apply = opt.zero_grad, opt.apply
         sync = None if strategy is None else strategy.sync
@@ -916,16 +905,6 @@ def _result(logs, names, return_dict):
     return values[0] if len(values) == 1 else values
 
 
-def _unpack_data(data):
-    """(x, y, sample_weight) of a step's ``data``, as ``keras.utils.unpack_x_y_sample_weight``."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if not 1 <= len(data) <= 3:
-        raise ValueError(f"a step's data must be x, (x,), (x, y) or (x, y, sample_weight), "
-                         f"got a tuple of {len(data)}")
-    return data + (None,) * (3 - len(data))
 
 
 def _batch_len(x):

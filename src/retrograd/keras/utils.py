@@ -1,4 +1,5 @@
-"""``keras.utils``: one-hot encoding, seeding, the progress bar, ``PyDataset``."""
+"""``keras.utils``: one-hot encoding, seeding, the progress bar, ``PyDataset``,
+``plot_model``, ``unpack_x_y_sample_weight``."""
 import random
 
 import numpy as np
@@ -109,4 +110,44 @@ class PyDataset:
 
 Sequence = PyDataset        # Keras 2's name, kept by Keras 3
 
-__all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequence"]
+
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) of a batch as ``train_step`` receives it: ``(x,)``,
+    ``(x, y)``, ``(x, y, sample_weight)`` or x alone (missing entries None)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if not 1 <= len(data) <= 3:
+        raise ValueError(f"unpack_x_y_sample_weight: data must be a tuple (x,), (x, y) or "
+                         f"(x, y, sample_weight), got a tuple of {len(data)}")
+    return tuple(data) + (None,) * (3 - len(data))
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The inverse of ``unpack_x_y_sample_weight``: (x,), (x, y) or (x, y, w)."""
+    if y is None:
+        return (x,)
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
+               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
+               show_layer_activations=False, show_trainable=False, **kwargs):
+    """Draw the model's layers into ``to_file`` (PNG or SVG) through ``retrograd.viz``,
+    no Graphviz needed; see ``keras/plot.py``."""
+    from .plot import plot_model as draw      # viz is imported only to draw
+    return draw(model, to_file, show_shapes=show_shapes, show_dtype=show_dtype,
+                show_layer_names=show_layer_names, rankdir=rankdir,
+                expand_nested=expand_nested, dpi=dpi,
+                show_layer_activations=show_layer_activations,
+                show_trainable=show_trainable, **kwargs)
+
+
+def model_to_dot(model, **kwargs):
+    """The diagram of ``plot_model`` as Graphviz DOT text."""
+    from .plot import model_to_dot as dot
+    return dot(model, **kwargs)
+
+__all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequence",
+           "unpack_x_y_sample_weight", "pack_x_y_sample_weight", "plot_model", "model_to_dot"]
