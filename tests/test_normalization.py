@@ -282,7 +282,7 @@ def test_errors_name_the_op_and_shapes():
         BatchNorm2d(3)(rg.ones(2, 3))
     with pytest.raises(ValueError, match=r"BatchNorm1d: expected 2D or 3D input, got 4D"):
         BatchNorm1d(3)(x4)
-    with pytest.raises(ValueError, match=r"BatchNorm2d: input of shape \(2, 3, 4, 4\) has 3 "
+    with pytest.raises(RuntimeError, match=r"BatchNorm2d: input of shape \(2, 3, 4, 4\) has 3 "
                                          r"channels \(axis 1\), expected 5"):
         BatchNorm2d(5)(x4)
     with pytest.raises(ValueError, match=r"more than 1 value per channel when training, got "
@@ -319,6 +319,8 @@ def test_errors_name_the_op_and_shapes():
             torch.nn.BatchNorm1d(3)(torch.ones(1, 3))
         with pytest.raises(RuntimeError):
             torch.nn.functional.layer_norm(torch.ones(2, 3, 4, 4), (5,))
+        with pytest.raises(RuntimeError):
+            torch.nn.BatchNorm2d(5)(torch.ones(2, 3, 4, 4))
 
 
 def test_functional_names_and_module_exports():

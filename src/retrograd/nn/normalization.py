@@ -72,8 +72,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{type(self).__name__}: expected "
                              f"{' or '.join(f'{r}D' for r in self.ranks)} input, got "
                              f"{x.ndim}D input of shape {tuple(x.shape)}")
-        if x.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}: input of shape {tuple(x.shape)} has "
+        if x.shape[1] != self.num_features:     # PyTorch's type for it
+            raise RuntimeError(f"{type(self).__name__}: input of shape {tuple(x.shape)} has "
                              f"{x.shape[1]} channels (axis 1), expected {self.num_features}")
 
     def forward(self, x):

@@ -45,8 +45,8 @@ def _index_array(input, weight, name):
     a = input.array if isinstance(input, Tensor) else input
     xp = array_module(weight.array)
     a = xp.asarray(a)
-    if a.dtype.kind not in "iu":
-        raise TypeError(f"{name}: indices must be integers (int32 or int64), got a tensor of "
+    if a.dtype.kind not in "iu":        # RuntimeError: PyTorch's type for both
+        raise RuntimeError(f"{name}: indices must be integers (int32 or int64), got a tensor of "
                         f"dtype {a.dtype} and shape {tuple(a.shape)}; convert it with .long()")
     n = weight.shape[0]
     if a.size:
@@ -92,7 +92,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     """
     name = "embedding"
     if not isinstance(weight, Tensor) or weight.ndim != 2:
-        raise ValueError(f"{name}: weight must be a 2-D tensor (num_embeddings, "
+        raise RuntimeError(f"{name}: weight must be a 2-D tensor (num_embeddings, "
                          f"embedding_dim), got "
                          f"{tuple(weight.shape) if isinstance(weight, Tensor) else type(weight)}")
     if sparse:
