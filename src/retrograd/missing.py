@@ -51,7 +51,6 @@ TOP_LEVEL = {
     "jit": _COMPILER + " (no TorchScript); save weights with retrograd.save",
     "fx": _COMPILER + " (no graph tracing)",
     "export": _COMPILER + " (no exported programs); save weights with retrograd.save",
-    "onnx": "no ONNX export; save weights with retrograd.save",
     "vmap": "no vectorising map; write the batch dimension explicitly",
     "func": "no functional transforms (grad, vmap, jacrev); use Tensor.backward",
     "sparse": "tensors are dense NumPy/CuPy arrays; there are no sparse layouts",

@@ -9,7 +9,6 @@ __getattr__ = module_getattr(__name__, {
     "checkpoint": "no activation checkpointing (recomputation); for training checkpoints "
                   "see retrograd.checkpoint.save_checkpoint",
     "cpp_extension": "no C++ extensions; write an op as a retrograd.Function",
-    "dlpack": "no DLPack exchange; use Tensor.numpy() and retrograd.from_numpy",
     "benchmark": "no benchmark utilities; time with time.perf_counter",
     "hooks": "no hook utilities; see Tensor.register_hook",
 })
