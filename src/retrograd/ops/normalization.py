@@ -75,8 +75,8 @@ class _Affine(Function):
 class Normalize(_Affine):
     """y = γ (x − μ) r + β with μ, σ² taken from x over ``axes`` (module docstring);
     ∂ℓ/∂x = (r/M)(M g − Σ g − x̂ Σ g x̂), g = γ ∂ℓ/∂y. Inputs: x, then γ and/or β
-    when given. ``self.mean``/``self.var`` keep the batch statistics (for running
-    averages)."""
+    when given. The batch statistics ``mean``/``var`` are left on the op for
+    ``normalize`` to take (running averages); backward keeps x̂, r and γ only."""
 
     def forward(self, x, *params):
         w, b = self._params(params)
@@ -122,8 +122,9 @@ class NormalizeFixed(_Affine):
 
     def forward(self, x, *params):
         w, b = self._params(params)
+        # m, v stay on the op (references, no copy) for exporters (ONNX's
+        # BatchNormalization); backward needs x̂ and the scale only.
         m, v = (s.reshape(self.bshape).astype(x.dtype, copy=False) for s in (self.m, self.v))
-        del self.m, self.v              # backward needs x̂ and the scale only
         r = 1.0 / array_module(x).sqrt(v + self.eps)
         self.xhat = (x - m) * r
         self.scale = r if w is None else r * w
@@ -158,11 +159,12 @@ def _check_param(name, what, t, shape, x):
 
 def normalize(x, axes, bshape, weight=None, bias=None, eps=1e-5):
     """y = γ x̂ + β with x̂ = x standardised over ``axes`` (the batch's statistics);
-    γ and β broadcast with shape ``bshape``. Returns (y, the op) — the op keeps the
-    statistics ``mean`` and ``var`` (biased), for running averages."""
+    γ and β broadcast with shape ``bshape``. Returns (y, μ, σ²) — the statistics as
+    arrays of the broadcast shape (σ² biased), for running averages."""
     op = Normalize(tuple(axes), tuple(bshape), weight is not None, bias is not None)
     op.eps = float(eps)
-    return op.apply(x, *_arrays_of(weight, bias)), op
+    y = op.apply(x, *_arrays_of(weight, bias))
+    return y, op.__dict__.pop("mean"), op.__dict__.pop("var")
 
 
 def normalize_fixed(x, mean, var, axes, bshape, weight=None, bias=None, eps=1e-5):
@@ -208,23 +210,23 @@ def batch_norm_axis(input, running_mean, running_var, weight, bias, training, mo
     if m <= 1 and unbiased:
         raise ValueError(f"{name}: expected more than 1 value per channel when training, "
                          f"got input size {list(input.shape)}")
-    y, op = normalize(input, axes, bshape, weight, bias, eps)
+    y, mean, var = normalize(input, axes, bshape, weight, bias, eps)
     if running_mean is not None or running_var is not None:
-        update_running(op, running_mean, running_var, momentum, m, unbiased)
+        update_running(mean, var, running_mean, running_var, momentum, m, unbiased)
     return y
 
 
-def update_running(op, running_mean, running_var, momentum, m, unbiased):
+def update_running(mean, var, running_mean, running_var, momentum, m, unbiased):
     """Move the running statistics (in place) towards the batch's: PyTorch keeps the
     unbiased variance σ² M/(M − 1), Keras the biased one."""
     momentum = float(momentum)
     if running_mean is not None:
         a = running_mean.array
         a *= 1.0 - momentum
-        a += (momentum * op.mean.reshape(a.shape)).astype(a.dtype, copy=False)
+        a += (momentum * mean.reshape(a.shape)).astype(a.dtype, copy=False)
     if running_var is not None:
         a = running_var.array
-        var = op.var.reshape(a.shape) * (m / (m - 1) if unbiased else 1.0)
+        var = var.reshape(a.shape) * (m / (m - 1) if unbiased else 1.0)
         a *= 1.0 - momentum
         a += (momentum * var).astype(a.dtype, copy=False)
 
