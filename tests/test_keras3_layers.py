@@ -93,7 +93,10 @@ def test_linear_layer_with_add_weight(positional):
                                                               ((4,), "float32", True)]
     r.set_weights(k.get_weights())
     same_values(k(X3), r(X3))
-    assert [w.name for w in r.weights] == ["variable", "variable_1"]   # per layer, see below
+    # Deliberate difference: an unnamed weight is "variable", "variable_1", … within
+    # its layer; Keras numbers them across the whole session ("variable_7").
+    assert [w.name for w in r.weights] == ["variable", "variable_1"]
+    assert all(w.name.startswith("variable") for w in k.weights)
     assert [w.path for w in r.weights] == ["linear/variable", "linear/variable_1"]
     assert value(yr).shape == value(yk).shape == (4, 4)
     assert isinstance(r.w, rk.Variable) and r.w is r.weights[0]
@@ -598,3 +601,44 @@ def test_activation_layer_settings_are_validated():
         keras.layers.ReLU(max_value=-1.0)       # the check both libraries make
     with pytest.raises(ValueError):
         layers.ReLU(max_value=-1.0)
+
+
+def test_custom_layer_on_a_device(device):
+    Linear = linear(rk)
+    layer = Linear(2).to(device)        # weights made later by add_weight follow it
+    x = rk.Input((3,))
+    model = rk.Model(x, layer(x) * 2.0)     # the symbolic run uses stand-ins there
+    assert layer.w.device == device and isinstance(layer.w, rk.Variable)
+    layer.b.assign_add(np.ones(2, np.float32))      # NumPy values into the variable
+    out = model(rg.tensor(X3, device=device))
+    assert out.device == device
+    expected = (X3 @ layer.w.numpy() + 1.0) * 2.0
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_fit_trains_add_weight_variables_with_add_loss_and_regularizers():
+    def run(K):
+        class Scaled(K.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones",
+                                         regularizer=K.regularizers.L2(0.05))
+                self.steps = self.add_weight(shape=(), initializer="zeros",
+                                             trainable=False)
+
+            def call(self, x):
+                y = K.ops.matmul(x, self.w)
+                self.add_loss(0.01 * K.ops.mean(K.ops.square(y)))
+                return y
+        x = K.Input((3,))
+        model = K.Model(x, Scaled()(x))
+        model.compile(optimizer=K.optimizers.SGD(0.1), loss="mse")
+        return model
+    k, r = both(run)
+    r.set_weights(k.get_weights())
+    y = R.standard_normal((4, 2)).astype(np.float32)
+    hk = k.fit(X3, y, batch_size=2, epochs=2, shuffle=False, verbose=0).history
+    hr = r.fit(X3, y, batch_size=2, epochs=2, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(hr["loss"], hk["loss"], rtol=1e-4)
+    for a, b in zip(k.get_weights(), r.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+    assert r.get_weights()[1] == 0.0            # the frozen weight did not move

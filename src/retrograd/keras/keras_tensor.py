@@ -22,6 +22,7 @@ import operator
 
 import numpy as np
 
+from .. import backend
 from ..function import no_grad
 from ..tensor import Tensor
 
@@ -183,9 +184,9 @@ def _refill(structure, values):
 _PROBE_SIZES = (2, 3)       # the sizes an unknown axis takes in the two runs
 
 
-def _stand_in(t, n):
+def _stand_in(t, n, device):
     shape = tuple(n if d is None else d for d in t.shape)
-    return Tensor._wrap(np.ones(shape, dtype=t.dtype))
+    return Tensor._wrap(backend.to_device(np.ones(shape, dtype=t.dtype), device))
 
 
 def infer_output(who, fn, args, kwargs, state=()):
@@ -198,11 +199,12 @@ def infer_output(who, fn, args, kwargs, state=()):
     leaves = flatten(args)
     unknown = any(d is None for t in leaves for d in t.shape)
     saved = [(t, t.array.copy()) for t in state]
+    device = state[0].device if state else "cpu"      # the layer's weights' device
     runs = []
     try:
         with no_grad():
             for n in _PROBE_SIZES if unknown else _PROBE_SIZES[:1]:
-                values = [_stand_in(t, n) for t in leaves]
+                values = [_stand_in(t, n, device) for t in leaves]
                 try:
                     runs.append(fn(*_refill(args, values), **kwargs))
                 except Exception as e:

@@ -15,6 +15,7 @@ its updates are the layer's own (``assign``), as in Keras.
 """
 import numpy as np
 
+from .. import backend
 from ..nn import init as _init
 from ..nn.parameter import Parameter
 from ..tensor import Tensor
@@ -127,11 +128,13 @@ class Variable(Parameter):
     def _array_of(self, value, what):
         array = value.array if isinstance(value, Tensor) else value
         array = np.asarray(array) if not hasattr(array, "shape") else array
-        if tuple(array.shape) != tuple(self.shape):
+        if tuple(array.shape) != tuple(self.shape) and (
+                what == "assign" or np.broadcast_shapes(array.shape, self.shape) !=
+                tuple(self.shape)):
             raise ValueError(f"{what} of variable {self.path!r}: the value has shape "
                              f"{tuple(array.shape)}, but the variable has shape "
                              f"{tuple(self.shape)}; they must match")
-        return array
+        return backend.to_device(array, self.device)   # NumPy values into a GPU variable
 
     def assign(self, value):
         """Set the values (same shape): ``v.assign(np.zeros(v.shape))``."""
