@@ -76,8 +76,11 @@ def layer_to_config(layer):
         config = {"batch_shape": [layer.batch_size] + _shape_list(layer.input_shape_hint),
                   "dtype": "float32", "sparse": False, "name": layer.name}
     else:
+        # The input size is the InputLayer's and the build_config's; trainable=True
+        # is every layer's default (and Keras's SpatialDropout takes no trainable=).
         config = {k: _keras_value(v) for k, v in layer.get_config().items()
-                  if k not in ("input_shape", "input_dim", "batch_input_shape")}
+                  if k not in ("input_shape", "batch_input_shape") and
+                  not (k == "trainable" and v is True)}
         config["dtype"] = dict(POLICY, config=dict(POLICY["config"]))
     reg = registered_name_of(cls)
     spec = {"module": "keras.layers" if reg is None else cls.__module__,

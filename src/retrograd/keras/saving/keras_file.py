@@ -17,6 +17,7 @@ import zipfile
 import numpy as np
 
 from ...missing import NotSupportedError
+from ...safe_zip import SafeZip, ZipError
 from ...serialization import ModelFileError, atomic_write
 from .. import compile_utils
 from .. import optimizers as optimizers_module
@@ -41,59 +42,21 @@ def is_keras_zip(path):
 
 
 def read_zip(path):
-    """{entry name: bytes} of a ``.keras`` file, refusing overlapping, out-of-bounds
-    or oversized entries (what a crafted zip uses to multiply memory)."""
+    """{entry name: bytes} of the entries of a ``.keras`` file that are read, through
+    ``retrograd.safe_zip`` (overlapping, out-of-bounds or duplicated entries refused;
+    the declared sizes at most 4× the file's in all, and never exceeded)."""
     where = os.fspath(path)
     try:
         size = os.path.getsize(path)
-        with open(path, "rb") as raw, zipfile.ZipFile(raw) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise ModelFileError(f"{where}: {len(infos)} zip entries (at most "
+        with SafeZip(path, max_total=4 * size) as z:
+            if len(z.names) > MAX_ENTRIES:
+                raise ModelFileError(f"{where}: {len(z.names)} zip entries (at most "
                                      f"{MAX_ENTRIES} in a .keras file)")
-            spans, out = [], {}
-            for info in infos:
-                name = info.filename
-                if name in out:
-                    raise ModelFileError(f"{where}: entry {name} appears twice")
-                if info.flag_bits & 0x1:
-                    raise ModelFileError(f"{where}: entry {name} is encrypted")
-                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise ModelFileError(f"{where}: entry {name} uses an unknown "
-                                         "compression")
-                # The declared size bounds what is read; deflate expands at most
-                # ~1000×, so a declared size far beyond the file is refused first.
-                if info.file_size > 4 * size or info.compress_size > size:
-                    raise ModelFileError(f"{where}: entry {name} declares "
-                                         f"{info.file_size} bytes in a file of {size}")
-                raw.seek(info.header_offset)
-                header = raw.read(30)
-                if len(header) < 30 or header[:4] != b"PK\x03\x04":
-                    raise ModelFileError(f"{where}: entry {name}: bad local header")
-                start = info.header_offset
-                end = start + 30 + int.from_bytes(header[26:28], "little") + \
-                    int.from_bytes(header[28:30], "little") + info.compress_size
-                if end > size:
-                    raise ModelFileError(f"{where}: entry {name} runs past the end of "
-                                         "the file")
-                spans.append((start, end, name))
-                out[name] = None
-            spans.sort()
-            for (s1, e1, n1), (s2, _, n2) in zip(spans, spans[1:]):
-                if s2 < e1:
-                    raise ModelFileError(f"{where}: entries {n1} and {n2} overlap")
-            for info in infos:
-                if info.filename in (CONFIG, METADATA, WEIGHTS):
-                    with z.open(info) as f:
-                        data = f.read(info.file_size + 1)
-                    if len(data) != info.file_size:
-                        raise ModelFileError(f"{where}: entry {info.filename} holds more "
-                                             "bytes than it declares")
-                    out[info.filename] = data
-            return out
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+            return {name: bytes(z.read(name)) for name in (CONFIG, METADATA, WEIGHTS)
+                    if name in z.entries}
+    except ZipError as e:
+        raise ModelFileError(str(e)) from None
+    except OSError as e:
         raise ModelFileError(f"{where}: not a readable .keras file ({type(e).__name__}: "
                              f"{str(e)[:200]})") from None
 
