@@ -227,3 +227,19 @@ def test_conv_on_every_device(device):
         grads.append([y.cpu().numpy()] + [t.grad.cpu().numpy() for t in ts])
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_batch_processed_in_blocks(monkeypatch):
+    """The column matrices are built a few samples at a time (BLOCK_BYTES): one sample
+    per block gives the same values and gradients as one block."""
+    from retrograd.ops import conv as conv_module
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1)
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal((3, 4, 5, 6)), rng.standard_normal((4, 2, 3, 2)), \
+        rng.standard_normal(4)
+    compare_torch(lambda *a: conv2d(*a, stride=(2, 1), padding=1, groups=2),
+                  lambda *a: torch.nn.functional.conv2d(*a, stride=(2, 1), padding=1, groups=2),
+                  x, w, b)
+    compare_torch(lambda *a: conv_transpose2d(*a, stride=2, padding=1, groups=2),
+                  lambda *a: torch.nn.functional.conv_transpose2d(*a, stride=2, padding=1,
+                                                                  groups=2), x, w[:, :1], b[:2])

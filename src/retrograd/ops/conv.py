@@ -101,37 +101,46 @@ class Geometry:
         (t, _), (l, _) = self.pads
         return xp_[:, :, t:t + h, l:l + w]
 
-    def columns(self, x, ho, wo):
-        """im2col: x (N, C, H, W) → (G, C/G·kh·kw, N·Ho·Wo), one strided slice per tap.
+    def columns(self, xpad, ho, wo):
+        """im2col of a padded input (N, C, Hp, Wp) → (G, C/G·kh·kw, N·Ho·Wo), one
+        strided slice per tap.
 
-        Rows are (channel, tap), columns are (sample, pixel): every sample's windows
-        side by side, so that each product below is ONE large GEMM (a stack of
-        per-sample GEMMs ran 5–10× slower here, docs/performance.md)."""
-        xp = array_module(x)
+        Rows are (channel, tap), columns are (sample, pixel): the windows of several
+        samples side by side, so that each product below is ONE large GEMM (a stack
+        of per-sample GEMMs ran 5–10× slower here, docs/performance.md)."""
+        xp = array_module(xpad)
         (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
-        n, c = x.shape[:2]
+        n, c = xpad.shape[:2]
         g = self.groups
-        xpad = self.pad(x).transpose(1, 0, 2, 3)      # (C, N, Hp, Wp), a view
-        cols = xp.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
+        xt = xpad.transpose(1, 0, 2, 3)                # (C, N, Hp, Wp), a view
+        cols = xp.empty((c, kh, kw, n, ho, wo), dtype=xpad.dtype)
         for p in range(kh):
             for q in range(kw):
-                cols[:, p, q] = xpad[:, :, tap(p, dh, sh, ho), tap(q, dw, sw, wo)]
+                cols[:, p, q] = xt[:, :, tap(p, dh, sh, ho), tap(q, dw, sw, wo)]
         return cols.reshape(g, (c // g) * kh * kw, n * ho * wo)
 
-    def col2im(self, cols, x_shape, ho, wo):
-        """The adjoint of ``columns``: (G, C/G·kh·kw, N·Ho·Wo) → (N, C, H, W), each
-        tap's values added back where they were read from (overlaps accumulate)."""
-        xp = array_module(cols)
+    def col2im_add(self, cols, gpad, ho, wo):
+        """The adjoint of ``columns``: add (G, C/G·kh·kw, N·Ho·Wo) back into the padded
+        gradient gpad (N, C, Hp, Wp), each tap where it was read (overlaps add up)."""
         (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
-        (t, b), (l, r) = self.pads
-        n, c, h, w = x_shape
+        n, c = gpad.shape[:2]
         cols = cols.reshape(c, kh, kw, n, ho, wo)
-        gpad = xp.zeros((n, c, h + t + b, w + l + r), dtype=cols.dtype)
         gview = gpad.transpose(1, 0, 2, 3)
         for p in range(kh):
             for q in range(kw):
                 gview[:, :, tap(p, dh, sh, ho), tap(q, dw, sw, wo)] += cols[:, p, q]
-        return self.unpad(gpad, h, w)
+
+    def blocks(self, n, c, ho, wo, itemsize):
+        """Slices of the batch whose columns hold at most BLOCK_BYTES: the column
+        matrix of a whole batch is C·kh·kw times the input (42 MB for the MNIST net's
+        second convolution at batch 64); by blocks of samples the GEMMs stay large
+        and the peak memory small (docs/performance.md)."""
+        per_sample = c * self.kernel[0] * self.kernel[1] * ho * wo * itemsize
+        step = max(1, BLOCK_BYTES // max(per_sample, 1))
+        return [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+BLOCK_BYTES = 4 * 2**20
 
 
 def _per_group(a, b):
@@ -143,50 +152,58 @@ def _per_group(a, b):
     return xp.stack([a[i] @ b[i] for i in range(len(a))])
 
 
-def _to_nchw(y, n, ho, wo):
-    """(G, O/G, N·Ho·Wo) → (N, O, Ho, Wo), a contiguous copy."""
-    xp = array_module(y)
-    g, og = y.shape[:2]
-    return xp.ascontiguousarray(y.reshape(g * og, n, ho, wo).transpose(1, 0, 2, 3))
-
-
-def _from_nchw(gy, g):
+def _gemm_layout(gy, g):
     """(N, O, Ho, Wo) → (G, O/G, N·Ho·Wo), the layout of the GEMMs."""
     xp = array_module(gy)
-    _n, o = gy.shape[:2]
+    n, o = gy.shape[:2]
     return xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(g, o // g, -1)
 
 
-def conv_forward(x, w, geo, cols=None, out_hw=None):
+def conv_forward(x, w, geo, out_hw=None):
     """y = conv(x, w) as arrays: x (N, C, H, W), w (O, C/G, kh, kw) → (N, O, Ho, Wo);
     ``out_hw`` keeps only the first windows (a transposed conv's output_padding rows
     are not windows of its input)."""
-    n, _, h, wd = x.shape
+    xp = array_module(x)
+    n, c, h, wd = x.shape
     ho, wo = out_hw or geo.output_hw(h, wd)
-    if cols is None:
-        cols = geo.columns(x, ho, wo)
     g, o = geo.groups, w.shape[0]
-    y = _per_group(w.reshape(g, o // g, -1), cols)      # (G, O/G, N·Ho·Wo)
-    return _to_nchw(y, n, ho, wo)
-
-
-def conv_grad_input(gy, w, x_shape, geo, gym=None):
-    """∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂y): the transposed convolution of gy by w
-    (``gym``: gy already in the GEMMs' layout)."""
-    _, o, ho, wo = gy.shape
-    g = geo.groups
     wm = w.reshape(g, o // g, -1)
-    gym = _from_nchw(gy, g) if gym is None else gym
-    gcols = _per_group(wm.transpose(0, 2, 1), gym)   # (G, K, N·Ho·Wo)
-    return geo.col2im(gcols, x_shape, ho, wo)
+    xpad = geo.pad(x)
+    y = xp.empty((n, o, ho, wo), dtype=x.dtype)
+    for b in geo.blocks(n, c, ho, wo, x.itemsize):
+        yb = _per_group(wm, geo.columns(xpad[b], ho, wo))        # (G, O/G, n_b·Ho·Wo)
+        y[b] = yb.reshape(o, -1, ho, wo).transpose(1, 0, 2, 3)
+    return y
 
 
-def conv_grad_weight(cols, gy, w_shape, geo, gym=None):
-    """∂ℓ/∂W = ∂ℓ/∂Y · cols(x)ᵀ: one GEMM sums over every sample and pixel at once."""
-    gym = _from_nchw(gy, geo.groups) if gym is None else gym   # (G, O/G, N·Ho·Wo)
-    # Computed as (cols · ∂ℓ/∂Yᵀ)ᵀ: OpenBLAS ran this orientation 1.5–2× faster.
-    gwt = _per_group(cols, gym.transpose(0, 2, 1))     # (G, K, O/G)
-    return gwt.transpose(0, 2, 1).reshape(w_shape)
+def conv_grad_input(gy, w, x_shape, geo):
+    """∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂y): the transposed convolution of gy by w."""
+    xp = array_module(gy)
+    n, o, ho, wo = gy.shape
+    c, h, wd = x_shape[1:]
+    g = geo.groups
+    wt = w.reshape(g, o // g, -1).transpose(0, 2, 1)          # (G, K, O/G)
+    (t, bo), (l, r) = geo.pads
+    gpad = xp.zeros((n, c, h + t + bo, wd + l + r), dtype=gy.dtype)
+    for b in geo.blocks(n, c, ho, wo, gy.itemsize):
+        geo.col2im_add(_per_group(wt, _gemm_layout(gy[b], g)), gpad[b], ho, wo)
+    return geo.unpad(gpad, h, wd)
+
+
+def conv_grad_weight(x, gy, w_shape, geo):
+    """∂ℓ/∂W = ∂ℓ/∂Y · cols(x)ᵀ: GEMMs that sum over samples and pixels at once
+    (the windows of x are those of gy's positions)."""
+    n, c = x.shape[:2]
+    ho, wo = gy.shape[2:]
+    g = geo.groups
+    xpad = geo.pad(x)
+    gw = None
+    for b in geo.blocks(n, c, ho, wo, x.itemsize):
+        cols = geo.columns(xpad[b], ho, wo)                     # (G, K, n_b·Ho·Wo)
+        # (cols · ∂ℓ/∂Yᵀ)ᵀ: OpenBLAS ran this orientation 1.5–2× faster.
+        part = _per_group(cols, _gemm_layout(gy[b], g).transpose(0, 2, 1))
+        gw = part if gw is None else gw.__iadd__(part)
+    return gw.transpose(0, 2, 1).reshape(w_shape)
 
 
 # -- checks -----------------------------------------------------------------------------
@@ -291,9 +308,8 @@ class Conv(_ConvBase):
         y = conv_forward(x, w, geo)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
-        # Saved: the input and the kernel, not the columns — they are C·kh·kw times
-        # the input's size (42 MB for the MNIST net's second conv at batch 64), and
-        # rebuilding them in backward costs one strided copy (docs/performance.md).
+        # Saved: the input and the kernel, not the columns (C·kh·kw times the input;
+        # backward rebuilds them block by block, docs/performance.md).
         self.x, self.w = x, w
         return self._shape_out(y)
 
@@ -301,13 +317,10 @@ class Conv(_ConvBase):
         gy = self._gy4d(gy)
         needs = self.needs_input_grad
         gx = gw = gb = None
-        gym = _from_nchw(gy, self.geo.groups) if needs[0] or needs[1] else None
         if needs[1]:
-            ho, wo = gy.shape[2:]
-            gw = conv_grad_weight(self.geo.columns(self.x, ho, wo), gy, self.w.shape,
-                                  self.geo, gym)
-        if needs[0]:   # after ∂ℓ/∂W: its columns are freed before these are made
-            gx = conv_grad_input(gy, self.w, self.x.shape, self.geo, gym)
+            gw = conv_grad_weight(self.x, gy, self.w.shape, self.geo)
+        if needs[0]:
+            gx = conv_grad_input(gy, self.w, self.x.shape, self.geo)
         if len(needs) == 3 and needs[2]:
             gb = self._bias_grad(gy)
         gx, gw = self._back(gx, gw)
@@ -366,13 +379,10 @@ class ConvTranspose(_ConvBase):
         needs = self.needs_input_grad
         geo = self.geo
         gx = gw = gb = None
-        if needs[0] or needs[1]:
-            ho, wo = self.x.shape[2:]
-            cols = geo.columns(gy, ho, wo)
-            if needs[0]:
-                gx = conv_forward(gy, self.w, geo, cols, (ho, wo))
-            if needs[1]:
-                gw = conv_grad_weight(cols, self.x, self.w.shape, geo)
+        if needs[0]:
+            gx = conv_forward(gy, self.w, geo, self.x.shape[2:])
+        if needs[1]:
+            gw = conv_grad_weight(gy, self.x, self.w.shape, geo)
         if len(needs) == 3 and needs[2]:
             gb = self._bias_grad(gy)
         gx, gw = self._back(gx, gw)

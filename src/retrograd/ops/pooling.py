@@ -131,24 +131,30 @@ class MaxPool(_Pool):
         self.y, self.x4 = y, x4.shape
         return self._out(y)
 
-    def _first_max(self):
-        """(tap slices, mask of the windows whose first max is at this tap)."""
-        taken = None
-        for _, sl in self.win.taps():
+    def _route(self, g, out):
+        """Add g (one value per window) to ``out`` (the padded grid) at each window's
+        first max: tap by tap, the windows whose max is at this tap take what is left
+        of their g, then have nothing left."""
+        xp = array_module(g)
+        win = self.win
+        # Windows that do not overlap each write their own cells: plain writes.
+        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in
+                       zip(win.kernel, win.stride, win.dilation))
+        taps = list(win.taps())
+        left = g
+        for i, (_, sl) in enumerate(taps):
             hit = self.xpad[sl] == self.y
-            if taken is None:
-                taken = hit
+            if disjoint:
+                out[sl] = xp.where(hit, left, 0)
             else:
-                hit &= ~taken
-                taken |= hit
-            yield sl, hit
+                out[sl] += xp.where(hit, left, 0)
+            if i + 1 < len(taps):
+                left = xp.where(hit, 0, left)
+        return out
 
     def backward(self, gy):
         g = self._in(gy)
-        xp = array_module(g)
-        gpad = xp.zeros(self.xpad.shape, dtype=g.dtype)
-        for sl, hit in self._first_max():
-            gpad[sl] += xp.where(hit, g, 0)
+        gpad = self._route(g, array_module(g).zeros(self.xpad.shape, dtype=g.dtype))
         _n, _c, h, w = self.x4
         return self.win.unpad(gpad, h, w).reshape(self.x_shape)
 
@@ -157,8 +163,11 @@ class MaxPool(_Pool):
         xp = array_module(dx)
         dpad = self.win.padded(_as4d(self.op, dx, self.spatial), 0)
         dy = xp.zeros(self.y.shape, dtype=dx.dtype)
-        for sl, hit in self._first_max():
+        taken = xp.zeros(self.y.shape, dtype=bool)
+        for _, sl in self.win.taps():
+            hit = (self.xpad[sl] == self.y) & ~taken
             dy += xp.where(hit, dpad[sl], 0)
+            taken |= hit
         return self._out(dy)
 
 
