@@ -99,6 +99,21 @@ def test_batch_normalization_options_like_keras():
     assert np.all(ours.layers[0].moving_mean.numpy() == 0)
 
 
+def test_batch_normalization_training_argument_like_keras():
+    """``layer(x, training=True)`` normalises with the batch's statistics and moves the
+    moving ones; ``training=False`` uses the moving statistics."""
+    x = (R.standard_normal((6, 2, 3)) * 2 + 1).astype(np.float32)
+    theirs, ours = keras.layers.BatchNormalization(momentum=0.5), \
+        rk.layers.BatchNormalization(momentum=0.5)
+    for training in (True, False, True):
+        expected = keras.ops.convert_to_numpy(theirs(x, training=training))
+        np.testing.assert_allclose(ours(x, training=training).numpy(), expected, rtol=1e-5,
+                                   atol=1e-5)
+        np.testing.assert_allclose(ours.moving_variance.numpy(),
+                                   keras.ops.convert_to_numpy(theirs.moving_variance),
+                                   rtol=1e-6)
+
+
 def test_layer_normalization_over_leading_axes():
     """Axes that are not the last ones (real Keras's PyTorch backend refuses them, so
     the oracle is the formula): statistics per sample over axes 1 and 2, γ and β of

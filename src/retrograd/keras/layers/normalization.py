@@ -132,8 +132,9 @@ class BatchNormalization(_Normalization):
                 if n not in (("gamma",) if not self.scale else ()) + (
                     ("beta",) if not self.center else ())}
 
-    def call(self, x):
-        training = self.training and self.trainable
+    def call(self, inputs, training=None):
+        x = inputs
+        training = (self.training if training is None else bool(training)) and self.trainable
         return batch_norm_axis(x, self.moving_mean, self.moving_variance, self.gamma,
                                self.beta, training, 1.0 - self.momentum, self.epsilon,
                                self.axis, name=f"BatchNormalization {self.name!r}",
