@@ -41,9 +41,10 @@ class _SpatialDropout(Layer):
         self._check_rank(input_shape)
         self.built = True
 
-    def call(self, x):
+    def call(self, inputs, training=None):
+        x = inputs
         self._check_rank(x.shape)
-        if not self.training or self.rate == 0:
+        if not (self.training if training is None else training) or self.rate == 0:
             return x
         if self.data_format == "channels_last":
             noise = (x.shape[0],) + (1,) * (x.ndim - 2) + (x.shape[-1],)
