@@ -431,6 +431,25 @@ def test_summary_rows_with_a_custom_layer():
     assert ktotal == rtotal
 
 
+def test_summary_rows_of_operations_on_keras_tensors():
+    def run(K):
+        K.backend.clear_session()           # Keras numbers op names per session
+        x, y = K.Input((3,), name="x"), K.Input((3,), name="y")
+        z = K.ops.concatenate([x + y, x], axis=-1)[:, :4] * 2.0
+        model = K.Model([x, y], K.layers.Dense(2, name="d")(z))
+        lines = []
+        model.summary(print_fn=lambda s, **kw: lines.append(s))
+        return [line for line in "\n".join(lines).splitlines() if line.startswith("│")], \
+            layer_dtypes(K, model)
+    (k, kd), (r, rd) = both(run)
+    assert k == r and kd == rd
+
+
+def layer_dtypes(K, model):
+    return [(layer.dtype if isinstance(layer.dtype, str) else layer.dtype_policy.name)
+            for layer in model.layers]
+
+
 # -- configuration -------------------------------------------------------------------------
 
 def test_get_config_from_config_round_trip():
@@ -642,3 +661,15 @@ def test_fit_trains_add_weight_variables_with_add_loss_and_regularizers():
     for a, b in zip(k.get_weights(), r.get_weights()):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
     assert r.get_weights()[1] == 0.0            # the frozen weight did not move
+
+
+def test_operations_refuse_to_be_saved(tmp_path):
+    # Deliberate difference (for now): Keras 3 saves operations on KerasTensors in
+    # the model's configuration; retrograd refuses by name rather than drop them.
+    x = rk.Input((3,))
+    model = rk.Model(x, rk.layers.Dense(2)(x + 1.0))
+    assert [type(layer).__name__ for layer in model.layers] == ["InputLayer", "Dense"]
+    with pytest.raises(NotSupportedError, match="the operation 'add' on symbolic tensors"):
+        model.get_config()
+    with pytest.raises(NotSupportedError, match="cannot be saved"):
+        model.save(tmp_path / "m.keras")

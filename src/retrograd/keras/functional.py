@@ -27,7 +27,7 @@ from ..tensor import Tensor
 from . import summary as summary_module
 from .keras_tensor import KerasTensor, _refill, symbolic_call
 from .layers import InputLayer
-from .layers.layer import entry_call, losses_of
+from .layers.layer import OpLayer, entry_call, losses_of
 from .model import Model, free_name
 from .data_adapters import by_name as _by_name
 
@@ -221,8 +221,9 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """The layers, the InputLayers first, each once (as Keras 3 lists them)."""
-        return list(self.stack)
+        """The layers, the InputLayers first, each once (as Keras 3 lists them: the
+        operations on KerasTensors, ``x + y``, are nodes but not layers)."""
+        return [layer for layer in self.stack if not isinstance(layer, OpLayer)]
 
     def _build_layers(self):
         """Create the weights of every layer (after a model file was checked)."""
@@ -377,7 +378,7 @@ class Functional(Model):
         for node in self._input_nodes() + self._nodes:
             nodes_of.setdefault(id(node.layer), []).append(node)
         rows = []
-        for layer in self.layers:
+        for layer in self.stack:
             nodes = nodes_of[id(layer)]
             last = nodes[-1]
             cells = [f"{layer.name} ({type(layer).__name__})",
@@ -402,7 +403,7 @@ class Functional(Model):
         for node in self._nodes:
             nodes_of.setdefault(id(node.layer), []).append(node)
         layers = []
-        for layer in self.layers:
+        for layer in self.stack:        # an operation refuses (it cannot be saved)
             layers.append({
                 "class_name": type(layer).__name__, "name": layer.name,
                 "config": layer.get_config(),

@@ -315,9 +315,9 @@ def symbolic_op(fn, name, args, kwargs):
     """``fn(*args, **kwargs)`` with KerasTensors among the arguments (a Python
     operator, a ``keras.ops`` function): a node of an ``OpLayer`` that calls ``fn``,
     and its output KerasTensor(s), their shapes found by ``infer_output``."""
-    from .layers.layer import OpLayer
+    from .layers.layer import op_layer_class
     leaves = flatten((args, kwargs))
-    layer = OpLayer(fn, name, (args, kwargs))
+    layer = op_layer_class(name)(fn, name, (args, kwargs))
     return layer_symbolic_call(layer, tuple(leaves), {})
 
 

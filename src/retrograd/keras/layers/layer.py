@@ -198,6 +198,7 @@ class Layer(Module):
     ``(None, …)``)."""
 
     multi_input = False     # merge layers (Add, Concatenate, …) take a list of inputs
+    dtype = compute_dtype = variable_dtype = "float32"      # Keras's dtype policy, fixed
     # Whether calls go through Keras 3's whole protocol (training=, several inputs,
     # losses): a layer whose call is not the library's own single-input call. Set
     # per class by __init_subclass__; the library's plain layers keep a direct path.
@@ -720,5 +721,19 @@ class OpLayer(Layer):
     def get_config(self):
         raise NotSupportedError(
             f"the operation {self.name!r} on symbolic tensors (a Python operator or a "
-            "keras.ops call in a functional model) cannot be saved in a configuration; "
-            "wrap it in a keras.layers.Lambda or a custom layer to save the model")
+            "keras.ops call in a functional model) cannot be saved in a configuration "
+            "(Keras 3 saves it; retrograd does not yet): to save the model, do it in a "
+            "custom layer's call() and give that layer a get_config()")
+
+
+_OP_CLASSES = {}
+
+
+def op_layer_class(name):
+    """The OpLayer subclass named after the operation (``get_item`` → ``GetItem``),
+    so that a summary's "Layer (type)" column reads as Keras's."""
+    cls = _OP_CLASSES.get(name)
+    if cls is None:
+        title = "".join(part.capitalize() for part in name.split("_"))
+        cls = _OP_CLASSES[name] = type(title, (OpLayer,), {"__module__": __name__})
+    return cls
