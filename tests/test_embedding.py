@@ -99,6 +99,16 @@ def test_max_norm_renormalises_the_rows_used_as_torch():
     np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-6)
     np.testing.assert_array_equal(ours.numpy()[3], table[3])          # not used: kept
+    y.backward(rg.ones_like(y))
+    yt.backward(torch.ones_like(yt))
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
+    # An op that saved the table, which a renormalisation then changes: both refuse.
+    for t, lib, emb in ((ours, rg, embedding), (theirs, torch, torch.nn.functional.embedding)):
+        saved = t * t
+        emb(lib.tensor(idx), t, max_norm=0.5)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|modified by "
+                                               "an in-place operation"):
+            saved.sum().backward()
 
 
 def test_on_every_device(device):

@@ -5,7 +5,7 @@ where the gradients of every position holding that index add up (a scatter-add):
 ∂ℓ/∂W_k = Σ_{p : i_p = k} ∂ℓ/∂y_p.
 """
 from ..backend import array_module
-from ..function import Function, no_grad
+from ..function import Function, mark_modified, no_grad
 from ..missing import NotSupportedError
 from ..tensor import Tensor
 
@@ -79,6 +79,7 @@ def renorm_rows_(weight, indices, max_norm, norm_type=2.0):
         big = norms > max_norm
         scale = xp.where(big, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] = sel * scale[:, None]
+    mark_modified(weight)   # an op that saved the table before now refuses to use it
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
