@@ -101,14 +101,14 @@ def test_batch_normalization_options_like_keras():
 
 def test_batch_normalization_training_argument_like_keras():
     """``layer(x, training=True)`` normalises with the batch's statistics and moves the
-    moving ones; ``training=False`` uses the moving statistics."""
+    moving ones; ``training=False``, or a call outside fit, uses the moving ones."""
     x = (R.standard_normal((6, 2, 3)) * 2 + 1).astype(np.float32)
     theirs, ours = keras.layers.BatchNormalization(momentum=0.5), \
         rk.layers.BatchNormalization(momentum=0.5)
-    for training in (True, False, True):
-        expected = keras.ops.convert_to_numpy(theirs(x, training=training))
-        np.testing.assert_allclose(ours(x, training=training).numpy(), expected, rtol=1e-5,
-                                   atol=1e-5)
+    for training in (True, False, None, True):
+        kw = {} if training is None else {"training": training}
+        expected = keras.ops.convert_to_numpy(theirs(x, **kw))
+        np.testing.assert_allclose(ours(x, **kw).numpy(), expected, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(ours.moving_variance.numpy(),
                                    keras.ops.convert_to_numpy(theirs.moving_variance),
                                    rtol=1e-6)
@@ -186,9 +186,8 @@ def test_normalization_and_rescaling_like_keras():
 def test_spatial_dropout_drops_whole_channels():
     x = np.ones((6, 5, 5, 40), np.float32)
     layer = rk.layers.SpatialDropout2D(0.5, seed=1)
-    layer.build((None, 5, 5, 40))
-    layer.train()
-    y = layer(rg.tensor(x)).numpy()
+    assert np.all(layer(rg.tensor(x)).numpy() == x)          # outside fit: inference
+    y = layer(rg.tensor(x), training=True).numpy()
     assert np.all(y == y[:, :1, :1, :]) and set(np.unique(y)) == {0.0, 2.0}
     assert 0.3 < (y[:, 0, 0, :] == 0).mean() < 0.7           # 240 channels
     first = rk.layers.SpatialDropout2D(0.5, data_format="channels_first")

@@ -105,6 +105,9 @@ class BatchNormalization(_Normalization):
         self.moving_variance_initializer = moving_variance_initializer
         self.gamma = self.beta = None
         self.moving_mean = self.moving_variance = None
+        # Keras: called on its own, outside fit, the layer infers (fit's train() and
+        # predict's eval() set the mode of every layer of a model).
+        self.training = False
 
     def _channels(self, input_shape):
         ndim = len(input_shape)

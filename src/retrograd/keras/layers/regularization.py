@@ -30,6 +30,7 @@ class _SpatialDropout(Layer):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.rate, self.seed, self.data_format = float(rate), seed, data_format
         self.generator = None if seed is None else np.random.default_rng(seed)
+        self.training = False     # Keras: outside fit, the layer infers
 
     def _check_rank(self, shape):
         if len(shape) != self.ndim:
