@@ -245,6 +245,15 @@ def test_layers_on_every_device(device):
     emb.build()
     emb.to(device)
     assert emb(rg.tensor(np.array([[0, 4]]), device=device)).device == device
+    for norm in (rk.layers.Normalization(), rk.layers.Normalization(mean=1.0, variance=4.0)):
+        norm.build((None, 3))
+        norm.to(device)
+        if norm.input_mean is None:
+            norm.adapt(np.array([[0, 1, 2], [2, 3, 4]], np.float32))
+        out = norm(rg.tensor(np.ones((2, 3), np.float32), device=device))
+        assert out.device == device
+        np.testing.assert_allclose(out.numpy(), [[0, -1, -2]] * 2 if norm.input_mean is None
+                                   else [[0, 0, 0]] * 2, atol=1e-6)
 
 
 def test_errors_name_the_layer_and_option():
