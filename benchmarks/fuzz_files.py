@@ -22,6 +22,7 @@ case against the bound ``4 × file size + 40 × its JSON bytes + 8 MiB`` (the
 dataset loaders: ``2 × the known size + 8 MiB``), the slowest case.
 """
 import argparse
+import copy
 import gzip
 import hashlib
 import io
@@ -41,7 +42,7 @@ import zlib
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")     # RLIMIT_AS counts thread stacks
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 MIB = 1 << 20
 CONSTANT = 8 * MIB
@@ -282,7 +283,7 @@ def _json_mutation(tree, r):
         paths = [p for p, _ in _leaves(tree) if p and p[0] not in ("format", "version")]
         if not paths:
             break
-        _set(tree, r.choice(paths), r.choice(HOSTILE_JSON))
+        _set(tree, r.choice(paths), copy.deepcopy(r.choice(HOSTILE_JSON)))  # no cycles
     return tree
 
 
@@ -485,9 +486,10 @@ def worker(conn, seeds, workdir, mem_cap, marker, sha):
     import retrograd  # noqa: F401 — imported before the cap
     if {"model", "weights", "keras3"} & set(seeds):
         from retrograd import keras  # noqa: F401
+    import subprocess
+
     from retrograd.datasets.idx import CorruptFileError
     from retrograd.serialization import ModelFileError
-    import subprocess
     calls = []
     for mod, name in ((os, "system"), (os, "popen"), (subprocess, "Popen")):
         setattr(mod, name, lambda *a, _n=name, **k: calls.append(_n))
@@ -510,7 +512,12 @@ def worker(conn, seeds, workdir, mem_cap, marker, sha):
             return
         case, kind, seed = job
         r = random.Random(seed)
-        data = mutate(kind, seeds[kind], r, marker)
+        try:
+            data = mutate(kind, seeds[kind], r, marker)
+        except Exception as e:                # noqa: BLE001 — the fuzzer's own fault
+            conn.send((case, kind, "mutation_error", f"{type(e).__name__}: {e}", 0.0, 0, 0,
+                       1, False))
+            continue
         path = os.path.join(own, "train-images" + SUFFIX[kind] if kind == "idx_gz"
                             else "case" + SUFFIX[kind])
         with open(path, "wb") as f:
@@ -603,10 +610,13 @@ def _record(stats, case, kind, outcome, detail, elapsed, peak, size, limit, ran)
                                            "foreign": 0, "max_peak_mib": 0.0,
                                            "slowest_s": 0.0})
     k["cases"] += 1
-    k[outcome] += 1
+    k[outcome] = k.get(outcome, 0) + 1
     k["max_peak_mib"] = max(k["max_peak_mib"], round(peak / MIB, 2))
     k["slowest_s"] = max(k["slowest_s"], round(elapsed, 3))
     stats["code_executed"] += bool(ran)
+    if outcome == "mutation_error":          # a bug of this script, not of a loader
+        stats["mutation_errors"] = stats.get("mutation_errors", 0) + 1
+        stats["foreign"].append(f"case {case} ({kind}): mutation failed: {detail}")
     if outcome == "foreign":
         stats["foreign_exceptions"] += 1
         stats["foreign"].append(f"case {case} ({kind}): {detail}")
@@ -640,6 +650,7 @@ def main(argv=None):
     else:
         print(json.dumps(stats, indent=1))
     ok = stats["code_executed"] == 0 and stats["foreign_exceptions"] == 0 and \
+        not stats.get("mutation_errors") and \
         stats["over_bound"] == 0 and stats["slowest_s"] <= 5 and stats["crashed_workers"] == 0
     return 0 if ok else 1
 

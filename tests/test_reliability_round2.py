@@ -4,7 +4,6 @@ checked, slip a value past validation, leave a half-restored model, or leave a
 wrong-shaped gradient. Properties where they can be (hypothesis over malformed
 zip/npz/IDX/JSON structures), each case checking the library's own error type.
 ``benchmarks/fuzz_files.py`` runs the same loaders on ≥ 10,000 mutated files."""
-import copy
 import gzip
 import io
 import json

@@ -19,8 +19,7 @@ import json
 
 import numpy as np
 
-from . import random
-from . import serialization
+from . import random, serialization
 from .backend import to_device
 from .serialization import ModelFileError
 
@@ -343,5 +342,4 @@ def _host(a):
 
 
 __all__ = ["save_checkpoint", "load_checkpoint", "rng_state", "set_rng_state",
-           "check_rng_state",
-           "optimizer_to_file", "optimizer_from_file"]
+           "check_rng_state", "optimizer_to_file", "optimizer_from_file"]

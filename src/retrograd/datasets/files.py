@@ -201,7 +201,7 @@ def fetch(catalog, opener=None, progress=True):
     (checksum and IDX structure), then renamed into place: an interrupted or
     corrupted download never leaves a file that looks complete."""
     import urllib.error
-    import urllib.request    # only when downloading: it is slow to import
+    import urllib.request  # only when downloading: it is slow to import
     opener = opener or urllib.request.urlopen
     target = cache_dir(catalog.name)
     paths = []

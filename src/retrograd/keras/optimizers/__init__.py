@@ -14,8 +14,8 @@ import re
 import numpy as np
 
 from ... import optim
-from ...optim.optimizer import check_lr, check_nonneg
 from ...nn.utils import clip_grad_norm_, clip_grad_value_
+from ...optim.optimizer import check_lr, check_nonneg
 from . import schedules
 from .schedules import LearningRateSchedule
 
