@@ -152,6 +152,8 @@ def _file(header, data=b""):
     (b"\x01\x02", "truncated"),
     (_file({"w": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}, bytes(4)),
      "dtype 'BF16'"),
+    (_file({"w": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}}, bytes(4)),
+     r"dtype \"\['F32'\]\" is not"),                  # unhashable: found by benchmarks/fuzz_files.py
     (_file({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, bytes(4)),
      "invalid shape"),
     (_file({"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}}, bytes(4)),

@@ -163,7 +163,7 @@ def check_header(name, raw):
         if not isinstance(e, dict):
             raise ModelFileError(f"{what}: malformed entry")
         dtype, shape, offsets = e.get("dtype"), e.get("shape"), e.get("data_offsets")
-        if dtype not in DTYPES:
+        if not isinstance(dtype, str) or dtype not in DTYPES:    # a list is unhashable
             raise ModelFileError(f"{what}: dtype {str(dtype)[:20]!r} is not one NumPy "
                                  f"holds ({', '.join(DTYPES)})")
         if not isinstance(shape, list) or len(shape) > 64 or not all(
