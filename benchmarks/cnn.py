@@ -3,6 +3,7 @@
 
     python benchmarks/cnn.py [--workloads mnist-net,lenet5] [--steps 40] [--threads 2]
                              [--random-data] [--quick] [--data DIR]
+    python benchmarks/cnn.py --designs [--threads 2]
 
 Workloads, batch 64, plain SGD (lr 0.01) on the negative log-likelihood of a
 log-softmax:
@@ -24,6 +25,12 @@ resident set from before the first step to the end (``ru_maxrss``) — is its ow
 The table gives samples/s (after 2 warm-up steps), the ratio to PyTorch, the peak
 memory growth, the first and last losses and the largest loss difference over the
 steps. ``--quick`` runs 6 steps per workload (< 20 s).
+
+``--designs`` times the choices behind ``ops/conv.py`` on the MNIST net's second
+convolution (64×32×26×26 input, 64×32×3×3 kernel), best of 7 runs each, in one
+process: a stack of per-sample GEMMs (NumPy's batched matmul) against one GEMM over
+the whole batch's columns, the columns built whole or in blocks of samples
+(``BLOCK_BYTES``), and PyTorch's convolution on the same arrays.
 """
 import argparse
 import json
@@ -119,6 +126,53 @@ def child(args):
                       "peak_mb": peak - base, "losses": losses}))
 
 
+def designs(args):
+    """Time the alternatives of ops/conv.py (see the module docstring)."""
+    import torch
+
+    from retrograd.ops import conv as C
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 32, 26, 26)).astype(np.float32)
+    w = rng.standard_normal((64, 32, 3, 3)).astype(np.float32)
+    gy = rng.standard_normal((64, 64, 24, 24)).astype(np.float32)
+    geo = C.Geometry((3, 3), (1, 1), (1, 1), ((0, 0), (0, 0)), 1)
+
+    def best(f, n=7):
+        f()
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t0)
+        return min(times) * 1e3
+
+    cols = geo.columns(x, 24, 24)
+    wm = w.reshape(64, -1)
+    per_sample = cols.reshape(288, 64, 576).transpose(1, 0, 2).copy()   # (N, K, P)
+    print(f"columns of the whole batch: {cols.nbytes / 2**20:.0f} MB "
+          f"(the input: {x.nbytes / 2**20:.1f} MB)")
+    print(f"forward GEMM, stack of 64 per-sample GEMMs (matmul):  {best(lambda: wm @ per_sample):7.1f} ms")
+    print(f"forward GEMM, one GEMM over the batch:                 {best(lambda: wm @ cols[0]):7.1f} ms")
+    print(f"building the columns (9 strided copies):               {best(lambda: geo.columns(x, 24, 24)):7.1f} ms")
+    default = C.BLOCK_BYTES
+    for block in (2**20, 4 * 2**20, 16 * 2**20, 2**40):
+        C.BLOCK_BYTES = block
+        f = best(lambda: C.conv_forward(x, w, geo))
+        gw = best(lambda: C.conv_grad_weight(x, gy, w.shape, geo))
+        gx = best(lambda: C.conv_grad_input(gy, w, x.shape, geo))
+        name = "whole batch" if block == 2**40 else f"{block >> 20} MB blocks"
+        print(f"retrograd conv, {name:<14} forward {f:6.1f}  dW {gw:6.1f}  dx {gx:6.1f}  "
+              f"total {f + gw + gx:6.1f} ms")
+    C.BLOCK_BYTES = default
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    gyt = torch.tensor(gy)
+    f = best(lambda: torch.nn.functional.conv2d(xt, wt))
+    fb = best(lambda: torch.nn.functional.conv2d(xt, wt).backward(gyt))
+    print(f"PyTorch conv2d ({args.threads} threads)      forward {f:6.1f}  "
+          f"forward + backward {fb:6.1f} ms")
+
+
 def run_child(args, workload, framework):
     env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
     cmd = [sys.executable, os.path.abspath(__file__), "--child", workload, framework,
@@ -142,6 +196,7 @@ def main(argv=None):
     ap.add_argument("--random-data", action="store_true")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--data")
+    ap.add_argument("--designs", action="store_true")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.quick:
@@ -150,6 +205,14 @@ def main(argv=None):
         ap.error("--steps must be at least 3 (2 are warm-up)")
     if args.child:
         return child(args)
+    if args.designs:
+        if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+            # NumPy's BLAS reads its thread count when first loaded: run in a child.
+            env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
+            return subprocess.run([sys.executable, os.path.abspath(__file__), "--designs",
+                                   "--threads", str(args.threads)], env=env,
+                                  check=False).returncode
+        return designs(args)
     src = "random data" if args.random_data else "MNIST"
     print(f"CNN training, batch {BATCH}, SGD lr {LR}, {args.steps} steps ({src}), "
           f"{args.threads} threads for both frameworks")
