@@ -159,11 +159,10 @@ def designs(args):
     for block in (2**20, 4 * 2**20, 16 * 2**20, 2**40):
         C.BLOCK_BYTES = block
         f = best(lambda: C.conv_forward(x, w, geo))
-        gw = best(lambda: C.conv_grad_weight(x, gy, w.shape, geo))
-        gx = best(lambda: C.conv_grad_input(gy, w, x.shape, geo))
+        b = best(lambda: C.conv_backward(x, gy, w, geo))
         name = "whole batch" if block == 2**40 else f"{block >> 20} MB blocks"
-        print(f"retrograd conv, {name:<14} forward {f:6.1f}  dW {gw:6.1f}  dx {gx:6.1f}  "
-              f"total {f + gw + gx:6.1f} ms")
+        print(f"retrograd conv, {name:<14} forward {f:6.1f}  backward (dW, dx) {b:6.1f}  "
+              f"total {f + b:6.1f} ms")
     C.BLOCK_BYTES = default
     xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     gyt = torch.tensor(gy)

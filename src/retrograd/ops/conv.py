@@ -155,7 +155,7 @@ def _per_group(a, b):
 def _gemm_layout(gy, g):
     """(N, O, Ho, Wo) → (G, O/G, N·Ho·Wo), the layout of the GEMMs."""
     xp = array_module(gy)
-    n, o = gy.shape[:2]
+    o = gy.shape[1]
     return xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(g, o // g, -1)
 
 
@@ -176,34 +176,38 @@ def conv_forward(x, w, geo, out_hw=None):
     return y
 
 
-def conv_grad_input(gy, w, x_shape, geo):
-    """∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂y): the transposed convolution of gy by w."""
+def conv_backward(x, gy, w, geo, need_x=True, need_w=True, x_shape=None):
+    """(∂ℓ/∂x, ∂ℓ/∂W) of y = conv(x, w), block by block of samples:
+
+    ∂ℓ/∂W = ∂ℓ/∂Y · cols(x)ᵀ   GEMMs that sum over samples and pixels at once;
+    ∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂Y)  the transposed convolution of gy by w.
+
+    Each block's ∂ℓ/∂Y is laid out for the GEMMs once, for both. ``x`` is needed for
+    ∂ℓ/∂W only; ∂ℓ/∂x alone takes the input's shape, ``x_shape``."""
     xp = array_module(gy)
     n, o, ho, wo = gy.shape
-    c, h, wd = x_shape[1:]
+    c, h, wd = (x.shape if x_shape is None else x_shape)[1:]
     g = geo.groups
-    wt = w.reshape(g, o // g, -1).transpose(0, 2, 1)          # (G, K, O/G)
     (t, bo), (l, r) = geo.pads
-    gpad = xp.zeros((n, c, h + t + bo, wd + l + r), dtype=gy.dtype)
-    for b in geo.blocks(n, c, ho, wo, gy.itemsize):
-        geo.col2im_add(_per_group(wt, _gemm_layout(gy[b], g)), gpad[b], ho, wo)
-    return geo.unpad(gpad, h, wd)
-
-
-def conv_grad_weight(x, gy, w_shape, geo):
-    """∂ℓ/∂W = ∂ℓ/∂Y · cols(x)ᵀ: GEMMs that sum over samples and pixels at once
-    (the windows of x are those of gy's positions)."""
-    n, c = x.shape[:2]
-    ho, wo = gy.shape[2:]
-    g = geo.groups
-    xpad = geo.pad(x)
+    xpad = geo.pad(x) if need_w else None
+    gpad = xp.zeros((n, c, h + t + bo, wd + l + r), dtype=gy.dtype) if need_x else None
+    wt = w.reshape(g, o // g, -1).transpose(0, 2, 1)          # (G, K, O/G)
     gw = None
-    for b in geo.blocks(n, c, ho, wo, x.itemsize):
-        cols = geo.columns(xpad[b], ho, wo)                     # (G, K, n_b·Ho·Wo)
-        # (cols · ∂ℓ/∂Yᵀ)ᵀ: OpenBLAS ran this orientation 1.5–2× faster.
-        part = _per_group(cols, _gemm_layout(gy[b], g).transpose(0, 2, 1))
-        gw = part if gw is None else gw.__iadd__(part)
-    return gw.transpose(0, 2, 1).reshape(w_shape)
+    for b in geo.blocks(n, c, ho, wo, gy.itemsize):
+        gyb = _gemm_layout(gy[b], g)                            # (G, O/G, n_b·Ho·Wo)
+        if need_w:
+            # (cols · ∂ℓ/∂Yᵀ)ᵀ: OpenBLAS ran this orientation 1.5–2× faster.
+            part = _per_group(geo.columns(xpad[b], ho, wo), gyb.transpose(0, 2, 1))
+            gw = part if gw is None else gw.__iadd__(part)
+        if need_x:
+            geo.col2im_add(_per_group(wt, gyb), gpad[b], ho, wo)
+    return (geo.unpad(gpad, h, wd) if need_x else None,
+            gw.transpose(0, 2, 1).reshape(w.shape) if need_w else None)
+
+
+def conv_grad_input(gy, w, x_shape, geo):
+    """∂ℓ/∂x alone, for an input of ``x_shape``: the transposed convolution of gy by w."""
+    return conv_backward(None, gy, w, geo, need_w=False, x_shape=x_shape)[0]
 
 
 # -- checks -----------------------------------------------------------------------------
@@ -317,10 +321,8 @@ class Conv(_ConvBase):
         gy = self._gy4d(gy)
         needs = self.needs_input_grad
         gx = gw = gb = None
-        if needs[1]:
-            gw = conv_grad_weight(self.x, gy, self.w.shape, self.geo)
-        if needs[0]:
-            gx = conv_grad_input(gy, self.w, self.x.shape, self.geo)
+        if needs[0] or needs[1]:
+            gx, gw = conv_backward(self.x, gy, self.w, self.geo, needs[0], needs[1])
         if len(needs) == 3 and needs[2]:
             gb = self._bias_grad(gy)
         gx, gw = self._back(gx, gw)
@@ -382,7 +384,7 @@ class ConvTranspose(_ConvBase):
         if needs[0]:
             gx = conv_forward(gy, self.w, geo, self.x.shape[2:])
         if needs[1]:
-            gw = conv_grad_weight(gy, self.x, self.w.shape, geo)
+            gw = conv_backward(gy, self.x, self.w, geo, need_x=False)[1]
         if len(needs) == 3 and needs[2]:
             gb = self._bias_grad(gy)
         gx, gw = self._back(gx, gw)
