@@ -204,6 +204,7 @@ class Layer(Module):
     # per class by __init_subclass__; the library's plain layers keep a direct path.
     _protocol = False
     _call_training = _call_mask = _user_call = False
+    _call_first = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -211,6 +212,7 @@ class Layer(Module):
         params = list(inspect.signature(cls.call).parameters.values())[1:]
         names = [p.name for p in params]
         cls._call_training, cls._call_mask = "training" in names, "mask" in names
+        cls._call_first = names[0] if names else None
         cls._user_call = not owner.__module__.startswith("retrograd.")
         cls._protocol = cls._user_call or len(params) != 1 or \
             params[0].kind is not params[0].POSITIONAL_OR_KEYWORD
@@ -282,6 +284,8 @@ class Layer(Module):
                                      as_input(t, who, f"input {i}", floating=True)
                                      for i, t in enumerate(x)])
             return Module.__call__(self, *args, **kwargs)
+        if not args and self._call_first in kwargs:     # layer(inputs=x)
+            args = (kwargs.pop(self._call_first),)
         if not args:
             raise TypeError(f"{type(self).__name__} {self.name!r}: called without inputs")
         if any(is_symbolic(a) or isinstance(a, dict) and is_symbolic(list(a.values()))
@@ -610,8 +614,10 @@ class Layer(Module):
         own trainable weights' regularizer penalties (sub-modules add theirs)."""
         own = list(self._losses)
         if self.trainable:
+            # requires_grad: fit turns it off for the weights it does not train (a
+            # frozen model around this layer), whose penalties Keras leaves out too.
             own += [p.regularizer(p) for p in self._own_weights()[0]
-                    if getattr(p, "regularizer", None) is not None]
+                    if getattr(p, "regularizer", None) is not None and p.requires_grad]
         return own
 
     @property
