@@ -328,3 +328,64 @@ def test_plot_model_draws_without_graphviz(tmp_path):
         rk.utils.plot_model(seq, to_file=tmp_path / "x.pdf")
     with pytest.raises(ValueError, match="not built"):
         rk.utils.plot_model(rk.Sequential([rk.layers.Dense(2)]), to_file=tmp_path / "y.svg")
+
+
+# -- the keras-io guide "writing your own callbacks", as written ------------------------------------
+def guide_callbacks(K):
+    class EarlyStoppingAtMinLoss(K.callbacks.Callback):
+        def __init__(self, patience=0):
+            super().__init__()
+            self.patience = patience
+            self.best_weights = None
+
+        def on_train_begin(self, logs=None):
+            self.wait = 0
+            self.stopped_epoch = 0
+            self.best = np.inf
+
+        def on_epoch_end(self, epoch, logs=None):
+            current = logs.get("loss")
+            if np.less(current, self.best):
+                self.best = current
+                self.wait = 0
+                self.best_weights = self.model.get_weights()
+            else:
+                self.wait += 1
+                if self.wait >= self.patience:
+                    self.stopped_epoch = epoch
+                    self.model.stop_training = True
+                    self.model.set_weights(self.best_weights)
+
+    class CustomLearningRateScheduler(K.callbacks.Callback):
+        def __init__(self, schedule):
+            super().__init__()
+            self.schedule = schedule
+
+        def on_epoch_begin(self, epoch, logs=None):
+            if not hasattr(self.model.optimizer, "learning_rate"):
+                raise ValueError('Optimizer must have a "learning_rate" attribute.')
+            lr = self.model.optimizer.learning_rate
+            scheduled_lr = self.schedule(epoch, float(np.array(lr)))
+            self.model.optimizer.learning_rate = scheduled_lr
+    return EarlyStoppingAtMinLoss, CustomLearningRateScheduler
+
+
+def test_the_guides_callbacks():
+    """EarlyStoppingAtMinLoss (logs.get, get/set_weights, stop_training) and
+    CustomLearningRateScheduler (reads and sets optimizer.learning_rate) from the
+    guide, with a learning rate that makes the loss rise: same epochs, same weights."""
+    def schedule(epoch, lr):
+        return lr * 4 if epoch == 2 else lr
+    out = []
+    for m, K in zip(pair(), (keras, rk)):
+        stop, lrs = guide_callbacks(K)
+        es = stop(patience=1)
+        h = m.fit(X, Y, batch_size=5, epochs=8, shuffle=False, verbose=0,
+                  callbacks=[es, lrs(schedule)])
+        out.append((h.epoch, es.stopped_epoch, float(np.array(m.optimizer.learning_rate)),
+                    [np.asarray(w) for w in m.get_weights()], h.history["loss"]))
+    assert out[0][:2] == out[1][:2]
+    np.testing.assert_allclose(out[0][2], out[1][2], rtol=1e-6)
+    np.testing.assert_allclose(out[0][4], out[1][4], rtol=2e-5)
+    for a, b in zip(out[0][3], out[1][3]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

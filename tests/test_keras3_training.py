@@ -522,3 +522,124 @@ def test_metric_variable_misuse_is_clear():
         NoSuper()
     with pytest.raises(NotSupportedError, match="thresholds"):
         rk.metrics.Precision(thresholds=[0.3, 0.6])
+
+
+# -- the keras-io guide "training & evaluation with the built-in methods", as written ------------
+def guide_objects(K):
+    ops = K.ops
+
+    class CustomMSE(K.losses.Loss):
+        def __init__(self, regularization_factor=0.1, name="custom_mse"):
+            super().__init__(name=name)
+            self.regularization_factor = regularization_factor
+
+        def call(self, y_true, y_pred):
+            mse = ops.mean(ops.square(y_true - y_pred), axis=-1)
+            reg = ops.mean(ops.square(0.5 - y_pred), axis=-1)
+            return mse + self.regularization_factor * reg
+
+    class CategoricalTruePositives(K.metrics.Metric):
+        def __init__(self, name="categorical_true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.true_positives = self.add_variable(shape=(), name="ctp", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            y_pred = ops.reshape(ops.argmax(y_pred, axis=1), (-1, 1))
+            values = ops.cast(y_true, "int32") == ops.cast(y_pred, "int32")
+            values = ops.cast(values, "float32")
+            if sample_weight is not None:
+                sample_weight = ops.cast(sample_weight, "float32")
+                values = ops.multiply(values, sample_weight)
+            self.true_positives.assign_add(ops.sum(values))
+
+        def result(self):
+            return self.true_positives
+
+        def reset_state(self):
+            self.true_positives.assign(0)
+
+    def custom_mean_squared_error(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred), axis=-1)
+    return CustomMSE, CategoricalTruePositives, custom_mean_squared_error
+
+
+def test_the_guides_custom_loss_and_metric():
+    """The guide's CustomMSE (a Loss with an argument), custom_mean_squared_error (a
+    function) and CategoricalTruePositives (a Metric with add_variable, keras.ops on
+    the batch, reset_state), unchanged but for the import."""
+    def build(K, which):
+        CustomMSE, CTP, fn = guide_objects(K)
+        m = dense(K, out=3, act="softmax")
+        loss = CustomMSE() if which == "class" else fn
+        m.compile(optimizer=K.optimizers.RMSprop(learning_rate=1e-3), loss=loss,
+                  metrics=[CTP()] if which == "class" else None)
+        return m
+    for which, y in (("class", ONE_HOT), ("function", ONE_HOT)):
+        km, rm = pair(lambda K: build(K, which))
+        kw = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+        same_history(km.fit(X, y, **kw), rm.fit(X, y, **kw), rtol=1e-4, atol=1e-5)
+    # the metric with sample weights: labels (N, 1) as the guide feeds it
+    k, r = both(lambda K: guide_objects(K)[1]())
+    for m in (k, r):
+        m.update_state(LABELS[:, None], ONE_HOT[::-1], sample_weight=W[:, None])
+    close(k.result(), r.result())
+
+
+def test_custom_train_step_with_sample_weights_and_test_step():
+    """The guide's sample-weighted train_step and its test_step: compute_loss with
+    sample_weight, metrics fed the weights, evaluate through test_step."""
+    def build(K):
+        class Weighted(K.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = K.layers.Dense(1)
+
+            def call(self, x):
+                return self.d(x)
+
+            def train_step(self, data):
+                x, y, sample_weight = data
+                self.zero_grad()
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+                loss.backward()
+                if K is keras:
+                    tw = list(self.trainable_weights)
+                    with torch.no_grad():
+                        self.optimizer.apply([v.value.grad for v in tw], tw)
+                else:
+                    self.optimizer.apply()
+                for metric in self.metrics:
+                    if metric.name == "loss":
+                        metric.update_state(loss)
+                    else:
+                        metric.update_state(y, y_pred, sample_weight=sample_weight)
+                return {m.name: m.result() for m in self.metrics}
+
+            def test_step(self, data):
+                x, y = data
+                y_pred = self(x, training=False)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+                for metric in self.metrics:
+                    if metric.name != "loss":
+                        metric.update_state(y, y_pred)
+                    else:
+                        metric.update_state(loss)
+                return {m.name: m.result() for m in self.metrics}
+        m = Weighted()
+        m(K.ops.convert_to_tensor(X[:1]) if K is keras else X[:1])
+        m.compile(optimizer=K.optimizers.SGD(0.05), loss="mse", metrics=["mae"],
+                  weighted_metrics=["mse"])
+        return m
+    km, rm = pair(build)
+    y = Y[:, :1]
+    kw = dict(batch_size=5, epochs=2, shuffle=False, verbose=0, sample_weight=W)
+    same_history(km.fit(X, y, **kw), rm.fit(X, y, **kw))
+    dk = km.evaluate(X, y, verbose=0, return_dict=True)
+    dr = rm.evaluate(X, y, verbose=0, return_dict=True)
+    assert sorted(dk) == sorted(dr) == ["loss", "mae", "mse"]
+    close([dk["loss"], dk["mae"]], [dr["loss"], dr["mae"]])
+    # Differs: the weighted "mse" that this test_step feeds without weights (after a
+    # weighted fit) is NaN or a stale value in Keras 3.15, depending on what ran
+    # before; retrograd gives its unweighted mean, here the loss.
+    assert math.isclose(dr["mse"], dr["loss"], rel_tol=1e-6)
