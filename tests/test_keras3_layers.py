@@ -219,7 +219,7 @@ def test_nested_losses_and_model_losses():
         model = K.Model(x, Outer()(x))
         model(X3)
         return model, [float(value(t)) for t in model.losses]
-    (km, kl), (rm, rl) = both(run)
+    (_km, kl), (_rm, rl) = both(run)
     np.testing.assert_allclose(sorted(kl), sorted(rl), rtol=1e-5)
     assert len(rl) == 3
 
@@ -252,7 +252,7 @@ def test_weight_regularizer_in_losses():
         layer = Reg()
         layer(X3)
         return [float(value(t)) for t in layer.losses], layer
-    (kl, k), (rl, r) = both(run)
+    (kl, _k), (rl, r) = both(run)
     np.testing.assert_allclose(kl, rl, rtol=1e-6)
     assert r.w.regularizer is not None
 
@@ -514,7 +514,9 @@ def test_variable_api():
             same_values(a, b)
         else:
             assert a == b
-    assert isinstance(rk.Variable(np.ones(2)).dtype, str)
+    dtype = rk.Variable(np.ones(2, np.float32)).dtype
+    assert isinstance(dtype, str) and {"float32": 1}[dtype] == 1
+    assert dtype == np.float32 and dtype.kind == "f" and dtype.itemsize == 4   # NumPy's too
 
 
 def test_trained_weights_are_add_weight_variables():

@@ -25,11 +25,11 @@ import functools
 from ..nn.containers import ModuleList
 from ..tensor import Tensor
 from . import summary as summary_module
+from .data_adapters import by_name as _by_name
 from .keras_tensor import KerasTensor, _refill, symbolic_call
 from .layers import InputLayer
 from .layers.layer import OpLayer, entry_call, losses_of
 from .model import Model, free_name
-from .data_adapters import by_name as _by_name
 
 
 def _tensors(tensors, what):
@@ -152,6 +152,8 @@ class Functional(Model):
                 out = first
             steps.append((fn, [slot[id(t)] for t in node.inputs], out, multi))
         self._steps = steps
+        # Only a layer with Keras 3's call protocol may add losses (add_loss).
+        self._tracks_losses = any(getattr(layer, "_protocol", False) for layer in layers)
         self._n_slots = n
         self._out_slots = [slot[id(t)] for t in outputs]
         self.input_shape_known = tuple(inputs[0].shape[1:])
@@ -283,11 +285,16 @@ class Functional(Model):
         return list(self._logit_layers)
 
     def _run(self, xs, plan):
+        if self._tracks_losses:     # the layers' losses become this call's
+            with entry_call(self):
+                return self._run_plan(xs, plan)
+        return self._run_plan(xs, plan)
+
+    def _run_plan(self, xs, plan):
         values = [None] * self._n_slots
         values[:len(xs)] = xs
-        with entry_call(self):      # the layers' losses: this call's
-            for fn, ins, out, multi in plan:
-                values[out] = fn([values[i] for i in ins]) if multi else fn(values[ins[0]])
+        for fn, ins, out, multi in plan:
+            values[out] = fn([values[i] for i in ins]) if multi else fn(values[ins[0]])
         outs = [values[i] for i in self._out_slots]
         return outs[0] if len(outs) == 1 else outs
 

@@ -304,7 +304,7 @@ def _check_no_values(who, args):
             return any(values(v) for v in x)
         if isinstance(x, dict):
             return any(values(v) for v in x.values())
-        return isinstance(x, Tensor) or isinstance(x, np.ndarray)
+        return isinstance(x, (Tensor, np.ndarray))
     if any(values(a) for a in args):
         raise TypeError(f"{who}: some inputs are symbolic (KerasTensors) and others hold "
                         "values; every input of a layer in a functional model must come "

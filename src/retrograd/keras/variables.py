@@ -38,15 +38,14 @@ class DtypeName(str):
     def __ne__(self, other):
         return not self == other
 
-    def __hash__(self):
-        return hash(np.dtype(str(self)))
+    __hash__ = str.__hash__     # a key of {"float32": …}, as Keras's string is
 
 
 def _initial_value(initializer, shape, dtype, who):
     """The first value: an array, a number, or an initializer (a Keras name such as
     ``"random_normal"``, an instance, a callable ``f(shape, dtype)``) drawn for
     ``shape``."""
-    if isinstance(initializer, str) or isinstance(initializer, _init.Initializer) or (
+    if isinstance(initializer, (str, _init.Initializer)) or (
             callable(initializer) and not isinstance(initializer, Tensor)):
         if shape is None:
             raise ValueError(f"{who}: an initializer ({initializer!r}) needs a shape; give "

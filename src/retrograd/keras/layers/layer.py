@@ -6,7 +6,6 @@ import threading
 
 import numpy as np
 
-from ...function import no_grad
 from ...missing import NotSupportedError
 from ...nn import regularizers as _regularizers
 from ...nn.module import Module, as_input
@@ -560,7 +559,7 @@ class Layer(Module):
         for n, p in self._parameters.items():
             if p is not None:
                 names.setdefault(id(p), n)
-        for key, m in self._modules.items():
+        for m in self._modules.values():
             if m is None:
                 continue
             if isinstance(m, Layer) or hasattr(m, "trainable_weights"):
