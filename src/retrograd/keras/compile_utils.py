@@ -85,9 +85,9 @@ class CompileMetrics(list):
     def update_state(self, y_true, y_pred, sample_weight=None):
         from .metrics import _host
         k = len(self.heads)
-        ys, ps, ws = ([v] if k == 1 else list(v.values()) if isinstance(v, dict) else list(v)
-                      for v in (y_true, y_pred, sample_weight if sample_weight is not None
-                                else [None] * k))
+        ys, ps, ws = ([v] if k == 1 else [None] * k if v is None else
+                      list(v.values()) if isinstance(v, dict) else list(v)
+                      for v in (y_true, y_pred, sample_weight))
         for head, y, p, w in zip(self.heads, ys, ps, ws):
             y, p = _host(y), _host(p)
             w = None if w is None else _host(w)

@@ -42,7 +42,11 @@ def _host(v):
         v = v.array
     if not isinstance(v, np.ndarray) and backend.device_of(v) != "cpu":
         v = backend.to_device(v, "cpu")
-    return np.asarray(v)
+    a = np.asarray(v)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"keras.metrics: expected numbers (an array, a tensor, a number), "
+                        f"got {type(v).__name__} of dtype {a.dtype}")
+    return a
 
 
 class Variable(np.lib.mixins.NDArrayOperatorsMixin):
