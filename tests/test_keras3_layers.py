@@ -694,3 +694,23 @@ def test_config_of_unserializable_init_arguments_and_keyword_input():
     assert kt is rt is NotImplementedError
     same_values(kv, rv)
     assert [tuple(w.shape) for w in kw] == [tuple(w.shape) for w in rw] == [(3, 2), (2,)]
+
+
+def test_build_by_hand_and_a_variable_with_a_keras_tensor():
+    def run(K):
+        layer = linear(K)(2)
+        layer.build((None, 3))                  # by hand: built, not built again later
+        built, n = layer.built, len(layer.weights)
+        layer(X3)
+        return built, n, len(layer.weights)
+    k, r = both(run)
+    assert k == r == (True, 2, 2)
+    offset = np.full((3,), 0.5, np.float32)
+    with pytest.raises(ValueError, match="KerasTensor is symbolic"):
+        keras.Variable(offset) + keras.Input((3,))
+    # Deliberate difference: Keras refuses a variable on the left of an operator on a
+    # KerasTensor; retrograd records the operation as with the variable on the right.
+    x = rk.Input((3,))
+    y = rk.Variable(offset) + x
+    assert y.shape == (None, 3)
+    same_values(rk.Model(x, y).predict(X3, verbose=0), X3 + offset)

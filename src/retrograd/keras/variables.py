@@ -19,6 +19,7 @@ from .. import backend
 from ..nn import init as _init
 from ..nn.parameter import Parameter
 from ..tensor import Tensor
+from .keras_tensor import KerasTensor
 
 
 class DtypeName(str):
@@ -149,6 +150,23 @@ class Variable(Parameter):
         """v ← v − value."""
         self.array[...] -= self._array_of(value, "assign_sub")
         return self
+
+    # ``w + x`` with x symbolic (a functional model being built): KerasTensor's
+    # reflected operator records the node (Tensor's would try to read x's values).
+    def _defer(name):
+        tensor_method = getattr(Tensor, name)
+
+        def method(self, other):
+            if isinstance(other, KerasTensor):
+                return NotImplemented
+            return tensor_method(self, other)
+        method.__name__ = name
+        return method
+
+    for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+                  "__truediv__", "__rtruediv__", "__matmul__", "__rmatmul__", "__pow__"):
+        locals()[_name] = _defer(_name)
+    del _defer, _name
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={tuple(self.shape)}, dtype={self.dtype}, "

@@ -1,5 +1,6 @@
 """The base class of every Keras layer: weights made in ``build(input_shape)``, a
 symbolic call on ``KerasTensor``s recorded as a graph node, eager calls on arrays."""
+import functools
 import inspect
 import re
 import threading
@@ -215,6 +216,8 @@ class Layer(Module):
         cls._user_call = not owner.__module__.startswith("retrograd.")
         cls._protocol = cls._user_call or len(params) != 1 or \
             params[0].kind is not params[0].POSITIONAL_OR_KEYWORD
+        if "build" in cls.__dict__:     # layer.build(shape) by hand marks it built
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(self, name=None, input_shape=None, input_dim=None, batch_input_shape=None,
                  trainable=True, dtype=None, activity_regularizer=None, autocast=True,
@@ -682,6 +685,14 @@ class Layer(Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marks_built(build):
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        self.built = True
+    return wrapper
 
 
 def _plain_value(v):
