@@ -63,7 +63,7 @@ def test_conv2d(case):
                 arrays)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(1, 2),
        st.sampled_from([0, 1, "same"]), st.integers(0, 9))
 def test_conv1d(g, k, stride, dilation, padding, seed):
@@ -76,7 +76,7 @@ def test_conv1d(g, k, stride, dilation, padding, seed):
                 arrays)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(1, 2),
        st.integers(0, 1), st.integers(0, 1), st.booleans(), st.integers(0, 9))
 def test_conv_transpose2d(g, k, stride, dilation, padding, output_padding, bias, seed):

@@ -34,7 +34,7 @@ def window(draw, n):
     return k, s, p, size, draw(st.booleans()), draw(st.integers(0, 99))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(window(2), st.integers(1, 2), st.booleans())
 def test_max_pool2d(win, d, ceil_mode):
     k, s, p, size, _, seed = win
@@ -42,18 +42,18 @@ def test_max_pool2d(win, d, ceil_mode):
         p = (0, 0)
     size = tuple(n + (ki - 1) * (d - 1) for n, ki in zip(size, k))
     # Distinct values: no tie for the max within a finite difference's step.
-    x = np.random.default_rng(seed).permutation(2 * 2 * size[0] * size[1]).reshape(
-        (2, 2) + size) / 7.0
+    x = np.random.default_rng(seed).permutation(2 * size[0] * size[1]).reshape(
+        (1, 2) + size) / 7.0
     kw = {"kernel_size": k, "stride": s, "padding": p, "dilation": d, "ceil_mode": ceil_mode}
     _three_ways(lambda a: P.max_pool2d(a, **kw),
                 lambda a: torch.nn.functional.max_pool2d(a, **kw), x)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(window(2), st.booleans())
 def test_avg_pool2d(win, count_include_pad):
     k, s, p, size, ceil_mode, seed = win
-    x = np.random.default_rng(seed).standard_normal((2, 2) + size)
+    x = np.random.default_rng(seed).standard_normal((1, 2) + size)
     kw = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": ceil_mode,
               "count_include_pad": count_include_pad}
     _three_ways(lambda a: P.avg_pool2d(a, **kw),
