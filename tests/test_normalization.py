@@ -20,10 +20,11 @@ R = np.random.default_rng(0)
 
 
 def _shape(data, rank):
-    return tuple(data.draw(st.integers(1, 4), label=f"d{i}") for i in range(rank))
+    # at most 3 per axis: finite differences cost two passes per element
+    return tuple(data.draw(st.integers(1, 3), label=f"d{i}") for i in range(rank))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.data())
 def test_batch_norm_training_three_ways(data):
     rank = data.draw(st.sampled_from([2, 3, 4]), label="rank")
@@ -45,7 +46,7 @@ def test_batch_norm_training_three_ways(data):
     compare_torch(f, ft, x, w, b)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(st.data())
 def test_layer_norm_three_ways(data):
     rank = data.draw(st.integers(1, 4), label="rank")
