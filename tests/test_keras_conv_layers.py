@@ -152,3 +152,16 @@ def test_errors():
         rl.MaxPooling2D(data_format="nhwc")
     with pytest.raises(ValueError, match="padding"):
         rl.ZeroPadding2D(padding=(1, 2, 3))
+
+
+def test_model_with_conv_layers_saves_and_loads(tmp_path):
+    L = rl
+    model = rk.Sequential([rk.Input((12, 12, 2)), L.ZeroPadding2D(1),
+                           L.Conv2D(4, 3, strides=2, padding="same", activation="relu"),
+                           L.MaxPooling2D(), L.Conv2DTranspose(3, 3, strides=2, padding="same"),
+                           L.AveragePooling2D(), L.GlobalMaxPooling2D(), L.Dense(2)])
+    x = np.random.default_rng(0).random((3, 12, 12, 2)).astype(np.float32)
+    model.save(tmp_path / "m.keras")
+    again = rk.models.load_model(tmp_path / "m.keras")
+    assert [type(a).__name__ for a in again.layers] == [type(a).__name__ for a in model.layers]
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
