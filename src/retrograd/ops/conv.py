@@ -12,8 +12,12 @@ pixel (i, j) holds the C·kh·kw input values its kernel sees, so for each sampl
     Y = W · cols(x)      with W of shape (O, C·kh·kw), cols(x) of shape (C·kh·kw, Ho·Wo).
 
 The columns are built by kh·kw strided slices of the padded input (one per kernel
-tap: no loop over pixels or samples), and the products run as one batched GEMM.
-The gradients are the same product read backwards:
+tap: no loop over pixels), with the columns of several samples side by side so that
+each product is one large GEMM. The batch goes through in blocks of samples whose
+columns hold at most ``BLOCK_BYTES`` (4 MB): the whole batch's column matrix would be
+C·kh·kw times the input (40 MB for the MNIST net's second convolution at batch 64).
+Only the input is saved for backward, which builds the columns again. The gradients
+are the same product read backwards:
 
     ∂ℓ/∂W = Σ_n ∂ℓ/∂Y · cols(x)ᵀ                       (a GEMM with the rebuilt columns)
     ∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂Y)                          (each tap's slice scatter-added back)
