@@ -17,6 +17,7 @@ of the tensors it reads). The configurations retrograd wrote before (Keras 2's
 ``keras_layers(model)`` is the order Keras 3 gives ``model.layers`` (inputs first,
 then by decreasing depth), which names the groups of a ``.keras`` weights file.
 """
+import functools
 import inspect
 import math
 from collections import defaultdict, deque
@@ -227,6 +228,7 @@ def functional_config(model):
 
 
 # -- Keras 3 -> retrograd ---------------------------------------------------------------
+@functools.lru_cache(maxsize=256)
 def _accepted(cls):
     """The keyword arguments ``cls(...)`` takes (with ``Layer``'s when it passes
     ``**kwargs`` on), or None when it takes any."""
