@@ -11,17 +11,21 @@ accuracy in ``nn.metrics``. Names and defaults follow ``torch.nn``.
 >>> loss = nn.functional.cross_entropy(model(x), labels); loss.backward()
 """
 from . import activations, functional, init, metrics, regularizers, utils
-from .activation import (ELU, GELU, SELU, Activation, Hardsigmoid, Hardswish, Hardtanh,
-                         Heaviside, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU,
-                         ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softplus, Softsign, Tanh)
+from .activation import (ELU, GELU, SELU, Activation, Hardsigmoid, Hardswish, Hardtanh, Heaviside,
+                         LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU,
+                         Sigmoid, SiLU, Softmax, Softplus, Softsign, Tanh)
 from .containers import ModuleList, Sequential
-from .dropout import Dropout, mc_dropout_predict
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .dropout import Dropout, Dropout1d, Dropout2d, mc_dropout_predict
 from .linear import Dense, Flatten, Identity, Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingLoss,
-                   HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
-                   SmoothL1Loss)
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingLoss, HuberLoss,
+                   KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss, SmoothL1Loss)
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                      MaxPool2d)
+from .sparse import Embedding
 
 __all__ = [
     "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Dense", "Identity",
@@ -32,4 +36,7 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
     "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
     "functional", "init", "activations", "regularizers", "metrics", "utils",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "Dropout1d", "Dropout2d",
 ]

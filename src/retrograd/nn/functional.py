@@ -13,11 +13,17 @@ import numpy as np
 from ..backend import array_module, to_device
 from ..ops import activations as _act
 from ..ops import losses as _loss
+from ..ops.conv import conv1d, conv2d, conv_transpose2d
+from ..ops.embedding import embedding
 from ..ops.matmul import affine, linear
+from ..ops.normalization import batch_norm, layer_norm
+from ..ops.padding import pad
+from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
+                           max_pool1d, max_pool2d)
 from ..ops.softmax import LogSoftmax, Softmax
 from ..random import generator_for
 from ..tensor import Tensor
-from .dropout import dropout
+from .dropout import dropout, dropout1d, dropout2d
 from .module import as_input
 
 __all__ = [
@@ -27,6 +33,9 @@ __all__ = [
     "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss",
     "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
     "hinge_embedding_loss", "multi_margin_loss",
+    "conv1d", "conv2d", "conv_transpose2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d",
+    "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "batch_norm", "layer_norm", "embedding", "dropout1d", "dropout2d",
 ]
 
 

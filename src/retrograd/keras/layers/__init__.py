@@ -11,16 +11,35 @@ model knows it), and computes with the ``nn`` module it wraps.
 >>> model.add(Activation("softmax"))
 """
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose
+from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Lambda, Reshape
+from .embedding import Embedding
 from .layer import Layer
-from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
-                      add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
+                      average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
+                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                      GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D,
+                      GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from .preprocessing import Normalization, Rescaling
+from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
+from .reshaping import ZeroPadding2D
 
 # The layer classes a model file may name (the allow-list of keras.models.load_model).
 CLASSES = {c.__name__: c for c in (Dense, Activation, Dropout, Flatten, Reshape, ReLU,
                                    LeakyReLU, PReLU, ELU, Softmax, InputLayer, Add,
                                    Subtract, Multiply, Average, Maximum, Minimum,
                                    Concatenate, Dot)}
+CLASSES.update({c.__name__: c for c in (BatchNormalization, LayerNormalization, Embedding,
+                                        Normalization, Rescaling, SpatialDropout1D,
+                                        SpatialDropout2D, SpatialDropout3D)})
+CLASSES.update({c.__name__: c for c in (Conv1D, Conv2D, Conv2DTranspose, MaxPooling1D,
+                                        MaxPooling2D, AveragePooling1D, AveragePooling2D,
+                                        GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                        GlobalMaxPooling1D, GlobalMaxPooling2D, ZeroPadding2D)})
 
-__all__ = ["Layer", "Input", *CLASSES, "add", "subtract", "multiply", "average", "maximum",
-           "minimum", "concatenate", "dot"]
+__all__ = ["Layer", "Input", "Lambda", *CLASSES, "add", "subtract", "multiply", "average",
+           "maximum", "minimum", "concatenate", "dot",
+           "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
+           "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D"]
