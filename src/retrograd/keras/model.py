@@ -729,7 +729,7 @@ class Model(Trainer, Module):
             where = f"{filepath}: {keras_file.WEIGHTS}"
             h5_weights.assign(self, h5_weights.read(data, where), filepath)
             return
-        header, arrays = serialization.load(filepath)
+        _, arrays = serialization.load(filepath)
         assign(self, arrays, filepath)
 
     def _keras_layout(self, who):

@@ -17,13 +17,13 @@ from ..checkpoint import optimizer_from_file, set_rng_state
 from ..nn.containers import ModuleList
 from ..serialization import ModelFileError
 from . import compile_utils
-from . import layers as layers_module
 from . import optimizers as optimizers_module
 from .functional import Functional
 from .keras_tensor import KerasTensor
 from .layers import InputLayer, Layer
 from .model import Model, assign, check_fit, free_name
-from .saving import clone_model, keras_file, model_from_json, save_model
+from .saving import (  # noqa: F401  (keras.models.clone_model, model_from_json, save_model)
+    clone_model, keras_file, model_from_json, save_model)
 from .saving import config as saving_config
 
 

@@ -17,8 +17,6 @@ before, fits in the file's size — so memory stays within a small multiple of i
 """
 import io
 
-import numpy as np
-
 from ...serialization import ModelFileError
 from ..model import Model
 from .config import keras_layers, snake_names
@@ -102,7 +100,7 @@ def read(data, where):
             if path.count("/") >= MAX_DEPTH:
                 raise ModelFileError(f"{where}: groups nested deeper than {MAX_DEPTH} "
                                      f"levels at {path[:120]}")
-            for name in group.keys():
+            for name in group:
                 seen += 1
                 if seen > max_objects:
                     raise ModelFileError(f"{where}: more than {max_objects} objects for "

@@ -8,7 +8,6 @@ HDF5 part as datasets only, and the weights a configuration needs are counted
 against the file's size before any layer is built.
 """
 import datetime
-import io
 import json
 import os
 import warnings
