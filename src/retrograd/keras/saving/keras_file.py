@@ -189,7 +189,9 @@ def load_model(filepath, custom_objects=None, compile=True):
         raise ModelFileError(f"{where}: invalid model description "
                              f"({type(e).__name__}: {str(e)[:300]})") from None
     _check_size(model, len(entries[WEIGHTS]), where)
-    arrays = h5_weights.read(entries[WEIGHTS], f"{where}: {WEIGHTS}")
+    # The entry's bytes are dropped once read: at most the arrays and the model's
+    # weights (each about the file's size) are held together.
+    arrays = h5_weights.read(entries.pop(WEIGHTS), f"{where}: {WEIGHTS}")
     model._build_layers()
     h5_weights.assign(model, arrays, where)
     compile_config = spec.get("compile_config")
