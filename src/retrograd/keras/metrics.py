@@ -418,6 +418,66 @@ class Recall(_Confusion):
     OTHER = "false_negatives"
 
 
+class AUC(Metric):
+    """Area under the ROC curve, as Keras computes it: counts of true/false
+    positives/negatives at ``num_thresholds`` thresholds (0 − ε, 1/(T−1), …, 1 + ε),
+    every output counted (ŷ > t) against (y > 0.5), weighted by the samples'
+    weights; the area is the trapezoidal sum over the (FPR, TPR) points
+    (``summation_method="interpolation"``). ``from_logits`` applies σ first.
+    ``curve="PR"`` and the other summation methods raise ``NotSupportedError``."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        super().__init__(name or "auc", dtype)
+        from ..missing import NotSupportedError
+        if curve != "ROC" or summation_method != "interpolation" or multi_label or \
+                thresholds is not None or label_weights is not None:
+            raise NotSupportedError(
+                f"keras.metrics.AUC: only curve='ROC', summation_method='interpolation', one "
+                f"label and the default thresholds are supported, got curve={curve!r}, "
+                f"summation_method={summation_method!r}, multi_label={multi_label!r}, "
+                f"thresholds={thresholds!r}, label_weights={label_weights!r}")
+        if not isinstance(num_thresholds, int) or num_thresholds < 2:
+            raise ValueError(f"keras.metrics.AUC: num_thresholds must be an integer > 1, got "
+                             f"num_thresholds={num_thresholds!r}")
+        self.num_thresholds, self.curve, self.from_logits = num_thresholds, curve, from_logits
+        self.summation_method = summation_method
+        inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        self._thresholds = np.array([-1e-7] + inner + [1 + 1e-7])
+        for n in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, n, self.add_variable((num_thresholds,), "zeros", name=n))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p, y = _host(y_pred).astype(np.float64), _host(y_true)
+        if self.from_logits:
+            p = 0.5 * (1 + np.tanh(0.5 * p))
+        true = (y.reshape(p.shape) > 0.5).reshape(-1)
+        w = np.ones(p.shape) if sample_weight is None else np.broadcast_to(
+            _host(sample_weight).astype(np.float64).reshape((len(p),) + (1,) * (p.ndim - 1)),
+            p.shape)
+        w, p = w.reshape(-1), p.reshape(-1)
+        above = p[None, :] > self._thresholds[:, None]          # (T, n)
+        for var, mask in ((self.true_positives, above & true), (self.false_positives,
+                                                                above & ~true),
+                          (self.true_negatives, ~above & ~true),
+                          (self.false_negatives, ~above & true)):
+            var.assign_add(mask @ w)
+
+    def result(self):
+        tp, fp = self.true_positives.value, self.false_positives.value
+        tn, fn = self.true_negatives.value, self.false_negatives.value
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tpr = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+            fpr = np.where(fp + tn > 0, fp / (fp + tn), 0.0)
+        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "curve": self.curve, "summation_method": self.summation_method,
+                "from_logits": self.from_logits}
+
+
 class AutoAccuracy(MeanMetricWrapper):
     """``"accuracy"``: picks categorical, sparse or binary accuracy from the first
     batch's shapes (and the loss), as Keras does; keeps the user's name."""
@@ -447,13 +507,13 @@ class AutoAccuracy(MeanMetricWrapper):
 
 CLASSES = {c.__name__: c for c in (CategoricalAccuracy, SparseCategoricalAccuracy,
                                    BinaryAccuracy, Accuracy, MeanSquaredError,
-                                   MeanAbsoluteError, Mean, Sum, Precision, Recall)}
+                                   MeanAbsoluteError, Mean, Sum, Precision, Recall, AUC)}
 NAMES = {"categorical_accuracy": CategoricalAccuracy,
          "sparse_categorical_accuracy": SparseCategoricalAccuracy,
          "binary_accuracy": BinaryAccuracy,
          "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
          "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-         "precision": Precision, "recall": Recall}
+         "precision": Precision, "recall": Recall, "auc": AUC}
 
 
 def get(identifier, loss=None):
@@ -491,4 +551,4 @@ def serialize(metric):
 
 __all__ = ["Metric", "Variable", "Mean", "Sum", "MeanMetricWrapper", "Accuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "BinaryAccuracy",
-           "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "get"]
+           "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC", "get"]
