@@ -559,8 +559,8 @@ class Trainer:
                                  "samples leaves no training or no validation samples")
             head = slice(0, split)
             tail = slice(split, None)
-            val = (x[tail], y[tail], None if sw is None else sw[tail])
-            x, y, sw = x[head], y[head], None if sw is None else sw[head]
+            val = (x[tail], None if y is None else y[tail], None if sw is None else sw[tail])
+            x, y, sw = x[head], None if y is None else y[head], None if sw is None else sw[head]
         if batch_size is not None:      # arrays
             n = len(x)
             if n == 0:
