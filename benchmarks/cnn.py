@@ -16,12 +16,13 @@ log-softmax:
   avg-pool 2, fc 400→120, tanh, fc 120→84, tanh, fc 84→10, log-softmax.
 
 Both frameworks train, in the same run, from the same initial weights (PyTorch's,
-copied into retrograd) on the same batches: MNIST from ``--data``, else
+copied into retrograd) on the same batches, both made once by the parent process: MNIST from ``--data``, else
 ``$RETROGRAD_DATA/mnist`` (pixels scaled to [0, 1]), or normal noise with
 ``--random-data``. Each (workload, framework) runs in a fresh child process with
 the same number of threads (``--threads``: the BLAS variables for NumPy's OpenBLAS,
-``torch.set_num_threads`` for PyTorch), so its peak memory — the growth of the
-resident set from before the first step to the end (``ru_maxrss``) — is its own.
+``torch.set_num_threads`` for PyTorch), so its peak memory — the peak of the
+resident set during training (VmHWM, reset before the first step) minus the resident
+set before it — is its own.
 The table gives samples/s (after 2 warm-up steps), the ratio to PyTorch, the peak
 memory growth, the first and last losses and the largest loss difference over the
 steps. ``--quick`` runs 6 steps per workload (< 20 s).
@@ -35,9 +36,9 @@ the whole batch's columns, the columns built whole or in blocks of samples
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -84,16 +85,29 @@ def initial_weights(workload):
     return {k: v.numpy().copy() for k, v in build(torch.nn, workload).state_dict().items()}
 
 
-def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def memory_mb(field):
+    """VmRSS (resident now) or VmHWM (its peak) of this process, in MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def reset_peak():
+    """Start the peak (VmHWM) again from the resident size now (Linux ≥ 4.0). Not
+    ru_maxrss: it keeps the parent's size across fork and exec, so a child of a large
+    process would report the parent's memory as its own."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 
 
 def child(args):
     """Train one (workload, framework) and print a JSON line."""
     workload, framework = args.child
-    x, y = data(args, args.steps)
-    weights = initial_weights(workload)
+    with np.load(args.inputs) as f:      # made once by the parent: the same for both
+        x, y = f["x"], f["y"]
+        weights = {k[2:]: f[k] for k in f.files if k.startswith("w:")}
     if framework == "pytorch":
         import torch
         torch.set_num_threads(args.threads)
@@ -116,12 +130,13 @@ def child(args):
         opt.step()
         return float(loss.item())
 
-    base = rss_mb()
+    reset_peak()
+    base = memory_mb("VmRSS")
     losses = [step(0), step(1)]                      # warm-up
     t0 = time.perf_counter()
     losses += [step(i) for i in range(2, args.steps)]
     elapsed = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = memory_mb("VmHWM")
     print(json.dumps({"samples_per_s": (args.steps - 2) * BATCH / elapsed,
                       "peak_mb": peak - base, "losses": losses}))
 
@@ -172,14 +187,10 @@ def designs(args):
           f"forward + backward {fb:6.1f} ms")
 
 
-def run_child(args, workload, framework):
+def run_child(args, workload, framework, inputs):
     env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
     cmd = [sys.executable, os.path.abspath(__file__), "--child", workload, framework,
-           "--steps", str(args.steps), "--threads", str(args.threads)]
-    if args.random_data:
-        cmd.append("--random-data")
-    if args.data:
-        cmd += ["--data", args.data]
+           "--steps", str(args.steps), "--threads", str(args.threads), "--inputs", inputs]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900,
                        check=False)
     if p.returncode:
@@ -197,6 +208,7 @@ def main(argv=None):
     ap.add_argument("--data")
     ap.add_argument("--designs", action="store_true")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--inputs", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.quick:
         args.steps = 6
@@ -220,7 +232,12 @@ def main(argv=None):
     for workload in args.workloads.split(","):
         if workload not in WORKLOADS:
             ap.error(f"unknown workload {workload!r}; choose from {WORKLOADS}")
-        rows = {fw: run_child(args, workload, fw) for fw in FRAMEWORKS}
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs = os.path.join(tmp, "inputs.npz")
+            x, y = data(args, args.steps)
+            np.savez(inputs, x=x, y=y, **{f"w:{k}": v for k, v in
+                                          initial_weights(workload).items()})
+            rows = {fw: run_child(args, workload, fw, inputs) for fw in FRAMEWORKS}
         ref = rows["pytorch"]
         for fw, r in rows.items():
             diff = max(abs(a - b) for a, b in zip(r["losses"], ref["losses"]))
