@@ -528,3 +528,50 @@ def test_loading_time_is_linear_in_the_file(tmp_path):
     start = time.perf_counter()
     assert len(rk.models.load_model(tmp_path / "long.retrograd").layers) == 1500
     assert time.perf_counter() - start < 5
+
+
+def test_mutated_files_give_only_the_library_errors(tmp_path):
+    """Random byte changes in a weights file and random values at random places of a
+    .keras configuration: each load succeeds or raises ModelFileError (or, for a
+    Keras option retrograd lacks, NotSupportedError) — never another exception."""
+    import random
+    rng = random.Random(0)
+    model = sequential(rk)
+    model.save(tmp_path / "m.keras")
+    model.save_weights(tmp_path / "m.weights.h5")
+    weights = (tmp_path / "m.weights.h5").read_bytes()
+    with zipfile.ZipFile(tmp_path / "m.keras") as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    spec = json.loads(entries["config.json"])
+
+    def places(o, p=()):
+        items = o.items() if isinstance(o, dict) else enumerate(o) if isinstance(o, list) \
+            else ()
+        for k, v in items:
+            yield p + (k,)
+            yield from places(v, p + (k,))
+    where = list(places(spec))
+    values = [None, -1, 0, 10 ** 12, 1e308, float("nan"), "abc", "os.system", [], {},
+              [None, 10 ** 9], {"class_name": "X"}, True, 2 ** 63]
+    for _ in range(25):
+        data = bytearray(weights)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        (tmp_path / "f.weights.h5").write_bytes(data)
+        changed = json.loads(entries["config.json"])
+        *path, last = rng.choice(where)
+        target = changed
+        for k in path:
+            target = target[k]
+        target[last] = rng.choice(values)
+        with zipfile.ZipFile(tmp_path / "f.keras", "w") as z:
+            for n, v in {**entries, "config.json": json.dumps(changed)}.items():
+                z.writestr(n, v)
+        for load in (lambda: model.load_weights(tmp_path / "f.weights.h5"),
+                     lambda: rk.models.load_model(tmp_path / "f.keras")):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    load()
+            except (ModelFileError, NotSupportedError):
+                pass

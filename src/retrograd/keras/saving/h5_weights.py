@@ -91,7 +91,7 @@ def read(data, where):
     arrays, seen = {}, 0
     try:
         f = h5py.File(io.BytesIO(data), "r")
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, OverflowError, RuntimeError) as e:
         raise ModelFileError(f"{where}: unreadable HDF5 file ({str(e)[:200]})") from None
     try:
         stack = [(f, "")]
@@ -122,7 +122,7 @@ def read(data, where):
                                          "expected a group or a dataset")
     except ModelFileError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, OverflowError) as e:
         raise ModelFileError(f"{where}: unreadable HDF5 content ({type(e).__name__}: "
                              f"{str(e)[:200]})") from None
     finally:

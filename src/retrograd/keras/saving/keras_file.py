@@ -182,18 +182,18 @@ def load_model(filepath, custom_objects=None, compile=True):
         _json(entries[METADATA], METADATA, where)
     try:
         model = _model(spec, custom_objects)
+        _check_size(model, len(entries[WEIGHTS]), where)
+        # The entry's bytes are dropped once read: at most the arrays and the model's
+        # weights (each about the file's size) are held together.
+        arrays = h5_weights.read(entries.pop(WEIGHTS), f"{where}: {WEIGHTS}")
+        model._build_layers()
+        h5_weights.assign(model, arrays, where)
     except (ModelFileError, NotSupportedError):
         raise
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError,
             RecursionError) as e:
         raise ModelFileError(f"{where}: invalid model description "
                              f"({type(e).__name__}: {str(e)[:300]})") from None
-    _check_size(model, len(entries[WEIGHTS]), where)
-    # The entry's bytes are dropped once read: at most the arrays and the model's
-    # weights (each about the file's size) are held together.
-    arrays = h5_weights.read(entries.pop(WEIGHTS), f"{where}: {WEIGHTS}")
-    model._build_layers()
-    h5_weights.assign(model, arrays, where)
     compile_config = spec.get("compile_config")
     if compile and isinstance(compile_config, dict) and compile_config:
         _compile(model, compile_config, arrays, where)
@@ -228,9 +228,12 @@ def _check_size(model, size, where):
     """Refuse a configuration whose weights need more bytes than the weights entry
     holds, before any is allocated (a small file cannot make a huge model)."""
     total = 0
-    for shape in model.expected_weight_shapes().values():
+    for name, shape in model.expected_weight_shapes().items():
         n = 4
         for d in shape:
+            if not isinstance(d, (int, np.integer)) or d < 0:
+                raise ModelFileError(f"{where}: weight {name} has no definite shape "
+                                     f"({shape})")
             n *= int(d)
         total += n
         if total > size:
