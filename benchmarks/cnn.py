@@ -4,6 +4,7 @@
     python benchmarks/cnn.py [--workloads mnist-net,lenet5] [--steps 40] [--threads 2]
                              [--random-data] [--quick] [--data DIR]
     python benchmarks/cnn.py --designs [--threads 2]
+    python benchmarks/cnn.py --interleaved [--steps 40] [--threads 2] [--random-data]
 
 Workloads, batch 64, plain SGD (lr 0.01) on the negative log-likelihood of a
 log-softmax:
@@ -26,6 +27,10 @@ set before it — is its own.
 The table gives samples/s (after 2 warm-up steps), the ratio to PyTorch, the peak
 memory growth, the first and last losses and the largest loss difference over the
 steps. ``--quick`` runs 6 steps per workload (< 20 s).
+
+``--interleaved`` runs both frameworks in one process, a step of each in turn, and
+prints the median step times: on a loaded machine the ratio is steadier than that of
+two processes run one after the other (no memory figures in this mode).
 
 ``--designs`` times the choices behind ``ops/conv.py`` on the MNIST net's second
 convolution (64×32×26×26 input, 64×32×3×3 kernel), best of 7 runs each, in one
@@ -141,6 +146,44 @@ def child(args):
                       "peak_mb": peak - base, "losses": losses}))
 
 
+def interleaved(args):
+    """Both frameworks in one process, one step of each in turn, so that a change of
+    the machine's load hits both alike: the median step times and their ratio."""
+    import torch
+
+    import retrograd as rg
+    torch.set_num_threads(args.threads)
+    for workload in args.workloads.split(","):
+        x, y = data(args, args.steps)
+        weights = initial_weights(workload)
+        steps = {}
+        for name, lib, tensor in (("pytorch", torch, torch.from_numpy),
+                                  ("retrograd", rg, rg.tensor)):
+            model = build(lib.nn, workload)
+            model.load_state_dict({k: tensor(v.copy()) for k, v in weights.items()})
+            opt = lib.optim.SGD(model.parameters(), lr=LR)
+
+            def step(i, model=model, opt=opt, lib=lib, tensor=tensor, x=x, y=y):
+                xb = tensor(x[i * BATCH:(i + 1) * BATCH])
+                yb = tensor(y[i * BATCH:(i + 1) * BATCH])
+                opt.zero_grad()
+                lib.nn.functional.nll_loss(model(xb), yb).backward()
+                opt.step()
+            steps[name] = step
+        times = {name: [] for name in steps}
+        for i in range(args.steps):
+            for name, step in steps.items():
+                t0 = time.perf_counter()
+                step(i)
+                if i >= 2:                            # 2 warm-up steps
+                    times[name].append(time.perf_counter() - t0)
+        med = {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+        print(f"{workload:<10} median step: PyTorch {med['pytorch'] * 1e3:7.1f} ms, "
+              f"retrograd {med['retrograd'] * 1e3:7.1f} ms; retrograd/PyTorch throughput "
+              f"{med['pytorch'] / med['retrograd']:.2f} ({args.threads} threads, "
+              f"{args.steps - 2} steps each)")
+
+
 def designs(args):
     """Time the alternatives of ops/conv.py (see the module docstring)."""
     import torch
@@ -207,6 +250,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--data")
     ap.add_argument("--designs", action="store_true")
+    ap.add_argument("--interleaved", action="store_true")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--inputs", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -216,14 +260,14 @@ def main(argv=None):
         ap.error("--steps must be at least 3 (2 are warm-up)")
     if args.child:
         return child(args)
-    if args.designs:
+    if args.designs or args.interleaved:
         if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
             # NumPy's BLAS reads its thread count when first loaded: run in a child.
             env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
-            return subprocess.run([sys.executable, os.path.abspath(__file__), "--designs",
-                                   "--threads", str(args.threads)], env=env,
+            return subprocess.run([sys.executable, os.path.abspath(__file__)] +
+                                  (argv if argv is not None else sys.argv[1:]), env=env,
                                   check=False).returncode
-        return designs(args)
+        return designs(args) if args.designs else interleaved(args)
     src = "random data" if args.random_data else "MNIST"
     print(f"CNN training, batch {BATCH}, SGD lr {LR}, {args.steps} steps ({src}), "
           f"{args.threads} threads for both frameworks")
