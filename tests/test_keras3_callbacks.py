@@ -330,7 +330,7 @@ def test_plot_model_draws_without_graphviz(tmp_path):
         rk.utils.plot_model(rk.Sequential([rk.layers.Dense(2)]), to_file=tmp_path / "y.svg")
 
 
-# -- the keras-io guide "writing your own callbacks", as written ------------------------------------
+# -- the keras-io guide "writing your own callbacks", as written --------------------------------
 def guide_callbacks(K):
     class EarlyStoppingAtMinLoss(K.callbacks.Callback):
         def __init__(self, patience=0):

@@ -635,7 +635,8 @@ class TensorBoard(Callback):
                 from tensorboardX import SummaryWriter
             except ImportError:
                 raise ImportError("keras.callbacks.TensorBoard writes its event files with "
-                                  "tensorboardX: pip install tensorboardX (the extra retrograd[tensorboard])") from None
+                                  "tensorboardX: pip install tensorboardX (the extra "
+                                  "retrograd[tensorboard])") from None
             w = self.writers[which] = SummaryWriter(os.path.join(self.log_dir, which))
         return w
 

@@ -146,9 +146,10 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
         if dot is None:
             raise RuntimeError("plot_model: engine='dot' but the Graphviz 'dot' program is "
                                "not on PATH; install Graphviz or use engine='layered'")
-        _run_dot(dot, model_to_dot(model, show_shapes, show_dtype, show_layer_names,
-                                             rankdir, show_layer_activations=show_layer_activations,
-                                             show_trainable=show_trainable), fmt, path)
+        source = model_to_dot(model, show_shapes, show_dtype, show_layer_names, rankdir,
+                              show_layer_activations=show_layer_activations,
+                              show_trainable=show_trainable)
+        _run_dot(dot, source, fmt, path)
         return path
     scene = layout.scene(boxes, edges, rankdir)
     if fmt == "svg":
