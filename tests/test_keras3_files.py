@@ -279,6 +279,9 @@ def test_config_round_trips_clone_and_json():
         # Keras's order of model.layers (which names the groups of weights files).
         assert [l.name for l in keras_layers(from_keras)] == [l.name for l in theirs.layers]
         assert from_keras.count_params() == theirs.count_params()
+        generic = rk.Model.from_config(theirs.get_config())    # keras.Model.from_config
+        assert type(generic) is type(from_keras) and generic.built
+        assert generic.count_params() == theirs.count_params()
         clone = rk.models.clone_model(model)
         assert clone is not model and clone.to_json() == model.to_json()
         assert all(a.shape == b.shape for a, b in zip(clone.get_weights(),

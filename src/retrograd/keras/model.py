@@ -630,6 +630,16 @@ class Model(Trainer, Module):
             "call() is Python code, which model files never hold); save its weights with "
             "model.save_weights(path) and rebuild the model in code before load_weights")
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """``keras.Model.from_config(config)``: the Sequential or functional model a
+        configuration describes (Keras 3's or retrograd's earlier one); a subclass
+        without its own ``from_config``: ``cls(**config)``, as Keras 3."""
+        if cls is Model:
+            from .saving.config import as_json, model_from_config
+            return model_from_config(as_json(config), custom_objects, build=True)
+        return cls(**config)
+
     def _compile_header(self):
         if not self.compiled:
             return None
