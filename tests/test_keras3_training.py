@@ -579,7 +579,11 @@ def test_the_guides_custom_loss_and_metric():
         CustomMSE, CTP, fn = guide_objects(K)
         m = dense(K, out=3, act="softmax")
         loss = CustomMSE() if which == "class" else fn
-        m.compile(optimizer=K.optimizers.RMSprop(learning_rate=1e-3), loss=loss,
+        # The guide's RMSprop(1e-3) divides each gradient by its running RMS: a weight
+        # whose gradient is only rounding noise (softmax outputs sum to 1) then moves by
+        # ±η·√10 at random, and the two libraries' sums round differently; SGD keeps the
+        # comparison about the loss and the metric.
+        m.compile(optimizer=K.optimizers.SGD(learning_rate=0.1), loss=loss,
                   metrics=[CTP()] if which == "class" else None)
         return m
     for which, y in (("class", ONE_HOT), ("function", ONE_HOT)):
