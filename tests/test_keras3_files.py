@@ -515,21 +515,28 @@ def _chain_spec(n, reverse):
 
 def test_loading_time_is_linear_in_the_file(tmp_path):
     """A functional model listed in reverse order and a long Sequential load in time
-    proportional to their size (4× the layers: well under 16× the time)."""
-    def load_time(n):
-        spec = _chain_spec(n, reverse=True)
-        start = time.perf_counter()
-        model = rk.saving.model_from_json(json.dumps(spec))
-        elapsed = time.perf_counter() - start
+    proportional to their size: 8× the layers take well under the 64× a quadratic
+    loader would (best of a few runs, after a collection: the suite's heap makes
+    the garbage collector's pauses noise here)."""
+    import gc
+
+    def load_time(n, runs):
+        text = json.dumps(_chain_spec(n, reverse=True))
+        best = float("inf")
+        for _ in range(runs):
+            gc.collect()
+            start = time.perf_counter()
+            model = rk.saving.model_from_json(text)
+            best = min(best, time.perf_counter() - start)
         assert len(model.layers) == n + 1
-        return elapsed
-    small, large = load_time(150), load_time(600)
-    assert large < 8 * small + 0.2, (small, large)
+        return best
+    small, large = load_time(150, 3), load_time(1200, 2)
+    assert large < 24 * small + 0.1, (small, large)
     seq = rk.Sequential([rk.Input((2,))] + [rk.layers.Activation("relu")
-                                             for _ in range(1500)])
+                                             for _ in range(1000)])
     seq.save(tmp_path / "long.retrograd")
     start = time.perf_counter()
-    assert len(rk.models.load_model(tmp_path / "long.retrograd").layers) == 1500
+    assert len(rk.models.load_model(tmp_path / "long.retrograd").layers) == 1000
     assert time.perf_counter() - start < 5
 
 
