@@ -655,3 +655,49 @@ def test_custom_train_step_with_sample_weights_and_test_step():
     # weighted fit) is NaN or a stale value in Keras 3.15, depending on what ran
     # before; retrograd gives its unweighted mean, here the loss.
     assert math.isclose(dr["mse"], dr["loss"], rel_tol=1e-6)
+
+
+def test_optimizer_apply_gradients_in_a_custom_train_step():
+    """Keras 3's ``optimizer.apply_gradients(zip(grads, vars))`` and ``apply(grads,
+    vars)`` in a custom train_step train exactly as the built-in step; a gradient of
+    the wrong shape is refused naming both shapes."""
+    x = np.random.default_rng(0).random((8, 3)).astype("float32")
+    y = np.random.default_rng(1).random((8, 1)).astype("float32")
+
+    class Custom(rk.Model):
+        def __init__(self, how):
+            super().__init__()
+            self.d, self.how = rk.layers.Dense(1), how
+
+        def call(self, x):
+            return self.d(x)
+
+        def train_step(self, data):
+            x, y = data
+            self.zero_grad()
+            loss = self.compute_loss(y=y, y_pred=self(x, training=True))
+            loss.backward()
+            tw = self.trainable_weights
+            grads = [v.grad.numpy() for v in tw]
+            if self.how == "apply_gradients":
+                self.optimizer.apply_gradients(zip(grads, tw))
+            else:
+                self.optimizer.apply(grads, tw)
+            return {"loss": loss}
+
+    class Builtin(Custom):
+        train_step = rk.Model.train_step
+
+    models = [Custom("apply_gradients"), Custom("apply"), Builtin(None)]
+    for m in models:
+        m(x[:1])
+        m.set_weights(models[0].get_weights())
+    for m in models:
+        m.compile(rk.optimizers.Adam(0.01), loss="mse")
+        m.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
+    for m in models[1:]:
+        for a, b in zip(models[0].get_weights(), m.get_weights()):
+            np.testing.assert_array_equal(a, b)
+    opt = rk.optimizers.SGD(0.1)
+    with pytest.raises(ValueError, match=r"shape \(2, 2\), the variable \(3, 1\)"):
+        opt.apply([np.zeros((2, 2), "float32")], [models[0].trainable_weights[0]])

@@ -16,6 +16,7 @@ import numpy as np
 from ... import optim
 from ...nn.utils import clip_grad_norm_, clip_grad_value_
 from ...optim.optimizer import check_lr, check_nonneg
+from ...tensor import Tensor
 from . import schedules
 from .schedules import LearningRateSchedule
 
@@ -87,8 +88,15 @@ class Optimizer:
     def built(self):
         return self.inner is not None
 
-    def apply(self):
-        """One step from the parameters' ``.grad``: clip, decay, update, count."""
+    def apply(self, grads=None, trainable_variables=None):
+        """One step: clip, decay, update, count. Without arguments, from the
+        parameters' ``.grad`` (what ``fit`` does after backward); Keras 3's
+        ``apply(grads, trainable_variables)`` first sets each variable's ``.grad`` to
+        its gradient (an array or a Tensor of the variable's shape; None leaves it
+        out), building the optimizer on those variables at the first call (a custom
+        ``train_step``, a GAN's two optimizers)."""
+        if grads is not None:
+            self._set_grads(list(grads), trainable_variables)
         if self._plain:
             self.inner.step()
             self.iterations += 1
@@ -111,6 +119,32 @@ class Optimizer:
                 p.array *= p.array.dtype.type(shrink)
         self.inner.step()
         self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars):
+        """Keras's ``optimizer.apply_gradients(zip(grads, trainable_variables))``."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def _set_grads(self, grads, variables):
+        variables = list(self._params if variables is None else variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"{type(self).__name__}.apply: {len(grads)} gradient(s) for "
+                             f"{len(variables)} variable(s); give one per variable")
+        if not self.built or [id(v) for v in variables] != [id(p) for p in self._params]:
+            state = self.inner.state if self.built else {}
+            self.build(variables)
+            self.inner.state = {p: state[p] for p in self._params if p in state}
+        for g, v in zip(grads, variables):
+            if g is None:
+                v.grad = None
+                continue
+            a = g.array if isinstance(g, Tensor) else g
+            if tuple(a.shape) != tuple(v.shape):
+                raise ValueError(f"{type(self).__name__}.apply: the gradient of "
+                                 f"{getattr(v, 'name', None) or 'a variable'!r} has shape "
+                                 f"{tuple(a.shape)}, the variable {tuple(v.shape)}")
+            if v.grad is None or a is not v.grad.array:
+                v.grad = Tensor._wrap(a.astype(v.array.dtype, copy=False))
 
     _decays_itself = False
 
