@@ -237,7 +237,7 @@ def test_add_loss_joins_the_training_loss():
     out = value(k.predict(X3, verbose=0))
     # The evaluated loss is the MSE plus the add_loss term 0.1·Σ out.
     np.testing.assert_allclose(lk, np.mean(out ** 2) + 0.1 * out.sum(), rtol=1e-4)
-    np.testing.assert_allclose(lr, lk, rtol=1e-5)
+    np.testing.assert_allclose(lr, lk, rtol=1e-5, atol=1e-7)
 
 
 def test_weight_regularizer_in_losses():
@@ -714,3 +714,38 @@ def test_build_by_hand_and_a_variable_with_a_keras_tensor():
     y = rk.Variable(offset) + x
     assert y.shape == (None, 3)
     same_values(rk.Model(x, y).predict(X3, verbose=0), X3 + offset)
+
+
+def test_layers_appended_to_a_list_attribute_are_tracked():
+    def make(K):
+        class Blocks(K.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.blocks = []
+                for units in (4, 3):
+                    self.blocks.append(K.layers.Dense(units, activation="relu"))
+                self.blocks += [K.layers.Dense(2)]
+
+            def call(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return x
+        layer = Blocks()
+        layer(X3)
+        return layer
+    k, r = both(make)
+    assert weight_table(k) == weight_table(r) and len(r.weights) == 6
+    r.set_weights(k.get_weights())
+    same_values(k(X3), r(X3))
+
+
+def test_built_in_weights_are_keras_variables():
+    def run(K):
+        dense, prelu = K.layers.Dense(2, name="fc"), K.layers.PReLU(name="act")
+        prelu(dense(X3))
+        return [(w.name, w.path, tuple(w.shape), str(w.dtype), w.trainable)
+                for w in dense.weights + prelu.weights]
+    k, r = both(run)
+    assert k == r == [("kernel", "fc/kernel", (3, 2), "float32", True),
+                      ("bias", "fc/bias", (2,), "float32", True),
+                      ("alpha", "act/alpha", (2,), "float32", True)]

@@ -6,7 +6,7 @@ import numpy as np
 
 from ... import nn
 from ...nn import activations as _activations
-from .layer import Layer, _plain
+from .layer import Layer, _plain, as_variables
 
 
 def _number(value, layer, field, low=0.0, inf=False, none=False):
@@ -91,6 +91,7 @@ class PReLU(Layer):
     def build(self, input_shape):
         init = nn.init.get(self.alpha_initializer)
         self.alpha = nn.Parameter(init(self.weight_shapes(input_shape)["alpha"]))
+        as_variables(self, {"alpha": self.alpha})
 
     def call(self, x):
         return x.relu() - self.alpha * (-x).relu()

@@ -7,7 +7,7 @@ import numpy as np
 from ... import nn
 from ...nn import activations as _activations
 from ..keras_tensor import KerasTensor, Node
-from .layer import Layer, _plain, _positive_int, _shape_tuple
+from .layer import Layer, _plain, _positive_int, _shape_tuple, as_variables
 
 
 def _activation_name(fn):
@@ -53,6 +53,9 @@ class Dense(Layer):
             raise ValueError(f"Dense {self.name!r}: the last axis of the input must be "
                              f"known and non-empty, got input shape {tuple(input_shape)}")
         self.dense.build(tuple(input_shape))
+        # Keras's variables (.trainable, .path, .assign); the regularizers stay
+        # nn.Dense's (its penalties()).
+        as_variables(self, {"kernel": self.dense.kernel, "bias": self.dense.bias})
 
     def weight_shapes(self, input_shape):
         shapes = {"kernel": (input_shape[-1], self.units)}

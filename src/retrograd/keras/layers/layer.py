@@ -261,12 +261,15 @@ class Layer(Module):
             if isinstance(value, Variable) and any(p is value for p in params.values()):
                 object.__setattr__(self, name, value)
                 return
-            if isinstance(value, (list, tuple)) and value and \
-                    all(isinstance(v, Module) for v in value):
-                from ...nn.containers import ModuleList
-                d["_modules"][name] = ModuleList(list(value))
-                object.__setattr__(self, name, value)
-                return
+            if isinstance(value, (list, tuple)) and not name.startswith("_"):
+                if all(isinstance(v, Module) for v in value) and (value or self._user_call):
+                    if type(value) is list and self._user_call:
+                        value = _LayerList(self, name, value)    # appends tracked too
+                    _track_list(self, name, value)
+                    object.__setattr__(self, name, value)
+                    return
+                if name in d["_modules"]:          # a tracked list replaced by data
+                    del d["_modules"][name]
         super().__setattr__(name, value)
 
     # -- computing ---------------------------------------------------------------
@@ -685,6 +688,53 @@ class Layer(Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def as_variables(layer, params):
+    """Give ``params`` ({Keras name: Parameter}, made by a wrapped ``nn`` module)
+    Keras's variable API in place (``.trainable``, ``.path``, ``.assign``…): the same
+    objects, now ``keras.Variable``s, so the optimizer and the graph keep them."""
+    for name, p in params.items():
+        if p is not None and not isinstance(p, Variable):
+            p.__class__ = Variable
+            p.__dict__.update(_trainable=True, name=name, path=f"{layer.name}/{name}",
+                              regularizer=None, constraint=None)
+
+
+def _track_list(layer, name, items):
+    """Register the layers of the list ``layer.name`` (a hidden ModuleList), so that
+    their weights are found."""
+    from ...nn.containers import ModuleList
+    layer.__dict__["_modules"][name] = ModuleList([v for v in items if isinstance(v, Module)])
+
+
+class _LayerList(list):
+    """A list attribute of a user's layer (``self.blocks = []`` then
+    ``self.blocks.append(Dense(4))``): each change re-registers its layers."""
+
+    def __init__(self, owner, name, items):
+        super().__init__(items)
+        self._owner, self._name = owner, name
+
+    def _changed(self):
+        owner = getattr(self, "_owner", None)      # None while a copy is being made
+        if owner is not None and "_modules" in owner.__dict__:
+            _track_list(owner, self._name, self)
+
+    def _tracked(method):
+        def wrapper(self, *args):
+            out = method(self, *args)
+            self._changed()
+            return out
+        wrapper.__name__ = method.__name__
+        return wrapper
+
+    append, extend, insert, remove, pop, clear = (
+        _tracked(list.append), _tracked(list.extend), _tracked(list.insert),
+        _tracked(list.remove), _tracked(list.pop), _tracked(list.clear))
+    __setitem__, __delitem__, __iadd__ = (
+        _tracked(list.__setitem__), _tracked(list.__delitem__), _tracked(list.__iadd__))
+    del _tracked
 
 
 def _marks_built(build):
