@@ -240,6 +240,32 @@ def test_add_loss_joins_the_training_loss():
     np.testing.assert_allclose(lr, lk, rtol=1e-5, atol=1e-7)
 
 
+def test_subclassed_model_keeps_the_losses_of_every_call():
+    """A layer called twice inside a subclassed model's call adds a loss each time;
+    model.losses holds both, and fit's loss is Keras's (it kept only the last before)."""
+    def run(K):
+        class Model(K.Model):
+            def __init__(self):
+                super().__init__()
+                self.act, self.dense = activity(K)(0.1), K.layers.Dense(3)
+
+            def call(self, x):
+                return self.act(self.dense(self.act(x)))
+
+        model = Model()
+        model(X3)
+        return model
+    k, r = both(run)
+    r.set_weights(k.get_weights())
+    assert len(r.losses) == len(k.losses) == 2
+    for m in (k, r):
+        m.compile(optimizer="sgd", loss="mse")
+    y = np.zeros((4, 3), np.float32)
+    hk = k.fit(X3, y, epochs=3, batch_size=4, shuffle=False, verbose=0).history["loss"]
+    hr = r.fit(X3, y, epochs=3, batch_size=4, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(hr, hk, rtol=1e-5)
+
+
 def test_weight_regularizer_in_losses():
     def run(K):
         class Reg(K.layers.Layer):

@@ -214,15 +214,15 @@ def test_tensor_results_and_python_numbers():
     assert rops.convert_to_tensor(t) is t
 
 
-def test_symbolic_input_is_refused_by_name():
-    x = rk.Input(shape=(4,))
+def test_symbolic_inputs_make_graph_nodes():
+    """keras.ops on KerasTensors give KerasTensors of Keras's shapes (graph nodes)."""
+    x, kx = rk.Input(shape=(4,)), keras.Input(shape=(4,))
     assert rops.shape(x) == (None, 4)
-    with pytest.raises(NotImplementedError, match=r"keras\.ops\.matmul: symbolic inputs"):
-        rops.matmul(x, B)
-    with pytest.raises(NotImplementedError, match=r"keras\.ops\.concatenate: symbolic"):
-        rops.concatenate([x, x], axis=-1)
-    with pytest.raises(NotImplementedError, match=r"keras\.ops\.nn\.gelu: symbolic"):
-        rops.nn.gelu(x)
+    for ours, theirs in ((rops.matmul(x, B), kops.matmul(kx, B)),
+                         (rops.concatenate([x, x], axis=-1), kops.concatenate([kx, kx], -1)),
+                         (rops.nn.gelu(x), kops.nn.gelu(kx)),
+                         (rops.sum(x, axis=-1, keepdims=True), kops.sum(kx, -1, True))):
+        assert isinstance(ours, rk.KerasTensor) and ours.shape == theirs.shape
 
 
 def test_errors_name_the_function():

@@ -122,8 +122,10 @@ class Functional(Model):
         self._in_keys, self._out_keys = in_keys, out_keys
         self._nodes = _plan(inputs, outputs)
         layers = [t.node.layer for t in inputs]
+        listed = {id(layer) for layer in layers}    # a set: linear in the graph's size
         for node in self._nodes:
-            if all(node.layer is not l for l in layers):
+            if id(node.layer) not in listed:
+                listed.add(id(node.layer))
                 layers.append(node.layer)
         self.stack = ModuleList(layers)
         self._unique_layer_names()

@@ -42,7 +42,7 @@ from . import summary as summary_module
 from .data_adapters import Columns
 from .data_adapters import by_name as _by_name
 from .keras_tensor import KerasTensor, symbolic_call
-from .layers.layer import Layer, to_snake_case
+from .layers.layer import Layer, entry_call, losses_of, to_snake_case
 from .trainer import Trainer
 
 
@@ -457,7 +457,8 @@ class Model(Trainer, Module):
         """A subclass: ``call`` on x (a tensor, or a list of them: several inputs),
         its outputs flat (a list with several)."""
         xs = x if isinstance(x, list) else [x]
-        outs = self._flatten_outputs(self.call(self._pack(xs, self._call_inputs)))
+        with entry_call(self):      # the losses its layers add are this call's
+            outs = self._flatten_outputs(self.call(self._pack(xs, self._call_inputs)))
         return outs[0] if len(outs) == 1 else outs
 
     def _eager_call(self, *args, **kwargs):
@@ -483,7 +484,8 @@ class Model(Trainer, Module):
         else:
             self._ensure_built(x, f"call of {self._who()}")
         if type(self)._is_subclassed():     # the user's call, its own structure
-            return self._in_mode(training, self.call, self._pack([x], self._call_inputs))
+            with entry_call(self):          # the losses its layers add are this call's
+                return self._in_mode(training, self.call, self._pack([x], self._call_inputs))
         return self._in_mode(training, self._forward, x)
 
     def _as_input(self, a):
@@ -538,6 +540,10 @@ class Model(Trainer, Module):
                     seen.add(id(w))
                     out.append(w)
         return out
+
+    # Keras's model.losses: the losses its layers added at the last call (add_loss,
+    # activity regularizers), then its trainable weights' regularizer penalties.
+    losses = property(losses_of)
 
     @property
     def weights(self):
