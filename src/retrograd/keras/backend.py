@@ -19,3 +19,8 @@ def is_keras_tensor(x):
 
 __all__ = ["backend", "floatx", "set_floatx", "epsilon", "set_epsilon",
            "image_data_format", "clear_session", "is_keras_tensor"]
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

@@ -683,3 +683,8 @@ def _host_array(a):
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
            "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "TensorBoard"]
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

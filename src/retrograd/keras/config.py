@@ -68,3 +68,8 @@ def enable_unsafe_deserialization():
     """Accepted for Keras code that calls it before ``load_model``. retrograd's model
     files hold JSON and arrays, never code (no pickled lambdas), so loading one
     runs nothing and there is nothing to enable."""
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

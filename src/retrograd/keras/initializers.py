@@ -7,3 +7,8 @@ __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomUniform", "RandomN
            "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal",
            "HeUniform", "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "Identity",
            "get"]
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

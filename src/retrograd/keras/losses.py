@@ -442,3 +442,8 @@ __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "categorical_crossentropy", "sparse_categorical_crossentropy",
            "binary_crossentropy", "mean_squared_error", "mean_absolute_error", "mse", "mae",
            "get"]
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

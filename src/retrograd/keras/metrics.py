@@ -552,3 +552,8 @@ def serialize(metric):
 __all__ = ["Metric", "Variable", "Mean", "Sum", "MeanMetricWrapper", "Accuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "BinaryAccuracy",
            "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC", "get"]
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

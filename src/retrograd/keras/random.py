@@ -138,3 +138,8 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     dt = t.dtype if t.dtype.kind == "f" else np.dtype(floatx())
     mask = creation.as_tensor(np.multiply(keep, 1 / (1 - rate), dtype=dt), device=t.device)
     return t * mask
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

@@ -151,3 +151,8 @@ def model_to_dot(model, **kwargs):
 
 __all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequence",
            "unpack_x_y_sample_weight", "pack_x_y_sample_weight", "plot_model", "model_to_dot"]
+
+from .missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

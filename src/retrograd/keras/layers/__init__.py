@@ -43,3 +43,8 @@ __all__ = ["Layer", "Input", "Lambda", *CLASSES, "add", "subtract", "multiply", 
            "maximum", "minimum", "concatenate", "dot",
            "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
            "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D"]
+
+from ..missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

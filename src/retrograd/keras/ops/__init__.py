@@ -13,3 +13,8 @@ from .numpy import *  # noqa: F401,F403  (keras.ops.matmul is keras.ops.numpy.ma
 from .numpy import __all__ as _numpy_all
 
 __all__ = ["nn", "numpy", *_numpy_all]
+
+from ..missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

@@ -112,3 +112,7 @@ def binary_crossentropy(target, output, from_logits=False):
     eps = config.epsilon()
     return _losses.BinaryCrossEntropy("none").apply(out.clip(eps, 1 - eps), t)
 
+from ..missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

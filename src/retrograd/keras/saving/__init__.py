@@ -119,3 +119,8 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 __all__ = ["load_model", "save_model", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "serialize_keras_object",
            "deserialize_keras_object", "clone_model", "model_from_json"]
+
+from ..missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)
