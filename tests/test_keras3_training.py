@@ -701,3 +701,46 @@ def test_optimizer_apply_gradients_in_a_custom_train_step():
     opt = rk.optimizers.SGD(0.1)
     with pytest.raises(ValueError, match=r"shape \(2, 2\), the variable \(3, 1\)"):
         opt.apply([np.zeros((2, 2), "float32")], [models[0].trainable_weights[0]])
+
+
+def test_subclass_built_with_inputs_and_outputs_as_the_fit_guide():
+    """Keras's "customizing what happens in fit()" guide (PyTorch backend): a Model
+    subclass overriding train_step, built as CustomModel(inputs, outputs), trains as in
+    Keras from the same weights; the gradients come from each side's autograd."""
+    def build(K, grads_of, no_grad):
+        class CustomModel(K.Model):
+            def train_step(self, data):
+                x, y = data
+                self.zero_grad()
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+                loss.backward()
+                trainable = self.trainable_weights
+                with no_grad():
+                    self.optimizer.apply(grads_of(trainable), trainable)
+                for metric in self.metrics:
+                    if metric.name == "loss":
+                        metric.update_state(loss)
+                    else:
+                        metric.update_state(y, y_pred)
+                return {m.name: m.result() for m in self.metrics}
+
+        inputs = K.Input(shape=(8,))
+        model = CustomModel(inputs, K.layers.Dense(1)(inputs))
+        assert isinstance(model, CustomModel)
+        return model
+
+    import retrograd as rg
+    theirs = build(keras, lambda ws: [w.value.grad for w in ws], torch.no_grad)
+    ours = build(rk, lambda ws: [w.grad for w in ws], rg.no_grad)
+    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 8)).astype("float32"), rng.random((64, 1)).astype("float32")
+    history = []
+    for model in (theirs, ours):
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        history.append(model.fit(x, y, epochs=3, batch_size=16, shuffle=False,
+                                 verbose=0).history)
+    assert sorted(history[0]) == sorted(history[1]) == ["loss", "mae"]
+    for key in ("loss", "mae"):
+        np.testing.assert_allclose(history[1][key], history[0][key], rtol=1e-4)

@@ -46,6 +46,29 @@ from .layers.layer import Layer, entry_call, losses_of, to_snake_case
 from .trainer import Trainer
 
 
+def _functional_arguments(args, kwargs):
+    """Keras's rule for a call of the functional API: (inputs, outputs) given."""
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or \
+        ("inputs" in kwargs and "outputs" in kwargs)
+
+
+def _is_functional(model):
+    from .functional import Functional
+    return isinstance(model, Functional)
+
+
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls, functional):
+    """``cls`` (a Model subclass) with Functional among its bases, made once per class."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, functional),
+                                           {"__module__": cls.__module__,
+                                            "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
+
+
 class Model(Trainer, Module):
     """A Keras model: layers, weights, ``summary``, saving, and the training methods.
 
@@ -65,6 +88,14 @@ class Model(Trainer, Module):
         return super().__new__(cls)
 
     def __init__(self, *args, name=None, trainable=True, **kwargs):
+        if _functional_arguments(args, kwargs) and not _is_functional(self):
+            # Keras 3: a subclass built as CustomModel(inputs, outputs) is a functional
+            # model that keeps the subclass's methods (train_step, …): its class is
+            # rebased on Functional, as Keras's inject_functional_model_class does.
+            from .functional import Functional
+            self.__class__ = _functional_subclass(type(self), Functional)
+            Functional.__init__(self, *args, name=name, trainable=trainable, **kwargs)
+            return
         if args or kwargs:
             raise TypeError(f"{type(self).__name__}: keras.Model() takes inputs and outputs "
                             "(the functional API) or, in a subclass, only name=/trainable=; "
