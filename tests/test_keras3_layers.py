@@ -775,3 +775,24 @@ def test_built_in_weights_are_keras_variables():
     assert k == r == [("kernel", "fc/kernel", (3, 2), "float32", True),
                       ("bias", "fc/bias", (2,), "float32", True),
                       ("alpha", "act/alpha", (2,), "float32", True)]
+
+
+def test_sequential_inputs_outputs_and_a_feature_extractor():
+    """The sequential-model guide's feature extractor: a Model from a Sequential's
+    inputs to every layer's output, as in Keras (shapes, then values after
+    set_weights); an unbuilt Sequential has no inputs (hasattr False, as Keras)."""
+    def run(K):
+        model = K.Sequential([K.Input((3,)), K.layers.Dense(4, activation="relu"),
+                              K.layers.Dense(2)])
+        features = K.Model(inputs=model.inputs,
+                           outputs=[layer.output for layer in model.layers])
+        return model, features
+    (km, kf), (rm, rf) = both(run)
+    assert rm.inputs[0].shape == km.inputs[0].shape == (None, 3)
+    assert rm.input.shape == (None, 3)      # Keras 3.15's torch Sequential raises for .input
+    assert [tuple(o.shape) for o in rf.outputs] == [tuple(o.shape) for o in kf.outputs]
+    rm.set_weights(km.get_weights())
+    for ours, theirs in zip(rf(X3), kf(X3)):
+        same_values(ours, theirs)
+    assert not hasattr(rk.Sequential([rk.layers.Dense(2)]), "inputs")
+    assert not hasattr(keras.Sequential([keras.layers.Dense(2)]), "inputs")

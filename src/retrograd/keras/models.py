@@ -127,6 +127,40 @@ class Sequential(Model):
             self.output_shape = kept[-1].output_shape
         return last
 
+    # -- the symbolic view: inputs, outputs, each layer's input and output ------------
+    def _symbolic(self):
+        """``(input, output)``: KerasTensors of the layers called in turn on
+        ``keras.Input`` of the model's input shape, made once (again after ``add``/
+        ``pop``), as Keras builds a Sequential as a functional graph."""
+        graph = self.__dict__.get("_graph")
+        if graph is None or graph[2] != [id(layer) for layer in self.stack]:
+            if self.input_shape_known is None or not self.built:
+                raise AttributeError(f"Sequential {self.name!r} has no symbolic inputs yet: "
+                                     "give it keras.Input(shape) first, or build it")
+            from .layers import Input
+            x = y = Input(shape=self.input_shape_known)
+            for layer in self.stack:
+                y = layer(y)
+            graph = (x, y, [id(layer) for layer in self.stack])
+            self.__dict__["_graph"] = graph
+        return graph
+
+    @property
+    def inputs(self):
+        return [self._symbolic()[0]]
+
+    @property
+    def outputs(self):
+        return [self._symbolic()[1]]
+
+    @property
+    def input(self):
+        return self._symbolic()[0]
+
+    @property
+    def output(self):
+        return self._symbolic()[1]
+
     def build(self, input_shape=None):
         """Create every layer's weights for inputs of shape ``(None, …)``."""
         if input_shape is not None:
