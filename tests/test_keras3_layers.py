@@ -796,3 +796,19 @@ def test_sequential_inputs_outputs_and_a_feature_extractor():
         same_values(ours, theirs)
     assert not hasattr(rk.Sequential([rk.layers.Dense(2)]), "inputs")
     assert not hasattr(keras.Sequential([keras.layers.Dense(2)]), "inputs")
+
+
+def test_integer_input_for_token_ids():
+    """keras.Input(dtype="int32") feeding an Embedding, as text models do: the dtype
+    and shapes are Keras's, and predictions agree after set_weights."""
+    def run(K):
+        x = K.Input((5,), dtype="int32")
+        h = K.layers.Embedding(50, 4)(x)
+        return x, K.Model(x, K.layers.Dense(1)(K.layers.Flatten()(h)))
+    (kx, km), (rx, rm) = both(run)
+    assert rx.dtype == kx.dtype == "int32"
+    rm.set_weights(km.get_weights())
+    ids = np.random.default_rng(0).integers(0, 50, (3, 5)).astype("int32")
+    same_values(rm.predict(ids, verbose=0), km.predict(ids, verbose=0))
+    with pytest.raises(ValueError, match="dtype must be 'float32', 'int32' or 'int64'"):
+        rk.Input((5,), dtype="float16")

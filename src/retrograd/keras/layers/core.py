@@ -233,9 +233,16 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
     put it first in a ``Sequential`` to declare the input size."""
     if shape is None and batch_shape is not None:
         shape, batch_size = tuple(batch_shape)[1:], tuple(batch_shape)[0]
-    if dtype not in (None, "float32", np.float32):
-        raise ValueError(f"Input: only dtype='float32' is supported, got dtype={dtype!r}")
-    return InputLayer(shape=shape, batch_size=batch_size, name=name).output
+    try:
+        kind = "float32" if dtype is None else np.dtype(getattr(dtype, "name", dtype)).name
+    except TypeError:
+        kind = None
+    if kind not in ("float32", "int32", "int64"):     # integers: token ids for Embedding
+        raise ValueError(f"Input: dtype must be 'float32', 'int32' or 'int64', got "
+                         f"dtype={dtype!r}")
+    out = InputLayer(shape=shape, batch_size=batch_size, name=name).output
+    out.dtype = kind
+    return out
 
 
 # -- merging: layers that combine a list of inputs ------------------------------------
