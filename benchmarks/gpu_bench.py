@@ -28,11 +28,15 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "src"))  # the checkout, installed or not
 sys.path.insert(0, HERE)
+import cnn  # noqa: E402  (the CNN benchmark: its networks and initial weights)
 import run  # noqa: E402  (the CPU benchmark: its data loading, initial weights, models)
 
 WORKLOADS = {
     "mlp": dict(sizes=(784, 512, 512, 10), act="relu", lr=0.1, samples=60000),
     "deep": dict(sizes=(784,) + (500,) * 10 + (10,), act="tanh", lr=0.05, samples=30000),
+    # The convolutional networks of benchmarks/cnn.py (issue 16): images (N, 1, 28, 28).
+    "mnist-net": dict(cnn="mnist-net", lr=0.01, samples=12800),
+    "lenet5": dict(cnn="lenet5", lr=0.01, samples=30000),
 }
 TARGET = ("mlp", 1024, 0.8)  # issue 9: ≥ 0.8× PyTorch CUDA on the MLP at batch 1024
 
@@ -53,25 +57,35 @@ def load_data(directory, random_data=False, n=60000):
 
 # -- the two frameworks: each returns (step(i, batch), predict(x_test) → labels, sync) ----
 
+def _images(x, w):
+    """The CNNs take (N, 1, 28, 28) images, the MLPs (N, 784) vectors."""
+    return x.reshape(len(x), 1, 28, 28) if w.get("cnn") else x
+
+
 def retrograd_trainer(w, weights, x, y, device):
     import retrograd as rg
     from retrograd import backend, optim
     from retrograd.nn import functional as F
-    model = run.retrograd_model(w["act"], weights).to(device)
+    if w.get("cnn"):     # ends in log-softmax: the loss is nll
+        model = cnn.build(rg.nn, w["cnn"])
+        model.load_state_dict({k: rg.tensor(v) for k, v in weights.items()})
+        model, loss_fn = model.to(device), F.nll_loss
+    else:
+        model, loss_fn = run.retrograd_model(w["act"], weights).to(device), F.cross_entropy
     opt = optim.SGD(model.parameters(), lr=w["lr"])
     xp = backend.module_for(device)
-    xd, yd = xp.asarray(x), xp.asarray(y)
+    xd, yd = xp.asarray(_images(x, w)), xp.asarray(y)
 
     def step(i, batch):
         opt.zero_grad()
-        loss = F.cross_entropy(model(rg.Tensor._wrap(xd[i:i + batch])),
-                               rg.Tensor._wrap(yd[i:i + batch]))
+        loss = loss_fn(model(rg.Tensor._wrap(xd[i:i + batch])),
+                       rg.Tensor._wrap(yd[i:i + batch]))
         loss.backward()
         opt.step()
 
     def predict(xt):
         with rg.no_grad():
-            return model(rg.Tensor._wrap(xp.asarray(xt))).numpy().argmax(axis=1)
+            return model(rg.Tensor._wrap(xp.asarray(_images(xt, w)))).numpy().argmax(axis=1)
 
     def sync():
         if xp is not np:
@@ -83,10 +97,14 @@ def retrograd_trainer(w, weights, x, y, device):
 def torch_trainer(w, weights, x, y, device):
     import torch
     dev = torch.device(device)
-    model = run.torch_model(w["act"], weights).to(dev)
+    if w.get("cnn"):
+        model = cnn.build(torch.nn, w["cnn"])
+        model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+        model, loss_fn = model.to(dev), torch.nn.NLLLoss()
+    else:
+        model, loss_fn = run.torch_model(w["act"], weights).to(dev), torch.nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=w["lr"])
-    loss_fn = torch.nn.CrossEntropyLoss()
-    xd, yd = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
+    xd, yd = torch.from_numpy(_images(x, w)).to(dev), torch.from_numpy(y).to(dev)
 
     def step(i, batch):
         opt.zero_grad()
@@ -95,7 +113,7 @@ def torch_trainer(w, weights, x, y, device):
 
     def predict(xt):
         with torch.no_grad():
-            return model(torch.from_numpy(xt).to(dev)).argmax(dim=1).cpu().numpy()
+            return model(torch.from_numpy(_images(xt, w)).to(dev)).argmax(dim=1).cpu().numpy()
 
     def sync():
         if dev.type == "cuda":
@@ -106,7 +124,8 @@ def torch_trainer(w, weights, x, y, device):
 
 def measure(trainer, w, batch, data, device, reps):
     x, y, xt, yt = data
-    step, predict, sync = trainer(w, run.initial_weights(w["sizes"]), x, y, device)
+    weights = cnn.initial_weights(w["cnn"]) if w.get("cnn") else run.initial_weights(w["sizes"])
+    step, predict, sync = trainer(w, weights, x, y, device)
     n = min(w["samples"], len(x)) // batch * batch
     for i in range(0, 8 * batch, batch):  # warm-up: kernel compilation, allocator pools
         step(i % (len(x) - batch), batch)

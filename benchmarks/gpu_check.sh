@@ -9,7 +9,8 @@
 # PyTorch and pytest, and fails at once, saying which is missing, otherwise. Then:
 #   1. the CUDA tests: the device-parametrised tests, CUDA variant (python -m pytest tests
 #      -k "cuda and not fake": the fake-CuPy tests run on every machine, not here);
-#   2. the mlp and deep benchmarks at batch 128 and 1024, retrograd (CuPy) against PyTorch CUDA
+#   2. the mlp, deep and CNN (mnist-net, lenet5) benchmarks at batch 128 and 1024, retrograd
+#      (CuPy) against PyTorch CUDA
 #      in the same run (benchmarks/gpu_bench.py), printed as one table.
 # Exit status: 0 when both stages pass, 1 when a stage fails, 2 when the GPU stack is missing.
 # The screen shows the tail of each stage; the full logs (tracebacks) are kept in
@@ -94,12 +95,12 @@ esac
 
 echo
 echo "== 2/2 benchmarks: mlp and deep, batch 128 and 1024, retrograd vs PyTorch CUDA"
-timeout -k 5 110 "$PY" -u benchmarks/gpu_bench.py --device cuda --workloads mlp,deep \
+timeout -k 5 150 "$PY" -u benchmarks/gpu_bench.py --device cuda --workloads mlp,deep,mnist-net,lenet5 \
     --batches 128,1024 --reps 3 2>&1 | tee "$LOGS/gpu_bench.log"
 bench_rc=${PIPESTATUS[0]}
 case $bench_rc in
     0) bench_verdict="done" ;;
-    124|137) bench_verdict="FAILED: still running after 110 s" ;;
+    124|137) bench_verdict="FAILED: still running after 150 s" ;;
     *) bench_verdict="FAILED (exit status $bench_rc)" ;;
 esac
 
