@@ -585,3 +585,29 @@ def test_mutated_files_give_only_the_library_errors(tmp_path):
                     load()
             except (ModelFileError, NotSupportedError):
                 pass
+
+
+def test_a_negative_second_moment_in_the_optimizer_state_is_refused(tmp_path):
+    """Adam's v (and Adagrad's, RMSprop's accumulated squares) must be ≥ 0: a file
+    holding a negative one is refused naming the variable (issue 17), not loaded into
+    a √v that would be NaN."""
+    import zipfile
+
+    import h5py
+    m = rk.Sequential([rk.Input((4,)), rk.layers.Dense(3)])
+    m.compile(optimizer=rk.optimizers.Adam(0.01), loss="mse")
+    m.fit(X4, np.zeros((5, 3), np.float32), epochs=1, batch_size=5, verbose=0)
+    m.save(tmp_path / "ok.keras")
+    with zipfile.ZipFile(tmp_path / "ok.keras") as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    (tmp_path / "w.h5").write_bytes(entries["model.weights.h5"])
+    with h5py.File(tmp_path / "w.h5", "r+") as f:
+        v = f["optimizer/vars/3"]                     # the kernel's exp_avg_sq
+        v[...] = -np.abs(v[...]) - 1
+    entries["model.weights.h5"] = (tmp_path / "w.h5").read_bytes()
+    with zipfile.ZipFile(tmp_path / "bad.keras", "w") as z:
+        for n, b in entries.items():
+            z.writestr(n, b)
+    with pytest.raises(ModelFileError, match=r"optimizer variable 3 \(exp_avg_sq\) holds "
+                                             r"-\d.*must be >= 0"):
+        rk.models.load_model(tmp_path / "bad.keras")

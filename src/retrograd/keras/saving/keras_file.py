@@ -317,6 +317,11 @@ def _restore_optimizer(model, arrays, where):
                 raise ModelFileError(f"{where}: optimizer variable {k - 1} ({slot} of a "
                                      f"weight of shape {tuple(p.shape)}) has shape "
                                      f"{a.shape}, dtype {a.dtype} or non-finite values")
+            # Second moments and accumulated squares are ≥ 0 (Adam's √v̂, Adagrad's √G):
+            # the rules retrograd.optim's load_state_dict applies (issue 17).
+            if slot in ("exp_avg_sq", "sum", "square_avg") and np.any(a < 0):
+                raise ModelFileError(f"{where}: optimizer variable {k - 1} ({slot}) holds "
+                                     f"{float(a.min())}; its values must be >= 0")
             s[slot] = a
         states.append(s)
     if not opt.built:
