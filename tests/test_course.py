@@ -159,13 +159,25 @@ def test_init(ran):
 
 
 def test_relu_vs_tanh(ran, mnist_dir):
-    r = quick("relu-vs-tanh", ran, data_dir=str(mnist_dir))
+    # A quick run tests the code (a narrow CNN, 40 iterations): ReLU's lead shows only
+    # at full size (docs/course), so its verdict is checked against its own numbers.
+    r = ran("relu-vs-tanh", data_dir=str(mnist_dir))
     n = r.numbers
-    relu, tanh = n["reach"]["0.07"]["relu"], n["reach"]["0.07"]["tanh"]
-    assert relu is not None and (tanh is None or tanh > relu)
-    speedup = (tanh or n["iterations"]) / relu
+    assert r.ran and r.figures and set(n["reach"]) == {"0.4", "0.25"}
+    assert n["learning_rate"] == {"relu": 0.1, "tanh": 0.1}
+    hardest = n["reach"]["0.25"]
+    speedup = (hardest["tanh"] or n["iterations"]) / hardest["relu"] if hardest["relu"] else 0
     assert r.claims[0].verdict == (HOLDS if speedup >= 4.5 else PARTIAL if speedup >= 1.25
                                    else FAILS)
+
+
+def test_lenet5(ran, mnist_dir):
+    r = quick("lenet5", ran, data_dir=str(mnist_dir))
+    n = r.numbers
+    assert n["parameters"] == 61_706 and r.claims[0].verdict == HOLDS
+    assert n["train_loss"][-1] < n["train_loss"][0]
+    acc = n["test_accuracy"]
+    assert r.claims[1].verdict == (HOLDS if acc >= 0.99 else PARTIAL if acc >= 0.90 else FAILS)
 
 
 def test_relu_speedup_verdict_follows_its_tolerance():
@@ -248,7 +260,7 @@ def test_verdicts():
 
 def test_registry_and_every_experiment_takes_quick():
     import inspect
-    assert len(course.names()) == 16 and course.names()[0] == "neuron"
+    assert len(course.names()) == 17 and course.names()[0] == "neuron"
     for name in course.names():
         m = course.get(name)
         assert m.NAME == name and m.TITLE and m.SLIDES
@@ -422,11 +434,19 @@ def test_gallery_is_complete_and_small():
         assert os.path.getsize(GALLERY / p) < 300_000, p
     # Every experiment ran; no claim fails; each states its tolerance; partial
     # verdicts are shown as such, and the summary line counts what the tables show.
-    assert "| ✗ |" not in text and "Could not run" not in text and "Skipped" not in text
+    # One claim fails, honestly: relu-vs-tanh's ×6 (a CIFAR-10 CNN's) is not reproduced
+    # by the same CNN on MNIST, and its note says why.
+    assert text.count("| ✗ |") == 1 and "Could not run" not in text and "Skipped" not in text
     assert "| the course says | retrograd measures | tolerance | |" in text
     _summary_agrees_with_the_table(text)
     data = json.loads((GALLERY / "results.json").read_text())
     claims = [c for d in data for c in d["claims"]]
     assert all(c["tolerance"] and c["verdict"] in VERDICTS for c in claims)
-    relu = next(d for d in data if d["name"] == "relu-vs-tanh")["claims"][0]
-    assert relu["verdict"] == PARTIAL        # the slide's ×6 is a CNN's; the MLP is slower
+    relu = next(d for d in data if d["name"] == "relu-vs-tanh")
+    reach = relu["numbers"]["reach"][min(relu["numbers"]["reach"], key=float)]
+    speedup = (reach["tanh"] or relu["numbers"]["iterations"]) / reach["relu"] \
+        if reach["relu"] else 0
+    assert speedup < 1.25 and relu["claims"][0]["verdict"] == FAILS
+    assert "not reproduced on this data" in text          # its note says why
+    failed = [d["name"] for d in data for c in d["claims"] if c["verdict"] == FAILS]
+    assert failed == ["relu-vs-tanh"]

@@ -12,7 +12,7 @@ In Python: ``course.run("init", out="figs")`` returns a ``Result`` (its
 with and the verdict — holds, partial or fails; ``numbers``; ``figures``; the
 slides' ``errata``). ``quick=True`` runs each at a reduced size (the tests do).
 
-Four experiments train on MNIST (``needs_mnist``). Where MNIST is not on the
+Five experiments train on MNIST (``needs_mnist``). Where MNIST is not on the
 machine and cannot be downloaded, they are skipped — not run on another dataset,
 since their claims are about MNIST — each with one line saying so and how to
 provide it; ``summary`` counts them apart from the claims' verdicts.
@@ -23,7 +23,7 @@ Every run with the same seed gives the same numbers on a machine: see
 import time
 
 from . import (activations, backprop_graph, dropout, finite_differences, gradient_descent,
-               initialization, lr_decay, mnist_logreg, neuron, overfitting, relu_vs_tanh,
+               initialization, lenet5, lr_decay, mnist_logreg, neuron, overfitting, relu_vs_tanh,
                sgd_modes, softmax_stability, softmax_toy, universal_approximation, xor)
 from .experiment import FAILS, HOLDS, PARTIAL, Claim, Result, count
 from .reproducible import one_blas_thread
@@ -32,7 +32,7 @@ from .reproducible import one_blas_thread
 EXPERIMENTS = {m.NAME: m for m in (
     neuron, activations, softmax_toy, xor, universal_approximation, gradient_descent,
     sgd_modes, lr_decay, backprop_graph, softmax_stability, finite_differences,
-    initialization, relu_vs_tanh, overfitting, dropout, mnist_logreg)}
+    initialization, relu_vs_tanh, overfitting, dropout, mnist_logreg, lenet5)}
 
 HOW_TO_GET_MNIST = ("put MNIST's four IDX files in $RETROGRAD_DATA/mnist (or pass --data DIR, "
                     "data_dir= in Python), or run once with network access to download them")

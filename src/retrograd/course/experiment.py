@@ -6,7 +6,7 @@ A claim has one of three verdicts:
 * **holds** (✓): the measurement meets the tolerance;
 * **partial** (◐): it does not, but the course's statement is reproduced
   qualitatively — e.g. the slide's "×6 fewer iterations with ReLU" was measured
-  on a CNN on CIFAR-10; our MLP on MNIST is faster with ReLU too, but ×1.9, not ×6;
+  on a CNN on CIFAR-10; an MLP on MNIST is faster with ReLU too, but ×1.9, not ×6;
 * **fails** (✗): the measurement contradicts the statement.
 
 The tolerance is a sentence giving the criterion and its numbers (for a partial
