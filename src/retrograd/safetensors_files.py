@@ -26,7 +26,7 @@ import struct
 import numpy as np
 
 from . import backend
-from .serialization import ModelFileError, atomic_write
+from .serialization import ModelFileError, atomic_write, read_source
 from .tensor import Tensor
 
 EXTENSION = ".safetensors"
@@ -107,15 +107,7 @@ def _array(key, value):
 def load(f, map_location=None):
     """The dict of names → tensors stored in the safetensors file ``f`` (a path or a
     binary file object), on the CPU or on ``map_location``'s device."""
-    name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as fh:
-            raw = fh.read()
-    elif hasattr(f, "read"):
-        raw = f.read()
-    else:
-        raise TypeError(f"load: f must be a path or a binary file object, got "
-                        f"{type(f).__name__}")
+    name, raw = read_source(f)
     check_header(name, raw)
     library = _library()
     try:

@@ -52,6 +52,19 @@ def from_config(spec, classes, kind):
         raise ValueError(f"{kind} {name}: invalid configuration ({e})") from None
 
 
+def read_source(f, who="load"):
+    """``(name, bytes)`` of ``f``, a path or a binary file object (``retrograd.load``'s
+    argument, whatever the format)."""
+    name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as fh:
+            return name, fh.read()
+    if hasattr(f, "read"):
+        return name, f.read()
+    raise TypeError(f"{who}: f must be a path or a binary file object, got "
+                    f"{type(f).__name__}")
+
+
 def atomic_write(path, write):
     """Call ``write(file)`` on a temporary file beside ``path``, fsync, rename; then
     remove the temporaries that killed writers of ``path`` left behind."""

@@ -41,7 +41,7 @@ from io import BytesIO
 import numpy as np
 
 from . import backend, devices, dtypes, safetensors_files
-from .serialization import ModelFileError, atomic_write, check_version
+from .serialization import ModelFileError, atomic_write, check_version, read_source
 from .tensor import Tensor
 
 MAGIC = b"RGTENSOR"
@@ -169,15 +169,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     if mmap:
         raise NotImplementedError("load: mmap=True is not supported; the file is read "
                                   "into memory")
-    name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as fh:
-            raw = fh.read()
-    elif hasattr(f, "read"):
-        raw = f.read()
-    else:
-        raise TypeError(f"load: f must be a path or a binary file object, got "
-                        f"{type(f).__name__}")
+    name, raw = read_source(f)
     where = _placement(map_location)
     try:
         header, data = _parse(name, raw)
