@@ -25,12 +25,14 @@ def _channels(layer, name, value):
 
 
 class _ConvNd(Module):
+    """The convolution layers' common part: arguments, weights, repr; ``forward``
+    applies the class's op (``_conv``)."""
     _n = 2
     _transposed = False
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                 dtype=None, output_padding=0, generator=None):
+                 dtype=None, generator=None):
         super().__init__()
         name, n = type(self).__name__, self._n
         self.in_channels = _channels(name, "in_channels", in_channels)
@@ -58,7 +60,7 @@ class _ConvNd(Module):
             self.padding = padding
         else:
             self.padding = ntuple(padding, n, name, "padding")
-        self.output_padding = ntuple(output_padding, n, name, "output_padding")
+        self.output_padding = (0,) * n      # ConvTranspose2d sets its own
         dtype = np.dtype(dtype or np.float32)
         if self._transposed:
             shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
@@ -75,6 +77,10 @@ class _ConvNd(Module):
             self.bias = None
         if device is not None:
             self.to(device)
+
+    def forward(self, input):
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+                          self.dilation, self.groups)
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -99,31 +105,13 @@ class Conv2d(_ConvNd):
     (64, 32, 26, 26)
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                 dtype=None, generator=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype, generator=generator)
-
-    def forward(self, input):
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                      self.dilation, self.groups)
+    _conv = staticmethod(conv2d)
 
 
 class Conv1d(_ConvNd):
     """1-D convolution, input (N, C_in, L) → (N, C_out, L_out)."""
 
-    _n = 1
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                 dtype=None, generator=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype, generator=generator)
-
-    def forward(self, input):
-        return conv1d(input, self.weight, self.bias, self.stride, self.padding,
-                      self.dilation, self.groups)
+    _n, _conv = 1, staticmethod(conv1d)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -141,8 +129,8 @@ class ConvTranspose2d(_ConvNd):
             raise TypeError(f"ConvTranspose2d: padding must be an int or a tuple, got "
                              f"{padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype, output_padding,
-                         generator=generator)
+                         groups, bias, padding_mode, device, dtype, generator=generator)
+        self.output_padding = ntuple(output_padding, 2, type(self).__name__, "output_padding")
 
     def forward(self, input, output_size=None):
         if output_size is not None:
