@@ -3,7 +3,7 @@ changed (examples/): pytorch/examples' MNIST net and Keras's simple MNIST convne
 
 Each example's file is the original with the import lines swapped for retrograd's
 (the original line kept in a "was:" comment). Here each runs end to end on a small
-stand-in of MNIST (random digits: hermetic and fast; the full runs and their
+stand-in of MNIST (learnable synthetic digits: hermetic and fast; the full runs and their
 accuracies are in docs/performance.md), and the PyTorch one is also run with its
 original imports restored, on real PyTorch, from the same weights: the losses and
 weights of a few training steps agree."""
@@ -21,10 +21,17 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def small_mnist(n_train=160, n_test=100, seed=0):
-    """Random 28×28 uint8 digits and labels in MNIST's format and dtypes."""
+    """28×28 uint8 images and labels in MNIST's format and dtypes, learnable: faint
+    noise with a bright 6×6 square whose place says the label (0–9)."""
     rng = np.random.default_rng(seed)
-    split = lambda n: (rng.integers(0, 256, (n, 28, 28), dtype=np.uint8),  # noqa: E731
-                       rng.integers(0, 10, n).astype(np.uint8))
+
+    def split(n):
+        labels = rng.integers(0, 10, n)
+        x = rng.integers(0, 60, (n, 28, 28), dtype=np.uint8)
+        for i, k in enumerate(labels):
+            r, c = 2 + 12 * (k // 5), 2 + 5 * (k % 5)
+            x[i, r:r + 6, c:c + 4] = 255
+        return x, labels.astype(np.uint8)
     return split(n_train), split(n_test)
 
 
@@ -67,7 +74,7 @@ def test_pytorch_mnist_example_runs(stand_in_mnist, monkeypatch, capsys, tmp_pat
     out = capsys.readouterr().out
     assert out.count("Train Epoch: 2 [") == 3                     # batches 0, 2, 4 of 5
     tests = re.findall(r"Test set: Average loss: ([0-9.]+), Accuracy: (\d+)/100 ", out)
-    assert len(tests) == 2 and all(0 < float(loss) < 10 for loss, _ in tests), out
+    assert len(tests) == 2 and int(tests[-1][1]) >= 90, out     # it learns (chance: 10)
     state = rg.load(tmp_path / "mnist_cnn.pt")
     assert state["fc1.weight"].shape == (128, 9216) and state["conv2.weight"].shape == (
         64, 32, 3, 3)
@@ -115,9 +122,9 @@ def test_keras_mnist_convnet_example_runs(stand_in_mnist, monkeypatch, capsys):
     fits = []
     real_fit = Sequential.fit
 
-    def fewer_epochs(self, *args, **kwargs):     # 2 of the example's 15 epochs
+    def fewer_epochs(self, *args, **kwargs):     # 4 of the example's 15 epochs
         fits.append(kwargs)
-        return real_fit(self, *args, **{**kwargs, "epochs": 2, "verbose": 0})
+        return real_fit(self, *args, **{**kwargs, "epochs": 4, "verbose": 0})
 
     monkeypatch.setattr(Sequential, "fit", fewer_epochs)
     runpy.run_path(str(EXAMPLES / "keras_mnist_convnet.py"), run_name="__main__")
@@ -126,4 +133,4 @@ def test_keras_mnist_convnet_example_runs(stand_in_mnist, monkeypatch, capsys):
     assert "x_train shape: (160, 28, 28, 1)" in out and "100 test samples" in out
     assert re.search(r"Total params: 34,826 \(", out), out       # as Keras's summary
     accuracy = float(re.search(r"Test accuracy: ([0-9.]+)", out).group(1))
-    assert 0 <= accuracy <= 1
+    assert accuracy > 0.5, out                  # it learns (chance: 0.1)
