@@ -150,7 +150,8 @@ class Trainer:
                 if h.loss is not None:
                     part = h.loss(yk, pk, wk) * h.weight
                     total = part if total is None else total + part
-        self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
+        if "_penalized" not in vars(self):      # outside fit/evaluate (_setup_step decides)
+            self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
         extra = self._extra_loss()
         if extra is not None:
             total = extra if total is None else total + extra
@@ -360,7 +361,7 @@ class Trainer:
         With a ``strategy`` (data parallelism) the gradients are averaged over the
         ranks between backward and the update, weighted by each rank's samples.
         It returns (loss, outputs' arrays, each output's λₖ ℓₖ or None)."""
-        extra_loss = self._extra_loss if self._penalized else None
+        penalized = self._penalized     # decided once per fit (_setup_step)
         opt = self.optimizer
         zero_grad, apply = opt.zero_grad, opt.apply
         sync = None if strategy is None else strategy.sync
@@ -412,10 +413,8 @@ class Trainer:
                 loss = loss_fn(wrap(yb), out)
             else:       # Σᵢ wᵢ ℓᵢ / N (weighting.py)
                 loss = weighted(wrap(yb), out, wrap(wb), fused)
-            if extra_loss is not None:
-                extra = extra_loss()
-                if extra is not None:
-                    loss = loss + extra
+            if penalized:
+                loss = loss + self.regularization_loss()
             update(loss, len(xb))
             return float(loss.array), out.array, None
         return train_step
