@@ -198,7 +198,7 @@ class Trainer:
         loss = self.compute_loss(x, y, y_pred, sw)
         loss.backward()
         self.optimizer.apply()
-        self._loss_mean.add(float(_host_value(loss)), _batch_len(x))    # Keras: by batch size
+        self._track(float(_host_value(loss)), None, _batch_len(x))    # Keras: by batch size
         self.compiled_metrics.update_state(y, y_pred, sw)
         return self._logs()
 
@@ -209,7 +209,7 @@ class Trainer:
         x, y, sw = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sw, training=False)
-        self._loss_mean.add(float(_host_value(loss)), _batch_len(x))
+        self._track(float(_host_value(loss)), None, _batch_len(x))
         self.compiled_metrics.update_state(y, y_pred, sw)
         return self._logs()
 
@@ -226,11 +226,7 @@ class Trainer:
     def _data_of(self, xb, yb, wb):
         """A batch as a custom step receives it: Tensors, in Keras's tuple."""
         def wrap(a):
-            if a is None:
-                return None
-            if isinstance(a, Columns):
-                return [wrap(c) for c in a.arrays]
-            return Tensor._wrap(self._to_device(a))
+            return None if a is None else self._wrap_inputs(a)
         x = self._wrap_inputs(xb)
         if yb is None:
             return (x,)
