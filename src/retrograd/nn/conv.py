@@ -13,15 +13,11 @@ import numpy as np
 from ..missing import NotSupportedError
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, ntuple
 from . import init
+from .linear import _positive_int
 from .module import Module
 from .parameter import Parameter
 
 
-def _channels(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{layer}: {name} must be a positive integer. Received: "
-                         f"{name}={value!r}")
-    return int(value)
 
 
 class _ConvNd(Module):
@@ -35,9 +31,9 @@ class _ConvNd(Module):
                  dtype=None, generator=None):
         super().__init__()
         name, n = type(self).__name__, self._n
-        self.in_channels = _channels(name, "in_channels", in_channels)
-        self.out_channels = _channels(name, "out_channels", out_channels)
-        self.groups = _channels(name, "groups", groups)
+        self.in_channels = _positive_int(name, "in_channels", in_channels)
+        self.out_channels = _positive_int(name, "out_channels", out_channels)
+        self.groups = _positive_int(name, "groups", groups)
         for what, c in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if c % self.groups:
                 raise ValueError(f"{name}: {what} must be divisible by groups, got "

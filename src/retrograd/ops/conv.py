@@ -333,18 +333,11 @@ class Conv(_ConvBase):
         return (gx, gw) if len(needs) == 2 else (gx, gw, gb)
 
     def jvp(self, dx, dw, db=None):
-        dy = conv_forward(self._gy4d_input(dx), self.w, self.geo)
+        dy = conv_forward(self._gy4d(dx), self.w, self.geo)   # dx has x's rank
         dy += conv_forward(self.x, dw.reshape(self.w.shape), self.geo)
         if db is not None:
             dy += db.reshape(1, -1, 1, 1)
         return self._shape_out(dy)
-
-    def _gy4d_input(self, dx):
-        if dx.ndim == self.spatial + 1:
-            dx = dx[None]
-        if self.spatial == 1:
-            dx = dx[:, :, None]
-        return dx
 
 
 class ConvTranspose(_ConvBase):
@@ -374,9 +367,9 @@ class ConvTranspose(_ConvBase):
                                f"{(t, l)}, the calculated output size ({ho} x {wo}) is "
                                "too small")
         self.y4 = (n, w.shape[1] * geo.groups, ho, wo)
-        y = conv_grad_input(x, w, self.y4, geo)
+        y = conv_grad_input(x, w, self.y4, geo)      # a new array: updated in place
         if b is not None:
-            y = y + b.reshape(1, -1, 1, 1)
+            y += b.reshape(1, -1, 1, 1)
         self.x, self.w = x, w
         return self._shape_out(y)
 
@@ -398,9 +391,9 @@ class ConvTranspose(_ConvBase):
         dx4 = self._gy4d(dx)
         dw4 = dw.reshape(self.w.shape)
         dy = conv_grad_input(dx4, self.w, self.y4, self.geo)
-        dy = dy + conv_grad_input(self.x, dw4, self.y4, self.geo)
+        dy += conv_grad_input(self.x, dw4, self.y4, self.geo)
         if db is not None:
-            dy = dy + db.reshape(1, -1, 1, 1)
+            dy += db.reshape(1, -1, 1, 1)
         return self._shape_out(dy)
 
 

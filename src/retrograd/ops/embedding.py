@@ -111,6 +111,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if scale_grad_by_freq and idx.size:
         xp = array_module(idx)
         counts = xp.bincount(idx.reshape(-1), minlength=n)
-        scale = (1.0 / counts[idx.reshape(-1)]).astype(weight.dtype)
+        scale = xp.reciprocal(counts[idx.reshape(-1)], dtype=weight.dtype)   # no float64
     return EmbeddingLookup(idx, pad, scale).apply(weight)
 

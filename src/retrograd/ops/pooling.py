@@ -209,7 +209,9 @@ class AvgPool(_Pool):
             raise RuntimeError(f"{self.op}: expected a floating-point input, got {x4.dtype}")
         self.x4 = x4.shape
         self.div = self._divisor(array_module(x4), x4.dtype)
-        return self._out(self._sum(x4) / self.div)
+        y = self._sum(x4)       # a new array: divided in place
+        y /= self.div
+        return self._out(y)
 
     def _sum(self, x4):
         xpad = self.win.padded(x4, 0)
@@ -229,7 +231,9 @@ class AvgPool(_Pool):
         return self.win.unpad(gpad, h, w).reshape(self.x_shape)
 
     def jvp(self, dx):
-        return self._out(self._sum(_as4d(self.op, dx, self.spatial)) / self.div)
+        dy = self._sum(_as4d(self.op, dx, self.spatial))
+        dy /= self.div
+        return self._out(dy)
 
 
 def _adaptive_matrix(n, o, dtype):
