@@ -1,7 +1,7 @@
 """``Embedding``: a learned vector per token, looked up by integer index."""
 import numpy as np
 
-from ..ops.embedding import embedding
+from ..ops.embedding import _padding, embedding
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -24,11 +24,7 @@ class Embedding(Module):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"Embedding: {name} must be a positive integer, got {v!r}")
         n = int(num_embeddings)
-        if padding_idx is not None:
-            if not -n <= padding_idx < n:
-                raise ValueError(f"Embedding: padding_idx must be within num_embeddings: "
-                                 f"it must lie in [-{n}, {n}), got padding_idx={padding_idx}")
-            padding_idx = int(padding_idx) % n
+        padding_idx = _padding(padding_idx, n, "Embedding")
         self.num_embeddings, self.embedding_dim = n, int(embedding_dim)
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)

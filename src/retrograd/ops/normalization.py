@@ -126,7 +126,8 @@ class NormalizeFixed(_Affine):
         # BatchNormalization); backward needs x̂ and the scale only.
         m, v = (s.reshape(self.bshape).astype(x.dtype, copy=False) for s in (self.m, self.v))
         r = 1.0 / array_module(x).sqrt(v + self.eps)
-        self.xhat = (x - m) * r
+        self.xhat = x - m          # a new array: scaled in place
+        self.xhat *= r
         self.scale = r if w is None else r * w
         return self._output(self.xhat, w, b)
 
