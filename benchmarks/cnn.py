@@ -1,13 +1,14 @@
 """Training throughput and peak memory of convolutional networks: retrograd vs PyTorch
 (issue 16).
 
-    python benchmarks/cnn.py [--workloads mnist-net,lenet5] [--steps 40] [--threads 2]
-                             [--random-data] [--quick] [--data DIR]
+    python benchmarks/cnn.py [--workloads mnist-net,lenet5,keras-convnet] [--steps 40]
+                             [--threads 2] [--random-data] [--quick] [--data DIR]
+                             [--no-tune-malloc]
     python benchmarks/cnn.py --designs [--threads 2]
     python benchmarks/cnn.py --interleaved [--steps 40] [--threads 2] [--random-data]
 
-Workloads, batch 64, plain SGD (lr 0.01) on the negative log-likelihood of a
-log-softmax:
+Workloads, plain SGD (lr 0.01) on the negative log-likelihood of a log-softmax,
+batch 64 but for keras-convnet (128, as its example):
 
 * ``mnist-net``: pytorch/examples' MNIST net — conv 1→32 3×3, ReLU, conv 32→64 3×3,
   ReLU, max-pool 2, fc 9216→128, ReLU, fc 128→10, log-softmax. Its two dropout
@@ -15,6 +16,10 @@ log-softmax:
   loss curves can be compared step by step.
 * ``lenet5``: conv 1→6 5×5 (padding 2), tanh, avg-pool 2, conv 6→16 5×5, tanh,
   avg-pool 2, fc 400→120, tanh, fc 120→84, tanh, fc 84→10, log-softmax.
+* ``keras-convnet``: Keras's "Simple MNIST convnet" in PyTorch's layout — conv 1→32
+  3×3, ReLU, max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, fc 1600→10, log-softmax
+  (its dropout left out as above; the example itself trains with Adam:
+  ``examples/keras_mnist_convnet.py``).
 
 Both frameworks train, in the same run, from the same initial weights (PyTorch's,
 copied into retrograd) on the same batches, both made once by the parent process: MNIST from ``--data``, else
@@ -24,6 +29,10 @@ the same number of threads (``--threads``: the BLAS variables for NumPy's OpenBL
 ``torch.set_num_threads`` for PyTorch), so its peak memory — the peak of the
 resident set during training (VmHWM, reset before the first step) minus the resident
 set before it — is its own.
+Every process first calls ``retrograd.backend.tune_malloc()`` (PyTorch's too, as
+``run.py`` does; ``--no-tune-malloc`` keeps glibc's defaults): without it each step
+maps its large arrays afresh and takes a page fault per 4 KB touched, ~8,000 per
+MNIST-net step in either framework on this VM.
 The table gives samples/s (after 2 warm-up steps), the ratio to PyTorch, the peak
 memory growth, the first and last losses and the largest loss difference over the
 steps. ``--quick`` runs 6 steps per workload (< 20 s).
@@ -48,8 +57,9 @@ import time
 
 import numpy as np
 
-BATCH, LR = 64, 0.01
-WORKLOADS = ("mnist-net", "lenet5")
+LR = 0.01
+BATCHES = {"mnist-net": 64, "lenet5": 64, "keras-convnet": 128}
+WORKLOADS = tuple(BATCHES)
 FRAMEWORKS = ("pytorch", "retrograd")
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -60,15 +70,19 @@ def build(nn, workload):
         return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(),
                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(),
                              nn.Linear(128, 10), nn.LogSoftmax(dim=1))
+    if workload == "keras-convnet":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(1600, 10), nn.LogSoftmax(dim=1))
     return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
                          nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
                          nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
                          nn.Linear(84, 10), nn.LogSoftmax(dim=1))
 
 
-def data(args, steps):
-    """(steps·64, 1, 28, 28) float32 images and int64 labels."""
-    n = steps * BATCH
+def data(args, steps, batch):
+    """(steps·batch, 1, 28, 28) float32 images and int64 labels."""
+    n = steps * batch
     if args.random_data:
         rng = np.random.default_rng(0)
         return (rng.standard_normal((n, 1, 28, 28)).astype(np.float32),
@@ -107,9 +121,17 @@ def reset_peak():
         f.write("5")
 
 
+def tune(args):
+    if args.tune_malloc:
+        from retrograd.backend import tune_malloc
+        tune_malloc()
+
+
 def child(args):
     """Train one (workload, framework) and print a JSON line."""
+    tune(args)
     workload, framework = args.child
+    batch = BATCHES[workload]
     with np.load(args.inputs) as f:      # made once by the parent: the same for both
         x, y = f["x"], f["y"]
         weights = {k[2:]: f[k] for k in f.files if k.startswith("w:")}
@@ -128,7 +150,7 @@ def child(args):
         nll, tensor = rg.nn.functional.nll_loss, rg.tensor
 
     def step(i):
-        xb, yb = tensor(x[i * BATCH:(i + 1) * BATCH]), tensor(y[i * BATCH:(i + 1) * BATCH])
+        xb, yb = tensor(x[i * batch:(i + 1) * batch]), tensor(y[i * batch:(i + 1) * batch])
         opt.zero_grad()
         loss = nll(model(xb), yb)
         loss.backward()
@@ -142,7 +164,7 @@ def child(args):
     losses += [step(i) for i in range(2, args.steps)]
     elapsed = time.perf_counter() - t0
     peak = memory_mb("VmHWM")
-    print(json.dumps({"samples_per_s": (args.steps - 2) * BATCH / elapsed,
+    print(json.dumps({"samples_per_s": (args.steps - 2) * batch / elapsed,
                       "peak_mb": peak - base, "losses": losses}))
 
 
@@ -152,9 +174,11 @@ def interleaved(args):
     import torch
 
     import retrograd as rg
+    tune(args)
     torch.set_num_threads(args.threads)
     for workload in args.workloads.split(","):
-        x, y = data(args, args.steps)
+        batch = BATCHES[workload]
+        x, y = data(args, args.steps, batch)
         weights = initial_weights(workload)
         steps = {}
         for name, lib, tensor in (("pytorch", torch, torch.from_numpy),
@@ -163,9 +187,9 @@ def interleaved(args):
             model.load_state_dict({k: tensor(v.copy()) for k, v in weights.items()})
             opt = lib.optim.SGD(model.parameters(), lr=LR)
 
-            def step(i, model=model, opt=opt, lib=lib, tensor=tensor, x=x, y=y):
-                xb = tensor(x[i * BATCH:(i + 1) * BATCH])
-                yb = tensor(y[i * BATCH:(i + 1) * BATCH])
+            def step(i, model=model, opt=opt, lib=lib, tensor=tensor, x=x, y=y, b=batch):
+                xb = tensor(x[i * b:(i + 1) * b])
+                yb = tensor(y[i * b:(i + 1) * b])
                 opt.zero_grad()
                 lib.nn.functional.nll_loss(model(xb), yb).backward()
                 opt.step()
@@ -187,6 +211,7 @@ def interleaved(args):
 def designs(args):
     """Time the alternatives of ops/conv.py (see the module docstring)."""
     import torch
+    tune(args)
 
     from retrograd.ops import conv as C
     torch.set_num_threads(args.threads)
@@ -233,7 +258,8 @@ def designs(args):
 def run_child(args, workload, framework, inputs):
     env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
     cmd = [sys.executable, os.path.abspath(__file__), "--child", workload, framework,
-           "--steps", str(args.steps), "--threads", str(args.threads), "--inputs", inputs]
+           "--steps", str(args.steps), "--threads", str(args.threads), "--inputs", inputs] + \
+        ([] if args.tune_malloc else ["--no-tune-malloc"])
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900,
                        check=False)
     if p.returncode:
@@ -251,6 +277,8 @@ def main(argv=None):
     ap.add_argument("--data")
     ap.add_argument("--designs", action="store_true")
     ap.add_argument("--interleaved", action="store_true")
+    ap.add_argument("--no-tune-malloc", dest="tune_malloc", action="store_false",
+                    help="keep glibc's allocator defaults (see the docstring)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--inputs", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -269,7 +297,7 @@ def main(argv=None):
                                   check=False).returncode
         return designs(args) if args.designs else interleaved(args)
     src = "random data" if args.random_data else "MNIST"
-    print(f"CNN training, batch {BATCH}, SGD lr {LR}, {args.steps} steps ({src}), "
+    print(f"CNN training, batch {'/'.join(str(BATCHES[w]) for w in args.workloads.split(','))}, SGD lr {LR}, {args.steps} steps ({src}), "
           f"{args.threads} threads for both frameworks")
     print(f"{'workload':<10} {'framework':<10} {'samples/s':>10} {'ratio':>6} "
           f"{'peak MB':>8} {'loss 1st':>9} {'loss last':>9} {'max |Δloss|':>11}")
@@ -278,7 +306,7 @@ def main(argv=None):
             ap.error(f"unknown workload {workload!r}; choose from {WORKLOADS}")
         with tempfile.TemporaryDirectory() as tmp:
             inputs = os.path.join(tmp, "inputs.npz")
-            x, y = data(args, args.steps)
+            x, y = data(args, args.steps, BATCHES[workload])
             np.savez(inputs, x=x, y=y, **{f"w:{k}": v for k, v in
                                           initial_weights(workload).items()})
             rows = {fw: run_child(args, workload, fw, inputs) for fw in FRAMEWORKS}

@@ -243,3 +243,57 @@ def test_batch_processed_in_blocks(monkeypatch):
     compare_torch(lambda *a: conv_transpose2d(*a, stride=2, padding=1, groups=2),
                   lambda *a: torch.nn.functional.conv_transpose2d(*a, stride=2, padding=1,
                                                                   groups=2), x, w[:, :1], b[:2])
+
+
+@pytest.mark.parametrize("block_bytes", [1, None])
+def test_stride_one_wide_columns_over_several_samples(monkeypatch, block_bytes):
+    """Stride 1 reads each padded plane as one row ("wide" columns, ops/conv.py): several
+    samples and channels side by side, dilation, asymmetric padding and groups, in
+    blocks of one sample or the whole batch — PyTorch's values and gradients."""
+    from retrograd.ops import conv as conv_module
+    if block_bytes:
+        monkeypatch.setattr(conv_module, "BLOCK_BYTES", block_bytes)
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((3, 4, 7, 9)), rng.standard_normal((6, 2, 3, 2)), \
+        rng.standard_normal(6)
+    with warnings.catch_warnings():   # PyTorch's note on "same" with an even kernel
+        warnings.simplefilter("ignore", UserWarning)
+        _wide_cases(x, w, b, rng)
+
+
+def _wide_cases(x, w, b, rng):
+    for kw in ({"padding": (2, 1), "dilation": (2, 3), "groups": 2},
+               {"padding": "same", "groups": 2}, {"padding": 0, "groups": 1}):
+        wk = w if kw["groups"] == 2 else rng.standard_normal((6, 4, 3, 2))
+        compare_torch(lambda *a, kw=kw: conv2d(*a, **kw),
+                      lambda *a, kw=kw: torch.nn.functional.conv2d(*a, **kw), x, wk, b)
+        g = kw["groups"]          # the transposed convolution's col2im, stride 1
+        compare_torch(lambda *a, g=g: conv_transpose2d(*a, padding=1, groups=g),
+                      lambda *a, g=g: torch.nn.functional.conv_transpose2d(
+                          *a, padding=1, groups=g), x, w[:4], b[:2 * g])
+
+
+@pytest.mark.skipif(torch is None, reason="needs PyTorch")
+def test_non_finite_inputs_give_pytorchs_gradients():
+    """An inf or NaN in the input or the kernel spreads to the same outputs and
+    gradients as in PyTorch: the wide columns' extra pixels (which read across a
+    row's end) must not turn a zero gradient times inf into a NaN elsewhere."""
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((2, 3, 6, 7)), rng.standard_normal((4, 3, 3, 3))
+    xi, xn, wi = x.copy(), x.copy(), w.copy()
+    xi[0, 1, 2, 0], xi[1, 2, 4, 6] = np.inf, -np.inf    # at a row's start and end
+    xn[1, 0, 3, 0] = np.nan
+    wi[2, 1, 0, 2] = np.inf
+    cases = [(xi, w), (xn, w), (x, wi)]
+    for xa, wa in cases:
+        ours = [rg.tensor(a, requires_grad=True) for a in (xa, wa)]
+        theirs = [torch.tensor(a, requires_grad=True) for a in (xa, wa)]
+        y = conv2d(*ours, padding=1)
+        yt = torch.nn.functional.conv2d(*theirs, padding=1)
+        g = rng.standard_normal(yt.shape)
+        y.backward(rg.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), equal_nan=True)
+        for a, t in zip(ours, theirs):
+            np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), equal_nan=True,
+                                       rtol=1e-10, atol=1e-10)

@@ -134,6 +134,52 @@ class Geometry:
             for q in range(kw):
                 gview[:, :, tap(p, dh, sh, ho), tap(q, dw, sw, wo)] += cols[:, p, q]
 
+    # Stride 1 (every convolution of the course's networks): "wide" columns.
+    #
+    # A tap's slice of a padded plane is Ho rows of Wo values: copying it row by row
+    # spends its time on NumPy's per-row work (rows of 24 values in the MNIST net).
+    # Read the plane as one row of Hp·Wp values instead: for output pixel (i, j) tap
+    # (p, q) reads value (i + p·dh)·Wp + j + q·dw = i·Wp + j + offset(p, q), so every
+    # tap is ONE run of (Ho − 1)·Wp + Wo consecutive values, if each output row is
+    # given Wp pixels instead of Wo. Its Wp − Wo extra ("wide") pixels read across
+    # the row's end: their outputs are computed and dropped, their gradients are
+    # zero. The GEMMs grow by Wp/Wo (8 % in the MNIST net); building the columns and
+    # adding them back ran 3–4× faster (docs/performance.md, "Convolutions").
+
+    def wide(self):
+        return self.stride == (1, 1)
+
+    def offsets(self, wp):
+        """Where each tap (p, q) starts in a padded plane read as one row."""
+        (kh, kw), (dh, dw) = self.kernel, self.dilation
+        return [p * dh * wp + q * dw for p in range(kh) for q in range(kw)]
+
+    def wide_columns(self, xpad, ho, wo):
+        """im2col for stride 1 → (G, C/G·kh·kw, N·Ho·Wp), one run per tap and plane;
+        the wide pixels of each row hold the next row's first values, those of the
+        last row zeros (they lie past the plane)."""
+        xp = array_module(xpad)
+        n, c, hp, wp = xpad.shape
+        run = (ho - 1) * wp + wo
+        planes = xpad.transpose(1, 0, 2, 3).reshape(c, n, hp * wp)
+        taps = self.offsets(wp)
+        cols = xp.empty((c, len(taps), n, ho * wp), dtype=xpad.dtype)
+        for t, start in enumerate(taps):
+            cols[:, t, :, :run] = planes[:, :, start:start + run]
+        cols[:, :, :, run:] = 0
+        return cols.reshape(self.groups, -1, n * ho * wp)
+
+    def wide_col2im_add(self, cols, gpad, ho, wo):
+        """The adjoint of ``wide_columns`` into a C-contiguous gpad (N, C, Hp, Wp): the
+        wide pixels' values are zeros (their ∂ℓ/∂y are) and add nothing."""
+        n, c, hp, wp = gpad.shape
+        run = (ho - 1) * wp + wo
+        taps = self.offsets(wp)
+        cols = cols.reshape(c, len(taps), n, ho * wp)
+        planes = gpad.transpose(1, 0, 2, 3).reshape(c, n, hp * wp)   # a view
+        for t, start in enumerate(taps):
+            planes[:, :, start:start + run] += cols[:, t, :, :run]
+
     def blocks(self, n, c, ho, wo, itemsize):
         """Slices of the batch whose columns hold at most BLOCK_BYTES: the column
         matrix of a whole batch is C·kh·kw times the input (42 MB for the MNIST net's
@@ -163,6 +209,21 @@ def _gemm_layout(gy, g):
     return xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(g, o // g, -1)
 
 
+def _wide_layout(gy, g, wp):
+    """(N, O, Ho, Wo) → (G, O/G, N·Ho·Wp), the layout of the GEMMs with wide columns:
+    zeros for the wide pixels."""
+    xp = array_module(gy)
+    n, o, ho, wo = gy.shape
+    out = xp.zeros((o, n, ho, wp), dtype=gy.dtype)
+    out[..., :wo] = gy.transpose(1, 0, 2, 3)
+    return out.reshape(g, o // g, -1)
+
+
+def _finite(a):
+    """No inf or NaN in a (one sum; a sum that overflows only costs the wide columns)."""
+    return bool(array_module(a).isfinite(a.sum()))
+
+
 def conv_forward(x, w, geo, out_hw=None):
     """y = conv(x, w) as arrays: x (N, C, H, W), w (O, C/G, kh, kw) → (N, O, Ho, Wo);
     ``out_hw`` keeps only the first windows (a transposed conv's output_padding rows
@@ -173,10 +234,15 @@ def conv_forward(x, w, geo, out_hw=None):
     g, o = geo.groups, w.shape[0]
     wm = w.reshape(g, o // g, -1)
     xpad = geo.pad(x)
+    wide, wp = geo.wide(), xpad.shape[3]
     y = xp.empty((n, o, ho, wo), dtype=x.dtype)
-    for b in geo.blocks(n, c, ho, wo, x.itemsize):
-        yb = _per_group(wm, geo.columns(xpad[b], ho, wo))        # (G, O/G, n_b·Ho·Wo)
-        y[b] = yb.reshape(o, -1, ho, wo).transpose(1, 0, 2, 3)
+    for b in geo.blocks(n, c, ho, wp if wide else wo, x.itemsize):
+        if wide:        # the wide pixels' outputs are dropped
+            yb = _per_group(wm, geo.wide_columns(xpad[b], ho, wo))
+            yb = yb.reshape(o, -1, ho, wp)[..., :wo]
+        else:
+            yb = _per_group(wm, geo.columns(xpad[b], ho, wo)).reshape(o, -1, ho, wo)
+        y[b] = yb.transpose(1, 0, 2, 3)
     return y
 
 
@@ -187,24 +253,30 @@ def conv_backward(x, gy, w, geo, need_x=True, need_w=True, x_shape=None):
     ∂ℓ/∂x = col2im(Wᵀ · ∂ℓ/∂Y)  the transposed convolution of gy by w.
 
     Each block's ∂ℓ/∂Y is laid out for the GEMMs once, for both. ``x`` is needed for
-    ∂ℓ/∂W only; ∂ℓ/∂x alone takes the input's shape, ``x_shape``."""
+    ∂ℓ/∂W only; ∂ℓ/∂x alone takes the input's shape, ``x_shape``.
+    Wide columns (stride 1) need finite factors: a wide pixel's zero gradient times
+    an inf read across a row's end would make a NaN that is not PyTorch's."""
     xp = array_module(gy)
     n, o, ho, wo = gy.shape
     c, h, wd = (x.shape if x_shape is None else x_shape)[1:]
     g = geo.groups
     (t, bo), (l, r) = geo.pads
+    wp = wd + l + r
+    wide = geo.wide() and (not need_w or _finite(x)) and (not need_x or _finite(w))
+    columns = geo.wide_columns if wide else geo.columns
+    col2im_add = geo.wide_col2im_add if wide else geo.col2im_add
     xpad = geo.pad(x) if need_w else None
-    gpad = xp.zeros((n, c, h + t + bo, wd + l + r), dtype=gy.dtype) if need_x else None
+    gpad = xp.zeros((n, c, h + t + bo, wp), dtype=gy.dtype) if need_x else None
     wt = w.reshape(g, o // g, -1).transpose(0, 2, 1)          # (G, K, O/G)
     gw = None
-    for b in geo.blocks(n, c, ho, wo, gy.itemsize):
-        gyb = _gemm_layout(gy[b], g)                            # (G, O/G, n_b·Ho·Wo)
+    for b in geo.blocks(n, c, ho, wp if wide else wo, gy.itemsize):
+        gyb = _wide_layout(gy[b], g, wp) if wide else _gemm_layout(gy[b], g)
         if need_w:
             # (cols · ∂ℓ/∂Yᵀ)ᵀ: OpenBLAS ran this orientation 1.5–2× faster.
-            part = _per_group(geo.columns(xpad[b], ho, wo), gyb.transpose(0, 2, 1))
+            part = _per_group(columns(xpad[b], ho, wo), gyb.transpose(0, 2, 1))
             gw = part if gw is None else gw.__iadd__(part)
         if need_x:
-            geo.col2im_add(_per_group(wt, gyb), gpad[b], ho, wo)
+            col2im_add(_per_group(wt, gyb), gpad[b], ho, wo)
     return (geo.unpad(gpad, h, wd) if need_x else None,
             gw.transpose(0, 2, 1).reshape(w.shape) if need_w else None)
 
