@@ -33,9 +33,11 @@ Every process first calls ``retrograd.backend.tune_malloc()`` (PyTorch's too, as
 ``run.py`` does; ``--no-tune-malloc`` keeps glibc's defaults): without it each step
 maps its large arrays afresh and takes a page fault per 4 KB touched, ~8,000 per
 MNIST-net step in either framework on this VM.
-The table gives samples/s (after 2 warm-up steps), the ratio to PyTorch, the peak
-memory growth, the first and last losses and the largest loss difference over the
-steps. ``--quick`` runs 6 steps per workload (< 20 s).
+The table gives samples/s (from the median step time, after 2 warm-up steps), the
+ratio to PyTorch, the peak memory growth, the first and last losses and the largest
+loss difference over the steps, then the time retrograd's step spends in its convolutions' GEMMs (OpenBLAS) —
+the part no rearrangement of the rest of the step can shorten — against PyTorch's
+whole step. ``--quick`` runs 6 steps per workload (< 20 s).
 
 ``--interleaved`` runs both frameworks in one process, a step of each in turn, and
 prints the median step times: on a loaded machine the ratio is steadier than that of
@@ -148,6 +150,16 @@ def child(args):
         model.load_state_dict({k: rg.tensor(v) for k, v in weights.items()})
         opt = rg.optim.SGD(model.parameters(), lr=LR)
         nll, tensor = rg.nn.functional.nll_loss, rg.tensor
+        from retrograd.ops import conv as C
+        gemm = C._per_group
+
+        def timed_gemm(a, b):                # the convolutions' GEMMs, timed apart
+            t = time.perf_counter()
+            out = gemm(a, b)
+            gemm_seconds[0] += time.perf_counter() - t
+            return out
+        C._per_group = timed_gemm
+    gemm_seconds = [0.0]
 
     def step(i):
         xb, yb = tensor(x[i * batch:(i + 1) * batch]), tensor(y[i * batch:(i + 1) * batch])
@@ -160,11 +172,17 @@ def child(args):
     reset_peak()
     base = memory_mb("VmRSS")
     losses = [step(0), step(1)]                      # warm-up
-    t0 = time.perf_counter()
-    losses += [step(i) for i in range(2, args.steps)]
-    elapsed = time.perf_counter() - t0
+    times, gemms = [], []
+    for i in range(2, args.steps):
+        gemm_seconds[0] = 0.0
+        t0 = time.perf_counter()
+        losses.append(step(i))
+        times.append(time.perf_counter() - t0)
+        gemms.append(gemm_seconds[0])
     peak = memory_mb("VmHWM")
-    print(json.dumps({"samples_per_s": (args.steps - 2) * batch / elapsed,
+    # Medians: one step slowed by another process does not move them.
+    print(json.dumps({"samples_per_s": batch / sorted(times)[len(times) // 2],
+                      "gemm_ms": sorted(gemms)[len(gemms) // 2] * 1e3,
                       "peak_mb": peak - base, "losses": losses}))
 
 
@@ -316,6 +334,10 @@ def main(argv=None):
             print(f"{workload:<10} {fw:<10} {r['samples_per_s']:>10.0f} "
                   f"{r['samples_per_s'] / ref['samples_per_s']:>6.2f} {r['peak_mb']:>8.1f} "
                   f"{r['losses'][0]:>9.4f} {r['losses'][-1]:>9.4f} {diff:>11.2e}")
+        step_ms = BATCHES[workload] / ref["samples_per_s"] * 1e3
+        gemm_ms = rows["retrograd"]["gemm_ms"]
+        print(f"{'':<10} retrograd's convolution GEMMs alone: {gemm_ms:.1f} ms per step, "
+              f"{gemm_ms / step_ms:.0%} of PyTorch's whole step ({step_ms:.1f} ms)")
 
 
 if __name__ == "__main__":

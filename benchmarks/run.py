@@ -2,6 +2,12 @@
 
     python benchmarks/run.py [--workloads logreg,mlp,online,deep,keras-fit]
                              [--reps 5] [--quick] [--threads 1,2]
+    python benchmarks/run.py --workloads mnist-net,lenet5,keras-convnet   # the CNNs
+
+The convolutional networks (issue 16) are ``benchmarks/cnn.py``'s workloads: named
+here, they are handed to it, once per thread count of ``--threads`` (its table: the
+same initial weights and batches for retrograd and PyTorch, samples/s, peak memory,
+loss curves, and the share of the step retrograd spends in its convolutions' GEMMs).
 
 Every framework trains, in the same run, on the same MNIST data (in memory, fixed
 order, pixels scaled to [0, 1]) from the same initial weights with the same recipe
@@ -47,6 +53,7 @@ WORKLOADS = {
     "keras-fit": dict(sizes=(784, 512, 512, 10), act="relu", batch=128, lr=0.1,
                       samples=60000, api="keras"),
 }
+CNN_WORKLOADS = ("mnist-net", "lenet5", "keras-convnet")     # benchmarks/cnn.py's
 QUICK_SAMPLES = {"logreg": 4096, "mlp": 2048, "online": 200, "deep": 1024, "keras-fit": 2048}
 # The workloads that real Keras 3 trains too (keras-fit is compared with the mlp's row).
 KERAS_WORKLOADS = ("logreg", "mlp")
@@ -600,9 +607,20 @@ def main(argv=None):
         return child(args)
 
     names = [n.strip() for n in args.workloads.split(",") if n.strip()]
+    cnns = [n for n in names if n in CNN_WORKLOADS]
+    names = [n for n in names if n not in CNN_WORKLOADS]
     unknown = [n for n in names if n not in WORKLOADS]
     if unknown:
-        ap.error(f"unknown workload(s) {unknown}; expected some of {list(WORKLOADS)}")
+        ap.error(f"unknown workload(s) {unknown}; expected some of "
+                 f"{list(WORKLOADS) + list(CNN_WORKLOADS)}")
+    for t in args.thread_list if cnns else ():
+        subprocess.run([sys.executable, os.path.join(HERE, "cnn.py"), "--workloads",
+                        ",".join(cnns), "--threads", str(t)] +
+                       (["--quick"] if args.quick else []) +
+                       ([] if args.tune_malloc else ["--no-tune-malloc"]) +
+                       (["--data", args.data] if args.data else []), check=True)
+    if not names:
+        return
     t_start = time.perf_counter()
     for line in machine():
         print(line, flush=True)
