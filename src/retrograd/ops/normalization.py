@@ -100,10 +100,42 @@ class Normalize(_Affine):
         return out
 
     def backward(self, gy):
+        if self._per_statistic():
+            return self._backward_per_statistic(gy)
         gx = None
         if self.needs_input_grad[0]:
             gx = self._dxhat_to_dx(gy * self.w if self.w is not None else gy)
         return (gx, *self._param_grads(gy))
+
+    def _per_statistic(self):
+        """γ, β hold one value per statistic (batch norm: per channel) — they are
+        constant over the axes A the statistics are taken over."""
+        ones = tuple(i for i, d in enumerate(self.bshape) if d == 1)
+        return self.pshape is not None and len(self.bshape) == self.xhat.ndim and \
+            ones == tuple(sorted(a % self.xhat.ndim for a in self.axes))
+
+    def _backward_per_statistic(self, gy):
+        """Batch norm: with γ constant over A, Σ_A γ ∂ℓ/∂y = γ ∂ℓ/∂β and
+        Σ_A γ ∂ℓ/∂y x̂ = γ ∂ℓ/∂γ, so the two reductions of ∂ℓ/∂x are the parameters'
+        gradients: ∂ℓ/∂x = γ r (∂ℓ/∂y − (∂ℓ/∂β + x̂ ∂ℓ/∂γ) / M). Two full-size passes
+        fewer than the general formula (half the time of backward, docs/performance.md)."""
+        xhat, axes = self.xhat, self.axes
+        gbeta = gy.sum(axis=axes, keepdims=True)
+        ggamma = (gy * xhat).sum(axis=axes, keepdims=True)
+        gx = None
+        if self.needs_input_grad[0]:
+            m = xhat.size // gbeta.size
+            gx = xhat * (ggamma / m)
+            gx += gbeta / m
+            array_module(gy).subtract(gy, gx, out=gx)
+            gx *= self.r if self.w is None else self.r * self.w
+        out, k = [gx], 1
+        if self.has_weight:
+            out.append(ggamma.reshape(self.pshape) if self.needs_input_grad[k] else None)
+            k += 1
+        if self.has_bias:
+            out.append(gbeta.reshape(self.pshape) if self.needs_input_grad[k] else None)
+        return tuple(out)
 
     def jvp(self, dx, *dparams):
         dxhat = self._dxhat_to_dx(dx)
