@@ -1,7 +1,7 @@
-"""Pooling (ops/pooling.py): max and average pooling 1d/2d and adaptive average
-pooling, against finite differences (float64), forward vs reverse mode and PyTorch
-(values and gradients, float64 and float32) on hypothesis-drawn windows; errors and
-the nn layers against PyTorch's."""
+"""Pooling (ops/pooling.py): max and average pooling 1d/2d, adaptive average and max
+pooling, max pooling's indices and max unpooling, against finite differences
+(float64), forward vs reverse mode and PyTorch (values and gradients, float64 and
+float32) on hypothesis-drawn windows; errors and the nn layers against PyTorch's."""
 import numpy as np
 import pytest
 from harness import check_grad, check_jvp, compare_torch, torch
@@ -10,19 +10,27 @@ from hypothesis import strategies as st
 
 import retrograd as rg
 from retrograd import nn
-from retrograd.missing import NotSupportedError
 from retrograd.ops import pooling as P
 
 
-def _three_ways(f, f_torch, x):
-    check_grad(f, x)
-    check_jvp(f, x)
+def _three_ways(f, f_torch, x, grads=True):
+    """Finite differences and jvp (float64, when ``grads``), PyTorch's values and
+    gradients in float64, and in float32."""
+    if grads:
+        check_grad(f, x)
+        check_jvp(f, x)
     compare_torch(f, f_torch, x)
     if torch is not None:
-        ours = f(rg.tensor(x.astype(np.float32))).numpy()
+        a, at = rg.tensor(x.astype(np.float32), requires_grad=True), \
+            torch.tensor(x.astype(np.float32), requires_grad=True)
+        ours, theirs = f(a), f_torch(at)
         assert ours.dtype == np.float32
-        np.testing.assert_allclose(ours, f_torch(torch.tensor(x.astype(np.float32))).numpy(),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+        v = np.random.default_rng(3).standard_normal(ours.shape).astype(np.float32)
+        ours.backward(v)
+        theirs.backward(torch.tensor(v))
+        assert a.grad.dtype == np.float32
+        np.testing.assert_allclose(a.grad.numpy(), at.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 @st.composite
@@ -137,8 +145,6 @@ def test_pooling_layers_match_torch_nn():
         x = x4 if "2d" in repr(ours) else x4[:, :, 0]
         np.testing.assert_allclose(ours(rg.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(),
                                    rtol=1e-6, atol=1e-6)
-    with pytest.raises(NotSupportedError, match="return_indices"):
-        nn.MaxPool2d(2, return_indices=True)
 
 
 def test_pooling_on_every_device(device):
@@ -151,5 +157,203 @@ def test_pooling_on_every_device(device):
              P.adaptive_avg_pool2d(t, (2, 3)).sum())
         y.backward()
         results.append((y.cpu().numpy(), t.grad.cpu().numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# -- max pooling's indices, max unpooling, adaptive max pooling -------------------------
+
+def _pool_case(win, d, n):
+    """Kernel, stride, padding, dilation (PyTorch's limit on padding kept) and size."""
+    k, s, p, size, ceil_mode, seed = win
+    if any(pi > ((ki - 1) * d + 1) // 2 for pi, ki in zip(p, k)):
+        p = (0,) * n
+    size = tuple(m + (ki - 1) * (d - 1) for m, ki in zip(size, k))
+    kw = {"kernel_size": k, "stride": s, "padding": p, "dilation": d, "ceil_mode": ceil_mode}
+    return kw, size, np.random.default_rng(seed)
+
+
+@settings(max_examples=15, deadline=None)
+@given(window(2), st.integers(1, 2), st.sampled_from(["distinct", "ties", "-inf", "nan"]),
+       st.booleans())
+def test_max_pool_indices_match_pytorch(win, d, values, one_d):
+    """Indices on ties, windows of −∞ (PyTorch: the first tap inside the input) and
+    NaN; the values keep their gradient, the int64 indices have none."""
+    n = 1 if one_d else 2
+    kw, size, rng = _pool_case(win, d, 2)
+    if one_d:
+        kw = {key: v[0] if isinstance(v, tuple) else v for key, v in kw.items()}
+        size = size[:1]
+    shape = (2, 2) + size
+    x = {"distinct": lambda: rng.permutation(np.prod(shape)).reshape(shape) / 7.0,
+         "ties": lambda: rng.integers(0, 2, shape).astype(float),
+         "-inf": lambda: np.full(shape, -np.inf),
+         "nan": lambda: np.where(rng.random(shape) < 0.2, np.nan, rng.random(shape))}[values]()
+    name = f"max_pool{n}d"
+    y, idx = getattr(P, name)(rg.tensor(x), return_indices=True, **kw)
+    if torch is not None:
+        yt, it = getattr(torch.nn.functional, name)(torch.tensor(x), return_indices=True, **kw)
+        np.testing.assert_array_equal(y.numpy(), yt.numpy())
+        np.testing.assert_array_equal(idx.numpy(), it.numpy())
+    assert idx.dtype == np.int64 and not idx.requires_grad and idx.shape == y.shape
+    if values in ("distinct", "ties", "-inf"):
+        _three_ways(lambda a: getattr(P, name)(a, return_indices=True, **kw)[0],
+                    lambda a: getattr(torch.nn.functional, name)(a, return_indices=True,
+                                                                 **kw)[0],
+                    x, grads=values == "distinct")
+
+
+@settings(max_examples=12, deadline=None)
+@given(window(2), st.booleans(), st.booleans())
+def test_max_unpool_scatters_and_gathers(win, one_d, explicit_size):
+    """unpool(pool(x)) against PyTorch (values, gradients); finite differences and
+    jvp where no two windows share a max (a repeated index keeps one value forward
+    but gathers twice backward, in PyTorch too)."""
+    kw, size, rng = _pool_case(win, 1, 2)
+    kw["ceil_mode"] = False
+    n = 1 if one_d else 2
+    if one_d:
+        kw = {key: v[0] if isinstance(v, tuple) else v for key, v in kw.items()}
+        size = size[:1]
+    x = rng.permutation(2 * 3 * int(np.prod(size))).reshape((2, 3) + size) / 5.0
+    y, idx = getattr(P, f"max_pool{n}d")(rg.tensor(x), return_indices=True, **kw)
+    k, s, p = kw["kernel_size"], kw["stride"], kw["padding"]
+    out = size if explicit_size else None
+    unpool = getattr(P, f"max_unpool{n}d")
+    if torch is not None:
+        try:
+            getattr(torch.nn.functional, f"max_unpool{n}d")(
+                torch.tensor(y.numpy()), torch.tensor(idx.numpy()), k, s, p, output_size=out)
+        except (ValueError, RuntimeError) as e:
+            # An output size too far from the default (ValueError), or one too small for
+            # the indices (RuntimeError): both refuse it the same way.
+            with pytest.raises(type(e), match="invalid output_size|invalid max index"):
+                unpool(y, idx, k, s, p, output_size=out)
+            return
+    unique = all(len(set(r)) == len(r) for r in idx.numpy().reshape(6, -1).tolist())
+    values = np.random.default_rng(1).standard_normal(y.shape)
+    ti = None if torch is None else torch.tensor(idx.numpy())
+    _three_ways(lambda a: unpool(a, idx, k, s, p, output_size=out),
+                lambda a: getattr(torch.nn.functional, f"max_unpool{n}d")(
+                    a, ti, k, s, p, output_size=out), values, grads=unique)
+
+
+@pytest.mark.parametrize("size,out", [((7, 9), 1), ((7, 9), (3, 4)), ((5, 6), (5, None)),
+                                      ((4, 4), (7, 3)), ((5, 8), (3, 3))])
+def test_adaptive_max_pool2d(size, out):
+    """Windows ⌊iH/oh⌋ … ⌈(i+1)H/oh⌉ − 1, overlapping ones included: values, indices
+    and the gradient (added up where windows share a max)."""
+    x = np.random.default_rng(0).permutation(6 * size[0] * size[1]).reshape((2, 3) + size)
+    x = x / 11.0
+    _three_ways(lambda a: P.adaptive_max_pool2d(a, out),
+                lambda a: torch.nn.functional.adaptive_max_pool2d(a, out), x)
+    y, idx = P.adaptive_max_pool2d(rg.tensor(x[0]), out, return_indices=True)   # (C, H, W)
+    if torch is not None:
+        yt, it = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x[0]), out, True)
+        np.testing.assert_array_equal(y.numpy(), yt.numpy())
+        np.testing.assert_array_equal(idx.numpy(), it.numpy())
+        assert idx.dtype == np.int64
+
+
+def test_adaptive_max_pool1d_and_ties():
+    x = np.random.default_rng(0).permutation(2 * 3 * 7).reshape(2, 3, 7) / 3.0
+    _three_ways(lambda a: P.adaptive_max_pool1d(a, 3),
+                lambda a: torch.nn.functional.adaptive_max_pool1d(a, 3), x)
+    if torch is None:
+        return
+    ties = np.random.default_rng(1).integers(0, 2, (2, 3, 5, 7)).astype(float)
+    ties[0, 0, 0, 0] = ties[1, 2, 4, 6] = np.nan
+    for out in ((2, 3), (4, 6), (5, 7)):
+        y, idx = P.adaptive_max_pool2d(rg.tensor(ties), out, True)
+        yt, it = torch.nn.functional.adaptive_max_pool2d(torch.tensor(ties), out, True)
+        np.testing.assert_array_equal(y.numpy(), yt.numpy())
+        np.testing.assert_array_equal(idx.numpy(), it.numpy())
+    y, idx = P.adaptive_max_pool1d(rg.tensor(ties[0, :, 0]), 3, True)
+    yt, it = torch.nn.functional.adaptive_max_pool1d(torch.tensor(ties[0, :, 0]), 3, True)
+    np.testing.assert_array_equal(idx.numpy(), it.numpy())
+    compare_torch(lambda a: P.adaptive_max_pool2d(a, (2, 3)),
+                  lambda a: torch.nn.functional.adaptive_max_pool2d(a, (2, 3)), ties[:, :, :4])
+
+
+def _pool_indices():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    return P.max_pool2d(rg.tensor(x), 2, return_indices=True)
+
+
+@pytest.mark.parametrize("call,kind,words", [
+    (lambda y, i, F: F.max_unpool2d(y, i + 100, 2), RuntimeError,
+     ["max_unpool2d", "invalid max index: 105", "4x4"]),
+    (lambda y, i, F: F.max_unpool2d(y, i - 100, 2), RuntimeError, ["invalid max index: -95"]),
+    (lambda y, i, F: F.max_unpool2d(y, i, 2, output_size=(7, 7)), ValueError,
+     ["max_unpool2d", "(7, 7)", "between 2 and 6"]),
+    (lambda y, i, F: F.max_unpool2d(y, i, 2, output_size=(5,)), ValueError,
+     ["2 or 4 elements", "length of '1'"]),
+    (lambda y, i, F: F.max_unpool2d(y, i.float(), 2), RuntimeError, ["int64", "float32"]),
+    (lambda y, i, F: F.max_unpool2d(y, i[..., :1], 2), RuntimeError,
+     ["[1, 1, 2, 2]", "[1, 1, 2, 1]"]),
+    (lambda y, i, F: F.max_unpool2d(y[0, 0], i[0, 0], 2), RuntimeError, ["[2, 2]"]),
+    (lambda y, i, F: F.adaptive_max_pool2d(y[0, 0], 1), RuntimeError,
+     ["adaptive_max_pool2d", "[2, 2]"]),
+    (lambda y, i, F: F.adaptive_max_pool2d(y[0, 0], (1, 1)), ValueError,
+     ["adaptive_max_pool2d", "[2, 2]"]),
+    (lambda y, i, F: F.adaptive_max_pool1d(y[0], (2, 3)), RuntimeError,
+     ["adaptive_max_pool1d", "1 int"]),
+])
+def test_unpool_and_adaptive_errors(call, kind, words):
+    y, i = _pool_indices()
+    with pytest.raises(kind) as e:
+        call(y, i, P)
+    for w in words:
+        assert w in str(e.value), (w, str(e.value))
+    if torch is not None:      # PyTorch refuses the same call with the same type
+        yt, it = torch.nn.functional.max_pool2d(torch.arange(16.0).reshape(1, 1, 4, 4), 2,
+                                                return_indices=True)
+        with pytest.raises(kind):
+            call(yt, it, torch.nn.functional)
+
+
+def test_index_layers_match_torch_nn():
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    x4 = np.random.default_rng(0).standard_normal((2, 3, 8, 6)).astype(np.float32)
+    pairs = [(nn.MaxPool2d(2, return_indices=True), torch.nn.MaxPool2d(2, return_indices=True)),
+             (nn.MaxPool1d(3, 2, 1, return_indices=True),
+              torch.nn.MaxPool1d(3, 2, 1, return_indices=True)),
+             (nn.AdaptiveMaxPool2d(3), torch.nn.AdaptiveMaxPool2d(3)),
+             (nn.AdaptiveMaxPool2d((3, None), return_indices=True),
+              torch.nn.AdaptiveMaxPool2d((3, None), return_indices=True)),
+             (nn.AdaptiveMaxPool1d(2), torch.nn.AdaptiveMaxPool1d(2))]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+        x = x4 if "2d" in repr(ours) else x4[:, :, 0]
+        a, b = ours(rg.tensor(x)), theirs(torch.tensor(x))
+        for u, v in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,)):
+            np.testing.assert_array_equal(u.numpy(), v.numpy())
+    for ours, theirs, pool, x in [
+            (nn.MaxUnpool2d(2), torch.nn.MaxUnpool2d(2), "MaxPool2d", x4),
+            (nn.MaxUnpool2d((2, 3), 1, 1), torch.nn.MaxUnpool2d((2, 3), 1, 1), None, x4),
+            (nn.MaxUnpool1d(2), torch.nn.MaxUnpool1d(2), "MaxPool1d", x4[:, :, 0])]:
+        assert repr(ours) == repr(theirs)
+        if pool is None:
+            continue
+        y, i = getattr(nn, pool)(2, return_indices=True)(rg.tensor(x))
+        yt, it = getattr(torch.nn, pool)(2, return_indices=True)(torch.tensor(x))
+        np.testing.assert_array_equal(ours(y, i, output_size=x.shape).numpy(),
+                                      theirs(yt, it, output_size=x.shape).numpy())
+
+
+def test_index_ops_on_every_device(device):
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 6)).astype(np.float32)
+    results = []
+    for dev in ("cpu", device):
+        t = rg.tensor(x, device=dev, requires_grad=True)
+        y, i = P.max_pool2d(t, 3, 2, 1, ceil_mode=True, return_indices=True)
+        u = P.max_unpool2d(y * 2, i, 3, 2, 1, output_size=(7, 6))
+        a, j = P.adaptive_max_pool2d(t, (3, 4), return_indices=True)
+        z = (u ** 2).sum() + (a ** 2).sum() + P.adaptive_max_pool1d(t[:, :, 0], 4).sum()
+        z.backward()
+        assert i.device == t.device == j.device
+        results.append((z.cpu().numpy(), t.grad.cpu().numpy(), i.cpu().numpy(),
+                        j.cpu().numpy()))
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -4,8 +4,8 @@
 >>> MaxPool2d(2)(x).shape          # x: (64, 32, 24, 24)
 (64, 32, 12, 12)
 """
-from ..missing import NotSupportedError
 from ..ops import pooling as P
+from ..ops.conv import ntuple
 from .module import Module
 
 
@@ -18,15 +18,14 @@ class _Pool(Module):
 
 
 class MaxPool2d(_Pool):
-    """y = max over each kernel_size window (see ops/pooling.py)."""
+    """y = max over each kernel_size window (see ops/pooling.py); with
+    ``return_indices=True`` the pair (y, indices), each max's flat index into its
+    input plane, for ``MaxUnpool2d``."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
         super().__init__(kernel_size, stride, padding, ceil_mode)
         self.dilation, self.return_indices = dilation, return_indices
-        if return_indices:
-            raise NotSupportedError(f"{type(self).__name__}: return_indices=True is not "
-                                    "supported (retrograd has no max_unpool to use them)")
 
     _fn = staticmethod(P.max_pool2d)
 
@@ -104,3 +103,58 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 
     def forward(self, input):
         return P.adaptive_avg_pool1d(input, self.output_size)
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of ``MaxPool2d``: values written back at the indices it
+    returned, zeros elsewhere (see ops/pooling.py).
+
+    >>> pool, unpool = MaxPool2d(2, return_indices=True), MaxUnpool2d(2)
+    >>> unpool(*pool(x)).shape == x.shape        # x: (N, C, 4, 4)
+    """
+
+    _n, _fn = 2, staticmethod(P.max_unpool2d)
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = ntuple(kernel_size, self._n, name, "kernel_size")
+        self.stride = self.kernel_size if stride is None else ntuple(stride, self._n, name,
+                                                                      "stride")
+        self.padding = ntuple(padding, self._n, name, "padding")
+
+    def forward(self, input, indices, output_size=None):
+        return self._fn(input, indices, self.kernel_size, self.stride, self.padding,
+                        output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """The partial inverse of ``MaxPool1d`` on (N, C, L)."""
+
+    _n, _fn = 1, staticmethod(P.max_unpool1d)
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed output size (oh, ow), whatever the input's H and W;
+    ``return_indices=True`` also returns each max's flat index into its plane."""
+
+    _fn = staticmethod(P.adaptive_max_pool2d)
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return self._fn(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Max pooling of (N, C, L) to a fixed length."""
+
+    _fn = staticmethod(P.adaptive_max_pool1d)

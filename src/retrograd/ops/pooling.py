@@ -16,11 +16,20 @@ batch (no loop over pixels). Max pooling pads with −∞, average pooling with 
 Adaptive average pooling to (oh, ow) averages, for output i, the input rows
 ⌊iH/oh⌋ … ⌈(i+1)H/oh⌉ − 1: a linear map y = A_h · x · A_wᵀ, whose gradient is
 the transposed map; output size 1 is global average pooling.
+
+Adaptive max pooling takes the max over the same windows (they may overlap: the
+gradient is scatter-added). Max pooling can return, with its values, each max's
+flat index into its input plane (row·W + column, int64, as PyTorch's
+``return_indices=True``); max unpooling writes values back at such indices into
+zeros, its gradient reading ∂ℓ/∂y back at them:
+
+    unpool:  y[n, c, idx[n, c, k]] = x[n, c, k]        ∂ℓ/∂x[n, c, k] = ∂ℓ/∂y[n, c, idx[n, c, k]]
 """
 import numpy as np
 
 from ..backend import array_module
 from ..function import Function
+from ..tensor import Tensor
 from .conv import ntuple, tap
 
 
@@ -145,7 +154,34 @@ class MaxPool(_Pool):
             xp.maximum(self.tap, xp.multiply(better, t, dtype=self.tap.dtype), out=self.tap)
             xp.maximum(y, xs, out=y)
         self.x4, self.pad_shape = x4.shape, xpad.shape
+        if xpad is not x4 and bool((y == lowest).any()):
+            self._first_valid_tap(xp, y == lowest)
         return self._out(y)
+
+    def _rows_cols(self, xp):
+        """Where each window starts in the unpadded input: rows (Ho, 1), columns (Wo,)."""
+        (sh, sw), (pt, pl), (ho, wo) = self.win.stride, self.win.padding, self.win.out
+        return (xp.arange(ho) * sh - pt)[:, None], xp.arange(wo) * sw - pl
+
+    def _first_valid_tap(self, xp, low):
+        """A window whose max is the lowest value (−∞) may have kept a tap in the
+        padding; PyTorch takes its first tap inside the input: fix those."""
+        (kh, kw), (dh, dw) = self.win.kernel, self.win.dilation
+        rows, cols = self._rows_cols(xp)
+        p0 = xp.maximum(-(rows // dh), 0)          # first tap row at or below row 0
+        q0 = xp.maximum(-(cols // dw), 0)
+        first = (p0 * kw + q0).astype(self.tap.dtype)
+        self.tap = xp.where(low, first, self.tap)
+
+    def indices(self):
+        """Each max's flat index into its input plane (row·W + column), int64, in the
+        shape of the output (PyTorch's ``return_indices=True``)."""
+        xp = array_module(self.tap)
+        (_kh, kw), (dh, dw) = self.win.kernel, self.win.dilation
+        rows, cols = self._rows_cols(xp)
+        t = self.tap.astype(np.int64)
+        idx = (rows + (t // kw) * dh) * self.x4[3] + cols + (t % kw) * dw
+        return self._out(idx)
 
     def backward(self, gy):
         g = self._in(gy)
@@ -275,6 +311,107 @@ class AdaptiveAvgPool(Function):
         return self._map(dx, self.ah, self.aw)
 
 
+class MaxUnpool(Function):
+    """y = zeros of the output plane with y[idx] = x, plane by plane (a scatter; of
+    repeated indices the last write is kept, as PyTorch on CPU); ∂ℓ/∂x = ∂ℓ/∂y read
+    at the indices (a gather); forward mode scatters ẋ the same way."""
+
+    fresh_grads = True
+
+    def __init__(self, op, indices, out_size):
+        self.op, self.indices, self.out_size = op, indices, tuple(out_size)
+
+    def forward(self, x):
+        xp = array_module(x)
+        idx, spatial = self.indices, len(self.out_size)
+        if x.ndim not in (spatial + 1, spatial + 2):
+            raise RuntimeError(f"{self.op}: expected a {spatial + 1}D or {spatial + 2}D "
+                               f"input, but got input of size {list(x.shape)}")
+        if idx.dtype != np.int64:
+            raise RuntimeError(f"{self.op}: elements in indices should be type int64 but "
+                               f"got: {idx.dtype}")
+        if idx.shape != x.shape:
+            raise RuntimeError(f"{self.op}: expected shape of indices to be same as that of "
+                               f"the input tensor ({list(x.shape)}) but got indices tensor "
+                               f"with shape: {list(idx.shape)}")
+        self.x_shape = x.shape
+        planes = int(np.prod(x.shape[:-spatial]))
+        size = int(np.prod(self.out_size))
+        flat = idx.reshape(planes, -1)
+        if flat.size and (bool((flat < 0).any()) or bool((flat >= size).any())):
+            bad = int(flat[(flat < 0) | (flat >= size)][0])
+            raise RuntimeError(f"{self.op}: found an invalid max index: {bad} (output "
+                               f"volumes are of size {'x'.join(map(str, self.out_size))})")
+        # One flat index per value into the whole output: plane·size + index.
+        self.flat = (flat + xp.arange(planes)[:, None] * size).reshape(-1)
+        self.y_shape = x.shape[:-spatial] + self.out_size
+        return self._scatter(x)
+
+    def _scatter(self, x):
+        y = array_module(x).zeros(int(np.prod(self.y_shape)), dtype=x.dtype)
+        y[self.flat] = x.reshape(-1)
+        return y.reshape(self.y_shape)
+
+    def backward(self, gy):
+        return gy.reshape(-1)[self.flat].reshape(self.x_shape)
+
+    def jvp(self, dx):
+        return self._scatter(dx)
+
+
+def _adaptive_windows(n, o):
+    """Starts ⌊i·n/o⌋ and lengths ⌈(i+1)·n/o⌉ − start of the o windows over n."""
+    i = np.arange(o)
+    start = (i * n) // o
+    return start, -(-((i + 1) * n) // o) - start
+
+
+class AdaptiveMaxPool(Function):
+    """y = max over each adaptive window (rows ⌊iH/oh⌋ … ⌈(i+1)H/oh⌉ − 1, the same for
+    columns); ∂ℓ/∂x = ∂ℓ/∂y added at each window's first max (row-major; its last NaN
+    if it holds one), as PyTorch. One gather per tap of the largest window: a
+    shorter window repeats its last row or column, which never beats itself."""
+
+    fresh_grads = True
+
+    def __init__(self, op, output_size):
+        self.op, self.output_size = op, output_size
+
+    def forward(self, x):
+        xp = array_module(x)
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"{self.op}: expected a floating-point input, got {x.dtype}")
+        h, w = x.shape[-2:]
+        (oh, ow), self.x_shape = self.output_size, x.shape
+        x3 = x.reshape(-1, h, w)
+        (rs, rl), (cs, cl) = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
+        y = idx = None
+        for p in range(int(rl.max(initial=1))):
+            rows = rs + np.minimum(p, rl - 1)
+            for q in range(int(cl.max(initial=1))):
+                cols = cs + np.minimum(q, cl - 1)
+                pos = xp.asarray(rows[:, None] * w + cols[None, :])
+                v = x3[:, xp.asarray(rows)[:, None], xp.asarray(cols)[None, :]]
+                if y is None:
+                    y, idx = v, xp.broadcast_to(pos, v.shape)
+                    continue
+                better = (v > y) | xp.isnan(v)
+                y, idx = xp.where(better, v, y), xp.where(better, pos, idx)
+        self.idx = idx.astype(np.int64).reshape(x.shape[:-2] + (oh, ow))
+        self.flat = (idx.reshape(len(x3), -1) +
+                     xp.arange(len(x3))[:, None] * (h * w)).reshape(-1)
+        return y.reshape(self.idx.shape)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        gx = xp.zeros(int(np.prod(self.x_shape)), dtype=gy.dtype)
+        xp.add.at(gx, self.flat, gy.reshape(-1))     # windows may overlap
+        return gx.reshape(self.x_shape)
+
+    def jvp(self, dx):
+        return dx.reshape(-1)[self.flat].reshape(self.idx.shape)
+
+
 # -- the public functions ----------------------------------------------------------------
 
 
@@ -294,26 +431,30 @@ def _pool_args(op, n, kernel_size, stride, padding, dilation=1):
     return kernel, stride, padding, dilation
 
 
+def _max_pool(op, n, input, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices):
+    k, s, p, d = _pool_args(op, n, kernel_size, stride, padding, dilation)
+    fn = MaxPool(op, n, k, s, p, d, bool(ceil_mode))
+    y = fn.apply(input)
+    # The indices are read from the op's saved taps: integers, outside the graph.
+    return (y, Tensor._wrap(fn.indices())) if return_indices else y
+
+
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over each kernel_size window of (N, C, H, W), stepping by stride (default:
-    kernel_size, non-overlapping windows)."""
-    if return_indices:
-        from ..missing import NotSupportedError
-        raise NotSupportedError("max_pool2d: return_indices=True is not supported "
-                                "(retrograd has no max_unpool2d to use the indices)")
-    k, s, p, d = _pool_args("max_pool2d", 2, kernel_size, stride, padding, dilation)
-    return MaxPool("max_pool2d", 2, k, s, p, d, bool(ceil_mode)).apply(input)
+    kernel_size, non-overlapping windows). ``return_indices=True`` also returns each
+    max's flat index into its (H, W) plane, int64 (for ``max_unpool2d``)."""
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """Max over each window of (N, C, L)."""
-    if return_indices:
-        from ..missing import NotSupportedError
-        raise NotSupportedError("max_pool1d: return_indices=True is not supported")
-    k, s, p, d = _pool_args("max_pool1d", 1, kernel_size, stride, padding, dilation)
-    return MaxPool("max_pool1d", 1, k, s, p, d, bool(ceil_mode)).apply(input)
+    """Max over each window of (N, C, L); ``return_indices=True`` also returns each
+    max's index along L, int64."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -360,3 +501,87 @@ def adaptive_avg_pool1d(input, output_size):
                            f"of size: {list(input.shape)}")
     o = int(output_size if isinstance(output_size, (int, np.integer)) else output_size[0])
     return AdaptiveAvgPool((1, o)).apply(input.unsqueeze(-2)).squeeze(-2)
+
+
+def _adaptive_size(op, input, output_size, n):
+    """output_size as n ints (``None`` keeps the input's size on that axis)."""
+    one = output_size is None or isinstance(output_size, (int, np.integer))
+    size = (output_size,) * n if one else tuple(output_size)
+    if input.ndim not in (n + 1, n + 2):
+        # PyTorch: a ValueError when a sequence output_size has as many entries as
+        # the input has axes or more, a RuntimeError otherwise.
+        kind = ValueError if not one and input.ndim <= len(size) else RuntimeError
+        raise kind(f"{op}: expected a {n + 1}D or {n + 2}D input (batch axis optional), "
+                   f"but got input of size: {list(input.shape)}")
+    if len(size) != n:
+        raise RuntimeError(f"{op}: output_size should contain {n} int{'s' if n > 1 else ''}"
+                           f" (got {len(size)}: {output_size!r})")
+    size = tuple(m if o is None else int(o) for o, m in zip(size, input.shape[-n:]))
+    if min(size) < 0:
+        raise RuntimeError(f"{op}: output_size must be non-negative, got {size}")
+    if 0 in input.shape[-n:]:
+        raise RuntimeError(f"{op}: input of size {list(input.shape)} has an empty "
+                           "spatial axis")
+    return size
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling of (N, C, H, W) or (C, H, W) to a fixed (oh, ow) whatever H, W:
+    window i covers rows ⌊iH/oh⌋ … ⌈(i+1)H/oh⌉ − 1 (``None`` keeps that axis' size).
+    ``return_indices=True`` also returns each max's flat index into its plane."""
+    size = _adaptive_size("adaptive_max_pool2d", input, output_size, 2)
+    fn = AdaptiveMaxPool("adaptive_max_pool2d", size)
+    y = fn.apply(input)
+    return (y, Tensor._wrap(fn.idx)) if return_indices else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling of (N, C, L) or (C, L) to a fixed length."""
+    (o,) = _adaptive_size("adaptive_max_pool1d", input, output_size, 1)
+    fn = AdaptiveMaxPool("adaptive_max_pool1d", (1, o))
+    y = fn.apply(input.unsqueeze(-2)).squeeze(-2)
+    return (y, Tensor._wrap(fn.idx[..., 0, :])) if return_indices else y
+
+
+def _unpool(op, n, input, indices, kernel_size, stride, padding, output_size):
+    """PyTorch's output size of max unpooling: (L − 1)·s − 2p + k per axis unless
+    ``output_size`` (n sizes, or n + 2 with batch and channels) says otherwise, within
+    one stride of it."""
+    k = ntuple(kernel_size, n, op, "kernel_size")
+    s = k if stride is None else ntuple(stride, n, op, "stride")
+    p = ntuple(padding, n, op, "padding")
+    default = [(m - 1) * si + ki - 2 * pi for m, ki, si, pi in
+               zip(input.shape[-n:], k, s, p)]
+    size = default
+    if output_size is not None:
+        size = [int(v) for v in output_size]
+        if len(size) == n + 2:
+            size = size[2:]
+        if len(size) != n:
+            raise ValueError(f"{op}: output_size should be a sequence containing {n} or "
+                             f"{n + 2} elements, but it has a length of '{len(size)}'")
+        for dim, (want, d, si) in enumerate(zip(size, default, s)):
+            if not d - si < want < d + si:
+                raise ValueError(f'{op}: invalid output_size "{tuple(output_size)}" (dim '
+                                 f"{dim} must be between {d - si} and {d + si})")
+    for dim, v in enumerate(size):
+        if v < 0:
+            raise ValueError(f"{op}: output_size must contain non-negative spatial "
+                             f"dimensions, but got output_size[{dim}]={v}")
+    idx = indices.array if isinstance(indices, Tensor) else indices
+    idx = array_module(input.array).asarray(idx)
+    return MaxUnpool(op, idx, size).apply(input)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d``: each value of input (N, C, h, w) written
+    at its index (from ``max_pool2d(..., return_indices=True)``) into a zero plane of
+    (h − 1)·s − 2p + k rows (columns alike), or ``output_size``."""
+    return _unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                   output_size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool1d`` on (N, C, L)."""
+    return _unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                   output_size)
