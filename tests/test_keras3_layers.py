@@ -812,3 +812,31 @@ def test_integer_input_for_token_ids():
     same_values(rm.predict(ids, verbose=0), km.predict(ids, verbose=0))
     with pytest.raises(ValueError, match="dtype must be 'float32', 'int32' or 'int64'"):
         rk.Input((5,), dtype="float16")
+
+
+def test_a_model_called_directly_infers_as_keras():
+    """Keras infers unless told training=True: a fresh model with Dropout called
+    directly (the beginner quickstart's ``model(x_train[:1])``) gives the same
+    deterministic values on both sides, a custom layer's ``training`` argument is
+    falsy, and ``training=True`` drops units (then the model infers again)."""
+    seen = {}
+
+    def build(K):
+        class Probe(K.layers.Layer):
+            def call(self, x, training=None):
+                seen[K.__name__] = training
+                return x
+        return K.Sequential([K.Input((6,)), K.layers.Dense(8), Probe(),
+                             K.layers.Dropout(0.5), K.layers.Dense(3)])
+
+    k, r = with_keras_weights(None, build)
+    x = R.standard_normal((5, 6)).astype(np.float32)
+    same_values(k(x), r(x))
+    # Keras passes the signature's default (None) when nothing sets the mode,
+    # retrograd the mode itself (False): both infer.
+    assert seen == {"keras": None, "retrograd.keras": False}
+    dropped = value(r(x, training=True))
+    assert seen["retrograd.keras"] is True
+    assert not np.allclose(dropped, value(k(x)), atol=1e-5)
+    same_values(k(x), r(x))
+    same_values(k.layers[-2](x[:, :3]), r.layers[-2](x[:, :3]))   # a layer on its own

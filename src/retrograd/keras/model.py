@@ -104,6 +104,7 @@ class Model(Trainer, Module):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, got name={name!r}")
         Module.__init__(self)
+        self.training = False       # Keras: inference unless training=True (fit's steps)
         self.name = name or to_snake_case(type(self).__name__)
         self.auto_name = name is None       # may be renamed (name_1) inside another model
         self.built = False
@@ -114,6 +115,8 @@ class Model(Trainer, Module):
         self.__dict__["_trainable"] = bool(trainable)
         self._inbound_nodes = []     # this model's calls as a layer of another model
         self._call_inputs = self._call_outputs = None    # a subclass's call structure
+
+    _placed = Layer._placed        # its layers take its mode (inference until fit)
 
     # -- a model used as a layer ---------------------------------------------------------
     @property

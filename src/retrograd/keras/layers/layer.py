@@ -223,6 +223,9 @@ class Layer(Module):
                  trainable=True, dtype=None, activity_regularizer=None, autocast=True,
                  **kwargs):
         super().__init__()
+        # Keras: a layer infers unless called with training=True, as fit's steps are
+        # (fit puts the model in training mode and back; PyTorch's modules start in it).
+        self.training = False
         who = type(self).__name__
         if kwargs:
             raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}")
@@ -251,6 +254,14 @@ class Layer(Module):
         if self.activity_regularizer is not None:
             self._protocol = True
 
+
+    def _placed(self, value):
+        """A sub-module registered here takes this layer's mode: Keras has one mode per
+        call, not per layer, so a layer's parts (``Dropout``'s ``nn.Dropout``, the
+        layers of a model) infer until a training call or ``fit`` says otherwise."""
+        if isinstance(value, Module):
+            value.train(self.training)
+        return Module._placed(self, value)
     def __setattr__(self, name, value):
         # A weight made by add_weight is registered under its Keras name already;
         # ``self.w = self.add_weight(...)`` only keeps the attribute. A list of
