@@ -166,7 +166,7 @@ class MaxPool(_Pool):
     def _first_valid_tap(self, xp, low):
         """A window whose max is the lowest value (−∞) may have kept a tap in the
         padding; PyTorch takes its first tap inside the input: fix those."""
-        (kh, kw), (dh, dw) = self.win.kernel, self.win.dilation
+        (_kh, kw), (dh, dw) = self.win.kernel, self.win.dilation
         rows, cols = self._rows_cols(xp)
         p0 = xp.maximum(-(rows // dh), 0)          # first tap row at or below row 0
         q0 = xp.maximum(-(cols // dw), 0)
