@@ -219,12 +219,16 @@ def torch_trainer(w, threads):
     return sgd_loop(step, w["batch"]), predict, f"nn.Sequential + optim.SGD, {threads} thr"
 
 
-def numpy_trainer(w):
+def numpy_trainer(w, checked=False):
     """A hand-written NumPy loop (written for these models only, updates through BLAS
     ger/gemm/axpy as retrograd's): what the machine allows without any framework.
     Forward s = h Wᵀ + b, then ReLU or tanh in place (none after the last layer);
     the softmax cross-entropy's gradient (ŷ − y*)/batch; backward through ReLU
-    (g · [a > 0]) or tanh (g · (1 − a²), a = tanh's output); plain SGD."""
+    (g · [a > 0]) or tanh (g · (1 − a²), a = tanh's output); plain SGD.
+
+    ``checked``: also what any framework must do per step that this loop skips —
+    check that the labels lie in [0, C) (retrograd's error for bad labels) and
+    compute the loss value, stably (mean of log Σ e^z − z_y, z = s − max s)."""
     from retrograd.backend import axpy, gemm_tn, ger
     params = [(W.copy(), b.copy()) for W, b in initial_weights(w["sizes"])]
     act, lr = w["act"], np.float32(w["lr"])
@@ -247,11 +251,19 @@ def numpy_trainer(w):
 
     def step(x, y):
         hs = [x]
+        if checked and (int(y.min()) < 0 or int(y.max()) >= w["sizes"][-1]):
+            raise ValueError("labels out of range")
         s = forward(x, hs)
         s -= s.max(axis=1, keepdims=True)      # ŷ − y*, divided by the batch size
+        rows = np.arange(len(y))
+        if checked:
+            z_y = s[rows, y]
         np.exp(s, out=s)
-        s /= s.sum(axis=1, keepdims=True)
-        s[np.arange(len(y)), y] -= 1
+        total = s.sum(axis=1, keepdims=True)
+        if checked:
+            float((np.log(total[:, 0]) - z_y).mean())     # the loss value
+        s /= total
+        s[rows, y] -= 1
         s /= len(y)
         g = s
         for k in range(len(params) - 1, -1, -1):

@@ -35,6 +35,8 @@ def child(workload, framework, reps, data, quick):
         fit_pass, _, _ = run.torch_trainer(w, 1)
     elif framework == "numpy":
         fit_pass, _, _ = run.numpy_trainer(w)
+    elif framework == "numpy-checked":
+        fit_pass, _, _ = run.numpy_trainer(w, checked=True)
     else:
         fit_pass, _, _ = run.retrograd_trainer(w)
     b = w["batch"]
@@ -83,12 +85,13 @@ def main(argv=None):
                                      cwd=os.path.dirname(os.path.abspath(__file__))).stdout)
     print(f"one thread, CPU time per step (median of {args.reps}); load average "
           f"{os.getloadavg()[0]:.2f} at start; 1024³ GEMM {rate:.0f} GFLOP/s")
-    print(f"{'workload':9} {'retrograd':>10} {'PyTorch':>10} {'NumPy':>10} {'rg÷pt':>7} "
-          f"{'rg÷np':>7} {'roofline':>9}   (µs per step; rg÷pt, rg÷np = speed ratios, "
-          f"issue 20 asks rg÷np ≥ {run.NUMPY_TARGET}; roofline = rg's share)")
+    print(f"{'workload':9} {'retrograd':>10} {'PyTorch':>10} {'NumPy':>10} {'NumPy+chk':>10} "
+          f"{'rg÷pt':>7} {'rg÷np':>7} {'rg÷np+chk':>9} {'roofline':>9}   (µs per step; "
+          f"rg÷… = speed ratios, issue 20 asks rg÷np ≥ {run.NUMPY_TARGET}; NumPy+chk = the "
+          "loop plus the label check and the loss value; roofline = rg's share)")
     for name in [n.strip() for n in args.workloads.split(",") if n.strip()]:
         us = {}
-        for fw in ("retrograd", "pytorch", "numpy"):
+        for fw in ("retrograd", "pytorch", "numpy", "numpy-checked"):
             extra = (["--quick"] if args.quick else []) + \
                 (["--data", args.data] if args.data else [])
             p = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", name, fw,
@@ -97,14 +100,16 @@ def main(argv=None):
             us[fw] = json.loads(p.stdout.splitlines()[-1])["us"] if p.returncode == 0 else None
         w = run.WORKLOADS[name]
         roof = w["batch"] * run.flops_per_sample(w["sizes"]) / (rate * 1e9) * 1e6
-        rg, pt, nr = us["retrograd"], us["pytorch"], us["numpy"]
+        rg, pt, nr, nc = us["retrograd"], us["pytorch"], us["numpy"], us["numpy-checked"]
 
         def cell(v):
             return f"{v:10.0f}" if v is not None else f"{'n/a':>10}"
         ratio = f"{pt / rg:6.2f}x" if rg and pt else f"{'n/a':>7}"
         vs_np = f"{nr / rg:6.2f}x" if rg and nr else f"{'n/a':>7}"
+        vs_nc = f"{nc / rg:8.2f}x" if rg and nc else f"{'n/a':>9}"
         share = f"{roof / rg:9.0%}" if rg and w["batch"] > 1 else f"{'—':>9}"
-        print(f"{name:9} {cell(rg)} {cell(pt)} {cell(nr)} {ratio} {vs_np} {share}")
+        print(f"{name:9} {cell(rg)} {cell(pt)} {cell(nr)} {cell(nc)} {ratio} {vs_np} {vs_nc} "
+              f"{share}")
     print(f"(load average {os.getloadavg()[0]:.2f} at the end)")
 
 

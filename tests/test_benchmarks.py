@@ -109,6 +109,25 @@ def test_numpy_deep_reference_matches_retrograd(mnist_dir):
     assert acc > 0.3, acc                                # chance is 0.1
 
 
+def test_checked_numpy_reference_trains_the_same_and_refuses_bad_labels(mnist_dir):
+    """The NumPy loop "with checks" (the label check and the loss value every framework
+    computes) takes the same steps as the bare loop, and refuses out-of-range labels."""
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    x, y, _, _ = bench.load_mnist(str(mnist_dir))
+    w = dict(bench.WORKLOADS["logreg"], batch=32)
+    (bare, predict_bare, _), (checked, predict_checked, _) = (
+        bench.numpy_trainer(w), bench.numpy_trainer(w, checked=True))
+    bare(x[:128], y[:128])
+    checked(x[:128], y[:128])
+    np.testing.assert_array_equal(predict_bare(x[:64]), predict_checked(x[:64]))
+    bad = y[:32].copy()
+    bad[3] = 10
+    with pytest.raises(ValueError, match="labels"):
+        checked(x[:32], bad)
+
+
 def test_step_time_quick_prints_the_row(mnist_dir):
     out = run("step_time.py", "--quick", "--workloads", "logreg", "--data", str(mnist_dir))
     row = next(ln for ln in out.splitlines() if ln.startswith("logreg"))
