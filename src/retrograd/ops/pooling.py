@@ -338,21 +338,27 @@ class MaxUnpool(Function):
         planes = int(np.prod(x.shape[:-spatial]))
         size = int(np.prod(self.out_size))
         flat = idx.reshape(planes, -1)
+        self.y_shape = x.shape[:-spatial] + self.out_size
+        if size == 0:      # an empty output: nothing written, no index read (PyTorch)
+            self.flat = None
+            return xp.zeros(self.y_shape, dtype=x.dtype)
         if flat.size and (bool((flat < 0).any()) or bool((flat >= size).any())):
             bad = int(flat[(flat < 0) | (flat >= size)][0])
             raise RuntimeError(f"{self.op}: found an invalid max index: {bad} (output "
                                f"volumes are of size {'x'.join(map(str, self.out_size))})")
         # One flat index per value into the whole output: plane·size + index.
         self.flat = (flat + xp.arange(planes)[:, None] * size).reshape(-1)
-        self.y_shape = x.shape[:-spatial] + self.out_size
         return self._scatter(x)
 
     def _scatter(self, x):
         y = array_module(x).zeros(int(np.prod(self.y_shape)), dtype=x.dtype)
-        y[self.flat] = x.reshape(-1)
+        if self.flat is not None:
+            y[self.flat] = x.reshape(-1)
         return y.reshape(self.y_shape)
 
     def backward(self, gy):
+        if self.flat is None:
+            return array_module(gy).zeros(self.x_shape, dtype=gy.dtype)
         return gy.reshape(-1)[self.flat].reshape(self.x_shape)
 
     def jvp(self, dx):
