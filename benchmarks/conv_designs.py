@@ -1,7 +1,8 @@
 """Other ways to compute a convolution with NumPy, timed against retrograd's im2col
 (issue 16, "Speed": "profile before choosing the method").
 
-    python benchmarks/conv_designs.py [--threads 1,2] [--reps 7] [--quick]
+    python benchmarks/conv_designs.py [--threads 1,2] [--reps 7] [--stat median|min]
+                                      [--layers mnist,keras,lenet5] [--quick]
 
 Three stride-1, unpadded ("valid") layers, float32, as the course's networks have them:
 
@@ -37,8 +38,10 @@ Methods (all NumPy, no compiled code but NumPy's own and its BLAS):
    ``no_grad``; ∂x, ∂W and both by ``aten.convolution_backward``; and forward +
    backward through autograd (column ``fwd+bwd``).
 
-Each number is the median of ``--reps`` runs (≥ 7) after one warm-up, in ms, in one
-process per thread count: NumPy's BLAS reads its thread count when it is loaded, so
+Each number is the median of ``--reps`` runs (≥ 7) after one warm-up, in ms (the
+least with ``--stat min``: steadier on a loaded machine); the functions run in turn,
+one run of each per round, so that a change of the machine's load hits every method
+alike. One process per thread count: NumPy's BLAS reads its thread count when it is loaded, so
 the script runs itself again in a child with OPENBLAS_NUM_THREADS / OMP_NUM_THREADS
 set (``torch.set_num_threads`` likewise). Every child calls
 ``retrograd.backend.tune_malloc()`` first (as ``benchmarks/cnn.py``). Each method's
@@ -323,12 +326,13 @@ def nhwc_conv_backward(x, gy, w):
 # -- timing ---------------------------------------------------------------------------------
 
 
-def interleaved_ms(fns, reps):
-    """Median times (ms) of the functions ``fns`` ({key: f(clock)}), each warmed up
-    once, then run in ``reps`` rounds, every function once per round in turn: a change
-    of the machine's load hits all of them alike. Returns {key: {"total": ms, stage:
-    ms for each stage f wrote in its clock}} (stage medians need not add up to the
-    total's)."""
+def interleaved_ms(fns, reps, stat="median"):
+    """Median (or least, ``stat="min"``) times in ms of the functions ``fns`` ({key:
+    f(clock)}), each warmed up once, then run in ``reps`` rounds, every function once
+    per round in turn: a change of the machine's load hits all of them alike. Returns
+    {key: {"total": ms, stage: ms for each stage f wrote in its clock}} (the stages'
+    medians need not add up to the total's)."""
+    reduce = np.median if stat == "median" else np.min
     for f in fns.values():
         f({})
     runs = {k: [] for k in fns}
@@ -339,7 +343,7 @@ def interleaved_ms(fns, reps):
             f(clock)
             clock["total"] = time.perf_counter() - t0
             runs[k].append(clock)
-    return {k: {s: float(np.median([c[s] for c in r])) * 1e3 for s in r[0]}
+    return {k: {s: float(reduce([c[s] for c in r])) * 1e3 for s in r[0]}
             for k, r in runs.items()}
 
 
@@ -347,7 +351,7 @@ def rel_err(got, ref):
     return float(np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-30))
 
 
-def measure_layer(name, x_shape, w_shape, reps, threads):
+def measure_layer(name, x_shape, w_shape, reps, threads, stat="median"):
     """Rows {method, layer, threads, fwd, dx, dw, bwd, fwd+bwd, err, stages} for one
     layer (ms; None where the method does not compute it)."""
     from retrograd.ops.conv import conv_backward, conv_forward
@@ -429,14 +433,18 @@ def measure_layer(name, x_shape, w_shape, reps, threads):
 
     # Stages of the forward of the GEMM-based methods: building the matrix the GEMM
     # reads (columns, or NumPy's copy of the windows view), and the GEMM(s) alone on
-    # matrices built beforehand.
+    # a matrix built beforehand. The blocked methods' GEMMs all read the first block's
+    # columns (the same shapes): in their forward each block's columns are read while
+    # still in cache, which a batch's worth of columns built beforehand (42 MB for
+    # the MNIST net, more than the L3 cache) would not be.
     o, c, kh, kw = w_shape
     ho, wo = y_ref.shape[2:]
     im_blocks = geo.blocks(x_shape[0], c, ho, x_shape[3], x.itemsize)
-    im_cols = [geo.wide_columns(x[b], ho, wo)[0] for b in im_blocks]
+    im_cols = geo.wide_columns(x[im_blocks[0]], ho, wo)[0]
+    im_sizes = [(b.stop - b.start) * ho * x_shape[3] for b in im_blocks]
     wm = w.reshape(o, -1)
     fns["im2col", "matrix"] = plain(lambda: [geo.wide_columns(x[b], ho, wo) for b in im_blocks])
-    fns["im2col", "gemm"] = plain(lambda: [wm @ cb for cb in im_cols])
+    fns["im2col", "gemm"] = plain(lambda: [wm @ im_cols[:, :k] for k in im_sizes])
     win = windows(x, kh, kw)
     td_mat = np.ascontiguousarray(win.transpose(0, 2, 3, 1, 4, 5)).reshape(-1, c * kh * kw)
     es_mat = np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, -1)
@@ -445,12 +453,13 @@ def measure_layer(name, x_shape, w_shape, reps, threads):
     fns["einsum", "matrix"] = plain(lambda: np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3)))
     fns["einsum", "gemm"] = plain(lambda: wm @ es_mat)
     nh_blocks = _nhwc_blocks(x_shape[0], kh * kw * c * ho * wo * x.itemsize)
-    nh_cols = [_nhwc_columns(xh[b], kh, kw, ho, wo) for b in nh_blocks]
+    nh_cols = _nhwc_columns(xh[nh_blocks[0]], kh, kw, ho, wo)
+    nh_sizes = [(b.stop - b.start) * ho * wo for b in nh_blocks]
     wk = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(-1, o)
     fns["nhwc", "matrix"] = plain(lambda: [_nhwc_columns(xh[b], kh, kw, ho, wo) for b in nh_blocks])
-    fns["nhwc", "gemm"] = plain(lambda: [cb @ wk for cb in nh_cols])
+    fns["nhwc", "gemm"] = plain(lambda: [nh_cols[:k] @ wk for k in nh_sizes])
 
-    ms = interleaved_ms(fns, reps)
+    ms = interleaved_ms(fns, reps, stat)
 
     def get(method, part):
         return ms[method, part]["total"] if (method, part) in ms else None
@@ -487,7 +496,8 @@ def child(args):
     rows = []
     for name in args.layers.split(","):
         x_shape, w_shape, _ = layers[name]
-        rows += measure_layer(name, x_shape, w_shape, args.reps, args.threads_child)
+        rows += measure_layer(name, x_shape, w_shape, args.reps, args.threads_child,
+                              args.stat)
     print(json.dumps({"rows": rows, "tune_malloc": tuned}))
 
 
@@ -513,7 +523,7 @@ def print_table(rows, layers):
               f"{fmt(r['dx'])} {fmt(r['dw'])} {fmt(r['bwd'])} "
               f"{fmt(r['fwd+bwd'])} {ratio:>8.2f}x {r['err']:>8.1e}")
     print()
-    print("Winograd stages (ms, medians; 'input' = B^T d B incl. padding, 'kernel' = "
+    print("Winograd stages (ms; 'input' = B^T d B incl. padding, 'kernel' = "
           "G g G^T, 'gemm' = the 16 GEMMs, 'output' = A^T m A):")
     for r in rows:
         if r["stages"] and "fwd" in r["stages"]:
@@ -524,7 +534,8 @@ def print_table(rows, layers):
                       f"{s['output']:7.2f}  total {s['total']:7.2f}")
     print("Forward stages (ms): 'matrix' = building the matrix the GEMM reads (im2col, "
           "nhwc: the columns, by blocks; tensordot, einsum: NumPy's copy of the windows "
-          "view), 'gemm' = the GEMM(s) alone on that matrix built beforehand:")
+          "view), 'gemm' = the GEMM(s) alone on that matrix built beforehand (blocked methods: "
+          "the first block's columns, in cache as in their forward):")
     for r in rows:
         if r["stages"] and "matrix" in r["stages"]:
             s = r["stages"]
@@ -547,6 +558,9 @@ def main(argv=None):
                     help="comma-separated BLAS/torch thread counts, one child each")
     ap.add_argument("--reps", type=int, default=7, help="timed runs per number (≥ 7)")
     ap.add_argument("--layers", default=",".join(LAYERS))
+    ap.add_argument("--stat", choices=("median", "min"), default="median",
+                    help="each number: the median of the runs, or the least (steadier "
+                    "on a loaded machine)")
     ap.add_argument("--quick", action="store_true", help="tiny shapes, 1 run (smoke test)")
     ap.add_argument("--child", dest="threads_child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -563,8 +577,9 @@ def main(argv=None):
     layers = QUICK_LAYERS if args.quick else LAYERS
     start = time.perf_counter()
     load0 = os.getloadavg()
-    print("Convolution designs, float32, stride 1, no padding; ms, median of "
-          f"{args.reps} runs after a warm-up; {os.cpu_count()} CPUs")
+    print("Convolution designs, float32, stride 1, no padding; ms, "
+          f"{'median' if args.stat == 'median' else 'least'} of {args.reps} runs after a "
+          f"warm-up, methods in turn; {os.cpu_count()} CPUs")
     for name in args.layers.split(","):
         xs, ws, what = layers[name]
         print(f"  {name:<7} {what}: x {xs}, w {ws}")
@@ -573,7 +588,8 @@ def main(argv=None):
     for t in threads:
         env = dict(os.environ, **{k: str(t) for k in BLAS_THREAD_VARS})
         cmd = [sys.executable, os.path.abspath(__file__), "--child", str(t), "--reps",
-               str(args.reps), "--layers", args.layers] + (["--quick"] if args.quick else [])
+               str(args.reps), "--layers", args.layers, "--stat", args.stat] + \
+            (["--quick"] if args.quick else [])
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         if p.returncode:
             raise SystemExit(f"conv_designs: the child with {t} threads failed:\n"
