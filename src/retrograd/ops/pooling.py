@@ -390,6 +390,34 @@ class AdaptiveMaxPool(Function):
         h, w = x.shape[-2:]
         (oh, ow), self.x_shape = self.output_size, x.shape
         x3 = x.reshape(-1, h, w)
+        # Windows that tile the plane do not overlap: backward writes, not adds.
+        self.tiled = bool(oh and ow and h % oh == 0 and w % ow == 0)
+        if self.tiled and not bool(xp.isnan(x).any()):
+            y, idx = self._tiles(x3, oh, ow)
+        else:
+            y, idx = self._windows(x3, oh, ow)
+        self.idx = idx.astype(np.int64).reshape(x.shape[:-2] + (oh, ow))
+        self.flat = (idx.reshape(len(x3), -1) +
+                     xp.arange(len(x3))[:, None] * (h * w)).reshape(-1)
+        return y.reshape(self.idx.shape)
+
+    @staticmethod
+    def _tiles(x3, oh, ow):
+        """Windows that tile the plane (H, W multiples of oh, ow; no NaN, whose index
+        argmax would take first where PyTorch takes the last): one argmax over each
+        tile's values (global max pooling is one tile)."""
+        xp = array_module(x3)
+        m, h, w = x3.shape
+        kh, kw = h // oh, w // ow
+        tiles = x3.reshape(m, oh, kh, ow, kw).transpose(0, 1, 3, 2, 4).reshape(m, oh, ow, -1)
+        t = tiles.argmax(axis=-1)                    # the first max, row-major in its tile
+        rows = (xp.arange(oh) * kh)[:, None] + t // kw
+        return tiles.max(axis=-1), rows * w + xp.arange(ow) * kw + t % kw
+
+    @staticmethod
+    def _windows(x3, oh, ow):
+        xp = array_module(x3)
+        h, w = x3.shape[1:]
         (rs, rl), (cs, cl) = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
         y = idx = None
         for p in range(int(rl.max(initial=1))):
@@ -403,15 +431,15 @@ class AdaptiveMaxPool(Function):
                     continue
                 better = (v > y) | xp.isnan(v)
                 y, idx = xp.where(better, v, y), xp.where(better, pos, idx)
-        self.idx = idx.astype(np.int64).reshape(x.shape[:-2] + (oh, ow))
-        self.flat = (idx.reshape(len(x3), -1) +
-                     xp.arange(len(x3))[:, None] * (h * w)).reshape(-1)
-        return y.reshape(self.idx.shape)
+        return y, idx
 
     def backward(self, gy):
         xp = array_module(gy)
         gx = xp.zeros(int(np.prod(self.x_shape)), dtype=gy.dtype)
-        xp.add.at(gx, self.flat, gy.reshape(-1))     # windows may overlap
+        if self.tiled:
+            gx[self.flat] = gy.reshape(-1)
+        else:
+            xp.add.at(gx, self.flat, gy.reshape(-1))     # overlapping windows
         return gx.reshape(self.x_shape)
 
     def jvp(self, dx):
