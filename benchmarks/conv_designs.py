@@ -294,8 +294,12 @@ def nhwc_forward(xh, w):
     return y
 
 
-def nhwc_backward(xh, gyh, w):
-    """(∂ℓ/∂x NHWC, ∂ℓ/∂W (O, C, kh, kw)): ∂ℓ/∂W = colsᵀ · ∂ℓ/∂Y, ∂ℓ/∂x = col2im(∂ℓ/∂Y · W)."""
+def nhwc_backward(xh, gyh, w, clock=None):
+    """(∂ℓ/∂x NHWC, ∂ℓ/∂W (O, C, kh, kw)): ∂ℓ/∂W = colsᵀ · ∂ℓ/∂Y, ∂ℓ/∂x = col2im(∂ℓ/∂Y · W).
+    ``clock`` (a dict) gets the seconds of the columns, the GEMMs and the col2im."""
+    clock = {} if clock is None else clock
+    for k in ("columns", "gemm", "col2im"):
+        clock.setdefault(k, 0.0)
     n, h, wd, c = xh.shape
     o, _, kh, kw = w.shape
     ho, wo = h - kh + 1, wd - kw + 1
@@ -304,12 +308,20 @@ def nhwc_backward(xh, gyh, w):
     gw = np.zeros((kh * kw * c, o), dtype=xh.dtype)
     for b in _nhwc_blocks(n, kh * kw * c * ho * wo * xh.itemsize):
         gyb = gyh[b].reshape(-1, o)
-        gw += _nhwc_columns(xh[b], kh, kw, ho, wo).T @ gyb
+        t0 = time.perf_counter()
+        cols = _nhwc_columns(xh[b], kh, kw, ho, wo)
+        t1 = time.perf_counter()
+        gw += cols.T @ gyb
         gcols = (gyb @ wk.T).reshape(-1, ho, wo, kh, kw, c)
+        t2 = time.perf_counter()
         gxb = gx[b]
         for p in range(kh):
             for q in range(kw):
                 gxb[:, p:p + ho, q:q + wo] += gcols[:, :, :, p, q]
+        t3 = time.perf_counter()
+        clock["columns"] += t1 - t0
+        clock["gemm"] += t2 - t1
+        clock["col2im"] += t3 - t2
     return gx, np.ascontiguousarray(gw.reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
 
 
@@ -391,7 +403,7 @@ def measure_layer(name, x_shape, w_shape, reps, threads, stat="median"):
                           rel_err(gw, gw_ref))
     # 4. channels last, without then with the layout conversions
     fns["nhwc", "fwd"] = plain(lambda: nhwc_forward(xh, w))
-    fns["nhwc", "bwd"] = plain(lambda: nhwc_backward(xh, gyh, w))
+    fns["nhwc", "bwd"] = lambda clock: nhwc_backward(xh, gyh, w, clock)
     fns["nhwc+conv", "fwd"] = plain(lambda: nhwc_conv_forward(x, w))
     fns["nhwc+conv", "bwd"] = plain(lambda: nhwc_conv_backward(x, gy, w))
     fns["layout", "x to NHWC"] = plain(lambda: to_nhwc(x))
@@ -459,6 +471,17 @@ def measure_layer(name, x_shape, w_shape, reps, threads, stat="median"):
     fns["nhwc", "matrix"] = plain(lambda: [_nhwc_columns(xh[b], kh, kw, ho, wo) for b in nh_blocks])
     fns["nhwc", "gemm"] = plain(lambda: [nh_cols[:k] @ wk for k in nh_sizes])
 
+    # im2col's backward: its col2im alone (each block adds columns made beforehand, of
+    # its size, back into the gradient), to set against NHWC's.
+    from retrograd.ops.conv import _wide_layout
+    wm_t, gcols = wm.T, {}
+    for b in im_blocks:
+        if b.stop - b.start not in gcols:
+            gcols[b.stop - b.start] = wm_t @ _wide_layout(gy[b], 1, x_shape[3])[0]
+    gpad = np.zeros_like(x)
+    fns["im2col", "col2im"] = plain(lambda: [geo.wide_col2im_add(
+        gcols[b.stop - b.start], gpad[b], ho, wo) for b in im_blocks])
+
     ms = interleaved_ms(fns, reps, stat)
 
     def get(method, part):
@@ -478,6 +501,11 @@ def measure_layer(name, x_shape, w_shape, reps, threads, stat="median"):
             r["stages"] = {k: get("layout", k) for k in ("x to NHWC", "y to NCHW")}
         if (method, "matrix") in ms:
             r["stages"] = {k: get(method, k) for k in ("matrix", "gemm")}
+        if method == "im2col":
+            r["stages"]["bwd"] = {"columns": get("im2col", "matrix"),
+                                  "col2im": get("im2col", "col2im")}
+        if method == "nhwc":
+            r["stages"]["bwd"] = {k: ms["nhwc", "bwd"][k] for k in ("columns", "col2im")}
         if r["fwd+bwd"] is None:
             r["fwd+bwd"] = r["fwd"] + r["bwd"]
         rows.append(r)
@@ -541,6 +569,14 @@ def print_table(rows, layers):
             s = r["stages"]
             print(f"  {r['layer']:<7} {r['threads']} thr {r['method']:<24} matrix "
                   f"{s['matrix']:7.2f}  gemm {s['gemm']:7.2f}  (forward {r['fwd']:7.2f})")
+    print("Backward stages (ms): building the columns of x again, adding the columns of "
+          "dx back (col2im), the rest (GEMMs, layouts) = bwd - both:")
+    for r in rows:
+        if r["stages"] and "bwd" in r["stages"]:
+            s = r["stages"]["bwd"]
+            print(f"  {r['layer']:<7} {r['threads']} thr {r['method']:<24} columns "
+                  f"{s['columns']:7.2f}  col2im {s['col2im']:7.2f}  rest "
+                  f"{r['bwd'] - s['columns'] - s['col2im']:7.2f}  (bwd {r['bwd']:7.2f})")
     print("NHWC layout conversions of the forward (ms): x NCHW->NHWC, y NHWC->NCHW:")
     for r in rows:
         if r["stages"] and "x to NHWC" in r["stages"]:
