@@ -2,6 +2,8 @@
 pooling, max pooling's indices and max unpooling, against finite differences
 (float64), forward vs reverse mode and PyTorch (values and gradients, float64 and
 float32) on hypothesis-drawn windows; errors and the nn layers against PyTorch's."""
+import itertools
+
 import numpy as np
 import pytest
 from harness import check_grad, check_jvp, compare_torch, torch
@@ -264,11 +266,13 @@ def test_adaptive_max_pool1d_and_ties():
                 lambda a: torch.nn.functional.adaptive_max_pool1d(a, 3), x)
     if torch is None:
         return
-    ties = np.random.default_rng(1).integers(0, 2, (2, 3, 5, 7)).astype(float)
-    ties[0, 0, 0, 0] = ties[1, 2, 4, 6] = np.nan
-    for out in ((2, 3), (4, 6), (5, 7)):
-        y, idx = P.adaptive_max_pool2d(rg.tensor(ties), out, True)
-        yt, it = torch.nn.functional.adaptive_max_pool2d(torch.tensor(ties), out, True)
+    ties = np.random.default_rng(1).integers(0, 2, (2, 3, 10, 14)).astype(float)
+    nans = ties.copy()
+    nans[0, 0, 0, 0] = nans[1, 2, 4, 6] = nans[1, 1, 9, 13] = np.nan
+    # (5, 7), (1, 1) and (10, 14) tile the plane: one argmax per tile, unless NaN.
+    for x, out in itertools.product((ties, nans), ((2, 3), (4, 6), (5, 7), (1, 1), (10, 14))):
+        y, idx = P.adaptive_max_pool2d(rg.tensor(x), out, True)
+        yt, it = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x), out, True)
         np.testing.assert_array_equal(y.numpy(), yt.numpy())
         np.testing.assert_array_equal(idx.numpy(), it.numpy())
     y, idx = P.adaptive_max_pool1d(rg.tensor(ties[0, :, 0]), 3, True)
@@ -353,7 +357,9 @@ def test_index_ops_on_every_device(device):
         y, i = P.max_pool2d(t, 3, 2, 1, ceil_mode=True, return_indices=True)
         u = P.max_unpool2d(y * 2, i, 3, 2, 1, output_size=(7, 6))
         a, j = P.adaptive_max_pool2d(t, (3, 4), return_indices=True)
-        z = (u ** 2).sum() + (a ** 2).sum() + P.adaptive_max_pool1d(t[:, :, 0], 4).sum()
+        tiles = P.adaptive_max_pool2d(t, (7, 3))          # tiles of 1×2: one argmax each
+        z = (u ** 2).sum() + (a ** 2).sum() + P.adaptive_max_pool1d(t[:, :, 0], 4).sum() + \
+            (tiles ** 3).sum()
         z.backward()
         assert i.device == t.device == j.device
         results.append((z.cpu().numpy(), t.grad.cpu().numpy(), i.cpu().numpy(),
