@@ -1,0 +1,70 @@
+"""Drawing category indices from weights: multinomial (text generation samples the
+next token with ``multinomial(softmax(logits / T), 1)``).
+
+With replacement each draw inverts the cumulative distribution: u ~ U[0, 1) picks
+the first category whose cumulative weight exceeds u·Σw (a zero weight is never
+picked). Without replacement the categories are ordered by the keys log(u)/wᵢ
+(Efraimidis–Spirakis; the Gumbel top-k trick) and the first ``num_samples`` taken,
+which is sampling one at a time proportionally to the weights left. Numbers come
+from ``generator=`` or retrograd's default generator (``manual_seed``) on the CPU,
+and from the device's generator on a GPU (random.py)."""
+import numpy as np
+
+from .. import random
+from ..backend import array_module
+from ..tensor import Tensor, _make
+from .sorting import order
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """int64 indices of ``num_samples`` categories drawn for each row of ``input``
+    (1-D: one distribution; 2-D: one per row) with probabilities proportional to its
+    non-negative weights, as torch.multinomial."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial(): prob_dist must be 1 or 2 dim, got shape "
+                           f"{tuple(input.shape)}")
+    if input.dtype.kind not in "f":
+        raise RuntimeError(f"multinomial(): only supports floating-point dtypes for "
+                           f"input, got {input.dtype}")
+    if not isinstance(num_samples, (int, np.integer)) or isinstance(num_samples, bool):
+        raise TypeError(f"multinomial(): argument 'num_samples' must be int, not "
+                        f"{type(num_samples).__name__}")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial(): cannot sample n_sample <= 0 samples (got "
+                           f"num_samples={num_samples})")
+    n = input.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError(f"multinomial(): cannot sample n_sample > prob_dist.size(-1) "
+                           f"samples without replacement (num_samples={num_samples}, "
+                           f"{n} categories)")
+    w = input.array.reshape(-1, n).astype(np.float64)
+    xp = array_module(w)
+    if not bool(xp.isfinite(w).all()) or bool((w < 0).any()):
+        raise RuntimeError("multinomial(): probability tensor contains either `inf`, "
+                           "`nan` or element < 0")
+    total = w.sum(axis=1, keepdims=True)
+    if bool((total <= 0).any()):
+        raise RuntimeError("multinomial(): invalid multinomial distribution (sum of "
+                           "probabilities <= 0)")
+    g = random.generator_for(xp, generator)
+    rows = w.shape[0]
+    if replacement:
+        cdf = xp.cumsum(w, axis=1)
+        cdf = cdf / cdf[:, -1:]                  # the last is exactly 1: u < 1 lands
+        u = g.random((rows, num_samples))
+        # One search over all rows at once: row r's values shifted into [r, r + 1).
+        shift = xp.arange(rows, dtype=np.float64)[:, None]
+        picked = xp.searchsorted((cdf + shift).reshape(-1), (u + shift).reshape(-1),
+                                 side="right").reshape(rows, num_samples)
+        picked = picked - xp.arange(rows)[:, None] * n
+        picked = xp.minimum(picked, n - 1)      # rounding in cdf + shift at a row's end
+    else:
+        u = g.random((rows, n))
+        with np.errstate(divide="ignore"):
+            keys = xp.where(w > 0, xp.log(1 - u) / xp.where(w > 0, w, 1), -xp.inf)
+        picked = order(keys, 1, True)[:, :num_samples]
+    picked = picked.astype(np.int64, copy=False)
+    return _make(picked.reshape(num_samples) if input.ndim == 1 else picked)

@@ -1,0 +1,118 @@
+"""Sorting: sort, argsort, topk (values with a gradient, int64 indices) and unique.
+
+The values of ``sort``/``topk`` are x gathered at the sorting indices, so their
+gradient is ``ops.indexing.Gather``'s: ∂ℓ/∂y scattered back to where each value came
+from. Ties keep their original order (a stable sort), which is what PyTorch returns
+on the CPU for ``sort`` (``stable=True`` or not); ``topk``'s tie order is left
+unspecified by PyTorch and may differ from it (the values never do)."""
+from collections import namedtuple
+
+import numpy as np
+
+from ..backend import array_module
+from ..missing import NotSupportedError
+from ..tensor import Tensor, _make
+from .indexing import Gather
+
+# What sort/topk return, as PyTorch's torch.return_types.sort/topk.
+sort_result = namedtuple("sort", ["values", "indices"])
+topk_result = namedtuple("topk", ["values", "indices"])
+
+
+def _dim(x, dim, who):
+    """``dim`` of x as a non-negative axis (PyTorch's IndexError when out of range;
+    a 0-d tensor has the one dimension -1/0)."""
+    n = max(x.ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{who}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"{who}(): Dimension out of range (expected to be in range of "
+                         f"[{-n}, {n - 1}], but got {dim})")
+    return int(dim) % n
+
+
+def order(a, axis, descending):
+    """Stable sorting indices of the array ``a`` along ``axis`` (int64): ties stay
+    in their original order, descending too (NaN counts as the largest, as in
+    PyTorch)."""
+    xp = array_module(a)
+    if not descending:
+        return xp.argsort(a, axis=axis, kind="stable").astype(np.int64, copy=False)
+    # Sorting the reversed array ascending and reversing the result gives the
+    # descending order with ties in decreasing position; n − 1 − i maps the
+    # positions back, so ties end up in increasing position.
+    n = a.shape[axis]
+    flipped = xp.flip(a, axis)
+    idx = xp.argsort(flipped, axis=axis, kind="stable").astype(np.int64, copy=False)
+    return xp.flip(n - 1 - idx, axis)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices) of ``input`` sorted along ``dim``, as torch.sort; the values
+    are differentiable (∂ℓ/∂x: ∂ℓ/∂values put back at ``indices``). Ties keep their
+    order whatever ``stable`` says (PyTorch's CPU result)."""
+    if input.ndim == 0:
+        return sort_result(input * 1 if input.requires_grad else input.clone(),
+                           _make(array_module(input.array).zeros((), dtype=np.int64)))
+    d = _dim(input, dim, "sort")
+    idx = order(input.array, d, descending)
+    return sort_result(Gather(d, idx).apply(input), _make(idx))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The int64 indices that sort ``input`` along ``dim`` (torch.argsort)."""
+    return sort(input, dim, descending, stable).indices
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the ``k`` largest (``largest=False``: smallest) entries
+    along ``dim``, as torch.topk, values in sorted order (also for ``sorted=False``,
+    where PyTorch's order is unspecified); the values are differentiable."""
+    n = input.shape[_dim(input, dim, "topk")] if input.ndim else 1
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+        raise TypeError(f"topk(): argument 'k' must be int, not {type(k).__name__}")
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk(): selected index k out of range: k={k} for a "
+                           f"dimension of size {n} (input shape {tuple(input.shape)})")
+    if input.ndim == 0:
+        values, indices = sort(input)
+        if k == 0:
+            xp = array_module(input.array)
+            return topk_result(input.reshape(1)[:0], _make(xp.zeros(0, dtype=np.int64)))
+        return topk_result(values, indices)
+    d = _dim(input, dim, "topk")
+    idx = order(input.array, d, largest)
+    idx = idx[(slice(None),) * d + (slice(0, k),)]
+    return topk_result(Gather(d, idx).apply(input), _make(idx))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values of ``input`` in ascending order (torch.unique), with the
+    int64 index of each input element among them (``return_inverse``, input's shape)
+    and how often each occurs (``return_counts``); ``dim``: the distinct slices along
+    that dimension. Not differentiable. ``sorted=False`` also returns them sorted
+    (PyTorch leaves that order unspecified)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"unique(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    a = input.array
+    xp = array_module(a)
+    if dim is not None:
+        d = _dim(input, dim, "unique")
+        try:
+            values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True,
+                                                axis=d)
+        except TypeError:   # an array library without unique(axis=)
+            raise NotSupportedError(f"unique(dim={dim}) is not supported by "
+                                    f"{xp.__name__}; use dim=None") from None
+        inverse = inverse.reshape(-1)
+    else:
+        values, inverse, counts = xp.unique(a.reshape(-1), return_inverse=True,
+                                            return_counts=True)
+        inverse = inverse.reshape(a.shape)
+    out = [_make(values)]
+    if return_inverse:
+        out.append(_make(inverse.astype(np.int64, copy=False)))
+    if return_counts:
+        out.append(_make(counts.astype(np.int64, copy=False)))
+    return out[0] if len(out) == 1 else tuple(out)
