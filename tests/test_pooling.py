@@ -260,6 +260,19 @@ def test_adaptive_max_pool2d(size, out):
         assert idx.dtype == np.int64
 
 
+@settings(max_examples=12, deadline=None)
+@given(st.tuples(st.integers(1, 8), st.integers(1, 8)),
+       st.tuples(st.one_of(st.none(), st.integers(1, 8)), st.integers(1, 8)),
+       st.integers(0, 99))
+def test_adaptive_max_pool2d_hypothesis(size, out, seed):
+    """Any input and output sizes (outputs larger than the input repeat cells; shared
+    maxima of overlapping windows add their gradients)."""
+    x = np.random.default_rng(seed).permutation(2 * size[0] * size[1]).reshape(
+        (1, 2) + size) / 3.0
+    _three_ways(lambda a: P.adaptive_max_pool2d(a, out),
+                lambda a: torch.nn.functional.adaptive_max_pool2d(a, out), x)
+
+
 def test_adaptive_max_pool1d_and_ties():
     x = np.random.default_rng(0).permutation(2 * 3 * 7).reshape(2, 3, 7) / 3.0
     _three_ways(lambda a: P.adaptive_max_pool1d(a, 3),
