@@ -513,3 +513,16 @@ def test_method_spellings_of_in_place_and_sampling():
     assert rg.multinomial(p, 1).tolist() == [1]
     _, i = rg.ones(3).sort()
     assert i.dtype == np.int64 and rg.ones(2, 2).flip(0, 1).shape == (2, 2)
+
+
+def test_out_keyword_once_bound():
+    if not hasattr(rg, "cumsum") or not hasattr(rg, "sort"):
+        pytest.skip("retrograd.cumsum / retrograd.sort: bound by the lead")
+    out = rg.empty(0, dtype=rg.int64)
+    assert rg.cumsum(rg.tensor([1, 2, 3]), 0, out=out) is out
+    assert out.tolist() == [1, 3, 6]
+    values, indices = rg.empty(0), rg.empty(0, dtype=rg.int64)
+    r = rg.sort(rg.tensor([2.0, 1.0]), out=(values, indices))
+    assert r.values is values and indices.tolist() == [1, 0] and values.tolist() == [1, 2]
+    with pytest.raises(RuntimeError, match="tril"):
+        rg.tril(rg.ones(2, 2, requires_grad=True), out=rg.empty(0))

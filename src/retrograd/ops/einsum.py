@@ -8,7 +8,6 @@ broadcast along the letters only that operand had (they were summed in y):
 ∂ℓ/∂A for "ij,jk->ik" is einsum("ik,jk->ij", ∂ℓ/∂y, B) = ∂ℓ/∂y Bᵀ."""
 import string
 
-
 from ..backend import array_module
 from ..function import Function
 from ..missing import NotSupportedError
