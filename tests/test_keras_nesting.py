@@ -1,6 +1,7 @@
 """Keras models used as layers (a ``Sequential`` or functional model called on symbolic
 tensors, put in a ``Sequential``, frozen with ``trainable = False``, saved nested) and
 subclassed models whose ``call`` takes and returns lists or dicts."""
+import copy
 import numpy as np
 import pytest
 
@@ -206,7 +207,7 @@ def test_nested_functional_model_saves_and_loads_with_its_calls(tmp_path):
     config = model.get_config()
     spec = next(l for l in config["layers"] if l["name"] == "base")
     assert spec["class_name"] == "Functional" and spec["config"]["trainable"] is False
-    assert spec["inbound_nodes"][0][0][3] == {"training": False}
+    assert spec["inbound_nodes"][0]["kwargs"] == {"training": False}   # Keras 3's form
     loaded = keras.models.load_model(path)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert [w.shape for w in loaded.trainable_weights] == [(6, 3), (3,)]
@@ -497,7 +498,9 @@ def test_a_model_on_several_outputs_saves_and_loads_with_tensor_indices(tmp_path
     model.fit(x, x[:, :2], epochs=1, verbose=0)
     config = model.get_config()
     join = next(l for l in config["layers"] if l["name"] == "join")
-    assert join["inbound_nodes"] == [[["base", 0, 0], ["base", 0, 1]]]
+    (call,) = join["inbound_nodes"]                 # Keras 3's form: the call's arguments
+    assert [t["config"]["keras_history"] for t in call["args"][0]] == [["base", 0, 0],
+                                                                       ["base", 0, 1]]
     path = tmp_path / "two.retrograd"
     model.save(path)
     loaded = keras.models.load_model(path)
@@ -509,8 +512,9 @@ def test_a_model_on_several_outputs_saves_and_loads_with_tensor_indices(tmp_path
     for a, b in zip(model.get_weights(), loaded.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)
     # A file reading an output the nested model does not have is refused.
-    bad = dict(config, layers=[dict(l, inbound_nodes=[[["base", 0, 0], ["base", 0, 2]]])
-                               if l["name"] == "join" else l for l in config["layers"]])
+    bad = copy.deepcopy(config)
+    join = next(l for l in bad["layers"] if l["name"] == "join")
+    join["inbound_nodes"][0]["args"][0][1]["config"]["keras_history"] = ["base", 0, 2]
     with pytest.raises(ValueError, match=r"reads output 2 of 'base'\[0\], which has 2 output"):
         type(model).from_config(bad)
 
@@ -623,3 +627,36 @@ def test_a_model_made_frozen_freezes_its_weights_not_its_layers_flags(tmp_path):
     before = added.get_weights()
     added.fit(x, y, epochs=1, verbose=0)
     assert not np.array_equal(before[0], added.get_weights()[0])
+
+
+def test_a_configuration_in_retrograds_earlier_form_still_loads():
+    """get_config() now gives Keras 3's form; models saved before wrote retrograd's
+    earlier one (inbound nodes as [layer, node, tensor] lists, a fourth entry
+    {"training": …} for a model called as a layer): such a configuration still builds
+    the same graph, whose get_config() is then Keras 3's."""
+    dense = {"activation": "linear", "use_bias": True}
+    old = {"name": "m", "trainable": True, "layers": [
+        {"class_name": "InputLayer", "name": "x", "inbound_nodes": [],
+         "config": {"name": "x", "shape": [4], "batch_size": None}},
+        {"class_name": "Functional", "name": "base", "inbound_nodes": [
+            [["x", 0, 0, {"training": False}]]], "config": {
+            "name": "base", "trainable": True, "layers": [
+                {"class_name": "InputLayer", "name": "px", "inbound_nodes": [],
+                 "config": {"name": "px", "shape": [4], "batch_size": None}},
+                {"class_name": "Dense", "name": "h", "inbound_nodes": [[["px", 0, 0]]],
+                 "config": {"name": "h", "units": 3, **dense}}],
+            "input_layers": [["px", 0, 0]], "output_layers": [["h", 0, 0]]}},
+        {"class_name": "Dense", "name": "d", "inbound_nodes": [[["base", 0, 0]]],
+         "config": {"name": "d", "units": 2, **dense}}],
+        "input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0]]}
+    model = keras.Model.from_config(old)
+    assert [l.name for l in model.layers] == ["x", "base", "d"]
+    assert [w.shape for w in model.get_weights()] == [(4, 3), (3,), (3, 2), (2,)]
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    w1, b1, w2, b2 = model.get_weights()
+    np.testing.assert_allclose(model.predict(x, verbose=0), (x @ w1 + b1) @ w2 + b2,
+                               rtol=1e-5, atol=1e-6)
+    new = model.get_config()
+    base = next(l for l in new["layers"] if l["name"] == "base")
+    assert base["inbound_nodes"][0]["kwargs"] == {"training": False}
+    assert keras.Model.from_config(new).get_config() == new

@@ -26,7 +26,7 @@ from ..nn.containers import ModuleList
 from ..tensor import Tensor
 from . import summary as summary_module
 from .data_adapters import by_name as _by_name
-from .keras_tensor import KerasTensor, _refill, symbolic_call
+from .keras_tensor import KerasTensor, _refill
 from .layers import InputLayer
 from .layers.layer import OpLayer, entry_call, losses_of
 from .model import Model, free_name
@@ -403,126 +403,22 @@ class Functional(Model):
 
     # -- configuration ------------------------------------------------------------------
     def get_config(self):
-        """The layers, each with its calls ("inbound_nodes": per call, the
-        [layer, node index, tensor index] of each input), and the input and output
-        layers (a list of [layer, node index, tensor index]; a dict by name when given
-        as a dict). The tensor index is 0 but for an output of a model with several."""
-        index, _ = self._node_index()
-        nodes_of = {}
-        for node in self._nodes:
-            nodes_of.setdefault(id(node.layer), []).append(node)
-        layers = []
-        for layer in self.stack:        # an operation refuses (it cannot be saved)
-            layers.append({
-                "class_name": type(layer).__name__, "name": layer.name,
-                "config": layer.get_config(),
-                "inbound_nodes": [[_ref(t, index, node.training) for t in node.inputs]
-                                  for node in nodes_of.get(id(layer), [])]})
-
-        def refs(tensors, keys):
-            out = [[t.node.layer.name, index[id(t.node)], t.index] for t in tensors]
-            return out if keys is None else dict(zip(keys, out))
-        return {"name": self.name, "trainable": self.trainable, "layers": layers,
-                "input_layers": refs(self._inputs, self._in_keys),
-                "output_layers": refs(self._outputs, self._out_keys)}
+        """Keras 3's configuration of the model: its layers, each with its calls
+        (``inbound_nodes``: the KerasTensors each call read, as [layer, node index,
+        tensor index] references) and the input and output layers
+        (``saving/config.functional_config``, the same dict real Keras 3 writes)."""
+        from .saving.config import functional_config
+        return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None, build=True):
-        """A model from ``get_config()``'s dict. Only the classes of ``keras.layers``
-        (and ``custom_objects``) can be named; ``build=False`` creates no weights
-        (the shapes are computed, so a file's weights can be checked first)."""
-        from .models import layer_from_spec
-        if not isinstance(config, dict):
-            raise ValueError(f"the model configuration is a {type(config).__name__}, "
-                             "expected a dict")
-        specs = config.get("layers")
-        if not isinstance(specs, list) or not specs or not all(isinstance(s, dict)
-                                                               for s in specs):
-            raise ValueError("the model configuration's 'layers' must be a non-empty list of "
-                             "{'class_name', 'config', 'inbound_nodes'} dicts")
-        by_name, calls = {}, []
-        for spec in specs:
-            layer = layer_from_spec(spec, custom_objects)
-            if layer.name in by_name:
-                raise ValueError(f"layer name {layer.name!r} appears twice")
-            nodes = spec.get("inbound_nodes", [])
-            if not isinstance(nodes, list) or not all(
-                    isinstance(n, list) and n and all(_is_ref(r) for r in n) for n in nodes):
-                raise ValueError(f"layer {layer.name!r}: inbound_nodes must be a list of "
-                                 "calls, each a non-empty list of [layer name, node index, "
-                                 "tensor index]")
-            if isinstance(layer, InputLayer) and nodes:
-                raise ValueError(f"InputLayer {layer.name!r} has no inbound nodes")
-            by_name[layer.name] = layer
-            calls.append((layer, nodes))
-        # outputs[layer][node index]: that call's output tensors, in order.
-        outputs = {name: [[layer.output]] for name, layer in by_name.items()
-                   if isinstance(layer, InputLayer)}
-
-        def known(r):
-            return r[0] in outputs and r[1] < len(outputs[r[0]]) and \
-                r[2] < len(outputs[r[0]][r[1]])
-        # Replay the calls: each as soon as the tensors it reads exist (a shared
-        # layer's later call may wait for layers listed after it).
-        pending = [(layer, list(nodes)) for layer, nodes in calls if nodes]
-        while pending:
-            progress, still = False, []
-            for layer, nodes in pending:
-                while nodes:
-                    refs = nodes[0]
-                    if not all(r[0] in outputs and r[1] < len(outputs[r[0]]) for r in refs):
-                        break
-                    bad = next((r for r in refs if not known(r)), None)
-                    if bad is not None:
-                        raise ValueError(f"layer {layer.name!r} reads output {bad[2]} of "
-                                         f"{bad[0]!r}[{bad[1]}], which has "
-                                         f"{len(outputs[bad[0]][bad[1]])} output(s)")
-                    inputs = [outputs[r[0]][r[1]][r[2]] for r in refs]
-                    training = refs[0][3]["training"] if len(refs[0]) == 4 else None
-                    several = layer.multi_input or (getattr(layer, "_protocol", False)
-                                                    and len(inputs) > 1)
-                    symbolic_call(layer, inputs if several else inputs[0],
-                                  build=build, training=training)
-                    outputs.setdefault(layer.name, []).append(
-                        list(layer._inbound_nodes[-1].outputs))
-                    nodes.pop(0)
-                    progress = True
-                if nodes:
-                    still.append((layer, nodes))
-            if not progress:
-                layer, refs = still[0][0], still[0][1][0]
-                missing = ", ".join(f"{r[0]}[{r[1]}][{r[2]}]" for r in refs
-                                    if r[0] not in outputs or r[1] >= len(outputs[r[0]]))
-                raise ValueError(f"layer {layer.name!r} reads {missing}, which no layer of "
-                                 "the configuration produces")
-            pending = still
-        ends = []
-        for key in ("input_layers", "output_layers"):
-            refs = config.get(key)
-            keys = None
-            if isinstance(refs, dict) and len(refs) > 1 and all(isinstance(k, str)
-                                                                for k in refs):
-                keys, refs = list(refs), list(refs.values())
-            if not isinstance(refs, list) or not refs or not all(
-                    _is_ref(r) and known(r) for r in refs):
-                raise ValueError(f"the model configuration's {key!r} must be a non-empty list "
-                                 "of [layer name, node index, tensor index] of layers it "
-                                 "lists")
-            ends.append(([outputs[r[0]][r[1]][r[2]] for r in refs], keys))
-        name = config.get("name")
-        model = cls.__new__(cls)
-        Model.__init__(model, name=name if isinstance(name, str) else None)
-        (ins, in_keys), (outs, out_keys) = ends
-        model._init_graph(ins, outs, in_keys, out_keys)
-        # The flag alone: the layers were saved with their own (one may differ).
-        model.__dict__["_trainable"] = config.get("trainable", True) is not False
-        if len(model.layers) != len(by_name):
-            unused = sorted(set(by_name) - {l.name for l in model.layers})
-            raise ValueError(f"layers {unused} are not on the path from the input to the "
-                             "output")
-        if build and not model.built:
-            model._build_layers()
-        return model
+        """A model from a configuration: Keras 3's (``get_config()``, a ``.keras``
+        file's) or the one retrograd wrote before. Only the classes of
+        ``keras.layers`` (and ``custom_objects``) can be named; ``build=False``
+        creates no weights (the shapes are computed, so a file's weights can be
+        checked first)."""
+        from .saving.config import as_json, functional_from_config
+        return functional_from_config(as_json(config), custom_objects, build=build)
 
     def expected_weight_shapes(self):
         """{"<layer>/<weight>": shape} that building would create, computed from the
@@ -562,21 +458,3 @@ def _several(fn, node):
                              "outputs" + (f" {keys}" if keys else ""))
         return list(flat)
     return call
-
-
-def _ref(t, index, training):
-    """[layer, node index, tensor index] of an input of a call (Keras 2's JSON), with
-    a fourth entry {"training": …} for a model called with training=True/False."""
-    ref = [t.node.layer.name, index[id(t.node)], t.index]
-    return ref if training is None else ref + [{"training": training}]
-
-
-def _is_ref(r):
-    if isinstance(r, list) and len(r) == 4:
-        extra = r[3]
-        if not (isinstance(extra, dict) and set(extra) == {"training"} and
-                isinstance(extra["training"], bool)):
-            return False
-        r = r[:3]
-    return isinstance(r, list) and len(r) == 3 and isinstance(r[0], str) and \
-        all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in r[1:])
