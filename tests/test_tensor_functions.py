@@ -154,10 +154,28 @@ def test_on_every_device(device):
         np.testing.assert_allclose(x1.grad.cpu().numpy(), x0.grad.numpy(), rtol=1e-12)
         if w0.grad is not None:
             np.testing.assert_allclose(w1.grad.cpu().numpy(), w0.grad.numpy(), rtol=1e-12)
+    z = _with_zeros()
+    for f in (lambda t: scan.cumprod(t, 1), lambda t: sorting.sort(t, 1, True).values,
+              lambda t: einsum_ops.einsum("ij,ik->jk", t, t)):
+        t0, t1 = rg.tensor(z, requires_grad=True), rg.tensor(z, device=device,
+                                                            requires_grad=True)
+        (f(t0) ** 2).sum().backward()
+        (f(t1) ** 2).sum().backward()
+        np.testing.assert_allclose(t1.grad.cpu().numpy(), t0.grad.numpy(), rtol=1e-12)
     x = rg.tensor(a, device=device)
     assert sorting.argsort(x).device == x.device
     assert comparison.allclose(x, x) and comparison.nonzero(x).device == x.device
-    assert sorting.unique(x.round() if hasattr(x, "round") else x).device == x.device
+    assert comparison.isclose(x, x).device == x.device and comparison.equal(x, x)
+    assert [p.device for p in comparison.nonzero(x, as_tuple=True)] == [x.device] * 2
+    k = rg.tensor([[2, 1], [0, 1], [2, 1]], device=device)
+    u, inv, cnt = sorting.unique(k, return_inverse=True, return_counts=True)
+    assert u.device == x.device and inv.tolist() == [[2, 1], [0, 1], [2, 1]]
+    assert cnt.tolist() == [1, 3, 2] and u.tolist() == [0, 1, 2]
+    w = rg.zeros(2, 3, device=device)
+    scatter.write_scatter(w, 1, rg.tensor([[2], [0]], device=device), value=1.0)
+    scatter.write_scatter(w, 0, rg.tensor([[1, 1, 1]], device=device), rg.ones(1, 3,
+                          device=device), add=True)
+    assert w.tolist() == [[0, 0, 1], [2, 1, 1]]
     m = sampling.multinomial(rg.tensor([[0.2, 0.8, 0.0]], device=device), 3, True)
     assert m.device == x.device and m.dtype == np.int64
     assert set(m.cpu().numpy().ravel()) <= {0, 1}
@@ -526,3 +544,16 @@ def test_out_keyword_once_bound():
     assert r.values is values and indices.tolist() == [1, 0] and values.tolist() == [1, 2]
     with pytest.raises(RuntimeError, match="tril"):
         rg.tril(rg.ones(2, 2, requires_grad=True), out=rg.empty(0))
+
+
+def test_gpt_causal_mask_as_pytorch():
+    """The causal self-attention mask of every GPT tutorial: tril + masked_fill."""
+    w = np.random.default_rng(9).standard_normal((2, 4, 4))
+    x, xt = rg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    mask, maskt = triangular.tril(rg.ones(4, 4)), torch.tril(torch.ones(4, 4))
+    y = x.masked_fill(mask == 0, float("-inf")).softmax(-1)
+    yt = xt.masked_fill(maskt == 0, float("-inf")).softmax(-1)
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-12)
+    (y * rg.tensor(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
