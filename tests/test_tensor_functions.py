@@ -138,7 +138,7 @@ def test_on_every_device(device):
            lambda x, w: triangular.tril(x).sum() + triangular.triu(x, 1).sum()
            + triangular.diag(x).sum() + triangular.trace(x),
            lambda x, w: einsum_ops.einsum("ij,jk->ik", x, w).sum()
-           + einsum_ops.outer(x[0], w[:, 0]).sum(),
+           + einsum_ops.outer(x[0], w[:, 0]).sum() + einsum_ops.einsum("ii", x[:, :3]),
            lambda x, w: scatter.index_select(x, 0, rg.tensor([2, 0]).to(x.device)).sum()
            + scatter.scatter_add(x, 1, rg.tensor(IDX).to(x.device), w.T).sum()
            + scatter.scatter(x, 1, rg.tensor(PERM).to(x.device), w.T[:, :3] * 2).sum()]
@@ -254,11 +254,14 @@ def test_einsum_parsing_as_numpy_and_pytorch():
     # operands as one list (PyTorch's other spelling)
     a = rng.standard_normal((2, 3))
     assert einsum_ops.einsum("ij->j", [rg.tensor(a)]).shape == (3,)
-    # a diagonal works without gradient; with one it is refused by name
-    m = rng.standard_normal((3, 3))
-    np.testing.assert_allclose(einsum_ops.einsum("ii->i", rg.tensor(m)).numpy(), np.diag(m))
-    with pytest.raises(NotSupportedError, match="einsum.*diagonal.*'ii'"):
-        einsum_ops.einsum("ii->i", rg.tensor(m, requires_grad=True))
+    # diagonals (a letter repeated in one operand), with their gradients
+    for eq, shapes in (("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("iij,j->i", [(2, 2, 3), (3,)]),
+                       ("bii->b", [(2, 3, 3)]), ("iji->j", [(2, 4, 2)])):
+        arrays = [rng.standard_normal(s) for s in shapes]
+        f = (lambda *t, eq=eq: einsum_ops.einsum(eq, *t))
+        check_grad(f, *arrays)
+        check_jvp(f, *arrays)
+        compare_torch(f, lambda *t, eq=eq: torch.einsum(eq, *t), *arrays)
 
 
 def _same_error(ours, theirs, match=None):

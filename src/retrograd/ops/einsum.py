@@ -4,14 +4,15 @@ transpose, ``"i,i->"`` a dot product, ``"...ij->...ji"`` batched; and ``outer``.
 y = Σ over the letters absent from the output of Π of the operands. The gradient
 with respect to one operand is again an einsum: ∂ℓ/∂y and the other operands,
 summed down to that operand's letters (a permutation of the equation), then
-broadcast along the letters only that operand had (they were summed in y):
+broadcast along the letters only that operand had (they were summed in y) and,
+for a letter repeated in it (a diagonal), put on that diagonal:
 ∂ℓ/∂A for "ij,jk->ik" is einsum("ik,jk->ij", ∂ℓ/∂y, B) = ∂ℓ/∂y Bᵀ."""
 import string
 
 from ..backend import array_module
 from ..function import Function
-from ..missing import NotSupportedError
 from ..tensor import Tensor
+from .scatter import grids
 
 
 def parse(equation, shapes):
@@ -85,21 +86,28 @@ class Einsum(Function):
     def _grad(self, i, gy):
         """∂ℓ/∂xᵢ: ∂ℓ/∂y against the other operands."""
         xp = array_module(gy)
-        mine = self.inputs[i]
+        mine, x = self.inputs[i], self.xs[i]
         others = [s for j, s in enumerate(self.inputs) if j != i]
         seen = self.out + "".join(others)
-        kept = "".join(c for c in mine if c in seen)
+        letters = "".join(dict.fromkeys(mine))       # a repeated letter (diagonal) once
+        kept = "".join(c for c in letters if c in seen)
         g = xp.einsum(self._equation([self.out, *others], kept), gy,
-                      *(x for j, x in enumerate(self.xs) if j != i))
+                      *(a for j, a in enumerate(self.xs) if j != i))
+        own = {c: x.shape[mine.index(c)] for c in letters}
+        g = g.reshape(tuple(g.shape[kept.index(c)] if c in seen else 1 for c in letters))
+        # A size-1 dimension of xᵢ broadcast against a larger one: sum back to size 1.
+        axes = tuple(k for k, c in enumerate(letters) if own[c] == 1 != g.shape[k])
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
         # Letters only xᵢ had were summed in y: ∂ℓ/∂y reaches each of their values.
-        full = tuple(self.sizes[c] if c not in seen else g.shape[kept.index(c)]
-                     for c in mine)
-        g = xp.broadcast_to(g.reshape(tuple(g.shape[kept.index(c)] if c in seen else 1
-                                            for c in mine)), full)
-        shape = self.xs[i].shape
-        # A size-1 dimension broadcast against a larger one: sum back to size 1.
-        axes = tuple(a for a, (n, m) in enumerate(zip(shape, g.shape)) if n == 1 != m)
-        return g.sum(axis=axes, keepdims=True) if axes else xp.ascontiguousarray(g)
+        g = xp.broadcast_to(g, tuple(own[c] for c in letters))
+        if len(letters) == len(mine):
+            return xp.ascontiguousarray(g)
+        # A diagonal ("ii"): ∂ℓ/∂y on it, zeros elsewhere.
+        gx = xp.zeros(x.shape, dtype=g.dtype)
+        axis = grids(xp, g.shape)
+        gx[tuple(axis[letters.index(c)] for c in mine)] = g
+        return gx
 
     def backward(self, gy):
         return tuple(self._grad(i, gy) if self.needs_input_grad[i] else None
@@ -115,8 +123,8 @@ class Einsum(Function):
 def einsum(equation, *operands):
     """Einstein summation over ``operands`` as torch.einsum / numpy.einsum (``...``
     and an implicit output included), differentiable with respect to every operand.
-    A letter repeated inside one operand (a diagonal, ``"ii->i"``) works without
-    gradient; differentiating it raises NotSupportedError."""
+    A letter repeated inside one operand takes a diagonal (``"ii->i"``, ``"ii"`` the
+    trace); its gradient is ∂ℓ/∂y on that diagonal."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     for k, t in enumerate(operands):
@@ -126,12 +134,6 @@ def einsum(equation, *operands):
     if not operands:
         raise ValueError("einsum(): must provide at least one operand")
     inputs, out = parse(equation, [t.shape for t in operands])
-    for k, (s, t) in enumerate(zip(inputs, operands)):
-        if t.requires_grad and len(set(s)) < len(s):
-            raise NotSupportedError(
-                f"einsum(): the gradient through a letter repeated in one operand (a "
-                f"diagonal: operand {k} has {s!r} in {equation!r}) is not in retrograd; "
-                "take the diagonal with retrograd.diag or run it under no_grad()")
     try:
         return Einsum(inputs, out).apply(*operands)
     except ValueError as e:

@@ -76,11 +76,18 @@ def index_select(input, dim, index):
     return IndexSelect(d, idx.reshape(-1)).apply(input)
 
 
+def grids(xp, shape):
+    """NumPy's ``indices(shape, sparse=True)``, which CuPy lacks: one arange per
+    axis, shaped to broadcast against the others."""
+    return [xp.arange(n).reshape((1,) * k + (n,) + (1,) * (len(shape) - k - 1))
+            for k, n in enumerate(shape)]
+
+
 def _places(index, dim):
     """The full index of every element ``index`` points at along ``dim``."""
-    grids = list(array_module(index).indices(index.shape, sparse=True))
-    grids[dim] = index
-    return tuple(grids)
+    places = grids(array_module(index), index.shape)
+    places[dim] = index
+    return tuple(places)
 
 
 def _head(src, shape):

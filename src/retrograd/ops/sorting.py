@@ -1,8 +1,7 @@
 """Sorting: sort, argsort, topk (values with a gradient, int64 indices) and unique.
 
-The values of ``sort``/``topk`` are x gathered at the sorting indices, so their
-gradient is ``ops.indexing.Gather``'s: ∂ℓ/∂y scattered back to where each value came
-from. Ties keep their original order (a stable sort), which is what PyTorch returns
+The values of ``sort``/``topk`` are x picked at the sorting indices (``Pick``), so
+their gradient is ∂ℓ/∂y put back where each value came from. Ties keep their original order (a stable sort), which is what PyTorch returns
 on the CPU for ``sort`` (``stable=True`` or not); ``topk``'s tie order is left
 unspecified by PyTorch and may differ from it (the values never do)."""
 from collections import namedtuple
@@ -10,9 +9,9 @@ from collections import namedtuple
 import numpy as np
 
 from ..backend import array_module
+from ..function import Function
 from ..missing import NotSupportedError
 from ..tensor import Tensor, _make
-from .indexing import Gather
 
 # What sort/topk return, as PyTorch's torch.return_types.sort/topk.
 sort_result = namedtuple("sort", ["values", "indices"])
@@ -29,6 +28,28 @@ def _dim(x, dim, who):
         raise IndexError(f"{who}(): Dimension out of range (expected to be in range of "
                          f"[{-n}, {n - 1}], but got {dim})")
     return int(dim) % n
+
+
+class Pick(Function):
+    """y = x taken at ``index`` along ``dim`` (take_along_axis), where ``index`` holds
+    distinct positions along ``dim`` (a sort order or its first k);  ∂ℓ/∂x = zeros
+    with ∂ℓ/∂y put back at those positions (no position repeats, so no sum)."""
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return array_module(x).take_along_axis(x, self.index, axis=self.dim)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        gx = xp.zeros(self.in_shape, dtype=gy.dtype)
+        xp.put_along_axis(gx, self.index, gy, axis=self.dim)
+        return gx
+
+    def jvp(self, dx):
+        return array_module(dx).take_along_axis(dx, self.index, axis=self.dim)
 
 
 def order(a, axis, descending):
@@ -56,7 +77,7 @@ def sort(input, dim=-1, descending=False, stable=False):
                            _make(array_module(input.array).zeros((), dtype=np.int64)))
     d = _dim(input, dim, "sort")
     idx = order(input.array, d, descending)
-    return sort_result(Gather(d, idx).apply(input), _make(idx))
+    return sort_result(Pick(d, idx).apply(input), _make(idx))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -83,7 +104,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     d = _dim(input, dim, "topk")
     idx = order(input.array, d, largest)
     idx = idx[(slice(None),) * d + (slice(0, k),)]
-    return topk_result(Gather(d, idx).apply(input), _make(idx))
+    return topk_result(Pick(d, idx).apply(input), _make(idx))
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
