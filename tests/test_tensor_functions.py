@@ -7,6 +7,8 @@ forward mode and PyTorch (float64 and float32); the others against PyTorch.
 The ``retrograd.f`` / ``x.f`` spellings are tested once bound (skipped before)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from harness import check_grad, check_jvp, compare_torch
 
 import retrograd as rg
@@ -198,6 +200,15 @@ def test_sort_ties_nan_dtypes_and_results_as_pytorch():
             np.testing.assert_array_equal(
                 sorting.argsort(rg.tensor(a), **kw).numpy(),
                 torch.argsort(torch.tensor(a), **kw).numpy())
+    # Longer rows: PyTorch's default (stable=False) ascending order of ties is its
+    # own (not stable beyond 16 elements); retrograd's is stable=True's, always.
+    a = np.random.default_rng(10).integers(0, 4, size=(2, 300))
+    for desc in (False, True):
+        ours = sorting.sort(rg.tensor(a), 1, desc)
+        stable = torch.sort(torch.tensor(a), dim=1, descending=desc, stable=True)
+        default = torch.sort(torch.tensor(a), dim=1, descending=desc)
+        np.testing.assert_array_equal(ours.indices.numpy(), stable.indices.numpy())
+        np.testing.assert_array_equal(ours.values.numpy(), default.values.numpy())
     # topk: values as PyTorch; indices point at them (PyTorch's tie order is unspecified)
     a = np.array([[3., 1, 3, 2, 1, 3, 1], [0, 5, 2, 2, 7, 1, 1]])
     for k, largest in ((3, True), (2, False), (0, True), (7, True)):
@@ -560,3 +571,25 @@ def test_gpt_causal_mask_as_pytorch():
     (y * rg.tensor(w)).sum().backward()
     (yt * torch.tensor(w)).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 6), min_size=1, max_size=3), data=st.data())
+def test_sort_topk_cumsum_match_pytorch_on_random_shapes(shape, data):
+    """Ties (few distinct values) on random shapes, dims and directions."""
+    a = np.random.default_rng(len(shape) * 7 + sum(shape)).integers(0, 3, size=shape)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    desc = data.draw(st.booleans())
+    x, xt = rg.tensor(a.astype(np.float64)), torch.tensor(a.astype(np.float64))
+    ours, theirs = sorting.sort(x, dim, desc), torch.sort(xt, dim=dim, descending=desc,
+                                                          stable=True)
+    np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+    k = data.draw(st.integers(0, shape[dim]))
+    np.testing.assert_array_equal(sorting.topk(x, k, dim, desc).values.numpy(),
+                                  torch.topk(xt, k, dim, desc).values.numpy())
+    for ours_f, torch_f in ((scan.cumsum, torch.cumsum), (scan.cumprod, torch.cumprod)):
+        np.testing.assert_array_equal(ours_f(rg.tensor(a), dim).numpy(),
+                                      torch_f(torch.tensor(a), dim).numpy())
+    np.testing.assert_array_equal(reorder.roll(x, k, dim).numpy(),
+                                  torch.roll(xt, k, dim).numpy())
