@@ -7,9 +7,9 @@ forward mode and PyTorch (float64 and float32); the others against PyTorch.
 The ``retrograd.f`` / ``x.f`` spellings are tested once bound (skipped before)."""
 import numpy as np
 import pytest
+from harness import check_grad, check_jvp, compare_torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from harness import check_grad, check_jvp, compare_torch
 
 import retrograd as rg
 from retrograd.missing import NotSupportedError
