@@ -20,7 +20,9 @@ Methods (all NumPy, no compiled code but NumPy's own and its BLAS):
    of the 4×4 tile, for 4 multiplications per output pixel and channel instead of 9.
    Stages timed apart: the input transform Bᵀ d B (strided slices of the padded
    input, tiles 2 apart: additions only), the kernel transform G g Gᵀ, the GEMMs and
-   the output transform Aᵀ m A. ∂ℓ/∂x is the same algorithm on ∂ℓ/∂y padded by 2
+   the output transform Aᵀ m A; by blocks of samples whose m holds ≤ 4 MB (as
+   retrograd's columns: 1.2–1.5× faster than the whole batch at once, measured with
+   this script's functions here). ∂ℓ/∂x is the same algorithm on ∂ℓ/∂y padded by 2
    with the kernel flipped and its two channel axes swapped (a "full" correlation).
    Only for 3×3 kernels: not for LeNet-5's 5×5 (F(2×2, 5×5) would need 6×6 tiles).
    ∂ℓ/∂W is not computed this way (its row shows im2col's).
@@ -41,14 +43,19 @@ Methods (all NumPy, no compiled code but NumPy's own and its BLAS):
 Each number is the median of ``--reps`` runs (≥ 7) after one warm-up, in ms (the
 least with ``--stat min``: steadier on a loaded machine); the functions run in turn,
 one run of each per round, so that a change of the machine's load hits every method
-alike. One process per thread count: NumPy's BLAS reads its thread count when it is loaded, so
-the script runs itself again in a child with OPENBLAS_NUM_THREADS / OMP_NUM_THREADS
-set (``torch.set_num_threads`` likewise). Every child calls
+alike. Below the table, the stages: Winograd's four; for the GEMM-based methods the
+building of the matrix the GEMM reads and the GEMM alone (forward), the columns and
+the col2im (backward). One process per thread count: NumPy's BLAS reads its thread
+count when it is loaded, so the script runs itself again in a child with
+OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set (``torch.set_num_threads`` likewise).
+Every child calls
 ``retrograd.backend.tune_malloc()`` first (as ``benchmarks/cnn.py``). Each method's
 results are checked against ``conv_forward`` / ``conv_backward`` on the same float32
 arrays (column ``err``: max |difference| / max |reference|, over the outputs the method
 computes). The machine's load average is printed at the start and the end: on a
-shared machine, compare only rows of the same run. ``--quick`` runs tiny shapes once
+shared machine, compare only rows of the same run; when the load plus the threads exceeds the
+CPUs (the load taken before the script runs), BLAS threads wait for each other's
+time slices and the rows of that thread count mean little (the script says so). ``--quick`` runs tiny shapes once
 (a smoke test, < 5 s).
 """
 import argparse
@@ -642,6 +649,12 @@ def main(argv=None):
     load1 = os.getloadavg()
     print(f"load average at end (1, 5, 15 min): {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}"
           f"; {time.perf_counter() - start:.0f} s in all")
+    for t in threads:     # the load before this script ran, plus its own threads
+        if load0[0] + t > (os.cpu_count() or 1) + 0.5:
+            print(f"WARNING: load {load0[0]:.1f} + {t} thread(s) > {os.cpu_count()} CPUs: "
+                  f"the {t}-thread rows shared the CPUs with other work (a BLAS thread "
+                  "waits for the other's time slice); rerun on an idle machine before "
+                  "drawing conclusions from them.")
 
 
 if __name__ == "__main__":
