@@ -21,8 +21,8 @@ Methods (all NumPy, no compiled code but NumPy's own and its BLAS):
    Stages timed apart: the input transform Bᵀ d B (strided slices of the padded
    input, tiles 2 apart: additions only), the kernel transform G g Gᵀ, the GEMMs and
    the output transform Aᵀ m A; by blocks of samples whose m holds ≤ 4 MB (as
-   retrograd's columns: 1.2–1.5× faster than the whole batch at once, measured with
-   this script's functions here). ∂ℓ/∂x is the same algorithm on ∂ℓ/∂y padded by 2
+   retrograd's columns: the forward ran 1.3–1.5× faster than with the whole batch at
+   once, ∂ℓ/∂x 1.0–1.1×, on this 2-core VM under load, 1 thread). ∂ℓ/∂x is the same algorithm on ∂ℓ/∂y padded by 2
    with the kernel flipped and its two channel axes swapped (a "full" correlation).
    Only for 3×3 kernels: not for LeNet-5's 5×5 (F(2×2, 5×5) would need 6×6 tiles).
    ∂ℓ/∂W is not computed this way (its row shows im2col's).
