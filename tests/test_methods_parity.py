@@ -194,3 +194,17 @@ def test_inference_mode_records_no_graph():
         with lib.inference_mode(False):
             assert (x * 2).requires_grad
 
+
+
+def test_gather_backward_on_every_device(device):
+    """gather's gradient scatters back through an open grid of indices built with
+    arange (CuPy has no indices(sparse=True)): the same on every device."""
+    x = np.arange(12.0).reshape(3, 4)
+    index = np.array([[0, 0], [3, 1], [2, 2]])
+    grads = []
+    for dev in ("cpu", device):
+        t = rg.tensor(x, device=dev, requires_grad=True)
+        t.gather(1, rg.tensor(index, device=dev)).sum().backward()
+        grads.append(t.grad.cpu().numpy())
+    np.testing.assert_array_equal(grads[0], [[2, 0, 0, 0], [0, 1, 0, 1], [0, 0, 2, 0]])
+    np.testing.assert_array_equal(grads[1], grads[0])

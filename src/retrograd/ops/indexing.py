@@ -107,7 +107,10 @@ class Gather(Function):
 
     def _places(self, xp):
         """The full index of every gathered element, for a scatter-add."""
-        grids = list(xp.indices(self.index.shape, sparse=True))
+        shape, nd = self.index.shape, self.index.ndim
+        # np.indices(shape, sparse=True), which CuPy lacks: one open grid per axis
+        grids = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1))
+                 for i, n in enumerate(shape)]
         grids[self.dim] = self.index
         return tuple(grids)
 
