@@ -15,6 +15,7 @@ from . import random as _random
 from .autograd.gradients import backward as autograd_backward   # PyTorch's options
 from .function import mark_modified, state
 from .missing import tensor_getattr
+from .ops.fold import unfold_dim
 from .tensor import Tensor, _as_dtype, _make
 
 
@@ -464,6 +465,11 @@ class _Methods:
 
     def expand_as(self, other):
         return ops.shape.expand(self, *other.shape)
+
+    def unfold(self, dimension, size, step):
+        """Windows of ``size`` along ``dimension``, one every ``step``, as a new last axis
+        (PyTorch's sliding-window view; here a copy whose gradient adds the windows back)."""
+        return unfold_dim(self, dimension, size, step)
 
     def broadcast_to(self, shape):
         return ops.shape.BroadcastTo(tuple(shape)).apply(self)

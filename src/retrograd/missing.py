@@ -91,7 +91,7 @@ TENSOR_METHODS = {
         "cumsum", "cumprod", "cummax", "cummin", "masked_select", "masked_scatter_",
         "nonzero", "unique", "flip", "fliplr", "flipud", "roll", "rot90", "diag",
         "diagonal", "triu", "tril", "trace", "prod", "median", "mode", "kthvalue",
-        "quantile", "addmm", "addmv", "baddbmm", "lerp", "unfold", "narrow", "take",
+        "quantile", "addmm", "addmv", "baddbmm", "lerp", "narrow", "take",
         "put_", "histc", "bincount", "logical_and", "logical_or", "logical_not",
         "isnan", "isinf", "isfinite", "sign", "floor", "ceil", "round", "trunc",
         "frac", "reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "erf",

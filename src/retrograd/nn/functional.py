@@ -15,11 +15,13 @@ from ..ops import activations as _act
 from ..ops import losses as _loss
 from ..ops.conv import conv1d, conv2d, conv_transpose2d
 from ..ops.embedding import embedding
+from ..ops.fold import fold, unfold
 from ..ops.matmul import affine, linear
 from ..ops.normalization import batch_norm, layer_norm
 from ..ops.padding import pad
-from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
-                           max_pool1d, max_pool2d)
+from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+                           adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+                           max_unpool1d, max_unpool2d)
 from ..ops.softmax import LogSoftmax, Softmax
 from ..random import generator_for
 from ..tensor import Tensor
@@ -34,7 +36,8 @@ __all__ = [
     "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
     "hinge_embedding_loss", "multi_margin_loss",
     "conv1d", "conv2d", "conv_transpose2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d",
-    "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d", "unfold", "fold",
     "batch_norm", "layer_norm", "embedding", "dropout1d", "dropout2d",
 ]
 
