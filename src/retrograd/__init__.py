@@ -36,14 +36,25 @@ from .function import mark_modified as _mark_modified
 from .generator import Generator
 from .missing import TOP_LEVEL as _MISSING, NotSupportedError, module_getattr
 from .ops import activations as _activations
+from .ops import comparison as _comparison
+from .ops import einsum as _einsum_ops
 from .ops import elementwise as _elementwise
 from .ops import matmul as _matmul
+from .ops import reorder as _reorder
+from .ops import sampling as _sampling
+from .ops import scan as _scan
+from .ops import scatter as _scatter
 from .ops import softmax as _softmax
+from .ops import sorting as _sorting
+from .ops import triangular as _triangular
 from .ops.activations import relu
+from .ops.comparison import allclose, equal, isclose
+from .ops.einsum import einsum
 from .ops.shape import (broadcast_to, chunk, expand, flatten, permute, reshape, split,
                         squeeze, tensor_split, transpose, unsqueeze)
 from .ops.shape import concatenate as _ops_concatenate
 from .ops.shape import stack as _ops_stack
+from .ops.sorting import unique
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import Size, Tensor
 from .tensor_files import load, save
@@ -74,7 +85,7 @@ def numel(x):
 # PyTorch refuses an out of another dtype for these (it casts for the others).
 _EXACT_OUT_DTYPE = {"matmul", "mm", "bmm", "dot", "amax", "amin", "argmax", "argmin",
                     "all", "any", "softmax", "log_softmax", "where", "gather", "norm",
-                    "clamp", "clip", "neg"}
+                    "clamp", "clip", "neg", "nonzero", "multinomial"}
 _KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
@@ -163,6 +174,23 @@ softmax = _with_out(_softmax.softmax)
 log_softmax = _with_out(_softmax.log_softmax)
 logsumexp = _with_out(_softmax.logsumexp)
 concatenate = _with_out(_ops_concatenate, "concatenate")
+sort = _with_out(_sorting.sort)
+argsort = _sorting.argsort
+topk = _with_out(_sorting.topk)
+cumsum = _with_out(_scan.cumsum)
+cumprod = _with_out(_scan.cumprod)
+flip = _reorder.flip
+roll = _reorder.roll
+tril = _with_out(_triangular.tril)
+triu = _with_out(_triangular.triu)
+diag = _with_out(_triangular.diag)
+trace = _triangular.trace
+outer = _with_out(_einsum_ops.outer)
+index_select = _with_out(_scatter.index_select)
+scatter = _with_out(_scatter.scatter)
+scatter_add = _with_out(_scatter.scatter_add)
+nonzero = _with_out(_comparison.nonzero)
+multinomial = _with_out(_sampling.multinomial)
 
 
 @_with_out
@@ -237,6 +265,9 @@ __all__ = [
     "reshape", "transpose", "permute", "flatten", "squeeze", "unsqueeze", "expand",
     "broadcast_to", "concatenate", "cat", "concat", "stack", "split", "tensor_split",
     "chunk",
+    "allclose", "isclose", "equal", "tril", "triu", "sort", "argsort", "topk", "cumsum",
+    "cumprod", "flip", "roll", "einsum", "outer", "diag", "trace", "index_select",
+    "scatter", "scatter_add", "nonzero", "unique", "multinomial",
     *(name for name in _METHOD_DOCS if name in globals()),
 ]
 

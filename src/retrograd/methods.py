@@ -471,6 +471,89 @@ class _Methods:
         (PyTorch's sliding-window view; here a copy whose gradient adds the windows back)."""
         return unfold_dim(self, dimension, size, step)
 
+    # -- sorting, scans, matrix parts, reordering, scatter (ops/sorting.py, scan.py,
+    #    triangular.py, reorder.py, einsum.py, scatter.py, comparison.py, sampling.py) --
+    def sort(self, dim=-1, descending=False, stable=False):
+        """(values, indices) sorted along ``dim`` (ties keep their order)."""
+        return ops.sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return ops.sorting.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """(values, indices) of the k largest (smallest) along ``dim``."""
+        return ops.sorting.topk(self, k, dim, largest, sorted)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return ops.sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def cumsum(self, dim, *, dtype=None):
+        return ops.scan.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim, *, dtype=None):
+        return ops.scan.cumprod(self, dim, dtype=dtype)
+
+    def flip(self, *dims):
+        """Reversed along ``dims``: x.flip(0, 1) or x.flip((0, 1))."""
+        return ops.reorder.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts, dims=None):
+        return ops.reorder.roll(self, shifts, dims)
+
+    def tril(self, diagonal=0):
+        return ops.triangular.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return ops.triangular.triu(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return ops.triangular.diag(self, diagonal)
+
+    def trace(self):
+        return ops.triangular.trace(self)
+
+    def outer(self, vec2):
+        return ops.einsum.outer(self, vec2)
+
+    def index_select(self, dim, index):
+        return ops.scatter.index_select(self, dim, index)
+
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return ops.scatter.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim, index, src):
+        return ops.scatter.scatter_add(self, dim, index, src)
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """In place: ``src`` (or ``value``) written at ``index`` along ``dim``."""
+        s = src if src is not None else value
+        if _records(self, s, "scatter_"):
+            return _rebase(self, lambda old: ops.scatter.scatter(old, dim, index, s,
+                                                                 reduce=reduce))
+        return ops.scatter.write_scatter(self, dim, index, s, reduce=reduce)
+
+    def scatter_add_(self, dim, index, src):
+        """In place: ``src`` added at ``index`` along ``dim``."""
+        if _records(self, src, "scatter_add_"):
+            return _rebase(self, lambda old: ops.scatter.scatter_add(old, dim, index, src))
+        return ops.scatter.write_scatter(self, dim, index, src, add=True)
+
+    def nonzero(self, *, as_tuple=False):
+        return ops.comparison.nonzero(self, as_tuple=as_tuple)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return ops.comparison.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return ops.comparison.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other):
+        return ops.comparison.equal(self, other)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return ops.sampling.multinomial(self, num_samples, replacement,
+                                        generator=generator)
+
     def broadcast_to(self, shape):
         return ops.shape.BroadcastTo(tuple(shape)).apply(self)
 

@@ -86,16 +86,16 @@ __all__ = ["NotSupportedError", "unsupported", "module_getattr", "TOP_LEVEL"]
 # ``Tensor.__getattr__`` to ``tensor_getattr``): named, not a bare AttributeError.
 TENSOR_METHODS = {
     name: "not implemented yet" for name in (
-        "index_select", "index_add", "index_add_", "index_fill_", "index_copy_", "scatter",
-        "scatter_", "scatter_add", "scatter_add_", "topk", "sort", "argsort", "msort",
-        "cumsum", "cumprod", "cummax", "cummin", "masked_select", "masked_scatter_",
-        "nonzero", "unique", "flip", "fliplr", "flipud", "roll", "rot90", "diag",
-        "diagonal", "triu", "tril", "trace", "prod", "median", "mode", "kthvalue",
+        "index_add", "index_add_", "index_fill_", "index_copy_",
+        "msort",
+        "cummax", "cummin", "masked_select", "masked_scatter_",
+        "fliplr", "flipud", "rot90",
+        "diagonal", "prod", "median", "mode", "kthvalue",
         "quantile", "addmm", "addmv", "baddbmm", "lerp", "narrow", "take",
         "put_", "histc", "bincount", "logical_and", "logical_or", "logical_not",
         "isnan", "isinf", "isfinite", "sign", "floor", "ceil", "round", "trunc",
         "frac", "reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "erf",
-        "atan2", "fmod", "remainder", "outer", "cross", "inverse", "det", "svd")}
+        "atan2", "fmod", "remainder", "cross", "inverse", "det", "svd")}
 TENSOR_METHODS.update({
     "to_sparse": "sparse tensors are not in retrograd",
     "is_sparse": "sparse tensors are not in retrograd",

@@ -10,6 +10,12 @@ losses       fused, stable losses (cross-entropy from logits: ∂ℓ/∂s = ŷ �
 shape        reshape transpose broadcast concatenate stack, dtype/device moves
 indexing     slicing and integer-array indexing (gradient scatter-adds)
 chain        a run of layers as one node (nn.Sequential's multi-layer perceptron)
+sorting      sort argsort topk unique;  scan: cumsum cumprod
+triangular   tril triu diag trace;  reorder: flip roll;  einsum: einsum outer
+scatter      index_select scatter scatter_add;  comparison: isclose allclose equal nonzero
+sampling     multinomial
+(and conv, pooling, padding, fold, normalization, embedding: the convolutional networks)
 """
-from . import (activations, arithmetic, chain, elementwise, indexing, losses, matmul,  # noqa: F401
-               reductions, shape, softmax)
+from . import (activations, arithmetic, chain, comparison, einsum, elementwise, indexing,  # noqa: F401
+               losses, matmul, reductions, reorder, sampling, scan, scatter, shape, softmax,
+               sorting, triangular)
