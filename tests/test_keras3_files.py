@@ -602,3 +602,30 @@ def test_a_negative_second_moment_in_the_optimizer_state_is_refused(tmp_path):
     with pytest.raises(ModelFileError, match=r"optimizer variable 3 \(exp_avg_sq\) holds "
                                              r"-\d.*must be >= 0"):
         rk.models.load_model(tmp_path / "bad.keras")
+
+
+def test_an_integer_weight_loads_both_ways(tmp_path):
+    """Normalization keeps an int32 ``count`` weight, as Keras's: a .keras file of a
+    model with it (written by real Keras or by retrograd) and retrograd's own format
+    load; a float array where the model has an integer weight, or an integer out of
+    its range, is refused."""
+    x = R.random((20, 3)).astype(np.float32)
+    for K in (keras, rk):
+        norm = K.layers.Normalization()
+        norm.adapt(x)
+        model = K.Sequential([K.Input((3,)), norm, K.layers.Dense(2)])
+        path = tmp_path / f"{K.__name__}.keras"
+        model.save(path)
+        loaded = rk.saving.load_model(path)
+        same(predict(loaded, X3), predict(model, X3))
+        assert np.asarray(loaded.layers[0].count).dtype == np.int32
+    own = tmp_path / "m.retrograd"
+    loaded.save(own)
+    same(predict(rk.models.load_model(own), X3), predict(loaded, X3))
+    from retrograd.keras.model import check_kind
+    with pytest.raises(ModelFileError, match="expected floating point"):
+        check_kind(np.zeros(2, np.int32), np.dtype(np.float32), "weight w")
+    with pytest.raises(ModelFileError, match="not fitting the model's int32"):
+        check_kind(np.float32(1.0), np.dtype(np.int32), "weight count")
+    with pytest.raises(ModelFileError, match="values not fitting"):
+        check_kind(np.int64(2**40), np.dtype(np.int32), "weight count")

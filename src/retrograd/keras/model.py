@@ -850,8 +850,22 @@ def assign(model, arrays, filepath):
     own = model._named_arrays()
     check_fit({k: tuple(p.shape) for k, p in own.items()}, arrays, filepath)
     for k, p in own.items():
-        if arrays[k].dtype.kind != "f":
-            raise serialization.ModelFileError(f"{filepath}: weight {k} has dtype "
-                                               f"{arrays[k].dtype}, expected floating point")
+        check_kind(arrays[k], p.array.dtype, f"{filepath}: weight {k}")
     for k, p in own.items():
         p.array[...] = arrays[k]
+
+
+def check_kind(a, dtype, who):
+    """A file's array fits a weight of ``dtype``: floating point for a floating weight;
+    integers within the weight's range for an integer one (Normalization's count)."""
+    if dtype.kind == "f":
+        if a.dtype.kind != "f":
+            raise serialization.ModelFileError(f"{who} has dtype {a.dtype}, expected "
+                                               "floating point")
+        return
+    info = np.iinfo(dtype)
+    if a.dtype.kind not in "iu" or a.size and (int(a.min()) < info.min or
+                                               int(a.max()) > info.max):
+        raise serialization.ModelFileError(
+            f"{who} has dtype {a.dtype}{' and values' if a.dtype.kind in 'iu' else ''} "
+            f"not fitting the model's {dtype} weight")

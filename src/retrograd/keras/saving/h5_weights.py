@@ -18,7 +18,7 @@ before, fits in the file's size — so memory stays within a small multiple of i
 import io
 
 from ...serialization import ModelFileError
-from ..model import Model
+from ..model import Model, check_kind
 from .config import keras_layers, snake_names
 
 MAX_DEPTH = 64
@@ -177,9 +177,7 @@ def assign(model, arrays, where, prefix=""):
                 raise ModelFileError(f"{where}: weight {key} of layer {name!r} has shape "
                                      f"{a.shape} in the file, the model needs "
                                      f"{tuple(p.shape)}")
-            if a.dtype.kind != "f":
-                raise ModelFileError(f"{where}: weight {key} has dtype {a.dtype}, expected "
-                                     "floating point")
+            check_kind(a, p.array.dtype, f"{where}: weight {key}")
             plan.append((p, a))
     extra = [k for k in arrays if k.startswith(prefix) and not k.startswith("optimizer/")
              and k not in expected]
