@@ -52,3 +52,20 @@ def compare_torch(f_rg, f_torch, *arrays, rtol=1e-6, atol=1e-9, seed=2):
         ga = a.grad.numpy() if a.grad is not None else np.zeros(a.shape)
         gb = b.grad.numpy() if b.grad is not None else np.zeros(a.shape)
         np.testing.assert_allclose(ga, gb, rtol=rtol, atol=atol)
+
+
+def compare_torch_float32(f_rg, f_torch, x, rtol=1e-5, atol=1e-6, seed=3):
+    """The same computation in float32 in both frameworks: the output stays float32,
+    values and the gradient of ``x`` agree within float32's precision."""
+    if torch is None:
+        return
+    a = rg.tensor(x.astype(np.float32), requires_grad=True)
+    at = torch.tensor(x.astype(np.float32), requires_grad=True)
+    ours, theirs = f_rg(a), f_torch(at)
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol)
+    v = np.random.default_rng(seed).standard_normal(ours.shape).astype(np.float32)
+    ours.backward(v)
+    theirs.backward(torch.tensor(v))
+    assert a.grad.dtype == np.float32
+    np.testing.assert_allclose(a.grad.numpy(), at.grad.numpy(), rtol=rtol, atol=atol)
