@@ -123,3 +123,19 @@ def test_mixing_devices_in_one_op_raises(other_device):
 def test_mixing_cpu_and_cuda_raises():
     with pytest.raises(RuntimeError, match="different devices"):
         rg.ones(2) + rg.ones(2, device="cuda")
+
+
+def test_tensor_device_has_torch_devices_type_and_index(device):
+    """``x.device`` is the device's name (a string, compared and printed as one) with
+    torch.device's ``type`` and ``index``: PyTorch code reading ``x.device.type``
+    runs; on the CPU the values are PyTorch's."""
+    x = rg.ones(2, device=device)
+    kind = "cpu" if device == "cpu" else "cuda"
+    assert x.device == kind and str(x.device) == kind and f"{x.device}" == kind
+    assert x.device.type == kind and x.device.index == (None if kind == "cpu" else 0)
+    assert x.device == rg.device(kind) and rg.device(x.device) == x.device
+    assert rg.zeros(1, device=x.device).device == x.device
+    torch = pytest.importorskip("torch")
+    t = torch.ones(2)
+    y = rg.ones(2)
+    assert (y.device.type, y.device.index) == (t.device.type, t.device.index)

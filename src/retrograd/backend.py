@@ -20,9 +20,28 @@ def array_module(x):
     return np
 
 
+class DeviceName(str):
+    """A device's name ("cpu" or "cuda"), as ``Tensor.device`` gives it: a string that
+    retrograd compares and prints as such, with ``torch.device``'s ``type`` and
+    ``index`` (None on the CPU; on the GPU its index, the current one's: 0), so that
+    PyTorch's ``x.device.type == "cuda"`` reads as it does there."""
+    __slots__ = ()
+
+    @property
+    def type(self):
+        return str(self)
+
+    @property
+    def index(self):
+        return 0 if self == "cuda" else None
+
+
+CPU, CUDA = DeviceName("cpu"), DeviceName("cuda")
+
+
 def device_of(x):
     """Return the device name ("cpu" or "cuda") of an array."""
-    return "cpu" if array_module(x) is np else "cuda"
+    return CPU if array_module(x) is np else CUDA
 
 
 def check_device(device):

@@ -6,7 +6,8 @@ current GPU; ``backend.py``). ``device("cuda:0")`` has ``.type`` "cuda" and
 the strings are. Two devices are equal as in PyTorch (same type and index, so
 ``device("cuda") != device("cuda:0")``); a device and a *string* are equal when
 they name the same place in retrograd's terms, where "cuda" is the current GPU,
-index 0: ``device("cuda:0") == "cuda"``, because ``Tensor.device`` is a string.
+index 0: ``device("cuda:0") == "cuda"``, because ``Tensor.device`` is a string
+(``backend.DeviceName``: with ``type`` and ``index``, so ``x.device.type`` works).
 
 ``set_default_device`` chooses where the creation functions (``zeros``,
 ``randn``, ``tensor``…) put a tensor given no ``device=``; a device is also a
