@@ -166,3 +166,39 @@ def test_tensor_unfold_of_a_scalar_as_pytorch():
         def f(a, size=size):
             return a.unfold(0, size, 1) * 3
         compare_torch(f, f, np.array(2.5))
+
+
+@pytest.mark.parametrize("call,kind,words", [
+    (lambda F, x: F.unfold(x, "12"), TypeError, ["unfold", "kernel_size", "'12'"]),
+    (lambda F, x: F.unfold(x, [2.7, 2]), TypeError, ["unfold", "kernel_size", "2.7"]),
+    (lambda F, x: F.unfold(x, 2, stride=(1.5, 1)), TypeError, ["unfold", "stride"]),
+    (lambda F, x: F.unfold(x, (2,)), RuntimeError, ["unfold", "kernel_size", "(2,)"]),
+    (lambda F, x: F.unfold(x[0, :0], 2), RuntimeError, ["unfold", "[0, 5, 6]"]),
+    (lambda F, x: F.fold(x[0, :1, :4, :4].reshape(4, 4), (3, 3, 3), 2), RuntimeError,
+     ["fold", "output_size", "(3, 3, 3)"]),
+    (lambda F, x: F.fold(x[0, :1, :4, :4].reshape(4, 4), "ab", 2), TypeError,
+     ["fold", "output_size", "'ab'"]),
+    (lambda F, x: F.fold(x[0, :1, :4, :4].reshape(4, 4), (3, 3.5), 2), TypeError,
+     ["fold", "output_size", "3.5"]),
+])
+def test_arguments_are_ints_as_pytorch(call, kind, words):
+    """Strings and floats are refused (never read digit by digit or truncated), pairs
+    have two entries, an unbatched input has non-zero channels: PyTorch's types."""
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 6))
+    with pytest.raises(kind) as e:
+        call(FO, rg.tensor(x))
+    for w in words:
+        assert w in str(e.value), (w, str(e.value))
+    if torch is not None:
+        with pytest.raises(kind):
+            call(torch.nn.functional, torch.tensor(x))
+
+
+@pytest.mark.parametrize("args", [(1, 2.5, 1), (1, 2, 1.0), (1.0, 2, 1), (1, True, 1)])
+def test_tensor_unfold_wants_ints(args):
+    """A float (or bool) dimension, size or step is a TypeError, never truncated."""
+    with pytest.raises(TypeError, match="unfold"):
+        rg.ones(3, 4).unfold(*args)
+    if torch is not None:
+        with pytest.raises(TypeError):
+            torch.ones(3, 4).unfold(*args)

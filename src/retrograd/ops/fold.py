@@ -23,19 +23,30 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
-from .conv import Geometry, ntuple
+from .conv import Geometry
+
+
+def _pair(op, name, v):
+    """An int or a pair of ints as a pair, PyTorch's types: a TypeError for anything
+    but ints (a string is not read digit by digit, a float not truncated), a
+    RuntimeError for a sequence of the wrong length."""
+    def is_int(i):
+        return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+    if is_int(v):
+        return (int(v),) * 2
+    if not isinstance(v, (tuple, list)) or not all(map(is_int, v)):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of 2 ints, got {v!r}")
+    if len(v) != 2:
+        raise RuntimeError(f"{op}: it is expected {name} equals to 2, but got "
+                           f"{name}={tuple(v)!r}")
+    return tuple(int(i) for i in v)
 
 
 def _geometry(op, kernel_size, dilation, padding, stride):
     """Geometry of one group from PyTorch's int-or-pair arguments, checked as PyTorch."""
-    args = {}
-    for name, v in (("kernel_size", kernel_size), ("dilation", dilation),
-                    ("padding", padding), ("stride", stride)):
-        try:
-            args[name] = ntuple(v, 2, op, name)
-        except ValueError:       # PyTorch: a RuntimeError for a tuple of the wrong length
-            raise RuntimeError(f"{op}: it is expected {name} equals to 2, but got "
-                               f"{name}={v!r}") from None
+    args = {name: _pair(op, name, v) for name, v in (
+        ("kernel_size", kernel_size), ("dilation", dilation), ("padding", padding),
+        ("stride", stride))}
     for name in ("kernel_size", "dilation", "stride"):
         if min(args[name]) < 1:
             raise RuntimeError(f"{op}: {name} should be greater than zero, got "
@@ -86,7 +97,7 @@ class Unfold(Function):
         self.geo = geo
 
     def forward(self, x):
-        if x.ndim not in (3, 4) or 0 in x.shape[1:]:
+        if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
             raise RuntimeError(f"unfold: expected a 3D (unbatched) or 4D (batched) input "
                                f"with non-zero channels and sizes (batch may be 0), but got "
                                f"input of size: {list(x.shape)}")
@@ -167,7 +178,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     an (N, C, *output_size) output where their blocks lie (overlaps summed; col2im).
     ``fold(unfold(x))`` is x times the number of blocks covering each pixel."""
     geo = _geometry("fold", kernel_size, dilation, padding, stride)
-    size = ntuple(output_size, 2, "fold", "output_size")
+    size = _pair("fold", "output_size", output_size)
     return Fold(geo, size).apply(input)
 
 
@@ -216,6 +227,9 @@ class Windows(Function):
 
 def unfold_dim(input, dimension, size, step):
     """``Tensor.unfold``: windows of ``size`` along ``dimension``, every ``step``."""
+    for name, v in (("dimension", dimension), ("size", size), ("step", step)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise TypeError(f"unfold: {name} must be an int, got {v!r}")
     nd = max(input.ndim, 1)
     dim = int(dimension)
     if not -nd <= dim < nd:
