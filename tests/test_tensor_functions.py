@@ -387,6 +387,14 @@ def test_unique_as_pytorch():
         for p, q in zip(ours, theirs):
             np.testing.assert_array_equal(p.numpy(), q.numpy())
             assert str(p.dtype) == str(q.dtype).replace("torch.", "")
+    # each NaN is a value of its own (NaN ≠ NaN), as PyTorch's
+    a = np.array([np.nan, 1.0, np.nan, 1.0])
+    ours = sorting.unique(rg.tensor(a), return_inverse=True, return_counts=True)
+    theirs = torch.unique(torch.tensor(a), return_inverse=True, return_counts=True)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
+    _same_error(lambda: sorting.unique(rg.tensor(2.0), dim=0),
+                lambda: torch.unique(torch.tensor(2.0), dim=0), "unique")
 
 
 def test_multinomial_draws_from_retrograd_generators():

@@ -119,6 +119,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     a = input.array
     xp = array_module(a)
     if dim is not None:
+        if input.ndim == 0:
+            raise IndexError(f"unique(): Dimension specified as {dim} but tensor has no "
+                             "dimensions")
         d = _dim(input, dim, "unique")
         try:
             values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True,
@@ -128,8 +131,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
                                     f"{xp.__name__}; use dim=None") from None
         inverse = inverse.reshape(-1)
     else:
+        # Each NaN is its own value in PyTorch (NaN ≠ NaN); NumPy/CuPy collapse them.
         values, inverse, counts = xp.unique(a.reshape(-1), return_inverse=True,
-                                            return_counts=True)
+                                            return_counts=True, equal_nan=False)
         inverse = inverse.reshape(a.shape)
     out = [_make(values)]
     if return_inverse:
