@@ -55,6 +55,8 @@ CASES = {
     "roll": (lambda x: reorder.roll(x, (1, -2), (0, 1)),
              lambda x: torch.roll(x, (1, -2), (0, 1)), [(3, 4)]),
     "roll_flat": (lambda x: reorder.roll(x, 5), lambda x: torch.roll(x, 5), [(3, 4)]),
+    "roll_dim_repeated": (lambda x: reorder.roll(x, (1, 3), (1, -1)),
+                          lambda x: torch.roll(x, (1, 3), (1, -1)), [(2, 5)]),
     "tril": (lambda x: triangular.tril(x, -1), lambda x: torch.tril(x, -1), [(2, 3, 4)]),
     "triu": (lambda x: triangular.triu(x, 1), lambda x: torch.triu(x, 1), [(4, 3)]),
     "diag_vector": (lambda x: triangular.diag(x, 1), lambda x: torch.diag(x, 1), [(3,)]),

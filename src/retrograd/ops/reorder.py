@@ -7,19 +7,20 @@ from ..function import Function
 from ..tensor import Tensor
 
 
-def _dims(x, dims, who, arg="dims"):
-    """``dims`` (an int or a sequence) as distinct non-negative axes of x."""
+def _dims(x, dims, who, distinct=True):
+    """``dims`` (an int or a sequence) as non-negative axes of x, distinct ones unless
+    not ``distinct`` (roll shifts a repeated dim by the sum of its shifts, as PyTorch)."""
     items = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     n = max(x.ndim, 1)
     out = []
     for d in items:
         if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
-            raise TypeError(f"{who}(): argument '{arg}' must be ints, got "
+            raise TypeError(f"{who}(): argument 'dims' must be ints, got "
                             f"{type(d).__name__}")
         if not -n <= d < n:
             raise IndexError(f"{who}(): Dimension out of range (expected to be in range "
                              f"of [{-n}, {n - 1}], but got {d})")
-        if int(d) % n in out:
+        if distinct and int(d) % n in out:
             raise RuntimeError(f"{who}(): dim {int(d) % n} appears multiple times in the "
                                f"list of dims {list(items)}")
         out.append(int(d) % n)
@@ -92,7 +93,7 @@ def roll(input, shifts, dims=None):
             raise RuntimeError(f"roll(): shifts {list(shifts)} without dims: only one "
                                "shift may be given (the flattened tensor is rolled)")
         return Roll(shifts, None).apply(input)
-    dims = _dims(input, dims, "roll")
+    dims = _dims(input, dims, "roll", distinct=False)
     if len(dims) != len(shifts):
         raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: "
                            f"{len(shifts)}, dims: {len(dims)}")
