@@ -369,3 +369,37 @@ def test_index_ops_on_every_device(device):
                         j.cpu().numpy()))
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_adaptive_max_pool_empty_batch_and_bad_sizes():
+    """An empty batch gives an empty output (the tiled path too); 0 channels, a
+    string or a float output_size are PyTorch's errors, naming the op."""
+    for out in ((2, 2), (3, 3), 1):        # tiled ((2, 2), 1) and windows paths
+        y, idx = P.adaptive_max_pool2d(rg.zeros(0, 3, 4, 4, dtype=rg.float64), out, True)
+        shape = (0, 3) + ((out, out) if isinstance(out, int) else out)
+        assert y.shape == idx.shape == shape
+        assert P.adaptive_max_pool2d(rg.zeros(0, 4, 4, dtype=rg.float64), out).shape == \
+            (0,) + shape[2:]     # PyTorch: axis 0 may be empty, batched or not
+        if torch is not None:
+            assert tuple(torch.nn.functional.adaptive_max_pool2d(
+                torch.zeros(0, 3, 4, 4), out).shape) == shape
+    for call, kind, words in (
+            (lambda F, z: F.adaptive_max_pool2d(z(2, 0, 4, 4), 2), RuntimeError,
+             ["adaptive_max_pool2d", "[2, 0, 4, 4]"]),
+            (lambda F, z: F.adaptive_max_pool1d(z(2, 0, 4), 2), RuntimeError,
+             ["adaptive_max_pool1d", "[2, 0, 4]"]),
+            (lambda F, z: F.adaptive_max_pool2d(z(3, 4, 0), 2), RuntimeError,
+             ["adaptive_max_pool2d", "[3, 4, 0]"]),
+            (lambda F, z: F.adaptive_max_pool2d(z(2, 3, 4, 4), "ab"), TypeError,
+             ["adaptive_max_pool2d", "output_size", "'ab'"]),
+            (lambda F, z: F.adaptive_max_pool2d(z(2, 3, 4, 4), 2.5), TypeError,
+             ["adaptive_max_pool2d", "output_size", "2.5"]),
+            (lambda F, z: F.adaptive_max_pool2d(z(2, 3, 4, 4), (2, 1.5)), TypeError,
+             ["adaptive_max_pool2d", "output_size", "1.5"])):
+        with pytest.raises(kind) as e:
+            call(P, rg.zeros)
+        for w in words:
+            assert w in str(e.value), (w, str(e.value))
+        if torch is not None:
+            with pytest.raises(kind):
+                call(torch.nn.functional, torch.zeros)

@@ -397,7 +397,7 @@ class AdaptiveMaxPool(Function):
         else:
             y, idx = self._windows(x3, oh, ow)
         self.idx = idx.astype(np.int64).reshape(x.shape[:-2] + (oh, ow))
-        self.flat = (idx.reshape(len(x3), -1) +
+        self.flat = (idx.reshape(len(x3), oh * ow) +
                      xp.arange(len(x3))[:, None] * (h * w)).reshape(-1)
         return y.reshape(self.idx.shape)
 
@@ -409,7 +409,8 @@ class AdaptiveMaxPool(Function):
         xp = array_module(x3)
         m, h, w = x3.shape
         kh, kw = h // oh, w // ow
-        tiles = x3.reshape(m, oh, kh, ow, kw).transpose(0, 1, 3, 2, 4).reshape(m, oh, ow, -1)
+        tiles = x3.reshape(m, oh, kh, ow, kw).transpose(0, 1, 3, 2, 4).reshape(
+            m, oh, ow, kh * kw)                    # (not -1: m may be 0)
         t = tiles.argmax(axis=-1)                    # the first max, row-major in its tile
         rows = (xp.arange(oh) * kh)[:, None] + t // kw
         return tiles.max(axis=-1), rows * w + xp.arange(ow) * kw + t % kw
@@ -539,7 +540,13 @@ def adaptive_avg_pool1d(input, output_size):
 
 def _adaptive_size(op, input, output_size, n):
     """output_size as n ints (``None`` keeps the input's size on that axis)."""
-    one = output_size is None or isinstance(output_size, (int, np.integer))
+    def is_size(v):
+        return v is None or isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    one = is_size(output_size)
+    if not one and not (isinstance(output_size, (tuple, list)) and
+                        all(map(is_size, output_size))):
+        raise TypeError(f"{op}: output_size must be an int, None or a tuple of them, got "
+                        f"{output_size!r}")
     size = (output_size,) * n if one else tuple(output_size)
     if input.ndim not in (n + 1, n + 2):
         # PyTorch: a ValueError when a sequence output_size has as many entries as
@@ -553,9 +560,9 @@ def _adaptive_size(op, input, output_size, n):
     size = tuple(m if o is None else int(o) for o, m in zip(size, input.shape[-n:]))
     if min(size) < 0:
         raise RuntimeError(f"{op}: output_size must be non-negative, got {size}")
-    if 0 in input.shape[-n:]:
-        raise RuntimeError(f"{op}: input of size {list(input.shape)} has an empty "
-                           "spatial axis")
+    if 0 in input.shape[1:]:          # PyTorch: only axis 0 may be empty
+        raise RuntimeError(f"{op}: expected input to have non-zero size for non-batch "
+                           f"dimensions, but input has sizes {list(input.shape)}")
     return size
 
 
