@@ -26,14 +26,14 @@ def parse(equation, shapes):
     lhs, arrow, out = eq.partition("->")
     inputs = lhs.split(",")
     if len(inputs) != len(shapes):
-        raise ValueError(f"einsum(): more operands were provided than specified in the "
-                         f"equation {equation!r}" if len(shapes) > len(inputs) else
-                         f"einsum(): fewer operands were provided than specified in the "
-                         f"equation {equation!r}")
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
+                           f"equation {equation!r}" if len(shapes) > len(inputs) else
+                           f"einsum(): fewer operands were provided than specified in the "
+                           f"equation {equation!r}")
     bad = set(eq) - set(string.ascii_letters) - set(",.->")
     if bad or any(s.replace("...", "").count(".") for s in inputs + [out]):
-        raise ValueError(f"einsum(): invalid subscript in the equation {equation!r} "
-                         "(letters a-z, A-Z, ',', '->' and '...' are allowed)")
+        raise RuntimeError(f"einsum(): invalid subscript in the equation {equation!r} "
+                           "(letters a-z, A-Z, ',', '->' and '...' are allowed)")
     free = [c for c in string.ascii_letters if c not in eq]
     n_ell = 0
     for s, shape in zip(inputs, shapes):
@@ -56,11 +56,11 @@ def parse(equation, shapes):
         out = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
     for c in out:
         if c not in "".join(inputs):
-            raise ValueError(f"einsum(): output subscript {c} does not appear in the "
-                             f"equation for any input operand ({equation!r})")
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                               f"equation for any input operand ({equation!r})")
         if out.count(c) > 1:
-            raise ValueError(f"einsum(): output subscript {c} appears more than once in "
-                             f"the output ({equation!r})")
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                               f"the output ({equation!r})")
     return inputs, out
 
 
