@@ -73,10 +73,6 @@ class Einsum(Function):
 
     def forward(self, *xs):
         self.xs = xs
-        self.sizes = {}
-        for s, x in zip(self.inputs, xs):
-            for c, n in zip(s, x.shape):
-                self.sizes[c] = max(self.sizes.get(c, 1), n)
         return array_module(xs[0]).einsum(self._equation(self.inputs, self.out), *xs)
 
     @staticmethod
