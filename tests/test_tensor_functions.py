@@ -277,6 +277,20 @@ def test_einsum_parsing_as_numpy_and_pytorch():
         compare_torch(f, lambda *t, eq=eq: torch.einsum(eq, *t), *arrays)
 
 
+def test_einsum_of_one_operand_owns_its_memory():
+    """"ij->ji" and "ii->i" are views in NumPy: the output is copied, so that an
+    in-place change of it cannot reach the input an earlier op saved (PyTorch's
+    version counter raises there; retrograd would silently use the changed values)."""
+    for eq in ("ij->ji", "ii->i", "ij->ij", "ij"):
+        x = rg.tensor(np.arange(1.0, 5.0).reshape(2, 2), requires_grad=True)
+        a = x * 1
+        s = a * a
+        einsum_ops.einsum(eq, a).mul_(2)
+        s.sum().backward()
+        np.testing.assert_array_equal(a.detach().numpy(), [[1, 2], [3, 4]])
+        np.testing.assert_array_equal(x.grad.numpy(), [[2, 4], [6, 8]])
+
+
 def test_einsum_contracts_through_matrix_products(monkeypatch):
     """Two or more operands go through optimize=True (pairwise matrix products, ~8×
     NumPy's own loops on attention shapes), forward, backward and jvp alike."""

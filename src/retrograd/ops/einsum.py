@@ -82,7 +82,11 @@ class Einsum(Function):
 
     def forward(self, *xs):
         self.xs = xs
-        return _contract(self._equation(self.inputs, self.out), *xs)
+        y = _contract(self._equation(self.inputs, self.out), *xs)
+        # One operand: NumPy returns a view of it for a transpose or a diagonal
+        # ("ij->ji", "ii->i"); an op's output must own its memory, or an in-place
+        # change of y would silently change x under the ops that saved it.
+        return y.copy() if len(xs) == 1 and (y is xs[0] or y.base is not None) else y
 
     @staticmethod
     def _equation(inputs, out):
