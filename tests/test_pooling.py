@@ -403,3 +403,20 @@ def test_adaptive_max_pool_empty_batch_and_bad_sizes():
         if torch is not None:
             with pytest.raises(kind):
                 call(torch.nn.functional, torch.zeros)
+
+
+def test_max_pool_indices_and_unpool_of_an_empty_batch():
+    """No sample: empty values and indices, and max_unpool gives an empty output of
+    the unpooled size (it failed in a NumPy reshape(0, -1)), as PyTorch."""
+    for n in (1, 2):
+        shape = (0, 2) + (4,) * n
+        y, idx = getattr(P, f"max_pool{n}d")(rg.zeros(*shape, dtype=rg.float64), 2,
+                                             return_indices=True)
+        assert y.shape == idx.shape == (0, 2) + (2,) * n
+        u = getattr(P, f"max_unpool{n}d")(y, idx, 2)
+        assert u.shape == shape and u.dtype == np.float64
+        if torch is not None:
+            yt, it = getattr(torch.nn.functional, f"max_pool{n}d")(
+                torch.zeros(shape, dtype=torch.float64), 2, return_indices=True)
+            assert tuple(getattr(torch.nn.functional, f"max_unpool{n}d")(
+                yt, it, 2).shape) == shape

@@ -337,7 +337,7 @@ class MaxUnpool(Function):
         self.x_shape = x.shape
         planes = int(np.prod(x.shape[:-spatial]))
         size = int(np.prod(self.out_size))
-        flat = idx.reshape(planes, -1)
+        flat = idx.reshape(planes, int(np.prod(x.shape[-spatial:])))   # planes may be 0
         self.y_shape = x.shape[:-spatial] + self.out_size
         if size == 0:      # an empty output: nothing written, no index read (PyTorch)
             self.flat = None
