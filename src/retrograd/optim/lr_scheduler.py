@@ -3,7 +3,7 @@
 operations, so the rates equal PyTorch's to the last bit.
 
 A scheduler is made after its optimiser and stepped after each ``optimizer.step()``
-(once per epoch, or per batch for ``OneCycleLR``)::
+(once per epoch, or per batch for ``OneCycleLR`` and ``CyclicLR``)::
 
     sched = StepLR(opt, step_size=30, gamma=0.1)
     for epoch in range(100):
@@ -325,6 +325,73 @@ class CosineAnnealingLR(LRScheduler):
                 for base in self.base_lrs]
 
 
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: η = η_min + (η0 − η_min)·(1 + cos(π T_cur/T_i))/2, T_cur the epochs
+    since the last restart, back to η0 (a warm restart) when T_cur reaches T_i;
+    T_0 = ``T_0``, T_(i+1) = ``T_mult``·T_i. ``step(epoch)`` takes a fractional
+    epoch, to anneal within an epoch (PyTorch's documented use, no warning)::
+
+        iters = len(loader)
+        for epoch in range(20):
+            for i, batch in enumerate(loader):
+                ...                                   # opt.step()
+                sched.step(epoch + i / iters)
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        where = "CosineAnnealingWarmRestarts"
+        for name, value, low in (("T_0", T_0, 1), ("T_mult", T_mult, 1)):
+            if not isinstance(value, (int, float, np.number)):   # where PyTorch's
+                raise TypeError(f"{where}: {name} must be an integer >= {low}, got "  # < fails
+                                f"{type(value).__name__} {value!r}")
+            _check(lambda: _is_int(value) and value >= low, where, name, value,
+                   f"an integer >= {low}")
+        _check(lambda: isinstance(eta_min, (int, float, np.number)) and
+               not isinstance(eta_min, bool), where, "eta_min", eta_min, "a number")
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur
+                                                                      / self.T_i)) / 2
+                for base in self.base_lrs]
+
+    def step(self, epoch=None):
+        """Next epoch (T_cur + 1, restarting at T_i), or jump to ``epoch`` (a float
+        allowed): T_cur and T_i are then found from the geometric sum
+        T_0·(1 + T_mult + … + T_multⁿ⁻¹) ≤ epoch."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            if not isinstance(epoch, (int, float, np.number)) or isinstance(epoch, bool):
+                raise TypeError(f"CosineAnnealingWarmRestarts.step: epoch must be a number, "
+                                f"got {type(epoch).__name__} {epoch!r}")
+            if not epoch >= 0 or math.isinf(epoch):
+                raise ValueError(f"CosineAnnealingWarmRestarts.step: expected a finite "
+                                 f"epoch >= 0, got epoch={epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+            group["lr"] = lr
+        self._last_lr = self._lrs()
+
+
 class _Composite(LRScheduler):
     """A scheduler made of others (``_schedulers``), saved with their states."""
 
@@ -509,6 +576,156 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith 2017), stepped once per batch: the rate climbs
+    linearly from ``base_lr`` to ``max_lr`` over ``step_size_up`` iterations, comes
+    back over ``step_size_down`` (default: the same), and repeats. With t the
+    iteration, c = ⌊1 + t/(up + down)⌋ the cycle and x = 1 + t/(up + down) − c,
+
+        η_t = base_lr + (max_lr − base_lr)·h(x)·s,
+
+    h(x) = x/r rising (x ≤ r = up/(up + down)), (x − 1)/(r − 1) falling, and the
+    scale s = 1 ("triangular"), 1/2^(c−1) ("triangular2"), γᵗ ("exp_range"), or
+    ``scale_fn(c)`` / ``scale_fn(t)`` (``scale_mode`` "cycle" / "iterations").
+    With ``cycle_momentum`` the momentum (Adam: β₁) moves the other way, from
+    ``max_momentum`` down to ``base_momentum`` at the peak. Making it sets each
+    group's lr to base_lr.
+
+    >>> sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=10)
+    >>> for batch in loader: ...; opt.step(); sched.step()
+    """
+
+    _MODES = ("triangular", "triangular2", "exp_range")
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        where = "CyclicLR"
+        _check_optimizer(optimizer, where)
+        self.optimizer = optimizer
+        base_lrs = _per_group(where, optimizer, base_lr, "base_lr")
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group(where, optimizer, max_lr, "max_lr")
+        up = _size(step_size_up, where, "step_size_up", "> 0")
+        down = up if step_size_down is None else _size(step_size_down, where,
+                                                        "step_size_down", ">= 0")
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in self._MODES and scale_fn is None:
+            raise ValueError(f"{where}: mode must be one of {self._MODES} (or give scale_fn),"
+                             f" got mode={mode!r}")
+        if scale_fn is not None:
+            if not callable(scale_fn):
+                raise TypeError(f"{where}: scale_fn must be a function of the cycle or "
+                                f"iteration, got {type(scale_fn).__name__}")
+            _check(lambda: scale_mode in ("cycle", "iterations"), where, "scale_mode",
+                   scale_mode, "'cycle' or 'iterations'")
+        self.mode, self.gamma = mode, gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(f"{where}: cycle_momentum=True needs an optimizer with "
+                                 f"momentum or betas; {type(optimizer).__name__} has neither "
+                                 "(pass cycle_momentum=False)")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group(where, optimizer, base_momentum, "base_momentum")
+            self.max_momentums = _per_group(where, optimizer, max_momentum, "max_momentum")
+            if last_epoch == -1:
+                for hi, lo, group in zip(self.max_momentums, self.base_momentums,
+                                         optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (hi, *group["betas"][1:])
+                    else:
+                        group["momentum"] = hi
+                    group["max_momentum"], group["base_momentum"] = hi, lo
+        super().__init__(optimizer, last_epoch)
+        # As PyTorch: the first step used the groups' initial_lr, later ones base_lr.
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self):
+        """The built-in modes fix scale_mode: per cycle, but γᵗ per iteration."""
+        if self._scale_fn_custom is None:
+            self.scale_mode = "iterations" if self.mode == "exp_range" else "cycle"
+
+    def scale_fn(self, x):
+        """The amplitude's scale at cycle (or iteration) x."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        """The rates at ``last_epoch``; sets the groups' momentum (or β₁) too."""
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        at = cycle if self.scale_mode == "cycle" else self.last_epoch
+        lrs = [base + (top - base) * scale_factor * self.scale_fn(at)
+               for base, top in zip(self.base_lrs, self.max_lrs, strict=True)]
+        if self.cycle_momentum:
+            for lo, hi, group in zip(self.base_momentums, self.max_momentums,
+                                     self.optimizer.param_groups, strict=True):
+                momentum = hi - (hi - lo) * scale_factor * self.scale_fn(at)
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def state_dict(self):
+        """The attributes; of ``scale_fn`` only a callable object's own attributes
+        (a function or lambda is None): functions are not data."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "_scale_fn_custom")}
+        f = self._scale_fn_custom
+        state["_scale_fn_custom"] = None if f is None or _is_function(f) or \
+            not hasattr(f, "__dict__") else dict(f.__dict__)
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(_as_dict(self, state_dict))
+        where = "CyclicLR.load_state_dict"
+        saved_fn = state.pop("_scale_fn_custom", None)
+        saved_fn = _checked(where, "_scale_fn_custom", self.state_dict()["_scale_fn_custom"],
+                            saved_fn)
+        mode = state.pop("mode", self.mode)
+        if self._scale_fn_custom is None and mode not in self._MODES:
+            raise ValueError(f"{where}: mode={str(mode)[:40]}, expected one of {self._MODES}")
+        if not isinstance(mode, str):
+            raise ValueError(f"{where}: mode={str(mode)[:40]}, expected a string")
+        state = checked_state(self, state)
+        self.__dict__.update(state)
+        self.mode = mode
+        if saved_fn is not None:
+            self._scale_fn_custom.__dict__.update(saved_fn)
+        self._init_scale_fn()
+
+
+def _size(value, where, name, expected):
+    """A CyclicLR step size as a float (PyTorch's float(value), with its error
+    types); PyTorch divides by zero for step_size_up=0 and gives meaningless rates
+    for negative sizes: both are refused."""
+    try:
+        size = float(value)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{where}: {name} must be a number of iterations {expected}, got "
+                      f"{name}={value!r}") from None
+    _check(lambda: math.isfinite(size) and (size > 0 if expected == "> 0" else size >= 0),
+           where, name, value, f"a finite number of iterations {expected}")
+    return size
+
+
 def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
     return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
             "start_momentum": start_momentum, "end_momentum": end_momentum}
@@ -685,13 +902,17 @@ def _is_int(x):
 _BIG = 2 ** 53                    # integers beyond this are not exact in a float
 _INTEGERS = {"last_epoch": (-1, _BIG), "_step_count": (0, _BIG), "num_bad_epochs": (0, _BIG),
              "cooldown_counter": (0, _BIG), "patience": (0, _BIG), "cooldown": (0, _BIG),
-             "total_steps": (1, _BIG)}
+             "total_steps": (1, _BIG), "T_0": (1, _BIG), "T_i": (1, _BIG),
+             "T_mult": (1, _BIG)}
 _RANGES = {"base_lrs": (0, LR_MAX), "_last_lr": (0, LR_MAX), "min_lrs": (0, LR_MAX),
            "default_min_lr": (0, LR_MAX), "eta_min": (0, LR_MAX), "gamma": (0, math.inf),
            "factor": (0, 1), "start_factor": (0, 1), "end_factor": (0, 1),
            "step_size": (0, math.inf), "T_max": (0, math.inf), "total_iters": (0, _BIG),
-           "eps": (0, math.inf), "threshold": (0, math.inf)}
-_CHOICES = {"mode": ("min", "max"), "threshold_mode": ("rel", "abs"),
+           "eps": (0, math.inf), "threshold": (0, math.inf),
+           "T_cur": (0, math.inf), "max_lrs": (0, LR_MAX), "total_size": (0, math.inf),
+           "step_ratio": (0, 1), "base_momentums": (0, 1), "max_momentums": (0, 1)}
+_CHOICES = {"mode": ("min", "max"), "threshold_mode": ("rel", "abs"),   # CyclicLR checks its
+            "scale_mode": ("cycle", "iterations"),                         # own mode
             "_anneal_func_type": ("cos", "linear"),     # OneCycleLR's phases name entries
             "start_lr": ("initial_lr", "max_lr", "min_lr"),   # of the groups:
             "end_lr": ("initial_lr", "max_lr", "min_lr"),     # none other may be read
@@ -766,12 +987,10 @@ def _checked(where, name, current, value, key=None):
                      f"{type(current).__name__})")
 
 
-__getattr__ = module_getattr(__name__, {
-    "CyclicLR": "not implemented; OneCycleLR gives one cycle",
-    "CosineAnnealingWarmRestarts": "not implemented; CosineAnnealingLR anneals without "
-                                   "restarts",
-})
+# PyTorch's schedulers are all here; another name gets an AttributeError naming the docs.
+__getattr__ = module_getattr(__name__, {})
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
            "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
-           "SequentialLR", "ChainedScheduler", "OneCycleLR", "ReduceLROnPlateau"]
+           "CosineAnnealingWarmRestarts", "SequentialLR", "ChainedScheduler", "OneCycleLR",
+           "CyclicLR", "ReduceLROnPlateau"]
