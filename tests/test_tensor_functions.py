@@ -471,6 +471,21 @@ def test_multinomial_draws_from_retrograd_generators():
     np.testing.assert_array_equal(m.numpy(), [[1] * 6, [0] * 6])
 
 
+def test_multinomial_never_draws_a_zero_weight_when_u_rounds_up(monkeypatch):
+    """Row r searches its u + r among cdf + r: with u the largest double below 1,
+    u + r rounds to r + 1, the end of the row; the category is the row's last with
+    a non-zero weight, never the zero-weight ones after it."""
+    class Largest:
+        def random(self, shape):
+            return np.full(shape, np.nextafter(1.0, 0.0))
+
+    monkeypatch.setattr(sampling.random, "generator_for", lambda xp, generator=None:
+                        Largest())
+    w = rg.tensor([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 2.0]] * 2)
+    np.testing.assert_array_equal(sampling.multinomial(w, 3, True).numpy(),
+                                  [[0] * 3] * 3 + [[1] * 3] + [[0] * 3] * 3 + [[1] * 3])
+
+
 # -- in place: scatter_/scatter_add_ (the methods proposed for methods.py) ----------------
 def _scatter_(self, dim, index, src=None, *, value=None, reduce=None):
     from retrograd import methods

@@ -60,7 +60,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         picked = xp.searchsorted((cdf + shift).reshape(-1), (u + shift).reshape(-1),
                                  side="right").reshape(rows, num_samples)
         picked = picked - xp.arange(rows)[:, None] * n
-        picked = xp.minimum(picked, n - 1)      # rounding in cdf + shift at a row's end
+        # u + r may round up to r + 1 (u within r·2⁻⁵³ of 1), which lands past the
+        # row's end: take the row's last category of non-zero weight there.
+        last = n - 1 - xp.argmax(w[:, ::-1] > 0, axis=1)
+        picked = xp.minimum(picked, last[:, None])
     else:
         u = g.random((rows, n))
         with np.errstate(divide="ignore"):
