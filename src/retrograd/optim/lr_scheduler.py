@@ -341,8 +341,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         where = "CosineAnnealingWarmRestarts"
         for name, value, low in (("T_0", T_0, 1), ("T_mult", T_mult, 1)):
-            if not isinstance(value, (int, float, np.number)):   # where PyTorch's
-                raise TypeError(f"{where}: {name} must be an integer >= {low}, got "  # < fails
+            # Not a number: a TypeError, as PyTorch's comparison with it raises.
+            if not isinstance(value, (int, float, np.number)):
+                raise TypeError(f"{where}: {name} must be an integer >= {low}, got "
                                 f"{type(value).__name__} {value!r}")
             _check(lambda: _is_int(value) and value >= low, where, name, value,
                    f"an integer >= {low}")
