@@ -275,9 +275,8 @@ class AvgPool(_Pool):
 def _adaptive_matrix(n, o, dtype):
     """A (o, n) averaging matrix: row i averages inputs ⌊in/o⌋ … ⌈(i+1)n/o⌉ − 1."""
     a = np.zeros((o, n), dtype=dtype)
-    for i in range(o):
-        lo, hi = (i * n) // o, -(-((i + 1) * n) // o)
-        a[i, lo:hi] = 1.0 / (hi - lo)
+    for i, (lo, m) in enumerate(zip(*_adaptive_windows(n, o))):
+        a[i, lo:lo + m] = 1.0 / m
     return a
 
 
