@@ -148,13 +148,6 @@ def test_compile_guard_idiom():
     assert isinstance(model, rg.nn.Linear)
 
 
-def test_schedulers_retrograd_lacks_are_named():
-    for name in ("CyclicLR", "CosineAnnealingWarmRestarts"):
-        assert hasattr(torch.optim.lr_scheduler, name)
-        with pytest.raises(rg.NotSupportedError, match=name):
-            getattr(rg.optim.lr_scheduler, name)
-
-
 @pytest.mark.parametrize("name", ["cummax", "masked_select", "index_add", "to_sparse"])
 def test_missing_tensor_methods_are_named(name):
     import torch
