@@ -637,3 +637,56 @@ def test_sort_topk_cumsum_match_pytorch_on_random_shapes(shape, data):
                                       torch_f(torch.tensor(a), dim).numpy())
     np.testing.assert_array_equal(reorder.roll(x, k, dim).numpy(),
                                   torch.roll(xt, k, dim).numpy())
+
+
+# The idioms as tutorials write them: the same lambda on torch and on retrograd.
+TUTORIAL = {
+    "topk_indices": lambda m, x: m.topk(x, 2).indices,
+    "sort_method_values": lambda m, x: x.sort(descending=True).values,
+    "argsort_method": lambda m, x: x.argsort(dim=0, descending=True),
+    "tril_ones": lambda m, x: m.tril(m.ones(4, 4)),
+    "causal_mask": lambda m, x: m.ones(3, 3).tril() == 0,
+    "flip_last": lambda m, x: x.flip(-1),
+    "flip_two": lambda m, x: x.flip(0, 1),
+    "one_hot_scatter_": lambda m, x: m.zeros(3, 5).scatter_(
+        1, m.tensor([3, 0, 4]).unsqueeze(1), 1.0),
+    "unique_counts": lambda m, x: m.unique(m.tensor([2, 0, 2, 1, 2]), return_counts=True),
+    "allclose_same": lambda m, x: m.allclose(x, x * (1 + 1e-7)),
+    "cumsum_method": lambda m, x: x.cumsum(0),
+    "roll_method": lambda m, x: x.roll(1, 1),
+    "diag_embed": lambda m, x: m.diag(x[0]),
+    "nonzero_tuple": lambda m, x: (x > 0).nonzero(as_tuple=True),
+    "index_select_method": lambda m, x: x.index_select(1, m.tensor([3, 0])),
+}
+
+
+@pytest.mark.parametrize("name", list(TUTORIAL))
+def test_tutorial_idioms_as_pytorch(name):
+    x = np.random.default_rng(12).standard_normal((3, 4))
+    _assert_same(TUTORIAL[name](rg, rg.tensor(x)), TUTORIAL[name](torch, torch.tensor(x)))
+
+
+def test_tutorial_attention_einsum_multinomial_and_mixed_dtypes():
+    rng = np.random.default_rng(13)
+    q, k = rng.standard_normal((2, 2, 3, 4)), rng.standard_normal((2, 2, 5, 4))
+    qs, ks = rg.tensor(q, requires_grad=True), rg.tensor(k, requires_grad=True)
+    qt, kt = torch.tensor(q, requires_grad=True), torch.tensor(k, requires_grad=True)
+    att = rg.einsum("bhqd,bhkd->bhqk", qs, ks).softmax(-1)
+    att_t = torch.einsum("bhqd,bhkd->bhqk", qt, kt).softmax(-1)
+    w = rng.standard_normal(att.shape)
+    (att * rg.tensor(w)).sum().backward()
+    (att_t * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(att.detach().numpy(), att_t.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(qs.grad.numpy(), qt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(ks.grad.numpy(), kt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    # next-token sampling: one index per row, int64, never a zero-probability token
+    probs = rg.tensor([[0.0, 0.3, 0.7], [1.0, 0.0, 0.0]]).softmax(-1) * rg.tensor(
+        [[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+    nxt = rg.multinomial(probs, 1)
+    assert nxt.shape == (2, 1) and nxt.dtype == np.int64
+    assert nxt[0, 0].item() in (1, 2) and nxt[1, 0].item() == 0
+    # float32 against float64: PyTorch's RuntimeError in both allclose and isclose
+    a32, a64 = np.ones(3, np.float32), np.ones(3)
+    for f in ("allclose", "isclose"):
+        _same_error(lambda f=f: getattr(rg, f)(rg.tensor(a32), rg.tensor(a64)),
+                    lambda f=f: getattr(torch, f)(torch.tensor(a32), torch.tensor(a64)), f)
