@@ -1,9 +1,10 @@
 """Sorting: sort, argsort, topk (values with a gradient, int64 indices) and unique.
 
 The values of ``sort``/``topk`` are x picked at the sorting indices (``Pick``), so
-their gradient is ∂ℓ/∂y put back where each value came from. Ties keep their original order (a stable sort), which is what PyTorch returns
-on the CPU for ``sort`` (``stable=True`` or not); ``topk``'s tie order is left
-unspecified by PyTorch and may differ from it (the values never do)."""
+their gradient is ∂ℓ/∂y put back where each value came from. Ties keep their
+original order (a stable sort): PyTorch's ``stable=True``, and its default on rows of
+up to 16 elements (longer rows: the same values, its own order of ties); ``topk``'s
+tie order is left unspecified by PyTorch and may differ from it (the values never do)."""
 from collections import namedtuple
 
 import numpy as np
@@ -71,7 +72,7 @@ def order(a, axis, descending):
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) of ``input`` sorted along ``dim``, as torch.sort; the values
     are differentiable (∂ℓ/∂x: ∂ℓ/∂values put back at ``indices``). Ties keep their
-    order whatever ``stable`` says (PyTorch's CPU result)."""
+    order whatever ``stable`` says (PyTorch's ``stable=True`` result)."""
     if input.ndim == 0:
         return sort_result(input * 1 if input.requires_grad else input.clone(),
                            _make(array_module(input.array).zeros((), dtype=np.int64)))
