@@ -72,6 +72,9 @@ def index_select(input, dim, index):
                          f"{tuple(idx.shape)}")
     _check_range(idx, input.shape[d] if input.ndim else 1, d, "index_select")
     if input.ndim == 0:
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, "
+                               f"got {idx.size} value(s)")
         return IndexSelect(0, idx.reshape(-1)).apply(input.reshape(1)).reshape(())
     return IndexSelect(d, idx.reshape(-1)).apply(input)
 

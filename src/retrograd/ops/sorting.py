@@ -73,10 +73,10 @@ def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) of ``input`` sorted along ``dim``, as torch.sort; the values
     are differentiable (∂ℓ/∂x: ∂ℓ/∂values put back at ``indices``). Ties keep their
     order whatever ``stable`` says (PyTorch's ``stable=True`` result)."""
+    d = _dim(input, dim, "sort")
     if input.ndim == 0:
         return sort_result(input * 1 if input.requires_grad else input.clone(),
                            _make(array_module(input.array).zeros((), dtype=np.int64)))
-    d = _dim(input, dim, "sort")
     idx = order(input.array, d, descending)
     return sort_result(Pick(d, idx).apply(input), _make(idx))
 
@@ -90,7 +90,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the ``k`` largest (``largest=False``: smallest) entries
     along ``dim``, as torch.topk, values in sorted order (also for ``sorted=False``,
     where PyTorch's order is unspecified); the values are differentiable."""
-    n = input.shape[_dim(input, dim, "topk")] if input.ndim else 1
+    d = _dim(input, dim, "topk")
+    n = input.shape[d] if input.ndim else 1
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
         raise TypeError(f"topk(): argument 'k' must be int, not {type(k).__name__}")
     if not 0 <= k <= n:
@@ -102,7 +103,6 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
             xp = array_module(input.array)
             return topk_result(input.reshape(1)[:0], _make(xp.zeros(0, dtype=np.int64)))
         return topk_result(values, indices)
-    d = _dim(input, dim, "topk")
     idx = order(input.array, d, largest)
     idx = idx[(slice(None),) * d + (slice(0, k),)]
     return topk_result(Pick(d, idx).apply(input), _make(idx))
