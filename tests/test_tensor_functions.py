@@ -493,6 +493,17 @@ def test_multinomial_never_draws_a_zero_weight_when_u_rounds_up(monkeypatch):
                                   [[0] * 3] * 3 + [[1] * 3] + [[0] * 3] * 3 + [[1] * 3])
 
 
+def test_multinomial_without_replacement_on_tiny_weights():
+    """Weights of 1e-310 are as good as 1: the keys are taken relative to the row's
+    largest weight, so they neither overflow to −∞ (the draw was then always the
+    index order) nor warn."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        draws = sampling.multinomial(rg.tensor(np.full((400, 2), 1e-310)), 1).numpy()
+    assert 100 < (draws == 1).sum() < 300
+
+
 # -- in place: x.scatter_ / x.scatter_add_ (methods.py) ------------------------------
 def test_in_place_scatter():
     x = rg.zeros(2, 4)

@@ -66,7 +66,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         picked = xp.minimum(picked, last[:, None])
     else:
         u = g.random((rows, n))
-        with np.errstate(divide="ignore"):
+        # Keys of the weights relative to the row's largest: the order is the same,
+        # and a row of tiny weights (1e-310) no longer overflows every key to −∞
+        # (which made the draw the index order); a weight below 1e-308 of the
+        # largest still may, and then comes after the others, as it nearly must.
+        w = w / w.max(axis=1, keepdims=True)
+        with np.errstate(over="ignore"):
             keys = xp.where(w > 0, xp.log(1 - u) / xp.where(w > 0, w, 1), -xp.inf)
         picked = order(keys, 1, True)[:, :num_samples]
     picked = picked.astype(np.int64, copy=False)
