@@ -33,10 +33,11 @@ def _index(x, index, who, ndim=None):
     return a
 
 
-def _check_range(index, size, dim, who):
-    # PyTorch's RuntimeError; negative indices are out of range there too.
+def _check_range(index, size, dim, who, error=RuntimeError):
+    # PyTorch's RuntimeError (index_select along dim 0: IndexError); negative indices
+    # are out of range there too.
     if index.size and (int(index.min()) < 0 or int(index.max()) >= size):
-        raise RuntimeError(f"{who}(): index out of range: dimension {dim} has size "
+        raise error(f"{who}(): index out of range: dimension {dim} has size "
                            f"{size}, got indices from {int(index.min())} to "
                            f"{int(index.max())} (expected 0 to {size - 1})")
 
@@ -70,7 +71,8 @@ def index_select(input, dim, index):
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
                          f"{tuple(idx.shape)}")
-    _check_range(idx, input.shape[d] if input.ndim else 1, d, "index_select")
+    _check_range(idx, input.shape[d] if input.ndim else 1, d, "index_select",
+                 IndexError if d == 0 else RuntimeError)
     if input.ndim == 0:
         if idx.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, "
