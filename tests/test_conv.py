@@ -297,3 +297,14 @@ def test_non_finite_inputs_give_pytorchs_gradients():
         for a, t in zip(ours, theirs):
             np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), equal_nan=True,
                                        rtol=1e-10, atol=1e-10)
+
+
+def test_sizes_given_as_strings_or_floats_are_refused_as_pytorch():
+    """A string is not read digit by digit, a float is not truncated: TypeError, as
+    PyTorch (which raises it for each of these calls)."""
+    from retrograd.ops.pooling import max_pool2d
+    x, w = rg.tensor(np.ones((1, 2, 6, 6))), rg.tensor(np.ones((2, 2, 3, 3)))
+    for call in (lambda: conv2d(x, w, stride="12"), lambda: conv2d(x, w, padding=(1.5, 1)),
+                 lambda: max_pool2d(x, [2.5, 2]), lambda: max_pool2d(x, "2")):
+        with pytest.raises(TypeError, match="must be an int or a tuple of 2 ints"):
+            call()

@@ -42,14 +42,16 @@ from .operand import lift
 
 
 def ntuple(value, n, op, name):
-    """An int or a sequence of n ints as a tuple of n ints (PyTorch's _pair)."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    """An int or a sequence of n ints as a tuple of n ints (PyTorch's _pair); a
+    string or a float is a TypeError (never read digit by digit or truncated)."""
+    def is_int(v):
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    if is_int(value):
         return (int(value),) * n
-    try:
-        t = tuple(int(v) for v in value)
-    except TypeError:
-        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, "
-                        f"got {value!r}") from None
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__") or \
+            not all(map(is_int, value)):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    t = tuple(int(v) for v in value)
     if len(t) == 1:
         t = t * n
     if len(t) != n:
@@ -147,7 +149,7 @@ class Geometry:
     # adding them back ran 3–4× faster (docs/performance.md, "Convolutions").
 
     def wide(self):
-        return self.stride == (1, 1)
+        return tuple(self.stride) == (1, 1)
 
     def offsets(self, wp):
         """Where each tap (p, q) starts in a padded plane read as one row."""
