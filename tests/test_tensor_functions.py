@@ -229,6 +229,33 @@ def test_sort_ties_nan_dtypes_and_results_as_pytorch():
     np.testing.assert_array_equal(x.grad.numpy(), expect)
 
 
+def test_topk_of_few_among_many_as_pytorch(device):
+    """k < n/4 takes the partition path: values as PyTorch's (ties, NaN, ±inf),
+    indices pointing at them, tied values in index order, the gradient at them."""
+    rng = np.random.default_rng(14)
+    a = rng.integers(0, 5, size=(3, 40)).astype(np.float64)
+    a[0, [3, 17]] = np.nan
+    a[1, 5] = np.inf
+    a[2, 9] = -np.inf
+    for k, largest, dim in ((3, True, 1), (9, False, 1), (1, True, 1), (2, False, 0)):
+        b = a if dim == 1 else a.T.copy()
+        x = rg.tensor(b, device=device, requires_grad=True)
+        v, i = sorting.topk(x, k, dim, largest)
+        theirs = torch.topk(torch.tensor(b), k, dim, largest)
+        np.testing.assert_array_equal(v.detach().cpu().numpy(), theirs.values.numpy())
+        i = i.cpu().numpy()
+        assert i.dtype == np.int64
+        np.testing.assert_array_equal(np.take_along_axis(b, i, dim), theirs.values.numpy())
+        vals = v.detach().cpu().numpy()
+        tied = (np.diff(vals, axis=dim) == 0) | np.isnan(vals[:-1] if dim == 0 else
+                                                         vals[:, :-1])
+        assert (np.diff(i, axis=dim)[tied] > 0).all()
+        v.sum().backward()
+        expect = np.zeros_like(b)
+        np.put_along_axis(expect, i, 1.0, dim)
+        np.testing.assert_array_equal(x.grad.cpu().numpy(), expect)
+
+
 def test_scan_and_trace_dtypes_as_pytorch():
     for a in (np.array([True, False, True]), np.array([1, 2, 3], dtype=np.int32),
               np.array([1, 2, 3], dtype=np.uint8), np.array([1., 2.], dtype=np.float32)):
