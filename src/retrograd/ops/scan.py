@@ -67,12 +67,18 @@ class Cumprod(Function):
         return xp, x, before, first, y_skip
 
     def backward(self, gy):
+        if not bool((self.x == 0).any()):     # the common case: one pass, not six
+            x = self.x.astype(self.y.dtype, copy=False)
+            return _reverse_cumsum(gy * self.y, self.dim) / x
         xp, x, before, first, y_skip = self._zeros()
         g_before = _reverse_cumsum(gy * self.y, self.dim) / xp.where(before, x, 1)
         g_first = _reverse_cumsum(gy * y_skip, self.dim)
         return xp.where(before, g_before, xp.where(first, g_first, 0))
 
     def jvp(self, dx):
+        if not bool((self.x == 0).any()):
+            x = self.x.astype(self.y.dtype, copy=False)
+            return self.y * array_module(dx).cumsum(dx / x, axis=self.dim)
         xp, x, before, first, y_skip = self._zeros()
         # ẏⱼ = yⱼ Σ_{i≤j} ẋᵢ/xᵢ before the first zero; ẋ_z · y'ⱼ from it on.
         dy_before = self.y * xp.cumsum(xp.where(before, dx / xp.where(before, x, 1), 0),
