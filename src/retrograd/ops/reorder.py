@@ -5,25 +5,20 @@ import numpy as np
 from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor
+from .sorting import _dim
 
 
 def _dims(x, dims, who, distinct=True):
     """``dims`` (an int or a sequence) as non-negative axes of x, distinct ones unless
     not ``distinct`` (roll shifts a repeated dim by the sum of its shifts, as PyTorch)."""
     items = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    n = max(x.ndim, 1)
     out = []
     for d in items:
-        if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
-            raise TypeError(f"{who}(): argument 'dims' must be ints, got "
-                            f"{type(d).__name__}")
-        if not -n <= d < n:
-            raise IndexError(f"{who}(): Dimension out of range (expected to be in range "
-                             f"of [{-n}, {n - 1}], but got {d})")
-        if distinct and int(d) % n in out:
-            raise RuntimeError(f"{who}(): dim {int(d) % n} appears multiple times in the "
-                               f"list of dims {list(items)}")
-        out.append(int(d) % n)
+        d = _dim(x, d, who)
+        if distinct and d in out:
+            raise RuntimeError(f"{who}(): dim {d} appears multiple times in the list of "
+                               f"dims {list(items)}")
+        out.append(d)
     return tuple(out)
 
 
