@@ -87,6 +87,12 @@ CASES = {
     "scatter_value": (lambda x: scatter.scatter(x, 0, _rg_idx(PERM[:, :2] % 2), 1.5),
                       lambda x: torch.scatter(x, 0, _t_idx(PERM[:, :2] % 2), 1.5),
                       [(2, 3)]),
+    "scatter_0d": (lambda x, s: scatter.scatter(x, 0, _rg_idx(np.array(0)), s),
+                   lambda x, s: torch.scatter(x, 0, _t_idx(np.array(0)), s),
+                   [np.array(2.0), np.array(5.0)]),
+    "scatter_add_0d": (lambda x, s: scatter.scatter_add(x, -1, _rg_idx(np.array(0)), s),
+                       lambda x, s: torch.scatter_add(x, -1, _t_idx(np.array(0)), s),
+                       [np.array(2.0), np.array(5.0)]),
     "scatter_add": (lambda x, s: scatter.scatter_add(x, 0, _rg_idx(IDX), s),
                     lambda x, s: torch.scatter_add(x, 0, _t_idx(IDX), s), [(3, 4), (2, 3)]),
 }

@@ -89,7 +89,10 @@ def grids(xp, shape):
 
 
 def _places(index, dim):
-    """The full index of every element ``index`` points at along ``dim``."""
+    """The full index of every element ``index`` points at along ``dim`` (a 0-d
+    index, in range, points at the one element of a 0-d array: ``()``)."""
+    if index.ndim == 0:
+        return ()
     places = grids(array_module(index), index.shape)
     places[dim] = index
     return tuple(places)
@@ -117,7 +120,7 @@ class Scatter(Function):
         places = _places(self.index, self.dim)
         gx = gsrc = None
         if self.needs_input_grad[0]:
-            gx = gy if self.add else gy.copy()
+            gx = gy if self.add else xp.array(gy)     # a copy (gy may be a NumPy scalar)
             if not self.add:
                 gx[places] = 0
         if self.needs_input_grad[1]:
