@@ -208,3 +208,31 @@ def test_gather_backward_on_every_device(device):
         grads.append(t.grad.cpu().numpy())
     np.testing.assert_array_equal(grads[0], [[2, 0, 0, 0], [0, 1, 0, 1], [0, 0, 2, 0]])
     np.testing.assert_array_equal(grads[1], grads[0])
+
+
+def test_gather_with_an_index_smaller_than_the_input():
+    """gather reads only the index's part of the other axes (NumPy's take_along_axis
+    would broadcast a smaller index across them): PyTorch's values and gradients;
+    an index larger than the input on another axis is PyTorch's RuntimeError."""
+    torch = pytest.importorskip("torch")
+    x = np.arange(12.0).reshape(3, 4)
+    for dim, index in ((0, [[1]]), (0, [[1, 2]]), (1, [[3], [0]]), (0, [[1], [2], [0], [1]])):
+        ours = rg.tensor(x, requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        y = ours.gather(dim, rg.tensor(index))
+        yt = theirs.gather(dim, torch.tensor(index))
+        np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
+        g = np.arange(1.0, 1.0 + yt.numel()).reshape(tuple(yt.shape))
+        y.backward(rg.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+    with pytest.raises(RuntimeError, match="no larger than self"):
+        rg.tensor(x).gather(0, rg.tensor([[1, 2, 0, 1, 2]]))
+
+
+def test_flip_without_dims_is_a_type_error_as_pytorch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError):
+        torch.ones(2).flip()
+    with pytest.raises(TypeError, match="dims"):
+        rg.ones(2).flip()

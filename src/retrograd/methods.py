@@ -495,6 +495,8 @@ class _Methods:
 
     def flip(self, *dims):
         """Reversed along ``dims``: x.flip(0, 1) or x.flip((0, 1))."""
+        if not dims:
+            raise TypeError("flip() missing 1 required positional argument: 'dims'")
         return ops.reorder.flip(self, dims[0] if len(dims) == 1 else dims)
 
     def roll(self, shifts, dims=None):

@@ -87,7 +87,7 @@ __all__ = ["NotSupportedError", "unsupported", "module_getattr", "TOP_LEVEL"]
 TENSOR_METHODS = {
     name: "not implemented yet" for name in (
         "index_add", "index_add_", "index_fill_", "index_copy_",
-        "msort",
+        "msort", "tril_", "triu_",
         "cummax", "cummin", "masked_select", "masked_scatter_",
         "fliplr", "flipud", "rot90",
         "diagonal", "prod", "median", "mode", "kthvalue",

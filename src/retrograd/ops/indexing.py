@@ -101,9 +101,16 @@ class Gather(Function):
     def __init__(self, dim, index):
         self.dim, self.index = dim, index
 
+    def _within(self, x):
+        """x cut to the index's extent on the other axes: take_along_axis would
+        broadcast a smaller index across them, where gather reads only its own part."""
+        cut = tuple(slice(None) if k == self.dim else slice(0, n)
+                    for k, n in enumerate(self.index.shape))
+        return x[cut]
+
     def forward(self, x):
         self.in_shape = x.shape
-        return array_module(x).take_along_axis(x, self.index, axis=self.dim)
+        return array_module(x).take_along_axis(self._within(x), self.index, axis=self.dim)
 
     def _places(self, xp):
         """The full index of every gathered element, for a scatter-add."""
@@ -121,7 +128,7 @@ class Gather(Function):
         return gx
 
     def jvp(self, dx):
-        return array_module(dx).take_along_axis(dx, self.index, axis=self.dim)
+        return array_module(dx).take_along_axis(self._within(dx), self.index, axis=self.dim)
 
 
 def gather(x, dim, index):
@@ -133,6 +140,11 @@ def gather(x, dim, index):
         raise ValueError(f"gather: index must be an integer tensor with {x.ndim} dimensions "
                          f"like the input, got {index.dtype} of shape {index.shape}")
     dim = dim % max(x.ndim, 1)
+    larger = [k for k, (n, m) in enumerate(zip(index.shape, x.shape)) if k != dim and n > m]
+    if larger:
+        raise RuntimeError(f"gather: Size does not match at dimension {larger[0]} expected "
+                           f"index {list(index.shape)} to be no larger than self "
+                           f"{list(x.shape)} apart from dimension {dim}")
     if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
         raise IndexError(f"gather: index out of range for dimension {dim} of size "
                          f"{x.shape[dim]} (values {int(index.min())} to {int(index.max())})")
