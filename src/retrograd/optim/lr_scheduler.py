@@ -529,11 +529,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"OneCycleLR: cycle_momentum=True needs an optimizer with "
-                                 f"momentum or betas; {type(optimizer).__name__} has neither "
-                                 "(pass cycle_momentum=False)")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = _cycled_beta1("OneCycleLR", optimizer)
             highs = _per_group("OneCycleLR", optimizer, max_momentum, "max_momentum")
             lows = _per_group("OneCycleLR", optimizer, base_momentum, "base_momentum")
             if last_epoch == -1:
@@ -629,11 +625,7 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"{where}: cycle_momentum=True needs an optimizer with "
-                                 f"momentum or betas; {type(optimizer).__name__} has neither "
-                                 "(pass cycle_momentum=False)")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = _cycled_beta1(where, optimizer)
             self.base_momentums = _per_group(where, optimizer, base_momentum, "base_momentum")
             self.max_momentums = _per_group(where, optimizer, max_momentum, "max_momentum")
             if last_epoch == -1:
@@ -844,6 +836,16 @@ class ReduceLROnPlateau(_Plateau, LRScheduler):
 
 
 # -- checks -------------------------------------------------------------------------------
+def _cycled_beta1(where, optimizer):
+    """For cycle_momentum: True when the cycled value is Adam's β₁ (``betas``), False
+    for SGD's ``momentum``; an optimizer with neither is PyTorch's ValueError."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(f"{where}: cycle_momentum=True needs an optimizer with momentum "
+                         f"or betas; {type(optimizer).__name__} has neither (pass "
+                         "cycle_momentum=False)")
+    return "betas" in optimizer.defaults
+
+
 def _check_optimizer(optimizer, where):
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{where}: optimizer must be a retrograd.optim.Optimizer, got "
