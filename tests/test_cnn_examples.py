@@ -89,6 +89,12 @@ def test_pytorch_mnist_net_trains_as_in_pytorch():
     theirs_ns = {}
     exec(compile(original(EXAMPLES / "pytorch_mnist.py", drop=("torchvision",)),
                  "pytorch_mnist_original.py", "exec"), theirs_ns)
+    # Fixed initial weights: with some draws a max-pooling window holds two values
+    # equal to float32 rounding (0.06220811 and 0.06220814 in one framework, the other
+    # way round in the other), so the two send that window's gradient to different
+    # cells — a kink, not a bug (1 of 150 seeds tried; conv2's gradient then differs by
+    # 6e-4 at one weight).
+    torch.manual_seed(0)
     ours, theirs = ours_ns["Net"](), theirs_ns["Net"]()
     ours.load_state_dict({k: rg.tensor(v.detach().numpy()) for k, v in
                           theirs.state_dict().items()})
