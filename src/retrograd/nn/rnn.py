@@ -131,6 +131,9 @@ class _CellBase(Module):
             raise RuntimeError(f"{who}: input has inconsistent input_size: got "
                                f"{x.shape[-1]} expected {self.input_size} (input of shape "
                                f"{tuple(x.shape)})")
+        if x.dtype != self.weight_ih.dtype:
+            raise RuntimeError(f"{who}: the input's dtype {x.dtype} differs from the weights' "
+                               f"{self.weight_ih.dtype}; convert one to the other")
         return x.ndim == 1
 
     def _state(self, s, x, batched, name):
@@ -139,6 +142,9 @@ class _CellBase(Module):
         if s is None:
             return zeros((n, self.hidden_size), dtype=x.dtype, device=x.device)
         who = type(self).__name__
+        if s.dtype != x.dtype:
+            raise RuntimeError(f"{who}: {name} has dtype {s.dtype}, the input {x.dtype}; "
+                               "they must be the same")
         if s.ndim != (2 if batched else 1):
             raise RuntimeError(f"{who}: {name} should be {2 if batched else 1}-D for a "
                                f"{2 if batched else 1}-D input, got shape {tuple(s.shape)}")
@@ -280,8 +286,8 @@ class RNNBase(Module):
 
     def _weights(self, layer, d):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
-        g = lambda n: getattr(self, n + sfx, None)  # noqa: E731
-        return g("weight_ih"), g("weight_hh"), g("bias_ih"), g("bias_hh")
+        return tuple(getattr(self, n + sfx, None)
+                     for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
 
     def _initial(self, s, x, unbatched, name):
         """The initial state as (D·L, N, H), zeros when None, checked as PyTorch."""
@@ -290,6 +296,9 @@ class RNNBase(Module):
         want = (directions * self.num_layers, n, self.hidden_size)
         if s is None:
             return zeros(want, dtype=x.dtype, device=x.device)
+        if s.dtype != x.dtype:
+            raise RuntimeError(f"{type(self).__name__}: {name} has dtype {s.dtype}, the input "
+                               f"{x.dtype}; they must be the same")
         if unbatched:
             if s.ndim != 2:
                 raise RuntimeError(f"{type(self).__name__}: for unbatched 2-D input, {name} "
@@ -308,6 +317,14 @@ class RNNBase(Module):
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"{who}: input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {x.shape[-1]}")
+        w = self.weight_ih_l0
+        if x.dtype != w.dtype:
+            raise ValueError(f"{who}: input dtype ({x.dtype}) does not match weight dtype "
+                             f"({w.dtype}). Convert the input: input.to({w.dtype}), or the "
+                             f"model: model.to({x.dtype})")
+        if x.shape[0 if x.ndim == 2 or not self.batch_first else 1] == 0:
+            raise RuntimeError(f"{who}: Expected sequence length to be larger than 0 in RNN "
+                               f"(input of shape {tuple(x.shape)})")
         unbatched = x.ndim == 2
         if unbatched:
             x = x.unsqueeze(1)
