@@ -80,6 +80,7 @@ CASES = [
     ("GRU", {"num_layers": 2, "bidirectional": True, "batch_first": True}, False, True),
     ("GRU", {"bias": False}, True, False),
     ("GRU", {"num_layers": 2}, True, True),
+    ("RNN", {"batch_first": True, "num_layers": 2}, True, True),   # batch_first ignored
 ]
 
 
@@ -236,6 +237,10 @@ def test_names_shapes_reprs_and_initialisation_as_pytorch(name, args, kw):
         a = p.numpy()
         assert p.dtype == np.float32 and np.all(np.abs(a) <= bound)
         assert a.std() > bound / 3                 # spread over the interval
+    if hasattr(theirs, "all_weights"):
+        assert [[k.shape for k in layer] for layer in ours.all_weights] == \
+            [[tuple(k.shape) for k in layer] for layer in theirs.all_weights]
+        assert ours.flatten_parameters() is None    # cuDNN's compaction: nothing to do
     rg.manual_seed(7)
     again = getattr(rnn, name)(*args, **kw)         # reproducible from manual_seed
     for p, q in zip(ours.parameters(), again.parameters()):
@@ -313,3 +318,21 @@ def test_lstm_on_a_device(device):
     ref, (_, ref_c) = cpu(rg.tensor(x))
     np.testing.assert_allclose(out.cpu().numpy(), ref.numpy(), atol=1e-12)
     np.testing.assert_allclose(c.cpu().numpy(), ref_c.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("kw", [{}, {"batch_first": True, "padding_value": -1.5},
+                                {"padding_side": "left"}])
+def test_pad_sequence_as_pytorch(kw):
+    from torch.nn.utils.rnn import pad_sequence
+    rng = np.random.default_rng(6)
+    seqs = [rng.standard_normal((n, 2)) for n in (3, 1, 4)]
+    ours, theirs = _leaves(seqs, np.float64)
+    a, b = rnn.pad_sequence(ours, **kw), pad_sequence(theirs, **kw)
+    np.testing.assert_array_equal(a.numpy(), b.detach().numpy())
+    v = rng.standard_normal(a.shape)
+    a.backward(v)
+    b.backward(torch.tensor(v))
+    for x, y in zip(ours, theirs):
+        np.testing.assert_array_equal(x.grad.numpy(), y.grad.numpy())
+    with pytest.raises(RuntimeError, match="same shape"):
+        rnn.pad_sequence([rg.zeros(2, 3), rg.zeros(2, 4)])

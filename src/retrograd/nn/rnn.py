@@ -284,6 +284,17 @@ class RNNBase(Module):
         if device is not None:
             self.to(device)
 
+    def flatten_parameters(self):
+        """PyTorch compacts the weights for cuDNN here; retrograd has nothing to do."""
+
+    @property
+    def all_weights(self):
+        """The parameters per layer and direction, as PyTorch's list of lists
+        [[weight_ih, weight_hh, bias_ih, bias_hh], …]."""
+        directions = 2 if self.bidirectional else 1
+        return [[w for w in self._weights(layer, d) if w is not None]
+                for layer in range(self.num_layers) for d in range(directions)]
+
     def _weights(self, layer, d):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
         return tuple(getattr(self, n + sfx, None)
@@ -450,6 +461,30 @@ class GRU(RNNBase):
     def forward(self, input, hx=None):
         out, h_n, _ = self._run(input, hx, None)
         return out, h_n
+
+
+def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
+    """Pad tensors of shapes (L_i, *) to the longest L and stack them: (L, B, *), or
+    (B, L, *) with ``batch_first``. Differentiable (concatenate and stack)."""
+    if padding_side not in ("right", "left"):
+        raise ValueError("pad_sequence: padding_side must be 'left' or 'right', got "
+                         f"{padding_side!r}")
+    sequences = list(sequences)
+    if not sequences:
+        raise RuntimeError("pad_sequence: received an empty list of sequences")
+    if any(s.ndim == 0 for s in sequences) or len({tuple(s.shape[1:]) for s in sequences}) > 1:
+        raise RuntimeError("pad_sequence: the sequences must have the same shape after their "
+                           f"first axis, got shapes {[tuple(s.shape) for s in sequences]}")
+    longest = max(s.shape[0] for s in sequences)
+    padded = []
+    for s in sequences:
+        missing = longest - s.shape[0]
+        if missing:
+            fill = zeros((missing, *s.shape[1:]), dtype=s.dtype, device=s.device)
+            fill = fill + padding_value if padding_value else fill
+            s = concatenate([s, fill] if padding_side == "right" else [fill, s], 0)
+        padded.append(s)
+    return stack(padded, 0 if batch_first else 1)
 
 
 _PACKING = ("variable-length batches (PackedSequence) are not in retrograd: pad the "
