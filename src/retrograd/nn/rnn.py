@@ -16,7 +16,10 @@ product of all time steps is one GEMM over (T·N, input); only the hidden-to-hid
 product runs in the loop over time.
 
 Parameter names, shapes, gate orders and initialisation U(−1/√hidden, 1/√hidden)
-are PyTorch's, so a PyTorch ``state_dict`` loads as it is.
+are PyTorch's, so a PyTorch ``state_dict`` loads as it is. (The course's history
+names the LSTM, Hochreiter & Schmidhuber 1997, as the answer to the vanishing
+gradient of RNNs: its additive cell update c_t = f ⊙ c_{t−1} + … lets ∂ℓ/∂c flow
+back through time multiplied only by the forget gates.)
 
 >>> lstm = LSTM(10, 20, num_layers=2, batch_first=True)
 >>> out, (h_n, c_n) = lstm(x)          # x: (N, T, 10) → out (N, T, 20), h_n (2, N, 20)
