@@ -8,6 +8,7 @@ import math
 
 from ..backend import array_module
 from ..tensor import Tensor
+from . import rnn  # noqa: F401  (nn.utils.rnn: pad_sequence; packing raises NotSupportedError)
 
 
 def _grads(parameters, where):
