@@ -336,3 +336,12 @@ def test_pad_sequence_as_pytorch(kw):
         np.testing.assert_array_equal(x.grad.numpy(), y.grad.numpy())
     with pytest.raises(RuntimeError, match="same shape"):
         rnn.pad_sequence([rg.zeros(2, 3), rg.zeros(2, 4)])
+
+
+def test_nn_utils_rnn_imports_as_in_pytorch():
+    """``from torch.nn.utils.rnn import pad_sequence`` (nn.utils is a package)."""
+    from retrograd.nn.utils.rnn import pack_padded_sequence, pad_sequence
+    out = pad_sequence([rg.ones(2), rg.ones(3)], batch_first=True)
+    np.testing.assert_array_equal(out.numpy(), [[1, 1, 0], [1, 1, 1]])
+    with pytest.raises(rg.NotSupportedError, match="pack_padded_sequence"):
+        pack_padded_sequence(out, [2, 3], batch_first=True)

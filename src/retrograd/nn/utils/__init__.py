@@ -6,8 +6,8 @@ can change the direction. Both follow ``torch.nn.utils``.
 """
 import math
 
-from ..backend import array_module
-from ..tensor import Tensor
+from ...backend import array_module
+from ...tensor import Tensor
 from . import rnn  # noqa: F401  (nn.utils.rnn: pad_sequence; packing raises NotSupportedError)
 
 
