@@ -149,6 +149,13 @@ def test_functional_model_with_states():
     r.set_weights(k.get_weights())
     for a, b in zip(k.predict(X, verbose=0), r.predict(X, verbose=0), strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+    # The totals and the LSTM's three output shapes; the table's layout differs
+    # (retrograd adds "Connected to" to a model with several outputs, Keras 3 does
+    # not when each depth of the graph holds one node).
+    ktotal, rtotal = summary_rows(k)[1], summary_rows(r)[1]
+    assert ktotal == rtotal
+    assert [l.count_params() for l in r.layers] == [l.count_params() for l in k.layers]
+    assert r.layers[1].output_shape == [(None, 5, 6), (None, 6), (None, 6)]
 
 
 def text_model(K):
@@ -256,3 +263,22 @@ def test_refused_options_and_bad_inputs():
     # Keras refuses a 2-D input too, with a ValueError.
     with pytest.raises(ValueError):
         keras.layers.LSTM(4)(X[:, 0])
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU"])
+def test_on_a_device(device, name):
+    cpu = rnn(rk, name)(6, return_sequences=True, return_state=True)
+    cpu.build((None, 5, 4))
+    layer = rnn(rk, name)(6, return_sequences=True, return_state=True, dropout=0.2,
+                          recurrent_dropout=0.2, seed=0).to(device)
+    layer.build((None, 5, 4))
+    layer.set_weights(cpu.get_weights())
+    states = [np.ones((3, 6), np.float32)] * (2 if name == "LSTM" else 1)
+    x = rg.tensor(X, device=device, requires_grad=True)
+    out = layer(x, initial_state=states)
+    assert all(o.device == device for o in out)
+    for a, b in zip(cpu(X, initial_state=states), out, strict=True):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6)
+    out = layer(x, initial_state=states, training=True)      # masks made on the device
+    out[0].sum().backward()
+    assert x.grad.device == device and layer.kernel.grad.device == device

@@ -26,7 +26,7 @@ The step formulas (φ = ``activation``, σ = ``recurrent_activation``):
 """
 import numpy as np
 
-from ...backend import array_module
+from ...backend import array_module, to_device
 from ...missing import NotSupportedError
 from ...nn import activations as _activations
 from ...nn import regularizers as _regularizers
@@ -142,6 +142,8 @@ class _RNN(Layer):
     def _dropout_mask(self, xp, shape, rate):
         """Inverted dropout's mask, the same at every time step (as Keras's cells)."""
         keep = generator_for(xp, self._rng).random(shape, dtype=np.float32) >= rate
+        # A seeded layer draws on the host (its NumPy generator): the mask moves over.
+        keep = to_device(keep, "cpu" if xp is np else "cuda")
         return Tensor(keep.astype(np.float32) / np.float32(1 - rate))
 
     def _initial_states(self, initial_state, batch, xp):
@@ -157,7 +159,8 @@ class _RNN(Layer):
         out = []
         for i, s in enumerate(states):
             if not isinstance(s, Tensor):
-                s = Tensor(np.asarray(s, dtype=np.float32))
+                s = Tensor(to_device(np.asarray(s, dtype=np.float32),
+                                     "cpu" if xp is np else "cuda"))
             elif s.dtype != np.float32:
                 s = s.to(dtype=np.float32)
             if tuple(s.shape) != (batch, self.units):
