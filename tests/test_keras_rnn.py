@@ -282,3 +282,21 @@ def test_on_a_device(device, name):
     out = layer(x, initial_state=states, training=True)      # masks made on the device
     out[0].sum().backward()
     assert x.grad.device == device and layer.kernel.grad.device == device
+
+
+def test_weight_regularizers_join_the_losses():
+    def build(K):
+        return rnn(K, "GRU")(6, kernel_regularizer=K.regularizers.L2(0.01),
+                             recurrent_regularizer=K.regularizers.L1(0.02),
+                             bias_regularizer="l2")
+    k, r = build(keras), build(rk)
+    k(X)
+    r.build((None, 5, 4))
+    r.set_weights(k.get_weights())
+    r(X)
+    assert len(r.losses) == len(k.losses) == 3
+    np.testing.assert_allclose(sorted(value(l) for l in r.losses),
+                               sorted(value(l) for l in k.losses), rtol=1e-5)
+    config = r.get_config()
+    again = recurrent.GRU.from_config(config)
+    assert again.get_config()["recurrent_regularizer"] == config["recurrent_regularizer"]
