@@ -411,3 +411,59 @@ def test_pytorch_examples_regression():
     assert ours[2] == theirs[2]                           # the learned function, too
     # float32 through x⁴ features for 300 steps: the sums' order shows at 1e-3.
     np.testing.assert_allclose(ours[4], theirs[4], rtol=2e-3, atol=1e-3)
+
+
+# -- "Sequence Models and LSTM Networks": the LSTM part-of-speech tagger ------------------
+TAGGING = [("The dog ate the apple".split(), ["DET", "NN", "V", "DET", "NN"]),
+           ("Everybody read that book".split(), ["NN", "V", "DET", "NN"])]
+
+
+def lstm_tagger(torch):
+    nn, F = torch.nn, torch.nn.functional
+    word_to_ix = {}
+    for sent, _ in TAGGING:
+        for word in sent:
+            word_to_ix.setdefault(word, len(word_to_ix))
+    tag_to_ix = {"DET": 0, "NN": 1, "V": 2}
+
+    class LSTMTagger(nn.Module):
+        def __init__(self, embedding_dim, hidden_dim, vocab_size, tagset_size):
+            super(LSTMTagger, self).__init__()
+            self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
+            self.lstm = nn.LSTM(embedding_dim, hidden_dim)
+            self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
+
+        def forward(self, sentence):
+            embeds = self.word_embeddings(sentence)
+            lstm_out, _ = self.lstm(embeds.view(len(sentence), 1, -1))
+            tag_space = self.hidden2tag(lstm_out.view(len(sentence), -1))
+            return F.log_softmax(tag_space, dim=1)
+
+    def prepare(seq, to_ix):
+        return torch.tensor([to_ix[w] for w in seq], dtype=torch.long)
+
+    return LSTMTagger(6, 6, len(word_to_ix), len(tag_to_ix)), word_to_ix, tag_to_ix, prepare
+
+
+def test_lstm_tagger_trains_as_in_pytorch():
+    """The tutorial's tagger (Embedding → LSTM → Linear → log_softmax, NLLLoss, SGD, 300
+    epochs),
+    from PyTorch's initial weights: the same losses epoch by epoch, the right tags."""
+    (ours, w2i, t2i, prep_o), (theirs, _, _, prep_t) = both(lstm_tagger)
+    ours.load_state_dict({k: retrograd.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    losses = {}
+    for torch, model, prep in ((retrograd, ours, prep_o), (real_torch, theirs, prep_t)):
+        loss_function = torch.nn.NLLLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        losses[torch.__name__] = []
+        for epoch in range(300):           # the tutorial's 300 epochs
+            for sentence, tags in TAGGING:
+                model.zero_grad()
+                loss = loss_function(model(prep(sentence, w2i)), prep(tags, t2i))
+                loss.backward()
+                optimizer.step()
+            losses[torch.__name__].append(loss.item())
+        with torch.no_grad():
+            assert model(prep(TAGGING[0][0], w2i)).argmax(dim=1).tolist() == [0, 1, 2, 0, 1]
+    close(losses["retrograd"], losses["torch"], rtol=1e-4)
