@@ -446,9 +446,9 @@ def lstm_tagger(torch):
 
 
 def test_lstm_tagger_trains_as_in_pytorch():
-    """The tutorial's tagger (Embedding → LSTM → Linear → log_softmax, NLLLoss, SGD, 300
-    epochs),
-    from PyTorch's initial weights: the same losses epoch by epoch, the right tags."""
+    """The tutorial's tagger (Embedding → LSTM → Linear → log_softmax, NLLLoss, SGD, its
+    300 epochs), from PyTorch's initial weights: the same losses epoch by epoch, and
+    the right tags at the end."""
     (ours, w2i, t2i, prep_o), (theirs, _, _, prep_t) = both(lstm_tagger)
     ours.load_state_dict({k: retrograd.tensor(v.detach().numpy())
                           for k, v in theirs.state_dict().items()})
