@@ -300,3 +300,23 @@ def test_weight_regularizers_join_the_losses():
     config = r.get_config()
     again = recurrent.GRU.from_config(config)
     assert again.get_config()["recurrent_regularizer"] == config["recurrent_regularizer"]
+
+
+def test_keras_files_both_ways(tmp_path):
+    """A .keras file of a recurrent model written by real Keras loads here with the same
+    predictions, and one written here loads in Keras: Keras keeps these layers' weights
+    in their cell's group (layers/lstm/cell/vars)."""
+    x = np.random.default_rng(4).standard_normal((3, 5, 4)).astype(np.float32)
+
+    def build(K):
+        return K.Sequential([K.Input((5, 4)), K.layers.LSTM(6, return_sequences=True),
+                             K.layers.GRU(3, return_sequences=True, go_backwards=True),
+                             K.layers.SimpleRNN(2), K.layers.Dense(2)])
+    theirs = build(keras)
+    theirs.save(tmp_path / "k.keras")
+    ours = rk.saving.load_model(tmp_path / "k.keras")
+    want = np.asarray(theirs.predict(x, verbose=0))
+    np.testing.assert_allclose(np.asarray(ours.predict(x, verbose=0)), want, atol=1e-5)
+    ours.save(tmp_path / "r.keras")
+    back = keras.saving.load_model(tmp_path / "r.keras")
+    np.testing.assert_allclose(np.asarray(back.predict(x, verbose=0)), want, atol=1e-5)

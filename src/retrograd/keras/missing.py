@@ -15,7 +15,8 @@ DOCS = "docs/keras.md"
 # Why, by family of names (the first pattern found in the name wins).
 _WHY = (
     (("LSTM", "GRU", "RNN", "Bidirectional", "TimeDistributed", "Cell"),
-     "retrograd has no recurrent layers"),
+     "retrograd's recurrent layers are SimpleRNN, LSTM and GRU (no RNN(cell), cells, "
+     "Bidirectional or TimeDistributed)"),
     (("Attention",), "retrograd has no attention layers"),
     (("3D", "Conv1DTranspose", "Depthwise", "Separable"),
      "retrograd's convolutions are Conv1D, Conv2D and Conv2DTranspose"),
@@ -82,10 +83,10 @@ KERAS3 = {
         'Convolution1DTranspose', 'Convolution2D', 'Convolution2DTranspose', 'Convolution3D',
         'Convolution3DTranspose', 'Cropping1D', 'Cropping2D', 'Cropping3D', 'CutMix',
         'DepthwiseConv1D', 'DepthwiseConv2D', 'Discretization', 'EinsumDense', 'Equalization',
-        'FlaxLayer', 'GRU', 'GRUCell', 'GaussianDropout', 'GaussianNoise',
+        'FlaxLayer', 'GRUCell', 'GaussianDropout', 'GaussianNoise',
         'GlobalAveragePooling3D', 'GlobalAvgPool3D', 'GlobalMaxPool3D', 'GlobalMaxPooling3D',
         'GroupNormalization', 'GroupQueryAttention', 'HashedCrossing', 'Hashing', 'Identity',
-        'InputSpec', 'IntegerLookup', 'JaxLayer', 'LSTM', 'LSTMCell', 'Masking',
+        'InputSpec', 'IntegerLookup', 'JaxLayer', 'LSTMCell', 'Masking',
         'MaxNumBoundingBoxes', 'MaxPool3D', 'MaxPooling3D', 'MelSpectrogram', 'MixUp',
         'MultiHeadAttention', 'Permute', 'Pipeline', 'RMSNormalization', 'RNN', 'RandAugment',
         'RandomBrightness', 'RandomColorDegeneration', 'RandomColorJitter', 'RandomContrast',
@@ -94,7 +95,7 @@ KERAS3 = {
         'RandomPerspective', 'RandomPosterization', 'RandomRotation', 'RandomSaturation',
         'RandomSharpness', 'RandomShear', 'RandomTranslation', 'RandomZoom', 'RepeatVector',
         'Resizing', 'ReversibleEmbedding', 'STFTSpectrogram', 'SeparableConv1D',
-        'SeparableConv2D', 'SeparableConvolution1D', 'SeparableConvolution2D', 'SimpleRNN',
+        'SeparableConv2D', 'SeparableConvolution1D', 'SeparableConvolution2D',
         'SimpleRNNCell', 'Solarization', 'SpectralNormalization', 'StackedRNNCells',
         'StringLookup', 'TFSMLayer', 'TextVectorization', 'TimeDistributed',
         'TorchModuleWrapper', 'UnitNormalization', 'UpSampling1D', 'UpSampling2D',

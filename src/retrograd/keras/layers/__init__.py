@@ -23,6 +23,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                       GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D,
                       GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import Normalization, Rescaling
+from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from .reshaping import ZeroPadding2D
 
@@ -38,6 +39,7 @@ CLASSES.update({c.__name__: c for c in (Conv1D, Conv2D, Conv2DTranspose, MaxPool
                                         MaxPooling2D, AveragePooling1D, AveragePooling2D,
                                         GlobalAveragePooling1D, GlobalAveragePooling2D,
                                         GlobalMaxPooling1D, GlobalMaxPooling2D, ZeroPadding2D)})
+CLASSES.update({c.__name__: c for c in (SimpleRNN, LSTM, GRU)})
 
 __all__ = ["Layer", "Input", "Lambda", *CLASSES, "add", "subtract", "multiply", "average",
            "maximum", "minimum", "concatenate", "dot",

@@ -53,6 +53,11 @@ def model_groups(model, prefix=""):
         path = f"{prefix}layers/{group}"
         if isinstance(layer, Model):
             out += model_groups(layer, path + "/")
+        elif getattr(layer, "keras_weights_subgroup", None):
+            # Keras 3's RNN layers keep their weights in their cell: layers/lstm/cell/vars
+            out.append((f"{path}/{layer.keras_weights_subgroup}/vars",
+                        layer_variables(layer), layer.name))
+            out.append((path + "/vars", [], layer.name))
         else:
             out.append((path + "/vars", layer_variables(layer), layer.name))
     out.append((prefix + "vars", [], model.name))
