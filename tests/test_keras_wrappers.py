@@ -82,3 +82,185 @@ def test_bidirectional_every_merge_mode_as_keras(rnn):
         rshape = r.compute_output_shape((None, 5, 4))
         assert (rshape if isinstance(rshape, list) else [rshape]) == \
             (list(kshape) if isinstance(kshape[0], tuple) else [kshape]), case
+
+
+def test_bidirectional_initial_state_split_between_the_layers():
+    states = [R.standard_normal((3, 3)).astype(np.float32) for _ in range(4)]
+    def make(K):
+        return L(K, "Bidirectional")(L(K, "LSTM")(3, return_sequences=True,
+                                                  return_state=True))
+    k, r = make(keras), make(rk)
+    kout = k(X, initial_state=[torch.tensor(s) for s in states])
+    r.build((None, 5, 4))
+    r.set_weights(k.get_weights())
+    close(r(X, initial_state=states), kout)
+    with pytest.raises(NotSupportedError, match="even number"):
+        r(X, initial_state=states[:3])
+
+
+def summary_rows(model):
+    lines = []
+    model.summary(print_fn=lambda s, **kw: lines.append(s))
+    text = "\n".join(lines)
+    return [[c.strip() for c in line.split("│")[1:-1]] for line in text.splitlines()
+            if line.startswith("│")], [l for l in text.splitlines() if "params" in l]
+
+
+def imdb(K):
+    """The Keras IMDB bidirectional LSTM example's architecture, small."""
+    return K.Sequential([K.Input((7,), dtype="int32"), K.layers.Embedding(20, 5, name="emb"),
+                         L(K, "Bidirectional")(L(K, "LSTM")(8, return_sequences=True),
+                                               name="bi1"),
+                         L(K, "Bidirectional")(L(K, "LSTM")(4), name="bi2"),
+                         K.layers.Dense(1, activation="sigmoid", name="out")])
+
+
+def test_imdb_bidirectional_model_predicts_summarizes_and_trains_as_keras():
+    tokens = R.integers(0, 20, size=(32, 7)).astype(np.int32)
+    labels = (tokens[:, 0] > 9).astype(np.float32)[:, None]
+    k, r = imdb(keras), imdb(rk)
+    r.set_weights(k.get_weights())
+    np.testing.assert_allclose(r.predict(tokens, verbose=0), k.predict(tokens, verbose=0),
+                               rtol=1e-5, atol=1e-5)
+    assert summary_rows(r) == summary_rows(k)
+    assert r.count_params() == k.count_params() == 1677
+    losses = []
+    for m, K in ((k, keras), (r, rk)):
+        m.compile(optimizer=K.optimizers.SGD(2.0), loss="binary_crossentropy")
+        losses.append(m.fit(tokens, labels, batch_size=8, epochs=2, shuffle=False,
+                            verbose=0).history["loss"])
+    # (SGD: Adam's g/√v would turn float32 rounding in the near-zero gradients of
+    # unused embedding rows into whole steps of either sign.)
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-4)
+    assert losses[1][1] < losses[1][0]
+    for a, b in zip(k.get_weights(), r.get_weights(), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-4)
+
+
+def test_get_config_as_keras_and_round_trips():
+    from retrograd.keras.saving.config import as_json, layer_from_spec
+    for rnn, merge, kw in (("LSTM", "concat", {"return_sequences": True}),
+                           ("GRU", "ave", {"return_state": True, "reset_after": False}),
+                           ("SimpleRNN", None, {"activation": "relu"})):
+        k = L(keras, "Bidirectional")(L(keras, rnn)(3, name="r", **kw), merge_mode=merge,
+                                      name="bi")
+        r = L(rk, "Bidirectional")(L(rk, rnn)(3, name="r", **kw), merge_mode=merge,
+                                   name="bi")
+        kc, rc = as_json(k.get_config()), as_json(r.get_config())
+        assert set(rc) == set(kc) and rc["merge_mode"] == kc["merge_mode"] == merge
+        for part in ("layer", "backward_layer"):
+            assert rc[part]["class_name"] == kc[part]["class_name"] == rnn
+            assert set(rc[part]["config"]) == set(kc[part]["config"]), part
+            for key, v in kc[part]["config"].items():
+                if not key.endswith("initializer") and key != "dtype":
+                    assert rc[part]["config"][key] == v, (rnn, part, key)
+        again = wrappers.Bidirectional.from_config(rc)
+        assert as_json(again.get_config()) == rc
+        # Keras's own description builds the same layer here.
+        built = layer_from_spec(as_json(keras.saving.serialize_keras_object(k)),
+                                custom_objects=OURS)
+        assert type(built) is wrappers.Bidirectional
+        assert built.forward_layer.name == "forward_r" and \
+            built.backward_layer.go_backwards and built.merge_mode == merge
+    k = keras.layers.TimeDistributed(keras.layers.Dense(2, name="d"), name="td")
+    r = wrappers.TimeDistributed(rk.layers.Dense(2, name="d"), name="td")
+    kc, rc = as_json(k.get_config()), as_json(r.get_config())
+    assert set(rc) == set(kc) and rc["layer"]["class_name"] == "Dense"
+    # (Dense's own config lacks Keras's constraint keys, which are None here.)
+    for key, v in rc["layer"]["config"].items():
+        if "initializer" not in key and key != "dtype":
+            assert kc["layer"]["config"][key] == v, key
+    again = wrappers.TimeDistributed.from_config(rc)
+    assert as_json(again.get_config()) == rc
+    built = layer_from_spec(as_json(keras.saving.serialize_keras_object(k)),
+                            custom_objects=OURS)
+    assert type(built.layer) is rk.layers.Dense and built.layer.units == 2
+
+
+def test_time_distributed_dense_and_conv2d_as_keras():
+    def dense(K):
+        return K.Sequential([K.Input((5, 4)), L(K, "TimeDistributed")(
+            K.layers.Dense(6, activation="relu"), name="td"), K.layers.Dense(2, name="o")])
+    k, r = dense(keras), dense(rk)
+    r.set_weights(k.get_weights())
+    close(r.predict(X, verbose=0), k.predict(X, verbose=0))
+    assert summary_rows(r) == summary_rows(k)
+    video = R.standard_normal((2, 3, 6, 6, 2)).astype(np.float32)
+    def conv(K):
+        return K.Sequential([K.Input((3, 6, 6, 2)), L(K, "TimeDistributed")(
+            K.layers.Conv2D(4, 3, name="c"), name="tdc")])
+    k, r = conv(keras), conv(rk)
+    r.set_weights(k.get_weights())
+    close(r.predict(video, verbose=0), k.predict(video, verbose=0))
+    assert summary_rows(r) == summary_rows(k)
+    # Gradients through the reshape reach the wrapped layer's weights.
+    layer = wrappers.TimeDistributed(rk.layers.Dense(3))
+    x = rg.Tensor(X, requires_grad=True)
+    layer(x).sum().backward()
+    assert x.grad.shape == X.shape and layer.layer.kernel.grad is not None
+    np.testing.assert_allclose(value(x.grad), np.broadcast_to(
+        value(layer.layer.kernel).sum(1), X.shape), rtol=1e-6)
+
+
+def test_bad_arguments_refused_by_name():
+    with pytest.raises(ValueError, match="merge mode"):
+        wrappers.Bidirectional(recurrent.LSTM(3), merge_mode="max")
+    with pytest.raises(ValueError, match="Layer` instance"):
+        wrappers.Bidirectional("lstm")
+    with pytest.raises(ValueError, match="go_backwards"):
+        wrappers.Bidirectional(recurrent.LSTM(3), backward_layer=recurrent.LSTM(3))
+    with pytest.raises(ValueError, match="return_sequences"):
+        wrappers.Bidirectional(recurrent.LSTM(3), backward_layer=recurrent.LSTM(
+            3, go_backwards=True, return_sequences=True))
+    with pytest.raises(NotSupportedError, match="recurrent layer"):
+        wrappers.Bidirectional(rk.layers.Dense(3))
+    with pytest.raises(ValueError, match="Layer` instance"):
+        wrappers.TimeDistributed(3)
+    with pytest.raises(ValueError, match="at least 3 dimensions"):
+        wrappers.TimeDistributed(rk.layers.Dense(3))(X[:, 0])
+    with pytest.raises(NotSupportedError, match="mask"):
+        wrappers.Bidirectional(recurrent.GRU(3))(X, mask=np.ones((3, 5), bool))
+
+
+def test_bidirectional_weights_argument_and_backward_layer():
+    k = keras.layers.Bidirectional(keras.layers.GRU(3))
+    k(X)
+    r = wrappers.Bidirectional(recurrent.GRU(3), weights=k.get_weights())
+    close(r(X), k(X))
+    back = recurrent.SimpleRNN(3, go_backwards=True, name="mine")
+    b = wrappers.Bidirectional(recurrent.SimpleRNN(3), backward_layer=back)
+    assert b.backward_layer is back and b(X).shape == (3, 6)
+    assert [n for n, _ in b.named_weights()][3:] == ["mine/kernel", "mine/recurrent_kernel",
+                                                     "mine/bias"]
+
+
+RAGGED = [[1, 2, 3, 4, 5], [6], [], [7, 8, 9]]
+
+
+def test_pad_sequences_as_keras():
+    theirs = keras.utils.pad_sequences
+    for padding, truncating, maxlen in itertools.product(("pre", "post"), ("pre", "post"),
+                                                         (None, 2, 3, 7)):
+        for kw in ({}, {"value": -1}, {"dtype": "float32", "value": 0.5},
+                   {"dtype": "int64"}):
+            args = dict(maxlen=maxlen, padding=padding, truncating=truncating, **kw)
+            want, got = theirs(RAGGED, **args), pad_sequences(RAGGED, **args)
+            assert got.dtype == want.dtype and got.shape == want.shape, args
+            np.testing.assert_array_equal(got, want)
+    # Items with a shape, arrays as sequences, strings with dtype=object.
+    vecs = [np.ones((2, 3)), np.arange(9.0).reshape(3, 3)]
+    np.testing.assert_array_equal(pad_sequences(vecs, dtype="float32"),
+                                  theirs(vecs, dtype="float32"))
+    words = [["a", "b"], ["c"]]
+    np.testing.assert_array_equal(pad_sequences(words, dtype=object, value="<pad>"),
+                                  theirs(words, dtype=object, value="<pad>"))
+    for bad, match in (({"padding": "middle"}, "middle"), ({"truncating": "both"}, "both"),
+                       ({"value": "x"}, "dtype=object")):
+        with pytest.raises(ValueError):
+            theirs(RAGGED, **bad)
+        with pytest.raises(ValueError, match=match):
+            pad_sequences(RAGGED, **bad)
+    with pytest.raises(ValueError, match="non-iterable"):
+        pad_sequences([[1], 2])
+    with pytest.raises(ValueError, match="different from expected shape"):
+        pad_sequences([np.ones((2, 3)), np.ones((2, 4))])

@@ -29,7 +29,13 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 def _spec(layer):
     """``layer``'s Keras 3 description (imported here: saving imports the layers)."""
     from ..saving.config import layer_to_config
-    return layer_to_config(layer)
+    spec = layer_to_config(layer)
+    # A model file leaves trainable=True out of its layers; Keras's wrappers nest the
+    # layer's whole get_config(), which starts with name, trainable, dtype.
+    config = spec["config"]
+    spec["config"] = {"name": config.pop("name", layer.name), "trainable": layer.trainable,
+                      **config}
+    return spec
 
 
 def _from_spec(spec, who):
