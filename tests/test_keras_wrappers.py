@@ -64,11 +64,9 @@ def test_bidirectional_every_merge_mode_as_keras(rnn):
     for merge, seq, state in itertools.product(wrappers.MERGE_MODES, (False, True),
                                                (False, True)):
         case = (rnn, merge, seq, state)
-        def make(K):
-            return L(K, "Bidirectional")(
-                L(K, rnn)(3, return_sequences=seq, return_state=state, name="r"),
-                merge_mode=merge)
-        k, r = make(keras), make(rk)
+        k, r = (L(K, "Bidirectional")(L(K, rnn)(3, return_sequences=seq,
+                                                return_state=state, name="r"),
+                                      merge_mode=merge) for K in (keras, rk))
         kout = k(X)
         r.build((None, 5, 4))
         assert [n for n, _ in r.named_weights()] == \
@@ -116,7 +114,8 @@ def imdb(K):
 
 
 def test_imdb_bidirectional_model_predicts_summarizes_and_trains_as_keras():
-    tokens = R.integers(0, 20, size=(32, 7)).astype(np.int32)
+    keras.utils.set_random_seed(1)          # Keras's initial weights, copied over
+    tokens = np.random.default_rng(1).integers(0, 20, size=(32, 7)).astype(np.int32)
     labels = (tokens[:, 0] > 9).astype(np.float32)[:, None]
     k, r = imdb(keras), imdb(rk)
     r.set_weights(k.get_weights())
@@ -264,3 +263,48 @@ def test_pad_sequences_as_keras():
         pad_sequences([[1], 2])
     with pytest.raises(ValueError, match="different from expected shape"):
         pad_sequences([np.ones((2, 3)), np.ones((2, 4))])
+
+
+def _groups_with_wrappers(original):
+    """``h5_weights.model_groups`` asking a layer with ``keras_weight_groups()`` for
+    the groups below its own (the change keras/saving needs, patched in memory)."""
+    from retrograd.keras.saving.config import keras_layers
+
+    def model_groups(model, prefix=""):
+        layers = {layer.name: layer for layer in keras_layers(model)}
+        out = []
+        for path, variables, name in original(model, prefix):
+            hook = getattr(layers.get(name), "keras_weight_groups", None)
+            if callable(hook) and path == f"{prefix}layers/{path.split('/')[-2]}/vars":
+                out += [(path[:-len("vars")] + sub, v, name) for sub, v in hook()]
+            else:
+                out.append((path, variables, name))
+        return out
+    return model_groups
+
+
+def test_keras_files_both_ways(tmp_path, monkeypatch):
+    """A .keras file of a Bidirectional/TimeDistributed model written by real Keras
+    loads here with the same predictions, and one written here loads in Keras, once
+    keras.layers.CLASSES lists the wrappers and model_groups asks them for their
+    groups (layers/bidirectional/forward_layer/cell/vars, …)."""
+    from retrograd.keras.layers import CLASSES
+    from retrograd.keras.saving import h5_weights
+    monkeypatch.setitem(CLASSES, "Bidirectional", wrappers.Bidirectional)
+    monkeypatch.setitem(CLASSES, "TimeDistributed", wrappers.TimeDistributed)
+    monkeypatch.setattr(h5_weights, "model_groups",
+                        _groups_with_wrappers(h5_weights.model_groups))
+
+    def build(K):
+        return K.Sequential([K.Input((5, 4)), L(K, "Bidirectional")(
+            K.layers.LSTM(3, return_sequences=True), merge_mode="sum"),
+            L(K, "TimeDistributed")(K.layers.Dense(2)),
+            L(K, "Bidirectional")(K.layers.GRU(2))])
+    theirs = build(keras)
+    theirs.save(tmp_path / "k.keras")
+    ours = rk.saving.load_model(tmp_path / "k.keras")
+    want = np.asarray(theirs.predict(X, verbose=0))
+    np.testing.assert_allclose(np.asarray(ours.predict(X, verbose=0)), want, atol=1e-5)
+    ours.save(tmp_path / "r.keras")
+    back = keras.saving.load_model(tmp_path / "r.keras")
+    np.testing.assert_allclose(np.asarray(back.predict(X, verbose=0)), want, atol=1e-5)

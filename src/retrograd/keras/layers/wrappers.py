@@ -57,8 +57,14 @@ def _copy(layer, name, **changes):
     return type(layer).from_config(config)
 
 
-def _removeprefix(name, prefix):
-    return name[len(prefix):] if name.startswith(prefix) else name
+def _weight_groups(layer, group):
+    """[(group path, variables)] of a wrapped ``layer`` saved under ``group`` in a
+    Keras 3 weights file: its ``vars`` (a recurrent layer's in its ``cell`` group)."""
+    from ..saving.h5_weights import layer_variables
+    sub = getattr(layer, "keras_weights_subgroup", None)
+    if sub:
+        return [(f"{group}/{sub}/vars", layer_variables(layer)), (f"{group}/vars", [])]
+    return [(f"{group}/vars", layer_variables(layer))]
 
 
 class Bidirectional(Layer):
@@ -76,8 +82,8 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError("Please initialize `Bidirectional` layer with a "
+        if not isinstance(layer, Layer):     # Keras raises ValueError here
+            raise ValueError("Please initialize `Bidirectional` layer with a "  # noqa: TRY004
                              f"`keras.layers.Layer` instance. Received: {layer!r}")
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError("Bidirectional: `backward_layer` need to be a "
@@ -91,10 +97,10 @@ class Bidirectional(Layer):
                                         f"recurrent layer (SimpleRNN, LSTM, GRU); "
                                         f"{type(layer).__name__} has no {arg}")
         super().__init__(**kwargs)
-        self.forward_layer = _copy(layer, "forward_" + _removeprefix(layer.name, "forward_"))
+        self.forward_layer = _copy(layer, "forward_" + layer.name.removeprefix("forward_"))
         if backward_layer is None:
             backward_layer = _copy(layer, "backward_" +
-                                   _removeprefix(layer.name, "backward_"), go_backwards=True)
+                                   layer.name.removeprefix("backward_"), go_backwards=True)
         self.backward_layer = backward_layer
         fwd, bwd = self.forward_layer, self.backward_layer
         if fwd.go_backwards == bwd.go_backwards:
@@ -187,6 +193,13 @@ class Bidirectional(Layer):
                 "layer": _spec(self.forward_layer),
                 "backward_layer": _spec(self.backward_layer)}
 
+    def keras_weight_groups(self):
+        """The groups of Keras 3's weights file below this layer's:
+        forward_layer/cell/vars, backward_layer/cell/vars (a recurrent layer), then
+        its own empty vars."""
+        return (_weight_groups(self.forward_layer, "forward_layer") +
+                _weight_groups(self.backward_layer, "backward_layer") + [("vars", [])])
+
     @classmethod
     def from_config(cls, config):
         config = dict(config)
@@ -206,8 +219,8 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError("Please initialize `TimeDistributed` layer with a "
+        if not isinstance(layer, Layer):     # Keras raises ValueError here
+            raise ValueError("Please initialize `TimeDistributed` layer with a "  # noqa: TRY004
                              f"`keras.layers.Layer` instance. Received: {layer!r}")
         super().__init__(**kwargs)
         self.layer = layer
@@ -247,6 +260,11 @@ class TimeDistributed(Layer):
         config = super().get_config()
         config.pop("input_shape", None)
         return {**config, "layer": _spec(self.layer)}
+
+    def keras_weight_groups(self):
+        """The groups of Keras 3's weights file below this layer's: layer/vars (a
+        recurrent layer: layer/cell/vars), then its own empty vars."""
+        return _weight_groups(self.layer, "layer") + [("vars", [])]
 
     @classmethod
     def from_config(cls, config):
