@@ -308,3 +308,68 @@ def test_keras_files_both_ways(tmp_path, monkeypatch):
     ours.save(tmp_path / "r.keras")
     back = keras.saving.load_model(tmp_path / "r.keras")
     np.testing.assert_allclose(np.asarray(back.predict(X, verbose=0)), want, atol=1e-5)
+
+
+def test_bidirectional_gradients_as_keras():
+    k = keras.layers.Bidirectional(keras.layers.GRU(3, return_sequences=True))
+    r = wrappers.Bidirectional(recurrent.GRU(3, return_sequences=True))
+    kx = torch.tensor(X, requires_grad=True)
+    kout = k(kx)
+    r.build((None, 5, 4))
+    r.set_weights(k.get_weights())
+    rx = rg.Tensor(X, requires_grad=True)
+    w = np.arange(kout.numel(), dtype=np.float32).reshape(tuple(kout.shape)) / kout.numel()
+    (kout * torch.tensor(w)).sum().backward()
+    (r(rx) * rg.Tensor(w)).sum().backward()
+    np.testing.assert_allclose(value(rx.grad), value(kx.grad), rtol=1e-4, atol=1e-6)
+    for kw, rw in zip(k.trainable_weights, r.weights, strict=True):
+        np.testing.assert_allclose(value(rw.grad), value(kw.value.grad), rtol=1e-4,
+                                   atol=1e-6)
+
+
+def test_functional_model_with_states_and_copies():
+    def build(K):
+        x = K.Input((5, 4))
+        out = L(K, "Bidirectional")(L(K, "LSTM")(3, return_state=True,
+                                                 return_sequences=True))(x)
+        y = L(K, "Bidirectional")(L(K, "GRU")(2), merge_mode="mul")(out[0])
+        return K.Model(x, [y, *out[1:]])
+    k, r = build(keras), build(rk)
+    r.set_weights(k.get_weights())
+    close(r.predict(X, verbose=0), k.predict(X, verbose=0))
+    assert summary_rows(r)[1] == summary_rows(k)[1]          # the totals: 312 params
+    assert r.layers[1].output_shape == [(None, 5, 6)] + [(None, 3)] * 4
+    # The copies keep the wrapped layer's initializer objects and regularizers.
+    b = wrappers.Bidirectional(recurrent.LSTM(3, kernel_initializer=rk.initializers.Constant(
+        0.5), kernel_regularizer="l2"))
+    b(X)
+    assert np.all(value(b.forward_layer.kernel) == 0.5)
+    assert np.all(value(b.backward_layer.kernel) == 0.5)
+    assert len(b.losses) == 2
+    # TimeDistributed over a recurrent layer: (N, T, T', F) → (N, T, units).
+    td = wrappers.TimeDistributed(recurrent.LSTM(2))
+    seq = np.random.default_rng(2).standard_normal((2, 3, 5, 4)).astype(np.float32)
+    out = value(td(seq))
+    assert out.shape == (2, 3, 2) == (2, *td.compute_output_shape((None, 3, 5, 4))[1:])
+    np.testing.assert_allclose(out[1, 2], value(td.layer(seq[1:2, 2]))[0], rtol=1e-6)
+    # Dropout acts only in training, in both directions.
+    d = wrappers.Bidirectional(recurrent.GRU(3, dropout=0.5, seed=0))
+    ref = value(d(X))
+    assert not np.allclose(value(d(X, training=True)), ref)
+    np.testing.assert_allclose(value(d(X)), ref, rtol=1e-6)
+
+
+def test_on_a_device(device):
+    cpu = wrappers.Bidirectional(recurrent.LSTM(3, return_sequences=True))
+    cpu.build((None, 5, 4))
+    layer = wrappers.Bidirectional(recurrent.LSTM(3, return_sequences=True)).to(device)
+    layer.build((None, 5, 4))
+    layer.set_weights(cpu.get_weights())
+    x = rg.tensor(X, device=device, requires_grad=True)
+    out = layer(x)
+    assert out.device == device
+    np.testing.assert_allclose(out.numpy(), value(cpu(X)), rtol=1e-5, atol=1e-6)
+    out.sum().backward()
+    assert x.grad.device == device
+    td = wrappers.TimeDistributed(rk.layers.Dense(2)).to(device)
+    assert td(x).device == device

@@ -54,7 +54,13 @@ def _copy(layer, name, **changes):
     """A new layer of ``layer``'s class from its configuration, renamed (Keras's
     Bidirectional deserializes the wrapped layer's config twice)."""
     config = {**layer.get_config(), "name": name, **changes}
-    return type(layer).from_config(config)
+    new = type(layer).from_config(config)
+    # get_config names an initializer object by its class ("constant"), losing its
+    # arguments (Constant(0.5)): the copy takes the original's objects.
+    for key, init in vars(layer).items():
+        if key.endswith("_initializer") and not isinstance(init, str) and init is not None:
+            setattr(new, key, init)
+    return new
 
 
 def _weight_groups(layer, group):
