@@ -375,3 +375,20 @@ def test_on_a_device(device):
     assert x.grad.device == device
     td = wrappers.TimeDistributed(rk.layers.Dense(2)).to(device)
     assert td(x).device == device
+
+
+def test_imdb_example_with_variable_length_input():
+    """The Keras example's own form: ``Input(shape=(None,), dtype="int32")``, any
+    sequence length; the same predictions at two lengths and the same summary."""
+    def build(K):
+        inputs = K.Input(shape=(None,), dtype="int32")
+        x = K.layers.Embedding(50, 8)(inputs)
+        x = L(K, "Bidirectional")(L(K, "LSTM")(4, return_sequences=True))(x)
+        x = L(K, "Bidirectional")(L(K, "LSTM")(4))(x)
+        return K.Model(inputs, K.layers.Dense(1, activation="sigmoid")(x))
+    k, r = build(keras), build(rk)
+    r.set_weights(k.get_weights())
+    for steps in (3, 9):
+        tokens = np.random.default_rng(steps).integers(0, 50, (4, steps)).astype(np.int32)
+        close(r.predict(tokens, verbose=0), k.predict(tokens, verbose=0))
+    assert summary_rows(r) == summary_rows(k)
