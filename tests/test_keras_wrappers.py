@@ -381,11 +381,11 @@ def test_imdb_example_with_variable_length_input():
     """The Keras example's own form: ``Input(shape=(None,), dtype="int32")``, any
     sequence length; the same predictions at two lengths and the same summary."""
     def build(K):
-        inputs = K.Input(shape=(None,), dtype="int32")
-        x = K.layers.Embedding(50, 8)(inputs)
-        x = L(K, "Bidirectional")(L(K, "LSTM")(4, return_sequences=True))(x)
-        x = L(K, "Bidirectional")(L(K, "LSTM")(4))(x)
-        return K.Model(inputs, K.layers.Dense(1, activation="sigmoid")(x))
+        inputs = K.Input(shape=(None,), dtype="int32", name="tokens")
+        x = K.layers.Embedding(50, 8, name="emb")(inputs)
+        x = L(K, "Bidirectional")(L(K, "LSTM")(4, return_sequences=True), name="bi1")(x)
+        x = L(K, "Bidirectional")(L(K, "LSTM")(4), name="bi2")(x)
+        return K.Model(inputs, K.layers.Dense(1, activation="sigmoid", name="out")(x))
     k, r = build(keras), build(rk)
     r.set_weights(k.get_weights())
     for steps in (3, 9):
