@@ -171,6 +171,14 @@ def test_get_config_as_keras_and_round_trips():
             assert kc["layer"]["config"][key] == v, key
     again = wrappers.TimeDistributed.from_config(rc)
     assert as_json(again.get_config()) == rc
+    # A user's layer inside, named by custom_objects.
+    class MyLSTM(recurrent.LSTM):
+        pass
+    rc = as_json(wrappers.Bidirectional(MyLSTM(3)).get_config())
+    with pytest.raises(ValueError, match="MyLSTM"):
+        wrappers.Bidirectional.from_config(rc)
+    again = wrappers.Bidirectional.from_config(rc, custom_objects={"MyLSTM": MyLSTM})
+    assert type(again.forward_layer) is type(again.backward_layer) is MyLSTM
     built = layer_from_spec(as_json(keras.saving.serialize_keras_object(k)),
                             custom_objects=OURS)
     assert type(built.layer) is rk.layers.Dense and built.layer.units == 2

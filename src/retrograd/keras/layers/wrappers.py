@@ -38,16 +38,17 @@ def _spec(layer):
     return spec
 
 
-def _from_spec(spec, who):
+def _from_spec(spec, who, custom_objects=None):
     """A layer given as a layer or as its Keras description (a configuration read
-    back, where it is a dict)."""
+    back, where it is a dict); ``custom_objects`` names the user's layer classes."""
     if isinstance(spec, Layer):
         return spec
     if not isinstance(spec, dict) or "class_name" not in spec:
         raise ValueError(f"{who}: the wrapped layer must be a layer or its "
                          f"{{'class_name', 'config'}} description, got {str(spec)[:80]}")
     from ..saving.config import layer_from_spec
-    return layer_from_spec({**spec, "config": copy.deepcopy(spec.get("config", {}))})
+    return layer_from_spec({**spec, "config": copy.deepcopy(spec.get("config", {}))},
+                           custom_objects=custom_objects)
 
 
 def _copy(layer, name, **changes):
@@ -207,12 +208,12 @@ class Bidirectional(Layer):
                 _weight_groups(self.backward_layer, "backward_layer") + [("vars", [])])
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _from_spec(config["layer"], "Bidirectional")
+        config["layer"] = _from_spec(config["layer"], "Bidirectional", custom_objects)
         if config.get("backward_layer") is not None:
             config["backward_layer"] = _from_spec(config["backward_layer"],
-                                                  "Bidirectional")
+                                                  "Bidirectional", custom_objects)
         return cls(**config)
 
 
@@ -273,7 +274,7 @@ class TimeDistributed(Layer):
         return _weight_groups(self.layer, "layer") + [("vars", [])]
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _from_spec(config["layer"], "TimeDistributed")
+        config["layer"] = _from_spec(config["layer"], "TimeDistributed", custom_objects)
         return cls(**config)
