@@ -14,9 +14,9 @@ DOCS = "docs/keras.md"
 
 # Why, by family of names (the first pattern found in the name wins).
 _WHY = (
-    (("LSTM", "GRU", "RNN", "Bidirectional", "TimeDistributed", "Cell"),
-     "retrograd's recurrent layers are SimpleRNN, LSTM and GRU (no RNN(cell), cells, "
-     "Bidirectional or TimeDistributed)"),
+    (("LSTM", "GRU", "RNN", "Cell"),
+     "retrograd's recurrent layers are SimpleRNN, LSTM and GRU, with Bidirectional and "
+     "TimeDistributed (no RNN(cell) or cells)"),
     (("Attention",), "retrograd has no attention layers"),
     (("3D", "Conv1DTranspose", "Depthwise", "Separable"),
      "retrograd's convolutions are Conv1D, Conv2D and Conv2DTranspose"),
@@ -77,7 +77,7 @@ KERAS3 = {
         'ActivityRegularization', 'AdaptiveAveragePooling1D', 'AdaptiveAveragePooling2D',
         'AdaptiveAveragePooling3D', 'AdaptiveMaxPooling1D', 'AdaptiveMaxPooling2D',
         'AdaptiveMaxPooling3D', 'AdditiveAttention', 'AlphaDropout', 'Attention', 'AugMix',
-        'AutoContrast', 'AveragePooling3D', 'AvgPool3D', 'Bidirectional', 'CategoryEncoding',
+        'AutoContrast', 'AveragePooling3D', 'AvgPool3D', 'CategoryEncoding',
         'CenterCrop', 'ContrastLimitedAdaptiveHistogramEqualization', 'Conv1DTranspose',
         'Conv3D', 'Conv3DTranspose', 'ConvLSTM1D', 'ConvLSTM2D', 'ConvLSTM3D', 'Convolution1D',
         'Convolution1DTranspose', 'Convolution2D', 'Convolution2DTranspose', 'Convolution3D',
@@ -97,7 +97,7 @@ KERAS3 = {
         'Resizing', 'ReversibleEmbedding', 'STFTSpectrogram', 'SeparableConv1D',
         'SeparableConv2D', 'SeparableConvolution1D', 'SeparableConvolution2D',
         'SimpleRNNCell', 'Solarization', 'SpectralNormalization', 'StackedRNNCells',
-        'StringLookup', 'TFSMLayer', 'TextVectorization', 'TimeDistributed',
+        'StringLookup', 'TFSMLayer', 'TextVectorization',
         'TorchModuleWrapper', 'UnitNormalization', 'UpSampling1D', 'UpSampling2D',
         'UpSampling3D', 'Wrapper', 'ZeroPadding1D', 'ZeroPadding3D', 'deserialize',
         'serialize',
@@ -203,7 +203,7 @@ KERAS3 = {
         'enable_interactive_logging', 'get_custom_objects', 'get_file', 'get_registered_name',
         'get_registered_object', 'get_source_inputs', 'image_dataset_from_directory',
         'img_to_array', 'is_interactive_logging_enabled', 'is_keras_tensor', 'legacy',
-        'load_img', 'normalize', 'pad_sequences', 'register_keras_serializable', 'save_img',
+        'load_img', 'normalize', 'register_keras_serializable', 'save_img',
         'serialize_keras_object', 'split_dataset', 'standardize_dtype',
         'text_dataset_from_directory', 'timeseries_dataset_from_array',
     ),

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import random as rg_random
 from .progbar import Progbar
+from .sequence_utils import pad_sequences
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -150,7 +151,8 @@ def model_to_dot(model, **kwargs):
     return dot(model, **kwargs)
 
 __all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequence",
-           "unpack_x_y_sample_weight", "pack_x_y_sample_weight", "plot_model", "model_to_dot"]
+           "unpack_x_y_sample_weight", "pack_x_y_sample_weight", "plot_model", "model_to_dot",
+           "pad_sequences"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 

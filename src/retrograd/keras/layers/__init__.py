@@ -26,6 +26,7 @@ from .preprocessing import Normalization, Rescaling
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from .reshaping import ZeroPadding2D
+from .wrappers import Bidirectional, TimeDistributed
 
 # The layer classes a model file may name (the allow-list of keras.models.load_model).
 CLASSES = {c.__name__: c for c in (Dense, Activation, Dropout, Flatten, Reshape, ReLU,
@@ -39,7 +40,7 @@ CLASSES.update({c.__name__: c for c in (Conv1D, Conv2D, Conv2DTranspose, MaxPool
                                         MaxPooling2D, AveragePooling1D, AveragePooling2D,
                                         GlobalAveragePooling1D, GlobalAveragePooling2D,
                                         GlobalMaxPooling1D, GlobalMaxPooling2D, ZeroPadding2D)})
-CLASSES.update({c.__name__: c for c in (SimpleRNN, LSTM, GRU)})
+CLASSES.update({c.__name__: c for c in (SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed)})
 
 __all__ = ["Layer", "Input", "Lambda", *CLASSES, "add", "subtract", "multiply", "average",
            "maximum", "minimum", "concatenate", "dot",

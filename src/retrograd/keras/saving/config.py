@@ -311,6 +311,9 @@ def layer_from_spec(spec, custom_objects=None):
         config = _input_layer_config(config, who)
     kwargs = _layer_kwargs(cls, config, custom_objects, who)
     try:
+        # A wrapper (Bidirectional, TimeDistributed) builds its inner layers with them.
+        if "custom_objects" in inspect.signature(cls.from_config).parameters:
+            return cls.from_config(kwargs, custom_objects=custom_objects)
         return cls.from_config(kwargs)
     except NotSupportedError:
         raise

@@ -53,6 +53,11 @@ def model_groups(model, prefix=""):
         path = f"{prefix}layers/{group}"
         if isinstance(layer, Model):
             out += model_groups(layer, path + "/")
+        elif callable(getattr(layer, "keras_weight_groups", None)):
+            # Keras 3's wrappers keep the wrapped layers' weights below their own group
+            # (layers/bidirectional/forward_layer/cell/vars, …/time_distributed/layer/vars).
+            out += [(f"{path}/{sub}", variables, layer.name)
+                    for sub, variables in layer.keras_weight_groups()]
         elif getattr(layer, "keras_weights_subgroup", None):
             # Keras 3's RNN layers keep their weights in their cell: layers/lstm/cell/vars
             out.append((f"{path}/{layer.keras_weights_subgroup}/vars",
