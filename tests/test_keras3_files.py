@@ -629,3 +629,20 @@ def test_an_integer_weight_loads_both_ways(tmp_path):
         check_kind(np.float32(1.0), np.dtype(np.int32), "weight count")
     with pytest.raises(ModelFileError, match="values not fitting"):
         check_kind(np.int64(2**40), np.dtype(np.int32), "weight count")
+
+
+def test_an_initializer_with_settings_keeps_them_in_the_config(tmp_path):
+    """Constant(0.5) or RandomNormal(stddev=0.3) in a layer's config is Keras 3's dict,
+    not a bare name that would lose the settings: equal to real Keras's, and
+    from_config builds the same weights. A default initializer stays its name (Keras
+    writes the dict there too; retrograd reads both)."""
+    for init in ("Constant", "RandomNormal"):
+        kw = {"value": 0.5} if init == "Constant" else {"stddev": 0.3, "seed": 1}
+        k = keras.layers.Dense(2, kernel_initializer=getattr(keras.initializers, init)(**kw))
+        r = rk.layers.Dense(2, kernel_initializer=getattr(rk.initializers, init)(**kw))
+        assert r.get_config()["kernel_initializer"] == k.get_config()["kernel_initializer"]
+    again = rk.layers.Dense.from_config(
+        rk.layers.Dense(2, kernel_initializer=rk.initializers.Constant(0.5)).get_config())
+    again.build((None, 3))
+    np.testing.assert_array_equal(np.asarray(again.kernel), np.full((3, 2), 0.5))
+    assert rk.layers.Dense(2).get_config()["kernel_initializer"] == "glorot_uniform"

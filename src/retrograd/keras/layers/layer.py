@@ -773,11 +773,20 @@ def _regularizer_config(reg):
 
 
 def _plain(init):
-    """An initializer as a config value: its Keras name (a string is kept)."""
+    """An initializer as a config value: its Keras name (a string is kept), or, when
+    its settings differ from its class's defaults (``Constant(0.5)``), Keras 3's dict
+    ``{"module", "class_name", "config", "registered_name"}`` — a name would lose them."""
     if isinstance(init, str) or init is None:
         return init
-    name = getattr(init, "name", None) or to_snake_case(type(init).__name__)
-    return name
+    config = init.get_config() if hasattr(init, "get_config") else {}
+    try:
+        default = type(init)().get_config()
+    except TypeError:           # no default constructor: always the dict
+        default = None
+    if config and config != default:
+        return {"module": "keras.initializers", "class_name": type(init).__name__,
+                "config": dict(config), "registered_name": None}
+    return getattr(init, "name", None) or to_snake_case(type(init).__name__)
 
 
 class OpLayer(Layer):
