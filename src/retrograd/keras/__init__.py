@@ -10,7 +10,8 @@ Keras code written for TensorFlow runs with only its imports changed::
 See ``docs/keras.md`` for the course's script and the differences from Keras.
 """
 from . import (activations, backend, callbacks, config, datasets, initializers, layers, losses,
-               metrics, models, ops, optimizers, random, regularizers, saving, utils)
+               metrics, models, ops, optimizers, preprocessing, random, regularizers, saving,
+               utils)
 from .device_scope import device
 from .keras_tensor import KerasTensor
 from .layers import Input, Layer
@@ -21,4 +22,5 @@ from .variables import Variable
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "load_model", "layers",
            "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations",
            "initializers", "regularizers", "models", "to_categorical", "set_random_seed",
-           "device", "ops", "random", "config", "backend", "saving", "Variable"]
+           "device", "ops", "random", "config", "backend", "saving", "Variable",
+           "preprocessing"]

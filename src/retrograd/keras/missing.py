@@ -241,4 +241,8 @@ KERAS3 = {
     'datasets': (
         'boston_housing', 'california_housing', 'cifar10', 'cifar100', 'imdb', 'reuters',
     ),
+    'preprocessing': (
+        'image', 'image_dataset_from_directory', 'text_dataset_from_directory',
+        'timeseries_dataset_from_array',
+    ),
 }
