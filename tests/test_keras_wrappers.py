@@ -400,3 +400,11 @@ def test_imdb_example_with_variable_length_input():
         tokens = np.random.default_rng(steps).integers(0, 50, (4, steps)).astype(np.int32)
         close(r.predict(tokens, verbose=0), k.predict(tokens, verbose=0))
     assert summary_rows(r) == summary_rows(k)
+
+
+def test_pad_sequences_also_in_keras_preprocessing():
+    from retrograd import keras as rkeras
+    assert rkeras.preprocessing.sequence.pad_sequences is rkeras.utils.pad_sequences
+    np.testing.assert_array_equal(
+        rkeras.preprocessing.sequence.pad_sequences([[1, 2], [3]], maxlen=3),
+        [[0, 1, 2], [0, 0, 3]])
