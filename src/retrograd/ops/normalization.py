@@ -118,7 +118,8 @@ class Normalize(_Affine):
         """Batch norm: with γ constant over A, Σ_A γ ∂ℓ/∂y = γ ∂ℓ/∂β and
         Σ_A γ ∂ℓ/∂y x̂ = γ ∂ℓ/∂γ, so the two reductions of ∂ℓ/∂x are the parameters'
         gradients: ∂ℓ/∂x = γ r (∂ℓ/∂y − (∂ℓ/∂β + x̂ ∂ℓ/∂γ) / M). Two full-size passes
-        fewer than the general formula (half the time of backward, docs/performance.md)."""
+        fewer than the general formula (backward 4.1 → 2.8 ms on (64, 32, 26, 26) float32,
+        docs/performance.md, "Issue 16, session 6")."""
         xhat, axes = self.xhat, self.axes
         gbeta = gy.sum(axis=axes, keepdims=True)
         ggamma = (gy * xhat).sum(axis=axes, keepdims=True)
