@@ -529,16 +529,8 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            self.use_beta1 = _cycled_beta1("OneCycleLR", optimizer)
-            highs = _per_group("OneCycleLR", optimizer, max_momentum, "max_momentum")
-            lows = _per_group("OneCycleLR", optimizer, base_momentum, "base_momentum")
-            if last_epoch == -1:
-                for hi, lo, group in zip(highs, lows, optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (hi, *group["betas"][1:])
-                    else:
-                        group["momentum"] = hi
-                    group["max_momentum"], group["base_momentum"] = hi, lo
+            self.use_beta1, _, _ = _cycled_momentum("OneCycleLR", optimizer, base_momentum,
+                                                    max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start, end, pct):
@@ -566,10 +558,7 @@ class OneCycleLR(LRScheduler):
                 start = phase["end_step"]
             lrs.append(lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
 
@@ -625,17 +614,8 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            self.use_beta1 = _cycled_beta1(where, optimizer)
-            self.base_momentums = _per_group(where, optimizer, base_momentum, "base_momentum")
-            self.max_momentums = _per_group(where, optimizer, max_momentum, "max_momentum")
-            if last_epoch == -1:
-                for hi, lo, group in zip(self.max_momentums, self.base_momentums,
-                                         optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (hi, *group["betas"][1:])
-                    else:
-                        group["momentum"] = hi
-                    group["max_momentum"], group["base_momentum"] = hi, lo
+            self.use_beta1, self.base_momentums, self.max_momentums = _cycled_momentum(
+                where, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         # As PyTorch: the first step used the groups' initial_lr, later ones base_lr.
         self.base_lrs = base_lrs
@@ -669,11 +649,8 @@ class CyclicLR(LRScheduler):
         if self.cycle_momentum:
             for lo, hi, group in zip(self.base_momentums, self.max_momentums,
                                      self.optimizer.param_groups, strict=True):
-                momentum = hi - (hi - lo) * scale_factor * self.scale_fn(at)
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                _set_momentum(group, hi - (hi - lo) * scale_factor * self.scale_fn(at),
+                              self.use_beta1)
         return lrs
 
     def state_dict(self):
@@ -836,14 +813,31 @@ class ReduceLROnPlateau(_Plateau, LRScheduler):
 
 
 # -- checks -------------------------------------------------------------------------------
-def _cycled_beta1(where, optimizer):
-    """For cycle_momentum: True when the cycled value is Adam's β₁ (``betas``), False
-    for SGD's ``momentum``; an optimizer with neither is PyTorch's ValueError."""
+def _cycled_momentum(where, optimizer, base_momentum, max_momentum, last_epoch):
+    """cycle_momentum's setup (OneCycleLR, CyclicLR): ``(use_beta1, lows, highs)``,
+    use_beta1 True when the cycled value is Adam's β₁ (``betas``), False for SGD's
+    ``momentum`` (an optimizer with neither is PyTorch's ValueError); a fresh
+    scheduler starts each group at its max_momentum and records both bounds."""
     if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
         raise ValueError(f"{where}: cycle_momentum=True needs an optimizer with momentum "
                          f"or betas; {type(optimizer).__name__} has neither (pass "
                          "cycle_momentum=False)")
-    return "betas" in optimizer.defaults
+    use_beta1 = "betas" in optimizer.defaults
+    lows = _per_group(where, optimizer, base_momentum, "base_momentum")
+    highs = _per_group(where, optimizer, max_momentum, "max_momentum")
+    if last_epoch == -1:
+        for hi, lo, group in zip(highs, lows, optimizer.param_groups):
+            _set_momentum(group, hi, use_beta1)
+            group["max_momentum"], group["base_momentum"] = hi, lo
+    return use_beta1, lows, highs
+
+
+def _set_momentum(group, momentum, use_beta1):
+    """A group's cycled momentum: Adam's β₁ or SGD's ``momentum``."""
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
 
 
 def _check_optimizer(optimizer, where):
