@@ -363,6 +363,7 @@ def _restore_optimizer(model, spec, arrays, filepath):
     if not callable(opt._lr):
         opt._lr = float(opt.inner.param_groups[0]["lr"])
 
+
 from .missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).

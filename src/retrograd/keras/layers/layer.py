@@ -254,7 +254,6 @@ class Layer(Module):
         if self.activity_regularizer is not None:
             self._protocol = True
 
-
     def _placed(self, value):
         """A sub-module registered here takes this layer's mode: Keras has one mode per
         call, not per layer, so a layer's parts (``Dropout``'s ``nn.Dropout``, the
@@ -262,6 +261,7 @@ class Layer(Module):
         if isinstance(value, Module):
             value.train(self.training)
         return Module._placed(self, value)
+
     def __setattr__(self, name, value):
         # A weight made by add_weight is registered under its Keras name already;
         # ``self.w = self.add_weight(...)`` only keeps the attribute. A list of
