@@ -71,6 +71,17 @@ def _blocks(op, geo, h, w):
     return ho, wo
 
 
+def _check_input(op, a, nd, what):
+    """PyTorch's checks of unfold's and fold's input: nd axes (unbatched) or nd + 1
+    (batched), none empty but the batch, floating point."""
+    if a.ndim not in (nd, nd + 1) or 0 in a.shape[-nd:]:
+        raise RuntimeError(f"{op}: expected a {nd}D (unbatched) or {nd + 1}D (batched) input "
+                           f"with non-zero {what} (batch may be 0), but got input of size: "
+                           f"{list(a.shape)}")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating-point input, got {a.dtype}")
+
+
 def _im2col(x4, geo, ho, wo):
     """(N, C, H, W) → (N, C·kh·kw, Ho·Wo)."""
     n = x4.shape[0]
@@ -97,12 +108,7 @@ class Unfold(Function):
         self.geo = geo
 
     def forward(self, x):
-        if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
-            raise RuntimeError(f"unfold: expected a 3D (unbatched) or 4D (batched) input "
-                               f"with non-zero channels and sizes (batch may be 0), but got "
-                               f"input of size: {list(x.shape)}")
-        if x.dtype.kind != "f":
-            raise RuntimeError(f"unfold: expected a floating-point input, got {x.dtype}")
+        _check_input("unfold", x, 3, "channels and sizes")
         self.x_shape = x.shape
         x4 = x if x.ndim == 4 else x[None]
         self.x4 = x4.shape
@@ -133,12 +139,7 @@ class Fold(Function):
         (kh, kw), (pt, _), (pl, _) = geo.kernel, *geo.pads
         args = (f"output_size={self.output_size}, kernel_size={geo.kernel}, dilation="
                 f"{geo.dilation}, padding={(pt, pl)}, stride={geo.stride}")
-        if cols.ndim not in (2, 3) or 0 in cols.shape[-2:]:
-            raise RuntimeError(f"fold: expected a 2D (unbatched) or 3D (batched) input with "
-                               f"non-zero sizes (batch may be 0), but got input of size: "
-                               f"{list(cols.shape)}")
-        if cols.dtype.kind != "f":
-            raise RuntimeError(f"fold: expected a floating-point input, got {cols.dtype}")
+        _check_input("fold", cols, 2, "sizes")
         ck, length = cols.shape[-2:]
         if ck % (kh * kw):
             raise RuntimeError(f"fold: expected size of input's dimension {cols.ndim - 2} to "
