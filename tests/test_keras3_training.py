@@ -306,20 +306,21 @@ def test_weight_regularizer_in_the_logged_loss():
 
 
 # -- custom steps ------------------------------------------------------------------------------
+def apply_gradients(K, model):
+    """The one line of a custom train_step that differs: Keras reads ``v.value.grad``
+    and calls ``optimizer.apply(grads, vars)`` under torch.no_grad(); retrograd's
+    weights hold their ``.grad`` and ``optimizer.apply()`` applies them."""
+    if K is keras:
+        tw = list(model.trainable_weights)
+        with torch.no_grad():
+            model.optimizer.apply([v.value.grad for v in tw], tw)
+    else:
+        model.optimizer.apply()
+
+
 def stepped(K, variant):
     """A subclassed model with its own train_step (guide "customizing what happens in
-    fit()", PyTorch backend). The gradient lines are the only ones that differ:
-    Keras reads ``v.value.grad`` and calls ``optimizer.apply(grads, vars)`` under
-    torch.no_grad(); retrograd's weights hold their ``.grad`` and
-    ``optimizer.apply()`` applies them."""
-    def apply_gradients(model):
-        if K is keras:
-            tw = list(model.trainable_weights)
-            with torch.no_grad():
-                model.optimizer.apply([v.value.grad for v in tw], tw)
-        else:
-            model.optimizer.apply()
-
+    fit()", PyTorch backend); only the gradient lines differ (``apply_gradients``)."""
     class Stepped(K.Model):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -341,7 +342,7 @@ def stepped(K, variant):
             else:
                 loss = self.compute_loss(y=y, y_pred=y_pred)
             loss.backward()
-            apply_gradients(self)
+            apply_gradients(K, self)
             if variant == "trackers":
                 self.loss_tracker.update_state(loss)
                 self.mae_metric.update_state(y, y_pred)
@@ -615,12 +616,7 @@ def test_custom_train_step_with_sample_weights_and_test_step():
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
                 loss.backward()
-                if K is keras:
-                    tw = list(self.trainable_weights)
-                    with torch.no_grad():
-                        self.optimizer.apply([v.value.grad for v in tw], tw)
-                else:
-                    self.optimizer.apply()
+                apply_gradients(K, self)
                 for metric in self.metrics:
                     if metric.name == "loss":
                         metric.update_state(loss)
