@@ -97,6 +97,8 @@ def test_empty_batch_and_dtypes():
     assert FO.fold(rg.zeros(0, 12, 20), (5, 6), 2).shape == (0, 3, 5, 6)
     with pytest.raises(RuntimeError, match="unfold: expected a floating-point input"):
         FO.unfold(rg.ones(1, 2, 3, 3, dtype=rg.int64), 2)
+    with pytest.raises(RuntimeError, match="fold: expected a floating-point input"):
+        FO.fold(rg.ones(2, 12, 20, dtype=rg.int64), (5, 6), 2)
 
 
 def test_layers_match_torch_nn():
