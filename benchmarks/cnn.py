@@ -59,11 +59,13 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402  (run.py's helpers: BLAS thread variables, peak memory)
+
 LR = 0.01
 BATCHES = {"mnist-net": 64, "lenet5": 64, "keras-convnet": 128}
 WORKLOADS = tuple(BATCHES)
 FRAMEWORKS = ("pytorch", "retrograd")
-BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def build(nn, workload):
@@ -104,23 +106,6 @@ def initial_weights(workload):
     import torch
     torch.manual_seed(0)
     return {k: v.numpy().copy() for k, v in build(torch.nn, workload).state_dict().items()}
-
-
-def memory_mb(field):
-    """VmRSS (resident now) or VmHWM (its peak) of this process, in MB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
-def reset_peak():
-    """Start the peak (VmHWM) again from the resident size now (Linux ≥ 4.0). Not
-    ru_maxrss: it keeps the parent's size across fork and exec, so a child of a large
-    process would report the parent's memory as its own."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
 
 
 def tune(args):
@@ -169,8 +154,9 @@ def child(args):
         opt.step()
         return float(loss.item())
 
-    reset_peak()
-    base = memory_mb("VmRSS")
+    # The peak (VmHWM) restarted here, not ru_maxrss: that keeps the parent's size
+    # across fork and exec, so a child of a large process would count it as its own.
+    base = run.reset_peak_memory()
     losses = [step(0), step(1)]                      # warm-up
     times, gemms = [], []
     for i in range(2, args.steps):
@@ -179,11 +165,11 @@ def child(args):
         losses.append(step(i))
         times.append(time.perf_counter() - t0)
         gemms.append(gemm_seconds[0])
-    peak = memory_mb("VmHWM")
+    peak = run._proc_status("VmHWM")
     # Medians: one step slowed by another process does not move them.
     print(json.dumps({"samples_per_s": batch / sorted(times)[len(times) // 2],
                       "gemm_ms": sorted(gemms)[len(gemms) // 2] * 1e3,
-                      "peak_mb": peak - base, "losses": losses}))
+                      "peak_mb": (peak - base) / 2**20, "losses": losses}))
 
 
 def interleaved(args):
@@ -274,7 +260,7 @@ def designs(args):
 
 
 def run_child(args, workload, framework, inputs):
-    env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
+    env = run.child_env(args.threads)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", workload, framework,
            "--steps", str(args.steps), "--threads", str(args.threads), "--inputs", inputs] + \
         ([] if args.tune_malloc else ["--no-tune-malloc"])
@@ -306,10 +292,13 @@ def main(argv=None):
         ap.error("--steps must be at least 3 (2 are warm-up)")
     if args.child:
         return child(args)
+    unknown = [w for w in args.workloads.split(",") if w not in WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload(s) {unknown}; choose from {WORKLOADS}")
     if args.designs or args.interleaved:
         if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
             # NumPy's BLAS reads its thread count when first loaded: run in a child.
-            env = dict(os.environ, **{k: str(args.threads) for k in BLAS_THREAD_VARS})
+            env = run.child_env(args.threads)
             return subprocess.run([sys.executable, os.path.abspath(__file__)] +
                                   (argv if argv is not None else sys.argv[1:]), env=env,
                                   check=False).returncode
@@ -320,8 +309,6 @@ def main(argv=None):
     print(f"{'workload':<10} {'framework':<10} {'samples/s':>10} {'ratio':>6} "
           f"{'peak MB':>8} {'loss 1st':>9} {'loss last':>9} {'max |Δloss|':>11}")
     for workload in args.workloads.split(","):
-        if workload not in WORKLOADS:
-            ap.error(f"unknown workload {workload!r}; choose from {WORKLOADS}")
         with tempfile.TemporaryDirectory() as tmp:
             inputs = os.path.join(tmp, "inputs.npz")
             x, y = data(args, args.steps, BATCHES[workload])
