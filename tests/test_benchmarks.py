@@ -126,6 +126,23 @@ def test_checked_numpy_reference_trains_the_same_and_refuses_bad_labels(mnist_di
         checked(x[:32], bad)
 
 
+def test_cnn_trains_both_frameworks_alike_and_refuses_unknown_workloads():
+    """benchmarks/cnn.py (issue 16) on LeNet-5, 3 steps of random data: retrograd's and
+    PyTorch's rows, from the same weights on the same batches, give the same losses; an
+    unknown workload is refused before anything runs."""
+    out = run("cnn.py", "--workloads", "lenet5", "--steps", "3", "--random-data",
+              "--threads", "1")
+    rows = {fw: table_row(out, "lenet5", fw).split() for fw in ("pytorch", "retrograd")}
+    for fw, row in rows.items():
+        assert float(row[2]) > 0 and float(row[4]) > 0, row    # samples/s, peak MB
+    assert rows["pytorch"][5:7] == rows["retrograd"][5:7], rows  # first and last loss
+    assert float(rows["retrograd"][7]) < 1e-5, rows
+    assert re.search(r"convolution GEMMs alone: [\d.]+ ms per step", out), out
+    p = subprocess.run([sys.executable, str(BENCH / "cnn.py"), "--workloads", "lenet5,foo"],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert p.returncode == 2 and "unknown workload(s) ['foo']" in p.stderr, p.stderr
+
+
 def test_step_time_quick_prints_the_row(mnist_dir):
     out = run("step_time.py", "--quick", "--workloads", "logreg", "--data", str(mnist_dir))
     row = next(ln for ln in out.splitlines() if ln.startswith("logreg"))
