@@ -6,23 +6,17 @@ options retrograd lacks refused by name.
 ``K`` is one side's Keras module; ``rnn(K, name)`` its recurrent layer class (the
 classes live in ``retrograd.keras.layers.recurrent`` until ``keras.layers`` lists
 them)."""
-import os
 
 import numpy as np
 import pytest
+from keras_parity import import_keras, outputs, value
 
 import retrograd as rg
 from retrograd import keras as rk
 from retrograd.keras.layers import recurrent
 from retrograd.missing import NotSupportedError
 
-os.environ["KERAS_BACKEND"] = "torch"
-keras = pytest.importorskip("keras", reason="real Keras 3 is the oracle of the recurrent "
-                            "layers (pip install keras; it runs on the PyTorch backend)")
-torch = pytest.importorskip("torch", reason="Keras's PyTorch backend needs torch")
-if keras.config.backend() != "torch":
-    pytest.skip(f"Keras imported with backend {keras.config.backend()!r} before this module "
-                "set KERAS_BACKEND=torch", allow_module_level=True)
+keras, torch = import_keras("the recurrent layers")
 
 RNN_CLASSES = {"SimpleRNN": recurrent.SimpleRNN, "LSTM": recurrent.LSTM,
                "GRU": recurrent.GRU}
@@ -32,18 +26,6 @@ X = R.standard_normal((3, 5, 4)).astype(np.float32)
 
 def rnn(K, name):
     return getattr(keras.layers, name) if K is keras else RNN_CLASSES[name]
-
-
-def value(t):
-    if isinstance(t, rg.Tensor):
-        return np.asarray(t.numpy())
-    if hasattr(t, "detach"):
-        return t.detach().cpu().numpy()
-    return np.asarray(t)
-
-
-def outputs(out):
-    return [value(o) for o in out] if isinstance(out, (list, tuple)) else [value(out)]
 
 
 CASES = [("SimpleRNN", {}), ("SimpleRNN", {"return_sequences": True, "go_backwards": True}),

@@ -6,11 +6,11 @@ losses; configurations as Keras writes them; pad_sequences' arrays equal Keras's
 ``K`` is one side's Keras module; ``L(K, name)`` its layer class (the wrappers live in
 ``retrograd.keras.layers.wrappers`` until ``keras.layers`` lists them)."""
 import itertools
-import os
 import re
 
 import numpy as np
 import pytest
+from keras_parity import import_keras, outputs, value
 
 import retrograd as rg
 from retrograd import keras as rk
@@ -18,13 +18,7 @@ from retrograd.keras.layers import recurrent, wrappers
 from retrograd.keras.sequence_utils import pad_sequences
 from retrograd.missing import NotSupportedError
 
-os.environ["KERAS_BACKEND"] = "torch"
-keras = pytest.importorskip("keras", reason="real Keras 3 is the oracle of the wrappers "
-                            "(pip install keras; it runs on the PyTorch backend)")
-torch = pytest.importorskip("torch", reason="Keras's PyTorch backend needs torch")
-if keras.config.backend() != "torch":
-    pytest.skip(f"Keras imported with backend {keras.config.backend()!r} before this module "
-                "set KERAS_BACKEND=torch", allow_module_level=True)
+keras, torch = import_keras("the wrappers")
 
 OURS = {"SimpleRNN": recurrent.SimpleRNN, "LSTM": recurrent.LSTM, "GRU": recurrent.GRU,
         "Bidirectional": wrappers.Bidirectional, "TimeDistributed": wrappers.TimeDistributed}
@@ -36,18 +30,6 @@ def L(K, name):
     if K is keras:
         return getattr(keras.layers, name)
     return OURS[name] if name in OURS else getattr(rk.layers, name)
-
-
-def value(t):
-    if isinstance(t, rg.Tensor):
-        return np.asarray(t.numpy())
-    if hasattr(t, "detach"):
-        return t.detach().cpu().numpy()
-    return np.asarray(t)
-
-
-def outputs(out):
-    return [value(o) for o in out] if isinstance(out, (list, tuple)) else [value(out)]
 
 
 def close(ours, theirs, tol=1e-5):
