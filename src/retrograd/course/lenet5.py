@@ -26,7 +26,7 @@ from retrograd import nn, optim
 from retrograd.nn import functional as F
 
 from .experiment import Result
-from .training import load_mnist
+from .training import evaluate, load_mnist
 
 NAME = "lenet5"
 TITLE = "LeNet-5 on MNIST: the first convolutional network"
@@ -56,15 +56,6 @@ def lenet5(seed=0):
 def images(X):
     """(N, 784) pixels in [0, 1] → (N, 1, 28, 28), normalised to mean 0, deviation 1."""
     return ((X - MEAN) / STD).reshape(len(X), 1, 28, 28).astype(np.float32)
-
-
-def accuracy(model, X, y, batch=1000):
-    model.eval()
-    with rg.no_grad():
-        pred = np.concatenate([model(rg.tensor(X[i:i + batch])).numpy().argmax(1)
-                               for i in range(0, len(X), batch)])
-    model.train()
-    return float((pred == y).mean())
 
 
 def train(model, X, y, epochs, lr, seed, batch=64, decay_at=None, weight_decay=0.0):
@@ -99,7 +90,7 @@ def run(out=None, quick=False, seed=0, data_dir=None):
     n_params = sum(p.numel() for p in model.parameters())
     losses = train(model, Xtr, ytr, epochs, lr=LR, seed=seed, batch=BATCH, decay_at=decay_at,
                    weight_decay=WEIGHT_DECAY)
-    acc = accuracy(model, Xte, yte)
+    acc = evaluate(model, Xte, yte, batch_size=1000)[1]
     r.numbers.update(parameters=n_params, epochs=epochs, train_loss=losses, test_accuracy=acc,
                      n_train=len(ytr), n_test=len(yte))
     r.claim("LeNet-5 has about 60,000 trainable parameters (LeCun et al. 1998)",
