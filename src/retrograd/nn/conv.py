@@ -18,8 +18,6 @@ from .module import Module
 from .parameter import Parameter
 
 
-
-
 class _ConvNd(Module):
     """The convolution layers' common part: arguments, weights, repr; ``forward``
     applies the class's op (``_conv``)."""
