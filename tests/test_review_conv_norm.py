@@ -192,6 +192,8 @@ def test_batch_norm_without_input_gradient():
     y = N.batch_norm(rg.tensor(x), None, None, wr, br, training=True)
     yt = F.batch_norm(torch.tensor(x), None, None, wt, bt, training=True)
     g = rng.standard_normal(y.shape)
+    gx, gw, gb = y._op.backward(g)        # the op itself: no ∂ℓ/∂x computed
+    assert gx is None and gw is not None and gb is not None
     y.backward(g)
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(wr.grad.numpy(), wt.grad.numpy(), rtol=1e-10)
