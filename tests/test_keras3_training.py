@@ -220,6 +220,20 @@ def test_builtin_metrics_standalone(name, args, update):
     close(k[1:], r[1:], rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("name", ["AUC", "Precision", "Recall"])
+def test_confusion_metrics_refuse_mismatched_shapes_as_keras(name):
+    """Labels or sample weights that do not fit the predictions: a ValueError (Keras's
+    type) naming the metric and both shapes, not NumPy's reshape error."""
+    m = getattr(rk.metrics, name)()
+    p = np.full((3, 1), 0.7, np.float32)
+    with pytest.raises(ValueError, match=rf"{name}: y_true of shape \(4, 1\) does not "
+                                         r"match y_pred of shape \(3, 1\)"):
+        m.update_state(np.ones((4, 1), np.float32), p)
+    with pytest.raises(ValueError, match=rf"{name}: sample_weight of shape \(4,\)"):
+        m.update_state(np.ones((3, 1), np.float32), p, sample_weight=np.ones(4))
+    assert float(num(m.result())) == 0.0            # nothing was counted
+
+
 def test_fit_drives_every_metric_through_the_protocol():
     """A Metric subclass, a Metric object renamed, a string and a function in one
     compile: history keys and values, evaluate's list (Keras's order) and dict."""

@@ -49,6 +49,24 @@ def _host(v):
     return a
 
 
+def _aligned(who, y_true, y_pred, sample_weight):
+    """``(ŷ, y, w)`` on the host: the labels in the predictions' shape and one weight
+    per sample broadcast to it (ones without ``sample_weight``), or a ValueError
+    naming the metric and the shapes that do not match."""
+    p, y = _host(y_pred), _host(y_true)
+    if y.size != p.size:
+        raise ValueError(f"keras.metrics.{who}: y_true of shape {y.shape} does not match "
+                         f"y_pred of shape {p.shape}")
+    if sample_weight is None:
+        return p, y.reshape(p.shape), np.ones(p.shape)
+    sw = _host(sample_weight)
+    if p.ndim == 0 or sw.size != len(p):
+        raise ValueError(f"keras.metrics.{who}: sample_weight of shape {sw.shape} does not "
+                         f"give one weight per sample of y_pred of shape {p.shape}")
+    return p, y.reshape(p.shape), np.broadcast_to(sw.reshape((len(p),) + (1,) * (p.ndim - 1)),
+                                                  p.shape)
+
+
 class Variable(np.lib.mixins.NDArrayOperatorsMixin):
     """A metric's state (Keras's ``keras.Variable`` as metrics use it): an array on
     the host, changed in place by ``assign``, ``assign_add``, ``assign_sub``;
@@ -391,11 +409,9 @@ class _Confusion(Metric):
         self.other = self.add_variable((), "zeros", name=self.OTHER)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        p, y = _host(y_pred), _host(y_true)
+        p, y, w = _aligned(type(self).__name__, y_true, y_pred, sample_weight)
         pred = p > (0.5 if self.thresholds is None else self.thresholds)
-        true = y.reshape(p.shape) > 0.5
-        w = np.ones(p.shape) if sample_weight is None else np.broadcast_to(
-            _host(sample_weight).reshape((len(p),) + (1,) * (p.ndim - 1)), p.shape)
+        true = y > 0.5
         self.true_positives.assign_add(float((w * (pred & true)).sum()))
         other = (pred & ~true) if self.OTHER == "false_positives" else (~pred & true)
         self.other.assign_add(float((w * other).sum()))
@@ -449,14 +465,12 @@ class AUC(Metric):
             setattr(self, n, self.add_variable((num_thresholds,), "zeros", name=n))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        p, y = _host(y_pred).astype(np.float64), _host(y_true)
+        p, y, w = _aligned("AUC", y_true, y_pred, sample_weight)
+        p = p.astype(np.float64)
         if self.from_logits:
             p = 0.5 * (1 + np.tanh(0.5 * p))
-        true = (y.reshape(p.shape) > 0.5).reshape(-1)
-        w = np.ones(p.shape) if sample_weight is None else np.broadcast_to(
-            _host(sample_weight).astype(np.float64).reshape((len(p),) + (1,) * (p.ndim - 1)),
-            p.shape)
-        w, p = w.reshape(-1), p.reshape(-1)
+        true = (y > 0.5).reshape(-1)
+        w, p = w.astype(np.float64).reshape(-1), p.reshape(-1)
         above = p[None, :] > self._thresholds[:, None]          # (T, n)
         for var, mask in ((self.true_positives, above & true), (self.false_positives,
                                                                 above & ~true),
