@@ -68,6 +68,9 @@ import time
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402  (run.child_env: the BLAS thread variables of a child)
+
 LAYERS = {   # name: (x shape, w shape, what it is)
     "mnist": ((64, 32, 26, 26), (64, 32, 3, 3), "MNIST net conv2"),
     "keras": ((128, 32, 13, 13), (64, 32, 3, 3), "Keras convnet conv2"),
@@ -78,7 +81,6 @@ QUICK_LAYERS = {
     "keras": ((2, 3, 7, 7), (4, 3, 3, 3), "tiny 3x3, odd output"),
     "lenet5": ((2, 2, 9, 9), (3, 2, 5, 5), "tiny 5x5"),
 }
-BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def geometry(w_shape):
@@ -629,7 +631,7 @@ def main(argv=None):
     print(f"load average at start (1, 5, 15 min): {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
     rows = []
     for t in threads:
-        env = dict(os.environ, **{k: str(t) for k in BLAS_THREAD_VARS})
+        env = run.child_env(t)
         cmd = [sys.executable, os.path.abspath(__file__), "--child", str(t), "--reps",
                str(args.reps), "--layers", args.layers, "--stat", args.stat] + \
             (["--quick"] if args.quick else [])
