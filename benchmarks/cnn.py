@@ -52,6 +52,7 @@ the whole batch's columns, the columns built whole or in blocks of samples
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,8 +168,8 @@ def child(args):
         gemms.append(gemm_seconds[0])
     peak = run._proc_status("VmHWM")
     # Medians: one step slowed by another process does not move them.
-    print(json.dumps({"samples_per_s": batch / sorted(times)[len(times) // 2],
-                      "gemm_ms": sorted(gemms)[len(gemms) // 2] * 1e3,
+    print(json.dumps({"samples_per_s": batch / statistics.median(times),
+                      "gemm_ms": statistics.median(gemms) * 1e3,
                       "peak_mb": (peak - base) / 2**20, "losses": losses}))
 
 
@@ -205,7 +206,7 @@ def interleaved(args):
                 step(i)
                 if i >= 2:                            # 2 warm-up steps
                     times[name].append(time.perf_counter() - t0)
-        med = {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+        med = {name: statistics.median(t) for name, t in times.items()}
         print(f"{workload:<10} median step: PyTorch {med['pytorch'] * 1e3:7.1f} ms, "
               f"retrograd {med['retrograd'] * 1e3:7.1f} ms; retrograd/PyTorch throughput "
               f"{med['pytorch'] / med['retrograd']:.2f} ({args.threads} threads, "
