@@ -22,6 +22,14 @@ def run(script, *args, bench=BENCH):
     return p.stdout
 
 
+def load_run():
+    """benchmarks/run.py as a module (its trainers and data loading)."""
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
 def test_overhead_prints_both_cases():
     out = run("overhead.py", "--quick")
     assert "retrograd µs" in out
@@ -79,9 +87,7 @@ def test_numpy_deep_reference_matches_retrograd(mnist_dir):
     """The hand-written NumPy loop of the deep workload (10 tanh layers of 500, backward
     by hand) is correct: from the same initial weights its loss is retrograd's before
     and after one SGD step (forward, then gradient and update), and it trains."""
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_run()
     x, y, xt, yt = bench.load_mnist(str(mnist_dir))
     w = bench.WORKLOADS["deep"]
     assert w["act"] == "tanh" and w["sizes"][1:-1] == (500,) * 10
@@ -110,9 +116,7 @@ def test_numpy_deep_reference_matches_retrograd(mnist_dir):
 def test_checked_numpy_reference_trains_the_same_and_refuses_bad_labels(mnist_dir):
     """The NumPy loop "with checks" (the label check and the loss value every framework
     computes) takes the same steps as the bare loop, and refuses out-of-range labels."""
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_run()
     x, y, _, _ = bench.load_mnist(str(mnist_dir))
     w = dict(bench.WORKLOADS["logreg"], batch=32)
     (bare, predict_bare, _), (checked, predict_checked, _) = (
