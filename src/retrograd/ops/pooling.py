@@ -422,10 +422,11 @@ class AdaptiveMaxPool(Function):
         y = idx = None
         for p in range(int(rl.max(initial=1))):
             rows = rs + np.minimum(p, rl - 1)
+            rows_x = xp.asarray(rows)[:, None]         # once per row tap, not per (p, q)
             for q in range(int(cl.max(initial=1))):
                 cols = cs + np.minimum(q, cl - 1)
                 pos = xp.asarray(rows[:, None] * w + cols[None, :])
-                v = x3[:, xp.asarray(rows)[:, None], xp.asarray(cols)[None, :]]
+                v = x3[:, rows_x, xp.asarray(cols)[None, :]]
                 if y is None:
                     y, idx = v, xp.broadcast_to(pos, v.shape)
                     continue
