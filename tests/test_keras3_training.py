@@ -612,6 +612,24 @@ def test_the_guides_custom_loss_and_metric():
     close(k.result(), r.result())
 
 
+def test_compute_loss_adds_the_penalties_of_layers_added_after_a_first_call():
+    """compute_loss adds model.losses at every call (Keras 3): a regularized layer added
+    after an earlier call outside fit has its penalty counted, not a stale 'no
+    penalties' decision."""
+    m = rk.Sequential([rk.Input((3,)), rk.layers.Dense(2)])
+    m.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 2), np.float32)
+    p = m(x)
+    assert float(m.compute_loss(y=y, y_pred=p).numpy()) == pytest.approx(
+        float(np.mean(np.square(p.numpy()))), rel=1e-6)
+    m.add(rk.layers.Dense(2, kernel_regularizer=rk.regularizers.L2(10.0)))
+    p = m(x)
+    penalty = sum(float(np.asarray(v)) for v in m.losses)
+    assert penalty > 1.0
+    assert float(m.compute_loss(y=y, y_pred=p).numpy()) == pytest.approx(
+        float(np.mean(np.square(p.numpy()))) + penalty, rel=1e-6)
+
+
 def test_custom_train_step_with_sample_weights_and_test_step():
     """The guide's sample-weighted train_step and its test_step: compute_loss with
     sample_weight, metrics fed the weights, evaluate through test_step."""

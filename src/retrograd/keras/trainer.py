@@ -150,9 +150,10 @@ class Trainer:
                 if h.loss is not None:
                     part = h.loss(yk, pk, wk) * h.weight
                     total = part if total is None else total + part
-        if "_penalized" not in vars(self):      # outside fit/evaluate (_setup_step decides)
-            self._penalized = any(getattr(m, "has_penalties", False) for m in self.modules())
-        extra = self._extra_loss()
+        # Decided at each call, not from fit's flag (_setup_step): layers may have been
+        # added since, and one walk of the modules is small beside a custom step.
+        extra = self.regularization_loss() if any(
+            getattr(m, "has_penalties", False) for m in self.modules()) else None
         if extra is not None:
             total = extra if total is None else total + extra
         if total is None:
