@@ -199,9 +199,10 @@ class _RNN(Layer):
                 rec_mask = self._dropout_mask(xp, (batch, self.units),
                                               self.recurrent_dropout)
         xw = self.input_product(x)          # (batch, T, k·units): one matmul
+        rec = self.recurrent_weights()      # sliced once, not at every step
         outputs = []
         for t in range(steps):
-            states = self.step(xw[:, t], states, rec_mask)
+            states = self.step(xw[:, t], states, rec_mask, rec)
             outputs.append(states[0])
         out = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return (out, *states) if self.return_state else out
@@ -209,6 +210,10 @@ class _RNN(Layer):
     def input_product(self, x):
         xw = matmul(x, self.kernel)
         return xw + self.bias if self.use_bias else xw
+
+    def recurrent_weights(self):
+        """What ``step`` multiplies h by, taken once per call."""
+        return self.recurrent_kernel
 
     def act(self, z):
         return z if self.activation is None else self.activation(z)
@@ -284,9 +289,9 @@ class SimpleRNN(_RNN):
                     return_sequences, return_state, go_backwards, stateful, unroll,
                     zero_output_for_mask, kwargs)
 
-    def step(self, xw, states, rec_mask):
+    def step(self, xw, states, rec_mask, U):
         h = states[0] if rec_mask is None else states[0] * rec_mask
-        return [self.act(xw + matmul(h, self.recurrent_kernel))]
+        return [self.act(xw + matmul(h, U))]
 
 
 class LSTM(_RNN):
@@ -321,11 +326,11 @@ class LSTM(_RNN):
             return self.bias_initializer
         return _ForgetBias(_initializers.get(self.bias_initializer), self.units)
 
-    def step(self, xw, states, rec_mask):
+    def step(self, xw, states, rec_mask, U):
         h, c = states
         if rec_mask is not None:
             h = h * rec_mask
-        z = xw + matmul(h, self.recurrent_kernel)
+        z = xw + matmul(h, U)
         u = self.units
         i = self.rec_act(z[:, :u])
         f = self.rec_act(z[:, u:2 * u])
@@ -377,22 +382,30 @@ class GRU(_RNN):
             return xw
         return xw + (self.bias[0] if self.reset_after else self.bias)
 
-    def step(self, xw, states, rec_mask):
+    def recurrent_weights(self):
+        """reset_after: (U, the recurrent bias row or None); otherwise U's z, r
+        columns and its h columns apart."""
+        U, u = self.recurrent_kernel, self.units
+        if self.reset_after:
+            return U, (self.bias[1] if self.use_bias else None)
+        return U[:, :2 * u], U[:, 2 * u:]
+
+    def step(self, xw, states, rec_mask, rec):
         h_prev = states[0]
         h = h_prev if rec_mask is None else h_prev * rec_mask
-        u, U = self.units, self.recurrent_kernel
+        u = self.units
         if self.reset_after:
-            inner = matmul(h, U)
-            if self.use_bias:
-                inner = inner + self.bias[1]
+            U, b = rec
+            inner = matmul(h, U) if b is None else matmul(h, U) + b
             z = self.rec_act(xw[:, :u] + inner[:, :u])
             r = self.rec_act(xw[:, u:2 * u] + inner[:, u:2 * u])
             hh = self.act(xw[:, 2 * u:] + r * inner[:, 2 * u:])
         else:
-            inner = matmul(h, U[:, :2 * u])
+            U_zr, U_h = rec
+            inner = matmul(h, U_zr)
             z = self.rec_act(xw[:, :u] + inner[:, :u])
             r = self.rec_act(xw[:, u:2 * u] + inner[:, u:])
-            hh = self.act(xw[:, 2 * u:] + matmul(r * h, U[:, 2 * u:]))
+            hh = self.act(xw[:, 2 * u:] + matmul(r * h, U_h))
         return [z * h_prev + (1 - z) * hh]
 
     def extra_config(self):
