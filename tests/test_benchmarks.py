@@ -152,6 +152,10 @@ def test_step_time_quick_prints_the_row(mnist_dir):
     row = next(ln for ln in out.splitlines() if ln.startswith("logreg"))
     cells = row.split()
     assert float(cells[1]) > 0 and float(cells[3]) > 0, row   # retrograd's and NumPy's µs
+    # the NumPy loop with the checks, and retrograd's speed ratio to it (µs rounded)
+    rg, checked = float(cells[1]), float(cells[4])
+    assert checked > 0 and re.fullmatch(r"\d+\.\d\dx", cells[7]), row
+    assert abs(float(cells[7][:-1]) - checked / rg) < 0.02, row
 
 
 def test_profile_step_times_every_trainer():
