@@ -72,45 +72,46 @@ class _RNN(Layer):
     n_states = 1        # LSTM: 2 (h, c)
     keras_weights_subgroup = "cell"     # Keras 3's .keras file: layers/lstm/cell/vars
 
-    def _setup(self, units, activation, recurrent_activation, use_bias, kernel_initializer,
-               recurrent_initializer, bias_initializer, kernel_regularizer,
-               recurrent_regularizer, bias_regularizer, constraints, dropout,
-               recurrent_dropout, seed, return_sequences, return_state, go_backwards,
-               stateful, unroll, zero_output_for_mask, kwargs):
+    def _setup(self, args):
+        """Take the arguments all three layers share from their constructor's
+        ``locals()`` (the constructors keep Keras's explicit signatures)."""
         who = type(self).__name__
-        units = _positive_int(units, who, "units")
-        for name, value in constraints.items():
-            if value is not None:
-                raise NotSupportedError(f"{who}: {name}={value!r} is not supported (no "
+        units = _positive_int(args["units"], who, "units")
+        for name in ("kernel_constraint", "recurrent_constraint", "bias_constraint"):
+            if args[name] is not None:
+                raise NotSupportedError(f"{who}: {name}={args[name]!r} is not supported (no "
                                         "constraint is applied after the optimizer's "
                                         "update); leave it None")
-        if stateful:
+        if args["stateful"]:
             raise NotSupportedError(f"{who}: stateful=True is not supported (the state is "
                                     "not kept between batches); leave stateful=False")
-        super().__init__(**kwargs)
-        self.units, self.use_bias = units, bool(use_bias)
+        super().__init__(**args["kwargs"])
+        self.units, self.use_bias = units, bool(args["use_bias"])
+        activation = args["activation"]
+        recurrent_activation = args.get("recurrent_activation")     # SimpleRNN has none
         self.activation = _activations.get(activation) if activation is not None else None
         self.activation_name = _activation_name(self.activation)
         self.recurrent_activation = _activations.get(recurrent_activation) \
             if recurrent_activation is not None else None
         self.recurrent_activation_name = _activation_name(self.recurrent_activation)
-        for init in (kernel_initializer, recurrent_initializer, bias_initializer):
+        for init in (args["kernel_initializer"], args["recurrent_initializer"],
+                     args["bias_initializer"]):
             _initializers.get(init)             # refuse a bad name now
-        self.kernel_initializer = kernel_initializer
-        self.recurrent_initializer = recurrent_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = _regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.dropout = _rate(dropout, who, "dropout")
-        self.recurrent_dropout = _rate(recurrent_dropout, who, "recurrent_dropout")
-        self.seed = seed
+        self.kernel_initializer = args["kernel_initializer"]
+        self.recurrent_initializer = args["recurrent_initializer"]
+        self.bias_initializer = args["bias_initializer"]
+        self.kernel_regularizer = _regularizers.get(args["kernel_regularizer"])
+        self.recurrent_regularizer = _regularizers.get(args["recurrent_regularizer"])
+        self.bias_regularizer = _regularizers.get(args["bias_regularizer"])
+        self.dropout = _rate(args["dropout"], who, "dropout")
+        self.recurrent_dropout = _rate(args["recurrent_dropout"], who, "recurrent_dropout")
+        self.seed = seed = args["seed"]
         self._rng = None if seed is None else np.random.default_rng(seed)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.unroll = bool(unroll)              # no effect: the loop is the same
-        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.return_sequences = bool(args["return_sequences"])
+        self.return_state = bool(args["return_state"])
+        self.go_backwards = bool(args["go_backwards"])
+        self.unroll = bool(args["unroll"])              # no effect: the loop is the same
+        self.zero_output_for_mask = bool(args["zero_output_for_mask"])
         self.kernel = self.recurrent_kernel = self.bias = None
 
     # -- weights -------------------------------------------------------------------
@@ -280,14 +281,7 @@ class SimpleRNN(_RNN):
                  dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  seed=None, zero_output_for_mask=False, **kwargs):
-        self._setup(units, activation, None, use_bias, kernel_initializer,
-                    recurrent_initializer, bias_initializer, kernel_regularizer,
-                    recurrent_regularizer, bias_regularizer,
-                    {"kernel_constraint": kernel_constraint,
-                     "recurrent_constraint": recurrent_constraint,
-                     "bias_constraint": bias_constraint}, dropout, recurrent_dropout, seed,
-                    return_sequences, return_state, go_backwards, stateful, unroll,
-                    zero_output_for_mask, kwargs)
+        self._setup(locals())
 
     def step(self, xw, states, rec_mask, U):
         h = states[0] if rec_mask is None else states[0] * rec_mask
@@ -311,14 +305,7 @@ class LSTM(_RNN):
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  use_cudnn="auto", zero_output_for_mask=False, **kwargs):
-        self._setup(units, activation, recurrent_activation, use_bias, kernel_initializer,
-                    recurrent_initializer, bias_initializer, kernel_regularizer,
-                    recurrent_regularizer, bias_regularizer,
-                    {"kernel_constraint": kernel_constraint,
-                     "recurrent_constraint": recurrent_constraint,
-                     "bias_constraint": bias_constraint}, dropout, recurrent_dropout, seed,
-                    return_sequences, return_state, go_backwards, stateful, unroll,
-                    zero_output_for_mask, kwargs)
+        self._setup(locals())
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def bias_init(self):
@@ -363,14 +350,7 @@ class GRU(_RNN):
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  reset_after=True, use_cudnn="auto", zero_output_for_mask=False, **kwargs):
-        self._setup(units, activation, recurrent_activation, use_bias, kernel_initializer,
-                    recurrent_initializer, bias_initializer, kernel_regularizer,
-                    recurrent_regularizer, bias_regularizer,
-                    {"kernel_constraint": kernel_constraint,
-                     "recurrent_constraint": recurrent_constraint,
-                     "bias_constraint": bias_constraint}, dropout, recurrent_dropout, seed,
-                    return_sequences, return_state, go_backwards, stateful, unroll,
-                    zero_output_for_mask, kwargs)
+        self._setup(locals())
         self.reset_after = bool(reset_after)
 
     def bias_shape(self):
