@@ -308,3 +308,5 @@ def test_sizes_given_as_strings_or_floats_are_refused_as_pytorch():
                  lambda: max_pool2d(x, [2.5, 2]), lambda: max_pool2d(x, "2")):
         with pytest.raises(TypeError, match="must be an int or a tuple of 2 ints"):
             call()
+    # a generator of ints is read once (checked, then converted): not used up by the check
+    assert conv2d(x, w, stride=(s for s in (2, 1))).shape == conv2d(x, w, stride=(2, 1)).shape

@@ -48,10 +48,12 @@ def ntuple(value, n, op, name):
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
     if is_int(value):
         return (int(value),) * n
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__") or \
-            not all(map(is_int, value)):
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-    t = tuple(int(v) for v in value)
+    t = tuple(value)        # read once: a generator would be used up by the check
+    if not all(map(is_int, t)):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    t = tuple(int(v) for v in t)
     if len(t) == 1:
         t = t * n
     if len(t) != n:

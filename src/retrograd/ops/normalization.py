@@ -49,17 +49,19 @@ class _Affine(Function):
             y += b
         return y
 
-    def _param_grads(self, gy):
-        """(∂ℓ/∂γ, ∂ℓ/∂β) for the inputs after x, in their order."""
-        out = []
-        k = 1
+    def _param_grads(self, gy, ggamma=None, gbeta=None):
+        """(∂ℓ/∂γ, ∂ℓ/∂β) for the inputs after x, in their order; ``ggamma``, ``gbeta``:
+        the sums over the statistics' axes when already taken (kept dims)."""
+        out, k = [], 1
         if self.has_weight:
-            out.append(_reduce_to(gy * self.xhat, self.pshape, self.bshape)
-                       if self.needs_input_grad[k] else None)
+            out.append(None if not self.needs_input_grad[k] else
+                       ggamma.reshape(self.pshape) if ggamma is not None else
+                       _reduce_to(gy * self.xhat, self.pshape, self.bshape))
             k += 1
         if self.has_bias:
-            out.append(_reduce_to(gy, self.pshape, self.bshape)
-                       if self.needs_input_grad[k] else None)
+            out.append(None if not self.needs_input_grad[k] else
+                       gbeta.reshape(self.pshape) if gbeta is not None else
+                       _reduce_to(gy, self.pshape, self.bshape))
         return out
 
     def _param_tangent(self, dparams):
@@ -130,13 +132,7 @@ class Normalize(_Affine):
             gx += gbeta / m
             array_module(gy).subtract(gy, gx, out=gx)
             gx *= self.r if self.w is None else self.r * self.w
-        out, k = [gx], 1
-        if self.has_weight:
-            out.append(ggamma.reshape(self.pshape) if self.needs_input_grad[k] else None)
-            k += 1
-        if self.has_bias:
-            out.append(gbeta.reshape(self.pshape) if self.needs_input_grad[k] else None)
-        return tuple(out)
+        return (gx, *self._param_grads(gy, ggamma, gbeta))
 
     def jvp(self, dx, *dparams):
         dxhat = self._dxhat_to_dx(dx)
