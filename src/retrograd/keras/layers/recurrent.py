@@ -258,15 +258,6 @@ class _RNN(Layer):
     def extra_config(self):
         return {}
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for k in ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-                  "activity_regularizer"):
-            if isinstance(config.get(k), dict):
-                config[k] = _regularizers.get(config[k])
-        return cls(**config)
-
 
 class SimpleRNN(_RNN):
     """Fully connected recurrence hₜ = φ(xₜW + hₜ₋₁U + b), φ = ``activation`` (tanh).
