@@ -8,35 +8,20 @@ predictions, symbolic shapes and dtypes, weights' names/shapes/trainable flags,
 a function of it, so the same code runs on both. Where retrograd differs on purpose,
 the test says so (docs/keras.md lists the differences)."""
 import math
-import os
 
 import numpy as np
 import pytest
+from keras_parity import import_keras, value
 
 import retrograd as rg
 from retrograd import keras as rk
 from retrograd.missing import NotSupportedError
 
-os.environ["KERAS_BACKEND"] = "torch"
-keras = pytest.importorskip("keras", reason="real Keras 3 is the oracle of the layer "
-                            "protocol (pip install keras; it runs on the PyTorch backend)")
-pytest.importorskip("torch", reason="Keras's PyTorch backend needs torch")
-if keras.config.backend() != "torch":
-    pytest.skip(f"Keras imported with backend {keras.config.backend()!r} before this module "
-                "set KERAS_BACKEND=torch", allow_module_level=True)
+keras, _ = import_keras("the layer protocol")
 
 R = np.random.default_rng(0)
 X3 = R.standard_normal((4, 3)).astype(np.float32)
 X2 = R.standard_normal((4, 2)).astype(np.float32)
-
-
-def value(t):
-    """A NumPy array from either side's tensor (or an array)."""
-    if isinstance(t, rg.Tensor):
-        return np.asarray(t.numpy())
-    if hasattr(t, "detach"):
-        return t.detach().cpu().numpy()
-    return np.asarray(t)
 
 
 def both(snippet):
