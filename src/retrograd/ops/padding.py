@@ -141,5 +141,12 @@ def pad(input, pad, mode="constant", value=None):
         return ConstantPad(pads, 0 if value is None else value).apply(input)
     if value is not None and value != 0:
         raise ValueError(f"pad: padding mode {mode!r} doesn't take in a value argument")
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
+        # PyTorch pads k axes of a (C, …) or (N, C, …) input in these modes, no more
+        raise NotImplementedError(
+            f"pad: padding size {len(pad)} is not supported for {input.ndim}D input in "
+            f"mode {mode!r}; supported: 2D or 3D input with padding size 2, 3D or 4D with "
+            f"size 4, 4D or 5D with size 6")
     pairs = {a: p for a, p in sorted(pairs.items()) if p != (0, 0)}
     return IndexPad(mode, pairs).apply(input)
