@@ -1,15 +1,23 @@
-"""Running sums and products along a dimension: cumsum and cumprod.
+"""Running sums, products and extremes along a dimension: cumsum, cumprod, cummax,
+cummin, logcumsumexp; and diff, the inverse of cumsum.
 
 yⱼ = Σ_{i≤j} xᵢ has ∂ℓ/∂xₖ = Σ_{j≥k} ∂ℓ/∂yⱼ, a cumulative sum taken from the end.
 yⱼ = Π_{i≤j} xᵢ has ∂ℓ/∂xₖ = Σ_{j≥k} ∂ℓ/∂yⱼ · Π_{i≤j, i≠k} xᵢ; dividing yⱼ by xₖ
 would give it only where x has no zero, so the rule below treats the first zero of
 each slice apart (what comes after it has gradient 0), as PyTorch does."""
+from collections import namedtuple
+
 import numpy as np
 
 from ..backend import array_module
 from ..function import Function
-from ..tensor import Tensor, _as_dtype
+from ..tensor import Tensor, _as_dtype, _make
+from . import indexing, shape
 from .sorting import _dim
+
+# PyTorch's torch.return_types.cummax/cummin.
+cummax_result = namedtuple("cummax", ["values", "indices"])
+cummin_result = namedtuple("cummin", ["values", "indices"])
 
 
 def _reverse_cumsum(a, axis):
@@ -110,3 +118,133 @@ def cumprod(input, dim, *, dtype=None):
     """The running product of ``input`` along ``dim`` (torch.cumprod); its gradient
     is exact where the input holds zeros."""
     return _scan(Cumprod, "cumprod", input, dim, dtype)
+
+
+def _running_extreme(input, dim, largest, result):
+    """(values, indices) of the running max (min) along ``dim``: the index of each is
+    the last place that reached it (ties: the later, as PyTorch's), and a NaN, once
+    seen, stays; the values are x gathered there, so ∂ℓ/∂x goes to those places."""
+    who = "cummax" if largest else "cummin"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{who}(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    d = _dim(input, dim, who)
+    x = input if input.ndim else input.reshape(1)
+    a = x.array
+    xp = array_module(a)
+    ufunc = xp.fmax if largest else xp.fmin
+    nan = xp.isnan(a) if a.dtype.kind in "fc" else xp.zeros(a.shape, dtype=bool)
+    running = ufunc.accumulate(a, axis=d) if a.size else a
+    seen_nan = xp.cumsum(nan, axis=d) > 0
+    places = xp.arange(a.shape[d]).reshape((-1,) + (1,) * (a.ndim - d - 1))
+    # Reaching the running extreme, or a NaN: the later place wins.
+    hit = (a == running) & ~seen_nan | nan
+    index = xp.maximum.accumulate(xp.where(hit, places, 0), axis=d) if a.size else \
+        xp.zeros(a.shape, dtype=np.int64)
+    index = index.astype(np.int64)
+    values = indexing.Gather(d, index).apply(x)
+    if input.ndim == 0:
+        return result(values.reshape(()), _make(index.reshape(())))
+    return result(values, _make(index))
+
+
+def cummax(input, dim):
+    """The running maximum along ``dim`` and where it was reached, as (values,
+    indices) (torch.cummax); ∂ℓ/∂x: ∂ℓ/∂values added at the indices."""
+    return _running_extreme(input, dim, True, cummax_result)
+
+
+def cummin(input, dim):
+    """The running minimum along ``dim`` and where it was reached (torch.cummin)."""
+    return _running_extreme(input, dim, False, cummin_result)
+
+
+def _log_cumsum(a, axis, reverse=False):
+    """log Σ_{i≤j} e^{aᵢ} (``reverse``: Σ_{i≥j}) without overflow: logaddexp's running
+    form, −inf where every term is e^{−inf} = 0."""
+    xp = array_module(a)
+    if reverse:
+        return xp.flip(xp.logaddexp.accumulate(xp.flip(a, axis), axis=axis), axis)
+    return xp.logaddexp.accumulate(a, axis=axis)
+
+
+def _log_parts(v):
+    """log v⁺ and log v⁻ (−inf where a part is 0): a signed sum carried in log space."""
+    xp = array_module(v)
+    with np.errstate(divide="ignore"):
+        return xp.log(xp.maximum(v, 0)), xp.log(xp.maximum(-v, 0))
+
+
+class LogCumSumExp(Function):
+    """yⱼ = log Σ_{i≤j} e^{xᵢ} along ``dim``;
+    ∂ℓ/∂xₖ = Σ_{j≥k} ∂ℓ/∂yⱼ · e^{xₖ − yⱼ}, ẏⱼ = Σ_{i≤j} ẋᵢ · e^{xᵢ − yⱼ}.
+
+    Both sums are taken in log space, the positive and negative parts of ∂ℓ/∂y (of
+    ẋ) apart, so that nothing overflows (PyTorch computes its gradient the same way)."""
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        self.x = x
+        self.y = _log_cumsum(x, self.dim)
+        return self.y
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        pos, neg = _log_parts(gy)
+        with np.errstate(invalid="ignore"):
+            up = xp.exp(self.x + _log_cumsum(pos - self.y, self.dim, reverse=True))
+            down = xp.exp(self.x + _log_cumsum(neg - self.y, self.dim, reverse=True))
+        return up - down
+
+    def jvp(self, dx):
+        xp = array_module(dx)
+        pos, neg = _log_parts(dx)
+        with np.errstate(invalid="ignore"):
+            return (xp.exp(_log_cumsum(self.x + pos, self.dim) - self.y)
+                    - xp.exp(_log_cumsum(self.x + neg, self.dim) - self.y))
+
+
+def logcumsumexp(input, dim):
+    """log Σ_{i≤j} e^{xᵢ} along ``dim`` (torch.logcumsumexp; floating input)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"logcumsumexp(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    d = _dim(input, dim, "logcumsumexp")
+    if input.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{input.dtype}' (logcumsumexp takes floating input)")
+    t = input if input.ndim else input.reshape(1)
+    y = LogCumSumExp(d).apply(t)
+    return y if input.ndim else y.reshape(())
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along ``dim``: y = x[1:] − x[:−1], ``n`` times
+    (torch.diff), after joining ``prepend`` and ``append`` to x along ``dim``; for
+    bool input, x[1:] != x[:−1]."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"diff(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = _dim(input, dim, "diff")
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    parts = []
+    for extra in (prepend, append):
+        if extra is not None and (not isinstance(extra, Tensor) or extra.ndim != input.ndim):
+            raise RuntimeError("diff expects prepend or append to be the same dimension as "
+                               "input")
+    x = input
+    if prepend is not None or append is not None:
+        parts = [t for t in (prepend, input, append) if t is not None]
+        x = shape.concatenate(parts, d)
+    head = (slice(None),) * d
+    for _ in range(int(n)):
+        if x.shape[d] == 0:
+            break
+        later, earlier = x[head + (slice(1, None),)], x[head + (slice(0, -1),)]
+        x = _make(later.array != earlier.array) if x.dtype.kind == "b" else later - earlier
+    return x
