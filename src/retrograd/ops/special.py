@@ -1,0 +1,239 @@
+"""Special functions: the error function family (erf, erfc, erfinv), the log-gamma
+function and its derivative (lgamma, digamma), and the guarded formulas of
+statistics (xlogy, logit, sinc).
+
+NumPy has no erf: SciPy's (or, on the GPU, ``cupyx.scipy.special``'s) is used when
+installed; without SciPy, erf/erfc fall back on Python's exact ``math.erf`` one
+element at a time (slow but right) and erfinv asks for SciPy. lgamma and digamma
+need no library: they are written below with the recurrence Γ(z+1) = zΓ(z), the
+reflection formula and Stirling's series, in float64-accurate form.
+"""
+import math
+
+import numpy as np
+
+from ..backend import array_module
+from .pointwise import Binary, Unary, operands, tensor_arg
+
+TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+def _library(name, x):
+    """``scipy.special.<name>`` (``cupyx.scipy.special`` on the GPU), or None."""
+    if array_module(x) is np:
+        try:
+            from scipy import special
+        except ImportError:
+            return None
+    else:
+        from cupyx.scipy import special
+    return getattr(special, name, None)
+
+
+def _erf(x, name="erf"):
+    fn = _library(name, x)
+    if fn is not None:
+        return fn(x)
+    if array_module(x) is not np:   # a CuPy without this function: erfc = 1 − erf
+        return 1 - _library("erf", x)(x)
+    return np.vectorize(getattr(math, name), otypes=[x.dtype])(x)
+
+
+class Erf(Unary):
+    """y = erf x = (2/√π) ∫₀ˣ e^{−t²} dt;  ∂ℓ/∂x = ∂ℓ/∂y · (2/√π) e^{−x²}."""
+
+    def f(self, xp, x):
+        return _erf(x).astype(x.dtype, copy=False)
+
+    def derivative(self, xp, x, y):
+        return TWO_OVER_SQRT_PI * xp.exp(-x * x)
+
+
+class Erfc(Unary):
+    """y = erfc x = 1 − erf x (precise where erf x ≈ 1);
+    ∂ℓ/∂x = −∂ℓ/∂y · (2/√π) e^{−x²}."""
+
+    def f(self, xp, x):
+        return _erf(x, "erfc").astype(x.dtype, copy=False)
+
+    def derivative(self, xp, x, y):
+        return -TWO_OVER_SQRT_PI * xp.exp(-x * x)
+
+
+class Erfinv(Unary):
+    """y = erf⁻¹ x (x ∈ [−1, 1]);  ∂ℓ/∂x = ∂ℓ/∂y · (√π/2) e^{y²}."""
+
+    def f(self, xp, x):
+        fn = _library("erfinv", x)
+        if fn is None:
+            raise ImportError("erfinv needs SciPy (pip install scipy), which is not "
+                              "installed; erf, erfc, lgamma and digamma work without it")
+        return fn(x).astype(x.dtype, copy=False)
+
+    def derivative(self, xp, x, y):
+        return xp.exp(y * y) / TWO_OVER_SQRT_PI
+
+
+# -- lgamma and digamma without SciPy -------------------------------------------------
+# Both are shifted up to z ≥ 10 with the recurrence (ln Γ(z) = ln Γ(z + 1) − ln z,
+# ψ(z) = ψ(z + 1) − 1/z), where Stirling's series is exact to float64's precision;
+# arguments below ½ use the reflection formula Γ(x)Γ(1 − x) = π / sin(πx).
+_SHIFT = 10
+
+
+def _shifted(xp, x, step):
+    """z = x (or 1 − x below ½) raised past _SHIFT; ``step(z)`` summed on the way."""
+    reflect = x < 0.5
+    z = xp.where(reflect, 1 - x, x)
+    acc = xp.zeros_like(z)
+    for _ in range(_SHIFT):
+        low = z < _SHIFT
+        acc = acc + xp.where(low, step(xp.where(low, z, 1)), 0)
+        z = xp.where(low, z + 1, z)
+    return reflect, z, acc
+
+
+def _lgamma(xp, x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reflect, z, acc = _shifted(xp, x, xp.log)
+        r = 1 / (z * z)
+        series = (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r / 1188)))) / z
+        value = (z - 0.5) * xp.log(z) - z + 0.5 * math.log(2 * math.pi) + series - acc
+        # ln|Γ(x)| = ln(π / |sin πx|) − ln Γ(1 − x); +∞ at the poles 0, −1, −2, …
+        mirrored = math.log(math.pi) - xp.log(xp.abs(xp.sin(math.pi * x))) - value
+        y = xp.where(reflect, mirrored, value)
+        return xp.where((x <= 0) & (x == xp.floor(x)), xp.inf, y).astype(x.dtype, copy=False)
+
+
+def _digamma(xp, x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reflect, z, acc = _shifted(xp, x, lambda z: 1 / z)
+        r = 1 / (z * z)
+        series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r / 132))))
+        value = xp.log(z) - 0.5 / z - series - acc
+        # ψ(x) = ψ(1 − x) − π / tan(πx); PyTorch: −∞ at 0, NaN at −1, −2, …
+        y = xp.where(reflect, value - math.pi / xp.tan(math.pi * x), value)
+        y = xp.where((x < 0) & (x == xp.floor(x)), xp.nan, y)
+        return xp.where(x == 0, -xp.inf, y).astype(x.dtype, copy=False)
+
+
+def _trigamma(xp, x):
+    """ψ′(x) = Σₖ 1/(x + k)², the derivative of digamma."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reflect, z, acc = _shifted(xp, x, lambda z: 1 / (z * z))
+        r = 1 / (z * z)
+        series = (1 + (0.5 + (1 / 6 - r * (1 / 30 - r * (1 / 42 - r / 30))) / z) / z) / z
+        value = series + acc
+        # ψ′(x) + ψ′(1 − x) = π² / sin²(πx)
+        return xp.where(reflect, (math.pi / xp.sin(math.pi * x)) ** 2 - value, value)
+
+
+class Lgamma(Unary):
+    """y = ln |Γ(x)|;  ∂ℓ/∂x = ∂ℓ/∂y · ψ(x) (digamma)."""
+
+    def f(self, xp, x):
+        return _lgamma(xp, x)
+
+    def derivative(self, xp, x, y):
+        return _digamma(xp, x)
+
+
+class Digamma(Unary):
+    """y = ψ(x) = Γ′(x)/Γ(x);  ∂ℓ/∂x = ∂ℓ/∂y · ψ′(x) (trigamma)."""
+
+    def f(self, xp, x):
+        return _digamma(xp, x)
+
+    def derivative(self, xp, x, y):
+        return _trigamma(xp, x)
+
+
+class Logit(Unary):
+    """y = ln(p / (1 − p)), p = x clamped to [ε, 1 − ε] when ``eps`` is given;
+    ∂ℓ/∂x = ∂ℓ/∂y / (x(1 − x)), and 0 outside [ε, 1 − ε] (PyTorch's)."""
+
+    def __init__(self, eps=None):
+        self.eps = eps
+
+    def f(self, xp, x):
+        p = x if self.eps is None else xp.clip(x, self.eps, 1 - self.eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp.log(p / (1 - p))
+
+    def derivative(self, xp, x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = 1 / (x * (1 - x))
+        if self.eps is None:
+            return xp.where((x < 0) | (x > 1), xp.nan, d).astype(x.dtype, copy=False)
+        return xp.where((x < self.eps) | (x > 1 - self.eps), 0, d).astype(x.dtype, copy=False)
+
+
+class Sinc(Unary):
+    """y = sin(πx)/(πx), 1 at 0;  ∂ℓ/∂x = ∂ℓ/∂y · (cos(πx) − y)/x, 0 at 0."""
+
+    def f(self, xp, x):
+        return xp.sinc(x)
+
+    def derivative(self, xp, x, y):
+        safe = xp.where(x == 0, 1, x)
+        return xp.where(x == 0, 0, (xp.cos(math.pi * x) - y) / safe).astype(x.dtype,
+                                                                            copy=False)
+
+
+class Xlogy(Binary):
+    """y = a · ln b, and 0 where a = 0 (even for b = 0: 0 · ln 0 = 0, the convention
+    of entropies);  ∂y/∂a = ln b (0 where a = 0 and b ≤ 0),  ∂y/∂b = a / b."""
+
+    def f(self, xp, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = a * xp.log(b)
+        return xp.where((a == 0) & ~xp.isnan(b), 0, y).astype(y.dtype, copy=False)
+
+    def partials(self, xp, a, b, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            da = xp.where((a == 0) & (b <= 0), 0, xp.log(b)).astype(y.dtype, copy=False)
+            return da, a / b
+
+
+def erf(input):
+    """erf x elementwise (integers give float32)."""
+    return Erf().apply(tensor_arg(input, "erf"))
+
+
+def erfc(input):
+    """1 − erf x, precise for large x."""
+    return Erfc().apply(tensor_arg(input, "erfc"))
+
+
+def erfinv(input):
+    """The inverse of erf on [−1, 1] (±∞ at ±1); needs SciPy on the CPU."""
+    return Erfinv().apply(tensor_arg(input, "erfinv"))
+
+
+def lgamma(input):
+    """ln |Γ(x)| elementwise (+∞ at 0, −1, −2, …)."""
+    return Lgamma().apply(tensor_arg(input, "lgamma"))
+
+
+def digamma(input):
+    """ψ(x) = d/dx ln Γ(x) elementwise."""
+    return Digamma().apply(tensor_arg(input, "digamma"))
+
+
+def logit(input, eps=None):
+    """ln(p/(1 − p)), the inverse of the sigmoid; ``eps`` clamps p to [eps, 1 − eps]."""
+    return Logit(eps).apply(tensor_arg(input, "logit"))
+
+
+def sinc(input):
+    """The normalised sinc, sin(πx)/(πx) (1 at 0)."""
+    return Sinc().apply(tensor_arg(input, "sinc"))
+
+
+def xlogy(input, other):
+    """input · ln(other), 0 where input is 0 (integers give float32)."""
+    return Xlogy().apply(*operands(input, other, "xlogy"))
+
+
+PUBLIC = ("erf", "erfc", "erfinv", "lgamma", "digamma", "logit", "sinc", "xlogy")
+IN_PLACE = PUBLIC
