@@ -22,8 +22,8 @@ from ..function import mark_modified, no_grad
 from ..ops.elementwise import where
 from ..random import generator_for
 from ..tensor import Tensor
-from . import functional as F
-from .activation import _Elementwise
+from ..ops import activations as _act
+from ..ops.softmax import Softmax as _Softmax
 from .module import Module
 
 
@@ -36,7 +36,7 @@ def glu(input, dim=-1):
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = input.split(n // 2, d)
-    return a * F.sigmoid(b)
+    return a * _act.sigmoid(b)
 
 
 def _implicit_dim(name, ndim):
@@ -51,7 +51,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         dim = _implicit_dim("softmin", input.ndim)
     if dtype is not None:
         input = input.to(dtype=dtype)
-    return F.softmax(-input, dim)
+    return _Softmax(dim).apply(-input)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -76,7 +76,7 @@ def softshrink(input, lambd=0.5):
 
 def tanhshrink(input):
     """x − tanh x."""
-    return input - F.tanh(input)
+    return input - _act.tanh(input)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -97,7 +97,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1, generator=None)
     e = generator_for(xp, generator).exponential(size=logits.shape)
     g = to_device(-np.log(np.asarray(e)) if xp is np else -xp.log(e), logits.device)
     g = xp.asarray(g, dtype=logits.dtype)
-    y = F.softmax((logits + g) / tau, dim)
+    y = _Softmax(dim).apply((logits + g) / tau)
     if not hard:
         return y
     d = dim % logits.ndim
@@ -126,22 +126,22 @@ def _in_place(t, name, fn):
 
 def relu_(input):
     """ReLU in place."""
-    return _in_place(input, "relu_", F.relu)
+    return _in_place(input, "relu_", _act.relu)
 
 
 def elu_(input, alpha=1.0):
     """ELU in place."""
-    return _in_place(input, "elu_", lambda x: F.elu(x, alpha))
+    return _in_place(input, "elu_", lambda x: _act.elu(x, alpha))
 
 
 def leaky_relu_(input, negative_slope=0.01):
     """Leaky ReLU in place."""
-    return _in_place(input, "leaky_relu_", lambda x: F.leaky_relu(x, negative_slope))
+    return _in_place(input, "leaky_relu_", lambda x: _act.leaky_relu(x, negative_slope))
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
     """Hardtanh in place."""
-    return _in_place(input, "hardtanh_", lambda x: F.hardtanh(x, min_val, max_val))
+    return _in_place(input, "hardtanh_", lambda x: _act.hardtanh(x, min_val, max_val))
 
 
 def threshold_(input, threshold, value):
@@ -155,6 +155,21 @@ def celu_(input, alpha=1.0):
 
 
 # -- modules -----------------------------------------------------------------------------
+
+class _Elementwise(Module):
+    """An activation module: ``fn(x, **config)``."""
+    fn = None
+
+    def __init__(self, **config):
+        super().__init__()
+        self.config = config
+
+    def forward(self, x):
+        return type(self).fn(x, **self.config)
+
+    def extra_repr(self):
+        return ", ".join(f"{k}={v}" for k, v in self.config.items())
+
 
 class GLU(_Elementwise):
     """a ⊙ σ(b) over the two halves of ``dim``. ``GLU(dim=-1)``."""
@@ -179,7 +194,7 @@ class Softmax2d(Module):
         if input.ndim not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
                              "instead")
-        return F.softmax(input, -3)
+        return _Softmax(-3).apply(input)
 
 
 class Threshold(Module):

@@ -8,35 +8,11 @@ import math
 
 import numpy as np
 
+from ..ops.bilinear_form import bilinear
 from . import init
 from .linear import _positive_int
 from .module import Module
 from .parameter import Parameter
-
-
-def bilinear(input1, input2, weight, bias=None):
-    """y = x₁ᵀ A x₂ + b for inputs (*, in1) and (*, in2), weight (out, in1, in2)."""
-    if weight.ndim != 3:
-        raise RuntimeError(f"bilinear(): weight must be three-dimensional, got shape "
-                           f"{tuple(weight.shape)}")
-    out, in1, in2 = weight.shape
-    if input1.ndim == 0 or input1.shape[-1] != in1 or input2.ndim == 0 or \
-            input2.shape[-1] != in2 or input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError(f"bilinear(): input1 {tuple(input1.shape)} and input2 "
-                           f"{tuple(input2.shape)} must have the same leading dimensions "
-                           f"and last dimensions {in1} and {in2} (weight "
-                           f"{tuple(weight.shape)})")
-    if bias is not None and tuple(bias.shape) != (out,):
-        raise RuntimeError(f"bilinear(): bias must have shape ({out},), got "
-                           f"{tuple(bias.shape)}")
-    lead = input1.shape[:-1]
-    x1 = input1.reshape(-1, in1)
-    x2 = input2.reshape(-1, 1, in2)
-    u = (x1 @ weight.permute(1, 0, 2).reshape(in1, out * in2)).reshape(-1, out, in2)
-    y = (u * x2).sum(-1)
-    if bias is not None:
-        y = y + bias
-    return y.reshape(*lead, out)
 
 
 class Bilinear(Module):
