@@ -1,0 +1,492 @@
+"""``torch.linalg``: linear algebra on (batches of) matrices, differentiable.
+
+With ``import retrograd as torch``, ``torch.linalg.solve(X.T @ X, X.T @ y)``,
+``torch.linalg.norm(x)``, ``torch.linalg.svd(A)``… run as in PyTorch: the same names,
+arguments, defaults, result tuples (``slogdet`` → (sign, logabsdet), ``qr`` → (Q, R),
+``eigh`` → (eigenvalues, eigenvectors), ``svd`` → (U, S, Vh)), dtypes and errors. The
+matrices are the last two axes, the leading ones a batch. The ops and their gradient
+formulas are in ``ops/linalg.py`` (factorisations) and ``ops/products.py``; this
+module checks the arguments and assembles them.
+
+>>> A = torch.tensor([[2., 1.], [1., 3.]], requires_grad=True)
+>>> torch.linalg.det(A).backward(); A.grad          # det(A) · A⁻ᵀ
+"""
+import functools
+from collections import namedtuple
+
+import numpy as np
+
+from .backend import array_module
+from .missing import NotSupportedError, module_getattr
+from .ops import linalg as _ops
+from .ops import products as _products
+from .ops.einsum import einsum as _einsum
+from .ops.einsum import outer
+from .ops.linalg import LinAlgError
+from .ops.matmul import matmul
+from .ops.operand import pair
+from .ops.products import multi_dot, vecdot
+from .ops.triangular import tril as _tril
+from .ops.triangular import triu as _triu
+from .tensor import Tensor, _make
+
+__all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet",
+           "solve", "solve_triangular", "cholesky", "qr", "eigh", "eigvalsh", "svd",
+           "svdvals", "pinv", "matrix_power", "matrix_rank", "lstsq", "cond", "diagonal",
+           "vecdot", "matmul", "outer", "cross", "multi_dot"]
+
+_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                "uint8": "Byte", "bool": "Bool", "float16": "Half"}
+
+SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+QRResult = namedtuple("linalg_qr", ["Q", "R"])
+EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+SVDResult = namedtuple("linalg_svd", ["U", "S", "Vh"])
+TorchSVDResult = namedtuple("svd", ["U", "S", "V"])
+LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+
+
+def _with_out(fn):
+    """PyTorch's ``out=``: the result written into given tensors (retrograd's rules
+    for every function, in ``retrograd/__init__.py``)."""
+    @functools.wraps(fn)
+    def function(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        from . import _into_out   # the package's, imported when first used
+        return _into_out(f"linalg.{fn.__name__}", fn, args, kwargs, out)
+    return function
+
+
+def _matrix(A, op, square=True, name="A"):
+    """Check A: a tensor of ≥ 2 dimensions (square matrices) of a float dtype."""
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(A).__name__}")
+    _float(A, op)
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    return A
+
+
+def _float(A, op):
+    if A.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
+                           f"Got {_TORCH_NAMES.get(A.dtype.name, A.dtype.name)}")
+
+
+# -- norms ---------------------------------------------------------------------------
+
+def _dims(dim, ndim):
+    return tuple(d % ndim for d in dim)
+
+
+@_with_out
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """‖x‖_ord = (Σ |xᵢ|^ord)^{1/ord} over ``dim`` (all elements by default); ord = inf
+    the largest |xᵢ|, −inf the smallest, 0 the count of non-zeros. The gradient is 0
+    where the norm is 0 (PyTorch's)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"linalg.vector_norm(): argument 'x' must be Tensor, not "
+                        f"{type(x).__name__}")
+    if isinstance(ord, str) or not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not "
+                        f"{type(ord).__name__}")
+    _float(x, "linalg.vector_norm")
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    if x.ndim == 0:
+        x = x.reshape(1)
+        dim = None
+    if dim is None:
+        axes = tuple(range(x.ndim))
+        if keepdim:
+            return _ops.VectorNorm(ord, axes, True).apply(x)
+        return _ops.VectorNorm(ord, axes, False).apply(x)
+    axes = _dims((dim,) if isinstance(dim, int) else tuple(dim), x.ndim)
+    return _ops.VectorNorm(ord, axes, keepdim).apply(x)
+
+
+def _to_end(A, dim):
+    """A with the two axes ``dim`` moved to the end (rows, columns)."""
+    d0, d1 = _dims(dim, A.ndim)
+    rest = [d for d in range(A.ndim) if d not in (d0, d1)]
+    return A.permute(*rest, d0, d1) if (d0, d1) != (A.ndim - 2, A.ndim - 1) else A
+
+
+@_with_out
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """The matrix norm over the two axes ``dim``: 'fro' √Σaᵢⱼ², 'nuc' Σσᵢ, 2 / −2 the
+    largest / smallest singular value, 1 / −1 the largest / smallest column sum of
+    |aᵢⱼ|, inf / −inf the largest / smallest row sum."""
+    op = "linalg.matrix_norm"
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}(): argument 'A' must be Tensor, not {type(A).__name__}")
+    _float(A, op)
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
+    if isinstance(dim, int) or len(dim) != 2:
+        raise RuntimeError(f"{op}: dim must be a 2-tuple. Got {dim}")
+    d0, d1 = _dims(dim, A.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"{op}: dims must be different. Got ({d0}, {d1})")
+    if dtype is not None:
+        A = A.to(dtype=dtype)
+    inf = float("inf")
+    if ord == "fro":
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    if ord not in ("nuc", 2, -2, 1, -1, inf, -inf):
+        raise RuntimeError(f"{op}: Order {ord} not supported.")
+    M = _to_end(A, (d0, d1))
+    if ord in ("nuc", 2, -2):
+        s = _ops.svdvals(M)
+        y = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
+    else:
+        sums = M.abs().sum(-2 if ord in (1, -1) else -1)
+        y = sums.amax(-1) if ord in (1, inf) else sums.amin(-1)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            y = y.unsqueeze(d)
+    return y
+
+
+@_with_out
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """A vector norm (``dim`` an int, or a 1-D input) or a matrix norm (``dim`` a pair,
+    or a 2-D input with ``ord``): ``vector_norm`` / ``matrix_norm``. Without ord and
+    dim: the 2-norm of all elements."""
+    if not isinstance(A, Tensor):
+        raise TypeError(f"linalg.norm(): argument 'input' must be Tensor, not "
+                        f"{type(A).__name__}")
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+        return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype)
+    if A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input "
+                           f"must be 1D or 2D. Got {A.ndim}D.")
+    if A.ndim == 1:
+        return vector_norm(A, ord, None, keepdim, dtype=dtype)
+    return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+
+
+def cond(A, p=None):
+    """The condition number ‖A‖_p ‖A⁻¹‖_p (p None or 2: σ_max / σ_min)."""
+    _matrix(A, "linalg.cond", square=p in (None, 2, -2))
+    if p in (None, 2, -2):
+        s = _ops.svdvals(A)
+        return s.amax(-1) / s.amin(-1) if p != -2 else s.amin(-1) / s.amax(-1)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+# -- inverse, determinant, solve -----------------------------------------------------
+
+@_with_out
+def inv(A):
+    """A⁻¹ (batched);  ∂ℓ/∂A = −A⁻ᵀ G A⁻ᵀ. A singular matrix raises ``LinAlgError``."""
+    return _ops.Inv().apply(_matrix(A, "linalg.inv"))
+
+
+@_with_out
+def det(A):
+    """det A (batched);  ∂ℓ/∂A = g · adj(A)ᵀ (= g det(A) A⁻ᵀ), defined for singular A."""
+    return _ops.Det().apply(_matrix(A, "linalg.det"))
+
+
+@_with_out
+def slogdet(A):
+    """(sign, logabsdet): det A = sign · exp(logabsdet), without overflow;
+    ∂logabsdet/∂A = A⁻ᵀ (sign has no gradient)."""
+    _matrix(A, "linalg.slogdet")
+    op = _ops.LogAbsDet()
+    logabsdet = op.apply(A)
+    return SlogdetResult(_make(op.sign), logabsdet)
+
+
+def logdet(A):
+    """log det A: NaN where det A < 0, −inf where it is 0 (torch.logdet)."""
+    sign, logabsdet = slogdet(A)
+    xp = array_module(A.array)
+    nan = _make(xp.where(sign.array < 0, xp.nan, 0).astype(logabsdet.dtype))
+    return logabsdet + nan
+
+
+def _is_vector_rhs(A, B):
+    """PyTorch's rule: B is a (batch of) vector(s) when it is 1-D or has A's batch
+    shape with one axis fewer than A."""
+    return B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+
+
+@_with_out
+def solve(A, B, *, left=True):
+    """X with A X = B (``left=False``: X A = B), A square (batched, broadcast);
+    ∂ℓ/∂B = A⁻ᵀ G,  ∂ℓ/∂A = −(∂ℓ/∂B) Xᵀ. A singular A raises ``LinAlgError``."""
+    op = "linalg.solve"
+    _matrix(A, op)
+    if not isinstance(B, Tensor):
+        raise TypeError(f"{op}(): argument 'B' must be Tensor, not {type(B).__name__}")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"{op}: Expected A and B to have the same dtype, but found A of "
+                           f"type {_torch_dtype(A)} and B of type {_torch_dtype(B)} instead")
+    vector = left and _is_vector_rhs(A, B)
+    if vector:
+        B = B.unsqueeze(-1)
+    if not left:
+        A, B = A.mT, B.mT
+    n = A.shape[-1]
+    if B.ndim < 2 or B.shape[-2] != n:
+        shown = (f"{B.shape[-1]}x{B.shape[-2]}" if not left else
+                 f"{B.shape[-2]}x{B.shape[-1]}" if B.ndim >= 2 else f"{B.shape[-1]}x1")
+        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {shown})")
+    X = _ops.Solve().apply(A, B)
+    if not left:
+        X = X.mT
+    return X.squeeze(-1) if vector else X
+
+
+def _torch_dtype(t):
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(
+        t.dtype.name, _TORCH_NAMES.get(t.dtype.name, t.dtype.name))
+
+
+@_with_out
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (``left=False``: X A = B) for a triangular A: only A's upper
+    (``upper=True``) or lower triangle is read (its diagonal taken as 1 with
+    ``unitriangular``)."""
+    op = "linalg.solve_triangular"
+    _matrix(A, op)
+    T = _triu(A) if upper else _tril(A)
+    if unitriangular:
+        xp = array_module(A.array)
+        eye = xp.eye(A.shape[-1], dtype=A.dtype)
+        T = T - T * _make(eye) + _make(eye)
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor B must have at least 2 dimensions.")
+    return solve(T, B, left=left)
+
+
+@_with_out
+def cholesky(A, *, upper=False):
+    """L lower triangular with A = L Lᵀ (``upper=True``: U = Lᵀ, A = Uᵀ U), A symmetric
+    positive-definite (its lower triangle is read); not positive-definite raises
+    ``LinAlgError``."""
+    L = _ops.Cholesky().apply(_matrix(A, "linalg.cholesky"))
+    return L.mT if upper else L
+
+
+# -- decompositions --------------------------------------------------------------------
+
+_QR_MODES = ("reduced", "complete", "r")
+
+
+@_with_out
+def qr(A, mode="reduced"):
+    """(Q, R) with A = QR, Q orthonormal columns, R upper triangular: ``mode`` 'reduced'
+    (Q: m×k, R: k×n, k = min(m, n)), 'complete' (Q: m×m, R: m×n) or 'r' (R only, Q
+    empty)."""
+    if mode not in _QR_MODES:
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    _matrix(A, "linalg.qr", square=False)
+    if mode == "r":
+        _, R = _ops.qr(A, "reduced")
+        return QRResult(_make(array_module(A.array).zeros((0,), dtype=A.dtype)), R)
+    return QRResult(*_ops.qr(A, mode))
+
+
+def _uplo(UPLO, op):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+@_with_out
+def eigh(A, UPLO="L"):
+    """(eigenvalues, eigenvectors) of symmetric A (the triangle ``UPLO`` is read),
+    eigenvalues ascending; differentiable where they are distinct (ops/linalg.py)."""
+    _uplo(UPLO, "linalg.eigh")
+    return EighResult(*_ops.eigh(_matrix(A, "linalg.eigh"), UPLO))
+
+
+@_with_out
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of symmetric A, ascending;  ∂ℓ/∂A = V diag(G) Vᵀ."""
+    _uplo(UPLO, "linalg.eigvalsh")
+    return _ops.eigh(_matrix(A, "linalg.eigvalsh"), UPLO)[0]
+
+
+@_with_out
+def svd(A, full_matrices=True, *, driver=None):
+    """(U, S, Vh) with A = U diag(S) Vh, S descending (``full_matrices=False``: the
+    reduced U: m×k, Vh: k×n); differentiable where the singular values are distinct."""
+    _matrix(A, "linalg.svd", square=False)
+    return SVDResult(*_ops.svd(A, full_matrices))
+
+
+@_with_out
+def svdvals(A, *, driver=None):
+    """The singular values, descending;  ∂ℓ/∂A = U diag(G) Vh."""
+    return _ops.svdvals(_matrix(A, "linalg.svdvals", square=False))
+
+
+def torch_svd(input, some=True, compute_uv=True):
+    """torch.svd: (U, S, V) with A = U diag(S) Vᵀ (V, not Vh), reduced when ``some``;
+    without ``compute_uv``, U and V are zeros."""
+    _matrix(input, "svd", square=False)
+    U, S, Vh = _ops.svd(input, not some)
+    if not compute_uv:
+        xp = array_module(input.array)
+        return TorchSVDResult(_make(xp.zeros(U.shape, dtype=U.dtype)), S,
+                              _make(xp.zeros(Vh.shape[:-2] + Vh.shape[:-3:-1], dtype=U.dtype)))
+    return TorchSVDResult(U, S, Vh.mT)
+
+
+def _tolerance(S, atol, rtol, m, n, hermitian):
+    """max(atol, rtol·σ_max), PyTorch's default rtol ε·max(m, n) when neither is given."""
+    eps = float(np.finfo(S.dtype).eps)
+    if rtol is None:
+        rtol = eps * max(m, n) if atol is None else 0.0
+    atol = 0.0 if atol is None else atol
+    smax = S.array.max(axis=-1, keepdims=True) if S.shape[-1] else 0
+    xp = array_module(S.array)
+    return xp.maximum(_array(atol, S), _array(rtol, S) * smax)
+
+
+def _array(v, like):
+    if isinstance(v, Tensor):
+        return v.array[..., None] if v.ndim else v.array
+    return v
+
+
+@_with_out
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The Moore–Penrose pseudo-inverse V diag(1/σ) Uᵀ, σ below the tolerance
+    max(atol, rtol·σ_max) counted as 0 (``hermitian``: from eigh)."""
+    _matrix(A, "linalg.pinv", square=hermitian)
+    m, n = A.shape[-2:]
+    xp = array_module(A.array)
+    if hermitian:
+        w, V = _ops.eigh(A)
+        tol = _tolerance(_make(xp.abs(w.array)), atol, rtol, m, n, True)
+        keep = _make((xp.abs(w.array) > tol).astype(A.dtype))
+        safe = w + (1 - keep)
+        return (V * (keep / safe).unsqueeze(-2)) @ V.mT
+    U, S, Vh = _ops.svd(A, False)
+    tol = _tolerance(S, atol, rtol, m, n, False)
+    keep = _make((S.array > tol).astype(A.dtype))
+    safe = S + (1 - keep)
+    return (Vh.mT * (keep / safe).unsqueeze(-2)) @ U.mT
+
+
+@_with_out
+def matrix_power(A, n):
+    """Aⁿ by repeated squaring (n < 0: (A⁻¹)^|n|; n = 0: the identity)."""
+    _matrix(A, "linalg.matrix_power")
+    if not isinstance(n, (int, np.integer)):
+        raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}")
+    if n == 0:
+        xp = array_module(A.array)
+        eye = xp.broadcast_to(xp.eye(A.shape[-1], dtype=A.dtype), A.shape)
+        return _make(xp.ascontiguousarray(eye)) + A * 0
+    base, result, k = (inv(A) if n < 0 else A), None, abs(int(n))
+    while k:
+        if k & 1:
+            result = base if result is None else matmul(result, base)
+        k >>= 1
+        if k:
+            base = matmul(base, base)
+    return result
+
+
+@_with_out
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None):
+    """The number of singular values above max(atol, rtol·σ_max) (int64, no gradient)."""
+    _matrix(A, "linalg.matrix_rank", square=False)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    xp = array_module(A.array)
+    if hermitian:
+        S = _make(xp.abs(xp.linalg.eigh(A.array)[0]))
+    else:
+        S = _make(xp.linalg.svd(A.array, compute_uv=False))
+    tol = _tolerance(S, atol, rtol, *A.shape[-2:], hermitian)
+    return _make((S.array > tol).sum(axis=-1).astype(np.int64))
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X = argmin ‖A X − B‖ (``solution``; ``rank`` as well;
+    ``residuals`` and ``singular_values`` empty, as PyTorch's default driver 'gelsy'
+    on the CPU), through the pseudo-inverse: differentiable."""
+    op = "linalg.lstsq"
+    _matrix(A, op, square=False)
+    if not isinstance(B, Tensor):
+        raise TypeError(f"{op}(): argument 'B' must be Tensor, not {type(B).__name__}")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"{op}: Expected A and B to have the same dtype, but found A of "
+                           f"type {_torch_dtype(A)} and B of type {_torch_dtype(B)} instead")
+    vector = B.ndim == A.ndim - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    if Bm.shape[-2] != A.shape[-2]:
+        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation "
+                           f"AX = B ({A.shape[-2]}x{A.shape[-1]} and "
+                           f"{Bm.shape[-2]}x{Bm.shape[-1]})")
+    rtol = None if rcond is None else rcond
+    X = matmul(pinv(A, rtol=rtol), Bm)
+    xp = array_module(A.array)
+    empty = _make(xp.zeros((0,), dtype=A.dtype))
+    rank = matrix_rank(A, rtol=rtol)
+    return LstsqResult(X.squeeze(-1) if vector else X, empty, rank,
+                       _make(xp.zeros((0,), dtype=A.dtype)))
+
+
+# -- the rest ----------------------------------------------------------------------------
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonal (``offset`` above it when > 0, below when < 0) over the axes dim1 and
+    dim2, as the last axis (a copy; its gradient lands on that diagonal)."""
+    if not isinstance(A, Tensor):
+        raise TypeError(f"linalg.diagonal(): argument 'A' must be Tensor, not "
+                        f"{type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.diagonal: The input tensor A must have at least 2 "
+                           f"dimensions.")
+    d1, d2 = _dims((dim1, dim2), A.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    M = _to_end(A, (d1, d2))
+    if offset > 0:
+        M = M[..., :, offset:]
+    elif offset < 0:
+        M = M[..., -offset:, :]
+    k = min(M.shape[-2], M.shape[-1])
+    return _einsum("...ii->...i", M[..., :k, :k])
+
+
+@_with_out
+def cross(input, other, *, dim=-1):
+    """The cross product of 3-vectors along ``dim`` (operands broadcast)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"linalg.cross(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    return _products._cross(*pair(input, other, "linalg.cross"), dim, "linalg.cross")
+
+
+vecdot = _with_out(vecdot)
+multi_dot = _with_out(multi_dot)
+matmul = _with_out(matmul)
+outer = _with_out(outer)
+
+# torch.linalg names retrograd does not have.
+_MISSING = dict.fromkeys(
+    ("eig", "eigvals", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "ldl_factor",
+     "ldl_factor_ex", "ldl_solve", "householder_product", "matrix_exp", "tensorinv",
+     "tensorsolve", "cholesky_ex", "inv_ex", "solve_ex", "vander"),
+    "not in retrograd's linear algebra (real matrices: inv, det, slogdet, solve, "
+    "cholesky, qr, eigh, svd, pinv, lstsq, norms are)")
+__getattr__ = module_getattr(__name__, _MISSING)

@@ -1,0 +1,194 @@
+"""torch.linalg, the products (tensordot, addmm, kron, cross, cdist…) and keras.ops.linalg.
+
+Each case is one lambda ``f(m, *tensors)`` written once and run with ``m`` = retrograd
+and ``m`` = torch (values and gradients, float64 and float32), and in retrograd against
+finite differences and forward mode. Inputs are well-conditioned random matrices
+(a decomposition's output is reduced by a sign-invariant function where LAPACK may pick
+either sign of a vector)."""
+import os
+
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import linalg as rl
+
+from harness import check_grad, check_jvp
+
+torch = pytest.importorskip("torch", reason="the oracle of these tests is PyTorch")
+
+R = np.random.default_rng(0)
+
+
+def mat(*shape):
+    """A well-conditioned square matrix (batch): random + n·I."""
+    n = shape[-1]
+    return R.standard_normal(shape) + n * np.eye(n)
+
+
+def rnd(*shape):
+    return R.standard_normal(shape)
+
+
+def spd(m, A):
+    """A symmetric positive-definite matrix made from A (any square A)."""
+    n = A.shape[-1]
+    return A @ A.mT + n * m.eye(n, dtype=A.dtype)
+
+
+def sym(m, A):
+    return A + A.mT
+
+
+# name, f(m, *xs), inputs, options ("jvp": False where forward mode is not checked)
+CASES = [
+    ("inv", lambda m, A: m.linalg.inv(A), [mat(3)]),
+    ("inv batched", lambda m, A: m.linalg.inv(A), [mat(2, 3, 3)]),
+    ("inverse", lambda m, A: m.inverse(A) + A.inverse(), [mat(3)]),
+    ("det", lambda m, A: m.linalg.det(A), [mat(2, 3, 3)]),
+    ("det method", lambda m, A: A.det() * m.det(A), [mat(3)]),
+    ("slogdet", lambda m, A: m.linalg.slogdet(A).logabsdet * m.linalg.slogdet(A).sign,
+     [mat(2, 3, 3)]),
+    ("logdet", lambda m, A: m.logdet(spd(m, A)), [mat(3)]),
+    ("solve", lambda m, A, B: m.linalg.solve(A, B), [mat(3), rnd(3, 2)]),
+    ("solve vector", lambda m, A, b: m.linalg.solve(A, b), [mat(3), rnd(3)]),
+    ("solve batch-vector", lambda m, A, b: m.linalg.solve(A, b), [mat(2, 3, 3), rnd(2, 3)]),
+    ("solve broadcast", lambda m, A, B: m.linalg.solve(A, B), [mat(3), rnd(2, 3, 2)]),
+    ("solve left=False", lambda m, A, B: m.linalg.solve(A, B, left=False),
+     [mat(3), rnd(2, 3)]),
+    ("solve_triangular", lambda m, A, B: m.linalg.solve_triangular(A, B, upper=True),
+     [mat(3), rnd(3, 2)]),
+    ("solve_triangular unit", lambda m, A, B: m.linalg.solve_triangular(
+        A, B, upper=False, unitriangular=True, left=False), [mat(3), rnd(2, 3)]),
+    ("cholesky", lambda m, A: m.linalg.cholesky(spd(m, A)), [rnd(2, 3, 3)]),
+    ("cholesky upper", lambda m, A: m.linalg.cholesky(spd(m, A), upper=True), [rnd(3, 3)]),
+    ("qr", lambda m, A: m.linalg.qr(A).Q * 2 + m.linalg.qr(A).R.sum(), [rnd(4, 3)]),
+    ("qr R", lambda m, A: m.linalg.qr(A)[1], [rnd(2, 4, 3)]),
+    ("qr wide", lambda m, A: m.linalg.qr(A).Q.sum() + m.linalg.qr(A).R, [rnd(3, 5)]),
+    ("qr complete square", lambda m, A: m.linalg.qr(A, mode="complete").Q, [rnd(3, 3)]),
+    ("eigh values", lambda m, A: m.linalg.eigh(sym(m, A)).eigenvalues, [rnd(2, 4, 4)]),
+    ("eigh vectors", lambda m, A: m.linalg.eigh(sym(m, A)).eigenvectors ** 2, [rnd(4, 4)]),
+    ("eigh both", lambda m, A: (lambda w, V: (V * w.unsqueeze(-2)) @ V.mT)(
+        *m.linalg.eigh(sym(m, A), UPLO="U")), [rnd(3, 3)]),
+    ("eigvalsh", lambda m, A: m.linalg.eigvalsh(sym(m, A)), [rnd(3, 3)]),
+    ("svd values", lambda m, A: m.linalg.svd(A).S, [rnd(2, 4, 3)]),
+    ("svdvals", lambda m, A: m.linalg.svdvals(A), [rnd(3, 5)]),
+    ("svd U", lambda m, A: m.linalg.svd(A, full_matrices=False).U ** 2, [rnd(5, 3)]),
+    ("svd Vh", lambda m, A: m.linalg.svd(A, full_matrices=False).Vh ** 2, [rnd(2, 3, 5)]),
+    ("svd U wide", lambda m, A: m.linalg.svd(A, full_matrices=False).U ** 2, [rnd(3, 5)]),
+    ("svd Vh tall", lambda m, A: m.linalg.svd(A, full_matrices=False).Vh ** 2, [rnd(5, 3)]),
+    ("svd product", lambda m, A: (lambda U, S, Vh: U[..., :, :1] * Vh[..., :1, :] * S[0])(
+        *m.linalg.svd(A, full_matrices=False)), [rnd(4, 3)]),
+    ("torch.svd", lambda m, A: (lambda U, S, V: U @ V.mT * S.sum())(*m.svd(A)), [rnd(4, 3)]),
+    ("pinv", lambda m, A: m.linalg.pinv(A), [rnd(4, 3)]),
+    ("pinv hermitian", lambda m, A: m.linalg.pinv(spd(m, A), hermitian=True), [rnd(3, 3)]),
+    ("matrix_power 3", lambda m, A: m.linalg.matrix_power(A, 3), [rnd(3, 3)]),
+    ("matrix_power -2", lambda m, A: m.linalg.matrix_power(A, -2), [mat(3)]),
+    ("matrix_power 0", lambda m, A: m.linalg.matrix_power(A, 0), [rnd(2, 3, 3)]),
+    ("lstsq", lambda m, A, B: m.linalg.lstsq(A, B).solution, [rnd(5, 3), rnd(5, 2)]),
+    ("lstsq vector", lambda m, A, b: m.linalg.lstsq(A, b).solution, [rnd(5, 3), rnd(5)]),
+    ("cond", lambda m, A: m.linalg.cond(A), [mat(3)]),
+    ("norm", lambda m, x: m.linalg.norm(x), [rnd(3, 4)]),
+    ("norm vector ord", lambda m, x: m.linalg.norm(x, 3), [rnd(5)]),
+    ("norm dim", lambda m, x: m.linalg.norm(x, dim=1, keepdim=True), [rnd(3, 4)]),
+    ("norm inf", lambda m, x: m.linalg.norm(x, float("inf"), dim=0), [rnd(3, 4)]),
+    ("norm fro", lambda m, x: m.linalg.norm(x, "fro"), [rnd(3, 4)]),
+    ("norm nuc", lambda m, x: m.linalg.norm(x, "nuc"), [rnd(3, 4)]),
+    ("norm 2", lambda m, x: m.linalg.norm(x, 2), [rnd(3, 4)]),
+    ("norm -2", lambda m, x: m.linalg.norm(x, -2), [rnd(3, 4)]),
+    ("norm 1", lambda m, x: m.linalg.norm(x, 1), [rnd(3, 4)]),
+    ("norm -inf", lambda m, x: m.linalg.norm(x, -float("inf")), [rnd(3, 4)]),
+    ("matrix_norm dims", lambda m, x: m.linalg.matrix_norm(x, 1, dim=(0, 2), keepdim=True),
+     [rnd(3, 2, 4)]),
+    ("matrix_norm nuc dims", lambda m, x: m.linalg.matrix_norm(x, "nuc", dim=(2, 0)),
+     [rnd(3, 2, 4)]),
+    ("vector_norm", lambda m, x: m.linalg.vector_norm(x, 0.5, dim=(0, 2)), [rnd(3, 2, 4)]),
+    ("vector_norm -inf", lambda m, x: m.linalg.vector_norm(x, -float("inf"), dim=-1),
+     [rnd(3, 4)]),
+    ("vector_norm 1", lambda m, x: m.linalg.vector_norm(x, 1), [rnd(3, 4)]),
+    ("diagonal", lambda m, A: m.linalg.diagonal(A, offset=1, dim1=0, dim2=2), [rnd(3, 2, 4)]),
+    ("vecdot", lambda m, x, y: m.linalg.vecdot(x, y), [rnd(2, 3), rnd(3)]),
+    ("multi_dot", lambda m, a, B, C, d: m.linalg.multi_dot([a, B, C, d]),
+     [rnd(3), rnd(3, 4), rnd(4, 2), rnd(2)]),
+    ("multi_dot matrices", lambda m, A, B, C: m.linalg.multi_dot([A, B, C]),
+     [rnd(2, 5), rnd(5, 1), rnd(1, 4)]),
+    ("chain_matmul", lambda m, A, B: m.chain_matmul(A, B), [rnd(2, 5), rnd(5, 3)]),
+    ("linalg.cross", lambda m, a, b: m.linalg.cross(a, b), [rnd(2, 3), rnd(1, 3)]),
+    ("cross dim", lambda m, a, b: m.cross(a, b, dim=0), [rnd(3, 2), rnd(3, 2)]),
+    ("tensordot int", lambda m, a, b: m.tensordot(a, b, dims=2), [rnd(2, 3, 4), rnd(3, 4, 2)]),
+    ("tensordot lists", lambda m, a, b: m.tensordot(a, b, dims=([0, 2], [2, 0])),
+     [rnd(2, 3, 4), rnd(4, 5, 2)]),
+    ("inner", lambda m, a, b: m.inner(a, b) + a.inner(b), [rnd(2, 3), rnd(4, 3)]),
+    ("vdot", lambda m, a, b: m.vdot(a, b), [rnd(4), rnd(4)]),
+    ("mv", lambda m, A, v: m.mv(A, v) + A.mv(v), [rnd(2, 3), rnd(3)]),
+    ("addmm", lambda m, c, A, B: m.addmm(c, A, B, beta=0.5, alpha=2) + c.addmm(A, B),
+     [rnd(3), rnd(2, 4), rnd(4, 3)]),
+    ("addmv", lambda m, c, A, v: m.addmv(c, A, v, alpha=3) + c.addmv(A, v, beta=2),
+     [rnd(2), rnd(2, 4), rnd(4)]),
+    ("addr", lambda m, c, a, b: m.addr(c, a, b, beta=2) + c.addr(a, b), [rnd(2, 3), rnd(2),
+                                                                       rnd(3)]),
+    ("baddbmm", lambda m, c, A, B: m.baddbmm(c, A, B, alpha=0.5) + c.baddbmm(A, B, beta=0),
+     [rnd(1, 2, 3), rnd(2, 2, 4), rnd(2, 4, 3)]),
+    ("addbmm", lambda m, c, A, B: m.addbmm(c, A, B) + c.addbmm(A, B, beta=-1),
+     [rnd(2, 3), rnd(2, 2, 4), rnd(2, 4, 3)]),
+    ("kron", lambda m, a, b: m.kron(a, b) + a.kron(b), [rnd(2, 3), rnd(2, 1, 2)]),
+    ("cdist", lambda m, a, b: m.cdist(a, b), [rnd(2, 3, 4), rnd(2, 5, 4)]),
+    ("cdist mm", lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+     [rnd(2, 3, 4), rnd(5, 4)]),
+    ("cdist big", lambda m, a, b: m.cdist(a, b), [rnd(27, 2), rnd(3, 2)]),
+    ("cdist p", lambda m, a, b: m.cdist(a, b, p=1.5) + m.cdist(a, b, p=float("inf")),
+     [rnd(3, 4), rnd(2, 4)]),
+    ("dist", lambda m, a, b: m.dist(a, b, 3) + a.dist(b), [rnd(2, 3), rnd(3)]),
+    ("trapezoid", lambda m, y, x: m.trapezoid(y, x) + m.trapezoid(y, dx=0.5, dim=0).sum(),
+     [rnd(3, 4), np.sort(rnd(4))]),
+    ("trapz", lambda m, y: m.trapz(y, dim=0), [rnd(3, 4)]),
+    ("cumulative_trapezoid", lambda m, y, x: m.cumulative_trapezoid(y, x, dim=0),
+     [rnd(4, 2), rnd(4, 2)]),
+]
+
+
+def _run(m, f, arrays, dtype):
+    ts = [m.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    y = f(m, *ts)
+    return ts, y
+
+
+def test_against_pytorch_values_gradients_dtypes():
+    """Every case: the same values, gradients and dtypes as PyTorch, float64 and float32."""
+    failures = []
+    for name, f, arrays in CASES:
+        for dtype, tol in ((np.float64, 1e-7), (np.float32, 2e-4)):
+            try:
+                ours, y = _run(rg, f, arrays, dtype)
+                theirs, yt = _run(torch, f, arrays, dtype)
+                assert y.dtype == dtype, (y.dtype, dtype)
+                assert tuple(y.shape) == tuple(yt.shape), (y.shape, yt.shape)
+                np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+                v = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
+                y.backward(rg.tensor(v))
+                yt.backward(torch.tensor(v))
+                for a, b in zip(ours, theirs):
+                    ga = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
+                    gb = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
+                    assert a.grad is None or a.grad.dtype == dtype
+                    np.testing.assert_allclose(ga, gb, rtol=tol * 10, atol=tol * 10)
+            except (AssertionError, RuntimeError, ValueError, TypeError) as e:
+                failures.append(f"{name} {np.dtype(dtype).name}: {type(e).__name__} {e}")
+    assert not failures, "\n".join(failures)
+
+
+NO_JVP = {"matrix_power 0"}   # zeros: nothing to compare
+
+
+def test_finite_differences_and_forward_mode():
+    """float64: backward against central differences, forward mode against reverse."""
+    failures = []
+    for name, f, arrays in CASES:
+        g = (lambda f: lambda *xs: f(rg, *xs))(f)
+        try:
+            check_grad(g, *arrays, atol=1e-5, rtol=1e-4)
+            if name not in NO_JVP:
+                check_jvp(g, *arrays, rtol=1e-6, atol=1e-8)
+        except (AssertionError, RuntimeError, ValueError, TypeError) as e:
+            failures.append(f"{name}: {type(e).__name__} {e}")
+    assert not failures, "\n".join(failures)
