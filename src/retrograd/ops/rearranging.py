@@ -173,7 +173,7 @@ def _counts(x, repeats, d, who):
         raise TypeError(f"{who}(): argument 'repeats' must be int or Tensor, not "
                         f"{type(repeats).__name__}")
     if repeats is not x and counts.size != n:
-        raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+        raise RuntimeError(f"{who}(): repeats must have the same size as input along dim, but got "
                            f"repeats.size(0) = {counts.size} and input.size({d}) = {n}")
     if counts.size and int(counts.min()) < 0:
         raise RuntimeError(f"{who}(): repeats can not be negative (got {counts.tolist()})")
@@ -203,12 +203,12 @@ def rot90(input, k=1, dims=(0, 1)):
     _tensor(input, "rot90")
     dims = _ints(dims, "rot90", "dims")
     if len(dims) != 2:
-        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
     if input.ndim < 2:
-        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+        raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {input.ndim}")
     a, b = _dim(input, dims[0], "rot90"), _dim(input, dims[1], "rot90")
     if a == b:
-        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {a} "
+        raise RuntimeError(f"rot90: expected rotation dims to be different, but got dim0 = {a} "
                            f"and dim1 = {b}")
     k = int(k) % 4
     if k == 1:

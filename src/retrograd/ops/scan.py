@@ -120,6 +120,23 @@ def cumprod(input, dim, *, dtype=None):
     return _scan(Cumprod, "cumprod", input, dim, dtype)
 
 
+def running(combine, a, axis):
+    """yⱼ = a₀ ∘ a₁ ∘ … ∘ aⱼ along ``axis`` for an associative ``combine`` (maximum,
+    logaddexp…), in ⌈log₂ n⌉ vectorised steps (Hillis–Steele: step s combines each
+    entry with the one s places before). CuPy has ``ufunc.accumulate`` only for add
+    and multiply, so one body serves both array libraries this way."""
+    xp = array_module(a)
+    n = a.shape[axis]
+    head = (slice(None),) * axis
+    y, s = a, 1
+    while s < n:
+        y = xp.concatenate([y[head + (slice(0, s),)],
+                            combine(y[head + (slice(s, None),)], y[head + (slice(0, n - s),)])],
+                           axis=axis)
+        s *= 2
+    return y if y is not a else a.copy()
+
+
 def _running_extreme(input, dim, largest, result):
     """(values, indices) of the running max (min) along ``dim``: the index of each is
     the last place that reached it (ties: the later, as PyTorch's), and a NaN, once
@@ -134,14 +151,12 @@ def _running_extreme(input, dim, largest, result):
     xp = array_module(a)
     ufunc = xp.fmax if largest else xp.fmin
     nan = xp.isnan(a) if a.dtype.kind in "fc" else xp.zeros(a.shape, dtype=bool)
-    running = ufunc.accumulate(a, axis=d) if a.size else a
+    extreme = running(ufunc, a, d)
     seen_nan = xp.cumsum(nan, axis=d) > 0
     places = xp.arange(a.shape[d]).reshape((-1,) + (1,) * (a.ndim - d - 1))
     # Reaching the running extreme, or a NaN: the later place wins.
-    hit = (a == running) & ~seen_nan | nan
-    index = xp.maximum.accumulate(xp.where(hit, places, 0), axis=d) if a.size else \
-        xp.zeros(a.shape, dtype=np.int64)
-    index = index.astype(np.int64)
+    hit = (a == extreme) & ~seen_nan | nan
+    index = running(xp.maximum, xp.where(hit, places, 0), d).astype(np.int64)
     values = indexing.Gather(d, index).apply(x)
     if input.ndim == 0:
         return result(values.reshape(()), _make(index.reshape(())))
@@ -164,8 +179,8 @@ def _log_cumsum(a, axis, reverse=False):
     form, −inf where every term is e^{−inf} = 0."""
     xp = array_module(a)
     if reverse:
-        return xp.flip(xp.logaddexp.accumulate(xp.flip(a, axis), axis=axis), axis)
-    return xp.logaddexp.accumulate(a, axis=axis)
+        return xp.flip(running(xp.logaddexp, xp.flip(a, axis), axis), axis)
+    return running(xp.logaddexp, a, axis)
 
 
 def _log_parts(v):

@@ -27,7 +27,7 @@ def _sequence(tensors, who):
 
 def _cat(tensors, dim, who):
     nd = tensors[0].ndim
-    for t in tensors:
+    for i, t in enumerate(tensors):
         if t.ndim != nd:
             raise RuntimeError(f"{who}(): Tensors must have same number of dimensions: got "
                                f"{nd} and {t.ndim}")
@@ -35,7 +35,7 @@ def _cat(tensors, dim, who):
             if k != dim and a != b:
                 raise RuntimeError(f"{who}(): Sizes of tensors must match except in "
                                    f"dimension {dim}. Expected size {b} but got size {a} "
-                                   f"for tensor number {tensors.index(t)} in the list.")
+                                   f"for tensor number {i} in the list.")
     return shape.concatenate(tensors, dim)
 
 
@@ -116,7 +116,7 @@ def meshgrid(*tensors, indexing=None):
     return tuple(out)
 
 
-def broadcast_shapes(*shapes):
+def broadcast_shapes(*shapes, who="broadcast_shapes"):
     """The shape that tensors of the given shapes broadcast to (torch.broadcast_shapes)."""
     shapes = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
     n = max((len(s) for s in shapes), default=0)
@@ -124,7 +124,7 @@ def broadcast_shapes(*shapes):
     for s in shapes:
         for k, m in enumerate(s, n - len(s)):
             if m != 1 and out[k] not in (1, m):
-                raise RuntimeError(f"The size of tensor a ({out[k]}) must match the size of "
+                raise RuntimeError(f"{who}: The size of tensor a ({out[k]}) must match the size of "
                                    f"tensor b ({m}) at non-singleton dimension {k}")
             if m != 1:
                 out[k] = m
@@ -134,7 +134,7 @@ def broadcast_shapes(*shapes):
 def broadcast_tensors(*tensors):
     """The tensors broadcast to their common shape (torch.broadcast_tensors)."""
     tensors = _varargs(tensors, "broadcast_tensors")
-    common = broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    common = broadcast_shapes(*(tuple(t.shape) for t in tensors), who="broadcast_tensors")
     return tuple(t if tuple(t.shape) == common else shape.broadcast_to(t, common)
                  for t in tensors)
 

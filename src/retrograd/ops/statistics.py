@@ -17,6 +17,7 @@ from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor, _as_dtype, _make
 from . import elementwise, indexing, reductions, shape, sorting
+from .scan import running
 from .sorting import _dim
 
 # PyTorch's torch.return_types.* (field names values/indices; aminmax: min/max).
@@ -91,6 +92,23 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 # -- order statistics: an entry chosen by sorting ------------------------------------------
 
+class Spread(Function):
+    """y = v, a value of x's (its median); ∂ℓ/∂x = ∂ℓ/∂y split evenly among the entries
+    equal to v (the NaNs when v is NaN): PyTorch's gradient of a median over all
+    entries, where ``median(dim)`` sends it to one index."""
+
+    def forward(self, v, x):
+        xp = array_module(x)
+        mask = xp.isnan(x) if bool(xp.isnan(v)) else (x == v)
+        self.weight = mask / mask.sum(dtype=x.dtype)
+        return v
+
+    def backward(self, gy):
+        return None, gy * self.weight
+
+    def jvp(self, dv, dx):
+        return (dx * self.weight).sum()
+
 def _reduce_to_pick(input, dim, keepdim, who, position, result):
     """The (values, indices) of the entry at sorted ``position`` along ``dim``:
     ``position(a, order, d)`` returns, per slice, a place in the sorted order
@@ -111,9 +129,9 @@ def _reduce_to_pick(input, dim, keepdim, who, position, result):
     xp = array_module(a)
     order = sorting.order(a, d, False)
     index = xp.take_along_axis(order, position(a, order, d), axis=d)
-    values = indexing.Gather(d, index).apply(x)
     if dim is None:
-        return values.reshape(())
+        return Spread().apply(indexing.Gather(d, index).apply(x.detach()).reshape(()), x)
+    values = indexing.Gather(d, index).apply(x)
     if input.ndim == 0:
         return result(values.reshape(()), _make(index.reshape(())))
     if not keepdim:
@@ -179,7 +197,7 @@ def mode(input, dim=-1, keepdim=False):
         new[..., 1:] = s[..., 1:] != s[..., :-1]
         last = xp.ones(s.shape, dtype=bool)
         last[..., :-1] = new[..., 1:]
-        start = xp.maximum.accumulate(xp.where(new, j, 0), axis=-1)
+        start = running(xp.maximum, xp.where(new, j, 0), s.ndim - 1)
         length = j - start + 1
         # The longest run ending here; ties go to the first (smallest) value.
         best_end = xp.argmax(xp.where(last, length, 0), axis=-1)
