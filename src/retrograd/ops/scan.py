@@ -178,9 +178,10 @@ def _log_cumsum(a, axis, reverse=False):
     """log Σ_{i≤j} e^{aᵢ} (``reverse``: Σ_{i≥j}) without overflow: logaddexp's running
     form, −inf where every term is e^{−inf} = 0."""
     xp = array_module(a)
-    if reverse:
-        return xp.flip(running(xp.logaddexp, xp.flip(a, axis), axis), axis)
-    return running(xp.logaddexp, a, axis)
+    with np.errstate(invalid="ignore"):      # NaN in, NaN out, without a warning
+        if reverse:
+            return xp.flip(running(xp.logaddexp, xp.flip(a, axis), axis), axis)
+        return running(xp.logaddexp, a, axis)
 
 
 def _log_parts(v):
