@@ -167,7 +167,7 @@ def divide(input, other, *, rounding_mode=None):
     if rounding_mode is None:
         return arithmetic.div(*operands(input, other, "divide"))
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or "
                          f"'floor' but found {rounding_mode!r}")
     a, b = operands(input, other, "divide")
     _no_bool("divide", a, b)
@@ -247,20 +247,33 @@ def fmin(input, other):
 
 def lerp(input, end, weight):
     """input + weight · (end − input): the linear interpolation (weight a number or a
-    tensor; every tensor argument gets its gradient)."""
+    tensor; every tensor argument gets its gradient), computed as
+    end − (end − input)(1 − weight) where |weight| ≥ ½, as PyTorch."""
     start = tensor_arg(input, "lerp")
     if not isinstance(end, Tensor):
         raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
-    if start.dtype.kind not in "fc" or start.dtype != end.dtype:
-        raise RuntimeError(f"lerp: expected input and end to have the same floating-point "
-                           f"dtype, got {start.dtype} and {end.dtype}")
+    if start.dtype.kind not in "fc":
+        raise NotImplementedError(f'lerp: "lerp" not implemented for {start.dtype} tensors '
+                                  "(as in PyTorch: floating point only)")
+    if start.dtype != end.dtype:
+        raise RuntimeError(f"lerp: expected input and end to have the same dtype, got "
+                           f"{start.dtype} and {end.dtype} (as in PyTorch)")
     gap = arithmetic.sub(*operands(end, start, "lerp"))
-    return arithmetic.add(start, arithmetic.mul(*operands(gap, weight, "lerp")))
+    # PyTorch's two-sided form: exact at both ends (w = 0 gives start, w = 1 gives end)
+    low = start + gap * weight                  # for |w| < ½
+    high = end - gap * (1 - weight)             # for |w| ≥ ½
+    if not isinstance(weight, Tensor):
+        return low if abs(weight) < 0.5 else high
+    return elementwise.where(elementwise.abs(weight).array < 0.5, low, high)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value · tensor1 · tensor2."""
-    prod = arithmetic.mul(*operands(tensor1, tensor2, "addcmul"))
+    t1, t2 = operands(tensor1, tensor2, "addcmul")
+    _no_bool("addcmul", t1, t2)
+    prod = arithmetic.mul(t1, t2)
+    if prod.dtype.kind in "iub" and getattr(input, "dtype", np.dtype(float)).kind in "iub":
+        value = int(value)      # PyTorch casts value to the integer dtype (0.5 → 0)
     if value != 1:
         prod = arithmetic.mul(prod, value)
     return arithmetic.add(*operands(input, prod, "addcmul"))
@@ -278,14 +291,22 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return arithmetic.add(*operands(input, quot, "addcdiv"))
 
 
+def _bounded(x, bound, name):
+    """An integer tensor clamped by a float bound is float32 first, as in PyTorch."""
+    x = tensor_arg(x, name)
+    if isinstance(bound, float) and x.dtype.kind in "iub":
+        return x.to(dtype=np.float32)
+    return x
+
+
 def clamp_min(input, min):
     """max(x, min) (no gradient where x < min)."""
-    return elementwise.clip(tensor_arg(input, "clamp_min"), min, None)
+    return elementwise.clip(_bounded(input, min, "clamp_min"), min, None)
 
 
 def clamp_max(input, max):
     """min(x, max) (no gradient where x > max)."""
-    return elementwise.clip(tensor_arg(input, "clamp_max"), None, max)
+    return elementwise.clip(_bounded(input, max, "clamp_max"), None, max)
 
 
 PUBLIC = ("fmod", "remainder", "floor_divide", "divide", "true_divide", "multiply",

@@ -77,7 +77,8 @@ class Erfinv(Unary):
 # -- lgamma and digamma without SciPy -------------------------------------------------
 # Both are shifted up to z ≥ 10 with the recurrence (ln Γ(z) = ln Γ(z + 1) − ln z,
 # ψ(z) = ψ(z + 1) − 1/z), where Stirling's series is exact to float64's precision;
-# arguments below ½ use the reflection formula Γ(x)Γ(1 − x) = π / sin(πx).
+# arguments below ½ use the reflection formula Γ(x)Γ(1 − x) = π / sin(πx). They are
+# computed in float64 (float32 would lose the digits of ln Γ near its zeros at 1 and 2).
 _SHIFT = 10
 
 
@@ -102,6 +103,7 @@ def _lgamma(xp, x):
         # ln|Γ(x)| = ln(π / |sin πx|) − ln Γ(1 − x); +∞ at the poles 0, −1, −2, …
         mirrored = math.log(math.pi) - xp.log(xp.abs(xp.sin(math.pi * x))) - value
         y = xp.where(reflect, mirrored, value)
+        y = xp.where(xp.isinf(x), xp.inf, y)     # ln Γ(±∞) = +∞, as PyTorch
         return xp.where((x <= 0) & (x == xp.floor(x)), xp.inf, y).astype(x.dtype, copy=False)
 
 
@@ -111,10 +113,12 @@ def _digamma(xp, x):
         r = 1 / (z * z)
         series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r / 132))))
         value = xp.log(z) - 0.5 / z - series - acc
-        # ψ(x) = ψ(1 − x) − π / tan(πx); PyTorch: −∞ at 0, NaN at −1, −2, …
+        # ψ(x) = ψ(1 − x) − π / tan(πx); PyTorch: ∓∞ at ±0, NaN at −1, −2, …
         y = xp.where(reflect, value - math.pi / xp.tan(math.pi * x), value)
         y = xp.where((x < 0) & (x == xp.floor(x)), xp.nan, y)
-        return xp.where(x == 0, -xp.inf, y).astype(x.dtype, copy=False)
+        y = xp.where(x == xp.inf, xp.inf, y)
+        return xp.where(x == 0, xp.where(xp.signbit(x), xp.inf, -xp.inf), y).astype(
+            x.dtype, copy=False)
 
 
 def _trigamma(xp, x):
@@ -132,20 +136,20 @@ class Lgamma(Unary):
     """y = ln |Γ(x)|;  ∂ℓ/∂x = ∂ℓ/∂y · ψ(x) (digamma)."""
 
     def f(self, xp, x):
-        return _lgamma(xp, x)
+        return _lgamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
-        return _digamma(xp, x)
+        return _digamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
 
 
 class Digamma(Unary):
     """y = ψ(x) = Γ′(x)/Γ(x);  ∂ℓ/∂x = ∂ℓ/∂y · ψ′(x) (trigamma)."""
 
     def f(self, xp, x):
-        return _digamma(xp, x)
+        return _digamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
-        return _trigamma(xp, x)
+        return _trigamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
 
 
 class Logit(Unary):
@@ -172,7 +176,8 @@ class Sinc(Unary):
     """y = sin(πx)/(πx), 1 at 0;  ∂ℓ/∂x = ∂ℓ/∂y · (cos(πx) − y)/x, 0 at 0."""
 
     def f(self, xp, x):
-        return xp.sinc(x)
+        px = math.pi * xp.where(x == 0, 1, x)
+        return xp.where(x == 0, 1, xp.sin(px) / px).astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
         safe = xp.where(x == 0, 1, x)
