@@ -24,7 +24,7 @@ from collections import defaultdict, deque
 
 from ...missing import NotSupportedError
 from .. import layers as layers_module
-from ..keras_tensor import symbolic_call
+from ..keras_tensor import KerasTensor, layer_symbolic_call, symbolic_call
 from ..layers import InputLayer, Layer
 from ..layers.layer import to_snake_case
 from ..model import Model
@@ -210,8 +210,16 @@ def functional_config(model):
             if id(node) not in in_model or not node.inputs:
                 continue
             arg = [tensor(t) for t in node.inputs] if node.multi else tensor(node.inputs[0])
-            calls.append({"args": [arg], "kwargs": {} if node.training is None
-                          else {"training": node.training}})
+            args, kwargs = [arg], {}
+            given = node.rebuild
+            if given is not None and len(given[0]) > 1 and all(
+                    isinstance(a, KerasTensor) for a in given[0]):
+                # Several positional inputs, Keras's form: MultiHeadAttention(query, value)
+                args = [tensor(a) for a in given[0]]
+                kwargs = {k: v for k, v in given[1].items() if isinstance(v, _PLAIN)}
+            if node.training is not None:
+                kwargs["training"] = node.training
+            calls.append({"args": args, "kwargs": kwargs})
         spec = layer_to_config(layer)
         spec["name"] = layer.name
         spec["inbound_nodes"] = calls
@@ -396,28 +404,39 @@ def _ref(r, who):
     return r[0], r[1], r[2]
 
 
+_PLAIN = (bool, int, float, str)
+
+
 def _calls(spec, who):
-    """[(refs, multi, training)] of a layer description's ``inbound_nodes``."""
+    """[(refs, multi, training, kwargs)] of a layer description's ``inbound_nodes``;
+    multi is "args" for a call with several positional inputs (``mha(query, value)``),
+    whose plain keyword arguments (``use_causal_mask=True``) are kwargs."""
     nodes = spec.get("inbound_nodes", [])
     if not isinstance(nodes, list):
         raise ValueError(f"{who}: inbound_nodes must be a list")
     calls = []
     for node in nodes:
-        training = None
+        training, extra = None, {}
         if isinstance(node, dict):             # Keras 3: {"args": [...], "kwargs": {...}}
             args, kwargs = node.get("args"), node.get("kwargs") or {}
-            if not isinstance(args, list) or len(args) != 1 or not isinstance(kwargs, dict):
+            positional = isinstance(args, list) and len(args) > 1 and all(
+                isinstance(a, dict) and a.get("class_name") == "__keras_tensor__"
+                for a in args)
+            if not isinstance(args, list) or not isinstance(kwargs, dict) or not (
+                    len(args) == 1 or positional):
                 raise NotSupportedError(f"{who}: a call with {str(args)[:60]} as positional "
-                                        "arguments (one input, or one list of inputs, "
-                                        "is supported)")
+                                        "arguments (one input, one list of inputs, or "
+                                        "several inputs, is supported)")
             for k, v in kwargs.items():
                 if k == "training" and isinstance(v, bool):
                     training = v
+                elif positional and isinstance(v, _PLAIN):
+                    extra[k] = v
                 elif v is not None:
                     raise NotSupportedError(f"{who}: call argument {k}={str(v)[:40]} is "
                                             "not supported")
-            arg = args[0]
-            multi = isinstance(arg, list)
+            arg = args if positional else args[0]
+            multi = "args" if positional else isinstance(arg, list)
             refs = [_ref(r, who) for r in (arg if multi else [arg])]
         elif isinstance(node, list) and node:  # Keras 2: [[name, node, tensor, kw], ...]
             last = node[-1]
@@ -431,7 +450,7 @@ def _calls(spec, who):
                              f"{str(node)[:60]}")
         if not refs:
             raise ValueError(f"{who}: a call reads no tensor")
-        calls.append((refs, multi, training))
+        calls.append((refs, multi, training, extra))
     return calls
 
 
@@ -477,7 +496,7 @@ def functional_from_config(config, custom_objects=None, build=False):
     missing = {}                       # (layer, node) -> how many of its inputs are not made
     ready = deque()
     for name, layer_calls in calls.items():
-        for k, (refs, _, _) in enumerate(layer_calls):
+        for k, (refs, _, _, _) in enumerate(layer_calls):
             needs = {(r[0], r[1]) for r in refs}
             if k:                      # a layer's calls in their order (node indices)
                 needs.add((name, k - 1))
@@ -490,7 +509,7 @@ def functional_from_config(config, custom_objects=None, build=False):
     done = 0
     while ready:
         name, k = ready.popleft()
-        refs, multi, training = calls[name][k]
+        refs, multi, training, extra = calls[name][k]
         inputs = []
         for r in refs:
             made = outputs[(r[0], r[1])]
@@ -499,7 +518,12 @@ def functional_from_config(config, custom_objects=None, build=False):
                                  f"which has {len(made)} output(s)")
             inputs.append(made[r[2]])
         layer = by_name[name]
-        symbolic_call(layer, inputs if multi else inputs[0], build=build, training=training)
+        if multi == "args":
+            layer_symbolic_call(layer, tuple(inputs), dict(extra, training=training),
+                                build=build)
+        else:
+            symbolic_call(layer, inputs if multi else inputs[0], build=build,
+                          training=training)
         outputs[(name, k)] = list(layer._inbound_nodes[-1].outputs)
         done += 1
         for w in waiting.pop((name, k), ()):
