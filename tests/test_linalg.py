@@ -33,7 +33,7 @@ def rnd(*shape):
 def spd(m, A):
     """A symmetric positive-definite matrix made from A (any square A)."""
     n = A.shape[-1]
-    return A @ A.mT + n * m.eye(n, dtype=A.dtype)
+    return A @ A.mT + n * m.eye(n, dtype=A.dtype, device=A.device)
 
 
 def sym(m, A):
@@ -192,3 +192,176 @@ def test_finite_differences_and_forward_mode():
         except (AssertionError, RuntimeError, ValueError, TypeError) as e:
             failures.append(f"{name}: {type(e).__name__} {e}")
     assert not failures, "\n".join(failures)
+
+
+def _error(f):
+    try:
+        f()
+    except Exception as e:   # noqa: BLE001  (the type is what is compared)
+        return e
+    return None
+
+
+def test_errors_as_pytorch():
+    """Singular → LinAlgError (a RuntimeError) naming the op and the batch element;
+    bad shapes and dtypes: PyTorch's error types, messages naming what was seen."""
+    sing = np.stack([np.eye(2), np.ones((2, 2))])
+    cases = [
+        (lambda m: m.linalg.inv(m.tensor(sing)), "Batch element 1"),
+        (lambda m: m.linalg.inv(m.ones(2, 2)), "singular"),
+        (lambda m: m.linalg.solve(m.ones(2, 2), m.ones(2)), "singular"),
+        (lambda m: m.linalg.cholesky(m.tensor(np.stack([np.eye(2), -np.eye(2)]))),
+         "(Batch element 1): The factorization could not be completed because the input is "
+         "not positive-definite (the leading minor of order 1 is not positive-definite)."),
+        (lambda m: m.linalg.inv(m.ones(2, 3)), "2 by 3 matrices"),
+        (lambda m: m.linalg.det(m.ones(3)), "at least 2 dimensions"),
+        (lambda m: m.linalg.det(m.ones(3, 3, dtype=m.int32)), "Got Int"),
+        (lambda m: m.linalg.solve(m.eye(3), m.ones(2, 3)), "(3x3 and 2x3)"),
+        (lambda m: m.linalg.solve(m.eye(3), m.ones(3, dtype=m.float64)), "same dtype"),
+        (lambda m: m.linalg.norm(m.ones(2, 3, 4), 2), "must be 1D or 2D"),
+        (lambda m: m.linalg.matrix_norm(m.ones(2, 3), 3), "Order 3 not supported"),
+        (lambda m: m.linalg.vector_norm(m.ones(2), "fro"), "must be Number"),
+        (lambda m: m.linalg.qr(m.eye(2), mode="x"), "unrecognized mode"),
+        (lambda m: m.linalg.eigh(m.eye(2), UPLO="X"), "'L' or 'U'"),
+        (lambda m: m.linalg.cross(m.ones(3, 2), m.ones(3, 2)), "must have length 3"),
+        (lambda m: m.cdist(m.ones(3, 2), m.ones(3, 3)), "same number of columns"),
+        (lambda m: m.tensordot(m.ones(3, 2), m.ones(3, 3), dims=1), "need to match"),
+        (lambda m: m.mv(m.ones(3, 2), m.ones(3)), "size mismatch"),
+        (lambda m: m.vdot(m.ones(3, 2), m.ones(3)), "1D tensors expected"),
+        (lambda m: m.addmm(m.ones(3), m.ones(3, 2), m.ones(3, 3)), "cannot be multiplied"),
+        (lambda m: m.linalg.multi_dot([m.ones(2, 3)]), "at least 2 tensors"),
+        (lambda m: m.linalg.matrix_power(m.ones(2, 3), 2), "square matrices"),
+    ]
+    for f, text in cases:
+        ours, theirs = _error(lambda: f(rg)), _error(lambda: f(torch))
+        assert theirs is not None and ours is not None, (text, theirs, ours)
+        assert isinstance(ours, type(theirs).__mro__[1] if type(theirs).__name__ ==
+                          "_LinAlgError" else type(theirs)), (text, theirs, ours)
+        assert text in str(ours), (text, str(ours))
+        if type(theirs).__name__ == "_LinAlgError":
+            assert isinstance(ours, rl.LinAlgError) and isinstance(ours, RuntimeError)
+            assert str(ours).split(":")[0] in str(theirs).split(":")[0], (ours, theirs)
+
+
+def test_results_are_pytorchs_named_tuples():
+    A = np.array([[4.0, 1.0], [1.0, 3.0]])
+    for name, f in [("slogdet", lambda m, a: m.linalg.slogdet(a)),
+                    ("qr", lambda m, a: m.linalg.qr(a)), ("eigh", lambda m, a: m.linalg.eigh(a)),
+                    ("svd", lambda m, a: m.linalg.svd(a)), ("torch.svd", lambda m, a: m.svd(a)),
+                    ("lstsq", lambda m, a: m.linalg.lstsq(a, a)),
+                    ("qr r", lambda m, a: m.linalg.qr(a, mode="r"))]:
+        ours, theirs = f(rg, rg.tensor(A)), f(torch, torch.tensor(A))
+        assert len(ours) == len(theirs), name
+        for a, b in zip(ours, [getattr(theirs, field) for field in ours._fields]):
+            assert tuple(a.shape) == tuple(b.shape), (name, a.shape, b.shape)
+            assert a.dtype.name == str(b.dtype).split(".")[1], (name, a.dtype, b.dtype)
+            if name != "lstsq" or a.ndim:
+                np.testing.assert_allclose(np.abs(a.numpy()), np.abs(b.numpy()), atol=1e-12)
+    assert rg.linalg.matrix_rank(rg.tensor(np.ones((3, 3)))).item() == 1
+    assert rg.linalg.matrix_rank(rg.eye(3)).dtype == np.int64
+
+
+def test_gradients_at_zero_and_at_singular_points_are_pytorchs():
+    """‖0‖, cdist between equal points (GEMM path too) and det of a zero matrix:
+    finite gradients equal to PyTorch's (0 where a distance or norm is 0). At a singular
+    A of rank n − 1, det's gradient is adj(A)ᵀ, the true derivative (finite differences),
+    where PyTorch's det·A⁻ᵀ gives 0."""
+    S = np.array([[1.0, 2.0], [2.0, 4.0]])
+    A = rg.tensor(S, requires_grad=True)
+    rg.linalg.det(A).backward()
+    np.testing.assert_allclose(A.grad.numpy(), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
+    check_grad(lambda a: rg.linalg.det(a), S)
+    x = np.array([[1.0, 2.0], [1.0, 2.0], [0.5, 0.1]])
+    y = np.array([[1.0, 2.0], [3.0, 1.0]])
+    cases = [
+        (lambda m, a: m.linalg.norm(a * 0), [x]),
+        (lambda m, a: m.linalg.vector_norm(a * 0, 3), [x]),
+        (lambda m, a, b: m.cdist(a, b), [x, y]),
+        (lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), [x, y]),
+        (lambda m, a: m.cdist(a, a, compute_mode="use_mm_for_euclid_dist"),
+         [R.standard_normal((30, 3)) * 100]),
+        (lambda m, a: m.linalg.det(a), [np.zeros((3, 3))]),
+    ]
+    for f, arrays in cases:
+        ours, y1 = _run(rg, f, arrays, np.float64)
+        theirs, y2 = _run(torch, f, arrays, np.float64)
+        np.testing.assert_allclose(y1.numpy(), y2.detach().numpy(), atol=1e-5)
+        y1.sum().backward()
+        y2.sum().backward()
+        for a, b in zip(ours, theirs):
+            assert np.isfinite(a.grad.numpy()).all()
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-7)
+
+
+def test_out_and_methods():
+    A = rg.tensor(mat(3))
+    out = rg.empty(3, 3, dtype=rg.float64)
+    assert rg.linalg.inv(A, out=out) is out
+    np.testing.assert_allclose(out.numpy(), np.linalg.inv(A.numpy()))
+    n = rg.empty(0, dtype=rg.float64)
+    rg.linalg.norm(A, out=n)
+    assert n.shape == () and np.isclose(n.item(), np.linalg.norm(A.numpy()))
+    with pytest.raises(RuntimeError, match="automatic differentiation"):
+        rg.linalg.inv(rg.tensor(mat(3), requires_grad=True), out=rg.empty(3, 3))
+    t = rg.tensor(mat(2, 3, 3))
+    for name in ("inverse", "det", "logdet", "pinverse"):
+        np.testing.assert_allclose(getattr(t, name)().numpy(),
+                                   getattr(torch.tensor(t.numpy()), name)().numpy(), atol=1e-10)
+    assert rg.linalg.eig is not None if False else not hasattr(rg.linalg, "eig")
+    with pytest.raises(rg.NotSupportedError, match="torch.linalg.eig"):
+        rg.linalg.eig(t)
+
+
+def _namedtuples_on_device(monkeypatch):
+    """tests/fake_cupy.py returns NumPy's named tuples (svd, eigh, qr, slogdet) with host
+    arrays inside, where CuPy returns device arrays: give them back as CuPy does."""
+    import fake_cupy
+    out = fake_cupy._out
+
+    def _out(r, sources=()):
+        if isinstance(r, tuple) and hasattr(r, "_fields"):
+            return tuple(out(e, sources) for e in r)
+        return out(r, sources)
+    monkeypatch.setattr(fake_cupy, "_out", _out)
+
+
+def test_device_loop(device, monkeypatch):
+    """Every op on each device (fake-cuda: NumPy posing as CuPy, host/device strict)."""
+    _namedtuples_on_device(monkeypatch)
+    A = rg.tensor(mat(2, 3, 3), device=device, requires_grad=True)
+    B = rg.tensor(rnd(2, 3, 2), device=device, requires_grad=True)
+    x = rg.tensor(rnd(4, 3), device=device, requires_grad=True)
+    L = rg.linalg
+    outs = [L.inv(A), L.det(A), L.slogdet(A).logabsdet, L.solve(A, B),
+            L.cholesky(spd(rg, A)), L.qr(A).R, L.eigh(sym(rg, A)).eigenvalues,
+            L.svd(A).S, L.pinv(x), L.lstsq(x, x).solution, L.norm(A), L.matrix_norm(A, "nuc"),
+            L.matrix_power(A, 2), rg.cdist(x, x), rg.cdist(x, x, compute_mode=
+                                                               "use_mm_for_euclid_dist"),
+            rg.kron(x, x), rg.tensordot(x, x, ([0], [0])), rg.cross(x[:, :3], x[:, :3], dim=1),
+            L.eigh(sym(rg, A)).eigenvectors ** 2, L.svd(A).U ** 2]
+    total = sum(o.sum() for o in outs)
+    total.backward()
+    assert A.grad.device == device and np.isfinite(A.grad.numpy()).all()
+    assert x.grad.device == device
+    with pytest.raises(rl.LinAlgError, match="Batch element 1"):
+        L.inv(rg.tensor(np.stack([np.eye(2), np.ones((2, 2))]), device=device))
+
+
+def test_tutorial_least_squares_as_pytorch():
+    """The normal equations of a linear regression, torch.linalg.solve(XᵀX, Xᵀy), and the
+    same fit by lstsq and pinv: PyTorch's numbers."""
+    def fit(m):
+        m.manual_seed(0)
+        X = m.tensor(R2.standard_normal((20, 3)), dtype=m.float32)
+        w_true = m.tensor([[1.5], [-2.0], [0.5]])
+        y = X @ w_true + 0.01 * m.tensor(R2.standard_normal((20, 1)), dtype=m.float32)
+        w = m.linalg.solve(X.T @ X, X.T @ y)
+        return w, m.linalg.lstsq(X, y).solution, m.linalg.pinv(X) @ y
+    R2 = np.random.default_rng(5)
+    ours = fit(rg)
+    R2 = np.random.default_rng(5)
+    theirs = fit(torch)
+    for a, b in zip(ours, theirs):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours[0].numpy().ravel(), [1.5, -2.0, 0.5], atol=0.02)

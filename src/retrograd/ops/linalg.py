@@ -23,7 +23,6 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
-from ..missing import NotSupportedError
 
 
 class LinAlgError(RuntimeError):
@@ -121,8 +120,10 @@ def adjugate(a):
 
 
 class Det(Function):
-    """y = det A;  ∂ℓ/∂A = g · adj(A)ᵀ (= g det(A) A⁻ᵀ, and right for a singular A
-    too);  ẏ = tr(adj(A) Ȧ)."""
+    """y = det A;  ∂ℓ/∂A = g · adj(A)ᵀ (= g det(A) A⁻ᵀ);  ẏ = tr(adj(A) Ȧ).
+
+    adj(A)ᵀ is the derivative at a singular A too (rank n − 1: not 0), where PyTorch's
+    det(A)·A⁻ᵀ gives 0; elsewhere both agree."""
 
     def forward(self, a):
         self.a = a
@@ -286,7 +287,8 @@ class SvdPart(Function):
     forward mode, with P = Uᵀ Ȧ V, F = 1/E off the diagonal (0 on it):
         Ṡ = diag(P),  U̇ = U (F∘(P S + S Pᵀ)) + (I − UUᵀ) Ȧ V S⁻¹,
         V̇ = V (F∘(S P + Pᵀ S)) + (I − VVᵀ) Ȧᵀ U S⁻¹.
-    With ``full_matrices`` and m ≠ n, the columns beyond k get no gradient (PyTorch's)."""
+    With ``full_matrices`` and m ≠ n, the columns beyond k get no gradient (PyTorch's)
+    and a zero tangent."""
 
     def __init__(self, u, s, vh, part):
         self.u, self.s, self.vh, self.part = u, s, vh, part
@@ -324,12 +326,18 @@ class SvdPart(Function):
         return ga
 
     def jvp(self, da):
-        k = self.s.shape[-1]
-        if (self.part == 0 and self.u.shape[-1] > k) or (self.part == 2 and
-                                                          self.vh.shape[-2] > k):
-            raise NotSupportedError("linalg.svd: forward mode (jvp) with "
-                                    "full_matrices=True on non-square matrices is not "
-                                    "in retrograd (nor in PyTorch); use full_matrices=False")
+        # With full_matrices and m ≠ n, the columns beyond k (any orthonormal completion)
+        # have no defined derivative: their tangent is given as 0.
+        t = self._jvp(da)
+        full = (self.u, self.s, self.vh)[self.part]
+        if t.shape == full.shape:
+            return t
+        xp = array_module(t)
+        out = xp.zeros(full.shape, dtype=t.dtype)
+        out[tuple(slice(0, n) for n in t.shape)] = t
+        return out
+
+    def _jvp(self, da):
         u, s, vh = self._reduced()
         v = _T(vh)
         p = _T(u) @ da @ v
