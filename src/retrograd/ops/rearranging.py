@@ -72,6 +72,9 @@ def unflatten(input, dim, sizes):
     """``input`` with dimension ``dim`` split into ``sizes`` (one may be −1), as
     torch.unflatten: (2, 12) with dim 1, sizes (3, -1) gives (2, 3, 4)."""
     _tensor(input, "unflatten")
+    if input.ndim == 0:
+        raise RuntimeError("unflatten: input must have at least one dimension (got a 0-d "
+                           "tensor)")
     d = _dim(input, dim, "unflatten")
     sizes = _ints(sizes, "unflatten", "sizes")
     if not sizes:
@@ -140,6 +143,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         xp = array_module(input.array)
         return _make(xp.repeat(xp.arange(counts.size, dtype=np.int64), counts))
     _tensor(input, "repeat_interleave")
+    if input.ndim == 0 and dim is not None:
+        raise IndexError(f"repeat_interleave(): Dimension out of range (a 0-d input has "
+                         f"no dimension {dim}; leave dim out)")
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else _dim(input, dim, "repeat_interleave")
     if x.ndim == 0:

@@ -82,8 +82,8 @@ def histc(input, bins=100, min=0, max=0):
     min = max: the data's range), in input's dtype; values outside are ignored."""
     _tensor(input, "histc")
     if input.dtype.kind != "f":
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{input.dtype}' "
-                           "(histc takes floating point input)")
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                  f"'{input.dtype}' (histc takes floating point input)")
     if not isinstance(bins, (int, np.integer)) or bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for bins")
     a = input.array

@@ -114,6 +114,9 @@ def _reduce_to_pick(input, dim, keepdim, who, position, result):
     ``position(a, order, d)`` returns, per slice, a place in the sorted order
     (shape of a with dim d of size 1). dim None: the value over all entries."""
     _tensor(input, who)
+    if input.dtype.kind == "b":
+        raise NotImplementedError(f'"{who}_cpu" not implemented for \'Bool\' ({who} '
+                                  "of a bool tensor: convert it with .long() first)")
     if dim is None:
         x = input.reshape(-1)
         d = 0
@@ -230,7 +233,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
         bad = float(qs.min()) if float(qs.min()) < 0 else float(qs.max())
         raise RuntimeError(f"{who}() q must be in the range [0, 1] but got {bad}")
     if input.numel() == 0:
-        raise IndexError(f"{who}() input tensor must be non-empty")
+        raise RuntimeError(f"{who}() input tensor must be non-empty")
     if dim is None:
         x, d = input.reshape(-1), 0
     else:
