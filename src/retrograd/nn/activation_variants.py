@@ -219,6 +219,9 @@ class Hardshrink(_Elementwise):
     def __init__(self, lambd=0.5):
         super().__init__(lambd=lambd)
 
+    def extra_repr(self):
+        return f"{self.config['lambd']}"
+
 
 class Softshrink(_Elementwise):
     """x − λ·sign(x) if |x| > λ else 0. ``Softshrink(lambd=0.5)``."""
@@ -226,6 +229,9 @@ class Softshrink(_Elementwise):
 
     def __init__(self, lambd=0.5):
         super().__init__(lambd=lambd)
+
+    def extra_repr(self):
+        return f"{self.config['lambd']}"
 
 
 class Tanhshrink(_Elementwise):

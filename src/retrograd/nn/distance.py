@@ -100,9 +100,6 @@ class CosineSimilarity(Module):
     def forward(self, x1, x2):
         return cosine_similarity(x1, x2, self.dim, self.eps)
 
-    def extra_repr(self):
-        return f"dim={self.dim}, eps={self.eps}"
-
 
 class PairwiseDistance(Module):
     """‖x₁ − x₂ + ε‖_p along the last axis.
@@ -114,6 +111,3 @@ class PairwiseDistance(Module):
 
     def forward(self, x1, x2):
         return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
-
-    def extra_repr(self):
-        return f"p={self.norm}, eps={self.eps}, keepdim={self.keepdim}"

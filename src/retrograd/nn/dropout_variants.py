@@ -78,6 +78,9 @@ class Dropout3d(Dropout):
     def forward(self, x):
         return dropout3d(x, self.p, self.training, generator=self.generator)
 
+    def extra_repr(self):
+        return f"p={self.p}, inplace=False"
+
 
 class AlphaDropout(Module):
     """Alpha dropout for SELU networks; identity in ``eval()``.

@@ -18,7 +18,7 @@ from ..backend import array_module, to_device
 from ..ops.elementwise import where
 from ..tensor import Tensor
 from ..ops import activations as _act
-from .distance import pairwise_distance
+from .distance import PairwiseDistance, pairwise_distance
 from .module import Module
 
 
@@ -218,8 +218,6 @@ class _Loss(Module):
     def forward(self, input, target):
         return type(self).fn(input, target, reduction=self.reduction, **self.config)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
 
 
 class _PairLoss(Module):
@@ -235,9 +233,6 @@ class _PairLoss(Module):
         return type(self).fn(input1, input2, target, margin=self.margin,
                              reduction=self.reduction)
 
-    def extra_repr(self):
-        return f"margin={self.margin}" + (f", reduction={self.reduction!r}"
-                                          if self.reduction != "mean" else "")
 
 
 class CosineEmbeddingLoss(_PairLoss):
@@ -276,7 +271,9 @@ class TripletMarginWithDistanceLoss(Module):
         if margin <= 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
                              f"than 0, got {margin} instead")
-        self.distance_function = distance_function
+        # PyTorch's default is a PairwiseDistance module (a child in the repr)
+        self.distance_function = PairwiseDistance() if distance_function is None \
+            else distance_function
         self.margin, self.swap, self.reduction = margin, swap, reduction
 
     def forward(self, anchor, positive, negative):

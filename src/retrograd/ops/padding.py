@@ -129,7 +129,7 @@ def pad(input, pad, mode="constant", value=None):
         raise ValueError(f"pad: padding must be a sequence of ints of even length, got "
                          f"{pad!r}")
     if len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: padding length {len(pad)} is too large for an input with "
+        raise RuntimeError(f"pad: padding length {len(pad)} is too large for an input with "
                          f"{input.ndim} dimensions (at most {2 * input.ndim})")
     if mode not in _MODES:
         raise NotSupportedError(f"pad: mode {mode!r} is not supported; retrograd has "
