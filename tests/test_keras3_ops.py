@@ -232,8 +232,8 @@ def test_errors_name_the_function():
         rops.transpose(A, (0, 0))
     with pytest.raises(TypeError, match=r"keras\.ops\.one_hot: x must hold integer"):
         rops.one_hot(A, 4)
-    with pytest.raises(NotImplementedError, match=r"keras\.ops\.where: the one-argument"):
-        rops.where(A > 0)
+    with pytest.raises(ValueError, match=r"keras\.ops\.where: give both x1 and x2"):
+        rops.where(A > 0, A)
 
 
 def test_module_is_reachable_from_retrograd_keras():

@@ -25,6 +25,7 @@ import functools
 import numpy as np
 
 from ... import creation
+from ...backend import array_module
 from ...ops import elementwise as _elementwise
 from ...ops import shape as _shape
 from ...ops import softmax as _softmax
@@ -306,9 +307,11 @@ def clip(x, x_min, x_max):
 @_eager
 def where(condition, x1=None, x2=None):
     """x1 where ``condition`` holds, else x2 (gradients flow to both)."""
+    if x1 is None and x2 is None:       # NumPy's one-argument form: nonzero
+        return nonzero(condition)
     if x1 is None or x2 is None:
-        raise NotImplementedError("keras.ops.where: the one-argument form (the indices of "
-                                  "the true entries) is not in retrograd.keras; give x1 and x2")
+        raise ValueError("keras.ops.where: give both x1 and x2, or neither (the indices "
+                         "of the true entries)")
     cond = _tensor(condition, "where")
     if cond.dtype != np.bool_:
         cond = cond.to(dtype=np.bool_)
@@ -595,3 +598,957 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 def eye(N, M=None, k=0, dtype=None):
     """The N×M identity (ones on the k-th diagonal), float32 by default."""
     return creation.as_tensor(np.eye(N, M, k, dtype=_dtype(dtype, "eye") or np.float32))
+
+
+# -- more of Keras's NumPy: shapes, orders, indices, constants of the graph ----------------
+# Each is composed from retrograd's differentiable ops (gradients come with them), or
+# computed on the arrays when its derivative is zero almost everywhere (floor, sort's
+# indices, comparisons): the result is then a constant of the graph, as ``sign``.
+
+__all__ += [
+    "split", "array_split", "tile", "repeat", "pad", "broadcast_to", "moveaxis",
+    "swapaxes", "ravel", "flip", "fliplr", "flipud", "rot90", "roll", "sort", "argsort",
+    "top_k", "in_top_k", "argpartition", "cumsum", "cumprod", "einsum", "outer",
+    "tensordot", "inner", "vdot", "kron", "cross", "tril", "triu", "tri", "diag",
+    "diagonal", "trace", "meshgrid", "unique", "isclose", "allclose", "nonzero",
+    "count_nonzero", "prod", "amax", "amin", "average", "take", "take_along_axis",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
+    "isfinite", "round", "floor", "ceil", "trunc", "mod", "floor_divide", "reciprocal",
+    "log2", "log10", "exp2", "tan", "sinh", "cosh", "hypot", "logaddexp", "sinc",
+    "nan_to_num", "divide_no_nan", "copy", "empty", "empty_like", "identity",
+    "geomspace", "logspace", "hstack", "vstack", "dstack", "append", "searchsorted",
+    "digitize", "bincount", "heaviside",
+]
+
+
+def _const(t, array):
+    """A tensor of ``array``'s values on ``t``'s device, outside the graph."""
+    return creation.as_tensor(array, device=t.device)
+
+
+def _values(t):
+    return t.detach().array
+
+
+def _check_axis(t, axis, who):
+    if not -builtins.max(t.ndim, 1) <= axis < builtins.max(t.ndim, 1):
+        raise ValueError(f"keras.ops.{who}: axis {axis} is out of bounds for a tensor of "
+                         f"shape {tuple(t.shape)} ({t.ndim} dimensions)")
+    return axis % builtins.max(t.ndim, 1)
+
+
+def _float_result(t):
+    """Keras's float result for integer/bool inputs: float32."""
+    return t if t.dtype.kind in "fc" else t.to(dtype=np.float32)
+
+
+@_eager
+def split(x, indices_or_sections, axis=0):
+    """NumPy's split: ``n`` equal parts (an error if they are not), or cuts at the
+    listed indices; a list of tensors."""
+    t = _tensor(x, "split")
+    axis = _check_axis(t, axis, "split")
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n, k = t.shape[axis], int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise ValueError(f"keras.ops.split: an axis of size {n} does not split into "
+                             f"{k} equal sections (array_split allows unequal ones)")
+    return _shape._numpy_split(t, indices_or_sections if not isinstance(
+        indices_or_sections, (int, np.integer)) else int(indices_or_sections), axis)
+
+
+@_eager
+def array_split(x, indices_or_sections, axis=0):
+    """NumPy's array_split: ``n`` parts, the first ones one longer when n does not
+    divide the axis, or cuts at the listed indices."""
+    t = _tensor(x, "array_split")
+    axis = _check_axis(t, axis, "array_split")
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k, n = int(indices_or_sections), t.shape[axis]
+        if k <= 0:
+            raise ValueError(f"keras.ops.array_split: sections must be positive, got {k}")
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        indices_or_sections = list(np.cumsum(sizes)[:-1])
+    return _shape._numpy_split(t, [int(i) for i in indices_or_sections], axis)
+
+
+@_eager
+def tile(x, repeats):
+    """x repeated ``repeats`` times along each axis (NumPy's tile)."""
+    t = _tensor(x, "tile")
+    reps = (int(repeats),) if isinstance(repeats, (int, np.integer)) else \
+        tuple(int(r) for r in repeats)
+    if len(reps) < t.ndim:
+        reps = (1,) * (t.ndim - len(reps)) + reps
+    return t.repeat(*reps)
+
+
+@_eager
+def repeat(x, repeats, axis=None):
+    """Each element (of the flattened x, or along ``axis``) repeated ``repeats``
+    times (a number, or one count per element)."""
+    t = _tensor(x, "repeat")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _check_axis(t, axis, "repeat")
+    counts = np.asarray(repeats.tolist() if isinstance(repeats, Tensor) else repeats)
+    n = t.shape[axis]
+    if counts.ndim and counts.shape != (n,):
+        raise ValueError(f"keras.ops.repeat: repeats has {counts.size} entries for an "
+                         f"axis of size {n}")
+    index = np.repeat(np.arange(n), counts)
+    return t.index_select(axis, array_module(t.array).asarray(index))
+
+
+@_eager
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """x padded by ``pad_width`` ((before, after) per axis, or one pair/number for
+    all); modes "constant" (``constant_values``, 0 by default), "reflect",
+    "symmetric" (the edge repeated) and "edge"."""
+    from ...nn import functional as F
+    t = _tensor(x, "pad")
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (t.ndim, 2)) \
+        if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
+    if widths.shape != (t.ndim, 2) or (widths < 0).any():
+        raise ValueError(f"keras.ops.pad: pad_width must be non-negative (before, after) "
+                         f"pairs, one per axis of the input of shape {tuple(t.shape)}, got "
+                         f"{np.asarray(pad_width).tolist()}")
+    if constant_values is not None and mode != "constant":
+        raise ValueError(f"keras.ops.pad: constant_values only goes with mode='constant', "
+                         f"got mode={mode!r}")
+    flat = tuple(int(v) for pair in widths[::-1] for v in pair)
+    if mode == "constant":
+        return F.pad(t, flat, value=0 if constant_values is None else constant_values)
+    if mode in ("reflect", "symmetric", "edge"):
+        # Each output cell copies one input cell: index_select by NumPy's index map.
+        xp = array_module(t.array)
+        for a, (b, e) in enumerate(widths):
+            if mode == "reflect" and builtins.max(b, e) >= t.shape[a] > 0:
+                raise ValueError(f"keras.ops.pad: mode 'reflect' pads by less than the "
+                                 f"axis size; got ({b}, {e}) on axis {a} of size "
+                                 f"{t.shape[a]}")
+            if b or e:
+                index = np.pad(np.arange(t.shape[a]), (int(b), int(e)), mode=mode)
+                t = t.index_select(a, xp.asarray(index))
+        return t
+    from ...missing import NotSupportedError
+    raise NotSupportedError(f"keras.ops.pad: mode={mode!r}; retrograd has 'constant', "
+                            "'reflect', 'symmetric' and 'edge'")
+
+
+@_eager
+def broadcast_to(x, shape):
+    t = _tensor(x, "broadcast_to")
+    shape = _shape_of(shape)
+    try:
+        np.broadcast_shapes(tuple(t.shape), shape)
+        if len(shape) < t.ndim or np.broadcast_shapes(tuple(t.shape), shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"keras.ops.broadcast_to: a tensor of shape {tuple(t.shape)} "
+                         f"cannot be broadcast to {shape}") from None
+    return _shape.broadcast_to(t, shape)
+
+
+@_eager
+def moveaxis(x, source, destination):
+    """x with the axes ``source`` moved to the places ``destination``."""
+    t = _tensor(x, "moveaxis")
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise ValueError(f"keras.ops.moveaxis: source {source} and destination "
+                         f"{destination} must have the same number of axes")
+    src = [_check_axis(t, a, "moveaxis") for a in src]
+    dst = [_check_axis(t, a, "moveaxis") for a in dst]
+    order = [a for a in range(t.ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _shape.permute(t, *order)
+
+
+@_eager
+def swapaxes(x, axis1, axis2):
+    t = _tensor(x, "swapaxes")
+    a, b = _check_axis(t, axis1, "swapaxes"), _check_axis(t, axis2, "swapaxes")
+    order = list(range(t.ndim))
+    order[a], order[b] = b, a
+    return _shape.permute(t, *order)
+
+
+@_eager
+def ravel(x):
+    return _tensor(x, "ravel").reshape(-1)
+
+
+@_eager
+def flip(x, axis=None):
+    """x reversed along ``axis`` (all axes by default)."""
+    t = _tensor(x, "flip")
+    axes = tuple(range(t.ndim)) if axis is None else \
+        (axis,) if isinstance(axis, int) else tuple(axis)
+    return t.flip([_check_axis(t, a, "flip") for a in axes]) if axes else t
+
+
+@_eager
+def fliplr(x):
+    return flip(x, 1)
+
+
+@_eager
+def flipud(x):
+    return flip(x, 0)
+
+
+@_eager
+def rot90(array, k=1, axes=(0, 1)):
+    """``array`` turned by k quarter turns in the plane of ``axes`` (from the first
+    axis towards the second)."""
+    t = _tensor(array, "rot90")
+    if t.ndim < 2:
+        raise ValueError(f"keras.ops.rot90: the input must have at least 2 dimensions, got "
+                         f"shape {tuple(t.shape)}")
+    a, b = (_check_axis(t, ax, "rot90") for ax in axes)
+    if a == b:
+        raise ValueError(f"keras.ops.rot90: axes must be two different axes, got {axes}")
+    k %= 4
+    if k == 0:
+        return t
+    if k == 2:
+        return t.flip([a, b])
+    return swapaxes(t.flip([b]), a, b) if k == 1 else swapaxes(t, a, b).flip([b])
+
+
+@_eager
+def roll(x, shift, axis=None):
+    """x shifted cyclically by ``shift`` along ``axis`` (of the flattened x without)."""
+    t = _tensor(x, "roll")
+    if axis is None:
+        return t.reshape(-1).roll(shift, 0).reshape(*t.shape)
+    return t.roll(shift, axis)
+
+
+@_eager
+def sort(x, axis=-1):
+    """x sorted ascending along ``axis`` (gradients follow the values)."""
+    t = _tensor(x, "sort")
+    return t.sort(_check_axis(t, axis, "sort"))[0] if t.ndim else t
+
+
+@_eager
+def argsort(x, axis=-1):
+    """The indices that sort x along ``axis`` (int32)."""
+    t = _tensor(x, "argsort")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    if t.ndim == 0:
+        return _const(t, np.zeros((), np.int32))
+    axis = _check_axis(t, axis, "argsort")
+    return _const(t, array_module(t.array).argsort(_values(t), axis=axis,
+                                                  kind="stable").astype(np.int32))
+
+
+@_eager
+def top_k(x, k, sorted=True):
+    """(values, indices) of the k largest entries along the last axis (indices
+    int64, as Keras's PyTorch backend); gradients flow to the values picked."""
+    t = _tensor(x, "top_k")
+    if not 0 <= k <= t.shape[-1]:
+        raise ValueError(f"keras.ops.top_k: k={k} is out of range for a last axis of size "
+                         f"{t.shape[-1]}")
+    return t.topk(int(k), -1, True, True)
+
+
+@_eager
+def in_top_k(targets, predictions, k):
+    """Whether each target class is among the k largest predictions of its row
+    (ties with the k-th value count as in)."""
+    p = _tensor(predictions, "in_top_k")
+    y = _tensor(targets, "in_top_k")
+    xp = array_module(p.array)
+    values, labels = _values(p), _values(y).astype(np.int64)
+    if p.ndim != 2 or labels.shape != (p.shape[0],):
+        raise ValueError(f"keras.ops.in_top_k: predictions must be (batch, classes) and "
+                         f"targets (batch,), got {tuple(p.shape)} and {tuple(y.shape)}")
+    target = xp.take_along_axis(values, labels[:, None], axis=1)
+    return _const(p, (values > target).sum(axis=1) < k)
+
+
+@_eager
+def argpartition(x, kth, axis=-1):
+    """Indices that put the kth element in its sorted place along ``axis``, smaller
+    ones before it and larger after (int32)."""
+    t = _tensor(x, "argpartition")
+    axis = _check_axis(t, axis, "argpartition")
+    if not -t.shape[axis] <= kth < t.shape[axis]:
+        raise ValueError(f"keras.ops.argpartition: kth={kth} is out of bounds for an axis "
+                         f"of size {t.shape[axis]}")
+    return _const(t, array_module(t.array).argpartition(_values(t), kth, axis=axis)
+                  .astype(np.int32))
+
+
+def _scan_op(name, x, axis, dtype):
+    t = _tensor(x, name)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    dt = _dtype(dtype, name)
+    if dt is None and (t.dtype in _SMALL_INTS or t.dtype == np.int32):
+        dt = np.dtype(np.int32)
+    if dt is not None and dt != t.dtype:
+        t = t.to(dtype=dt)
+    out = getattr(t, name)(_check_axis(t, axis, name))
+    return out if out.dtype == t.dtype else out.to(dtype=t.dtype)
+
+
+@_eager
+def cumsum(x, axis=None, dtype=None):
+    """Running sums along ``axis`` (of the flattened x without)."""
+    return _scan_op("cumsum", x, axis, dtype)
+
+
+@_eager
+def cumprod(x, axis=None, dtype=None):
+    """Running products along ``axis`` (of the flattened x without)."""
+    return _scan_op("cumprod", x, axis, dtype)
+
+
+@_eager
+def einsum(subscripts, *operands, **kwargs):
+    """Σ over the indices missing from the output of ``subscripts`` (NumPy's
+    einsum notation, "ij,jk->ik")."""
+    from ...ops.einsum import einsum as _einsum
+    ts = [_tensor(o, "einsum") for o in operands]
+    kinds = {t.dtype.kind for t in ts}
+    if kinds <= set("iub"):      # Keras: an integer einsum stays integer (int32)
+        ts = [t.to(dtype=np.int32) if t.dtype in _SMALL_INTS else t for t in ts]
+    return _einsum(subscripts, *ts)
+
+
+@_eager
+def outer(x1, x2):
+    """x1 (flattened) ⊗ x2 (flattened): out[i, j] = x1[i]·x2[j]."""
+    a, b = _tensor(x1, "outer").reshape(-1), _tensor(x2, "outer").reshape(-1)
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+@_eager
+def tensordot(x1, x2, axes=2):
+    """Σ over the last ``axes`` axes of x1 and the first of x2 (or the listed pairs
+    of axes): the product as one matmul of the reshaped operands."""
+    a, b = _tensor(x1, "tensordot"), _tensor(x2, "tensordot")
+    if isinstance(axes, (int, np.integer)):
+        ax_a = list(range(a.ndim - int(axes), a.ndim))
+        ax_b = list(range(int(axes)))
+    else:
+        ax_a, ax_b = ([v] if isinstance(v, int) else list(v) for v in axes)
+    ax_a = [_check_axis(a, v, "tensordot") for v in ax_a]
+    ax_b = [_check_axis(b, v, "tensordot") for v in ax_b]
+    if [a.shape[i] for i in ax_a] != [b.shape[i] for i in ax_b]:
+        raise ValueError(f"keras.ops.tensordot: the summed axes differ in size: "
+                         f"{[a.shape[i] for i in ax_a]} of x1 {tuple(a.shape)} and "
+                         f"{[b.shape[i] for i in ax_b]} of x2 {tuple(b.shape)}")
+    free_a = [i for i in range(a.ndim) if i not in ax_a]
+    free_b = [i for i in range(b.ndim) if i not in ax_b]
+    k = int(np.prod([a.shape[i] for i in ax_a]))
+    left = _shape.permute(a, *free_a, *ax_a).reshape(-1, k)
+    right = _shape.permute(b, *ax_b, *free_b).reshape(k, -1)
+    return _matmul(left, right).reshape(*[a.shape[i] for i in free_a],
+                                        *[b.shape[i] for i in free_b])
+
+
+@_eager
+def inner(x1, x2):
+    """Σ over the last axes of both (a product for scalars)."""
+    a, b = _tensor(x1, "inner"), _tensor(x2, "inner")
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    return tensordot(a, b, ([-1], [-1]))
+
+
+@_eager
+def vdot(x1, x2):
+    """Σ x1·x2 of the flattened inputs."""
+    a, b = _tensor(x1, "vdot").reshape(-1), _tensor(x2, "vdot").reshape(-1)
+    if a.shape != b.shape:
+        raise ValueError(f"keras.ops.vdot: the inputs have {a.shape[0]} and {b.shape[0]} "
+                         "elements; they must have the same number")
+    return (a * b).sum()
+
+
+@_eager
+def kron(x1, x2):
+    """The Kronecker product: blocks x1[i, j]·x2."""
+    a, b = _tensor(x1, "kron"), _tensor(x2, "kron")
+    nd = builtins.max(a.ndim, b.ndim)
+    a = a.reshape(*(1,) * (nd - a.ndim), *a.shape)
+    b = b.reshape(*(1,) * (nd - b.ndim), *b.shape)
+    # out[i0, j0, i1, j1, …] = a[i0, i1, …]·b[j0, j1, …], then merge each pair.
+    ea = a.reshape(*[n for s in a.shape for n in (s, 1)])
+    eb = b.reshape(*[n for s in b.shape for n in (1, s)])
+    return (ea * eb).reshape(*[p * q for p, q in zip(a.shape, b.shape)])
+
+
+@_eager
+def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors along the given axes (2-vectors: z = 0)."""
+    a, b = _tensor(x1, "cross"), _tensor(x2, "cross")
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError(f"keras.ops.cross: the vectors must have 2 or 3 components, got "
+                         f"{a.shape[-1]} and {b.shape[-1]}")
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    a = a if a.shape[-1] == 3 else pad(a, [(0, 0)] * (a.ndim - 1) + [(0, 1)])
+    b = b if b.shape[-1] == 3 else pad(b, [(0, 0)] * (b.ndim - 1) + [(0, 1)])
+    c = _shape.stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1],
+                      a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
+                      a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], -1)
+    return moveaxis(c, -1, axisc)
+
+
+@_eager
+def tril(x, k=0):
+    """x with the entries above the k-th diagonal zeroed."""
+    return _tensor(x, "tril").tril(k)
+
+
+@_eager
+def triu(x, k=0):
+    """x with the entries below the k-th diagonal zeroed."""
+    return _tensor(x, "triu").triu(k)
+
+
+def tri(N, M=None, k=0, dtype=None):
+    """The N×M matrix of ones at and below the k-th diagonal (float32)."""
+    return creation.as_tensor(np.tri(N, M, k, dtype=_dtype(dtype, "tri") or np.float32))
+
+
+@_eager
+def diag(x, k=0):
+    """The k-th diagonal of a matrix, or the square matrix of a vector's diagonal."""
+    t = _tensor(x, "diag")
+    if t.ndim not in (1, 2):
+        raise ValueError(f"keras.ops.diag: the input must be 1-D or 2-D, got shape "
+                         f"{tuple(t.shape)}")
+    return t.diag(k)
+
+
+@_eager
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The ``offset`` diagonal of the planes (axis1, axis2), as a last axis."""
+    t = _tensor(x, "diagonal")
+    if t.ndim < 2:
+        raise ValueError(f"keras.ops.diagonal: the input must have at least 2 dimensions, "
+                         f"got shape {tuple(t.shape)}")
+    a, b = _check_axis(t, axis1, "diagonal"), _check_axis(t, axis2, "diagonal")
+    t = moveaxis(t, (a, b), (-2, -1))
+    n, m = t.shape[-2], t.shape[-1]
+    rows = np.arange(builtins.max(0, -offset), n)
+    rows = rows[rows + offset < m]
+    xp = array_module(t.array)
+    return t[..., xp.asarray(rows), xp.asarray(rows + offset)]
+
+
+@_eager
+def trace(x, offset=0, axis1=0, axis2=1):
+    """Σ of the ``offset`` diagonal of the planes (axis1, axis2)."""
+    t = _tensor(x, "trace")
+    out = diagonal(t, offset, axis1, axis2).sum(-1)
+    return out.to(dtype=np.int32) if t.dtype in _SMALL_INTS or t.dtype == np.int32 else out
+
+
+def meshgrid(*x, indexing="xy"):
+    """Coordinate grids of the 1-D inputs: indexing "ij" gives (n1, n2, …), "xy"
+    swaps the first two axes (Cartesian)."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"keras.ops.meshgrid: indexing must be 'xy' or 'ij', got "
+                         f"{indexing!r}")
+    ts = [_tensor(v, "meshgrid").reshape(-1) for v in x]
+    shape = [t.shape[0] for t in ts]
+    if indexing == "xy" and len(ts) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(ts):
+        where = (1 - i if i < 2 else i) if indexing == "xy" and len(ts) > 1 else i
+        view = [1] * len(ts)
+        view[where] = t.shape[0]
+        out.append(_shape.broadcast_to(t.reshape(*view), tuple(shape)))
+    return out
+
+
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    """The distinct values (sorted), with the indices of their first occurrences,
+    the inverse map and counts on demand (indices int32 as Keras's)."""
+    t = _tensor(x, "unique")
+    xp = array_module(t.array)
+    res = xp.unique(_values(t), return_index=True, return_inverse=True, return_counts=True,
+                    axis=axis)
+    values, index, inverse, counts = res
+    if size is not None:
+        fill = values.min() if fill_value is None and values.size else (fill_value or 0)
+        extra = int(size) - values.shape[0]
+        if extra > 0:
+            values = xp.concatenate([values, xp.full((extra,), fill, dtype=values.dtype)])
+            index = xp.concatenate([index, xp.zeros(extra, index.dtype)])
+            counts = xp.concatenate([counts, xp.zeros(extra, counts.dtype)])
+        else:
+            values, index, counts = values[:size], index[:size], counts[:size]
+    out = [_const(t, values)]
+    if return_index:
+        out.append(_const(t, index.astype(np.int32)))
+    if return_inverse:
+        out.append(_const(t, inverse.reshape(t.shape if axis is None else -1)
+                          .astype(np.int32)))
+    if return_counts:
+        out.append(_const(t, counts.astype(np.int32)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@_eager
+def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|x1 − x2| ≤ atol + rtol·|x2|, elementwise (bool)."""
+    a, b = _tensor(x1, "isclose"), _tensor(x2, "isclose")
+    return _const(a, array_module(a.array).isclose(_values(a), _values(b), rtol, atol,
+                                                   equal_nan))
+
+
+@_eager
+def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether isclose holds everywhere (a bool scalar tensor)."""
+    return isclose(x1, x2, rtol, atol, equal_nan).all()
+
+
+@_eager
+def nonzero(x):
+    """A tuple of int32 index tensors, one per axis, of the non-zero entries."""
+    t = _tensor(x, "nonzero")
+    return tuple(_const(t, i.astype(np.int32)) for i in array_module(t.array).nonzero(
+        _values(t)))
+
+
+@_eager
+def count_nonzero(x, axis=None):
+    """The number of non-zero entries over ``axis`` (all by default), int32."""
+    t = _tensor(x, "count_nonzero")
+    return _const(t, array_module(t.array).count_nonzero(_values(t), axis=_axis(axis))
+                  .astype(np.int32))
+
+
+@_eager
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """Π x over ``axis`` (all axes by default)."""
+    t = _tensor(x, "prod")
+    dt = _dtype(dtype, "prod")
+    if dt is None and (t.dtype in _SMALL_INTS or t.dtype == np.int32):
+        dt = np.dtype(np.int32)
+    if dt is not None and dt != t.dtype:
+        t = t.to(dtype=dt)
+    axes = tuple(range(t.ndim)) if axis is None else \
+        (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(sorted(_check_axis(t, a, "prod") for a in axes))
+    rest = [a for a in range(t.ndim) if a not in axes]
+    if not axes:
+        return t
+    # The last running product over the reduced axes laid out as one.
+    flat = _shape.permute(t, *rest, *axes).reshape(*[t.shape[a] for a in rest], -1)
+    if flat.shape[-1] == 0:
+        out = creation.ones_like(flat.sum(-1))
+    else:
+        out = flat.cumprod(-1)[..., -1]
+    if keepdims:
+        out = out.reshape(*[1 if a in axes else t.shape[a] for a in range(t.ndim)])
+    return out if out.dtype == t.dtype else out.to(dtype=t.dtype)
+
+
+amax = max
+amin = min
+
+
+@_eager
+def average(x, axis=None, weights=None):
+    """Σ w·x / Σ w over ``axis`` (the mean without weights); 1-D weights go along
+    ``axis``."""
+    t = _float(x, "average")
+    if weights is None:
+        return t.mean(axis=_axis(axis))
+    w = _tensor(weights, "average", dtype=t.dtype)
+    if axis is not None and w.ndim == 1 and t.ndim > 1:
+        a = _check_axis(t, axis, "average")
+        if w.shape[0] != t.shape[a]:
+            raise ValueError(f"keras.ops.average: weights of length {w.shape[0]} do not "
+                             f"fit axis {axis} of size {t.shape[a]}")
+        w = w.reshape(*[t.shape[a] if i == a else 1 for i in range(t.ndim)])
+    elif tuple(w.shape) != tuple(t.shape):
+        raise ValueError(f"keras.ops.average: weights of shape {tuple(w.shape)} must have "
+                         f"x's shape {tuple(t.shape)} or be 1-D along axis")
+    w = w * creation.ones_like(t)
+    return (t * w).sum(axis=_axis(axis)) / w.sum(axis=_axis(axis))
+
+
+@_eager
+def take(x, indices, axis=None):
+    """Entries of x at ``indices`` along ``axis`` (of the flattened x without);
+    negative indices count from the end."""
+    t = _tensor(x, "take")
+    idx = _tensor(indices, "take")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"keras.ops.take: indices must be integers, got dtype {idx.dtype}")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _check_axis(t, axis, "take")
+    n = t.shape[axis]
+    i = _values(idx)
+    if i.size and (int(i.min()) < -n or int(i.max()) >= n):
+        raise IndexError(f"keras.ops.take: indices from {int(i.min())} to {int(i.max())} "
+                         f"are out of bounds for axis {axis} of size {n}")
+    i = i % builtins.max(n, 1)
+    picked = t.index_select(axis, i.reshape(-1))
+    return picked.reshape(*t.shape[:axis], *i.shape, *t.shape[axis + 1:])
+
+
+@_eager
+def take_along_axis(x, indices, axis=None):
+    """x picked at ``indices`` along ``axis`` (NumPy's take_along_axis; indices
+    broadcast against x on the other axes)."""
+    t = _tensor(x, "take_along_axis")
+    idx = _tensor(indices, "take_along_axis")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"keras.ops.take_along_axis: indices must be integers, got dtype "
+                        f"{idx.dtype}")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _check_axis(t, axis, "take_along_axis")
+    if idx.ndim != t.ndim:
+        raise ValueError(f"keras.ops.take_along_axis: indices of shape {tuple(idx.shape)} "
+                         f"must have as many dimensions as x {tuple(t.shape)}")
+    n = t.shape[axis]
+    i = _values(idx).astype(np.int64)
+    if i.size and (int(i.min()) < -n or int(i.max()) >= n):
+        raise IndexError(f"keras.ops.take_along_axis: indices from {int(i.min())} to "
+                         f"{int(i.max())} are out of bounds for axis {axis} of size {n}")
+    i = i % builtins.max(n, 1)
+    shape = [builtins.max(a, b) if k != axis else a for k, (a, b) in
+             enumerate(zip(i.shape, t.shape))]
+    xp = array_module(t.array)
+    i = xp.broadcast_to(i, shape)
+    t = _shape.broadcast_to(t, tuple(s if k != axis else t.shape[axis]
+                                     for k, s in enumerate(shape)))
+    return t.gather(axis, i)
+
+
+# Elementwise functions of zero derivative (or of booleans): constants of the graph.
+
+def _logical(name, fn):
+    @_eager
+    def logical(x1, x2):
+        a, b = _tensor(x1, name), _tensor(x2, name)
+        return _const(a, fn(array_module(a.array), _values(a), _values(b)))
+    logical.__name__ = logical.__qualname__ = name
+    logical.__doc__ = f"Elementwise {name[8:]} of the truth values (bool)."
+    return logical
+
+
+logical_and = _logical("logical_and", lambda xp, a, b: xp.logical_and(a, b))
+logical_or = _logical("logical_or", lambda xp, a, b: xp.logical_or(a, b))
+logical_xor = _logical("logical_xor", lambda xp, a, b: xp.logical_xor(a, b))
+
+
+def _test(name, fn, doc, float_dtype=False):
+    @_eager
+    def test(x):
+        t = _tensor(x, name)
+        out = fn(array_module(t.array), _values(t))
+        if float_dtype and t.dtype.kind not in "fc":
+            out = out.astype(np.float32)
+        elif float_dtype:
+            out = out.astype(t.dtype)
+        return _const(t, out)
+    test.__name__ = test.__qualname__ = name
+    test.__doc__ = doc
+    return test
+
+
+logical_not = _test("logical_not", lambda xp, a: xp.logical_not(a), "not x (bool).")
+isnan = _test("isnan", lambda xp, a: xp.isnan(a), "Whether x is NaN (bool).")
+isinf = _test("isinf", lambda xp, a: xp.isinf(a), "Whether x is ±∞ (bool).")
+isfinite = _test("isfinite", lambda xp, a: xp.isfinite(a), "Whether x is finite (bool).")
+
+
+def _integral(name, fn, doc):
+    @_eager
+    def integral(x):
+        t = _tensor(x, name)
+        if t.dtype.kind in "iub":
+            return t.to(dtype=np.float32) if name != "trunc" else t
+        return _const(t, fn(array_module(t.array), _values(t)))
+    integral.__name__ = integral.__qualname__ = name
+    integral.__doc__ = doc + " Its derivative is 0 almost everywhere: a constant."
+    return integral
+
+
+floor = _integral("floor", lambda xp, a: xp.floor(a), "⌊x⌋.")
+ceil = _integral("ceil", lambda xp, a: xp.ceil(a), "⌈x⌉.")
+trunc = _integral("trunc", lambda xp, a: xp.trunc(a), "x rounded towards 0.")
+
+
+@_eager
+def round(x, decimals=0):
+    """x rounded to ``decimals`` places (halves to even). A constant of the graph."""
+    t = _tensor(x, "round")
+    out = array_module(t.array).round(_values(t), decimals)
+    return _const(t, out.astype(t.dtype))
+
+
+@_eager
+def floor_divide(x1, x2):
+    """⌊x1 / x2⌋ (a constant of the graph)."""
+    a, b = _operands(x1, x2, "floor_divide")
+    ref = a if isinstance(a, Tensor) else b
+    va = _values(a) if isinstance(a, Tensor) else a
+    vb = _values(b) if isinstance(b, Tensor) else b
+    out = array_module(ref.array).floor_divide(va, vb)
+    return _const(ref, np.asarray(out).astype(_result_dtype(a, b)))
+
+
+def _result_dtype(a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return np.promote_types(a.dtype, b.dtype)
+    t, other = (a, b) if isinstance(a, Tensor) else (b, a)
+    if t.dtype.kind in "iub" and isinstance(other, float):
+        return np.dtype(np.float32)
+    return t.dtype
+
+
+@_eager
+def mod(x1, x2):
+    """x1 − ⌊x1 / x2⌋·x2 (the sign of x2, as NumPy's); ∂/∂x1 = 1, ∂/∂x2 = −⌊x1/x2⌋."""
+    a, b = _operands(x1, x2, "mod")
+    q = floor_divide(a, b)
+    dt = _result_dtype(a, b)
+    if isinstance(a, Tensor) and a.dtype != dt:
+        a = a.to(dtype=dt)
+    if isinstance(b, Tensor) and b.dtype != dt:
+        b = b.to(dtype=dt)
+    return a - q * b
+
+
+@_eager
+def reciprocal(x):
+    return 1.0 / _float(x, "reciprocal")
+
+
+@_eager
+def log2(x):
+    return _float(x, "log2").log() * (1 / np.log(2))
+
+
+@_eager
+def log10(x):
+    return _float(x, "log10").log() * (1 / np.log(10))
+
+
+@_eager
+def exp2(x):
+    return (_float(x, "exp2") * np.log(2)).exp()
+
+
+@_eager
+def tan(x):
+    t = _float(x, "tan")
+    return t.sin() / t.cos()
+
+
+@_eager
+def sinh(x):
+    t = _float(x, "sinh")
+    return (t.exp() - (-t).exp()) * 0.5
+
+
+@_eager
+def cosh(x):
+    t = _float(x, "cosh")
+    return (t.exp() + (-t).exp()) * 0.5
+
+
+@_eager
+def hypot(x1, x2):
+    """√(x1² + x2²), scaled by max(|x1|, |x2|) against overflow."""
+    a, b = _float(x1, "hypot"), _float(x2, "hypot")
+    m = _const(a, array_module(a.array).maximum(abs(_values(a)), abs(_values(b))))
+    m = where(m == 0, 1.0, m)
+    return m * ((a / m) ** 2 + (b / m) ** 2).sqrt()
+
+
+@_eager
+def logaddexp(x1, x2):
+    """log(e^x1 + e^x2), stable: max + log(1 + e^−|x1 − x2|) through logsumexp."""
+    a, b = _float(x1, "logaddexp"), _float(x2, "logaddexp")
+    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    return _shape.stack([_shape.broadcast_to(a, shape), _shape.broadcast_to(b, shape)],
+                        0).logsumexp(axis=0)
+
+
+@_eager
+def sinc(x):
+    """sin(πx) / (πx), 1 at 0."""
+    t = _float(x, "sinc")
+    zero = _const(t, _values(t) == 0)
+    px = where(zero, 1.0, t) * np.pi
+    return where(zero, 1.0, px.sin() / px)
+
+
+@_eager
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """x with NaN → ``nan``, +∞ → ``posinf`` and −∞ → ``neginf`` (the dtype's
+    largest/smallest by default); gradients flow where x is finite."""
+    t = _tensor(x, "nan_to_num")
+    if t.dtype.kind not in "fc":
+        return t
+    v = _values(t)
+    xp = array_module(t.array)
+    info = np.finfo(t.dtype)
+    out = where(_const(t, xp.isnan(v)), float(nan), t)
+    out = where(_const(t, xp.isposinf(v)), float(info.max if posinf is None else posinf), out)
+    return where(_const(t, xp.isneginf(v)), float(info.min if neginf is None else neginf),
+                 out)
+
+
+@_eager
+def divide_no_nan(x1, x2):
+    """x1 / x2, and 0 where x2 is 0 (no NaN, no gradient there)."""
+    a, b = _float(x1, "divide_no_nan"), _float(x2, "divide_no_nan")
+    zero = _const(b, _values(b) == 0)
+    return where(zero, 0.0, a / where(zero, 1.0, b))
+
+
+@_eager
+def heaviside(x1, x2):
+    """0 where x1 < 0, 1 where x1 > 0, x2 where x1 = 0 (a constant)."""
+    a, b = _tensor(x1, "heaviside"), _tensor(x2, "heaviside")
+    dt = np.promote_types(a.dtype, b.dtype)
+    dt = dt if dt.kind in "fc" else np.dtype(np.float32)
+    out = array_module(a.array).heaviside(_values(a).astype(dt), _values(b).astype(dt))
+    return _const(a, out)
+
+
+@_eager
+def copy(x):
+    """A copy of x (gradients flow to x)."""
+    t = _tensor(x, "copy")
+    return t.clone() if isinstance(x, Tensor) else t
+
+
+def empty(shape, dtype=None):
+    """A tensor of ``shape`` (zeros: retrograd does not hand out stale memory)."""
+    return creation.zeros(_shape_of(shape), dtype=_dtype(dtype, "empty") or np.float32)
+
+
+@_eager
+def empty_like(x, dtype=None):
+    t = _tensor(x, "empty_like")
+    return creation.zeros_like(t, dtype=_dtype(dtype, "empty_like") or t.dtype)
+
+
+def identity(n, dtype=None):
+    """The n×n identity, float32 by default."""
+    return eye(n, dtype=dtype)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """``num`` values from start to stop in geometric progression (float32)."""
+    return creation.as_tensor(np.geomspace(start, stop, num, endpoint=endpoint, axis=axis)
+                              .astype(_dtype(dtype, "geomspace") or np.float32))
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    """base ** linspace(start, stop, num) (float32)."""
+    return creation.as_tensor(np.logspace(start, stop, num, endpoint=endpoint, base=base,
+                                          axis=axis)
+                              .astype(_dtype(dtype, "logspace") or np.float32))
+
+
+def _at_least(t, n):
+    if n == 2 and t.ndim < 2:
+        return t.reshape(1, -1)
+    if n == 3 and t.ndim < 3:
+        return t.reshape(1, -1, 1) if t.ndim < 2 else t.reshape(*t.shape, 1)
+    return t
+
+
+@_eager
+def hstack(xs):
+    """Concatenation along axis 1 (axis 0 for 1-D inputs)."""
+    ts = [_tensor(v, "hstack") for v in xs]
+    return _shape.concatenate(ts, 0 if ts and ts[0].ndim == 1 else 1)
+
+
+@_eager
+def vstack(xs):
+    """Concatenation along axis 0 of inputs made at least 2-D."""
+    return _shape.concatenate([_at_least(_tensor(v, "vstack"), 2) for v in xs], 0)
+
+
+@_eager
+def dstack(xs):
+    """Concatenation along axis 2 of inputs made at least 3-D."""
+    return _shape.concatenate([_at_least(_tensor(v, "dstack"), 3) for v in xs], 2)
+
+
+@_eager
+def append(x1, x2, axis=None):
+    """x2 after x1 along ``axis`` (both flattened without)."""
+    a, b = _tensor(x1, "append"), _tensor(x2, "append")
+    if axis is None:
+        a, b = a.reshape(-1), b.reshape(-1)
+        axis = 0
+    return _shape.concatenate([a, b], axis)
+
+
+@_eager
+def searchsorted(sorted_sequence, values, side="left"):
+    """Where ``values`` would go in the 1-D ascending ``sorted_sequence`` (int32)."""
+    s, v = _tensor(sorted_sequence, "searchsorted"), _tensor(values, "searchsorted")
+    if s.ndim != 1:
+        raise ValueError(f"keras.ops.searchsorted: sorted_sequence must be 1-D, got shape "
+                         f"{tuple(s.shape)}")
+    if side not in ("left", "right"):
+        raise ValueError(f"keras.ops.searchsorted: side must be 'left' or 'right', got "
+                         f"{side!r}")
+    return _const(s, array_module(s.array).searchsorted(_values(s), _values(v), side=side)
+                  .astype(np.int32))
+
+
+@_eager
+def digitize(x, bins):
+    """The index of the bin each value falls in (bins ascending; int32)."""
+    t, b = _tensor(x, "digitize"), _tensor(bins, "digitize")
+    if b.ndim != 1:
+        raise ValueError(f"keras.ops.digitize: bins must be 1-D, got shape {tuple(b.shape)}")
+    return _const(t, array_module(t.array).digitize(_values(t), _values(b)).astype(np.int32))
+
+
+@_eager
+def bincount(x, weights=None, minlength=0, sparse=False):
+    """The count (or the sum of ``weights``) of each non-negative integer of x; a
+    2-D x counts each row."""
+    if sparse:
+        raise NotImplementedError("keras.ops.bincount: sparse=True (retrograd has no sparse "
+                                  "tensors)")
+    t = _tensor(x, "bincount")
+    v = _values(t)
+    if t.dtype.kind not in "iu" or (v.size and v.min() < 0):
+        raise ValueError(f"keras.ops.bincount: x must hold non-negative integers, got "
+                         f"dtype {t.dtype}" + (f" and min {v.min()}" if v.size else ""))
+    xp = array_module(v)
+    n = builtins.max(int(v.max()) + 1 if v.size else 0, int(minlength))
+    w = None if weights is None else _values(_tensor(weights, "bincount"))
+    rows = v.reshape(1, -1) if v.ndim == 1 else v
+    wr = None if w is None else w.reshape(rows.shape)
+    out = xp.stack([xp.bincount(r, weights=None if wr is None else wr[i], minlength=n)
+                    for i, r in enumerate(rows)])
+    out = out[0] if v.ndim == 1 else out
+    dt = np.int32 if w is None else (w.dtype if w.dtype.kind == "f" else np.float32)
+    return _const(t, out.astype(dt))

@@ -1,0 +1,336 @@
+"""``keras.ops.core``: control flow, slicing and scattering, and the questions about a
+tensor (``dtype``, ``size``, ``is_tensor``), with Keras 3's names and arguments.
+
+retrograd runs eagerly, so control flow is Python's: ``cond`` calls one branch,
+``scan``/``fori_loop``/``while_loop``/``map`` loop and stack; gradients flow through
+whatever the loop computed. ``slice_update``/``scatter_update`` return a new tensor
+(the input is not changed) with gradients to both the input and the updates;
+``scatter`` adds values that land on the same place, as Keras does.
+``custom_gradient`` turns a function returning ``(y, grad_fn)`` into an autograd
+``Function`` whose backward is ``grad_fn``.
+"""
+import builtins
+import functools
+import inspect
+
+import numpy as np
+
+from ... import creation
+from ...backend import array_module
+from ...function import Function
+from ...ops import indexing as _indexing
+from ...ops import scatter as _scatter
+from ...ops import shape as _shape
+from ...tensor import Tensor
+from ..keras_tensor import KerasTensor
+from .numpy import _eager, _tensor
+
+__all__ = ["stop_gradient", "cond", "switch", "scan", "fori_loop", "while_loop", "map",
+           "vectorized_map", "slice", "slice_update", "scatter", "scatter_update",
+           "is_tensor", "dtype", "size", "ndim", "custom_gradient", "unstack"]
+
+
+@_eager
+def stop_gradient(variable):
+    """``variable``'s values, cut from the graph (no gradient flows back)."""
+    return _tensor(variable, "stop_gradient").detach()
+
+
+def _truth(pred, who):
+    if isinstance(pred, KerasTensor):
+        raise NotImplementedError(f"keras.ops.{who}: a symbolic (KerasTensor) predicate "
+                                  "is not supported: retrograd runs eagerly; call it inside "
+                                  "a layer's call() on values")
+    if isinstance(pred, Tensor):
+        if pred.numel() != 1:
+            raise ValueError(f"keras.ops.{who}: the predicate must be a scalar, got shape "
+                             f"{tuple(pred.shape)}")
+        return builtins.bool(pred.item())
+    return builtins.bool(pred)
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` holds, else ``false_fn()`` (only one runs)."""
+    return true_fn() if _truth(pred, "cond") else false_fn()
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, the index clamped to the branches' range."""
+    i = int(_tensor(index, "switch").item()) if not isinstance(index, int) else index
+    return branches[builtins.min(builtins.max(i, 0), len(branches) - 1)](*operands)
+
+
+def _stack_tree(items):
+    """Stack a list of results (tensors, or tuples/lists/dicts of them) on axis 0."""
+    first = items[0]
+    if isinstance(first, dict):
+        return {k: _stack_tree([it[k] for it in items]) for k in first}
+    if isinstance(first, (tuple, list)):
+        return type(first)(_stack_tree(list(col)) for col in zip(*items))
+    if first is None:
+        return None
+    return _shape.stack([_tensor(t, "scan") for t in items], 0)
+
+
+def _rows(xs, who):
+    """The slices of ``xs`` (a tensor or a tuple/list/dict of them) along axis 0."""
+    if isinstance(xs, dict):
+        cols = {k: _rows(v, who) for k, v in xs.items()}
+        n = len(next(iter(cols.values())))
+        return [{k: v[i] for k, v in cols.items()} for i in range(n)]
+    if isinstance(xs, (tuple, list)):
+        cols = [_rows(v, who) for v in xs]
+        lengths = {len(c) for c in cols}
+        if len(lengths) > 1:
+            raise ValueError(f"keras.ops.{who}: the inputs must have the same length on "
+                             f"axis 0, got {sorted(lengths)}")
+        return [type(xs)(c[i] for c in cols) for i in range(lengths.pop() if cols else 0)]
+    t = _tensor(xs, who)
+    if t.ndim == 0:
+        raise ValueError(f"keras.ops.{who}: the input must have at least one dimension, "
+                         "got a scalar")
+    return [t[i] for i in range(t.shape[0])]
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """carry, y = f(carry, x) for each x of ``xs`` (rows on axis 0, or ``length``
+    steps with x = None); returns (the last carry, the ys stacked on axis 0).
+    ``reverse`` runs from the last row to the first (ys keep the rows' order)."""
+    if xs is None:
+        if length is None:
+            raise ValueError("keras.ops.scan: give xs or length")
+        rows = [None] * int(length)
+    else:
+        rows = _rows(xs, "scan")
+        if length is not None and length != len(rows):
+            raise ValueError(f"keras.ops.scan: length={length} does not match xs's "
+                             f"length {len(rows)} on axis 0")
+    carry, ys = init, [None] * len(rows)
+    order = range(len(rows) - 1, -1, -1) if reverse else range(len(rows))
+    for i in order:
+        carry, ys[i] = f(carry, rows[i])
+    return carry, (_stack_tree(ys) if ys else None)
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """val = body_fun(i, val) for i from ``lower`` to ``upper`` − 1; returns val."""
+    val = init_val
+    for i in range(int(lower), int(upper)):
+        val = body_fun(i, val)
+    return val
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """loop_vars = body(*loop_vars) while cond(*loop_vars) holds (at most
+    ``maximum_iterations`` times); a tuple/list of variables, or one."""
+    several = isinstance(loop_vars, (tuple, list))
+    state = tuple(loop_vars) if several else (loop_vars,)
+    steps = 0
+    while (maximum_iterations is None or steps < maximum_iterations) and \
+            _truth(cond(*state), "while_loop"):
+        out = body(*state)
+        state = tuple(out) if several else (out,)
+        if len(state) != (len(loop_vars) if several else 1):
+            raise ValueError(f"keras.ops.while_loop: body returned {len(state)} values for "
+                             f"{len(loop_vars) if several else 1} loop variables")
+        steps += 1
+    return type(loop_vars)(state) if several else state[0]
+
+
+def map(f, xs):
+    """f applied to each row of ``xs`` (axis 0), the results stacked."""
+    rows = _rows(xs, "map")
+    return _stack_tree([f(x) for x in rows])
+
+
+def vectorized_map(function, elements):
+    """``function`` on each row of ``elements``, stacked (a loop: retrograd has no
+    vectorizing transform, the result is the same)."""
+    return map(function, elements)
+
+
+def _start(start_indices, t, who):
+    start = [int(i) for i in (start_indices.tolist() if isinstance(start_indices, Tensor)
+                              else np.asarray(start_indices).tolist())]
+    if len(start) != t.ndim:
+        raise ValueError(f"keras.ops.{who}: start_indices has {len(start)} entries for "
+                         f"an input of shape {tuple(t.shape)} ({t.ndim} dimensions)")
+    return start
+
+
+@_eager
+def slice(inputs, start_indices, shape):
+    """The block of ``inputs`` of size ``shape`` from ``start_indices`` (−1 in shape:
+    to the end)."""
+    t = _tensor(inputs, "slice")
+    start = _start(start_indices, t, "slice")
+    sizes = [int(n) for n in shape]
+    if len(sizes) != t.ndim:
+        raise ValueError(f"keras.ops.slice: shape {tuple(sizes)} has {len(sizes)} entries "
+                         f"for an input of shape {tuple(t.shape)}")
+    index = tuple(builtins.slice(s, None if n == -1 else s + n) for s, n in zip(start, sizes))
+    return t[index]
+
+
+@_eager
+def slice_update(inputs, start_indices, updates):
+    """``inputs`` with the block from ``start_indices`` replaced by ``updates``."""
+    t = _tensor(inputs, "slice_update")
+    u = _tensor(updates, "slice_update", dtype=t.dtype)
+    start = _start(start_indices, t, "slice_update")
+    if u.ndim != t.ndim or builtins.any(s < 0 or s + n > m for s, n, m in
+                                        zip(start, u.shape, t.shape)):
+        raise ValueError(f"keras.ops.slice_update: updates of shape {tuple(u.shape)} from "
+                         f"{tuple(start)} do not fit inside inputs of shape "
+                         f"{tuple(t.shape)}")
+    index = tuple(builtins.slice(s, s + n) for s, n in zip(start, u.shape))
+    return _indexing.SetItem(index).apply(t, u)
+
+
+def _index_tuple(indices, shape, who):
+    """Keras's ``indices`` (…, k): k coordinates per update, as an index tuple."""
+    idx = np.asarray(indices.detach().cpu().array if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"keras.ops.{who}: indices must be integers, got dtype {idx.dtype}")
+    if idx.ndim == 0 or idx.shape[-1] > len(shape):
+        raise ValueError(f"keras.ops.{who}: indices of shape {idx.shape} must end with one "
+                         f"coordinate per leading axis of shape {tuple(shape)} (at most "
+                         f"{len(shape)})")
+    for a in range(idx.shape[-1]):
+        col = idx[..., a]
+        if col.size and (col.min() < -shape[a] or col.max() >= shape[a]):
+            raise IndexError(f"keras.ops.{who}: index {int(col.max())} is out of bounds "
+                             f"for axis {a} of size {shape[a]}")
+    return tuple(idx[..., a] % shape[a] for a in range(idx.shape[-1]))
+
+
+@_eager
+def scatter(indices, values, shape):
+    """Zeros of ``shape`` with ``values`` added at ``indices`` (…, k): each row of k
+    coordinates names a place (or a slice, k < len(shape)); repeats add up."""
+    v = _tensor(values, "scatter")
+    shape = tuple(int(n) for n in shape)
+    index = _index_tuple(indices, shape, "scatter")
+    k = len(index)
+    lead = index[0].shape
+    rest = shape[k:]
+    if tuple(v.shape) != tuple(lead) + rest:
+        raise ValueError(f"keras.ops.scatter: values of shape {tuple(v.shape)} do not fit "
+                         f"indices {tuple(lead) + (k,)} into shape {shape}; expected "
+                         f"{tuple(lead) + rest}")
+    # Flatten the k indexed axes into one and add with scatter_add along it.
+    flat = np.ravel_multi_index(index, shape[:k]).reshape(-1) if k else np.zeros(0, int)
+    src = v.reshape(-1, *rest)
+    where = np.broadcast_to(flat.reshape(-1, *(1,) * len(rest)), src.shape)
+    xp = array_module(v.array)
+    out = creation.as_tensor(xp.zeros((int(np.prod(shape[:k])),) + rest, dtype=v.dtype))
+    return _scatter.scatter_add(out, 0, xp.asarray(where), src).reshape(*shape)
+
+
+@_eager
+def scatter_update(inputs, indices, updates, reduction=None):
+    """``inputs`` with ``updates`` written at ``indices`` (…, k); ``reduction="add"``
+    adds them instead."""
+    t = _tensor(inputs, "scatter_update")
+    u = _tensor(updates, "scatter_update", dtype=t.dtype)
+    index = _index_tuple(indices, tuple(t.shape), "scatter_update")
+    if reduction is None:
+        xp = array_module(t.array)
+        return _indexing.SetItem(tuple(xp.asarray(i) for i in index)).apply(t, u)
+    if reduction == "add":
+        return t + scatter(indices, u, t.shape)
+    from ...missing import NotSupportedError
+    raise NotSupportedError(f"keras.ops.scatter_update: reduction={reduction!r}; retrograd "
+                            "has None and 'add'")
+
+
+def is_tensor(x):
+    """Whether ``x`` is a tensor of this backend (a retrograd Tensor)."""
+    return isinstance(x, Tensor)
+
+
+def dtype(x):
+    """The dtype's name ("float32"), of a tensor, an array or Python numbers."""
+    if isinstance(x, KerasTensor):
+        return x.dtype
+    return str(_tensor(x, "dtype").dtype)
+
+
+def size(x):
+    """The number of elements (a tensor, as Keras's PyTorch backend returns)."""
+    n = int(np.prod(x.shape)) if hasattr(x, "shape") else int(np.size(x))
+    return creation.as_tensor(np.asarray(n, dtype=np.int64))
+
+
+def ndim(x):
+    """The number of dimensions."""
+    return len(x.shape) if hasattr(x, "shape") else np.ndim(x)
+
+
+@_eager
+def unstack(x, num=None, axis=0):
+    """The slices of ``x`` along ``axis``, a list."""
+    t = _tensor(x, "unstack")
+    if not -t.ndim <= axis < t.ndim:
+        raise ValueError(f"keras.ops.unstack: axis {axis} is out of range for a tensor of "
+                         f"shape {tuple(t.shape)}")
+    n = t.shape[axis]
+    if num is not None and num != n:
+        raise ValueError(f"keras.ops.unstack: num={num} but axis {axis} has size {n}")
+    lead = (builtins.slice(None),) * (axis % t.ndim)
+    return [t[lead + (i,)] for i in range(n)]
+
+
+class _Custom(Function):
+    """The forward of a ``custom_gradient`` function; backward calls its grad_fn."""
+
+    def __init__(self, f, args, kwargs):
+        self.f, self.args, self.kwargs = f, args, kwargs
+
+    def forward(self, *arrays):
+        from ...function import no_grad
+        self.inputs = [creation.as_tensor(a) for a in arrays]
+        with no_grad():
+            y, self.grad_fn = self.f(*self.inputs, *self.args, **self.kwargs)
+        return _tensor(y, "custom_gradient").array
+
+    def backward(self, gy):
+        from ...function import no_grad
+        upstream = creation.as_tensor(gy)
+        with no_grad():
+            # Keras's PyTorch backend calls grad_fn(*inputs, upstream=g); TensorFlow
+            # and JAX code writes grad_fn(g): both are taken.
+            try:
+                params = inspect.signature(self.grad_fn).parameters.values()
+            except (TypeError, ValueError):
+                params = ()
+            keyword = builtins.any(p.name == "upstream" or p.kind is p.VAR_KEYWORD
+                                   for p in params)
+            grads = self.grad_fn(*self.inputs, upstream=upstream) if keyword else \
+                self.grad_fn(upstream)
+        grads = grads if isinstance(grads, (tuple, list)) else (grads,)
+        if len(grads) != len(self.needs_input_grad):
+            raise ValueError(f"keras.ops.custom_gradient: grad_fn returned {len(grads)} "
+                             f"gradients for {len(self.needs_input_grad)} tensor inputs")
+        return tuple(None if g is None or not need else _tensor(g, "custom_gradient").array
+                     for g, need in zip(grads, self.needs_input_grad))
+
+
+def custom_gradient(f):
+    """Decorator: ``f(*tensors)`` returns ``(y, grad_fn)``; the decorated function
+    returns y, and backward gives the tensors ``grad_fn(upstream)`` (one gradient
+    per tensor argument, in order; other arguments pass through)::
+
+        @ops.custom_gradient
+        def log1pexp(x):
+            e = ops.exp(x)
+            return ops.log(1 + e), lambda g: g * (1 - 1 / (1 + e))
+    """
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        if len(tensors) != len(args):
+            tensors = [_tensor(a, "custom_gradient") if not isinstance(a, Tensor) else a
+                       for a in args]
+        return _Custom(f, (), kwargs).apply(*tensors)
+    return wrapper

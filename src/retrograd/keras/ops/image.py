@@ -1,0 +1,178 @@
+"""``keras.ops.image``: resizing, cropping, padding, grayscale and patches of image
+batches, channels-last by default ((batch, height, width, channels); a single image
+(height, width, channels) works too), with Keras 3's arguments.
+
+``resize`` is separable: each spatial axis is multiplied by an (out × in)
+interpolation matrix — bilinear with half-pixel centres (PyTorch's
+``align_corners=False``, what Keras's backends compute without antialiasing) or
+nearest (the source pixel under each output centre) — so gradients come from two
+matmuls. ``extract_patches`` is a convolution by an identity kernel, as Keras's.
+"""
+import numpy as np
+
+from ... import creation
+from ...missing import NotSupportedError
+from .. import config
+from .nn import conv as _conv
+from .numpy import _eager, _float, _tensor, pad
+
+__all__ = ["resize", "crop_images", "pad_images", "rgb_to_grayscale", "extract_patches"]
+
+
+def _images(images, who, data_format):
+    t = _tensor(images, who)
+    if t.ndim not in (3, 4):
+        raise ValueError(f"keras.ops.image.{who}: invalid images rank: expected rank 3 "
+                         f"(single image) or rank 4 (batch of images). Received input with "
+                         f"shape: images.shape={tuple(t.shape)}")
+    fmt = config.image_data_format() if data_format is None else data_format
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"keras.ops.image.{who}: data_format must be 'channels_last' or "
+                         f"'channels_first'. Received: data_format={data_format!r}")
+    single = t.ndim == 3
+    if single:
+        t = t.reshape(1, *t.shape)
+    if fmt == "channels_first":
+        t = t.permute(0, 2, 3, 1)
+    return t, fmt, single
+
+
+def _restore(t, fmt, single):
+    if fmt == "channels_first":
+        t = t.permute(0, 3, 1, 2)
+    return t.reshape(*t.shape[1:]) if single else t
+
+
+def _interpolation_matrix(n_in, n_out, method, dtype):
+    """(n_out × n_in): row i holds the weights of the input pixels of output i."""
+    scale = n_in / n_out
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    rows = np.arange(n_out)
+    if method == "nearest":
+        m[rows, np.minimum(np.floor((rows + 0.5) * scale).astype(int), n_in - 1)] = 1
+        return m
+    src = np.maximum((rows + 0.5) * scale - 0.5, 0)
+    lo = np.minimum(np.floor(src).astype(int), n_in - 1)
+    hi = np.minimum(lo + 1, n_in - 1)
+    frac = (src - lo).astype(dtype)
+    np.add.at(m, (rows, lo), 1 - frac)
+    np.add.at(m, (rows, hi), frac)
+    return m
+
+
+@_eager
+def resize(images, size, interpolation="bilinear", antialias=False,
+           crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_mode="constant",
+           fill_value=0.0, data_format=None):
+    """Images resized to ``size`` = (height, width) by bilinear or nearest
+    interpolation (float32 for integer images)."""
+    if interpolation not in ("bilinear", "nearest"):
+        raise NotSupportedError(f"keras.ops.image.resize: interpolation={interpolation!r}; "
+                                "retrograd has 'bilinear' and 'nearest'")
+    if antialias and interpolation == "bilinear":
+        raise NotSupportedError("keras.ops.image.resize: antialias=True (retrograd resizes "
+                                "without antialiasing)")
+    if crop_to_aspect_ratio or pad_to_aspect_ratio:
+        raise NotSupportedError("keras.ops.image.resize: crop_to_aspect_ratio / "
+                                "pad_to_aspect_ratio are not in retrograd")
+    if len(size) != 2 or any(int(s) <= 0 for s in size):
+        raise ValueError(f"keras.ops.image.resize: expected `size` to be a tuple of 2 "
+                         f"positive integers. Received: size={size}")
+    t, fmt, single = _images(images, "resize", data_format)
+    t = _float(t, "resize")
+    h, w = (int(s) for s in size)
+    xp_dtype = np.dtype(t.dtype)
+    mh = creation.as_tensor(_interpolation_matrix(t.shape[1], h, interpolation, xp_dtype),
+                            device=t.device)
+    mw = creation.as_tensor(_interpolation_matrix(t.shape[2], w, interpolation, xp_dtype),
+                            device=t.device)
+    # (B, H, W, C): rows by mh, then columns by mw.
+    x = t.permute(0, 3, 2, 1)                   # (B, C, W, H)
+    x = x @ mh.transpose(0, 1)                  # (B, C, W, h)
+    x = x.permute(0, 1, 3, 2) @ mw.transpose(0, 1)   # (B, C, h, w)
+    return _restore(x.permute(0, 2, 3, 1), fmt, single)
+
+
+def _box(who, shape, first, second, size, before_name, after_name, target_name):
+    """(before, after) for one axis from Keras's two of three arguments."""
+    given = [v is not None for v in (first, second, size)]
+    if sum(given) != 2:
+        raise ValueError(f"keras.ops.image.{who}: give exactly two of {before_name}, "
+                         f"{after_name} and {target_name}; received {before_name}={first}, "
+                         f"{after_name}={second}, {target_name}={size}")
+    return first, second, size
+
+
+@_eager
+def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
+                right_cropping=None, target_height=None, target_width=None,
+                data_format=None):
+    """Images cropped by the given margins (two of top/bottom/target_height, two of
+    left/right/target_width)."""
+    t, fmt, single = _images(images, "crop_images", data_format)
+    n_h, n_w = t.shape[1], t.shape[2]
+    top, bottom, th = _box("crop_images", n_h, top_cropping, bottom_cropping, target_height,
+                           "top_cropping", "bottom_cropping", "target_height")
+    left, right, tw = _box("crop_images", n_w, left_cropping, right_cropping, target_width,
+                           "left_cropping", "right_cropping", "target_width")
+    top = n_h - bottom - th if top is None else top
+    th = n_h - top - bottom if th is None else th
+    left = n_w - right - tw if left is None else left
+    tw = n_w - left - right if tw is None else tw
+    if min(top, left) < 0 or th <= 0 or tw <= 0 or top + th > n_h or left + tw > n_w:
+        raise ValueError(f"keras.ops.image.crop_images: the crop (top={top}, left={left}, "
+                         f"height={th}, width={tw}) does not fit images of height {n_h} and "
+                         f"width {n_w}")
+    return _restore(t[:, top:top + th, left:left + tw, :], fmt, single)
+
+
+@_eager
+def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
+               right_padding=None, target_height=None, target_width=None, data_format=None):
+    """Images padded with zeros (two of top/bottom/target_height, two of
+    left/right/target_width)."""
+    t, fmt, single = _images(images, "pad_images", data_format)
+    n_h, n_w = t.shape[1], t.shape[2]
+    top, bottom, th = _box("pad_images", n_h, top_padding, bottom_padding, target_height,
+                           "top_padding", "bottom_padding", "target_height")
+    left, right, tw = _box("pad_images", n_w, left_padding, right_padding, target_width,
+                           "left_padding", "right_padding", "target_width")
+    top = th - n_h - bottom if top is None else top
+    bottom = th - n_h - top if bottom is None else bottom
+    left = tw - n_w - right if left is None else left
+    right = tw - n_w - left if right is None else right
+    if min(top, bottom, left, right) < 0:
+        raise ValueError(f"keras.ops.image.pad_images: the padding (top={top}, bottom="
+                         f"{bottom}, left={left}, right={right}) must be non-negative for "
+                         f"images of height {n_h} and width {n_w}")
+    out = pad(t, [(0, 0), (top, bottom), (left, right), (0, 0)])
+    return _restore(out, fmt, single)
+
+
+@_eager
+def rgb_to_grayscale(images, data_format=None):
+    """0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of size 1."""
+    t, fmt, single = _images(images, "rgb_to_grayscale", data_format)
+    if t.shape[-1] != 3:
+        raise ValueError(f"keras.ops.image.rgb_to_grayscale: images must have 3 channels, "
+                         f"got shape {tuple(t.shape)} ({fmt})")
+    t = _float(t, "rgb_to_grayscale")
+    weights = creation.as_tensor(np.array([[0.2989], [0.5870], [0.1140]], dtype=t.dtype),
+                                 device=t.device)
+    return _restore(t @ weights, fmt, single)
+
+
+@_eager
+def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
+                    data_format=None):
+    """(batch, rows, cols, ph·pw·C): each patch of ``size`` flattened in (row, column,
+    channel) order; strides default to the patch size."""
+    ph, pw = (size, size) if isinstance(size, int) else tuple(size)
+    strides = (ph, pw) if strides is None else strides
+    t, fmt, single = _images(images, "extract_patches", data_format)
+    t = _float(t, "extract_patches")
+    c = t.shape[-1]
+    eye = np.eye(ph * pw * c, dtype=t.dtype).reshape(ph, pw, c, ph * pw * c)
+    out = _conv(t, creation.as_tensor(eye, device=t.device), strides, padding,
+                "channels_last", dilation_rate)
+    return _restore(out, fmt, single)

@@ -1,0 +1,386 @@
+"""keras.ops' core, NumPy, nn and image functions against real Keras 3 (PyTorch
+backend): one table of calls run on both sides, compared in values, shapes and dtypes;
+gradients of the differentiable ones against torch autograd on Keras's result; a few
+symbolic uses in a functional model; errors; a keras-io style custom layer trained."""
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import keras as rk
+from retrograd.keras import ops as rops
+
+from keras_parity import import_keras, value
+
+keras, torch = import_keras("keras.ops")
+kops = keras.ops
+
+R = np.random.default_rng(0)
+A = R.standard_normal((3, 4)).astype(np.float32)
+C = R.standard_normal((3, 4)).astype(np.float32)
+P = (R.random((3, 4)) + 0.1).astype(np.float32)
+U = (R.random((3, 4)) * 1.6 - 0.8).astype(np.float32)          # in (−1, 1)
+T3 = R.standard_normal((2, 3, 4)).astype(np.float32)
+SQ = R.standard_normal((3, 3)).astype(np.float32)
+V3 = R.standard_normal((2, 3)).astype(np.float32)
+I64 = np.array([[3, 1, 2], [0, 5, 4]])
+I32 = I64.astype(np.int32)
+VEC = np.array([1.0, -2.0, 0.0, 3.5], np.float32)
+IMG = R.random((2, 5, 6, 3)).astype(np.float32)
+SEQ = R.standard_normal((2, 7, 3)).astype(np.float32)
+K2 = R.standard_normal((3, 3, 3, 4)).astype(np.float32)       # (kh, kw, C, F)
+K1 = R.standard_normal((3, 3, 2)).astype(np.float32)          # (k, C, F)
+DW = R.standard_normal((3, 3, 3, 2)).astype(np.float32)       # (kh, kw, C, M)
+PW = R.standard_normal((1, 1, 6, 4)).astype(np.float32)
+KT = R.standard_normal((3, 3, 4, 3)).astype(np.float32)       # (kh, kw, F, C)
+Q = R.standard_normal((2, 4, 2, 3)).astype(np.float32)        # (B, T, N, H)
+KV = R.standard_normal((2, 5, 2, 3)).astype(np.float32)
+BIAS = R.standard_normal((1, 1, 4, 5)).astype(np.float32)
+SPECIAL = np.array([np.nan, np.inf, -np.inf, 1.5], np.float32)
+LABELS = np.array([0, 3, 1])
+IDX = np.array([[0, 1], [2, 3], [0, 1]])
+
+# (name, call): the same call on both sides.
+CASES = [
+    # core
+    ("stop_gradient", lambda o: o.stop_gradient(o.convert_to_tensor(A))),
+    ("slice", lambda o: o.slice(T3, (0, 1, 1), (2, 2, 3))),
+    ("slice_update", lambda o: o.slice_update(A, (1, 1), C[:2, :2])),
+    ("scatter", lambda o: o.scatter(np.array([[0, 1], [2, 3], [0, 1]]), VEC[:3], (3, 4))),
+    ("scatter_rows", lambda o: o.scatter(np.array([[2], [0]]), A[:2], (4, 4))),
+    ("scatter_update", lambda o: o.scatter_update(A, np.array([[0, 0], [2, 3]]), VEC[:2])),
+    ("take", lambda o: o.take(A, np.array([2, 0, -1]), axis=1)),
+    ("take_flat", lambda o: o.take(A, np.array([[1, 5], [11, 0]]))),
+    ("take_along_axis", lambda o: o.take_along_axis(A, IDX, axis=1)),
+    ("unstack", lambda o: o.unstack(o.convert_to_tensor(T3), axis=1)),
+    ("fori_loop", lambda o: o.fori_loop(0, 3, lambda i, v: v * 2.0 + i, o.convert_to_tensor(A))),
+    ("while_loop", lambda o: o.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 1.5),
+                                          (0, o.convert_to_tensor(A)))[1]),
+    ("map", lambda o: o.map(lambda r: o.sum(r * r), o.convert_to_tensor(A))),
+    ("vectorized_map", lambda o: o.vectorized_map(lambda r: o.flip(r) * 2.0,
+                                                  o.convert_to_tensor(A))),
+    ("scan", lambda o: o.scan(lambda c, x: (c + x, c * x), o.zeros(4), o.convert_to_tensor(A))),
+    ("scan_reverse", lambda o: o.scan(lambda c, x: (c + x, c), o.zeros(4),
+                                      o.convert_to_tensor(A), reverse=True)),
+    ("cond", lambda o: o.cond(True, lambda: o.add(A, 1.0), lambda: o.add(A, 2.0))),
+    # numpy: shapes and orders
+    ("split", lambda o: o.split(T3, 2, axis=2)), ("split_at", lambda o: o.split(A, [1, 3], 1)),
+    ("array_split", lambda o: o.array_split(VEC, 3)),
+    ("tile", lambda o: o.tile(A, (2, 1))), ("tile_short", lambda o: o.tile(T3, 2)),
+    ("repeat", lambda o: o.repeat(A, 2, axis=0)), ("repeat_flat", lambda o: o.repeat(A, 2)),
+    ("repeat_counts", lambda o: o.repeat(A, np.array([1, 0, 2]), axis=0)),
+    ("pad", lambda o: o.pad(A, ((1, 0), (2, 1)))),
+    ("pad_value", lambda o: o.pad(A, ((1, 1), (1, 1)), constant_values=3.0)),
+    ("pad_reflect", lambda o: o.pad(A, ((2, 1), (1, 3)), mode="reflect")),
+    ("broadcast_to", lambda o: o.broadcast_to(VEC, (3, 4))),
+    ("moveaxis", lambda o: o.moveaxis(T3, 0, -1)),
+    ("moveaxis_many", lambda o: o.moveaxis(T3, (0, 1), (2, 0))),
+    ("swapaxes", lambda o: o.swapaxes(T3, 0, 2)), ("ravel", lambda o: o.ravel(A)),
+    ("flip", lambda o: o.flip(A)), ("flip_axis", lambda o: o.flip(T3, axis=1)),
+    ("fliplr", lambda o: o.fliplr(A)), ("flipud", lambda o: o.flipud(A)),
+    ("rot90", lambda o: o.rot90(A)), ("rot90_3", lambda o: o.rot90(A, k=3)),
+    ("rot90_2_axes", lambda o: o.rot90(T3, k=2, axes=(1, 2))),
+    ("roll", lambda o: o.roll(A, 2)), ("roll_axis", lambda o: o.roll(A, -1, axis=1)),
+    ("sort", lambda o: o.sort(A)), ("sort_axis0", lambda o: o.sort(A, axis=0)),
+    ("argsort", lambda o: o.argsort(A)), ("argsort_int", lambda o: o.argsort(I64, axis=0)),
+    ("top_k", lambda o: o.top_k(A, 2)),
+    ("in_top_k", lambda o: o.in_top_k(LABELS, A, 2)),
+    ("cumsum", lambda o: o.cumsum(A, axis=1)), ("cumsum_flat", lambda o: o.cumsum(A)),
+    ("cumsum_int", lambda o: o.cumsum(I32, axis=0)),
+    ("cumprod", lambda o: o.cumprod(P, axis=0)),
+    ("einsum", lambda o: o.einsum("ij,kj->ik", A, C)),
+    ("einsum_trace", lambda o: o.einsum("ii", SQ)),
+    ("outer", lambda o: o.outer(VEC, V3)),
+    ("tensordot", lambda o: o.tensordot(T3, A.T, axes=1)),
+    ("tensordot_pairs", lambda o: o.tensordot(T3, A, axes=([1, 2], [0, 1]))),
+    ("inner", lambda o: o.inner(A, C)), ("vdot", lambda o: o.vdot(A[0], C[0])),
+    ("kron", lambda o: o.kron(V3, SQ[:2, :2])),
+    ("cross", lambda o: o.cross(V3, A[:2, :3])),
+    ("tril", lambda o: o.tril(A)), ("triu_k", lambda o: o.triu(A, k=1)),
+    ("tri", lambda o: o.tri(3, 4, k=-1)),
+    ("diag", lambda o: o.diag(A)), ("diag_vec", lambda o: o.diag(VEC, k=1)),
+    ("diagonal", lambda o: o.diagonal(A, offset=1)),
+    ("diagonal_axes", lambda o: o.diagonal(T3, 0, 1, 2)),
+    ("trace", lambda o: o.trace(A)), ("trace_int", lambda o: o.trace(I32)),
+    ("meshgrid", lambda o: o.meshgrid(VEC, V3[0])),
+    ("meshgrid_ij", lambda o: o.meshgrid(VEC, V3[0], indexing="ij")),
+    ("isclose", lambda o: o.isclose(A, A + 1e-6)), ("allclose", lambda o: o.allclose(A, C)),
+    ("count_nonzero", lambda o: o.count_nonzero(I64 > 2, axis=1)),
+    ("prod", lambda o: o.prod(P)), ("prod_axis", lambda o: o.prod(T3, axis=(0, 2))),
+    ("prod_keep", lambda o: o.prod(P, axis=1, keepdims=True)),
+    ("prod_int", lambda o: o.prod(I32, axis=1)),
+    ("amax", lambda o: o.amax(A, axis=1)), ("amin", lambda o: o.amin(A)),
+    ("average", lambda o: o.average(A, axis=1)),
+    ("average_w", lambda o: o.average(A, axis=1, weights=P[0])),
+    ("average_int", lambda o: o.average(I64)),
+    ("logical_and", lambda o: o.logical_and(A > 0, C > 0)),
+    ("logical_or", lambda o: o.logical_or(A > 0, C > 0)),
+    ("logical_xor", lambda o: o.logical_xor(A > 0, C > 0)),
+    ("logical_not", lambda o: o.logical_not(A > 0)),
+    ("isnan", lambda o: o.isnan(SPECIAL)), ("isinf", lambda o: o.isinf(SPECIAL)),
+    ("isfinite", lambda o: o.isfinite(SPECIAL)),
+    ("round", lambda o: o.round(A * 3)), ("round_dec", lambda o: o.round(A, decimals=1)),
+    ("floor", lambda o: o.floor(A * 3)), ("ceil", lambda o: o.ceil(A * 3)),
+    ("trunc", lambda o: o.trunc(A * 3)), ("floor_int", lambda o: o.floor(I64)),
+    ("mod", lambda o: o.mod(A * 3, 1.5)), ("mod_int", lambda o: o.mod(I64, 3)),
+    ("floor_divide", lambda o: o.floor_divide(A * 3, 0.7)),
+    ("floor_divide_int", lambda o: o.floor_divide(I32, 2)),
+    ("reciprocal", lambda o: o.reciprocal(P)),
+    ("log2", lambda o: o.log2(P)), ("log10", lambda o: o.log10(P)),
+    ("exp2", lambda o: o.exp2(A)), ("tan", lambda o: o.tan(U)),
+    ("sinh", lambda o: o.sinh(A)), ("cosh", lambda o: o.cosh(A)),
+    ("hypot", lambda o: o.hypot(A, C)), ("logaddexp", lambda o: o.logaddexp(A, C)),
+    ("sinc", lambda o: o.sinc(VEC)),
+    ("nan_to_num", lambda o: o.nan_to_num(SPECIAL)),
+    ("nan_to_num_vals", lambda o: o.nan_to_num(SPECIAL, nan=1.0, posinf=9.0, neginf=-9.0)),
+    ("divide_no_nan", lambda o: o.divide_no_nan(VEC, np.array([2.0, 0, 0, 1], np.float32))),
+    ("heaviside", lambda o: o.heaviside(VEC, 0.5)),
+    ("copy", lambda o: o.copy(A)), ("empty_like", lambda o: o.zeros_like(o.empty_like(A))),
+    ("identity", lambda o: o.identity(3)),
+    ("geomspace", lambda o: o.geomspace(1, 100, 5)),
+    ("logspace", lambda o: o.logspace(0, 2, 5)),
+    ("hstack", lambda o: o.hstack([A, C])), ("vstack", lambda o: o.vstack([VEC, VEC])),
+    ("dstack", lambda o: o.dstack([A, C])),
+    ("append", lambda o: o.append(A, C)), ("append_axis", lambda o: o.append(A, C, axis=1)),
+    ("searchsorted", lambda o: o.searchsorted(np.sort(VEC), A.ravel())),
+    ("searchsorted_right", lambda o: o.searchsorted(np.array([0., 1, 1, 2]), VEC[:3], "right")),
+    ("digitize", lambda o: o.digitize(A, np.array([-1.0, 0.0, 1.0], np.float32))),
+    ("bincount", lambda o: o.bincount(np.array([0, 1, 1, 4]))),
+    ("bincount_w", lambda o: o.bincount(np.array([0, 1, 1, 3]), weights=VEC, minlength=6)),
+    ("squeeze_tuple", lambda o: o.squeeze(A[:, None, :, None], axis=(1, 3))),
+    ("expand_dims_tuple", lambda o: o.expand_dims(A, (0, 2))),
+    ("var", lambda o: o.var(I64, axis=0)), ("std", lambda o: o.std(A, axis=1, keepdims=True)),
+    ("unique", lambda o: o.unique(np.array([3, 1, 3, 2, 1]))),
+    ("dtype", lambda o: o.dtype(o.convert_to_tensor(I32))),
+    ("ndim", lambda o: o.ndim(T3)), ("size", lambda o: o.size(T3)),
+    # nn
+    ("gelu", lambda o: o.gelu(A)), ("swish", lambda o: o.swish(A)),
+    ("relu6", lambda o: o.nn.relu6(A * 4)), ("hard_sigmoid", lambda o: o.hard_sigmoid(A * 4)),
+    ("hard_silu", lambda o: o.nn.hard_silu(A * 4)), ("hard_swish", lambda o: o.hard_swish(A)),
+    ("log_sigmoid", lambda o: o.log_sigmoid(A)), ("celu", lambda o: o.celu(A, alpha=0.7)),
+    ("glu", lambda o: o.glu(A)), ("softsign", lambda o: o.softsign(A)),
+    ("squareplus", lambda o: o.squareplus(A, b=2)), ("sparse_plus", lambda o: o.sparse_plus(A)),
+    ("sparse_sigmoid", lambda o: o.nn.sparse_sigmoid(A)),
+    ("tanh_shrink", lambda o: o.tanh_shrink(A)), ("hard_tanh", lambda o: o.hard_tanh(A)),
+    ("hard_shrink", lambda o: o.hard_shrink(A)),
+    ("soft_shrink", lambda o: o.soft_shrink(A, 0.3)),
+    ("threshold", lambda o: o.threshold(A, 0.2, -1.0)),
+    ("selu", lambda o: o.selu(A)), ("softplus", lambda o: o.softplus(A)),
+    ("elu", lambda o: o.elu(A)), ("silu", lambda o: o.silu(A)),
+    ("leaky_relu", lambda o: o.leaky_relu(A)), ("one_hot", lambda o: o.one_hot(LABELS, 4)),
+    ("normalize", lambda o: o.normalize(A)), ("normalize_l1", lambda o: o.normalize(A, 0, 1)),
+    ("moments", lambda o: o.moments(T3, axes=(0, 1))),
+    ("moments_keep", lambda o: o.moments(T3, axes=[2], keepdims=True)),
+    ("batch_normalization", lambda o: o.batch_normalization(
+        A, VEC, P[0], axis=1, offset=C[0], scale=P[1])),
+    ("layer_normalization", lambda o: o.layer_normalization(A, P[0], C[0])),
+    ("rms_normalization", lambda o: o.rms_normalization(T3, P[0])),
+    ("multi_hot", lambda o: o.multi_hot(np.array([[0, 2], [1, 1]]), 4)),
+    ("conv2d", lambda o: o.conv(IMG, K2)),
+    ("conv2d_same_stride", lambda o: o.conv(IMG, K2, strides=2, padding="same")),
+    ("conv2d_dilated", lambda o: o.conv(IMG, K2[:2, :2], dilation_rate=2)),
+    ("conv2d_cf", lambda o: o.conv(IMG.transpose(0, 3, 1, 2), K2, data_format="channels_first")),
+    ("conv1d", lambda o: o.conv(SEQ, K1, padding="same")),
+    ("depthwise_conv", lambda o: o.depthwise_conv(IMG, DW, padding="same")),
+    ("separable_conv", lambda o: o.separable_conv(IMG, DW, PW)),
+    ("conv_transpose", lambda o: o.conv_transpose(IMG[:, :4, :4, :], KT, strides=2)),
+    ("conv_transpose_same", lambda o: o.conv_transpose(IMG, KT, strides=2, padding="same")),
+    ("max_pool", lambda o: o.max_pool(IMG, 2)),
+    ("max_pool_same", lambda o: o.max_pool(IMG, 3, strides=2, padding="same")),
+    ("average_pool", lambda o: o.average_pool(IMG, (2, 3))),
+    ("average_pool_same", lambda o: o.average_pool(IMG, 2, padding="same")),
+    ("max_pool1d", lambda o: o.max_pool(SEQ, 2)),
+    ("adaptive_average_pool", lambda o: o.adaptive_average_pool(IMG, (2, 4))),
+    ("adaptive_max_pool", lambda o: o.adaptive_max_pool(IMG, 3)),
+    ("attention", lambda o: o.dot_product_attention(Q, KV, KV)),
+    ("attention_causal", lambda o: o.dot_product_attention(Q, Q, Q, is_causal=True)),
+    ("attention_mask", lambda o: o.dot_product_attention(
+        Q, KV, KV, mask=np.tril(np.ones((4, 5), bool)), scale=0.3)),
+    ("attention_bias", lambda o: o.dot_product_attention(Q, KV, KV, bias=BIAS)),
+    ("psnr", lambda o: o.psnr(IMG, IMG[::-1], 1.0)),
+    ("categorical_crossentropy", lambda o: o.categorical_crossentropy(
+        np.eye(4, dtype=np.float32)[LABELS], A, from_logits=True)),
+    # image
+    ("resize", lambda o: o.image.resize(IMG, (7, 4))),
+    ("resize_down", lambda o: o.image.resize(IMG, (2, 3))),
+    ("resize_nearest", lambda o: o.image.resize(IMG, (8, 4), interpolation="nearest")),
+    ("resize_single", lambda o: o.image.resize(IMG[0], (3, 9))),
+    ("crop_images", lambda o: o.image.crop_images(IMG, 1, 2, target_height=3, target_width=3)),
+    ("pad_images", lambda o: o.image.pad_images(IMG, 1, 2, 0, 1)),
+    ("pad_images_target", lambda o: o.image.pad_images(IMG, top_padding=1, left_padding=0,
+                                                       target_height=8, target_width=7)),
+    ("rgb_to_grayscale", lambda o: o.image.rgb_to_grayscale(IMG)),
+    ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),
+    ("extract_patches_stride", lambda o: o.image.extract_patches(IMG, (2, 3), strides=1)),
+]
+
+
+def _flat(result):
+    """A result as a list of leaves (tensors, arrays or Python values)."""
+    if isinstance(result, (tuple, list)):
+        return [leaf for r in result for leaf in _flat(r)]
+    return [result]
+
+
+def _dtype(leaf):
+    if isinstance(leaf, rg.Tensor):
+        return str(leaf.dtype)
+    if hasattr(leaf, "dtype"):
+        return str(leaf.dtype).replace("torch.", "")
+    return type(leaf).__name__
+
+
+def test_values_shapes_and_dtypes_match_keras():
+    failures = []
+    for name, call in CASES:
+        try:
+            mine, theirs = _flat(call(rops)), _flat(call(kops))
+        except Exception as e:          # reported with the others, not one at a time
+            failures.append(f"{name}: raised {type(e).__name__}: {e}")
+            continue
+        if len(mine) != len(theirs):
+            failures.append(f"{name}: {len(mine)} results, Keras {len(theirs)}")
+            continue
+        for m, t in zip(mine, theirs):
+            if isinstance(t, (str, int)):
+                if m != t:
+                    failures.append(f"{name}: {m!r}, Keras {t!r}")
+                continue
+            got, want = value(m), value(t)
+            if not isinstance(m, rg.Tensor):
+                failures.append(f"{name}: returned {type(m).__name__}, not a Tensor")
+            elif got.shape != want.shape:
+                failures.append(f"{name}: shape {got.shape}, Keras {want.shape}")
+            elif _dtype(m) != _dtype(t):
+                failures.append(f"{name}: dtype {_dtype(m)}, Keras {_dtype(t)}")
+            elif not np.allclose(got, want, rtol=2e-5, atol=2e-5, equal_nan=True):
+                failures.append(f"{name}: values differ by {np.nanmax(np.abs(got - want))}")
+    assert not failures, "\n".join(failures)
+
+
+def _sparsemax(z, axis):
+    """Martins & Astudillo's sparsemax: max(z − τ, 0), τ from the sorted support."""
+    z = np.moveaxis(z, axis, -1)
+    s = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    cs = np.cumsum(s, axis=-1)
+    kz = (1 + k * s > cs).sum(-1, keepdims=True)
+    tau = (np.take_along_axis(cs, kz - 1, -1) - 1) / kz
+    return np.moveaxis(np.maximum(z - tau, 0), -1, axis)
+
+
+# Where Keras 3.15's PyTorch backend departs from the NumPy semantics Keras documents
+# (its symmetric pad replicates the edge, nonzero stacks the indices into one tensor,
+# argpartition does not partition, sparsemax's τ sums the running sums), NumPy and
+# the sparsemax paper are the oracles.
+NUMPY_CASES = [
+    ("pad_int_width", lambda: rops.pad(A, 1), np.pad(A, 1)),
+    ("pad_symmetric", lambda: rops.pad(A, ((2, 1), (1, 3)), mode="symmetric"),
+     np.pad(A, ((2, 1), (1, 3)), mode="symmetric")),
+    ("pad_edge", lambda: rops.pad(A, ((1, 1), (0, 2)), mode="edge"),
+     np.pad(A, ((1, 1), (0, 2)), mode="edge")),
+    ("nonzero", lambda: rops.nonzero(I64 > 2), np.nonzero(I64 > 2)),
+    ("where_one", lambda: rops.where(A > 0), np.nonzero(A > 0)),
+    ("argpartition", lambda: rops.sort(rops.take_along_axis(A, rops.argpartition(A, 1), 1)[
+        :, :2]), np.sort(A, axis=1)[:, :2]),
+    ("sparsemax", lambda: rops.sparsemax(A * 2), _sparsemax(A * 2, -1)),
+    ("sparsemax_axis0", lambda: rops.sparsemax(A, 0), _sparsemax(A, 0)),
+]
+
+
+def test_numpy_semantics_where_keras_torch_departs():
+    for name, call, want in NUMPY_CASES:
+        got = call()
+        got, want = ([value(g) for g in got], list(want)) if isinstance(got, tuple) else \
+            ([value(got)], [want])
+        assert len(got) == len(want), name
+        for g, w in zip(got, want):
+            assert g.shape == w.shape, f"{name}: {g.shape} vs {w.shape}"
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=name)
+    assert np.allclose(value(rops.sparsemax(A * 2)).sum(-1), 1)
+
+
+# Gradients: Σ w·f(x) with fixed weights w, backward on both sides (x of A's shape,
+# or IMG's for the image and convolution functions).
+GRAD_CASES = [
+    ("slice", lambda o, x: o.slice(x, (1, 0), (2, 3))),
+    ("slice_update", lambda o, x: o.slice_update(x, (0, 1), o.multiply(x[:2, :2], 3.0))),
+    ("scatter", lambda o, x: o.scatter(np.array([[0, 1], [2, 3], [0, 1]]), x[0, :3], (3, 4))),
+    ("scatter_update", lambda o, x: o.scatter_update(x, np.array([[0, 0], [2, 3]]),
+                                                     o.square(x[1, :2]))),
+    ("take", lambda o, x: o.take(x, np.array([2, 0, 2]), axis=1)),
+    ("take_along_axis", lambda o, x: o.take_along_axis(x, IDX, axis=1)),
+    ("scan", lambda o, x: o.scan(lambda c, r: (c * r + 1.0, c), o.ones(4), x)[1]),
+    ("fori_loop", lambda o, x: o.fori_loop(0, 3, lambda i, v: o.tanh(v) * 2.0, x)),
+    ("tile_repeat", lambda o, x: o.repeat(o.tile(x, (1, 2)), 2, axis=0)),
+    ("pad", lambda o, x: o.pad(x, ((1, 2), (0, 1)), constant_values=1.0)),
+    ("pad_reflect", lambda o, x: o.pad(x, ((2, 1), (1, 3)), mode="reflect")),
+    ("moveaxis_flip_roll", lambda o, x: o.roll(o.flip(o.moveaxis(x, 0, 1), 0), 1)),
+    ("rot90", lambda o, x: o.rot90(x, 3)),
+    ("sort", lambda o, x: o.sort(x)), ("top_k", lambda o, x: o.top_k(x, 2)[0]),
+    ("cumsum", lambda o, x: o.cumsum(x, axis=0)), ("cumprod", lambda o, x: o.cumprod(x, 1)),
+    ("einsum", lambda o, x: o.einsum("ij,kj->ik", x, C)),
+    ("tensordot", lambda o, x: o.tensordot(x, C, axes=([1], [1]))),
+    ("outer", lambda o, x: o.outer(x[0], x[1])), ("kron", lambda o, x: o.kron(x[:2, :2], SQ)),
+    ("cross", lambda o, x: o.cross(x[:2, :3], C[:2, :3])),
+    ("tril", lambda o, x: o.tril(x, -1)), ("diagonal", lambda o, x: o.diagonal(x, 1)),
+    ("trace", lambda o, x: o.trace(x)), ("diag", lambda o, x: o.diag(x[0])),
+    ("prod", lambda o, x: o.prod(x, axis=1)), ("prod_all", lambda o, x: o.prod(x)),
+    ("average", lambda o, x: o.average(x, axis=1, weights=P[0])),
+    ("mod", lambda o, x: o.mod(x * 3, 1.5)), ("hypot", lambda o, x: o.hypot(x, C)),
+    ("logaddexp", lambda o, x: o.logaddexp(x, C)), ("sinc", lambda o, x: o.sinc(x)),
+    ("tan_sinh_cosh", lambda o, x: o.tan(x * 0.5) + o.sinh(x) + o.cosh(x)),
+    ("log2_exp2", lambda o, x: o.log2(o.abs(x) + 1) + o.exp2(x) + o.reciprocal(x + 3)),
+    ("divide_no_nan", lambda o, x: o.divide_no_nan(x, VEC)),
+    ("nan_to_num", lambda o, x: o.nan_to_num(x)),
+    ("meshgrid", lambda o, x: o.meshgrid(x[0], x[1])[1]),
+    ("hstack_append", lambda o, x: o.append(o.hstack([x, C]), o.hstack([C, x]), axis=0)),
+    ("activations", lambda o, x: o.relu6(x * 4) + o.hard_sigmoid(x * 4) + o.hard_silu(x)
+     + o.log_sigmoid(x) + o.celu(x, 0.7) + o.softsign(x) + o.squareplus(x)
+     + o.sparse_plus(x) + o.tanh_shrink(x) + o.hard_tanh(x) + o.soft_shrink(x)
+     + o.hard_shrink(x) + o.threshold(x, 0.1, 2.0)),
+    ("glu", lambda o, x: o.glu(x)),
+    ("normalize", lambda o, x: o.normalize(x)),
+    ("moments", lambda o, x: o.moments(x, axes=[1])[1]),
+    ("batch_normalization", lambda o, x: o.batch_normalization(x, VEC, P[0], 1, C[0], P[1])),
+    ("layer_normalization", lambda o, x: o.layer_normalization(x, P[0], C[0])),
+    ("rms_normalization", lambda o, x: o.rms_normalization(x, P[0])),
+    ("attention", lambda o, x: o.dot_product_attention(o.reshape(x, (1, 3, 2, 2)),
+                                                        o.reshape(C, (1, 3, 2, 2)),
+                                                        o.reshape(x, (1, 3, 2, 2)),
+                                                        is_causal=True)),
+    ("psnr", lambda o, x: o.psnr(x, C, 2.0)),
+]
+IMG_GRAD_CASES = [
+    ("conv", lambda o, x: o.conv(x, K2, strides=2, padding="same")),
+    ("depthwise_conv", lambda o, x: o.depthwise_conv(x, DW)),
+    ("conv_transpose", lambda o, x: o.conv_transpose(x, KT, strides=2, padding="same")),
+    ("max_pool", lambda o, x: o.max_pool(x, 3, strides=2, padding="same")),
+    ("average_pool", lambda o, x: o.average_pool(x, 2, padding="same")),
+    ("adaptive_average_pool", lambda o, x: o.adaptive_average_pool(x, (2, 4))),
+    ("resize", lambda o, x: o.image.resize(x, (7, 4))),
+    ("resize_nearest", lambda o, x: o.image.resize(x, (3, 8), interpolation="nearest")),
+    ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
+    ("grayscale_crop_pad", lambda o, x: o.image.pad_images(o.image.crop_images(
+        o.image.rgb_to_grayscale(x), 1, 1, 1, 2), 1, 0, 0, 2)),
+]
+
+
+def test_gradients_match_keras():
+    failures = []
+    for x0, cases in ((A, GRAD_CASES), (IMG, IMG_GRAD_CASES)):
+        for name, call in cases:
+            x = rg.tensor(x0, requires_grad=True)
+            xt = torch.tensor(x0, requires_grad=True)
+            try:
+                y = call(rops, x)
+                w = np.linspace(0.5, 1.5, int(np.prod(y.shape)),
+                                dtype=np.float32).reshape(y.shape)
+                (y * rg.tensor(w)).sum().backward()
+                (call(kops, xt) * torch.tensor(w)).sum().backward()
+            except Exception as e:      # reported with the others
+                failures.append(f"{name}: raised {type(e).__name__}: {e}")
+                continue
+            if not np.allclose(value(x.grad), xt.grad.numpy(), rtol=1e-4, atol=1e-5):
+                failures.append(f"{name}: gradients differ by "
+                                f"{np.abs(value(x.grad) - xt.grad.numpy()).max()}")
+    assert not failures, "\n".join(failures)
