@@ -100,6 +100,8 @@ class Loss:
             return self.compute(y_true, y_pred)
         per_sample = _as_loss_values(self.call(y_true, y_pred), self.name)
         w = _target_array(sample_weight, self.name + " (sample_weight)")
+        if per_sample.ndim == 0 and w.ndim:     # one loss for the batch (Dice): one per weight
+            per_sample = per_sample * Tensor._wrap(np.ones(w.shape, per_sample.dtype))
         shape = tuple(per_sample.shape)
         total_weight = None
         if w.shape != shape:
@@ -350,14 +352,261 @@ class MeanAbsoluteError(_MeanOverOutputs):
         super().__init__(name, reduction)
 
 
+# -- the other Keras losses: a per-sample function on Tensors, as Keras's
+# LossFunctionWrapper classes; their gradients come from the graph of the ops.
+
+def _softplus(z):
+    """log(1 + eᶻ) = relu(z) + log(1 + e^−|z|), stable for large |z|."""
+    return z.relu() + ((-z.abs()).exp() + 1).log()
+
+
+def _l2_normalize(x, axis):
+    """Keras's normalize: x · min(1/√Σx², 1/ε)."""
+    norm = (x * x).sum(axis=axis, keepdims=True).sqrt().clip(EPSILON, None)
+    return x / norm
+
+
+def _hinge_labels(y):
+    """Targets in {0, 1} become {−1, 1} (Keras's convert_binary_labels_to_hinge)."""
+    a = y.array
+    if bool(((a == 0) | (a == 1)).all()):
+        return _t(2 * a - 1)
+    return y
+
+
+def _huber(y_true, y_pred, delta=1.0):
+    """ℓ = mean of ½e² where |e| ≤ δ, δ|e| − ½δ² elsewhere (e = ŷ − y)."""
+    e = y_pred - y_true
+    a = e.abs()
+    from .. import where
+    return where(a <= delta, e * e * 0.5, a * delta - 0.5 * delta * delta).mean(axis=-1)
+
+
+def _kl_divergence(y_true, y_pred):
+    """ℓ = Σ y log(y / ŷ), both clipped to [ε, 1]."""
+    y = y_true.clip(EPSILON, 1)
+    return (y * (y / y_pred.clip(EPSILON, 1)).log()).sum(axis=-1)
+
+
+def _poisson(y_true, y_pred):
+    """ℓ = mean(ŷ − y log(ŷ + ε))."""
+    return (y_pred - y_true * (y_pred + EPSILON).log()).mean(axis=-1)
+
+
+def _cosine_similarity(y_true, y_pred, axis=-1):
+    """ℓ = −Σ (y/‖y‖)(ŷ/‖ŷ‖) along ``axis``."""
+    return -(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis)).sum(axis=axis)
+
+
+def _hinge(y_true, y_pred):
+    """ℓ = mean(max(1 − y ŷ, 0)), targets in {−1, 1} (or {0, 1}, converted)."""
+    return (1 - _hinge_labels(y_true) * y_pred).relu().mean(axis=-1)
+
+
+def _squared_hinge(y_true, y_pred):
+    """ℓ = mean(max(1 − y ŷ, 0)²)."""
+    h = (1 - _hinge_labels(y_true) * y_pred).relu()
+    return (h * h).mean(axis=-1)
+
+
+def _categorical_hinge(y_true, y_pred):
+    """ℓ = max(neg − pos + 1, 0), pos = Σ y ŷ, neg = max((1 − y) ŷ)."""
+    pos = (y_true * y_pred).sum(axis=-1)
+    neg = ((1 - y_true) * y_pred).max(axis=-1)
+    return (neg - pos + 1).relu()
+
+
+def _log_cosh(y_true, y_pred):
+    """ℓ = mean(log cosh(ŷ − y)) = mean(x + softplus(−2x) − log 2)."""
+    x = y_pred - y_true
+    return (x + _softplus(x * -2.0) - float(np.log(2.0))).mean(axis=-1)
+
+
+def _mape(y_true, y_pred):
+    """ℓ = 100 · mean(|y − ŷ| / max(|y|, ε))."""
+    return ((y_true - y_pred) / y_true.abs().clip(EPSILON, None)).abs().mean(axis=-1) * 100.0
+
+
+def _msle(y_true, y_pred):
+    """ℓ = mean((log(max(ŷ, ε) + 1) − log(max(y, ε) + 1))²)."""
+    d = (y_pred.clip(EPSILON, None) + 1).log() - (y_true.clip(EPSILON, None) + 1).log()
+    return (d * d).mean(axis=-1)
+
+
+def _binary_focal(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                  from_logits=False, label_smoothing=0.0, axis=-1):
+    """ℓ = mean((1 − p_t)^γ · bce), p_t = y ŷ + (1 − y)(1 − ŷ); with class balancing
+    each term is weighted α (y = 1) or 1 − α (y = 0)."""
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = y_pred.sigmoid()
+    p = y_pred.clip(EPSILON, 1 - EPSILON)
+    bce = -(y_true * p.log() + (1 - y_true) * (1 - p).log())
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal = (1 - p_t) ** gamma * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal
+    return focal.mean(axis=axis)
+
+
+def _categorical_focal(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                       label_smoothing=0.0, axis=-1):
+    """ℓ = Σ −α (1 − p)^γ y log p, p = ŷ / Σŷ clipped to [ε, 1 − ε]."""
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    if from_logits:
+        y_pred = y_pred.softmax(axis)
+    p = (y_pred / y_pred.sum(axis=axis, keepdims=True)).clip(EPSILON, 1 - EPSILON)
+    return ((1 - p) ** gamma * alpha * -(y_true * p.log())).sum(axis=axis)
+
+
+def _dice(y_true, y_pred, axis=None):
+    """ℓ = 1 − 2 Σ y ŷ / (Σ y + Σ ŷ + ε)."""
+    inter = (y_true * y_pred).sum(axis=axis)
+    return 1 - inter * 2.0 / (y_true.sum(axis=axis) + y_pred.sum(axis=axis) + EPSILON)
+
+
+def _tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """ℓ = 1 − TP / (TP + α FP + β FN + ε), TP = Σ y ŷ, FP = Σ (1 − ŷ) y, FN = Σ ŷ (1 − y)
+    (Keras's definitions)."""
+    inter = (y_true * y_pred).sum(axis=axis)
+    fp = ((1 - y_pred) * y_true).sum(axis=axis)
+    fn = (y_pred * (1 - y_true)).sum(axis=axis)
+    return 1 - inter / (inter + fp * alpha + fn * beta + EPSILON)
+
+
+class _FunctionLoss(Loss):
+    """A Keras loss given by a per-sample function ``fn(y_true, y_pred, **options)``
+    on Tensors; ``options`` are the class's own arguments, kept in its config."""
+
+    fn = None
+    options = ()        # (name, default) pairs, in Keras's argument order
+
+    def __init__(self, name, reduction, **options):
+        super().__init__(name, reduction)
+        self._options = options
+        for k, v in options.items():
+            setattr(self, k, v)
+
+    def check_target(self, y, y_pred):
+        if y.ndim == y_pred.ndim - 1 and y.size * y_pred.shape[-1] == y_pred.size and \
+                y_pred.shape[-1] != 1:
+            raise ValueError(f"{self.name}: y_true of shape {y.shape} does not match "
+                             f"y_pred of shape {tuple(y_pred.shape)}")
+        return super().check_target(y, y_pred)
+
+    def call(self, y_true, y_pred):
+        return type(self).fn(y_true, y_pred, **self._options)
+
+    def get_config(self):
+        return {**super().get_config(), **self._options}
+
+
+def _loss_class(name, fn, default_name, doc, **defaults):
+    """A ``_FunctionLoss`` subclass with Keras's signature ``(**options, reduction,
+    name)``."""
+    def __init__(self, *args, reduction="sum_over_batch_size", name=default_name,
+                 dtype=None, **kwargs):
+        keys = list(defaults)
+        if len(args) > len(keys):
+            raise TypeError(f"{type(self).__name__}() takes at most {len(keys)} positional "
+                            f"argument(s), got {len(args)}")
+        options = dict(defaults)
+        options.update(zip(keys, args))
+        unknown = set(kwargs) - set(keys)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected argument(s) {sorted(unknown)}")
+        options.update(kwargs)
+        _FunctionLoss.__init__(self, name, reduction, **options)
+    return type(name, (_FunctionLoss,), {"fn": staticmethod(fn), "__init__": __init__,
+                                         "__doc__": doc, "__module__": __name__})
+
+
+Huber = _loss_class("Huber", _huber, "huber_loss", _huber.__doc__, delta=1.0)
+KLDivergence = _loss_class("KLDivergence", _kl_divergence, "kl_divergence",
+                           _kl_divergence.__doc__)
+CosineSimilarity = _loss_class("CosineSimilarity", _cosine_similarity, "cosine_similarity",
+                               _cosine_similarity.__doc__, axis=-1)
+Hinge = _loss_class("Hinge", _hinge, "hinge", _hinge.__doc__)
+SquaredHinge = _loss_class("SquaredHinge", _squared_hinge, "squared_hinge",
+                           _squared_hinge.__doc__)
+CategoricalHinge = _loss_class("CategoricalHinge", _categorical_hinge, "categorical_hinge",
+                               _categorical_hinge.__doc__)
+LogCosh = _loss_class("LogCosh", _log_cosh, "log_cosh", _log_cosh.__doc__)
+Poisson = _loss_class("Poisson", _poisson, "poisson", _poisson.__doc__)
+MeanAbsolutePercentageError = _loss_class(
+    "MeanAbsolutePercentageError", _mape, "mean_absolute_percentage_error", _mape.__doc__)
+MeanSquaredLogarithmicError = _loss_class(
+    "MeanSquaredLogarithmicError", _msle, "mean_squared_logarithmic_error", _msle.__doc__)
+BinaryFocalCrossentropy = _loss_class(
+    "BinaryFocalCrossentropy", _binary_focal, "binary_focal_crossentropy",
+    _binary_focal.__doc__, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+    from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalFocalCrossentropy = _loss_class(
+    "CategoricalFocalCrossentropy", _categorical_focal, "categorical_focal_crossentropy",
+    _categorical_focal.__doc__, alpha=0.25, gamma=2.0, from_logits=False,
+    label_smoothing=0.0, axis=-1)
+Dice = _loss_class("Dice", _dice, "dice", _dice.__doc__, axis=None)
+Tversky = _loss_class("Tversky", _tversky, "tversky", _tversky.__doc__, alpha=0.5, beta=0.5,
+                      axis=None)
+
+_MORE = (Huber, KLDivergence, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, LogCosh,
+         Poisson, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+         BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky)
+
+
+def _function_form(cls, fname):
+    """Keras's function form ``fname(y_true, y_pred, **options)``: the per-sample
+    losses (no reduction)."""
+    def f(y_true, y_pred, *args, **kwargs):
+        return cls(*args, reduction="none", **kwargs)(y_true, y_pred)
+    f.__name__ = f.__qualname__ = fname
+    f.__doc__ = f"Per-sample {cls.__name__} (Keras's ``keras.losses.{fname}``).\n\n" + \
+        (cls.__doc__ or "")
+    return f
+
+
+huber = _function_form(Huber, "huber")
+kl_divergence = _function_form(KLDivergence, "kl_divergence")
+cosine_similarity = _function_form(CosineSimilarity, "cosine_similarity")
+hinge = _function_form(Hinge, "hinge")
+squared_hinge = _function_form(SquaredHinge, "squared_hinge")
+categorical_hinge = _function_form(CategoricalHinge, "categorical_hinge")
+log_cosh = _function_form(LogCosh, "log_cosh")
+poisson = _function_form(Poisson, "poisson")
+mean_absolute_percentage_error = _function_form(MeanAbsolutePercentageError,
+                                                "mean_absolute_percentage_error")
+mean_squared_logarithmic_error = _function_form(MeanSquaredLogarithmicError,
+                                                "mean_squared_logarithmic_error")
+binary_focal_crossentropy = _function_form(BinaryFocalCrossentropy,
+                                           "binary_focal_crossentropy")
+categorical_focal_crossentropy = _function_form(CategoricalFocalCrossentropy,
+                                                "categorical_focal_crossentropy")
+dice = _function_form(Dice, "dice")
+tversky = _function_form(Tversky, "tversky")
+mape, msle = mean_absolute_percentage_error, mean_squared_logarithmic_error
+
+
 CLASSES = {c.__name__: c for c in (CategoricalCrossentropy, SparseCategoricalCrossentropy,
-                                   BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError)}
+                                   BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError, *_MORE)}
 NAMES = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "huber": Huber, "huber_loss": Huber, "kl_divergence": KLDivergence, "kld": KLDivergence,
+    "kullback_leibler_divergence": KLDivergence, "cosine_similarity": CosineSimilarity,
+    "hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+    "log_cosh": LogCosh, "logcosh": LogCosh, "poisson": Poisson,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
+    "dice": Dice, "tversky": Tversky,
 }
 
 
@@ -393,6 +642,15 @@ _FUNCTIONS = {categorical_crossentropy: CategoricalCrossentropy,
               sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
               binary_crossentropy: BinaryCrossentropy, mean_squared_error: MeanSquaredError,
               mean_absolute_error: MeanAbsoluteError}
+_FUNCTIONS.update({f: c for f, c in (
+    (huber, Huber), (kl_divergence, KLDivergence), (cosine_similarity, CosineSimilarity),
+    (hinge, Hinge), (squared_hinge, SquaredHinge), (categorical_hinge, CategoricalHinge),
+    (log_cosh, LogCosh), (poisson, Poisson),
+    (mean_absolute_percentage_error, MeanAbsolutePercentageError),
+    (mean_squared_logarithmic_error, MeanSquaredLogarithmicError),
+    (binary_focal_crossentropy, BinaryFocalCrossentropy),
+    (categorical_focal_crossentropy, CategoricalFocalCrossentropy), (dice, Dice),
+    (tversky, Tversky))})
 
 
 class LossFunctionWrapper(Loss):
@@ -430,6 +688,15 @@ def get(identifier):
                     f"such as 'categorical_crossentropy', a keras.losses.Loss or a function)")
 
 
+def deserialize(config, custom_objects=None):
+    """A loss from ``serialize``'s dict (or a name)."""
+    if isinstance(config, dict) and custom_objects:
+        cls = custom_objects.get(config.get("class_name"))
+        if cls is not None:
+            return cls.from_config(config.get("config", {}))
+    return get(config)
+
+
 def serialize(loss):
     if isinstance(loss, LossFunctionWrapper):
         raise TypeError(f"a custom loss function ({loss.name}) cannot be saved in a model "
@@ -441,7 +708,13 @@ __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "BinaryCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
            "categorical_crossentropy", "sparse_categorical_crossentropy",
            "binary_crossentropy", "mean_squared_error", "mean_absolute_error", "mse", "mae",
-           "get"]
+           "get", "deserialize", "Huber", "KLDivergence", "CosineSimilarity", "Hinge",
+           "SquaredHinge", "CategoricalHinge", "LogCosh", "Poisson",
+           "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky", "huber", "kl_divergence",
+           "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
+           "poisson", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+           "binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 

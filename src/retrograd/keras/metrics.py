@@ -519,15 +519,762 @@ class AutoAccuracy(MeanMetricWrapper):
         return impl.values(y_true, y_pred, logits)
 
 
+# -- more of Keras 3's metrics ------------------------------------------------------------
+
+EPSILON = 1e-7      # Keras's backend.epsilon()
+
+
+class RootMeanSquaredError(Mean):
+    """√(Σ w (ŷ − y)² / Σ w): the square root of the running mean squared error."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p = _host(y_pred).astype(np.float64)
+        d = (p - _match(_host(y_true), p)) ** 2
+        self._add(d, None if sample_weight is None else _host(sample_weight))
+
+    def result(self):
+        return float(np.sqrt(super().result()))
+
+
+def _in_top_k(labels, scores, k):
+    """1 where the score of the true class is among the k largest of its row (ties
+    count, as Keras's torch backend)."""
+    scores = scores.reshape(-1, scores.shape[-1])
+    labels = labels.reshape(-1).astype(np.int64)
+    if k >= scores.shape[-1]:
+        return np.ones(len(labels))
+    kth = -np.partition(-scores, k - 1, axis=-1)[:, k - 1]
+    return (scores[np.arange(len(labels)), labels] >= kth).astype(np.float64)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """Fraction of samples whose one-hot target's class is among the ``k`` largest
+    outputs."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(None, name, dtype)
+        self.k = k
+
+    def values(self, y_true, y_pred, logits):
+        return _in_top_k(y_true.argmax(axis=-1), y_pred, self.k)
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """Fraction of samples whose integer label is among the ``k`` largest outputs
+    (``from_sorted_ids``: y_pred holds the top ids, best first)."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(None, name, dtype)
+        self.k, self.from_sorted_ids = k, from_sorted_ids
+
+    def values(self, y_true, y_pred, logits):
+        if self.from_sorted_ids:
+            ids = y_pred.reshape(-1, y_pred.shape[-1])[:, :self.k]
+            return (ids == y_true.reshape(-1, 1)).any(axis=-1).astype(np.float64)
+        return _in_top_k(y_true, y_pred, self.k)
+
+    def get_config(self):
+        config = {**super().get_config(), "k": self.k}
+        if self.from_sorted_ids:
+            config["from_sorted_ids"] = True
+        return config
+
+
+def _thresholds_list(thresholds, default, who):
+    values = [default] if thresholds is None else \
+        [thresholds] if isinstance(thresholds, (int, float)) else list(thresholds)
+    for t in values:
+        if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 <= t <= 1:
+            raise ValueError(f"{who}: threshold values must be in [0, 1]. Received: "
+                             f"{thresholds!r}")
+    return values
+
+
+def _confusion(y_true, y_pred, sample_weight, thresholds, who):
+    """tp, fp, tn, fn at each threshold: every output counted (ŷ > t) against
+    (y > 0.5), weighted by its sample's weight (Keras's
+    update_confusion_matrix_variables)."""
+    p, y, w = _aligned(who, y_true, y_pred, sample_weight)
+    p, true, w = p.reshape(-1).astype(np.float64), (y > 0.5).reshape(-1), \
+        w.reshape(-1).astype(np.float64)
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(f"{who}: predictions must be >= 0 and <= 1, got values from "
+                         f"{p.min()} to {p.max()}")
+    above = p[None, :] > np.asarray(thresholds, np.float64)[:, None]
+    return ((above & true) @ w, (above & ~true) @ w, (~above & ~true) @ w,
+            (~above & true) @ w)
+
+
+class _ConditionCount(Metric):
+    """The weighted count of one cell of the confusion matrix at each threshold
+    (default 0.5): a number for one threshold, an array for several."""
+    CELL = 0
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name, dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = _thresholds_list(thresholds, 0.5, type(self).__name__)
+        self.accumulator = self.add_variable((len(self.thresholds),), "zeros",
+                                             name="accumulator")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self.accumulator.assign_add(_confusion(y_true, y_pred, sample_weight,
+                                               self.thresholds, type(self).__name__)[self.CELL])
+
+    def result(self):
+        a = self.accumulator.numpy()
+        return float(a[0]) if len(self.thresholds) == 1 else a
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConditionCount):
+    """Weighted count of outputs predicted positive (ŷ > threshold) whose target is 1."""
+    CELL = 0
+
+
+class FalsePositives(_ConditionCount):
+    """Weighted count of outputs predicted positive whose target is 0."""
+    CELL = 1
+
+
+class TrueNegatives(_ConditionCount):
+    """Weighted count of outputs predicted negative whose target is 0."""
+    CELL = 2
+
+
+class FalseNegatives(_ConditionCount):
+    """Weighted count of outputs predicted negative whose target is 1."""
+    CELL = 3
+
+
+class _AtConstraint(Metric):
+    """Keras's SensitivitySpecificityBase: tp, fp, tn, fn at ``num_thresholds``
+    thresholds 0, 1/(T−1), …, 1, and the best value of one rate among the
+    thresholds where the other rate reaches ``value`` (0 if none does)."""
+
+    ARG = None
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        who = type(self).__name__
+        if not 0 <= value <= 1:
+            raise ValueError(f"Argument `{self.ARG}` must be in the range [0, 1]. "
+                             f"Received: {self.ARG}={value}")
+        if not isinstance(num_thresholds, int) or num_thresholds <= 0:
+            raise ValueError(f"Argument `num_thresholds` must be an integer > 0. Received: "
+                             f"num_thresholds={num_thresholds}")
+        if class_id is not None:
+            from ..missing import NotSupportedError
+            raise NotSupportedError(f"keras.metrics.{who}: class_id={class_id!r}; give the "
+                                    "one column's predictions instead")
+        super().__init__(name or _snake(who), dtype)
+        setattr(self, self.ARG, value)
+        self.value, self.num_thresholds, self.class_id = value, num_thresholds, class_id
+        self.thresholds = [0.5] if num_thresholds == 1 else \
+            [0.0] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + [1.0]
+        for n in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, n, self.add_variable((len(self.thresholds),), "zeros", name=n))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        cells = _confusion(y_true, y_pred, sample_weight, self.thresholds, type(self).__name__)
+        for v, c in zip((self.true_positives, self.false_positives, self.true_negatives,
+                         self.false_negatives), cells):
+            v.assign_add(c)
+
+    def _rates(self):
+        tp, fp = self.true_positives.value.astype(np.float64), \
+            self.false_positives.value.astype(np.float64)
+        tn, fn = self.true_negatives.value.astype(np.float64), \
+            self.false_negatives.value.astype(np.float64)
+
+        def ratio(a, b):
+            return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
+        return {"sensitivity": ratio(tp, tp + fn), "specificity": ratio(tn, tn + fp),
+                "precision": ratio(tp, tp + fp)}
+
+    def result(self):
+        rates = self._rates()
+        constrained, dependent = rates[self.CONSTRAINED], rates[self.DEPENDENT]
+        return float(np.max(np.where(constrained >= self.value, dependent, 0), initial=0))
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id,
+                "num_thresholds": self.num_thresholds, self.ARG: self.value}
+
+
+class SensitivityAtSpecificity(_AtConstraint):
+    """The best sensitivity tp/(tp+fn) among the thresholds whose specificity
+    tn/(tn+fp) is ≥ ``specificity``."""
+    ARG, CONSTRAINED, DEPENDENT = "specificity", "specificity", "sensitivity"
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
+
+
+class SpecificityAtSensitivity(_AtConstraint):
+    """The best specificity among the thresholds whose sensitivity is ≥ ``sensitivity``."""
+    ARG, CONSTRAINED, DEPENDENT = "sensitivity", "sensitivity", "specificity"
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
+
+
+class PrecisionAtRecall(_AtConstraint):
+    """The best precision among the thresholds whose recall is ≥ ``recall``."""
+    ARG, CONSTRAINED, DEPENDENT = "recall", "sensitivity", "precision"
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
+
+
+class RecallAtPrecision(_AtConstraint):
+    """The best recall among the thresholds whose precision is ≥ ``precision``."""
+    ARG, CONSTRAINED, DEPENDENT = "precision", "precision", "sensitivity"
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
+
+
+class FBetaScore(Metric):
+    """F_β = (1 + β²) P R / (β² P + R) per class from the counts tp, fp, fn (outputs
+    above ``threshold``, or each row's maximum when it is None), then ``average``:
+    None (one score per class), "micro" (counts pooled), "macro" (mean over
+    classes) or "weighted" (by each class's support). Inputs (batch, classes)."""
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        super().__init__(name, dtype)
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError("Invalid `average` argument value. Expected one of: {None, "
+                             f"'micro', 'macro', 'weighted'}}. Received: average={average}")
+        if not isinstance(beta, float):
+            raise ValueError("Invalid `beta` argument value. It should be a Python float. "
+                             f"Received: beta={beta} of type '{type(beta)}'")
+        if beta <= 0.0:
+            raise ValueError(f"Invalid `beta` argument value. It should be > 0. "
+                             f"Received: beta={beta}")
+        if threshold is not None:
+            if not isinstance(threshold, float):
+                raise ValueError("Invalid `threshold` argument value. It should be a Python "
+                                 f"float. Received: threshold={threshold} of type "
+                                 f"'{type(threshold)}'")
+            if threshold > 1.0 or threshold <= 0.0:
+                raise ValueError("Invalid `threshold` argument value. It should verify "
+                                 f"0 < threshold <= 1. Received: threshold={threshold}")
+        self.average, self.beta, self.threshold = average, beta, threshold
+        self.axis = None if average == "micro" else 0
+        self._built = False
+
+    def _build(self, y_true_shape, y_pred_shape):
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ValueError(f"{type(self).__name__} expects 2D inputs with shape "
+                             f"(batch_size, output_dim). Received input shapes: "
+                             f"y_pred.shape={y_pred_shape} and y_true.shape={y_true_shape}.")
+        shape = () if self.average == "micro" else (y_pred_shape[-1],)
+        for n in ("true_positives", "false_positives", "false_negatives",
+                  "intermediate_weights"):
+            setattr(self, n, self.add_variable(shape, "zeros", name=n))
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p, y = _host(y_pred).astype(np.float64), _host(y_true).astype(np.float64)
+        if not self._built:
+            self._build(y.shape, p.shape)
+        if y.shape != p.shape:
+            raise ValueError(f"{type(self).__name__}: y_true of shape {y.shape} does not "
+                             f"match y_pred of shape {p.shape}")
+        if self.threshold is None:
+            pred = (p >= p.max(axis=-1, keepdims=True)) & (np.abs(p) > 1e-9)
+        else:
+            pred = p > self.threshold
+        pred = pred.astype(np.float64)
+        w = None if sample_weight is None else \
+            _host(sample_weight).astype(np.float64).reshape(-1, 1)
+
+        def total(v):
+            return (v if w is None else v * w).sum(axis=self.axis)
+        self.true_positives.assign_add(total(pred * y))
+        self.false_positives.assign_add(total(pred * (1 - y)))
+        self.false_negatives.assign_add(total((1 - pred) * y))
+        self.intermediate_weights.assign_add(total(y))
+
+    def result(self):
+        if not self._built:
+            return 0.0
+        tp = self.true_positives.value.astype(np.float64)
+        precision = tp / (tp + self.false_positives.value + EPSILON)
+        recall = tp / (tp + self.false_negatives.value + EPSILON)
+        b2 = self.beta ** 2
+        f = precision * recall / (b2 * precision + recall + EPSILON) * (1 + b2)
+        if self.average == "weighted":
+            w = self.intermediate_weights.value
+            return float(np.sum(f * w / (w.sum() + EPSILON)))
+        if self.average is not None:
+            return float(np.mean(f))
+        return f.astype(np.float32)
+
+    def reset_state(self):
+        for v in self._variables:
+            v.assign(np.zeros(v.shape))
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta, "average": self.average,
+                "threshold": self.threshold}
+
+
+class F1Score(FBetaScore):
+    """F₁ = 2 P R / (P + R) (``FBetaScore`` with β = 1)."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average, 1.0, threshold, name, dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config
+
+
+class R2Score(Metric):
+    """The coefficient of determination R² = 1 − Σ w (y − ŷ)² / Σ w (y − ȳ)² per
+    output, then ``class_aggregation``: "uniform_average", "variance_weighted_average"
+    or None (one per output); ``num_regressors`` p > 0 gives the adjusted
+    1 − (1 − R²)(n − 1)/(n − p − 1), n counting every value seen."""
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
+                 dtype=None):
+        super().__init__(name, dtype)
+        valid = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in valid:
+            raise ValueError(f"Invalid value for argument `class_aggregation`. Expected one "
+                             f"of {valid}. Received: class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError(f"Invalid value for argument `num_regressors`. Expected a value "
+                             f">= 0. Received: num_regressors={num_regressors}")
+        self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
+        self.num_samples = self.add_variable((), "zeros", name="num_samples")
+        self._built = False
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p, y = _host(y_pred).astype(np.float64), _host(y_true).astype(np.float64)
+        if y.ndim == p.ndim - 1:
+            y = y[..., None]
+        elif p.ndim == y.ndim - 1:
+            p = p[..., None]
+        if not self._built:
+            if p.ndim != 2 or y.ndim != 2:
+                raise ValueError(f"R2Score expects 2D inputs with shape (batch_size, "
+                                 f"output_dim). Received input shapes: y_pred.shape="
+                                 f"{p.shape} and y_true.shape={y.shape}.")
+            for n in ("squared_sum", "sum", "total_mse", "count"):
+                setattr(self, n, self.add_variable((p.shape[-1],), "zeros", name=n))
+            self._built = True
+        w = np.ones(1) if sample_weight is None else _host(sample_weight).astype(np.float64)
+        if w.ndim == 1:
+            w = w[:, None]
+        w = np.broadcast_to(w, y.shape)
+        self.sum.assign_add((y * w).sum(axis=0))
+        self.squared_sum.assign_add((y * y * w).sum(axis=0))
+        self.total_mse.assign_add(((y - p) ** 2 * w).sum(axis=0))
+        self.count.assign_add(w.sum(axis=0))
+        self.num_samples.assign_add(y.size)
+
+    def result(self):
+        if not self._built:
+            return 0.0
+        s, c = self.sum.value.astype(np.float64), self.count.value.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = self.squared_sum.value - s * (s / c)
+            raw = 1 - self.total_mse.value / total
+        raw = np.where(np.isinf(raw), 0.0, raw)
+        if self.class_aggregation == "uniform_average":
+            r2 = float(np.mean(raw))
+        elif self.class_aggregation == "variance_weighted_average":
+            r2 = float(np.sum(total * raw) / np.sum(total))
+        else:
+            r2 = raw
+        n, k = float(self.num_samples), self.num_regressors
+        if k and k < n - 1:
+            r2 = 1 - (1 - r2) * (n - 1) / (n - k - 1)
+        return r2
+
+    def reset_state(self):
+        for v in self._variables:
+            v.assign(np.zeros(v.shape))
+
+    def get_config(self):
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
+
+
+class IoU(Metric):
+    """Intersection over union per class, TP / (TP + FP + FN), from the confusion
+    matrix of the integer labels (``sparse_y_true``/``sparse_y_pred`` False: argmax
+    along ``axis`` first), averaged over ``target_class_ids`` (classes absent from
+    both count as 0 and are left out of the mean). Labels outside [0, num_classes)
+    or equal to ``ignore_class`` are skipped. As Keras, the matrix has the metric's
+    ``dtype`` ("int32" by default: weights are truncated to integers)."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
+                 ignore_class=None, sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(name, dtype or "int32")
+        if max(target_class_ids) >= num_classes:
+            raise ValueError(f"Target class id {max(target_class_ids)} is out of range, which "
+                             f"is [0, {num_classes}).")
+        self.num_classes, self.target_class_ids = num_classes, list(target_class_ids)
+        self.ignore_class, self.axis = ignore_class, axis
+        self.sparse_y_true, self.sparse_y_pred = sparse_y_true, sparse_y_pred
+        self.total_cm = self.add_variable((num_classes, num_classes), "zeros",
+                                          name="total_confusion_matrix")
+
+    def _labels(self, y_true, y_pred):
+        y, p = _host(y_true), _host(y_pred)
+        if not self.sparse_y_true:
+            y = y.argmax(axis=self.axis)
+        if not self.sparse_y_pred:
+            p = p.argmax(axis=self.axis)
+        return y, p
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y, p = self._labels(y_true, y_pred)
+        dtype = self.total_cm.value.dtype
+        y, p = y.astype(dtype).reshape(-1), p.astype(dtype).reshape(-1)
+        if y.size != p.size:
+            raise ValueError(f"{type(self).__name__}: {y.size} labels for {p.size} "
+                             "predictions")
+        w = np.ones(1, dtype) if sample_weight is None else \
+            _host(sample_weight).astype(dtype).reshape(-1)
+        w = np.broadcast_to(w, y.shape)
+        k = self.num_classes
+        keep = (y >= 0) & (y < k) & (p >= 0) & (p < k)
+        if self.ignore_class is not None:
+            keep &= y != self.ignore_class
+        cm = np.zeros((k, k), dtype)
+        np.add.at(cm, (y[keep].astype(np.int64), p[keep].astype(np.int64)), w[keep])
+        self.total_cm.assign_add(cm)
+
+    def result(self):
+        cm = self.total_cm.value.astype(np.float64)
+        tp = np.diag(cm)
+        denominator = cm.sum(axis=0) + cm.sum(axis=1) - tp
+        ids = self.target_class_ids
+        tp, denominator = tp[ids], denominator[ids]
+        valid = denominator > 1e-9
+        iou = np.where(valid, tp / (denominator + EPSILON), 0.0)
+        return float(iou.sum() / (valid.sum() + EPSILON))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "target_class_ids": self.target_class_ids, "ignore_class": self.ignore_class,
+                "sparse_y_true": self.sparse_y_true, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
+class MeanIoU(IoU):
+    """``IoU`` averaged over every class."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(num_classes, list(range(num_classes)), name, dtype, ignore_class,
+                         sparse_y_true, sparse_y_pred, axis)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["target_class_ids"]
+        return config
+
+
+class BinaryIoU(IoU):
+    """``IoU`` of the classes 0/1 with ŷ ≥ ``threshold`` predicted 1."""
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
+        super().__init__(2, target_class_ids, name, dtype)
+        self.threshold = threshold
+
+    def _labels(self, y_true, y_pred):
+        return _host(y_true), (_host(y_pred).astype(np.float32) >= self.threshold)
+
+    def get_config(self):
+        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold,
+                "name": self.name, "dtype": self.dtype}
+
+
+class OneHotIoU(IoU):
+    """``IoU`` of one-hot targets and scores (argmax of both)."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
+                 ignore_class=None, sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, target_class_ids, name, dtype, ignore_class, False,
+                         sparse_y_pred, axis)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["sparse_y_true"]
+        return config
+
+
+class OneHotMeanIoU(MeanIoU):
+    """``MeanIoU`` of one-hot targets and scores (argmax of both)."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, name, dtype, ignore_class, False, sparse_y_pred, axis)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["sparse_y_true"]
+        return config
+
+
+def _pearson(y_true, y_pred, axis=-1):
+    """mean((y − ȳ)/σ_y · (ŷ − ŷ̄)/σ_ŷ) along ``axis``."""
+    y, p = _host(y_true).astype(np.float64), _host(y_pred).astype(np.float64)
+    y = _match(y, p)
+    y, p = y - y.mean(axis=axis, keepdims=True), p - p.mean(axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y, p = y / y.std(axis=axis, keepdims=True), p / p.std(axis=axis, keepdims=True)
+    return (y * p).mean(axis=axis)
+
+
+def _concordance(y_true, y_pred, axis=-1):
+    """Keras's concordance correlation: mean(2 (y − ŷ̄)(ŷ − ŷ̄) / (σ_y² + σ_ŷ² +
+    (ȳ − ŷ̄)² + ε)) along ``axis`` (the first factor is Keras's, centred on ŷ̄)."""
+    y, p = _host(y_true).astype(np.float64), _host(y_pred).astype(np.float64)
+    y = _match(y, p)
+    ym, pm = y.mean(axis=axis, keepdims=True), p.mean(axis=axis, keepdims=True)
+    norm = (y - ym).var(axis=axis, keepdims=True) + (p - pm).var(axis=axis, keepdims=True) + \
+        (ym - pm) ** 2
+    return (2 * (y - pm) * (p - pm) / (norm + EPSILON)).mean(axis=axis)
+
+
+def _cosine(y_true, y_pred, axis=-1):
+    """Σ (y/‖y‖)(ŷ/‖ŷ‖) along ``axis`` (norms at least ε)."""
+    y, p = _host(y_true).astype(np.float64), _host(y_pred).astype(np.float64)
+    y = _match(y, p)
+
+    def unit(a):
+        return a / np.maximum(np.sqrt((a * a).sum(axis=axis, keepdims=True)), EPSILON)
+    return (unit(y) * unit(p)).sum(axis=axis)
+
+
+class _ArrayFunctionMetric(MeanMetricWrapper):
+    """The running mean of a per-sample NumPy function ``fn(y_true, y_pred, axis)``."""
+    fn = None
+
+    def __init__(self, name=None, dtype=None, axis=-1):
+        super().__init__(None, name, dtype)
+        self.axis = axis
+
+    def values(self, y_true, y_pred, logits):
+        return type(self).fn(y_true, y_pred, self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class PearsonCorrelation(_ArrayFunctionMetric):
+    """Mean over samples of the Pearson correlation along ``axis``."""
+    fn = staticmethod(_pearson)
+
+    def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
+        super().__init__(name, dtype, axis)
+
+
+class ConcordanceCorrelation(_ArrayFunctionMetric):
+    """Mean over samples of Keras's concordance correlation along ``axis``."""
+    fn = staticmethod(_concordance)
+
+    def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
+        super().__init__(name, dtype, axis)
+
+
+class CosineSimilarity(_ArrayFunctionMetric):
+    """Mean over samples of the cosine of the angle between y and ŷ along ``axis``."""
+    fn = staticmethod(_cosine)
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(name, dtype, axis)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class _LossMetric(MeanMetricWrapper):
+    """The running mean of a Keras loss's per-sample values (``keras.losses``'s
+    function of the same name, no gradient)."""
+    LOSS = None         # the name of the loss class in keras.losses
+    OPTIONS = ()        # the loss's arguments this metric takes
+
+    def __init__(self, name=None, dtype=None, **options):
+        super().__init__(None, name or self.NAME, dtype)
+        self._options = options
+        for k, v in options.items():
+            setattr(self, k, v)
+
+    def values(self, y_true, y_pred, logits):
+        from . import losses
+        loss = getattr(losses, self.LOSS)(reduction="none", **self._options)
+        return _host(loss(y_true, y_pred.astype(np.float64, copy=False)))
+
+    def get_config(self):
+        return {**super().get_config(), **self._options}
+
+
+def _loss_metric(cls_name, loss, default_name, **defaults):
+    def __init__(self, name=default_name, dtype=None, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{cls_name}: unexpected argument(s) {sorted(unknown)}")
+        _LossMetric.__init__(self, name, dtype, **{**defaults, **kwargs})
+    doc = f"The running mean of ``keras.losses.{loss}``'s per-sample values."
+    return type(cls_name, (_LossMetric,), {"LOSS": loss, "NAME": default_name,
+                                           "__init__": __init__, "__doc__": doc,
+                                           "__module__": __name__})
+
+
+CategoricalCrossentropy = _loss_metric("CategoricalCrossentropy", "CategoricalCrossentropy",
+                                       "categorical_crossentropy", from_logits=False,
+                                       label_smoothing=0, axis=-1)
+class SparseCategoricalCrossentropy(_LossMetric):
+    """The running mean of ``keras.losses.SparseCategoricalCrossentropy``'s per-sample
+    values (``ignore_class`` other than None is not supported)."""
+    LOSS, NAME = "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy"
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
+                 ignore_class=None, axis=-1):
+        if ignore_class is not None or axis != -1:
+            from ..missing import NotSupportedError
+            raise NotSupportedError(f"keras.metrics.SparseCategoricalCrossentropy: "
+                                    f"ignore_class={ignore_class!r}, axis={axis!r} (only "
+                                    "ignore_class=None, axis=-1)")
+        super().__init__(name, dtype, from_logits=from_logits)
+        self.ignore_class, self.axis = ignore_class, axis
+
+    def get_config(self):
+        return {**super().get_config(), "ignore_class": self.ignore_class, "axis": self.axis}
+BinaryCrossentropy = _loss_metric("BinaryCrossentropy", "BinaryCrossentropy",
+                                  "binary_crossentropy", from_logits=False, label_smoothing=0)
+KLDivergence = _loss_metric("KLDivergence", "KLDivergence", "kl_divergence")
+Poisson = _loss_metric("Poisson", "Poisson", "poisson")
+LogCoshError = _loss_metric("LogCoshError", "LogCosh", "logcosh")
+MeanAbsolutePercentageError = _loss_metric("MeanAbsolutePercentageError",
+                                           "MeanAbsolutePercentageError",
+                                           "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _loss_metric("MeanSquaredLogarithmicError",
+                                           "MeanSquaredLogarithmicError",
+                                           "mean_squared_logarithmic_error")
+Hinge = _loss_metric("Hinge", "Hinge", "hinge")
+SquaredHinge = _loss_metric("SquaredHinge", "SquaredHinge", "squared_hinge")
+CategoricalHinge = _loss_metric("CategoricalHinge", "CategoricalHinge", "categorical_hinge")
+
+
+# -- the function forms (keras.metrics.<name>(y_true, y_pred)): per-sample values ---------
+
+def _per_sample(metric_cls, fname, doc):
+    def f(y_true, y_pred, *args, **kwargs):
+        m = metric_cls(*args, **kwargs)
+        return m.values(_host(y_true), _host(y_pred), False)
+    f.__name__ = f.__qualname__ = fname
+    f.__doc__ = doc
+    return f
+
+
+categorical_accuracy = _per_sample(CategoricalAccuracy, "categorical_accuracy",
+                                   "1 where argmax ŷ = argmax y, per sample.")
+sparse_categorical_accuracy = _per_sample(SparseCategoricalAccuracy,
+                                          "sparse_categorical_accuracy",
+                                          "1 where argmax ŷ = y (integer label), per sample.")
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1 where (ŷ > threshold) = y, per output (Keras's function form)."""
+    p = _host(y_pred)
+    return ((p > threshold) == (_match(_host(y_true), p) > 0.5)).astype(np.float32)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the one-hot target's class is among the k largest outputs, per sample."""
+    return TopKCategoricalAccuracy(k).values(_host(y_true), _host(y_pred), False)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1 where the integer label is among the k largest outputs, per sample."""
+    return SparseTopKCategoricalAccuracy(k, from_sorted_ids=from_sorted_ids).values(
+        _host(y_true), _host(y_pred), False)
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson correlation along ``axis``, per sample."""
+    return _pearson(y_true, y_pred, axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Keras's concordance correlation along ``axis``, per sample."""
+    return _concordance(y_true, y_pred, axis)
+
+
+def _from_losses(name):
+    def f(*args, **kwargs):
+        from . import losses
+        return getattr(losses, name)(*args, **kwargs)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"``keras.losses.{name}`` (Keras exports it in keras.metrics too)."
+    return f
+
+
+(binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+ categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence, log_cosh,
+ mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+ mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge) = (
+    _from_losses(n) for n in (
+        "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+        "categorical_focal_crossentropy", "categorical_hinge", "hinge", "huber",
+        "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+        "mean_squared_error", "mean_squared_logarithmic_error", "poisson",
+        "sparse_categorical_crossentropy", "squared_hinge"))
+
+_MORE = (RootMeanSquaredError, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+         TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
+         SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall,
+         RecallAtPrecision, FBetaScore, F1Score, R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU,
+         OneHotMeanIoU, PearsonCorrelation, ConcordanceCorrelation, CosineSimilarity,
+         CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
+         KLDivergence, Poisson, LogCoshError, MeanAbsolutePercentageError,
+         MeanSquaredLogarithmicError, Hinge, SquaredHinge, CategoricalHinge)
+
+
 CLASSES = {c.__name__: c for c in (CategoricalAccuracy, SparseCategoricalAccuracy,
                                    BinaryAccuracy, Accuracy, MeanSquaredError,
-                                   MeanAbsoluteError, Mean, Sum, Precision, Recall, AUC)}
+                                   MeanAbsoluteError, Mean, Sum, Precision, Recall, AUC,
+                                   *_MORE)}
 NAMES = {"categorical_accuracy": CategoricalAccuracy,
          "sparse_categorical_accuracy": SparseCategoricalAccuracy,
          "binary_accuracy": BinaryAccuracy,
          "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
          "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-         "precision": Precision, "recall": Recall, "auc": AUC}
+         "precision": Precision, "recall": Recall, "auc": AUC,
+         # Keras's metric names (keras.metrics.get): the function forms' names
+         "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+         "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+         "categorical_crossentropy": CategoricalCrossentropy,
+         "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+         "binary_crossentropy": BinaryCrossentropy, "kl_divergence": KLDivergence,
+         "poisson": Poisson,
+         "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+         "mape": MeanAbsolutePercentageError,
+         "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+         "msle": MeanSquaredLogarithmicError, "hinge": Hinge, "squared_hinge": SquaredHinge,
+         "categorical_hinge": CategoricalHinge, "cosine_similarity": CosineSimilarity,
+         "pearson_correlation": PearsonCorrelation,
+         "concordance_correlation": ConcordanceCorrelation,
+         "root_mean_squared_error": RootMeanSquaredError, "r2_score": R2Score,
+         "f1_score": F1Score, "fbeta_score": FBetaScore}
 
 
 def get(identifier, loss=None):
@@ -554,6 +1301,15 @@ def get(identifier, loss=None):
                     "name such as 'accuracy', a keras.metrics.Metric or a function)")
 
 
+def deserialize(config, custom_objects=None):
+    """A metric from ``serialize``'s dict (or a name)."""
+    if isinstance(config, dict) and custom_objects:
+        cls = custom_objects.get(config.get("class_name"))
+        if cls is not None:
+            return cls.from_config(config.get("config", {}))
+    return get(config)
+
+
 def serialize(metric):
     if isinstance(metric, AutoAccuracy):
         return metric.name
@@ -565,7 +1321,16 @@ def serialize(metric):
 
 __all__ = ["Metric", "Variable", "Mean", "Sum", "MeanMetricWrapper", "Accuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "BinaryAccuracy",
-           "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC", "get"]
+           "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC", "get",
+           "deserialize", "serialize", *(c.__name__ for c in _MORE),
+           "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
+           "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+           "pearson_correlation", "concordance_correlation", "binary_crossentropy",
+           "binary_focal_crossentropy", "categorical_crossentropy",
+           "categorical_focal_crossentropy", "categorical_hinge", "hinge", "huber",
+           "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+           "mean_squared_error", "mean_squared_logarithmic_error", "poisson",
+           "sparse_categorical_crossentropy", "squared_hinge"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 
