@@ -97,11 +97,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     s = 1.0 / math.sqrt(E) if scale is None else float(scale)
     scores = matmul(query * s, key.transpose(-2, -1))
-    masked = False
+    bias = None      # added to the scores: 0 where a query may look, −∞ where not
     if is_causal:
         xp = array_module(query.array)
-        scores = scores.masked_fill(~xp.tril(xp.ones((L, S), dtype=bool)), -math.inf)
-        masked = True
+        bias = xp.where(xp.tril(xp.ones((L, S), dtype=bool)), 0.0, -math.inf).astype(
+            query.dtype)
     elif attn_mask is not None:
         mask = _mask_tensor(attn_mask, query, who)
         try:
@@ -110,12 +110,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             raise RuntimeError(f"{who}: attn_mask of shape {tuple(mask.shape)} does not "
                                f"broadcast to the scores' shape {tuple(scores.shape)} "
                                "(…, L, S)") from None
-        if mask.dtype.kind == "b":
-            scores = scores.masked_fill(~mask.array, -math.inf)
+        if mask.dtype.kind == "b":   # a constant bias of the mask's (small) shape
+            bias = array_module(mask.array).where(mask.array, 0.0, -math.inf).astype(
+                query.dtype)
         else:
-            scores = scores + mask
-        masked = True
-    weights = _safe_softmax(scores) if masked else softmax(scores, -1)
+            bias = mask              # a tensor: it may want a gradient
+    if bias is not None:
+        scores = scores + (bias if isinstance(bias, Tensor) else Tensor._wrap(bias))
+    weights = _safe_softmax(scores) if bias is not None else softmax(scores, -1)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, True)
     return matmul(weights, value)
