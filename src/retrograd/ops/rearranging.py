@@ -139,9 +139,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     ``repeat_interleave(r)`` is the index i repeated r[i] times."""
     if repeats is None:                       # the one-argument form: indices
         _tensor(input, "repeat_interleave")
-        counts = _counts(input, input, 0, "repeat_interleave")
-        xp = array_module(input.array)
-        return _make(xp.repeat(xp.arange(counts.size, dtype=np.int64), counts))
+        return _make(_repeated_places(_counts(input, input, 0, "repeat_interleave")))
     _tensor(input, "repeat_interleave")
     if input.ndim == 0 and dim is not None:
         raise IndexError(f"repeat_interleave(): Dimension out of range (a 0-d input has "
@@ -150,13 +148,21 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     d = 0 if dim is None else _dim(input, dim, "repeat_interleave")
     if x.ndim == 0:
         x = x.reshape(1)
-    counts = _counts(x, repeats, d, "repeat_interleave")
-    xp = array_module(x.array)
-    index = xp.repeat(xp.arange(x.shape[d], dtype=np.int64), counts)
+    index = _repeated_places(_counts(x, repeats, d, "repeat_interleave"))
     if output_size is not None and output_size != index.size:
         raise RuntimeError(f"repeat_interleave(): output_size {output_size} is not the "
                            f"total of repeats ({index.size})")
     return scatter.IndexSelect(d, index).apply(x)
+
+
+def _repeated_places(counts):
+    """i repeated counts[i] times, in order: the place k of the result belongs to the
+    first i whose running total of counts exceeds k (CuPy's repeat takes no array of
+    counts, so a search does it on either library)."""
+    xp = array_module(counts)
+    ends = xp.cumsum(counts)
+    total = int(ends[-1]) if counts.size else 0
+    return xp.searchsorted(ends, xp.arange(total), side="right").astype(np.int64)
 
 
 def _counts(x, repeats, d, who):

@@ -22,6 +22,16 @@ def _tensor(x, who, arg="input"):
                         f"{type(x).__name__}")
 
 
+def _axis(ndim, d, who):
+    """``d`` as a non-negative axis of an ``ndim``-dimensional result (sorting's _dim
+    checks the axes of a tensor one has; diag_embed's result is yet to be made)."""
+    d = _int(d, who, "dim")
+    if not -ndim <= d < ndim:
+        raise IndexError(f"{who}(): Dimension out of range (expected to be in range of "
+                         f"[{-ndim}, {ndim - 1}], but got {d})")
+    return d % ndim
+
+
 def _int(v, who, arg):
     """An int, a NumPy integer or a one-element integer tensor as an int."""
     if isinstance(v, Tensor) and v.numel() == 1 and v.dtype.kind in "iu":
@@ -182,8 +192,9 @@ def masked_scatter(input, mask, source):
     return elementwise.where(m, picked, input)
 
 
-def _diagonal_dims(ndim, dim1, dim2, who, probe):
-    d1, d2 = _dim(probe, dim1, who), _dim(probe, dim2, who)
+def _diagonal_dims(ndim, dim1, dim2, who):
+    """dim1 and dim2 as distinct non-negative axes of an ``ndim``-dimensional tensor."""
+    d1, d2 = (_axis(ndim, d, who) for d in (dim1, dim2))
     if d1 == d2:
         raise RuntimeError(f"{who}: diagonal dimensions cannot be identical {dim1}, {dim2}")
     return d1, d2
@@ -205,7 +216,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
         raise RuntimeError(f"diagonal(): expected a tensor with at least 2 dimensions, "
                            f"got shape {tuple(input.shape)}")
     offset = _int(offset, "diagonal", "offset")
-    d1, d2 = _diagonal_dims(input.ndim, dim1, dim2, "diagonal", input)
+    d1, d2 = _diagonal_dims(input.ndim, dim1, dim2, "diagonal")
     rest = [k for k in range(input.ndim) if k not in (d1, d2)]
     x = shape.permute(input, *rest, d1, d2)
     rows, cols = _diagonal_places(array_module(input.array), input.shape[d1],
@@ -246,8 +257,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     last dimension of ``input`` on diagonal ``offset`` (torch.diag_embed)."""
     _tensor(input, "diag_embed")
     offset = _int(offset, "diag_embed", "offset")
-    probe = _make(np.empty((0,) * (input.ndim + 1)))
-    d1, d2 = _diagonal_dims(input.ndim + 1, dim1, dim2, "diag_embed", probe)
+    d1, d2 = _diagonal_dims(input.ndim + 1, dim1, dim2, "diag_embed")
     x = input if input.ndim else input.reshape(1)
     y = DiagEmbed(offset).apply(x)
     # y's matrices are its last two dims; move them to d1 and d2.

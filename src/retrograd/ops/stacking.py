@@ -116,8 +116,12 @@ def meshgrid(*tensors, indexing=None):
     return tuple(out)
 
 
-def broadcast_shapes(*shapes, who="broadcast_shapes"):
+def broadcast_shapes(*shapes):
     """The shape that tensors of the given shapes broadcast to (torch.broadcast_shapes)."""
+    return _common_shape(shapes, "broadcast_shapes")
+
+
+def _common_shape(shapes, who):
     shapes = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
     n = max((len(s) for s in shapes), default=0)
     out = [1] * n
@@ -134,7 +138,7 @@ def broadcast_shapes(*shapes, who="broadcast_shapes"):
 def broadcast_tensors(*tensors):
     """The tensors broadcast to their common shape (torch.broadcast_tensors)."""
     tensors = _varargs(tensors, "broadcast_tensors")
-    common = broadcast_shapes(*(tuple(t.shape) for t in tensors), who="broadcast_tensors")
+    common = _common_shape([tuple(t.shape) for t in tensors], "broadcast_tensors")
     return tuple(t if tuple(t.shape) == common else shape.broadcast_to(t, common)
                  for t in tensors)
 
