@@ -347,6 +347,20 @@ def test_operators_and_in_place_rules():
             lib.tensor([1, 2]).log1p_()
         with pytest.raises(RuntimeError):
             lib.tensor([1.0, 2.0]).float_power_(2)
+    # the in-place forms of the older methods, values and a recorded gradient
+    for name in ("abs_", "cos_", "exp_", "log_", "neg_", "relu_", "sigmoid_", "sin_",
+                 "sqrt_", "square_", "tanh_"):
+        grads = []
+        for lib in (rg, torch):
+            w = lib.tensor([0.5, 2.0, 0.25], dtype=lib.float64, requires_grad=True)
+            h = w * 1.5
+            assert getattr(h, name)() is h
+            (h * h).sum().backward()
+            grads.append((h.detach().numpy(), w.grad.numpy()))
+        np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-12, err_msg=name)
+    _same(*_both(lambda m, x, k: x.masked_fill_(k, -INF), np.array([[0.5, -1.0]]),
+                 np.array([[True, False]])), "masked_fill_", 0, 0)
     t = rg.tensor([1.0, -2.0])
     t.clamp_min_(0.0)
     t.exp2_()
