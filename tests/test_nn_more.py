@@ -442,3 +442,38 @@ def test_unet_block_like_a_tutorial():
     np.testing.assert_allclose(a.grad.numpy(), at.grad.numpy(), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(ours.conv.weight.grad.numpy(), theirs.conv.weight.grad.numpy(),
                                rtol=1e-6, atol=1e-8)
+
+
+def test_embedding_bag_matches_torch():
+    w = R.standard_normal((10, 3))
+    inp, off = np.array([1, 2, 4, 5, 4, 3, 2, 9, 0]), np.array([0, 4, 4, 6])
+    for mode in ("sum", "mean", "max"):
+        for pad, last in ((None, False), (2, False), (None, True)):
+            o = np.append(off, inp.size) if last else off
+            ours = lambda l, f, wt: f.embedding_bag(      # noqa: E731
+                (rg if l == "rg" else torch).tensor(inp), wt,
+                (rg if l == "rg" else torch).tensor(o), mode=mode, padding_idx=pad,
+                include_last_offset=last)
+            for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-5)):
+                y, (g,) = _run(ours, [w], "rg", dtype, 2)
+                yt, (gt,) = _run(ours, [w], "torch", dtype, 2)
+                np.testing.assert_allclose(y, yt, rtol=tol, atol=tol, err_msg=mode)
+                np.testing.assert_allclose(g, gt, rtol=tol, atol=tol, err_msg=mode)
+    f = lambda wt, p: F.embedding_bag(rg.tensor(inp), wt, rg.tensor(off), mode="sum",
+                                      per_sample_weights=p)
+    check_grad(f, w, R.standard_normal(9))
+    check_jvp(f, w, R.standard_normal(9))
+    bag, bagt = nn.EmbeddingBag(10, 3, mode="max"), torch.nn.EmbeddingBag(10, 3, mode="max")
+    _same_weights(bag, bagt)
+    assert repr(bag) == repr(bagt) and list(bag.state_dict()) == ["weight"]
+    x2 = inp[:8].reshape(2, 4)
+    np.testing.assert_allclose(bag(rg.tensor(x2)).numpy(),
+                               bagt(torch.tensor(x2)).detach().numpy(), rtol=1e-6)
+    for call in (lambda f, l: f.embedding_bag(l.tensor(x2), l.tensor(w), l.tensor(off)),
+                 lambda f, l: f.embedding_bag(l.tensor(inp), l.tensor(w)),
+                 lambda f, l: f.embedding_bag(l.tensor(inp), l.tensor(w), l.tensor(off),
+                                              per_sample_weights=l.tensor(w[:, 0]))):
+        with pytest.raises(Exception) as theirs:
+            call(TF, torch)
+        with pytest.raises(type(theirs.value)):
+            call(F, rg)

@@ -1,0 +1,161 @@
+"""``EmbeddingBag``: the sum, mean or max of the embeddings of each bag of indices, without
+materialising the (bags × length × dim) tensor of ``Embedding`` then a reduction.
+
+Bags are the rows of a 2-D ``input`` (B, L), or the slices
+``input[offsets[b]:offsets[b + 1]]`` of a 1-D ``input`` (the last bag runs to the end,
+or to the last offset with ``include_last_offset``). With the rows E = W[input]:
+
+* sum:  y_b = Σ_{i ∈ b} wᵢ Eᵢ   (wᵢ = ``per_sample_weights``, else 1)
+* mean: y_b = (1/|b|) Σ_{i ∈ b} Eᵢ
+* max:  y_b = max_{i ∈ b} Eᵢ, per feature
+Entries equal to ``padding_idx`` are left out (and not counted by the mean); an empty
+bag gives zeros. sum and mean are one matrix product y = M·E with the (bags × entries)
+matrix M of the weights above, so ∂ℓ/∂W scatters Mᵀ ∂ℓ/∂y back to the rows used.
+"""
+import numpy as np
+
+from ..backend import array_module, to_device
+from ..missing import NotSupportedError
+from ..tensor import Tensor
+from . import init
+from .linear import _positive_int
+from .module import Module
+from .parameter import Parameter
+
+
+def _bags(input, offsets, include_last_offset):
+    """The flat indices (host array) and the (start, end) of each bag."""
+    idx = np.asarray(to_device(input.array if isinstance(input, Tensor) else np.asarray(input),
+                               "cpu"))
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding_bag: expected indices of an integer type, got "
+                           f"{idx.dtype}")
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is "
+                             "treated is a mini-batch of fixed length sequences. However, "
+                             f"found offsets of type {type(offsets).__name__}")
+        b, n = idx.shape
+        return idx.reshape(-1), [(i * n, (i + 1) * n) for i in range(b)]
+    if idx.ndim != 1:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{idx.ndim}")
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    off = np.asarray(to_device(offsets.array if isinstance(offsets, Tensor)
+                               else np.asarray(offsets), "cpu")).astype(np.int64)
+    if off.ndim != 1:
+        raise ValueError(f"offsets has to be a 1D Tensor, but got Tensor of dimension "
+                         f"{off.ndim}")
+    if off.size and (off[0] != 0 or (np.diff(off) < 0).any() or off[-1] > idx.size):
+        raise RuntimeError(f"embedding_bag: offsets must start at 0, not decrease and not "
+                           f"exceed the input's length {idx.size}, got {off.tolist()}")
+    ends = list(off[1:]) + ([] if include_last_offset else [idx.size])
+    return idx, list(zip(off[:len(ends)].tolist(), [int(e) for e in ends]))
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
+                  scale_grad_by_freq=False, mode="mean", sparse=False,
+                  per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """The sum, mean or max of the rows of ``weight`` picked by each bag of ``input``."""
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    for flag, what in ((max_norm is not None, "max_norm"), (scale_grad_by_freq,
+                       "scale_grad_by_freq=True"), (sparse, "sparse=True")):
+        if flag:
+            raise NotSupportedError(f"embedding_bag: {what} is not supported")
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(
+            np.shape(input.array if isinstance(input, Tensor) else input)):
+        raise ValueError(f"embedding_bag: If per_sample_weights "
+                         f"({tuple(per_sample_weights.shape)}) is not None, then it must have "
+                         f"the same shape as the input ({tuple(np.shape(input))})")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
+                                  f"per_sample_weights is only supported for mode='sum' "
+                                  f"(got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    idx, bags = _bags(input, offsets, include_last_offset)
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding_bag: index out of range in self: indices must lie in "
+                         f"[0, {n}), got values from {idx.min()} to {idx.max()}")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    xp = array_module(weight.array)
+    rows = weight.index_select(0, xp.asarray(idx))                  # (entries, dim)
+    keep = idx != padding_idx if padding_idx is not None else np.ones(idx.size, bool)
+    if mode == "max":
+        out = []
+        for s, e in bags:
+            used = np.nonzero(keep[s:e])[0] + s
+            out.append(rows[xp.asarray(used)].amax(0) if used.size
+                       else Tensor._wrap(xp.zeros(weight.shape[1], dtype=weight.dtype)))
+        return _stack(out, weight)
+    m = np.zeros((len(bags), idx.size))
+    for b, (s, e) in enumerate(bags):
+        m[b, s:e] = keep[s:e]
+        if mode == "mean" and keep[s:e].sum():
+            m[b, s:e] /= keep[s:e].sum()
+    m = Tensor._wrap(xp.asarray(m, dtype=weight.dtype))
+    if per_sample_weights is not None:
+        m = m * per_sample_weights.reshape(1, -1)
+    return m @ rows
+
+
+def _stack(rows, like):
+    from ..ops.shape import stack
+    if not rows:
+        return Tensor._wrap(array_module(like.array).zeros((0, like.shape[1]), like.dtype))
+    return stack(rows, 0)
+
+
+class EmbeddingBag(Module):
+    """Sums, means or maxima of bags of embeddings. ``EmbeddingBag(num_embeddings,
+    embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, mode="mean",
+    sparse=False, _weight=None, include_last_offset=False, padding_idx=None)``; the
+    weight starts as N(0, 1) (its ``padding_idx`` row zero), as PyTorch's."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
+                 include_last_offset=False, padding_idx=None, device=None, dtype=None,
+                 generator=None):
+        super().__init__()
+        self.num_embeddings = _positive_int("EmbeddingBag", "num_embeddings", num_embeddings)
+        self.embedding_dim = _positive_int("EmbeddingBag", "embedding_dim", embedding_dim)
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError("mode has to be one of sum, mean or max")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise AssertionError("padding_idx must be within num_embeddings")
+            padding_idx %= num_embeddings
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse
+        self.include_last_offset, self.padding_idx = include_last_offset, padding_idx
+        if _weight is not None:
+            self.weight = Parameter(_weight.array if isinstance(_weight, Tensor) else _weight)
+        else:
+            w = Parameter(np.empty((num_embeddings, embedding_dim),
+                                   dtype=np.dtype(dtype or np.float32)))
+            self.weight = init.normal_(w, generator=generator)
+            if padding_idx is not None:
+                self.weight.array[padding_idx] = 0
+        if device is not None:
+            self.to(device)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                             self.scale_grad_by_freq, self.mode, self.sparse,
+                             per_sample_weights, self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        s += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
