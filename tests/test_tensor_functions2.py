@@ -485,7 +485,16 @@ def test_on_every_device(device):
            + rg.block_diag(x, x[0]).sum() + rg.cartesian_prod(x[0], x[1]).sum()
            + rg.stack(rg.broadcast_tensors(x, x[:1])).sum(),
            lambda x: rg.index_add(x, 1, rg.tensor([0, 0], device=x.device), x[:, 1:3]).sum()
-           + x.masked_scatter(x > 0, x * 2).sum() + rg.nanmean(x) + rg.aminmax(x).max]
+           + x.masked_scatter(x > 0, x * 2).sum() + rg.nanmean(x) + rg.aminmax(x).max,
+           lambda x: rg.nanmedian(x, 0).values.sum() + rg.unflatten(x, 1, (2, 2)).sum()
+           + rg.swapaxes(x, 0, 1)[0].sum() + rg.dstack([x, x]).sum()
+           + rg.column_stack([x[0], x[1]]).sum() + rg.combinations(x[0], 2).sum()
+           + rg.index_copy(x, 0, rg.tensor([2], device=x.device), x[:1] * 3).sum()
+           + rg.index_fill(x, 1, rg.tensor([1], device=x.device), 0.5).sum()
+           + rg.quantile(x, 0.3, 0, interpolation="nearest").sum()
+           + rg.quantile(x, 0.3, 1, True, interpolation="midpoint").sum()
+           + rg.diff(x, 1, 0, x[:1], x[1:]).sum() + rg.take_along_dim(x, x.reshape(-1).argsort(0)).sum()
+           + rg.masked_select(x, x[:1] > 0).sum() + rg.var_mean(x, 1)[0].sum()]
     for f in fns:
         x0 = rg.tensor(a, requires_grad=True)
         x1 = rg.tensor(a, device=device, requires_grad=True)
@@ -499,7 +508,12 @@ def test_on_every_device(device):
     seq = rg.tensor([-1.0, 0.0, 1.0], device=device)
     for r in (rg.searchsorted(seq, x), rg.bucketize(x, seq), rg.histc(x, 4),
               rg.argwhere(x > 0), rg.count_nonzero(x > 0, 1), rg.median(x, 1).indices,
-              rg.bincount(rg.tensor([0, 2, 2], device=device))):
+              rg.bincount(rg.tensor([0, 2, 2], device=device)),
+              rg.searchsorted(x.sort(1).values, x, sorter=x.argsort(1), side="right"),
+              rg.repeat_interleave(rg.tensor([2, 0, 1], device=device)),
+              rg.count_nonzero(x, (0, 1)), rg.mode(x.round(), 1).indices,
+              rg.cummax(x, 0).indices, rg.bincount(rg.tensor([0, 2], device=device),
+                                                   rg.ones(2, device=device))):
         assert r.device == x.device
     assert rg.tril_indices(3, 3, device=device).device == x.device
 
