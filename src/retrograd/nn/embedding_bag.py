@@ -18,9 +18,15 @@ from ..backend import array_module, to_device
 from ..missing import NotSupportedError
 from ..tensor import Tensor
 from . import init
-from .linear import _positive_int
 from .module import Module
 from .parameter import Parameter
+
+
+def _positive_int(layer, name, value):
+    # (nn/linear.py has the same check; importing it would loop back through functional)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def _bags(input, offsets, include_last_offset):
