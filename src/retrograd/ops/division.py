@@ -28,14 +28,16 @@ def _no_bool(name, *tensors):
 class _Rounded(Function):
     """A quotient rounded to an integer value:  ∂ℓ/∂a = ∂ℓ/∂b = 0."""
 
+    function = "divide"    # the PyTorch function, for errors
+
     def __init__(self, mode):
         self.mode = mode
 
     def forward(self, a, b):
         xp = array_module(a)
         if a.dtype.kind in "iu" and (b == 0).any():
-            raise RuntimeError("ZeroDivisionError: integer division by zero "
-                               f"({self.name}, as in PyTorch)")
+            raise RuntimeError(f"ZeroDivisionError: {self.function}: integer division by zero "
+                               f"(divisor shape {tuple(b.shape)}, {b.dtype}), as in PyTorch")
         with np.errstate(divide="ignore", invalid="ignore"):
             q = xp.floor_divide(a, b)
             if self.mode == "trunc":    # toward 0: one more where the signs differ
@@ -56,6 +58,8 @@ class _Rounded(Function):
 class FloorDivide(_Rounded):
     """y = ⌊a / b⌋ (Python's //). No derivative, as in PyTorch."""
 
+    function = "floor_divide"
+
     def __init__(self):
         super().__init__("floor")
 
@@ -73,8 +77,9 @@ class Fmod(Binary):
 
     def _integer(self, a, b):
         if (b == 0).any():
-            raise RuntimeError(f"ZeroDivisionError: integer {self.name.lower()} by zero "
-                               "(as in PyTorch)")
+            raise RuntimeError(f"ZeroDivisionError: {self.name.lower()}: integer division "
+                               f"by zero (divisor shape {tuple(b.shape)}, {b.dtype}), as in "
+                               "PyTorch")
         return self.f(array_module(a), a, b)
 
     def f(self, xp, a, b):
