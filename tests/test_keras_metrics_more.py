@@ -205,3 +205,49 @@ def test_compile_by_strings_in_a_tiny_fit():
     huber = np.mean(np.where(np.abs(p - y) <= 1, 0.5 * (p - y) ** 2, np.abs(p - y) - 0.5))
     assert np.isclose(model.evaluate(x, y, verbose=0, return_dict=True)["loss"], huber,
                       rtol=1e-5)
+
+
+OPTIMIZERS = [("Nadam", {}), ("Adamax", {}), ("Adadelta", {"learning_rate": 1.0}), ("Lion", {}),
+              ("Ftrl", {"learning_rate": 0.1}),
+              ("Ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.01,
+                        "l2_regularization_strength": 0.02,
+                        "l2_shrinkage_regularization_strength": 0.01, "beta": 0.1}),
+              ("Lamb", {"learning_rate": 0.01}), ("Adafactor", {"learning_rate": 0.5}),
+              ("Adafactor", {"learning_rate": 0.01, "relative_step": False}),
+              ("Nadam", {"weight_decay": 0.1, "clipnorm": 0.5}),
+              ("Adamax", {"global_clipnorm": 1.0}), ("Lion", {"clipvalue": 0.2})]
+
+
+def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(3, 4)).astype("float32"), rng.normal(size=4).astype("float32")]
+    grads = [[rng.normal(size=w.shape).astype("float32") for w in weights] for _ in range(5)]
+    for name, kw in OPTIMIZERS + [("Lion", {"schedule": True}), ("Adafactor", {"schedule": True})]:
+        kk, rr = dict(kw), dict(kw)
+        if kw.get("schedule"):
+            del kk["schedule"], rr["schedule"]
+            kk["learning_rate"] = keras.optimizers.schedules.ExponentialDecay(0.01, 2, 0.5)
+            rr["learning_rate"] = rk.optimizers.schedules.ExponentialDecay(0.01, 2, 0.5)
+        kopt, ropt = getattr(keras.optimizers, name)(**kk), getattr(rk.optimizers, name)(**rr)
+        kv = [keras.Variable(w.copy()) for w in weights]
+        rv = [rg.tensor(w.copy(), requires_grad=True) for w in weights]
+        for g in grads:
+            kopt.apply([torch.tensor(x) for x in g], kv)
+            ropt.apply([x.copy() for x in g], rv)
+        for a, b in zip(kv, rv):
+            assert b.dtype == np.float32
+            assert np.allclose(np.asarray(a.numpy()), b.numpy(), rtol=1e-6, atol=1e-6), (name, kw)
+        expected = {k: v for k, v in kopt.get_config().items() if k not in (
+            "name", "use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+            "gradient_accumulation_steps", "learning_rate")}
+        config = ropt.get_config()
+        assert {k: config[k] for k in expected} == expected, name
+        again = rk.optimizers.deserialize(rk.optimizers.serialize(ropt))
+        assert type(again) is type(ropt) and again.get_config() == config
+        assert type(rk.optimizers.get(name.lower())) is type(ropt)
+    for bad in (lambda o: o.Lion(beta_1=0), lambda o: o.Ftrl(learning_rate_power=0.5),
+                lambda o: o.Ftrl(initial_accumulator_value=-1)):
+        with pytest.raises(ValueError):
+            bad(keras.optimizers)
+        with pytest.raises(ValueError):
+            bad(rk.optimizers)

@@ -9,6 +9,7 @@ Keras's ``weight_decay`` is decoupled (θ ← θ − η·λ·θ before the step,
 not an L2 term added to the gradient; ``clipnorm`` clips each gradient's norm,
 ``global_clipnorm`` their joint norm, ``clipvalue`` each component.
 """
+import math
 import re
 
 import numpy as np
@@ -17,7 +18,7 @@ from ... import optim
 from ...nn.utils import clip_grad_norm_, clip_grad_value_
 from ...optim.optimizer import check_lr, check_nonneg
 from ...tensor import Tensor
-from . import schedules
+from . import rules, schedules
 from .schedules import LearningRateSchedule
 
 
@@ -309,7 +310,146 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-ALL = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+class _RuleOptimizer(Optimizer):
+    """A Keras optimizer whose update is one of ``rules``' (Keras's formulas);
+    ``HYPER`` names its hyper-parameters, in Keras's order."""
+    RULE = None
+    HYPER = ()
+
+    def __init__(self, learning_rate, hyper, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        for name, value in hyper.items():
+            if name in self._FLAGS:
+                _flag(self, name, value)
+            elif not isinstance(value, (int, float)) or isinstance(value, bool) or \
+                    not math.isfinite(value):
+                raise TypeError(f"{type(self).__name__}: {name} must be a finite number, got "
+                                f"{name}={value!r}")
+            setattr(self, name, value)
+
+    _FLAGS = ("relative_step",)
+
+    def _rule_hyper(self):
+        return {n: getattr(self, n) for n in self.HYPER}
+
+    def _make(self, params, lr):
+        return self.RULE(params, lr, **self._rule_hyper())
+
+    def _hyper(self):
+        return {n: getattr(self, n) for n in self.HYPER}
+
+
+def _check_beta(optimizer, name, value, low_open=False):
+    if not isinstance(value, (int, float)) or not (0 < value if low_open else 0 <= value) \
+            or value > 1:
+        raise ValueError(f"{type(optimizer).__name__}: {name} must be in "
+                         f"{'(' if low_open else '['}0, 1], got {name}={value!r}")
+
+
+class Nadam(_RuleOptimizer):
+    """Adam with Nesterov momentum, Keras's formula (μₜ = β₁(1 − ½·0.96ᵗ)); Keras's
+    defaults learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7."""
+    RULE, HYPER = rules.NadamRule, ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, dict(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon),
+                         **kwargs)
+
+
+class Adamax(_RuleOptimizer):
+    """Adam with the infinity norm: u ← max(β₂u, |g|), θ ← θ − η m / ((1 − β₁ᵗ)(u + ε));
+    Keras's defaults learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7."""
+    RULE, HYPER = rules.AdamaxRule, ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, dict(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon),
+                         **kwargs)
+
+
+class Adadelta(_RuleOptimizer):
+    """Adadelta, Keras's formula (the step is multiplied by learning_rate); Keras's
+    defaults learning_rate=0.001, rho=0.95, epsilon=1e-7."""
+    RULE, HYPER = rules.AdadeltaRule, ("rho", "epsilon")
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, dict(rho=rho, epsilon=epsilon), **kwargs)
+
+
+class Lion(_RuleOptimizer):
+    """Lion: θ ← θ − η sign(β₁m + (1 − β₁)g), m ← β₂m + (1 − β₂)g; Keras's defaults
+    learning_rate=0.001, beta_1=0.9, beta_2=0.99."""
+    RULE, HYPER = rules.LionRule, ("beta_1", "beta_2")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        if not isinstance(beta_1, (int, float)) or beta_1 <= 0 or beta_1 > 1:
+            raise ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the "
+                             f"optimizer degenerates to SignSGD. Received: beta_1={beta_1}.")
+        super().__init__(learning_rate, dict(beta_1=beta_1, beta_2=beta_2), **kwargs)
+
+
+class Ftrl(_RuleOptimizer):
+    """FTRL-proximal with Keras's arguments and defaults (learning_rate=0.001,
+    learning_rate_power=-0.5, initial_accumulator_value=0.1, the L1/L2/shrinkage
+    strengths 0, beta=0)."""
+    RULE = rules.FtrlRule
+    HYPER = ("learning_rate_power", "initial_accumulator_value", "l1_regularization_strength",
+             "l2_regularization_strength", "l2_shrinkage_regularization_strength", "beta")
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, **kwargs):
+        for name, value, rule in (
+                ("initial_accumulator_value", initial_accumulator_value, "positive or zero"),
+                ("learning_rate_power", -learning_rate_power, "negative or zero"),
+                ("l1_regularization_strength", l1_regularization_strength, "positive or zero"),
+                ("l2_regularization_strength", l2_regularization_strength, "positive or zero"),
+                ("l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength,
+                 "positive or zero")):
+            if value < 0.0:
+                shown = -value if name == "learning_rate_power" else value
+                raise ValueError(f"`{name}` needs to be {rule}. Received: {name}={shown}.")
+        super().__init__(learning_rate, dict(
+            learning_rate_power=learning_rate_power,
+            initial_accumulator_value=initial_accumulator_value,
+            l1_regularization_strength=l1_regularization_strength,
+            l2_regularization_strength=l2_regularization_strength,
+            l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength,
+            beta=beta), **kwargs)
+
+
+class Lamb(_RuleOptimizer):
+    """LAMB: Adam's direction scaled by the layer's trust ratio ‖θ‖/‖r‖; Keras's
+    defaults learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7."""
+    RULE, HYPER = rules.LambRule, ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, dict(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon),
+                         **kwargs)
+
+
+class Adafactor(_RuleOptimizer):
+    """Adafactor with Keras's arguments and defaults (learning_rate=0.001,
+    beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3, clip_threshold=1.0,
+    relative_step=True)."""
+    RULE = rules.AdafactorRule
+    HYPER = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step")
+
+    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
+                 clip_threshold=1.0, relative_step=True, **kwargs):
+        super().__init__(learning_rate, dict(beta_2_decay=beta_2_decay, epsilon_1=epsilon_1,
+                                             epsilon_2=epsilon_2, clip_threshold=clip_threshold,
+                                             relative_step=relative_step), **kwargs)
+
+    def _rule_hyper(self):
+        hyper = {n: getattr(self, n) for n in self.HYPER if n != "relative_step"}
+        # as Keras: η is capped at 1/√t only for a constant learning rate
+        return {**hyper, "relative": bool(self.relative_step) and not callable(self._lr)}
+
+
+ALL = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+       "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion, "ftrl": Ftrl,
+       "lamb": Lamb, "adafactor": Adafactor}
 
 
 def get(identifier):
@@ -333,11 +473,22 @@ def get(identifier):
                     "name such as 'adam' or a keras.optimizers.Optimizer)")
 
 
+def deserialize(config, custom_objects=None):
+    """An optimizer from ``serialize``'s dict (or a name)."""
+    if isinstance(config, dict) and custom_objects:
+        cls = custom_objects.get(config.get("class_name"))
+        if cls is not None:
+            return cls.from_config(config.get("config", {}))
+    return get(config)
+
+
 def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
+           "Adadelta", "Lion", "Ftrl", "Lamb", "Adafactor", "schedules", "get", "serialize",
+           "deserialize"]
 
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 

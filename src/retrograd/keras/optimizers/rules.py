@@ -1,0 +1,183 @@
+"""Keras 3's update rules that ``retrograd.optim`` has no PyTorch twin for, written as
+Keras writes them (``update_step(gradient, variable, learning_rate)``), on the
+``retrograd.optim.Optimizer`` base: slots made at the first step, one in-place update
+per parameter, NumPy or CuPy from the data. t counts the steps from 1; g is the
+gradient, η the learning rate, and ``eps`` Keras's ε added where Keras adds it.
+
+The Keras classes of ``keras.optimizers`` (``Nadam``, ``Adamax``…) drive these rules;
+clipping, schedules and the decoupled weight decay are theirs (Keras's base class).
+"""
+import math
+
+from ...backend import array_module
+from ...optim.optimizer import Optimizer
+
+
+class _Rule(Optimizer):
+    """A Keras update rule: hyper-parameters as given (Keras's classes check them)."""
+
+    def __init__(self, params, lr, **hyper):
+        super().__init__(params, dict(lr=lr, **hyper))
+
+    @staticmethod
+    def _step(state):
+        state["step"] += 1
+        return state["step"]
+
+
+class NadamRule(_Rule):
+    """Keras's Nadam (Dozat): with μₜ = β₁(1 − ½·0.96ᵗ) and Πₜ = μ₁⋯μₜ,
+    m ← m + (1 − β₁)(g − m), v ← v + (1 − β₂)(g² − v),
+    m̂ = μₜ₊₁ m / (1 − Πₜ μₜ₊₁) + (1 − μₜ) g / (1 − Πₜ), v̂ = v / (1 − β₂ᵗ),
+    θ ← θ − η m̂ / (√v̂ + ε)."""
+
+    def _init_state(self, p, group):
+        xp = array_module(p)
+        return {"step": 0, "u_product": 1.0, "m": xp.zeros_like(p), "v": xp.zeros_like(p)}
+
+    def _update(self, p, g, s, group):
+        t, dt = self._step(s), p.dtype.type
+        b1, b2, lr, eps = group["beta_1"], group["beta_2"], group["lr"], group["epsilon"]
+        u_t = b1 * (1 - 0.5 * 0.96 ** t)
+        u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        s["u_product"] *= u_t
+        prod, prod_next = s["u_product"], s["u_product"] * u_next
+        m, v = s["m"], s["v"]
+        m += (g - m) * dt(1 - b1)
+        v += (g * g - v) * dt(1 - b2)
+        m_hat = m * dt(u_next / (1 - prod_next)) + g * dt((1 - u_t) / (1 - prod))
+        p -= m_hat * dt(lr) / (array_module(p).sqrt(v / dt(1 - b2 ** t)) + dt(eps))
+
+
+class AdamaxRule(_Rule):
+    """Keras's Adamax: m ← m + (1 − β₁)(g − m), u ← max(β₂ u, |g|),
+    θ ← θ − η m / ((1 − β₁ᵗ)(u + ε))."""
+
+    def _init_state(self, p, group):
+        xp = array_module(p)
+        return {"step": 0, "m": xp.zeros_like(p), "u": xp.zeros_like(p)}
+
+    def _update(self, p, g, s, group):
+        t, dt, xp = self._step(s), p.dtype.type, array_module(p)
+        b1, b2 = group["beta_1"], group["beta_2"]
+        m, u = s["m"], s["u"]
+        m += (g - m) * dt(1 - b1)
+        xp.maximum(u * dt(b2), xp.abs(g), out=u)
+        p -= m * dt(group["lr"]) / ((u + dt(group["epsilon"])) * dt(1 - b1 ** t))
+
+
+class AdadeltaRule(_Rule):
+    """Keras's Adadelta: a ← ρ a + (1 − ρ) g², Δ = −√(d + ε) g / √(a + ε),
+    d ← ρ d + (1 − ρ) Δ², θ ← θ + η Δ."""
+
+    def _init_state(self, p, group):
+        xp = array_module(p)
+        return {"accumulated_grad": xp.zeros_like(p), "accumulated_delta_var": xp.zeros_like(p)}
+
+    def _update(self, p, g, s, group):
+        dt, xp = p.dtype.type, array_module(p)
+        rho, eps = dt(group["rho"]), dt(group["epsilon"])
+        a, d = s["accumulated_grad"], s["accumulated_delta_var"]
+        a *= rho
+        a += (1 - rho) * g * g
+        delta = -(xp.sqrt(d + eps) * g) / xp.sqrt(a + eps)
+        d *= rho
+        d += (1 - rho) * delta * delta
+        p += dt(group["lr"]) * delta
+
+
+class LionRule(_Rule):
+    """Keras's Lion (Chen et al.): θ ← θ − η sign(β₁ m + (1 − β₁) g),
+    then m ← β₂ m + (1 − β₂) g."""
+
+    def _init_state(self, p, group):
+        return {"m": array_module(p).zeros_like(p)}
+
+    def _update(self, p, g, s, group):
+        dt, xp = p.dtype.type, array_module(p)
+        b1, b2, m = dt(group["beta_1"]), dt(group["beta_2"]), s["m"]
+        p -= dt(group["lr"]) * xp.sign(m * b1 + g * (1 - b1))
+        m *= b2
+        m += g * (1 - b2)
+
+
+class FtrlRule(_Rule):
+    """Keras's FTRL-proximal (McMahan et al.): with n the running Σg² (from
+    ``initial_accumulator_value``), p = −``learning_rate_power``,
+    z ← z + g + 2λ_shrink θ − ((n + g²)ᵖ − nᵖ)/η · θ, n ← n + g²,
+    θ ← (clip(z, −λ₁, λ₁) − z) / ((n)ᵖ/η + 2(λ₂ + β/(2η)))."""
+
+    def _init_state(self, p, group):
+        xp = array_module(p)
+        return {"accumulator": xp.full_like(p, group["initial_accumulator_value"]),
+                "linear": xp.zeros_like(p)}
+
+    def _update(self, p, g, s, group):
+        dt, xp = p.dtype.type, array_module(p)
+        lr, power = group["lr"], -group["learning_rate_power"]
+        l1 = group["l1_regularization_strength"]
+        l2 = group["l2_regularization_strength"] + group["beta"] / (2.0 * lr)
+        accum, linear = s["accumulator"], s["linear"]
+        new_accum = accum + g * g
+        grad = g + dt(2 * group["l2_shrinkage_regularization_strength"]) * p
+        linear += grad - (new_accum ** dt(power) - accum ** dt(power)) / dt(lr) * p
+        quadratic = new_accum ** dt(power) / dt(lr) + dt(2 * l2)
+        p[...] = (xp.clip(linear, -dt(l1), dt(l1)) - linear) / quadratic
+        accum[...] = new_accum
+
+
+class LambRule(_Rule):
+    """Keras's LAMB (You et al.): Adam's direction r = m̂ / (√v̂ + ε) scaled by the
+    trust ratio ‖θ‖/‖r‖ (1 when either norm is 0): θ ← θ − η (‖θ‖/‖r‖) r."""
+
+    def _init_state(self, p, group):
+        xp = array_module(p)
+        return {"step": 0, "m": xp.zeros_like(p), "v": xp.zeros_like(p)}
+
+    def _update(self, p, g, s, group):
+        t, dt, xp = self._step(s), p.dtype.type, array_module(p)
+        b1, b2 = group["beta_1"], group["beta_2"]
+        m, v = s["m"], s["v"]
+        m += (g - m) * dt(1 - b1)
+        v += (g * g - v) * dt(1 - b2)
+        r = (m / dt(1 - b1 ** t)) / (xp.sqrt(v / dt(1 - b2 ** t)) + dt(group["epsilon"]))
+        w_norm, r_norm = float(xp.sqrt((p * p).sum())), float(xp.sqrt((r * r).sum()))
+        ratio = w_norm / r_norm if w_norm > 0 and r_norm > 0 else 1.0
+        p -= dt(ratio * group["lr"]) * r
+
+
+class AdafactorRule(_Rule):
+    """Keras's Adafactor (Shazeer & Stern): the second moment of a matrix kept as
+    row and column means R, C (v = R Cᵀ / mean R), of a vector in full;
+    β₂ₜ = 1 − t^``beta_2_decay``, ρₜ = min(η, 1/√t), αₜ = max(ε₂, RMS(θ)) ρₜ,
+    u = g / √v clipped to RMS(u) ≤ ``clip_threshold``, θ ← θ − αₜ u.
+    ``relative``: η itself is first capped at 1/√t (``relative_step`` with a
+    constant learning rate)."""
+
+    def _init_state(self, p, group):
+        xp = array_module(p)
+        s = {"step": 0, "v": xp.zeros_like(p)}
+        if p.ndim >= 2:
+            s["r"] = xp.zeros(p.shape[:-1], p.dtype)
+            s["c"] = xp.zeros(p.shape[:-2] + p.shape[-1:], p.dtype)
+        return s
+
+    def _update(self, p, g, s, group):
+        t, dt, xp = self._step(s), p.dtype.type, array_module(p)
+        lr = group["lr"]
+        if group["relative"]:
+            lr = min(lr, 1 / math.sqrt(t))
+        rho = min(lr, 1 / math.sqrt(t))
+        alpha = max(group["epsilon_2"], float(xp.sqrt((p * p).mean()))) * rho
+        g2 = g * g + dt(group["epsilon_1"])
+        b2 = dt(1 - t ** group["beta_2_decay"])
+        if p.ndim >= 2:
+            r, c = s["r"], s["c"]
+            r[...] = b2 * r + (1 - b2) * g2.mean(axis=-1)
+            c[...] = b2 * c + (1 - b2) * g2.mean(axis=-2)
+            s["v"][...] = (r / r.mean(axis=-1, keepdims=True))[..., None] * c[..., None, :]
+        else:
+            s["v"][...] = b2 * s["v"] + (1 - b2) * g2
+        u = g / xp.sqrt(s["v"])
+        u = u / max(1.0, float(xp.sqrt((u * u).mean())) / group["clip_threshold"])
+        p -= dt(alpha) * u
