@@ -615,6 +615,11 @@ __all__ += [
     "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
     "isfinite", "round", "floor", "ceil", "trunc", "mod", "floor_divide", "reciprocal",
     "log2", "log10", "exp2", "tan", "sinh", "cosh", "hypot", "logaddexp", "sinc",
+    "log1p", "expm1", "erf", "erfinv", "rsqrt", "arcsin", "arccos", "arctan", "arcsinh",
+    "arccosh", "arctanh", "deg2rad", "rad2deg", "logaddexp2", "arctan2", "cbrt",
+    "median", "quantile", "percentile", "nanmedian", "nanquantile", "nanpercentile",
+    "nansum", "nanmean", "diff", "trapezoid", "isneginf", "isposinf", "signbit", "fmod",
+    "fabs",
     "nan_to_num", "divide_no_nan", "copy", "empty", "empty_like", "identity",
     "geomspace", "logspace", "hstack", "vstack", "dstack", "append", "searchsorted",
     "digitize", "bincount", "heaviside",
@@ -978,14 +983,8 @@ def vdot(x1, x2):
 @_eager
 def kron(x1, x2):
     """The Kronecker product: blocks x1[i, j]·x2."""
-    a, b = _tensor(x1, "kron"), _tensor(x2, "kron")
-    nd = builtins.max(a.ndim, b.ndim)
-    a = a.reshape(*(1,) * (nd - a.ndim), *a.shape)
-    b = b.reshape(*(1,) * (nd - b.ndim), *b.shape)
-    # out[i0, j0, i1, j1, …] = a[i0, i1, …]·b[j0, j1, …], then merge each pair.
-    ea = a.reshape(*[n for s in a.shape for n in (s, 1)])
-    eb = b.reshape(*[n for s in b.shape for n in (1, s)])
-    return (ea * eb).reshape(*[p * q for p, q in zip(a.shape, b.shape)])
+    import retrograd
+    return retrograd.kron(_tensor(x1, "kron"), _tensor(x2, "kron"))
 
 
 @_eager
@@ -1139,27 +1138,20 @@ def count_nonzero(x, axis=None):
 
 @_eager
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Π x over ``axis`` (all axes by default)."""
+    """Π x over ``axis`` (all axes by default); small integers give int32."""
+    import retrograd
     t = _tensor(x, "prod")
     dt = _dtype(dtype, "prod")
     if dt is None and (t.dtype in _SMALL_INTS or t.dtype == np.int32):
         dt = np.dtype(np.int32)
     if dt is not None and dt != t.dtype:
         t = t.to(dtype=dt)
-    axes = tuple(range(t.ndim)) if axis is None else \
-        (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = tuple(sorted(_check_axis(t, a, "prod") for a in axes))
-    rest = [a for a in range(t.ndim) if a not in axes]
-    if not axes:
+    if axis is not None and not isinstance(axis, int) and len(axis) == 0:
         return t
-    # The last running product over the reduced axes laid out as one.
-    flat = _shape.permute(t, *rest, *axes).reshape(*[t.shape[a] for a in rest], -1)
-    if flat.shape[-1] == 0:
-        out = creation.ones_like(flat.sum(-1))
-    else:
-        out = flat.cumprod(-1)[..., -1]
+    flat, keep = _gathered(t, axis, "prod")
+    out = retrograd.prod(flat, dim=-1)
     if keepdims:
-        out = out.reshape(*[1 if a in axes else t.shape[a] for a in range(t.ndim)])
+        out = out.reshape(*keep)
     return out if out.dtype == t.dtype else out.to(dtype=t.dtype)
 
 
@@ -1340,80 +1332,71 @@ def reciprocal(x):
     return 1.0 / _float(x, "reciprocal")
 
 
-@_eager
-def log2(x):
-    return _float(x, "log2").log() * (1 / np.log(2))
+# Elementwise functions with a float result: retrograd's (PyTorch-named) functions,
+# integer and bool inputs made float32 first as Keras does.
+
+def _unary(name, torch_name=None, doc=None):
+    def function(x):
+        import retrograd
+        return getattr(retrograd, torch_name or name)(_float(x, name))
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc or f"retrograd.{torch_name or name} of x (float32 for integers)."
+    return _eager(function)
+
+
+def _binary(name, torch_name=None, doc=None):
+    def function(x1, x2):
+        import retrograd
+        a, b = _float(x1, name), _float(x2, name)
+        if a.dtype != b.dtype:
+            dt = np.promote_types(a.dtype, b.dtype)
+            a, b = a.to(dtype=dt), b.to(dtype=dt)
+        return getattr(retrograd, torch_name or name)(a, b)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc or f"retrograd.{torch_name or name} of x1 and x2 (floats)."
+    return _eager(function)
+
+
+log2 = _unary("log2", doc="log₂ x.")
+log10 = _unary("log10", doc="log₁₀ x.")
+exp2 = _unary("exp2", doc="2ˣ.")
+log1p = _unary("log1p", doc="log(1 + x), accurate for small x.")
+expm1 = _unary("expm1", doc="eˣ − 1, accurate for small x.")
+erf = _unary("erf", doc="The error function (2/√π)∫₀ˣ e^{−t²} dt.")
+erfinv = _unary("erfinv", doc="The inverse of erf on (−1, 1).")
+rsqrt = _unary("rsqrt", doc="1/√x.")
+tan = _unary("tan", doc="tan x.")
+sinh = _unary("sinh", doc="sinh x.")
+cosh = _unary("cosh", doc="cosh x.")
+arcsin = _unary("arcsin", doc="sin⁻¹ x.")
+arccos = _unary("arccos", doc="cos⁻¹ x.")
+arctan = _unary("arctan", doc="tan⁻¹ x.")
+arcsinh = _unary("arcsinh", doc="sinh⁻¹ x.")
+arccosh = _unary("arccosh", doc="cosh⁻¹ x.")
+arctanh = _unary("arctanh", doc="tanh⁻¹ x.")
+deg2rad = _unary("deg2rad", doc="x·π/180.")
+rad2deg = _unary("rad2deg", doc="x·180/π.")
+sinc = _unary("sinc", doc="sin(πx)/(πx), 1 at 0.")
+hypot = _binary("hypot", doc="√(x1² + x2²) without overflow.")
+logaddexp = _binary("logaddexp", doc="log(e^x1 + e^x2), stable.")
+logaddexp2 = _binary("logaddexp2", doc="log₂(2^x1 + 2^x2), stable.")
+arctan2 = _binary("arctan2", doc="The angle of the point (x2, x1): tan⁻¹(x1/x2) in (−π, π].")
 
 
 @_eager
-def log10(x):
-    return _float(x, "log10").log() * (1 / np.log(10))
-
-
-@_eager
-def exp2(x):
-    return (_float(x, "exp2") * np.log(2)).exp()
-
-
-@_eager
-def tan(x):
-    t = _float(x, "tan")
-    return t.sin() / t.cos()
-
-
-@_eager
-def sinh(x):
-    t = _float(x, "sinh")
-    return (t.exp() - (-t).exp()) * 0.5
-
-
-@_eager
-def cosh(x):
-    t = _float(x, "cosh")
-    return (t.exp() + (-t).exp()) * 0.5
-
-
-@_eager
-def hypot(x1, x2):
-    """√(x1² + x2²), scaled by max(|x1|, |x2|) against overflow."""
-    a, b = _float(x1, "hypot"), _float(x2, "hypot")
-    m = _const(a, array_module(a.array).maximum(abs(_values(a)), abs(_values(b))))
-    m = where(m == 0, 1.0, m)
-    return m * ((a / m) ** 2 + (b / m) ** 2).sqrt()
-
-
-@_eager
-def logaddexp(x1, x2):
-    """log(e^x1 + e^x2), stable: max + log(1 + e^−|x1 − x2|) through logsumexp."""
-    a, b = _float(x1, "logaddexp"), _float(x2, "logaddexp")
-    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
-    return _shape.stack([_shape.broadcast_to(a, shape), _shape.broadcast_to(b, shape)],
-                        0).logsumexp(axis=0)
-
-
-@_eager
-def sinc(x):
-    """sin(πx) / (πx), 1 at 0."""
-    t = _float(x, "sinc")
-    zero = _const(t, _values(t) == 0)
-    px = where(zero, 1.0, t) * np.pi
-    return where(zero, 1.0, px.sin() / px)
+def cbrt(x):
+    """The real cube root sign(x)·|x|^⅓."""
+    t = _float(x, "cbrt")
+    return sign(t) * t.abs() ** (1.0 / 3.0)
 
 
 @_eager
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """x with NaN → ``nan``, +∞ → ``posinf`` and −∞ → ``neginf`` (the dtype's
     largest/smallest by default); gradients flow where x is finite."""
+    import retrograd
     t = _tensor(x, "nan_to_num")
-    if t.dtype.kind not in "fc":
-        return t
-    v = _values(t)
-    xp = array_module(t.array)
-    info = np.finfo(t.dtype)
-    out = where(_const(t, xp.isnan(v)), float(nan), t)
-    out = where(_const(t, xp.isposinf(v)), float(info.max if posinf is None else posinf), out)
-    return where(_const(t, xp.isneginf(v)), float(info.min if neginf is None else neginf),
-                 out)
+    return t if t.dtype.kind not in "fc" else retrograd.nan_to_num(t, nan, posinf, neginf)
 
 
 @_eager
@@ -1552,3 +1535,134 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     out = out[0] if v.ndim == 1 else out
     dt = np.int32 if w is None else (w.dtype if w.dtype.kind == "f" else np.float32)
     return _const(t, out.astype(dt))
+
+
+# -- order statistics and NaN-skipping reductions (retrograd's median/quantile…) ---------
+
+def _gathered(t, axis, who):
+    """t with the ``axis`` axes laid out as one last axis (all axes for None), and
+    the shape to give a keepdims result."""
+    axes = tuple(range(t.ndim)) if axis is None else \
+        (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(sorted(_check_axis(t, a, who) for a in axes))
+    rest = [a for a in range(t.ndim) if a not in axes]
+    flat = _shape.permute(t, *rest, *axes).reshape(*[t.shape[a] for a in rest], -1)
+    keep = [1 if a in axes else t.shape[a] for a in range(t.ndim)]
+    return flat, keep
+
+
+def _quantiles(name, x, q, axis, method, keepdims, scale=1.0, nan=False):
+    import retrograd
+    t = _float(x, name)
+    qt = _tensor(q, name).to(dtype=t.dtype) * (1.0 / scale) if not isinstance(
+        q, (int, float)) else q / scale
+    qv = qt if isinstance(qt, float) else _values(qt)
+    if np.any(np.asarray(qv if isinstance(qv, float) else qv.tolist()) < 0) or \
+            np.any(np.asarray(qv if isinstance(qv, float) else qv.tolist()) > 1):
+        bound = "100" if scale == 100 else "1"
+        raise ValueError(f"keras.ops.{name}: q must be in [0, {bound}], got "
+                         f"{q if isinstance(q, (int, float)) else qv.tolist()}")
+    flat, keep = _gathered(t, axis, name)
+    fn = retrograd.nanquantile if nan else retrograd.quantile
+    out = fn(flat, qt, dim=-1, keepdim=False, interpolation=method)
+    if keepdims:
+        lead = () if isinstance(qt, float) or qt.ndim == 0 else (qt.shape[0],)
+        out = out.reshape(*lead, *keep)
+    return out
+
+
+@_eager
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th quantiles (q in [0, 1], a number or a 1-D list: a leading axis) over
+    ``axis``; method: linear, lower, higher, midpoint or nearest."""
+    return _quantiles("quantile", x, q, axis, method, keepdims)
+
+
+@_eager
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """quantile with q in [0, 100]."""
+    return _quantiles("percentile", x, q, axis, method, keepdims, 100.0)
+
+
+@_eager
+def median(x, axis=None, keepdims=False):
+    """The median over ``axis`` (the mean of the two middle values for an even count,
+    as NumPy's — PyTorch's median takes the lower one)."""
+    return _quantiles("median", x, 0.5, axis, "linear", keepdims)
+
+
+@_eager
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    """quantile ignoring NaNs."""
+    return _quantiles("nanquantile", x, q, axis, method, keepdims, nan=True)
+
+
+@_eager
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    """percentile ignoring NaNs."""
+    return _quantiles("nanpercentile", x, q, axis, method, keepdims, 100.0, nan=True)
+
+
+@_eager
+def nanmedian(x, axis=None, keepdims=False):
+    """median ignoring NaNs."""
+    return _quantiles("nanmedian", x, 0.5, axis, "linear", keepdims, nan=True)
+
+
+@_eager
+def nansum(x, axis=None, keepdims=False):
+    """Σ x over ``axis``, NaNs counted as 0."""
+    import retrograd
+    t = _tensor(x, "nansum")
+    if t.dtype.kind not in "fc":
+        return sum(t, axis, keepdims)
+    return retrograd.nansum(t, dim=_axis(axis), keepdim=keepdims)
+
+
+@_eager
+def nanmean(x, axis=None, keepdims=False):
+    """The mean over ``axis`` of the entries that are not NaN."""
+    import retrograd
+    return retrograd.nanmean(_float(x, "nanmean"), dim=_axis(axis), keepdim=keepdims)
+
+
+@_eager
+def diff(a, n=1, axis=-1):
+    """The n-th differences along ``axis``: out[i] = a[i + 1] − a[i], n times."""
+    import retrograd
+    t = _tensor(a, "diff")
+    return retrograd.diff(t, n=n, dim=_check_axis(t, axis, "diff"))
+
+
+@_eager
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """∫ y dx by the trapezoidal rule along ``axis`` (samples at ``x``, or spaced by
+    ``dx``)."""
+    import retrograd
+    t = _float(y, "trapezoid")
+    axis = _check_axis(t, axis, "trapezoid")
+    if x is None:
+        return retrograd.trapezoid(t, dx=dx, dim=axis)
+    return retrograd.trapezoid(t, _tensor(x, "trapezoid", dtype=t.dtype), dim=axis)
+
+
+isneginf = _test("isneginf", lambda xp, a: xp.isneginf(a) if a.dtype.kind == "f"
+                 else xp.zeros(a.shape, bool), "Whether x is −∞ (bool).")
+isposinf = _test("isposinf", lambda xp, a: xp.isposinf(a) if a.dtype.kind == "f"
+                 else xp.zeros(a.shape, bool), "Whether x is +∞ (bool).")
+signbit = _test("signbit", lambda xp, a: xp.signbit(a), "Whether the sign bit is set "
+                "(−0.0 included; bool).")
+
+
+@_eager
+def fmod(x1, x2):
+    """x1 − trunc(x1/x2)·x2 (the sign of x1, C's fmod)."""
+    import retrograd
+    a, b = _operands(x1, x2, "fmod")
+    return retrograd.fmod(a if isinstance(a, Tensor) else _tensor(a, "fmod"), b)
+
+
+@_eager
+def fabs(x):
+    """|x| as a float (integers give float32)."""
+    return _float(x, "fabs").abs()
