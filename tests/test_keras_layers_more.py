@@ -12,6 +12,7 @@ from keras_parity import import_keras, value
 
 import retrograd as rg
 from retrograd import keras as rk
+from retrograd.missing import NotSupportedError
 
 keras, torch = import_keras("the attention, reshaping and convolution layers")
 
@@ -194,17 +195,12 @@ def test_transformer_text_classifier_trains_as_keras():
     rm.set_weights(km.get_weights())
     x, y = R.integers(0, 20, (8, 6)), R.integers(0, 2, 8)
     close(km.predict(x, verbose=0), rm.predict(x, verbose=0))
-    hk = km.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history
-    hr = rm.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history
+    hk = km.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
+    hr = rm.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
     np.testing.assert_allclose(hr["loss"], hk["loss"], rtol=1e-4)
     close(km.predict(x, verbose=0), rm.predict(x, verbose=0), 1e-4)
 
 
-# Keras writes mha(query, value) as a call with two positional inputs; retrograd's
-# keras/saving/config.py reads and writes one input (or one list) per call until the
-# change of /tmp/klayers_config.patch is applied (then drop this marker).
-@pytest.mark.xfail(raises=(TypeError, ValueError), strict=False,
-                   reason="keras/saving/config.py: calls with several positional inputs")
 def test_multi_head_attention_keras_file_both_ways(tmp_path):
     pytest.importorskip("h5py", reason="Keras 3 files are HDF5 inside a zip")
 
@@ -222,3 +218,55 @@ def test_multi_head_attention_keras_file_both_ways(tmp_path):
     close(km.predict(x, verbose=0), ours.predict(x, verbose=0))
     assert type(ours.layers[1]).__name__ == "MultiHeadAttention"
     assert ours.layers[1].get_config()["value_dim"] == 3
+
+
+# -- reshaping -----------------------------------------------------------------------------
+def _layer_pair(name, *args, **kwargs):
+    return (getattr(keras.layers, name)(*args, **kwargs),
+            getattr(rk.layers, name)(*args, **kwargs))
+
+
+def test_reshaping_layers_match_keras():
+    x3 = R.standard_normal((2, 5, 3)).astype(np.float32)
+    x4 = R.standard_normal((2, 4, 5, 3)).astype(np.float32)
+    x5 = R.standard_normal((2, 4, 5, 3, 2)).astype(np.float32)
+    x2 = R.standard_normal((2, 3)).astype(np.float32)
+    cases = [(x3, "ZeroPadding1D", (), {}), (x3, "ZeroPadding1D", ((1, 2),), {}),
+             (x5, "ZeroPadding3D", (), {}),
+             (x5, "ZeroPadding3D", (((1, 0), (0, 2), (1, 1)),), {"data_format":
+                                                                  "channels_first"}),
+             (x3, "Cropping1D", (), {}), (x3, "Cropping1D", ((0, 2),), {}),
+             (x4, "Cropping2D", (((1, 0), (2, 1)),), {}), (x4, "Cropping2D", (1,), {}),
+             (x4, "Cropping2D", ((1, 1),), {"data_format": "channels_first"}),
+             (x5, "Cropping3D", (), {}), (x3, "UpSampling1D", (3,), {}),
+             (x4, "UpSampling2D", (), {}), (x4, "UpSampling2D", ((2, 3),), {}),
+             (x4, "UpSampling2D", ((3, 2),), {"interpolation": "bilinear"}),
+             (x4, "UpSampling2D", (2,), {"interpolation": "bilinear",
+                                         "data_format": "channels_first"}),
+             (x2, "RepeatVector", (4,), {}), (x4, "Permute", ((3, 1, 2),), {}),
+             (x3, "Permute", ((2, 1),), {})]
+    for x, name, args, kwargs in cases:
+        k, r = _layer_pair(name, *args, **kwargs)
+        grads_both(k, r, [x])
+        shape = (None,) + x.shape[1:]
+        assert tuple(r.compute_output_shape(shape)) == tuple(k.compute_output_shape(shape))
+        config = r.get_config()
+        assert getattr(rk.layers, name).from_config(config).get_config() == config
+        kc = k.get_config()
+        assert {c: v for c, v in config.items() if c not in ("name", "dtype")} == \
+            {c: (tuple(v) if isinstance(v, list) else v) for c, v in kc.items()
+             if c not in ("name", "dtype")}, name
+    for name, args in (("RepeatVector", (0,)), ("Permute", ((1, 3),)),
+                       ("Cropping2D", ((1, 2, 3),))):
+        for layers in (keras.layers, rk.layers):
+            with pytest.raises(ValueError):
+                getattr(layers, name)(*args)
+    for layers in (keras.layers, rk.layers):
+        with pytest.raises(ValueError):
+            layers.Cropping1D((3, 3))(x3)
+        with pytest.raises(TypeError):
+            layers.RepeatVector(2.0)
+    with pytest.raises(ValueError, match="interpolation"):    # Keras: only at the call
+        rk.layers.UpSampling2D(interpolation="foo")
+    with pytest.raises(NotSupportedError, match="bicubic"):
+        rk.layers.UpSampling2D(interpolation="bicubic")
