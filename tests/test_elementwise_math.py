@@ -280,7 +280,7 @@ def test_method_in_place_and_out_spellings_match_pytorch():
             a, b = inputs
             call_args = [b] if args == "other" else list(args)
 
-            def lib_args(m):
+            def lib_args(m, call_args=call_args):
                 return [m.tensor(v) if isinstance(v, np.ndarray) else v for v in call_args]
 
             theirs = getattr(torch.tensor(a), name)(*lib_args(torch))

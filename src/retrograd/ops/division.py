@@ -13,7 +13,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor import Tensor
 from . import arithmetic, elementwise
 from .pointwise import Binary, operands, tensor_arg
 
