@@ -229,8 +229,9 @@ def logcumsumexp(input, dim):
                         f"{type(input).__name__}")
     d = _dim(input, dim, "logcumsumexp")
     if input.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
-                                  f"'{input.dtype}' (logcumsumexp takes floating input)")
+        raise NotImplementedError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not "
+                                  f"implemented for '{input.dtype}' (logcumsumexp takes "
+                                  "floating input)")
     t = input if input.ndim else input.reshape(1)
     y = LogCumSumExp(d).apply(t)
     return y if input.ndim else y.reshape(())
@@ -247,7 +248,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         raise RuntimeError("diff expects input to be at least one-dimensional")
     d = _dim(input, dim, "diff")
     if not isinstance(n, (int, np.integer)) or n < 0:
-        raise RuntimeError(f"order must be non-negative but got {n}")
+        raise RuntimeError(f"diff(): order must be non-negative but got {n}")
     parts = []
     for extra in (prepend, append):
         if extra is not None and (not isinstance(extra, Tensor) or extra.ndim != input.ndim):

@@ -82,7 +82,7 @@ def histc(input, bins=100, min=0, max=0):
     min = max: the data's range), in input's dtype; values outside are ignored."""
     _tensor(input, "histc")
     if input.dtype.kind != "f":
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+        raise NotImplementedError(f"histc(): \"histogram_cpu\" not implemented for "
                                   f"'{input.dtype}' (histc takes floating point input)")
     if not isinstance(bins, (int, np.integer)) or bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for bins")
@@ -112,12 +112,12 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs "
                            f"(got shape {tuple(input.shape)}, {input.dtype})")
     if minlength < 0:
-        raise RuntimeError(f"minlength should be >= 0, got {minlength}")
+        raise RuntimeError(f"bincount(): minlength should be >= 0, got {minlength}")
     if weights is None:
         return _make(xp.bincount(a, minlength=minlength).astype(np.int64))
     w = weights.array if isinstance(weights, Tensor) else xp.asarray(weights)
     if w.shape != a.shape:
-        raise RuntimeError(f"weights should be 1-d and have the same length as input "
+        raise RuntimeError(f"bincount(): weights should be 1-d and have the same length as input "
                            f"(got {tuple(w.shape)} for input {tuple(a.shape)})")
     dt = w.dtype if w.dtype.kind == "f" else np.float64
     return _make(xp.bincount(a, weights=w, minlength=minlength).astype(dt))

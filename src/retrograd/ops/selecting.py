@@ -58,8 +58,9 @@ def narrow(input, dim, start, length):
     if length < 0:
         raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
     if start + length > n:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
-                           f"({n}).")
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds "
+                           f"dimension size ({n}) of dimension {d} of a tensor of shape "
+                           f"{tuple(input.shape)}.")
     return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
@@ -83,7 +84,7 @@ def unbind(input, dim=0):
     ``torch.stack(x.unbind(d), d)`` gives x back)."""
     _tensor(input, "unbind")
     if input.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise IndexError("unbind(): Dimension specified as 0 but tensor has no dimensions")
     d = _dim(input, dim, "unbind")
     return tuple(select(input, d, i) for i in range(input.shape[d]))
 
@@ -110,8 +111,8 @@ def take(input, index):
     n = input.numel()
     if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
         bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
-        raise IndexError(f"out of range: tried to access index {bad} on a tensor of "
-                         f"{n} elements.")
+        raise IndexError(f"take(): out of range: tried to access index {bad} on a tensor "
+                         f"of {n} elements (shape {tuple(input.shape)}).")
     return input.reshape(-1)[_make(idx % max(n, 1))]
 
 
@@ -150,7 +151,7 @@ def take_along_dim(input, indices, dim=None):
 def _broadcast_mask(input, mask, who):
     _tensor(mask, who, "mask")
     if mask.dtype.kind != "b":
-        raise RuntimeError(f"{who}: expected BoolTensor for mask, got {mask.dtype}")
+        raise RuntimeError(f"{who}(): expected BoolTensor for mask, got {mask.dtype}")
     try:
         common = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     except ValueError:
@@ -196,7 +197,7 @@ def _diagonal_dims(ndim, dim1, dim2, who):
     """dim1 and dim2 as distinct non-negative axes of an ``ndim``-dimensional tensor."""
     d1, d2 = (_axis(ndim, d, who) for d in (dim1, dim2))
     if d1 == d2:
-        raise RuntimeError(f"{who}: diagonal dimensions cannot be identical {dim1}, {dim2}")
+        raise RuntimeError(f"{who}(): diagonal dimensions cannot be identical {dim1}, {dim2}")
     return d1, d2
 
 

@@ -173,7 +173,8 @@ def cartesian_prod(*tensors):
     tensors = _varargs(tensors, "cartesian_prod")
     for t in tensors:
         if t.ndim != 1:
-            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+            raise RuntimeError(f"cartesian_prod(): Expect a 1D vector, but got shape "
+                               f"{list(t.shape)}")
     if len(tensors) == 1:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
@@ -187,9 +188,10 @@ def combinations(input, r=2, with_replacement=False):
         raise TypeError(f"combinations(): argument 'input' must be Tensor, not "
                         f"{type(input).__name__}")
     if input.ndim != 1:
-        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+        raise RuntimeError(f"combinations(): Expect a 1D vector, but got shape "
+                           f"{list(input.shape)}")
     if r < 0:
-        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+        raise RuntimeError(f"combinations(): Expect a non-negative number, but got {r}")
     if r == 0:
         return _make(array_module(input.array).zeros((0,), dtype=input.dtype))
     pick = itertools.combinations_with_replacement if with_replacement else \
