@@ -493,7 +493,8 @@ def test_on_every_device(device):
            + rg.index_fill(x, 1, rg.tensor([1], device=x.device), 0.5).sum()
            + rg.quantile(x, 0.3, 0, interpolation="nearest").sum()
            + rg.quantile(x, 0.3, 1, True, interpolation="midpoint").sum()
-           + rg.diff(x, 1, 0, x[:1], x[1:]).sum() + rg.take_along_dim(x, x.reshape(-1).argsort(0)).sum()
+           + rg.diff(x, 1, 0, x[:1], x[1:]).sum()
+           + rg.take_along_dim(x, x.reshape(-1).argsort(0)).sum()
            + rg.masked_select(x, x[:1] > 0).sum() + rg.var_mean(x, 1)[0].sum()]
     for f in fns:
         x0 = rg.tensor(a, requires_grad=True)
