@@ -1,6 +1,8 @@
 """Attention, the Transformer and the group/instance/RMS/local-response norms against
 PyTorch: the same weights (PyTorch's state_dict loaded), the same inputs; outputs and
 the gradients of every input and parameter compared (float64 1e-10, float32 1e-5)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -274,8 +276,10 @@ def test_transformer_encoder_matches_pytorch():
                   batch_first=batch_first)
         torch.manual_seed(0)
         layer = torch.nn.TransformerEncoderLayer(8, 2, dtype=torch.float64, **kw)
-        theirs = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(
-            8, dtype=torch.float64), enable_nested_tensor=False)
+        with warnings.catch_warnings():     # PyTorch: "enable_nested_tensor is True, but…"
+            warnings.simplefilter("ignore")
+            theirs = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(
+                8, dtype=torch.float64))
         ours = _load(nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, **kw), 2,
                                            norm=nn.LayerNorm(8)), theirs)
         x = rng.standard_normal((2, 5, 8) if batch_first else (5, 2, 8))
@@ -283,6 +287,15 @@ def test_transformer_encoder_matches_pytorch():
         _run_both(lambda x, m, p: ours(x, mask=m, src_key_padding_mask=p),
                   lambda x, m, p: theirs(x, mask=m, src_key_padding_mask=p),
                   [x, mask, np.where(kpm, -np.inf, 0.0)], modules=(ours, theirs))
+        # evaluation without gradients: PyTorch's nested-tensor path (batch-first
+        # post-norm stacks) gives 0 at the padded positions before the final norm
+        ours.eval()
+        theirs.eval()
+        with torch.no_grad(), rg.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # PyTorch's "nested tensors … prototype"
+            _compare(ours(x, src_key_padding_mask=kpm),
+                     theirs(torch.tensor(x), src_key_padding_mask=torch.tensor(kpm)), 1e-10)
+        assert ours.use_nested_tensor == (batch_first and not norm_first)
 
 
 def test_decoder_layer_and_transformer_match_pytorch():

@@ -17,6 +17,7 @@ import copy
 
 import numpy as np
 
+from ..function import is_grad_enabled
 from ..tensor import Tensor
 from . import functional as F
 from .attention import MultiheadAttention
@@ -174,13 +175,48 @@ class TransformerEncoder(Module):
         self.layers = _clones(encoder_layer, num_layers)
         self.num_layers = len(self.layers)
         self.norm = norm
+        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+        attn = encoder_layer.self_attn
+        self.use_nested_tensor = bool(
+            enable_nested_tensor and isinstance(encoder_layer, TransformerEncoderLayer)
+            and not encoder_layer.norm_first and attn.batch_first
+            and attn._qkv_same_embed_dim and attn.in_proj_bias is not None
+            and encoder_layer.activation in (F.relu, F.gelu)
+            and encoder_layer.norm1.eps == encoder_layer.norm2.eps and attn.num_heads % 2 == 0)
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         x = src
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                       is_causal=bool(is_causal))
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
+        if padded is not None:
+            x = x.masked_fill(padded[..., None], 0.0)
         return x if self.norm is None else self.norm(x)
+
+    def _nested_padding(self, src, mask, key_padding_mask):
+        """Where PyTorch's inference fast path would run (evaluation without gradients,
+        a padding mask, no attention mask, a batch-first post-norm stack), it computes on
+        nested tensors and returns 0 at the padded positions before ``norm``: those
+        positions (N, S), else None. The other positions are the same either way."""
+        if not self.use_nested_tensor or self.layers[0].training or src.ndim != 3 \
+                or key_padding_mask is None or mask is not None:
+            return None
+        first = self.layers[0]
+        tensors = [src] + [p for p in (first.self_attn.in_proj_weight,
+                                       first.self_attn.in_proj_bias) if p is not None] + \
+            list(first.self_attn.out_proj.parameters()) + list(first.norm1.parameters()) + \
+            list(first.norm2.parameters()) + list(first.linear1.parameters()) + \
+            list(first.linear2.parameters())
+        if is_grad_enabled() and any(t.requires_grad for t in tensors):
+            return None
+        pad = key_padding_mask.array if isinstance(key_padding_mask, Tensor) else \
+            np.asarray(key_padding_mask)
+        pad = pad if pad.dtype == bool else pad != 0
+        if self.mask_check:      # PyTorch's check: every row's tokens come first
+            if bool((pad[:, :-1] & ~pad[:, 1:]).any()):
+                return None
+        return pad
 
 
 class TransformerDecoder(Module):
