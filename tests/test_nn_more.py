@@ -337,6 +337,9 @@ def test_alpha_dropout_keeps_mean_and_variance():
     g = F.gumbel_softmax(rg.tensor(R.standard_normal((5, 4)), requires_grad=True), tau=0.5,
                          hard=True)
     assert np.array_equal(g.numpy().sum(1), np.ones(5)) and set(np.unique(g.numpy())) <= {0, 1}
+    logits = np.tile(np.array([0.0, 1.0, 2.0]), (4000, 1))
+    freq = F.gumbel_softmax(rg.tensor(logits), hard=True).numpy().mean(0)
+    np.testing.assert_allclose(freq, np.exp(logits[0]) / np.exp(logits[0]).sum(), atol=0.03)
 
 
 def test_errors_are_torchs():
@@ -406,8 +409,14 @@ def test_on_every_device(device):
         loss = loss + F.multilabel_margin_loss(y.reshape(2, -1)[:, :4],
                                                rg.tensor(np.array([[1, 0, -1, 0]] * 2),
                                                          device=dev))
+        loss = loss + F.embedding_bag(rg.tensor(np.array([0, 2, 1]), device=dev),
+                                      y.reshape(-1, 4)[:4], rg.tensor(np.array([0, 1]),
+                                                                      device=dev)).sum()
         loss.backward()
         results.append((loss.cpu().numpy(), t.grad.cpu().numpy()))
+        for rand in (F.gumbel_softmax(t, hard=True), F.alpha_dropout(t, 0.3, True),
+                     F.feature_alpha_dropout(t, 0.3, True), F.dropout3d(t[None], 0.5)):
+            assert rand.device == t.device and rand.shape[-3:] == t.shape[-3:]
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 

@@ -94,9 +94,10 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1, generator=None)
     g ~ Gumbel(0, 1); with ``hard``, the one-hot of the sample forward and the soft
     sample's gradient backward."""
     xp = array_module(logits.array)
-    e = generator_for(xp, generator).exponential(size=logits.shape)
-    g = to_device(-np.log(np.asarray(e)) if xp is np else -xp.log(e), logits.device)
-    g = xp.asarray(g, dtype=logits.dtype)
+    u = generator_for(xp, generator).random(tuple(logits.shape), dtype=np.float64)
+    hp = array_module(u)                       # the host's with a host generator
+    e = hp.maximum(-hp.log1p(-u), np.finfo(np.float64).tiny)   # E ~ Exp(1), never 0
+    g = to_device(-hp.log(e), logits.device).astype(logits.dtype, copy=False)
     y = _Softmax(dim).apply((logits + g) / tau)
     if not hard:
         return y
