@@ -16,6 +16,11 @@ from retrograd import linalg as rl
 from harness import check_grad, check_jvp
 
 torch = pytest.importorskip("torch", reason="the oracle of these tests is PyTorch")
+os.environ.setdefault("KERAS_BACKEND", "torch")
+try:   # imported with the module (as the other Keras parity tests do), not in a test
+    import keras  # noqa: F401
+except ImportError:   # test_keras_ops_linalg_against_keras then skips
+    pass
 
 R = np.random.default_rng(0)
 
@@ -365,3 +370,92 @@ def test_tutorial_least_squares_as_pytorch():
         assert a.dtype == np.float32
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(ours[0].numpy().ravel(), [1.5, -2.0, 0.5], atol=0.02)
+
+
+# -- keras.ops.linalg against real Keras 3 (PyTorch backend) -----------------------------
+
+KERAS_CASES = [   # f(ops, *xs); the arrays given as float32 (Keras's default)
+    ("det", lambda o, a: o.det(a) + o.linalg.det(a), [mat(2, 3, 3)]),
+    ("inv", lambda o, a: o.linalg.inv(a), [mat(3)]),
+    ("solve", lambda o, a, b: o.solve(a, b), [mat(3), rnd(3, 2)]),
+    ("solve vector", lambda o, a, b: o.linalg.solve(a, b), [mat(3), rnd(3)]),
+    ("solve_triangular", lambda o, a, b: o.solve_triangular(a, b, lower=True),
+     [mat(3), rnd(3)]),
+    ("solve_triangular upper", lambda o, a, b: o.linalg.solve_triangular(a, b),
+     [mat(3), rnd(3, 2)]),
+    ("cholesky", lambda o, a: o.cholesky(a @ o.transpose(a) + 3 * o.eye(3)), [rnd(3, 3)]),
+    ("cholesky upper", lambda o, a: o.linalg.cholesky(a @ o.transpose(a) + 3 * o.eye(3),
+                                                      upper=True), [rnd(3, 3)]),
+    ("cholesky_inverse", lambda o, a: o.linalg.cholesky_inverse(
+        o.cholesky(a @ o.transpose(a) + 3 * o.eye(3))), [rnd(3, 3)]),
+    ("eigh", lambda o, a: o.eigh(a + o.transpose(a))[0], [rnd(3, 3)]),
+    ("eigh vectors", lambda o, a: o.linalg.eigh(a + o.transpose(a))[1] ** 2, [rnd(3, 3)]),
+    ("qr", lambda o, a: o.qr(a)[1] + o.sum(o.linalg.qr(a)[0]), [rnd(4, 3)]),
+    ("qr complete", lambda o, a: o.qr(a, mode="complete")[1], [rnd(3, 3)]),
+    ("svd", lambda o, a: o.svd(a)[1], [rnd(4, 3)]),
+    ("svd no uv", lambda o, a: o.linalg.svd(a, compute_uv=False), [rnd(2, 3, 4)]),
+    ("lstsq", lambda o, a, b: o.lstsq(a, b), [rnd(5, 3), rnd(5, 2)]),
+    ("lstsq vector", lambda o, a, b: o.linalg.lstsq(a, b), [rnd(5, 3), rnd(5)]),
+    ("norm", lambda o, x: o.norm(x), [rnd(3, 4)]),
+    ("norm axis", lambda o, x: o.norm(x, axis=1, keepdims=True), [rnd(3, 4)]),
+    ("norm ord", lambda o, x: o.linalg.norm(x, ord=1) + o.norm(x, ord="nuc"), [rnd(3, 4)]),
+    ("norm vector", lambda o, x: o.norm(x, ord=3), [rnd(4)]),
+    ("pinv", lambda o, a: o.pinv(a) + o.linalg.pinv(a), [rnd(4, 3)]),
+    ("slogdet", lambda o, a: o.slogdet(a)[0] * o.slogdet(a)[1], [mat(3)]),
+    ("logdet", lambda o, a: o.logdet(a @ o.transpose(a) + o.eye(3)), [rnd(3, 3)]),
+    ("cdist", lambda o, x, y: o.cdist(x, y), [rnd(3, 2), rnd(4, 2)]),
+    ("trapezoid", lambda o, y, x: o.trapezoid(y, x) + o.trapezoid(y, dx=0.5, axis=-1),
+     [rnd(3, 4), np.sort(rnd(4))]),
+]
+
+
+def test_keras_ops_linalg_against_keras():
+    """keras.ops.linalg and keras.ops' linear algebra: values, dtypes and gradients equal
+    real Keras 3's (float32), with Keras's int32 rank and its errors."""
+    from keras_parity import import_keras, value
+    keras, _torch = import_keras("keras.ops.linalg")
+    from retrograd.keras import ops as rops
+    failures = []
+    for name, f, arrays in KERAS_CASES:
+        try:
+            ours = [rg.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
+            theirs = [_torch.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
+            y, yt = f(rops, *ours), f(keras.ops, *theirs)
+            assert str(y.dtype) == str(yt.dtype).replace("torch.", ""), (y.dtype, yt.dtype)
+            np.testing.assert_allclose(value(y), value(yt), rtol=2e-4, atol=2e-4)
+            y.sum().backward()
+            yt.sum().backward()
+            for a, b in zip(ours, theirs):
+                np.testing.assert_allclose(value(a.grad), value(b.grad), rtol=2e-3, atol=2e-3)
+        except (AssertionError, RuntimeError, ValueError, TypeError) as e:
+            failures.append(f"{name}: {type(e).__name__} {e}")
+    assert not failures, "\n".join(failures)
+    rank = rops.linalg.matrix_rank(np.ones((3, 3), np.float32))
+    assert rank.dtype == np.int32 and rank.item() == 1
+    assert keras.ops.linalg.matrix_rank(np.ones((3, 3), np.float32)).dtype == _torch.int32
+    assert rops.norm(np.array([[1, 2], [3, 4]])).dtype == np.float32   # ints: float32
+    for f in (lambda o: o.inv(np.ones((2, 3), np.float32)),
+              lambda o: o.cholesky(-np.eye(2, dtype=np.float32))):
+        with pytest.raises(ValueError) as ours:
+            f(rops)
+        with pytest.raises(ValueError) as theirs:
+            f(keras.ops)
+        assert str(theirs.value).split(":")[0].split(".")[0] in str(ours.value)
+    with pytest.raises(rl.LinAlgError):
+        rops.inv(np.ones((2, 2), np.float32))
+    for name in ("eig", "lu_factor"):
+        assert not hasattr(rops.linalg, name) and not hasattr(rops, name)
+        with pytest.raises(rg.NotSupportedError, match=f"keras.ops.linalg.{name}"):
+            getattr(rops.linalg, name)
+    # forward mode, as keras.ops.linalg.jvp
+    x, t = np.array([1.0, 2.0], np.float32), np.array([0.5, -1.0], np.float32)
+    ys = [m.linalg.jvp(lambda v: m.norm(v), (x,), (t,)) for m in (rops, keras.ops)]
+    for a, b in zip(*ys):
+        np.testing.assert_allclose(value(a), value(b), rtol=1e-6)
+    # on symbolic inputs: a node of a functional model
+    from retrograd import keras as rk
+    inp = rk.Input((3, 3))
+    out = rops.det(inp)
+    model = rk.Model(inp, out)
+    np.testing.assert_allclose(value(model(mat(2, 3, 3).astype(np.float32))),
+                               np.linalg.det(mat(2, 3, 3)), rtol=1e-3)
