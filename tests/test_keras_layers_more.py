@@ -194,11 +194,11 @@ def test_transformer_text_classifier_trains_as_keras():
     assert km.count_params() == rm.count_params()
     rm.set_weights(km.get_weights())
     x, y = R.integers(0, 20, (8, 6)), R.integers(0, 2, 8)
-    close(km.predict(x, verbose=0), rm.predict(x, verbose=0))
+    close(km(x), rm(x))                 # (a call: Keras's predict costs 0.2-0.5 s)
     hk = km.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
     hr = rm.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
-    np.testing.assert_allclose(hr["loss"], hk["loss"], rtol=1e-4)
-    close(km.predict(x, verbose=0), rm.predict(x, verbose=0), 1e-4)
+    np.testing.assert_allclose(hr["loss"], hk["loss"], rtol=1e-4)    # 2 steps of Adam
+    close(km(x), rm(x), 1e-4)
 
 
 def test_multi_head_attention_keras_file_both_ways(tmp_path):
