@@ -449,7 +449,8 @@ def test_keras_ops_linalg_against_keras():
             getattr(rops.linalg, name)
     # forward mode, as keras.ops.linalg.jvp
     x, t = np.array([1.0, 2.0], np.float32), np.array([0.5, -1.0], np.float32)
-    ys = [m.linalg.jvp(lambda v: m.norm(v), (x,), (t,)) for m in (rops, keras.ops)]
+    ys = [m.linalg.jvp(lambda v: m.norm(v), (T(x),), (T(t),))
+          for m, T in ((rops, rg.tensor), (keras.ops, _torch.tensor))]
     for a, b in zip(*ys):
         np.testing.assert_allclose(value(a), value(b), rtol=1e-6)
     # on symbolic inputs: a node of a functional model
