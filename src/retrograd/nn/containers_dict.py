@@ -22,6 +22,14 @@ def _as_parameter(value):
     return value
 
 
+def _describe(p):
+    if isinstance(p, Tensor):
+        device = "" if p.device == "cpu" else f" ({p.device})"
+        return (f"Parameter containing: [{p.dtype} of size "
+                f"{'x'.join(map(str, p.shape))}{device}]")
+    return f"Object of type: {type(p).__name__}"
+
+
 def _items(owner, source):
     """(key, value) pairs of a mapping or of an iterable of pairs, as ``dict.update``."""
     if isinstance(source, collections.abc.Mapping):
@@ -153,11 +161,10 @@ class ParameterList(Module):
             self.append(v)
         return self
 
-    def extra_repr(self):
-        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size "
-                         f"{'x'.join(map(str, p.shape))}]" if isinstance(p, Tensor)
-                         else f"({i}): Object of type: {type(p).__name__}"
-                         for i, p in enumerate(self))
+    def __repr__(self):
+        # PyTorch's layout: one indented line per entry
+        lines = [f"    ({i}): " + _describe(p) for i, p in enumerate(self)]
+        return "ParameterList(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"
 
 
 class ParameterDict(Module):
@@ -241,8 +248,6 @@ class ParameterDict(Module):
         for k, v in _items("ParameterDict", values):
             self[k] = v
 
-    def extra_repr(self):
-        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size "
-                         f"{'x'.join(map(str, p.shape))}]" if isinstance(p, Tensor)
-                         else f"({k}): Object of type: {type(p).__name__}"
-                         for k, p in self.items())
+    def __repr__(self):
+        lines = [f"    ({k}): " + _describe(p) for k, p in self.items()]
+        return "ParameterDict(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"
