@@ -23,7 +23,7 @@ from .normalization import _BatchNorm
 from .parameter import Parameter
 
 __all__ = ["group_norm", "instance_norm", "rms_norm", "local_response_norm", "GroupNorm",
-           "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm"]
+           "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm"]
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -223,6 +223,12 @@ class InstanceNorm2d(_InstanceNorm):
     >>> y = InstanceNorm2d(3, affine=True)(x)  # x: (N, 3, H, W)
     """
     ranks = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) inputs, per sample and
+    channel over D, H, W (see ``_InstanceNorm``)."""
+    ranks = (4, 5)
 
 
 class RMSNorm(Module):
