@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import retrograd as rg
 from harness import check_grad, check_jvp
@@ -459,3 +461,24 @@ def test_tutorial_snippets_run_unchanged():
         return x, accuracy, angle, finite, torch.clamp_min(x, 0.0) % 3
     for ours, theirs in zip(snippet(rg), snippet(torch)):
         _same(ours, theirs, "snippet", 1e-6, 1e-7)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=0, max_size=3), st.integers(0, 2**32 - 1),
+       st.sampled_from(["atan2", "logaddexp", "xlogy", "fmax", "copysign", "lerp_tensor",
+                        "hypot", "remainder"]))
+def test_broadcast_shapes_values_and_gradients_match_pytorch(shape, seed, name):
+    """Random broadcast shapes: one operand of ``shape``, the other with some of its
+    axes set to 1 (or dropped): PyTorch's result shape, values and both gradients."""
+    domain, f = BINARY[name]
+    rng = np.random.default_rng(seed)
+    other = [d if rng.random() < 0.5 else 1 for d in shape][rng.integers(0, len(shape) + 1):]
+    a, b = _points(domain, tuple(shape), seed), _points(domain, tuple(other), seed + 1)
+    ours = [rg.tensor(a, requires_grad=True), rg.tensor(b, requires_grad=True)]
+    theirs = [torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    yo, yt = f(rg, *ours), f(torch, *theirs)
+    _same(yo, yt, name, 1e-10, 1e-12)
+    yo.sum().backward()
+    yt.sum().backward()
+    for o, t in zip(ours, theirs):
+        _same(o.grad, t.grad, f"∂{name}", 1e-9, 1e-12)
