@@ -413,3 +413,112 @@ def test_gradients_match_keras():
                 failures.append(f"{name}: gradients differ by "
                                 f"{np.abs(value(x.grad) - xt.grad.numpy()).max()}")
     assert not failures, "\n".join(failures)
+
+
+def test_symbolic_inputs_make_nodes_of_a_functional_model():
+    """On KerasTensors the functions record nodes of Keras's shapes; the model built
+    from them computes what the eager calls compute."""
+    x, kx = rk.Input(shape=(5, 6, 3)), keras.Input(shape=(5, 6, 3))
+    calls = [lambda o, t: o.image.resize(t, (4, 4)),
+             lambda o, t: o.max_pool(t, 2, padding="same"),
+             lambda o, t: o.top_k(o.reshape(t, (-1, 90)), 3)[0],
+             lambda o, t: o.pad(t, ((0, 0), (1, 1), (0, 2), (0, 0))),
+             lambda o, t: o.moveaxis(o.sort(t, axis=2), -1, 1),
+             lambda o, t: o.cumsum(o.log1p(o.abs(t)), axis=1)]
+    outs = []
+    for call in calls:
+        ours, theirs = call(rops, x), call(kops, kx)
+        assert isinstance(ours, rk.KerasTensor) and ours.shape == tuple(theirs.shape)
+        outs.append(ours)
+    model = rk.Model(x, outs)
+    got = model(rg.tensor(IMG))
+    for call, g in zip(calls, got):
+        np.testing.assert_allclose(value(g), value(call(rops, IMG)), rtol=1e-6, atol=1e-6)
+
+
+def test_custom_gradient_uses_the_given_backward():
+    @rops.custom_gradient
+    def clipped_identity(x):
+        def grad(*args, upstream=None):          # Keras's documented form
+            upstream = args[0] if upstream is None else upstream
+            return rops.clip(upstream, -0.5, 0.5)
+        return x * 1.0, grad
+
+    @rops.custom_gradient
+    def log1pexp(x):
+        e = rops.exp(x)
+        return rops.log(1 + e), lambda g: g * (1 - 1 / (1 + e))   # TF/JAX form
+
+    x = rg.tensor(A, requires_grad=True)
+    (clipped_identity(x) * 3.0).sum().backward()
+    np.testing.assert_allclose(value(x.grad), np.full(A.shape, 0.5))
+    x = rg.tensor(np.array([0.0, 100.0], np.float32), requires_grad=True)
+    y = log1pexp(x)
+    y.sum().backward()
+    np.testing.assert_allclose(value(x.grad), [0.5, 1.0], rtol=1e-6)
+    assert np.isfinite(value(x.grad)).all()
+
+
+def test_bad_arguments_raise_keras_error_types_naming_the_function():
+    cases = [
+        (ValueError, r"keras\.ops\.split: an axis of size 4", lambda: rops.split(A, 3, 1)),
+        (ValueError, r"keras\.ops\.moveaxis: axis 3 is out of bounds",
+         lambda: rops.moveaxis(A, 3, 0)),
+        (ValueError, r"keras\.ops\.broadcast_to: a tensor of shape \(3, 4\)",
+         lambda: rops.broadcast_to(A, (2, 4))),
+        (RuntimeError, r"keras\.ops\.top_k: k=5", lambda: rops.top_k(A, 5)),
+        (IndexError, r"keras\.ops\.take: indices from 0 to 7",
+         lambda: rops.take(A, np.array([0, 7]), axis=1)),
+        (ValueError, r"keras\.ops\.slice_update: updates of shape \(2, 2\)",
+         lambda: rops.slice_update(A, (2, 3), C[:2, :2])),
+        (ValueError, r"keras\.ops\.pad: mode 'reflect' pads by less",
+         lambda: rops.pad(A, ((3, 0), (0, 0)), mode="reflect")),
+        (ValueError, r"keras\.ops\.quantile: q must be in \[0, 1\]",
+         lambda: rops.quantile(A, 1.5)),
+        (ValueError, r"keras\.ops\.nn\.glu: axis -1 .* even size", lambda: rops.glu(A[:, :3])),
+        (ValueError, r"keras\.ops\.nn\.conv: inputs must be", lambda: rops.conv(A, K2)),
+        (ValueError, r"keras\.ops\.nn\.max_pool: padding must be 'valid' or 'same'",
+         lambda: rops.max_pool(IMG, 2, padding="full")),
+        (ValueError, r"keras\.ops\.nn\.dot_product_attention: only 4D",
+         lambda: rops.dot_product_attention(A, A, A)),
+        (ValueError, r"keras\.ops\.image\.resize: invalid images rank",
+         lambda: rops.image.resize(A, (2, 2))),
+        (ValueError, r"keras\.ops\.image\.crop_images: give exactly two",
+         lambda: rops.image.crop_images(IMG, 1, 1, 1, 1, 1)),
+        (ValueError, r"keras\.ops\.unstack: num=2", lambda: rops.unstack(A, num=2)),
+        (ValueError, r"keras\.ops\.scatter: values of shape \(2,\)",
+         lambda: rops.scatter(np.array([[0, 1]]), VEC[:2], (3, 4))),
+        (ValueError, r"keras\.ops\.where: give both", lambda: rops.where(A > 0, A)),
+    ]
+    for error, match, call in cases:
+        with pytest.raises(error, match=match):
+            call()
+    for error, call in ((RuntimeError, lambda k: k.top_k(A, 5)),  # Keras's types too
+                        (ValueError, lambda k: k.image.resize(A, (2, 2))),
+                        (ValueError, lambda k: k.dot_product_attention(A, A, A))):
+        with pytest.raises(error):
+            call(kops)
+
+
+def test_keras_io_style_layer_with_new_ops_trains():
+    """A custom layer in the keras-io style whose call uses several of the new ops."""
+    class PatchMixer(rk.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(12, 12), initializer="glorot_uniform")
+            self.g = self.add_weight(shape=(12,), initializer="ones")
+
+        def call(self, images):
+            x = rops.image.resize(images, (4, 4))
+            p = rops.image.extract_patches(x, 2)                    # (B, 2, 2, 12)
+            p = rops.reshape(p, (-1, 4, 12))
+            h = rops.nn.rms_normalization(rops.einsum("bpc,cd->bpd", p, self.w), self.g)
+            h = rops.hard_silu(h) + rops.log1p(rops.abs(h))
+            return rops.mean(rops.top_k(h, 3)[0], axis=(1, 2))[:, None]
+
+    rk.utils.set_random_seed(0)
+    inputs = rk.Input(shape=(5, 6, 3))
+    model = rk.Model(inputs, rk.layers.Dense(1)(PatchMixer()(inputs)))
+    model.compile(optimizer=rk.optimizers.Adam(0.05), loss="mse")
+    y = IMG.mean(axis=(1, 2, 3))[:, None] * 4
+    history = model.fit(IMG, y, epochs=15, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]

@@ -334,3 +334,8 @@ def custom_gradient(f):
                        for a in args]
         return _Custom(f, (), kwargs).apply(*tensors)
     return wrapper
+
+
+from ..missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

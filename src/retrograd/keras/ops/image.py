@@ -176,3 +176,9 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     out = _conv(t, creation.as_tensor(eye, device=t.device), strides, padding,
                 "channels_last", dilation_rate)
     return _restore(out, fmt, single)
+
+
+from ..missing import module_getattr as _module_getattr  # noqa: E402
+
+# Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
+__getattr__ = _module_getattr(__name__)

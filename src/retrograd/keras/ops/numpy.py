@@ -858,8 +858,8 @@ def top_k(x, k, sorted=True):
     """(values, indices) of the k largest entries along the last axis (indices
     int64, as Keras's PyTorch backend); gradients flow to the values picked."""
     t = _tensor(x, "top_k")
-    if not 0 <= k <= t.shape[-1]:
-        raise ValueError(f"keras.ops.top_k: k={k} is out of range for a last axis of size "
+    if not 0 <= k <= t.shape[-1]:         # RuntimeError: Keras's PyTorch backend's
+        raise RuntimeError(f"keras.ops.top_k: k={k} is out of range for a last axis of size "
                          f"{t.shape[-1]}")
     return t.topk(int(k), -1, True, True)
 
