@@ -109,6 +109,7 @@ class Spread(Function):
     def jvp(self, dv, dx):
         return (dx * self.weight).sum()
 
+
 def _reduce_to_pick(input, dim, keepdim, who, position, result):
     """The (values, indices) of the entry at sorted ``position`` along ``dim``:
     ``position(a, order, d)`` returns, per slice, a place in the sorted order
