@@ -270,3 +270,87 @@ def test_reshaping_layers_match_keras():
         rk.layers.UpSampling2D(interpolation="foo")
     with pytest.raises(NotSupportedError, match="bicubic"):
         rk.layers.UpSampling2D(interpolation="bicubic")
+
+
+# -- normalisation, noise, masking -----------------------------------------------------------
+def test_normalization_layers_match_keras():
+    x3 = R.standard_normal((2, 5, 6)).astype(np.float32)
+    x4 = R.standard_normal((2, 3, 4, 6)).astype(np.float32) * 2 + 1
+    cases = [(x3, "UnitNormalization", {}), (x4, "UnitNormalization", {"axis": [1, 2]}),
+             (x3, "RMSNormalization", {}), (x4, "RMSNormalization", {"axis": [2, 3]}),
+             (x4, "GroupNormalization", {"groups": 3}),
+             (x4, "GroupNormalization", {"groups": -1, "epsilon": 1e-5}),
+             (x4, "GroupNormalization", {"groups": 3, "axis": 1, "center": False}),
+             (x3, "GroupNormalization", {"groups": 1, "scale": False})]
+    for x, name, kwargs in cases:
+        k, r = _layer_pair(name, **kwargs)
+        k(x)
+        if k.weights:          # not the initial ones (ones, zeros)
+            k.set_weights([w + R.standard_normal(w.shape).astype(np.float32)
+                           for w in k.get_weights()])
+        grads_both(k, r, [x])
+        assert [w.path.split("/", 1)[1] for w in k.weights] == [n for n, _ in
+                                                                 r.named_weights()]
+        config = r.get_config()
+        assert getattr(rk.layers, name).from_config(config).get_config() == config
+    for layers in (keras.layers, rk.layers):
+        with pytest.raises(ValueError, match="cannot be more than"):
+            layers.GroupNormalization(groups=8)(x3)
+        with pytest.raises(ValueError, match="multiple"):
+            layers.GroupNormalization(groups=4)(x3)
+        with pytest.raises(TypeError):
+            layers.UnitNormalization(axis="x")
+
+
+def test_noise_layers_infer_as_identity_and_train_with_their_statistics():
+    x = R.standard_normal((400, 50)).astype(np.float32)
+    for name, arg in (("GaussianNoise", 0.3), ("GaussianDropout", 0.3),
+                      ("AlphaDropout", 0.3)):
+        k, r = _layer_pair(name, arg, seed=1)
+        close(k(x), r(x))                       # inference: y = x, as Keras
+        assert r.get_config() == {**k.get_config(), "dtype": "float32", "name": r.name}
+        with pytest.raises(ValueError):
+            getattr(rk.layers, name)(1.5)
+        with pytest.raises(ValueError):
+            getattr(keras.layers, name)(1.5)
+        y = value(r(x, training=True))
+        yk = value(k(x, training=True))
+        if name == "GaussianNoise":
+            d, dk = y - x, yk - x
+            assert abs(d.std() - 0.3) < 0.01 and abs(d.std() - dk.std()) < 0.015
+        elif name == "GaussianDropout":
+            m, mk = y / x, yk / x
+            assert abs(np.median(m) - 1) < 0.02
+            np.testing.assert_allclose(np.std(y - x), np.std(yk - x), rtol=0.05)
+        else:                   # keeps a standard normal input at mean 0, variance 1
+            assert abs(y.mean()) < 0.03 and abs(y.std() - 1) < 0.03
+            assert abs(y.std() - yk.std()) < 0.04
+    # the gradient of a noise layer is that of its draw: ∂(x + ε)/∂x = 1, ∂(xε)/∂x = ε
+    t = rg.Tensor(x[:3, :4], requires_grad=True)
+    layer = rk.layers.GaussianDropout(0.5, seed=0)
+    out = layer(t, training=True)
+    out.sum().backward()
+    close(t.grad, value(out) / x[:3, :4])
+
+
+def test_activity_regularization_masking_identity_match_keras():
+    x = R.standard_normal((2, 4, 3)).astype(np.float32)
+    k, r = _layer_pair("ActivityRegularization", l1=0.01, l2=0.1)
+    close(k(x), r(x))
+    np.testing.assert_allclose(sum(value(l) for l in r.losses),
+                               sum(value(l) for l in k.losses), rtol=1e-5)
+    assert r.get_config() == {**k.get_config(), "dtype": "float32", "name": r.name}
+    xm = x.copy()
+    xm[0, 1] = 0.0
+    xm[1, 3] = 0.0
+    k, r = _layer_pair("Masking", mask_value=0.0)
+    close(k(xm), r(xm))
+    k, r = _layer_pair("Identity")
+    close(k(x), r(x))
+    # Keras's mask is not propagated: a layer that would read it refuses masked steps.
+    inp = rk.Input((4, 3))
+    y = rk.layers.Masking()(inp)
+    model = rk.Model(inp, rk.layers.MultiHeadAttention(1, 2)(y, y))
+    model.predict(x, verbose=0)                     # no masked step: computed
+    with pytest.raises(NotSupportedError, match="Masking"):
+        model.predict(xm, verbose=0)

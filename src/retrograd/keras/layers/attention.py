@@ -21,6 +21,7 @@ from ...tensor import Tensor
 from .core import _regularizer_config
 from .einsum_dense import EinsumDense
 from .layer import Layer, _plain, _shape_of
+from .masking import refuse_mask
 from .normalization import _no_constraint
 
 _LARGE_NEGATIVE = -1e9      # Keras's masked score in float32
@@ -261,6 +262,8 @@ class MultiHeadAttention(Layer):
                              "attention is enabled. Please disable flash attention to access"
                              " attention scores.")
         key = value if key is None else key
+        for x in (query, value, key):
+            refuse_mask(x, who)
         if tuple(value.shape[1:-1]) != tuple(key.shape[1:-1]):
             raise ValueError("All dimensions of `value` and `key`, except the last one, must "
                              f"be equal. Received: value_shape={tuple(value.shape)} and "
@@ -346,6 +349,8 @@ class _BaseDenseAttention(Layer):
     def call(self, inputs, mask=None, training=False, return_attention_scores=False,
              use_causal_mask=False):
         self._validate(inputs, mask)
+        for x in inputs:
+            refuse_mask(x, f"{type(self).__name__} {self.name!r}")
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) > 2 else v
         xp = array_module(q.array)

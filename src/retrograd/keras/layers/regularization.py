@@ -91,3 +91,29 @@ class SpatialDropout2D(_SpatialDropout):
 class SpatialDropout3D(_SpatialDropout):
     """Channel dropout for (N, d1, d2, d3, channels) volumes (or channels-first)."""
     ndim = 5
+
+
+class ActivityRegularization(Layer):
+    """y = x, adding l1·Σ|x| + l2·Σx² (divided by the batch size, as Keras) to the
+    losses of the call: a penalty on activations rather than weights.
+
+    >>> ActivityRegularization(l1=1e-3)
+    """
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        from ...nn.regularizers import L1L2
+        kwargs.pop("activity_regularizer", None)    # made from l1 and l2
+        super().__init__(activity_regularizer=L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = l1, l2
+        self.built = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("activity_regularizer", None)
+        return {**config, "l1": self.l1, "l2": self.l2}
