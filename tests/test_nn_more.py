@@ -342,6 +342,22 @@ def test_alpha_dropout_keeps_mean_and_variance():
     np.testing.assert_allclose(freq, np.exp(logits[0]) / np.exp(logits[0]).sum(), atol=0.03)
 
 
+def test_uint8_images_resize_as_torch():
+    x = R.integers(0, 256, (2, 3, 5, 7)).astype(np.uint8)
+    for kw in (dict(scale_factor=2, mode="bilinear"), dict(size=(4, 9), mode="bilinear",
+                                                             align_corners=True),
+               dict(scale_factor=3), dict(size=6, mode="nearest-exact")):
+        inp = x
+        y = F.interpolate(rg.tensor(inp), **kw)
+        assert y.dtype == np.uint8
+        np.testing.assert_array_equal(y.numpy(), TF.interpolate(torch.tensor(inp), **kw).numpy())
+    for inp, mode in ((x.astype(np.int64), "bilinear"), (x[:, :, 0], "linear")):
+        with pytest.raises(NotImplementedError):
+            TF.interpolate(torch.tensor(inp), scale_factor=2, mode=mode)
+        with pytest.raises(NotImplementedError):
+            F.interpolate(rg.tensor(inp), scale_factor=2, mode=mode)
+
+
 def test_errors_are_torchs():
     x = rg.tensor(X4)
     xt = torch.tensor(X4)

@@ -16,8 +16,10 @@ import warnings
 
 import numpy as np
 
+from ..backend import array_module
 from ..missing import NotSupportedError
 from ..ops.interpolation import resample_axis
+from ..tensor import Tensor
 from .module import Module
 
 _LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
@@ -90,12 +92,31 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise NotSupportedError("interpolate: mode 'area' on 3-D volumes is not supported")
         return (adaptive_avg_pool1d if k == 1 else adaptive_avg_pool2d)(
             input, out[0] if k == 1 else out)
+    if mode in _LINEAR and input.dtype.kind in "iub":
+        if input.dtype != np.uint8 or mode != "bilinear":
+            raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for "
+                                      f"{input.dtype} input (floating point, and uint8 for "
+                                      "'bilinear', as PyTorch)")
+        return _integer_linear(input, out, scales, n, mode, align_corners)
     y = input
     for i in range(k):
         scale = scales[i] if scales[i] is not None else n[i] / out[i]
         if n[i] != out[i] or scales[i] is not None and scales[i] != 1.0:
             y = resample_axis(y, 2 + i, out[i], mode, scale, align_corners)
     return y
+
+
+def _integer_linear(input, out, scales, n, mode, align_corners):
+    """Bilinear resizing of uint8 images: as PyTorch's kernel, one pass per axis from
+    the last, each rounded half up and clipped to the dtype's range (no gradient)."""
+    xp = array_module(input.array)
+    info = np.iinfo(input.dtype) if input.dtype.kind in "iu" else None
+    y = Tensor._wrap(input.array.astype(np.float64))
+    for i in reversed(range(len(out))):
+        scale = scales[i] if scales[i] is not None else n[i] / out[i]
+        a = xp.floor(resample_axis(y, 2 + i, out[i], mode, scale, align_corners).array + 0.5)
+        y = Tensor._wrap(a if info is None else xp.clip(a, info.min, info.max))
+    return Tensor._wrap(y.array.astype(input.dtype))
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
