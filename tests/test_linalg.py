@@ -111,6 +111,8 @@ CASES = [
     ("vector_norm -inf", lambda m, x: m.linalg.vector_norm(x, -float("inf"), dim=-1),
      [rnd(3, 4)]),
     ("vector_norm 1", lambda m, x: m.linalg.vector_norm(x, 1), [rnd(3, 4)]),
+    ("Tensor.norm", lambda m, x: x.norm() + x.norm(3, dim=1).sum() + m.norm(x, "nuc")
+     + x.norm("fro", dim=(0, 1)) + m.norm(x, float("inf"), 0, True).sum(), [rnd(3, 4)]),
     ("diagonal", lambda m, A: m.linalg.diagonal(A, offset=1, dim1=0, dim2=2), [rnd(3, 2, 4)]),
     ("vecdot", lambda m, x, y: m.linalg.vecdot(x, y), [rnd(2, 3), rnd(3)]),
     ("multi_dot", lambda m, a, B, C, d: m.linalg.multi_dot([a, B, C, d]),
