@@ -46,24 +46,31 @@ class Prod(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
+        self.x = x
+        return array_module(x).prod(x, axis=self.axis, keepdims=self.keepdims)
+
+    def _others(self):
+        """Π_{i≠k} xᵢ for every k: the running product of what comes before k (x
+        shifted one place on, after a 1) times that of what comes after it."""
+        x, a = self.x, self.axis
         xp = array_module(x)
-        a = self.axis
-        ones = xp.ones_like(x[(slice(None),) * a + (slice(0, 1),)])
-        before = xp.cumprod(xp.concatenate([ones, x[(slice(None),) * a + (slice(0, -1),)]],
-                                           axis=a), axis=a)
+        if x.shape[a] == 0:
+            return xp.ones_like(x)
+        head = (slice(None),) * a
+        ones = xp.ones_like(x[head + (slice(0, 1),)])
+        before = xp.cumprod(xp.concatenate([ones, x[head + (slice(0, -1),)]], axis=a), axis=a)
         flipped = xp.flip(x, a)
-        after = xp.flip(xp.cumprod(xp.concatenate(
-            [ones, flipped[(slice(None),) * a + (slice(0, -1),)]], axis=a), axis=a), a)
-        self.others = before * after if x.shape[a] else xp.ones_like(x)
-        return xp.prod(x, axis=a, keepdims=self.keepdims)
+        after = xp.cumprod(xp.concatenate([ones, flipped[head + (slice(0, -1),)]], axis=a),
+                           axis=a)
+        return before * xp.flip(after, a)
 
     def backward(self, gy):
         if not self.keepdims:
             gy = array_module(gy).expand_dims(gy, self.axis)
-        return gy * self.others
+        return gy * self._others()
 
     def jvp(self, dx):
-        return (dx * self.others).sum(axis=self.axis, keepdims=self.keepdims)
+        return (dx * self._others()).sum(axis=self.axis, keepdims=self.keepdims)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
