@@ -2,14 +2,15 @@
 PyTorch: the same weights (PyTorch's state_dict loaded), the same inputs; outputs and
 the gradients of every input and parameter compared (float64 1e-10, float32 1e-5)."""
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
+from harness import check_grad, check_jvp
 
 import retrograd as rg
-import retrograd.nn as nn
 import retrograd.nn.functional as F
-from harness import check_grad, check_jvp
+from retrograd import nn
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of these tests")
 TF = torch.nn.functional
@@ -96,8 +97,8 @@ def test_sdpa_matches_pytorch():
     for qs, ks, vs, kw in cases:
         mask = kw.pop("attn_mask", None)
         arrays = [r(qs), r(ks), r(vs), mask]
-        _run_both(lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, m, **kw),
-                  lambda q, k, v, m: TF.scaled_dot_product_attention(q, k, v, m, **kw),
+        _run_both(lambda q, k, v, m, kw=kw: F.scaled_dot_product_attention(q, k, v, m, **kw),
+                  lambda q, k, v, m, kw=kw: TF.scaled_dot_product_attention(q, k, v, m, **kw),
                   arrays)
     # float32: values and gradients within float32's precision, dtype kept
     arrays = [r((2, 3, 4)).astype(np.float32), r((2, 5, 4)).astype(np.float32),
@@ -205,7 +206,9 @@ def test_mha_matches_pytorch():
         theirs = torch.nn.MultiheadAttention(E, H, dtype=torch.float64, **mkw)
         ours = _load(nn.MultiheadAttention(E, H, **mkw), theirs)
         bf = mkw.get("batch_first", False)
-        shape = (lambda n: (N, n, E) if bf else (n, N, E))
+        def shape(n, bf=bf):
+            return (N, n, E) if bf else (n, N, E)
+
         q = r(shape(L))
         if kind == "self":
             arrays = [q]
@@ -219,14 +222,13 @@ def test_mha_matches_pytorch():
         flags = {k: v for k, v in fkw.items() if k not in masks}
         names = list(masks)
 
-        def call(module, lib, *xs):
-            qkv = xs[:len(arrays)]
-            if len(qkv) == 1:
-                qkv = qkv * 3
-            ms = dict(zip(names, xs[len(arrays):]))
-            return module(*qkv, **ms, **flags)
+        n_in = len(arrays)
 
-        _run_both(lambda *xs: call(ours, rg, *xs), lambda *xs: call(theirs, torch, *xs),
+        def call(module, *xs, k=n_in, names=names, flags=flags):
+            qkv = xs[:k] * 3 if k == 1 else xs[:k]
+            return module(*qkv, **dict(zip(names, xs[k:])), **flags)
+
+        _run_both(partial(call, ours), partial(call, theirs),
                   arrays + [masks[k] for k in names], modules=(ours, theirs))
     # float32
     torch.manual_seed(1)
@@ -272,8 +274,8 @@ def test_transformer_encoder_matches_pytorch():
     kpm[1, 3:] = True
     for norm_first, act, batch_first in [(False, "relu", True), (True, "gelu", False),
                                          (False, "gelu", False), (True, "relu", True)]:
-        kw = dict(dim_feedforward=16, dropout=0.0, activation=act, norm_first=norm_first,
-                  batch_first=batch_first)
+        kw = {"dim_feedforward": 16, "dropout": 0.0, "activation": act,
+              "norm_first": norm_first, "batch_first": batch_first}
         torch.manual_seed(0)
         layer = torch.nn.TransformerEncoderLayer(8, 2, dtype=torch.float64, **kw)
         with warnings.catch_warnings():     # PyTorch: "enable_nested_tensor is True, but…"
@@ -284,8 +286,8 @@ def test_transformer_encoder_matches_pytorch():
                                            norm=nn.LayerNorm(8)), theirs)
         x = rng.standard_normal((2, 5, 8) if batch_first else (5, 2, 8))
         mask = nn.Transformer.generate_square_subsequent_mask(5).numpy().astype(np.float64)
-        _run_both(lambda x, m, p: ours(x, mask=m, src_key_padding_mask=p),
-                  lambda x, m, p: theirs(x, mask=m, src_key_padding_mask=p),
+        _run_both(lambda x, m, p, ours=ours: ours(x, mask=m, src_key_padding_mask=p),
+                  lambda x, m, p, theirs=theirs: theirs(x, mask=m, src_key_padding_mask=p),
                   [x, mask, np.where(kpm, -np.inf, 0.0)], modules=(ours, theirs))
         # evaluation without gradients: PyTorch's nested-tensor path (batch-first
         # post-norm stacks) gives 0 at the padded positions before the final norm
@@ -309,10 +311,12 @@ def test_decoder_layer_and_transformer_match_pytorch():
         mpm = np.zeros((2, 5), bool)
         mpm[0, 4] = True
         tgt_mask = nn.Transformer.generate_square_subsequent_mask(4, dtype=np.float64).numpy()
-        _run_both(lambda t, m, tm: ours(t, m, tgt_mask=tm, memory_key_padding_mask=mpm),
-                  lambda t, m, tm: theirs(t, m, tgt_mask=tm,
-                                          memory_key_padding_mask=torch.tensor(mpm)),
-                  [rng.standard_normal((4, 2, 8)), rng.standard_normal((5, 2, 8)), tgt_mask],
+        _run_both(lambda t, m, tm, p, ours=ours: ours(t, m, tgt_mask=tm,
+                                                      memory_key_padding_mask=p),
+                  lambda t, m, tm, p, theirs=theirs: theirs(t, m, tgt_mask=tm,
+                                                            memory_key_padding_mask=p),
+                  [rng.standard_normal((4, 2, 8)), rng.standard_normal((5, 2, 8)), tgt_mask,
+                   mpm],
                   modules=(ours, theirs))
     torch.manual_seed(0)
     theirs = torch.nn.Transformer(8, 2, 2, 1, 16, dropout=0.0, activation="gelu",

@@ -25,11 +25,10 @@ from ..ops.softmax import softmax
 from ..tensor import Tensor
 from . import init
 from .dropout import dropout
-from .linear import Linear
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["scaled_dot_product_attention", "MultiheadAttention"]
+__all__ = ["MultiheadAttention", "scaled_dot_product_attention"]
 
 
 def _mask_tensor(mask, like, who):
@@ -212,6 +211,8 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(np.empty(3 * e, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
+        # imported here: functional imports this module, and linear imports functional
+        from .linear import Linear
         self.out_proj = Linear(e, e, bias=bias, dtype=dtype)
         if add_bias_kv:
             self.bias_k = Parameter(np.empty((1, 1, e), dtype=dtype))

@@ -15,15 +15,30 @@ power of the mean square of its neighbouring channels.
 """
 import numpy as np
 
-from ..ops.normalization import _check_float, _check_param, normalize, normalize_fixed, \
-    update_running
+from ..ops.normalization import (
+    _check_float,
+    _check_param,
+    normalize,
+    normalize_fixed,
+    update_running,
+)
 from ..ops.padding import pad
 from .module import Module
 from .normalization import _BatchNorm
 from .parameter import Parameter
 
-__all__ = ["group_norm", "instance_norm", "rms_norm", "local_response_norm", "GroupNorm",
-           "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm"]
+__all__ = [
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LocalResponseNorm",
+    "RMSNorm",
+    "group_norm",
+    "instance_norm",
+    "local_response_norm",
+    "rms_norm",
+]
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

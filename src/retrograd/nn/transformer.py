@@ -27,8 +27,14 @@ from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm
 
-__all__ = ["TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
-           "TransformerDecoder", "Transformer", "generate_square_subsequent_mask"]
+__all__ = [
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+    "generate_square_subsequent_mask",
+]
 
 
 def generate_square_subsequent_mask(sz, device=None, dtype=None):
@@ -213,9 +219,8 @@ class TransformerEncoder(Module):
         pad = key_padding_mask.array if isinstance(key_padding_mask, Tensor) else \
             np.asarray(key_padding_mask)
         pad = pad if pad.dtype == bool else pad != 0
-        if self.mask_check:      # PyTorch's check: every row's tokens come first
-            if bool((pad[:, :-1] & ~pad[:, 1:]).any()):
-                return None
+        if self.mask_check and bool((pad[:, :-1] & ~pad[:, 1:]).any()):
+            return None          # PyTorch's check: every row's tokens come first
         return pad
 
 
