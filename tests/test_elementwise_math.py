@@ -103,6 +103,7 @@ BINARY = {
     "lerp_scalar": ((-2, 2), lambda m, a, b: m.lerp(a, b, 0.3)),
     "lerp_tensor": ((-2, 2), lambda m, a, b: m.lerp(a, b, a * b)),
     "addcmul": ((-2, 2), lambda m, a, b: m.addcmul(a, a, b, value=0.5)),
+    "ldexp": ((-2, 2), lambda m, a, b: m.ldexp(a, b)),
     "addcdiv": ((0.3, 2), lambda m, a, b: m.addcdiv(b, a, b, value=-2)),
 }
 # Results that are not floats of the input's dtype, or no gradient: values only.
@@ -114,7 +115,8 @@ LOGICAL = {name: (lambda name: lambda m, a, b: getattr(m, name)(a, b))(name)
            for name in ("logical_and", "logical_or", "logical_xor", "floor_divide",
                         "heaviside")}
 BITWISE = {name: (lambda name: lambda m, a, b: getattr(m, name)(a, b))(name)
-           for name in ("bitwise_and", "bitwise_or", "bitwise_xor")}
+           for name in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                        "bitwise_right_shift", "gcd", "lcm")}
 
 
 def _np(t):
@@ -185,9 +187,10 @@ def test_binary_values_dtypes_nan_inf_and_broadcasting_match_pytorch():
             _errors_alike(name, f, ints, other)
         _errors_alike(name, f, ints.astype(bool), other.astype(bool))
     for name, f in BITWISE.items():
-        ints, other = np.array([[-7], [0], [5]]), np.array([3, -2, 4])
+        ints, other = np.array([[-7], [0], [5]]), np.array([3, 2, 70])
         _same(*_both(f, ints, other), name, 0, 0)
-        _same(*_both(f, ints > 0, other > 0), name, 0, 0)
+        _same(*_both(f, ints.astype(np.uint8), other.astype(np.uint8)), name, 0, 0)
+        _errors_alike(name, f, ints > 0, other > 2)
         _errors_alike(name, f, ints.astype(np.float32), other.astype(np.float32))
     # integer rounding division, PyTorch's signs (a != 0 divisors)
     for f in (BINARY["fmod"][1], BINARY["remainder"][1], LOGICAL["floor_divide"],
@@ -277,7 +280,7 @@ def test_method_in_place_and_out_spellings_match_pytorch():
         for name in module.PUBLIC:
             args = _ARGS.get(name, ())
             inputs = (x > 0, y > 0) if name.startswith(("logical", "bitwise")) else (x, y)
-            if name.startswith("bitwise"):
+            if name.startswith("bitwise") or name in ("gcd", "lcm"):
                 inputs = ((x * 10).astype(np.int64), (y * 10).astype(np.int64))
             a, b = inputs
             call_args = [b] if args == "other" else list(args)
@@ -285,6 +288,8 @@ def test_method_in_place_and_out_spellings_match_pytorch():
             def lib_args(m, call_args=call_args):
                 return [m.tensor(v) if isinstance(v, np.ndarray) else v for v in call_args]
 
+            if not hasattr(torch.Tensor, name):      # isin: a function only
+                continue
             theirs = getattr(torch.tensor(a), name)(*lib_args(torch))
             ours = getattr(rg.tensor(a), name)(*lib_args(rg))
             _same(ours, theirs, f"x.{name}()", 1e-12, 1e-13)
@@ -316,7 +321,8 @@ _ARGS = {name: "other" for name in (
     "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "logical_and",
     "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "fmod",
     "remainder", "floor_divide", "divide", "true_divide", "multiply", "subtract",
-    "copysign", "fmax", "fmin", "heaviside", "float_power")}
+    "copysign", "fmax", "fmin", "heaviside", "float_power", "bitwise_left_shift",
+    "bitwise_right_shift", "gcd", "lcm", "ldexp")}
 _ARGS.update({"lerp": (np.array([1.0, 2.0, 3.0, 4.0]), 0.25),
               "addcmul": (np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, 0.5, 1.0, 2.0])),
               "addcdiv": (np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, 0.5, 1.0, 2.0])),
@@ -326,7 +332,9 @@ _ARGS.update({"lerp": (np.array([1.0, 2.0, 3.0, 4.0]), 0.25),
 def test_operators_and_in_place_rules():
     for f in (lambda m, a, b: a & b, lambda m, a, b: a | b, lambda m, a, b: a ^ b,
               lambda m, a, b: ~a, lambda m, a, b: a % b, lambda m, a, b: a // b,
-              lambda m, a, b: 7 % b, lambda m, a, b: 7 // b, lambda m, a, b: abs(a - b)):
+              lambda m, a, b: 7 % b, lambda m, a, b: 7 // b, lambda m, a, b: abs(a - b),
+              lambda m, a, b: (a << 2) >> b, lambda m, a, b: 1 << abs(b),
+              lambda m, a, b: m.isin(a, b) | m.isin(a, 12, invert=True)):
         _same(*_both(f, np.array([5, -3, 12]), np.array([3, 2, -5])), "int operator", 0, 0)
     _same(*_both(lambda m, a, b: (a & b) | ~a, np.array([True, False]),
                  np.array([True, True])), "bool operator", 0, 0)
@@ -442,7 +450,7 @@ def test_every_op_runs_on_the_device(device):
         assert f(rg, *args).device == device, name
     m = rg.tensor([3, 5], device=device)
     assert ((m & 1) | (m ^ 2) | ~m).device == device
-    assert (m % 2).device == (m // 2).device == device
+    assert (m % 2).device == (m // 2).device == ((m << 2) >> 1).device == device
     assert host   # the CPU values are compared with PyTorch's in the tests above
 
 

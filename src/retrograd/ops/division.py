@@ -13,7 +13,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from . import arithmetic, elementwise
 from .pointwise import Binary, operands, tensor_arg
 
@@ -304,6 +304,27 @@ def _bounded(x, bound, name):
     return x
 
 
+def _integer_pair(input, other, name):
+    a, b = operands(input, other, name)
+    for t in (a, b):
+        if t.dtype.kind not in "iu":
+            raise NotImplementedError(f'{name}: "{name}" not implemented for {t.dtype} '
+                                      "tensors (as in PyTorch: integer tensors only)")
+    return a, b
+
+
+def gcd(input, other):
+    """The greatest common divisor, elementwise (integer tensors; gcd(0, 0) = 0)."""
+    a, b = _integer_pair(input, other, "gcd")
+    return _make(array_module(a.array).gcd(a.array, b.array))
+
+
+def lcm(input, other):
+    """The least common multiple, elementwise (integer tensors; 0 if either is 0)."""
+    a, b = _integer_pair(input, other, "lcm")
+    return _make(array_module(a.array).lcm(a.array, b.array))
+
+
 def clamp_min(input, min):
     """max(x, min) (no gradient where x < min)."""
     return elementwise.clip(_bounded(input, min, "clamp_min"), min, None)
@@ -316,7 +337,8 @@ def clamp_max(input, max):
 
 PUBLIC = ("fmod", "remainder", "floor_divide", "divide", "true_divide", "multiply",
           "subtract", "negative", "positive", "absolute", "float_power", "copysign",
-          "fmax", "fmin", "lerp", "addcmul", "addcdiv", "clamp_min", "clamp_max")
+          "fmax", "fmin", "lerp", "addcmul", "addcdiv", "clamp_min", "clamp_max", "gcd",
+          "lcm")
 IN_PLACE = ("fmod", "remainder", "floor_divide", "divide", "true_divide", "multiply",
             "subtract", "negative", "absolute", "float_power", "copysign", "lerp",
-            "addcmul", "addcdiv", "clamp_min", "clamp_max")
+            "addcmul", "addcdiv", "clamp_min", "clamp_max", "gcd", "lcm")

@@ -1,11 +1,12 @@
 """Powers, exponentials and logarithms beyond exp/log/sqrt (elementwise.py):
-reciprocal, rsqrt, log1p, expm1, log2, log10, exp2, logaddexp, logaddexp2.
+reciprocal, rsqrt, log1p, expm1, log2, log10, exp2, logaddexp, logaddexp2, ldexp.
 
 log1p and expm1 exist for precision: for |x| ≪ 1, log(1 + x) and eˣ − 1 lose
 the digits of x to the rounding of 1 + x; NumPy's log1p/expm1 keep them.
 """
 import math
 
+from . import arithmetic
 from .pointwise import Binary, Unary, floats_only, operands, tensor_arg
 
 LN2 = math.log(2.0)
@@ -150,6 +151,13 @@ def logaddexp2(input, other):
     return LogAddExp2().apply(floats_only(a, "logaddexp2"), floats_only(b, "logaddexp2"))
 
 
+def ldexp(input, other):
+    """input · 2^other (integers give float32); differentiable in both:
+    ∂y/∂input = 2^other,  ∂y/∂other = y ln 2."""
+    a, b = operands(input, other, "ldexp")
+    return arithmetic.mul(a, exp2(b))
+
+
 PUBLIC = ("reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "exp2",
-          "logaddexp", "logaddexp2")
-IN_PLACE = ("reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "exp2")
+          "logaddexp", "logaddexp2", "ldexp")
+IN_PLACE = ("reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "exp2", "ldexp")

@@ -4,8 +4,9 @@ integer), plus the two value replacements that go with them: ``nan_to_num``
 
 * predicates — isnan isinf isfinite isposinf isneginf isreal signbit: bool results;
 * logic — logical_and/or/xor/not: any dtypes, read as "nonzero is true", bool result;
-* bits — bitwise_and/or/xor/not: integer and bool tensors only (the ``& | ^ ~``
-  operators), in the operands' dtype.
+* bits — bitwise_and/or/xor/not and the shifts: integer and bool tensors only (the
+  ``& | ^ ~ << >>`` operators), in the operands' dtype;
+* membership — isin.
 """
 import numpy as np
 
@@ -100,6 +101,44 @@ bitwise_or = _bitwise("bitwise_or", lambda xp, a, b: xp.bitwise_or(a, b))
 bitwise_xor = _bitwise("bitwise_xor", lambda xp, a, b: xp.bitwise_xor(a, b))
 
 
+def _shift(name, left):
+    def shift(input, other):
+        a, b = _arrays(input, other, name)
+        _integers(name, a, b)
+        if a.dtype.kind == "b" or b.dtype.kind == "b":
+            raise NotImplementedError(f'{name}: "{name}" not implemented for bool tensors '
+                                      "(as in PyTorch)")
+        xp = array_module(a)
+        bits = 8 * a.dtype.itemsize
+        # A count of the width or more gives 0, or the sign bits when a signed number
+        # goes right (PyTorch); NumPy leaves such counts to the machine.
+        count = xp.minimum(b, bits - 1).astype(a.dtype, copy=False)
+        y = xp.left_shift(a, count) if left else xp.right_shift(a, count)
+        if left or a.dtype.kind == "u":
+            y = xp.where(b >= bits, 0, y).astype(a.dtype, copy=False)
+        return _make(y)
+    shift.__name__ = shift.__qualname__ = name
+    shift.__doc__ = f"a {'<<' if left else '>>'} b elementwise (integer tensors)."
+    return shift
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", left=True)
+bitwise_right_shift = _shift("bitwise_right_shift", left=False)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """True where an element of ``elements`` is among ``test_elements`` (either may be a
+    number); ``invert=True`` gives the opposite."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin(): expected at least one Tensor argument, got "
+                        f"{type(elements).__name__} and {type(test_elements).__name__}")
+    like = elements if isinstance(elements, Tensor) else test_elements
+    xp = array_module(like.array)
+    e, t = (v.array if isinstance(v, Tensor) else xp.asarray(v) for v in
+            (elements, test_elements))
+    return _make(xp.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
 def bitwise_not(input):
     """~x: every bit flipped (integers), logical NOT (bools)."""
     x = tensor_arg(input, "bitwise_not").array
@@ -166,7 +205,9 @@ def heaviside(input, values):
 
 PUBLIC = ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",
           "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-          "bitwise_or", "bitwise_xor", "bitwise_not", "nan_to_num", "heaviside")
+          "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+          "bitwise_right_shift", "isin", "nan_to_num", "heaviside")
 # Predicates change the dtype to bool: PyTorch has no in-place form of them.
 IN_PLACE = ("logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-            "bitwise_or", "bitwise_xor", "bitwise_not", "nan_to_num", "heaviside")
+            "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+            "bitwise_right_shift", "nan_to_num", "heaviside")
