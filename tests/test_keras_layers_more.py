@@ -354,3 +354,59 @@ def test_activity_regularization_masking_identity_match_keras():
     model.predict(x, verbose=0)                     # no masked step: computed
     with pytest.raises(NotSupportedError, match="Masking"):
         model.predict(xm, verbose=0)
+
+
+# -- InputSpec -------------------------------------------------------------------------------
+def test_input_spec_as_keras():
+    from keras.src.layers.input_spec import assert_input_compatibility as keras_check
+
+    from retrograd.keras.layers.input_spec import assert_input_compatibility
+    assert rk.InputSpec is rk.layers.InputSpec
+    specs = [dict(ndim=3), dict(shape=(None, 4, 2)), dict(min_ndim=2, axes={-1: 2}),
+             dict(max_ndim=2), dict(dtype="float32", ndim=3),
+             dict(shape=(None, 4, 1), allow_last_axis_squeeze=True)]
+    x = np.zeros((2, 4, 2), np.float32)
+    for kw in specs:
+        k, r = keras.InputSpec(**kw), rk.InputSpec(**kw)
+        assert repr(r) == repr(k)
+        assert r.get_config() == k.get_config()
+        for arr in (x, x[..., :1], x[0], x.astype(np.int32)):
+            try:
+                keras_check(k, torch.tensor(arr), "l")
+                ok = True
+            except ValueError:
+                ok = False
+            if ok:
+                assert_input_compatibility(r, arr, "l")
+            else:
+                with pytest.raises(ValueError, match="of layer 'l' is incompatible"):
+                    assert_input_compatibility(r, arr, "l")
+    for K in (keras, rk):
+        with pytest.raises(TypeError, match="integer keys"):
+            K.InputSpec(axes={"a": 1})
+        with pytest.raises(ValueError, match="maximum allowed"):
+            K.InputSpec(ndim=2, axes={3: 1})
+
+
+def _spec_layer(K):
+    class Rank3(K.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.input_spec = K.InputSpec(ndim=3)
+
+        def call(self, x):
+            return x * 2.0
+    return Rank3()
+
+
+# The check at each call needs the layer.py/keras_tensor.py change of
+# /tmp/klayers_inputspec.patch (then drop this marker).
+@pytest.mark.xfail(strict=False, reason="Layer calls do not check input_spec yet")
+def test_input_spec_is_checked_at_call():
+    for K in (keras, rk):
+        layer = _spec_layer(K)
+        layer(np.zeros((2, 3, 4), np.float32))
+        with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+            layer(np.zeros((2, 3), np.float32))
+        with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+            _spec_layer(K)(K.Input((3,)))
