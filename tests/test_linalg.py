@@ -160,6 +160,7 @@ def _run(m, f, arrays, dtype):
     return ts, y
 
 
+@pytest.mark.filterwarnings("ignore:torch.chain_matmul is deprecated")
 def test_against_pytorch_values_gradients_dtypes():
     """Every case: the same values, gradients and dtypes as PyTorch, float64 and float32."""
     failures = []
@@ -187,6 +188,7 @@ def test_against_pytorch_values_gradients_dtypes():
 NO_JVP = {"matrix_power 0"}   # zeros: nothing to compare
 
 
+@pytest.mark.filterwarnings("ignore:torch.chain_matmul is deprecated")
 def test_finite_differences_and_forward_mode():
     """float64: backward against central differences, forward mode against reverse."""
     failures = []

@@ -6,6 +6,8 @@ Each is written with the differentiable ops (einsum, matmul, the arithmetic), so
 its gradient and forward mode are theirs; only the Euclidean ``cdist`` through the
 GEMM identity is an op of its own (``Cdist``), for its gradient at equal points.
 """
+import warnings
+
 import numpy as np
 
 from ..backend import array_module
@@ -373,6 +375,10 @@ def _chain(mats, split, i, j):
 
 def chain_matmul(*matrices, out=None):
     """The product of 2-D matrices (torch.chain_matmul, deprecated for multi_dot)."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two "
+                  "or more tensors rather than multiple parameters.", UserWarning,
+                  stacklevel=2)
     for i, m in enumerate(matrices):
         if isinstance(m, Tensor) and m.ndim != 2:
             raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
