@@ -129,6 +129,11 @@ def test_sdpa_dropout_keeps_the_expectation():
     np.testing.assert_allclose(y * s / 2, np.round(y * s / 2), atol=1e-5)   # multiples of 2/S
     assert 0.2 < y.std() < 0.4                           # binomial(10, ½) · 0.2: std 0.316
     assert np.allclose(F.scaled_dot_product_attention(q, k, v, dropout_p=0.0).numpy(), 1.0)
+    assert not F.scaled_dot_product_attention(q, k, v, dropout_p=1.0).numpy().any()
+    for lib, f in ((torch, TF.scaled_dot_product_attention),
+                   (rg, F.scaled_dot_product_attention)):
+        with pytest.raises(RuntimeError, match="between 0 and 1"):
+            f(lib.zeros(2, 2), lib.zeros(2, 2), lib.zeros(2, 2), dropout_p=1.5)
 
 
 def test_sdpa_errors_as_pytorch():
@@ -386,7 +391,7 @@ def test_attention_on_the_fake_gpu(fake_cuda):
     m = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True).to("cuda")
     x = rg.randn(2, 5, 8).to("cuda")
     x.requires_grad_()
-    pad = rg.tensor(np.array([[False] * 5, [False] * 3 + [True] * 2])).to("cuda")
+    pad = np.array([[False] * 5, [False] * 3 + [True] * 2])     # a host array: moved
     y = m(x, src_mask=nn.Transformer.generate_square_subsequent_mask(5, device="cuda"),
           src_key_padding_mask=pad)
     y.sum().backward()

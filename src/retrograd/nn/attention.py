@@ -34,8 +34,8 @@ __all__ = ["MultiheadAttention", "scaled_dot_product_attention"]
 def _mask_tensor(mask, like, who):
     """``mask`` (Tensor or array-like) as a Tensor on ``like``'s device: booleans
     kept, numbers in ``like``'s float dtype."""
-    if not isinstance(mask, Tensor):
-        mask = Tensor(np.asarray(mask))
+    if not isinstance(mask, Tensor):     # an array or a list: made where the query is
+        mask = Tensor(np.asarray(mask)).to(like.device)
     if mask.device != like.device:
         raise RuntimeError(f"{who}: the mask is on {mask.device} but the query is on "
                            f"{like.device}; move one with .to()")
@@ -89,8 +89,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                            "key (…, S, E), value (…, S, Ev)")
     if is_causal and attn_mask is not None:
         raise RuntimeError(f"{who}: explicit attn_mask should not be set when is_causal=True")
-    if not 0.0 <= dropout_p < 1.0:
-        raise ValueError(f"{who}: dropout_p must lie in [0, 1), got {dropout_p!r}")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"{who}: dropout probability has to be between 0 and 1, but got "
+                           f"dropout_p={dropout_p!r}")
     if enable_gqa:
         key, value = _share_heads(query, key, value, who)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
@@ -117,7 +118,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if bias is not None:
         scores = scores + (bias if isinstance(bias, Tensor) else Tensor._wrap(bias))
     weights = _safe_softmax(scores) if bias is not None else softmax(scores, -1)
-    if dropout_p > 0:
+    if dropout_p == 1:       # every weight dropped: zeros (as PyTorch)
+        weights = weights * 0.0
+    elif dropout_p > 0:
         weights = dropout(weights, dropout_p, True)
     return matmul(weights, value)
 
