@@ -251,3 +251,92 @@ def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
             bad(keras.optimizers)
         with pytest.raises(ValueError):
             bad(rk.optimizers)
+
+
+def test_initializer_aliases_constraints_tree_and_utils_as_keras():
+    import collections
+    rng = np.random.default_rng(3)
+    # initializers: the snake_case names are the classes; draws have Keras's law
+    for name in ("glorot_uniform", "he_normal", "lecun_uniform", "orthogonal", "identity",
+                 "variance_scaling", "truncated_normal", "random_normal", "zeros", "ones"):
+        assert getattr(rk.initializers, name).__name__ == getattr(keras.initializers,
+                                                                  name).__name__
+    for name in ("Orthogonal", "TruncatedNormal", "GlorotNormal", "HeUniform"):
+        a = np.asarray(getattr(keras.initializers, name)(seed=1)((256, 64)))
+        b = getattr(rk.initializers, name)(seed=1)((256, 64)).numpy()
+        assert b.dtype == a.dtype and abs(a.std() - b.std()) < 0.03 * a.std()
+        assert np.abs(b).max() <= np.abs(a).max() * 1.25
+    q = rk.initializers.OrthogonalInitializer(gain=2.0)((5, 3)).numpy()
+    assert np.allclose(q.T @ q, 4 * np.eye(3), atol=1e-5)
+    conf = rk.initializers.serialize(rk.initializers.HeNormal(seed=3))
+    assert conf["class_name"] == "HeNormal" and conf["config"]["seed"] == 3
+    assert type(rk.initializers.deserialize(conf)) is rk.initializers.HeNormal
+    # constraints: the same projections
+    w = rng.normal(size=(4, 3)).astype("float32") * 2
+    for name, kw in (("MaxNorm", {"max_value": 1.5}), ("MaxNorm", {"axis": 1}),
+                     ("MinMaxNorm", {"min_value": 0.5, "max_value": 1.2, "rate": 0.7}),
+                     ("NonNeg", {}), ("UnitNorm", {"axis": -1})):
+        a = np.asarray(getattr(keras.constraints, name)(**kw)(torch.tensor(w)))
+        c = getattr(rk.constraints, name)(**kw)
+        assert np.allclose(a, c(w), atol=1e-6) and np.allclose(a, c(rg.tensor(w)).numpy(),
+                                                               atol=1e-6), name
+        assert c.get_config() == getattr(keras.constraints, name)(**kw).get_config()
+        assert type(rk.constraints.deserialize(rk.constraints.serialize(c))) is type(c)
+    assert type(rk.constraints.get("max_norm")) is rk.constraints.MaxNorm
+    # tree
+    nt = collections.namedtuple("NT", "x y")
+    for s in ({"b": [1, 2], "a": (3, None)}, [1, [2, (3, 4)], {"z": 5, "y": [6]}], 5, None,
+              nt(1, [2, 3]), ()):
+        assert rk.tree.flatten(s) == keras.tree.flatten(s)
+        assert rk.tree.flatten_with_path(s) == keras.tree.flatten_with_path(s)
+        assert rk.tree.is_nested(s) == keras.tree.is_nested(s)
+        new = list(range(len(keras.tree.flatten(s))))
+        assert rk.tree.pack_sequence_as(s, new) == keras.tree.pack_sequence_as(s, new)
+        assert rk.tree.map_structure(str, s) == keras.tree.map_structure(str, s)
+    with pytest.raises(ValueError):
+        rk.tree.assert_same_structure([1, 2], [1, [2]])
+    # utils
+    for d in ("int", "float16", np.float32, torch.float32, float, int, bool, np.int64,
+              rg.float32):
+        assert rk.utils.standardize_dtype(d) == keras.utils.standardize_dtype(d)
+    with pytest.raises(ValueError):
+        rk.utils.standardize_dtype("float")
+    x = np.array([[3.0, 4.0], [0, 0], [1, 2]])
+    assert np.allclose(rk.utils.normalize(x), keras.utils.normalize(x))
+    assert rk.utils.is_keras_tensor(rk.Input((3,))) and not rk.utils.is_keras_tensor(x)
+
+    class Scale(rk.layers.Layer):
+        def call(self, x):
+            return x * 2
+    assert "Scale" not in rk.utils.get_custom_objects()
+    with rk.utils.custom_object_scope({"Scale": Scale}):
+        assert rk.utils.get_custom_objects()["Scale"] is Scale
+        assert rk.saving.get_registered_object("Scale") is Scale
+    assert "Scale" not in rk.utils.get_custom_objects()
+
+
+def test_timeseries_and_split_dataset_feed_fit():
+    ds = rk.utils.timeseries_dataset_from_array(np.arange(100), np.arange(100) * 10,
+                                                sequence_length=10, sampling_rate=2,
+                                                batch_size=8, start_index=5)
+    x, y = ds[0]
+    assert len(ds) == 10 and x.shape == (8, 10)
+    assert list(x[1]) == list(range(6, 26, 2)) and list(y[:2]) == [50, 60]
+    assert [len(b[0]) for b in ds][-1] == 77 - 9 * 8     # 95 − 9·2 = 77 windows
+    with pytest.raises(ValueError, match="sampling_rate"):
+        rk.utils.timeseries_dataset_from_array(np.arange(10), None, 3, sampling_rate=0)
+    rng = np.random.default_rng(0)
+    series = rng.normal(size=(120, 2)).astype("float32")
+    data = rk.utils.timeseries_dataset_from_array(series, series[4:, 0], sequence_length=4,
+                                                  batch_size=32, shuffle=True, seed=1)
+    model = rk.Sequential([rk.Input((4, 2)), rk.layers.Flatten(), rk.layers.Dense(1)])
+    model.compile(optimizer=rk.optimizers.Lamb(0.01), loss="log_cosh",
+                  metrics=[rk.metrics.RootMeanSquaredError(), "mape"])
+    logs = model.fit(data, epochs=2, verbose=0).history
+    assert set(logs) == {"loss", "root_mean_squared_error", "mape"}
+    left, right = rk.utils.split_dataset((np.arange(10), np.arange(10) * 2), left_size=0.3,
+                                         shuffle=True, seed=2)
+    assert len(left[0]) == 3 and len(right[0]) == 7 and np.all(left[1] == 2 * left[0])
+    assert sorted(np.concatenate([left[0], right[0]])) == list(range(10))
+    with pytest.raises(ValueError, match="left_size"):
+        rk.utils.split_dataset(np.arange(10))

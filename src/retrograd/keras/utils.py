@@ -150,9 +150,238 @@ def model_to_dot(model, **kwargs):
     from .plot import model_to_dot as dot
     return dot(model, **kwargs)
 
+# -- custom objects, configurations (keras.saving's, under Keras's utils names too) --------
+
+from .backend import clear_session, is_keras_tensor  # noqa: E402
+from .saving import (deserialize_keras_object, get_registered_name,  # noqa: E402
+                     get_registered_object, register_keras_serializable,
+                     serialize_keras_object)
+from .saving import object_registration as _registration  # noqa: E402
+
+
+def get_custom_objects():
+    """The global dict of custom objects (Keras's ``GLOBAL_CUSTOM_OBJECTS``): what
+    ``register_keras_serializable`` registers ("package>Name"), and what one adds by
+    hand (``get_custom_objects()["MyLayer"] = MyLayer``) for files to name."""
+    return _registration._REGISTRY
+
+
+class CustomObjectScope:
+    """``with custom_object_scope({"MyLayer": MyLayer}):`` — the objects are known to
+    ``load_model``/``from_config`` inside the block only (several dicts may be given)."""
+
+    def __init__(self, *args):
+        for a in args:
+            if not isinstance(a, dict):
+                raise TypeError(f"custom_object_scope: expected dicts of custom objects, got "
+                                f"{type(a).__name__}")
+        self.custom_objects = {k: v for a in args for k, v in a.items()}
+        self._saved = None
+
+    def __enter__(self):
+        registry = _registration._REGISTRY
+        self._saved = {k: registry[k] for k in self.custom_objects if k in registry}
+        registry.update(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        registry = _registration._REGISTRY
+        for k in self.custom_objects:
+            registry.pop(k, None)
+        registry.update(self._saved)
+        return False
+
+
+custom_object_scope = CustomObjectScope
+
+
+# -- arrays ---------------------------------------------------------------------------------
+
+def normalize(x, axis=-1, order=2):
+    """x / ‖x‖_order along ``axis`` (zero norms left as 1), Keras's ``utils.normalize``
+    for arrays; a retrograd Tensor goes through ``keras.ops.normalize``-style
+    x / max(‖x‖, ε) and keeps its graph."""
+    from ..tensor import Tensor
+    if isinstance(x, Tensor):
+        norm = (x.abs() ** order).sum(axis=axis, keepdims=True) ** (1.0 / order)
+        return x / norm.clip(1e-7, None)
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
+
+
+def standardize_dtype(dtype):
+    """Keras's dtype name ("float32", "int64", "bool"…) of a name, a NumPy/torch/
+    retrograd dtype or a Python type (``float`` → "float32", ``int`` and "int" →
+    "int32", as Keras's; None → "float32")."""
+    if dtype is None:
+        return "float32"
+    python = {float: "float32", int: "int32", bool: "bool", "int": "int32"}
+    if isinstance(dtype, (str, type)) and dtype in python:
+        return python[dtype]
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+    if isinstance(dtype, type) and issubclass(dtype, np.generic):
+        name = np.dtype(dtype).name
+    if not isinstance(name, str):
+        name = str(dtype)
+    name = name.replace("torch.", "")
+    if name == "float":
+        raise ValueError(f"Invalid dtype: {dtype}")
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        raise ValueError(f"Invalid dtype: {dtype}") from None
+
+
+class _Timeseries(PyDataset):
+    """The batches of ``timeseries_dataset_from_array`` (a ``PyDataset``: ``fit``
+    reads it directly)."""
+
+    def __init__(self, data, targets, starts, offsets, batch_size):
+        super().__init__()
+        self.data, self.targets, self.starts, self.offsets = data, targets, starts, offsets
+        self.batch_size = batch_size
+
+    def __len__(self):
+        if self.batch_size is None:
+            return len(self.starts)
+        return -(-len(self.starts) // self.batch_size)
+
+    def __getitem__(self, i):
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"timeseries dataset: batch {i} of {len(self)}")
+        if self.batch_size is None:
+            rows = self.starts[i:i + 1 or None]
+        else:
+            i = i % len(self)
+            rows = self.starts[i * self.batch_size:(i + 1) * self.batch_size]
+        x = self.data[rows[:, None] + self.offsets[None, :]]
+        y = None if self.targets is None else self.targets[rows]
+        if self.batch_size is None:
+            x, y = x[0], None if y is None else y[0]
+        return x if y is None else (x, y)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
+                                  sampling_rate=1, batch_size=128, shuffle=False, seed=None,
+                                  start_index=None, end_index=None):
+    """Sliding windows over a time series, as Keras's: window k starts at
+    sₖ = k·``sequence_stride`` (from ``start_index``) and holds the
+    ``sequence_length`` steps sₖ, sₖ + ``sampling_rate``, …; its target is
+    ``targets[start_index + sₖ]`` (None: windows only). ``shuffle`` permutes the
+    windows with ``numpy.random.RandomState(seed)``. Returns a ``PyDataset`` of
+    batches (x of shape (batch, sequence_length, …), y) that ``fit`` takes and that
+    can be iterated; Keras returns a ``tf.data.Dataset`` of the same batches."""
+    data = np.asarray(data)
+    n = len(data)
+    if start_index:
+        if start_index < 0:
+            raise ValueError(f"`start_index` must be 0 or greater. Received: "
+                             f"start_index={start_index}")
+        if start_index >= n:
+            raise ValueError(f"`start_index` must be lower than the length of the data. "
+                             f"Received: start_index={start_index}, for data of length {n}")
+    if end_index:
+        if start_index and end_index <= start_index:
+            raise ValueError(f"`end_index` must be higher than `start_index`. Received: "
+                             f"start_index={start_index}, and end_index={end_index} ")
+        if end_index >= n:
+            raise ValueError(f"`end_index` must be lower than the length of the data. "
+                             f"Received: end_index={end_index}, for data of length {n}")
+        if end_index <= 0:
+            raise ValueError(f"`end_index` must be higher than 0. Received: "
+                             f"end_index={end_index}")
+    for arg, value in (("sampling_rate", sampling_rate), ("sequence_stride", sequence_stride)):
+        if value <= 0:
+            raise ValueError(f"`{arg}` must be higher than 0. Received: {arg}={value}")
+        if value >= n:
+            raise ValueError(f"`{arg}` must be lower than the length of the data. Received: "
+                             f"{arg}={value}, for data of length {n}")
+    start_index = start_index or 0
+    end_index = n if end_index is None else end_index
+    count = end_index - start_index - (sequence_length - 1) * sampling_rate
+    if targets is not None:
+        targets = np.asarray(targets)
+        count = min(count, len(targets))
+    starts = np.arange(0, max(count, 0), sequence_stride, dtype=np.int64)
+    if shuffle:
+        np.random.RandomState(np.random.randint(1e6) if seed is None else seed).shuffle(starts)
+    offsets = np.arange(0, sequence_length * sampling_rate, sampling_rate, dtype=np.int64)
+    return _Timeseries(data[start_index:end_index], None if targets is None else
+                       targets[start_index:end_index], starts, offsets, batch_size)
+
+
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+    """Two parts of a dataset of samples (an array, a tuple/list of arrays or a dict
+    of arrays, all of the same length): the first ``left_size`` samples and the last
+    ``right_size`` (a fraction in (0, 1) or a count; one may be None: the rest),
+    after a shuffle of the samples by Python's ``random`` seeded with ``seed``, as
+    Keras's. Each part has the structure of ``dataset`` (Keras returns
+    ``tf.data.Dataset``s of the same samples)."""
+    import random as _random
+    if isinstance(dataset, dict):
+        arrays = {k: np.asarray(v) for k, v in dataset.items()}
+        lengths = {len(v) for v in arrays.values()}
+    elif isinstance(dataset, (tuple, list)):
+        arrays = [np.asarray(v) for v in dataset]
+        lengths = {len(v) for v in arrays}
+    else:
+        arrays = np.asarray(dataset)
+        lengths = {len(arrays)}
+    if len(lengths) != 1:
+        raise ValueError(f"split_dataset: the arrays of the dataset must have the same "
+                         f"length, got lengths {sorted(lengths)}")
+    total = lengths.pop()
+    if left_size is None and right_size is None:
+        raise ValueError("split_dataset: you must specify either `left_size` or `right_size`")
+    for arg, v in (("left_size", left_size), ("right_size", right_size)):
+        if v is None:
+            continue
+        if type(v) not in (int, float):
+            raise TypeError(f"Invalid `{arg}` type. Expected one of (int, float). Received: "
+                            f"{arg}={v} of type {type(v)}")
+        if type(v) is int and not 0 < v < total or type(v) is float and not 0 < v < 1:
+            raise ValueError(f"`{arg}` should be either a positive integer smaller than "
+                             f"{total}, or a float within the range `[0, 1]`. Received: "
+                             f"{arg}={v}")
+    left = round(left_size * total) if type(left_size) is float else left_size
+    right = round(right_size * total) if type(right_size) is float else right_size
+    left = total - right if left is None else left
+    right = total - left if right is None else right
+    if left + right > total:
+        raise ValueError(f"The sum of `left_size` and `right_size` should be smaller than "
+                         f"the {total} samples. Received: left_size + right_size = "
+                         f"{left + right}")
+    if left == 0 or right == 0:
+        raise ValueError(f"split_dataset: with left_size={left_size!r}, "
+                         f"right_size={right_size!r} one part of the {total} samples is empty")
+    order = list(range(total))
+    if shuffle:
+        _random.seed(_random.randint(0, int(1e6)) if seed is None else seed)
+        _random.shuffle(order)
+    parts = np.asarray(order[:left], dtype=np.int64), np.asarray(order[total - right:],
+                                                                  dtype=np.int64)
+
+    def take(rows):
+        if isinstance(arrays, dict):
+            return {k: v[rows] for k, v in arrays.items()}
+        if isinstance(arrays, list):
+            return type(dataset)(v[rows] for v in arrays)
+        return arrays[rows]
+    return take(parts[0]), take(parts[1])
+
+
 __all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequence",
            "unpack_x_y_sample_weight", "pack_x_y_sample_weight", "plot_model", "model_to_dot",
-           "pad_sequences"]
+           "pad_sequences", "get_custom_objects", "custom_object_scope", "CustomObjectScope",
+           "register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
+           "get_registered_name", "get_registered_object", "normalize", "standardize_dtype",
+           "timeseries_dataset_from_array", "split_dataset", "is_keras_tensor",
+           "clear_session"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 
