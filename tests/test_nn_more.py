@@ -57,6 +57,11 @@ CASES = [
     _case("pdist p=1", lambda l, f, x: f.pdist(x, 1), A),
     _case("nearest x2", lambda l, f, x: f.interpolate(x, scale_factor=2), X3),
     _case("nearest size", lambda l, f, x: f.interpolate(x, size=(5, 3)), X4),
+    _case("nearest 2-D copies, halves", lambda l, f, x: f.interpolate(
+        x, scale_factor=(1.1, 2.1)), X4),
+    _case("nearest 1-D by 1.1", lambda l, f, x: f.interpolate(x, scale_factor=1.1), X3),
+    _case("bilinear, one axis kept", lambda l, f, x: f.interpolate(
+        x, scale_factor=(1.1, 1.7), mode="bilinear"), X4),
     _case("nearest-exact", lambda l, f, x: f.interpolate(x, size=7, mode="nearest-exact"), X3),
     _case("linear", lambda l, f, x: f.interpolate(x, scale_factor=2.5, mode="linear"), X3),
     _case("linear corners", lambda l, f, x: f.interpolate(x, size=7, mode="linear",

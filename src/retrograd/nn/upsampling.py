@@ -99,11 +99,20 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                       "'bilinear', as PyTorch)")
         return _integer_linear(input, out, scales, n, mode, align_corners)
     y = input
+    planar = mode == "nearest" and k == 2   # PyTorch's 2-D nearest kernel: copy, halve
     for i in range(k):
+        if _unchanged(mode, n[i], out[i], scales[i]) or planar and n[i] == out[i]:
+            continue
         scale = scales[i] if scales[i] is not None else n[i] / out[i]
-        if n[i] != out[i] or scales[i] is not None and scales[i] != 1.0:
-            y = resample_axis(y, 2 + i, out[i], mode, scale, align_corners)
+        y = resample_axis(y, 2 + i, out[i], mode, scale, align_corners, exact_halves=planar)
     return y
+
+
+def _unchanged(mode, n, m, scale):
+    """An axis the mode leaves as it is: the linear modes copy an axis whose size does not
+    change (PyTorch's kernels do, whatever the scale factor); the nearest modes map by the
+    scale factor even then."""
+    return n == m and (mode in _LINEAR or scale is None or scale == 1.0)
 
 
 def _integer_linear(input, out, scales, n, mode, align_corners):
@@ -113,6 +122,8 @@ def _integer_linear(input, out, scales, n, mode, align_corners):
     info = np.iinfo(input.dtype) if input.dtype.kind in "iu" else None
     y = Tensor._wrap(input.array.astype(np.float64))
     for i in reversed(range(len(out))):
+        if _unchanged(mode, n[i], out[i], scales[i]):
+            continue
         scale = scales[i] if scales[i] is not None else n[i] / out[i]
         a = xp.floor(resample_axis(y, 2 + i, out[i], mode, scale, align_corners).array + 0.5)
         y = Tensor._wrap(a if info is None else xp.clip(a, info.min, info.max))

@@ -23,8 +23,11 @@ def source_index(mode, n, m, scale, align_corners):
     """(i0, i1, λ) as NumPy arrays for output positions 0…m−1 (i1, λ: None for the
     nearest modes)."""
     d = np.arange(m, dtype=np.float64)
-    if mode in ("nearest", "nearest-exact"):
-        s = np.floor((d + (0.5 if mode == "nearest-exact" else 0.0)) * scale)
+    if mode == "nearest":       # PyTorch's float arithmetic: floorf(d · σ)
+        s = np.floor(d.astype(np.float32) * np.float32(scale))
+        return np.minimum(s.astype(np.int64), n - 1), None, None
+    if mode == "nearest-exact":  # floorf((d + ½) · σ), the product rounded to float
+        s = np.floor(((d + 0.5) * np.float64(np.float32(scale))).astype(np.float32))
         return np.minimum(s.astype(np.int64), n - 1), None, None
     if align_corners:
         s = d * ((n - 1) / (m - 1)) if m > 1 else np.zeros(m)
@@ -35,10 +38,15 @@ def source_index(mode, n, m, scale, align_corners):
     return i0, i1, s - i0
 
 
-def resample_axis(x, axis, m, mode, scale, align_corners):
-    """``x`` resampled to ``m`` positions along ``axis`` (a Tensor op chain)."""
+def resample_axis(x, axis, m, mode, scale, align_corners, exact_halves=False):
+    """``x`` resampled to ``m`` positions along ``axis`` (a Tensor op chain).
+    ``exact_halves``: the rule of PyTorch's 2-D "nearest" kernel, which doubles an axis
+    (m = 2n) as s = ⌊d/2⌋ whatever the scale factor."""
     n = x.shape[axis]
-    i0, i1, lam = source_index(mode, n, m, scale, align_corners)
+    if exact_halves and m == 2 * n:
+        i0, i1, lam = np.arange(m) // 2, None, None
+    else:
+        i0, i1, lam = source_index(mode, n, m, scale, align_corners)
     xp = array_module(x.array)
     y0 = x.index_select(axis, xp.asarray(i0))
     if i1 is None:
