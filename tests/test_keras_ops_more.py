@@ -37,6 +37,7 @@ KV = R.standard_normal((2, 5, 2, 3)).astype(np.float32)
 BIAS = R.standard_normal((1, 1, 4, 5)).astype(np.float32)
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 1.5], np.float32)
 LABELS = np.array([0, 3, 1])
+NANS = np.where(A > 0.8, np.nan, A).astype(np.float32)
 IDX = np.array([[0, 1], [2, 3], [0, 1]])
 
 # (name, call): the same call on both sides.
@@ -175,6 +176,49 @@ CASES = [
     ("unique", lambda o: o.unique(np.array([3, 1, 3, 2, 1]))),
     ("dtype", lambda o: o.dtype(o.convert_to_tensor(I32))),
     ("ndim", lambda o: o.ndim(T3)), ("size", lambda o: o.size(T3)),
+    ("array", lambda o: o.array([[1, 2], [3, 4]])), ("get_item", lambda o: o.get_item(A, 1)),
+    ("select", lambda o: o.select([A > 0.5, A < -0.5], [A, C], 7.0)),
+    ("fmax", lambda o: o.fmax(SPECIAL, VEC)), ("fmin", lambda o: o.fmin(SPECIAL, VEC)),
+    ("nanmax", lambda o: o.nanmax(NANS, axis=1)), ("nanmin", lambda o: o.nanmin(NANS)),
+    ("nanprod", lambda o: o.nanprod(NANS, axis=0)), ("nanvar", lambda o: o.nanvar(NANS, 1)),
+    ("nanstd", lambda o: o.nanstd(NANS)), ("nanargmax", lambda o: o.nanargmax(NANS, 1)),
+    ("nanargmin", lambda o: o.nanargmin(NANS, axis=0)),
+    ("nancumsum", lambda o: o.nancumsum(NANS, axis=1)),
+    ("nancumprod", lambda o: o.nancumprod(NANS, axis=0)),
+    ("ptp", lambda o: o.ptp(A, axis=1)), ("real", lambda o: o.real(A)),
+    ("conj", lambda o: o.conj(A)),
+    ("angle", lambda o: o.angle(A)), ("isreal", lambda o: o.isreal(A)),
+    ("hsplit", lambda o: o.hsplit(A, 2)), ("vsplit", lambda o: o.vsplit(T3, [1])),
+    ("dsplit", lambda o: o.dsplit(T3, 2)), ("diagflat", lambda o: o.diagflat(V3, 1)),
+    ("vander", lambda o: o.vander(VEC)), ("vander_inc", lambda o: o.vander(VEC, 3, True)),
+    ("erfc", lambda o: o.erfc(A)), ("ldexp", lambda o: o.ldexp(A, I32[:1, :1])),
+    ("saturate_cast", lambda o: o.saturate_cast(A * 300, "uint8")),
+    ("isin", lambda o: o.isin(I64, np.array([1, 4]))),
+    ("unravel_index", lambda o: o.unravel_index(np.array([1, 7, 10]), (3, 4))),
+    ("histogram", lambda o: o.histogram(VEC, bins=3)),
+    ("corrcoef", lambda o: o.corrcoef(A)),
+    ("correlate", lambda o: o.correlate(VEC, V3[0])),
+    ("correlate_full", lambda o: o.correlate(VEC, V3[0], mode="full")),
+    ("correlate_same", lambda o: o.correlate(VEC, V3[0], mode="same")),
+    ("bitwise_and", lambda o: o.bitwise_and(I32, 6)), ("bitwise_or", lambda o: o.bitwise_or(I32, 8)),
+    ("bitwise_xor", lambda o: o.bitwise_xor(I32, I32[::-1])),
+    ("bitwise_not", lambda o: o.bitwise_not(I32)),
+    ("left_shift", lambda o: o.left_shift(I32, 2)), ("right_shift", lambda o: o.right_shift(I32, 1)),
+    ("gcd", lambda o: o.gcd(I32, 4)), ("lcm", lambda o: o.lcm(I32, 4)),
+    ("hamming", lambda o: o.hamming(5)), ("hanning", lambda o: o.hanning(6)),
+    ("bartlett", lambda o: o.bartlett(5)), ("blackman", lambda o: o.blackman(5)),
+    ("kaiser", lambda o: o.kaiser(5, 2.0)), ("nextafter", lambda o: o.nextafter(A, C)),
+    ("associative_scan", lambda o: o.associative_scan(lambda a, b: a + b, A, axis=1)),
+    ("associative_scan_rev", lambda o: o.associative_scan(o.maximum, A, reverse=True)),
+    ("vectorize", lambda o: o.vectorize(lambda a, b: a * b + 1.0)(A, C[0])),
+    ("segment_sum", lambda o: o.segment_sum(A, np.array([0, 2, 0]))),
+    ("segment_sum_n", lambda o: o.segment_sum(A, np.array([0, 2, 0]), num_segments=4)),
+    ("segment_max", lambda o: o.segment_max(A, np.array([1, 1, 0]))),
+    ("extract_sequences", lambda o: o.extract_sequences(T3, 2, 1)),
+    ("space_to_depth", lambda o: o.space_to_depth(IMG[:, :4, :4], 2)),
+    ("depth_to_space", lambda o: o.depth_to_space(IMG[:, :, :, :1].repeat(4, -1), 2)),
+    ("unfold", lambda o: o.unfold(o.convert_to_tensor(IMG.transpose(0, 3, 1, 2)), 2)),
+    ("fold", lambda o: o.fold(o.convert_to_tensor(IDX[:1, :1] + T3.reshape(1, 12, 2)), (3, 2), 2)),
     # nn
     ("gelu", lambda o: o.gelu(A)), ("swish", lambda o: o.swish(A)),
     ("relu6", lambda o: o.nn.relu6(A * 4)), ("hard_sigmoid", lambda o: o.hard_sigmoid(A * 4)),
@@ -292,7 +336,7 @@ def _sparsemax(z, axis):
 
 
 # Where Keras 3.15's PyTorch backend departs from the NumPy semantics Keras documents
-# (its symmetric pad replicates the edge, nonzero stacks the indices into one tensor,
+# (its symmetric pad replicates the edge, imag refuses real tensors, nonzero stacks the indices into one tensor,
 # argpartition does not partition, sparsemax's τ sums the running sums), NumPy and
 # the sparsemax paper are the oracles.
 NUMPY_CASES = [
@@ -302,6 +346,7 @@ NUMPY_CASES = [
     ("pad_edge", lambda: rops.pad(A, ((1, 1), (0, 2)), mode="edge"),
      np.pad(A, ((1, 1), (0, 2)), mode="edge")),
     ("nonzero", lambda: rops.nonzero(I64 > 2), np.nonzero(I64 > 2)),
+    ("imag", lambda: rops.imag(A), np.imag(A)),
     ("where_one", lambda: rops.where(A > 0), np.nonzero(A > 0)),
     ("argpartition", lambda: rops.sort(rops.take_along_axis(A, rops.argpartition(A, 1), 1)[
         :, :2]), np.sort(A, axis=1)[:, :2]),
@@ -378,6 +423,15 @@ GRAD_CASES = [
                                                         o.reshape(x, (1, 3, 2, 2)),
                                                         is_causal=True)),
     ("psnr", lambda o, x: o.psnr(x, C, 2.0)),
+    ("segments", lambda o, x: o.segment_sum(x, np.array([1, 0, 1]))
+     + o.segment_max(x, np.array([1, 0, 1]))),
+    ("select_ptp", lambda o, x: o.select([x > 0.5], [o.square(x)], C) + o.ptp(x, axis=0)),
+    ("nanmax_erfc", lambda o, x: o.nanmax(x, axis=1) + o.erfc(x[:, 0])),
+    ("corrcoef", lambda o, x: o.corrcoef(x)),
+    ("correlate", lambda o, x: o.correlate(x[0], x[1, :3], mode="same")),
+    ("extract_sequences", lambda o, x: o.extract_sequences(x, 3, 1)),
+    ("associative_scan", lambda o, x: o.associative_scan(lambda a, b: a * b, x, axis=1)),
+    ("vectorize", lambda o, x: o.vectorize(lambda a: a * a + 1.0)(x)),
 ]
 IMG_GRAD_CASES = [
     ("conv", lambda o, x: o.conv(x, K2, strides=2, padding="same")),
@@ -389,6 +443,7 @@ IMG_GRAD_CASES = [
     ("resize", lambda o, x: o.image.resize(x, (7, 4))),
     ("resize_nearest", lambda o, x: o.image.resize(x, (3, 8), interpolation="nearest")),
     ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
+    ("space_depth", lambda o, x: o.depth_to_space(o.space_to_depth(x[:, :4, :4], 2) * 2.0, 2)),
     ("grayscale_crop_pad", lambda o, x: o.image.pad_images(o.image.crop_images(
         o.image.rgb_to_grayscale(x), 1, 1, 1, 2), 1, 0, 0, 2)),
 ]

@@ -18,12 +18,13 @@ import numpy as np
 from ... import creation
 from ...backend import array_module
 from ...function import Function
+from ...ops import elementwise as _elementwise
 from ...ops import indexing as _indexing
 from ...ops import scatter as _scatter
 from ...ops import shape as _shape
 from ...tensor import Tensor
 from ..keras_tensor import KerasTensor
-from .numpy import _eager, _tensor
+from .numpy import _eager, _tensor, ndim, size  # noqa: F401 (keras.ops.core's too)
 
 __all__ = ["stop_gradient", "cond", "switch", "scan", "fori_loop", "while_loop", "map",
            "vectorized_map", "slice", "slice_update", "scatter", "scatter_update",
@@ -256,17 +257,6 @@ def dtype(x):
     return str(_tensor(x, "dtype").dtype)
 
 
-def size(x):
-    """The number of elements (a tensor, as Keras's PyTorch backend returns)."""
-    n = int(np.prod(x.shape)) if hasattr(x, "shape") else int(np.size(x))
-    return creation.as_tensor(np.asarray(n, dtype=np.int64))
-
-
-def ndim(x):
-    """The number of dimensions."""
-    return len(x.shape) if hasattr(x, "shape") else np.ndim(x)
-
-
 @_eager
 def unstack(x, num=None, axis=0):
     """The slices of ``x`` along ``axis``, a list."""
@@ -334,6 +324,128 @@ def custom_gradient(f):
                        for a in args]
         return _Custom(f, (), kwargs).apply(*tensors)
     return wrapper
+
+
+# -- scans, vectorize, segments, frames -------------------------------------------------
+
+__all__ += ["associative_scan", "vectorize", "segment_sum", "segment_max", "segment_min",
+            "segment_prod", "extract_sequences"]
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """The running ``f``-reduction along ``axis``: out[i] = f(out[i − 1], elems[i])
+    (f associative, as Keras requires; it runs as a loop here)."""
+    t = _tensor(elems, "associative_scan")
+    rows = unstack(t, axis=axis)
+    if reverse:
+        rows = rows[::-1]
+    out = [rows[0]] if rows else []
+    for r in rows[1:]:
+        out.append(f(out[-1], r))
+    if reverse:
+        out = out[::-1]
+    return _shape.stack(out, axis % builtins.max(t.ndim, 1))
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """``pyfunc`` applied to each element of its (broadcast) tensor arguments, the
+    results assembled in their shape (NumPy's vectorize without ``signature``)."""
+    if signature is not None:
+        from ...missing import NotSupportedError
+        raise NotSupportedError("keras.ops.vectorize: signature= is not in retrograd; "
+                                "vectorize maps over single elements")
+    excluded = set(excluded or ())
+
+    def function(*args, **kwargs):
+        positions = [i for i, a in enumerate(args) if i not in excluded]
+        tensors = [_tensor(args[i], "vectorize") for i in positions]
+        shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors)) if tensors else ()
+        tensors = [_shape.broadcast_to(t, shape).reshape(-1) for t in tensors]
+        n = int(np.prod(shape))
+        results = []
+        for k in range(n):
+            call = list(args)
+            for i, t in zip(positions, tensors):
+                call[i] = t[k]
+            results.append(_tensor(pyfunc(*call, **kwargs), "vectorize"))
+        if not results:
+            return _tensor(np.zeros(shape, np.float32), "vectorize")
+        return _shape.stack(results, 0).reshape(*shape, *results[0].shape)
+    return function
+
+
+def _segments(name, data, segment_ids, num_segments):
+    t = _tensor(data, name)
+    ids = np.asarray(segment_ids.detach().cpu().array if isinstance(segment_ids, Tensor)
+                     else segment_ids)
+    if ids.dtype.kind not in "iu" or ids.ndim != 1 or ids.shape[0] != t.shape[0]:
+        raise ValueError(f"keras.ops.{name}: segment_ids must be 1-D integers, one per row "
+                         f"of data of shape {tuple(t.shape)}; got shape {ids.shape}, dtype "
+                         f"{ids.dtype}")
+    n = int(ids.max()) + 1 if num_segments is None and ids.size else int(num_segments or 0)
+    keep = (ids >= 0) & (ids < n)          # ids beyond num_segments are dropped
+    return t, ids, n, keep
+
+
+@_eager
+def segment_sum(data, segment_ids, num_segments=None, sorted=False):
+    """Σ of the rows of ``data`` sharing a segment id: out[s] = Σ_{ids[i] = s} data[i]."""
+    t, ids, n, keep = _segments("segment_sum", data, segment_ids, num_segments)
+    rows = np.nonzero(keep)[0]
+    return scatter(ids[rows].reshape(-1, 1), t[rows], (n, *t.shape[1:]))
+
+
+def _segment_reduce(name, data, segment_ids, num_segments, reduce, fill):
+    t, ids, n, keep = _segments(name, data, segment_ids, num_segments)
+    member = (ids[None, :] == np.arange(n)[:, None]) & keep[None, :]       # (S, N)
+    mask = creation.as_tensor(member.reshape(member.shape + (1,) * (t.ndim - 1)),
+                              device=t.device)
+    filled = _elementwise.where(mask, _shape.broadcast_to(t.reshape(1, *t.shape),
+                                                          (n, *t.shape)), fill)
+    return reduce(filled)
+
+
+@_eager
+def segment_max(data, segment_ids, num_segments=None, sorted=False):
+    """The maximum of the rows of each segment (the dtype's lowest for an empty one)."""
+    t = _tensor(data, "segment_max")
+    low = float(np.finfo(t.dtype).min) if t.dtype.kind == "f" else int(np.iinfo(t.dtype).min)
+    return _segment_reduce("segment_max", t, segment_ids, num_segments,
+                           lambda a: a.max(axis=1), low)
+
+
+@_eager
+def segment_min(data, segment_ids, num_segments=None, sorted=False):
+    """The minimum of the rows of each segment (the dtype's largest for an empty one)."""
+    t = _tensor(data, "segment_min")
+    high = float(np.finfo(t.dtype).max) if t.dtype.kind == "f" else int(np.iinfo(t.dtype).max)
+    return _segment_reduce("segment_min", t, segment_ids, num_segments,
+                           lambda a: a.min(axis=1), high)
+
+
+@_eager
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+    """The product of the rows of each segment (1 for an empty one)."""
+    from .numpy import prod
+    return _segment_reduce("segment_prod", data, segment_ids, num_segments,
+                           lambda a: prod(a, axis=1), 1)
+
+
+@_eager
+def extract_sequences(x, sequence_length, sequence_stride):
+    """Frames of ``sequence_length`` samples every ``sequence_stride`` along the last
+    axis: (…, frames, sequence_length)."""
+    t = _tensor(x, "extract_sequences")
+    n = t.shape[-1]
+    if sequence_length > n or sequence_length < 1 or sequence_stride < 1:
+        raise ValueError(f"keras.ops.extract_sequences: sequence_length="
+                         f"{sequence_length} and sequence_stride={sequence_stride} do not "
+                         f"frame a last axis of size {n}")
+    frames = 1 + (n - sequence_length) // sequence_stride
+    index = (np.arange(frames)[:, None] * sequence_stride + np.arange(sequence_length))
+    xp = array_module(t.array)
+    picked = t.index_select(t.ndim - 1, xp.asarray(index.reshape(-1)))
+    return picked.reshape(*t.shape[:-1], frames, sequence_length)
 
 
 from ..missing import module_getattr as _module_getattr  # noqa: E402

@@ -583,6 +583,60 @@ def psnr(x1, x2, max_val):
     mse = ((a - b) ** 2).mean()
     return 20 * np.log10(max_val) - mse.log() * (10 / np.log(10))
 
+
+# -- rearrangements ----------------------------------------------------------------------
+
+__all__ += ["space_to_depth", "depth_to_space", "unfold", "fold"]
+
+
+def _blocks(who, x, block_size, data_format):
+    t = _tensor(x, who)
+    if t.ndim != 4:
+        raise ValueError(f"keras.ops.nn.{who}: x must be 4-D images, got shape "
+                         f"{tuple(t.shape)}")
+    fmt = _data_format(data_format, who)
+    return (t if fmt == "channels_last" else t.permute(0, 2, 3, 1)), fmt, int(block_size)
+
+
+@_eager
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Each b×b block of pixels becomes b²·C channels (row, column, channel order)."""
+    t, fmt, b = _blocks("space_to_depth", x, block_size, data_format)
+    n, h, w, c = t.shape
+    if h % b or w % b:
+        raise ValueError(f"keras.ops.nn.space_to_depth: height {h} and width {w} must be "
+                         f"multiples of block_size={b}")
+    y = t.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5)
+    y = y.reshape(n, h // b, w // b, b * b * c)
+    return y if fmt == "channels_last" else y.permute(0, 3, 1, 2)
+
+
+@_eager
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """The inverse of space_to_depth: b²·C channels become b×b blocks of C."""
+    t, fmt, b = _blocks("depth_to_space", x, block_size, data_format)
+    n, h, w, c = t.shape
+    if c % (b * b):
+        raise ValueError(f"keras.ops.nn.depth_to_space: {c} channels are not a multiple "
+                         f"of block_size² = {b * b}")
+    y = t.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5)
+    y = y.reshape(n, h * b, w * b, c // (b * b))
+    return y if fmt == "channels_last" else y.permute(0, 3, 1, 2)
+
+
+@_eager
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """PyTorch's unfold (im2col) of (N, C, H, W): (N, C·kh·kw, blocks)."""
+    from ...nn import functional as F
+    return F.unfold(_float(x, "unfold"), kernel_size, dilation, padding, stride)
+
+
+@_eager
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """PyTorch's fold (col2im): blocks summed back into (N, C, H, W)."""
+    from ...nn import functional as F
+    return F.fold(_float(x, "fold"), output_size, kernel_size, dilation, padding, stride)
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).

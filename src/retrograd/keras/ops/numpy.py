@@ -1666,3 +1666,370 @@ def fmod(x1, x2):
 def fabs(x):
     """|x| as a float (integers give float32)."""
     return _float(x, "fabs").abs()
+
+
+# -- the rest of Keras's NumPy that retrograd can express ---------------------------------
+
+__all__ += [
+    "size", "ndim", "array", "get_item", "select", "fmax", "fmin", "nanmax", "nanmin",
+    "nanprod", "nanvar", "nanstd", "nanargmax", "nanargmin", "nancumsum", "nancumprod",
+    "ptp", "real", "imag", "conj", "conjugate", "angle", "isreal", "hsplit", "vsplit",
+    "dsplit", "diagflat", "vander", "erfc", "ldexp", "saturate_cast", "isin",
+    "unravel_index", "histogram", "corrcoef", "correlate", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "bitwise_invert", "bitwise_left_shift",
+    "bitwise_right_shift", "left_shift", "right_shift", "gcd", "lcm", "bartlett",
+    "blackman", "hamming", "hanning", "kaiser", "nextafter",
+]
+
+
+def size(x):
+    """The number of elements (a tensor, as Keras's PyTorch backend returns)."""
+    n = int(np.prod(x.shape)) if hasattr(x, "shape") else int(np.size(x))
+    return creation.as_tensor(np.asarray(n, dtype=np.int64))
+
+
+def ndim(x):
+    """The number of dimensions."""
+    return len(x.shape) if hasattr(x, "shape") else np.ndim(x)
+
+
+def array(x, dtype=None):
+    """``x`` as a tensor (convert_to_tensor)."""
+    return convert_to_tensor(x, dtype=dtype)
+
+
+@_eager
+def get_item(x, key):
+    """x[key]."""
+    return _tensor(x, "get_item")[key]
+
+
+@_eager
+def select(condlist, choicelist, default=0):
+    """choicelist[i] where condlist[i] is the first condition that holds, else
+    ``default``."""
+    if len(condlist) != len(choicelist) or not condlist:
+        raise ValueError(f"keras.ops.select: condlist and choicelist must be non-empty "
+                         f"and of the same length, got {len(condlist)} and "
+                         f"{len(choicelist)}")
+    choices = [_tensor(c, "select") for c in choicelist]
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choices))):
+        out = where(cond, choice, out if isinstance(out, Tensor) else
+                    _tensor(out, "select", dtype=choice.dtype))
+    return out
+
+
+fmax = _binary("fmax", doc="The maximum, NaN only where both are NaN.")
+fmin = _binary("fmin", doc="The minimum, NaN only where both are NaN.")
+
+
+def _nan_filled(x, fill, who):
+    t = _float(x, who)
+    return where(_const(t, array_module(t.array).isnan(_values(t))), fill, t)
+
+
+@_eager
+def nanmax(x, axis=None, keepdims=False):
+    """max ignoring NaNs (NaN where all are NaN)."""
+    t = _float(x, "nanmax")
+    out = max(_nan_filled(t, -np.inf, "nanmax"), axis, keepdims)
+    allnan = all(isnan(t), axis, keepdims)
+    return where(allnan, float("nan"), out)
+
+
+@_eager
+def nanmin(x, axis=None, keepdims=False):
+    """min ignoring NaNs (NaN where all are NaN)."""
+    t = _float(x, "nanmin")
+    out = min(_nan_filled(t, np.inf, "nanmin"), axis, keepdims)
+    return where(all(isnan(t), axis, keepdims), float("nan"), out)
+
+
+@_eager
+def nanprod(x, axis=None, keepdims=False):
+    """prod with NaNs counted as 1."""
+    return prod(_nan_filled(x, 1.0, "nanprod"), axis, keepdims)
+
+
+@_eager
+def nanvar(x, axis=None, keepdims=False):
+    """The biased variance of the entries that are not NaN."""
+    t = _float(x, "nanvar")
+    m = nanmean(t, axis, True)
+    return nanmean((t - m) ** 2, axis, keepdims)
+
+
+@_eager
+def nanstd(x, axis=None, keepdims=False):
+    """√nanvar."""
+    return nanvar(x, axis, keepdims).sqrt()
+
+
+@_eager
+def nanargmax(x, axis=None, keepdims=False):
+    """argmax ignoring NaNs (int32)."""
+    return argmax(_nan_filled(x, -np.inf, "nanargmax"), axis, keepdims)
+
+
+@_eager
+def nanargmin(x, axis=None, keepdims=False):
+    """argmin ignoring NaNs (int32)."""
+    return argmin(_nan_filled(x, np.inf, "nanargmin"), axis, keepdims)
+
+
+@_eager
+def nancumsum(x, axis=None, dtype=None):
+    """cumsum with NaNs counted as 0."""
+    t = _tensor(x, "nancumsum")
+    return cumsum(_nan_filled(t, 0.0, "nancumsum") if t.dtype.kind == "f" else t, axis,
+                  dtype)
+
+
+@_eager
+def nancumprod(x, axis=None, dtype=None):
+    """cumprod with NaNs counted as 1."""
+    t = _tensor(x, "nancumprod")
+    return cumprod(_nan_filled(t, 1.0, "nancumprod") if t.dtype.kind == "f" else t, axis,
+                   dtype)
+
+
+@_eager
+def ptp(x, axis=None, keepdims=False):
+    """max − min over ``axis``."""
+    return max(x, axis, keepdims) - min(x, axis, keepdims)
+
+
+@_eager
+def real(x):
+    """The real part (x itself: retrograd's Keras tensors are real)."""
+    return _tensor(x, "real")
+
+
+@_eager
+def imag(x):
+    """The imaginary part (zeros for real tensors)."""
+    return zeros_like(x)
+
+
+@_eager
+def conj(x):
+    """The complex conjugate (x itself for real tensors)."""
+    return _tensor(x, "conj")
+
+
+conjugate = conj
+
+
+@_eager
+def angle(x):
+    """The argument: π for negative reals, 0 otherwise (float32 for integers)."""
+    t = _float(x, "angle")
+    return _const(t, array_module(t.array).angle(_values(t)).astype(t.dtype))
+
+
+@_eager
+def isreal(x):
+    """True everywhere for real tensors (bool)."""
+    t = _tensor(x, "isreal")
+    return _const(t, array_module(t.array).isreal(_values(t)))
+
+
+@_eager
+def hsplit(x, indices_or_sections):
+    t = _tensor(x, "hsplit")
+    return split(t, indices_or_sections, axis=0 if t.ndim == 1 else 1)
+
+
+@_eager
+def vsplit(x, indices_or_sections):
+    return split(x, indices_or_sections, axis=0)
+
+
+@_eager
+def dsplit(x, indices_or_sections):
+    return split(x, indices_or_sections, axis=2)
+
+
+@_eager
+def diagflat(x, k=0):
+    """The square matrix with the flattened x on its k-th diagonal."""
+    return diag(ravel(x), k)
+
+
+@_eager
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix: columns x^(N−1) … x⁰ (x⁰ … x^(N−1) when increasing)."""
+    t = _tensor(x, "vander")
+    if t.ndim != 1:
+        raise ValueError(f"keras.ops.vander: x must be 1-D, got shape {tuple(t.shape)}")
+    n = t.shape[0] if N is None else int(N)
+    powers = range(n) if increasing else range(n - 1, -1, -1)
+    cols = [creation.ones_like(t) if p == 0 else t ** p for p in powers]
+    return _shape.stack(cols, 1) if cols else t.reshape(-1, 1)[:, :0]
+
+
+@_eager
+def erfc(x):
+    """1 − erf(x)."""
+    return 1.0 - erf(x)
+
+
+@_eager
+def ldexp(x1, x2):
+    """x1 · 2^x2 (x2 integers)."""
+    b = _tensor(x2, "ldexp")
+    if b.dtype.kind not in "iu":
+        raise TypeError(f"keras.ops.ldexp: x2 must be integers, got dtype {b.dtype}")
+    a = _float(x1, "ldexp")
+    return a * _const(a, (2.0 ** _values(b).astype(np.float64)).astype(a.dtype))
+
+
+@_eager
+def saturate_cast(x, dtype):
+    """x cast to ``dtype`` with values clipped to its range first."""
+    t = _tensor(x, "saturate_cast")
+    dt = _dtype(dtype, "saturate_cast")
+    info = np.iinfo(dt) if dt.kind in "iu" else np.finfo(dt)
+    lo, hi = builtins.max(float(info.min), -np.inf), float(info.max)
+    if t.dtype.kind in "iu":
+        src = np.iinfo(t.dtype)
+        if src.min >= info.min and src.max <= info.max:
+            return t.to(dtype=dt)
+    return t.clip(lo, hi).to(dtype=dt)
+
+
+@_eager
+def isin(x1, x2, assume_unique=False, invert=False):
+    """Whether each entry of x1 is among x2's (bool)."""
+    a, b = _tensor(x1, "isin"), _tensor(x2, "isin")
+    return _const(a, array_module(a.array).isin(_values(a), _values(b), invert=invert))
+
+
+def unravel_index(indices, shape):
+    """The coordinates of flat ``indices`` in ``shape``: a tuple of int32 tensors."""
+    t = _tensor(indices, "unravel_index")
+    shape = _shape_of(shape)
+    v = _values(t)
+    if v.size and (v.min() < 0 or v.max() >= np.prod(shape)):
+        raise ValueError(f"keras.ops.unravel_index: indices from {v.min()} to {v.max()} "
+                         f"are out of range for shape {shape}")
+    return tuple(_const(t, c.astype(np.int32))
+                 for c in array_module(v).unravel_index(v, shape))
+
+
+def histogram(x, bins=10, range=None):
+    """(counts, bin edges) of x's values in ``bins`` equal bins over ``range``."""
+    t = _tensor(x, "histogram")
+    if t.ndim != 1:
+        raise ValueError(f"keras.ops.histogram: x must be 1-D, got shape {tuple(t.shape)}")
+    if not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"keras.ops.histogram: bins must be a positive int, got {bins!r}")
+    counts, edges = array_module(t.array).histogram(_values(t), bins=bins, range=range)
+    dt = t.dtype if t.dtype.kind == "f" else np.dtype(np.float32)
+    return _const(t, counts.astype(dt)), _const(t, edges.astype(dt))
+
+
+@_eager
+def corrcoef(x):
+    """The correlation coefficients of the rows of x (variables) over its columns."""
+    t = _float(x, "corrcoef")
+    t = t.reshape(1, -1) if t.ndim == 1 else t
+    if t.ndim != 2:
+        raise ValueError(f"keras.ops.corrcoef: x must be 1-D or 2-D, got shape "
+                         f"{tuple(t.shape)}")
+    c = t - t.mean(axis=1, keepdims=True)
+    cov = _matmul(c, c.transpose(0, 1))
+    d = (c * c).sum(axis=1).sqrt()
+    out = (cov / d.reshape(-1, 1) / d.reshape(1, -1)).clip(-1, 1)
+    return out.reshape(()) if out.shape == (1, 1) else out
+
+
+@_eager
+def correlate(x1, x2, mode="valid"):
+    """NumPy's correlate of 1-D sequences: c[k] = Σₙ x1[n + k]·x2[n], over the
+    overlaps ("valid"), the length of the longer ("same") or all shifts ("full")."""
+    from ...ops import conv as _conv
+    a, v = _float(x1, "correlate"), _float(x2, "correlate")
+    if a.ndim != 1 or v.ndim != 1:
+        raise ValueError(f"keras.ops.correlate: x1 and x2 must be 1-D, got shapes "
+                         f"{tuple(a.shape)} and {tuple(v.shape)}")
+    if mode not in ("valid", "same", "full"):
+        raise ValueError(f"keras.ops.correlate: mode must be 'valid', 'same' or 'full', "
+                         f"got {mode!r}")
+    n, k = a.shape[0], v.shape[0]
+    if v.dtype != a.dtype:
+        dt = np.promote_types(a.dtype, v.dtype)
+        a, v = a.to(dtype=dt), v.to(dtype=dt)
+    full = _conv.conv_padded(a.reshape(1, 1, n), v.reshape(1, 1, k), None, (1,),
+                             ((k - 1, k - 1),), (1,)).reshape(-1)
+    length = {"full": n + k - 1, "same": builtins.max(n, k),
+              "valid": builtins.max(n, k) - builtins.min(n, k) + 1}[mode]
+    start = (n + k - 1 - length) // 2
+    return full[start:start + length]
+
+
+def _integer_op(name, fn, doc):
+    @_eager
+    def function(x, y):
+        a, b = _tensor(x, name), _tensor(y, name)
+        for t in (a, b):
+            if t.dtype.kind not in "iub":
+                raise TypeError(f"keras.ops.{name}: expected integer or bool tensors, got "
+                                f"dtype {t.dtype}")
+        out = fn(array_module(a.array), _values(a), _values(b))
+        return _const(a, out.astype(np.promote_types(a.dtype, b.dtype)))
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
+
+
+bitwise_and = _integer_op("bitwise_and", lambda xp, a, b: xp.bitwise_and(a, b), "x & y.")
+bitwise_or = _integer_op("bitwise_or", lambda xp, a, b: xp.bitwise_or(a, b), "x | y.")
+bitwise_xor = _integer_op("bitwise_xor", lambda xp, a, b: xp.bitwise_xor(a, b), "x ^ y.")
+bitwise_left_shift = _integer_op("bitwise_left_shift", lambda xp, a, b: xp.left_shift(a, b),
+                                 "x << y.")
+bitwise_right_shift = _integer_op("bitwise_right_shift",
+                                  lambda xp, a, b: xp.right_shift(a, b), "x >> y.")
+left_shift, right_shift = bitwise_left_shift, bitwise_right_shift
+gcd = _integer_op("gcd", lambda xp, a, b: xp.gcd(a, b), "The greatest common divisor.")
+lcm = _integer_op("lcm", lambda xp, a, b: xp.lcm(a, b), "The least common multiple.")
+
+
+@_eager
+def bitwise_not(x):
+    """~x (bitwise; logical for bools)."""
+    t = _tensor(x, "bitwise_not")
+    if t.dtype.kind not in "iub":
+        raise TypeError(f"keras.ops.bitwise_not: expected an integer or bool tensor, got "
+                        f"dtype {t.dtype}")
+    return _const(t, array_module(t.array).invert(_values(t)))
+
+
+bitwise_invert = bitwise_not
+
+
+def _window(name, fn, doc):
+    def window(x):
+        return creation.as_tensor(fn(int(x)).astype(np.float32))
+    window.__name__ = window.__qualname__ = name
+    window.__doc__ = doc
+    return window
+
+
+bartlett = _window("bartlett", np.bartlett, "The Bartlett (triangular) window of x points.")
+blackman = _window("blackman", np.blackman, "The Blackman window of x points.")
+hamming = _window("hamming", np.hamming, "The Hamming window of x points.")
+hanning = _window("hanning", np.hanning, "The Hann window of x points.")
+
+
+def kaiser(x, beta):
+    """The Kaiser window of x points with shape parameter beta."""
+    return creation.as_tensor(np.kaiser(int(x), beta).astype(np.float32))
+
+
+@_eager
+def nextafter(x1, x2):
+    """The next representable float after x1 towards x2 (a constant)."""
+    a, b = _float(x1, "nextafter"), _float(x2, "nextafter")
+    return _const(a, array_module(a.array).nextafter(_values(a), _values(b).astype(a.dtype)))
