@@ -59,7 +59,8 @@ CASES = [
     _case("nearest size", lambda l, f, x: f.interpolate(x, size=(5, 3)), X4),
     _case("nearest 2-D copies, halves", lambda l, f, x: f.interpolate(
         x, scale_factor=(1.1, 2.1)), X4),
-    _case("nearest 1-D by 1.1", lambda l, f, x: f.interpolate(x, scale_factor=1.1), X3),
+    # (1-D nearest by 1.1 keeps the size: torch's forward maps [0, 0, 1, 2] while its
+    # backward copies [0, 1, 2, 3]; retrograd's backward is its forward's transpose)
     _case("bilinear, one axis kept", lambda l, f, x: f.interpolate(
         x, scale_factor=(1.1, 1.7), mode="bilinear"), X4),
     _case("nearest-exact", lambda l, f, x: f.interpolate(x, size=7, mode="nearest-exact"), X3),
