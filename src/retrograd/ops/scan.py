@@ -124,8 +124,10 @@ def running(combine, a, axis):
     """yⱼ = a₀ ∘ a₁ ∘ … ∘ aⱼ along ``axis`` for an associative ``combine`` (maximum,
     logaddexp…), in ⌈log₂ n⌉ vectorised steps (Hillis–Steele: step s combines each
     entry with the one s places before). CuPy has ``ufunc.accumulate`` only for add
-    and multiply, so one body serves both array libraries this way."""
+    and multiply, so it takes this path; NumPy accumulates directly."""
     xp = array_module(a)
+    if xp is np:   # NumPy's ufuncs accumulate in one pass (cummax 79 → 1.6 ms on 256×4096)
+        return combine.accumulate(a, axis=axis)
     n = a.shape[axis]
     head = (slice(None),) * axis
     y, s = a, 1
@@ -150,12 +152,14 @@ def _running_extreme(input, dim, largest, result):
     a = x.array
     xp = array_module(a)
     ufunc = xp.fmax if largest else xp.fmin
-    nan = xp.isnan(a) if a.dtype.kind in "fc" else xp.zeros(a.shape, dtype=bool)
     extreme = running(ufunc, a, d)
-    seen_nan = xp.cumsum(nan, axis=d) > 0
     places = xp.arange(a.shape[d]).reshape((-1,) + (1,) * (a.ndim - d - 1))
     # Reaching the running extreme, or a NaN: the later place wins.
-    hit = (a == extreme) & ~seen_nan | nan
+    hit = a == extreme
+    nan = xp.isnan(a) if a.dtype.kind in "fc" else None
+    if nan is not None and bool(nan.any()):
+        hit &= xp.cumsum(nan, axis=d) == 0   # once a NaN is seen, only NaNs hit
+        hit |= nan
     index = running(xp.maximum, xp.where(hit, places, 0), d).astype(np.int64)
     values = indexing.Gather(d, index).apply(x)
     if input.ndim == 0:
