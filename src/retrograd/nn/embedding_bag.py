@@ -70,11 +70,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
                        "scale_grad_by_freq=True"), (sparse, "sparse=True")):
         if flag:
             raise NotSupportedError(f"embedding_bag: {what} is not supported")
-    if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(
-            np.shape(input.array if isinstance(input, Tensor) else input)):
+    shape = tuple(input.shape) if hasattr(input, "shape") else np.shape(input)
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != shape:
         raise ValueError(f"embedding_bag: If per_sample_weights "
                          f"({tuple(per_sample_weights.shape)}) is not None, then it must have "
-                         f"the same shape as the input ({tuple(np.shape(input))})")
+                         f"the same shape as the input ({shape})")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
                                   f"per_sample_weights is only supported for mode='sum' "
