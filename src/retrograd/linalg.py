@@ -17,7 +17,8 @@ from collections import namedtuple
 import numpy as np
 
 from .backend import array_module
-from .missing import NotSupportedError, module_getattr
+from .function import no_grad
+from .missing import module_getattr
 from .ops import linalg as _ops
 from .ops import products as _products
 from .ops.einsum import einsum as _einsum
@@ -25,6 +26,7 @@ from .ops.einsum import outer
 from .ops.linalg import LinAlgError
 from .ops.matmul import matmul
 from .ops.operand import pair
+from .ops.shape import stack as _stack
 from .ops.products import multi_dot, vecdot
 from .ops.triangular import tril as _tril
 from .ops.triangular import triu as _triu
@@ -33,7 +35,8 @@ from .tensor import Tensor, _make
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet",
            "solve", "solve_triangular", "cholesky", "qr", "eigh", "eigvalsh", "svd",
            "svdvals", "pinv", "matrix_power", "matrix_rank", "lstsq", "cond", "diagonal",
-           "vecdot", "matmul", "outer", "cross", "multi_dot"]
+           "vecdot", "matmul", "outer", "cross", "multi_dot", "cholesky_ex", "inv_ex",
+           "solve_ex", "tensorinv", "tensorsolve", "vander", "matrix_exp"]
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
                 "uint8": "Byte", "bool": "Bool", "float16": "Half"}
@@ -301,7 +304,7 @@ def qr(A, mode="reduced"):
     return QRResult(*_ops.qr(A, mode))
 
 
-def _uplo(UPLO, op):
+def _uplo(UPLO):
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 
@@ -310,14 +313,14 @@ def _uplo(UPLO, op):
 def eigh(A, UPLO="L"):
     """(eigenvalues, eigenvectors) of symmetric A (the triangle ``UPLO`` is read),
     eigenvalues ascending; differentiable where they are distinct (ops/linalg.py)."""
-    _uplo(UPLO, "linalg.eigh")
+    _uplo(UPLO)
     return EighResult(*_ops.eigh(_matrix(A, "linalg.eigh"), UPLO))
 
 
 @_with_out
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues of symmetric A, ascending;  ∂ℓ/∂A = V diag(G) Vᵀ."""
-    _uplo(UPLO, "linalg.eigvalsh")
+    _uplo(UPLO)
     return _ops.eigh(_matrix(A, "linalg.eigvalsh"), UPLO)[0]
 
 
@@ -347,7 +350,7 @@ def torch_svd(input, some=True, compute_uv=True):
     return TorchSVDResult(U, S, Vh.mT)
 
 
-def _tolerance(S, atol, rtol, m, n, hermitian):
+def _tolerance(S, atol, rtol, m, n):
     """max(atol, rtol·σ_max), PyTorch's default rtol ε·max(m, n) when neither is given."""
     eps = float(np.finfo(S.dtype).eps)
     if rtol is None:
@@ -373,12 +376,12 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     xp = array_module(A.array)
     if hermitian:
         w, V = _ops.eigh(A)
-        tol = _tolerance(_make(xp.abs(w.array)), atol, rtol, m, n, True)
+        tol = _tolerance(_make(xp.abs(w.array)), atol, rtol, m, n)
         keep = _make((xp.abs(w.array) > tol).astype(A.dtype))
         safe = w + (1 - keep)
         return (V * (keep / safe).unsqueeze(-2)) @ V.mT
     U, S, Vh = _ops.svd(A, False)
-    tol = _tolerance(S, atol, rtol, m, n, False)
+    tol = _tolerance(S, atol, rtol, m, n)
     keep = _make((S.array > tol).astype(A.dtype))
     safe = S + (1 - keep)
     return (Vh.mT * (keep / safe).unsqueeze(-2)) @ U.mT
@@ -415,7 +418,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None):
         S = _make(xp.abs(xp.linalg.eigh(A.array)[0]))
     else:
         S = _make(xp.linalg.svd(A.array, compute_uv=False))
-    tol = _tolerance(S, atol, rtol, *A.shape[-2:], hermitian)
+    tol = _tolerance(S, atol, rtol, *A.shape[-2:])
     return _make((S.array > tol).sum(axis=-1).astype(np.int64))
 
 
@@ -443,6 +446,124 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = matrix_rank(A, rtol=rtol)
     return LstsqResult(X.squeeze(-1) if vector else X, empty, rank,
                        _make(xp.zeros((0,), dtype=A.dtype)))
+
+
+# -- the _ex variants, tensor equations, vander, matrix_exp ----------------------------
+
+CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])
+InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"])
+SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])
+
+
+def _ex(compute, A, result_type, check_errors, failed):
+    """(compute(), info): info (int32, per matrix) is 0 where it succeeded; where it
+    failed, ``failed(matrix)`` (> 0) and the result NaN, unless ``check_errors``."""
+    xp = array_module(A.array)
+    try:
+        return result_type(compute(), _make(xp.zeros(A.shape[:-2], dtype=np.int32)))
+    except LinAlgError:
+        if check_errors:
+            raise
+    flat = A.array.reshape((-1,) + A.shape[-2:])
+    info = np.array([failed(m) for m in flat], dtype=np.int32).reshape(A.shape[:-2])
+    ok = xp.asarray(info == 0)
+    safe = xp.where(ok[..., None, None], A.array, xp.eye(A.shape[-1], dtype=A.dtype))
+    with no_grad():
+        y = compute(_make(safe))
+    bad = ~ok.reshape(ok.shape + (1,) * (y.ndim - ok.ndim))
+    return result_type(_make(xp.where(bad, xp.nan, y.array)), _make(xp.asarray(info)))
+
+
+def _singular(m):
+    return 0 if np.linalg.matrix_rank(_host(m)) == m.shape[-1] else m.shape[-1]
+
+
+def _host(a):
+    return a if isinstance(a, (np.ndarray, np.generic)) else a.get()
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """(L, info): ``cholesky`` that reports failure in ``info`` (the order of the first
+    leading minor that is not positive-definite, 0 if none) instead of raising; L is NaN
+    where it failed (PyTorch leaves a partial factor there)."""
+    _matrix(A, "linalg.cholesky_ex")
+
+    return _ex(lambda X=A: cholesky.__wrapped__(X, upper=upper), A, CholeskyExResult,
+               check_errors, lambda m: _ops.not_pd_order(_host(m)))
+
+
+def inv_ex(A, *, check_errors=False):
+    """(inverse, info): ``inv`` that reports a singular matrix in ``info`` (> 0; PyTorch
+    gives the index of the zero pivot, retrograd n) instead of raising; NaN there."""
+    _matrix(A, "linalg.inv_ex")
+    return _ex(lambda X=A: inv.__wrapped__(X), A, InvExResult, check_errors, _singular)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """(result, info): ``solve`` that reports a singular A in ``info`` instead of raising."""
+    _matrix(A, "linalg.solve_ex")
+    if not isinstance(B, Tensor):
+        raise TypeError(f"linalg.solve_ex(): argument 'B' must be Tensor, not "
+                        f"{type(B).__name__}")
+    return _ex(lambda X=A: solve.__wrapped__(X, B, left=left), A, SolveExResult,
+               check_errors, _singular)
+
+
+def tensorinv(A, ind=2):
+    """The inverse of A read as a linear map from its first ``ind`` axes' space to the
+    rest's: shape A.shape[ind:] + A.shape[:ind]."""
+    rows, cols = A.shape[:ind], A.shape[ind:]
+    n, k = int(np.prod(rows)), int(np.prod(cols))
+    if ind <= 0 or n != k:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) "
+                           f"== prod(self.shape[:ind]), but got {k} != {n}")
+    return inv(A.reshape(n, k)).reshape(*cols, *rows)
+
+
+def tensorsolve(A, B, dims=None):
+    """X with tensordot(A, X, X.ndim) = B: A's last axes (after B's) are X's."""
+    if dims is not None:
+        axes = [d % A.ndim for d in dims]
+        A = A.permute(*[d for d in range(A.ndim) if d not in axes], *axes)
+    xs = A.shape[B.ndim:]
+    n = int(np.prod(B.shape))
+    if A.shape[:B.ndim] != B.shape or int(np.prod(xs)) != n:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other."
+                           f"ndim:]) == prod(self.shape[:other.ndim]), but got shapes "
+                           f"{list(A.shape)} and {list(B.shape)}")
+    return solve(A.reshape(n, n), B.reshape(n)).reshape(*xs)
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrix of the last axis of x: columns x⁰, x¹, …, x^(N−1)
+    (increasing powers, as torch.linalg.vander; N = x.shape[-1] by default)."""
+    if not isinstance(x, Tensor) or x.ndim == 0:
+        raise RuntimeError("linalg.vander: x must be at least 1-dimensional")
+    N = x.shape[-1] if N is None else N
+    if N < 1:
+        raise RuntimeError(f"N must be greater than 1, got {N}")
+    columns = [x * 0 + 1]
+    for _ in range(N - 1):
+        columns.append(columns[-1] * x)
+    return _stack(columns, -1)
+
+
+def matrix_exp(A):
+    """e^A = Σ Aᵏ/k!, by scaling and squaring: e^A = (e^(A/2ˢ))^(2ˢ) with ‖A/2ˢ‖₁ ≤ ½,
+    e^(A/2ˢ) by its Taylor polynomial of degree 12 (error below 2·10⁻¹⁴ relative).
+    Written with matmul, so its gradient and forward mode are those of the formula."""
+    _matrix(A, "linalg.matrix_exp")
+    norm1 = float(_host(array_module(A.array).abs(A.array).sum(-2).max())) if A.numel() else 0.0
+    s = max(0, int(np.ceil(np.log2(norm1 / 0.5)))) if norm1 > 0.5 else 0
+    X = A / (2 ** s) if s else A
+    xp = array_module(A.array)
+    eye = _make(xp.eye(A.shape[-1], dtype=A.dtype))
+    E = eye + X / 12
+    for k in range(11, 0, -1):        # Horner: I + X(I + X/2(I + … X/12))
+        E = eye + matmul(X, E) / k
+    for _ in range(s):
+        E = matmul(E, E)
+    return E
 
 
 # -- the rest ----------------------------------------------------------------------------
@@ -485,8 +606,7 @@ outer = _with_out(outer)
 # torch.linalg names retrograd does not have.
 _MISSING = dict.fromkeys(
     ("eig", "eigvals", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "ldl_factor",
-     "ldl_factor_ex", "ldl_solve", "householder_product", "matrix_exp", "tensorinv",
-     "tensorsolve", "cholesky_ex", "inv_ex", "solve_ex", "vander"),
+     "ldl_factor_ex", "ldl_solve", "householder_product"),
     "not in retrograd's linear algebra (real matrices: inv, det, slogdet, solve, "
     "cholesky, qr, eigh, svd, pinv, lstsq, norms are)")
 __getattr__ = module_getattr(__name__, _MISSING)

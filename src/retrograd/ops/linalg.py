@@ -177,8 +177,9 @@ class Solve(Function):
         return array_module(da).linalg.solve(self.a, db - da @ self.x)
 
 
-def _not_pd(a):
-    """Which leading minor of ``a`` is not positive-definite (PyTorch's message)."""
+def not_pd_order(a):
+    """The order of the first leading minor of the matrix ``a`` that is not
+    positive-definite (0 if ``a`` is positive-definite)."""
     xp = array_module(a)
     for k in range(1, a.shape[-1] + 1):
         try:
@@ -187,9 +188,15 @@ def _not_pd(a):
                 continue
         except np.linalg.LinAlgError:
             pass
-        break
+        return k
+    return 0
+
+
+def _not_pd(a):
+    """PyTorch's message for a matrix that is not positive-definite."""
     return ("The factorization could not be completed because the input is not "
-            f"positive-definite (the leading minor of order {k} is not positive-definite).")
+            f"positive-definite (the leading minor of order {not_pd_order(a)} is not "
+            "positive-definite).")
 
 
 def _phi(x):
