@@ -398,6 +398,9 @@ def test_attention_on_the_fake_gpu(fake_cuda):
     assert y.device == x.grad.device == m.self_attn.in_proj_weight.grad.device
     out = F.scaled_dot_product_attention(x, x, x, is_causal=True, dropout_p=0.2)
     assert out.device == x.device and out.shape == (2, 5, 8)
+    host = np.ones((2, 3, 8), dtype=np.float32)             # key and value as host data
+    out, w = m.self_attn(x, host, host)
+    assert out.device == w.device == x.device and w.shape == (2, 5, 3)
     g = nn.GroupNorm(2, 4).to("cuda")(rg.randn(2, 4, 3).to("cuda"))
     assert g.device == x.device
 

@@ -25,7 +25,7 @@ from ..ops.softmax import softmax
 from ..tensor import Tensor
 from . import init
 from .dropout import dropout
-from .module import Module
+from .module import Module, as_input
 from .parameter import Parameter
 
 __all__ = ["MultiheadAttention", "scaled_dot_product_attention"]
@@ -139,6 +139,14 @@ def _share_heads(query, key, value, who):
 
 
 # -- multi-head attention ------------------------------------------------------------
+
+def second_input(x, first, who, arg):
+    """A module's input after the first (``Module.__call__`` converts that one): host
+    data as a float tensor where the first input is."""
+    if isinstance(x, Tensor):
+        return x
+    return as_input(x, who, arg, floating=True).to(first.device)
+
 
 def _fail(message):
     # PyTorch checks these with ``assert``; raised explicitly (python -O keeps them).
@@ -262,6 +270,8 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
+        key, value = (second_input(t, query, "MultiheadAttention", name)
+                      for t, name in ((key, "key"), (value, "value")))
         batched = self._check(query, key, value, key_padding_mask, attn_mask)
         if batched and self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))

@@ -20,7 +20,7 @@ import numpy as np
 from ..function import is_grad_enabled
 from ..tensor import Tensor
 from . import functional as F
-from .attention import MultiheadAttention
+from .attention import MultiheadAttention, second_input
 from .containers import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -145,6 +145,7 @@ class TransformerDecoderLayer(_Layer):
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
         x = tgt
+        memory = second_input(memory, tgt, "TransformerDecoderLayer", "memory")
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask,
                                    tgt_is_causal)
@@ -237,6 +238,7 @@ class TransformerDecoder(Module):
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
         x = tgt
+        memory = second_input(memory, tgt, "TransformerDecoder", "memory")
         for layer in self.layers:
             x = layer(x, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
                       tgt_key_padding_mask=tgt_key_padding_mask,
@@ -290,6 +292,7 @@ class Transformer(Module):
                 src_key_padding_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
                 memory_is_causal=False):
+        tgt = second_input(tgt, src, "Transformer", "tgt")
         batch = 0 if self.batch_first else 1
         if src.ndim == 3 and src.shape[batch] != tgt.shape[batch]:
             raise RuntimeError(f"the batch number of src and tgt must be equal (src "
