@@ -410,3 +410,40 @@ def test_input_spec_is_checked_at_call():
             layer(np.zeros((2, 3), np.float32))
         with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
             _spec_layer(K)(K.Input((3,)))
+
+
+# -- convolutions ----------------------------------------------------------------------------
+def test_more_convolutions_match_keras():
+    x1 = R.standard_normal((2, 9, 3)).astype(np.float32)
+    x2 = R.standard_normal((2, 7, 8, 3)).astype(np.float32)
+    cases = [("Conv1DTranspose", (4, 3), dict(strides=2), x1),
+             ("Conv1DTranspose", (4, 3), dict(strides=2, padding="same"), x1),
+             ("Conv1DTranspose", (4, 3), dict(strides=3, output_padding=1,
+                                              data_format="channels_first"), x1),
+             ("DepthwiseConv2D", (3,), dict(depth_multiplier=2), x2),
+             ("DepthwiseConv2D", (3,), dict(strides=2, padding="same"), x2),
+             ("DepthwiseConv1D", (3,), dict(dilation_rate=2, depth_multiplier=3), x1),
+             ("SeparableConv2D", (5, 3), dict(depth_multiplier=2, activation="relu"), x2),
+             ("SeparableConv1D", (5, 3), dict(padding="same", strides=2), x1),
+             ("SeparableConv2D", (5, 3), dict(data_format="channels_first"), x2)]
+    for name, args, kwargs, x in cases:
+        k, r = _layer_pair(name, *args, **kwargs)
+        k(x)
+        k.set_weights([w + 0.1 for w in k.get_weights()])      # a non-zero bias
+        grads_both(k, r, [x])
+        assert [w.path.split("/", 1)[1] for w in k.weights] == [n for n, _ in
+                                                                 r.named_weights()]
+        shape = (None,) + x.shape[1:]
+        assert r.compute_output_shape(shape) == tuple(k.compute_output_shape(shape))
+        kc, rc = k.get_config(), r.get_config()
+        assert {c: v for c, v in rc.items() if not c.endswith("initializer")} == {
+            c: v for c, v in kc.items() if not c.endswith("initializer") and
+            c not in ("name", "dtype")} | {"name": r.name, "dtype": "float32"}, name
+        assert getattr(rk.layers, name).from_config(rc).get_config() == rc
+    assert rk.layers.Convolution2D is rk.layers.Conv2D
+    assert rk.layers.SeparableConvolution1D is rk.layers.SeparableConv1D
+    for layers in (keras.layers, rk.layers):
+        with pytest.raises(ValueError):
+            layers.DepthwiseConv1D(3, padding="causal")
+        with pytest.raises(ValueError):
+            layers.SeparableConv2D(0, 3)

@@ -1,4 +1,7 @@
-"""Keras's convolution layers: ``Conv1D``, ``Conv2D``, ``Conv2DTranspose``.
+"""Keras's convolution layers: ``Conv1D``, ``Conv2D``, ``Conv1DTranspose``,
+``Conv2DTranspose``, ``DepthwiseConv1D/2D`` and ``SeparableConv1D/2D`` (a depthwise
+convolution, one filter bank per input channel — the grouped convolution with
+groups = channels — then a 1×1 convolution that mixes the channels).
 
 Inputs are channels-last by default, (N, H, W, C), as in Keras
 (``data_format="channels_first"``: (N, C, H, W)); the kernel is stored in Keras's
@@ -189,6 +192,7 @@ class _Conv(Layer):
                 "bias_initializer": _plain(self.bias_initializer),
                 "kernel_regularizer": _regularizer_config(self.kernel_regularizer),
                 "bias_regularizer": _regularizer_config(self.bias_regularizer),
+                "activity_regularizer": _regularizer_config(self.activity_regularizer),
                 "kernel_constraint": None, "bias_constraint": None}
 
     @classmethod
@@ -230,7 +234,7 @@ class Conv2DTranspose(_Conv):
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **kwargs)
         self.output_padding = None if output_padding is None else \
-            ntuple(output_padding, 2, type(self).__name__, "output_padding")
+            ntuple(output_padding, self.rank, type(self).__name__, "output_padding")
         if self.output_padding is not None:
             for o, s in zip(self.output_padding, self.strides):
                 if not 0 <= o < s:
@@ -265,22 +269,28 @@ class Conv2DTranspose(_Conv):
         return (input_shape[0], self.filters) + spatial
 
     def call(self, x):
-        xc = self._to_channels_first(x)
+        y = self._transposed(self._to_channels_first(x), self.kernel, self.kernel_size,
+                             self.strides, self.dilation_rate,
+                             self.output_padding or (None, None))
+        y = self._to_channels_last(y)
+        return y if self.activation_name == "linear" else self.activation(y)
+
+    def _transposed(self, xc, kernel, kernel_size, strides, dilation_rate, output_padding):
+        """The transposed convolution of channels-first 4-D ``xc`` by the (kh, kw, F, C)
+        ``kernel``."""
         pads, extra = [], []
-        for n, k, s, d, op in zip(xc.shape[2:], self.kernel_size, self.strides,
-                                  self.dilation_rate, self.output_padding or (None, None)):
+        for n, k, s, d, op in zip(xc.shape[2:], kernel_size, strides, dilation_rate,
+                                  output_padding):
             left, right, _ = self._lengths(n, k, s, d, op)
             # Relative to the full transposed convolution ((n − 1)s + d(k − 1) + 1 long,
             # i.e. left = right = d(k − 1)): crop at the start, crop or extend at the end.
             keff = d * (k - 1)
             pads.append((keff - left, max(keff - right, 0)))
             extra.append(max(right - keff, 0))
-        geo = Geometry(self.kernel_size, self.strides, self.dilation_rate, tuple(pads), 1)
-        w = self.kernel.permute(3, 2, 0, 1)          # (kh, kw, F, C) → (C, F, kh, kw)
+        geo = Geometry(kernel_size, strides, dilation_rate, tuple(pads), 1)
+        w = kernel.permute(3, 2, 0, 1)          # (kh, kw, F, C) → (C, F, kh, kw)
         args = (xc, w) if self.bias is None else (xc, w, self.bias)
-        y = ConvTranspose(geo, 2, "conv_transpose2d", tuple(extra)).apply(*args)
-        y = self._to_channels_last(y)
-        return y if self.activation_name == "linear" else self.activation(y)
+        return ConvTranspose(geo, 2, "conv_transpose2d", tuple(extra)).apply(*args)
 
     def get_config(self):
         config = super().get_config()
@@ -289,3 +299,179 @@ class Conv2DTranspose(_Conv):
         return config
 
 
+
+
+class Conv1DTranspose(Conv2DTranspose):
+    """Transposed 1-D convolution: (N, L, C) → (N, L', filters), kernel (k, filters,
+    C) as Keras stores it; computed as the 2-D one on a height-1 image."""
+
+    rank = 1
+
+    def call(self, x):
+        xc = self._to_channels_first(x).unsqueeze(2)            # (N, C, 1, L)
+        op = (self.output_padding or (None,))[0]
+        y = self._transposed(xc, self.kernel.unsqueeze(0), (1,) + self.kernel_size,
+                             (1,) + self.strides, (1,) + self.dilation_rate, (None, op))
+        y = self._to_channels_last(y.squeeze(2))
+        return y if self.activation_name == "linear" else self.activation(y)
+
+
+class _Depthwise(_Conv):
+    """Depthwise convolution: each input channel c convolved with its own
+    ``depth_multiplier`` filters, kernel (k…, C, M), output channel c·M + m (the grouped
+    convolution with groups = C)."""
+
+    _paddings = ("valid", "same")
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        who = type(self).__name__
+        self.depth_multiplier = _positive_int(depth_multiplier, who, "depth_multiplier")
+        super().__init__(1, kernel_size, strides, padding, data_format, dilation_rate, 1,
+                         activation, use_bias, depthwise_initializer, bias_initializer,
+                         depthwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, bias_constraint, **kwargs)
+
+    def _set_channels(self, input_shape):
+        who = f"{type(self).__name__} {self.name!r}"
+        input_shape = tuple(input_shape)
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"{who}: expected an input of rank {self.rank + 2} (batch, "
+                             f"{self.rank} spatial axes, channels), got input shape "
+                             f"{input_shape}")
+        channels = input_shape[self._channel_axis()]
+        if channels is None:
+            raise ValueError(f"{who}: the channel dimension of the inputs should be "
+                             f"defined. Received input shape {input_shape}")
+        self.groups, self.filters = channels, channels * self.depth_multiplier
+        return channels
+
+    def build(self, input_shape):
+        channels = self._set_channels(input_shape)
+        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (
+            channels, self.depth_multiplier), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        self._set_channels(input_shape)
+        return super().compute_output_shape(input_shape)
+
+    def _torch_kernel(self):
+        """(k…, C, M) → PyTorch's grouped (C·M, 1, k…)."""
+        n, k = self.rank, self.kernel
+        return k.reshape(self.kernel_size + (self.filters,)).permute(n, *range(n)).unsqueeze(1)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("filters", "groups"):
+            del config[key]
+        for key in ("initializer", "regularizer", "constraint"):
+            config[f"depthwise_{key}"] = config.pop(f"kernel_{key}")
+        return {"depth_multiplier": self.depth_multiplier, **config}
+
+
+class DepthwiseConv2D(_Depthwise):
+    """Depthwise 2-D convolution: (N, H, W, C) → (N, H', W', C·depth_multiplier),
+    kernel (kh, kw, C, depth_multiplier) (MobileNet's spatial filtering).
+
+    >>> DepthwiseConv2D(3, padding="same")
+    """
+
+
+class DepthwiseConv1D(_Depthwise):
+    """Depthwise 1-D convolution: (N, L, C) → (N, L', C·depth_multiplier), kernel
+    (k, C, depth_multiplier)."""
+
+    rank = 1
+
+
+class _Separable(_Depthwise):
+    """A depthwise convolution (kernel ``depthwise_kernel`` (k…, C, M), no bias) then
+    a 1×1 convolution (``pointwise_kernel`` (1…, C·M, filters), ``bias``): far fewer
+    weights than a full convolution, k…·C·M + C·M·filters instead of k…·C·filters."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        self.out_filters = _positive_int(filters, type(self).__name__, "filters")
+        if pointwise_constraint is not None:
+            raise NotSupportedError(f"{type(self).__name__}: pointwise_constraint="
+                                    f"{pointwise_constraint!r} is not supported; leave it "
+                                    "None")
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+        self.pointwise_initializer = pointwise_initializer
+        self.pointwise_regularizer = _regularizers.get(pointwise_regularizer)
+        self.pointwise_kernel = None
+
+    def build(self, input_shape):
+        channels = self._set_channels(input_shape)
+        self.depthwise_kernel = self.kernel = self.add_weight(
+            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
+        self.pointwise_kernel = self.add_weight(
+            name="pointwise_kernel", shape=(1,) * self.rank + (self.filters, self.out_filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.out_filters,),
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        shape = list(super().compute_output_shape(input_shape))
+        shape[self._channel_axis()] = self.out_filters
+        return tuple(shape)
+
+    def call(self, x):
+        self.compute_output_shape((None,) + tuple(x.shape[1:]))
+        xc = self._to_channels_first(x)
+        y = conv_padded(xc, self._torch_kernel(), None, self.strides,
+                        self._pads(xc.shape[2:]), self.dilation_rate, self.groups)
+        n = self.rank                      # (1…, C·M, F) → PyTorch's (F, C·M, 1…)
+        w = self.pointwise_kernel.permute(n + 1, n, *range(n))
+        y = conv_padded(y, w, self.bias, (1,) * n, [(0, 0)] * n, (1,) * n, 1)
+        y = self._to_channels_last(y)
+        return y if self.activation_name == "linear" else self.activation(y)
+
+    def get_config(self):
+        config = super().get_config()
+        return {"depth_multiplier": config.pop("depth_multiplier"),
+                "filters": self.out_filters, **config,
+                "pointwise_initializer": _plain(self.pointwise_initializer),
+                "pointwise_regularizer": _regularizer_config(self.pointwise_regularizer),
+                "pointwise_constraint": None}
+
+
+class SeparableConv2D(_Separable):
+    """Depthwise-separable 2-D convolution (Xception, MobileNet): (N, H, W, C) →
+    (N, H', W', filters).
+
+    >>> SeparableConv2D(64, 3, padding="same", activation="relu")
+    """
+
+
+class SeparableConv1D(_Separable):
+    """Depthwise-separable 1-D convolution: (N, L, C) → (N, L', filters)."""
+
+    rank = 1
+
+
+# Keras's other names for the same classes.
+Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
