@@ -64,7 +64,7 @@ class LazyLinear(Linear):
         if not self.has_uninitialized_params():
             return
         if x.ndim == 0:
-            raise ValueError(f"LazyLinear: cannot infer in_features from a scalar input")
+            raise ValueError("LazyLinear: cannot infer in_features from a scalar input")
         self.in_features = int(x.shape[-1])
         self._shape_params()
         bound = 1.0 / math.sqrt(self.in_features) if self.in_features else 0.0
