@@ -1,5 +1,5 @@
 """Special functions: the error function family (erf, erfc, erfinv), the log-gamma
-function and its derivative (lgamma, digamma), and the guarded formulas of
+function and its derivatives (lgamma, digamma, polygamma, mvlgamma), and the guarded formulas of
 statistics (xlogy, logit, sinc).
 
 NumPy has no erf: SciPy's (or, on the GPU, ``cupyx.scipy.special``'s) is used when
@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..backend import array_module
+from ..missing import NotSupportedError
 from .pointwise import Binary, Unary, operands, tensor_arg
 
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -75,11 +76,11 @@ class Erfinv(Unary):
 
 
 # -- lgamma and digamma without SciPy -------------------------------------------------
-# Both are shifted up to z ≥ 10 with the recurrence (ln Γ(z) = ln Γ(z + 1) − ln z,
+# Both are shifted up to z ≥ 15 with the recurrence (ln Γ(z) = ln Γ(z + 1) − ln z,
 # ψ(z) = ψ(z + 1) − 1/z), where Stirling's series is exact to float64's precision;
 # arguments below ½ use the reflection formula Γ(x)Γ(1 − x) = π / sin(πx). They are
 # computed in float64 (float32 would lose the digits of ln Γ near its zeros at 1 and 2).
-_SHIFT = 10
+_SHIFT = 15
 
 
 def _shifted(xp, x, step):
@@ -94,6 +95,12 @@ def _shifted(xp, x, step):
     return reflect, z, acc
 
 
+def _offset(xp, x):
+    """x − round(x) (exact): the sine and tangent of π times it are those of πx up to
+    sign, and keep their digits near the integers."""
+    return x - xp.rint(x)
+
+
 def _lgamma(xp, x):
     with np.errstate(divide="ignore", invalid="ignore"):
         reflect, z, acc = _shifted(xp, x, xp.log)
@@ -101,7 +108,8 @@ def _lgamma(xp, x):
         series = (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r / 1188)))) / z
         value = (z - 0.5) * xp.log(z) - z + 0.5 * math.log(2 * math.pi) + series - acc
         # ln|Γ(x)| = ln(π / |sin πx|) − ln Γ(1 − x); +∞ at the poles 0, −1, −2, …
-        mirrored = math.log(math.pi) - xp.log(xp.abs(xp.sin(math.pi * x))) - value
+        # sin and tan of π·(x − round x): exact near the poles, where π·x would round
+        mirrored = math.log(math.pi) - xp.log(xp.abs(xp.sin(math.pi * _offset(xp, x)))) - value
         y = xp.where(reflect, mirrored, value)
         y = xp.where(xp.isinf(x), xp.inf, y)     # ln Γ(±∞) = +∞, as PyTorch
         return xp.where((x <= 0) & (x == xp.floor(x)), xp.inf, y).astype(x.dtype, copy=False)
@@ -114,22 +122,11 @@ def _digamma(xp, x):
         series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r / 132))))
         value = xp.log(z) - 0.5 / z - series - acc
         # ψ(x) = ψ(1 − x) − π / tan(πx); PyTorch: ∓∞ at ±0, NaN at −1, −2, …
-        y = xp.where(reflect, value - math.pi / xp.tan(math.pi * x), value)
+        y = xp.where(reflect, value - math.pi / xp.tan(math.pi * _offset(xp, x)), value)
         y = xp.where((x < 0) & (x == xp.floor(x)), xp.nan, y)
         y = xp.where(x == xp.inf, xp.inf, y)
         return xp.where(x == 0, xp.where(xp.signbit(x), xp.inf, -xp.inf), y).astype(
             x.dtype, copy=False)
-
-
-def _trigamma(xp, x):
-    """ψ′(x) = Σₖ 1/(x + k)², the derivative of digamma."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reflect, z, acc = _shifted(xp, x, lambda z: 1 / (z * z))
-        r = 1 / (z * z)
-        series = (1 + (0.5 + (1 / 6 - r * (1 / 30 - r * (1 / 42 - r / 30))) / z) / z) / z
-        value = series + acc
-        # ψ′(x) + ψ′(1 − x) = π² / sin²(πx)
-        return xp.where(reflect, (math.pi / xp.sin(math.pi * x)) ** 2 - value, value)
 
 
 class Lgamma(Unary):
@@ -149,7 +146,56 @@ class Digamma(Unary):
         return _digamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
-        return _trigamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
+        return _polygamma(xp, 1, x.astype(np.float64)).astype(x.dtype, copy=False)
+
+
+# ψ⁽ⁿ⁾(x) = (−1)ⁿ⁺¹ n! ζ(n + 1, x) with the Hurwitz zeta ζ(s, x) = Σₖ (x + k)⁻ˢ: its first
+# terms are summed until x + k ≥ _ZETA_FROM, the rest is the Euler–Maclaurin tail
+# ζ(s, z) ≈ z¹⁻ˢ/(s − 1) + z⁻ˢ/2 + Σⱼ B₂ⱼ/(2j)! · s(s+1)…(s+2j−2) · z^{−s−2j+1}.
+_ZETA_FROM = 15
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+_MAX_STEPS = 100_000
+
+
+def _polygamma(xp, n, x):
+    """ψ⁽ⁿ⁾(x) for n ≥ 1 in float64 (±∞ at the poles 0, −1, −2, …)."""
+    s = n + 1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        finite = xp.isfinite(x)
+        z = xp.where(finite, x, _ZETA_FROM)
+        steps = max(0, math.ceil(_ZETA_FROM - float(z.min()))) if z.size else 0
+        if steps > _MAX_STEPS:
+            raise NotSupportedError(f"polygamma: arguments below {-_MAX_STEPS} are not "
+                                    f"supported (got {float(z.min())})")
+        acc = xp.zeros_like(z)
+        for _ in range(steps):
+            low = z < _ZETA_FROM
+            acc = acc + xp.where(low, z ** -s, 0)
+            z = xp.where(low, z + 1, z)
+        tail = z ** (1 - s) / (s - 1) + 0.5 * z ** -s
+        rising, factorial = s, 2          # s(s+1)…(s+2j−2) and (2j)!
+        for j, b in enumerate(_BERNOULLI, start=1):
+            tail = tail + b / factorial * rising * z ** (-s - 2 * j + 1)
+            rising *= (s + 2 * j - 1) * (s + 2 * j)
+            factorial *= (2 * j + 1) * (2 * j + 2)
+        y = (-1) ** (n + 1) * math.factorial(n) * (acc + tail)
+        pole = (x <= 0) & (x == xp.floor(x))       # 0, −1, −2…: (−1)ⁿ⁺¹ ∞ from both sides
+        y = xp.where(pole, (-1) ** (n + 1) * xp.inf, y)
+        return xp.where(finite, y, xp.where(x > 0, 0, xp.nan))
+
+
+class Polygamma(Unary):
+    """y = ψ⁽ⁿ⁾(x), the n-th derivative of digamma (n ≥ 1);
+    ∂ℓ/∂x = ∂ℓ/∂y · ψ⁽ⁿ⁺¹⁾(x)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def f(self, xp, x):
+        return _polygamma(xp, self.n, x.astype(np.float64)).astype(x.dtype, copy=False)
+
+    def derivative(self, xp, x, y):
+        return _polygamma(xp, self.n + 1, x.astype(np.float64)).astype(x.dtype, copy=False)
 
 
 class Logit(Unary):
@@ -225,6 +271,34 @@ def digamma(input):
     return Digamma().apply(tensor_arg(input, "digamma"))
 
 
+def polygamma(n, input):
+    """ψ⁽ⁿ⁾(x), the n-th derivative of digamma (n = 0: digamma itself)."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"polygamma(): argument 'n' must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n (got n={n})")
+    x = tensor_arg(input, "polygamma")
+    return Digamma().apply(x) if n == 0 else Polygamma(n).apply(x)
+
+
+def mvlgamma(input, p):
+    """The multivariate log-gamma ln Γ_p(x) = p(p − 1)/4 · ln π + Σⱼ₌₀^{p−1} ln Γ(x − j/2)."""
+    x = tensor_arg(input, "mvlgamma")
+    if x.dtype.kind == "b":
+        raise RuntimeError("mvlgamma: the input tensor may not be a boolean tensor (as in "
+                           "PyTorch)")
+    if not isinstance(p, int) or isinstance(p, bool) or p < 1:
+        raise RuntimeError(f"mvlgamma: p has to be greater than or equal to 1 (got {p!r})")
+    total = lgamma(x)
+    for j in range(1, p):
+        total = total + lgamma(x - j / 2)
+    return total + p * (p - 1) / 4 * math.log(math.pi)
+
+
+# The methods whose arguments come in another order than the function's (x.polygamma(n)).
+METHODS = {"polygamma": lambda self, n: polygamma(n, self)}
+
+
 def logit(input, eps=None):
     """ln(p/(1 − p)), the inverse of the sigmoid; ``eps`` clamps p to [eps, 1 − eps]."""
     return Logit(eps).apply(tensor_arg(input, "logit"))
@@ -240,5 +314,6 @@ def xlogy(input, other):
     return Xlogy().apply(*operands(input, other, "xlogy"))
 
 
-PUBLIC = ("erf", "erfc", "erfinv", "lgamma", "digamma", "logit", "sinc", "xlogy")
+PUBLIC = ("erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "mvlgamma", "logit",
+          "sinc", "xlogy")
 IN_PLACE = PUBLIC
