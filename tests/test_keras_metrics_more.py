@@ -245,6 +245,17 @@ def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
         again = rk.optimizers.deserialize(rk.optimizers.serialize(ropt))
         assert type(again) is type(ropt) and again.get_config() == config
         assert type(rk.optimizers.get(name.lower())) is type(ropt)
+    # a weight's constraint is applied after each update, as Keras's optimizers do
+    kv = keras.Variable(weights[0].copy())
+    kv.constraint = keras.constraints.MaxNorm(1.0)
+    rv = rg.tensor(weights[0].copy(), requires_grad=True)
+    rv.constraint = rk.constraints.MaxNorm(1.0)
+    kopt, ropt = keras.optimizers.Nadam(0.1), rk.optimizers.Nadam(0.1)
+    for g in grads[:3]:
+        kopt.apply([torch.tensor(g[0])], [kv])
+        ropt.apply([g[0].copy()], [rv])
+    assert np.allclose(np.asarray(kv.numpy()), rv.numpy(), atol=1e-5)
+    assert np.sqrt((rv.numpy() ** 2).sum(axis=0)).max() <= 1 + 1e-6
     for bad in (lambda o: o.Lion(beta_1=0), lambda o: o.Ftrl(learning_rate_power=0.5),
                 lambda o: o.Ftrl(initial_accumulator_value=-1)):
         with pytest.raises(ValueError):

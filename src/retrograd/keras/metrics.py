@@ -217,8 +217,11 @@ class Metric:
                           else Tensor._wrap(sample_weight))
 
     def _value(self):
-        """``result()`` as a float for the logs."""
-        return float(_host(self.result()))
+        """``result()`` for the logs: a float, or an array for a metric with one value
+        per class or threshold (``F1Score()``, ``TruePositives(thresholds=[…])``), as
+        Keras logs it."""
+        v = _host(self.result())
+        return float(v) if v.size == 1 else v.copy()
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}

@@ -80,8 +80,12 @@ class Optimizer:
         if not self._params:
             raise ValueError(f"{type(self).__name__}: the model has no trainable weights")
         self.inner = self._make(self._params, self.learning_rate)
+        # Weights with a keras.constraints projection (``p.constraint``, set by the layer
+        # from kernel_constraint=…), applied after each update as Keras does.
+        self._constrained = [p for p in self._params if getattr(p, "constraint", None)]
         # Nothing but the update to do at each step (no clipping, schedule, decay).
-        self._plain = (self.clipnorm is None and self.clipvalue is None and
+        self._plain = (not self._constrained and
+                       self.clipnorm is None and self.clipvalue is None and
                        self.global_clipnorm is None and not callable(self._lr) and
                        not (self.weight_decay and not self._decays_itself))
 
@@ -119,6 +123,8 @@ class Optimizer:
             for p in params:
                 p.array *= p.array.dtype.type(shrink)
         self.inner.step()
+        for p in self._constrained:
+            p.array[...] = p.constraint(p.array)
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars):
