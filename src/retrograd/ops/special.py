@@ -1,12 +1,12 @@
 """Special functions: the error function family (erf, erfc, erfinv), the log-gamma
-function and its derivatives (lgamma, digamma, polygamma, mvlgamma), and the guarded formulas of
-statistics (xlogy, logit, sinc).
+function and its derivatives (lgamma, digamma, polygamma, mvlgamma), and the guarded
+formulas of statistics (xlogy, logit, sinc).
 
 NumPy has no erf: SciPy's (or, on the GPU, ``cupyx.scipy.special``'s) is used when
 installed; without SciPy, erf/erfc fall back on Python's exact ``math.erf`` one
-element at a time (slow but right) and erfinv asks for SciPy. lgamma and digamma
-need no library: they are written below with the recurrence Γ(z+1) = zΓ(z), the
-reflection formula and Stirling's series, in float64-accurate form.
+element at a time (slow but right) and erfinv asks for SciPy. The gamma family needs
+no library: it is written below with the recurrence Γ(z+1) = zΓ(z), the reflection
+formula, Stirling's series and the Hurwitz zeta function, accurate to float64.
 """
 import math
 
@@ -108,7 +108,6 @@ def _lgamma(xp, x):
         series = (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r / 1188)))) / z
         value = (z - 0.5) * xp.log(z) - z + 0.5 * math.log(2 * math.pi) + series - acc
         # ln|Γ(x)| = ln(π / |sin πx|) − ln Γ(1 − x); +∞ at the poles 0, −1, −2, …
-        # sin and tan of π·(x − round x): exact near the poles, where π·x would round
         mirrored = math.log(math.pi) - xp.log(xp.abs(xp.sin(math.pi * _offset(xp, x)))) - value
         y = xp.where(reflect, mirrored, value)
         y = xp.where(xp.isinf(x), xp.inf, y)     # ln Γ(±∞) = +∞, as PyTorch
