@@ -249,6 +249,7 @@ def test_mha_gradients_by_finite_differences():
     q = np.random.default_rng(4).standard_normal((2, 1, 4))
     kv = np.random.default_rng(5).standard_normal((3, 1, 5))
     check_grad(lambda q, kv: m(q, kv[..., :3], kv[..., 3:])[0], q, kv)
+    check_jvp(lambda q, kv: m(q, kv[..., :3], kv[..., 3:], need_weights=False)[0], q, kv)
 
 
 def test_mha_errors_as_pytorch():
@@ -432,6 +433,10 @@ def test_norms_match_pytorch():
     check_grad(lambda x, w, b: F.group_norm(x, 2, w, b), r((2, 4, 3)), r(4), r(4))
     check_grad(lambda x, w: F.rms_norm(x, (3,), w), r((2, 3)), r(3))
     check_jvp(lambda x: F.rms_norm(x, (3,)), r((2, 3)))
+    check_jvp(lambda x, w: F.group_norm(x, 2, w), r((2, 4, 3)), r(4))
+    check_jvp(lambda x: F.instance_norm(x), r((2, 3, 4)))
+    check_grad(lambda x: F.local_response_norm(x, 3, 0.5, 0.75, 1.0), r((1, 4, 2)))
+    check_jvp(lambda x: F.local_response_norm(x, 3, 0.5, 0.75, 1.0), r((1, 4, 2)))
     mcases = [("GroupNorm", (3, 6), {}, x4), ("GroupNorm", (2, 6), {"bias": False}, x3),
               ("InstanceNorm1d", (6,), {"affine": True}, x3),
               ("InstanceNorm2d", (6,), {}, x4), ("InstanceNorm2d", (6,), {}, x4[0]),
