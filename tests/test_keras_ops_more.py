@@ -577,3 +577,52 @@ def test_keras_io_style_layer_with_new_ops_trains():
     y = IMG.mean(axis=(1, 2, 3))[:, None] * 4
     history = model.fit(IMG, y, epochs=15, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+
+
+def test_functions_run_on_the_device_of_their_inputs(fake_cuda):
+    """The gradient cases on device "cuda" (the fake CuPy: NumPy with CuPy's
+    host/device strictness) give the CPU's values and gradients."""
+    failures = []
+    # erfinv needs cupyx.scipy; the fake CuPy does not imitate CuPy's gcd/lcm.
+    skip = {"erfinv", "gcd", "lcm"}
+    for name, call in CASES:                    # NumPy inputs land on the default device
+        if name in skip:
+            continue
+        results = []
+        for device in ("cpu", "cuda"):
+            rg.set_default_device(device)
+            try:
+                results.append([value(r.cpu()) if isinstance(r, rg.Tensor) else r
+                                for r in _flat(call(rops))])
+            except Exception as e:
+                failures.append(f"{name} on {device}: {type(e).__name__}: {e}")
+                break
+            finally:
+                rg.set_default_device("cpu")
+        if len(results) == 2 and not all(
+                a == b if isinstance(a, (str, int)) else np.allclose(a, b, equal_nan=True)
+                for a, b in zip(*results)):
+            failures.append(f"{name}: cuda differs from cpu")
+    for x0, cases in ((A, GRAD_CASES), (IMG, IMG_GRAD_CASES)):
+        for name, call in cases:
+            if name == "special":       # erfinv on CuPy needs cupyx.scipy (retrograd's)
+                continue
+            grads = []
+            for device in ("cpu", "cuda"):
+                rg.set_default_device(device)
+                try:
+                    x = rg.tensor(x0, requires_grad=True)
+                    y = call(rops, x)
+                    assert y.device.type == device, f"result on {y.device}"
+                    (y * y).sum().backward()
+                    grads.append((value(y.detach().cpu()), value(x.grad.cpu())))
+                except Exception as e:
+                    failures.append(f"{name} on {device}: {type(e).__name__}: {e}")
+                    break
+                finally:
+                    rg.set_default_device("cpu")
+            if len(grads) == 2:
+                for a, b in zip(*grads):
+                    if not np.allclose(a, b, rtol=1e-5, atol=1e-6):
+                        failures.append(f"{name}: cuda differs from cpu")
+    assert not failures, "\n".join(failures)

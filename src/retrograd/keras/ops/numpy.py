@@ -1301,8 +1301,8 @@ def floor_divide(x1, x2):
     ref = a if isinstance(a, Tensor) else b
     va = _values(a) if isinstance(a, Tensor) else a
     vb = _values(b) if isinstance(b, Tensor) else b
-    out = array_module(ref.array).floor_divide(va, vb)
-    return _const(ref, np.asarray(out).astype(_result_dtype(a, b)))
+    xp = array_module(ref.array)
+    return _const(ref, xp.asarray(xp.floor_divide(va, vb)).astype(_result_dtype(a, b)))
 
 
 def _result_dtype(a, b):
@@ -1510,7 +1510,9 @@ def digitize(x, bins):
     t, b = _tensor(x, "digitize"), _tensor(bins, "digitize")
     if b.ndim != 1:
         raise ValueError(f"keras.ops.digitize: bins must be 1-D, got shape {tuple(b.shape)}")
-    return _const(t, array_module(t.array).digitize(_values(t), _values(b)).astype(np.int32))
+    # For ascending bins, digitize(x) = the number of bins ≤ x: searchsorted "right".
+    return _const(t, array_module(t.array).searchsorted(_values(b), _values(t), side="right")
+                  .astype(np.int32))
 
 
 @_eager
@@ -1646,10 +1648,8 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     return retrograd.trapezoid(t, _tensor(x, "trapezoid", dtype=t.dtype), dim=axis)
 
 
-isneginf = _test("isneginf", lambda xp, a: xp.isneginf(a) if a.dtype.kind == "f"
-                 else xp.zeros(a.shape, bool), "Whether x is −∞ (bool).")
-isposinf = _test("isposinf", lambda xp, a: xp.isposinf(a) if a.dtype.kind == "f"
-                 else xp.zeros(a.shape, bool), "Whether x is +∞ (bool).")
+isneginf = _test("isneginf", lambda xp, a: xp.isinf(a) & (a < 0), "Whether x is −∞ (bool).")
+isposinf = _test("isposinf", lambda xp, a: xp.isinf(a) & (a > 0), "Whether x is +∞ (bool).")
 signbit = _test("signbit", lambda xp, a: xp.signbit(a), "Whether the sign bit is set "
                 "(−0.0 included; bool).")
 
@@ -1825,14 +1825,15 @@ conjugate = conj
 def angle(x):
     """The argument: π for negative reals, 0 otherwise (float32 for integers)."""
     t = _float(x, "angle")
-    return _const(t, array_module(t.array).angle(_values(t)).astype(t.dtype))
+    v = _values(t)
+    return _const(t, array_module(v).where(v < 0, np.pi, 0.0).astype(t.dtype))
 
 
 @_eager
 def isreal(x):
     """True everywhere for real tensors (bool)."""
     t = _tensor(x, "isreal")
-    return _const(t, array_module(t.array).isreal(_values(t)))
+    return _const(t, array_module(t.array).ones(t.shape, dtype=bool))
 
 
 @_eager
@@ -1903,7 +1904,8 @@ def saturate_cast(x, dtype):
 def isin(x1, x2, assume_unique=False, invert=False):
     """Whether each entry of x1 is among x2's (bool)."""
     a, b = _tensor(x1, "isin"), _tensor(x2, "isin")
-    return _const(a, array_module(a.array).isin(_values(a), _values(b), invert=invert))
+    found = (_values(a)[..., None] == _values(b).reshape(-1)).any(-1)
+    return _const(a, ~found if invert else found)
 
 
 def unravel_index(indices, shape):
@@ -1914,8 +1916,11 @@ def unravel_index(indices, shape):
     if v.size and (v.min() < 0 or v.max() >= np.prod(shape)):
         raise ValueError(f"keras.ops.unravel_index: indices from {v.min()} to {v.max()} "
                          f"are out of range for shape {shape}")
-    return tuple(_const(t, c.astype(np.int32))
-                 for c in array_module(v).unravel_index(v, shape))
+    coords, rest = [], v
+    for n in reversed(shape):           # the last axis varies fastest
+        coords.append(rest % n)
+        rest = rest // n
+    return tuple(_const(t, c.astype(np.int32)) for c in reversed(coords))
 
 
 def histogram(x, bins=10, range=None):
