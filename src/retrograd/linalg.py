@@ -475,7 +475,16 @@ def _ex(compute, A, result_type, check_errors, failed):
 
 
 def _singular(m):
-    return 0 if np.linalg.matrix_rank(_host(m)) == m.shape[-1] else m.shape[-1]
+    """LAPACK's getrf info: the (1-based) index of the first exactly zero pivot of the
+    LU factorisation with partial pivoting, 0 if none."""
+    a = np.array(_host(m))
+    for k in range(a.shape[0]):
+        p = k + int(np.argmax(np.abs(a[k:, k])))
+        a[[k, p]] = a[[p, k]]
+        if a[k, k] == 0:
+            return k + 1
+        a[k + 1:, k:] -= np.outer(a[k + 1:, k] / a[k, k], a[k, k:])
+    return 0
 
 
 def _host(a):
@@ -493,8 +502,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 
 
 def inv_ex(A, *, check_errors=False):
-    """(inverse, info): ``inv`` that reports a singular matrix in ``info`` (> 0; PyTorch
-    gives the index of the zero pivot, retrograd n) instead of raising; NaN there."""
+    """(inverse, info): ``inv`` that reports a singular matrix in ``info`` (the index of
+    the first zero pivot, as LAPACK's) instead of raising; NaN there."""
     _matrix(A, "linalg.inv_ex")
     return _ex(lambda X=A: inv.__wrapped__(X), A, InvExResult, check_errors, _singular)
 
