@@ -356,6 +356,10 @@ def test_operators_and_in_place_rules():
                  np.array([True, True])), "bool operator", 0, 0)
     _same(*_both(lambda m, a, b: a % b + a // b, np.array([5.5, -3.5]),
                  np.array([2.0, 2.0])), "float % //", 0, 0)
+    for mode in ("floor", "trunc"):     # div's rounding_mode (the index idiom)
+        _same(*_both(lambda m, a, b: m.div(a, b, rounding_mode=mode) + a.div(2, rounding_mode=mode)
+                     + a.clone().div_(b, rounding_mode=mode), np.array([7, -7, 6]),
+                     np.array([2, 2, -4])), f"div {mode}", 0, 0)
     # an in-place change of a tensor in the graph is recorded, as PyTorch's
     for lib in (rg, torch):
         w = lib.tensor([0.1, 0.2, 0.3], requires_grad=True)
