@@ -487,8 +487,22 @@ def test_tutorial_snippets_run_unchanged():
         angle = torch.rad2deg(torch.atan2(x[:, 0], x[:, 1]))
         finite = torch.isfinite(x).all() & torch.logical_not(torch.isinf(x)).all()
         return x, accuracy, angle, finite, torch.clamp_min(x, 0.0) % 3
-    for ours, theirs in zip(snippet(rg), snippet(torch)):
-        _same(ours, theirs, "snippet", 1e-6, 1e-7)
+    def optimizer_step(torch):      # a hand-written Adam step and an EMA of the weights
+        p, g = torch.tensor([1.0, -2.0, 3.0]), torch.tensor([0.1, -0.2, 0.3])
+        m, v, ema = torch.zeros(3), torch.zeros(3), torch.zeros(3)
+        for _ in range(2):
+            m.mul_(0.9).add_(g, alpha=0.1)
+            v.mul_(0.999).addcmul_(g, g, value=0.001)
+            p.addcdiv_(m, v.sqrt().add_(1e-8), value=-0.01)
+            ema.lerp_(p, 0.1)
+        return p, ema, x_norm(torch)
+
+    def x_norm(torch):              # RMSNorm's rsqrt
+        x = torch.tensor([[1.0, 2.0], [3.0, -4.0]])
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)
+    for f in (snippet, optimizer_step):
+        for ours, theirs in zip(f(rg), f(torch)):
+            _same(ours, theirs, f.__name__, 1e-6, 1e-7)
 
 
 @settings(max_examples=15, deadline=None)
