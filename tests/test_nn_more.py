@@ -301,27 +301,49 @@ def test_containers_keys_and_order_as_torch():
         nn.ModuleDict().update(5)
 
 
-def test_lazy_linear_infers_in_features_and_keeps_its_parameters():
+def test_lazy_layers_infer_their_size_and_keep_their_parameters():
     fc = nn.LazyLinear(3)
-    t = torch.nn.LazyLinear(3)
-    assert list(fc.state_dict()) == list(t.state_dict()) == ["weight", "bias"]
-    assert isinstance(fc.weight, nn.UninitializedParameter)
     with pytest.raises(ValueError, match="uninitialized"):
         fc.weight.shape
     w = fc.weight
+    opt = rg.optim.SGD(fc.parameters(), lr=0.1)      # built before the first call
     y = fc(rg.randn(4, 5))
     assert y.shape == (4, 3) and type(fc) is nn.Linear and fc.in_features == 5
     assert fc.weight is w and w.shape == (3, 5) and float(abs(w.numpy()).max()) <= 5 ** -0.5
-    opt = rg.optim.SGD(fc.parameters(), lr=0.1)
     before = w.numpy().copy()
     fc(rg.randn(4, 5)).sum().backward()
     opt.step()
     assert not np.allclose(before, w.numpy())
-    t(torch.randn(2, 5))
-    fresh = nn.LazyLinear(3)
-    fresh.load_state_dict({k: v.detach().numpy() for k, v in t.state_dict().items()})
-    assert fresh.in_features == 5 and repr(fresh) == repr(t)
-    np.testing.assert_allclose(fresh.weight.numpy(), t.weight.detach().numpy())
+    rng = np.random.default_rng(0)
+    for name, args, shape, real in [
+            ("LazyLinear", (3,), (2, 5), nn.Linear), ("LazyConv1d", (4, 3), (3, 7), nn.Conv1d),
+            ("LazyConv2d", (4, 3), (2, 2, 6, 6), nn.Conv2d),
+            ("LazyConvTranspose1d", (4, 3), (1, 2, 5), nn.ConvTranspose1d),
+            ("LazyConvTranspose2d", (4, 3), (1, 2, 3, 3), nn.ConvTranspose2d),
+            ("LazyBatchNorm1d", (), (4, 3), nn.BatchNorm1d),
+            ("LazyBatchNorm2d", (), (2, 3, 4, 4), nn.BatchNorm2d)]:
+        ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+        assert list(ours.state_dict()) == list(theirs.state_dict()), name
+        assert repr(ours).replace("bias=True, track", "track") == \
+            repr(theirs).replace("bias=True, track", "track")
+        x = rng.standard_normal(shape).astype(np.float32)
+        y, yt = ours(rg.tensor(x)), theirs(torch.tensor(x))
+        assert type(ours) is real and y.shape == tuple(yt.shape), name
+        assert [tuple(v.shape) for v in ours.state_dict().values()] == \
+            [tuple(v.shape) for v in theirs.state_dict().values()], name
+        fresh = getattr(nn, name)(*args)     # a checkpoint gives the size too
+        fresh.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+        assert type(fresh) is real, name
+        for a, b in zip(fresh.state_dict().values(), theirs.state_dict().values()):
+            np.testing.assert_allclose(a.numpy(), b.detach().numpy(), err_msg=name)
+    model = nn.Sequential(nn.LazyConv2d(4, 3, padding=1), nn.ReLU(), nn.LazyBatchNorm2d(),
+                          nn.Flatten(), nn.LazyLinear(2))
+    adam = rg.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(2):
+        model(rg.randn(2, 3, 5, 5)).sum().backward()
+        adam.step()
+        adam.zero_grad()
+    assert model[4].in_features == 100 and int(model[2].num_batches_tracked.item()) == 2
 
 
 def test_alpha_dropout_keeps_mean_and_variance():
@@ -434,6 +456,9 @@ def test_on_every_device(device):
         loss = loss + F.embedding_bag(rg.tensor(np.array([0, 2, 1]), device=dev),
                                       y.reshape(-1, 4)[:4], rg.tensor(np.array([0, 1]),
                                                                       device=dev)).sum()
+        lazy = nn.LazyConv2d(2, 3).to(dev)
+        loss = loss + lazy(y[:, :, :5, :5]).sum()
+        assert lazy.weight.device == t.device
         loss.backward()
         results.append((loss.cpu().numpy(), t.grad.cpu().numpy()))
         for rand in (F.gumbel_softmax(t, hard=True), F.alpha_dropout(t, 0.3, True),
