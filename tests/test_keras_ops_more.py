@@ -626,3 +626,26 @@ def test_functions_run_on_the_device_of_their_inputs(fake_cuda):
                     if not np.allclose(a, b, rtol=1e-5, atol=1e-6):
                         failures.append(f"{name}: cuda differs from cpu")
     assert not failures, "\n".join(failures)
+
+
+def test_float64_gradients_match_finite_differences_and_forward_mode():
+    """The composed functions in float64: backward against central differences and
+    forward mode (jvp) against reverse mode."""
+    from harness import check_grad, check_jvp
+    names = {"slice_update", "scatter", "scatter_update", "take_along_axis", "pad_reflect",
+             "cumprod", "tensordot", "prod", "mod", "logaddexp", "median", "quantile",
+             "activations", "normalize", "layer_normalization", "attention", "segments",
+             "corrcoef", "correlate", "select_ptp"}
+    x64 = A.astype(np.float64)
+    for name, call in GRAD_CASES:
+        if name in names:
+            f = (lambda c: lambda x: c(rops, x))(call)
+            check_grad(f, x64)
+            check_jvp(f, x64)
+    small = IMG[:1, :4, :4, :2].astype(np.float64)
+    for f in (lambda x: rops.image.resize(x, (3, 5)),
+              lambda x: rops.sparsemax(rops.reshape(x, (4, 8)) * 3.0),
+              lambda x: rops.max_pool(x, 3, strides=2, padding="same"),
+              lambda x: rops.depthwise_conv(x, DW[:, :, :2].astype(np.float64))):
+        check_grad(f, small)
+        check_jvp(f, small)
