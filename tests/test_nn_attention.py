@@ -480,3 +480,7 @@ def test_instance_norm_running_statistics_and_errors():
         for lib in (torch, rg):
             with pytest.raises(error):
                 make(lib)
+    with pytest.raises(ValueError, match="num_groups"):      # PyTorch: ZeroDivisionError
+        nn.GroupNorm(0, 4)
+    with pytest.raises(RuntimeError, match="size"):
+        nn.LocalResponseNorm(0)(rg.tensor(x))

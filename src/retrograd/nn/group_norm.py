@@ -15,16 +15,11 @@ power of the mean square of its neighbouring channels.
 """
 import numpy as np
 
-from ..ops.normalization import (
-    _check_float,
-    _check_param,
-    normalize,
-    normalize_fixed,
-    update_running,
-)
+from ..ops.normalization import (_check_float, _check_param, normalize, normalize_fixed,
+                                 update_running)
 from ..ops.padding import pad
 from .module import Module
-from .normalization import _BatchNorm
+from .normalization import _BatchNorm  # instance norm keeps batch norm's buffers
 from .parameter import Parameter
 
 __all__ = [
@@ -146,6 +141,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     if input.size == 0:
         return input
     size = int(size)
+    if size < 1:
+        raise RuntimeError(f"{name}: size should be greater than zero, got size={size}")
     c = input.shape[1]
     before, after = size // 2, (size - 1) // 2
     widths = [0, 0] * (input.ndim - 2) + [before, after]   # F.pad's order: last axis first
@@ -167,6 +164,10 @@ class GroupNorm(Module):
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
+        if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) \
+                or num_groups < 1:
+            raise ValueError(f"GroupNorm: num_groups must be a positive integer, got "
+                             f"{num_groups!r}")
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible "
                              f"by num_groups ({num_groups})")
