@@ -6,6 +6,8 @@ outputs and gradients, the weights have Keras's names, shapes and order, configs
 ``.keras`` files go both ways, and bad arguments raise Keras's error types.
 
 Table-driven: one test loops over many cases (the suite's time budget)."""
+import copy
+
 import numpy as np
 import pytest
 from keras_parity import import_keras, value
@@ -447,3 +449,92 @@ def test_more_convolutions_match_keras():
             layers.DepthwiseConv1D(3, padding="causal")
         with pytest.raises(ValueError):
             layers.SeparableConv2D(0, 3)
+
+
+# -- RNN(cell) -------------------------------------------------------------------------------
+def _minimal_cell(K):
+    """The keras-io guide's user-written cell."""
+    class MinimalRNNCell(K.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
+                                          initializer="uniform", name="kernel")
+            self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                    initializer="uniform",
+                                                    name="recurrent_kernel")
+
+        def call(self, inputs, states):
+            prev_output = states[0]
+            h = K.ops.matmul(inputs, self.kernel)
+            output = h + K.ops.matmul(prev_output, self.recurrent_kernel)
+            return output, [output]
+    return MinimalRNNCell
+
+
+def test_rnn_with_cells_matches_keras():
+    x = R.standard_normal((2, 5, 3)).astype(np.float32)
+
+    def layers(K):
+        L = K.layers
+        return [L.RNN(L.SimpleRNNCell(4), return_sequences=True),
+                L.RNN(L.LSTMCell(4, unit_forget_bias=False)),
+                L.RNN(L.GRUCell(4, reset_after=False), go_backwards=True),
+                L.RNN(L.GRUCell(4)),
+                L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_sequences=True),
+                L.RNN(_minimal_cell(K)(4), return_sequences=True),
+                L.RNN([_minimal_cell(K)(4), _minimal_cell(K)(2)])]
+    for k, r in zip(layers(keras), layers(rk)):
+        grads_both(k, r, [x])
+        assert [tuple(w.shape) for w in k.weights] == [tuple(w.shape) for w in r.weights]
+        s = (None, 5, 3)
+        assert r.compute_output_shape(s) == tuple(k.compute_output_shape(s))
+    # return_state: [output, *states], a list of states per cell for stacked cells
+    for make in (lambda L: L.RNN(L.LSTMCell(4), return_state=True),
+                 lambda L: L.RNN([L.LSTMCell(4), L.SimpleRNNCell(2)], return_state=True)):
+        k, r = make(keras.layers), make(rk.layers)
+        ko = k(x)
+        r(x)
+        r.set_weights(k.get_weights())
+        ro = r(x)
+        assert len(ro) == len(ko)
+        for a, b in zip(ko, ro):
+            for u, v in zip(*(([a], [b]) if not isinstance(a, (list, tuple)) else (a, b))):
+                close(u, v)
+    # RNN(LSTMCell(n)) is LSTM(n), the same weights
+    lstm, rnn = rk.layers.LSTM(4), rk.layers.RNN(rk.layers.LSTMCell(4))
+    lstm(x), rnn(x)
+    rnn.set_weights(lstm.get_weights())
+    close(lstm(x), rnn(x))
+    # configs round trip, cells included (the user's cell through custom_objects)
+    cell_cls = _minimal_cell(rk)
+    for layer in (rk.layers.RNN(rk.layers.LSTMCell(4), return_sequences=True),
+                  rk.layers.RNN([rk.layers.GRUCell(4), rk.layers.SimpleRNNCell(2)])):
+        config = layer.get_config()
+        assert rk.layers.RNN.from_config(config).get_config() == config
+        kc = keras.layers.RNN.from_config(copy.deepcopy(config)).get_config()
+        assert kc["cell"]["class_name"] == config["cell"]["class_name"]
+    assert cell_cls(3).state_size == 3
+    for K in (keras, rk):
+        with pytest.raises(ValueError, match="state_size"):
+            K.layers.RNN(K.layers.Dense(3))
+
+
+def test_rnn_in_a_model_trains_as_keras():
+    def model(K):
+        inp = K.Input((5, 3))
+        x = K.layers.RNN(K.layers.LSTMCell(4), return_sequences=True)(inp)
+        x = K.layers.RNN(_minimal_cell(K)(3))(x)
+        m = K.Model(inp, K.layers.Dense(1)(x))
+        m.compile(optimizer="sgd", loss="mse")
+        return m
+    km, rm = model(keras), model(rk)
+    assert km.count_params() == rm.count_params()
+    rm.set_weights(km.get_weights())
+    x, y = R.standard_normal((8, 5, 3)).astype(np.float32), R.standard_normal((8, 1))
+    hk = km.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
+    hr = rm.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(hr["loss"], hk["loss"], rtol=1e-4)
