@@ -70,6 +70,11 @@ METRICS = [
     ("SensitivityAtSpecificity", {"specificity": 0.5}, "prob"),
     ("SpecificityAtSensitivity", {"sensitivity": 0.5, "num_thresholds": 7}, "prob"),
     ("PearsonCorrelation", {}, "reg"), ("ConcordanceCorrelation", {}, "reg"),
+    ("AUC", {"curve": "PR"}, "prob"), ("AUC", {"curve": "PR", "summation_method": "minoring"},
+                                       "prob"),
+    ("AUC", {"curve": "PRGAIN"}, "prob"), ("AUC", {"thresholds": [0.2, 0.5, 0.7]}, "prob"),
+    ("Precision", {"thresholds": [0.3, 0.6]}, "prob"), ("Precision", {"top_k": 2}, "onehot"),
+    ("Recall", {"top_k": 2, "class_id": 3}, "onehot"), ("Recall", {"class_id": 1}, "prob"),
 ]
 
 

@@ -398,33 +398,35 @@ class MeanAbsoluteError(MeanMetricWrapper):
 
 
 class _Confusion(Metric):
-    """Precision / recall at one threshold: counts over every output of
-    (ŷ > threshold) against (y > 0.5), weighted by the samples' weights."""
+    """Precision / recall at one or several thresholds (default 0.5): counts over
+    every output of (ŷ > threshold) against (y > 0.5), weighted by the samples'
+    weights. ``top_k``: only each row's k largest outputs may count as positive (the
+    default threshold is then −∞); ``class_id``: only that column is counted."""
 
-    def __init__(self, thresholds=None, name=None, dtype=None):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name, dtype)
-        if thresholds is not None and not isinstance(thresholds, (int, float)):
-            from ..missing import NotSupportedError
-            raise NotSupportedError(f"keras.metrics.{type(self).__name__}: several "
-                                    f"thresholds ({thresholds!r}); give one number")
-        self.thresholds = thresholds
-        self.true_positives = self.add_variable((), "zeros", name="true_positives")
-        self.other = self.add_variable((), "zeros", name=self.OTHER)
+        self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        default = 0.5 if top_k is None else -np.inf
+        self.thresholds = _thresholds_list(thresholds, 0.5, type(self).__name__) \
+            if thresholds is not None else [default]
+        n = len(self.thresholds)
+        self.true_positives = self.add_variable((n,), "zeros", name="true_positives")
+        self.other = self.add_variable((n,), "zeros", name=self.OTHER)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        p, y, w = _aligned(type(self).__name__, y_true, y_pred, sample_weight)
-        pred = p > (0.5 if self.thresholds is None else self.thresholds)
-        true = y > 0.5
-        self.true_positives.assign_add(float((w * (pred & true)).sum()))
-        other = (pred & ~true) if self.OTHER == "false_positives" else (~pred & true)
-        self.other.assign_add(float((w * other).sum()))
+        cells = _confusion(y_true, y_pred, sample_weight, self.thresholds,
+                           type(self).__name__, self.top_k, self.class_id)
+        self.true_positives.assign_add(cells[0])
+        self.other.assign_add(cells[1] if self.OTHER == "false_positives" else cells[3])
 
     def result(self):
-        tp, other = float(self.true_positives), float(self.other)
-        return tp / (tp + other) if tp + other else 0.0
+        tp, other = self.true_positives.value, self.other.value
+        r = _divide_no_nan(tp, tp + other)
+        return float(r[0]) if len(self.thresholds) == 1 else r.astype(np.float32)
 
     def get_config(self):
-        return {**super().get_config(), "thresholds": self.thresholds}
+        return {**super().get_config(), "thresholds": self.init_thresholds,
+                "top_k": self.top_k, "class_id": self.class_id}
 
 
 class Precision(_Confusion):
@@ -438,34 +440,55 @@ class Recall(_Confusion):
 
 
 class AUC(Metric):
-    """Area under the ROC curve, as Keras computes it: counts of true/false
-    positives/negatives at ``num_thresholds`` thresholds (0 − ε, 1/(T−1), …, 1 + ε),
-    every output counted (ŷ > t) against (y > 0.5), weighted by the samples'
-    weights; the area is the trapezoidal sum over the (FPR, TPR) points
-    (``summation_method="interpolation"``). ``from_logits`` applies σ first.
-    ``curve="PR"`` and the other summation methods raise ``NotSupportedError``."""
+    """Area under the ROC or precision-recall curve, as Keras computes it: counts of
+    true/false positives/negatives at ``num_thresholds`` thresholds (0 − ε,
+    1/(T−1), …, 1 + ε, or ``thresholds`` given, between 0 − ε and 1 + ε), every output
+    counted (ŷ > t) against (y > 0.5), weighted by the samples' weights.
+
+    ``curve="ROC"``: Σ over the (FPR, TPR) points; ``"PR"``: over (recall, precision),
+    with Davis & Goadrich's interpolation for ``summation_method="interpolation"``;
+    ``"PRGAIN"``: precision-recall gain. ``summation_method``: "interpolation"
+    (trapezoids), "minoring" or "majoring" (the lower or upper of each pair of
+    heights). ``from_logits`` applies σ first. ``multi_label`` and ``label_weights``
+    raise ``NotSupportedError``."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
         super().__init__(name or "auc", dtype)
         from ..missing import NotSupportedError
-        if curve != "ROC" or summation_method != "interpolation" or multi_label or \
-                thresholds is not None or label_weights is not None:
+        curve = curve.upper() if isinstance(curve, str) else curve
+        method = summation_method.lower() if isinstance(summation_method, str) else None
+        if curve not in ("ROC", "PR", "PRGAIN"):
+            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are '
+                             '["PR", "ROC", "PRGAIN"]')
+        if method not in ("interpolation", "minoring", "majoring"):
+            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
+                             'Expected values are ["interpolation", "majoring", "minoring"]')
+        if multi_label or label_weights is not None:
             raise NotSupportedError(
-                f"keras.metrics.AUC: only curve='ROC', summation_method='interpolation', one "
-                f"label and the default thresholds are supported, got curve={curve!r}, "
-                f"summation_method={summation_method!r}, multi_label={multi_label!r}, "
-                f"thresholds={thresholds!r}, label_weights={label_weights!r}")
-        if not isinstance(num_thresholds, int) or num_thresholds < 2:
-            raise ValueError(f"keras.metrics.AUC: num_thresholds must be an integer > 1, got "
-                             f"num_thresholds={num_thresholds!r}")
+                f"keras.metrics.AUC: multi_label={multi_label!r}, "
+                f"label_weights={label_weights!r} (one label only)")
+        if thresholds is not None:
+            values = _thresholds_list(thresholds, 0.5, "AUC")
+            num_thresholds = len(values) + 2
+            inner = sorted(values)
+        else:
+            if not isinstance(num_thresholds, int) or num_thresholds < 2:
+                raise ValueError(f"Argument `num_thresholds` must be an integer > 1. "
+                                 f"Received: num_thresholds={num_thresholds}")
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
         self.num_thresholds, self.curve, self.from_logits = num_thresholds, curve, from_logits
-        self.summation_method = summation_method
-        inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        self.summation_method, self.multi_label = method, multi_label
+        self.num_labels, self.label_weights = num_labels, label_weights
+        self._init_thresholds = thresholds is not None
         self._thresholds = np.array([-1e-7] + inner + [1 + 1e-7])
         for n in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
             setattr(self, n, self.add_variable((num_thresholds,), "zeros", name=n))
+
+    @property
+    def thresholds(self):
+        return list(self._thresholds)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         p, y, w = _aligned("AUC", y_true, y_pred, sample_weight)
@@ -481,18 +504,58 @@ class AUC(Metric):
                           (self.false_negatives, ~above & true)):
             var.assign_add(mask @ w)
 
+    def _interpolate_pr_auc(self, tp, fp, fn):
+        """Davis & Goadrich: precision interpolated along the positives between
+        neighbouring thresholds (Keras's interpolate_pr_auc)."""
+        dtp = tp[:-1] - tp[1:]
+        pos = tp + fp
+        dp = pos[:-1] - pos[1:]
+        slope = _divide_no_nan(dtp, np.maximum(dp, 0))
+        intercept = tp[1:] - slope * pos[1:]
+        ratio = np.where((pos[:-1] > 0) & (pos[1:] > 0),
+                         _divide_no_nan(pos[:-1], np.maximum(pos[1:], 0)), 1.0)
+        return float(np.sum(_divide_no_nan(slope * (dtp + intercept * np.log(ratio)),
+                                           np.maximum(tp[1:] + fn[1:], 0))))
+
     def result(self):
-        tp, fp = self.true_positives.value, self.false_positives.value
-        tn, fn = self.true_negatives.value, self.false_negatives.value
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tpr = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-            fpr = np.where(fp + tn > 0, fp / (fp + tn), 0.0)
-        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+        tp, fp = self.true_positives.value.astype(np.float64), \
+            self.false_positives.value.astype(np.float64)
+        tn, fn = self.true_negatives.value.astype(np.float64), \
+            self.false_negatives.value.astype(np.float64)
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._interpolate_pr_auc(tp, fp, fn)
+        recall = _divide_no_nan(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = _divide_no_nan(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, _divide_no_nan(tp, tp + fp)
+        else:
+            scale = _divide_no_nan(tp + fn, tn + fp)
+            recall_gain = np.where(tp == 0, 0.0, 1.0 - scale * _divide_no_nan(fn, tp))
+            x = np.maximum(recall_gain, 0.0)
+            y = np.where(tp == 0, 1.0, 1.0 - scale * _divide_no_nan(fp, tp))
+        if self.summation_method == "interpolation":
+            heights = (y[:-1] + y[1:]) / 2
+        elif self.summation_method == "minoring":
+            heights = np.minimum(y[:-1], y[1:])
+        else:
+            heights = np.maximum(y[:-1], y[1:])
+        return float(np.sum((x[:-1] - x[1:]) * heights))
 
     def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "curve": self.curve, "summation_method": self.summation_method,
-                "from_logits": self.from_logits}
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds,
+                  "curve": self.curve, "summation_method": self.summation_method,
+                  "multi_label": self.multi_label, "num_labels": self.num_labels,
+                  "label_weights": self.label_weights, "from_logits": self.from_logits}
+        if self._init_thresholds:
+            config["thresholds"] = [float(t) for t in self._thresholds[1:-1]]
+        return config
+
+
+def _divide_no_nan(a, b):
+    """a / b, 0 where b = 0."""
+    a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
+    return np.divide(a, b, out=np.zeros(a.shape), where=b != 0)
 
 
 class AutoAccuracy(MeanMetricWrapper):
@@ -600,16 +663,23 @@ def _thresholds_list(thresholds, default, who):
     return values
 
 
-def _confusion(y_true, y_pred, sample_weight, thresholds, who):
+def _confusion(y_true, y_pred, sample_weight, thresholds, who, top_k=None, class_id=None):
     """tp, fp, tn, fn at each threshold: every output counted (ŷ > t) against
     (y > 0.5), weighted by its sample's weight (Keras's
-    update_confusion_matrix_variables)."""
+    update_confusion_matrix_variables); ``top_k`` keeps each row's k largest outputs
+    (the others −∞), ``class_id`` counts one column only."""
     p, y, w = _aligned(who, y_true, y_pred, sample_weight)
-    p, true, w = p.reshape(-1).astype(np.float64), (y > 0.5).reshape(-1), \
-        w.reshape(-1).astype(np.float64)
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError(f"{who}: predictions must be >= 0 and <= 1, got values from "
-                         f"{p.min()} to {p.max()}")
+    p = p.astype(np.float64)
+    if top_k is not None:
+        kth = -np.sort(-p, axis=-1)[..., top_k - 1:top_k] if top_k <= p.shape[-1] else \
+            np.full(p.shape[:-1] + (1,), -np.inf)
+        p = np.where(p >= kth, p, -np.inf)
+    if class_id is not None:
+        if not 0 <= class_id < p.shape[-1]:
+            raise ValueError(f"{who}: class_id={class_id} is out of range for "
+                             f"{p.shape[-1]} classes")
+        p, y, w = p[..., class_id], y[..., class_id], w[..., class_id]
+    p, true, w = p.reshape(-1), (y > 0.5).reshape(-1), w.reshape(-1).astype(np.float64)
     above = p[None, :] > np.asarray(thresholds, np.float64)[:, None]
     return ((above & true) @ w, (above & ~true) @ w, (~above & ~true) @ w,
             (~above & true) @ w)
