@@ -412,6 +412,14 @@ def test_errors_are_torchs():
         (lambda f, t: f.alpha_dropout(t, 1.5), None),
         (lambda f, t: f.mse_loss(t, t, reduction="avg"), None),
         (lambda f, t: f.soft_margin_loss(t, t, reduction="avg"), None),
+        (lambda f, t: f.soft_margin_loss(t, t[..., :2]), None),
+        (lambda f, t: f.poisson_nll_loss(t, t[..., :2]), None),
+        (lambda f, t: f.gaussian_nll_loss(t, t[..., :2], t), None),
+        (lambda f, t: f.margin_ranking_loss(t, t[..., :2], t), None),
+        (lambda f, t: f.triplet_margin_loss(t, t[..., :2], t), None),
+        (lambda f, t: f.pairwise_distance(t, t[..., :2]), None),
+        (lambda f, t: f.multilabel_margin_loss(t[0, 0], t[0, 0]), None),
+        (lambda f, t: f.cosine_similarity(t, t, dim=4), None),
     ]
     for call, _ in calls:
         with pytest.raises(Exception) as theirs:

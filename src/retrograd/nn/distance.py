@@ -24,12 +24,6 @@ def _dim(name, dim, ndim):
     return dim % max(ndim, 1)
 
 
-def _p(name, p):
-    if p < 0:
-        raise RuntimeError(f"{name}: the norm's order p must be non-negative, got p={p}")
-    return p
-
-
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """x / max(‖x‖_p, ε) along ``dim`` (unit vectors; a zero vector stays 0)."""
     if out is not None:
@@ -38,7 +32,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     d = _dim("normalize", dim, input.ndim)
     if input.ndim == 0:
         return input / vector_norm(input.reshape(1), p, 0).clamp(min=eps)
-    return input / vector_norm(input, _p("normalize", p), d, keepdim=True).clamp(min=eps)
+    return input / vector_norm(input, p, d, keepdim=True).clamp(min=eps)
 
 
 def _clamped_in_value_only(n, eps):
@@ -69,10 +63,11 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """‖x₁ − x₂ + ε‖_p along the last axis (x₁, x₂ broadcast)."""
+    x1, x2 = _broadcast("pairwise_distance", x1, x2)
     diff = x1 - x2 + eps
     if diff.ndim == 0:
         diff = diff.reshape(1)
-    return vector_norm(diff, _p("pairwise_distance", p), diff.ndim - 1, keepdim)
+    return vector_norm(diff, p, diff.ndim - 1, keepdim)
 
 
 def pdist(input, p=2):

@@ -16,7 +16,8 @@ import math
 
 from ..backend import array_module
 from ..tensor import Tensor
-from .margin_losses import _check_reduction, _reduce, float_target, legacy_reduction
+from .margin_losses import (_check_reduction, _reduce, _same_shape, float_target,
+                            legacy_reduction)
 from .module import Module
 
 
@@ -52,6 +53,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             var = Tensor(array_module(input.array).asarray(var, dtype=input.dtype))
     from .functional import _as_tensor   # functional imports this module
     target = _as_tensor(target, input, name)
+    _same_shape(name, input=input, target=target)
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
             var = var.reshape(*var.shape, 1)

@@ -50,7 +50,20 @@ def float_target(name, input, target):
     """``target`` checked and cast as the elementwise losses of ``nn.functional`` do
     (imported when called: functional imports this module)."""
     from .functional import _float_target
-    return _float_target(name, input, target)
+    try:
+        return _float_target(name, input, target)
+    except ValueError as e:     # a shape that does not fit: PyTorch's RuntimeError
+        raise RuntimeError(str(e)) from None
+
+
+def _same_shape(name, **tensors):
+    """PyTorch's RuntimeError when the operands of an elementwise loss do not broadcast."""
+    shapes = {k: tuple(t.shape) for k, t in tensors.items()}
+    try:
+        np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        raise RuntimeError(f"{name}: the shapes of " + ", ".join(
+            f"{k} {v}" for k, v in shapes.items()) + " do not broadcast") from None
 
 
 def _target(name, target, like):
@@ -94,6 +107,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same "
                            f"dimension but got sizes: input1: {list(input1.shape)}, input2: "
                            f"{list(input2.shape)}, target: {list(target.shape)} ")
+    _same_shape(name, input1=input1, input2=input2, target=target)
     loss = _act.relu(-target * (input1 - input2) + margin)
     return _reduce(name, loss, reduction)
 
@@ -113,9 +127,6 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(name, reduction)
     _triplet_dims(name, anchor, positive, negative)
-    if anchor.ndim not in (1, 2):
-        raise RuntimeError(f"{name}: The anchor, positive, and negative tensors are expected "
-                           f"to have 1 or 2 dimensions, got {anchor.ndim}")
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
