@@ -53,7 +53,6 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             var = Tensor(array_module(input.array).asarray(var, dtype=input.dtype))
     from .functional import _as_tensor   # functional imports this module
     target = _as_tensor(target, input, name)
-    _same_shape(name, input=input, target=target)
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
             var = var.reshape(*var.shape, 1)
@@ -63,6 +62,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         raise ValueError(reduction + " is not valid")
     if bool((var.array < 0).any()):
         raise ValueError("var has negative entry/entries")
+    _same_shape(name, input=input, target=target)    # (after var's checks, as PyTorch)
     v = var.array
     var = var + Tensor._wrap(array_module(v).maximum(v, eps) - v)   # clamp: value only
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
