@@ -117,6 +117,12 @@ CASES = [
     ("tensorinv", lambda m, A: m.linalg.tensorinv(A.reshape(3, 3, 1), ind=1), [mat(3)]),
     ("tensorsolve", lambda m, A, B: m.linalg.tensorsolve(A.reshape(2, 3, 3, 2), B),
      [mat(6), rnd(2, 3)]),
+    ("lu_factor", lambda m, A: m.linalg.lu_factor(A).LU, [rnd(2, 3, 3)]),
+    ("lu", lambda m, A: (lambda P, L, U: P @ L * 2 + U)(*m.linalg.lu(A)), [rnd(3, 3)]),
+    ("lu_solve", lambda m, A, B: (lambda LU, piv: m.linalg.lu_solve(LU, piv, B)
+                                  + m.linalg.lu_solve(LU, piv, B, adjoint=True)
+                                  + m.linalg.lu_solve(LU, piv, B.mT, left=False).mT)(
+        *m.linalg.lu_factor(A)), [mat(2, 3, 3), rnd(3, 2)]),
     ("Tensor.norm", lambda m, x: x.norm() + x.norm(3, dim=1).sum() + m.norm(x, "nuc")
      + x.norm("fro", dim=(0, 1)) + m.norm(x, float("inf"), 0, True).sum(), [rnd(3, 4)]),
     ("diagonal", lambda m, A: m.linalg.diagonal(A, offset=1, dim1=0, dim2=2), [rnd(3, 2, 4)]),
@@ -419,6 +425,7 @@ KERAS_CASES = [   # f(ops, *xs); the arrays given as float32 (Keras's default)
     ("norm ord", lambda o, x: o.linalg.norm(x, ord=1) + o.norm(x, ord="nuc"), [rnd(3, 4)]),
     ("norm vector", lambda o, x: o.norm(x, ord=3), [rnd(4)]),
     ("pinv", lambda o, a: o.pinv(a) + o.linalg.pinv(a), [rnd(4, 3)]),
+    ("lu_factor", lambda o, a: o.lu_factor(a)[0] + o.linalg.lu_factor(a)[0], [rnd(2, 3, 3)]),
     ("slogdet", lambda o, a: o.slogdet(a)[0] * o.slogdet(a)[1], [mat(3)]),
     ("logdet", lambda o, a: o.logdet(a @ o.transpose(a) + o.eye(3)), [rnd(3, 3)]),
     ("cdist", lambda o, x, y: o.cdist(x, y), [rnd(3, 2), rnd(4, 2)]),
@@ -461,7 +468,8 @@ def test_keras_ops_linalg_against_keras():
         assert str(theirs.value).split(":")[0].split(".")[0] in str(ours.value)
     with pytest.raises(rl.LinAlgError):
         rops.inv(np.ones((2, 2), np.float32))
-    for name in ("eig", "lu_factor"):
+    assert rops.lu_factor(np.eye(2, dtype=np.float32))[1].dtype == np.int32
+    for name in ("eig",):
         assert not hasattr(rops.linalg, name) and not hasattr(rops, name)
         with pytest.raises(rg.NotSupportedError, match=f"keras.ops.linalg.{name}"):
             getattr(rops.linalg, name)

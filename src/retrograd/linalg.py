@@ -18,7 +18,7 @@ import numpy as np
 
 from .backend import array_module
 from .function import no_grad
-from .missing import module_getattr
+from .missing import NotSupportedError, module_getattr
 from .ops import linalg as _ops
 from .ops import products as _products
 from .ops.einsum import einsum as _einsum
@@ -36,7 +36,8 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "det", "s
            "solve", "solve_triangular", "cholesky", "qr", "eigh", "eigvalsh", "svd",
            "svdvals", "pinv", "matrix_power", "matrix_rank", "lstsq", "cond", "diagonal",
            "vecdot", "matmul", "outer", "cross", "multi_dot", "cholesky_ex", "inv_ex",
-           "solve_ex", "tensorinv", "tensorsolve", "vander", "matrix_exp"]
+           "solve_ex", "tensorinv", "tensorsolve", "vander", "matrix_exp", "lu_factor", "lu",
+           "lu_solve"]
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
                 "uint8": "Byte", "bool": "Bool", "float16": "Half"}
@@ -575,6 +576,75 @@ def matrix_exp(A):
     return E
 
 
+# -- LU ---------------------------------------------------------------------------------
+
+LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])
+LUResult = namedtuple("linalg_lu", ["P", "L", "U"])
+
+
+@_with_out
+def lu_factor(A, *, pivot=True):
+    """(LU, pivots): A = P L U with partial pivoting, L (unit diagonal) and U packed in
+    LU, pivots int32 1-based (LAPACK's getrf); differentiable for square A."""
+    _matrix(A, "linalg.lu_factor")
+    _pivoting(pivot)
+    lu, piv, perm = _ops.lu_factor(A.array)
+    return LUFactorResult(_ops.LuPart(lu, perm, 0).apply(A), _make(piv))
+
+
+@_with_out
+def lu(A, *, pivot=True):
+    """(P, L, U) with A = P L U (square A: L, U differentiable)."""
+    _matrix(A, "linalg.lu")
+    _pivoting(pivot)
+    lu, _, perm = _ops.lu_factor(A.array)
+    return LUResult(_make(_ops.permutation(perm, A.dtype)),
+                    _ops.LuPart(lu, perm, 1).apply(A), _ops.LuPart(lu, perm, 2).apply(A))
+
+
+def _pivoting(pivot):
+    if not pivot:
+        raise NotSupportedError("PyTorch's torch.linalg.lu(pivot=False) is not in retrograd: "
+                                "LU without pivoting is CUDA-only there; use pivot=True "
+                                "(PyTorch compatibility: docs/pytorch.md)")
+
+
+@_with_out
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """X with A X = B (``adjoint``: Aᵀ X = B; ``left=False``: X A = B) from A's
+    ``lu_factor``: triangular solves, differentiable in LU and B."""
+    op = "linalg.lu_solve"
+    _matrix(LU, op)
+    xp = array_module(LU.array)
+    n = LU.shape[-1]
+    eye = _make(xp.eye(n, dtype=LU.dtype))
+    L, U = _tril(LU, -1) + eye, _triu(LU)
+    perm = _perm_from_pivots(pivots.array, n)
+    if not left:                    # X A = B  ⇔  Aᵀ Xᵀ = Bᵀ
+        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    if B.ndim < 2 or B.shape[-2] != n:
+        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if not adjoint else 'A^H X = B'} ({n}x{n} and "
+                           f"{'x'.join(map(str, B.shape[-2:]))})")
+    P = _make(_ops.permutation(perm, LU.dtype))
+    if adjoint:                     # Aᵀ = Uᵀ Lᵀ Pᵀ:  X = P L⁻ᵀ U⁻ᵀ B
+        return matmul(P, solve(L.mT, solve(U.mT, B)))
+    return solve(U, solve(L, matmul(P.mT, B)))     # X = U⁻¹ L⁻¹ Pᵀ B
+
+
+def _perm_from_pivots(piv, m):
+    """The row order (L U = A[perm]) that LAPACK's pivots describe."""
+    xp = array_module(piv)
+    flat = piv.reshape((-1, piv.shape[-1])).astype(np.int64) - 1
+    perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
+    rows = xp.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, flat[:, j]]
+        perm[rows, flat[:, j]] = top
+    return perm.reshape(piv.shape[:-1] + (m,))
+
+
 # -- the rest ----------------------------------------------------------------------------
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
@@ -614,8 +684,8 @@ outer = _with_out(outer)
 
 # torch.linalg names retrograd does not have.
 _MISSING = dict.fromkeys(
-    ("eig", "eigvals", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "ldl_factor",
-     "ldl_factor_ex", "ldl_solve", "householder_product"),
+    ("eig", "eigvals", "lu_factor_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve",
+     "householder_product"),
     "not in retrograd's linear algebra (real matrices: inv, det, slogdet, solve, "
     "cholesky, qr, eigh, svd, pinv, lstsq, norms are)")
 __getattr__ = module_getattr(__name__, _MISSING)

@@ -507,3 +507,79 @@ class VectorNorm(Function):
 
     def jvp(self, dx):
         return (self._slope() * dx).sum(axis=self.axis, keepdims=self.keepdim)
+
+
+def lu_factor(a):
+    """(LU, pivots, perm) of A = P L U by Gaussian elimination with partial pivoting
+    (LAPACK's getrf, vectorised over the batch): LU packs L's strict lower triangle
+    (its diagonal is 1) and U; pivots (int32, 1-based) says that row j was swapped with
+    row pivots[j] − 1 at step j; perm the resulting order of A's rows (L U = A[perm])."""
+    xp = array_module(a)
+    batch, (m, n) = a.shape[:-2], a.shape[-2:]
+    k = min(m, n)
+    lu = a.reshape((-1, m, n)).copy()
+    perm = xp.broadcast_to(xp.arange(m), (lu.shape[0], m)).copy()
+    piv = xp.zeros((lu.shape[0], k), dtype=np.int32)
+    rows = xp.arange(lu.shape[0])
+    for j in range(k):
+        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=-1)
+        piv[:, j] = p + 1
+        for arr in (lu, perm):           # swap rows j and p, matrix by matrix
+            top = arr[rows, j].copy()
+            arr[rows, j] = arr[rows, p]
+            arr[rows, p] = top
+        pivot = lu[:, j, j]
+        safe = xp.where(pivot == 0, 1, pivot)   # a zero pivot: column left as is
+        lu[:, j + 1:, j] = xp.where((pivot == 0)[:, None], lu[:, j + 1:, j],
+                                    lu[:, j + 1:, j] / safe[:, None])
+        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:]
+    return (lu.reshape(batch + (m, n)), piv.reshape(batch + (k,)),
+            perm.reshape(batch + (m,)))
+
+
+def permutation(perm, dtype):
+    """P with P[perm[i], i] = 1, so that A = P L U when L U = A[perm]."""
+    xp = array_module(perm)
+    m = perm.shape[-1]
+    return (perm[..., :, None] == xp.arange(m)).swapaxes(-1, -2).astype(dtype)
+
+
+class LuPart(Function):
+    """One output of A = P L U (square A), computed once by ``lu_factor``: ``part`` 0
+    the packed LU (L − I + U), 1 L, 2 U.  With G_L (strict lower part) and G_U:
+
+        ∂ℓ/∂A = P L⁻ᵀ (tril(Lᵀ G_L, −1) + triu(G_U Uᵀ)) U⁻ᵀ
+    forward mode, X = L⁻¹ Pᵀ Ȧ U⁻¹:  L̇ = L tril(X, −1),  U̇ = triu(X) U."""
+
+    def __init__(self, lu, perm, part):
+        self.lu, self.perm, self.part = lu, perm, part
+
+    def _factors(self):
+        xp = array_module(self.lu)
+        n = self.lu.shape[-1]
+        low = xp.tril(self.lu, -1) + xp.eye(n, dtype=self.lu.dtype)
+        return low, xp.triu(self.lu), permutation(self.perm, self.lu.dtype)
+
+    def forward(self, a):
+        if a.shape[-1] != a.shape[-2]:
+            raise RuntimeError("linalg.lu: the gradient is for square matrices only in "
+                               "retrograd")
+        low, up, _ = self._factors()
+        return (self.lu.copy(), low, up)[self.part]
+
+    def backward(self, g):
+        xp = array_module(g)
+        low, up, p = self._factors()
+        gl = xp.tril(g, -1) if self.part != 2 else xp.zeros_like(g)
+        gu = xp.triu(g) if self.part != 1 else xp.zeros_like(g)
+        phi = xp.tril(_T(low) @ gl, -1) + xp.triu(gu @ _T(up))
+        inner = _T(xp.linalg.solve(up, _T(phi)))          # phi U⁻ᵀ
+        return p @ xp.linalg.solve(_T(low), inner)        # P L⁻ᵀ (…)
+
+    def jvp(self, da):
+        xp = array_module(da)
+        low, up, p = self._factors()
+        x = xp.linalg.solve(low, _T(p) @ da)
+        x = _T(xp.linalg.solve(_T(up), _T(x)))           # L⁻¹ Pᵀ Ȧ U⁻¹
+        dl, du = low @ xp.tril(x, -1), xp.triu(x) @ up
+        return (dl + du, dl, du)[self.part]

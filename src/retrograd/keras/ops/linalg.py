@@ -2,8 +2,7 @@
 ``det``, ``eigh``, ``inv``, ``lstsq``, ``norm``, ``qr``, ``solve``, ``solve_triangular``,
 ``svd``, ``pinv``, ``matrix_rank``, ``cholesky_inverse``, ``jvp``), all of them at the
 top of ``keras.ops`` too, with ``ops.slogdet``, ``ops.logdet``, ``ops.cdist`` and
-``ops.trapezoid``. ``eig`` (complex eigenvalues) and ``lu_factor`` raise
-``NotSupportedError``.
+``ops.trapezoid``. ``eig`` (complex eigenvalues) raises ``NotSupportedError``.
 
 Each is a thin entry over ``retrograd.linalg`` (the ops and their gradients are in
 ``ops/linalg.py``), with Keras's names, defaults and dtypes: integer inputs become
@@ -20,7 +19,8 @@ from ..missing import module_getattr as _module_getattr
 from .numpy import _eager, _float
 
 __all__ = ["cholesky", "cholesky_inverse", "det", "eigh", "inv", "jvp", "lstsq",
-           "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular", "svd"]
+           "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
+           "svd"]
 # keras.ops's own names for them (keras.ops.det is keras.ops.linalg.det) and a few more.
 TOP_LEVEL = [*__all__, "slogdet", "logdet", "cdist", "trapezoid"]
 
@@ -88,6 +88,13 @@ def lstsq(a, b, rcond=None):
     if b.dtype != a.dtype:
         b = b.to(dtype=a.dtype)
     return _linalg.lstsq(a, b, rcond).solution
+
+
+@_eager
+def lu_factor(x):
+    """(lu, pivots): x = P L U with partial pivoting, L and U packed in lu, pivots int32
+    (1-based, LAPACK's)."""
+    return tuple(_linalg.lu_factor(_square(x, "lu_factor")))
 
 
 @_eager
@@ -182,5 +189,5 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     return _products.trapezoid(y, dx=dx, dim=axis)
 
 
-# Keras 3 names retrograd lacks (eig, lu_factor) raise NotSupportedError naming them.
+# Keras 3 names retrograd lacks (eig) raise NotSupportedError naming them.
 __getattr__ = _module_getattr(__name__)
