@@ -37,6 +37,9 @@ KV = R.standard_normal((2, 5, 2, 3)).astype(np.float32)
 BIAS = R.standard_normal((1, 1, 4, 5)).astype(np.float32)
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 1.5], np.float32)
 LABELS = np.array([0, 3, 1])
+AFFINE = np.array([[0.9, -0.2, 1.3, 0.1, 1.1, -0.7, 0, 0],
+                   [1.2, 0.3, -1.0, -0.3, 0.8, 0.6, 0, 0]], np.float32)
+COORDS = np.array([[0.3, 2.6, -0.4, 1.0, 2.2], [3.7, 0.5, 1.5, -1.2, 2.0]], np.float32)
 NANS = np.where(A > 0.8, np.nan, A).astype(np.float32)
 IDX = np.array([[0, 1], [2, 3], [0, 1]])
 
@@ -276,6 +279,16 @@ CASES = [
     ("pad_images_target", lambda o: o.image.pad_images(IMG, top_padding=1, left_padding=0,
                                                        target_height=8, target_width=7)),
     ("rgb_to_grayscale", lambda o: o.image.rgb_to_grayscale(IMG)),
+    ("affine_transform", lambda o: o.image.affine_transform(IMG, AFFINE)),
+    ("affine_nearest_wrap", lambda o: o.image.affine_transform(
+        IMG, AFFINE, interpolation="nearest", fill_mode="wrap")),
+    ("affine_single", lambda o: o.image.affine_transform(IMG[0], AFFINE[1])),
+    ("affine_reflect", lambda o: o.image.affine_transform(IMG, AFFINE, fill_mode="reflect")),
+    ("affine_mirror", lambda o: o.image.affine_transform(IMG, AFFINE, fill_mode="mirror",
+                                                          fill_value=0.5)),
+    ("affine_constant_fill", lambda o: o.image.affine_transform(IMG, AFFINE, fill_value=2.0)),
+    ("map_coordinates", lambda o: o.image.map_coordinates(A, COORDS, 1)),
+    ("map_coordinates_nearest", lambda o: o.image.map_coordinates(A, COORDS, 0, "nearest")),
     ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),
     ("extract_patches_stride", lambda o: o.image.extract_patches(IMG, (2, 3), strides=1)),
 ]
@@ -443,6 +456,7 @@ IMG_GRAD_CASES = [
     ("resize", lambda o, x: o.image.resize(x, (7, 4))),
     ("resize_nearest", lambda o, x: o.image.resize(x, (3, 8), interpolation="nearest")),
     ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
+    ("affine_transform", lambda o, x: o.image.affine_transform(x, AFFINE, fill_mode="reflect")),
     ("space_depth", lambda o, x: o.depth_to_space(o.space_to_depth(x[:, :4, :4], 2) * 2.0, 2)),
     ("grayscale_crop_pad", lambda o, x: o.image.pad_images(o.image.crop_images(
         o.image.rgb_to_grayscale(x), 1, 1, 1, 2), 1, 0, 0, 2)),

@@ -8,6 +8,8 @@ interpolation matrix — bilinear with half-pixel centres (PyTorch's
 nearest (the source pixel under each output centre) — so gradients come from two
 matmuls. ``extract_patches`` is a convolution by an identity kernel, as Keras's.
 """
+import itertools
+
 import numpy as np
 
 from ... import creation
@@ -175,6 +177,115 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     eye = np.eye(ph * pw * c, dtype=t.dtype).reshape(ph, pw, c, ph * pw * c)
     out = _conv(t, creation.as_tensor(eye, device=t.device), strides, padding,
                 "channels_last", dilation_rate)
+    return _restore(out, fmt, single)
+
+
+
+# -- resampling at given coordinates -------------------------------------------------------
+
+__all__ += ["map_coordinates", "affine_transform"]
+
+
+def _mirror(index, size):
+    s = size - 1                       # a triangular wave of half-period size − 1
+    return np.abs((index + s) % (2 * s) - s) if s > 0 else np.zeros_like(index)
+
+
+_FIXERS = {
+    "constant": lambda i, n: np.clip(i, 0, n - 1),
+    "nearest": lambda i, n: np.clip(i, 0, n - 1),
+    "wrap": lambda i, n: i % n,
+    "mirror": _mirror,
+    "reflect": lambda i, n: (_mirror(2 * i + 1, 2 * n + 1) - 1) // 2,
+}
+
+
+def _resample(t, coords, order, fill_mode, fill_value, who):
+    """Σ over the 2^ndim corners (order 1) or the nearest point (order 0) of
+    weight · t[corner]; corners outside the input take ``fill_value`` in mode
+    "constant", else are folded back in by the mode. Gradients flow to t (the
+    coordinates are data)."""
+    if fill_mode not in _FIXERS:
+        raise ValueError(f"keras.ops.image.{who}: invalid value for argument `fill_mode`. "
+                         f"Expected one of {set(_FIXERS)}. Received: fill_mode={fill_mode}")
+    if not set(order if isinstance(order, (list, tuple)) else [order]) <= {0, 1}:
+        raise NotImplementedError(f"keras.ops.image.{who}: order={order}; map_coordinates "
+                                  "requires order <= 1 (as Keras's)")
+    orders = order if isinstance(order, (list, tuple)) else [order] * len(coords)
+    per_axis = []
+    for c, n, o in zip(coords, t.shape, orders):
+        if o == 0:
+            i = np.round(c).astype(np.int64)
+            nodes = [(i, np.ones_like(c))]
+        else:
+            lo = np.floor(c)
+            nodes = [(lo.astype(np.int64), 1 - (c - lo)), (lo.astype(np.int64) + 1, c - lo)]
+        per_axis.append([(_FIXERS[fill_mode](i, n), (i >= 0) & (i < n), w) for i, w in nodes])
+    flat = t.reshape(-1)
+    out = None
+    for corner in itertools.product(*per_axis):
+        index = np.ravel_multi_index(tuple(i for i, _, _ in corner), t.shape)
+        valid = np.logical_and.reduce([v for _, v, _ in corner]) if fill_mode == "constant" \
+            else np.ones(index.shape, bool)
+        weight = np.prod([w for _, _, w in corner], axis=0)
+        picked = flat.index_select(0, creation.as_tensor(index.reshape(-1),
+                                                         device=t.device).array)
+        picked = picked.reshape(*index.shape)
+        # Outside the input: the fill value, times the corner's weight (Keras's sum).
+        value = picked * creation.as_tensor(np.where(valid, weight, 0).astype(t.dtype),
+                                            device=t.device)
+        value = value + creation.as_tensor(np.where(valid, 0, weight * fill_value)
+                                           .astype(t.dtype), device=t.device)
+        out = value if out is None else out + value
+    return out
+
+
+def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0.0):
+    """inputs sampled at ``coordinates`` (one array of positions per axis of inputs,
+    all of the output's shape): order 0 takes the nearest point, order 1 interpolates
+    linearly; outside the input ``fill_mode`` decides (constant, nearest, wrap,
+    mirror, reflect)."""
+    t = _float(inputs, "map_coordinates")
+    coords = [np.asarray(c.detach().cpu().array if hasattr(c, "detach") else c,
+                         dtype=np.float64) for c in coordinates]
+    if len(coords) != t.ndim:
+        raise ValueError(f"keras.ops.image.map_coordinates: the first dimension of "
+                         f"coordinates must be the same as the rank of inputs "
+                         f"({t.ndim}); received {len(coords)} coordinate arrays")
+    return _resample(t, coords, order, fill_mode, fill_value, "map_coordinates")
+
+
+@_eager
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0, data_format=None):
+    """Images resampled by the projective ``transform`` [a0, a1, a2, b0, b1, b2, c0,
+    c1] (one, or one per image): the output pixel (x, y) takes the input at
+    ((a0·x + a1·y + a2)/k, (b0·x + b1·y + b2)/k), k = c0·x + c1·y + 1."""
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"keras.ops.image.affine_transform: invalid value for argument "
+                         f"`interpolation`. Expected one of {{'nearest', 'bilinear'}}. "
+                         f"Received: interpolation={interpolation}")
+    t, fmt, single = _images(images, "affine_transform", data_format)
+    t = _float(t, "affine_transform")
+    m = np.asarray(transform.detach().cpu().array if hasattr(transform, "detach")
+                   else transform, dtype=np.float64)
+    if m.ndim not in (1, 2) or m.shape[-1] != 8:
+        raise ValueError(f"keras.ops.image.affine_transform: invalid transform: expected "
+                         f"(8,) or (batch, 8), got shape {m.shape}")
+    b, h, w, c = t.shape
+    m = np.broadcast_to(m.reshape(-1, 8), (b, 8))
+    bb, yy, xx, cc = np.meshgrid(np.arange(b), np.arange(h), np.arange(w), np.arange(c),
+                                 indexing="ij")
+    # In the images' dtype and Keras's order of operations: nearest sampling rounds
+    # these, so a coordinate at .5 must come out as it does there.
+    a = m[:, :, None, None, None].astype(t.dtype)
+    xx, yy = xx.astype(t.dtype), yy.astype(t.dtype)
+    k = a[:, 6] * xx + a[:, 7] * yy + 1
+    x_in = (yy * a[:, 1] + xx * a[:, 0] + a[:, 2]) / k
+    y_in = (yy * a[:, 4] + xx * a[:, 3] + a[:, 5]) / k
+    spatial = 0 if interpolation == "nearest" else 1
+    out = _resample(t, [bb.astype(np.float64), y_in, x_in, cc.astype(np.float64)],
+                    [0, spatial, spatial, 0], fill_mode, fill_value, "affine_transform")
     return _restore(out, fmt, single)
 
 
