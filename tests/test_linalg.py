@@ -367,7 +367,9 @@ def test_device_loop(device, monkeypatch):
             L.matrix_power(A, 2), rg.cdist(x, x), rg.cdist(x, x, compute_mode=
                                                                "use_mm_for_euclid_dist"),
             rg.kron(x, x), rg.tensordot(x, x, ([0], [0])), rg.cross(x[:, :3], x[:, :3], dim=1),
-            L.eigh(sym(rg, A)).eigenvectors ** 2, L.svd(A).U ** 2]
+            L.eigh(sym(rg, A)).eigenvectors ** 2, L.svd(A).U ** 2, L.matrix_exp(A),
+            L.lu_factor(A).LU, L.lu_solve(*L.lu_factor(A), B), L.cholesky_ex(A).L.nan_to_num(),
+            L.vander(x), L.multi_dot([x, x.mT, x])]
     total = sum(o.sum() for o in outs)
     total.backward()
     assert A.grad.device == device and np.isfinite(A.grad.numpy()).all()

@@ -1,5 +1,5 @@
 """Linear algebra as differentiable ops: inverse, determinant, solve, Cholesky,
-symmetric eigendecomposition, SVD, QR and the vector norm.
+symmetric eigendecomposition, SVD, QR, LU and the vector norm.
 
 Every op works on batches of matrices (the last two axes; leading axes are the batch,
 as in PyTorch) and runs NumPy's or CuPy's ``linalg`` on the data's array module. The
@@ -12,9 +12,9 @@ Aᵀ the transpose of the last two axes), the formulas PyTorch's own backward us
     X = A⁻¹B         ∂ℓ/∂B = A⁻ᵀ G,  ∂ℓ/∂A = −(∂ℓ/∂B) Xᵀ  Ẋ = A⁻¹(Ḃ − Ȧ X)
 
 and, for the factorisations, the formulas written on each class. A decomposition with
-several outputs (eigh → w, V; svd → U, S, Vh; qr → Q, R) is computed once and each
-output is its own op on A, so the engine adds up the parts of ∂ℓ/∂A that come through
-each output (the backward formulas are linear in the outputs' gradients).
+several outputs (eigh → w, V; svd → U, S, Vh; qr → Q, R; lu → LU or L, U) is computed
+once and each output is its own op on A, so the engine adds up the parts of ∂ℓ/∂A that
+come through each output (the backward formulas are linear in the outputs' gradients).
 
 A singular or non-positive-definite input raises ``LinAlgError`` (a ``RuntimeError``,
 as ``torch.linalg.LinAlgError``) naming the op and the batch element.
