@@ -72,6 +72,10 @@ CASES = [
         x, size=(2, 7), mode="bilinear", align_corners=True), X4),
     _case("bilinear recompute", lambda l, f, x: f.interpolate(
         x, scale_factor=1.3, mode="bilinear", recompute_scale_factor=True), X4),
+    _case("bicubic", lambda l, f, x: f.interpolate(x, scale_factor=(1.5, 2), mode="bicubic"),
+          X4),
+    _case("bicubic corners", lambda l, f, x: f.interpolate(
+        x, size=(2, 5), mode="bicubic", align_corners=True), X4),
     _case("area", lambda l, f, x: f.interpolate(x, size=(2, 2), mode="area"), X4),
     _case("trilinear", lambda l, f, x: f.interpolate(x, scale_factor=(1, 2, 1.5),
                                                      mode="trilinear"), X4[None]),
@@ -436,7 +440,7 @@ def test_errors_are_torchs():
         with pytest.raises(type(theirs.value)):
             make(nn)
     with pytest.raises(NotSupportedError, match="bicubic"):
-        F.interpolate(x, scale_factor=2, mode="bicubic")
+        F.interpolate(rg.tensor(X4.astype(np.uint8)), scale_factor=2, mode="bicubic")
     with pytest.raises(NotSupportedError, match="antialias"):
         F.interpolate(x, scale_factor=2, mode="bilinear", antialias=True)
     with pytest.raises(RuntimeError, match="leaf"):

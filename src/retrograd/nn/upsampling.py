@@ -2,8 +2,8 @@
 
 Input (N, C, d₁, …, d_k), k = 1, 2 or 3 spatial axes, resized to ``size`` or by
 ``scale_factor`` (output size ⌊dᵢ·scale⌋). Modes: "nearest", "nearest-exact",
-"linear" (k = 1), "bilinear" (k = 2), "trilinear" (k = 3) — separable, one axis at
-a time (``ops/interpolation.py`` holds the index maps and formulas) — and "area"
+"linear" (k = 1), "bilinear" and "bicubic" (k = 2), "trilinear" (k = 3) — separable,
+one axis at a time (``ops/interpolation.py`` holds the index maps and formulas) — and "area"
 (adaptive average pooling, k = 1 or 2). ``align_corners=True`` maps the corner
 pixels' centres onto each other (s = d·(n − 1)/(m − 1)); False, the default, maps
 their outer edges (s = (d + ½)·n/m − ½).
@@ -22,8 +22,8 @@ from ..ops.interpolation import resample_axis
 from ..tensor import Tensor
 from .module import Module
 
-_LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
-_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
+_LINEAR = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 
 
 def _spatial(name, value, k, what):
@@ -48,9 +48,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 recompute_scale_factor=None, antialias=False):
     """PyTorch's ``F.interpolate``: resize the spatial axes of (N, C, d₁, …)."""
     if mode not in _MODES:
-        if mode == "bicubic":
-            raise NotSupportedError("interpolate: mode 'bicubic' is not supported; "
-                                    "retrograd has " + ", ".join(_MODES))
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
                                   f"(got {input.ndim}D) for the modes: nearest | linear | "
                                   f"bilinear | bicubic | trilinear | area | nearest-exact "
@@ -93,11 +90,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         return (adaptive_avg_pool1d if k == 1 else adaptive_avg_pool2d)(
             input, out[0] if k == 1 else out)
     if mode in _LINEAR and input.dtype.kind in "iub":
+        if mode == "bicubic" and input.dtype == np.uint8:
+            raise NotSupportedError("interpolate: mode 'bicubic' on uint8 images is not "
+                                    "supported; convert them to float first")
         if input.dtype != np.uint8 or mode != "bilinear":
             raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for "
                                       f"{input.dtype} input (floating point, and uint8 for "
                                       "'bilinear', as PyTorch)")
         return _integer_linear(input, out, scales, n, mode, align_corners)
+    if mode == "bicubic" and tuple(n) == out:
+        return input + 0     # PyTorch's bicubic kernel copies when no size changes
     y = input
     planar = mode == "nearest" and k == 2   # PyTorch's 2-D nearest kernel: copy, halve
     for i in range(k):
@@ -110,9 +112,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 def _unchanged(mode, n, m, scale):
     """An axis the mode leaves as it is: the linear modes copy an axis whose size does not
-    change (PyTorch's kernels do, whatever the scale factor); the nearest modes map by the
-    scale factor even then."""
-    return n == m and (mode in _LINEAR or scale is None or scale == 1.0)
+    change (PyTorch's kernels do, whatever the scale factor); the nearest modes and
+    bicubic map by the scale factor even then."""
+    return n == m and (mode in _LINEAR and mode != "bicubic" or scale is None or
+                       scale == 1.0)
 
 
 def _integer_linear(input, out, scales, n, mode, align_corners):

@@ -10,7 +10,12 @@ when the caller gave a scale factor and did not ask to recompute it):
 * linear, align_corners=True:   s = d·(n − 1)/(m − 1)
   then y_d = (1 − λ)·x_{⌊s⌋} + λ·x_{⌊s⌋+1}, λ = s − ⌊s⌋ (indices clipped to n − 1).
 
-bilinear and trilinear are linear along each spatial axis in turn. Each step is a
+* bicubic: s as linear but never clipped at 0, then
+  y_d = Σ_{j=−1..2} w_j(λ)·x_{⌊s⌋+j} (indices clamped to [0, n − 1]) with Keys' cubic
+  kernel, a = −0.75: w(t) = ((a + 2)t − (a + 3))t² + 1 for |t| ≤ 1,
+  ((at − 5a)t + 8a)t − 4a for 1 < |t| < 2.
+
+bilinear, bicubic and trilinear are 1-D resamplings along each spatial axis in turn. Each step is a
 gather (``index_select``) and a weighted sum, so its gradient — the scatter-add of
 the weights — and its forward tangent come from those ops.
 """
@@ -31,8 +36,13 @@ def source_index(mode, n, m, scale, align_corners):
         return np.minimum(s.astype(np.int64), n - 1), None, None
     if align_corners:
         s = d * ((n - 1) / (m - 1)) if m > 1 else np.zeros(m)
+    elif mode == "bicubic":
+        s = (d + 0.5) * scale - 0.5
     else:
         s = np.maximum((d + 0.5) * scale - 0.5, 0.0)
+    if mode == "bicubic":
+        i0 = np.floor(s).astype(np.int64)
+        return i0, None, s - i0
     i0 = np.minimum(np.floor(s).astype(np.int64), n - 1)
     i1 = np.minimum(i0 + 1, n - 1)
     return i0, i1, s - i0
@@ -48,6 +58,8 @@ def resample_axis(x, axis, m, mode, scale, align_corners, exact_halves=False):
     else:
         i0, i1, lam = source_index(mode, n, m, scale, align_corners)
     xp = array_module(x.array)
+    if mode == "bicubic":
+        return _cubic(x, axis, m, i0, lam)
     y0 = x.index_select(axis, xp.asarray(i0))
     if i1 is None:
         return y0
@@ -56,3 +68,24 @@ def resample_axis(x, axis, m, mode, scale, align_corners, exact_halves=False):
     shape[axis] = m
     w = xp.asarray(lam.reshape(shape), dtype=x.dtype)
     return y0 + (y1 - y0) * w
+
+
+_A = -0.75     # PyTorch's (and OpenCV's) choice for Keys' cubic kernel
+
+
+def _cubic(x, axis, m, i0, t):
+    """Σ_{j=−1..2} w_j(t) x_{i0+j} along ``axis``, the taps clamped to the axis."""
+    xp = array_module(x.array)
+    n = x.shape[axis]
+    near = lambda u: ((_A + 2) * u - (_A + 3)) * u * u + 1              # noqa: E731 |u| ≤ 1
+    far = lambda u: ((_A * u - 5 * _A) * u + 8 * _A) * u - 4 * _A      # noqa: E731 1 < |u| < 2
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    shape = [1] * x.ndim
+    shape[axis] = m
+    y = None
+    for j, w in zip((-1, 0, 1, 2), weights):
+        tap = x.index_select(axis, xp.asarray(np.clip(i0 + j, 0, n - 1)))
+        term = tap * xp.asarray(w.reshape(shape), dtype=x.dtype)
+        y = term if y is None else y + term
+    return y
+
