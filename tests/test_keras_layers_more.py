@@ -538,3 +538,36 @@ def test_rnn_in_a_model_trains_as_keras():
     hk = km.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
     hr = rm.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0).history
     np.testing.assert_allclose(hr["loss"], hk["loss"], rtol=1e-4)
+
+
+def test_layers_on_a_device(fake_cuda):
+    """The layers' arrays (masks, interpolation matrices, noise, states) are made on
+    the inputs' device: on device "cuda" (the fake CuPy of tests/fake_cupy.py) each
+    gives the CPU's values and gradients on the device."""
+    x3 = R.standard_normal((2, 5, 4)).astype(np.float32)
+    x4 = R.standard_normal((2, 3, 4, 2)).astype(np.float32)
+    cases = [(lambda L: L.MultiHeadAttention(2, 3),
+              lambda l, x: l(x, x, use_causal_mask=True, attention_mask=np.ones((2, 5, 5)))),
+             (lambda L: L.Attention(), lambda l, x: l([x, x], use_causal_mask=True)),
+             (lambda L: L.UpSampling2D(2, interpolation="bilinear"), None),
+             (lambda L: L.UpSampling2D(2), None), (lambda L: L.Cropping2D(1), None),
+             (lambda L: L.Masking(), None), (lambda L: L.GroupNormalization(2), None),
+             (lambda L: L.SeparableConv2D(3, 2), None),
+             (lambda L: L.RNN([L.LSTMCell(3), L.GRUCell(2)]), None)]
+    for make, call in cases:
+        call = call or (lambda l, x: l(x))
+        cpu, gpu = make(rk.layers), make(rk.layers)
+        x = x4 if "2D" in type(cpu).__name__ or type(cpu).__name__ == "GroupNormalization" \
+            else x3
+        want = call(cpu, x)
+        call(gpu.to("cuda"), rg.tensor(x, device="cuda"))
+        gpu.set_weights(cpu.get_weights())
+        t = rg.tensor(x, device="cuda", requires_grad=True)
+        got = call(gpu, t)
+        assert got.device == "cuda"
+        close(want, got.to("cpu"))
+        got.sum().backward()
+        assert t.grad.device == "cuda"
+    t = rg.tensor(x3, device="cuda")
+    assert rk.layers.GaussianNoise(0.1)(t, training=True).device == "cuda"
+    assert rk.layers.AlphaDropout(0.1)(t, training=True).device == "cuda"

@@ -257,6 +257,15 @@ class StackedRNNCells(Layer):
         return cls(cells, **config)
 
 
+def _on(states, device):
+    """The states (nested lists of tensors) on ``device``, the inputs' (a cell's
+    ``get_initial_state`` makes them on the host)."""
+    if isinstance(states, (list, tuple)):
+        return [_on(s, device) for s in states]
+    return states.to(device) if isinstance(states, Tensor) and states.device != device \
+        else states
+
+
 def _initial_state(cell, batch_size, xp=np):
     fn = getattr(cell, "get_initial_state", None)
     state = fn(batch_size=batch_size) if fn is not None else \
@@ -329,6 +338,7 @@ class RNN(Layer):
                 else [initial_state]
             states = [s if isinstance(s, Tensor) or isinstance(s, (list, tuple))
                       else Tensor(np.asarray(s, dtype=np.float32)) for s in states]
+        states = _on(states, x.device)
         if self.go_backwards:
             x = flip(x, (1,))
         outputs = []
