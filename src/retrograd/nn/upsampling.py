@@ -98,8 +98,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                       f"{input.dtype} input (floating point, and uint8 for "
                                       "'bilinear', as PyTorch)")
         return _integer_linear(input, out, scales, n, mode, align_corners)
-    if mode == "bicubic" and tuple(n) == out:
-        return input + 0     # PyTorch's bicubic kernel copies when no size changes
     y = input
     planar = mode == "nearest" and k == 2   # PyTorch's 2-D nearest kernel: copy, halve
     for i in range(k):
