@@ -1,0 +1,152 @@
+"""Keras 3's preprocessing layers in retrograd.keras: image resizing, cropping and
+augmentation (against real Keras 3 on the PyTorch backend where their outputs are
+deterministic, by statistics where they draw), categorical and text layers, datasets
+read from folders."""
+import numpy as np
+import pytest
+
+from retrograd import keras as rk
+from retrograd.keras import layers as rl
+from retrograd.keras.layers import image_preprocessing as ip
+
+from keras_parity import import_keras, value
+
+keras, torch = import_keras("its preprocessing layers")
+
+RNG = np.random.default_rng(0)
+IMAGES = RNG.uniform(0, 255, (2, 7, 9, 3)).astype(np.float32)
+
+
+def close(ours, theirs, atol=1e-4):
+    a, b = value(ours), value(theirs)
+    assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, b.shape, a.dtype, b.dtype)
+    np.testing.assert_allclose(a.astype(np.float64), b.astype(np.float64), atol=atol,
+                               rtol=1e-5)
+
+
+def test_geometric_layers_equal_keras_affine_transform_at_fixed_draws():
+    """A factor (f, f) fixes Keras's draw: rotation, zoom and translation then equal
+    Keras's ``affine_transform`` for every fill mode and interpolation, batched and
+    not."""
+    for fm in ("reflect", "wrap", "constant", "nearest"):
+        for interp in ("bilinear", "nearest"):
+            args = dict(fill_mode=fm, interpolation=interp, fill_value=3.0)
+            for make in (lambda m: m.RandomRotation((0.1, 0.1), **args),
+                         lambda m: m.RandomZoom((0.3, 0.3), (-0.2, -0.2), **args),
+                         lambda m: m.RandomTranslation((0.2, 0.2), (-0.3, -0.3), **args)):
+                close(make(rl)(IMAGES), make(keras.layers)(IMAGES))
+    close(rl.RandomRotation((-0.25, -0.25))(IMAGES[0]),
+          keras.layers.RandomRotation((-0.25, -0.25))(IMAGES[0]))
+    close(rl.RandomContrast((-0.5, 0.5))(IMAGES), keras.layers.RandomContrast((-0.5, 0.5))(
+        IMAGES))
+    close(rl.RandomBrightness((0.2, 0.2))(IMAGES), keras.layers.RandomBrightness((0.2, 0.2))(
+        IMAGES))
+    u8 = IMAGES.astype(np.uint8)
+    close(rl.RandomBrightness((0.2, 0.2))(u8), keras.layers.RandomBrightness((0.2, 0.2))(u8))
+
+
+def test_resizing_and_crops_equal_keras():
+    for h, w in ((3, 4), (10, 5), (14, 18)):
+        for interp in ("bilinear", "nearest"):
+            for crop, pad in ((False, False), (True, False), (False, True)):
+                args = dict(interpolation=interp, crop_to_aspect_ratio=crop,
+                            pad_to_aspect_ratio=pad, fill_value=2.0)
+                close(rl.Resizing(h, w, **args)(IMAGES),
+                      keras.layers.Resizing(h, w, **args)(IMAGES))
+        close(rl.CenterCrop(h, w)(IMAGES), keras.layers.CenterCrop(h, w)(IMAGES))
+        # An image smaller than the box: cropped to its aspect ratio and resized.
+        close(rl.RandomCrop(h, w)(IMAGES[:, :3, :4]),
+              keras.layers.RandomCrop(h, w)(IMAGES[:, :3, :4]))
+    u8 = IMAGES.astype(np.uint8)
+    ours, theirs = value(rl.Resizing(4, 5)(u8)), value(keras.layers.Resizing(4, 5)(u8))
+    assert ours.dtype == theirs.dtype == np.uint8
+    assert np.abs(ours.astype(int) - theirs).max() <= 1     # ties of round() may differ
+    close(rl.RandomCrop(2, 3)(IMAGES, training=False),
+          keras.layers.RandomCrop(2, 3)(IMAGES, training=False))
+
+
+def test_configs_equal_keras_and_round_trip():
+    cases = [("RandomFlip", ("horizontal",), {"seed": 3}),
+             ("RandomRotation", (0.1,), {"fill_mode": "constant"}),
+             ("RandomZoom", (0.2, (-0.1, 0.3)), {}), ("RandomTranslation", (0.1, 0.2), {}),
+             ("RandomContrast", (0.3,), {}), ("RandomBrightness", (0.2,), {}),
+             ("RandomCrop", (4, 5), {"seed": 1}), ("Resizing", (4, 5), {}),
+             ("CenterCrop", (4, 5), {})]
+    for name, args, kwargs in cases:
+        ours = getattr(rl, name)(*args, **kwargs).get_config()
+        theirs = getattr(keras.layers, name)(*args, **kwargs).get_config()
+        for key in set(theirs) - {"name", "dtype"}:
+            assert np.all(np.asarray(ours[key], dtype=object) ==
+                          np.asarray(theirs[key], dtype=object)), (name, key)
+        again = getattr(rl, name).from_config(ours).get_config()
+        assert again == ours
+
+
+def test_bad_arguments_raise_keras_errors():
+    with pytest.raises(ValueError, match="factor"):
+        rl.RandomRotation(2.0)
+    with pytest.raises(NotImplementedError, match="fill_mode"):
+        rl.RandomZoom(0.1, fill_mode="mirror")
+    with pytest.raises(ValueError, match="unknown mode"):
+        rl.RandomFlip("diagonal")
+    with pytest.raises(ValueError, match="height_factor"):
+        rl.RandomZoom(-1.0)
+    with pytest.raises(ValueError, match="rank 3"):
+        rl.RandomFlip()(np.zeros((4, 4), np.float32))
+    with pytest.raises(ValueError, match="height"):
+        rl.Resizing(0, 3)
+    from retrograd.missing import NotSupportedError
+    with pytest.raises(NotSupportedError, match="antialias"):
+        rl.Resizing(3, 3, antialias=True)
+
+
+def test_random_layers_draw_in_range_and_are_the_identity_at_inference():
+    x = np.arange(64 * 4 * 6 * 1, dtype=np.float32).reshape(64, 4, 6, 1)
+    flip = rl.RandomFlip("horizontal", seed=0)
+    y = value(flip(x))
+    flipped = np.all(y == x[:, :, ::-1], axis=(1, 2, 3))
+    assert np.all(flipped | np.all(y == x, axis=(1, 2, 3)))
+    assert 16 <= flipped.sum() <= 48                        # about half of 64
+    for layer in (flip, rl.RandomRotation(0.2), rl.RandomZoom(0.3), rl.RandomContrast(0.5),
+                  rl.RandomTranslation(0.2, 0.2), rl.RandomBrightness(0.3)):
+        np.testing.assert_array_equal(value(layer(x, training=False)), x)
+    # Rotations: a point at the centre's right lands within ±factor·360°.
+    img = np.zeros((64, 21, 21, 1), np.float32)
+    img[:, 9:12, 16:19] = 1.0
+    out = value(rl.RandomRotation(0.1, fill_mode="constant", seed=1)(img))[..., 0]
+    rows, cols = np.mgrid[:21, :21]
+    mass = out.sum(axis=(1, 2))
+    r = (out * rows).sum(axis=(1, 2)) / mass - 10
+    c = (out * cols).sum(axis=(1, 2)) / mass - 10
+    angles = np.abs(np.degrees(np.arctan2(r, c)))
+    assert angles.max() <= 36 + 1 and angles.max() > 20 and angles.min() < 10
+    c = value(rl.RandomContrast(0.5, seed=2)(RNG.uniform(0, 255, (64, 3, 3, 1))))
+    assert c.min() >= 0 and c.max() <= 255
+    b = value(rl.RandomBrightness((0.1, 0.2), value_range=(0, 1), seed=2)(
+        np.full((64, 2, 2, 1), 0.5, np.float32)))
+    assert np.all((b >= 0.6 - 1e-6) & (b <= 0.7 + 1e-6))
+
+
+def test_modes_in_a_model_and_keras_file_round_trip(tmp_path):
+    """Inside a model: ``fit`` augments, ``predict`` does not; the model saves and
+    loads with its augmentation layers; gradients flow through the transforms."""
+    model = rk.Sequential([rk.Input((8, 8, 3)), rl.RandomFlip("horizontal"),
+                           rl.RandomRotation(0.1), rl.RandomZoom(0.1),
+                           rl.Rescaling(1 / 255), rl.Conv2D(4, 3, activation="relu"),
+                           rl.Flatten(), rl.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = RNG.uniform(0, 255, (64, 8, 8, 3)).astype(np.float32)
+    y = np.arange(64) % 2
+    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    p1, p2 = model.predict(x[:4], verbose=0), model.predict(x[:4], verbose=0)
+    np.testing.assert_array_equal(p1, p2)
+    model.save(tmp_path / "aug.keras")
+    loaded = rk.models.load_model(tmp_path / "aug.keras")
+    assert [type(l).__name__ for l in loaded.layers[:3]] == ["RandomFlip", "RandomRotation",
+                                                             "RandomZoom"]
+    np.testing.assert_allclose(loaded.predict(x[:4], verbose=0), p1, rtol=1e-6)
+    import retrograd as rg
+    t = rg.tensor(IMAGES, requires_grad=True)
+    (rl.RandomRotation((0.1, 0.1))(t) + rl.Resizing(3, 4)(t).sum()).sum().backward()
+    assert t.grad is not None and np.isfinite(value(t.grad)).all()
