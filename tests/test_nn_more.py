@@ -272,6 +272,8 @@ def test_containers_keys_and_order_as_torch():
         m.blocks = n.ModuleDict({"enc": n.Linear(2, 3), "dec": n.Linear(3, 2)})
         m.blocks["mid"] = n.Linear(3, 3)
         m.blocks.update([("post", n.Linear(2, 1))])
+        m.blocks.update(n.ModuleDict({"head": n.Linear(1, 1)}))
+        m.blocks.pop("head")
         del m.blocks["mid"]
         m.plist = n.ParameterList([n.Parameter(lib.zeros(2)), lib.ones(3)])
         m.plist.append(n.Parameter(lib.zeros(1, 2)))

@@ -32,7 +32,7 @@ def _describe(p):
 
 def _items(owner, source):
     """(key, value) pairs of a mapping or of an iterable of pairs, as ``dict.update``."""
-    if isinstance(source, collections.abc.Mapping):
+    if isinstance(source, (collections.abc.Mapping, ModuleDict, ParameterDict)):
         return list(source.items())
     if not isinstance(source, collections.abc.Iterable):
         raise TypeError(f"{owner}.update should be called with an iterable of key/value "
