@@ -204,13 +204,18 @@ def test_transformer_text_classifier_trains_as_keras():
     close(km(x), rm(x), 1e-4)
 
 
-def test_multi_head_attention_keras_file_both_ways(tmp_path):
+def test_keras_files_both_ways(tmp_path):
+    """One model of new layers (MHA, stacked cells, separable convolution, group
+    normalisation, up-sampling) saved by each library and loaded by the other."""
     pytest.importorskip("h5py", reason="Keras 3 files are HDF5 inside a zip")
 
     def model(K):
+        L = K.layers
         inp = K.Input((5, 8))
-        x = K.layers.MultiHeadAttention(2, 4, value_dim=3)(inp, inp)
-        return K.Model(inp, K.layers.Dense(2)(x))
+        x = L.MultiHeadAttention(2, 4, value_dim=3)(inp, inp, use_causal_mask=True)
+        x = L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_sequences=True)(x)
+        x = L.GroupNormalization(3)(L.SeparableConv1D(6, 2)(L.UpSampling1D()(x)))
+        return K.Model(inp, L.Dense(2)(x))
     x = R.standard_normal((2, 5, 8)).astype(np.float32)
     km, rm = model(keras), model(rk)
     rm.save(tmp_path / "r.keras")
@@ -221,6 +226,7 @@ def test_multi_head_attention_keras_file_both_ways(tmp_path):
     close(km.predict(x, verbose=0), ours.predict(x, verbose=0))
     assert type(ours.layers[1]).__name__ == "MultiHeadAttention"
     assert ours.layers[1].get_config()["value_dim"] == 3
+    assert [w.shape for w in ours.weights] == [tuple(w.shape) for w in km.weights]
 
 
 # -- reshaping -----------------------------------------------------------------------------

@@ -350,6 +350,18 @@ class RNN(Layer):
         out = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [out, *states] if self.return_state else out
 
+    def keras_weight_groups(self):
+        """The groups of Keras 3's weights file below this layer's: cell/vars, or for
+        stacked cells cell/cells/<cell class in snake case>[_k]/vars."""
+        from ..saving.config import snake_names
+        from ..saving.h5_weights import layer_variables
+        if not isinstance(self.cell, StackedRNNCells):
+            return [("cell/vars", layer_variables(self.cell)), ("vars", [])]
+        cells = self.cell.cells
+        return [(f"cell/cells/{n}/vars", layer_variables(c))
+                for c, n in zip(cells, snake_names(cells))] + [("cell/vars", []),
+                                                               ("vars", [])]
+
     def get_config(self):
         config = super().get_config()
         config.pop("input_shape", None)
