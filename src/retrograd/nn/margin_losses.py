@@ -172,8 +172,9 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     target = float_target(name, input, target)
     loss = -(target * _act.logsigmoid(input) + (1 - target) * _act.logsigmoid(-input))
     if weight is not None:
-        loss = loss * (weight if isinstance(weight, Tensor)
-                       else Tensor._wrap(array_module(input.array).asarray(weight, dtype=input.dtype)))
+        if not isinstance(weight, Tensor):
+            weight = Tensor._wrap(array_module(input.array).asarray(weight, dtype=input.dtype))
+        loss = loss * weight
     c = input.ndim - 1
     loss = loss.sum(c) / input.shape[c] if input.ndim else loss
     return _reduce(name, loss, reduction)
