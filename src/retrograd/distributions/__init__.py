@@ -1,0 +1,37 @@
+"""Probability distributions, as ``torch.distributions``: sample, score, compare.
+
+``Normal``, ``Uniform``, ``Bernoulli``, ``Categorical``, ``OneHotCategorical``,
+``MultivariateNormal`` and ``Independent`` with ``sample``/``rsample``,
+``log_prob``, ``entropy``, ``mean``, ``variance``, ``batch_shape``/``event_shape``
+and PyTorch's argument validation; ``kl_divergence`` for the registered pairs.
+Draws use retrograd's generator (``retrograd.manual_seed``).
+
+>>> dist = Categorical(logits=policy(state))          # REINFORCE
+>>> action = dist.sample(); loss = -(dist.log_prob(action) * reward).mean()
+"""
+from ..missing import module_getattr
+from . import constraints
+from .bernoulli import Bernoulli
+from .categorical import Categorical
+from .distribution import Distribution
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
+from .uniform import Uniform
+
+_OTHERS = ("not implemented in retrograd; the distributions are Normal, Uniform, "
+           "Bernoulli, Categorical, OneHotCategorical, MultivariateNormal and Independent")
+__getattr__ = module_getattr(__name__, {name: _OTHERS for name in (
+    "Beta", "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
+    "Exponential", "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel",
+    "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LKJCholesky", "Laplace",
+    "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily",
+    "Multinomial", "NegativeBinomial", "Poisson", "RelaxedBernoulli",
+    "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "VonMises",
+    "Weibull", "Wishart", "GeneralizedPareto", "transforms", "biject_to", "transform_to")})
+
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
+           "OneHotCategorical", "MultivariateNormal", "Independent", "kl_divergence",
+           "register_kl", "constraints"]

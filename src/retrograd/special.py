@@ -1,0 +1,140 @@
+"""``torch.special``: the special functions under PyTorch's names.
+
+Most are the elementwise ops of ``ops/special.py`` and ``ops/exponential.py``
+under SciPy-style names (``expit`` = σ, ``gammaln`` = log Γ, ``psi`` = ψ); the
+others are composed of them, so they are differentiable too:
+
+* ``ndtr(x) = Φ(x) = ½ erfc(−x/√2)``, ``ndtri(p) = Φ⁻¹(p) = √2 erfinv(2p − 1)``,
+  ``log_ndtr(x) = log Φ(x)`` (finite down to x ≈ −37, where Φ underflows);
+* ``entr(x) = −x log x`` (0 at 0, −∞ below), ``xlog1py(x, y) = x log(1 + y)``
+  (0 where x = 0), ``erfcx(x) = exp(x²) erfc(x)``.
+
+>>> import retrograd as torch
+>>> torch.special.expit(torch.tensor([0.0]))   # tensor([0.5000])
+"""
+import math
+
+from .missing import module_getattr
+from .ops import exponential as _exponential
+from .ops import rounding as _rounding
+from .ops import special as _special
+from .ops.elementwise import where as _where
+from .tensor import Tensor
+
+erf = _special.erf
+erfc = _special.erfc
+erfinv = _special.erfinv
+digamma = psi = _special.digamma
+gammaln = _special.lgamma
+polygamma = _special.polygamma
+logit = _special.logit
+sinc = _special.sinc
+xlogy = _special.xlogy
+expm1 = _exponential.expm1
+exp2 = _exponential.exp2
+log1p = _exponential.log1p
+
+
+def _tensor(x, name, arg="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"special_{name}(): argument '{arg}' (position 1) must be Tensor, "
+                        f"not {type(x).__name__}")
+    return x
+
+
+def _as_float(x):
+    # Integer and bool inputs give floats, as PyTorch's special functions do.
+    return x if x.dtype.kind in "fc" else x.float()
+
+
+def expit(input):
+    """σ(x) = 1 / (1 + e⁻ˣ)."""
+    return _tensor(input, "expit").sigmoid()
+
+
+def multigammaln(input, p):
+    """log Γ_p(x), the multivariate log-gamma (``mvlgamma``)."""
+    return _special.mvlgamma(input, p)
+
+
+def round(input, *, decimals=0):
+    """Round half to even, to ``decimals`` places."""
+    return _rounding.round(input, decimals=decimals)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log Σ exp over ``dim``, without overflow."""
+    return _tensor(input, "logsumexp").logsumexp(dim, keepdim)
+
+
+def softmax(input, dim, *, dtype=None):
+    """exp(x) / Σ exp(x) over ``dim`` (computed in ``dtype`` when given)."""
+    x = _tensor(input, "softmax")
+    return (x if dtype is None else x.to(dtype)).softmax(dim)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    """x − logsumexp(x) over ``dim`` (computed in ``dtype`` when given)."""
+    x = _tensor(input, "log_softmax")
+    return (x if dtype is None else x.to(dtype)).log_softmax(dim)
+
+
+def ndtr(input):
+    """Φ(x), the standard normal CDF: ½ erfc(−x/√2)."""
+    x = _as_float(_tensor(input, "ndtr"))
+    return 0.5 * erfc(x * (-1 / math.sqrt(2)))
+
+
+def ndtri(input):
+    """Φ⁻¹(p), the standard normal quantile: √2 erfinv(2p − 1)."""
+    p = _as_float(_tensor(input, "ndtri"))
+    return math.sqrt(2) * erfinv(2 * p - 1)
+
+
+def log_ndtr(input):
+    """log Φ(x)."""
+    return ndtr(input).log()
+
+
+def erfcx(input):
+    """exp(x²) erfc(x), the scaled complementary error function."""
+    x = _as_float(_tensor(input, "erfcx"))
+    return (x * x).exp() * erfc(x)
+
+
+def entr(input):
+    """−x log x for x > 0, 0 at x = 0, −∞ for x < 0 (elementwise entropy)."""
+    x = _as_float(_tensor(input, "entr"))
+    inside = -xlogy(x, x)
+    return _where(x < 0, float("-inf"), inside)
+
+
+def xlog1py(input, other):
+    """x · log(1 + y), 0 where x = 0 (even where log(1 + y) is infinite or NaN)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("special_xlog1py(): expected at least one Tensor argument")
+    x = input if isinstance(input, Tensor) else Tensor(input, dtype=other.dtype)
+    y = other if isinstance(other, Tensor) else Tensor(other, dtype=x.dtype)
+    x, y = _as_float(x), _as_float(y)
+    product = x * log1p(y)
+    return _where(x == 0, 0.0, product)
+
+
+
+_NOT_HERE = "not implemented in retrograd (no Bessel, orthogonal-polynomial, zeta or " \
+    "incomplete-gamma kernels)"
+__getattr__ = module_getattr(__name__, {name: _NOT_HERE for name in (
+    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+    "gammainc", "gammaincc", "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e",
+    "i1", "i1e", "laguerre_polynomial_l", "legendre_polynomial_p", "modified_bessel_i0",
+    "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+    "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+    "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w",
+    "spherical_bessel_j0", "zeta")})
+
+__all__ = ["erf", "erfc", "erfcx", "erfinv", "digamma", "psi", "gammaln", "polygamma",
+           "multigammaln", "logit", "expit", "sinc", "xlogy", "xlog1py", "entr", "expm1",
+           "exp2", "log1p", "ndtr", "ndtri", "log_ndtr", "round", "logsumexp", "softmax",
+           "log_softmax"]
