@@ -288,6 +288,10 @@ CASES = [
                                                           fill_value=0.5)),
     ("affine_constant_fill", lambda o: o.image.affine_transform(IMG, AFFINE, fill_value=2.0)),
     ("map_coordinates", lambda o: o.image.map_coordinates(A, COORDS, 1)),
+    ("sobel_edges", lambda o: o.image.sobel_edges(IMG)),
+    ("rgb_to_hsv", lambda o: o.image.rgb_to_hsv(IMG)),
+    ("hsv_to_rgb", lambda o: o.image.hsv_to_rgb(IMG)),
+    ("hsv_round_trip", lambda o: o.image.hsv_to_rgb(o.image.rgb_to_hsv(IMG[0]))),
     ("map_coordinates_nearest", lambda o: o.image.map_coordinates(A, COORDS, 0, "nearest")),
     ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),
     ("extract_patches_stride", lambda o: o.image.extract_patches(IMG, (2, 3), strides=1)),
@@ -348,10 +352,21 @@ def _sparsemax(z, axis):
     return np.moveaxis(np.maximum(z - tau, 0), -1, axis)
 
 
+def _blurred(images, size, sigma):
+    """Each channel correlated with the normalised Gaussian, zero padding."""
+    k = [np.exp(-0.5 * ((np.arange(n) - (n - 1) / 2) / s) ** 2) for n, s in zip(size, sigma)]
+    kernel = np.outer(k[0] / k[0].sum(), k[1] / k[1].sum())
+    p = size[0] // 2
+    padded = np.pad(images, ((0, 0), (p, p), (p, p), (0, 0)))
+    h, w = images.shape[1:3]
+    return sum(kernel[i, j] * padded[:, i:i + h, j:j + w] for i in range(size[0])
+               for j in range(size[1]))
+
+
 # Where Keras 3.15's PyTorch backend departs from the NumPy semantics Keras documents
 # (its symmetric pad replicates the edge, imag refuses real tensors, nonzero stacks the indices into one tensor,
-# argpartition does not partition, sparsemax's τ sums the running sums), NumPy and
-# the sparsemax paper are the oracles.
+# argpartition does not partition, sparsemax's τ sums the running sums, gaussian_blur
+# mixes channels), NumPy, the sparsemax paper and a direct convolution are the oracles.
 NUMPY_CASES = [
     ("pad_int_width", lambda: rops.pad(A, 1), np.pad(A, 1)),
     ("pad_symmetric", lambda: rops.pad(A, ((2, 1), (1, 3)), mode="symmetric"),
@@ -364,6 +379,9 @@ NUMPY_CASES = [
     ("argpartition", lambda: rops.sort(rops.take_along_axis(A, rops.argpartition(A, 1), 1)[
         :, :2]), np.sort(A, axis=1)[:, :2]),
     ("sparsemax", lambda: rops.sparsemax(A * 2), _sparsemax(A * 2, -1)),
+    ("gaussian_blur", lambda: rops.image.gaussian_blur(IMG), _blurred(IMG, (3, 3), (1, 1))),
+    ("gaussian_blur_5", lambda: rops.image.gaussian_blur(IMG, (5, 5), (1.5, 1.5)),
+     _blurred(IMG, (5, 5), (1.5, 1.5))),
     ("sparsemax_axis0", lambda: rops.sparsemax(A, 0), _sparsemax(A, 0)),
 ]
 
@@ -457,6 +475,8 @@ IMG_GRAD_CASES = [
     ("resize_nearest", lambda o, x: o.image.resize(x, (3, 8), interpolation="nearest")),
     ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
     ("affine_transform", lambda o, x: o.image.affine_transform(x, AFFINE, fill_mode="reflect")),
+    ("sobel_hsv", lambda o, x: o.image.hsv_to_rgb(x)
+     + o.sum(o.image.sobel_edges(x), axis=-1) + o.image.rgb_to_hsv(x + 0.1)),
     ("space_depth", lambda o, x: o.depth_to_space(o.space_to_depth(x[:, :4, :4], 2) * 2.0, 2)),
     ("grayscale_crop_pad", lambda o, x: o.image.pad_images(o.image.crop_images(
         o.image.rgb_to_grayscale(x), 1, 1, 1, 2), 1, 0, 0, 2)),
@@ -660,6 +680,8 @@ def test_float64_gradients_match_finite_differences_and_forward_mode():
     for f in (lambda x: rops.image.resize(x, (3, 5)),
               lambda x: rops.sparsemax(rops.reshape(x, (4, 8)) * 3.0),
               lambda x: rops.max_pool(x, 3, strides=2, padding="same"),
-              lambda x: rops.depthwise_conv(x, DW[:, :, :2].astype(np.float64))):
+              lambda x: rops.depthwise_conv(x, DW[:, :, :2].astype(np.float64)),
+              lambda x: rops.image.gaussian_blur(x, (3, 3), (0.8, 1.2)),
+              lambda x: rops.image.affine_transform(x, AFFINE[:1], fill_mode="mirror")):
         check_grad(f, small)
         check_jvp(f, small)

@@ -16,7 +16,8 @@ from ... import creation
 from ...missing import NotSupportedError
 from .. import config
 from .nn import conv as _conv
-from .numpy import _eager, _float, _tensor, pad
+from .numpy import (_eager, _float, _tensor, clip, floor, maximum, minimum, pad, stack,
+                    where)
 
 __all__ = ["resize", "crop_images", "pad_images", "rgb_to_grayscale", "extract_patches"]
 
@@ -287,6 +288,97 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     out = _resample(t, [bb.astype(np.float64), y_in, x_in, cc.astype(np.float64)],
                     [0, spatial, spatial, 0], fill_mode, fill_value, "affine_transform")
     return _restore(out, fmt, single)
+
+
+
+# -- filters and colour spaces ----------------------------------------------------------
+
+__all__ += ["gaussian_blur", "sobel_edges", "rgb_to_hsv", "hsv_to_rgb"]
+
+
+def _depthwise(t, kernel2d):
+    """Each channel of (B, H, W, C) convolved with ``kernel2d`` (kh, kw), zero padding
+    of kh//2 on every side (Keras's: the size stays for odd square kernels)."""
+    c = t.shape[-1]
+    p = kernel2d.shape[0] // 2
+    k = np.broadcast_to(kernel2d[:, :, None, None], kernel2d.shape + (1, c))
+    return _conv(pad(t, [(0, 0), (p, p), (p, p), (0, 0)]),
+                 creation.as_tensor(np.ascontiguousarray(k).astype(t.dtype), device=t.device),
+                 1, "valid", "channels_last", 1) if c else t
+
+
+@_eager
+def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Each channel convolved with the normalised Gaussian of ``kernel_size`` and
+    ``sigma`` (per axis), zero-padded."""
+    from .nn import depthwise_conv  # noqa: F401  (the same grouped convolution)
+    t, fmt, single = _images(images, "gaussian_blur", data_format)
+    t = _float(t, "gaussian_blur")
+    ks = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    sg = (sigma, sigma) if isinstance(sigma, (int, float)) else tuple(sigma)
+
+    def kernel1d(n, s):
+        x = np.arange(n, dtype=np.float64) - (n - 1) / 2
+        k = np.exp(-0.5 * (x / s) ** 2)
+        return k / k.sum()
+    kernel = np.outer(kernel1d(ks[1], sg[1]), kernel1d(ks[0], sg[0])).reshape(ks[0], ks[1])
+    return _restore(_depthwise(t, kernel), fmt, single)
+
+
+@_eager
+def sobel_edges(images, data_format=None):
+    """The Sobel derivatives of each channel, (…, C, 2): [∂/∂y, ∂/∂x]."""
+    t, fmt, single = _images(images, "sobel_edges", data_format)
+    t = _float(t, "sobel_edges")
+    sx = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float64)
+    edges = stack([_depthwise(t, sx.T), _depthwise(t, sx)], axis=-1)   # (B, H, W, C, 2)
+    if fmt == "channels_first":
+        edges = edges.permute(0, 3, 1, 2, 4)
+    return edges.reshape(*edges.shape[1:]) if single else edges
+
+
+def _planes(t, who, fmt):
+    if t.dtype.kind != "f":
+        raise ValueError(f"keras.ops.image.{who}: invalid images dtype: expected float "
+                         f"dtype. Received: images.dtype={t.dtype}")
+    axis = -1 if fmt == "channels_last" else -3
+    if t.shape[axis] != 3:
+        raise ValueError(f"keras.ops.image.{who}: images must have 3 channels, got shape "
+                         f"{tuple(t.shape)} ({fmt})")
+    return [t[..., i] if axis == -1 else t[..., i, :, :] for i in range(3)], axis
+
+
+@_eager
+def rgb_to_hsv(images, data_format=None):
+    """RGB in [0, 1] to hue, saturation, value (hue in [0, 1))."""
+    t = _tensor(images, "rgb_to_hsv")
+    fmt = config.image_data_format() if data_format is None else data_format
+    eps = float(np.finfo(t.dtype).eps) if t.dtype.kind == "f" else 0.0
+    (r, g, b), axis = _planes(t, "rgb_to_hsv", fmt)
+    r, g, b = (where(v.abs() < eps, 0.0, v) for v in (r, g, b))
+    value = maximum(maximum(r, g), b)
+    range_ = value - minimum(minimum(r, g), b)
+    saturation = where(value > 0, range_ / where(value > 0, value, 1.0), 0.0)
+    norm = 1.0 / (6.0 * where(range_ > 0, range_, 1.0))
+    hue = where(value == g, norm * (b - r) + 2.0 / 6.0, norm * (r - g) + 4.0 / 6.0)
+    hue = where(value == r, norm * (g - b), hue)
+    hue = where(range_ > 0, hue, 0.0)
+    hue = hue + (hue < 0.0).to(dtype=hue.dtype)
+    return stack([hue, saturation, value], axis=axis)
+
+
+@_eager
+def hsv_to_rgb(images, data_format=None):
+    """Hue, saturation, value to RGB."""
+    t = _tensor(images, "hsv_to_rgb")
+    fmt = config.image_data_format() if data_format is None else data_format
+    (h, s_, v), axis = _planes(t, "hsv_to_rgb", fmt)
+    dh = (h - floor(h)) * 6.0
+    dr = clip((dh - 3.0).abs() - 1.0, 0.0, 1.0)
+    dg = clip(2.0 - (dh - 2.0).abs(), 0.0, 1.0)
+    db = clip(2.0 - (dh - 4.0).abs(), 0.0, 1.0)
+    one_minus_s = 1.0 - s_
+    return stack([v * (one_minus_s + s_ * d) for d in (dr, dg, db)], axis=axis)
 
 
 from ..missing import module_getattr as _module_getattr  # noqa: E402
