@@ -27,8 +27,28 @@ class Optimizer:
     ``retrograd.optim`` optimizer that does the update built at ``build(params)``."""
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None, **kwargs):
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
         who = type(self).__name__
+        if loss_scale_factor is not None or gradient_accumulation_steps is not None:
+            from ..missing import NotSupportedError
+            raise NotSupportedError(f"keras.optimizers.{who}: loss_scale_factor="
+                                    f"{loss_scale_factor!r}, gradient_accumulation_steps="
+                                    f"{gradient_accumulation_steps!r} (only None)")
+        _flag(self, "use_ema", use_ema)
+        if use_ema and (not isinstance(ema_momentum, (int, float)) or
+                        not 0 <= ema_momentum <= 1):
+            raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: "
+                             f"ema_momentum={ema_momentum}")
+        if ema_overwrite_frequency is not None and (
+                not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
+            raise ValueError(f"`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                             f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
+        self.use_ema, self.ema_momentum = use_ema, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = self.gradient_accumulation_steps = None
+        self._averages = []
         if kwargs:
             hint = " (Keras 3 calls it learning_rate)" if "lr" in kwargs else ""
             raise TypeError(f"{who}: unexpected argument(s) {sorted(kwargs)}{hint}")
@@ -83,8 +103,10 @@ class Optimizer:
         # Weights with a keras.constraints projection (``p.constraint``, set by the layer
         # from kernel_constraint=…), applied after each update as Keras does.
         self._constrained = [p for p in self._params if getattr(p, "constraint", None)]
+        # use_ema: the moving averages of the weights, from their values now
+        self._averages = [p.array.copy() for p in self._params] if self.use_ema else []
         # Nothing but the update to do at each step (no clipping, schedule, decay).
-        self._plain = (not self._constrained and
+        self._plain = (not self._constrained and not self.use_ema and
                        self.clipnorm is None and self.clipvalue is None and
                        self.global_clipnorm is None and not callable(self._lr) and
                        not (self.weight_decay and not self._decays_itself))
@@ -123,9 +145,31 @@ class Optimizer:
             for p in params:
                 p.array *= p.array.dtype.type(shrink)
         self.inner.step()
+        if self.use_ema:
+            self._update_averages()
         for p in self._constrained:
             p.array[...] = p.constraint(p.array)
         self.iterations += 1
+
+    def _update_averages(self):
+        """Keras's EMA: a ← μa + (1 − μ)θ (a = θ at the first step); every
+        ``ema_overwrite_frequency`` steps the weights take their averages."""
+        momentum = self.ema_momentum if self.iterations else 0.0
+        for p, a in zip(self._params, self._averages):
+            t = a.dtype.type
+            a *= t(momentum)
+            a += t(1 - momentum) * p.array
+        if self.ema_overwrite_frequency and \
+                (self.iterations + 1) % self.ema_overwrite_frequency == 0:
+            for p, a in zip(self._params, self._averages):
+                p.array[...] = a
+
+    def finalize_variable_values(self, var_list=None):
+        """With ``use_ema``, set the weights to their moving averages (Keras calls it
+        at the end of ``fit``)."""
+        if self.use_ema and self._averages:
+            for p, a in zip(self._params, self._averages):
+                p.array[...] = a
 
     def apply_gradients(self, grads_and_vars):
         """Keras's ``optimizer.apply_gradients(zip(grads, trainable_variables))``."""
@@ -189,7 +233,11 @@ class Optimizer:
                             "cannot be saved; use a keras.optimizers.schedules class")
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm, **self._hyper()}
+                "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": None, "gradient_accumulation_steps": None,
+                **self._hyper()}
 
     def _hyper(self):
         return {}
