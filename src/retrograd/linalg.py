@@ -351,6 +351,22 @@ def torch_svd(input, some=True, compute_uv=True):
     return TorchSVDResult(U, S, Vh.mT)
 
 
+def torch_cholesky_inverse(L, upper=False):
+    """torch.cholesky_inverse: A⁻¹ from A's Cholesky factor (A = L Lᵀ, or Uᵀ U with
+    ``upper``): L⁻ᵀ L⁻¹, differentiable in L."""
+    _matrix(L, "cholesky_inverse")
+    Li = inv.__wrapped__(L.mT if upper else L)
+    return matmul(Li.mT, Li)
+
+
+def torch_cholesky_solve(B, L, upper=False):
+    """torch.cholesky_solve: X with A X = B from A's Cholesky factor (A = L Lᵀ, or Uᵀ U
+    with ``upper``): two triangular solves, differentiable in B and L."""
+    _matrix(L, "cholesky_solve")
+    low = L.mT if upper else L
+    return solve.__wrapped__(low.mT, solve.__wrapped__(low, B))
+
+
 def _tolerance(S, atol, rtol, m, n):
     """max(atol, rtol·σ_max), PyTorch's default rtol ε·max(m, n) when neither is given."""
     eps = float(np.finfo(S.dtype).eps)
