@@ -76,6 +76,10 @@ CASES = [
           X4),
     _case("bicubic corners", lambda l, f, x: f.interpolate(
         x, size=(2, 5), mode="bicubic", align_corners=True), X4),
+    _case("bilinear antialias", lambda l, f, x: f.interpolate(
+        x, size=(2, 3), mode="bilinear", antialias=True), X4),
+    _case("bicubic antialias", lambda l, f, x: f.interpolate(
+        x, scale_factor=(0.5, 2), mode="bicubic", antialias=True), R.standard_normal((1, 1, 6, 3))),
     _case("area", lambda l, f, x: f.interpolate(x, size=(2, 2), mode="area"), X4),
     _case("trilinear", lambda l, f, x: f.interpolate(x, scale_factor=(1, 2, 1.5),
                                                      mode="trilinear"), X4[None]),
@@ -443,8 +447,8 @@ def test_errors_are_torchs():
             make(nn)
     with pytest.raises(NotSupportedError, match="bicubic"):
         F.interpolate(rg.tensor(X4.astype(np.uint8)), scale_factor=2, mode="bicubic")
-    with pytest.raises(NotSupportedError, match="antialias"):
-        F.interpolate(x, scale_factor=2, mode="bilinear", antialias=True)
+    with pytest.raises(ValueError, match="Anti-alias"):
+        F.interpolate(x, scale_factor=2, mode="nearest", antialias=True)
     with pytest.raises(RuntimeError, match="leaf"):
         F.relu_(rg.tensor(X3, requires_grad=True))
     with pytest.warns(UserWarning, match="deprecated"):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..missing import NotSupportedError
-from ..ops.interpolation import resample_axis
+from ..ops.interpolation import resample_axis, resample_axis_antialiased
 from ..tensor import Tensor
 from .module import Module
 
@@ -52,8 +52,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                   f"(got {input.ndim}D) for the modes: nearest | linear | "
                                   f"bilinear | bicubic | trilinear | area | nearest-exact "
                                   f"(got {mode})")
-    if antialias:
-        raise NotSupportedError("interpolate: antialias=True is not supported")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
+                         "requires a 4-D tensor as input")
     if mode in _LINEAR:
         align_corners = bool(align_corners)
     elif align_corners is not None:
@@ -98,6 +99,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                       f"{input.dtype} input (floating point, and uint8 for "
                                       "'bilinear', as PyTorch)")
         return _integer_linear(input, out, scales, n, mode, align_corners)
+    if antialias:
+        return _antialiased(input, out, scales, n, mode, align_corners)
     y = input
     planar = mode == "nearest" and k == 2   # PyTorch's 2-D nearest kernel: copy, halve
     for i in range(k):
@@ -114,6 +117,23 @@ def _unchanged(mode, n, m, scale):
     bicubic map by the scale factor even then."""
     return n == m and (mode in _LINEAR and mode != "bicubic" or scale is None or
                        scale == 1.0)
+
+
+def _antialiased(input, out, scales, n, mode, align_corners):
+    """``antialias=True``: each axis filtered as PyTorch (and PIL) do, last axis first."""
+    if input.dtype.kind != "f":
+        raise NotSupportedError(f"interpolate: antialias=True on {input.dtype} input is not "
+                                "supported; convert it to float first")
+    y = input
+    for i in reversed(range(len(out))):
+        if n[i] == out[i]:
+            continue                     # PyTorch filters only the axes that change size
+        if align_corners:
+            scale = (n[i] - 1) / (out[i] - 1) if out[i] > 1 else 0.0
+        else:
+            scale = scales[i] if scales[i] is not None else n[i] / out[i]
+        y = resample_axis_antialiased(y, 2 + i, out[i], mode, scale)
+    return y
 
 
 def _integer_linear(input, out, scales, n, mode, align_corners):

@@ -89,3 +89,51 @@ def _cubic(x, axis, m, i0, t):
         y = term if y is None else y + term
     return y
 
+
+def antialias_taps(mode, n, m, scale):
+    """PyTorch's ``antialias=True`` weights (as PIL's resampling): output d averages the
+    inputs within the filter's support around its centre c = σ(d + ½), the filter (the
+    triangle for bilinear, Keys' cubic with a = −0.5 for bicubic) stretched by σ when
+    downsampling, the weights normalised to sum to 1. Returns (indices, weights), (m, K)."""
+    if mode == "bilinear":
+        support, kernel = 1.0, lambda u: np.maximum(0.0, 1.0 - np.abs(u))   # noqa: E731
+    else:
+        a = -0.5
+
+        def kernel(u):
+            u = np.abs(u)
+            return np.where(u < 1, ((a + 2) * u - (a + 3)) * u * u + 1,
+                            np.where(u < 2, ((a * u - 5 * a) * u + 8 * a) * u - 4 * a, 0.0))
+        support = 2.0
+    support = support * scale if scale >= 1.0 else support
+    invscale = 1.0 / scale if scale >= 1.0 else 1.0
+    rows = []
+    for d in range(m):
+        c = scale * (d + 0.5)
+        lo = max(int(c - support + 0.5), 0)
+        hi = min(int(c + support + 0.5), n)
+        j = np.arange(lo, hi)
+        w = kernel((j - c + 0.5) * invscale)
+        total = w.sum()
+        rows.append((j, w / total if total != 0 else w))
+    k = max(len(j) for j, _ in rows)
+    idx = np.zeros((m, k), dtype=np.int64)
+    wts = np.zeros((m, k))
+    for d, (j, w) in enumerate(rows):
+        idx[d, :len(j)], wts[d, :len(j)] = j, w
+    return idx, wts
+
+
+def resample_axis_antialiased(x, axis, m, mode, scale):
+    """``x`` resampled to ``m`` positions along ``axis`` with PyTorch's antialias filter."""
+    xp = array_module(x.array)
+    idx, wts = antialias_taps(mode, x.shape[axis], m, scale)
+    shape = [1] * x.ndim
+    shape[axis] = m
+    y = None
+    for k in range(idx.shape[1]):
+        term = x.index_select(axis, xp.asarray(idx[:, k])) * xp.asarray(
+            wts[:, k].reshape(shape), dtype=x.dtype)
+        y = term if y is None else y + term
+    return y
+
