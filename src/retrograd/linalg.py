@@ -375,10 +375,10 @@ def _tolerance(S, atol, rtol, m, n):
     atol = 0.0 if atol is None else atol
     smax = S.array.max(axis=-1, keepdims=True) if S.shape[-1] else 0
     xp = array_module(S.array)
-    return xp.maximum(_array(atol, S), _array(rtol, S) * smax)
+    return xp.maximum(_array(atol), _array(rtol) * smax)
 
 
-def _array(v, like):
+def _array(v):
     if isinstance(v, Tensor):
         return v.array[..., None] if v.ndim else v.array
     return v

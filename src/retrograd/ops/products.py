@@ -12,7 +12,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from .einsum import einsum
 from .linalg import VectorNorm
 from .matmul import matmul
@@ -108,7 +108,7 @@ def _add_product(input, product, beta, alpha):
 def _zeros_like(t):
     """Zeros of t's shape (t broadcast into the result without its values)."""
     _tensor(t, "add a product", "input")
-    return Tensor(array_module(t.array).zeros(t.shape, dtype=t.dtype))
+    return _make(array_module(t.array).zeros(t.shape, dtype=t.dtype))
 
 
 def _matrices(op, *named):
