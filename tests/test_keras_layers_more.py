@@ -51,8 +51,7 @@ def test_multi_head_attention_matches_keras():
     mask = R.random((2, 5, 4)) > 0.3
     cases = [dict(num_heads=2, key_dim=3),
              dict(num_heads=3, key_dim=2, value_dim=4, output_shape=7, use_bias=False),
-             dict(num_heads=2, key_dim=3, use_gate=True),
-             dict(num_heads=2, key_dim=3, sliding_window=2)]
+             dict(num_heads=2, key_dim=3, use_gate=True, sliding_window=2)]
     for kw in cases:
         k, r = keras.layers.MultiHeadAttention(**kw), rk.layers.MultiHeadAttention(**kw)
         k(q, v), r(q, v)
@@ -240,6 +239,7 @@ def test_reshaping_layers_match_keras():
     x4 = R.standard_normal((2, 4, 5, 3)).astype(np.float32)
     x5 = R.standard_normal((2, 4, 5, 3, 2)).astype(np.float32)
     x2 = R.standard_normal((2, 3)).astype(np.float32)
+    # (the 3-D pooling layers: 2-D pooling over (H, W), then windows over D)
     cases = [(x3, "ZeroPadding1D", (), {}), (x3, "ZeroPadding1D", ((1, 2),), {}),
              (x5, "ZeroPadding3D", (), {}),
              (x5, "ZeroPadding3D", (((1, 0), (0, 2), (1, 1)),), {"data_format":
@@ -252,6 +252,11 @@ def test_reshaping_layers_match_keras():
              (x4, "UpSampling2D", ((3, 2),), {"interpolation": "bilinear"}),
              (x4, "UpSampling2D", (2,), {"interpolation": "bilinear",
                                          "data_format": "channels_first"}),
+             (x5, "UpSampling3D", ((1, 2, 3),), {}), (x5, "MaxPooling3D", (), {}),
+             (x5, "MaxPooling3D", ((3, 2, 1), (1, 2, 1)), {}),
+             (x5, "AveragePooling3D", (2,), {"data_format": "channels_first"}),
+             (x5, "GlobalAveragePooling3D", (), {}),
+             (x5, "GlobalMaxPooling3D", (), {"keepdims": True}),
              (x2, "RepeatVector", (4,), {}), (x4, "Permute", ((3, 1, 2),), {}),
              (x3, "Permute", ((2, 1),), {})]
     for x, name, args, kwargs in cases:
@@ -279,6 +284,8 @@ def test_reshaping_layers_match_keras():
         rk.layers.UpSampling2D(interpolation="foo")
     with pytest.raises(NotSupportedError, match="bicubic"):
         rk.layers.UpSampling2D(interpolation="bicubic")
+    with pytest.raises(NotSupportedError, match="same"):
+        rk.layers.MaxPooling3D(padding="same")
 
 
 # -- normalisation, noise, masking -----------------------------------------------------------

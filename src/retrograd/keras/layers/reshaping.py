@@ -364,3 +364,29 @@ class Permute(Layer):
 
     def get_config(self):
         return {**super().get_config(), "dims": self.dims}
+
+
+class UpSampling3D(Layer):
+    """(N, D, H, W, C) → (N, D·sd, H·sh, W·sw, C): each voxel repeated (nearest)."""
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.size = _tuple_arg(size, 3, "UpSampling3D", "size")
+        self.data_format = _data_format(data_format, "UpSampling3D")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        _check_ndim(self, input_shape, 5)
+        out = list(input_shape)
+        for a, s in zip(_spatial_axes(3, self.data_format), self.size):
+            out[a] = None if out[a] is None else out[a] * s
+        return tuple(out)
+
+    def call(self, x):
+        _check_ndim(self, x.shape, 5)
+        for a, s in zip(_spatial_axes(3, self.data_format), self.size):
+            x = x[(slice(None),) * a + (np.repeat(np.arange(x.shape[a]), s),)]
+        return x
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
