@@ -80,6 +80,7 @@ CASES = [
         x, size=(2, 3), mode="bilinear", antialias=True), X4),
     _case("bicubic antialias", lambda l, f, x: f.interpolate(
         x, scale_factor=(0.5, 2), mode="bicubic", antialias=True), R.standard_normal((1, 1, 6, 3))),
+    _case("area 3-D", lambda l, f, x: f.interpolate(x, size=(2, 1, 3), mode="area"), X4[None]),
     _case("area", lambda l, f, x: f.interpolate(x, size=(2, 2), mode="area"), X4),
     _case("trilinear", lambda l, f, x: f.interpolate(x, scale_factor=(1, 2, 1.5),
                                                      mode="trilinear"), X4[None]),

@@ -2,9 +2,10 @@
 
 Input (N, C, d₁, …, d_k), k = 1, 2 or 3 spatial axes, resized to ``size`` or by
 ``scale_factor`` (output size ⌊dᵢ·scale⌋). Modes: "nearest", "nearest-exact",
-"linear" (k = 1), "bilinear" and "bicubic" (k = 2), "trilinear" (k = 3) — separable,
-one axis at a time (``ops/interpolation.py`` holds the index maps and formulas) — and "area"
-(adaptive average pooling, k = 1 or 2). ``align_corners=True`` maps the corner
+"linear" (k = 1), "bilinear" and "bicubic" (k = 2), "trilinear" (k = 3) and "area"
+(adaptive average pooling) — all separable, one axis at a time (``ops/interpolation.py``
+holds the index maps and formulas); ``antialias=True`` (bilinear, bicubic) filters as
+PIL does. ``align_corners=True`` maps the corner
 pixels' centres onto each other (s = d·(n − 1)/(m − 1)); False, the default, maps
 their outer edges (s = (d + ½)·n/m − ½).
 
@@ -84,12 +85,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if min(n) <= 0 or min(out) <= 0:
         raise RuntimeError(f"interpolate: input {list(n)} and output {list(out)} sizes "
                            "should be greater than 0")
-    if mode == "area":
-        from ..ops.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
-        if k == 3:
-            raise NotSupportedError("interpolate: mode 'area' on 3-D volumes is not supported")
-        return (adaptive_avg_pool1d if k == 1 else adaptive_avg_pool2d)(
-            input, out[0] if k == 1 else out)
+    if mode == "area":        # adaptive average pooling, one axis at a time
+        if input.dtype.kind != "f":
+            raise NotImplementedError(f"interpolate: mode 'area' is not implemented for "
+                                      f"{input.dtype} input")
+        y = input
+        for i in reversed(range(k)):
+            if n[i] != out[i]:
+                y = resample_axis_antialiased(y, 2 + i, out[i], "area", None)
+        return y
     if mode in _LINEAR and input.dtype.kind in "iub":
         if mode == "bicubic" and input.dtype == np.uint8:
             raise NotSupportedError("interpolate: mode 'bicubic' on uint8 images is not "

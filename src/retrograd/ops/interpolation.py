@@ -124,10 +124,25 @@ def antialias_taps(mode, n, m, scale):
     return idx, wts
 
 
+def area_taps(n, m):
+    """"area" (adaptive average pooling): output d is the mean of inputs
+    ⌊dn/m⌋ … ⌈(d + 1)n/m⌉ − 1. Returns (indices, weights), (m, K)."""
+    lo = (np.arange(m) * n) // m
+    hi = -((-(np.arange(m) + 1) * n) // m)
+    k = int((hi - lo).max())
+    j = lo[:, None] + np.arange(k)[None, :]
+    inside = j < hi[:, None]
+    return np.where(inside, j, 0), inside / (hi - lo)[:, None]
+
+
 def resample_axis_antialiased(x, axis, m, mode, scale):
-    """``x`` resampled to ``m`` positions along ``axis`` with PyTorch's antialias filter."""
+    """``x`` resampled to ``m`` positions along ``axis`` by weighted taps: PyTorch's
+    antialias filter ("bilinear", "bicubic") or the window mean ("area")."""
     xp = array_module(x.array)
-    idx, wts = antialias_taps(mode, x.shape[axis], m, scale)
+    if mode == "area":
+        idx, wts = area_taps(x.shape[axis], m)
+    else:
+        idx, wts = antialias_taps(mode, x.shape[axis], m, scale)
     shape = [1] * x.ndim
     shape[axis] = m
     y = None
