@@ -19,7 +19,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..missing import NotSupportedError
-from ..ops.interpolation import resample_axis, resample_axis_antialiased
+from ..ops.interpolation import resample_axis, resample_axis_weighted
 from ..tensor import Tensor
 from .module import Module
 
@@ -92,7 +92,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         y = input
         for i in reversed(range(k)):
             if n[i] != out[i]:
-                y = resample_axis_antialiased(y, 2 + i, out[i], "area", None)
+                y = resample_axis_weighted(y, 2 + i, out[i], "area", None)
         return y
     if mode in _LINEAR and input.dtype.kind in "iub":
         if mode == "bicubic" and input.dtype == np.uint8:
@@ -136,7 +136,7 @@ def _antialiased(input, out, scales, n, mode, align_corners):
             scale = (n[i] - 1) / (out[i] - 1) if out[i] > 1 else 0.0
         else:
             scale = scales[i] if scales[i] is not None else n[i] / out[i]
-        y = resample_axis_antialiased(y, 2 + i, out[i], mode, scale)
+        y = resample_axis_weighted(y, 2 + i, out[i], mode, scale)
     return y
 
 

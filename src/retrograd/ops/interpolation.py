@@ -135,7 +135,7 @@ def area_taps(n, m):
     return np.where(inside, j, 0), inside / (hi - lo)[:, None]
 
 
-def resample_axis_antialiased(x, axis, m, mode, scale):
+def resample_axis_weighted(x, axis, m, mode, scale):
     """``x`` resampled to ``m`` positions along ``axis`` by weighted taps: PyTorch's
     antialias filter ("bilinear", "bicubic") or the window mean ("area")."""
     xp = array_module(x.array)
