@@ -9,15 +9,17 @@ when the caller gave a scale factor and did not ask to recompute it):
 * linear, align_corners=False:  s = max((d + ½)·σ − ½, 0)
 * linear, align_corners=True:   s = d·(n − 1)/(m − 1)
   then y_d = (1 − λ)·x_{⌊s⌋} + λ·x_{⌊s⌋+1}, λ = s − ⌊s⌋ (indices clipped to n − 1).
-
 * bicubic: s as linear but never clipped at 0, then
   y_d = Σ_{j=−1..2} w_j(λ)·x_{⌊s⌋+j} (indices clamped to [0, n − 1]) with Keys' cubic
   kernel, a = −0.75: w(t) = ((a + 2)t − (a + 3))t² + 1 for |t| ≤ 1,
   ((at − 5a)t + 8a)t − 4a for 1 < |t| < 2.
+* area: y_d = the mean of x over ⌊dn/m⌋ … ⌈(d + 1)n/m⌉ − 1 (adaptive average pooling).
+* antialias (bilinear, bicubic): y_d = Σ_j w_j x_j over the filter's support around
+  c = σ(d + ½), stretched by σ when downsampling, the weights normalised (as PIL).
 
-bilinear, bicubic and trilinear are 1-D resamplings along each spatial axis in turn. Each step is a
-gather (``index_select``) and a weighted sum, so its gradient — the scatter-add of
-the weights — and its forward tangent come from those ops.
+bilinear, bicubic and trilinear are 1-D resamplings along each spatial axis in turn.
+Each step is gathers (``index_select``) and a weighted sum, so its gradient — the
+scatter-add of the weights — and its forward tangent come from those ops.
 """
 import numpy as np
 
