@@ -131,10 +131,24 @@ def test_metric_function_forms_and_errors_as_keras():
     with pytest.raises(NotSupportedError, match="ignore_class"):
         rk.metrics.SparseCategoricalCrossentropy(ignore_class=0)
     for name in ("top_k_categorical_accuracy", "f1_score", "r2_score", "kl_divergence",
-                 "pearson_correlation", "hinge", "mape"):
+                 "pearson_correlation", "hinge", "mape", "AUC", "Precision", "F1Score",
+                 "RootMeanSquaredError", "f_beta_score", "true_positives", "log_cosh_error",
+                 "MSE", "msle", "CategoricalAccuracy"):
         assert type(rk.metrics.get(name)).__name__ == type(keras.metrics.get(name)).__name__
-    with pytest.raises(ValueError, match="log_cosh"):
-        rk.metrics.get("log_cosh")
+    for name in ("log_cosh", "logcosh", "kld", "fbeta_score", "huber"):
+        with pytest.raises(ValueError, match=name):
+            keras.metrics.get(name)
+        with pytest.raises(ValueError, match=name):
+            rk.metrics.get(name)
+    for name in ("Huber", "huber", "log_cosh", "kld", "KLD", "Dice", "MAPE", "msle", "Tversky",
+                 "categorical_focal_crossentropy"):
+        keras.losses.get(name)
+        rk.losses.get(name)
+    for name in ("huber_loss", "logcosh", "kullback_leibler_divergence"):
+        with pytest.raises(ValueError):
+            keras.losses.get(name)
+        with pytest.raises(ValueError):
+            rk.losses.get(name)
 
 
 LOSSES = [("Huber", {}, "reg", "reg"), ("Huber", {"delta": 0.5}, "reg", "reg"),

@@ -596,14 +596,15 @@ NAMES = {
     "binary_crossentropy": BinaryCrossentropy,
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
-    "huber": Huber, "huber_loss": Huber, "kl_divergence": KLDivergence, "kld": KLDivergence,
-    "kullback_leibler_divergence": KLDivergence, "cosine_similarity": CosineSimilarity,
+    "MSE": MeanSquaredError, "MAE": MeanAbsoluteError,
+    "huber": Huber, "kl_divergence": KLDivergence, "kld": KLDivergence, "KLD": KLDivergence,
+    "cosine_similarity": CosineSimilarity,
     "hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
-    "log_cosh": LogCosh, "logcosh": LogCosh, "poisson": Poisson,
+    "log_cosh": LogCosh, "poisson": Poisson,
     "mean_absolute_percentage_error": MeanAbsolutePercentageError,
-    "mape": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
     "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
-    "msle": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
     "binary_focal_crossentropy": BinaryFocalCrossentropy,
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     "dice": Dice, "tversky": Tversky,
@@ -673,10 +674,10 @@ def get(identifier):
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        cls = NAMES.get(identifier)
+        cls = NAMES.get(identifier) or CLASSES.get(identifier)    # "huber" or "Huber"
         if cls is None:
             raise ValueError(f"Could not interpret loss identifier: {identifier!r}; known "
-                             f"losses: {', '.join(sorted(NAMES))}")
+                             f"losses: {', '.join(sorted(NAMES))} and the class names")
         return cls()
     if isinstance(identifier, dict):
         return from_config(identifier, CLASSES, "loss")

@@ -1347,7 +1347,8 @@ NAMES = {"categorical_accuracy": CategoricalAccuracy,
          "pearson_correlation": PearsonCorrelation,
          "concordance_correlation": ConcordanceCorrelation,
          "root_mean_squared_error": RootMeanSquaredError, "r2_score": R2Score,
-         "f1_score": F1Score, "fbeta_score": FBetaScore}
+         "f1_score": F1Score, "MSE": MeanSquaredError, "MAE": MeanAbsoluteError,
+         "MAPE": MeanAbsolutePercentageError, "MSLE": MeanSquaredLogarithmicError}
 
 
 def get(identifier, loss=None):
@@ -1359,10 +1360,13 @@ def get(identifier, loss=None):
     if isinstance(identifier, str):
         if identifier in ("accuracy", "acc"):
             return AutoAccuracy(identifier, loss)
-        cls = NAMES.get(identifier)
+        # a Keras name, a class name ("AUC") or its snake case ("true_positives")
+        cls = NAMES.get(identifier) or CLASSES.get(identifier) or \
+            {_keras_snake(n): c for n, c in CLASSES.items()}.get(identifier)
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier!r}; known "
-                             f"metrics: {', '.join(sorted(['accuracy', 'acc', *NAMES]))}")
+                             f"metrics: {', '.join(sorted(['accuracy', 'acc', *NAMES]))} "
+                             "and the class names")
         return cls(name=identifier)
     if isinstance(identifier, dict):
         return from_config(identifier, CLASSES, "metric")
@@ -1381,6 +1385,13 @@ def deserialize(config, custom_objects=None):
         if cls is not None:
             return cls.from_config(config.get("config", {}))
     return get(config)
+
+
+def _keras_snake(name):
+    """Keras's to_snake_case: "FBetaScore" → "f_beta_score", "MeanIoU" → "mean_io_u"."""
+    import re
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def serialize(metric):
