@@ -40,6 +40,8 @@ LABELS = np.array([0, 3, 1])
 AFFINE = np.array([[0.9, -0.2, 1.3, 0.1, 1.1, -0.7, 0, 0],
                    [1.2, 0.3, -1.0, -0.3, 0.8, 0.6, 0, 0]], np.float32)
 COORDS = np.array([[0.3, 2.6, -0.4, 1.0, 2.2], [3.7, 0.5, 1.5, -1.2, 2.0]], np.float32)
+SEQ6 = R.standard_normal((3, 6, 5)).astype(np.float32)        # (batch, time, classes)
+CTC_TARGET = np.array([[1, 2, 2], [3, 0, 0], [4, 1, 0]])
 NANS = np.where(A > 0.8, np.nan, A).astype(np.float32)
 IDX = np.array([[0, 1], [2, 3], [0, 1]])
 
@@ -267,6 +269,13 @@ CASES = [
         Q, KV, KV, mask=np.tril(np.ones((4, 5), bool)), scale=0.3)),
     ("attention_bias", lambda o: o.dot_product_attention(Q, KV, KV, bias=BIAS)),
     ("psnr", lambda o: o.psnr(IMG, IMG[::-1], 1.0)),
+    ("ctc_loss", lambda o: o.ctc_loss(CTC_TARGET, SEQ6, np.array([3, 1, 2]),
+                                      np.array([6, 4, 5]))),
+    ("ctc_loss_mask4", lambda o: o.nn.ctc_loss(CTC_TARGET % 4, SEQ6, np.array([3, 2, 2]),
+                                               np.array([6, 6, 3]), mask_index=4)),
+    ("ctc_decode", lambda o: o.ctc_decode(SEQ6, np.array([6, 4, 5]))),
+    ("ctc_decode_unmerged", lambda o: o.nn.ctc_decode(SEQ6, np.array([6, 6, 2]),
+                                                      merge_repeated=False, mask_index=2)),
     ("categorical_crossentropy", lambda o: o.categorical_crossentropy(
         np.eye(4, dtype=np.float32)[LABELS], A, from_logits=True)),
     # image
@@ -454,6 +463,9 @@ GRAD_CASES = [
                                                         o.reshape(x, (1, 3, 2, 2)),
                                                         is_causal=True)),
     ("psnr", lambda o, x: o.psnr(x, C, 2.0)),
+    ("ctc_loss", lambda o, x: o.ctc_loss(np.array([[1, 1], [1, 0], [1, 0]]),
+                                         o.concatenate([o.reshape(x, (3, 2, 2))] * 2, 1),
+                                         np.array([2, 1, 1]), np.array([4, 2, 1]))),
     ("segments", lambda o, x: o.segment_sum(x, np.array([1, 0, 1]))
      + o.segment_max(x, np.array([1, 0, 1]))),
     ("select_ptp", lambda o, x: o.select([x > 0.5], [o.square(x)], C) + o.ptp(x, axis=0)),
@@ -669,7 +681,7 @@ def test_float64_gradients_match_finite_differences_and_forward_mode():
     names = {"slice_update", "scatter", "scatter_update", "take_along_axis", "pad_reflect",
              "cumprod", "tensordot", "prod", "mod", "logaddexp", "median", "quantile",
              "activations", "normalize", "layer_normalization", "attention", "segments",
-             "corrcoef", "correlate", "select_ptp"}
+             "corrcoef", "correlate", "select_ptp", "ctc_loss"}
     x64 = A.astype(np.float64)
     for name, call in GRAD_CASES:
         if name in names:

@@ -637,6 +637,94 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     from ...nn import functional as F
     return F.fold(_float(x, "fold"), output_size, kernel_size, dilation, padding, stride)
 
+
+# -- connectionist temporal classification ----------------------------------------------
+
+__all__ += ["ctc_loss", "ctc_decode"]
+
+_NEG = -1e30        # log 0 that keeps logsumexp and its gradient finite
+
+
+@_eager
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """−log p(target | output) per sample, summed over the alignments of the target
+    (blanks = ``mask_index`` between labels) with the log-softmax of ``output``
+    (batch, time, classes) — the forward (α) recursion in log space:
+    α_t(s) = e_t(l′_s) + log Σ α_{t−1}(s − k), k = 0, 1 (and 2 where l′_s is a label
+    different from l′_{s−2}). Gradients come from the recursion's ops."""
+    who = "ctc_loss"
+    logits = _float(output, who)
+    labels = _values(_tensor(target, who)).astype(np.int64)
+    t_len = _values(_tensor(target_length, who)).astype(np.int64)
+    o_len = _values(_tensor(output_length, who)).astype(np.int64)
+    if logits.ndim != 3 or labels.ndim != 2 or labels.shape[0] != logits.shape[0]:
+        raise ValueError(f"keras.ops.nn.{who}: output must be (batch, time, classes) and "
+                         f"target (batch, labels), got {tuple(logits.shape)} and "
+                         f"{tuple(labels.shape)}")
+    xp = array_module(labels)
+    batch, steps, _ = logits.shape
+    n = labels.shape[1]
+    # l′: blank, l1, blank, l2, …, blank (2n + 1 states per sample).
+    ext = xp.full((batch, 2 * n + 1), mask_index, dtype=np.int64)
+    ext[:, 1::2] = labels
+    skip = xp.zeros(ext.shape, dtype=bool)
+    skip[:, 2:] = (ext[:, 2:] != mask_index) & (ext[:, 2:] != ext[:, :-2])
+    logp = log_softmax(logits, axis=-1)
+    emit = logp.gather(2, xp.broadcast_to(ext[:, None, :], (batch, steps, ext.shape[1])))
+    dev = logits.device
+    start = xp.full(ext.shape, _NEG, dtype=logits.dtype)
+    start[:, :2] = 0
+    alpha = emit[:, 0] + creation.as_tensor(start, device=dev)
+    skip_t = creation.as_tensor(skip, device=dev)
+    for t in range(1, steps):
+        one = _pad(alpha, (1, 0), value=_NEG)[:, :-1]
+        two = where(skip_t, _pad(alpha, (2, 0), value=_NEG)[:, :-2], _NEG)
+        new = _stack_logsumexp(alpha, one, two) + emit[:, t]
+        alpha = where(creation.as_tensor((t < o_len)[:, None], device=dev), new, alpha)
+    last = xp.stack([2 * t_len, xp.maximum(2 * t_len - 1, 0)], axis=1)
+    ends = alpha.gather(1, last)
+    return -_stack_logsumexp(ends[:, 0], where(creation.as_tensor(t_len > 0, device=dev),
+                                               ends[:, 1], _NEG))
+
+
+def _stack_logsumexp(*terms):
+    from ...ops.shape import stack as _stack
+    return _stack(list(terms), 0).logsumexp(axis=0)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Greedy decoding: the best class per step, repeats merged and blanks dropped,
+    labels moved to the front and −1 after them; returns (decoded of shape (1, batch,
+    time), scores (batch, 1) = −Σ of the best logits). Beam search is not in
+    retrograd."""
+    if strategy != "greedy":
+        from ...missing import NotSupportedError
+        raise NotSupportedError(f"keras.ops.nn.ctc_decode: strategy={strategy!r}; retrograd "
+                                "decodes greedily (strategy='greedy')")
+    x = _float(inputs, "ctc_decode")
+    v = _values(x)
+    xp = array_module(v)
+    lengths = _values(_tensor(sequence_lengths, "ctc_decode")).astype(np.int64)
+    batch, steps, classes = v.shape
+    idx = v.argmax(-1).astype(np.int32)
+    scores = v.max(-1)
+    beyond = xp.arange(steps)[None, :] >= lengths[:, None]
+    idx = xp.where(beyond, mask_index, idx)
+    scores = xp.where(beyond, 0, scores)
+    if merge_repeated:
+        repeat = xp.zeros(idx.shape, dtype=bool)
+        repeat[:, 1:] = idx[:, 1:] == idx[:, :-1]
+        idx = xp.where(repeat, mask_index, idx)
+    blank = idx == mask_index
+    idx = xp.where(blank, -1, idx)
+    order = xp.argsort(xp.where(blank, steps, xp.arange(steps)[None, :]), axis=-1,
+                       kind="stable")
+    idx = xp.take_along_axis(idx, order, axis=-1)
+    return (creation.as_tensor(idx[None].astype(np.int32), device=x.device),
+            creation.as_tensor((-scores.sum(1, keepdims=True)).astype(v.dtype),
+                               device=x.device))
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
