@@ -359,9 +359,17 @@ def test_out_and_methods():
         assert x.addmm_(m.tensor(M1), m.tensor(M2), beta=2, alpha=0.5) is x
         x.addr_(m.tensor(M1[:, 0]), m.tensor(M2[0]))
     np.testing.assert_allclose(ours.numpy(), theirs.numpy())
-    assert not hasattr(rg.linalg, "eig")
-    with pytest.raises(rg.NotSupportedError, match="torch.linalg.eig"):
-        rg.linalg.eig(t)
+    assert not hasattr(rg.linalg, "householder_product")
+    with pytest.raises(rg.NotSupportedError, match="torch.linalg.householder_product"):
+        rg.linalg.householder_product(t)
+    A = rg.tensor(rnd(2, 3, 3), requires_grad=True)       # eig: PyTorch's complex values
+    for a, b in zip(rg.linalg.eig(A), torch.linalg.eig(torch.tensor(A.numpy()))):
+        assert a.dtype == np.complex128
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-10)
+    np.testing.assert_allclose(rg.linalg.eigvals(A).numpy(),
+                               torch.linalg.eigvals(torch.tensor(A.numpy())).numpy())
+    with pytest.raises(rg.NotSupportedError, match="linalg.eig: the gradient"):
+        rg.linalg.eigvals(A).abs().sum().backward()
 
 
 def _namedtuples_on_device(monkeypatch):
@@ -494,10 +502,12 @@ def test_keras_ops_linalg_against_keras():
     with pytest.raises(rl.LinAlgError):
         rops.inv(np.ones((2, 2), np.float32))
     assert rops.lu_factor(np.eye(2, dtype=np.float32))[1].dtype == np.int32
-    for name in ("eig",):
-        assert not hasattr(rops.linalg, name) and not hasattr(rops, name)
-        with pytest.raises(rg.NotSupportedError, match=f"keras.ops.linalg.{name}"):
-            getattr(rops.linalg, name)
+    M = mat(3).astype(np.float32)
+    (w, V), (wk, Vk) = rops.eig(M), keras.ops.linalg.eig(M)   # complex, values only
+    assert str(w.dtype) == str(V.dtype) == "complex64" and wk.dtype == _torch.complex64
+    np.testing.assert_allclose(np.sort_complex(value(w)), np.sort_complex(value(wk)),
+                               atol=1e-5)
+    np.testing.assert_allclose(M @ value(V), value(V) * value(w), atol=1e-5)
     # forward mode, as keras.ops.linalg.jvp
     x, t = np.array([1.0, 2.0], np.float32), np.array([0.5, -1.0], np.float32)
     ys = [m.linalg.jvp(lambda v: m.norm(v), (T(x),), (T(t),))

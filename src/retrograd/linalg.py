@@ -37,7 +37,7 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "det", "s
            "svdvals", "pinv", "matrix_power", "matrix_rank", "lstsq", "cond", "diagonal",
            "vecdot", "matmul", "outer", "cross", "multi_dot", "cholesky_ex", "inv_ex",
            "solve_ex", "tensorinv", "tensorsolve", "vander", "matrix_exp", "lu_factor", "lu",
-           "lu_solve"]
+           "lu_solve", "eig", "eigvals"]
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
                 "uint8": "Byte", "bool": "Bool", "float16": "Half"}
@@ -316,6 +316,22 @@ def eigh(A, UPLO="L"):
     eigenvalues ascending; differentiable where they are distinct (ops/linalg.py)."""
     _uplo(UPLO)
     return EighResult(*_ops.eigh(_matrix(A, "linalg.eigh"), UPLO))
+
+
+EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+
+
+@_with_out
+def eig(A):
+    """(eigenvalues, eigenvectors) of a general square A, complex (complex64 for
+    float32); values only: backward through them raises NotSupportedError."""
+    return EigResult(*_ops.eig(_matrix(A, "linalg.eig")))
+
+
+@_with_out
+def eigvals(A):
+    """The eigenvalues of a general square A, complex; values only (see ``eig``)."""
+    return _ops.eig(_matrix(A, "linalg.eigvals"))[0]
 
 
 @_with_out
@@ -700,8 +716,7 @@ outer = _with_out(outer)
 
 # torch.linalg names retrograd does not have.
 _MISSING = dict.fromkeys(
-    ("eig", "eigvals", "lu_factor_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve",
-     "householder_product"),
-    "not in retrograd's linear algebra (real matrices: inv, det, slogdet, solve, "
-    "cholesky, qr, eigh, svd, pinv, lstsq, norms are)")
+    ("lu_factor_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "householder_product"),
+    "not in retrograd's linear algebra (inv, det, slogdet, solve, cholesky, qr, eigh, "
+    "eig, svd, lu, pinv, lstsq, matrix_exp, norms are)")
 __getattr__ = module_getattr(__name__, _MISSING)

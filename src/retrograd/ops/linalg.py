@@ -23,6 +23,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..function import Function
+from ..missing import NotSupportedError
 
 
 class LinAlgError(RuntimeError):
@@ -583,3 +584,37 @@ class LuPart(Function):
         x = _T(xp.linalg.solve(_T(up), _T(x)))           # L⁻¹ Pᵀ Ȧ U⁻¹
         dl, du = low @ xp.tril(x, -1), xp.triu(x) @ up
         return (dl + du, dl, du)[self.part]
+
+
+class EigPart(Function):
+    """One output of A V = V diag(w) for a general square A (``part`` 0 the eigenvalues
+    w, 1 the eigenvectors V, unit columns), complex as PyTorch's; computed once by
+    ``eig``. Values only: the gradient of a complex decomposition is not in retrograd
+    (backward and forward mode raise; a symmetric matrix has ``eigh``)."""
+
+    def __init__(self, w, v, part):
+        self.w, self.v, self.part = w, v, part
+
+    def forward(self, a):
+        return self.w if self.part == 0 else self.v
+
+    def _refuse(self):
+        raise NotSupportedError("linalg.eig: the gradient of a complex eigendecomposition "
+                                "is not in retrograd; for a symmetric matrix use "
+                                "linalg.eigh, whose gradient is (PyTorch compatibility: "
+                                "docs/pytorch.md)")
+
+    def backward(self, g):
+        self._refuse()
+
+    def jvp(self, da):
+        self._refuse()
+
+
+def eig(a):
+    """(w, V) of a general square matrix, complex (complex64 for float32 input)."""
+    xp = array_module(a.array)
+    w, v = xp.linalg.eig(a.array)
+    kind = np.result_type(a.array.dtype, np.complex64)
+    w, v = w.astype(kind), v.astype(kind)
+    return EigPart(w, v, 0).apply(a), EigPart(w, v, 1).apply(a)

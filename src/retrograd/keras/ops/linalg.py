@@ -2,7 +2,7 @@
 ``det``, ``eigh``, ``inv``, ``lstsq``, ``norm``, ``qr``, ``solve``, ``solve_triangular``,
 ``svd``, ``pinv``, ``matrix_rank``, ``cholesky_inverse``, ``jvp``), all of them at the
 top of ``keras.ops`` too, with ``ops.slogdet``, ``ops.logdet``, ``ops.cdist`` and
-``ops.trapezoid``. ``eig`` (complex eigenvalues) raises ``NotSupportedError``.
+``ops.trapezoid``. ``eig`` gives complex values without a gradient.
 
 Each is a thin entry over ``retrograd.linalg`` (the ops and their gradients are in
 ``ops/linalg.py``), with Keras's names, defaults and dtypes: integer inputs become
@@ -18,7 +18,7 @@ from ...tensor import Tensor
 from ..missing import module_getattr as _module_getattr
 from .numpy import _eager, _float
 
-__all__ = ["cholesky", "cholesky_inverse", "det", "eigh", "inv", "jvp", "lstsq",
+__all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq",
            "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
            "svd"]
 # keras.ops's own names for them (keras.ops.det is keras.ops.linalg.det) and a few more.
@@ -67,6 +67,13 @@ def slogdet(x):
 def logdet(x):
     """log det x (NaN where det x < 0)."""
     return _linalg.logdet(_square(x, "logdet"))
+
+
+@_eager
+def eig(x):
+    """(eigenvalues, eigenvectors) of a general square x, complex; values only (no
+    gradient)."""
+    return tuple(_linalg.eig(_square(x, "eig")))
 
 
 @_eager
@@ -189,5 +196,5 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     return _products.trapezoid(y, dx=dx, dim=axis)
 
 
-# Keras 3 names retrograd lacks (eig) raise NotSupportedError naming them.
+# Keras 3 names retrograd lacks raise NotSupportedError naming them.
 __getattr__ = _module_getattr(__name__)
