@@ -432,6 +432,7 @@ def test_input_spec_is_checked_at_call():
 def test_more_convolutions_match_keras():
     x1 = R.standard_normal((2, 9, 3)).astype(np.float32)
     x2 = R.standard_normal((2, 7, 8, 3)).astype(np.float32)
+    x5 = R.standard_normal((1, 4, 5, 4, 4)).astype(np.float32)
     cases = [("Conv1DTranspose", (4, 3), dict(strides=2, padding="same"), x1),
              ("Conv1DTranspose", (4, 3), dict(strides=3, output_padding=1,
                                               data_format="channels_first"), x1),
@@ -440,7 +441,10 @@ def test_more_convolutions_match_keras():
              ("DepthwiseConv1D", (3,), dict(dilation_rate=2, depth_multiplier=3), x1),
              ("SeparableConv1D", (5, 3), dict(padding="same", strides=2), x1),
              ("SeparableConv2D", (5, 3), dict(data_format="channels_first", activation="relu",
-                                              depth_multiplier=2), x2)]
+                                              depth_multiplier=2), x2),
+             ("Conv3D", (3, (3, 2, 2)), dict(strides=(2, 1, 2), padding="same"), x5),
+             ("Conv3D", (2, 2), dict(dilation_rate=(2, 1, 2), groups=2,
+                                     data_format="channels_first"), x5)]
     for name, args, kwargs, x in cases:
         k, r = _layer_pair(name, *args, **kwargs)
         k(x)
@@ -456,6 +460,7 @@ def test_more_convolutions_match_keras():
             c not in ("name", "dtype")} | {"name": r.name, "dtype": "float32"}, name
         assert getattr(rk.layers, name).from_config(rc).get_config() == rc
     assert rk.layers.Convolution2D is rk.layers.Conv2D
+    assert rk.layers.Convolution3D is rk.layers.Conv3D
     assert rk.layers.SeparableConvolution1D is rk.layers.SeparableConv1D
     for layers in (keras.layers, rk.layers):
         with pytest.raises(ValueError):

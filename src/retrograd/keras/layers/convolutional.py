@@ -16,6 +16,8 @@ Keras's ``padding="same"`` gives ⌈n/stride⌉ outputs, with the odd pad at the
 >>> Conv2D(32, 3, activation="relu")(x).shape       # x: (N, 28, 28, 1)
 (N, 26, 26, 32)
 """
+import numpy as np
+
 from ...missing import NotSupportedError
 from ...nn import activations as _activations
 from ...nn import regularizers as _regularizers
@@ -475,3 +477,44 @@ class SeparableConv1D(_Separable):
 Convolution1D, Convolution2D = Conv1D, Conv2D
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+
+
+class Conv3D(_Conv):
+    """3-D convolution: (N, D, H, W, C) → (N, D', H', W', filters), kernel (kd, kh, kw,
+    C/groups, filters). retrograd has no 3-D convolution op: a 3-D kernel is kd 2-D
+    kernels, y[d] = Σᵢ conv2d(x[d·s + i·dil], W[i]) — each of the kd 2-D convolutions
+    runs on every output depth at once (the depths put in the batch) — so the values
+    and the gradients are the 2-D op's.
+
+    >>> Conv3D(8, 3, activation="relu")       # on (None, 16, 16, 16, 1)
+    """
+
+    rank = 3
+
+    def call(self, x):
+        from ...ops.padding import pad
+        self.compute_output_shape((None,) + tuple(x.shape[1:]))
+        xc = self._to_channels_first(x)                        # (N, C, D, H, W)
+        (d0, d1), *plane_pads = self._pads(xc.shape[2:])
+        if d0 or d1:
+            xc = pad(xc, (0, 0, 0, 0, d0, d1))
+        n, c, depth = xc.shape[:3]
+        (kd, _, _), (sd, *s2), (dd, *dil2) = self.kernel_size, self.strides, \
+            self.dilation_rate
+        out_d = (depth - dd * (kd - 1) - 1) // sd + 1
+        w = self._torch_kernel()                               # (F, C/g, kd, kh, kw)
+        total = None
+        for i in range(kd):
+            planes = xc[:, :, np.arange(out_d) * sd + i * dd]   # (N, C, D', H, W)
+            planes = planes.permute(0, 2, 1, 3, 4).reshape((n * out_d, c) + xc.shape[3:])
+            y = conv_padded(planes, w[:, :, i], None, tuple(s2), plane_pads, tuple(dil2),
+                            self.groups)
+            total = y if total is None else total + y
+        y = total.reshape((n, out_d) + total.shape[1:]).permute(0, 2, 1, 3, 4)
+        if self.bias is not None:
+            y = y + self.bias.reshape(1, -1, 1, 1, 1)
+        y = self._to_channels_last(y)
+        return y if self.activation_name == "linear" else self.activation(y)
+
+
+Convolution3D = Conv3D
