@@ -359,6 +359,10 @@ def test_out_and_methods():
         assert x.addmm_(m.tensor(M1), m.tensor(M2), beta=2, alpha=0.5) is x
         x.addr_(m.tensor(M1[:, 0]), m.tensor(M2[0]))
     np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+    C = np.eye(2) * (1 + 1j)                      # complex: values yes, gradients no
+    np.testing.assert_allclose(rg.linalg.inv(rg.tensor(C)).numpy(), np.linalg.inv(C))
+    with pytest.raises(rg.NotSupportedError, match="complex"):
+        rg.linalg.inv(rg.tensor(C, requires_grad=True))
     assert not hasattr(rg.linalg, "householder_product")
     with pytest.raises(rg.NotSupportedError, match="torch.linalg.householder_product"):
         rg.linalg.householder_product(t)

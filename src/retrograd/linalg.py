@@ -79,6 +79,10 @@ def _float(A, op):
     if A.dtype.kind not in "fc":
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
                            f"Got {_TORCH_NAMES.get(A.dtype.name, A.dtype.name)}")
+    if A.dtype.kind == "c" and A.requires_grad:   # the formulas are for real matrices
+        raise NotSupportedError(f"PyTorch's torch.{op} of a complex tensor that requires "
+                                "grad is not in retrograd: its gradients are for real "
+                                "matrices (PyTorch compatibility: docs/pytorch.md)")
 
 
 # -- norms ---------------------------------------------------------------------------
