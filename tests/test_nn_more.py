@@ -84,6 +84,16 @@ CASES = [
     _case("area", lambda l, f, x: f.interpolate(x, size=(2, 2), mode="area"), X4),
     _case("trilinear", lambda l, f, x: f.interpolate(x, scale_factor=(1, 2, 1.5),
                                                      mode="trilinear"), X4[None]),
+    _case("affine_grid", lambda l, f, t: f.affine_grid(t, (2, 3, 4, 5), align_corners=False),
+          R.standard_normal((2, 2, 3))),
+    _case("grid_sample bilinear zeros", lambda l, f, x, g: f.grid_sample(
+        x, g, align_corners=False), X4[:, :1], R.uniform(-1.2, 1.2, (1, 2, 3, 2))),
+    _case("grid_sample bilinear border corners", lambda l, f, x, g: f.grid_sample(
+        x, g, padding_mode="border", align_corners=True), X4[:, :1],
+        R.uniform(-1.2, 1.2, (1, 2, 3, 2))),
+    _case("grid_sample nearest", lambda l, f, x, g: f.grid_sample(
+        x, g, mode="nearest", align_corners=False), X4, R.uniform(-1.2, 1.2, (1, 2, 3, 2)),
+        grad=False),
     _case("pixel_shuffle", lambda l, f, x: f.pixel_shuffle(x, 2), R.standard_normal((1, 8, 2, 3))),
     _case("pixel_unshuffle", lambda l, f, x: f.pixel_unshuffle(x, 2), R.standard_normal((2, 4, 2))),
     _case("glu", lambda l, f, x: f.glu(x, 1), X4),
@@ -552,3 +562,31 @@ def test_embedding_bag_matches_torch():
             call(TF, torch)
         with pytest.raises(type(theirs.value)):
             call(F, rg)
+
+
+def test_spatial_transformer_like_the_tutorial():
+    """The STN tutorial's localisation → θ → affine_grid → grid_sample, forward and
+    backward equal to PyTorch's with the same weights."""
+
+    def stn(lib):
+        n = lib.nn
+        loc = n.Sequential(n.Flatten(), n.Linear(2 * 6 * 6, 6))
+        return loc
+
+    ours, theirs = stn(rg).double(), stn(torch).double()
+    _same_weights(ours, theirs)
+    x = R.standard_normal((2, 2, 6, 6))
+    outs = []
+    for lib, f, loc in ((rg, F, ours), (torch, TF, theirs)):
+        a = lib.tensor(x, requires_grad=True)
+        theta = loc(a).view(-1, 2, 3)
+        grid = f.affine_grid(theta, a.size(), align_corners=False)
+        y = f.grid_sample(a, grid, align_corners=False)
+        (y * y).sum().backward()
+        outs.append((y.detach().numpy() if lib is torch else y.numpy(), a.grad.numpy(),
+                     loc[1].weight.grad.numpy()))
+    for ours_a, theirs_a in zip(*outs):
+        np.testing.assert_allclose(ours_a, theirs_a, rtol=1e-6, atol=1e-9)
+    with pytest.warns(UserWarning, match="align_corners=False"):
+        F.affine_grid(rg.tensor(np.eye(2, 3)[None]), (1, 1, 2, 2))
+
