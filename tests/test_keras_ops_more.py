@@ -220,6 +220,9 @@ CASES = [
     ("segment_sum_n", lambda o: o.segment_sum(A, np.array([0, 2, 0]), num_segments=4)),
     ("segment_max", lambda o: o.segment_max(A, np.array([1, 1, 0]))),
     ("extract_sequences", lambda o: o.extract_sequences(T3, 2, 1)),
+    ("rearrange", lambda o: o.rearrange(T3, "b h w -> b (h w)")),
+    ("rearrange_split", lambda o: o.rearrange(T3, "b h (w1 w2) -> (b w1) w2 h", w2=2)),
+    ("view", lambda o: o.view(A, "int32")), ("view_bytes", lambda o: o.view(A, "uint8")),
     ("space_to_depth", lambda o: o.space_to_depth(IMG[:, :4, :4], 2)),
     ("depth_to_space", lambda o: o.depth_to_space(IMG[:, :, :, :1].repeat(4, -1), 2)),
     ("unfold", lambda o: o.unfold(o.convert_to_tensor(IMG.transpose(0, 3, 1, 2)), 2)),
@@ -475,6 +478,7 @@ GRAD_CASES = [
     ("extract_sequences", lambda o, x: o.extract_sequences(x, 3, 1)),
     ("associative_scan", lambda o, x: o.associative_scan(lambda a, b: a * b, x, axis=1)),
     ("vectorize", lambda o, x: o.vectorize(lambda a: a * a + 1.0)(x)),
+    ("rearrange", lambda o, x: o.rearrange(x, "(a b) (c d) -> (d a) c b", b=1, d=2)),
 ]
 IMG_GRAD_CASES = [
     ("conv", lambda o, x: o.conv(x, K2, strides=2, padding="same")),

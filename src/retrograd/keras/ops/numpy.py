@@ -2038,3 +2038,90 @@ def nextafter(x1, x2):
     """The next representable float after x1 towards x2 (a constant)."""
     a, b = _float(x1, "nextafter"), _float(x2, "nextafter")
     return _const(a, array_module(a.array).nextafter(_values(a), _values(b).astype(a.dtype)))
+
+
+# -- einops' rearrange, bit views ----------------------------------------------------------
+
+__all__ += ["rearrange", "view"]
+
+
+def _groups(side, who):
+    """'b (h w) c' → [['b'], ['h', 'w'], ['c']]."""
+    import re
+    if "..." in side or "…" in side:
+        from ...missing import NotSupportedError
+        raise NotSupportedError(f"keras.ops.{who}: '...' in a pattern is not in retrograd")
+    groups, depth = [], None
+    for token in re.findall(r"\(|\)|[A-Za-z_][A-Za-z0-9_]*|\d+", side):
+        if token == "(":
+            if depth is not None:
+                raise ValueError(f"keras.ops.{who}: nested parentheses in {side!r}")
+            depth = []
+        elif token == ")":
+            if depth is None:
+                raise ValueError(f"keras.ops.{who}: unbalanced parentheses in {side!r}")
+            groups.append(depth)
+            depth = None
+        elif token.isdigit():
+            if token != "1":
+                raise ValueError(f"keras.ops.{who}: only the anonymous axis 1 is allowed, "
+                                 f"got {token} in {side!r}")
+            if depth is None:           # an axis of size 1, no name
+                groups.append([])
+        else:
+            (groups if depth is None else depth).append([token] if depth is None else token)
+    if depth is not None:
+        raise ValueError(f"keras.ops.{who}: unbalanced parentheses in {side!r}")
+    return groups
+
+
+@_eager
+def rearrange(tensor, pattern, **axes_lengths):
+    """einops' rearrange: "b h w c -> b (h w) c" splits the input's grouped axes,
+    permutes the named axes and merges the output's groups (sizes of split axes from
+    ``axes_lengths``)."""
+    t = _tensor(tensor, "rearrange")
+    if "->" not in pattern:
+        raise ValueError(f"keras.ops.rearrange: the pattern needs '->', got {pattern!r}")
+    left, right = (_groups(side, "rearrange") for side in pattern.split("->"))
+    if len(left) != t.ndim:
+        raise ValueError(f"keras.ops.rearrange: the pattern {pattern!r} names {len(left)} "
+                         f"axes for a tensor of shape {tuple(t.shape)}")
+    sizes = dict(axes_lengths)
+    for group, n in zip(left, t.shape):
+        unknown = [a for a in group if a not in sizes]
+        known = int(np.prod([sizes[a] for a in group if a in sizes]))
+        if len(unknown) > 1:
+            raise ValueError(f"keras.ops.rearrange: give the sizes of {unknown[1:]} "
+                             f"(axes_lengths) to split an axis of size {n}")
+        if unknown:
+            if n % known:
+                raise ValueError(f"keras.ops.rearrange: an axis of size {n} does not split "
+                                 f"into {group} with sizes {axes_lengths}")
+            sizes[unknown[0]] = n // known
+        elif known != n:
+            raise ValueError(f"keras.ops.rearrange: axis group {group} of sizes "
+                             f"{[sizes[a] for a in group]} does not match size {n}")
+    names = [a for g in left for a in g]
+    out_names = [a for g in right for a in g]
+    if sorted(names) != sorted(out_names) or len(set(names)) != len(names):
+        raise ValueError(f"keras.ops.rearrange: both sides of {pattern!r} must name the "
+                         "same axes, each once")
+    x = t.reshape(*[sizes[a] for a in names]) if names else t.reshape(())
+    x = _shape.permute(x, *[names.index(a) for a in out_names]) if names else x
+    return x.reshape(*[int(np.prod([sizes[a] for a in g])) for g in right])
+
+
+@_eager
+def view(x, dtype=None):
+    """x's bytes read as ``dtype`` (the last axis rescaled by the itemsizes); a
+    constant of the graph."""
+    t = _tensor(x, "view")
+    if dtype is None:
+        return t
+    dt = _dtype(dtype, "view")
+    v = _values(t)
+    if t.ndim == 0 or (t.shape[-1] * t.dtype.itemsize) % dt.itemsize:
+        raise ValueError(f"keras.ops.view: a last axis of {t.shape[-1] if t.ndim else 0} "
+                         f"{t.dtype} values cannot be read as {dt}")
+    return _const(t, array_module(v).ascontiguousarray(v).view(dt))
