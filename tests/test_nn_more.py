@@ -485,6 +485,9 @@ def test_on_every_device(device):
         loss = loss + F.embedding_bag(rg.tensor(np.array([0, 2, 1]), device=dev),
                                       y.reshape(-1, 4)[:4], rg.tensor(np.array([0, 1]),
                                                                       device=dev)).sum()
+        theta = rg.tensor(np.array([[[0.9, 0.2, 0.1], [-0.1, 1.1, 0.0]]]), device=dev)
+        grid = F.affine_grid(theta.float(), (1, 1, 4, 4), align_corners=False)
+        loss = loss + F.grid_sample(y[:, :1], grid, align_corners=False).sum()
         lazy = nn.LazyConv2d(2, 3).to(dev)
         loss = loss + lazy(y[:, :, :5, :5]).sum()
         assert lazy.weight.device == t.device
