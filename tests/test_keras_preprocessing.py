@@ -150,3 +150,123 @@ def test_modes_in_a_model_and_keras_file_round_trip(tmp_path):
     t = rg.tensor(IMAGES, requires_grad=True)
     (rl.RandomRotation((0.1, 0.1))(t) + rl.Resizing(3, 4)(t).sum()).sum().backward()
     assert t.grad is not None and np.isfinite(value(t.grad)).all()
+
+
+# -- categorical and text layers ----------------------------------------------------------
+def test_category_encoding_and_discretization_equal_keras():
+    """Both run on Keras's PyTorch backend: outputs equal on every mode and rank; the
+    quantile boundaries of ``adapt`` equal Keras's own summary functions (its adapt
+    itself needs TensorFlow)."""
+    inputs = [np.array([0, 1, 3]), np.array([[0], [2]]), np.array([[0, 1, 1], [2, 3, 3]]),
+              np.array(2)]
+    for mode in ("one_hot", "multi_hot", "count"):
+        for x in inputs:
+            close(rl.CategoryEncoding(4, output_mode=mode)(x),
+                  keras.layers.CategoryEncoding(num_tokens=4, output_mode=mode)(x))
+    w = np.array([[0.5, 1.0, 2.0]])
+    close(rl.CategoryEncoding(4, "count")(np.array([[0, 1, 1]]), count_weights=w),
+          keras.layers.CategoryEncoding(4, "count")(np.array([[0, 1, 1]]), count_weights=w))
+    with pytest.raises(RuntimeError, match="smaller than num_classes"):
+        rl.CategoryEncoding(4)(np.array([[0, 5]]))
+    x = np.array([[-1.0, 0.0, 0.5, 1.5, 2.0, 3.0]], np.float32)
+    for mode in ("int", "one_hot", "multi_hot", "count"):
+        close(rl.Discretization(bin_boundaries=[0.0, 1.0, 2.0], output_mode=mode)(x),
+              keras.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0],
+                                          output_mode=mode)(x))
+    from keras.src.layers.preprocessing import discretization as kd
+    for data, bins, eps in ((RNG.normal(size=(200, 1)), 4, 0.01),
+                            (np.array([1.0, 1, 1, 2, 5, 9, 9, 9, 30]), 3, 0.01),
+                            (RNG.exponential(size=500), 5, 0.05)):
+        d = rl.Discretization(num_bins=bins, epsilon=eps)
+        d.adapt(data)
+        s = kd.merge_summaries(kd.summarize(np.array(data, np.float32), eps),
+                               np.array([[], []], np.float32), eps)
+        np.testing.assert_allclose(d.bin_boundaries, kd.get_bin_boundaries(s, bins).tolist())
+    assert rl.Discretization.from_config(d.get_config()).bin_boundaries == d.bin_boundaries
+
+
+def test_string_and_integer_lookups_follow_keras_documented_behaviour():
+    """Keras's lookups need TensorFlow even on the PyTorch backend (ImportError), so
+    these check the behaviour its documentation and index_lookup.py define: the index
+    layout, the adapt order (count down, ties by token down), OOV buckets, invert,
+    the encodings and tf-idf = count · log(1 + N/(1 + df))."""
+    data = np.array([["a", "c", "d"], ["d", "z", "b"]])
+    vocab = ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(value(rl.StringLookup(vocabulary=vocab)(data)),
+                                  [[1, 3, 4], [4, 0, 2]])
+    assert value(rl.StringLookup(vocabulary=vocab)(data)).dtype == np.int64
+    layer = rl.StringLookup()
+    layer.adapt(data)
+    assert layer.get_vocabulary() == ["[UNK]", "d", "z", "c", "b", "a"]
+    masked = rl.StringLookup(vocabulary=vocab, mask_token="")
+    np.testing.assert_array_equal(value(masked(np.array([["a", "", "q"]]))), [[2, 0, 1]])
+    assert masked.get_vocabulary() == ["", "[UNK]"] + vocab
+    inverse = rl.StringLookup(vocabulary=vocab, invert=True)
+    assert inverse(np.array([[1, 3, 4], [4, 0, 2]])).tolist() == [["a", "c", "d"],
+                                                                  ["d", "[UNK]", "b"]]
+    np.testing.assert_array_equal(
+        value(rl.StringLookup(vocabulary=vocab, output_mode="multi_hot")(data)),
+        [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]])
+    np.testing.assert_array_equal(
+        value(rl.StringLookup(vocabulary=vocab, output_mode="one_hot")(np.array(
+            ["a", "b", "z"]))), np.eye(5)[[1, 2, 0]])
+    idf = [0.25, 0.75, 0.6, 0.4]
+    tfidf = rl.StringLookup(output_mode="tf_idf", vocabulary=vocab, idf_weights=idf)
+    np.testing.assert_allclose(value(tfidf(data)), [[0, 0.25, 0, 0.6, 0.4],
+                                                    [0.5, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    learnt = rl.StringLookup(output_mode="tf_idf")
+    learnt.adapt([["b", "a", "b"], ["c", "a", "d"]])
+    df = {"b": 1, "a": 2, "d": 1, "c": 1}
+    weights = [np.log(1 + 2 / (1 + df[t])) for t in learnt.get_vocabulary()[1:]]
+    np.testing.assert_allclose(learnt.idf_weights, [np.mean(weights)] + weights, rtol=1e-6)
+    again = rl.StringLookup.from_config(learnt.get_config())
+    np.testing.assert_allclose(value(again(data)), value(learnt(data)))
+    ints = rl.IntegerLookup(vocabulary=[12, 36, 1138, 42], num_oov_indices=2)
+    np.testing.assert_array_equal(value(ints(np.array([[12, 1138, 42], [42, 1000, 36]]))),
+                                  [[2, 4, 5], [5, 0, 3]])
+    adapted = rl.IntegerLookup(max_tokens=4)
+    adapted.adapt(np.array([[12, 1138, 42], [42, 1000, 36], [36, 21, 21]]))
+    assert adapted.get_vocabulary() == [-1, 42, 36, 21]
+    from retrograd.missing import NotSupportedError
+    with pytest.raises(NotSupportedError, match="FarmHash"):
+        rl.StringLookup(vocabulary=vocab, num_oov_indices=2)(data)
+    with pytest.raises(NotSupportedError, match="FarmHash"):
+        rl.Hashing
+    with pytest.raises(ValueError, match="all inputs should be in vocabulary"):
+        rl.StringLookup(vocabulary=vocab, num_oov_indices=0)(data)
+    with pytest.raises(ValueError, match="repeated"):
+        rl.StringLookup(vocabulary=["a", "a"])
+
+
+def test_text_vectorization_pipeline_and_vocabulary():
+    """Keras's TextVectorization needs TensorFlow (ImportError on the PyTorch
+    backend): checked against its documented steps (standardize, split, n-grams, the
+    StringLookup with mask "" and OOV "[UNK]", padding to output_sequence_length)."""
+    texts = np.array(["The cat sat.", "The dog, the CAT!", "a Dog's life"])
+    tv = rl.TextVectorization()
+    tv.adapt(texts)
+    assert tv.get_vocabulary() == ["", "[UNK]", "the", "cat", "sat", "life", "dogs", "dog",
+                                   "a"]
+    np.testing.assert_array_equal(value(tv(texts)), [[2, 3, 4, 0], [2, 7, 2, 3],
+                                                     [8, 6, 5, 0]])
+    short = rl.TextVectorization(max_tokens=5, output_sequence_length=3)
+    short.adapt(texts)
+    assert short.get_vocabulary() == ["", "[UNK]", "the", "cat", "sat"]
+    np.testing.assert_array_equal(value(short(np.array([["the zebra"], ["cat the the cat"]]))),
+                                  [[2, 1, 0], [3, 2, 2]])
+    bigrams = rl.TextVectorization(output_mode="count", ngrams=2, standardize="lower")
+    bigrams.set_vocabulary(["the", "the cat", "cat"])
+    np.testing.assert_array_equal(value(bigrams(["The cat the cat the"])), [[2, 3, 2, 2]])
+    chars = rl.TextVectorization(split="character", standardize=None)
+    chars.adapt(["abca"])
+    assert chars.get_vocabulary() == ["", "[UNK]", "a", "c", "b"]
+    config = chars.get_config()
+    assert config["vocabulary"] == ["a", "c", "b"]
+    np.testing.assert_array_equal(value(rl.TextVectorization.from_config(config)(["abz"])),
+                                  [[2, 4, 1]])
+    ids = value(tv(texts))
+    inner = rk.Sequential([rk.Input((4,)), rl.Embedding(tv.vocabulary_size(), 4),
+                           rl.GlobalAveragePooling1D(), rl.Dense(1, activation="sigmoid")])
+    inner.compile("adam", "binary_crossentropy")
+    assert np.isfinite(inner.fit(ids, np.array([0, 1, 0]), epochs=1, verbose=0)
+                       .history["loss"][0])
