@@ -376,3 +376,17 @@ def test_timeseries_and_split_dataset_feed_fit():
     assert sorted(np.concatenate([left[0], right[0]])) == list(range(10))
     with pytest.raises(ValueError, match="left_size"):
         rk.utils.split_dataset(np.arange(10))
+
+
+def test_new_optimizers_resume_bit_exactly_from_a_model_file(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 4)).astype("float32"), rng.random((16, 1)).astype("float32")
+    for name in ("nadam", "adamax", "adadelta", "lion", "adafactor", "ftrl", "lamb"):
+        model = rk.Sequential([rk.Input((4,)), rk.layers.Dense(3), rk.layers.Dense(1)])
+        model.compile(name, "huber")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+        model.save(tmp_path / "m.rg")
+        again = rk.models.load_model(tmp_path / "m.rg")
+        for m in (model, again):
+            m.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
+        assert np.array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0)), name

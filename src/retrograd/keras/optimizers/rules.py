@@ -30,6 +30,7 @@ class NadamRule(_Rule):
     m ← m + (1 − β₁)(g − m), v ← v + (1 − β₂)(g² − v),
     m̂ = μₜ₊₁ m / (1 − Πₜ μₜ₊₁) + (1 − μₜ) g / (1 − Πₜ), v̂ = v / (1 − β₂ᵗ),
     θ ← θ − η m̂ / (√v̂ + ε)."""
+    slot_rules = {"step": "count", "u_product": "unit", "m": "finite", "v": "nonneg"}
 
     def _init_state(self, p, group):
         xp = array_module(p)
@@ -52,6 +53,7 @@ class NadamRule(_Rule):
 class AdamaxRule(_Rule):
     """Keras's Adamax: m ← m + (1 − β₁)(g − m), u ← max(β₂ u, |g|),
     θ ← θ − η m / ((1 − β₁ᵗ)(u + ε))."""
+    slot_rules = {"step": "count", "m": "finite", "u": "nonneg"}
 
     def _init_state(self, p, group):
         xp = array_module(p)
@@ -69,6 +71,7 @@ class AdamaxRule(_Rule):
 class AdadeltaRule(_Rule):
     """Keras's Adadelta: a ← ρ a + (1 − ρ) g², Δ = −√(d + ε) g / √(a + ε),
     d ← ρ d + (1 − ρ) Δ², θ ← θ + η Δ."""
+    slot_rules = {"accumulated_grad": "nonneg", "accumulated_delta_var": "nonneg"}
 
     def _init_state(self, p, group):
         xp = array_module(p)
@@ -89,6 +92,7 @@ class AdadeltaRule(_Rule):
 class LionRule(_Rule):
     """Keras's Lion (Chen et al.): θ ← θ − η sign(β₁ m + (1 − β₁) g),
     then m ← β₂ m + (1 − β₂) g."""
+    slot_rules = {"m": "finite"}
 
     def _init_state(self, p, group):
         return {"m": array_module(p).zeros_like(p)}
@@ -106,6 +110,7 @@ class FtrlRule(_Rule):
     ``initial_accumulator_value``), p = −``learning_rate_power``,
     z ← z + g + 2λ_shrink θ − ((n + g²)ᵖ − nᵖ)/η · θ, n ← n + g²,
     θ ← (clip(z, −λ₁, λ₁) − z) / ((n)ᵖ/η + 2(λ₂ + β/(2η)))."""
+    slot_rules = {"accumulator": "nonneg", "linear": "finite"}
 
     def _init_state(self, p, group):
         xp = array_module(p)
@@ -129,6 +134,7 @@ class FtrlRule(_Rule):
 class LambRule(_Rule):
     """Keras's LAMB (You et al.): Adam's direction r = m̂ / (√v̂ + ε) scaled by the
     trust ratio ‖θ‖/‖r‖ (1 when either norm is 0): θ ← θ − η (‖θ‖/‖r‖) r."""
+    slot_rules = {"step": "count", "m": "finite", "v": "nonneg"}
 
     def _init_state(self, p, group):
         xp = array_module(p)
@@ -153,6 +159,38 @@ class AdafactorRule(_Rule):
     u = g / √v clipped to RMS(u) ≤ ``clip_threshold``, θ ← θ − αₜ u.
     ``relative``: η itself is first capped at 1/√t (``relative_step`` with a
     constant learning rate)."""
+
+    def _checked_slots(self, k, p, saved, group):
+        """The slots of a saved state: ``step`` a count, ``v`` of the parameter's shape,
+        a matrix's row and column statistics ``r``, ``c`` of theirs, all finite, ≥ 0."""
+        from ...backend import to_device
+        who = f"{type(self).__name__}.load_state_dict: parameter {k}"
+        shape = tuple(p.shape)
+        shapes = {"v": shape}
+        if len(shape) >= 2:
+            shapes.update(r=shape[:-1], c=shape[:-2] + shape[-1:])
+        if not isinstance(saved, dict) or set(saved) != {"step", *shapes}:
+            got = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(f"{who} has the slots {got}, expected "
+                             f"{sorted(['step', *shapes])}")
+        step = saved["step"]
+        step = step.item() if hasattr(step, "shape") and step.shape == () else step
+        if isinstance(step, bool) or not isinstance(step, (int, float)) or not step >= 0 or \
+                step != int(step):
+            raise ValueError(f"{who}: slot 'step' is {str(step)[:40]}, expected an integer >= 0")
+        xp, slots = array_module(p.array), {"step": int(step)}
+        device = "cpu" if xp.__name__ == "numpy" else "cuda"
+        for n, want in shapes.items():
+            v = saved[n]
+            if not hasattr(v, "shape") or tuple(v.shape) != want or \
+                    getattr(v.dtype, "kind", "") != "f":
+                raise ValueError(f"{who}: slot {n!r} must be a floating-point array of shape "
+                                 f"{want}")
+            v = xp.array(to_device(v, device), dtype=p.dtype, copy=True)
+            if not bool(xp.isfinite(v).all()) or bool((v < 0).any()):
+                raise ValueError(f"{who}: slot {n!r} must hold finite values >= 0")
+            slots[n] = v
+        return slots
 
     def _init_state(self, p, group):
         xp = array_module(p)
