@@ -589,3 +589,28 @@ def test_layers_on_a_device(fake_cuda):
     t = rg.tensor(x3, device="cuda")
     assert rk.layers.GaussianNoise(0.1)(t, training=True).device == "cuda"
     assert rk.layers.AlphaDropout(0.1)(t, training=True).device == "cuda"
+
+
+def test_cell_dropout_one_mask_per_sequence():
+    x = R.standard_normal((3, 6, 4)).astype(np.float32)
+    for name, kw in (("SimpleRNNCell", {}), ("LSTMCell", {}),
+                     ("GRUCell", {"reset_after": False})):
+        def make(K):
+            return K.layers.RNN(getattr(K.layers, name)(5, dropout=0.5, recurrent_dropout=0.3,
+                                                        seed=1, **kw))
+        k, r = make(keras), make(rk)
+        grads_both(k, r, [x])                   # inference: no dropout, Keras's values
+        cell = r.cell
+        assert {c: v for c, v in cell.get_config().items() if c != "name"} == {
+            c: v for c, v in k.cell.get_config().items()
+            if c not in ("name", "dtype") and not c.endswith("initializer")} | {
+            c: v for c, v in cell.get_config().items() if c.endswith("initializer")} | {
+            "dtype": "float32"}
+        assert np.abs(value(r(x, training=True)) - value(r(x))).max() > 1e-3
+        # a cell called alone keeps its masks until reset, as Keras's
+        s = cell.get_initial_state(3)
+        a, b = (value(cell(x[:, 0], s, training=True)[0]) for _ in range(2))
+        np.testing.assert_array_equal(a, b)
+        assert set(np.unique(value(cell._dropout_mask))) == {0.0, 2.0}
+        cell.reset_dropout_mask()
+        assert cell._dropout_mask is None

@@ -59,12 +59,10 @@ class _Cell(Layer):
                 raise NotSupportedError(f"{who}: {name}={c!r} is not supported; leave it None")
         self.dropout = _rate(dropout, who, "dropout")
         self.recurrent_dropout = _rate(recurrent_dropout, who, "recurrent_dropout")
-        if self.dropout or self.recurrent_dropout:
-            raise NotSupportedError(f"{who}: dropout in a cell is not supported (Keras keeps "
-                                    "one mask per sequence); use SimpleRNN/LSTM/GRU(dropout="
-                                    "…, recurrent_dropout=…) or a Dropout layer")
         super().__init__(**kwargs)
         self.units, self.use_bias, self.seed = units, bool(use_bias), seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+        self._dropout_mask = self._recurrent_dropout_mask = None
         self.activation = _activations.get(activation) if activation is not None else None
         self.activation_name = _activation_name(self.activation)
         self.recurrent_activation = _activations.get(recurrent_activation) \
@@ -96,11 +94,34 @@ class _Cell(Layer):
     input_product, recurrent_weights = _RNN.input_product, _RNN.recurrent_weights
     act, rec_act = _RNN.act, _RNN.rec_act
 
+    _mask = _RNN._dropout_mask
+
+    def reset_dropout_mask(self):
+        self._dropout_mask = None
+
+    def reset_recurrent_dropout_mask(self):
+        self._recurrent_dropout_mask = None
+
     def call(self, inputs, states, training=False):
+        """One step. In training, ``dropout``/``recurrent_dropout`` zero inputs and
+        states with masks drawn at the first step and kept until ``reset_*_mask``
+        (``RNN`` resets them for each sequence: one mask per sequence, as Keras)."""
         listed = isinstance(states, (list, tuple))
         states = list(states) if listed else [states]
         x = inputs if inputs.dtype == np.float32 else inputs.to(dtype=np.float32)
-        new = self.step(self.input_product(x), states, None, self.recurrent_weights())
+        rec_mask = None
+        if training:
+            xp = array_module(x.array)
+            if self.dropout:
+                if self._dropout_mask is None:
+                    self._dropout_mask = self._mask(xp, tuple(x.shape), self.dropout)
+                x = x * self._dropout_mask
+            if self.recurrent_dropout:
+                if self._recurrent_dropout_mask is None:
+                    self._recurrent_dropout_mask = self._mask(
+                        xp, (x.shape[0], self.units), self.recurrent_dropout)
+                rec_mask = self._recurrent_dropout_mask
+        new = self.step(self.input_product(x), states, rec_mask, self.recurrent_weights())
         return new[0], (new if listed or len(new) > 1 else new[0])
 
     def get_initial_state(self, batch_size=None):
@@ -257,6 +278,13 @@ class StackedRNNCells(Layer):
         return cls(cells, **config)
 
 
+def _reset_masks(cell):
+    for c in getattr(cell, "cells", [cell]):
+        if isinstance(c, _Cell):
+            c.reset_dropout_mask()
+            c.reset_recurrent_dropout_mask()
+
+
 def _on(states, device):
     """The states (nested lists of tensors) on ``device``, the inputs' (a cell's
     ``get_initial_state`` makes them on the host)."""
@@ -342,11 +370,13 @@ class RNN(Layer):
         if self.go_backwards:
             x = flip(x, (1,))
         outputs = []
+        _reset_masks(self.cell)             # one dropout mask per sequence
         for t in range(x.shape[1]):
             out, states = self.cell(x[:, t], states, training=training)
             if not isinstance(states, (list, tuple)):
                 states = [states]
             outputs.append(out)
+        _reset_masks(self.cell)
         out = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [out, *states] if self.return_state else out
 
