@@ -1,4 +1,5 @@
-"""Layers that only rearrange elements: ``Unflatten``, ``PixelShuffle``, ``PixelUnshuffle``.
+"""Layers that only rearrange elements: ``Unflatten``, ``PixelShuffle``, ``PixelUnshuffle``,
+``ChannelShuffle``.
 
 They are reshapes and transpositions of the input, so their gradients (and forward
 tangents) are the same rearrangement run backwards, done by the reshape and permute
@@ -7,6 +8,7 @@ ops.
 * pixel_shuffle, factor r: (*, C·r², H, W) → (*, C, H·r, W·r),
   y[c, h·r + i, w·r + j] = x[c·r² + i·r + j, h, w] (sub-pixel convolution's upsampling).
 * pixel_unshuffle is its inverse.
+* channel_shuffle, g groups (ShuffleNet): the channels (g, C/g) transposed to (C/g, g).
 """
 import numpy as np
 
@@ -52,6 +54,37 @@ def pixel_unshuffle(input, downscale_factor):
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     perm = tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3)
     return x.permute(*perm).reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, …) with its channels read as (g, C/g) and written as (C/g, g)."""
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value "
+                           f"of groups:{groups}")
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    x = input.reshape(n, int(groups), c // int(groups), *rest)
+    perm = (0, 2, 1) + tuple(range(3, x.ndim))
+    return x.permute(*perm).reshape(n, c, *rest)
+
+
+class ChannelShuffle(Module):
+    """ShuffleNet's channel shuffle with ``groups`` groups."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        return channel_shuffle(x, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"
 
 
 class PixelShuffle(Module):
