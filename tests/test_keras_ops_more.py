@@ -303,6 +303,8 @@ CASES = [
     ("sobel_edges", lambda o: o.image.sobel_edges(IMG)),
     ("rgb_to_hsv", lambda o: o.image.rgb_to_hsv(IMG)),
     ("hsv_to_rgb", lambda o: o.image.hsv_to_rgb(IMG)),
+    ("ssim", lambda o: o.image.ssim(IMG, IMG[::-1] * 0.8, filter_size=3)),
+    ("ssim_single", lambda o: o.image.ssim(IMG[0], IMG[1], 2.0, 5, 1.0)),
     ("hsv_round_trip", lambda o: o.image.hsv_to_rgb(o.image.rgb_to_hsv(IMG[0]))),
     ("map_coordinates_nearest", lambda o: o.image.map_coordinates(A, COORDS, 0, "nearest")),
     ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),
@@ -491,6 +493,7 @@ IMG_GRAD_CASES = [
     ("resize_nearest", lambda o, x: o.image.resize(x, (3, 8), interpolation="nearest")),
     ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
     ("affine_transform", lambda o, x: o.image.affine_transform(x, AFFINE, fill_mode="reflect")),
+    ("ssim", lambda o, x: o.image.ssim(x, IMG[::-1], filter_size=3)),
     ("sobel_hsv", lambda o, x: o.image.hsv_to_rgb(x)
      + o.sum(o.image.sobel_edges(x), axis=-1) + o.image.rgb_to_hsv(x + 0.1)),
     ("space_depth", lambda o, x: o.depth_to_space(o.space_to_depth(x[:, :4, :4], 2) * 2.0, 2)),

@@ -381,6 +381,46 @@ def hsv_to_rgb(images, data_format=None):
     return stack([v * (one_minus_s + s_ * d) for d in (dr, dg, db)], axis=axis)
 
 
+
+__all__ += ["ssim"]
+
+
+@_eager
+def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
+         data_format=None):
+    """The structural similarity per image: the mean over valid Gaussian windows
+    (size ``filter_size``, σ ``filter_sigma``) and channels of
+    (2μ₁μ₂ + c₁)(2σ₁₂ + c₂) / ((μ₁² + μ₂² + c₁)(σ₁² + σ₂² + c₂)), cᵢ = (kᵢ·max_val)²."""
+    a, fmt, single = _images(image1, "ssim", data_format)
+    b, _, _ = _images(image2, "ssim", data_format)
+    a, b = _float(a, "ssim"), _float(b, "ssim")
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(f"keras.ops.image.ssim: the images must have the same shape, got "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    if min(a.shape[1:3]) < filter_size:
+        raise ValueError(f"keras.ops.image.ssim: images of size {tuple(a.shape[1:3])} are "
+                         f"smaller than filter_size={filter_size}")
+    g = np.exp(-((np.arange(filter_size) - (filter_size - 1) / 2.0) ** 2)
+               / (2.0 * filter_sigma ** 2))
+    g = g / g.sum()
+    c = a.shape[-1]
+    kernel = creation.as_tensor(np.ascontiguousarray(np.broadcast_to(
+        np.outer(g, g)[:, :, None, None], (filter_size, filter_size, 1, c))).astype(a.dtype),
+        device=a.device)
+
+    def blur(x):                        # each channel by itself, valid windows
+        return _conv(x, kernel, 1, "valid", "channels_last", 1)
+    mu1, mu2 = blur(a), blur(b)
+    s11 = blur(a * a) - mu1 * mu1
+    s22 = blur(b * b) - mu2 * mu2
+    s12 = blur(a * b) - mu1 * mu2
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    index = (2 * mu1 * mu2 + c1) * (2 * s12 + c2) / (
+        (mu1 * mu1 + mu2 * mu2 + c1) * (s11 + s22 + c2))
+    out = index.mean(axis=(1, 2, 3))
+    return out.reshape(()) if single else out
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
