@@ -411,6 +411,11 @@ def test_device_loop(device, monkeypatch):
     assert x.grad.device == device
     with pytest.raises(rl.LinAlgError, match="Batch element 1"):
         L.inv(rg.tensor(np.stack([np.eye(2), np.ones((2, 2))]), device=device))
+    if device == "cpu":
+        assert L.eigvals(A).device == "cpu"
+    else:   # the fake has no cupy.linalg.eig, as CuPy before 14
+        with pytest.raises(rg.NotSupportedError, match="linalg.eig: cupy"):
+            L.eigvals(A)
 
 
 def test_tutorial_least_squares_as_pytorch():

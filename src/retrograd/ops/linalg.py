@@ -614,6 +614,9 @@ class EigPart(Function):
 def eig(a):
     """(w, V) of a general square matrix, complex (complex64 for float32 input)."""
     xp = array_module(a.array)
+    if not hasattr(xp.linalg, "eig"):    # CuPy before 14 has no general eig
+        raise NotSupportedError(f"linalg.eig: {xp.__name__} {xp.__version__} has no "
+                                "eig; compute it on the CPU (A.cpu())")
     w, v = xp.linalg.eig(a.array)
     kind = np.result_type(a.array.dtype, np.complex64)
     w, v = w.astype(kind), v.astype(kind)
