@@ -73,6 +73,13 @@ def test_multi_head_attention_matches_keras():
     r = rk.layers.MultiHeadAttention(2, 3, attention_axes=(1, 2))
     grads_both(k, r, [x4], lambda layer, xs: layer(xs[0], xs[0]))
     assert r.get_config()["attention_axes"] == list(k.get_config()["attention_axes"])
+    config = r.get_config()
+    assert rk.layers.MultiHeadAttention.from_config(config).get_config() == config
+    back = keras.layers.MultiHeadAttention.from_config(copy.deepcopy(config)).get_config()
+    assert {c: back[c] for c in ("num_heads", "key_dim", "value_dim", "use_bias",
+                                 "output_shape", "use_gate", "sliding_window")} == \
+        {c: config[c] for c in ("num_heads", "key_dim", "value_dim", "use_bias",
+                                "output_shape", "use_gate", "sliding_window")}
 
 
 def test_multi_head_attention_refuses_as_keras():
