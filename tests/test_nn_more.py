@@ -91,6 +91,9 @@ CASES = [
     _case("grid_sample bilinear border corners", lambda l, f, x, g: f.grid_sample(
         x, g, padding_mode="border", align_corners=True), X4[:, :1],
         R.uniform(-1.2, 1.2, (1, 2, 3, 2))),
+    _case("grid_sample reflection", lambda l, f, x, g: f.grid_sample(
+        x, g, padding_mode="reflection", align_corners=False), X4[:, :1],
+        R.uniform(-2.5, 2.5, (1, 2, 3, 2))),
     _case("grid_sample nearest", lambda l, f, x, g: f.grid_sample(
         x, g, mode="nearest", align_corners=False), X4, R.uniform(-1.2, 1.2, (1, 2, 3, 2)),
         grad=False),

@@ -8,7 +8,8 @@
   u = ((x + 1)W − 1)/2 (align_corners=False) or (x + 1)(W − 1)/2 (True):
   - "bilinear": Σ over the 4 neighbours of (u, v) of the weights (1 − |u − u'|)(1 − |v − v'|);
   - "nearest": the neighbour at (round-half-even(u), round-half-even(v)).
-  padding_mode "zeros" reads 0 outside the image, "border" clamps (u, v) into it.
+  padding_mode "zeros" reads 0 outside the image, "border" clamps (u, v) into it,
+  "reflection" mirrors them into it.
   Differentiable in the input (a gather, whose gradient scatters back) and in the grid
   (through the bilinear weights), as PyTorch's.
 
@@ -75,6 +76,20 @@ def _unnormalise(coord, size, align_corners):
     return ((coord + 1) * size - 1) / 2
 
 
+def _reflect(coord, size, align_corners):
+    """Mirror a pixel coordinate into the image as PyTorch does: about the border
+    pixels' centres (align_corners) or their outer edges; the slope stays ±1."""
+    from ..ops.elementwise import where
+    low, high = (0.0, 2.0 * (size - 1)) if align_corners else (-1.0, 2.0 * size - 1)
+    if low == high:
+        return coord * 0
+    lo, span = low / 2, (high - low) / 2
+    a = (coord - lo).abs()
+    flips = array_module(a.array).floor(a.array / span)
+    extra = a - Tensor._wrap(flips * span)
+    return where(flips % 2 == 0, extra + lo, (span - extra) + lo)
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """``input`` (N, C, H, W) sampled at the normalised points ``grid`` (N, Ho, Wo, 2)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
@@ -83,9 +98,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
-    if mode == "bicubic" or padding_mode == "reflection":
-        raise NotSupportedError(f"grid_sample: mode={mode!r}, padding_mode={padding_mode!r} "
-                                "is not supported (bilinear/nearest with zeros/border are)")
+    if mode == "bicubic":
+        raise NotSupportedError("grid_sample: mode='bicubic' is not supported (bilinear and "
+                                "nearest are)")
     if input.ndim == 5:
         raise NotSupportedError("grid_sample: 3-D (volumetric) sampling is not supported")
     if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or \
@@ -99,7 +114,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     xp = array_module(input.array)
     u = _unnormalise(grid[..., 0], w, align_corners)          # (N, Ho, Wo), pixel columns
     v = _unnormalise(grid[..., 1], h, align_corners)
-    if padding_mode == "border":
+    if padding_mode == "reflection":
+        u, v = _reflect(u, w, align_corners), _reflect(v, h, align_corners)
+    if padding_mode in ("border", "reflection"):
         u, v = u.clamp(0, w - 1), v.clamp(0, h - 1)
     flat = input.reshape(n, c, h * w)
 
