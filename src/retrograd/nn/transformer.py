@@ -20,7 +20,8 @@ import numpy as np
 from ..function import is_grad_enabled
 from ..tensor import Tensor
 from . import functional as F
-from .attention import MultiheadAttention, second_input
+from . import init
+from .multihead_attention import MultiheadAttention, second_input
 from .containers import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -283,10 +284,9 @@ class Transformer(Module):
             self.to(device)
 
     def _reset_parameters(self):
-        from .init import xavier_uniform_
         for p in self.parameters():
             if p.ndim > 1:
-                xavier_uniform_(p)
+                init.xavier_uniform_(p)
 
     def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
                 src_key_padding_mask=None, tgt_key_padding_mask=None,
