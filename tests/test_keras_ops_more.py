@@ -305,6 +305,11 @@ CASES = [
     ("hsv_to_rgb", lambda o: o.image.hsv_to_rgb(IMG)),
     ("ssim", lambda o: o.image.ssim(IMG, IMG[::-1] * 0.8, filter_size=3)),
     ("ssim_single", lambda o: o.image.ssim(IMG[0], IMG[1], 2.0, 5, 1.0)),
+    ("perspective_transform", lambda o: o.image.perspective_transform(
+        IMG, [[0, 0], [5, 0], [0, 4], [5, 4]], [[0.5, 0.2], [4.6, 0.1], [0.3, 3.9], [5.2, 3.5]])),
+    ("perspective_nearest", lambda o: o.image.perspective_transform(
+        IMG[0], np.array([[0, 0], [5, 0], [0, 4], [5, 4]], np.float32),
+        np.array([[1, 0], [5, 1], [0, 4], [4, 3]], np.float32), "nearest", 0.5)),
     ("hsv_round_trip", lambda o: o.image.hsv_to_rgb(o.image.rgb_to_hsv(IMG[0]))),
     ("map_coordinates_nearest", lambda o: o.image.map_coordinates(A, COORDS, 0, "nearest")),
     ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),

@@ -421,6 +421,47 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
     return out.reshape(()) if single else out
 
 
+
+__all__ += ["perspective_transform"]
+
+
+def _homography(start, end):
+    """The 8 coefficients of the projective map taking each end point to its start
+    point (one 8×8 solve per image), as affine_transform reads them."""
+    rows, rhs = [], []
+    for (sx, sy), (ex, ey) in zip(start, end):
+        rows += [[ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey],
+                 [0, 0, 0, ex, ey, 1, -sy * ex, -sy * ey]]
+        rhs += [sx, sy]
+    try:
+        return np.linalg.solve(np.array(rows, np.float64), np.array(rhs, np.float64))
+    except np.linalg.LinAlgError:
+        raise ValueError("keras.ops.image.perspective_transform: the points give no "
+                         "projective map (three of them are on one line)") from None
+
+
+@_eager
+def perspective_transform(images, start_points, end_points, interpolation="bilinear",
+                          fill_value=0, data_format=None):
+    """Images warped so that ``start_points`` (4 (x, y) corners, or one set per image)
+    move to ``end_points``; pixels from outside the input take ``fill_value``."""
+    def points(p, name):
+        a = np.asarray(p.detach().cpu().array if hasattr(p, "detach") else p, np.float64)
+        if a.shape[-2:] != (4, 2) or a.ndim not in (2, 3):
+            raise ValueError(f"keras.ops.image.perspective_transform: invalid {name} "
+                             f"shape: expected (4, 2) for a single image or (N, 4, 2) for "
+                             f"a batch. Received shape: {a.shape}")
+        return a.reshape(-1, 4, 2)
+    start, end = points(start_points, "start_points"), points(end_points, "end_points")
+    if start.shape != end.shape:
+        raise ValueError(f"keras.ops.image.perspective_transform: start_points and "
+                         f"end_points must have the same shape. Received "
+                         f"{start.shape} and {end.shape}")
+    transform = np.stack([_homography(s_, e) for s_, e in zip(start, end)])
+    return affine_transform(images, transform, interpolation, "constant", fill_value,
+                            data_format)
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
