@@ -451,7 +451,11 @@ def test_more_convolutions_match_keras():
                                               depth_multiplier=2), x2),
              ("Conv3D", (3, (3, 2, 2)), dict(strides=(2, 1, 2), padding="same"), x5),
              ("Conv3D", (2, 2), dict(dilation_rate=(2, 1, 2), groups=2,
-                                     data_format="channels_first"), x5)]
+                                     data_format="channels_first"), x5),
+             ("Conv3DTranspose", (2, (3, 2, 2)), dict(strides=(2, 1, 2), padding="same"), x5),
+             ("Conv3DTranspose", (2, 3), dict(strides=2, output_padding=(1, 0, 1)), x5),
+             ("Conv3DTranspose", (2, 2), dict(dilation_rate=(2, 1, 2),
+                                              data_format="channels_first"), x5)]
     for name, args, kwargs, x in cases:
         k, r = _layer_pair(name, *args, **kwargs)
         k(x)
@@ -468,6 +472,7 @@ def test_more_convolutions_match_keras():
         assert getattr(rk.layers, name).from_config(rc).get_config() == rc
     assert rk.layers.Convolution2D is rk.layers.Conv2D
     assert rk.layers.Convolution3D is rk.layers.Conv3D
+    assert rk.layers.Convolution3DTranspose is rk.layers.Conv3DTranspose
     assert rk.layers.SeparableConvolution1D is rk.layers.SeparableConv1D
     for layers in (keras.layers, rk.layers):
         with pytest.raises(ValueError):

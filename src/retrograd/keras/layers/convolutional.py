@@ -262,7 +262,7 @@ class Conv2DTranspose(_Conv):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        ops = self.output_padding or (None, None)
+        ops = self.output_padding or (None,) * self.rank
         spatial = tuple(self._lengths(n, k, s, d, op)[2] for n, k, s, d, op in zip(
             self._spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate,
             ops))
@@ -277,9 +277,10 @@ class Conv2DTranspose(_Conv):
         y = self._to_channels_last(y)
         return y if self.activation_name == "linear" else self.activation(y)
 
-    def _transposed(self, xc, kernel, kernel_size, strides, dilation_rate, output_padding):
+    def _transposed(self, xc, kernel, kernel_size, strides, dilation_rate, output_padding,
+                    with_bias=True):
         """The transposed convolution of channels-first 4-D ``xc`` by the (kh, kw, F, C)
-        ``kernel``."""
+        ``kernel`` (plus the bias, if ``with_bias``)."""
         pads, extra = [], []
         for n, k, s, d, op in zip(xc.shape[2:], kernel_size, strides, dilation_rate,
                                   output_padding):
@@ -291,7 +292,7 @@ class Conv2DTranspose(_Conv):
             extra.append(max(right - keff, 0))
         geo = Geometry(kernel_size, strides, dilation_rate, tuple(pads), 1)
         w = kernel.permute(3, 2, 0, 1)          # (kh, kw, F, C) → (C, F, kh, kw)
-        args = (xc, w) if self.bias is None else (xc, w, self.bias)
+        args = (xc, w) if self.bias is None or not with_bias else (xc, w, self.bias)
         return ConvTranspose(geo, 2, "conv_transpose2d", tuple(extra)).apply(*args)
 
     def get_config(self):
@@ -518,3 +519,45 @@ class Conv3D(_Conv):
 
 
 Convolution3D = Conv3D
+
+
+class Conv3DTranspose(Conv2DTranspose):
+    """Transposed 3-D convolution: (N, D, H, W, C) → (N, D', H', W', filters), kernel
+    (kd, kh, kw, filters, C). As ``Conv3D``, made of 2-D ops: for each depth tap i, the
+    2-D transposed convolution of every input depth by W[i], put at output depths
+    d·s + i·dil (minus Keras's padding) by a constant 0/1 matrix.
+
+    >>> Conv3DTranspose(8, 3, strides=2, padding="same")
+    """
+
+    rank = 3
+
+    def call(self, x):
+        from ...ops.einsum import einsum
+        from ...tensor import Tensor
+        xc = self._to_channels_first(x)                        # (N, C, D, H, W)
+        n, c, depth, h, w = xc.shape
+        (kd, *k2), (sd, *s2), (dd, *d2) = self.kernel_size, self.strides, self.dilation_rate
+        op_d, *op2 = self.output_padding or (None, None, None)
+        left, _, out_d = self._lengths(depth, kd, sd, dd, op_d)
+        start = dd * (kd - 1) - left          # cropped from the full transposed length
+        planes = xc.permute(0, 2, 1, 3, 4).reshape(n * depth, c, h, w)
+        total = None
+        for i in range(kd):
+            y = self._transposed(planes, self.kernel[i], tuple(k2), tuple(s2), tuple(d2),
+                                 tuple(op2), with_bias=False)   # (N·D, F, H', W')
+            place = np.zeros((out_d, depth), np.float32)
+            for d in range(depth):
+                o = d * sd + i * dd - start
+                if 0 <= o < out_d:
+                    place[o, d] = 1.0
+            y = y.reshape((n, depth) + y.shape[1:])
+            part = einsum("od,ndfhw->nfohw", Tensor(np.asarray(place)).to(y.device), y)
+            total = part if total is None else total + part
+        if self.bias is not None:
+            total = total + self.bias.reshape(1, -1, 1, 1, 1)
+        y = self._to_channels_last(total)
+        return y if self.activation_name == "linear" else self.activation(y)
+
+
+Convolution3DTranspose = Conv3DTranspose
