@@ -1,7 +1,8 @@
-"""Keras's convolution layers: ``Conv1D``, ``Conv2D``, ``Conv1DTranspose``,
-``Conv2DTranspose``, ``DepthwiseConv1D/2D`` and ``SeparableConv1D/2D`` (a depthwise
-convolution, one filter bank per input channel — the grouped convolution with
-groups = channels — then a 1×1 convolution that mixes the channels).
+"""Keras's convolution layers: ``Conv1D``, ``Conv2D``, ``Conv3D``, ``Conv1DTranspose``,
+``Conv2DTranspose``, ``Conv3DTranspose``, ``DepthwiseConv1D/2D`` and
+``SeparableConv1D/2D`` (a depthwise convolution, one filter bank per input channel —
+the grouped convolution with groups = channels — then a 1×1 convolution that mixes
+the channels). The 3-D ones are made of 2-D convolutions (ops/conv.py is 1-D/2-D).
 
 Inputs are channels-last by default, (N, H, W, C), as in Keras
 (``data_format="channels_first"``: (N, C, H, W)); the kernel is stored in Keras's
