@@ -359,6 +359,8 @@ def test_timeseries_and_split_dataset_feed_fit():
     assert len(ds) == 10 and x.shape == (8, 10)
     assert list(x[1]) == list(range(6, 26, 2)) and list(y[:2]) == [50, 60]
     assert [len(b[0]) for b in ds][-1] == 77 - 9 * 8     # 95 − 9·2 = 77 windows
+    for inputs, targets in ds.take(1):                      # Keras's examples' idiom
+        assert np.array_equal(inputs, x) and np.array_equal(targets, y)
     with pytest.raises(ValueError, match="sampling_rate"):
         rk.utils.timeseries_dataset_from_array(np.arange(10), None, 3, sampling_rate=0)
     rng = np.random.default_rng(0)

@@ -265,6 +265,12 @@ class _Timeseries(PyDataset):
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def take(self, count):
+        """The first ``count`` batches (all of them for count = −1), as tf.data's
+        ``dataset.take`` that Keras's examples iterate: ``for x, y in ds.take(1):``."""
+        n = len(self) if count is None or count < 0 else min(int(count), len(self))
+        return [self[i] for i in range(n)]
+
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
@@ -387,3 +393,8 @@ from .missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
 __getattr__ = _module_getattr(__name__)
+
+# Image files and folder datasets (keras/image_utils.py, keras/dataset_utils.py).
+from .dataset_utils import (image_dataset_from_directory,  # noqa: E402
+                            text_dataset_from_directory)
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402
