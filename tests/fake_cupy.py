@@ -85,6 +85,8 @@ def _out(r, sources=()):
         return _wrap(r, base)
     if isinstance(r, np.generic):
         return _wrap(np.asarray(r))
+    if isinstance(r, tuple) and hasattr(r, "_fields"):   # NumPy's named results (svd, eigh, qr…)
+        return tuple(_out(e, sources) for e in r)
     if r.__class__ in (list, tuple):
         return r.__class__(_out(e, sources) for e in r)
     return r
