@@ -270,3 +270,92 @@ def test_text_vectorization_pipeline_and_vocabulary():
     inner.compile("adam", "binary_crossentropy")
     assert np.isfinite(inner.fit(ids, np.array([0, 1, 0]), epochs=1, verbose=0)
                        .history["loss"][0])
+
+
+# -- image files and folder datasets ------------------------------------------------------
+def _image_folder(root, sizes=(12, 13, 14, 15, 16)):
+    Image = pytest.importorskip("PIL.Image", reason="image files are read through Pillow")
+    rng = np.random.default_rng(1)
+    for name in ("cats", "dogs"):
+        (root / name).mkdir(parents=True)
+        for i, h in enumerate(sizes):
+            Image.fromarray(rng.integers(0, 255, (h, 10, 3), dtype=np.uint8)).save(
+                root / name / f"{i}.png")
+    (root / "cats" / "notes.txt").write_text("not an image")
+    (root / ".hidden").mkdir()
+    return Image
+
+
+def test_image_files_equal_keras_utils(tmp_path):
+    Image = _image_folder(tmp_path)
+    path = tmp_path / "cats" / "3.png"
+    for kwargs in ({}, {"target_size": (6, 7)}, {"color_mode": "grayscale"},
+                   {"color_mode": "rgba", "target_size": (5, 5), "keep_aspect_ratio": True,
+                    "interpolation": "bilinear"}):
+        ours = rk.utils.img_to_array(rk.utils.load_img(path, **kwargs))
+        theirs = keras.utils.img_to_array(keras.utils.load_img(path, **kwargs))
+        np.testing.assert_array_equal(ours, theirs)
+        assert ours.dtype == theirs.dtype
+    x = RNG.uniform(-3, 5, (4, 5, 3)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(rk.utils.array_to_img(x)),
+                                  np.asarray(keras.utils.array_to_img(x)))
+    rk.utils.save_img(tmp_path / "out.png", x)
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "out.png")),
+                                  np.asarray(keras.utils.array_to_img(x)))
+    np.testing.assert_allclose(rk.preprocessing.image.smart_resize(x, (3, 2)),
+                               value(keras.preprocessing.image.smart_resize(x, (3, 2))),
+                               atol=1e-4)
+    with pytest.raises(ValueError, match="color_mode"):
+        rk.utils.load_img(path, color_mode="cmyk")
+
+
+def test_image_dataset_from_directory_lists_labels_splits_and_fits(tmp_path):
+    _image_folder(tmp_path)
+    from keras.src.utils import dataset_utils as kd
+    ds = rk.utils.image_dataset_from_directory(tmp_path, image_size=(8, 8), batch_size=4,
+                                               seed=1, verbose=False)
+    paths, labels, names = kd.index_directory(str(tmp_path), "inferred", (".png",),
+                                              shuffle=True, seed=1)
+    assert ds.file_paths == paths and ds.class_names == names == ["cats", "dogs"]
+    batches = list(ds)
+    assert [x.shape for x, _ in batches] == [(4, 8, 8, 3), (4, 8, 8, 3), (2, 8, 8, 3)]
+    np.testing.assert_array_equal(batches[0][1], labels[:4])
+    first = np.asarray(keras.utils.load_img(paths[0]), np.float32)[None]
+    np.testing.assert_allclose(batches[0][0][0], value(keras.layers.Resizing(8, 8)(first))[0],
+                               atol=1e-3)
+    train, val = rk.utils.image_dataset_from_directory(
+        tmp_path, image_size=(8, 8), batch_size=4, seed=1, validation_split=0.2,
+        subset="both", label_mode="categorical", verbose=False)
+    k_train = kd.get_training_or_validation_split(paths, labels, 0.2, "training")[0]
+    assert train.file_paths == k_train and not set(train.file_paths) & set(val.file_paths)
+    x, y = next(iter(val))
+    assert y.dtype == np.float32 and y.shape == (2, 2)
+    model = rk.Sequential([rk.Input((8, 8, 3)), rl.RandomFlip("horizontal"),
+                           rl.Rescaling(1 / 255), rl.Conv2D(2, 3), rl.Flatten(),
+                           rl.Dense(2, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(train, validation_data=val, epochs=2, verbose=0)
+    assert len(history.history["val_loss"]) == 2
+    assert model.predict(val, verbose=0).shape == (2, 2)
+    with pytest.raises(ValueError, match="seed"):
+        rk.utils.image_dataset_from_directory(tmp_path, validation_split=0.2,
+                                              subset="training")
+    with pytest.raises(ValueError, match="class_names"):
+        rk.utils.image_dataset_from_directory(tmp_path, class_names=["cats", "birds"])
+
+
+def test_text_dataset_from_directory(tmp_path):
+    for name, texts in (("neg", ["bad film", "awful"]), ("pos", ["great", "loved it", "fine"])):
+        (tmp_path / name).mkdir()
+        for i, t in enumerate(texts):
+            (tmp_path / name / f"{i}.txt").write_text(t)
+    ds = rk.utils.text_dataset_from_directory(tmp_path, batch_size=2, shuffle=False,
+                                              max_length=5, label_mode="binary",
+                                              verbose=False)
+    x, y = next(iter(ds))
+    assert x.tolist() == ["bad f", "awful"] and y.tolist() == [[0.0], [0.0]]
+    assert ds.class_names == ["neg", "pos"] and len(ds) == 3
+    vectorize = rl.TextVectorization(output_mode="multi_hot")
+    vectorize.adapt(ds.map(lambda x, y: x))
+    assert set(vectorize.get_vocabulary()) == {"[UNK]", "bad", "f", "awful", "great",
+                                               "loved", "fine"}   # cut at 5 characters
