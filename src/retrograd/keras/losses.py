@@ -589,7 +589,8 @@ mape, msle = mean_absolute_percentage_error, mean_squared_logarithmic_error
 
 
 CLASSES = {c.__name__: c for c in (CategoricalCrossentropy, SparseCategoricalCrossentropy,
-                                   BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError, *_MORE)}
+                                   BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError,
+                                   *_MORE)}
 NAMES = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
@@ -712,7 +713,8 @@ __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "get", "deserialize", "Huber", "KLDivergence", "CosineSimilarity", "Hinge",
            "SquaredHinge", "CategoricalHinge", "LogCosh", "Poisson",
            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky", "huber", "kl_divergence",
+           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
+           "huber", "kl_divergence",
            "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
            "poisson", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
            "binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky"]
