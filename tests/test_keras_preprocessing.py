@@ -359,3 +359,30 @@ def test_text_dataset_from_directory(tmp_path):
     vectorize.adapt(ds.map(lambda x, y: x))
     assert set(vectorize.get_vocabulary()) == {"[UNK]", "bad", "f", "awful", "great",
                                                "loved", "fine"}   # cut at 5 characters
+
+
+def test_image_layers_on_every_device(device):
+    """Every image layer keeps its input's device (fake-cuda: NumPy posing as CuPy,
+    which refuses host arrays mixed with device ones)."""
+    import retrograd as rg
+    x = rg.tensor(IMAGES, device=device)
+    ref = [value(layer(IMAGES)) for layer in (rl.RandomRotation((0.1, 0.1),
+                                                                fill_mode="constant"),
+                                              rl.Resizing(4, 5), rl.CenterCrop(3, 3))]
+    for layer in (rl.RandomFlip(), rl.RandomRotation(0.2, fill_mode="constant", fill_value=1),
+                  rl.RandomZoom(0.2), rl.RandomTranslation(0.1, 0.1), rl.RandomContrast(0.3),
+                  rl.RandomBrightness(0.2), rl.RandomCrop(3, 4), rl.Resizing(4, 5),
+                  rl.CenterCrop(3, 3), rl.Resizing(8, 10, pad_to_aspect_ratio=True)):
+        assert layer(x).device == device, type(layer).__name__
+    for layer, want in zip((rl.RandomRotation((0.1, 0.1), fill_mode="constant"),
+                            rl.Resizing(4, 5), rl.CenterCrop(3, 3)), ref):
+        np.testing.assert_allclose(value(layer(x)), want, rtol=1e-6)
+
+
+def test_pillow_missing_gives_a_clear_error(monkeypatch, tmp_path):
+    import sys
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match="pip install pillow"):
+        rk.utils.load_img(tmp_path / "x.png")
+    with pytest.raises(ImportError, match="pip install pillow"):
+        rk.utils.image_dataset_from_directory(tmp_path)
