@@ -42,9 +42,12 @@ def affine_grid(theta, size, align_corners=None):
     if len(size) != 4:
         raise ValueError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine "
                          f"transforms, respectively. Got size {list(size)}.")
-    if theta.ndim != 3 or tuple(theta.shape[1:]) != (2, 3) or theta.shape[0] != size[0]:
+    if theta.ndim != 3 or tuple(theta.shape[1:]) != (2, 3):
         raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size "
                          f"{list(size)}. Got {list(theta.shape)}.")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"affine_grid: {theta.shape[0]} affine matrices for a batch of "
+                           f"{size[0]} (size {list(size)})")
     if theta.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got "
                          f"{theta.dtype}")
@@ -108,6 +111,11 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         raise RuntimeError(f"grid_sampler(): expected a 4D input (N, C, H, W) and a grid "
                            f"(N, H_out, W_out, 2) with the same N, got input of shape "
                            f"{list(input.shape)} and grid of shape {list(grid.shape)}")
+    if input.dtype != grid.dtype:
+        if grid.dtype.itemsize > input.dtype.itemsize:     # PyTorch refuses this way only
+            raise RuntimeError(f"grid_sampler(): expected input and grid to have the same "
+                               f"dtype, but input has {input.dtype} and grid has {grid.dtype}")
+        grid = grid.to(dtype=input.dtype)
     align_corners = _default_corners(align_corners)
     n, c, h, w = input.shape
     _, ho, wo, _ = grid.shape
