@@ -58,6 +58,7 @@ def cond(pred, true_fn, false_fn):
 def switch(index, branches, *operands):
     """``branches[index](*operands)``, the index clamped to the branches' range."""
     i = int(_tensor(index, "switch").item()) if not isinstance(index, int) else index
+    operands = [_tensor(o, "switch") for o in operands]
     return branches[builtins.min(builtins.max(i, 0), len(branches) - 1)](*operands)
 
 

@@ -361,12 +361,9 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     if num_classes is None:
         raise ValueError("keras.ops.nn.multi_hot: give num_classes")
     t = _tensor(inputs, "multi_hot")
-    hot = one_hot(t, num_classes, axis=-1, dtype=dtype, sparse=sparse)
-    out = hot.max(axis=-2 if t.ndim > 1 else 0)
-    if axis != -1:
-        from .numpy import moveaxis
-        out = moveaxis(out, -1, axis)
-    return out
+    # Keras's: the one-hot axis at ``axis``, then the maximum over axis 1 (0 for 1-D).
+    hot = one_hot(t, num_classes, axis=axis, dtype=dtype, sparse=sparse)
+    return hot.max(axis=1 if t.ndim > 1 else 0)
 
 
 # -- convolution and pooling (channels_last by default) ----------------------------------

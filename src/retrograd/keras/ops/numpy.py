@@ -1080,7 +1080,7 @@ def meshgrid(*x, indexing="xy"):
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
            axis=None, size=None, fill_value=None):
     """The distinct values (sorted), with the indices of their first occurrences,
-    the inverse map and counts on demand (indices int32 as Keras's)."""
+    the inverse map and counts on demand (int64, as Keras's PyTorch backend)."""
     t = _tensor(x, "unique")
     xp = array_module(t.array)
     res = xp.unique(_values(t), return_index=True, return_inverse=True, return_counts=True,
@@ -1097,12 +1097,12 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
             values, index, counts = values[:size], index[:size], counts[:size]
     out = [_const(t, values)]
     if return_index:
-        out.append(_const(t, index.astype(np.int32)))
+        out.append(_const(t, index.astype(np.int64)))
     if return_inverse:
         out.append(_const(t, inverse.reshape(t.shape if axis is None else -1)
-                          .astype(np.int32)))
+                          .astype(np.int64)))
     if return_counts:
-        out.append(_const(t, counts.astype(np.int32)))
+        out.append(_const(t, counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
