@@ -196,15 +196,12 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         raise RuntimeError(f"{name}: expected an integer (long) target, got {t.dtype}")
     t2 = t.reshape(-1, t.shape[-1]) if t.ndim else t.reshape(1, 1)
     n, c = t2.shape
+    used = np.cumprod(t2 >= 0, axis=1).astype(bool)      # the entries before the first −1
+    if (t2[used] >= c).any():
+        raise RuntimeError(f"{name}: target index {int(t2[used].max())} is out of bounds for "
+                           f"{c} classes")
     count = np.zeros((n, c))
-    for i, row in enumerate(t2):
-        for j in row:
-            if j < 0:
-                break
-            if j >= c:
-                raise RuntimeError(f"{name}: target index {j} is out of bounds for "
-                                   f"{c} classes")
-            count[i, j] += 1
+    np.add.at(count, (np.nonzero(used)[0], t2[used]), 1)  # how often each class is a target
     is_target = count > 0
     xp = array_module(input.array)
     x = input.reshape(n, c)
