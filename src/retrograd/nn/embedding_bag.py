@@ -9,8 +9,8 @@ or to the last offset with ``include_last_offset``). With the rows E = W[input]:
 * mean: y_b = (1/|b|) Σ_{i ∈ b} Eᵢ
 * max:  y_b = max_{i ∈ b} Eᵢ, per feature
 Entries equal to ``padding_idx`` are left out (and not counted by the mean); an empty
-bag gives zeros. sum and mean are one matrix product y = M·E with the (bags × entries)
-matrix M of the weights above, so ∂ℓ/∂W scatters Mᵀ ∂ℓ/∂y back to the rows used.
+bag gives zeros. sum and mean weigh each picked row and scatter-add it into its bag, so
+∂ℓ/∂W gathers each bag's ∂ℓ/∂y back to the rows used, weighted.
 """
 import numpy as np
 
@@ -97,15 +97,21 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
             out.append(rows[xp.asarray(used)].amax(0) if used.size
                        else Tensor._wrap(xp.zeros(weight.shape[1], dtype=weight.dtype)))
         return _stack(out, weight)
-    m = np.zeros((len(bags), idx.size))
+    # y_b = Σ_{i ∈ b} mᵢ Eᵢ: each entry's row, weighted, added into its bag (scatter-add)
+    bag_of = np.zeros(idx.size, dtype=np.int64)        # entries in no bag keep weight 0
+    m = np.zeros(idx.size)
     for b, (s, e) in enumerate(bags):
-        m[b, s:e] = keep[s:e]
+        bag_of[s:e] = b
+        m[s:e] = keep[s:e]
         if mode == "mean" and keep[s:e].sum():
-            m[b, s:e] /= keep[s:e].sum()
-    m = Tensor._wrap(xp.asarray(m, dtype=weight.dtype))
+            m[s:e] /= keep[s:e].sum()
+    m = Tensor._wrap(xp.asarray(m, dtype=weight.dtype).reshape(-1, 1))
     if per_sample_weights is not None:
-        m = m * per_sample_weights.reshape(1, -1)
-    return m @ rows
+        m = m * per_sample_weights.reshape(-1, 1)
+    d = weight.shape[1]
+    into = Tensor._wrap(xp.broadcast_to(xp.asarray(bag_of)[:, None], (idx.size, d)))
+    out = Tensor._wrap(xp.zeros((len(bags), d), dtype=weight.dtype))
+    return out.scatter_add(0, into, rows * m)
 
 
 def _stack(rows, like):
