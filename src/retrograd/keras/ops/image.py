@@ -241,6 +241,7 @@ def _resample(t, coords, order, fill_mode, fill_value, who):
     return out
 
 
+@_eager
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0.0):
     """inputs sampled at ``coordinates`` (one array of positions per axis of inputs,
     all of the output's shape): order 0 takes the nearest point, order 1 interpolates

@@ -1058,6 +1058,7 @@ def trace(x, offset=0, axis1=0, axis2=1):
     return out.to(dtype=np.int32) if t.dtype in _SMALL_INTS or t.dtype == np.int32 else out
 
 
+@_eager
 def meshgrid(*x, indexing="xy"):
     """Coordinate grids of the 1-D inputs: indexing "ij" gives (n1, n2, …), "xy"
     swaps the first two axes (Cartesian)."""
@@ -1077,6 +1078,7 @@ def meshgrid(*x, indexing="xy"):
     return out
 
 
+@_eager
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
            axis=None, size=None, fill_value=None):
     """The distinct values (sorted), with the indices of their first occurrences,
@@ -1908,6 +1910,7 @@ def isin(x1, x2, assume_unique=False, invert=False):
     return _const(a, ~found if invert else found)
 
 
+@_eager
 def unravel_index(indices, shape):
     """The coordinates of flat ``indices`` in ``shape``: a tuple of int32 tensors."""
     t = _tensor(indices, "unravel_index")
@@ -1923,6 +1926,7 @@ def unravel_index(indices, shape):
     return tuple(_const(t, c.astype(np.int32)) for c in reversed(coords))
 
 
+@_eager
 def histogram(x, bins=10, range=None):
     """(counts, bin edges) of x's values in ``bins`` equal bins over ``range``."""
     t = _tensor(x, "histogram")
