@@ -4,12 +4,10 @@ deterministic, by statistics where they draw), categorical and text layers, data
 read from folders."""
 import numpy as np
 import pytest
+from keras_parity import import_keras, value
 
 from retrograd import keras as rk
 from retrograd.keras import layers as rl
-from retrograd.keras.layers import image_preprocessing as ip
-
-from keras_parity import import_keras, value
 
 keras, torch = import_keras("its preprocessing layers")
 
@@ -30,11 +28,12 @@ def test_geometric_layers_equal_keras_affine_transform_at_fixed_draws():
     not."""
     for fm in ("reflect", "wrap", "constant", "nearest"):
         for interp in ("bilinear", "nearest"):
-            args = dict(fill_mode=fm, interpolation=interp, fill_value=3.0)
-            for make in (lambda m: m.RandomRotation((0.1, 0.1), **args),
-                         lambda m: m.RandomZoom((0.3, 0.3), (-0.2, -0.2), **args),
-                         lambda m: m.RandomTranslation((0.2, 0.2), (-0.3, -0.3), **args)):
-                close(make(rl)(IMAGES), make(keras.layers)(IMAGES))
+            args = {"fill_mode": fm, "interpolation": interp, "fill_value": 3.0}
+            for name, factors in (("RandomRotation", ((0.1, 0.1),)),
+                                  ("RandomZoom", ((0.3, 0.3), (-0.2, -0.2))),
+                                  ("RandomTranslation", ((0.2, 0.2), (-0.3, -0.3)))):
+                close(getattr(rl, name)(*factors, **args)(IMAGES),
+                      getattr(keras.layers, name)(*factors, **args)(IMAGES))
     close(rl.RandomRotation((-0.25, -0.25))(IMAGES[0]),
           keras.layers.RandomRotation((-0.25, -0.25))(IMAGES[0]))
     close(rl.RandomContrast((-0.5, 0.5))(IMAGES), keras.layers.RandomContrast((-0.5, 0.5))(
@@ -49,8 +48,8 @@ def test_resizing_and_crops_equal_keras():
     for h, w in ((3, 4), (10, 5), (14, 18)):
         for interp in ("bilinear", "nearest"):
             for crop, pad in ((False, False), (True, False), (False, True)):
-                args = dict(interpolation=interp, crop_to_aspect_ratio=crop,
-                            pad_to_aspect_ratio=pad, fill_value=2.0)
+                args = {"interpolation": interp, "crop_to_aspect_ratio": crop,
+                        "pad_to_aspect_ratio": pad, "fill_value": 2.0}
                 close(rl.Resizing(h, w, **args)(IMAGES),
                       keras.layers.Resizing(h, w, **args)(IMAGES))
         close(rl.CenterCrop(h, w)(IMAGES), keras.layers.CenterCrop(h, w)(IMAGES))
@@ -231,7 +230,7 @@ def test_string_and_integer_lookups_follow_keras_documented_behaviour():
     with pytest.raises(NotSupportedError, match="FarmHash"):
         rl.StringLookup(vocabulary=vocab, num_oov_indices=2)(data)
     with pytest.raises(NotSupportedError, match="FarmHash"):
-        rl.Hashing
+        _ = rl.Hashing
     with pytest.raises(ValueError, match="all inputs should be in vocabulary"):
         rl.StringLookup(vocabulary=vocab, num_oov_indices=0)(data)
     with pytest.raises(ValueError, match="repeated"):
@@ -328,7 +327,7 @@ def test_image_dataset_from_directory_lists_labels_splits_and_fits(tmp_path):
         subset="both", label_mode="categorical", verbose=False)
     k_train = kd.get_training_or_validation_split(paths, labels, 0.2, "training")[0]
     assert train.file_paths == k_train and not set(train.file_paths) & set(val.file_paths)
-    x, y = next(iter(val))
+    _, y = next(iter(val))
     assert y.dtype == np.float32 and y.shape == (2, 2)
     model = rk.Sequential([rk.Input((8, 8, 3)), rl.RandomFlip("horizontal"),
                            rl.Rescaling(1 / 255), rl.Conv2D(2, 3), rl.Flatten(),

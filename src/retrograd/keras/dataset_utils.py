@@ -232,9 +232,9 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     ...                                      subset="training", seed=1337,
     ...                                      image_size=(180, 180), batch_size=32)
     """
+    from ..tensor import Tensor
     from .image_utils import load_img, pil_image
     from .layers.image_preprocessing import resize
-    from ..tensor import Tensor
     pil_image()             # the clear error now, not at the first batch
     channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
     if channels is None:

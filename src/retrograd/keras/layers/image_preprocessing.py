@@ -6,9 +6,12 @@ data augmentation of image tutorials (``RandomFlip``, ``RandomRotation``,
 When they augment: a random layer transforms its input in training (``fit``'s steps,
 ``layer(x, training=True)``) and is the identity at inference (``predict``,
 ``evaluate``, ``training=False``). Called on its own without ``training=``, it
-augments, as Keras's do (their ``call`` defaults to ``training=True``); inside a model
-it follows the model's mode, so ``model(x)`` infers unless given ``training=True``
-(Keras's ``model(x)`` would augment).
+augments, as Keras's do (their ``call`` defaults to ``training=True``). Once a model
+has set its layers' mode (``fit``, ``predict``, ``evaluate``, a call with
+``training=``), a layer follows the model's mode, so
+``model(x)`` then infers unless given ``training=True`` (Keras's ``model(x)`` would
+augment); before that, a model of augmentation layers called without ``training=``
+augments, as Keras's.
 
 Geometric layers sample the input at p = A·(x, y, 1) for each output pixel (x, y)
 (Keras's ``affine_transform``: the 8-number transform [a₀ a₁ a₂ b₀ b₁ b₂ 0 0] gives
@@ -52,7 +55,6 @@ class _ImageLayer(Layer):
     channels_last and back, ``training`` resolved as the module docstring says,
     the input cast to float32 (Keras's compute dtype)."""
 
-    _random = False         # whether the layer draws (and so depends on training)
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -250,7 +252,6 @@ def _affine_matrix(angle, height, width):
 
 
 class _Geometric(_ImageLayer):
-    _random = True
 
     def __init__(self, fill_mode, interpolation, seed, fill_value, data_format, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
@@ -377,7 +378,6 @@ class RandomFlip(_ImageLayer):
 
     >>> RandomFlip("horizontal")
     """
-    _random = True
     _MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
     def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None,
@@ -414,7 +414,6 @@ class RandomContrast(_ImageLayer):
 
     >>> RandomContrast(0.2)
     """
-    _random = True
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -442,7 +441,6 @@ class RandomBrightness(_ImageLayer):
 
     >>> RandomBrightness(0.2, value_range=(0, 1))
     """
-    _random = True
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -608,7 +606,6 @@ class RandomCrop(_ImageLayer):
 
     >>> RandomCrop(24, 24)
     """
-    _random = True
 
     def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(data_format=data_format, name=name, **kwargs)
