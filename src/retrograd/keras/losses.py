@@ -551,9 +551,40 @@ Dice = _loss_class("Dice", _dice, "dice", _dice.__doc__, axis=None)
 Tversky = _loss_class("Tversky", _tversky, "tversky", _tversky.__doc__, alpha=0.5, beta=0.5,
                       axis=None)
 
+def _ctc(y_true, y_pred):
+    """CTC: −log p(labels | logits), the labels (batch, max_length) ending with
+    padding 0 (0 is also the blank), the logits (batch, time, classes)."""
+    from .ops.nn import ctc_loss
+    labels = y_true.array.astype(np.int64)
+    batch, steps = y_pred.shape[0], y_pred.shape[1]
+    return ctc_loss(labels, y_pred, (labels != 0).sum(axis=-1),
+                    np.full(batch, steps, dtype=np.int64), mask_index=0)
+
+
+class CTC(_FunctionLoss):
+    """Connectionist temporal classification (Keras's ``CTC``): y_true integer labels
+    (batch, max_length), 0 for the blank and the padding; y_pred logits (batch,
+    time, classes), not softmaxed."""
+    fn = staticmethod(_ctc)
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        _FunctionLoss.__init__(self, name, reduction)
+
+    def check_target(self, y, y_pred):
+        if y.ndim != 2:
+            raise ValueError(f"Targets `y_true` are expected to be a tensor of shape "
+                             f"`(batch_size, max_length)` in integer format. Received: "
+                             f"y_true.shape={y.shape}")
+        if y_pred.ndim != 3:
+            raise ValueError(f"Logits `y_pred` are expected to be a tensor of shape "
+                             f"`(batch_size, max_length, num_classes)`. Received: "
+                             f"y_pred.shape={tuple(y_pred.shape)}")
+        return Tensor._wrap(np.asarray(y).astype(np.int64))
+
+
 _MORE = (Huber, KLDivergence, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, LogCosh,
          Poisson, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-         BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky)
+         BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky, CTC)
 
 
 def _function_form(cls, fname):
@@ -584,6 +615,7 @@ binary_focal_crossentropy = _function_form(BinaryFocalCrossentropy,
 categorical_focal_crossentropy = _function_form(CategoricalFocalCrossentropy,
                                                 "categorical_focal_crossentropy")
 dice = _function_form(Dice, "dice")
+ctc = _function_form(CTC, "ctc")
 tversky = _function_form(Tversky, "tversky")
 mape, msle = mean_absolute_percentage_error, mean_squared_logarithmic_error
 
@@ -608,7 +640,7 @@ NAMES = {
     "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
     "binary_focal_crossentropy": BinaryFocalCrossentropy,
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
-    "dice": Dice, "tversky": Tversky,
+    "dice": Dice, "tversky": Tversky, "ctc": CTC,
 }
 
 
@@ -652,7 +684,7 @@ _FUNCTIONS.update({f: c for f, c in (
     (mean_squared_logarithmic_error, MeanSquaredLogarithmicError),
     (binary_focal_crossentropy, BinaryFocalCrossentropy),
     (categorical_focal_crossentropy, CategoricalFocalCrossentropy), (dice, Dice),
-    (tversky, Tversky))})
+    (tversky, Tversky), (ctc, CTC))})
 
 
 class LossFunctionWrapper(Loss):
@@ -714,7 +746,7 @@ __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "SquaredHinge", "CategoricalHinge", "LogCosh", "Poisson",
            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
            "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
-           "huber", "kl_divergence",
+           "CTC", "ctc", "huber", "kl_divergence",
            "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
            "poisson", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
            "binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky"]
