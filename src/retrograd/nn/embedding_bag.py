@@ -98,13 +98,18 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
                        else Tensor._wrap(xp.zeros(weight.shape[1], dtype=weight.dtype)))
         return _stack(out, weight)
     # y_b = Σ_{i ∈ b} mᵢ Eᵢ: each entry's row, weighted, added into its bag (scatter-add)
+    starts = np.array([b[0] for b in bags], dtype=np.int64)
+    ends = np.array([b[1] for b in bags], dtype=np.int64)
     bag_of = np.zeros(idx.size, dtype=np.int64)        # entries in no bag keep weight 0
-    m = np.zeros(idx.size)
-    for b, (s, e) in enumerate(bags):
-        bag_of[s:e] = b
-        m[s:e] = keep[s:e]
-        if mode == "mean" and keep[s:e].sum():
-            m[s:e] /= keep[s:e].sum()
+    covered = np.zeros(idx.size, dtype=bool)
+    if len(bags):
+        lo, hi = int(starts[0]), int(ends[-1])         # the bags tile [lo, hi) in order
+        bag_of[lo:hi] = np.repeat(np.arange(len(bags)), ends - starts)
+        covered[lo:hi] = True
+    m = (keep & covered).astype(np.float64)
+    if mode == "mean":
+        count = np.bincount(bag_of, weights=m, minlength=len(bags))
+        m = m / np.maximum(count, 1)[bag_of]
     m = Tensor._wrap(xp.asarray(m, dtype=weight.dtype).reshape(-1, 1))
     if per_sample_weights is not None:
         m = m * per_sample_weights.reshape(-1, 1)
