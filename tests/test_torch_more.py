@@ -99,7 +99,7 @@ def test_lbfgs_equals_pytorch_with_and_without_line_search():
                 opt.zero_grad()
                 loss = rosenbrock(lib, x)
                 loss.backward()
-                calls.append(float(loss))
+                calls.append(float(loss.detach()))
                 return loss
 
             losses = [float(opt.step(closure)) for _ in range(3)]
@@ -186,3 +186,180 @@ def test_swa_utils_equal_pytorch():
     with pytest.raises(ValueError, match="anneal_strategy"):
         rg.optim.swa_utils.SWALR(rg.optim.SGD([rg.zeros(1, requires_grad=True)], lr=1), 0.1,
                                  anneal_strategy="exp")
+
+
+def test_nn_utils_equal_pytorch():
+    import warnings
+    ru, tu = rg.nn.utils, torch.nn.utils
+    shapes = [(3, 4), (4,), (2, 3, 2)]
+    ws = [rng.normal(size=s) for s in shapes]
+    ours = [rg.tensor(w, requires_grad=True) for w in ws]
+    theirs = [torch.tensor(w, requires_grad=True) for w in ws]
+    v, tv = ru.parameters_to_vector(ours), tu.parameters_to_vector(theirs)
+    close(v, tv)
+    (v * rg.arange(v.numel(), dtype=rg.float64)).sum().backward()
+    (tv * torch.arange(tv.numel(), dtype=torch.float64)).sum().backward()
+    for o, t in zip(ours, theirs):
+        close(o.grad, t.grad)
+    ru.vector_to_parameters(v.detach() * 2, ours)
+    tu.vector_to_parameters(tv.detach() * 2, theirs)
+    for o, t in zip(ours, theirs):
+        close(o, t)
+    with pytest.raises(TypeError):
+        tu.vector_to_parameters(ws[0], theirs)
+    with pytest.raises(TypeError):
+        ru.vector_to_parameters(ws[0], ours)
+    # norms and clipping
+    for p in (1.0, 2.0, 3.5, float("inf")):
+        close(ru.get_total_norm([o.grad for o in ours], p),
+              tu.get_total_norm([t.grad for t in theirs], p))
+    total = ru.get_total_norm([o.grad for o in ours])
+    ru.clip_grads_with_norm_(ours, 1.5, total)
+    tu.clip_grads_with_norm_(theirs, 1.5, tu.get_total_norm([t.grad for t in theirs]))
+    for o, t in zip(ours, theirs):
+        close(o.grad, t.grad)
+    with pytest.warns(FutureWarning, match="clip_grad_norm_"):
+        n = ru.clip_grad_norm(ours, 0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tn = tu.clip_grad_norm(theirs, 0.5)
+    close(n, tn)
+    for o, t in zip(ours, theirs):
+        close(o.grad, t.grad)
+
+
+def _copy_linear(lib, w, b):
+    m = lib.nn.Linear(w.shape[1], w.shape[0]).double()
+    with lib.no_grad():
+        m.weight.copy_(lib.tensor(w))
+        m.bias.copy_(lib.tensor(b))
+    return m
+
+
+def test_weight_and_spectral_norm_equal_pytorch():
+    import warnings
+    w, b = rng.normal(size=(4, 3)), rng.normal(size=4)
+    x_np = rng.normal(size=(5, 3))
+    for variant in ("parametrizations.weight_norm", "weight_norm", "wn_dim_None",
+                    "parametrizations.spectral_norm", "spectral_norm"):
+        mods = []
+        for lib in (rg, torch):
+            m = _copy_linear(lib, w, b)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                if variant == "parametrizations.weight_norm":
+                    lib.nn.utils.parametrizations.weight_norm(m)
+                elif variant == "weight_norm":
+                    lib.nn.utils.weight_norm(m)
+                elif variant == "wn_dim_None":
+                    lib.nn.utils.parametrizations.weight_norm(m, dim=None)
+                elif variant == "parametrizations.spectral_norm":
+                    lib.nn.utils.parametrizations.spectral_norm(m)
+                else:
+                    lib.nn.utils.spectral_norm(m)
+            mods.append(m)
+        m, tm = mods
+        if variant == "parametrizations.spectral_norm":      # torch's random start vectors
+            for name in ("_u", "_v"):
+                getattr(m.parametrizations.weight[0], name).array[...] = \
+                    getattr(tm.parametrizations.weight[0], name).numpy()
+        if variant == "spectral_norm":
+            for name in ("weight_u", "weight_v"):
+                getattr(m, name).array[...] = getattr(tm, name).numpy()
+        assert [n for n, _ in m.named_parameters()] == [n for n, _ in tm.named_parameters()]
+        assert sorted(m.state_dict()) == sorted(tm.state_dict()), variant
+        assert type(m).__name__ == type(tm).__name__
+        for step in range(2):
+            y = m(rg.tensor(x_np))
+            ty = tm(torch.tensor(x_np))
+            close(y, ty, 1e-10)
+            (y ** 2).sum().backward()
+            (ty ** 2).sum().backward()
+            for (n, p), (_, tp) in zip(m.named_parameters(), tm.named_parameters()):
+                close(p.grad, tp.grad, 1e-9)
+        m.eval()
+        tm.eval()
+        close(m(rg.tensor(x_np)), tm(torch.tensor(x_np)), 1e-10)
+    # removal: back to one parameter holding the current weight
+    m = rg.nn.utils.parametrizations.weight_norm(_copy_linear(rg, w, b))
+    rg.nn.utils.parametrize.remove_parametrizations(m, "weight")
+    assert type(m) is rg.nn.Linear and [n for n, _ in m.named_parameters()] == ["bias",
+                                                                                "weight"]
+    close(m.weight, w, 1e-12)
+    with pytest.warns(FutureWarning, match="parametrizations.weight_norm"):
+        m = rg.nn.utils.weight_norm(_copy_linear(rg, w, b))
+    rg.nn.utils.remove_weight_norm(m)
+    close(m.weight, w, 1e-12)
+    with pytest.raises(ValueError, match="weight_norm of 'weight' not found"):
+        rg.nn.utils.remove_weight_norm(m)
+    m = rg.nn.utils.spectral_norm(_copy_linear(rg, w, b))
+    for _ in range(30):                          # power iterations, one per forward
+        m(rg.tensor(x_np))
+    rg.nn.utils.remove_spectral_norm(m)
+    close(m.weight, w / np.linalg.svd(w, compute_uv=False)[0], 1e-6)
+
+
+def test_register_parametrization_and_init_extras_equal_pytorch():
+    import warnings
+
+    def symmetric(lib):
+        class Symmetric(lib.nn.Module):
+            def forward(self, X):
+                return X.triu() + X.triu(1).mT
+
+        class Invertible(Symmetric):
+            def right_inverse(self, S):
+                return S.triu()
+        return Symmetric(), Invertible()
+
+    a = rng.normal(size=(3, 3))
+    results = []
+    for lib in (rg, torch):
+        m = lib.nn.Linear(3, 3).double()
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor(a))
+        plain, invertible = symmetric(lib)
+        lib.nn.utils.parametrize.register_parametrization(m, "weight", plain)
+        assert lib.nn.utils.parametrize.is_parametrized(m, "weight")
+        w = m.weight
+        x = lib.tensor(np.eye(3))
+        m(x).sum().backward()
+        results.append((w.detach().numpy().copy(),
+                        m.parametrizations.weight.original.grad.numpy().copy()))
+        with pytest.raises(RuntimeError, match="Symmetric does not implement right_inverse"):
+            m.weight = lib.tensor(np.eye(3) * 2)
+        m2 = lib.nn.Linear(3, 3).double()
+        lib.nn.utils.parametrize.register_parametrization(m2, "weight", invertible)
+        m2.weight = lib.tensor(a + a.T)
+        results.append((m2.parametrizations.weight.original.detach().numpy().copy(),
+                        m2.weight.detach().numpy().copy()))
+        lib.nn.utils.parametrize.remove_parametrizations(m2, "weight",
+                                                         leave_parametrized=False)
+        results[-1] += (m2.weight.detach().numpy().copy(),)
+    for o, t in zip(results[:2], results[2:]):
+        for a_, b_ in zip(o, t):
+            close(a_, b_)
+    # nn.init: eye_, dirac_ and the deprecated names
+    for shape, groups in (((4, 2, 3), 1), ((4, 2, 3, 3), 2), ((2, 2, 1, 3, 3), 1)):
+        t = rg.empty(*shape)
+        tt = torch.empty(*shape)
+        rg.nn.init.dirac_(t, groups)
+        torch.nn.init.dirac_(tt, groups)
+        close(t, tt)
+    close(rg.nn.init.eye_(rg.empty(3, 5)), torch.nn.init.eye_(torch.empty(3, 5)))
+    for bad in (lambda M, T: M.nn.init.eye_(T.empty(3)),
+                lambda M, T: M.nn.init.dirac_(T.empty(3, 3)),
+                lambda M, T: M.nn.init.dirac_(T.empty(3, 2, 3), groups=2)):
+        with pytest.raises(ValueError) as theirs:
+            bad(torch, torch)
+        with pytest.raises(ValueError, match=str(theirs.value)):
+            bad(rg, rg)
+    for name in ("uniform", "normal", "constant", "xavier_uniform", "xavier_normal",
+                 "kaiming_uniform", "kaiming_normal", "orthogonal"):
+        args = (0.5,) if name == "constant" else ()
+        with pytest.warns(FutureWarning, match=f"nn.init.{name}_"):
+            out = getattr(rg.nn.init, name)(rg.zeros(4, 3), *args)
+        assert tuple(out.shape) == (4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rg.nn.init.normal_(rg.zeros(2))
