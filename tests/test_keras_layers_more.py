@@ -95,6 +95,11 @@ def test_multi_head_attention_refuses_as_keras():
     for layers in (keras.layers, rk.layers):
         with pytest.raises(ValueError, match="value` and `key`"):
             layers.MultiHeadAttention(2, 2)(q, q, key=kk)
+    bad = np.ones((1, 3, 2), bool)      # Keras: torch's RuntimeError (its fused kernel)
+    with pytest.raises((RuntimeError, ValueError)):
+        keras.layers.MultiHeadAttention(2, 2)(q, q, attention_mask=bad)
+    with pytest.raises(ValueError, match="broadcastable"):
+        rk.layers.MultiHeadAttention(2, 2)(q, q, attention_mask=bad)
 
 
 def test_attention_and_additive_attention_match_keras():

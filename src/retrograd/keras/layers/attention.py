@@ -282,6 +282,12 @@ class MultiHeadAttention(Layer):
             expand = -len(self.attention_axes) * 2 - 1
             for _ in range(scores.ndim - mask.ndim):
                 mask = array_module(mask).expand_dims(mask, expand)
+            if mask.ndim > scores.ndim or any(
+                    m not in (1, s) for m, s in zip(mask.shape[::-1], scores.shape[::-1])):
+                raise ValueError(f"{who}: The `mask` must be broadcastable to `inputs` "
+                                 "(the attention scores, batch × heads × query steps × key "
+                                 f"steps). Received: inputs.shape={tuple(scores.shape)}, "
+                                 f"mask.shape={tuple(mask.shape)}")
         scores = masked_softmax(scores, mask, self._norm_axes)
         weights = _dropout(scores, self.dropout, True, generator=self._generator) \
             if self.dropout > 0 and training else scores
