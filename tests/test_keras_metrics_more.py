@@ -221,6 +221,19 @@ def test_losses_values_and_gradients_match_keras_for_every_reduction():
         assert np.allclose(tp.grad.numpy(), rp.grad.numpy(), atol=2e-6)
     with pytest.raises(ValueError, match="y_true.shape"):
         rk.losses.CTC()(labels[0], logits)
+    # generalized cross-entropy: integer labels, probabilities
+    labels, probs = np.array([0, 2, 1, 1]), rng.dirichlet(np.ones(3), 4)
+    tp = torch.tensor(probs, requires_grad=True)
+    kv = keras.losses.CategoricalGeneralizedCrossEntropy(q=0.3)(
+        torch.tensor(labels), tp, sample_weight=torch.tensor(w))
+    kv.backward()
+    rp = rg.tensor(probs, requires_grad=True)
+    rv = rk.losses.CategoricalGeneralizedCrossEntropy(q=0.3)(labels, rp, sample_weight=w)
+    rv.backward()
+    assert np.isclose(kv.item(), rv.item(), rtol=1e-6)
+    assert np.allclose(tp.grad.numpy(), rp.grad.numpy(), rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="q must be"):
+        rk.losses.CategoricalGeneralizedCrossEntropy(q=1.5)
     with pytest.raises(NotSupportedError, match="keras.losses.Circle"):
         _ = rk.losses.Circle
 

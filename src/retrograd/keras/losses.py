@@ -582,9 +582,43 @@ class CTC(_FunctionLoss):
         return Tensor._wrap(np.asarray(y).astype(np.int64))
 
 
+def _gce(y_true, y_pred, q=0.5):
+    """ℓ = (1 − p^q)/q, p = ŷ of the true class (integer labels)."""
+    labels = y_true.array.astype(np.int64).reshape(-1)
+    onehot = np.zeros((labels.size, y_pred.shape[-1]), dtype=y_pred.dtype)
+    onehot[np.arange(labels.size), labels] = 1
+    onehot = Tensor._wrap(onehot.reshape(tuple(y_pred.shape))).to(y_pred.device)
+    return (1 - (y_pred * onehot).sum(axis=-1) ** q) / q
+
+
+class CategoricalGeneralizedCrossEntropy(_FunctionLoss):
+    """Generalized cross-entropy (Zhang & Sabuncu, 2018), robust to noisy labels:
+    ℓ = (1 − p^q)/q with p the predicted probability of the integer label
+    (q → 0: cross-entropy, q = 1: MAE)."""
+    fn = staticmethod(_gce)
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        _FunctionLoss.__init__(self, name, reduction, q=q)
+
+    def check_target(self, y, y_pred):
+        batch, c = tuple(y_pred.shape[:-1]), y_pred.shape[-1]
+        if y.shape not in (batch, batch + (1,)):
+            raise ValueError(f"{self.name}: y_true of shape {y.shape} does not fit y_pred of "
+                             f"shape {tuple(y_pred.shape)}; expected integer labels of shape "
+                             f"{batch}")
+        if y.size and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= c):
+            raise ValueError(f"{self.name}: y_true must hold integer class labels in "
+                             f"0..{c - 1}")
+        return Tensor._wrap(y.reshape(batch).astype(np.int64))
+
+
 _MORE = (Huber, KLDivergence, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, LogCosh,
          Poisson, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-         BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky, CTC)
+         BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky, CTC,
+         CategoricalGeneralizedCrossEntropy)
 
 
 def _function_form(cls, fname):
@@ -616,6 +650,12 @@ categorical_focal_crossentropy = _function_form(CategoricalFocalCrossentropy,
                                                 "categorical_focal_crossentropy")
 dice = _function_form(Dice, "dice")
 ctc = _function_form(CTC, "ctc")
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Per-sample generalized cross-entropy (1 − p^q)/q (Keras's function form: q is
+    required)."""
+    return CategoricalGeneralizedCrossEntropy(q, reduction="none")(y_true, y_pred)
 tversky = _function_form(Tversky, "tversky")
 mape, msle = mean_absolute_percentage_error, mean_squared_logarithmic_error
 
@@ -684,7 +724,8 @@ _FUNCTIONS.update({f: c for f, c in (
     (mean_squared_logarithmic_error, MeanSquaredLogarithmicError),
     (binary_focal_crossentropy, BinaryFocalCrossentropy),
     (categorical_focal_crossentropy, CategoricalFocalCrossentropy), (dice, Dice),
-    (tversky, Tversky), (ctc, CTC))})
+    (tversky, Tversky), (ctc, CTC),
+    (categorical_generalized_cross_entropy, CategoricalGeneralizedCrossEntropy))})
 
 
 class LossFunctionWrapper(Loss):
@@ -746,7 +787,8 @@ __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "SquaredHinge", "CategoricalHinge", "LogCosh", "Poisson",
            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
            "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
-           "CTC", "ctc", "huber", "kl_divergence",
+           "CTC", "ctc", "CategoricalGeneralizedCrossEntropy",
+           "categorical_generalized_cross_entropy", "huber", "kl_divergence",
            "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
            "poisson", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
            "binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky"]
