@@ -60,8 +60,9 @@ def test_multi_head_attention_matches_keras():
         assert [tuple(w.shape) for w in k.weights] == [tuple(w.shape) for w in r.weights]
         assert k.count_params() == r.count_params()
         r.set_weights(k.get_weights())
-        ko, ks = k(q, v, attention_mask=mask, return_attention_scores=True)
-        ro, rs = r(q, v, attention_mask=mask, return_attention_scores=True)
+        vm = R.random((2, 4)) > 0.2
+        ko, ks = k(q, v, attention_mask=mask, value_mask=vm, return_attention_scores=True)
+        ro, rs = r(q, v, attention_mask=mask, value_mask=vm, return_attention_scores=True)
         close(ko, ro), close(ks, rs)
         if kw.get("use_gate") or kw.get("use_bias") is False:
             grads_both(k, r, [q, v], lambda layer, xs: layer(xs[0], xs[1], key=xs[1]))

@@ -231,9 +231,16 @@ class MultiHeadAttention(Layer):
         self._output_dense.build(tuple(inner))
         self.built = True
 
-    def _attention_mask(self, query, value, attention_mask, use_causal_mask):
+    def _attention_mask(self, query, value, attention_mask, use_causal_mask,
+                        value_mask=None, key_mask=None):
+        """Keras's: attention_mask (B, T, S) and value_mask, key_mask (B, S) → (B, 1, S),
+        the causal and sliding-window bands, all and-ed."""
         xp = array_module(query.array)
         mask = None if attention_mask is None else _mask_array(attention_mask, xp)
+        for m in (value_mask, key_mask):
+            if m is not None:
+                m = _mask_array(m, xp)[..., None, :]
+                mask = m if mask is None else mask & m
         t, s = query.shape[1], value.shape[1]
         if use_causal_mask:
             causal = _causal(t, s, xp)
@@ -251,12 +258,10 @@ class MultiHeadAttention(Layer):
         if not isinstance(value, Tensor):
             raise TypeError(f"{who}: missing the `value` input: call it as "
                             "mha(query, value) (value=query for self-attention)")
-        for arg, m in (("query_mask", query_mask), ("value_mask", value_mask),
-                       ("key_mask", key_mask)):
-            if m is not None:
-                raise NotSupportedError(f"{who}: {arg}= (Keras masks propagated from "
-                                        "Embedding(mask_zero=True)/Masking) is not "
-                                        "supported; pass attention_mask=")
+        if query_mask is not None:
+            raise NotSupportedError(f"{who}: query_mask= is not supported (Keras ignores it "
+                                    "and reads the query's propagated Keras mask, which "
+                                    "retrograd does not have); pass attention_mask=")
         if self.flash_attention and return_attention_scores:
             raise ValueError("Returning attention scores is not supported when flash "
                              "attention is enabled. Please disable flash attention to access"
@@ -271,7 +276,8 @@ class MultiHeadAttention(Layer):
         if self._query_dense is None:
             self.build((None,) + tuple(query.shape[1:]), (None,) + tuple(value.shape[1:]),
                        (None,) + tuple(key.shape[1:]))
-        mask = self._attention_mask(query, value, attention_mask, use_causal_mask)
+        mask = self._attention_mask(query, value, attention_mask, use_causal_mask,
+                                    value_mask, key_mask)
         gate = self._gate_dense(query) if self.use_gate else None
         q = self._query_dense(query)
         k = self._key_dense(key)
