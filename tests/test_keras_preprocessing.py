@@ -385,3 +385,22 @@ def test_pillow_missing_gives_a_clear_error(monkeypatch, tmp_path):
         rk.utils.load_img(tmp_path / "x.png")
     with pytest.raises(ImportError, match="pip install pillow"):
         rk.utils.image_dataset_from_directory(tmp_path)
+
+
+def test_lookup_and_encoding_layers_in_a_saved_model(tmp_path):
+    """An adapted IntegerLookup feeding CategoryEncoding in a functional model fits,
+    and its .keras file reloads with the learnt vocabulary (kept in the config)."""
+    x = np.array([[12, 36, 5], [42, 12, 12]] * 8)
+    lookup = rl.IntegerLookup()
+    lookup.adapt(x)
+    assert lookup.get_vocabulary() == [-1, 12, 42, 36, 5]
+    inputs = rk.Input((3,), dtype="int64")
+    counts = rl.CategoryEncoding(lookup.vocabulary_size(), "count")(lookup(inputs))
+    model = rk.Model(inputs, rl.Dense(1)(counts))
+    assert model.output_shape == (None, 1)
+    model.compile("adam", "mse")
+    model.fit(x, np.ones(16), epochs=1, verbose=0)
+    model.save(tmp_path / "lookup.keras")
+    loaded = rk.models.load_model(tmp_path / "lookup.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.layers[1].get_vocabulary() == lookup.get_vocabulary()
