@@ -363,3 +363,65 @@ def test_register_parametrization_and_init_extras_equal_pytorch():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rg.nn.init.normal_(rg.zeros(2))
+
+
+def test_iterable_datasets_and_data_helpers_equal_pytorch():
+    import collections
+    tdata, rdata = torch.utils.data, rg.utils.data
+
+    def make(lib, M):
+        class Stream(M.IterableDataset):
+            def __init__(self, start, n):
+                self.start, self.n = start, n
+
+            def __iter__(self):
+                return iter([(np.array([float(i), 2.0 * i]), i)
+                             for i in range(self.start, self.start + self.n)])
+
+            def __len__(self):
+                return self.n
+        return Stream
+
+    RS, TS = make(rg, rdata), make(torch, tdata)
+    for kwargs in (dict(batch_size=3), dict(batch_size=3, drop_last=True),
+                   dict(batch_size=None), dict(batch_size=2, collate_fn=lambda b: len(b))):
+        ours = rdata.DataLoader(RS(0, 5) + RS(10, 2), **kwargs)
+        theirs = tdata.DataLoader(TS(0, 5) + TS(10, 2), **kwargs)
+        assert len(ours) == len(theirs)
+        got, want = list(ours), list(theirs)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            if isinstance(w, int):
+                assert g == w
+                continue
+            for gi, wi in zip(g, w):
+                np.testing.assert_array_equal(np.asarray(gi.numpy() if hasattr(gi, "numpy")
+                                                         else gi),
+                                              wi.numpy() if hasattr(wi, "numpy") else wi)
+    with pytest.raises(ValueError, match="expected unspecified shuffle option"):
+        tdata.DataLoader(TS(0, 2), shuffle=True)
+    with pytest.raises(ValueError, match="expected unspecified shuffle option"):
+        rdata.DataLoader(RS(0, 2), shuffle=True)
+    assert len(rdata.ChainDataset([RS(0, 2), RS(0, 3)])) == 5
+    # StackDataset
+    a, b = rdata.TensorDataset(rg.arange(4)), list("wxyz")
+    assert rdata.StackDataset(a, b)[2][1] == tdata.StackDataset(a, b)[2][1] == "y"
+    assert set(rdata.StackDataset(n=a, c=b)[1]) == {"n", "c"}
+    assert len(rdata.StackDataset(a, b)) == 4
+    for bad in ((lambda M: M.StackDataset()), (lambda M: M.StackDataset(a, c=b)),
+                (lambda M: M.StackDataset(a, b[:2]))):
+        with pytest.raises(ValueError) as theirs:
+            bad(tdata)
+        with pytest.raises(ValueError, match=str(theirs.value).replace("(", r"\(")
+                           .replace(")", r"\)")):
+            bad(rdata)
+    assert rdata.get_worker_info() is tdata.get_worker_info() is None
+    Pair = collections.namedtuple("Pair", "x y")
+    sample = {"a": np.ones(2), "b": [np.float64(1.5), "s"], "p": Pair(np.zeros(1), 3)}
+    ours, theirs = rdata.default_convert(sample), tdata.default_convert(sample)
+    assert isinstance(ours["a"], rg.Tensor) and isinstance(ours["b"][0], rg.Tensor)
+    assert type(ours["p"]) is Pair and ours["b"][1] == "s" and ours["p"].y == 3
+    np.testing.assert_array_equal(ours["a"].numpy(), theirs["a"].numpy())
+    assert ours["b"][0].item() == theirs["b"][0].item()
+    # map-style datasets load as before
+    assert [x.tolist() for (x,) in rdata.DataLoader(a, batch_size=3)] == [[0, 1, 2], [3]]
