@@ -204,8 +204,10 @@ def test_conv_layers_match_torch_nn():
 
 
 def test_conv_layer_errors():
-    with pytest.raises(NotSupportedError, match="reflect"):
-        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv2d(1, 1, 3, padding_mode="mirror")
+    with pytest.raises(ValueError, match="zeros"):
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
     with pytest.raises(ValueError, match="groups"):
         nn.Conv2d(3, 4, 3, groups=2)
     with pytest.raises(RuntimeError, match=r"\[2, 2, 5, 5\]"):
@@ -310,3 +312,31 @@ def test_sizes_given_as_strings_or_floats_are_refused_as_pytorch():
             call()
     # a generator of ints is read once (checked, then converted): not used up by the check
     assert conv2d(x, w, stride=(s for s in (2, 1))).shape == conv2d(x, w, stride=(2, 1)).shape
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_padding_modes_as_pytorch(mode):
+    """Conv1d/Conv2d(padding_mode=...) pad in that mode, then convolve: PyTorch's
+    values and gradients, for an int, a per-axis and a "same" padding."""
+    torch = pytest.importorskip("torch", reason="PyTorch is the oracle")
+    rng = np.random.default_rng(0)
+    for dims, padding in ((2, 1), (2, (2, 1)), (2, "same"), (1, 2)):
+        shape = (2, 3) + (7,) * dims
+        x = rng.normal(size=shape)
+        ours = (nn.Conv2d if dims == 2 else nn.Conv1d)(3, 4, 3, padding=padding,
+                                                        padding_mode=mode).double()
+        theirs = (torch.nn.Conv2d if dims == 2 else torch.nn.Conv1d)(
+            3, 4, 3, padding=padding, padding_mode=mode).double()
+        with torch.no_grad():
+            theirs.weight.copy_(torch.from_numpy(ours.weight.numpy()))
+            theirs.bias.copy_(torch.from_numpy(ours.bias.numpy()))
+        assert repr(ours) == repr(theirs)
+        xo = rg.tensor(x, requires_grad=True)
+        xt = torch.tensor(x, requires_grad=True)
+        yo, yt = ours(xo), theirs(xt)
+        np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+        (yo * yo).sum().backward()
+        (yt * yt).sum().backward()
+        np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(),
+                                   rtol=1e-10, atol=1e-10)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..missing import NotSupportedError
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, ntuple
+from ..ops.padding import pad
 from . import init
 from .linear import _positive_int
 from .module import Module
@@ -36,10 +37,11 @@ class _ConvNd(Module):
             if c % self.groups:
                 raise ValueError(f"{name}: {what} must be divisible by groups, got "
                                  f"{what}={c} and groups={self.groups}")
-        if padding_mode != "zeros":
-            raise NotSupportedError(f"{name}: padding_mode={padding_mode!r} is not "
-                                    "supported (only 'zeros'); pad the input with "
-                                    "F.pad(x, pad, mode=...) and use padding=0")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"padding_mode must be one of ['zeros', 'reflect', 'replicate', "
+                             f"'circular'], but got padding_mode='{padding_mode}'")
+        if padding_mode != "zeros" and self._transposed:
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         self.padding_mode = padding_mode
         self.kernel_size = ntuple(kernel_size, n, name, "kernel_size")
         self.stride = ntuple(stride, n, name, "stride")
@@ -73,8 +75,24 @@ class _ConvNd(Module):
             self.to(device)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":   # PyTorch: F.pad in that mode, then no padding
+            return self._conv(pad(input, self._mode_padding(), self.padding_mode),
+                              self.weight, self.bias, self.stride, 0, self.dilation,
+                              self.groups)
         return self._conv(input, self.weight, self.bias, self.stride, self.padding,
                           self.dilation, self.groups)
+
+    def _mode_padding(self):
+        """F.pad's amounts (last axis first) for ``padding`` ("same": d(k − 1) split
+        with the extra one after, as PyTorch)."""
+        if self.padding == "valid":
+            return (0, 0) * self._n
+        if self.padding == "same":
+            pairs = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                     for k, d in zip(self.kernel_size, self.dilation)]
+        else:
+            pairs = [(p, p) for p in self.padding]
+        return tuple(a for pair in reversed(pairs) for a in pair)
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -89,6 +107,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
