@@ -346,7 +346,7 @@ class _BaseDenseAttention(Layer):
     def _validate(self, inputs, mask=None):
         name = type(self).__name__
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError(f"{name} layer must be called on a list of inputs, namely "
+            raise ValueError(f"{name} layer must be called on a list of inputs, namely "  # noqa: TRY004 (Keras's)
                              f"[query, value] or [query, value, key]. Received: "
                              f"inputs={inputs}.")
         if not 2 <= len(inputs) <= 3:

@@ -5,8 +5,6 @@ group of channels: independent of the batch size). Each is a composition of tens
 ops, so the gradients are the ops'."""
 import numpy as np
 
-from ...nn import init as _init
-from ...nn import regularizers as _regularizers
 from .layer import Layer
 from .normalization import _axes, _no_constraint, _Normalization
 

@@ -26,7 +26,7 @@ from .. import initializers as _initializers
 from .core import _activation_name, _regularizer_config
 from .layer import Layer, _plain, _positive_int
 from .masking import refuse_mask
-from .recurrent import GRU, LSTM, SimpleRNN, _rate, _RNN
+from .recurrent import _RNN, GRU, LSTM, SimpleRNN, _rate
 from .wrappers import _from_spec, _spec
 
 
@@ -333,8 +333,8 @@ class RNN(Layer):
         self.zero_output_for_mask = bool(zero_output_for_mask)
         state_size = getattr(cell, "state_size", None)
         if not isinstance(state_size, (list, tuple, int)):
-            raise ValueError("state_size must be an integer, or a list/tuple of integers "
-                             "(one for each state tensor).")
+            raise ValueError("state_size must be an integer, or a list/tuple of "  # noqa: TRY004
+                             "integers (one for each state tensor).")       # (Keras's type)
         self.state_size = _sizes(state_size)
 
     def build(self, sequences_shape, initial_state_shape=None):
@@ -364,7 +364,7 @@ class RNN(Layer):
         else:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
-            states = [s if isinstance(s, Tensor) or isinstance(s, (list, tuple))
+            states = [s if isinstance(s, (Tensor, list, tuple))
                       else Tensor(np.asarray(s, dtype=np.float32)) for s in states]
         states = _on(states, x.device)
         if self.go_backwards:
