@@ -7,14 +7,19 @@
 * pairwise_distance:  ‖x₁ − x₂ + ε‖_p along the last axis
 * pdist:              ‖xᵢ − xⱼ‖_p for every pair i < j of rows, row-major
 
-The norms are ``ops.vector_norm`` (gradient 0 where a norm is 0, as PyTorch).
+The norms are ``ops.linalg.VectorNorm`` (gradient 0 where a norm is 0, as PyTorch).
 """
 import numpy as np
 
 from ..backend import array_module
-from ..ops.vector_norm import vector_norm
+from ..ops.linalg import VectorNorm
 from ..tensor import Tensor
 from .module import Module
+
+
+def vector_norm(x, p, dim, keepdim=False):
+    """‖x‖_p along the single axis ``dim``."""
+    return VectorNorm(p, dim % max(x.ndim, 1), keepdim).apply(x)
 
 
 def _dim(name, dim, ndim):

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ...ops.vector_norm import vector_norm
+from ..distance import vector_norm
 from ...ops.shape import stack
 from ...tensor import Tensor
 
@@ -18,8 +18,11 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if not tensors:
         return Tensor(np.asarray(0.0, np.float32))
     norm_type = float(norm_type)
-    norms = [vector_norm(t.detach().reshape(-1), norm_type) for t in tensors]
-    total = vector_norm(stack(norms), norm_type)   # the norm of the norms
+    arrays = [t.array for t in tensors]
+    xp = array_module(arrays[0])
+    norms = xp.stack([xp.asarray(_norm(xp, a.ravel(), norm_type), dtype=a.dtype)
+                      for a in arrays])
+    total = Tensor._wrap(xp.asarray(_norm(xp, norms, norm_type)))   # the norm of the norms
     value = float(total)
     if error_if_nonfinite and not np.isfinite(value):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
@@ -27,6 +30,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
                            "this error and scale the gradients by the non-finite norm "
                            "anyway, set `error_if_nonfinite=False`")
     return total
+
+
+def _norm(xp, v, p):
+    if p == float("inf"):
+        return abs(v).max() if v.size else v.dtype.type(0)
+    return xp.linalg.norm(v, p) if p != 0 else (v != 0).sum().astype(v.dtype)
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
