@@ -42,6 +42,7 @@ AFFINE = np.array([[0.9, -0.2, 1.3, 0.1, 1.1, -0.7, 0, 0],
 COORDS = np.array([[0.3, 2.6, -0.4, 1.0, 2.2], [3.7, 0.5, 1.5, -1.2, 2.0]], np.float32)
 SEQ6 = R.standard_normal((3, 6, 5)).astype(np.float32)        # (batch, time, classes)
 CTC_TARGET = np.array([[1, 2, 2], [3, 0, 0], [4, 1, 0]])
+VOL = R.random((2, 5, 6, 4, 2)).astype(np.float32)            # (batch, d, h, w, c)
 NANS = np.where(A > 0.8, np.nan, A).astype(np.float32)
 IDX = np.array([[0, 1], [2, 3], [0, 1]])
 
@@ -327,6 +328,11 @@ CASES = [
     ("hsv_round_trip", lambda o: o.image.hsv_to_rgb(o.image.rgb_to_hsv(IMG[0]))),
     ("map_coordinates_nearest", lambda o: o.image.map_coordinates(A, COORDS, 0, "nearest")),
     ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),
+    ("extract_patches_3d", lambda o: o.image.extract_patches_3d(VOL, 2)),
+    ("extract_patches_3d_same", lambda o: o.image.extract_patches_3d(
+        VOL, 2, strides=(1, 2, 1), padding="same")),
+    ("extract_patches_3d_dilated", lambda o: o.image.extract_patches_3d(
+        VOL[0], (2, 2, 2), strides=1, dilation_rate=2)),
     ("extract_patches_stride", lambda o: o.image.extract_patches(IMG, (2, 3), strides=1)),
 ]
 
@@ -513,6 +519,8 @@ IMG_GRAD_CASES = [
     ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
     ("affine_transform", lambda o, x: o.image.affine_transform(x, AFFINE, fill_mode="reflect")),
     ("ssim", lambda o, x: o.image.ssim(x, IMG[::-1], filter_size=3)),
+    ("extract_patches_3d", lambda o, x: o.image.extract_patches_3d(
+        o.reshape(x, (2, 5, 6, 3, 1)), 2, strides=1)),
     ("sobel_hsv", lambda o, x: o.image.hsv_to_rgb(x)
      + o.sum(o.image.sobel_edges(x), axis=-1) + o.image.rgb_to_hsv(x + 0.1)),
     ("space_depth", lambda o, x: o.depth_to_space(o.space_to_depth(x[:, :4, :4], 2) * 2.0, 2)),

@@ -463,6 +463,66 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
                             data_format)
 
 
+
+__all__ += ["extract_patches_3d"]
+
+
+@_eager
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
+                       data_format=None):
+    """(batch, depth', rows, cols, pd·ph·pw·C): each 3-D patch flattened in (depth,
+    row, column, channel) order, picked by advanced indexing (gradients add back)."""
+    from ...ops.conv import same_padding
+    t = _tensor(volumes, "extract_patches_3d")
+    if t.ndim not in (4, 5):
+        raise ValueError(f"keras.ops.image.extract_patches_3d: invalid volumes rank: "
+                         f"expected rank 4 (single volume) or rank 5 (batch of volumes). "
+                         f"Received input with shape: volumes.shape={tuple(t.shape)}")
+    fmt = config.image_data_format() if data_format is None else data_format
+    single = t.ndim == 4
+    t = t.reshape(1, *t.shape) if single else t
+    if fmt == "channels_first":
+        t = t.permute(0, 2, 3, 4, 1)
+    t = _float(t, "extract_patches_3d")
+
+    def triple(v, name):
+        v = (v,) * 3 if isinstance(v, int) else tuple(int(a) for a in v)
+        if len(v) != 3:
+            raise ValueError(f"keras.ops.image.extract_patches_3d: {name} must be an int "
+                             f"or 3 ints, got {v}")
+        return v
+    size = triple(size, "size")
+    strides = size if strides is None else triple(strides, "strides")
+    dil = triple(dilation_rate, "dilation_rate")
+    if padding == "same":
+        pads = [same_padding(n, k, st, d) for n, k, st, d in
+                zip(t.shape[1:4], size, strides, dil)]
+        t = pad(t, [(0, 0), *pads, (0, 0)])
+    elif padding != "valid":
+        raise ValueError(f"keras.ops.image.extract_patches_3d: padding must be 'valid' or "
+                         f"'same', got {padding!r}")
+    counts = [(n - d * (k - 1) - 1) // st + 1 for n, k, st, d in
+              zip(t.shape[1:4], size, strides, dil)]
+    if min(counts) < 1:
+        raise ValueError(f"keras.ops.image.extract_patches_3d: patches of size {size} "
+                         f"(dilation {dil}) do not fit volumes of shape {tuple(t.shape[1:4])}")
+    # Index of axis a for (patch position, offset in the patch), broadcast over the six.
+    index = []
+    for a in range(3):
+        i = np.arange(counts[a]) * strides[a]
+        o = np.arange(size[a]) * dil[a]
+        shape = [1] * 6
+        shape[a], shape[3 + a] = counts[a], size[a]
+        pos = np.zeros(shape, np.int64) + i.reshape([-1 if k == a else 1 for k in range(6)])
+        index.append(pos + o.reshape([-1 if k == 3 + a else 1 for k in range(6)]))
+    xp_index = tuple(creation.as_tensor(ix, device=t.device).array for ix in index)
+    picked = t[(slice(None),) + xp_index]          # (B, nd, nh, nw, pd, ph, pw, C)
+    out = picked.reshape(t.shape[0], *counts, -1)
+    if fmt == "channels_first":
+        out = out.permute(0, 4, 1, 2, 3)
+    return out.reshape(*out.shape[1:]) if single else out
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
