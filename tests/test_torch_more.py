@@ -102,7 +102,7 @@ def test_lbfgs_equals_pytorch_with_and_without_line_search():
                 calls.append(float(loss.detach()))
                 return loss
 
-            losses = [float(opt.step(closure)) for _ in range(3)]
+            losses = [float(opt.step(closure).detach()) for _ in range(3)]
             result.append((x.detach().numpy().copy(), losses, calls,
                            opt.state[x]["func_evals"], opt.state[x]["n_iter"]))
         (xo, lo, co, fo, no), (xt, lt, ct, ft, nt) = result

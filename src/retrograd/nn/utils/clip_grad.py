@@ -6,8 +6,7 @@ import warnings
 
 import numpy as np
 
-from ..distance import vector_norm
-from ...ops.shape import stack
+from ...backend import array_module
 from ...tensor import Tensor
 
 
