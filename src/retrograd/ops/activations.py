@@ -10,6 +10,7 @@ import numpy as np
 
 from ..backend import array_module, constant
 from ..function import Function
+from .special import erf_array
 
 
 def _sigmoid(z, a=1.0):
@@ -216,20 +217,6 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _erf(x):
-    """erf elementwise: NumPy has none, so SciPy (or CuPy's) is used, with an
-    exact but slow fallback on math.erf when SciPy is not installed."""
-    xp = array_module(x)
-    if xp is np:
-        try:
-            from scipy.special import erf
-        except ImportError:
-            return np.vectorize(math.erf, otypes=[x.dtype])(x)
-        return erf(x)
-    from cupyx.scipy.special import erf
-    return erf(x)
-
-
 class GELU(_Pointwise):
     """GELU(x) = x Φ(x), Φ the standard normal CDF ½(1 + erf(x/√2));
     GELU'(x) = Φ(x) + x φ(x).
@@ -247,7 +234,7 @@ class GELU(_Pointwise):
         if self.approximate == "tanh":
             self.t = xp.tanh(self.K * (x + 0.044715 * x * x * x))
             return 0.5 * x * (1 + self.t)
-        cdf = _erf(x * (1 / math.sqrt(2)))
+        cdf = erf_array(x * (1 / math.sqrt(2)))
         cdf += 1
         cdf *= 0.5
         self.cdf = cdf

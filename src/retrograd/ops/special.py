@@ -31,7 +31,8 @@ def _library(name, x):
     return getattr(special, name, None)
 
 
-def _erf(x, name="erf"):
+def erf_array(x, name="erf"):
+    """erf (or erfc) of an array, by the library that has it (see the module's docstring)."""
     fn = _library(name, x)
     if fn is not None:
         return fn(x)
@@ -44,7 +45,7 @@ class Erf(Unary):
     """y = erf x = (2/√π) ∫₀ˣ e^{−t²} dt;  ∂ℓ/∂x = ∂ℓ/∂y · (2/√π) e^{−x²}."""
 
     def f(self, xp, x):
-        return _erf(x).astype(x.dtype, copy=False)
+        return erf_array(x).astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
         return TWO_OVER_SQRT_PI * xp.exp(-x * x)
@@ -55,7 +56,7 @@ class Erfc(Unary):
     ∂ℓ/∂x = −∂ℓ/∂y · (2/√π) e^{−x²}."""
 
     def f(self, xp, x):
-        return _erf(x, "erfc").astype(x.dtype, copy=False)
+        return erf_array(x, "erfc").astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
         return -TWO_OVER_SQRT_PI * xp.exp(-x * x)
