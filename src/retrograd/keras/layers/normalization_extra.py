@@ -66,6 +66,8 @@ class RMSNormalization(Layer):
     def build(self, input_shape):
         axes = _axes(self.axis, len(input_shape), f"RMSNormalization {self.name!r}")
         self._ndim, self._norm = len(input_shape), axes
+        # Keras's: the axis becomes a list once built (so its config says [-1])
+        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         self.scale = self.add_weight(name="scale", shape=tuple(input_shape[a] for a in axes),
                                      initializer="ones")
         self.built = True
