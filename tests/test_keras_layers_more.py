@@ -73,7 +73,7 @@ def test_multi_head_attention_matches_keras():
     k = keras.layers.MultiHeadAttention(2, 3, attention_axes=(1, 2))
     r = rk.layers.MultiHeadAttention(2, 3, attention_axes=(1, 2))
     grads_both(k, r, [x4], lambda layer, xs: layer(xs[0], xs[0]))
-    assert r.get_config()["attention_axes"] == list(k.get_config()["attention_axes"])
+    assert r.get_config()["attention_axes"] == k.get_config()["attention_axes"] == (1, 2)
     config = r.get_config()
     assert rk.layers.MultiHeadAttention.from_config(config).get_config() == config
     back = keras.layers.MultiHeadAttention.from_config(copy.deepcopy(config)).get_config()

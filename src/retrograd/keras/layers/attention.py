@@ -317,9 +317,8 @@ class MultiHeadAttention(Layer):
         return {**config, "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout,
                 "use_bias": self.use_bias, "use_gate": self.use_gate,
-                "output_shape": list(self._output_shape) if self._output_shape else None,
-                "attention_axes": list(self.attention_axes) if self.attention_axes
-                else None, "sliding_window": self.sliding_window,
+                "output_shape": self._output_shape, "attention_axes": self.attention_axes,
+                "sliding_window": self.sliding_window,
                 "kernel_initializer": _plain(self.kernel_initializer),
                 "bias_initializer": _plain(self.bias_initializer),
                 "kernel_regularizer": _regularizer_config(self.kernel_regularizer),

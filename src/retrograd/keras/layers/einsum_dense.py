@@ -183,7 +183,7 @@ class EinsumDense(Layer):
         return y if self.activation_name == "linear" else self.activation(y)
 
     def get_config(self):
-        return {**super().get_config(), "output_shape": list(self.partial_output_shape),
+        return {**super().get_config(), "output_shape": self.partial_output_shape,
                 "equation": self.equation, "activation": self.activation_name,
                 "bias_axes": self.bias_axes,
                 "kernel_initializer": _plain(self.kernel_initializer),
