@@ -319,10 +319,7 @@ def custom_gradient(f):
     """
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        if len(tensors) != len(args):
-            tensors = [_tensor(a, "custom_gradient") if not isinstance(a, Tensor) else a
-                       for a in args]
+        tensors = [_tensor(a, "custom_gradient") for a in args]
         return _Custom(f, (), kwargs).apply(*tensors)
     return wrapper
 

@@ -745,13 +745,11 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 def broadcast_to(x, shape):
     t = _tensor(x, "broadcast_to")
     shape = _shape_of(shape)
-    try:
-        np.broadcast_shapes(tuple(t.shape), shape)
-        if len(shape) < t.ndim or np.broadcast_shapes(tuple(t.shape), shape) != shape:
-            raise ValueError
-    except ValueError:
+    fits = len(shape) >= t.ndim and builtins.all(
+        n in (1, m) for n, m in zip(t.shape, shape[len(shape) - t.ndim:]))
+    if not fits:
         raise ValueError(f"keras.ops.broadcast_to: a tensor of shape {tuple(t.shape)} "
-                         f"cannot be broadcast to {shape}") from None
+                         f"cannot be broadcast to {shape}")
     return _shape.broadcast_to(t, shape)
 
 
@@ -1558,14 +1556,15 @@ def _gathered(t, axis, who):
 def _quantiles(name, x, q, axis, method, keepdims, scale=1.0, nan=False):
     import retrograd
     t = _float(x, name)
-    qt = _tensor(q, name).to(dtype=t.dtype) * (1.0 / scale) if not isinstance(
-        q, (int, float)) else q / scale
-    qv = qt if isinstance(qt, float) else _values(qt)
-    if np.any(np.asarray(qv if isinstance(qv, float) else qv.tolist()) < 0) or \
-            np.any(np.asarray(qv if isinstance(qv, float) else qv.tolist()) > 1):
-        bound = "100" if scale == 100 else "1"
-        raise ValueError(f"keras.ops.{name}: q must be in [0, {bound}], got "
-                         f"{q if isinstance(q, (int, float)) else qv.tolist()}")
+    if isinstance(q, (int, float)):
+        qt = q / scale
+        values = np.asarray(qt)
+    else:
+        qt = _tensor(q, name).to(dtype=t.dtype) * (1.0 / scale)
+        values = np.asarray(qt.detach().cpu().array)
+    if np.any(values < 0) or np.any(values > 1):
+        raise ValueError(f"keras.ops.{name}: q must be in [0, {scale:g}], got "
+                         f"{(values * scale).tolist()}")
     flat, keep = _gathered(t, axis, name)
     fn = retrograd.nanquantile if nan else retrograd.quantile
     out = fn(flat, qt, dim=-1, keepdim=False, interpolation=method)
