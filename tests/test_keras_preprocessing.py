@@ -140,6 +140,24 @@ def test_modes_in_a_model_and_keras_file_round_trip(tmp_path):
     assert np.isfinite(history.history["loss"][0])
     p1, p2 = model.predict(x[:4], verbose=0), model.predict(x[:4], verbose=0)
     np.testing.assert_array_equal(p1, p2)
+    # Keras's rule: training= above (fit, predict, evaluate) or the layer's default.
+    seen = []
+
+    class Spy(rl.Layer):
+        def call(self, inputs):
+            seen.append(value(inputs))
+            return inputs
+
+    probe = rk.Sequential([rk.Input((2, 2, 1)), rl.RandomBrightness((1.0, 1.0),
+                                                                    value_range=(0, 9)),
+                           Spy(), rl.Flatten(), rl.Dense(1)])
+    probe.compile("sgd", "mse")
+    ones = np.ones((4, 2, 2, 1), np.float32)
+    probe.fit(ones, np.zeros(4), verbose=0)
+    probe.predict(ones, verbose=0)
+    probe(ones)
+    probe(ones, training=False)
+    assert [float(s.max()) for s in seen[-4:]] == [9.0, 1.0, 9.0, 1.0]
     model.save(tmp_path / "aug.keras")
     loaded = rk.models.load_model(tmp_path / "aug.keras")
     assert [type(l).__name__ for l in loaded.layers[:3]] == ["RandomFlip", "RandomRotation",

@@ -6,12 +6,8 @@ data augmentation of image tutorials (``RandomFlip``, ``RandomRotation``,
 When they augment: a random layer transforms its input in training (``fit``'s steps,
 ``layer(x, training=True)``) and is the identity at inference (``predict``,
 ``evaluate``, ``training=False``). Called on its own without ``training=``, it
-augments, as Keras's do (their ``call`` defaults to ``training=True``). Once a model
-has set its layers' mode (``fit``, ``predict``, ``evaluate``, a call with
-``training=``), a layer follows the model's mode, so
-``model(x)`` then infers unless given ``training=True`` (Keras's ``model(x)`` would
-augment); before that, a model of augmentation layers called without ``training=``
-augments, as Keras's.
+augments, as Keras's do (their ``call`` defaults to ``training=True``), and so does a
+model holding it called without ``training=`` (``model(x)``, ``augment(images)``).
 
 Geometric layers sample the input at p = A·(x, y, 1) for each output pixel (x, y)
 (Keras's ``affine_transform``: the 8-number transform [a₀ a₁ a₂ b₀ b₁ b₂ 0 0] gives
@@ -26,6 +22,7 @@ are Keras's, their values are not.
 >>> augment = keras.Sequential([RandomFlip("horizontal"), RandomRotation(0.1)])
 """
 import math
+import sys
 
 import numpy as np
 
@@ -59,32 +56,16 @@ class _ImageLayer(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = _data_format(data_format, type(self).__name__)
-        self.__dict__["_in_model"] = False
         self.built = True
 
-    # The mode: a model that holds the layer sets it (fit, predict, evaluate, its
-    # construction), which marks the layer as a model's (``_in_model``).
-    @property
-    def training(self):
-        return self.__dict__.get("_mode", False)
-
-    @training.setter
-    def training(self, mode):
-        self.__dict__["_mode"] = bool(mode)
-        self.__dict__["_in_model"] = True
-
     def __call__(self, *args, **kwargs):
-        # Keras's call defaults to training=True: a layer used on its own (no model has
-        # set its mode) augments when called eagerly without ``training=``.
-        standalone = not self.__dict__.get("_in_model")
-        if standalone and kwargs.get("training") is None and args and \
-                isinstance(args[0], (Tensor, np.ndarray)):
+        # Keras's call defaults to training=True: without ``training=`` here or on an
+        # enclosing model call (fit's steps, predict, evaluate, model(x, training=…)),
+        # the layer augments.
+        if kwargs.get("training") is None and args and \
+                isinstance(args[0], (Tensor, np.ndarray)) and not _mode_given():
             kwargs["training"] = True
-        try:
-            return super().__call__(*args, **kwargs)
-        finally:       # its own call's switch of mode (training=) is no model's
-            if standalone:
-                self.__dict__["_in_model"] = False
+        return super().__call__(*args, **kwargs)
 
     def _draws(self, training):
         return bool(self.training if training is None else training)
@@ -118,6 +99,24 @@ class _ImageLayer(Layer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}
+
+
+def _mode_given():
+    """Whether the mode was set above this call: by ``fit``/``evaluate``/``predict``
+    and the ``*_on_batch`` methods (keras/trainer.py) or by a model call given
+    ``training=`` (``Model._in_mode``). The frames of this call are searched, as
+    Keras's call context would say."""
+    from .. import trainer
+    from ..model import Model          # here: the model module imports the layers
+    in_mode, steps = Model._in_mode.__code__, trainer.__file__
+    frame = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename == steps or code is in_mode and \
+                frame.f_locals.get("training") is not None:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _float(x):
