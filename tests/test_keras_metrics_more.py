@@ -73,6 +73,7 @@ METRICS = [
     ("AUC", {"curve": "PR"}, "prob"), ("AUC", {"curve": "PR", "summation_method": "minoring"},
                                        "prob"),
     ("AUC", {"curve": "PRGAIN"}, "prob"), ("AUC", {"thresholds": [0.2, 0.5, 0.7]}, "prob"),
+    ("AUC", {"multi_label": True}, "prob"), ("AUC", {"multi_label": True, "curve": "PR"}, "prob"),
     ("Precision", {"thresholds": [0.3, 0.6]}, "prob"), ("Precision", {"top_k": 2}, "onehot"),
     ("Recall", {"top_k": 2, "class_id": 3}, "onehot"), ("Recall", {"class_id": 1}, "prob"),
 ]
@@ -126,6 +127,13 @@ def test_metric_function_forms_and_errors_as_keras():
             bad(keras.metrics)
         with pytest.raises(ValueError):
             bad(rk.metrics)
+    for kw in ({"multi_label": True, "label_weights": [0.2, 0.5, 1.0]},
+               {"label_weights": [0.2, 0.5, 1.0], "curve": "PR"}):     # configs differ:
+        km, rm = keras.metrics.AUC(**kw), rk.metrics.AUC(**kw)    # Keras's holds a tensor
+        for yt, yp, w in _batches("prob", rng):
+            km.update_state(yt, yp, sample_weight=w)
+            rm.update_state(yt, yp, sample_weight=w)
+        assert np.isclose(float(km.result()), rm.result(), atol=1e-6)
     with pytest.raises(ValueError, match="2D inputs"):
         rk.metrics.R2Score().update_state(np.ones(3), np.ones(3))
     with pytest.raises(NotSupportedError, match="ignore_class"):

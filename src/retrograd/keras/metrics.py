@@ -449,14 +449,14 @@ class AUC(Metric):
     with Davis & Goadrich's interpolation for ``summation_method="interpolation"``;
     ``"PRGAIN"``: precision-recall gain. ``summation_method``: "interpolation"
     (trapezoids), "minoring" or "majoring" (the lower or upper of each pair of
-    heights). ``from_logits`` applies σ first. ``multi_label`` and ``label_weights``
-    raise ``NotSupportedError``."""
+    heights). ``from_logits`` applies σ first. ``multi_label``: one curve per column
+    of (N, L) outputs, their areas averaged (weighted by ``label_weights`` if given);
+    otherwise ``label_weights`` weight the columns' counts."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
         super().__init__(name or "auc", dtype)
-        from ..missing import NotSupportedError
         curve = curve.upper() if isinstance(curve, str) else curve
         method = summation_method.lower() if isinstance(summation_method, str) else None
         if curve not in ("ROC", "PR", "PRGAIN"):
@@ -465,10 +465,6 @@ class AUC(Metric):
         if method not in ("interpolation", "minoring", "majoring"):
             raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
                              'Expected values are ["interpolation", "majoring", "minoring"]')
-        if multi_label or label_weights is not None:
-            raise NotSupportedError(
-                f"keras.metrics.AUC: multi_label={multi_label!r}, "
-                f"label_weights={label_weights!r} (one label only)")
         if thresholds is not None:
             values = _thresholds_list(thresholds, 0.5, "AUC")
             num_thresholds = len(values) + 2
@@ -481,10 +477,20 @@ class AUC(Metric):
         self.num_thresholds, self.curve, self.from_logits = num_thresholds, curve, from_logits
         self.summation_method, self.multi_label = method, multi_label
         self.num_labels, self.label_weights = num_labels, label_weights
+        self._label_weights = None if label_weights is None else \
+            np.asarray(label_weights, dtype=np.float64).reshape(-1)
         self._init_thresholds = thresholds is not None
         self._thresholds = np.array([-1e-7] + inner + [1 + 1e-7])
+        self._built = False
+        if not multi_label or num_labels:
+            self._build(num_labels if multi_label else None)
+
+    def _build(self, num_labels):
+        shape = (self.num_thresholds,) if num_labels is None else \
+            (self.num_thresholds, num_labels)
         for n in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
-            setattr(self, n, self.add_variable((num_thresholds,), "zeros", name=n))
+            setattr(self, n, self.add_variable(shape, "zeros", name=n))
+        self._built = True
 
     @property
     def thresholds(self):
@@ -495,14 +501,42 @@ class AUC(Metric):
         p = p.astype(np.float64)
         if self.from_logits:
             p = 0.5 * (1 + np.tanh(0.5 * p))
+        w = w.astype(np.float64)
+        if self.multi_label:
+            if p.ndim != 2:
+                raise ValueError(f"AUC(multi_label=True): expected outputs of shape "
+                                 f"(batch, labels), got {p.shape}")
+            if not self._built:
+                self._build(p.shape[1])
+            # one column per label: counts of shape (T, L)
+            true, above = y > 0.5, p[None] > self._thresholds[:, None, None]   # (T, N, L)
+            for var, mask in ((self.true_positives, above & true),
+                              (self.false_positives, above & ~true),
+                              (self.true_negatives, ~above & ~true),
+                              (self.false_negatives, ~above & true)):
+                var.assign_add((mask * w[None]).sum(axis=1))
+            return
+        if self._label_weights is not None:
+            w = w * self._label_weights      # each column's counts weighted
         true = (y > 0.5).reshape(-1)
-        w, p = w.astype(np.float64).reshape(-1), p.reshape(-1)
+        w, p = w.reshape(-1), p.reshape(-1)
         above = p[None, :] > self._thresholds[:, None]          # (T, n)
         for var, mask in ((self.true_positives, above & true), (self.false_positives,
                                                                 above & ~true),
                           (self.true_negatives, ~above & ~true),
                           (self.false_negatives, ~above & true)):
             var.assign_add(mask @ w)
+
+    def _total(self, terms):
+        """Σ over the thresholds; with ``multi_label`` the labels' areas averaged
+        (weighted by ``label_weights``)."""
+        if not self.multi_label:
+            return float(np.sum(terms))
+        by_label = terms.sum(axis=0)
+        if self._label_weights is None:
+            return float(np.mean(by_label))
+        lw = self._label_weights
+        return float(_divide_no_nan(np.sum(by_label * lw), np.sum(lw)))
 
     def _interpolate_pr_auc(self, tp, fp, fn):
         """Davis & Goadrich: precision interpolated along the positives between
@@ -514,10 +548,12 @@ class AUC(Metric):
         intercept = tp[1:] - slope * pos[1:]
         ratio = np.where((pos[:-1] > 0) & (pos[1:] > 0),
                          _divide_no_nan(pos[:-1], np.maximum(pos[1:], 0)), 1.0)
-        return float(np.sum(_divide_no_nan(slope * (dtp + intercept * np.log(ratio)),
-                                           np.maximum(tp[1:] + fn[1:], 0))))
+        return self._total(_divide_no_nan(slope * (dtp + intercept * np.log(ratio)),
+                                          np.maximum(tp[1:] + fn[1:], 0)))
 
     def result(self):
+        if not self._built:
+            return 0.0
         tp, fp = self.true_positives.value.astype(np.float64), \
             self.false_positives.value.astype(np.float64)
         tn, fn = self.true_negatives.value.astype(np.float64), \
@@ -540,7 +576,11 @@ class AUC(Metric):
             heights = np.minimum(y[:-1], y[1:])
         else:
             heights = np.maximum(y[:-1], y[1:])
-        return float(np.sum((x[:-1] - x[1:]) * heights))
+        return self._total((x[:-1] - x[1:]) * heights)
+
+    def reset_state(self):
+        for v in self._variables:
+            v.assign(np.zeros(v.shape))
 
     def get_config(self):
         config = {**super().get_config(), "num_thresholds": self.num_thresholds,
