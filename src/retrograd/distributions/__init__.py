@@ -1,7 +1,8 @@
 """Probability distributions, as ``torch.distributions``: sample, score, compare.
 
 ``Normal``, ``Uniform``, ``Bernoulli``, ``Categorical``, ``OneHotCategorical``,
-``MultivariateNormal`` and ``Independent`` with ``sample``/``rsample``,
+``MultivariateNormal``, ``Independent``, ``Exponential``, ``Laplace``,
+``Gamma`` and ``Beta`` (no ``rsample`` for the last two) with ``sample``/``rsample``,
 ``log_prob``, ``entropy``, ``mean``, ``variance``, ``batch_shape``/``event_shape``
 and PyTorch's argument validation; ``kl_divergence`` for the registered pairs.
 Draws use retrograd's generator (``retrograd.manual_seed``).
@@ -14,19 +15,22 @@ from . import constraints
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .distribution import Distribution
+from .gamma_family import Beta, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .laplace_exponential import Exponential, Laplace
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .uniform import Uniform
 
 _OTHERS = ("not implemented in retrograd; the distributions are Normal, Uniform, "
-           "Bernoulli, Categorical, OneHotCategorical, MultivariateNormal and Independent")
+           "Bernoulli, Categorical, OneHotCategorical, MultivariateNormal, Independent, "
+           "Exponential, Laplace, Gamma and Beta")
 __getattr__ = module_getattr(__name__, {name: _OTHERS for name in (
-    "Beta", "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
-    "Exponential", "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel",
-    "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LKJCholesky", "Laplace",
+    "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
+    "ExponentialFamily", "FisherSnedecor", "Geometric", "Gumbel",
+    "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LKJCholesky",
     "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily",
     "Multinomial", "NegativeBinomial", "Poisson", "RelaxedBernoulli",
     "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "VonMises",
@@ -34,4 +38,4 @@ __getattr__ = module_getattr(__name__, {name: _OTHERS for name in (
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
            "OneHotCategorical", "MultivariateNormal", "Independent", "kl_divergence",
-           "register_kl", "constraints"]
+           "register_kl", "constraints", "Exponential", "Laplace", "Gamma", "Beta"]
