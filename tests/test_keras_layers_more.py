@@ -270,6 +270,10 @@ def test_reshaping_layers_match_keras():
              (x5, "AveragePooling3D", (2,), {"data_format": "channels_first"}),
              (x5, "GlobalAveragePooling3D", (), {}),
              (x5, "GlobalMaxPooling3D", (), {"keepdims": True}),
+             (x3, "AdaptiveAveragePooling1D", (3,), {}),
+             (x4, "AdaptiveMaxPooling2D", ((3, 2),), {"data_format": "channels_first"}),
+             (x5, "AdaptiveAveragePooling3D", (2,), {}),
+             (x5, "AdaptiveMaxPooling3D", ((3, 2, 2),), {}),
              (x2, "RepeatVector", (4,), {}), (x4, "Permute", ((3, 1, 2),), {}),
              (x3, "Permute", ((2, 1),), {})]
     for x, name, args, kwargs in cases:
