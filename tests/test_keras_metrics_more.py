@@ -69,6 +69,7 @@ METRICS = [
     ("RecallAtPrecision", {"precision": 0.6}, "prob"),
     ("SensitivityAtSpecificity", {"specificity": 0.5}, "prob"),
     ("SpecificityAtSensitivity", {"sensitivity": 0.5, "num_thresholds": 7}, "prob"),
+    ("PrecisionAtRecall", {"recall": 0.3, "class_id": 2}, "prob"),
     ("PearsonCorrelation", {}, "reg"), ("ConcordanceCorrelation", {}, "reg"),
     ("AUC", {"curve": "PR"}, "prob"), ("AUC", {"curve": "PR", "summation_method": "minoring"},
                                        "prob"),

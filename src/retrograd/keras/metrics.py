@@ -771,8 +771,9 @@ class FalseNegatives(_ConditionCount):
 
 class _AtConstraint(Metric):
     """Keras's SensitivitySpecificityBase: tp, fp, tn, fn at ``num_thresholds``
-    thresholds 0, 1/(T−1), …, 1, and the best value of one rate among the
-    thresholds where the other rate reaches ``value`` (0 if none does)."""
+    thresholds 0, 1/(T−1), …, 1 (of column ``class_id`` only, if given), and the best
+    value of one rate among the thresholds where the other rate reaches ``value``
+    (0 if none does)."""
 
     ARG = None
 
@@ -784,10 +785,6 @@ class _AtConstraint(Metric):
         if not isinstance(num_thresholds, int) or num_thresholds <= 0:
             raise ValueError(f"Argument `num_thresholds` must be an integer > 0. Received: "
                              f"num_thresholds={num_thresholds}")
-        if class_id is not None:
-            from ..missing import NotSupportedError
-            raise NotSupportedError(f"keras.metrics.{who}: class_id={class_id!r}; give the "
-                                    "one column's predictions instead")
         super().__init__(name or _snake(who), dtype)
         setattr(self, self.ARG, value)
         self.value, self.num_thresholds, self.class_id = value, num_thresholds, class_id
@@ -797,7 +794,8 @@ class _AtConstraint(Metric):
             setattr(self, n, self.add_variable((len(self.thresholds),), "zeros", name=n))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        cells = _confusion(y_true, y_pred, sample_weight, self.thresholds, type(self).__name__)
+        cells = _confusion(y_true, y_pred, sample_weight, self.thresholds, type(self).__name__,
+                           class_id=self.class_id)
         for v, c in zip((self.true_positives, self.false_positives, self.true_negatives,
                          self.false_negatives), cells):
             v.assign_add(c)
