@@ -353,6 +353,17 @@ def test_image_dataset_from_directory_lists_labels_splits_and_fits(tmp_path):
     model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(train, validation_data=val, epochs=2, verbose=0)
     assert len(history.history["val_loss"]) == 2
+    # tf.data's pattern: augment in the pipeline; the layers, not in the model, augment.
+    flips = []
+    augment = rl.RandomFlip("horizontal", seed=0)
+
+    def mapped(x, y):
+        out = value(augment(x))
+        flips.append(np.any(out != x))
+        return out, y
+
+    model.fit(train.map(mapped).prefetch(2), epochs=2, verbose=0)
+    assert any(flips)
     assert model.predict(val, verbose=0).shape == (2, 2)
     with pytest.raises(ValueError, match="seed"):
         rk.utils.image_dataset_from_directory(tmp_path, validation_split=0.2,

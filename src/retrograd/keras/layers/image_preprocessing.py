@@ -63,7 +63,7 @@ class _ImageLayer(Layer):
         # enclosing model call (fit's steps, predict, evaluate, model(x, training=…)),
         # the layer augments.
         if kwargs.get("training") is None and args and \
-                isinstance(args[0], (Tensor, np.ndarray)) and not _mode_given():
+                isinstance(args[0], (Tensor, np.ndarray)) and not _mode_given(self):
             kwargs["training"] = True
         return super().__call__(*args, **kwargs)
 
@@ -101,11 +101,12 @@ class _ImageLayer(Layer):
         return {**super().get_config(), "data_format": self.data_format}
 
 
-def _mode_given():
-    """Whether the mode was set above this call: by ``fit``/``evaluate``/``predict``
-    and the ``*_on_batch`` methods (keras/trainer.py) or by a model call given
-    ``training=`` (``Model._in_mode``). The frames of this call are searched, as
-    Keras's call context would say."""
+def _mode_given(layer):
+    """Whether a model holding ``layer`` set the mode above this call: in
+    ``fit``/``evaluate``/``predict`` or the ``*_on_batch`` methods (keras/trainer.py),
+    or in a call given ``training=`` (``Model._in_mode``). The frames of this call are
+    searched, as Keras's call context would say; a model that does not hold the layer
+    (one training on batches that this layer augments, in a ``map``) does not count."""
     from .. import trainer
     from ..model import Model          # here: the model module imports the layers
     in_mode, steps = Model._in_mode.__code__, trainer.__file__
@@ -114,7 +115,9 @@ def _mode_given():
         code = frame.f_code
         if code.co_filename == steps or code is in_mode and \
                 frame.f_locals.get("training") is not None:
-            return True
+            owner = frame.f_locals.get("self")
+            if isinstance(owner, Model) and any(m is layer for m in owner.modules()):
+                return True
         frame = frame.f_back
     return False
 
