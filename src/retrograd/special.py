@@ -14,6 +14,8 @@ others are composed of them, so they are differentiable too:
 """
 import math
 
+import numpy as np
+
 from .missing import module_getattr
 from .ops import exponential as _exponential
 from .ops import rounding as _rounding
@@ -116,7 +118,8 @@ def xlog1py(input, other):
     x = input if isinstance(input, Tensor) else Tensor(input, dtype=other.dtype)
     y = other if isinstance(other, Tensor) else Tensor(other, dtype=x.dtype)
     x, y = _as_float(x), _as_float(y)
-    product = x * log1p(y)
+    with np.errstate(divide="ignore", invalid="ignore"):   # 0·log(0) is masked below
+        product = x * log1p(y)
     return _where(x == 0, 0.0, product)
 
 
