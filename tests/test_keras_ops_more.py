@@ -2,6 +2,8 @@
 backend): one table of calls run on both sides, compared in values, shapes and dtypes;
 gradients of the differentiable ones against torch autograd on Keras's result; a few
 symbolic uses in a functional model; errors; a keras-io style custom layer trained."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -301,6 +303,12 @@ CASES = [
     ("resize_down", lambda o: o.image.resize(IMG, (2, 3))),
     ("resize_nearest", lambda o: o.image.resize(IMG, (8, 4), interpolation="nearest")),
     ("resize_single", lambda o: o.image.resize(IMG[0], (3, 9))),
+    ("resize_bicubic", lambda o: o.image.resize(IMG, (7, 9), interpolation="bicubic")),
+    ("resize_antialias", lambda o: o.image.resize(IMG, (2, 3), antialias=True)),
+    ("resize_crop", lambda o: o.image.resize(IMG, (4, 2), crop_to_aspect_ratio=True)),
+    ("resize_pad", lambda o: o.image.resize(IMG, (4, 2), pad_to_aspect_ratio=True,
+                                            fill_value=0.5)),
+    ("resize_uint8", lambda o: o.image.resize((IMG * 255).astype(np.uint8), (3, 4))),
     ("crop_images", lambda o: o.image.crop_images(IMG, 1, 2, target_height=3, target_width=3)),
     ("pad_images", lambda o: o.image.pad_images(IMG, 1, 2, 0, 1)),
     ("pad_images_target", lambda o: o.image.pad_images(IMG, top_padding=1, left_padding=0,
@@ -719,7 +727,7 @@ def test_float64_gradients_match_finite_differences_and_forward_mode():
     x64 = A.astype(np.float64)
     for name, call in GRAD_CASES:
         if name in names:
-            f = (lambda c: lambda x: c(rops, x))(call)
+            f = functools.partial(call, rops)
             check_grad(f, x64)
             check_jvp(f, x64)
     small = IMG[:1, :4, :4, :2].astype(np.float64)

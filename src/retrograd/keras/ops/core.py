@@ -24,7 +24,7 @@ from ...ops import scatter as _scatter
 from ...ops import shape as _shape
 from ...tensor import Tensor
 from ..keras_tensor import KerasTensor
-from .numpy import _eager, _tensor, ndim, size  # noqa: F401 (keras.ops.core's too)
+from .numpy import _eager, _tensor, ndim, size  # size, ndim: keras.ops.core's too
 
 __all__ = ["stop_gradient", "cond", "switch", "scan", "fori_loop", "while_loop", "map",
            "vectorized_map", "slice", "slice_update", "scatter", "scatter_update",

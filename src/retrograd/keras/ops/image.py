@@ -2,11 +2,9 @@
 batches, channels-last by default ((batch, height, width, channels); a single image
 (height, width, channels) works too), with Keras 3's arguments.
 
-``resize`` is separable: each spatial axis is multiplied by an (out × in)
-interpolation matrix — bilinear with half-pixel centres (PyTorch's
-``align_corners=False``, what Keras's backends compute without antialiasing) or
-nearest (the source pixel under each output centre) — so gradients come from two
-matmuls. ``extract_patches`` is a convolution by an identity kernel, as Keras's.
+``resize`` is retrograd's ``nn.functional.interpolate`` (what Keras's PyTorch
+backend calls); ``affine_transform``/``map_coordinates`` are weighted gathers;
+``extract_patches`` is a convolution by an identity kernel, as Keras's.
 """
 import itertools
 
@@ -46,54 +44,55 @@ def _restore(t, fmt, single):
     return t.reshape(*t.shape[1:]) if single else t
 
 
-def _interpolation_matrix(n_in, n_out, method, dtype):
-    """(n_out × n_in): row i holds the weights of the input pixels of output i."""
-    scale = n_in / n_out
-    m = np.zeros((n_out, n_in), dtype=dtype)
-    rows = np.arange(n_out)
-    if method == "nearest":
-        m[rows, np.minimum(np.floor((rows + 0.5) * scale).astype(int), n_in - 1)] = 1
-        return m
-    src = np.maximum((rows + 0.5) * scale - 0.5, 0)
-    lo = np.minimum(np.floor(src).astype(int), n_in - 1)
-    hi = np.minimum(lo + 1, n_in - 1)
-    frac = (src - lo).astype(dtype)
-    np.add.at(m, (rows, lo), 1 - frac)
-    np.add.at(m, (rows, hi), frac)
-    return m
+_RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic"}
 
 
 @_eager
 def resize(images, size, interpolation="bilinear", antialias=False,
            crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_mode="constant",
            fill_value=0.0, data_format=None):
-    """Images resized to ``size`` = (height, width) by bilinear or nearest
-    interpolation (float32 for integer images)."""
-    if interpolation not in ("bilinear", "nearest"):
+    """Images resized to ``size`` = (height, width) by retrograd's ``interpolate``
+    (bilinear and bicubic with half-pixel centres, nearest: the pixel under each
+    output centre; ``antialias`` for downscaling with bilinear/bicubic), after a
+    centred crop or a ``fill_value`` border to the target's aspect ratio if asked.
+    Integer images are computed in float32 and rounded back to their dtype."""
+    from ...nn import functional as F
+    if interpolation not in _RESIZE_MODES:
         raise NotSupportedError(f"keras.ops.image.resize: interpolation={interpolation!r}; "
-                                "retrograd has 'bilinear' and 'nearest'")
-    if antialias and interpolation == "bilinear":
-        raise NotSupportedError("keras.ops.image.resize: antialias=True (retrograd resizes "
-                                "without antialiasing)")
-    if crop_to_aspect_ratio or pad_to_aspect_ratio:
-        raise NotSupportedError("keras.ops.image.resize: crop_to_aspect_ratio / "
-                                "pad_to_aspect_ratio are not in retrograd")
-    if len(size) != 2 or any(int(s) <= 0 for s in size):
+                                f"retrograd has {', '.join(map(repr, _RESIZE_MODES))}")
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("keras.ops.image.resize: only one of `pad_to_aspect_ratio` & "
+                         "`crop_to_aspect_ratio` can be `True`.")
+    if fill_mode != "constant":
+        raise ValueError(f"keras.ops.image.resize: invalid value for argument "
+                         f"`fill_mode`. Only `'constant'` is supported. Received: "
+                         f"fill_mode={fill_mode}")
+    if len(size) != 2 or any(int(n) <= 0 for n in size):
         raise ValueError(f"keras.ops.image.resize: expected `size` to be a tuple of 2 "
                          f"positive integers. Received: size={size}")
     t, fmt, single = _images(images, "resize", data_format)
+    out_dtype = t.dtype
     t = _float(t, "resize")
-    h, w = (int(s) for s in size)
-    xp_dtype = np.dtype(t.dtype)
-    mh = creation.as_tensor(_interpolation_matrix(t.shape[1], h, interpolation, xp_dtype),
-                            device=t.device)
-    mw = creation.as_tensor(_interpolation_matrix(t.shape[2], w, interpolation, xp_dtype),
-                            device=t.device)
-    # (B, H, W, C): rows by mh, then columns by mw.
-    x = t.permute(0, 3, 2, 1)                   # (B, C, W, H)
-    x = x @ mh.transpose(0, 1)                  # (B, C, W, h)
-    x = x.permute(0, 1, 3, 2) @ mw.transpose(0, 1)   # (B, C, h, w)
-    return _restore(x.permute(0, 2, 3, 1), fmt, single)
+    th, tw = (int(n) for n in size)
+    h, w = t.shape[1], t.shape[2]
+    if crop_to_aspect_ratio:            # Keras's centred crop to th:tw
+        ch = max(min(h, int(w * th / tw)), 1)
+        cw = max(min(w, int(h * tw / th)), 1)
+        top, left = int((h - ch) / 2), int((w - cw) / 2)
+        t = t[:, top:top + ch, left:left + cw, :]
+    elif pad_to_aspect_ratio:           # Keras's border of the same width on both sides
+        top = int((max(h, int(w * th / tw)) - h) / 2)
+        left = int((max(w, int(h * tw / th)) - w) / 2)
+        t = pad(t, [(0, 0), (top, top), (left, left), (0, 0)], constant_values=fill_value)
+    nearest = interpolation == "nearest"
+    y = F.interpolate(t.permute(0, 3, 1, 2), size=(th, tw), mode=_RESIZE_MODES[interpolation],
+                      align_corners=None if nearest else False,
+                      antialias=bool(antialias) and not nearest).permute(0, 2, 3, 1)
+    if out_dtype.kind in "iub":         # rounded back, as Keras's PyTorch backend
+        if interpolation == "bicubic" and out_dtype == np.uint8:
+            y = y.clip(0, 255)
+        y = creation.as_tensor(y.detach().array.round(), device=y.device).to(dtype=out_dtype)
+    return _restore(y, fmt, single)
 
 
 def _box(who, shape, first, second, size, before_name, after_name, target_name):
@@ -312,7 +311,6 @@ def _depthwise(t, kernel2d):
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Each channel convolved with the normalised Gaussian of ``kernel_size`` and
     ``sigma`` (per axis), zero-padded."""
-    from .nn import depthwise_conv  # noqa: F401  (the same grouped convolution)
     t, fmt, single = _images(images, "gaussian_blur", data_format)
     t = _float(t, "gaussian_blur")
     ks = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
@@ -392,7 +390,7 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
     """The structural similarity per image: the mean over valid Gaussian windows
     (size ``filter_size``, σ ``filter_sigma``) and channels of
     (2μ₁μ₂ + c₁)(2σ₁₂ + c₂) / ((μ₁² + μ₂² + c₁)(σ₁² + σ₂² + c₂)), cᵢ = (kᵢ·max_val)²."""
-    a, fmt, single = _images(image1, "ssim", data_format)
+    a, _, single = _images(image1, "ssim", data_format)
     b, _, _ = _images(image2, "ssim", data_format)
     a, b = _float(a, "ssim"), _float(b, "ssim")
     if tuple(a.shape) != tuple(b.shape):

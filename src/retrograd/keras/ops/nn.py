@@ -703,7 +703,7 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     v = _values(x)
     xp = array_module(v)
     lengths = _values(_tensor(sequence_lengths, "ctc_decode")).astype(np.int64)
-    batch, steps, classes = v.shape
+    steps = v.shape[1]
     idx = v.argmax(-1).astype(np.int32)
     scores = v.max(-1)
     beyond = xp.arange(steps)[None, :] >= lengths[:, None]
