@@ -324,3 +324,24 @@ def test_distributions_run_on_the_device_of_their_parameters(device):
             total = total + d.rsample((2,)).sum()
     total.backward()
     assert loc.grad.device == loc.device and logits.grad is not None
+
+
+def test_expand_equals_pytorch():
+    for make in [lambda M, T: M.Normal(T.zeros(3, dtype=T.float64), 1.0),
+                 lambda M, T: M.Categorical(logits=T.zeros(3, dtype=T.float64)),
+                 lambda M, T: M.Bernoulli(probs=T.ones(3, dtype=T.float64) / 3),
+                 lambda M, T: M.OneHotCategorical(logits=T.zeros(3, dtype=T.float64)),
+                 lambda M, T: M.MultivariateNormal(T.zeros(3, dtype=T.float64),
+                                                   scale_tril=T.eye(3, dtype=T.float64)),
+                 lambda M, T: M.Independent(M.Normal(T.zeros(3, dtype=T.float64), 1.0), 1),
+                 lambda M, T: M.Uniform(T.zeros(3, dtype=T.float64), 2.0),
+                 lambda M, T: M.Beta(T.ones(3, dtype=T.float64), 2.0)]:
+        ours = make(D, rg)
+        ours = ours.expand((4,) + tuple(ours.batch_shape))
+        theirs = make(TD, torch).expand(tuple(ours.batch_shape))
+        assert tuple(ours.batch_shape) == tuple(theirs.batch_shape)
+        assert tuple(ours.event_shape) == tuple(theirs.event_shape)
+        v = theirs.sample()
+        assert tuple(ours.sample().shape) == tuple(v.shape)
+        close(ours.log_prob(rg.tensor(v.numpy())), theirs.log_prob(v))
+        close(ours.entropy(), theirs.entropy())

@@ -36,6 +36,10 @@ class Bernoulli(Distribution):
         batch_shape = Size() if is_scalar else self._param.shape
         super().__init__(batch_shape, validate_args=validate_args)
 
+    def _expanded(self, original):
+        self._param = self.__dict__["probs"] if "probs" in original.__dict__ and \
+            original._param is original.__dict__["probs"] else self.__dict__["logits"]
+
     @lazy_property
     def logits(self):
         return probs_to_logits(self.probs, is_binary=True)

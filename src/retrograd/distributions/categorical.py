@@ -38,6 +38,10 @@ class Categorical(Distribution):
         batch_shape = self._param.shape[:-1] if self._param.ndim > 1 else Size()
         super().__init__(batch_shape, validate_args=validate_args)
 
+    def _expanded(self, original):
+        self._param = self.__dict__["probs"] if "probs" in original.__dict__ and \
+            original._param is original.__dict__["probs"] else self.__dict__["logits"]
+
     @lazy_property
     def logits(self):
         return probs_to_logits(self.probs)

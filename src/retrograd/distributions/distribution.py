@@ -119,6 +119,25 @@ class Distribution:
         raise NotImplementedError(f"{type(self).__name__} does not implement "
                                   "enumerate_support")
 
+    def expand(self, batch_shape, _instance=None):
+        """The same distribution with its parameters broadcast to ``batch_shape``
+        (views, no copies): each parameter keeps its own event dimensions."""
+        batch_shape = Size(batch_shape)
+        new = object.__new__(type(self)) if _instance is None else _instance
+        new.__dict__.update(self.__dict__)
+        for name, constraint in self.arg_constraints.items():
+            value = self.__dict__.get(name)
+            if isinstance(value, Tensor):
+                event = tuple(value.shape[value.ndim - constraint.event_dim:]) \
+                    if constraint.event_dim else ()
+                new.__dict__[name] = value.expand(tuple(batch_shape) + event)
+        new._batch_shape = batch_shape
+        new._expanded(self)
+        return new
+
+    def _expanded(self, original):
+        """Fix up what ``expand`` copied (a subclass's derived attributes)."""
+
     def _extended_shape(self, sample_shape=Size()):
         if not isinstance(sample_shape, Size):
             sample_shape = Size(sample_shape)

@@ -28,6 +28,12 @@ class Independent(Distribution):
         self.reinterpreted_batch_ndims = n
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
+    def expand(self, batch_shape, _instance=None):
+        batch_shape = Size(batch_shape)
+        n = self.reinterpreted_batch_ndims
+        base = self.base_dist.expand(tuple(batch_shape) + tuple(self.event_shape[:n]))
+        return Independent(base, n, validate_args=False)
+
     @property
     def has_rsample(self):
         return self.base_dist.has_rsample
