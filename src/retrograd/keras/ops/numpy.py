@@ -814,12 +814,8 @@ def rot90(array, k=1, axes=(0, 1)):
     a, b = (_check_axis(t, ax, "rot90") for ax in axes)
     if a == b:
         raise ValueError(f"keras.ops.rot90: axes must be two different axes, got {axes}")
-    k %= 4
-    if k == 0:
-        return t
-    if k == 2:
-        return t.flip([a, b])
-    return swapaxes(t.flip([b]), a, b) if k == 1 else swapaxes(t, a, b).flip([b])
+    import retrograd
+    return retrograd.rot90(t, k % 4, (a, b))
 
 
 @_eager
@@ -937,7 +933,7 @@ def outer(x1, x2):
 @_eager
 def tensordot(x1, x2, axes=2):
     """Σ over the last ``axes`` axes of x1 and the first of x2 (or the listed pairs
-    of axes): the product as one matmul of the reshaped operands."""
+    of axes): retrograd's tensordot."""
     a, b = _tensor(x1, "tensordot"), _tensor(x2, "tensordot")
     if isinstance(axes, (int, np.integer)):
         ax_a = list(range(a.ndim - int(axes), a.ndim))
@@ -950,13 +946,8 @@ def tensordot(x1, x2, axes=2):
         raise ValueError(f"keras.ops.tensordot: the summed axes differ in size: "
                          f"{[a.shape[i] for i in ax_a]} of x1 {tuple(a.shape)} and "
                          f"{[b.shape[i] for i in ax_b]} of x2 {tuple(b.shape)}")
-    free_a = [i for i in range(a.ndim) if i not in ax_a]
-    free_b = [i for i in range(b.ndim) if i not in ax_b]
-    k = int(np.prod([a.shape[i] for i in ax_a]))
-    left = _shape.permute(a, *free_a, *ax_a).reshape(-1, k)
-    right = _shape.permute(b, *ax_b, *free_b).reshape(k, -1)
-    return _matmul(left, right).reshape(*[a.shape[i] for i in free_a],
-                                        *[b.shape[i] for i in free_b])
+    import retrograd
+    return retrograd.tensordot(a, b, dims=(ax_a, ax_b))
 
 
 @_eager
@@ -1039,13 +1030,9 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     if t.ndim < 2:
         raise ValueError(f"keras.ops.diagonal: the input must have at least 2 dimensions, "
                          f"got shape {tuple(t.shape)}")
+    import retrograd
     a, b = _check_axis(t, axis1, "diagonal"), _check_axis(t, axis2, "diagonal")
-    t = moveaxis(t, (a, b), (-2, -1))
-    n, m = t.shape[-2], t.shape[-1]
-    rows = np.arange(builtins.max(0, -offset), n)
-    rows = rows[rows + offset < m]
-    xp = array_module(t.array)
-    return t[..., xp.asarray(rows), xp.asarray(rows + offset)]
+    return retrograd.diagonal(t, offset, a, b)
 
 
 @_eager
@@ -1063,17 +1050,9 @@ def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"keras.ops.meshgrid: indexing must be 'xy' or 'ij', got "
                          f"{indexing!r}")
-    ts = [_tensor(v, "meshgrid").reshape(-1) for v in x]
-    shape = [t.shape[0] for t in ts]
-    if indexing == "xy" and len(ts) > 1:
-        shape[0], shape[1] = shape[1], shape[0]
-    out = []
-    for i, t in enumerate(ts):
-        where = (1 - i if i < 2 else i) if indexing == "xy" and len(ts) > 1 else i
-        view = [1] * len(ts)
-        view[where] = t.shape[0]
-        out.append(_shape.broadcast_to(t.reshape(*view), tuple(shape)))
-    return out
+    import retrograd
+    return list(retrograd.meshgrid(*[_tensor(v, "meshgrid").reshape(-1) for v in x],
+                                   indexing=indexing))
 
 
 @_eager
