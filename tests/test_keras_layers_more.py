@@ -392,7 +392,7 @@ def test_activity_regularization_masking_identity_match_keras():
 def test_input_spec_as_keras():
     from keras.src.layers.input_spec import assert_input_compatibility as keras_check
 
-    from retrograd.keras.layers.input_spec import assert_input_compatibility
+    from retrograd.keras.input_spec import assert_input_compatibility
     assert rk.InputSpec is rk.layers.InputSpec
     specs = [{"ndim": 3}, {"shape": (None, 4, 2)}, {"min_ndim": 2, "axes": {-1: 2}},
              {"max_ndim": 2}, {"dtype": "float32", "ndim": 3},
@@ -431,9 +431,6 @@ def _spec_layer(K):
     return Rank3()
 
 
-# The check at each call needs the layer.py/keras_tensor.py change of
-# /tmp/klayers_inputspec.patch (then drop this marker).
-@pytest.mark.xfail(strict=False, reason="Layer calls do not check input_spec yet")
 def test_input_spec_is_checked_at_call():
     for K in (keras, rk):
         layer = _spec_layer(K)

@@ -25,6 +25,7 @@ import numpy as np
 from .. import backend
 from ..function import no_grad
 from ..tensor import Tensor
+from .input_spec import assert_input_compatibility
 
 
 class Node:
@@ -270,6 +271,9 @@ def layer_symbolic_call(layer, args, kwargs, build=True):
             raise TypeError(f"{who}: a symbolic keyword argument ({k}=) is not supported; "
                             "give symbolic inputs positionally")
     _check_no_values(who, args)
+    spec = layer.__dict__.get("input_spec")
+    if spec is not None:            # Keras's InputSpec, checked on the first argument
+        assert_input_compatibility(spec, args[0], layer.name)
     tensors = flatten(args)
     if not layer.built and build:
         layer._build_from(list(args))

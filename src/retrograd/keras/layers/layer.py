@@ -14,6 +14,7 @@ from ...tensor import Tensor
 from .. import keras_tensor as _kt
 from ..keras_tensor import is_symbolic, symbolic_call
 from ..variables import Variable
+from ..input_spec import assert_input_compatibility
 
 
 def to_snake_case(name):
@@ -321,6 +322,9 @@ class Layer(Module):
         args = tuple(_tensor_input(a, who, "the input" if i == 0 else f"argument {i}")
                      for i, a in enumerate(args))
         x = args[0]
+        spec = self.__dict__.get("input_spec")
+        if spec is not None:        # Keras's InputSpec, checked on the first argument
+            assert_input_compatibility(spec, x, self.name)
         if isinstance(x, Tensor):
             if x.ndim == 0:
                 raise ValueError(f"{who}: the input must have a batch axis, got a 0-d "
