@@ -174,6 +174,10 @@ def test_kl_divergence_equals_pytorch():
                           M.MultivariateNormal(b, covariance_matrix=M_cov(M, 1))),
          MVLOC[0], MVLOC[1]),
         (lambda M, a, b: (M.Uniform(a, a + 1.0), M.Uniform(a - 1.0, a + 2.0)), LOC, LOC),
+        (lambda M, a, b: (M.Exponential(a), M.Exponential(b)), SCALE, SCALE[::-1].copy()),
+        (lambda M, a, b: (M.Laplace(a, 1.5), M.Laplace(b, 0.5)), LOC, LOC[::-1].copy()),
+        (lambda M, a, b: (M.Gamma(a, b), M.Gamma(b, a)), SCALE, SCALE[::-1].copy()),
+        (lambda M, a, b: (M.Beta(a, b), M.Beta(b, 2.0)), SCALE, SCALE[::-1].copy()),
     ]
     for make, a, b in pairs:
         (ra, ta), (rb, tb) = both(a, True), both(b, True)
