@@ -337,6 +337,14 @@ CASES = [
     ("map_coordinates_nearest", lambda o: o.image.map_coordinates(A, COORDS, 0, "nearest")),
     ("extract_patches", lambda o: o.image.extract_patches(IMG, 2)),
     ("extract_patches_3d", lambda o: o.image.extract_patches_3d(VOL, 2)),
+    ("scale_and_translate", lambda o: o.image.scale_and_translate(
+        IMG, (2, 8, 4, 3), [1.6, 0.7], [0.3, -0.2], (1, 2), "linear")),
+    ("scale_and_translate_cubic", lambda o: o.image.scale_and_translate(
+        IMG, (2, 8, 4, 3), [1.6, 0.7], [0.3, -0.2], (1, 2), "bicubic", antialias=False)),
+    ("scale_and_translate_lanczos", lambda o: o.image.scale_and_translate(
+        IMG, (2, 3, 9, 3), [0.6, 1.5], [0.0, 0.5], (1, 2), "lanczos5")),
+    ("scale_and_translate_uint8", lambda o: o.image.scale_and_translate(
+        (IMG * 255).astype(np.uint8), (2, 4, 4, 3), [0.8, 0.7], [0, 0], (1, 2), "linear")),
     ("extract_patches_3d_same", lambda o: o.image.extract_patches_3d(
         VOL, 2, strides=(1, 2, 1), padding="same")),
     ("extract_patches_3d_dilated", lambda o: o.image.extract_patches_3d(
@@ -527,6 +535,8 @@ IMG_GRAD_CASES = [
     ("extract_patches", lambda o, x: o.image.extract_patches(x, 2)),
     ("affine_transform", lambda o, x: o.image.affine_transform(x, AFFINE, fill_mode="reflect")),
     ("ssim", lambda o, x: o.image.ssim(x, IMG[::-1], filter_size=3)),
+    ("scale_and_translate", lambda o, x: o.image.scale_and_translate(
+        x, (2, 3, 9, 3), [0.6, 1.5], [0.0, 0.5], (1, 2), "cubic")),
     ("extract_patches_3d", lambda o, x: o.image.extract_patches_3d(
         o.reshape(x, (2, 5, 6, 3, 1)), 2, strides=1)),
     ("sobel_hsv", lambda o, x: o.image.hsv_to_rgb(x)
