@@ -36,7 +36,8 @@ OPTIMISERS = [
     ("RAdam", dict(lr=0.1, betas=(0.5, 0.6), weight_decay=0.1, decoupled_weight_decay=True)),
     ("ASGD", {}), ("ASGD", dict(lr=0.1, lambd=0.01, alpha=0.5, t0=2, weight_decay=0.1)),
     ("Rprop", {}), ("Rprop", dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(0.05, 0.2))),
-    ("Rprop", dict(maximize=True)),
+    ("Rprop", dict(maximize=True)), ("RAdam", dict(maximize=True, lr=0.1)),
+    ("ASGD", dict(maximize=True)),
 ]
 
 
@@ -156,7 +157,10 @@ def test_swa_utils_equal_pytorch():
         init = [p.detach().numpy().copy() for p in model.parameters()]
         swa = lib.optim.swa_utils.AveragedModel(model)
         ema = lib.optim.swa_utils.AveragedModel(
-            model, multi_avg_fn=lib.optim.swa_utils.get_ema_multi_avg_fn(0.9))
+            model, multi_avg_fn=lib.optim.swa_utils.get_ema_multi_avg_fn(0.9),
+            use_buffers=True)
+        mean = lib.optim.swa_utils.AveragedModel(
+            model, avg_fn=lib.optim.swa_utils.get_ema_avg_fn(0.5))
         opt = lib.optim.SGD(model.parameters(), lr=0.1)
         sched = lib.optim.swa_utils.SWALR(opt, swa_lr=0.05, anneal_epochs=3)
         lrs = []
@@ -167,13 +171,17 @@ def test_swa_utils_equal_pytorch():
             opt.step()
             swa.update_parameters(model)
             ema.update_parameters(model)
+            mean.update_parameters(model)
             sched.step()
             lrs.append(opt.param_groups[0]["lr"])
         loader = [(x * 2, None), (x - 1, None)]
         lib.optim.swa_utils.update_bn(loader, swa)
         bn = swa.module[1]
         results.append(([p.detach().numpy().copy() for p in swa.parameters()],
-                        [p.detach().numpy().copy() for p in ema.parameters()],
+                        [p.detach().numpy().copy() for p in ema.parameters()]
+                        + [b.detach().numpy().copy() for b in ema.module.buffers()
+                           if b.detach().numpy().dtype.kind == "f"]
+                        + [p.detach().numpy().copy() for p in mean.parameters()],
                         lrs, bn.running_mean.numpy().copy(), bn.running_var.numpy().copy(),
                         int(swa.n_averaged), init))
     ours, theirs = results

@@ -1,6 +1,7 @@
 """The categorical distribution over {0, …, K−1}, as ``torch.distributions.Categorical``."""
 import numpy as np
 
+from ..backend import array_module
 from ..ops.sampling import multinomial
 from ..tensor import Size, Tensor
 from . import constraints
@@ -60,7 +61,8 @@ class Categorical(Distribution):
 
     @property
     def mean(self):
-        return Tensor(np.full(tuple(self._extended_shape()), np.nan, self.probs.dtype))
+        xp = array_module(self._param.array)       # on the parameters' device
+        return Tensor(xp.full(tuple(self._extended_shape()), np.nan, self._param.dtype))
 
     @property
     def mode(self):
