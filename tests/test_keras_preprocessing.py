@@ -259,6 +259,15 @@ def test_text_vectorization_pipeline_and_vocabulary():
     """Keras's TextVectorization needs TensorFlow (ImportError on the PyTorch
     backend): checked against its documented steps (standardize, split, n-grams, the
     StringLookup with mask "" and OOV "[UNK]", padding to output_sequence_length)."""
+    # Keras's own tests (text_vectorization_test.py, string_lookup_test.py:
+    # test_adapt_flow), whose expected ids fix the order of ties.
+    keras_case = rl.TextVectorization(max_tokens=5000, output_sequence_length=4)
+    keras_case.adapt(["foo bar", "bar baz", "baz bada boom"])
+    np.testing.assert_array_equal(value(keras_case([["foo qux bar"], ["qux baz"]])),
+                                  [[4, 1, 3, 0], [1, 2, 0, 0]])
+    lookup_case = rl.StringLookup()
+    lookup_case.adapt(["a", "a", "a", "b", "b", "c"])
+    np.testing.assert_array_equal(value(lookup_case(["b", "c", "d"])), [2, 3, 0])
     texts = np.array(["The cat sat.", "The dog, the CAT!", "a Dog's life"])
     tv = rl.TextVectorization()
     tv.adapt(texts)
