@@ -191,6 +191,17 @@ def test_swa_utils_equal_pytorch():
     close(ours[3], theirs[3])
     close(ours[4], theirs[4])
     assert ours[5] == theirs[5] == 5
+    # SWALR's state round-trips, its annealing function included
+    opt = rg.optim.SGD([rg.zeros(2, requires_grad=True)], lr=1.0)
+    sched = rg.optim.swa_utils.SWALR(opt, 0.1, anneal_epochs=3, anneal_strategy="linear")
+    sched.step()
+    opt2 = rg.optim.SGD([rg.zeros(2, requires_grad=True)], lr=1.0)
+    sched2 = rg.optim.swa_utils.SWALR(opt2, 0.1, anneal_epochs=3)
+    sched2.load_state_dict(sched.state_dict())
+    opt2.param_groups[0]["lr"] = opt.param_groups[0]["lr"]
+    sched.step()
+    sched2.step()
+    assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
     with pytest.raises(ValueError, match="anneal_strategy"):
         rg.optim.swa_utils.SWALR(rg.optim.SGD([rg.zeros(1, requires_grad=True)], lr=1), 0.1,
                                  anneal_strategy="exp")

@@ -210,6 +210,14 @@ class SWALR(LRScheduler):
         return {k: v for k, v in self.__dict__.items()
                 if k not in ("optimizer", "anneal_func")}
 
+    def load_state_dict(self, state_dict):
+        strategy = state_dict.get("_anneal_strategy", self._anneal_strategy)
+        if strategy not in ("cos", "linear"):
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead "
+                             f"got {strategy}")
+        super().load_state_dict(state_dict)
+        self.anneal_func = self._cosine_anneal if strategy == "cos" else self._linear_anneal
+
 
 __all__ = ["AveragedModel", "SWALR", "update_bn", "get_ema_multi_avg_fn",
            "get_swa_multi_avg_fn", "get_ema_avg_fn", "get_swa_avg_fn"]
