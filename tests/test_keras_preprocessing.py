@@ -244,6 +244,16 @@ def test_string_and_integer_lookups_follow_keras_documented_behaviour():
     adapted = rl.IntegerLookup(max_tokens=4)
     adapted.adapt(np.array([[12, 1138, 42], [42, 1000, 36], [36, 21, 21]]))
     assert adapted.get_vocabulary() == [-1, 42, 36, 21]
+    # Keras's own integer_lookup_test.py test_adapt_flow, mode by mode.
+    adapt = [1, 1, 1, 2, 2, 3]
+    for mode, x, want in (("int", [[1, 2, 4], [2, 3, 5]], [[1, 2, 0], [2, 3, 0]]),
+                          ("one_hot", [1, 2, 4], [[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0]]),
+                          ("multi_hot", [1, 2, 4], [1, 1, 1, 0]),
+                          ("tf_idf", [1, 2, 4], [1.133732, 0.916291, 1.098612, 0.0]),
+                          ("count", [1, 2, 3, 4, 1, 2, 1], [1, 3, 2, 1])):
+        layer = rl.IntegerLookup(output_mode=mode)
+        layer.adapt(adapt)
+        np.testing.assert_allclose(value(layer(x)), want, rtol=1e-5)
     from retrograd.missing import NotSupportedError
     with pytest.raises(NotSupportedError, match="FarmHash"):
         rl.StringLookup(vocabulary=vocab, num_oov_indices=2)(data)
