@@ -749,3 +749,19 @@ def test_float64_gradients_match_finite_differences_and_forward_mode():
               lambda x: rops.image.affine_transform(x, AFFINE[:1], fill_mode="mirror")):
         check_grad(f, small)
         check_jvp(f, small)
+
+
+def test_elastic_transform_displaces_by_a_seeded_smooth_field():
+    """Keras's values come from its own random numbers: checked by properties."""
+    still = rops.image.elastic_transform(IMG, alpha=0.0, seed=1)
+    np.testing.assert_allclose(value(still), IMG, atol=1e-6)       # no displacement
+    one = value(rops.image.elastic_transform(IMG, 5.0, 2.0, seed=1))
+    assert np.array_equal(one, value(rops.image.elastic_transform(IMG, 5.0, 2.0, seed=1)))
+    assert not np.allclose(one, value(rops.image.elastic_transform(IMG, 5.0, 2.0, seed=2)))
+    assert one.shape == IMG.shape and one.dtype == np.float32
+    x = rg.tensor(IMG, requires_grad=True)
+    rops.image.elastic_transform(x, 3.0, 2.0, seed=3).sum().backward()
+    # Each output pixel spreads a total weight of 1 over the input ("reflect" fill).
+    np.testing.assert_allclose(float(x.grad.sum()), IMG.size, rtol=1e-5)
+    with pytest.raises(ValueError, match=r"keras\.ops\.image\.elastic_transform: invalid"):
+        rops.image.elastic_transform(IMG, interpolation="cubic")

@@ -598,6 +598,39 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     return out
 
 
+
+__all__ += ["elastic_transform"]
+
+
+@_eager
+def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
+                      fill_mode="reflect", fill_value=0.0, seed=None, data_format=None):
+    """Images resampled along a random smooth displacement field: per image, normal
+    noise × sigma for each of x and y, Gaussian-blurred (kernel int(6σ) | 1, σ), times
+    ``alpha``, added to the pixel coordinates (Keras's recipe; the noise comes from
+    retrograd.keras.random with ``seed``, so the values differ from Keras's)."""
+    from .. import random as _random
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"keras.ops.image.elastic_transform: invalid value for argument "
+                         f"`interpolation`. Expected of one {{'nearest', 'bilinear'}}. "
+                         f"Received: interpolation={interpolation}")
+    t, fmt, single = _images(images, "elastic_transform", data_format)
+    t = _float(t, "elastic_transform")
+    b, h, w, c = t.shape
+    size = int(6 * sigma) | 1
+    noise = _random.normal((b, h, w, 2), dtype=str(t.dtype), seed=seed)
+    field = gaussian_blur(noise * float(sigma), (size, size), (sigma, sigma),
+                          "channels_last").detach().cpu().array.astype(np.float64)
+    bb, yy, xx, cc = np.meshgrid(np.arange(b), np.arange(h), np.arange(w), np.arange(c),
+                                 indexing="ij")
+    y_in = yy + alpha * field[..., 1][..., None]
+    x_in = xx + alpha * field[..., 0][..., None]
+    order = 0 if interpolation == "nearest" else 1
+    out = _resample(t, [bb.astype(np.float64), y_in, x_in, cc.astype(np.float64)],
+                    [0, order, order, 0], fill_mode, fill_value, "elastic_transform")
+    return _restore(out, fmt, single)
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
