@@ -349,3 +349,16 @@ def test_expand_equals_pytorch():
         assert tuple(ours.sample().shape) == tuple(v.shape)
         close(ours.log_prob(rg.tensor(v.numpy())), theirs.log_prob(v))
         close(ours.entropy(), theirs.entropy())
+
+
+def test_masked_logits_give_pytorchs_entropy_log_prob_and_gradients():
+    z = np.array([[0.5, -np.inf, 1.0], [0.1, 0.2, -np.inf]])     # action masking
+    a, ta = both(z, True)
+    d, td = D.Categorical(logits=a), TD.Categorical(logits=ta)
+    e, te = d.entropy(), td.entropy()
+    lp, tlp = d.log_prob(rg.tensor([0, 1])), td.log_prob(torch.tensor([0, 1]))
+    close(e, te)
+    close(lp, tlp)
+    (e.sum() + lp.sum()).backward()
+    (te.sum() + tlp.sum()).backward()
+    close(a.grad, ta.grad)
