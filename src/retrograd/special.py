@@ -21,6 +21,7 @@ from .ops import exponential as _exponential
 from .ops import rounding as _rounding
 from .ops import special as _special
 from .ops.elementwise import where as _where
+from .ops.pointwise import Unary as _Unary
 from .tensor import Tensor
 
 erf = _special.erf
@@ -124,13 +125,91 @@ def xlog1py(input, other):
 
 
 
-_NOT_HERE = "not implemented in retrograd (no Bessel, orthogonal-polynomial, zeta or " \
-    "incomplete-gamma kernels)"
+# -- modified Bessel functions of the first kind: I₀, I₁ and their scaled forms -------
+# The values come from SciPy (cupyx.scipy on the GPU), as erf's do; the derivatives
+# are the classical identities I₀' = I₁ and I₁' = I₀ − I₁/x (½ at 0), and for the
+# scaled Iₙe(x) = e^{−|x|} Iₙ(x) the same minus sign(x)·Iₙe.
+
+def _bessel(name, x):
+    fn = _special._library(name, x)
+    if fn is None:
+        raise ImportError(f"torch.special.{name} needs SciPy in retrograd: pip install scipy")
+    return fn(x).astype(x.dtype, copy=False)
+
+
+def _i1_over_x(xp, x, i1x):
+    # I₁(x)/x, which tends to ½ at 0
+    safe = xp.where(x == 0, 1, x)
+    return xp.where(x == 0, x.dtype.type(0.5), i1x / safe)
+
+
+class I0(_Unary):
+    """y = I₀(x);  ∂ℓ/∂x = ∂ℓ/∂y · I₁(x)."""
+
+    def f(self, xp, x):
+        return _bessel("i0", x)
+
+    def derivative(self, xp, x, y):
+        return _bessel("i1", x)
+
+
+class I0e(_Unary):
+    """y = e^{−|x|} I₀(x);  ∂ℓ/∂x = ∂ℓ/∂y · (I₁e(x) − sign(x) y)."""
+
+    def f(self, xp, x):
+        return _bessel("i0e", x)
+
+    def derivative(self, xp, x, y):
+        return _bessel("i1e", x) - xp.sign(x) * y
+
+
+class I1(_Unary):
+    """y = I₁(x);  ∂ℓ/∂x = ∂ℓ/∂y · (I₀(x) − I₁(x)/x)  (½ at 0)."""
+
+    def f(self, xp, x):
+        return _bessel("i1", x)
+
+    def derivative(self, xp, x, y):
+        return _bessel("i0", x) - _i1_over_x(xp, x, y)
+
+
+class I1e(_Unary):
+    """y = e^{−|x|} I₁(x);  ∂ℓ/∂x = ∂ℓ/∂y · (I₀e(x) − y (sign(x) + 1/x))  (½ at 0)."""
+
+    def f(self, xp, x):
+        return _bessel("i1e", x)
+
+    def derivative(self, xp, x, y):
+        return _bessel("i0e", x) - xp.sign(x) * y - _i1_over_x(xp, x, y)
+
+
+def i0(input):
+    """I₀(x), the modified Bessel function of the first kind of order 0."""
+    return I0().apply(_tensor(input, "i0"))
+
+
+def i0e(input):
+    """e^{−|x|} I₀(x) (finite where I₀ overflows)."""
+    return I0e().apply(_tensor(input, "i0e"))
+
+
+def i1(input):
+    """I₁(x), the modified Bessel function of the first kind of order 1."""
+    return I1().apply(_tensor(input, "i1"))
+
+
+def i1e(input):
+    """e^{−|x|} I₁(x)."""
+    return I1e().apply(_tensor(input, "i1e"))
+
+
+_NOT_HERE = "not implemented in retrograd (no Bessel functions beyond i0/i1, no " \
+    "orthogonal-polynomial, zeta or incomplete-gamma kernels)"
 __getattr__ = module_getattr(__name__, {name: _NOT_HERE for name in (
     "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
     "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
-    "gammainc", "gammaincc", "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e",
-    "i1", "i1e", "laguerre_polynomial_l", "legendre_polynomial_p", "modified_bessel_i0",
+    "gammainc", "gammaincc", "hermite_polynomial_h", "hermite_polynomial_he",
+    "laguerre_polynomial_l", "legendre_polynomial_p", "modified_bessel_i0",
     "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
     "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
     "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
@@ -140,4 +219,4 @@ __getattr__ = module_getattr(__name__, {name: _NOT_HERE for name in (
 __all__ = ["erf", "erfc", "erfcx", "erfinv", "digamma", "psi", "gammaln", "polygamma",
            "multigammaln", "logit", "expit", "sinc", "xlogy", "xlog1py", "entr", "expm1",
            "exp2", "log1p", "ndtr", "ndtri", "log_ndtr", "round", "logsumexp", "softmax",
-           "log_softmax"]
+           "log_softmax", "i0", "i0e", "i1", "i1e"]
