@@ -452,3 +452,50 @@ def test_lookup_and_encoding_layers_in_a_saved_model(tmp_path):
     loaded = rk.models.load_model(tmp_path / "lookup.keras")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert loaded.layers[1].get_vocabulary() == lookup.get_vocabulary()
+
+
+def test_text_vectorization_equals_keras_own_tests():
+    """The cases of Keras 3.15's text_vectorization_test.py that need no TensorFlow
+    tensor in the test itself, with their expected outputs (Keras's layer needs
+    TensorFlow to run, so its tests' numbers are the oracle)."""
+    def np_standardize(text):
+        assert text.dtype.kind == "U"           # as Keras's non-TF backends give it
+        return np.char.replace(np.char.lower(text), ",", "")
+
+    tv = rl.TextVectorization
+    cases = [
+        (tv(output_mode="multi_hot", vocabulary=["foo", "bar", "baz"]),
+         [["foo bar"], ["baz foo foo"]], [[0, 1, 1, 0], [0, 1, 0, 1]]),
+        (tv(output_mode="count", vocabulary=["foo", "bar", "baz"]),
+         ["foo bar", "baz foo foo"], [[0, 1, 1, 0], [0, 2, 0, 1]]),
+        (tv(output_mode="tf_idf", vocabulary=["foo", "bar", "baz"],
+            idf_weights=[0.3, 0.5, 0.2]),
+         ["foo bar", "baz foo foo"], [[0.0, 0.3, 0.5, 0.0], [0.0, 0.6, 0.0, 0.2]]),
+        (tv(vocabulary=["hello", "world", "this", "is", "nice", "test"]),
+         ["Hello, World!. This is just a nice test!"], [[2, 3, 4, 5, 1, 1, 6, 7]]),
+        (tv(standardize="lower", vocabulary=["hello,", "hello", "world", "this", "is", "nice",
+                                             "test"]),
+         ["Hello, World!. This is just a nice test!"], [[2, 1, 5, 6, 1, 1, 7, 1]]),
+        (tv(split="character", vocabulary=list("abcde")), ["abcf"], [[2, 3, 4, 1]]),
+        (tv(standardize="strip_punctuation", vocabulary=["Hello", "World", "Test"]),
+         ["Hello, World! Test."], [[2, 3, 4]]),
+        (tv(standardize=None, vocabulary=["Hello", "world"]), ["Hello hello"], [[2, 1]]),
+        (tv(split=lambda t: np.char.split(t, "|"), vocabulary=["foo", "bar", "foobar"]),
+         ["foo|bar"], [[4]]),      # "|" is stripped as punctuation before the split
+        (tv(split=None, vocabulary=["foo", "bar", "baz"]), [["foo"], ["bar"], ["unknown"]],
+         [[2], [3], [1]]),
+    ]
+    for layer, x, want in cases:
+        np.testing.assert_allclose(value(layer(x)), want, rtol=1e-6)
+    layer = tv(standardize=np_standardize)
+    layer.adapt(["Hello, world."])
+    assert {"hello", "world."} <= set(layer.get_vocabulary())
+    for ngrams, present, absent in ((2, ["foo bar", "bar baz"], []),
+                                    ((1, 3), ["foo", "foo bar baz"], ["foo bar"])):
+        layer = tv(ngrams=ngrams)
+        layer.adapt(["foo bar baz"])
+        vocab = layer.get_vocabulary()
+        assert all(t in vocab for t in present) and not any(t in vocab for t in absent)
+    layer = tv(max_tokens=5)
+    layer.adapt(["a b c d e f g h i j"])
+    assert len(layer.get_vocabulary()) == 5

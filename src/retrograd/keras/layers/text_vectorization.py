@@ -2,9 +2,11 @@
 
 Each string is standardized ("lower_and_strip_punctuation": ASCII letters lowered,
 as ``tf.strings.lower``, and the characters !"#$%&()*+,-./:;<=>?@[\\]^_`{|}~' removed;
-"lower", "strip_punctuation", None or a callable on a NumPy array of strings), split
-into tokens ("whitespace": runs of ASCII whitespace; "character"; None: the whole
-string; or a callable returning a list of tokens per string), optionally extended by
+"lower", "strip_punctuation", None or a callable on a NumPy str array, as Keras's
+non-TensorFlow backends give it), split into tokens ("whitespace": runs of ASCII
+whitespace; "character"; None: the whole string; or a callable taking the batch as a
+NumPy str array and returning a list of tokens per text, e.g.
+``lambda t: np.char.split(t, "|")``), optionally extended by
 its n-grams (``ngrams`` = n: widths 1…n; a tuple: those widths; each width's n-grams
 joined by " ", in order of width), then looked up in a ``StringLookup`` whose mask
 token is "" (id 0, the padding) and OOV token "[UNK]" (id 1). ``output_mode``: "int"
@@ -86,8 +88,8 @@ class TextVectorization(_Preprocessing):
 
     # -- text → tokens ------------------------------------------------------------------
     def _standardized(self, texts):
-        if callable(self.standardize):
-            return [str(t) for t in np.asarray(self.standardize(np.asarray(texts, object)))
+        if callable(self.standardize):     # a NumPy str array, as Keras's non-TF backends
+            return [str(t) for t in np.asarray(self.standardize(np.asarray(texts, dtype=str)))
                     .reshape(-1).tolist()]
         out = []
         for t in texts:
@@ -118,9 +120,8 @@ class TextVectorization(_Preprocessing):
             rows = [[w for w in _WHITESPACE.split(t) if w] for t in texts]
         elif self.split == "character":
             rows = [list(t) for t in texts]
-        else:
-            rows = [[str(w) for w in np.asarray(self.split(t), object).reshape(-1).tolist()]
-                    for t in texts]
+        else:           # the batch as a NumPy str array → one token list per text
+            rows = [[str(w) for w in row] for row in self.split(np.asarray(texts, dtype=str))]
         if self.ngrams is not None and self.split is not None:
             rows = [[" ".join(row[i:i + n]) for n in self.ngrams
                      for i in range(len(row) - n + 1)] for row in rows]
