@@ -257,6 +257,11 @@ def test_string_and_integer_lookups_follow_keras_documented_behaviour():
     from retrograd.missing import NotSupportedError
     with pytest.raises(NotSupportedError, match="FarmHash"):
         rl.StringLookup(vocabulary=vocab, num_oov_indices=2)(data)
+    # Keras's string_lookup_test: one_hot of (2, 2, 2) known tokens with 4 OOV ids.
+    hot = rl.StringLookup(max_tokens=20, num_oov_indices=4, vocabulary=list("abcdefghi"),
+                          output_mode="one_hot", pad_to_max_tokens=True)
+    out = value(hot(np.array([[["a", "b"], ["c", "d"]], [["a", "b"], ["c", "d"]]])))
+    assert out.shape == (2, 2, 2, 20) and out[0, 0, 0, 4] == 1 and out.sum() == 8
     with pytest.raises(NotSupportedError, match="FarmHash"):
         _ = rl.Hashing
     with pytest.raises(ValueError, match="all inputs should be in vocabulary"):

@@ -438,9 +438,9 @@ class _IndexLookup(_Preprocessing):
             raise ValueError(f"When `num_oov_indices=0` all inputs should be in "
                              f"vocabulary, found OOV values {oov}, consider setting "
                              f"`num_oov_indices=1`.")
-        if self.num_oov_indices > 1:
+        if self.num_oov_indices > 1 and np.any(ids == -1):
             if self._strings or getattr(self, "oov_method", "floormod") == "farmhash":
-                raise NotSupportedError(
+                raise NotSupportedError(     # only when an unknown token must be hashed
                     f"{who}: num_oov_indices={self.num_oov_indices} hashes OOV tokens "
                     "with TensorFlow's FarmHash, which retrograd cannot reproduce (the "
                     "buckets would differ); use num_oov_indices=1")
