@@ -61,6 +61,11 @@ def cases():
          np.abs(v_normal) + 0.1),
         ("Beta", lambda M, a, b: M.Beta(a, b), (SCALE, SCALE[::-1].copy()),
          BPROBS),
+        ("LogNormal", lambda M, l, s: M.LogNormal(l, s / 2), (LOC, SCALE),
+         np.abs(v_normal) + 0.1),
+        ("HalfNormal", lambda M, s: M.HalfNormal(s), (SCALE,), np.abs(v_normal)),
+        ("Dirichlet", lambda M, a: M.Dirichlet(a), (PROBS * 3,),
+         PROBS / PROBS.sum(-1, keepdims=True)),
     ]
 
 
@@ -374,3 +379,23 @@ def test_modified_bessel_functions_and_their_gradients():
         check_jvp(ours, x)
         compare_torch(ours, theirs, x, rtol=1e-12)
         compare_torch_float32(ours, theirs, x / 2)
+
+
+def test_poisson_equals_pytorch():
+    rate, trate = both(SCALE * 3, True)
+    k = rng.poisson(3.0, size=(4, 3, 2)).astype(float)
+    lp, tlp = D.Poisson(rate).log_prob(rg.tensor(k)), TD.Poisson(trate).log_prob(
+        torch.tensor(k))
+    close(lp, tlp)
+    lp.sum().backward()
+    tlp.sum().backward()
+    close(rate.grad, trate.grad)
+    rg.manual_seed(3)
+    s = D.Poisson(rg.tensor(SCALE * 3)).sample((20000,)).numpy()
+    assert np.all(s == np.round(s)) and s.dtype == np.float64
+    assert np.all(abs(s.mean(0) - SCALE * 3) < 4 * np.sqrt(SCALE * 3 / 20000))
+    with pytest.raises(ValueError) as theirs:
+        TD.Poisson(torch.tensor([1.0])).log_prob(torch.tensor([0.5]))
+    with pytest.raises(ValueError, match=r"support \(IntegerGreaterThan\(lower_bound=0\)\)"):
+        D.Poisson(rg.tensor([1.0])).log_prob(rg.tensor([0.5]))
+    assert "support" in str(theirs.value)

@@ -70,6 +70,20 @@ class _IntegerInterval(Constraint):
                 f"upper_bound={self.upper_bound})")
 
 
+class _IntegerGreaterThan(Constraint):
+    is_discrete = True
+
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    def check(self, value):
+        v = _array(value)
+        return _bool((v % 1 == 0) & (v >= self.lower_bound))
+
+    def __repr__(self):
+        return f"IntegerGreaterThan(lower_bound={self.lower_bound})"
+
+
 class _GreaterThan(Constraint):
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
@@ -208,10 +222,12 @@ less_than = _LessThan
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 independent = _IndependentConstraint
-nonnegative_integer = _IntegerInterval(0, float("inf"))
+nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
+integer_greater_than = _IntegerGreaterThan
 
 __all__ = ["Constraint", "dependent", "real", "boolean", "positive", "nonnegative",
            "unit_interval", "simplex", "one_hot", "real_vector", "lower_cholesky",
            "positive_definite", "integer_interval", "greater_than", "greater_than_eq",
            "less_than", "interval", "half_open_interval", "independent",
-           "nonnegative_integer"]
+           "nonnegative_integer", "positive_integer", "integer_greater_than"]
