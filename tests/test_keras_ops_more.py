@@ -237,6 +237,10 @@ CASES = [
     ("segment_sum_n", lambda o: o.segment_sum(A, np.array([0, 2, 0]), num_segments=4)),
     ("segment_max", lambda o: o.segment_max(A, np.array([1, 1, 0]))),
     ("extract_sequences", lambda o: o.extract_sequences(T3, 2, 1)),
+    ("fft", lambda o: o.fft((A, C))), ("fft2", lambda o: o.fft2((T3, T3 * 0.5))),
+    ("ifft2", lambda o: o.ifft2((T3, -T3))), ("rfft", lambda o: o.rfft(A)),
+    ("rfft_pad", lambda o: o.rfft(T3, 7)), ("rfft_cut", lambda o: o.rfft(T3, 3)),
+    ("irfft", lambda o: o.irfft((A, C))), ("irfft_odd", lambda o: o.irfft((A, C), 5)),
     ("rearrange", lambda o: o.rearrange(T3, "b h w -> b (h w)")),
     ("rearrange_split", lambda o: o.rearrange(T3, "b h (w1 w2) -> (b w1) w2 h", w2=2)),
     ("view", lambda o: o.view(A, "int32")), ("view_bytes", lambda o: o.view(A, "uint8")),
@@ -521,6 +525,8 @@ GRAD_CASES = [
     ("extract_sequences", lambda o, x: o.extract_sequences(x, 3, 1)),
     ("associative_scan", lambda o, x: o.associative_scan(lambda a, b: a * b, x, axis=1)),
     ("vectorize", lambda o, x: o.vectorize(lambda a: a * a + 1.0)(x)),
+    ("fft", lambda o, x: o.fft((x, C))[0] * 2.0 + o.fft2((x, o.square(x)))[1]),
+    ("rfft_irfft", lambda o, x: o.irfft(o.rfft(x * x, 6), 6) + o.rfft(x)[1][:, :1]),
     ("rearrange", lambda o, x: o.rearrange(x, "(a b) (c d) -> (d a) c b", b=1, d=2)),
 ]
 IMG_GRAD_CASES = [

@@ -446,6 +446,116 @@ def extract_sequences(x, sequence_length, sequence_stride):
     return picked.reshape(*t.shape[:-1], frames, sequence_length)
 
 
+
+# -- discrete Fourier transforms on (real, imaginary) pairs -------------------------------
+# Keras passes complex values as a (real, imag) tuple of real tensors, so the transforms
+# are products with the DFT's cosine and sine matrices: X = Σ x·e^{−2πijk/n} gives
+# Re X = xr·C + xi·S and Im X = xi·C − xr·S (C = cos 2πjk/n, S = sin 2πjk/n), which
+# differentiate as matmuls do. O(n²) per axis: for the short signals of layers.
+
+__all__ += ["fft", "fft2", "ifft2", "rfft", "irfft"]
+
+
+def _dft(n_in, n_out, dtype, device, inverse=False, scale=1.0):
+    j = np.arange(n_in)[:, None]
+    k = np.arange(n_out)[None, :]
+    angle = 2 * np.pi * ((j * k) % builtins.max(n_in, n_out)) / builtins.max(n_in, n_out)
+    c = creation.as_tensor((np.cos(angle) * scale).astype(dtype), device=device)
+    s_ = creation.as_tensor((np.sin(angle) * scale * (-1 if inverse else 1)).astype(dtype),
+                            device=device)
+    return c, s_
+
+
+def _pair(x, who):
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(f"keras.ops.{who}: x must be a tuple (real, imag) of two tensors, "
+                         f"got {type(x).__name__}")
+    real, imag = (_tensor(v, who) for v in x)
+    real = real if real.dtype.kind == "f" else real.to(dtype=np.float32)
+    imag = imag.to(dtype=real.dtype)
+    if tuple(real.shape) != tuple(imag.shape):
+        raise ValueError(f"keras.ops.{who}: the real and imaginary parts must have the same "
+                         f"shape, got {tuple(real.shape)} and {tuple(imag.shape)}")
+    return real, imag
+
+
+def _along(t, axis, fn):
+    """fn on t with ``axis`` moved last, moved back after."""
+    nd = t.ndim
+    axis %= nd
+    order = [a for a in range(nd) if a != axis] + [axis]
+    back = list(np.argsort(order))
+    return _shape.permute(fn(_shape.permute(t, *order)), *back)
+
+
+def _complex_dft(real, imag, axis, inverse=False):
+    n = real.shape[axis]
+    c, s_ = _dft(n, n, real.dtype, real.device, inverse, 1.0 / n if inverse else 1.0)
+    re = _along(real, axis, lambda v: v @ c) + _along(imag, axis, lambda v: v @ s_)
+    im = _along(imag, axis, lambda v: v @ c) - _along(real, axis, lambda v: v @ s_)
+    return re, im
+
+
+@_eager
+def fft(x):
+    """The DFT along the last axis of x = (real, imag); returns (real, imag)."""
+    return _complex_dft(*_pair(x, "fft"), -1)
+
+
+@_eager
+def fft2(x):
+    """The DFT along the last two axes of x = (real, imag)."""
+    re, im = _complex_dft(*_pair(x, "fft2"), -1)
+    return _complex_dft(re, im, -2)
+
+
+@_eager
+def ifft2(x):
+    """The inverse DFT along the last two axes of x = (real, imag) (scaled by 1/n)."""
+    re, im = _complex_dft(*_pair(x, "ifft2"), -1, inverse=True)
+    return _complex_dft(re, im, -2, inverse=True)
+
+
+@_eager
+def rfft(x, fft_length=None):
+    """The DFT of a real signal along its last axis, bins 0 … n/2: (real, imag);
+    ``fft_length`` zero-pads or truncates the signal first."""
+    t = _tensor(x, "rfft")
+    t = t if t.dtype.kind == "f" else t.to(dtype=np.float32)
+    n = t.shape[-1] if fft_length is None else int(fft_length)
+    t = _fit_length(t, n)
+    c, s_ = _dft(n, n // 2 + 1, t.dtype, t.device)
+    return t @ c, -(t @ s_)
+
+
+def _fit_length(t, n):
+    if t.shape[-1] > n:
+        return t[..., :n]
+    if t.shape[-1] < n:
+        from .numpy import pad
+        return pad(t, [(0, 0)] * (t.ndim - 1) + [(0, n - t.shape[-1])])
+    return t
+
+
+@_eager
+def irfft(x, fft_length=None):
+    """The real signal whose rfft is x = (real, imag) (bins 0 … n/2), of length
+    ``fft_length`` (2·(bins − 1) by default); the imaginary parts of bin 0 (and of
+    the Nyquist bin) are ignored, as NumPy's."""
+    real, imag = _pair(x, "irfft")
+    n = 2 * (real.shape[-1] - 1) if fft_length is None else int(fft_length)
+    bins = n // 2 + 1
+    real, imag = _fit_length(real, bins), _fit_length(imag, bins)
+    k = np.arange(bins)
+    weight = np.where((k == 0) | ((n % 2 == 0) & (k == n // 2)), 1.0, 2.0) / n
+    angle = 2 * np.pi * ((k[:, None] * np.arange(n)[None, :]) % n) / n
+    c = creation.as_tensor((np.cos(angle) * weight[:, None]).astype(real.dtype),
+                           device=real.device)
+    s_ = creation.as_tensor((np.sin(angle) * weight[:, None]).astype(real.dtype),
+                            device=real.device)
+    return real @ c - imag @ s_
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)
