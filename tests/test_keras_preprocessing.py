@@ -163,6 +163,10 @@ def test_modes_in_a_model_and_keras_file_round_trip(tmp_path):
     assert [type(l).__name__ for l in loaded.layers[:3]] == ["RandomFlip", "RandomRotation",
                                                              "RandomZoom"]
     np.testing.assert_allclose(loaded.predict(x[:4], verbose=0), p1, rtol=1e-6)
+    theirs = keras.models.load_model(tmp_path / "aug.keras")      # real Keras reads it
+    assert [type(l).__name__ for l in theirs.layers[:3]] == ["RandomFlip", "RandomRotation",
+                                                             "RandomZoom"]
+    np.testing.assert_allclose(value(theirs.predict(x[:4], verbose=0)), p1, atol=1e-5)
     import retrograd as rg
     t = rg.tensor(IMAGES, requires_grad=True)
     (rl.RandomRotation((0.1, 0.1))(t) + rl.Resizing(3, 4)(t).sum()).sum().backward()
