@@ -85,7 +85,7 @@ def rosenbrock(lib, x):
     return 0.5 * (x @ (q @ x)) - x[0] + (x ** 4).sum() / 4 + (x[1] - x[0] ** 2) ** 2
 
 
-def test_lbfgs_equals_pytorch_with_and_without_line_search():
+def test_lbfgs_equals_pytorch_with_and_without_line_search(tmp_path):
     start = np.array([-1.2, 1.0, 0.5, -0.3])
     for kwargs in (dict(), dict(line_search_fn="strong_wolfe"),
                    dict(lr=0.5, history_size=3, max_iter=7),
@@ -137,6 +137,25 @@ def test_lbfgs_equals_pytorch_with_and_without_line_search():
     opt.step(closure)
     opt2.step(closure2)
     close(x, x2)
+    # and through a training checkpoint (its history stored as arrays)
+    from retrograd.checkpoint import load_checkpoint, save_checkpoint
+    model = rg.nn.Linear(4, 1)
+    mopt = rg.optim.LBFGS(model.parameters(), history_size=3, max_iter=4)
+
+    def mclosure(o):
+        o.zero_grad()
+        loss = (model(rg.tensor(Q, dtype=rg.float32)) - 1).pow(2).sum()
+        loss.backward()
+        return loss
+
+    mopt.step(lambda: mclosure(mopt))
+    save_checkpoint(tmp_path / "lbfgs.ckpt", model, mopt)
+    mopt2 = rg.optim.LBFGS(model.parameters(), history_size=3, max_iter=4)
+    load_checkpoint(tmp_path / "lbfgs.ckpt", model, mopt2)
+    a, b = mopt.state_dict()["state"][0], mopt2.state_dict()["state"][0]
+    assert sorted(a) == sorted(b)
+    for key in a:
+        np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]))
     with pytest.raises(RuntimeError, match="strong_wolfe"):
         rg.optim.LBFGS([x], line_search_fn="armijo")
     with pytest.raises(ValueError, match="parameter groups"):

@@ -1,6 +1,4 @@
 """L-BFGS: a quasi-Newton method that re-evaluates the loss through a closure."""
-import copy
-
 import numpy as np
 
 from ..backend import array_module
@@ -289,25 +287,72 @@ class LBFGS(Optimizer):
         return orig_loss
 
     def state_dict(self):
-        """``{"state": {0: the history (copied)}, "param_groups": [...]}``, as PyTorch's."""
+        """``{"state": {0: the history}, "param_groups": [...]}``, as PyTorch's, with the
+        history's lists stacked into arrays (s and y as rows) so that checkpoints
+        store it as arrays; copies."""
         groups = [{**{n: v for n, v in g.items() if n != "params"},
                    "params": list(range(len(g["params"])))} for g in self.param_groups]
         state = {}
         s = self.state.get(self._params[0])
         if s is not None:
-            state[0] = copy.deepcopy(s)
+            out = {}
+            xp = array_module(self._params[0].array)
+            dtype = self._params[0].array.dtype
+            n = sum(p.array.size for p in self._params)
+            for key, value in s.items():
+                if key in ("old_dirs", "old_stps"):
+                    out[key] = xp.stack(value) if value else xp.zeros((0, n), dtype)
+                elif key == "ro":
+                    out[key] = xp.asarray([float(r) for r in value], dtype=np.float64)
+                elif hasattr(value, "shape") and value.shape != ():
+                    out[key] = value.copy()
+                elif value is not None and not isinstance(value, int):
+                    out[key] = float(value)
+                else:
+                    out[key] = value
+            state[0] = out
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Restore what ``state_dict`` returned (the history and hyper-parameters)."""
+        """Restore what ``state_dict`` returned (the history and hyper-parameters),
+        all checked before anything changes."""
+        self.assign_state(self.checked_state(state_dict))
+
+    def assign_state(self, checked):
+        saved, restored = checked
+        self.param_groups[0].update(saved)
+        self.state = {} if restored is None else {self._params[0]: restored}
+
+    def checked_state(self, state_dict):
+        """``state_dict`` checked as ``load_state_dict`` does, without changing anything."""
         if not isinstance(state_dict, dict) or "state" not in state_dict or \
                 "param_groups" not in state_dict or len(state_dict["param_groups"]) != 1:
             raise ValueError("LBFGS.load_state_dict: expected a dict with 'state' and one "
                              "parameter group")
         saved = {n: v for n, v in state_dict["param_groups"][0].items() if n != "params"}
         self._check({**self.param_groups[0], **saved})
-        self.param_groups[0].update(saved)
-        self.state = {}
-        if state_dict["state"]:
-            s = state_dict["state"].get(0, state_dict["state"].get("0"))
-            self.state[self._params[0]] = copy.deepcopy(s)
+        xp = array_module(self._params[0].array)
+        dtype = self._params[0].array.dtype
+        n = sum(p.array.size for p in self._params)
+        s = state_dict["state"].get(0, state_dict["state"].get("0")) \
+            if state_dict["state"] else None
+        restored = None
+        if s is not None:
+            restored = {}
+            for key, value in s.items():
+                if key in ("old_dirs", "old_stps"):
+                    rows = [xp.asarray(r, dtype=dtype) for r in value]
+                    if any(r.shape != (n,) for r in rows):
+                        raise ValueError(f"LBFGS.load_state_dict: {key} holds vectors of "
+                                         f"another size than the parameters' {n}")
+                    restored[key] = [r.copy() for r in rows]
+                elif key == "ro":
+                    restored[key] = [float(r) for r in value]
+                elif key in ("d", "prev_flat_grad") and value is not None:
+                    restored[key] = xp.array(value, dtype=dtype, copy=True)
+                    if restored[key].shape != (n,):
+                        raise ValueError(f"LBFGS.load_state_dict: {key} has shape "
+                                         f"{restored[key].shape}, expected ({n},)")
+                else:
+                    restored[key] = value
+        return saved, restored
