@@ -26,6 +26,20 @@ class ASGD(Optimizer):
     slot_rules = {"step": "count", "eta": "unit", "mu": "unit",
                   "ax": "finite"}
 
+    def _checked_slots(self, k, p, saved, group):
+        # η_t is any positive rate (the base's "unit" rule would cap it at 1).
+        if isinstance(saved, dict) and "eta" in saved:
+            eta = saved["eta"]
+            eta = eta.item() if hasattr(eta, "shape") and eta.shape == () else eta
+            if isinstance(eta, bool) or not isinstance(eta, (int, float)) or \
+                    not 0 < eta < float("inf"):
+                raise ValueError(f"ASGD.load_state_dict: slot 'eta' of parameter {k} is "
+                                 f"{str(eta)[:40]}, expected a finite number > 0")
+            slots = super()._checked_slots(k, p, {**saved, "eta": 1.0}, group)
+            slots["eta"] = float(eta)
+            return slots
+        return super()._checked_slots(k, p, saved, group)
+
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, skip_nonfinite=False):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0,
