@@ -556,6 +556,52 @@ def irfft(x, fft_length=None):
     return real @ c - imag @ s_
 
 
+
+__all__ += ["stft"]
+
+
+def _window(window, n, dtype, who):
+    if window is None:
+        return np.ones(n, dtype)
+    if isinstance(window, str):
+        if window not in ("hann", "hamming"):
+            raise ValueError(f"keras.ops.{who}: if a string is passed to `window`, it must "
+                             f"be one of \"hann\", \"hamming\". Received: window={window}")
+        a = 0.5 if window == "hann" else 0.54      # periodic windows, as PyTorch's
+        return (a - (1 - a) * np.cos(2 * np.pi * np.arange(n) / n)).astype(dtype)
+    w = np.asarray(window.detach().cpu().array if isinstance(window, Tensor) else window,
+                   dtype=dtype)
+    if w.shape != (n,):
+        raise ValueError(f"keras.ops.{who}: the shape of `window` must be equal to "
+                         f"[sequence_length]. Received: window shape={w.shape}")
+    return w
+
+
+@_eager
+def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
+    """The short-time Fourier transform along the last axis: frames of ``fft_length``
+    every ``sequence_stride`` samples (the signal reflect-padded by fft_length/2 on
+    both sides when ``center``), times the window (``sequence_length`` long, centred),
+    through rfft; returns (real, imag) of shape (…, frames, fft_length/2 + 1)."""
+    from .numpy import pad
+    t = _tensor(x, "stft")
+    if t.dtype not in (np.float32, np.float64):
+        raise TypeError(f"keras.ops.stft: invalid input type. Expected `float32` or "
+                        f"`float64`. Received: input type={t.dtype}")
+    if fft_length < sequence_length:
+        raise ValueError(f"keras.ops.stft: `fft_length` must equal or larger than "
+                         f"`sequence_length`. Received: sequence_length={sequence_length}, "
+                         f"fft_length={fft_length}")
+    win = _window(window, sequence_length, t.dtype, "stft")
+    left = (fft_length - sequence_length) // 2
+    win = np.pad(win, (left, fft_length - sequence_length - left))
+    if center:
+        half = fft_length // 2
+        t = pad(t, [(0, 0)] * (t.ndim - 1) + [(half, half)], mode="reflect")
+    frames = extract_sequences(t, fft_length, sequence_stride)
+    return rfft(frames * creation.as_tensor(win, device=t.device), fft_length)
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)
