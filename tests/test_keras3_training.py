@@ -772,3 +772,28 @@ def test_subclass_built_with_inputs_and_outputs_as_the_fit_guide():
     assert sorted(history[0]) == sorted(history[1]) == ["loss", "mae"]
     for key in ("loss", "mae"):
         np.testing.assert_allclose(history[1][key], history[0][key], rtol=1e-4)
+
+
+def test_train_and_test_on_batch_report_each_batch_as_keras():
+    """Keras 3 resets the metrics at each train_on_batch/test_on_batch call: the loss
+    and accuracy returned are the batch's, not running means over the calls."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 8)).astype("float32")
+    y = rng.integers(0, 3, 16)
+
+    def build(K):
+        m = K.Sequential([K.Input((8,)), K.layers.Dense(16, activation="relu"),
+                          K.layers.Dense(3)])
+        m.compile(optimizer=K.optimizers.Adam(1e-2), metrics=["accuracy"],
+                  loss=K.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return m
+    theirs, ours = build(keras), build(rk)
+    ours.set_weights(theirs.get_weights())
+    for _ in range(3):
+        np.testing.assert_allclose(ours.train_on_batch(x, y), theirs.train_on_batch(x, y),
+                                   rtol=1e-4)
+    for half in (slice(0, 8), slice(8, 16)):
+        a = ours.test_on_batch(x[half], y[half], return_dict=True)
+        b = theirs.test_on_batch(x[half], y[half], return_dict=True)
+        assert a.keys() == b.keys()
+        np.testing.assert_allclose([a[k] for k in b], [b[k] for k in b], rtol=1e-4)

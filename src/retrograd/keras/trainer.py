@@ -846,8 +846,8 @@ class Trainer:
     # -- single batches ------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """One optimizer step on (x, y); returns the loss (and the metrics), running
-        means since the last ``reset_metrics()``, ``fit`` or ``evaluate``."""
+        """One optimizer step on (x, y); returns the loss (and the metrics) of this
+        batch: Keras 3 resets the metrics at each call."""
         keras_device.follow(self)
         who = "train_on_batch"
         self._raw_targets = self._custom("train_step")
@@ -855,6 +855,7 @@ class Trainer:
         x, y = prepare(self, x, y, who)
         sw = sample_weights(self, y, sample_weight, class_weight, who)
         self._setup_step()
+        self.reset_metrics()
         self.train()
         if self._raw_targets:
             logs = flat_logs(self.train_step(self._data_of(x, y, sw)), "train_step")
@@ -867,7 +868,8 @@ class Trainer:
         return self._batch_result(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """The loss (and metrics) on one batch, without training."""
+        """The loss (and metrics) on one batch, without training (the metrics reset
+        first, as Keras 3's)."""
         keras_device.follow(self)
         who = "test_on_batch"
         self._raw_targets = False
@@ -875,6 +877,7 @@ class Trainer:
         x, y = prepare(self, x, y, who)
         sw = sample_weights(self, y, sample_weight, None, who)
         self._setup_step()
+        self.reset_metrics()
         self.eval()
         with no_grad():
             self._test_step(x, y, sw)
