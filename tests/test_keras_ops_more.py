@@ -245,6 +245,9 @@ CASES = [
     ("stft_hamming", lambda o: o.stft(SEQ.reshape(2, 21), 6, 3, 8, "hamming")),
     ("stft_uncentred", lambda o: o.stft(SEQ.reshape(2, 21), 8, 2, 8, None, False)),
     ("stft_batch", lambda o: o.stft(T3.astype(np.float64), 3, 2, 4)),
+    ("istft", lambda o: o.istft(o.stft(SEQ.reshape(2, 21), 8, 2, 8), 8, 2, 8)),
+    ("istft_length", lambda o: o.istft(o.stft(SEQ.reshape(2, 21), 6, 3, 6, "hamming"), 6, 3,
+                                       6, length=17, window="hamming")),
     ("rearrange", lambda o: o.rearrange(T3, "b h w -> b (h w)")),
     ("rearrange_split", lambda o: o.rearrange(T3, "b h (w1 w2) -> (b w1) w2 h", w2=2)),
     ("view", lambda o: o.view(A, "int32")), ("view_bytes", lambda o: o.view(A, "uint8")),
@@ -532,6 +535,8 @@ GRAD_CASES = [
     ("fft", lambda o, x: o.fft((x, C))[0] * 2.0 + o.fft2((x, o.square(x)))[1]),
     ("rfft_irfft", lambda o, x: o.irfft(o.rfft(x * x, 6), 6) + o.rfft(x)[1][:, :1]),
     ("stft", lambda o, x: o.stft(o.reshape(x, (2, 6)), 4, 2, 4)[0]),
+    ("istft", lambda o, x: o.istft((o.reshape(x, (2, 2, 3)), o.reshape(C, (2, 2, 3))),
+                                   4, 2, 4)),
     ("rearrange", lambda o, x: o.rearrange(x, "(a b) (c d) -> (d a) c b", b=1, d=2)),
 ]
 IMG_GRAD_CASES = [

@@ -602,6 +602,50 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     return rfft(frames * creation.as_tensor(win, device=t.device), fft_length)
 
 
+
+__all__ += ["istft"]
+
+
+@_eager
+def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann",
+          center=True):
+    """The inverse of stft for x = (real, imag) of shape (…, frames, bins), PyTorch's
+    istft: each frame's irfft times the window, overlap-added (a product with the
+    0/1 placement matrix), divided by the overlap-added squared window, the centre
+    padding cut off; ``length`` trims or zero-pads the result. Retrograd has the case
+    Keras hands to torch.istft: sequence_length == fft_length, center=True, a window."""
+    from .numpy import pad
+    if not (sequence_length == fft_length and center and window is not None):
+        from ...missing import NotSupportedError
+        raise NotSupportedError("keras.ops.istft: retrograd inverts only with "
+                                "sequence_length == fft_length, center=True and a window "
+                                f"(got sequence_length={sequence_length}, fft_length="
+                                f"{fft_length}, center={center}, window={window!r})")
+    real, imag = _pair(x, "istft")
+    frames = irfft((real, imag), fft_length)                # (…, N, n)
+    win = _window(window, sequence_length, real.dtype, "istft")
+    n_frames, n = frames.shape[-2], fft_length
+    total = n + sequence_stride * (n_frames - 1)
+    place = np.zeros((n_frames * n, total), real.dtype)
+    rows = np.arange(n_frames * n)
+    place[rows, (rows // n) * sequence_stride + rows % n] = 1
+    wsum = (np.tile(win ** 2, n_frames) @ place).astype(np.float64)
+    start = n // 2
+    end = total - n // 2 if length is None else builtins.min(start + int(length), total)
+    norm = wsum[start:end]
+    if norm.size and norm.min() < 1e-11:
+        raise RuntimeError("keras.ops.istft: window overlap add min: "
+                           f"{norm.min():g}; the window and stride do not satisfy the "
+                           "nonzero overlap-add constraint")
+    windowed = frames * creation.as_tensor(win, device=real.device)
+    flat = windowed.reshape(*windowed.shape[:-2], n_frames * n)
+    y = (flat @ creation.as_tensor(place, device=real.device))[..., start:end]
+    y = y * creation.as_tensor((1.0 / norm).astype(real.dtype), device=real.device)
+    if length is not None and end - start < int(length):
+        y = pad(y, [(0, 0)] * (y.ndim - 1) + [(0, int(length) - (end - start))])
+    return y
+
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)
