@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from retrograd import keras as rk
-from retrograd.missing import NotSupportedError
 
 os.environ["KERAS_BACKEND"] = "torch"
 keras = pytest.importorskip("keras", reason="real Keras 3 is the oracle of these tests "
@@ -543,8 +542,6 @@ def test_metric_variable_misuse_is_clear():
             self.v = self.add_variable((), "zeros")
     with pytest.raises(RuntimeError, match="super"):
         NoSuper()
-    with pytest.raises(NotSupportedError, match="thresholds"):
-        rk.metrics.Precision(thresholds=[0.3, 0.6])
 
 
 # -- the keras-io guide "training & evaluation with the built-in methods", as written ------------

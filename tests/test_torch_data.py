@@ -101,10 +101,10 @@ def test_concat_dataset_is_pytorchs():
 
 
 def test_missing_pytorch_data_names_say_so():
-    with pytest.raises(NotImplementedError, match="torch.utils.data.IterableDataset is not "
+    with pytest.raises(NotImplementedError, match="torch.utils.data.DistributedSampler is not "
                                                   "in retrograd"):
-        udata.IterableDataset
-    assert not hasattr(udata, "ChainDataset")
+        udata.DistributedSampler
+    assert not hasattr(udata, "DistributedSampler")
     with pytest.raises(AttributeError):
         udata.no_such_thing
 
