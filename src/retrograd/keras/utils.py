@@ -153,46 +153,12 @@ def model_to_dot(model, **kwargs):
 # -- custom objects, configurations (keras.saving's, under Keras's utils names too) --------
 
 from .backend import clear_session, is_keras_tensor  # noqa: E402
-from .saving import (deserialize_keras_object, get_registered_name,  # noqa: E402
+from .saving import (CustomObjectScope, custom_object_scope,  # noqa: E402
+                     deserialize_keras_object, get_custom_objects, get_registered_name,
                      get_registered_object, register_keras_serializable,
                      serialize_keras_object)
-from .saving import object_registration as _registration  # noqa: E402
 
 
-def get_custom_objects():
-    """The global dict of custom objects (Keras's ``GLOBAL_CUSTOM_OBJECTS``): what
-    ``register_keras_serializable`` registers ("package>Name"), and what one adds by
-    hand (``get_custom_objects()["MyLayer"] = MyLayer``) for files to name."""
-    return _registration._REGISTRY
-
-
-class CustomObjectScope:
-    """``with custom_object_scope({"MyLayer": MyLayer}):`` — the objects are known to
-    ``load_model``/``from_config`` inside the block only (several dicts may be given)."""
-
-    def __init__(self, *args):
-        for a in args:
-            if not isinstance(a, dict):
-                raise TypeError(f"custom_object_scope: expected dicts of custom objects, got "
-                                f"{type(a).__name__}")
-        self.custom_objects = {k: v for a in args for k, v in a.items()}
-        self._saved = None
-
-    def __enter__(self):
-        registry = _registration._REGISTRY
-        self._saved = {k: registry[k] for k in self.custom_objects if k in registry}
-        registry.update(self.custom_objects)
-        return self
-
-    def __exit__(self, *exc):
-        registry = _registration._REGISTRY
-        for k in self.custom_objects:
-            registry.pop(k, None)
-        registry.update(self._saved)
-        return False
-
-
-custom_object_scope = CustomObjectScope
 
 
 # -- arrays ---------------------------------------------------------------------------------
@@ -387,7 +353,8 @@ __all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequenc
            "register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
            "get_registered_name", "get_registered_object", "normalize", "standardize_dtype",
            "timeseries_dataset_from_array", "split_dataset", "is_keras_tensor",
-           "clear_session"]
+           "clear_session", "image_dataset_from_directory", "text_dataset_from_directory",
+           "load_img", "img_to_array", "array_to_img", "save_img"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 

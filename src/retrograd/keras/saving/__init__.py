@@ -17,7 +17,8 @@
 """
 import json
 
-from .object_registration import (get_registered_name, get_registered_object,
+from .object_registration import (CustomObjectScope, custom_object_scope, get_custom_objects,
+                                  get_registered_name, get_registered_object,
                                   register_keras_serializable)
 
 
@@ -70,6 +71,16 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     return obj
 
 
+def save_weights(model, filepath, overwrite=True, **kwargs):
+    """``keras.saving.save_weights(model, path)``: ``model.save_weights(path)``."""
+    model.save_weights(filepath, overwrite=overwrite, **kwargs)
+
+
+def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+    """``keras.saving.load_weights(model, path)``: ``model.load_weights(path)``."""
+    model.load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+
 def to_json(model, **kwargs):
     """``model.to_json()``: Keras 3's description of the model as JSON text."""
     from .config import model_to_config
@@ -118,7 +129,8 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 
 __all__ = ["load_model", "save_model", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "serialize_keras_object",
-           "deserialize_keras_object", "clone_model", "model_from_json"]
+           "deserialize_keras_object", "clone_model", "model_from_json", "save_weights",
+           "load_weights", "get_custom_objects", "custom_object_scope", "CustomObjectScope"]
 
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 

@@ -269,9 +269,9 @@ def _loss(loss):
 
 
 # Keras 3 optimizer arguments retrograd's optimizers do not take, with the values
-# that mean "off" (any other value is refused by the optimizer, naming it).
-_OFF = {"use_ema": False, "ema_momentum": None, "ema_overwrite_frequency": None,
-        "loss_scale_factor": None, "gradient_accumulation_steps": None}
+# that mean "off" (any other value is refused by the optimizer, naming it). The EMA
+# arguments (use_ema, ema_momentum, ema_overwrite_frequency) are taken as they are.
+_OFF = {"loss_scale_factor": None, "gradient_accumulation_steps": None}
 
 
 def _optimizer_config(config):
@@ -279,7 +279,7 @@ def _optimizer_config(config):
         raise ValueError("the optimizer's config must be a dict")
     out = {}
     for k, v in config.items():
-        if k in _OFF and (v == _OFF[k] or v is None or k == "ema_momentum"):
+        if k in _OFF and (v == _OFF[k] or v is None):
             continue
         if k == "learning_rate" and isinstance(v, float):
             v = float(np.float32(v))

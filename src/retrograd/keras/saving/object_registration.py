@@ -73,3 +73,39 @@ def lookup(class_name, registered_name, custom_objects, allowed):
     # A registered class saved without its registered name (older files).
     found = [v for k, v in _REGISTRY.items() if k.split(">")[-1] == class_name]
     return found[0] if len(found) == 1 else None
+
+
+def get_custom_objects():
+    """The global dict of custom objects (Keras's ``GLOBAL_CUSTOM_OBJECTS``): what
+    ``register_keras_serializable`` registers ("package>Name"), and what one adds by
+    hand (``get_custom_objects()["MyLayer"] = MyLayer``) for files to name."""
+    return _REGISTRY
+
+
+class CustomObjectScope:
+    """``with custom_object_scope({"MyLayer": MyLayer}):`` — the objects are known to
+    ``load_model``/``from_config`` inside the block only (several dicts may be given)."""
+
+    def __init__(self, *args):
+        for a in args:
+            if not isinstance(a, dict):
+                raise TypeError(f"custom_object_scope: expected dicts of custom objects, got "
+                                f"{type(a).__name__}")
+        self.custom_objects = {k: v for a in args for k, v in a.items()}
+        self._saved = None
+
+    def __enter__(self):
+        registry = _REGISTRY
+        self._saved = {k: registry[k] for k in self.custom_objects if k in registry}
+        registry.update(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        registry = _REGISTRY
+        for k in self.custom_objects:
+            registry.pop(k, None)
+        registry.update(self._saved)
+        return False
+
+
+custom_object_scope = CustomObjectScope
