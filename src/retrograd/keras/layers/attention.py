@@ -12,7 +12,6 @@ import string
 import numpy as np
 
 from ...backend import array_module
-from ...missing import NotSupportedError
 from ...nn import regularizers as _regularizers
 from ...nn.dropout import dropout as _dropout
 from ...ops.einsum import einsum
@@ -21,10 +20,10 @@ from ...tensor import Tensor
 from .core import _regularizer_config
 from .einsum_dense import EinsumDense
 from .layer import Layer, _plain, _shape_of
-from .masking import refuse_mask
 from .normalization import _no_constraint
 
 _LARGE_NEGATIVE = -1e9      # Keras's masked score in float32
+_ADDITIVE_NEGATIVE = -0.7 * 3.38953e38      # Keras's torch dot_product_attention's
 
 
 def _mask_array(mask, xp):
@@ -39,16 +38,22 @@ def _causal(t, s, xp):
     return xp.tril(xp.ones((t, s), dtype=bool))[None]
 
 
-def masked_softmax(scores, mask, axes):
+def masked_softmax(scores, mask, axes, zero_masked=True):
     """softmax of ``scores`` over ``axes``, masked positions (False) set to −10⁹
-    before and to 0 after (a row with every key masked gives zeros, as Keras)."""
-    if mask is not None:
+    before and to 0 after (a row with every key masked gives zeros, as Keras's
+    Softmax). ``zero_masked=False``: not zeroed after (Keras's torch
+    ``dot_product_attention``, an additive mask: a fully masked row is uniform)."""
+    if mask is not None and zero_masked:
         scores = where(mask, scores, _LARGE_NEGATIVE)
+    elif mask is not None:      # the scores still get gradients where masked
+        xp = array_module(mask)
+        scores = scores + Tensor(xp.where(mask, 0.0, _ADDITIVE_NEGATIVE).astype(
+            scores.dtype))
     if len(axes) == 1:
         out = scores.softmax(axes[0])
     else:
         out = (scores - scores.logsumexp(tuple(axes), keepdim=True)).exp()
-    return out if mask is None else where(mask, out, 0.0)
+    return out if mask is None or not zero_masked else where(mask, out, 0.0)
 
 
 def _letter(i):
@@ -232,11 +237,15 @@ class MultiHeadAttention(Layer):
         self.built = True
 
     def _attention_mask(self, query, value, attention_mask, use_causal_mask,
-                        value_mask=None, key_mask=None):
-        """Keras's: attention_mask (B, T, S) and value_mask, key_mask (B, S) → (B, 1, S),
-        the causal and sliding-window bands, all and-ed."""
+                        value_mask=None, key_mask=None, query_mask=None):
+        """Keras's ``_compute_attention_mask``: attention_mask (B, T, S), query_mask
+        (B, T) → (B, T, 1), value_mask, key_mask (B, S) → (B, 1, S), the causal and
+        sliding-window bands, all and-ed."""
         xp = array_module(query.array)
         mask = None if attention_mask is None else _mask_array(attention_mask, xp)
+        if query_mask is not None:
+            m = _mask_array(query_mask, xp)[..., None]
+            mask = m if mask is None else mask & m
         for m in (value_mask, key_mask):
             if m is not None:
                 m = _mask_array(m, xp)[..., None, :]
@@ -258,17 +267,17 @@ class MultiHeadAttention(Layer):
         if not isinstance(value, Tensor):
             raise TypeError(f"{who}: missing the `value` input: call it as "
                             "mha(query, value) (value=query for self-attention)")
-        if query_mask is not None:
-            raise NotSupportedError(f"{who}: query_mask= is not supported (Keras ignores it "
-                                    "and reads the query's propagated Keras mask, which "
-                                    "retrograd does not have); pass attention_mask=")
+        # Keras 3 reads the query's mask from the tensor (its query_mask= is ignored)
+        # and takes the inputs' masks off them; the output carries the query's.
+        query_mask = getattr(query, "_keras_mask", None)
         if self.flash_attention and return_attention_scores:
             raise ValueError("Returning attention scores is not supported when flash "
                              "attention is enabled. Please disable flash attention to access"
                              " attention scores.")
         key = value if key is None else key
         for x in (query, value, key):
-            refuse_mask(x, who)
+            if getattr(x, "_keras_mask", None) is not None:
+                x._keras_mask = None
         if tuple(value.shape[1:-1]) != tuple(key.shape[1:-1]):
             raise ValueError("All dimensions of `value` and `key`, except the last one, must "
                              f"be equal. Received: value_shape={tuple(value.shape)} and "
@@ -277,7 +286,7 @@ class MultiHeadAttention(Layer):
             self.build((None,) + tuple(query.shape[1:]), (None,) + tuple(value.shape[1:]),
                        (None,) + tuple(key.shape[1:]))
         mask = self._attention_mask(query, value, attention_mask, use_causal_mask,
-                                    value_mask, key_mask)
+                                    value_mask, key_mask, query_mask)
         gate = self._gate_dense(query) if self.use_gate else None
         q = self._query_dense(query)
         k = self._key_dense(key)
@@ -294,11 +303,17 @@ class MultiHeadAttention(Layer):
                                  "(the attention scores, batch × heads × query steps × key "
                                  f"steps). Received: inputs.shape={tuple(scores.shape)}, "
                                  f"mask.shape={tuple(mask.shape)}")
-        scores = masked_softmax(scores, mask, self._norm_axes)
+        # Keras 3 computes through ops.dot_product_attention (an additive mask on the
+        # torch backend) unless there is dropout, scores are returned or the input
+        # has more than one attention axis: then its Softmax zeroes masked weights.
+        fused = self.dropout == 0 and not return_attention_scores and query.ndim == 3
+        scores = masked_softmax(scores, mask, self._norm_axes, zero_masked=not fused)
         weights = _dropout(scores, self.dropout, True, generator=self._generator) \
             if self.dropout > 0 and training else scores
         out = einsum(self._combine_equation, weights, v)
         out = self._output_dense(out * gate if gate is not None else out)
+        if query_mask is not None:
+            out._keras_mask = query_mask
         return (out, scores) if return_attention_scores else out
 
     def keras_weight_groups(self):
@@ -360,8 +375,6 @@ class _BaseDenseAttention(Layer):
     def call(self, inputs, mask=None, training=False, return_attention_scores=False,
              use_causal_mask=False):
         self._validate(inputs, mask)
-        for x in inputs:
-            refuse_mask(x, f"{type(self).__name__} {self.name!r}")
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) > 2 else v
         xp = array_module(q.array)
@@ -384,6 +397,12 @@ class _BaseDenseAttention(Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[0][:-1], input_shape[1][-1])
+
+    def compute_mask(self, inputs, mask=None):
+        """The query's mask (Keras's)."""
+        if not mask or mask[0] is None:
+            return None
+        return mask[0]
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,

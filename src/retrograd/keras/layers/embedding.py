@@ -7,6 +7,7 @@ from ...missing import NotSupportedError
 from ...nn import init as _init
 from ...nn import regularizers as _regularizers
 from ...ops.embedding import embedding
+from ...tensor import Tensor
 from .core import _regularizer_config
 from .layer import Layer, _plain
 
@@ -23,7 +24,10 @@ class Embedding(Layer):
     ``embeddings`` matrix (input_dim, output_dim), drawn from
     ``embeddings_initializer`` (Keras's default "uniform": U(−0.05, 0.05)). Float
     indices are truncated to integers (as Keras casts them); an index outside
-    [0, input_dim) raises IndexError.
+    [0, input_dim) raises IndexError. ``mask_zero=True``: index 0 is padding, the
+    output carries the mask ids ≠ 0 (``_keras_mask``) that the next layers (LSTM,
+    GlobalAveragePooling1D, attention, the loss) read, so the vocabulary takes ids
+    1 … input_dim − 1.
 
     >>> Embedding(10_000, 64)             # (None, 100) → (None, 100, 64): 640,000 weights
     """
@@ -34,18 +38,20 @@ class Embedding(Layer):
                  **kwargs):
         input_dim = _positive(input_dim, "input_dim")
         output_dim = _positive(output_dim, "output_dim")
-        for name, value in (("mask_zero", mask_zero), ("lora_rank", lora_rank),
+        for name, value in (("lora_rank", lora_rank),
                             ("embeddings_constraint", embeddings_constraint),
                             ("quantization_config", quantization_config)):
             if value:
                 raise NotSupportedError(f"Embedding: {name}={value!r} is not supported "
-                                        f"(retrograd's layers pass no masks, and have no LoRA, "
+                                        f"(retrograd's layers have no LoRA, "
                                         f"constraints or quantisation); leave it unset")
         if kwargs.pop("input_length", None) is not None:
             warnings.warn("Argument `input_length` is deprecated. Just remove it.",
                           UserWarning, stacklevel=2)
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = input_dim, output_dim
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings_initializer = embeddings_initializer
         _init.get(embeddings_initializer)          # refuse a bad name now
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
@@ -77,12 +83,18 @@ class Embedding(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
 
+    def compute_mask(self, inputs, previous_mask=None):
+        """ids ≠ 0 with ``mask_zero`` (True at the real tokens), else None."""
+        if not self.mask_zero:
+            return None
+        return Tensor(inputs.array != 0)
+
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
                 "embeddings_initializer": _plain(self.embeddings_initializer),
                 "embeddings_regularizer": _regularizer_config(self.embeddings_regularizer),
-                "embeddings_constraint": None, "mask_zero": False}
+                "embeddings_constraint": None, "mask_zero": self.mask_zero}
 
     @classmethod
     def from_config(cls, config):

@@ -12,9 +12,9 @@ from ...nn import regularizers as _regularizers
 from ...nn.module import Module, as_input
 from ...tensor import Tensor
 from .. import keras_tensor as _kt
+from ..input_spec import assert_input_compatibility
 from ..keras_tensor import is_symbolic, symbolic_call
 from ..variables import Variable
-from ..input_spec import assert_input_compatibility
 
 
 def to_snake_case(name):
@@ -169,6 +169,41 @@ def _check_dtype(dtype, who):
         raise ValueError(f"{who}: only dtype='float32' is supported, got dtype={dtype!r}")
 
 
+# The library's layers that pass their input's mask on, as Keras 3's whose
+# ``supports_masking`` is True (the others drop it: Flatten, Conv…, GlobalMaxPooling1D).
+_PASSES_MASK = frozenset({
+    "Dense", "EinsumDense", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+    "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization",
+    "LayerNormalization", "GroupNormalization", "BatchNormalization", "UnitNormalization",
+    "Rescaling", "Normalization", "Identity", "Masking", "TimeDistributed",
+    "MultiHeadAttention", "GroupedQueryAttention"})
+
+
+def keras_mask(x):
+    """The mask ``x`` carries (Keras's ``x._keras_mask``): a boolean tensor, True at
+    the real steps; a list of them for a list; None when it has none."""
+    if isinstance(x, (list, tuple)):
+        return [keras_mask(t) for t in x]
+    return getattr(x, "_keras_mask", None) if isinstance(x, Tensor) else None
+
+
+def _set_masks(outputs, masks):
+    """Attach ``masks`` to the output tensors that have none yet (Keras's
+    ``_set_mask_metadata``)."""
+    if isinstance(outputs, dict):
+        outputs = list(outputs.values())
+    if not isinstance(outputs, (list, tuple)):
+        outputs, masks = [outputs], [masks]
+    elif not isinstance(masks, (list, tuple)):
+        masks = [masks] * len(outputs)
+    for t, m in zip(outputs, masks):
+        if isinstance(t, Tensor) and m is not None and \
+                getattr(t, "_keras_mask", None) is None:
+            if not isinstance(m, Tensor):
+                m = Tensor(m)
+            t._keras_mask = m
+
+
 class Layer(Module):
     """Base of the Keras layers: a ``Module`` with a name, ``build(input_shape)``,
     ``call(inputs, training=None, mask=None)``, Keras's weights, losses and
@@ -206,6 +241,11 @@ class Layer(Module):
     _protocol = False
     _call_training = _call_mask = _user_call = False
     _call_first = None
+    _call_names = ()
+    # Keras's ``supports_masking``: the output gets ``compute_mask(inputs, mask)``
+    # (by default the input's mask); False drops the mask. ``_makes_mask``: the class
+    # defines compute_mask (a layer that may produce a mask from no mask).
+    supports_masking = _makes_mask = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -214,6 +254,13 @@ class Layer(Module):
         names = [p.name for p in params]
         cls._call_training, cls._call_mask = "training" in names, "mask" in names
         cls._call_first = names[0] if names else None
+        cls._call_names = tuple(names)
+        if "compute_mask" in cls.__dict__:
+            cls._makes_mask = True
+            if "supports_masking" not in cls.__dict__:
+                cls.supports_masking = True
+        if cls.__module__.startswith("retrograd.") and cls.__name__ in _PASSES_MASK:
+            cls.supports_masking = True
         cls._user_call = not owner.__module__.startswith("retrograd.")
         cls._protocol = cls._user_call or len(params) != 1 or \
             params[0].kind is not params[0].POSITIONAL_OR_KEYWORD
@@ -289,7 +336,11 @@ class Layer(Module):
         x = args[0] if args else None
         if not self._protocol:
             if isinstance(x, Tensor):       # the training path: one check, as Module's
-                return self.forward(*args, **kwargs)
+                mask = getattr(x, "_keras_mask", None)
+                out = self.forward(*args, **kwargs)
+                if mask is None and not self._makes_mask:
+                    return out
+                return self._mask_output(x, out, mask)
             if is_symbolic(x):
                 if len(args) > 1 or kwargs:
                     raise TypeError(f"{type(self).__name__} {self.name!r}: called on a "
@@ -297,10 +348,18 @@ class Layer(Module):
                 return symbolic_call(self, x)
             if self.multi_input and isinstance(x, (list, tuple)):
                 who = type(self).__name__
-                return self.forward([t if isinstance(t, Tensor) else
-                                     as_input(t, who, f"input {i}", floating=True)
-                                     for i, t in enumerate(x)])
-            return Module.__call__(self, *args, **kwargs)
+                xs = [t if isinstance(t, Tensor) else
+                      as_input(t, who, f"input {i}", floating=True)
+                      for i, t in enumerate(x)]
+                out = self.forward(xs)
+                masks = keras_mask(xs)
+                if all(m is None for m in masks):
+                    return out
+                return self._mask_output(xs, out, masks)
+            out = Module.__call__(self, *args, **kwargs)
+            if self._makes_mask and isinstance(x, (np.ndarray, list, tuple)):
+                out = self._mask_output(Tensor(np.asarray(x)), out, None)
+            return out
         if not args and self._call_first in kwargs:     # layer(inputs=x)
             args = (kwargs.pop(self._call_first),)
         if not args:
@@ -322,6 +381,7 @@ class Layer(Module):
         args = tuple(_tensor_input(a, who, "the input" if i == 0 else f"argument {i}")
                      for i, a in enumerate(args))
         x = args[0]
+        previous_mask = self._fill_masks(args, kwargs)
         spec = self.__dict__.get("input_spec")
         if spec is not None:        # Keras's InputSpec, checked on the first argument
             assert_input_compatibility(spec, x, self.name)
@@ -354,6 +414,57 @@ class Layer(Module):
                           if out.ndim else self.activity_regularizer(out))
         if isinstance(out, Tensor) and out.ndim:
             self.output_shape = (None,) + tuple(out.shape[1:])
+        if previous_mask is not None or self._makes_mask:
+            out = self._mask_output(x, out, previous_mask)
+        return out
+
+    # -- masks (Keras's ``_keras_mask``) ------------------------------------------------
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the output (True at the real steps) for ``inputs`` whose mask
+        is ``previous_mask``: by default that mask, passed through."""
+        return previous_mask
+
+    def _fill_masks(self, args, kwargs):
+        """Keras's step 6 of ``__call__``: a call that takes ``mask`` gets the mask
+        of its only tensor argument; with several tensor arguments, each ``{name}``
+        with a ``{name}_mask`` parameter gives it its mask (MultiHeadAttention's
+        query/value/key). Returns the previous mask: the mask given, else the first
+        argument's."""
+        names = self._call_names
+        if "mask" in names or any(n.endswith("_mask") for n in names):
+            tensors = {n: a for n, a in zip(names, args)
+                       if isinstance(a, Tensor) or isinstance(a, (list, tuple)) and a
+                       and all(isinstance(t, Tensor) for t in a)}
+            tensors.update({k: v for k, v in kwargs.items() if isinstance(v, Tensor)})
+            if len(tensors) == 1 and "mask" in names and kwargs.get("mask") is None:
+                mask = keras_mask(next(iter(tensors.values())))
+                if mask is not None and not (isinstance(mask, list) and
+                                             all(m is None for m in mask)):
+                    kwargs["mask"] = mask
+            elif len(tensors) > 1:
+                for k, v in tensors.items():
+                    if f"{k}_mask" in names and kwargs.get(f"{k}_mask") is None:
+                        mask = keras_mask(v)
+                        if mask is not None:
+                            kwargs[f"{k}_mask"] = mask
+        given = kwargs.get("mask")
+        if given is not None:
+            return given
+        mask = keras_mask(args[0]) if args else None
+        if isinstance(mask, list) and all(m is None for m in mask):
+            return None
+        return mask
+
+    def _mask_output(self, inputs, out, previous_mask):
+        """Attach ``compute_mask(inputs, previous_mask)`` to ``out`` when the layer
+        supports masking (Keras drops the mask otherwise)."""
+        if not self.supports_masking:
+            return out
+        flat = list(out.values()) if isinstance(out, dict) else \
+            list(out) if isinstance(out, (list, tuple)) else [out]
+        if all(getattr(t, "_keras_mask", None) is not None for t in flat):
+            return out
+        _set_masks(out, self.compute_mask(inputs, previous_mask))
         return out
 
     def _check_hint(self, x):

@@ -1,25 +1,12 @@
 """Keras's ``Masking`` and ``Identity`` layers.
 
 ``Masking(mask_value)`` zeroes the steps whose features all equal ``mask_value``
-(padding). Keras also hands the mask (which steps are real) to the next layers, which
-skip those steps (an LSTM keeps its state across them, a pooling leaves them out).
-retrograd does not propagate masks: the output tensor carries the mask as
-``_keras_mask``, and the layers that would read it refuse an input with masked steps
-(``refuse_mask``) rather than compute over the padding as if it were data."""
-from ...missing import NotSupportedError
+(padding) and hands the mask (which steps are real: ``_keras_mask``) to the next
+layers, which skip those steps (an LSTM keeps its state across them, a pooling
+leaves them out, the loss does not count them)."""
 from ...ops.elementwise import where
+from ...tensor import Tensor
 from .layer import Layer
-
-
-def refuse_mask(x, who):
-    """Raise NotSupportedError when ``x`` comes from ``Masking`` with masked steps."""
-    mask = getattr(x, "_keras_mask", None)
-    if mask is not None and not bool(mask.all()):
-        raise NotSupportedError(f"{who}: its input has steps masked by a Masking layer; "
-                                "retrograd does not propagate Keras masks, so the masked "
-                                "steps would be computed as data (Keras skips them). Drop "
-                                "the padded steps, or use attention_mask= where the layer "
-                                "takes one")
 
 
 class Masking(Layer):
@@ -36,9 +23,11 @@ class Masking(Layer):
 
     def call(self, inputs):
         keep = (inputs.array != self.mask_value).any(axis=-1, keepdims=True)
-        out = where(keep, inputs, 0.0)
-        out._keras_mask = keep[..., 0]
-        return out
+        return where(keep, inputs, 0.0)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """any(x ≠ mask_value) over the last axis: True at the real steps."""
+        return Tensor((inputs.array != self.mask_value).any(axis=-1))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

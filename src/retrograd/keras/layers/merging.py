@@ -7,8 +7,10 @@ import operator
 
 import numpy as np
 
+from ...backend import array_module
 from ...ops import elementwise as _elementwise
 from ...ops import shape as _shape
+from ...tensor import Tensor
 from ..keras_tensor import is_symbolic
 from .layer import Layer
 
@@ -39,6 +41,21 @@ class Merge(Layer):
         if not self.built:
             self.build_for([(None,) + s[1:] for s in shapes])
         return self.call(self._aligned(inputs))
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's: None unless every input has a mask, else their OR (a step is
+        real where any input's is)."""
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: `mask` should be a "
+                             f"list of one mask per input ({len(inputs)}), got {mask!r}")
+        if any(m is None for m in mask):
+            return None
+        out = _mask_values(mask[0])
+        for m in mask[1:]:
+            out = out | _mask_values(m)
+        return Tensor(out)
 
     def _aligned(self, inputs):
         """The inputs brought to one rank (Keras: axes inserted after the batch)."""
@@ -159,6 +176,27 @@ class Concatenate(Merge):
     def call(self, inputs):
         return _shape.concatenate(inputs, axis=self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras's: each input's mask spread over its features (all True for an input
+        without one), concatenated along ``axis``, then any() over the last axis."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
+            raise ValueError(f"Concatenate {self.name!r}: `mask` should be a list of one "
+                             f"mask per input ({len(inputs)}), got {mask!r}")
+        parts = []
+        for x, m in zip(inputs, mask):
+            xp = array_module(x.array)
+            if m is None:
+                parts.append(xp.ones(x.shape, dtype=bool))
+                continue
+            m = _mask_values(m)
+            if m.ndim < x.ndim:
+                m = xp.broadcast_to(m[..., None], x.shape)
+            parts.append(m)
+        xp = array_module(parts[0])
+        return Tensor(xp.concatenate(parts, axis=self.axis).any(axis=-1))
+
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
 
@@ -203,6 +241,9 @@ class Dot(Merge):
                              f"and {s2[a2]}, they must be equal; got shapes {shapes}")
         out = s1[:a1] + s1[a1 + 1:] + tuple(d for i, d in enumerate(s2) if i not in (0, a2))
         return out if len(out) > 1 else out + (1,)
+
+    def compute_mask(self, inputs, mask=None):
+        return None         # Keras's Dot: no mask on the output
 
     def _aligned(self, inputs):   # no broadcasting: the two inputs keep their ranks
         return inputs
@@ -270,3 +311,9 @@ def minimum(inputs, **kwargs):
 def concatenate(inputs, axis=-1, **kwargs):
     """``Concatenate(axis, **kwargs)(inputs)``: the inputs joined along ``axis``."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def _mask_values(mask):
+    """A mask (tensor or array) as a boolean array."""
+    a = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+    return a.astype(bool)

@@ -8,9 +8,13 @@ never winning a max (−∞) nor counted in a mean (Keras's rule).
 >>> MaxPooling2D()(x).shape        # x: (N, 24, 24, 64); pool_size (2, 2)
 (N, 12, 12, 64)
 """
+import numpy as np
+
 from ...ops import pooling as P
 from ...ops.conv import same_padding
+from ...ops.elementwise import where
 from ...ops.padding import pad
+from ...tensor import Tensor
 from .convolutional import _data_format, _tuple_arg
 from .layer import Layer
 
@@ -155,8 +159,29 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over L: (N, L, C) → (N, C)."""
+    """Mean over L: (N, L, C) → (N, C). With a mask (N, L) (``Embedding(mask_zero=
+    True)``, ``Masking``) the mean of the real steps: Σ m·x / Σ m, as Keras's; the
+    output has no mask."""
     rank, _op = 1, "avg"
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return _GlobalPooling.call(self, inputs)
+        x = inputs
+        self.compute_output_shape((None,) + tuple(x.shape[1:]))
+        steps = 1 if self.data_format == "channels_last" else 2
+        m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+        if tuple(m.shape) != (x.shape[0], x.shape[steps]):
+            raise ValueError(f"GlobalAveragePooling1D {self.name!r}: the mask must have "
+                             f"shape (batch, steps) = ({x.shape[0]}, {x.shape[steps]}), "
+                             f"got {tuple(m.shape)}")
+        m = m.astype(bool)[:, :, None] if steps == 1 else m.astype(bool)[:, None, :]
+        total = where(m, x, 0.0).sum(axis=steps, keepdims=self.keepdims)
+        count = m.astype(x.dtype).sum(axis=steps, keepdims=self.keepdims)
+        return total / Tensor(count)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -30,6 +30,7 @@ from ...backend import array_module, to_device
 from ...missing import NotSupportedError
 from ...nn import activations as _activations
 from ...nn import regularizers as _regularizers
+from ...ops.elementwise import where
 from ...ops.matmul import matmul
 from ...ops.reorder import flip
 from ...ops.shape import stack
@@ -172,9 +173,6 @@ class _RNN(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         who = f"{type(self).__name__} {self.name!r}"
-        if mask is not None:
-            raise NotSupportedError(f"{who}: a mask is not supported (Embedding's "
-                                    "mask_zero is not either); pad without masking")
         x = sequences
         if x.dtype != np.float32:
             x = x.to(dtype=np.float32)
@@ -201,12 +199,50 @@ class _RNN(Layer):
                                               self.recurrent_dropout)
         xw = self.input_product(x)          # (batch, T, k·units): one matmul
         rec = self.recurrent_weights()      # sliced once, not at every step
+        keep = self._step_mask(mask, batch, steps, xp, who)
         outputs = []
+        prev = None
         for t in range(steps):
-            states = self.step(xw[:, t], states, rec_mask, rec)
-            outputs.append(states[0])
+            new = self.step(xw[:, t], states, rec_mask, rec)
+            if keep is None:
+                states = new
+                outputs.append(states[0])
+                continue
+            # A masked step keeps the previous states; its output is the previous
+            # output (zeros before the first real step), or zeros with
+            # zero_output_for_mask — Keras's backend rnn.
+            k = keep[t]
+            states = [where(k, n, s) for n, s in zip(new, states)]
+            zero = Tensor(xp.zeros_like(new[0].array))
+            prev = where(k, new[0], zero if prev is None or self.zero_output_for_mask
+                         else prev)
+            outputs.append(prev)
         out = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return (out, *states) if self.return_state else out
+
+    def _step_mask(self, mask, batch, steps, xp, who):
+        """The mask (batch, T) as one (batch, 1) boolean array per step, in the order
+        the steps are run (reversed with go_backwards); None without a mask."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0] if mask else None
+        if mask is None:
+            return None
+        m = mask.array if isinstance(mask, Tensor) else xp.asarray(mask)
+        if tuple(m.shape) != (batch, steps):
+            raise ValueError(f"{who}: the mask must have shape (batch, timesteps) = "
+                             f"({batch}, {steps}), got {tuple(m.shape)}")
+        m = xp.asarray(m).astype(bool)
+        if self.go_backwards:
+            m = m[:, ::-1]
+        return [m[:, t:t + 1] for t in range(steps)]
+
+    def compute_mask(self, inputs, previous_mask):
+        """The input's mask with ``return_sequences`` (None for the states), else
+        None."""
+        if isinstance(previous_mask, (list, tuple)):
+            previous_mask = previous_mask[0] if previous_mask else None
+        out = previous_mask if self.return_sequences else None
+        return [out] + [None] * self.n_states if self.return_state else out
 
     def input_product(self, x):
         xw = matmul(x, self.kernel)

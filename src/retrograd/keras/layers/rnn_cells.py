@@ -19,13 +19,13 @@ from ...backend import array_module
 from ...missing import NotSupportedError
 from ...nn import activations as _activations
 from ...nn import regularizers as _regularizers
+from ...ops.elementwise import where
 from ...ops.reorder import flip
 from ...ops.shape import stack
 from ...tensor import Tensor
 from .. import initializers as _initializers
 from .core import _activation_name, _regularizer_config
 from .layer import Layer, _plain, _positive_int
-from .masking import refuse_mask
 from .recurrent import _RNN, GRU, LSTM, SimpleRNN, _rate
 from .wrappers import _from_spec, _spec
 
@@ -351,10 +351,8 @@ class RNN(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         who = f"RNN {self.name!r}"
-        if mask is not None:
-            raise NotSupportedError(f"{who}: a mask is not supported (retrograd does not "
-                                    "propagate Keras masks)")
-        refuse_mask(sequences, who)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0] if mask else None
         x = sequences if sequences.dtype == np.float32 else sequences.to(dtype=np.float32)
         if x.ndim < 3 or x.shape[1] == 0:
             raise ValueError(f"{who}: expected inputs of shape (batch, timesteps, "
@@ -367,18 +365,49 @@ class RNN(Layer):
             states = [s if isinstance(s, (Tensor, list, tuple))
                       else Tensor(np.asarray(s, dtype=np.float32)) for s in states]
         states = _on(states, x.device)
+        keep = None
+        if mask is not None:
+            keep = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+            if tuple(keep.shape) != tuple(x.shape[:2]):
+                raise ValueError(f"{who}: the mask must have shape (batch, timesteps) = "
+                                 f"{tuple(x.shape[:2])}, got {tuple(keep.shape)}")
+            keep = keep.astype(bool)
+            if self.go_backwards:
+                keep = keep[:, ::-1]
         if self.go_backwards:
             x = flip(x, (1,))
         outputs = []
+        prev = None
         _reset_masks(self.cell)             # one dropout mask per sequence
         for t in range(x.shape[1]):
-            out, states = self.cell(x[:, t], states, training=training)
-            if not isinstance(states, (list, tuple)):
-                states = [states]
-            outputs.append(out)
+            out, new = self.cell(x[:, t], states, training=training)
+            if not isinstance(new, (list, tuple)):
+                new = [new]
+            if keep is None:
+                states = new
+                outputs.append(out)
+                continue
+            # Keras's backend rnn: a masked step keeps the states, and outputs the
+            # previous output (zeros at first, or always with zero_output_for_mask).
+            k = keep[:, t:t + 1]
+            states = _masked_states(k, new, states)
+            zero = Tensor(array_module(out.array).zeros_like(out.array))
+            prev = where(k, out, zero if prev is None or self.zero_output_for_mask
+                         else prev)
+            outputs.append(prev)
         _reset_masks(self.cell)
         out = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [out, *states] if self.return_state else out
+
+    def compute_mask(self, inputs, previous_mask):
+        """The input's mask with ``return_sequences`` (None for the states)."""
+        if isinstance(previous_mask, (list, tuple)):
+            previous_mask = previous_mask[0] if previous_mask else None
+        out = previous_mask if self.return_sequences else None
+        if not self.return_state:
+            return out
+        size = self.cell.state_size
+        return [out] + [None] * (len(size) if isinstance(size, (list, tuple)) else 1)
 
     def keras_weight_groups(self):
         """The groups of Keras 3's weights file below this layer's: cell/vars, or for
@@ -405,3 +434,10 @@ class RNN(Layer):
         config = dict(config)
         cell = _from_spec(config.pop("cell"), "RNN", custom_objects)
         return cls(cell, **config)
+
+
+def _masked_states(keep, new, old):
+    """where(keep, new, old) over the (nested) states."""
+    if isinstance(new, (list, tuple)):
+        return type(new)(_masked_states(keep, n, o) for n, o in zip(new, old))
+    return where(keep, new, old)

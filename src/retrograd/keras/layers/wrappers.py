@@ -122,7 +122,7 @@ class Bidirectional(Layer):
                                  f'for forward layer and "{getattr(bwd, a)}" for backward '
                                  "layer")
         # Keras's Bidirectional sets both layers' zero_output_for_mask (it only
-        # matters with a mask, which retrograd refuses) to return_sequences.
+        # matters with a mask) to return_sequences: masked steps output zeros.
         for sub in (fwd, bwd):
             if hasattr(sub, "zero_output_for_mask"):
                 sub.zero_output_for_mask = sub.return_sequences
@@ -145,9 +145,8 @@ class Bidirectional(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         who = f"Bidirectional {self.name!r}"
-        if mask is not None:
-            raise NotSupportedError(f"{who}: a mask is not supported (the wrapped "
-                                    "recurrent layers refuse it); pad without masking")
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0] if mask else None
         forward_state = backward_state = None
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
@@ -158,8 +157,9 @@ class Bidirectional(Layer):
                     f"(the forward layer's, then the backward one's), got {len(states)}")
             half = len(states) // 2
             forward_state, backward_state = states[:half], states[half:]
-        y = self.forward_layer(sequences, initial_state=forward_state)
-        y_rev = self.backward_layer(sequences, initial_state=backward_state)
+        extra = {} if mask is None else {"mask": mask}      # each reverses it as needed
+        y = self.forward_layer(sequences, initial_state=forward_state, **extra)
+        y_rev = self.backward_layer(sequences, initial_state=backward_state, **extra)
         states = []
         if self.return_state:
             states = list(y[1:]) + list(y_rev[1:])
@@ -179,6 +179,18 @@ class Bidirectional(Layer):
         if self.return_state:
             return (out if isinstance(out, list) else [out]) + states
         return out
+
+    def compute_mask(self, inputs, previous_mask):
+        """Keras's: the input's mask with ``return_sequences`` (one per output when
+        ``merge_mode`` is None), None for the states."""
+        if isinstance(previous_mask, (list, tuple)):
+            previous_mask = previous_mask[0] if previous_mask else None
+        mask = previous_mask if self.return_sequences else None
+        out = [mask, mask] if self.merge_mode is None else [mask]
+        if self.return_state:
+            return out + [None] * (2 * self.forward_layer.n_states
+                                   if hasattr(self.forward_layer, "n_states") else 2)
+        return out if self.merge_mode is None else mask
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         out = self.forward_layer.compute_output_shape(tuple(sequences_shape))
@@ -245,14 +257,21 @@ class TimeDistributed(Layer):
 
     def call(self, inputs, training=None, mask=None):
         who = f"TimeDistributed {self.name!r}"
-        if mask is not None:
-            raise NotSupportedError(f"{who}: a mask is not supported; call it without one")
         x = inputs
         if not isinstance(x, Tensor) or x.ndim < 3:
             raise ValueError(f"{who}: expected an input of at least 3 dimensions (batch, "
                              f"time, …), got shape {tuple(x.shape)}")
         n, t = x.shape[0], x.shape[1]
-        y = self.layer(x.reshape(n * t, *x.shape[2:]))
+        extra = {}
+        if mask is not None:
+            m = mask if isinstance(mask, Tensor) else Tensor(mask)
+            if m.ndim < 2 or tuple(m.shape[:2]) != (n, t):
+                raise ValueError(f"{who}: the `mask` must have the input's first two "
+                                 f"dimensions (batch, timesteps) = ({n}, {t}), got shape "
+                                 f"{tuple(m.shape)}")
+            if self.layer._call_mask:       # each step's mask, as Keras passes it
+                extra["mask"] = m.reshape(n * t, *m.shape[2:])
+        y = self.layer(x.reshape(n * t, *x.shape[2:]), **extra)
         if not isinstance(y, Tensor):
             raise NotSupportedError(f"{who}: the wrapped layer {self.layer.name!r} returns "
                                     f"{type(y).__name__}; only a layer with one output "

@@ -1,0 +1,208 @@
+"""Keras 3's masks in retrograd.keras against real Keras 3 (PyTorch backend), from the
+same weights: ``Embedding(mask_zero=True)`` and ``Masking`` make a mask that travels
+on the tensor (``x._keras_mask``) through the layers that support masking (Dense,
+Dropout, …); the recurrent layers skip the masked steps (states kept, the previous
+output repeated, zeros with ``zero_output_for_mask``), ``GlobalAveragePooling1D``
+averages the real steps, attention ignores padded keys, merges combine masks, and
+the values, masks and gradients are Keras's."""
+
+import numpy as np
+from keras_parity import import_keras, value
+
+from retrograd import keras as rk
+
+keras, torch = import_keras("Keras's masks")
+
+R = np.random.default_rng(0)
+IDS = np.array([[3, 1, 4, 0, 0], [2, 0, 5, 6, 1], [0, 0, 7, 1, 2]])
+KEEP = IDS != 0
+
+
+def _mask(t):
+    m = getattr(t, "_keras_mask", None)
+    return None if m is None else value(m)
+
+
+def _pair(build):
+    """``build(K)`` → a list of layers, called in a chain on IDS on both sides, with
+    Keras's weights copied into retrograd's; returns both sides' layers."""
+    k, r = build(keras), build(rk)
+    hk, hr = IDS, IDS
+    for lk, lr in zip(k, r):
+        hk, hr = lk(hk), lr(hr)
+        lr.set_weights(lk.get_weights())
+    return k, r
+
+
+def _run(layers, x):
+    h = x
+    hs = []
+    for layer in layers:
+        h = layer(h)
+        hs.append(h)
+    return hs
+
+
+def _grads_close(k_layers, r_layers, yk, yr, w):
+    """∂Σ(y·w)/∂(every weight), Keras's (torch autograd) vs retrograd's."""
+    (torch.as_tensor(w) * yk).sum().backward()
+    (rk.ops.convert_to_tensor(w) * yr).sum().backward()
+    for lk, lr in zip(k_layers, r_layers):
+        for vk, vr in zip(lk.trainable_weights, lr.trainable_weights):
+            gk = vk.value.grad.numpy()
+            np.testing.assert_allclose(value(vr.grad), gk, rtol=2e-4, atol=1e-6,
+                                       err_msg=f"{lr.name}.{vr.name}")
+
+
+def test_embedding_mask_through_recurrent_layers_as_keras():
+    cases = [("LSTM", {"return_sequences": True}), ("LSTM", {}),
+             ("LSTM", {"return_sequences": True, "go_backwards": True}),
+             ("GRU", {"go_backwards": True}),
+             ("SimpleRNN", {"return_sequences": True, "zero_output_for_mask": True}),
+             ("GRU", {"return_sequences": True, "return_state": True})]
+    for name, kw in cases:
+        def build(K, name=name, kw=kw):
+            return [K.layers.Embedding(8, 4, mask_zero=True),
+                    getattr(K.layers, name)(3, **kw)] + \
+                ([] if kw.get("return_state") else [K.layers.Dense(2)])
+        k, r = _pair(build)
+        hk, hr = _run(k, IDS), _run(r, IDS)
+        np.testing.assert_array_equal(_mask(hr[0]), KEEP)
+        np.testing.assert_array_equal(_mask(hk[0]), KEEP)
+        for a, b in zip(hk[1:], hr[1:]):
+            a, b = (a, b) if not kw.get("return_state") else (a[0], b[0])
+            np.testing.assert_allclose(value(b), value(a), rtol=1e-5, atol=1e-6,
+                                       err_msg=f"{name} {kw}")
+            assert (_mask(a) is None) == (_mask(b) is None), (name, kw)
+            if _mask(a) is not None:
+                np.testing.assert_array_equal(_mask(b), _mask(a))
+        yk, yr = (hk[-1], hr[-1]) if not kw.get("return_state") else (hk[-1][0], hr[-1][0])
+        _grads_close(k, r, yk, yr, R.standard_normal(tuple(yr.shape)).astype(np.float32))
+
+
+def test_bidirectional_pooling_and_rnn_cell_read_the_mask():
+    builds = [
+        lambda K: [K.layers.Embedding(8, 4, mask_zero=True),
+                   K.layers.Bidirectional(K.layers.GRU(3, return_sequences=True))],
+        lambda K: [K.layers.Embedding(8, 4, mask_zero=True),
+                   K.layers.Bidirectional(K.layers.LSTM(2), merge_mode="sum")],
+        lambda K: [K.layers.Embedding(8, 4, mask_zero=True),
+                   K.layers.GlobalAveragePooling1D()],
+        lambda K: [K.layers.Embedding(8, 4, mask_zero=True),
+                   K.layers.GlobalMaxPooling1D()],
+        lambda K: [K.layers.Embedding(8, 4, mask_zero=True),
+                   K.layers.RNN(K.layers.LSTMCell(3), return_sequences=True)],
+        lambda K: [K.layers.Embedding(8, 4, mask_zero=True), K.layers.Dropout(0.5),
+                   K.layers.LayerNormalization(), K.layers.Flatten()],
+    ]
+    for build in builds:
+        k, r = _pair(build)
+        hk, hr = _run(k, IDS), _run(r, IDS)
+        who = type(r[-1]).__name__
+        for a, b in zip(hk[1:], hr[1:]):
+            np.testing.assert_allclose(value(b), value(a), rtol=1e-5, atol=1e-6,
+                                       err_msg=who)
+            assert (_mask(a) is None) == (_mask(b) is None), who
+            if _mask(a) is not None:
+                np.testing.assert_array_equal(_mask(b), _mask(a))
+        _grads_close(k, r, hk[-1], hr[-1],
+                     R.standard_normal(tuple(hr[-1].shape)).astype(np.float32))
+
+
+def test_masking_layer_feeds_simple_rnn():
+    x = R.standard_normal((3, 4, 2)).astype(np.float32)
+    x[0, 2:] = 0.0
+    x[2, 0] = 0.0
+    k = [keras.layers.Masking(0.0), keras.layers.SimpleRNN(3, return_sequences=True)]
+    r = [rk.layers.Masking(0.0), rk.layers.SimpleRNN(3, return_sequences=True)]
+    _run(k, x), _run(r, x)
+    r[1].set_weights(k[1].get_weights())
+    hk, hr = _run(k, x), _run(r, x)
+    np.testing.assert_array_equal(_mask(hr[0]), _mask(hk[0]))
+    np.testing.assert_allclose(value(hr[1]), value(hk[1]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(_mask(hr[1]), _mask(hk[1]))
+    np.testing.assert_allclose(value(hr[0]), value(hk[0]))     # still zeroed
+
+
+def test_attention_reads_query_and_value_masks():
+    k, r = _pair(lambda K: [K.layers.Embedding(8, 4, mask_zero=True)])
+    xk, xr = k[0](IDS), r[0](IDS)
+    mk, mr = keras.layers.MultiHeadAttention(2, 3), rk.layers.MultiHeadAttention(2, 3)
+    mk(xk, xk)
+    mr(xr, xr)
+    mr.set_weights(mk.get_weights())
+    xk, xr = k[0](IDS), r[0](IDS)
+    yk, yr = mk(xk, xk), mr(xr, xr)
+    np.testing.assert_allclose(value(yr), value(yk), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(_mask(yr), _mask(yk))
+    assert _mask(xr) is None and _mask(xk) is None      # Keras takes them off the inputs
+    # A padded query's row is all masked (uniform weights, as Keras's torch path): the
+    # gradient is checked by finite differences, Keras's own there is not (its fused
+    # scaled_dot_product_attention's backward differs from them: 19.5 vs 3.66).
+    w = R.standard_normal(tuple(yr.shape)).astype(np.float32)
+    (rk.ops.convert_to_tensor(w) * yr).sum().backward()
+    bias = mr.trainable_weights[5]          # the value projection's bias (2, 3)
+    start = value(bias).copy()
+
+    def total(delta):
+        b = start.copy()
+        b[0, 0] += delta
+        bias.assign(b)
+        x = r[0](IDS)
+        return float((w * value(mr(x, x))).sum())
+    fd = (total(1e-2) - total(-1e-2)) / 2e-2
+    bias.assign(start)
+    np.testing.assert_allclose(value(bias.grad)[0, 0], fd, rtol=1e-3)
+    # Attention([q, v]): the value mask hides keys, the query mask zeroes rows.
+    ak, ar = keras.layers.Attention(), rk.layers.Attention()
+    xk, xr = k[0](IDS), r[0](IDS)
+    yk, yr = ak([xk, xk]), ar([xr, xr])
+    np.testing.assert_allclose(value(yr), value(yk), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(_mask(yr), _mask(yk))
+
+
+def test_functional_model_with_masked_branches():
+    def model(K):
+        a, b = K.Input((5,), dtype="int32"), K.Input((5,), dtype="int32")
+        e5 = K.layers.Embedding(8, 5, mask_zero=True, name="e5")(a)
+        ea = K.layers.Embedding(8, 3, mask_zero=True, name="ea")(a)
+        eb = K.layers.Embedding(8, 2, name="eb")(b)
+        h = K.layers.Concatenate()([ea, eb])        # mask: a's (b's all True, OR-ed)
+        h = K.layers.Add()([e5, h])                 # both masked: their OR
+        h = K.layers.LSTM(4, return_sequences=True, name="lstm")(h)
+        h = K.layers.GlobalAveragePooling1D()(h)
+        return K.Model([a, b], K.layers.Dense(1, name="out")(h))
+    mk, mr = model(keras), model(rk)
+    for name in ("e5", "ea", "eb", "lstm", "out"):
+        mr.get_layer(name).set_weights(mk.get_layer(name).get_weights())
+    ids_b = R.integers(0, 8, IDS.shape)
+    pk = mk.predict([IDS, ids_b], verbose=0)
+    pr = mr.predict([IDS, ids_b], verbose=0)
+    np.testing.assert_allclose(pr, pk, rtol=1e-5, atol=1e-6)
+
+
+def test_fit_on_padded_sequences_and_file_round_trip(tmp_path):
+    rng = np.random.default_rng(1)
+    lengths = rng.integers(1, 7, 16)
+    x = np.zeros((16, 6), dtype=np.int64)
+    for i, n in enumerate(lengths):
+        x[i, :n] = rng.integers(1, 10, n)
+    y = rng.integers(0, 2, (16, 1)).astype(np.float32)
+
+    def model(K):
+        return K.Sequential([K.Input((6,)), K.layers.Embedding(10, 4, mask_zero=True),
+                             K.layers.LSTM(3), K.layers.Dense(1, activation="sigmoid")])
+    mk, mr = model(keras), model(rk)
+    mr.set_weights(mk.get_weights())
+    for m, K in ((mk, keras), (mr, rk)):
+        m.compile(optimizer=K.optimizers.SGD(0.5), loss="binary_crossentropy")
+    hk = mk.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+    hr = mr.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(hr, hk, rtol=1e-4)
+    path = str(tmp_path / "m.keras")
+    mr.save(path)
+    back = rk.models.load_model(path)
+    assert back.layers[0].mask_zero is True
+    np.testing.assert_allclose(back.predict(x, verbose=0), mr.predict(x, verbose=0),
+                               rtol=1e-6)
+    assert _mask(back.layers[0](x)) is not None
