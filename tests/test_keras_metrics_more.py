@@ -431,3 +431,16 @@ def test_new_optimizers_resume_bit_exactly_from_a_model_file(tmp_path):
         for m in (model, again):
             m.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
         assert np.array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0)), name
+
+
+def test_regularizer_serialize_round_trips_with_keras():
+    """keras.regularizers.serialize/deserialize: the same dicts as Keras 3's, read
+    both ways."""
+    for name, args in (("L1", (0.3,)), ("L2", (0.05,)), ("L1L2", (0.1, 0.2))):
+        ours = rk.regularizers.serialize(getattr(rk.regularizers, name)(*args))
+        theirs = keras.regularizers.serialize(getattr(keras.regularizers, name)(*args))
+        assert ours == theirs
+        back = rk.regularizers.deserialize(theirs)
+        assert type(back).__name__ == name and back.get_config() == theirs["config"]
+        assert keras.regularizers.deserialize(ours).get_config() == theirs["config"]
+    assert isinstance(rk.regularizers.deserialize("l2"), rk.regularizers.L2)
