@@ -1,8 +1,8 @@
 """``keras.ops.linalg``: Keras 3's linear algebra on retrograd tensors (``cholesky``,
 ``det``, ``eigh``, ``inv``, ``lstsq``, ``norm``, ``qr``, ``solve``, ``solve_triangular``,
 ``svd``, ``pinv``, ``matrix_rank``, ``cholesky_inverse``, ``jvp``), all of them at the
-top of ``keras.ops`` too, with ``ops.slogdet``, ``ops.logdet``, ``ops.cdist`` and
-``ops.trapezoid``. ``eig`` gives complex values without a gradient.
+top of ``keras.ops`` too, with ``ops.slogdet``, ``ops.logdet`` and ``ops.cdist``
+(``ops.trapezoid`` is ``ops.numpy``'s). ``eig`` gives complex values without a gradient.
 
 Each is a thin entry over ``retrograd.linalg`` (the ops and their gradients are in
 ``ops/linalg.py``), with Keras's names, defaults and dtypes: integer inputs become
@@ -22,7 +22,7 @@ __all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "
            "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
            "svd"]
 # keras.ops's own names for them (keras.ops.det is keras.ops.linalg.det) and a few more.
-TOP_LEVEL = [*__all__, "slogdet", "logdet", "cdist", "trapezoid"]
+TOP_LEVEL = [*__all__, "slogdet", "logdet", "cdist"]
 
 
 def _square(x, who):
@@ -184,16 +184,6 @@ def jvp(fun, primals, tangents, has_aux=False):
     primals = [p if isinstance(p, Tensor) else _float(p, "jvp") for p in primals]
     y, dy = autodiff.jvp(f, primals, [_float(t, "jvp") for t in tangents])
     return (y, dy, aux[0]) if has_aux else (y, dy)
-
-
-@_eager
-def trapezoid(y, x=None, dx=1.0, axis=-1):
-    """∫ y along ``axis`` by the trapezoid rule, at sample points x or spacing dx."""
-    y = _float(y, "trapezoid")
-    if x is not None:
-        x = _float(x, "trapezoid")
-        return _products.trapezoid(y, x.to(dtype=y.dtype), dim=axis)
-    return _products.trapezoid(y, dx=dx, dim=axis)
 
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them.
