@@ -199,6 +199,23 @@ def test_fit_on_padded_sequences_and_file_round_trip(tmp_path):
     hk = mk.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
     hr = mr.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(hr, hk, rtol=1e-4)
+    # A masked sequence output: Keras weighs the loss by the mask (mean over the
+    # real steps), on the fused softmax/cross-entropy path and on mse.
+    ys = np.eye(3, dtype=np.float32)[rng.integers(0, 3, (16, 6))]
+    for loss, act in (("categorical_crossentropy", "softmax"), ("mse", None)):
+        def seq(K, act=act):
+            return K.Sequential([K.Input((6,)), K.layers.Embedding(10, 4, mask_zero=True),
+                                 K.layers.GRU(3, return_sequences=True),
+                                 K.layers.Dense(3, activation=act)])
+        sk, sr = seq(keras), seq(rk)
+        sr.set_weights(sk.get_weights())
+        for m, K in ((sk, keras), (sr, rk)):
+            m.compile(optimizer=K.optimizers.SGD(0.5), loss=loss)
+        lk = sk.fit(x, ys, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+        lr = sr.fit(x, ys, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+        np.testing.assert_allclose(lr, lk, rtol=1e-4, err_msg=loss)
+        np.testing.assert_allclose(sr.evaluate(x, ys, verbose=0), sk.evaluate(x, ys, verbose=0),
+                                   rtol=1e-4, err_msg=loss)
     path = str(tmp_path / "m.keras")
     mr.save(path)
     back = rk.models.load_model(path)

@@ -18,8 +18,52 @@ of several processes combine exactly by summing their totals and counts.
 """
 import numpy as np
 
+from ..backend import array_module
+from ..tensor import Tensor
 from . import losses as losses_module
 from . import metrics as metrics_module
+
+
+def masked_loss(loss, y_true, y_pred, mask, sample_weight=None, logits=False):
+    """The loss of an output that carries a Keras mask (``y_pred._keras_mask``, e.g.
+    an LSTM with ``return_sequences`` after ``Embedding(mask_zero=True)``), as
+    Keras 3's ``apply_mask``: the masked values weigh 0; with the mean reductions
+    the others weigh total/valid, so that Σ wℓ / total = Σ_real ℓ / valid (the mean
+    over the real steps; 0 when none is real). ``sample_weight`` (one per sample)
+    multiplies those weights. ``logits``: y_pred holds the output activation's
+    logits (the fused path)."""
+    if logits and y_pred.ndim > 2:      # the fused ops take (N, C): steps as samples
+        lead = tuple(y_pred.shape[:-1])
+        n = int(np.prod(lead))
+        yt = y_true.reshape(n, *y_true.shape[len(lead):])
+        per = loss.per_sample_from_logits(yt, y_pred.reshape(n, y_pred.shape[-1]))
+        per = per.reshape(*lead)
+    elif logits:
+        per = loss.per_sample_from_logits(y_true, y_pred)
+    else:
+        per = losses_module._as_loss_values(loss.call(y_true, y_pred), loss.name)
+    m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+    xp = array_module(per.array)
+    m = xp.asarray(m).astype(bool)
+    if m.ndim > per.ndim or tuple(m.shape) != tuple(per.shape[:m.ndim]):
+        raise ValueError(f"{loss.name}: the output's mask of shape {tuple(m.shape)} does "
+                         f"not match its losses of shape {tuple(per.shape)}")
+    dtype = per.dtype
+    if loss.reduction in ("sum_over_batch_size", "mean"):
+        valid = float(m.sum())
+        weight = m.size / valid if valid else 0.0
+        w = xp.where(m, weight, 0.0).astype(dtype)
+    else:
+        w = m.astype(dtype)
+    if sample_weight is not None:
+        sw = sample_weight.array if isinstance(sample_weight, Tensor) else \
+            xp.asarray(sample_weight)
+        sw = sw.astype(dtype).reshape(sw.shape + (1,) * (w.ndim - sw.ndim))
+        w = w * sw
+    w = w.reshape(w.shape + (1,) * (per.ndim - w.ndim))
+    w = xp.broadcast_to(w, per.shape)
+    return loss._reduce(per * Tensor._wrap(xp.ascontiguousarray(w)), per.size,
+                        float(w.sum()))
 
 
 class Mean:

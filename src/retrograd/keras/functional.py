@@ -276,7 +276,8 @@ class Functional(Model):
                 if flag and layer is not None:
                     step = self._step_of_slot[out_slot]
                     _, ins, out, multi = plan[step]
-                    plan[step] = (layer.logits, ins, out, multi)
+                    plan[step] = (getattr(layer, "masked_logits", layer.logits), ins, out,
+                                  multi)
             self._plans[flags] = plan
         return plan
 

@@ -207,7 +207,7 @@ class Sequential(Model):
 
     def _step_layers(self, fused):
         body, last = self.layers[:-1], self.layers[-1]
-        return body, (last.logits if fused else last)
+        return body, (getattr(last, "masked_logits", last.logits) if fused else last)
 
     def _forward(self, x, logits=False):
         """The output; with ``logits``, the last layer's pre-activation scores."""
@@ -216,7 +216,7 @@ class Sequential(Model):
             *body, last = layers.values()
             for layer in body:
                 x = layer(x)
-            return last.logits(x)
+            return getattr(last, "masked_logits", last.logits)(x)
         for layer in layers.values():
             x = layer(x)
         return x

@@ -315,6 +315,11 @@ class Trainer:
 
     def _head_loss(self, head, y, out, w):
         yt = Tensor._wrap(self._to_device(y))
+        mask = getattr(out, "_keras_mask", None)
+        if mask is not None:        # Keras 3: the output's mask weighs the loss
+            return compile_utils.masked_loss(
+                head.loss, yt, out, mask,
+                None if w is None else Tensor._wrap(self._to_device(w)), head.fused)
         if w is not None:
             return head.loss.weighted(yt, out, Tensor._wrap(self._to_device(w)), head.fused)
         return head.loss.from_logits_loss(yt, out) if head.fused else \
@@ -397,6 +402,7 @@ class Trainer:
         loss_fn = h0.loss.from_logits_loss if self._fused else h0.loss.compute
         to_dev = None if self._to_device is _same else self._to_device
         weighted, fused = h0.loss.weighted, self._fused
+        masked_loss = compile_utils.masked_loss
 
         def train_step(xb, yb, wb=None):
             if to_dev is not None:
@@ -406,7 +412,11 @@ class Trainer:
             for layer in body:
                 h = layer(h)
             out = head(h)
-            if wb is None:
+            mask = getattr(out, "_keras_mask", None)
+            if mask is not None:    # Keras 3: the output's mask weighs the loss
+                loss = masked_loss(h0.loss, wrap(yb), out, mask,
+                                   None if wb is None else wrap(wb), fused)
+            elif wb is None:
                 loss = loss_fn(wrap(yb), out)
             else:       # Σᵢ wᵢ ℓᵢ / N (weighting.py)
                 loss = weighted(wrap(yb), out, wrap(wb), fused)

@@ -766,6 +766,15 @@ class Layer(Module):
     def logits(self, x):
         raise NotImplementedError(f"{type(self).__name__} has no output activation")
 
+    def masked_logits(self, x):
+        """``logits(x)`` carrying the mask that the layer's call gives its output
+        (the fused loss of a masked output still weighs it by the mask)."""
+        mask = getattr(x, "_keras_mask", None)
+        out = self.logits(x)
+        if mask is None and not self._makes_mask:
+            return out
+        return self._mask_output(x, out, mask)
+
     # -- configuration -------------------------------------------------------------
     def get_config(self):
         """Keras's base keys (``name``, ``trainable``, ``dtype``); a user's layer that
