@@ -7,6 +7,7 @@ averages the real steps, attention ignores padded keys, merges combine masks, an
 the values, masks and gradients are Keras's."""
 
 import numpy as np
+import pytest
 from keras_parity import import_keras, value
 
 from retrograd import keras as rk
@@ -170,9 +171,16 @@ def test_functional_model_with_masked_branches():
         h = K.layers.Concatenate()([ea, eb])        # mask: a's (b's all True, OR-ed)
         h = K.layers.Add()([e5, h])                 # both masked: their OR
         h = K.layers.LSTM(4, return_sequences=True, name="lstm")(h)
+        symbolic.append((e5, eb, h))
         h = K.layers.GlobalAveragePooling1D()(h)
         return K.Model([a, b], K.layers.Dense(1, name="out")(h))
+    symbolic = []
     mk, mr = model(keras), model(rk)
+    for tk, tr in zip(*symbolic):       # KerasTensors carry their masks' specs
+        mk_, mr_ = getattr(tk, "_keras_mask", None), getattr(tr, "_keras_mask", None)
+        assert (mk_ is None) == (mr_ is None)
+        if mk_ is not None:
+            assert tuple(mr_.shape) == tuple(mk_.shape) and mr_.dtype == "bool"
     for name in ("e5", "ea", "eb", "lstm", "out"):
         mr.get_layer(name).set_weights(mk.get_layer(name).get_weights())
     ids_b = R.integers(0, 8, IDS.shape)
@@ -223,3 +231,44 @@ def test_fit_on_padded_sequences_and_file_round_trip(tmp_path):
     np.testing.assert_allclose(back.predict(x, verbose=0), mr.predict(x, verbose=0),
                                rtol=1e-6)
     assert _mask(back.layers[0](x)) is not None
+
+
+def test_custom_layers_of_keras_masking_guide():
+    """The "Understanding masking & padding" guide's layers, on both sides."""
+    def layers_of(K):
+        class TemporalSplit(K.layers.Layer):
+            def call(self, inputs):
+                return K.ops.split(inputs, 2, axis=1)
+
+            def compute_mask(self, inputs, mask=None):
+                return None if mask is None else K.ops.split(mask, 2, axis=1)
+
+        class TemporalSoftmax(K.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.supports_masking = True
+
+            def call(self, inputs, mask=None):
+                m = K.ops.expand_dims(K.ops.cast(mask, "float32"), -1)
+                e = K.ops.exp(inputs) * m
+                return e / (K.ops.sum(e, axis=-1, keepdims=True) + 1.0)
+        return TemporalSplit, TemporalSoftmax
+    ids = np.array([[3, 1, 4, 0, 0, 0], [2, 5, 5, 6, 1, 0]])
+    results = []
+    for K in (keras, rk):
+        split, softmax = layers_of(K)
+        inp = K.Input((None,), dtype="int32")
+        x = K.layers.Embedding(8, 3, mask_zero=True, name="emb")(inp)
+        x = K.layers.Dense(1, name="d")(x)
+        model = K.Model(inp, softmax()(x))
+        first, second = split()(model.get_layer("emb")(ids))
+        results.append((model, _mask(first), _mask(second)))
+    (mk, fk, sk), (mr, fr, sr) = results
+    for name in ("emb", "d"):
+        mr.get_layer(name).set_weights(mk.get_layer(name).get_weights())
+    np.testing.assert_allclose(mr.predict(ids, verbose=0), mk.predict(ids, verbose=0),
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(fr, fk)
+    np.testing.assert_array_equal(sr, sk)
+    with pytest.warns(UserWarning, match="does not support masking"):
+        rk.layers.Flatten()(rk.layers.Embedding(8, 2, mask_zero=True)(ids))

@@ -96,6 +96,7 @@ class KerasTensor:
         self.dtype = str(getattr(dtype, "name", dtype))
         self.name = name if name is not None else "keras_tensor" if node is None else \
             f"keras_tensor_{node.layer.name}" + (f"_{index}" if index else "")
+        self._keras_mask = None     # the mask the value will carry (a bool KerasTensor)
 
     @property
     def ndim(self):
@@ -187,10 +188,84 @@ _PROBE_SIZES = (2, 3)       # the sizes an unknown axis takes in the two runs
 
 def _stand_in(t, n, device):
     shape = tuple(n if d is None else d for d in t.shape)
-    return Tensor._wrap(backend.to_device(np.ones(shape, dtype=t.dtype), device))
+    value = Tensor._wrap(backend.to_device(np.ones(shape, dtype=t.dtype), device))
+    mask = t._keras_mask
+    if mask is not None:        # a masked input's stand-in carries an all-True mask
+        value._keras_mask = _stand_in(mask, n, device)
+    return value
 
 
-def infer_output(who, fn, args, kwargs, state=()):
+def _mask_leaves(out):
+    if isinstance(out, dict):
+        out = list(out.values())
+    if not isinstance(out, (list, tuple)):
+        out = [out]
+    return [getattr(o, "_keras_mask", None) if isinstance(o, Tensor) else None for o in out]
+
+
+def _mask_shapes(runs):
+    """The shapes of the masks of the runs' outputs (None where there is none), the
+    axes that follow the probe sizes unknown."""
+    shapes = []
+    for k, first in enumerate(runs[0]):
+        if first is None or not isinstance(first, Tensor):
+            shapes.append(None)
+            continue
+        shape = tuple(first.shape)
+        for run in runs[1:]:
+            other = run[k]
+            if other is None or other.ndim != len(shape):
+                shape = None
+                break
+            shape = tuple(a if a == b else None for a, b in zip(shape, other.shape))
+        shapes.append(shape)
+    return shapes
+
+
+def set_symbolic_masks(node, mask_runs):
+    """Give the node's output KerasTensors the masks (bool KerasTensors) that the
+    probe runs' outputs carried."""
+    if not mask_runs:
+        return
+    for kt, shape in zip(node.outputs, _mask_shapes(mask_runs)):
+        if shape is not None:
+            kt._keras_mask = KerasTensor(shape, None, "bool",
+                                         name=f"{kt.name}_mask")
+
+
+def probe_masks(layer, args, kwargs=None):
+    """The output masks of ``layer`` (one list per probe size) for symbolic ``args``:
+    its ``compute_mask`` on stand-in values carrying stand-in masks. [] when no mask
+    can come out (no input mask and a layer that makes none)."""
+    from .layers.layer import keras_mask
+    tensors = flatten(args)
+    has_mask = any(t._keras_mask is not None for t in tensors)
+    if not getattr(layer, "supports_masking", False) or \
+            not (has_mask or getattr(layer, "_makes_mask", False)):
+        return []
+    unknown = any(d is None for t in tensors for d in t.shape)
+    runs = []
+    with no_grad():
+        for n in _PROBE_SIZES if unknown else _PROBE_SIZES[:1]:
+            values = _refill(args, [_stand_in(t, n, "cpu") for t in tensors])
+            x = values[0] if isinstance(values, (list, tuple)) and \
+                not getattr(layer, "multi_input", False) or \
+                isinstance(values, tuple) else values
+            mask = (kwargs or {}).get("mask")
+            if mask is None:
+                mask = keras_mask(x)
+                if isinstance(mask, list) and all(m is None for m in mask):
+                    mask = None
+            try:
+                out = layer.compute_mask(x, mask)
+                out = list(out) if isinstance(out, (list, tuple)) else [out]
+                runs.append([m if isinstance(m, Tensor) else None for m in out])
+            except Exception:
+                return []       # the mask is only computed when the model runs
+    return runs
+
+
+def infer_output(who, fn, args, kwargs, state=(), masks=None):
     """The output shapes and dtypes of ``fn(*args, **kwargs)`` for KerasTensors in
     ``args``: ``fn`` runs (without gradients) on stand-in values, unknown axes
     (``None``) of size 2 then 3; an output axis that follows them is unknown, the
@@ -208,6 +283,8 @@ def infer_output(who, fn, args, kwargs, state=()):
                 values = [_stand_in(t, n, device) for t in leaves]
                 try:
                     runs.append(fn(*_refill(args, values), **kwargs))
+                    if masks is not None:
+                        masks.append(_mask_leaves(runs[-1]))
                 except Exception as e:
                     shapes = [t.shape for t in leaves]
                     msg = (f"{who}: could not compute its output for symbolic inputs of "
@@ -278,18 +355,23 @@ def layer_symbolic_call(layer, args, kwargs, build=True):
     if not layer.built and build:
         layer._build_from(list(args))
     first = map_shapes(tuple, _shapes(args[0]))
+    mask_runs = []
     if type(layer).compute_output_shape is not Layer.compute_output_shape:
         shapes, dtypes = layer.compute_output_shape(first), None
+        mask_runs = probe_masks(layer, args, kwargs)
     else:
         call = layer._protocol_call
         extra = dict(kwargs, training=training) if training is not None else kwargs
-        shapes, dtypes = infer_output(who, call, args, extra, state=layer.weights)
+        shapes, dtypes = infer_output(who, call, args, extra, state=layer.weights,
+                                      masks=mask_runs)
         clear_losses(layer)         # a symbolic call adds no loss (Keras 3)
     layer.input_shape = first
     layer.output_shape = shapes
     node = Node(layer, tensors, multi=len(tensors) > 1, training=training)
     node.rebuild = (args, kwargs)
-    return node.make_outputs(shapes, dtypes)
+    out = node.make_outputs(shapes, dtypes)
+    set_symbolic_masks(node, mask_runs)
+    return out
 
 
 def _shapes(x):
@@ -377,4 +459,6 @@ def symbolic_call(layer, inputs, build=True, training=None):
     else:
         out_shape = layer.compute_output_shape(shape)
     node = Node(layer, tensors, multi, training)
-    return node.make_outputs(out_shape)
+    out = node.make_outputs(out_shape)
+    set_symbolic_masks(node, probe_masks(layer, (inputs,)))
+    return out

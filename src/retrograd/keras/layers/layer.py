@@ -4,6 +4,7 @@ import functools
 import inspect
 import re
 import threading
+import warnings
 
 import numpy as np
 
@@ -459,6 +460,13 @@ class Layer(Module):
         """Attach ``compute_mask(inputs, previous_mask)`` to ``out`` when the layer
         supports masking (Keras drops the mask otherwise)."""
         if not self.supports_masking:
+            if previous_mask is not None and not (isinstance(previous_mask, list) and all(
+                    m is None for m in previous_mask)):
+                warnings.warn(f"Layer {self.name!r} (of type {type(self).__name__}) was "
+                              "passed an input with a mask attached to it. However, this "
+                              "layer does not support masking and will therefore destroy "
+                              "the mask information. Downstream layers will not see the "
+                              "mask.", UserWarning, stacklevel=3)
             return out
         flat = list(out.values()) if isinstance(out, dict) else \
             list(out) if isinstance(out, (list, tuple)) else [out]
