@@ -270,5 +270,12 @@ def test_custom_layers_of_keras_masking_guide():
                                rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(fr, fk)
     np.testing.assert_array_equal(sr, sk)
+    # Lambda: mask= gives the output's mask; without it, the mask is dropped (Keras).
+    for K in (keras, rk):
+        h = K.layers.Embedding(8, 2, mask_zero=True)(ids)
+        kept = K.layers.Lambda(lambda x: x * 2, mask=lambda x, m: m)(h)
+        np.testing.assert_array_equal(_mask(kept), ids != 0)
+        with pytest.warns(UserWarning, match="does not support masking"):
+            assert _mask(K.layers.Lambda(lambda x: x * 2)(h)) is None
     with pytest.warns(UserWarning, match="does not support masking"):
         rk.layers.Flatten()(rk.layers.Embedding(8, 2, mask_zero=True)(ids))

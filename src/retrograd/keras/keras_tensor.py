@@ -260,8 +260,8 @@ def probe_masks(layer, args, kwargs=None):
                 out = layer.compute_mask(x, mask)
                 out = list(out) if isinstance(out, (list, tuple)) else [out]
                 runs.append([m if isinstance(m, Tensor) else None for m in out])
-            except Exception:
-                return []       # the mask is only computed when the model runs
+            except Exception:   # noqa: BLE001 - computed again when the model runs
+                return []
     return runs
 
 

@@ -1,5 +1,6 @@
 """The core layers: ``Dense``, ``Activation``, ``Dropout``, ``Flatten``, ``Reshape``,
 ``InputLayer`` and ``keras.Input``."""
+import inspect
 import math
 
 import numpy as np
@@ -259,14 +260,29 @@ class Lambda(Layer):
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         if not callable(function):
             raise TypeError(f"Lambda: function must be callable, got {type(function).__name__}")
-        if mask is not None:
-            raise ValueError("Lambda: mask is not supported; leave mask=None")
         super().__init__(**kwargs)
         self.function, self.arguments = function, dict(arguments or {})
         self._output_shape = output_shape
+        # Keras: with mask= (a function of (inputs, mask), or a fixed mask) the output
+        # gets that mask; without, a Lambda drops its input's mask.
+        self.mask = mask
+        self.supports_masking = mask is not None
+        try:
+            names = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            names = {}
+        self._fn_mask, self._fn_training = "mask" in names, "training" in names
 
-    def call(self, inputs, training=None):
-        return self.function(inputs, **self.arguments)
+    def call(self, inputs, mask=None, training=None):
+        kwargs = dict(self.arguments)
+        if self._fn_mask:
+            kwargs["mask"] = mask
+        if self._fn_training:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
     def compute_output_shape(self, input_shape):
         shape = self._output_shape

@@ -83,7 +83,7 @@ class Embedding(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         """ids ≠ 0 with ``mask_zero`` (True at the real tokens), else None."""
         if not self.mask_zero:
             return None

@@ -25,7 +25,7 @@ class Masking(Layer):
         keep = (inputs.array != self.mask_value).any(axis=-1, keepdims=True)
         return where(keep, inputs, 0.0)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         """any(x ≠ mask_value) over the last axis: True at the real steps."""
         return Tensor((inputs.array != self.mask_value).any(axis=-1))
 
