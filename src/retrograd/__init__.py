@@ -35,18 +35,31 @@ from .function import (AnomalyError, Function, detect_anomaly, enable_grad, infe
 from .function import mark_modified as _mark_modified
 from .generator import Generator
 from .missing import TOP_LEVEL as _MISSING, NotSupportedError, module_getattr
+from . import linalg
 from .ops import activations as _activations
 from .ops import comparison as _comparison
+from .ops import division as _division
 from .ops import einsum as _einsum_ops
 from .ops import elementwise as _elementwise
+from .ops import exponential as _exponential
+from .ops import logical as _logical
 from .ops import matmul as _matmul
+from .ops import products as _products
+from .ops import rearranging as _rearranging
 from .ops import reorder as _reorder
+from .ops import rounding as _rounding
 from .ops import sampling as _sampling
 from .ops import scan as _scan
 from .ops import scatter as _scatter
+from .ops import searching as _searching
+from .ops import selecting as _selecting
 from .ops import softmax as _softmax
 from .ops import sorting as _sorting
+from .ops import special as _special
+from .ops import stacking as _stacking
+from .ops import statistics as _statistics
 from .ops import triangular as _triangular
+from .ops import trigonometry as _trigonometry
 from .ops.activations import relu
 from .ops.comparison import allclose, equal, isclose
 from .ops.einsum import einsum
@@ -192,6 +205,19 @@ scatter_add = _with_out(_scatter.scatter_add)
 nonzero = _with_out(_comparison.nonzero)
 multinomial = _with_out(_sampling.multinomial)
 
+# -- elementwise math (ops/rounding.py, exponential.py, trigonometry.py, special.py,
+#    logical.py, division.py): retrograd.floor(x), retrograd.atan2(y, x, out=…), …
+_MATH_MODULES = (_rounding, _exponential, _special, _trigonometry, _logical, _division)
+_MATH_NO_OUT = {"isnan", "isinf", "isfinite", "isreal", "positive"}   # as PyTorch's
+_ELEMENTWISE_MATH = [_n for _m in _MATH_MODULES for _n in _m.PUBLIC]
+for _m in _MATH_MODULES:
+    for _n in _m.PUBLIC:
+        globals()[_n] = getattr(_m, _n) if _n in _MATH_NO_OUT else \
+            _with_out(getattr(_m, _n), _n)
+del _m, _n
+pi, e, inf, nan = 3.141592653589793, 2.718281828459045, _builtins.float("inf"), \
+    _builtins.float("nan")   # Python floats, as PyTorch's
+
 
 @_with_out
 def cat(tensors, dim=0, *, axis=None):
@@ -206,6 +232,76 @@ concat = _with_out(cat.__wrapped__, "concat")
 def stack(tensors, dim=0, *, axis=None):
     """Join tensors along a new dimension."""
     return _ops_stack(tensors, dim if axis is None else axis)
+
+
+# -- reductions, scans, shape and indexing functions (ops/statistics.py, selecting.py,
+#    rearranging.py, stacking.py, searching.py; cummax… in scan.py): retrograd.prod,
+#    retrograd.median(x, 1, out=(v, i)), retrograd.meshgrid(a, b, indexing="ij"), …
+
+_SHAPE_STATS_OUT = {   # module: the functions that take PyTorch's out=
+    _statistics: ["prod", "median", "nanmedian", "mode", "kthvalue", "quantile",
+                  "nanquantile", "nansum", "nanmean", "aminmax"],
+    _scan: ["cummax", "cummin", "logcumsumexp", "diff"],
+    _selecting: ["take", "take_along_dim", "masked_select", "index_add", "index_copy"],
+    _stacking: ["hstack", "vstack", "row_stack", "dstack", "column_stack"],
+    _searching: ["searchsorted", "bucketize", "histc"]}
+_SHAPE_STATS_PLAIN = {
+    _statistics: ["var_mean", "std_mean", "count_nonzero"],
+    _selecting: ["narrow", "select", "unbind", "masked_scatter", "diagonal", "diag_embed",
+                 "index_fill", "tril_indices", "triu_indices"],
+    _rearranging: ["movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "tile",
+                   "repeat_interleave", "fliplr", "flipud", "rot90", "atleast_1d",
+                   "atleast_2d", "atleast_3d"],
+    _stacking: ["meshgrid", "broadcast_tensors", "broadcast_shapes", "block_diag",
+                "cartesian_prod", "combinations"],
+    _searching: ["bincount", "argwhere"]}
+_SHAPE_STATS = []
+for _m, _names in _SHAPE_STATS_OUT.items():
+    for _n in _names:
+        globals()[_n] = _with_out(getattr(_m, _n), _n)
+        _SHAPE_STATS.append(_n)
+for _m, _names in _SHAPE_STATS_PLAIN.items():
+    for _n in _names:
+        globals()[_n] = getattr(_m, _n)
+        _SHAPE_STATS.append(_n)
+del _m, _n, _names
+
+
+# -- linear algebra: retrograd.linalg (torch.linalg), the products of ops/products.py and
+#    torch's top-level names for linalg's functions (torch.det, torch.svd → (U, S, V), …)
+_PRODUCTS_OUT = ["tensordot", "inner", "vdot", "mv", "addmm", "addmv", "addr", "baddbmm",
+                 "addbmm", "kron", "cross"]        # these take PyTorch's out=
+_PRODUCTS_PLAIN = ["cdist", "dist", "trapezoid", "trapz", "cumulative_trapezoid",
+                   "chain_matmul"]
+for _n in _PRODUCTS_OUT:
+    globals()[_n] = _with_out(getattr(_products, _n), _n)
+for _n in _PRODUCTS_PLAIN:
+    globals()[_n] = getattr(_products, _n)
+_LINALG_NAMES = ["linalg", *_PRODUCTS_OUT, *_PRODUCTS_PLAIN, "inverse", "det", "logdet",
+                 "slogdet", "svd", "pinverse", "matrix_power", "cholesky", "qr",
+                 "cholesky_inverse", "cholesky_solve", "matrix_exp", "ger"]
+inverse = _with_out(linalg.inv.__wrapped__, "inverse")
+det, logdet, slogdet = linalg.det.__wrapped__, linalg.logdet, linalg.slogdet.__wrapped__
+svd = _with_out(linalg.torch_svd, "svd")
+matrix_power = _with_out(linalg.matrix_power.__wrapped__, "matrix_power")
+cholesky_inverse = _with_out(linalg.torch_cholesky_inverse, "cholesky_inverse")
+cholesky_solve = _with_out(linalg.torch_cholesky_solve, "cholesky_solve")
+matrix_exp = linalg.matrix_exp
+ger = _with_out(_einsum_ops.outer, "ger")     # torch.ger: the old name of outer
+qr = _with_out(lambda input, some=True: linalg.qr.__wrapped__(
+    input, "reduced" if some else "complete"), "qr")
+del _n
+
+
+def pinverse(input, rcond=1e-15):
+    """The pseudo-inverse, singular values below rcond·σ_max counted as 0 (torch.pinverse)."""
+    return linalg.pinv.__wrapped__(input, rtol=rcond)
+
+
+@_with_out
+def cholesky(input, upper=False):
+    """torch.cholesky (deprecated for torch.linalg.cholesky): L, or U with ``upper``."""
+    return linalg.cholesky.__wrapped__(input, upper=upper)
 
 
 # Functions that are the Tensor method of the same name: ``retrograd.sum(x, 1)`` is
@@ -268,6 +364,9 @@ __all__ = [
     "allclose", "isclose", "equal", "tril", "triu", "sort", "argsort", "topk", "cumsum",
     "cumprod", "flip", "roll", "einsum", "outer", "diag", "trace", "index_select",
     "scatter", "scatter_add", "nonzero", "unique", "multinomial",
+    *_ELEMENTWISE_MATH, "pi", "e", "inf", "nan",
+    *_SHAPE_STATS,
+    *_LINALG_NAMES,
     *(name for name in _METHOD_DOCS if name in globals()),
 ]
 
@@ -278,5 +377,6 @@ __getattr__ = module_getattr(__name__, _MISSING)
 from . import optim, data  # noqa: E402  (they import the core above)
 from . import nn  # noqa: E402,F401
 from . import accelerator, autograd, backends, cuda, utils  # noqa: E402,F401
+from . import distributions, special  # noqa: E402,F401  (torch.distributions, torch.special)
 from .utils import dlpack as _utils_dlpack  # noqa: E402,F401  (retrograd.utils.dlpack)
 from . import onnx  # noqa: E402,F401  (imports the onnx library only when exporting)

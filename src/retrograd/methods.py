@@ -15,6 +15,19 @@ from . import random as _random
 from .autograd.gradients import backward as autograd_backward   # PyTorch's options
 from .function import mark_modified, state
 from .missing import tensor_getattr
+from . import linalg as _linalg
+from .ops import division as _division
+from .ops import exponential as _exponential
+from .ops import logical as _logical
+from .ops import products as _products
+from .ops import rearranging as _rearranging
+from .ops import rounding as _rounding
+from .ops import scan as _scan
+from .ops import searching as _searching
+from .ops import selecting as _selecting
+from .ops import special as _special
+from .ops import statistics as _statistics
+from .ops import trigonometry as _trigonometry
 from .ops.fold import unfold_dim
 from .tensor import Tensor, _as_dtype, _make
 
@@ -403,15 +416,18 @@ class _Methods:
         return self.var(dim, keepdim, ddof, unbiased=unbiased, correction=correction,
                         axis=axis, keepdims=keepdims).sqrt()
 
-    def norm(self, p=2, dim=None, keepdim=False):
-        """‖x‖_p over ``dim`` (all elements by default): p = 2 ("fro"), 1, or inf."""
-        if p in (2, "fro"):
-            return (self * self).sum(dim, keepdim).sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim)
-        if p == float("inf"):
-            return self.abs().amax(dim, keepdim)
-        raise NotImplementedError(f"norm: p={p!r} is not in retrograd (2, 'fro', 1, inf are)")
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """‖x‖_p over ``dim`` (all elements by default), torch.norm's rules: p 'fro'
+        (the 2-norm of the entries), 'nuc' (Σσᵢ of a matrix), or a number (the vector
+        p-norm, inf and -inf included); the gradient is 0 where the norm is 0, as
+        PyTorch's."""
+        if p == "nuc":
+            return _linalg.matrix_norm(self, "nuc", (-2, -1) if dim is None else dim,
+                                       keepdim, dtype=dtype)
+        if isinstance(p, str) and p != "fro":
+            raise RuntimeError(f"norm: p={p!r} is not a norm ('fro', 'nuc' or a number)")
+        return _linalg.vector_norm(self, 2 if p in ("fro", None) else p, dim, keepdim,
+                                   dtype=dtype)
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return ops.reductions.LogSumExp(_dim(dim, axis), _keep(keepdim, keepdims)).apply(self)
@@ -584,6 +600,144 @@ class _Methods:
 
     def chunk(self, chunks, dim=0):
         return ops.shape.chunk(self, chunks, dim)
+
+    # -- reductions, scans, shape and indexing functions (ops/statistics.py,
+    #    selecting.py, rearranging.py, searching.py; cummax… in scan.py) -----------------
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        return _statistics.prod(self, dim, keepdim, dtype=dtype)
+
+    def median(self, dim=None, keepdim=False):
+        return _statistics.median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim=False):
+        return _statistics.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim=-1, keepdim=False):
+        return _statistics.mode(self, dim, keepdim)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return _statistics.kthvalue(self, k, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _statistics.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _statistics.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _statistics.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _statistics.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def count_nonzero(self, dim=None):
+        return _statistics.count_nonzero(self, dim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return _statistics.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def cummax(self, dim):
+        return _scan.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _scan.cummin(self, dim)
+
+    def logcumsumexp(self, dim):
+        return _scan.logcumsumexp(self, dim)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return _scan.diff(self, n, dim, prepend, append)
+
+    def unbind(self, dim=0):
+        return _selecting.unbind(self, dim)
+
+    def narrow(self, dim, start, length):
+        return _selecting.narrow(self, dim, start, length)
+
+    def select(self, dim, index):
+        return _selecting.select(self, dim, index)
+
+    def take(self, index):
+        return _selecting.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return _selecting.take_along_dim(self, indices, dim)
+
+    def masked_select(self, mask):
+        return _selecting.masked_select(self, mask)
+
+    def masked_scatter(self, mask, source):
+        return _selecting.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        return _rewrite(self, "masked_scatter_", source,
+                        lambda old: _selecting.masked_scatter(old, mask, source))
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _selecting.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _selecting.diag_embed(self, offset, dim1, dim2)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _selecting.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return _rewrite(self, "index_add_", source,
+                        lambda old: _selecting.index_add(old, dim, index, source, alpha=alpha))
+
+    def index_copy(self, dim, index, source):
+        return _selecting.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        return _rewrite(self, "index_copy_", source,
+                        lambda old: _selecting.index_copy(old, dim, index, source))
+
+    def index_fill(self, dim, index, value):
+        return _selecting.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        return _rewrite(self, "index_fill_", None,
+                        lambda old: _selecting.index_fill(old, dim, index, value))
+
+    def movedim(self, source, destination):
+        return _rearranging.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0, axis1):
+        return _rearranging.swapaxes(self, axis0, axis1)
+
+    def swapdims(self, dim0, dim1):
+        return _rearranging.swapdims(self, dim0, dim1)
+
+    def unflatten(self, dim, sizes):
+        return _rearranging.unflatten(self, dim, sizes)
+
+    def tile(self, *dims):
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        return _rearranging.tile(self, dims)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        return _rearranging.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def fliplr(self):
+        return _rearranging.fliplr(self)
+
+    def flipud(self):
+        return _rearranging.flipud(self)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _rearranging.rot90(self, k, dims)
+
+    def histc(self, bins=100, min=0, max=0):
+        return _searching.histc(self, bins, min, max)
+
+    def bincount(self, weights=None, minlength=0):
+        return _searching.bincount(self, weights, minlength)
+
+    def argwhere(self):
+        return _searching.argwhere(self)
 
     def clone(self):
         """A copy with its own memory; the gradient flows back to self."""
@@ -763,6 +917,17 @@ def _set(t, name, fill, values):
     return t
 
 
+def _rewrite(t, name, other, compute):
+    """t ← compute(t) in place (index_add_, index_copy_, index_fill_,
+    masked_scatter_): recorded in t's history when the change enters the graph,
+    else the result's values written into t's memory."""
+    if _records(t, other, name):
+        return _rebase(t, compute)
+    t.array[...] = compute(t).array
+    mark_modified(t)
+    return t
+
+
 def _rebase(t, compute):
     """PyTorch's in-place change of a tensor with a history: ``compute(old)`` is
     recorded on ``old``, a tensor holding t's former history, and its values are
@@ -795,6 +960,113 @@ def _in_place_error(name, t, other, e):
 
 def _scaled(other, alpha):
     return other * alpha if isinstance(other, Tensor) else np.multiply(other, alpha)
+
+
+# -- elementwise math (ops/rounding.py, exponential.py, trigonometry.py, special.py,
+#    logical.py, division.py): x.floor() is rounding.floor(x); x.floor_() changes x in
+#    place; the operators & | ^ ~ % // and abs() ----------------------------------------
+_CAST_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _math_in_place(fn, name):
+    """The method ``x.f_(…)``: x ← f(x, …) in place, under PyTorch's rules (those of
+    ``_in_place``: refused on a leaf that requires grad, recorded when in the graph),
+    and its refusal of a result x's dtype cannot hold (``int_tensor.sqrt_()``)."""
+    def method(self, *args, **kwargs):
+        other = next((a for a in (*args, *kwargs.values())
+                      if isinstance(a, Tensor) and a.requires_grad), None)
+        if _records(self, other, name):
+            return _rebase(self, lambda old: fn(old, *args, **kwargs))
+        r = fn(_make(self.array), *args, **kwargs).array
+        if _CAST_ORDER[r.dtype.kind] > _CAST_ORDER[self.dtype.kind] or \
+                (name == "float_power_" and self.dtype != np.float64):
+            raise RuntimeError(f"{name}: result type {r.dtype} can't be cast to the "
+                               f"desired output type {self.dtype} (as in PyTorch)")
+        if r.shape != self.shape:
+            raise RuntimeError(f"{name}: output with shape {tuple(self.shape)} doesn't "
+                               f"match the broadcast shape {tuple(r.shape)}")
+        self.array[...] = r
+        mark_modified(self)
+        return self
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In place: self ← {fn.__name__}(self, …)."
+    return method
+
+
+def _swapped(fn):
+    def method(self, other):
+        return fn(other, self)
+    return method
+
+
+for _module in (_rounding, _exponential, _special, _trigonometry, _logical, _division):
+    _forms = {name: getattr(_module, name) for name in _module.PUBLIC}
+    _forms.update(getattr(_module, "METHODS", {}))   # x.polygamma(n) is polygamma(n, x)
+    for _name in _module.PUBLIC:
+        if _name not in vars(_Methods):
+            setattr(_Methods, _name, _forms[_name])
+    for _name in _module.IN_PLACE:
+        if _name + "_" not in vars(_Methods):
+            setattr(_Methods, _name + "_", _math_in_place(_forms[_name], _name + "_"))
+for _name, (_fn, _sign) in {"and": (_logical.bitwise_and, "&"),
+                            "or": (_logical.bitwise_or, "|"),
+                            "xor": (_logical.bitwise_xor, "^"),
+                            "lshift": (_logical.bitwise_left_shift, "<<"),
+                            "rshift": (_logical.bitwise_right_shift, ">>"),
+                            "mod": (_division.remainder, "%"),
+                            "floordiv": (_division.floor_divide, "//")}.items():
+    setattr(_Methods, f"__{_name}__", _fn)
+    setattr(_Methods, f"__r{_name}__", _swapped(_fn))
+    setattr(_Methods, f"__i{_name}__", _math_in_place(_fn, _sign + "="))
+_Methods.__invert__ = _logical.bitwise_not
+_Methods.__abs__ = _division.absolute
+# The in-place forms of the older methods (x.exp_(), x.relu_(), x.masked_fill_(m, v)…).
+for _name in ("abs", "cos", "exp", "log", "neg", "relu", "sigmoid", "sin", "sqrt",
+              "square", "tanh", "masked_fill"):
+    if _name + "_" not in vars(_Methods):
+        setattr(_Methods, _name + "_", _math_in_place(vars(_Methods)[_name], _name + "_"))
+del _module, _forms, _name, _fn, _sign
+
+
+def _rounding_div(true_div, rounded):
+    """x.div(y, rounding_mode=…) (and so retrograd.div): "trunc" or "floor" round the
+    quotient, as divide does; without it the method above."""
+    def method(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return true_div(self, other)
+        return rounded(self, other, rounding_mode=rounding_mode)
+    method.__name__ = method.__qualname__ = true_div.__name__
+    method.__doc__ = true_div.__doc__
+    return method
+
+
+_Methods.div = _rounding_div(_Methods.div, _division.divide)
+_Methods.div_ = _rounding_div(_Methods.div_, _math_in_place(_division.divide, "div_"))
+
+
+# -- linear algebra (linalg.py, ops/products.py): x.inverse(), x.det(), x.mv(v),
+#    c.addmm(a, b, beta=…, alpha=…), x.svd() → (U, S, V), … ---------------------------
+for _name, _fn in {
+        "inverse": _linalg.inv.__wrapped__, "det": _linalg.det.__wrapped__,
+        "logdet": _linalg.logdet, "slogdet": _linalg.slogdet.__wrapped__,
+        "svd": _linalg.torch_svd, "matrix_power": _linalg.matrix_power.__wrapped__,
+        "pinverse": lambda self, rcond=1e-15: _linalg.pinv.__wrapped__(self, rtol=rcond),
+        "cholesky": lambda self, upper=False: _linalg.cholesky.__wrapped__(self, upper=upper),
+        "qr": lambda self, some=True: _linalg.qr.__wrapped__(
+            self, "reduced" if some else "complete"),
+        "matrix_exp": _linalg.matrix_exp, "cholesky_inverse": _linalg.torch_cholesky_inverse,
+        "cholesky_solve": _linalg.torch_cholesky_solve, "vdot": _products.vdot,
+        "addmm_": _math_in_place(_products.addmm, "addmm_"),
+        "addmv_": _math_in_place(_products.addmv, "addmv_"),
+        "addr_": _math_in_place(_products.addr, "addr_"),
+        "baddbmm_": _math_in_place(_products.baddbmm, "baddbmm_"),
+        "addbmm_": _math_in_place(_products.addbmm, "addbmm_"),
+        **{n: getattr(_products, n) for n in ("mv", "inner", "kron", "addmm", "addmv",
+                                              "addr", "baddbmm", "addbmm", "cross",
+                                              "dist")}}.items():
+    if _name not in vars(_Methods):
+        setattr(_Methods, _name, _fn)
+del _name, _fn
 
 
 def _bind():

@@ -63,11 +63,7 @@ TOP_LEVEL = {
     "amp": "no automatic mixed precision; tensors keep the dtype they are given",
     "autocast": "no automatic mixed precision; tensors keep the dtype they are given",
     "bfloat16": "NumPy has no bfloat16; use retrograd.float16 or float32",
-    "linalg": "no linear-algebra module; retrograd.matmul and the tensor methods are "
-              "differentiable",
     "fft": "no Fourier transforms",
-    "special": "no special-functions module",
-    "distributions": "no probability distributions; draw with retrograd.randn/rand/normal",
     "hub": "no model hub; build the model and load its weights with retrograd.load",
     "profiler": "no profiler; time steps with time.perf_counter",
     "mps": "no Apple-GPU backend; devices are 'cpu' and 'cuda' "
@@ -86,16 +82,8 @@ __all__ = ["NotSupportedError", "unsupported", "module_getattr", "TOP_LEVEL"]
 # ``Tensor.__getattr__`` to ``tensor_getattr``): named, not a bare AttributeError.
 TENSOR_METHODS = {
     name: "not implemented yet" for name in (
-        "index_add", "index_add_", "index_fill_", "index_copy_",
         "msort", "tril_", "triu_",
-        "cummax", "cummin", "masked_select", "masked_scatter_",
-        "fliplr", "flipud", "rot90",
-        "diagonal", "prod", "median", "mode", "kthvalue",
-        "quantile", "addmm", "addmv", "baddbmm", "lerp", "narrow", "take",
-        "put_", "histc", "bincount", "logical_and", "logical_or", "logical_not",
-        "isnan", "isinf", "isfinite", "sign", "floor", "ceil", "round", "trunc",
-        "frac", "reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "erf",
-        "atan2", "fmod", "remainder", "cross", "inverse", "det", "svd")}
+        "put_")}
 TENSOR_METHODS.update({
     "to_sparse": "sparse tensors are not in retrograd",
     "is_sparse": "sparse tensors are not in retrograd",

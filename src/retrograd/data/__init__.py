@@ -11,6 +11,9 @@ from .dataset import Dataset, TensorDataset
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
                       SubsetRandomSampler, WeightedRandomSampler)
 from .subsets import ConcatDataset, Subset, random_split
+from .iterable import (ChainDataset, IterableDataset, StackDataset, default_convert,  # noqa: E402
+                       get_worker_info)
+from .iterable import DataLoader  # noqa: E402,F811  (the loader, also over an IterableDataset)
 
 __all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "Subset",
            "random_split", "ConcatDataset", "Sampler", "SequentialSampler",

@@ -28,6 +28,35 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d, MaxUnpool2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
+# attention, the Transformer and more normalisations (nn/attention.py, transformer.py,
+# group_norm.py)
+from .multihead_attention import MultiheadAttention
+from .group_norm import (GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
+                         LocalResponseNorm, RMSNorm)
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
+# containers, resampling, padding, distances, more activations, dropouts and losses
+from .activation_variants import (CELU, GLU, Hardshrink, Softmax2d, Softmin, Softshrink,
+                                  Tanhshrink, Threshold)
+from .bilinear import Bilinear
+from .containers_dict import ModuleDict, ParameterDict, ParameterList
+from .conv_transpose1d import ConvTranspose1d
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout_variants import AlphaDropout, Dropout3d, FeatureAlphaDropout
+from .embedding_bag import EmbeddingBag
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d,
+                   LazyConvTranspose1d, LazyConvTranspose2d, LazyLinear,
+                   UninitializedBuffer, UninitializedParameter)
+from .likelihood_losses import GaussianNLLLoss, PoissonNLLLoss
+from .margin_losses import (CosineEmbeddingLoss, MarginRankingLoss, MultiLabelMarginLoss,
+                            MultiLabelSoftMarginLoss, SoftMarginLoss, TripletMarginLoss,
+                            TripletMarginWithDistanceLoss)
+from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
+                      ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
+                      ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+                      ZeroPad1d, ZeroPad2d, ZeroPad3d)
+from .reshaping import ChannelShuffle, PixelShuffle, PixelUnshuffle, Unflatten
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Dense", "Identity",
@@ -43,4 +72,20 @@ __all__ = [
     "MaxUnpool1d", "MaxUnpool2d", "Fold", "Unfold",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "Dropout1d", "Dropout2d",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerEncoderLayer",
+    "TransformerDecoder", "TransformerDecoderLayer", "GroupNorm", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm",
+    "ModuleDict", "ParameterList", "ParameterDict", "Unflatten", "LazyLinear",
+    "UninitializedParameter", "UninitializedBuffer", "LazyConv1d", "LazyConv2d",
+    "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+    "CosineSimilarity", "PairwiseDistance", "Upsample",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+    "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+    "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    "GLU", "Softmin", "Softmax2d", "Threshold", "Hardshrink", "Softshrink", "Tanhshrink",
+    "CELU", "AlphaDropout", "FeatureAlphaDropout", "Dropout3d", "Bilinear", "ConvTranspose1d",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss", "EmbeddingBag", "ChannelShuffle",
 ]

@@ -28,6 +28,14 @@ from ..tensor import Tensor
 from .dropout import dropout, dropout1d, dropout2d
 from .module import as_input
 
+# -- attention and the group/instance/RMS/local-response norms (nn/attention.py,
+# nn/group_norm.py) --
+from .attention import scaled_dot_product_attention
+from .group_norm import group_norm, instance_norm, local_response_norm, rms_norm
+
+_ATTENTION_AND_NORMS = ["scaled_dot_product_attention", "group_norm", "instance_norm",
+                        "rms_norm", "local_response_norm"]
+
 __all__ = [
     "heaviside", "identity", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "prelu", "rrelu",
     "elu", "selu", "gelu", "silu", "swish", "softplus", "hardtanh", "hardsigmoid", "hardswish",
@@ -39,7 +47,7 @@ __all__ = [
     "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
     "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d", "unfold", "fold",
     "batch_norm", "layer_norm", "embedding", "dropout1d", "dropout2d",
-]
+] + _ATTENTION_AND_NORMS
 
 
 # -- activations ---------------------------------------------------------------
@@ -512,3 +520,39 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     if reduction == "sum":
         return loss.sum()
     return loss.reshape(()) if squeeze else loss
+
+
+# -- distances, resampling, pixel shuffle, more activations, dropouts and losses
+# (nn/distance.py, upsampling.py, reshaping.py, activation_variants.py,
+# dropout_variants.py, embedding_bag.py, grid_sampling.py, margin_losses.py,
+# likelihood_losses.py, ops/bilinear_form.py, ops/conv_transpose1d.py); the two loss
+# modules read this module's target checks when called, not when imported --
+from .activation_variants import (celu, celu_, elu_, glu, gumbel_softmax, hardshrink,  # noqa: E402
+                                  hardtanh_, leaky_relu_, relu_, softmin, softshrink,
+                                  tanhshrink, threshold, threshold_)
+from ..ops.bilinear_form import bilinear  # noqa: E402
+from ..ops.conv_transpose1d import conv_transpose1d  # noqa: E402
+from .distance import cosine_similarity, normalize, pairwise_distance, pdist  # noqa: E402
+from .dropout_variants import alpha_dropout, dropout3d, feature_alpha_dropout  # noqa: E402
+from .embedding_bag import embedding_bag  # noqa: E402
+from .grid_sampling import affine_grid, grid_sample  # noqa: E402
+from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss  # noqa: E402
+from .margin_losses import (cosine_embedding_loss, margin_ranking_loss,  # noqa: E402
+                            multilabel_margin_loss, multilabel_soft_margin_loss,
+                            soft_margin_loss, triplet_margin_loss,
+                            triplet_margin_with_distance_loss)
+from .reshaping import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from .upsampling import (interpolate, upsample, upsample_bilinear,  # noqa: E402
+                         upsample_nearest)
+
+__all__ += [
+    "celu", "celu_", "elu_", "glu", "gumbel_softmax", "hardshrink", "hardtanh_", "leaky_relu_",
+    "relu_", "softmin", "softshrink", "tanhshrink", "threshold", "threshold_", "bilinear",
+    "conv_transpose1d", "cosine_similarity", "normalize", "pairwise_distance", "pdist",
+    "alpha_dropout", "dropout3d", "feature_alpha_dropout", "gaussian_nll_loss",
+    "poisson_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
+    "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss", "pixel_shuffle",
+    "pixel_unshuffle", "interpolate", "upsample", "upsample_bilinear", "upsample_nearest",
+    "embedding_bag", "affine_grid", "grid_sample", "channel_shuffle",
+]

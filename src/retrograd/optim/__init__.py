@@ -21,14 +21,19 @@ from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .schedules import LRScheduler, ReduceLROnPlateau
 from .sgd import SGD
+from .adamax import Adamax
+from .asgd import ASGD
+from .lbfgs import LBFGS
+from .radam import RAdam
+from .rprop import Rprop
+from . import swa_utils
 
 _OTHERS = "not implemented in retrograd; the optimisers are SGD, Adam, AdamW, NAdam, " \
-          "RMSprop, Adagrad and Adadelta"
+          "RMSprop, Adagrad, Adadelta, Adamax, RAdam, ASGD, Rprop and LBFGS"
 __getattr__ = module_getattr(__name__, {
-    **{name: _OTHERS for name in ("ASGD", "Adamax", "RAdam", "Rprop", "LBFGS", "SparseAdam",
-                                  "Adafactor", "Muon")},
-    "swa_utils": "no stochastic weight averaging utilities",
+    **{name: _OTHERS for name in ("SparseAdam", "Adafactor", "Muon")},
 })
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "NAdam", "RMSprop", "Adagrad", "Adadelta",
+           "Adamax", "RAdam", "ASGD", "Rprop", "LBFGS", "swa_utils",
            "lr_scheduler", "schedules", "LRScheduler", "ReduceLROnPlateau"]

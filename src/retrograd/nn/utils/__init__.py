@@ -85,4 +85,13 @@ def clip_grad_value_(parameters, clip_value):
         xp.clip(g, -c, c, out=g)
 
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+from . import parametrizations, parametrize  # noqa: E402  (nn.utils.parametrize…)
+from .clip_grad import clip_grad_norm, clip_grads_with_norm_, get_total_norm  # noqa: E402
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: E402
+from .weight_norm import (remove_spectral_norm, remove_weight_norm, spectral_norm,  # noqa: E402
+                          weight_norm)
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_grads_with_norm_",
+           "get_total_norm", "parameters_to_vector", "vector_to_parameters", "weight_norm",
+           "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "parametrize",
+           "parametrizations"]

@@ -8,15 +8,11 @@ the samplers. A batch of tuple samples is a tuple (PyTorch: a list).
 from ...data import (BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler,
                      Sampler, SequentialSampler, Subset, SubsetRandomSampler,
                      TensorDataset, WeightedRandomSampler, default_collate, random_split)
+from ...data import (ChainDataset, IterableDataset, StackDataset, default_convert,
+                     get_worker_info)
 from ...missing import module_getattr
 
 __getattr__ = module_getattr(__name__, {
-    "IterableDataset": "no iterable-style datasets; a Dataset defines __len__ and "
-                       "__getitem__, or iterate over your own generator",
-    "ChainDataset": "no iterable-style datasets; use ConcatDataset",
-    "StackDataset": "no StackDataset; TensorDataset(x, y) pairs arrays sample by sample",
-    "get_worker_info": "the DataLoader has no worker processes",
-    "default_convert": "no default_convert; default_collate batches samples",
     "DistributedSampler": "retrograd.distributed.DistributedSampler shards the data "
                           "over MPI ranks (its own API; docs/distributed.md)",
 })
