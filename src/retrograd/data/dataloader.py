@@ -1,4 +1,5 @@
 """The DataLoader: a dataset cut into batches, in order or shuffled, once per epoch."""
+import collections.abc
 import warnings
 
 import numpy as np
@@ -6,7 +7,7 @@ import numpy as np
 from .. import backend, random
 from ..backend import array_module, to_device
 from ..tensor import Tensor
-from .dataset import TensorDataset
+from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -35,7 +36,9 @@ class DataLoader:
     gradient descent. A ``TensorDataset`` with the default collation is indexed
     with the whole batch at once: a slice (a view, no copy) in order, an index
     array otherwise (a copy of the batch only). Other datasets are read sample by
-    sample and the samples collated.
+    sample and the samples collated. An ``IterableDataset`` (a stream) is cut into
+    batches of consecutive samples as it comes (``batch_size=None``: the samples one
+    by one); no shuffle or sampler with it, as in PyTorch.
 
     >>> for x, y in DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True):
     ...     loss = f(x, y)
@@ -46,6 +49,11 @@ class DataLoader:
                  timeout=0, worker_init_fn=None, multiprocessing_context=None,
                  generator=None, *, prefetch_factor=None, persistent_workers=False,
                  pin_memory_device="", in_order=True):
+        if isinstance(dataset, IterableDataset):
+            self._stream(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,
+                         collate_fn, pin_memory, drop_last, timeout, worker_init_fn,
+                         pin_memory_device, in_order)
+            return
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must define __len__ and __getitem__, "
                             f"got {type(dataset).__name__}")
@@ -97,9 +105,17 @@ class DataLoader:
         self.sampler, self.batch_sampler = sampler, batch_sampler
 
     def __len__(self):
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)          # TypeError for a stream without a length
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler)
 
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream_batches()
+            return
         if not self._own_order:
             for indices in self.batch_sampler:
                 yield self._fetch(list(indices))
@@ -113,6 +129,53 @@ class DataLoader:
         for start in range(0, stop, bs):
             yield self._fetch(slice(start, min(start + bs, n)) if order is None
                               else order[start:start + bs])
+
+    def _stream_batches(self):
+        """Batches of consecutive samples of the stream, collated (the last one
+        smaller unless ``drop_last``); the samples themselves without a batch size."""
+        if self.batch_size is None:
+            yield from (self.collate_fn(sample) for sample in self.dataset)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
+    def _stream(self, dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,
+                collate_fn, pin_memory, drop_last, timeout, worker_init_fn,
+                pin_memory_device, in_order):
+        """An ``IterableDataset``: its stream cut into batches of ``batch_size``
+        consecutive samples (``None``: the samples one by one, converted by
+        ``default_convert``); ``shuffle``, ``sampler`` and ``batch_sampler`` are
+        refused with it, as PyTorch refuses them."""
+        for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                            ("batch_sampler", batch_sampler)):
+            if value not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                 f"{name} option, but got {name}={value}")
+        if num_workers:
+            _check_workers(num_workers, timeout, None, None, False)   # refused
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or
+                                       isinstance(batch_size, bool) or batch_size < 1):
+            raise ValueError(f"DataLoader: batch_size must be an integer >= 1 or None, "
+                             f"got batch_size={batch_size!r}")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got "
+                            f"{type(collate_fn).__name__}")
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, bool(drop_last)
+        self.shuffle, self.generator, self.sampler, self.batch_sampler = False, None, None, \
+            None
+        self.collate_fn = collate_fn if collate_fn is not None else \
+            collate if batch_size is not None else default_convert
+        self.num_workers, self.timeout, self.worker_init_fn = 0, timeout, worker_init_fn
+        self.pin_memory, self.pin_memory_device = bool(pin_memory), pin_memory_device
+        self.prefetch_factor, self.persistent_workers = None, False
+        self.multiprocessing_context, self.in_order = None, in_order
+        self._own_order = False
 
     def _fast(self):
         """A TensorDataset with the default collation: indexed a whole batch at once."""
@@ -174,3 +237,34 @@ def collate(samples):
     arrays = [s.array if isinstance(s, Tensor) else s for s in samples]
     xp = array_module(arrays[0])
     return Tensor._wrap(xp.stack([xp.asarray(a) for a in arrays]))
+
+
+def get_worker_info():
+    """Information about the loader's worker process: None, since retrograd loads
+    in the calling process (PyTorch returns None in its main process too)."""
+    return None
+
+
+def default_convert(data):
+    """NumPy arrays (not of strings/objects) and NumPy scalars in ``data`` become
+    tensors; tuples, lists, dicts and named tuples keep their structure."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic) and \
+            not isinstance(data, (np.str_, np.bytes_)):
+        if data.dtype.kind in "SaUO":
+            return data
+        return Tensor(np.asarray(data))
+    if isinstance(data, collections.abc.Mapping):
+        converted = {k: default_convert(v) for k, v in data.items()}
+        try:
+            return type(data)(converted)         # keep an OrderedDict, a defaultdict…
+        except TypeError:
+            return converted
+    if isinstance(data, tuple) and hasattr(data, "_fields"):     # a named tuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return tuple(default_convert(d) for d in data)
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        return [default_convert(d) for d in data]
+    return data

@@ -1,4 +1,6 @@
-"""Datasets: indexable collections of samples."""
+"""Datasets: indexable collections of samples (map-style: ``__len__`` and
+``__getitem__``), streams (``IterableDataset``: ``__iter__``) and their combinations
+(``ChainDataset`` joins streams; ``StackDataset`` zips datasets sample by sample)."""
 from ..tensor import Tensor
 
 
@@ -43,3 +45,70 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index):
         return tuple(Tensor._wrap(a[index]) for a in self.arrays)
+
+
+class IterableDataset(Dataset):
+    """A dataset read by iterating over it: subclasses define ``__iter__``.
+
+    >>> class Counter(IterableDataset):
+    ...     def __iter__(self): return iter(range(10))
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} does not define __iter__")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The streams of ``datasets`` one after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self):
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)
+        return total
+
+
+class StackDataset(Dataset):
+    """Map-style datasets of one length, zipped: ``StackDataset(a, b)[i] ==
+    (a[i], b[i])``, ``StackDataset(image=a, text=b)[i] == {"image": a[i], "text": b[i]}``."""
+
+    def __init__(self, *args, **kwargs):
+        if args:
+            if kwargs:
+                raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- "
+                                 "(via ``kwargs``) like input/output, but both types are "
+                                 "given.")
+            self._length = len(args[0])
+            if any(self._length != len(d) for d in args):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets = args
+        elif kwargs:
+            values = list(kwargs.values())
+            self._length = len(values[0])
+            if any(self._length != len(d) for d in values):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets = kwargs
+        else:
+            raise ValueError("At least one dataset should be passed")
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
