@@ -17,7 +17,7 @@ from ..tensor import Tensor
 from .config import floatx
 
 __all__ = ["SeedGenerator", "normal", "uniform", "randint", "truncated_normal", "shuffle",
-           "dropout"]
+           "dropout", "gamma", "beta", "binomial", "categorical"]
 
 
 class SeedGenerator:
@@ -138,6 +138,104 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     dt = t.dtype if t.dtype.kind == "f" else np.dtype(floatx())
     mask = creation.as_tensor(np.multiply(keep, 1 / (1 - rate), dtype=dt), device=t.device)
     return t * mask
+
+def _values(x, who, arg):
+    """A parameter given as a number, array or tensor, as a float64 NumPy array."""
+    a = x.detach().array if isinstance(x, Tensor) else x
+    a = np.asarray(getattr(a, "get", lambda: a)(), dtype=np.float64)   # CuPy → host
+    return a
+
+
+def _out_dtype(dtype, who):
+    dt = np.dtype(getattr(dtype, "name", dtype) if dtype is not None else floatx())
+    if dt.kind not in "fiu":
+        raise ValueError(f"keras.random.{who}: dtype must be a number dtype, got {dtype!r}")
+    return dt
+
+
+def _broadcast(a, shape, who, arg):
+    try:
+        return np.broadcast_to(a, shape)
+    except ValueError:
+        raise ValueError(f"keras.random.{who}: {arg} of shape {a.shape} does not broadcast "
+                         f"to shape {shape}") from None
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples of Gamma(α, 1): density x^{α−1} e^{−x} / Γ(α) on x > 0 (mean α,
+    variance α); ``alpha`` > 0 broadcasts to ``shape``."""
+    shape = _shape(shape, "gamma")
+    a = _values(alpha, "gamma", "alpha")
+    if np.any(a <= 0):
+        raise ValueError(f"keras.random.gamma: alpha must be > 0, got alpha={alpha!r}")
+    dt = _float_dtype(dtype, "gamma")
+    g = _generator(seed, "gamma")
+    return creation.as_tensor(g.standard_gamma(_broadcast(a, shape, "gamma", "alpha"),
+                                               size=shape).astype(dt))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples of Beta(α, β): density x^{α−1}(1 − x)^{β−1} / B(α, β) on (0, 1) (mean
+    α/(α + β)), drawn as G_α / (G_α + G_β) with G ~ Gamma; ``alpha``, ``beta`` > 0
+    broadcast to ``shape``."""
+    shape = _shape(shape, "beta")
+    a, b = _values(alpha, "beta", "alpha"), _values(beta, "beta", "beta")
+    if np.any(a <= 0) or np.any(b <= 0):
+        raise ValueError(f"keras.random.beta: alpha and beta must be > 0, got "
+                         f"alpha={alpha!r}, beta={beta!r}")
+    dt = _float_dtype(dtype, "beta")
+    g = _generator(seed, "beta")
+    return creation.as_tensor(g.beta(_broadcast(a, shape, "beta", "alpha"),
+                                     _broadcast(b, shape, "beta", "beta"),
+                                     size=shape).astype(dt))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Samples of Binomial(n, p): the number of successes in n = ``counts`` trials
+    of probability p = ``probabilities`` (both broadcast to ``shape``), as floats
+    (floatx) unless ``dtype`` says otherwise, as in Keras."""
+    shape = _shape(shape, "binomial")
+    n, p = _values(counts, "binomial", "counts"), _values(probabilities, "binomial",
+                                                           "probabilities")
+    if np.any(n < 0) or np.any(n != np.floor(n)):
+        raise ValueError(f"keras.random.binomial: counts must be non-negative integers, "
+                         f"got counts={counts!r}")
+    if np.any(p < 0) or np.any(p > 1) or np.any(np.isnan(p)):
+        raise ValueError(f"keras.random.binomial: probabilities must be in [0, 1], got "
+                         f"probabilities={probabilities!r}")
+    dt = _out_dtype(dtype, "binomial")
+    g = _generator(seed, "binomial")
+    return creation.as_tensor(g.binomial(_broadcast(n, shape, "binomial", "counts")
+                                         .astype(np.int64),
+                                         _broadcast(p, shape, "binomial", "probabilities"),
+                                         size=shape).astype(dt))
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """``num_samples`` class indices per row of ``logits`` (batch, classes), drawn
+    with probabilities softmax(logits): shape (batch, num_samples), int32."""
+    a = _values(logits, "categorical", "logits")
+    if a.ndim != 2:
+        raise ValueError(f"keras.random.categorical: logits should be a 2-D tensor with "
+                         f"shape [batch_size, num_classes], got shape {a.shape}")
+    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) \
+            or num_samples < 0:
+        raise ValueError(f"keras.random.categorical: num_samples must be an int >= 0, got "
+                         f"num_samples={num_samples!r}")
+    dt = np.dtype(getattr(dtype, "name", dtype))
+    if dt.kind not in "iu":
+        raise ValueError(f"keras.random.categorical: dtype must be an integer dtype, got "
+                         f"{dtype!r}")
+    g = _generator(seed, "categorical")
+    # inverse-CDF sampling: the index of the first cumulative probability above u
+    # (−inf logits get probability 0, as in Keras)
+    z = np.exp(a - a.max(axis=1, keepdims=True))
+    cdf = np.cumsum(z / z.sum(axis=1, keepdims=True), axis=1)
+    u = g.random((a.shape[0], int(num_samples)))
+    idx = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)]) \
+        if a.shape[0] else np.zeros((0, int(num_samples)), np.int64)
+    return creation.as_tensor(np.minimum(idx, a.shape[1] - 1).astype(dt))
+
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 
