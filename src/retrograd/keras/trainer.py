@@ -28,6 +28,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
 from . import compile_utils, data_parallel
+from . import metrics as metrics_module
 from . import device_scope as keras_device
 from . import optimizers as optimizers_module
 from .data_adapters import (ArrayBatches, BatchPlan, Columns, SourceBatches,
@@ -292,26 +293,36 @@ class Trainer:
 
     def _update_metrics(self, y, out, w=None):
         """Feed the batch's outputs (arrays: logits on the fused paths) to the metrics
-        (the weighted ones with the sample weights ``w``)."""
+        (the weighted ones with the sample weights ``w``). An output that carried a
+        mask weighs the mean metrics (accuracy, …) by it, as Keras 3's
+        ``MeanMetricWrapper``: the mean over the real steps."""
+        masks = self.__dict__.get("_batch_masks")
+        self._batch_masks = None
         if len(self.heads) == 1:
-            self._update_head(self.heads[0], y, out, w)
+            self._update_head(self.heads[0], y, out, w, masks and masks[0])
             return
         for k, head in enumerate(self.heads):
             if head.all_metrics and y.arrays[k] is not None:
                 self._update_head(head, y.arrays[k], out[k],
-                                  None if w is None else w.arrays[k])
+                                  None if w is None else w.arrays[k],
+                                  masks[k] if masks else None)
 
-    def _update_head(self, head, y, out, w):
+    def _update_head(self, head, y, out, w, mask=None):
         out = self._to_host(out)
         probs = None
+        if mask is not None:
+            mask = self._to_host(mask).astype(np.float64)
         for weighted, group in ((None, head.metrics), (w, head.weighted_metrics)):
             for m in group:
+                wm = weighted
+                if mask is not None and isinstance(m, metrics_module.MeanMetricWrapper):
+                    wm = _masked_weights(weighted, mask)
                 if head.fused and m.needs_probabilities:
                     if probs is None:
                         probs = _probabilities(head.loss, out)
-                    m._feed(y, probs, weighted)
+                    m._feed(y, probs, wm)
                 else:
-                    m._feed(y, out, weighted, head.fused)
+                    m._feed(y, out, wm, head.fused)
 
     def _head_loss(self, head, y, out, w):
         yt = Tensor._wrap(self._to_device(y))
@@ -390,6 +401,7 @@ class Trainer:
 
             def multi_step(xb, yb, wb=None):
                 outs = self._forward(self._wrap_inputs(xb), logits=logits)
+                self._batch_masks = _masks_of(outs)
                 loss, parts = self._loss_of(yb, outs, wb)
                 update(loss, len(xb))
                 single = not isinstance(outs, list)
@@ -413,6 +425,7 @@ class Trainer:
                 h = layer(h)
             out = head(h)
             mask = getattr(out, "_keras_mask", None)
+            self._batch_masks = None if mask is None else [mask.array]
             if mask is not None:    # Keras 3: the output's mask weighs the loss
                 loss = masked_loss(h0.loss, wrap(yb), out, mask,
                                    None if wb is None else wrap(wb), fused)
@@ -430,6 +443,7 @@ class Trainer:
         """A batch's loss and metrics added to the running means, without training
         (under ``no_grad``, in eval mode)."""
         out = self._forward(self._wrap_inputs(xb), logits=self._fused)
+        self._batch_masks = _masks_of(out)
         loss, parts = self._loss_of(yb, out, wb)
         self._track(float(loss.array), parts, len(xb))
         self._update_metrics(yb, _data(out), wb)
@@ -943,6 +957,23 @@ def flat_logs(logs, where):
 def _host_value(v):
     from .metrics import _host
     return _host(v) if not isinstance(v, (int, float)) else v
+
+
+def _masks_of(out):
+    """The masks (arrays) the outputs carry (None when none has one)."""
+    outs = out if isinstance(out, list) else [out]
+    masks = [getattr(o, "_keras_mask", None) for o in outs]
+    return None if all(m is None for m in masks) else \
+        [None if m is None else m.array for m in masks]
+
+
+def _masked_weights(w, mask):
+    """Keras's ``apply_mask(w, mask, reduction="sum")``: the mask (N, T…) times the
+    sample weights (N,) when there are some."""
+    if w is None:
+        return mask
+    w = np.asarray(w, dtype=np.float64)
+    return mask * w.reshape(w.shape + (1,) * (mask.ndim - w.ndim))
 
 
 def _data(out):
