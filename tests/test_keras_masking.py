@@ -279,3 +279,44 @@ def test_custom_layers_of_keras_masking_guide():
             assert _mask(K.layers.Lambda(lambda x: x * 2)(h)) is None
     with pytest.warns(UserWarning, match="does not support masking"):
         rk.layers.Flatten()(rk.layers.Embedding(8, 2, mask_zero=True)(ids))
+
+
+def test_masks_on_a_device(fake_cuda):
+    """On device "cuda" (tests/fake_cupy.py) the masks are made and read there: the
+    masked chains give the CPU's values, masks and gradients."""
+    import retrograd as rg
+    x = R.standard_normal((3, 5, 4)).astype(np.float32)
+    x[0, 3:] = 0.0
+    chains = [lambda L: [L.Embedding(8, 4, mask_zero=True),
+                         L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                         L.GlobalAveragePooling1D()],
+              lambda L: [L.Masking(), L.RNN(L.GRUCell(3), return_sequences=True),
+                         L.Concatenate()],
+              lambda L: [L.Embedding(8, 4, mask_zero=True), L.MultiHeadAttention(2, 2)]]
+    for make in chains:
+        cpu, gpu = make(rk.layers), make(rk.layers)
+        data = IDS if isinstance(cpu[0], rk.layers.Embedding) else x
+
+        def run(layers, h):
+            for layer in layers:
+                if isinstance(layer, rk.layers.Concatenate):
+                    h = layer([h, h])
+                elif isinstance(layer, rk.layers.MultiHeadAttention):
+                    h = layer(h, h)
+                else:
+                    h = layer(h)
+            return h
+        want = run(cpu, data)
+        for layer in gpu:
+            layer.to("cuda")
+        run(gpu, rg.tensor(data, device="cuda"))
+        for a, b in zip(cpu, gpu):
+            b.set_weights(a.get_weights())
+        got = run(gpu, rg.tensor(data, device="cuda"))
+        assert got.device == "cuda"
+        np.testing.assert_allclose(value(got.to("cpu")), value(run(cpu, data)), rtol=1e-5,
+                                   atol=1e-6)
+        assert (_mask(want) is None) == (getattr(got, "_keras_mask", None) is None)
+        got.sum().backward()
+        assert gpu[-1].trainable_weights == [] or \
+            gpu[-1].trainable_weights[0].grad.device == "cuda"
