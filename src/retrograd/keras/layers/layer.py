@@ -230,6 +230,13 @@ class Layer(Module):
     ``compute_output_shape`` if the layer defines it, else from running ``call`` on
     stand-in values of those shapes (Keras's ``compute_output_spec``).
 
+    Masks (Keras 3's): a tensor may carry a mask, ``x._keras_mask`` (True at the
+    real steps; ``Embedding(mask_zero=True)`` and ``Masking`` make one). A call
+    that takes ``mask`` receives its input's (``query_mask``/``value_mask``/…
+    with several tensor arguments); the output then carries
+    ``compute_mask(inputs, mask)`` if the layer ``supports_masking`` (by default
+    the input's mask, passed through), and no mask otherwise.
+
     Shapes exclude the batch axis except where Keras writes ``None`` first
     (``build``, ``compute_output_shape`` and ``output_shape`` take/return
     ``(None, …)``)."""

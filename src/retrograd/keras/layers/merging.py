@@ -52,9 +52,10 @@ class Merge(Layer):
                              f"list of one mask per input ({len(inputs)}), got {mask!r}")
         if any(m is None for m in mask):
             return None
-        out = _mask_values(mask[0])
+        xp = array_module(inputs[0].array)
+        out = _mask_values(mask[0], xp)
         for m in mask[1:]:
-            out = out | _mask_values(m)
+            out = out | _mask_values(m, xp)
         return Tensor(out)
 
     def _aligned(self, inputs):
@@ -190,7 +191,7 @@ class Concatenate(Merge):
             if m is None:
                 parts.append(xp.ones(x.shape, dtype=bool))
                 continue
-            m = _mask_values(m)
+            m = _mask_values(m, xp)
             if m.ndim < x.ndim:
                 m = xp.broadcast_to(m[..., None], x.shape)
             parts.append(m)
@@ -313,7 +314,7 @@ def concatenate(inputs, axis=-1, **kwargs):
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
-def _mask_values(mask):
-    """A mask (tensor or array) as a boolean array."""
-    a = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+def _mask_values(mask, xp):
+    """A mask (tensor or array) as a boolean array of the inputs' device."""
+    a = mask.array if isinstance(mask, Tensor) else xp.asarray(mask)
     return a.astype(bool)

@@ -8,8 +8,7 @@ never winning a max (−∞) nor counted in a mean (Keras's rule).
 >>> MaxPooling2D()(x).shape        # x: (N, 24, 24, 64); pool_size (2, 2)
 (N, 12, 12, 64)
 """
-import numpy as np
-
+from ...backend import array_module
 from ...ops import pooling as P
 from ...ops.conv import same_padding
 from ...ops.elementwise import where
@@ -170,7 +169,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
         x = inputs
         self.compute_output_shape((None,) + tuple(x.shape[1:]))
         steps = 1 if self.data_format == "channels_last" else 2
-        m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+        m = mask.array if isinstance(mask, Tensor) else array_module(x.array).asarray(mask)
         if tuple(m.shape) != (x.shape[0], x.shape[steps]):
             raise ValueError(f"GlobalAveragePooling1D {self.name!r}: the mask must have "
                              f"shape (batch, steps) = ({x.shape[0]}, {x.shape[steps]}), "

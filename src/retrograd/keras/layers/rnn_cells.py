@@ -367,7 +367,8 @@ class RNN(Layer):
         states = _on(states, x.device)
         keep = None
         if mask is not None:
-            keep = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+            keep = mask.array if isinstance(mask, Tensor) else \
+                array_module(x.array).asarray(mask)
             if tuple(keep.shape) != tuple(x.shape[:2]):
                 raise ValueError(f"{who}: the mask must have shape (batch, timesteps) = "
                                  f"{tuple(x.shape[:2])}, got {tuple(keep.shape)}")
