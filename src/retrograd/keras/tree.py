@@ -113,8 +113,83 @@ def lists_to_tuples(structure):
     return _rebuild(structure, children)
 
 
+class MAP_TO_NONE:
+    """What ``traverse``'s function returns to put None in place of a node (its own
+    None means "keep going")."""
+
+
+def traverse(func, structure, top_down=True):
+    """Every node of ``structure`` (containers and leaves) passed to ``func``.
+    Top-down: a node for which ``func`` returns None is kept and its children
+    traversed; any other result replaces the node (its children unvisited);
+    ``MAP_TO_NONE`` replaces it by None. Bottom-up: the children first, then
+    ``func`` on the node rebuilt from them (None keeps it)."""
+    def children():
+        if not is_nested(structure):
+            return structure
+        return _rebuild(structure, [traverse(func, c, top_down) for c in _children(structure)])
+
+    if top_down:
+        ret = func(structure)
+        if ret is None:
+            return children()
+    else:
+        done = children()
+        ret = func(done)
+        if ret is None:
+            return done
+    return None if ret is MAP_TO_NONE else ret
+
+
+def map_structure_up_to(shallow_structure, func, *structures):
+    """``func`` applied to the subtrees of ``structures`` found at the leaves of
+    ``shallow_structure`` (whose nesting each structure must start with)."""
+    if not structures:
+        raise ValueError("Must provide at least one structure")
+
+    def walk(shallow, subs):
+        if not is_nested(shallow):
+            return func(*subs)
+        for s in subs:
+            if not is_nested(s) or isinstance(s, dict) != isinstance(shallow, dict) or \
+                    len(s) != len(shallow) or (isinstance(s, dict) and set(s) != set(shallow)):
+                raise ValueError(f"map_structure_up_to: the structure {s!r} does not start "
+                                 f"with the nesting of the shallow structure {shallow!r}")
+        columns = zip(*(_children(s) for s in subs))
+        return _rebuild(shallow, [walk(c, sub) for c, sub in zip(_children(shallow), columns)])
+    return walk(shallow_structure, structures)
+
+
+def _is_shape(x):
+    return isinstance(x, (list, tuple)) and all(
+        isinstance(e, int) or e is None for e in x)
+
+
+def map_shape_structure(func, structure):
+    """``func`` applied to each shape of a structure of shapes (a tuple or list of
+    ints/None is a leaf, not a container), in that structure."""
+    if _is_shape(structure) or not is_nested(structure):
+        return func(structure)
+    return _rebuild(structure, [map_shape_structure(func, c) for c in _children(structure)])
+
+
+def assert_same_paths(a, b):
+    """ValueError unless ``a`` and ``b`` have the same set of leaf paths (the
+    containers' kinds may differ: a list and a tuple of the same length match)."""
+    a_paths = {p for p, _ in flatten_with_path(a)}
+    b_paths = {p for p, _ in flatten_with_path(b)}
+    if a_paths != b_paths:
+        msg = "`a` and `b` don't have the same paths."
+        if a_paths - b_paths:
+            msg += f"\nPaths in `a` missing in `b`:\n{a_paths - b_paths}"
+        if b_paths - a_paths:
+            msg += f"\nPaths in `b` missing in `a`:\n{b_paths - a_paths}"
+        raise ValueError(msg)
+
+
 __all__ = ["is_nested", "flatten", "flatten_with_path", "map_structure", "pack_sequence_as",
-           "assert_same_structure", "lists_to_tuples"]
+           "assert_same_structure", "lists_to_tuples", "MAP_TO_NONE", "traverse",
+           "map_structure_up_to", "map_shape_structure", "assert_same_paths"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 
