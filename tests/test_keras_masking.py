@@ -224,6 +224,24 @@ def test_fit_on_padded_sequences_and_file_round_trip(tmp_path):
         np.testing.assert_allclose(lr, lk, rtol=1e-4, err_msg=loss)
         np.testing.assert_allclose(sr.evaluate(x, ys, verbose=0), sk.evaluate(x, ys, verbose=0),
                                    rtol=1e-4, err_msg=loss)
+    # Timeseries: Masking → LSTM(return_sequences) → TimeDistributed(Dense), mse and mae
+    # over the real steps.
+    xs = rng.standard_normal((16, 6, 3)).astype(np.float32)
+    xs[x == 0] = 0.0
+    yt = rng.standard_normal((16, 6, 2)).astype(np.float32)
+
+    def series(K):
+        return K.Sequential([K.Input((6, 3)), K.layers.Masking(0.0),
+                             K.layers.LSTM(4, return_sequences=True),
+                             K.layers.TimeDistributed(K.layers.Dense(2))])
+    tk, tr = series(keras), series(rk)
+    tr.set_weights(tk.get_weights())
+    for m, K in ((tk, keras), (tr, rk)):
+        m.compile(optimizer=K.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    lk = tk.fit(xs, yt, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+    lr = tr.fit(xs, yt, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+    for key in lk:
+        np.testing.assert_allclose(lr[key], lk[key], rtol=1e-4, err_msg=key)
     path = str(tmp_path / "m.keras")
     mr.save(path)
     back = rk.models.load_model(path)

@@ -314,15 +314,18 @@ class Trainer:
             mask = self._to_host(mask).astype(np.float64)
         for weighted, group in ((None, head.metrics), (w, head.weighted_metrics)):
             for m in group:
-                wm = weighted
-                if mask is not None and isinstance(m, metrics_module.MeanMetricWrapper):
-                    wm = _masked_weights(weighted, mask)
+                fused = head.fused and not m.needs_probabilities
+                pred = out
                 if head.fused and m.needs_probabilities:
                     if probs is None:
                         probs = _probabilities(head.loss, out)
-                    m._feed(y, probs, wm)
+                    pred = probs
+                if mask is not None and isinstance(m, metrics_module.MeanMetricWrapper):
+                    # Keras's per-step values weighed by the mask: the steps as samples
+                    yy, pred, wm = _steps_as_samples(y, pred, mask, weighted)
+                    m._feed(yy, pred, wm, fused)
                 else:
-                    m._feed(y, out, wm, head.fused)
+                    m._feed(y, pred, weighted, fused)
 
     def _head_loss(self, head, y, out, w):
         yt = Tensor._wrap(self._to_device(y))
@@ -967,13 +970,22 @@ def _masks_of(out):
         [None if m is None else m.array for m in masks]
 
 
-def _masked_weights(w, mask):
-    """Keras's ``apply_mask(w, mask, reduction="sum")``: the mask (N, T…) times the
-    sample weights (N,) when there are some."""
-    if w is None:
-        return mask
-    w = np.asarray(w, dtype=np.float64)
-    return mask * w.reshape(w.shape + (1,) * (mask.ndim - w.ndim))
+def _steps_as_samples(y, pred, mask, w):
+    """A masked output's (y, ŷ, weights) for a mean metric, as Keras 3's
+    ``MeanMetricWrapper`` with ``apply_mask(w, mask, reduction="sum")``: each step
+    of the mask (N, T…) becomes a sample, weighted by the mask (times its sample's
+    weight), so that the metric is the mean of its per-step values over the real
+    steps."""
+    if w is not None:
+        w = np.asarray(w, dtype=np.float64)
+        mask = mask * w.reshape(w.shape + (1,) * (mask.ndim - w.ndim))
+    k, n = mask.ndim, mask.size
+    if tuple(pred.shape[:k]) != mask.shape:
+        return y, pred, mask
+    pred = pred.reshape(n, *pred.shape[k:])
+    if tuple(y.shape[:k]) == mask.shape:
+        y = y.reshape(n, *y.shape[k:])
+    return y, pred, mask.reshape(n)
 
 
 def _data(out):
