@@ -18,6 +18,23 @@ def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
 
 
+def get_source_inputs(tensor):
+    """The ``keras.Input`` tensors a symbolic tensor is computed from, in order of
+    first use, each once (a list); anything but a KerasTensor is returned as is."""
+    from .keras_tensor import KerasTensor
+    if not isinstance(tensor, KerasTensor):
+        return tensor
+    node = tensor.node
+    if node is None or not node.inputs:
+        return [tensor]
+    sources = []
+    for t in node.inputs:
+        for x in get_source_inputs(t):
+            if all(x is not s for s in sources):
+                sources.append(x)
+    return sources
+
+
 _UIDS = {}
 
 
@@ -131,7 +148,7 @@ def result_type(*dtypes):
 
 __all__ = ["backend", "floatx", "set_floatx", "epsilon", "set_epsilon",
            "image_data_format", "set_image_data_format", "clear_session", "is_keras_tensor",
-           "get_uid", "standardize_dtype", "is_float_dtype", "is_int_dtype", "result_type"]
+           "get_uid", "get_source_inputs", "standardize_dtype", "is_float_dtype", "is_int_dtype", "result_type"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 

@@ -11,16 +11,27 @@ the epoch's, with the ``val_`` ones, at ``on_epoch_end`` and (the last epoch's)
 at ``on_train_end``; ``{"outputs": …}`` at ``on_predict_batch_end``.
 """
 import csv
+import logging
 import math
 import os
 import warnings
 
 import numpy as np
 
+from . import config as _config
 from .progbar import Progbar
 
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
                 "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+
+
+def _print(message, flush=False):
+    """A message of fit or a callback: to stdout, or to ``logging`` (INFO) when
+    ``keras.config.disable_interactive_logging()`` was called (Keras's print_msg)."""
+    if _config.is_interactive_logging_enabled():
+        print(message, flush=flush)
+    else:
+        logging.getLogger("retrograd.keras").info(message)
 
 
 class Callback:
@@ -182,7 +193,12 @@ class ProgbarLogger(Callback):
         self.in_fit = False
 
     def _verbose(self):
-        return self.params.get("verbose", 0)
+        verbose = self.params.get("verbose", 0)
+        # Keras 3.15 without interactive logging: verbose=2's epoch lines go to the
+        # log (not shown), verbose=1's bar is still drawn
+        if verbose == 2 and not _config.is_interactive_logging_enabled():
+            return 0
+        return verbose
 
     def uses_batch_hook(self, hook):
         # Between steps the bar is redrawn only on a terminal at verbose=1.
@@ -199,7 +215,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._verbose() and self.params.get("epochs", 1) > 1:
-            print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
+            _print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
         self._start()
 
     # Between steps the bar is redrawn, never closed (finalize=False, as Keras 3's
@@ -301,10 +317,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            _print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print("Restoring model weights from the end of the best epoch: "
+                _print("Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
@@ -358,15 +374,15 @@ class ModelCheckpoint(Callback):
                                            else current > self.best)
             if not better:
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
+                    _print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
                           f"{self._show(self.best)}")
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from "
+                _print(f"\nEpoch {epoch + 1}: {self.monitor} improved from "
                       f"{self._show(self.best)} to {current:.5f}, saving model to {path}")
             self.best = current
         elif self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            _print(f"\nEpoch {epoch + 1}: saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
@@ -397,7 +413,7 @@ class LearningRateScheduler(Callback):
                              f"got {lr!r}")
         self.model.optimizer.learning_rate = float(lr)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+            _print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                   f"{float(lr)}.")
 
     def on_epoch_end(self, epoch, logs=None):
@@ -450,7 +466,7 @@ class ReduceLROnPlateau(Callback):
                     new = max(old * self.factor, self.min_lr)
                     self.model.optimizer.learning_rate = new
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
+                        _print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
                               f"rate to {new}.")
                     self.cooldown_counter, self.wait = self.cooldown, 0
 
@@ -495,7 +511,7 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            _print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
 
@@ -680,9 +696,74 @@ def _host_array(a):
     return np.asarray(backend.to_device(a, "cpu") if backend.device_of(a) != "cpu" else a)
 
 
+class SwapEMAWeights(Callback):
+    """Evaluate (and predict) with the optimizer's moving averages of the weights
+    (``use_ema=True``): they are swapped into the model at the start of evaluation
+    and the trained weights swapped back at its end. ``swap_on_epoch=True`` also
+    swaps them in at each epoch's end (so epoch-end callbacks such as
+    ModelCheckpoint see the averaged weights) and back at the next epoch's start;
+    after the last epoch the model keeps the averages, as Keras's."""
+
+    def __init__(self, swap_on_epoch=False):
+        super().__init__()
+        self.swap_on_epoch = swap_on_epoch
+        self._ema_weights_in_model = False
+
+    def _optimizer(self):
+        optimizer = getattr(self.model, "optimizer", None)
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+        if not getattr(optimizer, "use_ema", False):
+            raise ValueError(f"SwapEMAWeights must be used when `use_ema=True` is set on the "
+                             f"optimizer. Received: use_ema="
+                             f"{getattr(optimizer, 'use_ema', None)}")
+        return optimizer
+
+    def _swap_variables(self):
+        # the weights and their averages trade places (the averages are the
+        # optimizer's arrays a ← μa + (1 − μ)θ, one per trainable weight)
+        optimizer = self._optimizer()
+        for p, a in zip(optimizer._params, optimizer._averages):
+            trained = p.array.copy()
+            p.array[...] = a
+            a[...] = trained
+
+    def _finalize_ema_values(self):
+        optimizer = self._optimizer()
+        for p, a in zip(optimizer._params, optimizer._averages):
+            a[...] = p.array
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.swap_on_epoch and self._ema_weights_in_model:
+            self._swap_variables()
+            self._ema_weights_in_model = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.swap_on_epoch and not self._ema_weights_in_model:
+            self._swap_variables()
+            self._ema_weights_in_model = True
+            if epoch == self.params["epochs"] - 1:
+                self._finalize_ema_values()
+
+    def on_test_begin(self, logs=None):
+        if not self._ema_weights_in_model:
+            self._swap_variables()
+            self._ema_weights_in_model = True
+
+    def on_test_end(self, logs=None):
+        if self._ema_weights_in_model:
+            self._swap_variables()
+            self._ema_weights_in_model = False
+
+    # predict: Keras 3.15's on_predict_end tests the wrong flag and leaves the
+    # averages in; here the trained weights come back, as for evaluate
+    on_predict_begin = on_test_begin
+    on_predict_end = on_test_end
+
+
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-           "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "TensorBoard"]
+           "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "TensorBoard",
+           "SwapEMAWeights"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 
