@@ -224,6 +224,10 @@ def test_fit_on_padded_sequences_and_file_round_trip(tmp_path):
         np.testing.assert_allclose(lr, lk, rtol=1e-4, err_msg=loss)
         np.testing.assert_allclose(sr.evaluate(x, ys, verbose=0), sk.evaluate(x, ys, verbose=0),
                                    rtol=1e-4, err_msg=loss)
+        # compute_loss (a custom train_step's) weighs the masked output the same way
+        ck = sk.compute_loss(x=x, y=ys, y_pred=sk(x))
+        np.testing.assert_allclose(value(sr.compute_loss(x=x, y=ys, y_pred=sr(x))),
+                                   value(ck), rtol=1e-5, err_msg=loss)
     # Timeseries: Masking → LSTM(return_sequences) → TimeDistributed(Dense), mse and mae
     # over the real steps.
     xs = rng.standard_normal((16, 6, 3)).astype(np.float32)

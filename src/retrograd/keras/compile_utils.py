@@ -24,6 +24,18 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 
 
+def call_loss(loss, y_true, y_pred, sample_weight=None):
+    """``loss(y_true, y_pred, sample_weight)``, weighed by ``y_pred``'s Keras mask
+    when it carries one (Keras 3's ``Loss.__call__``)."""
+    mask = getattr(y_pred, "_keras_mask", None)
+    if mask is None or not isinstance(y_pred, Tensor):
+        return loss(y_true, y_pred, sample_weight)
+    y = loss.check_target(losses_module._target_array(y_true, loss.name), y_pred)
+    w = None if sample_weight is None else \
+        losses_module._target_array(sample_weight, loss.name + " (sample_weight)")
+    return masked_loss(loss, y.to(y_pred.device), y_pred, mask, w)
+
+
 def masked_loss(loss, y_true, y_pred, mask, sample_weight=None, logits=False):
     """The loss of an output that carries a Keras mask (``y_pred._keras_mask``, e.g.
     an LSTM with ``return_sequences`` after ``Embedding(mask_zero=True)``), as

@@ -138,7 +138,7 @@ class Trainer:
         total = None
         if len(self.heads) == 1 and self.heads[0].loss is not None:
             h = self.heads[0]
-            total = h.loss(y, y_pred, sample_weight)
+            total = compile_utils.call_loss(h.loss, y, y_pred, sample_weight)
             if h.weight != 1.0:
                 total = total * h.weight
         elif len(self.heads) > 1:
@@ -149,7 +149,7 @@ class Trainer:
                 return list(v) if isinstance(v, (list, tuple)) else [v] * len(names)
             for h, yk, pk, wk in zip(self.heads, per(y), per(y_pred), per(sample_weight)):
                 if h.loss is not None:
-                    part = h.loss(yk, pk, wk) * h.weight
+                    part = compile_utils.call_loss(h.loss, yk, pk, wk) * h.weight
                     total = part if total is None else total + part
         # Decided at each call, not from fit's flag (_setup_step): layers may have been
         # added since, and one walk of the modules is small beside a custom step.
