@@ -379,13 +379,12 @@ def test_activity_regularization_masking_identity_match_keras():
     close(k(xm), r(xm))
     k, r = _layer_pair("Identity")
     close(k(x), r(x))
-    # Keras's mask is not propagated: a layer that would read it refuses masked steps.
+    # Keras's mask is propagated: the attention hides the masked steps.
     inp = rk.Input((4, 3))
     y = rk.layers.Masking()(inp)
     model = rk.Model(inp, rk.layers.MultiHeadAttention(1, 2)(y, y))
-    model.predict(x, verbose=0)                     # no masked step: computed
-    with pytest.raises(NotSupportedError, match="Masking"):
-        model.predict(xm, verbose=0)
+    assert y._keras_mask.shape == (None, 4)
+    assert model.predict(xm, verbose=0).shape == (2, 4, 3)
 
 
 # -- InputSpec -------------------------------------------------------------------------------

@@ -263,8 +263,6 @@ def test_errors_name_the_layer_and_option():
         rk.layers.BatchNormalization(synchronized=True)
     with pytest.raises(NotSupportedError, match="gamma_constraint"):
         rk.layers.LayerNormalization(gamma_constraint="non_neg")
-    with pytest.raises(NotSupportedError, match="mask_zero=True"):
-        rk.layers.Embedding(5, 2, mask_zero=True)
     with pytest.raises(ValueError, match=r"`input_dim` must be a positive integer. "
                                          r"Received: input_dim=0"):
         rk.layers.Embedding(0, 2)

@@ -238,8 +238,8 @@ def test_refused_options_and_bad_inputs():
     layer(X)
     with pytest.raises(ValueError, match="expected 4 features"):
         layer(X[..., :3])
-    with pytest.raises(NotSupportedError, match="mask"):
-        layer(X, mask=np.ones((3, 5), bool))
+    with pytest.raises(ValueError, match="the mask must have shape"):
+        layer(X, mask=np.ones((3, 4), bool))
     with pytest.raises(ValueError, match="no time step"):
         layer(X[:, :0])
     # Keras refuses a 2-D input too, with a ValueError.

@@ -207,8 +207,8 @@ def test_bad_arguments_refused_by_name():
         wrappers.TimeDistributed(3)
     with pytest.raises(ValueError, match="at least 3 dimensions"):
         wrappers.TimeDistributed(rk.layers.Dense(3))(X[:, 0])
-    with pytest.raises(NotSupportedError, match="mask"):
-        wrappers.Bidirectional(recurrent.GRU(3))(X, mask=np.ones((3, 5), bool))
+    with pytest.raises(ValueError, match="the mask must have shape"):
+        wrappers.Bidirectional(recurrent.GRU(3))(X, mask=np.ones((3, 4), bool))
 
 
 def test_bidirectional_weights_argument_and_backward_layer():
