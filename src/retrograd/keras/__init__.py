@@ -14,13 +14,29 @@ from . import (activations, backend, callbacks, config, datasets, initializers, 
                utils)
 from .device_scope import device
 from .keras_tensor import KerasTensor
-from .layers import Input, Layer
+from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model
 from .utils import set_random_seed, to_categorical
 from .variables import Variable
+from . import constraints, tree  # noqa: E402  (keras.constraints, keras.tree)
+from .initializers import Initializer  # noqa: E402  (Keras 3's top-level base classes)
+from .losses import Loss  # noqa: E402
+from .metrics import Metric  # noqa: E402
+from .optimizers import Optimizer  # noqa: E402
+from .regularizers import Regularizer  # noqa: E402
 
-__all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "load_model", "layers",
+
+def version():
+    """The version of Keras 3 whose API ``retrograd.keras`` follows (Keras's
+    ``keras.version()`` returns its own)."""
+    return "3.15.1"
+
+
+__all__ = ["Sequential", "Model", "Input", "InputSpec", "KerasTensor", "Layer", "load_model",
+           "layers",
            "losses", "metrics", "optimizers", "callbacks", "utils", "datasets", "activations",
            "initializers", "regularizers", "models", "to_categorical", "set_random_seed",
            "device", "ops", "random", "config", "backend", "saving", "Variable",
            "preprocessing"]
+__all__ += ["constraints", "tree", "version", "Loss", "Metric", "Optimizer", "Initializer",
+            "Regularizer"]

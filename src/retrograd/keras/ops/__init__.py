@@ -14,6 +14,17 @@ from .numpy import __all__ as _numpy_all
 
 __all__ = ["nn", "numpy", *_numpy_all]
 
+# keras.ops.gelu is keras.ops.nn.gelu; control flow and slicing are keras.ops.core's.
+from . import core, image  # noqa: E402
+from .core import *  # noqa: F401,F403,E402
+from .nn import *  # noqa: F401,F403,E402
+__all__ += ["core", "image", *core.__all__, *(n for n in nn.__all__ if n not in __all__)]
+
+# keras.ops.det is keras.ops.linalg.det (and norm, solve, svd… with slogdet, cdist).
+from . import linalg  # noqa: E402
+globals().update({_n: getattr(linalg, _n) for _n in linalg.TOP_LEVEL})
+__all__ += ["linalg", *linalg.TOP_LEVEL]
+
 from ..missing import module_getattr as _module_getattr  # noqa: E402
 
 # Keras 3 names retrograd lacks raise NotSupportedError naming them (keras/missing.py).
