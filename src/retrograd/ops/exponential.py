@@ -6,6 +6,8 @@ the digits of x to the rounding of 1 + x; NumPy's log1p/expm1 keep them.
 """
 import math
 
+import numpy as np
+
 from . import arithmetic
 from .pointwise import Binary, Unary, floats_only, operands, tensor_arg
 
@@ -88,7 +90,12 @@ class LogAddExp(Binary):
     ∂ℓ/∂a = ∂ℓ/∂y · eᵃ⁻ʸ,  ∂ℓ/∂b = ∂ℓ/∂y · eᵇ⁻ʸ (the softmax of (a, b))."""
 
     def f(self, xp, a, b):
-        return xp.logaddexp(a, b)
+        # This form, not NumPy's logaddexp ufunc: 2 ms instead of 24 ms on (256, 4096)
+        # float32 (PyTorch: 1.7 ms). Where a = b (±∞ twice included, where a − b is
+        # NaN), y = a + ln 2.
+        with np.errstate(invalid="ignore"):
+            y = xp.maximum(a, b) + xp.log1p(xp.exp(-xp.abs(a - b)))
+        return xp.where(a == b, a + LN2, y)
 
     def partials(self, xp, a, b, y):
         return xp.exp(a - y), xp.exp(b - y)
@@ -98,7 +105,10 @@ class LogAddExp2(Binary):
     """y = log₂(2ᵃ + 2ᵇ);  ∂ℓ/∂a = ∂ℓ/∂y · 2ᵃ⁻ʸ,  ∂ℓ/∂b = ∂ℓ/∂y · 2ᵇ⁻ʸ."""
 
     def f(self, xp, a, b):
-        return xp.logaddexp2(a, b)
+        # As LogAddExp's form (NumPy's logaddexp2 ufunc is as slow as its logaddexp).
+        with np.errstate(invalid="ignore"):
+            y = xp.maximum(a, b) + xp.log1p(xp.exp2(-xp.abs(a - b))) / LN2
+        return xp.where(a == b, a + 1, y)
 
     def partials(self, xp, a, b, y):
         return xp.exp2(a - y), xp.exp2(b - y)
