@@ -103,6 +103,7 @@ CASES = [
     ("lstsq", lambda m, A, B: m.linalg.lstsq(A, B).solution, [rnd(5, 3), rnd(5, 2)]),
     ("lstsq vector", lambda m, A, b: m.linalg.lstsq(A, b).solution, [rnd(5, 3), rnd(5)]),
     ("cond", lambda m, A: m.linalg.cond(A), [mat(3)]),
+    ("cond wide", lambda m, A: m.linalg.cond(A), [rnd(2, 3, 5)]),
     ("norm", lambda m, x: m.linalg.norm(x), [rnd(3, 4)]),
     ("norm vector ord", lambda m, x: m.linalg.norm(x, 3), [rnd(5)]),
     ("norm dim", lambda m, x: m.linalg.norm(x, dim=1, keepdim=True), [rnd(3, 4)]),
@@ -305,6 +306,10 @@ def test_results_are_pytorchs_named_tuples():
                 np.testing.assert_allclose(np.abs(a.numpy()), np.abs(b.numpy()), atol=1e-12)
     assert rg.linalg.matrix_rank(rg.tensor(np.ones((3, 3)))).item() == 1
     assert rg.linalg.matrix_rank(rg.eye(3)).dtype == np.int64
+    sing = np.stack([np.ones((3, 3)), np.eye(3)])    # a singular matrix's cond: inf
+    for p in ("fro", "nuc", 1, float("inf")):   # (PyTorch cannot differentiate these)
+        np.testing.assert_array_equal(rg.linalg.cond(rg.tensor(sing), p).numpy(),
+                                      torch.linalg.cond(torch.tensor(sing), p).numpy())
 
 
 def test_gradients_at_zero_and_at_singular_points_are_pytorchs():

@@ -184,12 +184,20 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 
 def cond(A, p=None):
-    """The condition number ‖A‖_p ‖A⁻¹‖_p (p None or 2: σ_max / σ_min)."""
-    _matrix(A, "linalg.cond", square=p in (None, 2, -2))
+    """The condition number ‖A‖_p ‖A⁻¹‖_p (p None or 2: σ_max / σ_min, any m × n A).
+    Other p need square matrices; a singular one's is inf, as PyTorch's."""
+    _matrix(A, "linalg.cond", square=p not in (None, 2, -2))
     if p in (None, 2, -2):
         s = _ops.svdvals(A)
         return s.amax(-1) / s.amin(-1) if p != -2 else s.amin(-1) / s.amax(-1)
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    inverse, info = inv_ex(A)
+    singular = info.array != 0
+    if not bool(singular.any()):
+        return matrix_norm(A, p) * matrix_norm(inverse, p)
+    xp = array_module(A.array)   # inv_ex's NaN there would break the SVD of 'nuc'
+    inverse = _make(xp.where(singular[..., None, None], 0, inverse.array))
+    c = matrix_norm(A, p) * matrix_norm(inverse, p)
+    return _make(xp.where(singular, xp.asarray(np.inf, dtype=c.dtype), c.array))
 
 
 # -- inverse, determinant, solve -----------------------------------------------------
