@@ -289,7 +289,7 @@ def _param():
 
 
 @pytest.mark.parametrize("make,match", [
-    (lambda: optim.SGD([_param()], lr=0), "lr=0"),
+    (lambda: optim.SGD([_param()], lr=float("inf")), "lr=inf"),
     (lambda: optim.SGD([_param()], lr=-0.1), "lr=-0.1"),
     (lambda: optim.SGD([_param()], lr=float("nan")), "lr=nan"),
     (lambda: optim.Adam([_param()], lr="fast"), "lr='fast'"),
@@ -435,3 +435,17 @@ def test_l2_decay_equals_penalty_for_sgd_not_for_adamw():
     # ... AdamW's decoupled decay is a different algorithm.
     adamw = _train(lambda p: optim.AdamW(p, lr=0.01, weight_decay=lam), 0)
     assert np.abs(adamw - adam_penalty).max() > 1e-3
+
+
+def test_a_zero_learning_rate_is_accepted_as_pytorch():
+    """PyTorch (and Keras) accept lr=0 — a warm-up schedule starts there — and a step
+    then changes nothing."""
+    torch = pytest.importorskip("torch", reason="PyTorch is the oracle")
+    for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad"):
+        w = _param()
+        before = w.numpy().copy()
+        getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], lr=0.0)
+        opt = getattr(optim, name)([w], lr=0.0)
+        (w * w).sum().backward()
+        opt.step()
+        np.testing.assert_array_equal(w.numpy(), before)

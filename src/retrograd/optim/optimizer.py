@@ -356,9 +356,10 @@ LR_MAX = float(np.finfo(np.float32).max)   # the rate is cast to the parameters'
 
 
 def check_lr(lr, where, name="lr"):
-    """0 < lr ≤ 3.4·10³⁸: beyond, the rate is inf once cast to float32."""
-    if not _is_number(lr) or not 0 < lr <= LR_MAX:
-        raise ValueError(f"{where}: {name} must be a finite number in (0, {LR_MAX:.4g}] "
+    """0 ≤ lr ≤ 3.4·10³⁸: beyond, the rate is inf once cast to float32 (0 is allowed,
+    as PyTorch and Keras allow it: a warm-up schedule starts there)."""
+    if not _is_number(lr) or not 0 <= lr <= LR_MAX:
+        raise ValueError(f"{where}: {name} must be a finite number in [0, {LR_MAX:.4g}] "
                          f"(float32's largest), got {name}={lr!r}")
 
 
