@@ -153,6 +153,9 @@ def model_to_dot(model, **kwargs):
 # -- custom objects, configurations (keras.saving's, under Keras's utils names too) --------
 
 from .backend import clear_session, is_keras_tensor  # noqa: E402
+from .backend import get_source_inputs  # noqa: E402
+from .config import (Config, disable_interactive_logging,  # noqa: E402
+                     enable_interactive_logging, is_interactive_logging_enabled)
 from .saving import (CustomObjectScope, custom_object_scope,  # noqa: E402
                      deserialize_keras_object, get_custom_objects, get_registered_name,
                      get_registered_object, register_keras_serializable,
@@ -354,7 +357,9 @@ __all__ = ["to_categorical", "set_random_seed", "Progbar", "PyDataset", "Sequenc
            "get_registered_name", "get_registered_object", "normalize", "standardize_dtype",
            "timeseries_dataset_from_array", "split_dataset", "is_keras_tensor",
            "clear_session", "image_dataset_from_directory", "text_dataset_from_directory",
-           "load_img", "img_to_array", "array_to_img", "save_img"]
+           "load_img", "img_to_array", "array_to_img", "save_img", "get_source_inputs",
+           "Config", "enable_interactive_logging", "disable_interactive_logging",
+           "is_interactive_logging_enabled"]
 
 from .missing import module_getattr as _module_getattr  # noqa: E402
 

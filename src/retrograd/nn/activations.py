@@ -138,6 +138,13 @@ _REGISTRY = {f.__name__: f for f in (
 _REGISTRY.update(swish=swish, hard_swish=hard_swish)
 
 
+def register(fn, name=None):
+    """Make ``get(name)`` (default ``fn.__name__``) return ``fn`` (keras.activations
+    registers Keras 3's newer activations this way, computed by keras.ops.nn)."""
+    _REGISTRY[name or fn.__name__] = fn
+    return fn
+
+
 def names():
     """The names ``get`` accepts."""
     return sorted(_REGISTRY)
