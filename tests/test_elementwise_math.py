@@ -434,9 +434,14 @@ def test_erf_without_scipy_falls_back_on_math(monkeypatch):
     import sys
     x = np.array([-2.0, -0.3, 0.0, 0.7, 3.0])
     with_scipy = [rg.erf(rg.tensor(x)).numpy(), rg.erfc(rg.tensor(x)).numpy()]
+    edges = np.concatenate([EDGES, x, [1e300, 14.5, 15.0, -2.5]])
+    lgamma_scipy = rg.lgamma(rg.tensor(edges)).numpy()
     monkeypatch.setitem(sys.modules, "scipy", None)      # import scipy now fails
     without = [rg.erf(rg.tensor(x)).numpy(), rg.erfc(rg.tensor(x)).numpy()]
     np.testing.assert_allclose(without, with_scipy, rtol=1e-15, atol=1e-16)
+    # lgamma: SciPy's gammaln when there, else ours (both PyTorch's at the poles and ±∞)
+    np.testing.assert_allclose(rg.lgamma(rg.tensor(edges)).numpy(), lgamma_scipy,
+                               rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(without[0], [math.erf(v) for v in x], rtol=1e-15)
     with pytest.raises(ImportError, match="pip install scipy"):
         rg.erfinv(rg.tensor(x / 4))

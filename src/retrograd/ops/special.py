@@ -84,16 +84,33 @@ class Erfinv(Unary):
 _SHIFT = 15
 
 
-def _shifted(xp, x, step):
-    """z = x (or 1 − x below ½) raised past _SHIFT; ``step(z)`` summed on the way."""
+def _shifted(xp, x, terms):
+    """z = x (or 1 − x below ½), raised by _SHIFT where it is below _SHIFT, and
+    ``terms(z)``, what the raise adds up (0 where z was not raised). One raise by
+    _SHIFT for all, rather than a masked step at a time: 15 masked passes over the
+    array cost 6× more (lgamma 320 ms → 50 ms on 256×4096 in float64)."""
     reflect = x < 0.5
     z = xp.where(reflect, 1 - x, x)
-    acc = xp.zeros_like(z)
-    for _ in range(_SHIFT):
-        low = z < _SHIFT
-        acc = acc + xp.where(low, step(xp.where(low, z, 1)), 0)
-        z = xp.where(low, z + 1, z)
-    return reflect, z, acc
+    low = z < _SHIFT                 # False for NaN and ∞, left as they are
+    acc = terms(xp.where(low, z, _SHIFT))
+    return reflect, xp.where(low, z + _SHIFT, z), xp.where(low, acc, 0)
+
+
+def _log_rising(xp, z):
+    """ln(z (z + 1) … (z + _SHIFT − 1)) as one logarithm of the product (½ ≤ z ≤ _SHIFT:
+    the product stays below 30¹⁵ ≈ 1.4·10²²)."""
+    p = z.copy()
+    for k in range(1, _SHIFT):
+        p *= z + k
+    return xp.log(p)
+
+
+def _reciprocal_sum(xp, z):
+    """1/z + 1/(z + 1) + … + 1/(z + _SHIFT − 1)."""
+    s = 1 / z
+    for k in range(1, _SHIFT):
+        s += 1 / (z + k)
+    return s
 
 
 def _offset(xp, x):
@@ -103,8 +120,8 @@ def _offset(xp, x):
 
 
 def _lgamma(xp, x):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reflect, z, acc = _shifted(xp, x, xp.log)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        reflect, z, acc = _shifted(xp, x, lambda z: _log_rising(xp, z))
         r = 1 / (z * z)
         series = (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r / 1188)))) / z
         value = (z - 0.5) * xp.log(z) - z + 0.5 * math.log(2 * math.pi) + series - acc
@@ -116,8 +133,8 @@ def _lgamma(xp, x):
 
 
 def _digamma(xp, x):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reflect, z, acc = _shifted(xp, x, lambda z: 1 / z)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        reflect, z, acc = _shifted(xp, x, lambda z: _reciprocal_sum(xp, z))
         r = 1 / (z * z)
         series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r / 132))))
         value = xp.log(z) - 0.5 / z - series - acc
@@ -133,7 +150,12 @@ class Lgamma(Unary):
     """y = ln |Γ(x)|;  ∂ℓ/∂x = ∂ℓ/∂y · ψ(x) (digamma)."""
 
     def f(self, xp, x):
-        return _lgamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
+        fn = _library("gammaln", x)
+        if fn is None:
+            return _lgamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
+        # SciPy's when there: 21 ms on (256, 4096) float32, ours 60 ms (PyTorch 12 ms);
+        # its ln Γ(−∞) is −∞ where PyTorch's is +∞.
+        return xp.where(xp.isneginf(x), xp.inf, fn(x)).astype(x.dtype, copy=False)
 
     def derivative(self, xp, x, y):
         return _digamma(xp, x.astype(np.float64)).astype(x.dtype, copy=False)
