@@ -66,6 +66,12 @@ def cases():
         ("HalfNormal", lambda M, s: M.HalfNormal(s), (SCALE,), np.abs(v_normal)),
         ("Dirichlet", lambda M, a: M.Dirichlet(a), (PROBS * 3,),
          PROBS / PROBS.sum(-1, keepdims=True)),
+        ("Beta < 1", lambda M, a, b: M.Beta(a, b),   # the mode at a corner, or NaN
+         (np.array([0.5, 0.5, 2.0, 0.5, 3.0]), np.array([0.7, 1.0, 0.5, 2.0, 3.0])),
+         np.full(5, 0.3)),
+        ("Dirichlet < 1", lambda M, a: M.Dirichlet(a), (np.array([[0.5, 0.7, 0.2],
+                                                                 [0.5, 1.0, 3.0]]),),
+         np.full((2, 3), 1 / 3)),
     ]
 
 
@@ -80,7 +86,7 @@ def test_log_prob_entropy_moments_and_gradients_equal_pytorch():
             v, tv = v.long(), tv.long()
         lp, tlp = ours.log_prob(v), theirs.log_prob(tv)
         close(lp, tlp)
-        for attr in ("mean", "variance", "stddev"):
+        for attr in ("mean", "variance", "stddev", "mode"):
             if "Categorical" in name and "OneHot" not in name:
                 continue
             close(getattr(ours, attr), getattr(theirs, attr))

@@ -9,10 +9,25 @@ import numpy as np
 from .. import random
 from ..backend import array_module
 from ..missing import NotSupportedError
+from ..ops.elementwise import where
 from ..ops.special import digamma, lgamma, xlogy
 from ..tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution, broadcast_all
+
+
+def simplex_mode(c):
+    """The Dirichlet(c) mode, as PyTorch's: (c − 1)₊ / Σ(c − 1)₊ (NaN where that is
+    0/0), and where every cᵢ < 1 (density unbounded at every corner) the first corner
+    (1, 0, …, 0) — PyTorch's argmax of that NaN row."""
+    a = (c - 1).clamp(min=0.0)
+    mode = a / a.sum(-1, keepdim=True)
+    corner = (c.detach().array < 1).all(-1)
+    if not corner.any():
+        return mode
+    xp = array_module(corner)
+    first = (xp.arange(c.shape[-1]) == 0).astype(c.dtype)
+    return where(Tensor(corner[..., None]), Tensor(first), mode)
 
 
 class Poisson(Distribution):
@@ -71,8 +86,7 @@ class Dirichlet(Distribution):
 
     @property
     def mode(self):
-        a = (self.concentration - 1).clamp(min=0.0)
-        return a / a.sum(-1, keepdim=True)
+        return simplex_mode(self.concentration)
 
     @property
     def variance(self):

@@ -10,9 +10,11 @@ import numpy as np
 from .. import random
 from ..backend import array_module
 from ..missing import NotSupportedError
+from ..ops.shape import stack
 from ..ops.special import digamma, lgamma, xlogy
 from ..tensor import Size, Tensor
 from . import constraints
+from .counts_and_simplex import simplex_mode
 from .distribution import Distribution, broadcast_all
 
 
@@ -103,8 +105,10 @@ class Beta(Distribution):
 
     @property
     def mode(self):
-        a, b = self.concentration1, self.concentration0
-        return (a - 1) / (a + b - 2)
+        """(α − 1)/(α + β − 2) where α, β ≥ 1 (not both 1), as PyTorch's: the corner 0 or
+        1 where both are < 1, NaN where one is < 1 and the other ≤ 1."""
+        ab = stack([self.concentration1, self.concentration0], -1)
+        return simplex_mode(ab)[..., 0]
 
     @property
     def variance(self):
