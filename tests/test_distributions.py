@@ -189,6 +189,8 @@ def test_kl_divergence_equals_pytorch():
         (lambda M, a, b: (M.Laplace(a, 1.5), M.Laplace(b, 0.5)), LOC, LOC[::-1].copy()),
         (lambda M, a, b: (M.Gamma(a, b), M.Gamma(b, a)), SCALE, SCALE[::-1].copy()),
         (lambda M, a, b: (M.Beta(a, b), M.Beta(b, 2.0)), SCALE, SCALE[::-1].copy()),
+        (lambda M, a, b: (M.Poisson(a), M.Poisson(b)), SCALE, SCALE[::-1].copy()),
+        (lambda M, a, b: (M.Dirichlet(a), M.Dirichlet(b)), PROBS * 3, np.abs(other) + 0.1),
     ]
     for make, a, b in pairs:
         (ra, ta), (rb, tb) = both(a, True), both(b, True)

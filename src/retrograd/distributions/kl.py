@@ -6,6 +6,7 @@ from ..nn.functional import softplus
 from ..ops.elementwise import where
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .counts_and_simplex import Dirichlet, Poisson
 from ..ops.special import digamma, lgamma
 from .distribution import sum_rightmost
 from .gamma_family import Beta, Gamma
@@ -158,3 +159,19 @@ def _kl_beta_beta(p, q):
     t4 = (p.concentration0 - q.concentration0) * digamma(p.concentration0)
     t5 = (sum_q - sum_p) * digamma(sum_p)
     return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    """λ_p log(λ_p/λ_q) − (λ_p − λ_q)."""
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    """log Γ(Σa) − log Γ(Σb) − Σ(log Γ(aᵢ) − log Γ(bᵢ)) + Σ(aᵢ − bᵢ)(ψ(aᵢ) − ψ(Σa)),
+    a = p's concentration, b = q's."""
+    a, b = p.concentration, q.concentration
+    a0 = a.sum(-1)
+    return lgamma(a0) - lgamma(b.sum(-1)) - (lgamma(a) - lgamma(b)).sum(-1) \
+        + ((a - b) * (digamma(a) - digamma(a0).unsqueeze(-1))).sum(-1)
