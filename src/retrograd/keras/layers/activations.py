@@ -6,7 +6,7 @@ import numpy as np
 
 from ... import nn
 from ...nn import activations as _activations
-from .layer import Layer, _plain, as_variables
+from .layer import Layer, _plain, as_variables, constrain, constraint_config, read_constraints
 
 
 def _number(value, layer, field, low=0.0, inf=False, none=False):
@@ -71,10 +71,12 @@ class PReLU(Layer):
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
-        if alpha_regularizer is not None or alpha_constraint is not None:
-            raise ValueError("PReLU: alpha_regularizer and alpha_constraint are not "
-                             "supported; leave them None")
+        if alpha_regularizer is not None:
+            raise ValueError("PReLU: alpha_regularizer is not supported; leave it None")
+        constraint = read_constraints("PReLU", alpha_constraint=alpha_constraint)
         super().__init__(**kwargs)
+        # the projection the optimizers apply to α after each update
+        self.alpha_constraint = constraint["alpha_constraint"]
         self.alpha_initializer = alpha_initializer
         self.shared_axes = None if shared_axes is None else \
             [shared_axes] if isinstance(shared_axes, int) else list(shared_axes)
@@ -92,12 +94,15 @@ class PReLU(Layer):
         init = nn.init.get(self.alpha_initializer)
         self.alpha = nn.Parameter(init(self.weight_shapes(input_shape)["alpha"]))
         as_variables(self, {"alpha": self.alpha})
+        constrain(self, alpha=self.alpha_constraint)
 
     def call(self, x):
         return x.relu() - self.alpha * (-x).relu()
 
     def get_config(self):
         return {**super().get_config(), "alpha_initializer": _plain(self.alpha_initializer),
+                "alpha_regularizer": None,
+                "alpha_constraint": constraint_config(self.alpha_constraint),
                 "shared_axes": self.shared_axes}
 
 

@@ -19,8 +19,7 @@ from ...ops.elementwise import where
 from ...tensor import Tensor
 from .core import _regularizer_config
 from .einsum_dense import EinsumDense
-from .layer import Layer, _plain, _shape_of
-from .normalization import _no_constraint
+from .layer import Layer, _plain, _shape_of, constraint_config, read_constraints
 
 _LARGE_NEGATIVE = -1e9      # Keras's masked score in float32
 _ADDITIVE_NEGATIVE = -0.7 * 3.38953e38      # Keras's torch dot_product_attention's
@@ -144,9 +143,11 @@ class MultiHeadAttention(Layer):
         if flash_attention and dropout > 0.0:
             raise ValueError("Dropout is not supported when flash attention is enabled. "
                              "Please set dropout to 0.0 to use flash attention.")
-        _no_constraint("MultiHeadAttention", kernel_constraint=kernel_constraint,
-                       bias_constraint=bias_constraint)
+        constraints = read_constraints("MultiHeadAttention", kernel_constraint=kernel_constraint,
+                                       bias_constraint=bias_constraint)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        # handed to the query/key/value/output projections (their optimizer projection)
+        self.kernel_constraint, self.bias_constraint = constraints.values()
         self.num_heads, self.key_dim = num_heads, key_dim
         self.value_dim = value_dim if value_dim else key_dim
         self.dropout, self.use_bias, self.use_gate = dropout, bool(use_bias), bool(use_gate)
@@ -195,7 +196,9 @@ class MultiHeadAttention(Layer):
                            kernel_initializer=self.kernel_initializer,
                            bias_initializer=self.bias_initializer,
                            kernel_regularizer=self.kernel_regularizer,
-                           bias_regularizer=self.bias_regularizer)
+                           bias_regularizer=self.bias_regularizer,
+                           kernel_constraint=self.kernel_constraint,
+                           bias_constraint=self.bias_constraint)
 
     def build(self, query_shape, value_shape, key_shape=None):
         key_shape = value_shape if key_shape is None else key_shape
@@ -339,7 +342,8 @@ class MultiHeadAttention(Layer):
                 "kernel_regularizer": _regularizer_config(self.kernel_regularizer),
                 "bias_regularizer": _regularizer_config(self.bias_regularizer),
                 "activity_regularizer": _regularizer_config(self.activity_regularizer),
-                "kernel_constraint": None, "bias_constraint": None, "seed": self.seed}
+                "kernel_constraint": constraint_config(self.kernel_constraint),
+                "bias_constraint": constraint_config(self.bias_constraint), "seed": self.seed}
 
 
 class _BaseDenseAttention(Layer):

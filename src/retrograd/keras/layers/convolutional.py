@@ -19,11 +19,11 @@ Keras's ``padding="same"`` gives ⌈n/stride⌉ outputs, with the odd pad at the
 """
 import numpy as np
 
-from ...missing import NotSupportedError
 from ...nn import activations as _activations
 from ...nn import regularizers as _regularizers
 from ...ops.conv import ConvTranspose, Geometry, conv_padded, ntuple, same_padding
-from .layer import Layer, _plain, _positive_int, _regularizer_config
+from .layer import Layer, _plain, _positive_int, _regularizer_config, constraint_config, \
+    read_constraints
 
 
 def _data_format(value, who):
@@ -81,12 +81,9 @@ class _Conv(Layer):
             raise ValueError(f"{who}: `strides > 1` not supported in conjunction with "
                              f"`dilation_rate > 1`. Received: strides={self.strides} and "
                              f"dilation_rate={self.dilation_rate}")
-        for name, c in (("kernel_constraint", kernel_constraint),
-                        ("bias_constraint", bias_constraint)):
-            if c is not None:
-                raise NotSupportedError(f"{who}: {name}={c!r} is not supported (no "
-                                        "constraint is applied after the optimizer's "
-                                        "update); leave it None")
+        # projections the optimizers apply to the weights after each update
+        self.kernel_constraint, self.bias_constraint = read_constraints(
+            who, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint).values()
         self.activation = _activations.get(activation)
         self.activation_name = _activation_name(self.activation, activation)
         self.use_bias = bool(use_bias)
@@ -123,11 +120,13 @@ class _Conv(Layer):
                              f"{input_shape})")
         self.kernel = self.add_weight(name="kernel", shape=self._kernel_shape(channels),
                                       initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.filters,),
                                         initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.built = True
 
     def _out_length(self, n, k, s, d):
@@ -196,7 +195,8 @@ class _Conv(Layer):
                 "kernel_regularizer": _regularizer_config(self.kernel_regularizer),
                 "bias_regularizer": _regularizer_config(self.bias_regularizer),
                 "activity_regularizer": _regularizer_config(self.activity_regularizer),
-                "kernel_constraint": None, "bias_constraint": None}
+                "kernel_constraint": constraint_config(self.kernel_constraint),
+                "bias_constraint": constraint_config(self.bias_constraint)}
 
     @classmethod
     def from_config(cls, config):
@@ -357,11 +357,13 @@ class _Depthwise(_Conv):
         channels = self._set_channels(input_shape)
         self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (
             channels, self.depth_multiplier), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer)
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.filters,),
                                         initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -410,10 +412,9 @@ class _Separable(_Depthwise):
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None, **kwargs):
         self.out_filters = _positive_int(filters, type(self).__name__, "filters")
-        if pointwise_constraint is not None:
-            raise NotSupportedError(f"{type(self).__name__}: pointwise_constraint="
-                                    f"{pointwise_constraint!r} is not supported; leave it "
-                                    "None")
+        self.pointwise_constraint = read_constraints(
+            type(self).__name__, pointwise_constraint=pointwise_constraint)[
+            "pointwise_constraint"]
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
                          dilation_rate, activation, use_bias, depthwise_initializer,
                          bias_initializer, depthwise_regularizer, bias_regularizer,
@@ -426,14 +427,17 @@ class _Separable(_Depthwise):
         channels = self._set_channels(input_shape)
         self.depthwise_kernel = self.kernel = self.add_weight(
             name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
         self.pointwise_kernel = self.add_weight(
             name="pointwise_kernel", shape=(1,) * self.rank + (self.filters, self.out_filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.out_filters,),
                                         initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -458,7 +462,7 @@ class _Separable(_Depthwise):
                 "filters": self.out_filters, **config,
                 "pointwise_initializer": _plain(self.pointwise_initializer),
                 "pointwise_regularizer": _regularizer_config(self.pointwise_regularizer),
-                "pointwise_constraint": None}
+                "pointwise_constraint": constraint_config(self.pointwise_constraint)}
 
 
 class SeparableConv2D(_Separable):

@@ -8,7 +8,8 @@ import numpy as np
 from ... import nn
 from ...nn import activations as _activations
 from ..keras_tensor import KerasTensor, Node
-from .layer import Layer, _plain, _positive_int, _shape_tuple, as_variables
+from .layer import (Layer, _plain, _positive_int, _shape_tuple, as_variables, constrain,
+                    constraint_config, read_constraints)
 
 
 def _activation_name(fn):
@@ -25,8 +26,11 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
         units = _positive_int(units, "Dense", "units")
+        self._constraints = read_constraints("Dense", kernel_constraint=kernel_constraint,
+                                             bias_constraint=bias_constraint)
         super().__init__(**kwargs)
         self.units, self.use_bias = units, bool(use_bias)
         self.activation = _activations.get(activation)
@@ -57,6 +61,8 @@ class Dense(Layer):
         # Keras's variables (.trainable, .path, .assign); the regularizers stay
         # nn.Dense's (its penalties()).
         as_variables(self, {"kernel": self.dense.kernel, "bias": self.dense.bias})
+        constrain(self.dense, kernel=self._constraints["kernel_constraint"],
+                  bias=self._constraints["bias_constraint"])
 
     def weight_shapes(self, input_shape):
         shapes = {"kernel": (input_shape[-1], self.units)}
@@ -90,7 +96,8 @@ class Dense(Layer):
                 "activation": self.activation_name, "use_bias": self.use_bias,
                 "kernel_initializer": _plain(k_init), "bias_initializer": _plain(b_init),
                 "kernel_regularizer": _regularizer_config(k_reg),
-                "bias_regularizer": _regularizer_config(b_reg)}
+                "bias_regularizer": _regularizer_config(b_reg),
+                **{k: constraint_config(c) for k, c in self._constraints.items()}}
 
     @classmethod
     def from_config(cls, config):

@@ -15,8 +15,7 @@ from ...nn import regularizers as _regularizers
 from ...ops.einsum import einsum
 from ...tensor import Tensor
 from .core import _activation_name, _regularizer_config
-from .layer import Layer, _plain
-from .normalization import _no_constraint
+from .layer import Layer, _plain, constraint_config, read_constraints
 
 
 def analyze(equation, bias_axes, input_shape, output_shape):
@@ -127,8 +126,9 @@ class EinsumDense(Layer):
                  bias_constraint=None, lora_rank=None, lora_alpha=None,
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
         who = "EinsumDense"
-        _no_constraint(who, kernel_constraint=kernel_constraint,
-                       bias_constraint=bias_constraint)
+        # projections the optimizers apply to the weights after each update
+        self.kernel_constraint, self.bias_constraint = read_constraints(
+            who, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint).values()
         from ...missing import NotSupportedError
         for arg, v in (("lora_rank", lora_rank), ("gptq_unpacked_column_size",
                                                   gptq_unpacked_column_size),
@@ -162,10 +162,12 @@ class EinsumDense(Layer):
         self._ndim = len(input_shape)
         self.kernel = self.add_weight(
             shape=tuple(kernel), name="kernel", regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
             initializer=fan_initializer(self.kernel_initializer, in_axes, out_axes))
         if bias is not None:
             self.bias = self.add_weight(shape=tuple(bias), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, name="bias")
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint, name="bias")
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -190,5 +192,6 @@ class EinsumDense(Layer):
                 "bias_initializer": _plain(self.bias_initializer),
                 "kernel_regularizer": _regularizer_config(self.kernel_regularizer),
                 "bias_regularizer": _regularizer_config(self.bias_regularizer),
-                "kernel_constraint": None, "bias_constraint": None,
+                "kernel_constraint": constraint_config(self.kernel_constraint),
+                "bias_constraint": constraint_config(self.bias_constraint),
                 "quantization_config": None}

@@ -9,7 +9,7 @@ from ...nn import regularizers as _regularizers
 from ...ops.embedding import embedding
 from ...tensor import Tensor
 from .core import _regularizer_config
-from .layer import Layer, _plain
+from .layer import Layer, _plain, constraint_config, read_constraints
 
 
 def _positive(value, arg):
@@ -39,12 +39,11 @@ class Embedding(Layer):
         input_dim = _positive(input_dim, "input_dim")
         output_dim = _positive(output_dim, "output_dim")
         for name, value in (("lora_rank", lora_rank),
-                            ("embeddings_constraint", embeddings_constraint),
                             ("quantization_config", quantization_config)):
             if value:
                 raise NotSupportedError(f"Embedding: {name}={value!r} is not supported "
-                                        f"(retrograd's layers have no LoRA, "
-                                        f"constraints or quantisation); leave it unset")
+                                        f"(retrograd's layers have no LoRA or "
+                                        f"quantisation); leave it unset")
         if kwargs.pop("input_length", None) is not None:
             warnings.warn("Argument `input_length` is deprecated. Just remove it.",
                           UserWarning, stacklevel=2)
@@ -55,6 +54,8 @@ class Embedding(Layer):
         self.embeddings_initializer = embeddings_initializer
         _init.get(embeddings_initializer)          # refuse a bad name now
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = read_constraints(
+            "Embedding", embeddings_constraint=embeddings_constraint)["embeddings_constraint"]
         self.embeddings = None
         if weights is not None:
             self.build()
@@ -63,7 +64,8 @@ class Embedding(Layer):
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer, name="embeddings")
+            regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint,
+            name="embeddings")
         self.built = True
 
     def weight_shapes(self, input_shape):
@@ -94,10 +96,10 @@ class Embedding(Layer):
                 "output_dim": self.output_dim,
                 "embeddings_initializer": _plain(self.embeddings_initializer),
                 "embeddings_regularizer": _regularizer_config(self.embeddings_regularizer),
-                "embeddings_constraint": None, "mask_zero": self.mask_zero}
+                "embeddings_constraint": constraint_config(self.embeddings_constraint),
+                "mask_zero": self.mask_zero}
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config.pop("embeddings_constraint", None)
         return cls(**config)

@@ -16,6 +16,7 @@ from .. import keras_tensor as _kt
 from ..input_spec import assert_input_compatibility
 from ..keras_tensor import is_symbolic, symbolic_call
 from ..variables import Variable
+from .. import constraints as _constraints
 
 
 def to_snake_case(name):
@@ -632,10 +633,9 @@ class Layer(Module):
         dtype = np.dtype(getattr(dtype, "name", dtype) if dtype is not None else np.float32)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
-        if constraint is not None:
-            raise NotSupportedError(f"{who}: constraint={constraint!r} is not supported "
-                                    "(no constraint is applied after the optimizer's "
-                                    "update); leave constraint=None")
+        # A name ("non_neg"), a config dict or an object; the optimizers project the
+        # weight with it after each update (keras/optimizers).
+        constraint = _constraints.get(constraint)
         if not isinstance(trainable, (bool, np.bool_)):
             raise ValueError(f"{who}: trainable must be a boolean, got trainable="
                              f"{trainable!r}")
@@ -647,7 +647,7 @@ class Layer(Module):
             key = f"{key}_{k}"
         variable = Variable(initializer, shape=shape, dtype=dtype, trainable=bool(trainable),
                             name=key, regularizer=_regularizers.get(regularizer),
-                            path=f"{self.name}/{key}")
+                            constraint=constraint, path=f"{self.name}/{key}")
         self._parameters[key] = self._placed(variable)
         return variable
 
@@ -849,6 +849,38 @@ def as_variables(layer, params):
             p.__class__ = Variable
             p.__dict__.update(_trainable=True, name=name, path=f"{layer.name}/{name}",
                               regularizer=None, constraint=None)
+
+
+def constrain(layer, **constraints):
+    """Give the weights ``layer.<name>`` their constraint (Keras's ``kernel_constraint=``
+    …, already read by ``constraints.get``): the optimizers project them with it after
+    each update. Weights that do not exist (no bias) are skipped."""
+    for name, c in constraints.items():
+        p = getattr(layer, name, None)
+        if p is not None and c is not None:
+            p.constraint = c
+
+
+def read_constraints(who, **given):
+    """``{argument: constraint}`` from Keras's ``*_constraint=`` arguments (None, a name,
+    a config dict, an object or a callable), each through ``keras.constraints.get``."""
+    out = {}
+    for arg, value in given.items():
+        try:
+            out[arg] = _constraints.get(value)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{who}: {arg}={value!r}: {e}") from None
+    return out
+
+
+def constraint_config(c):
+    """A constraint as Keras's ``get_config`` writes it (``keras.constraints.serialize``;
+    None stays None)."""
+    if c is None:
+        return None
+    if isinstance(c, _constraints.Constraint):
+        return _constraints.serialize(c)
+    return c
 
 
 def _track_list(layer, name, items):

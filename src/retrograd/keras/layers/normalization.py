@@ -12,15 +12,7 @@ from ...nn import init as _init
 from ...nn import regularizers as _regularizers
 from ...ops.normalization import batch_norm_axis, normalize
 from .core import _regularizer_config
-from .layer import Layer, _plain
-
-
-def _no_constraint(who, **constraints):
-    for name, value in constraints.items():
-        if value is not None:
-            raise NotSupportedError(f"{who}: {name}={value!r} is not supported (no "
-                                    f"constraint is applied after the optimizer's update); "
-                                    f"leave {name}=None")
+from .layer import Layer, _plain, constraint_config, read_constraints
 
 
 def _axes(axis, ndim, who):
@@ -39,10 +31,12 @@ class _Normalization(Layer):
 
     def _make_affine(self, shape):
         self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer, name="gamma") \
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint, name="gamma") \
             if self.scale else None
         self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer, name="beta") \
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint, name="beta") \
             if self.center else None
 
     def _affine_config(self):
@@ -51,21 +45,24 @@ class _Normalization(Layer):
                 "gamma_initializer": _plain(self.gamma_initializer),
                 "beta_regularizer": _regularizer_config(self.beta_regularizer),
                 "gamma_regularizer": _regularizer_config(self.gamma_regularizer),
-                "beta_constraint": None, "gamma_constraint": None}
+                "beta_constraint": constraint_config(self.beta_constraint),
+                "gamma_constraint": constraint_config(self.gamma_constraint)}
 
     def _init_affine(self, center, scale, beta_initializer, gamma_initializer,
-                     beta_regularizer, gamma_regularizer):
+                     beta_regularizer, gamma_regularizer, beta_constraint=None,
+                     gamma_constraint=None):
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
         _init.get(beta_initializer), _init.get(gamma_initializer)    # refuse bad names now
         self.beta_regularizer = _regularizers.get(beta_regularizer)
         self.gamma_regularizer = _regularizers.get(gamma_regularizer)
+        # projections the optimizers apply to γ and β after each update
+        self.beta_constraint, self.gamma_constraint = read_constraints(
+            type(self).__name__, beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint).values()
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config.pop("beta_constraint", None)
-        config.pop("gamma_constraint", None)
         return cls(**config)
 
 
@@ -94,13 +91,12 @@ class BatchNormalization(_Normalization):
         if renorm:
             raise NotSupportedError(f"{who}: renorm=True (batch renormalisation) is not "
                                     "supported; leave renorm=False")
-        _no_constraint(who, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
             raise TypeError(f"{who}: axis must be an integer, got axis={axis!r}")
         super().__init__(**kwargs)
         self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
         self._init_affine(center, scale, beta_initializer, gamma_initializer,
-                          beta_regularizer, gamma_regularizer)
+                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.moving_mean_initializer = moving_mean_initializer
         self.moving_variance_initializer = moving_variance_initializer
         self.gamma = self.beta = None
@@ -172,7 +168,6 @@ class LayerNormalization(_Normalization):
         if rms_scaling:
             raise NotSupportedError(f"{who}: rms_scaling=True (deprecated in Keras) is not "
                                     "supported; leave rms_scaling=False")
-        _no_constraint(who, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if isinstance(axis, (list, tuple)):
             axis = [int(a) for a in axis]
         elif not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
@@ -183,7 +178,7 @@ class LayerNormalization(_Normalization):
         super().__init__(**kwargs)
         self.axis, self.epsilon = axis, float(epsilon)
         self._init_affine(center, scale, beta_initializer, gamma_initializer,
-                          beta_regularizer, gamma_regularizer)
+                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.gamma = self.beta = None
         self._norm_axes = None
 

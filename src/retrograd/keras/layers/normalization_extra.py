@@ -6,7 +6,7 @@ ops, so the gradients are the ops'."""
 import numpy as np
 
 from .layer import Layer
-from .normalization import _axes, _no_constraint, _Normalization
+from .normalization import _axes, _Normalization
 
 
 def _axis_arg(axis):
@@ -105,12 +105,10 @@ class GroupNormalization(_Normalization):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
                  **kwargs):
-        _no_constraint("GroupNormalization", beta_constraint=beta_constraint,
-                       gamma_constraint=gamma_constraint)
         super().__init__(**kwargs)
         self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
         self._init_affine(center, scale, beta_initializer, gamma_initializer,
-                          beta_regularizer, gamma_regularizer)
+                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.gamma = self.beta = None
 
     def build(self, input_shape):

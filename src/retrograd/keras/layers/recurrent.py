@@ -38,7 +38,7 @@ from ...random import generator_for
 from ...tensor import Tensor
 from .. import initializers as _initializers
 from .core import _activation_name, _regularizer_config
-from .layer import Layer, _plain, _positive_int
+from .layer import Layer, _plain, _positive_int, constraint_config, read_constraints
 
 
 def _rate(value, who, arg):
@@ -78,11 +78,8 @@ class _RNN(Layer):
         ``locals()`` (the constructors keep Keras's explicit signatures)."""
         who = type(self).__name__
         units = _positive_int(args["units"], who, "units")
-        for name in ("kernel_constraint", "recurrent_constraint", "bias_constraint"):
-            if args[name] is not None:
-                raise NotSupportedError(f"{who}: {name}={args[name]!r} is not supported (no "
-                                        "constraint is applied after the optimizer's "
-                                        "update); leave it None")
+        constraints = read_constraints(who, **{k: args[k] for k in (
+            "kernel_constraint", "recurrent_constraint", "bias_constraint")})
         if args["stateful"]:
             raise NotSupportedError(f"{who}: stateful=True is not supported (the state is "
                                     "not kept between batches); leave stateful=False")
@@ -104,6 +101,9 @@ class _RNN(Layer):
         self.kernel_regularizer = _regularizers.get(args["kernel_regularizer"])
         self.recurrent_regularizer = _regularizers.get(args["recurrent_regularizer"])
         self.bias_regularizer = _regularizers.get(args["bias_regularizer"])
+        # projections the optimizers apply to the weights after each update
+        self.kernel_constraint, self.recurrent_constraint, self.bias_constraint = \
+            constraints.values()
         self.dropout = _rate(args["dropout"], who, "dropout")
         self.recurrent_dropout = _rate(args["recurrent_dropout"], who, "recurrent_dropout")
         self.seed = seed = args["seed"]
@@ -130,14 +130,17 @@ class _RNN(Layer):
         k = self.gates * self.units
         self.kernel = self.add_weight(shape=(input_shape[-1], k),
                                       initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
         self.recurrent_kernel = self.add_weight(shape=(self.units, k),
                                                 initializer=self.recurrent_initializer,
                                                 regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint,
                                                 name="recurrent_kernel")
         if self.use_bias:
             self.bias = self.add_weight(shape=self.bias_shape(), initializer=self.bias_init(),
-                                        regularizer=self.bias_regularizer, name="bias")
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint, name="bias")
         self.built = True
 
     # -- computing -----------------------------------------------------------------
@@ -283,8 +286,9 @@ class _RNN(Layer):
             "recurrent_regularizer": _regularizer_config(self.recurrent_regularizer),
             "bias_regularizer": _regularizer_config(self.bias_regularizer),
             "activity_regularizer": _regularizer_config(self.activity_regularizer),
-            "kernel_constraint": None, "recurrent_constraint": None,
-            "bias_constraint": None, "dropout": self.dropout,
+            "kernel_constraint": constraint_config(self.kernel_constraint),
+            "recurrent_constraint": constraint_config(self.recurrent_constraint),
+            "bias_constraint": constraint_config(self.bias_constraint), "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout})
         config.update(self.extra_config())
         if self.gates > 1:          # Keras's SimpleRNN takes a seed but does not save it

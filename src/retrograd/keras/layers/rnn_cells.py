@@ -25,7 +25,7 @@ from ...ops.shape import stack
 from ...tensor import Tensor
 from .. import initializers as _initializers
 from .core import _activation_name, _regularizer_config
-from .layer import Layer, _plain, _positive_int
+from .layer import Layer, _plain, _positive_int, constraint_config, read_constraints
 from .recurrent import _RNN, GRU, LSTM, SimpleRNN, _rate
 from .wrappers import _from_spec, _spec
 
@@ -52,11 +52,9 @@ class _Cell(Layer):
                  **kwargs):
         who = type(self).__name__
         units = _positive_int(units, who, "units")
-        for name, c in (("kernel_constraint", kernel_constraint),
-                        ("recurrent_constraint", recurrent_constraint),
-                        ("bias_constraint", bias_constraint)):
-            if c is not None:
-                raise NotSupportedError(f"{who}: {name}={c!r} is not supported; leave it None")
+        constraints = read_constraints(who, kernel_constraint=kernel_constraint,
+                                       recurrent_constraint=recurrent_constraint,
+                                       bias_constraint=bias_constraint)
         self.dropout = _rate(dropout, who, "dropout")
         self.recurrent_dropout = _rate(recurrent_dropout, who, "recurrent_dropout")
         super().__init__(**kwargs)
@@ -76,6 +74,9 @@ class _Cell(Layer):
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = _regularizers.get(recurrent_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        # projections the optimizers apply to the weights after each update
+        self.kernel_constraint, self.recurrent_constraint, self.bias_constraint = \
+            constraints.values()
         self.kernel = self.recurrent_kernel = self.bias = None
 
     @property
@@ -139,8 +140,10 @@ class _Cell(Layer):
                 "kernel_regularizer": _regularizer_config(self.kernel_regularizer),
                 "recurrent_regularizer": _regularizer_config(self.recurrent_regularizer),
                 "bias_regularizer": _regularizer_config(self.bias_regularizer),
-                "kernel_constraint": None, "recurrent_constraint": None,
-                "bias_constraint": None, "dropout": self.dropout,
+                "kernel_constraint": constraint_config(self.kernel_constraint),
+                "recurrent_constraint": constraint_config(self.recurrent_constraint),
+                "bias_constraint": constraint_config(self.bias_constraint),
+                "dropout": self.dropout,
                 "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
 
 
