@@ -444,6 +444,11 @@ ERRORS = [
     ("Dimension out of range", lambda L: L.diag_embed(L.tensor(3.0))),
     ("masked_scatter", lambda L: L.masked_scatter(L.zeros(3), _mask(L, [1, 1, 0]),
                                                   L.ones(1))),
+    # tensordot's dims are checked, never wrapped around (dim 5 of a 2-D tensor was 1)
+    ("Dimension out of range", lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), ([5], [0]))),
+    ("Dimension out of range", lambda L: L.tensordot(L.tensor(1.0), L.ones(3), ([0], [0]))),
+    ("multiple times", lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), ([0, 0], [1, 1]))),
+    ("tensordot", lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), 3)),
 ]
 
 

@@ -43,12 +43,15 @@ def tensordot(a, b, dims=2, out=None):
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got "
+                               f"dims={dims} (shapes {list(a.shape)} and {list(b.shape)})")
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
     if len(da) != len(db):
         raise RuntimeError(f"both dimension lists should have same length, got {da} and {db}")
-    da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
+    da, db = _axes(a, da), _axes(b, db)
     for i, j in zip(da, db):
         if a.shape[i] != b.shape[j]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
@@ -61,6 +64,22 @@ def tensordot(a, b, dims=2, out=None):
     keep = [c for k, c in enumerate(sa) if k not in da] + \
            [c for k, c in enumerate(sb) if k not in db]
     return einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(keep)}", a, b)
+
+
+def _axes(x, dims):
+    """``dims`` of x as distinct non-negative axes (PyTorch's IndexError out of range,
+    RuntimeError when one repeats), never wrapped around silently."""
+    axes = []
+    for d in dims:
+        if x.ndim == 0 or not -x.ndim <= d < x.ndim:
+            raise IndexError(f"tensordot: Dimension out of range (expected to be in range "
+                             f"of [{-x.ndim}, {x.ndim - 1}], but got {d}; shape "
+                             f"{list(x.shape)})")
+        if d % x.ndim in axes:
+            raise RuntimeError(f"tensordot: dim {d % x.ndim} appears multiple times in the "
+                               "list of dims")
+        axes.append(d % x.ndim)
+    return axes
 
 
 def inner(input, other):
