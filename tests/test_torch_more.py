@@ -38,6 +38,9 @@ OPTIMISERS = [
     ("Rprop", {}), ("Rprop", dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(0.05, 0.2))),
     ("Rprop", dict(maximize=True)), ("RAdam", dict(maximize=True, lr=0.1)),
     ("ASGD", dict(maximize=True)),
+    ("Adamax", dict(foreach=False, differentiable=False, capturable=False)),   # torch's
+    ("RAdam", dict(foreach=False, differentiable=False, capturable=False)),    # keywords
+    ("ASGD", dict(foreach=False, differentiable=False, capturable=False)),
 ]
 
 

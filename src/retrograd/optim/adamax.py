@@ -24,7 +24,8 @@ class Adamax(Optimizer):
     slot_rules = {"step": "count", "exp_avg": "finite", "exp_inf": "nonneg"}
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 foreach=None, *, maximize=False, skip_nonfinite=False):
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False,
+                 skip_nonfinite=False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if hasattr(betas, "__len__")
                                       else betas, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize), skip_nonfinite)

@@ -41,7 +41,8 @@ class ASGD(Optimizer):
         return super()._checked_slots(k, p, saved, group)
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
-                 foreach=None, maximize=False, skip_nonfinite=False):
+                 foreach=None, maximize=False, differentiable=False, capturable=False,
+                 skip_nonfinite=False):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0,
                                       weight_decay=weight_decay, maximize=maximize),
                          skip_nonfinite)

@@ -23,7 +23,7 @@ class RAdam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
-                 skip_nonfinite=False):
+                 capturable=False, differentiable=False, skip_nonfinite=False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if hasattr(betas, "__len__")
                                       else betas, eps=eps, weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
