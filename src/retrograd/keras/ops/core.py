@@ -405,18 +405,20 @@ def _segment_reduce(name, data, segment_ids, num_segments, reduce, fill):
 
 @_eager
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
-    """The maximum of the rows of each segment (the dtype's lowest for an empty one)."""
+    """The maximum of the rows of each segment (−∞ for an empty one, as Keras's torch and
+    JAX backends; an integer dtype's lowest value)."""
     t = _tensor(data, "segment_max")
-    low = float(np.finfo(t.dtype).min) if t.dtype.kind == "f" else int(np.iinfo(t.dtype).min)
+    low = -np.inf if t.dtype.kind == "f" else int(np.iinfo(t.dtype).min)
     return _segment_reduce("segment_max", t, segment_ids, num_segments,
                            lambda a: a.max(axis=1), low)
 
 
 @_eager
 def segment_min(data, segment_ids, num_segments=None, sorted=False):
-    """The minimum of the rows of each segment (the dtype's largest for an empty one)."""
+    """The minimum of the rows of each segment (+∞ for an empty one, as Keras's torch and
+    JAX backends; an integer dtype's largest value)."""
     t = _tensor(data, "segment_min")
-    high = float(np.finfo(t.dtype).max) if t.dtype.kind == "f" else int(np.iinfo(t.dtype).max)
+    high = np.inf if t.dtype.kind == "f" else int(np.iinfo(t.dtype).max)
     return _segment_reduce("segment_min", t, segment_ids, num_segments,
                            lambda a: a.min(axis=1), high)
 
