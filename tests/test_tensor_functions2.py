@@ -288,6 +288,12 @@ RESULTS = {
     "std_mean_biased": lambda L: L.std_mean(L.tensor([1.0, 2, 4]), 0, False),
     "take_along_dim_int": lambda L: L.take_along_dim(_i(L, [[1, 2], [3, 4]]),
                                                      _i(L, [[1], [0]]), 1),
+    "mode_bool": lambda L: L.mode(_mask(L, [[1, 0, 0], [1, 1, 0]]), 1),
+    "aminmax_empty_rows": lambda L: L.aminmax(L.zeros(0, 3), dim=1),
+    "nansum_0d_dim": lambda L: L.nansum(L.tensor(NAN), 0, keepdim=True),
+    "nanmean_0d_dim": lambda L: L.nanmean(L.tensor(2.0), -1),
+    "var_mean_0d_dim": lambda L: L.var_mean(L.tensor(2.0), 0),
+    "std_mean_0d_dim": lambda L: L.std_mean(L.tensor(2.0), (0,), correction=0),
 }
 
 
@@ -444,6 +450,11 @@ ERRORS = [
     ("Dimension out of range", lambda L: L.diag_embed(L.tensor(3.0))),
     ("masked_scatter", lambda L: L.masked_scatter(L.zeros(3), _mask(L, [1, 1, 0]),
                                                   L.ones(1))),
+    ("aminmax", lambda L: L.aminmax(L.zeros(0, 3), dim=0)),
+    ("kthvalue", lambda L: L.kthvalue(L.zeros(0, 3), 1, 0)),
+    ("multiple times", lambda L: L.count_nonzero(L.ones(3), (0, -1))),
+    ("var_mean", lambda L: L.var_mean(L.tensor([1, 2]))),
+    ("std_mean", lambda L: L.std_mean(L.tensor([True, False]))),
     # tensordot's dims are checked, never wrapped around (dim 5 of a 2-D tensor was 1)
     ("Dimension out of range", lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), ([5], [0]))),
     ("Dimension out of range", lambda L: L.tensordot(L.tensor(1.0), L.ones(3), ([0], [0]))),

@@ -33,6 +33,22 @@ def _tensor(x, who):
         raise TypeError(f"{who}(): argument 'input' must be Tensor, not {type(x).__name__}")
 
 
+def _whole_0d(input, dim, who):
+    """``dim`` for a reduction, or None for a 0-d tensor: its one dimension (0 or -1)
+    is checked, then the reduction is over all of it (as PyTorch)."""
+    if dim is None or input.ndim:
+        return dim
+    for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+        _dim(input, d, who)
+    return None
+
+
+def _floating(input, who):
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"{who} only support floating point and complex dtypes (got "
+                           f"{input.dtype})")
+
+
 # -- prod -------------------------------------------------------------------------------
 
 class Prod(Function):
@@ -122,7 +138,7 @@ def _reduce_to_pick(input, dim, keepdim, who, position, result):
     ``position(a, order, d)`` returns, per slice, a place in the sorted order
     (shape of a with dim d of size 1). dim None: the value over all entries."""
     _tensor(input, who)
-    if input.dtype.kind == "b":
+    if input.dtype.kind == "b" and who != "mode":     # PyTorch's mode takes bool
         raise NotImplementedError(f'"{who}_cpu" not implemented for \'Bool\' ({who} '
                                   "of a bool tensor: convert it with .long() first)")
     if dim is None:
@@ -184,6 +200,9 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     n = input.shape[d] if input.ndim else 1
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
         raise TypeError(f"kthvalue(): argument 'k' must be int, not {type(k).__name__}")
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size "
+                         f"(shape {tuple(input.shape)}).")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d} "
                            f"(k={k}, size {n})")
@@ -307,6 +326,7 @@ def _without_nan(input):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """Σ of the entries that are not NaN (torch.nansum; integers give int64)."""
     _tensor(input, "nansum")
+    dim = _whole_0d(input, dim, "nansum")
     x = _without_nan(input)
     if dtype is None and x.dtype.kind in "biu":
         dtype = np.int64
@@ -320,6 +340,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input.dtype.kind not in "fc":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex "
                            f"dtype but got {input.dtype}")
+    dim = _whole_0d(input, dim, "nanmean")
     x = input if dtype is None else input.to(dtype=dtype)
     count = (~array_module(x.array).isnan(x.array)).sum(
         axis=reductions._axes(dim, x.ndim), keepdims=keepdim)
@@ -329,6 +350,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over ``dim`` (torch.var_mean; correction 1 by default)."""
     _tensor(input, "var_mean")
+    _floating(input, "var_mean")
+    dim = _whole_0d(input, dim, "var_mean")
     return (input.var(dim, keepdim, unbiased=unbiased, correction=correction),
             input.mean(dim, keepdim))
 
@@ -336,6 +359,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over ``dim`` (torch.std_mean; correction 1 by default)."""
     _tensor(input, "std_mean")
+    _floating(input, "std_mean")
+    dim = _whole_0d(input, dim, "std_mean")
     return (input.std(dim, keepdim, unbiased=unbiased, correction=correction),
             input.mean(dim, keepdim))
 
@@ -343,13 +368,20 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) of ``input`` (all entries, or along ``dim``), as torch.aminmax."""
     _tensor(input, "aminmax")
-    if input.numel() == 0:
-        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
-                           "the operation has no identity.")
     if dim is not None:
         dim = _dim(input, dim, "aminmax")
         if input.ndim == 0:
             dim = None
+        elif input.shape[dim] == 0:   # an empty output where another dim is empty
+            raise IndexError(f"aminmax: Expected reduction dim {dim} to have non-zero size "
+                             f"(shape {tuple(input.shape)}).")
+    if dim is None and input.numel() == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
+                           "the operation has no identity.")
+    if input.numel() == 0:         # empty results (Min/Max refuse an empty input)
+        xp = array_module(input.array)
+        return aminmax_result(_make(xp.min(input.array, axis=dim, keepdims=keepdim)),
+                              _make(xp.max(input.array, axis=dim, keepdims=keepdim)))
     return aminmax_result(reductions.Min(dim, keepdim).apply(input),
                           reductions.Max(dim, keepdim).apply(input))
 
@@ -361,6 +393,9 @@ def count_nonzero(input, dim=None):
     if dim is not None:
         dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
         dim = tuple(_dim(input, k, "count_nonzero") for k in dims)
+        for k in set(d for d in dim if dim.count(d) > 1):
+            raise RuntimeError(f"count_nonzero(): dim {k} appears multiple times in the list "
+                               f"of dims {dims}")
         if input.ndim == 0:
             dim = None
     a = input.array
