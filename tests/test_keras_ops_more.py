@@ -236,6 +236,7 @@ CASES = [
     ("segment_sum", lambda o: o.segment_sum(A, np.array([0, 2, 0]))),
     ("segment_sum_n", lambda o: o.segment_sum(A, np.array([0, 2, 0]), num_segments=4)),
     ("segment_max", lambda o: o.segment_max(A, np.array([1, 1, 0]))),
+    ("lu_factor", lambda o: o.lu_factor(np.stack([SQ, SQ[::-1]]))),
     ("segment_max_empty", lambda o: o.segment_max(A, np.array([1, 1, 3]), num_segments=4)),
     ("segment_min_empty", lambda o: o.segment_min(A, np.array([0, 2, 2]), num_segments=4)),
     ("extract_sequences", lambda o: o.extract_sequences(T3, 2, 1)),

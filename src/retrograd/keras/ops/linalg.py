@@ -100,8 +100,10 @@ def lstsq(a, b, rcond=None):
 @_eager
 def lu_factor(x):
     """(lu, pivots): x = P L U with partial pivoting, L and U packed in lu, pivots int32
-    (1-based, LAPACK's)."""
-    return tuple(_linalg.lu_factor(_square(x, "lu_factor")))
+    0-based (row i was swapped with row pivots[i]), as Keras's (its torch backend
+    subtracts 1 from LAPACK's 1-based pivots, to agree with JAX's)."""
+    lu, pivots = _linalg.lu_factor(_square(x, "lu_factor"))
+    return lu, pivots - 1
 
 
 @_eager
