@@ -134,6 +134,8 @@ CASES = [
         A, B, C),
     _case("poisson_nll full", lambda l, f, x: f.poisson_nll_loss(
         x, _t(COUNTS, l, x.dtype), full=True), A),
+    _case("poisson_nll full target", lambda l, f, x, y: f.poisson_nll_loss(
+        x, y, full=True, reduction="sum"), A, COUNTS + 0.3),
     _case("poisson_nll rates", lambda l, f, x: f.poisson_nll_loss(
         x, _t(COUNTS, l, x.dtype), log_input=False, reduction="none"), POSITIVE),
     _case("gaussian_nll", lambda l, f, x, v: f.gaussian_nll_loss(

@@ -15,6 +15,7 @@ Built from differentiable ops, whose gradients and tangents they inherit.
 import math
 
 from ..backend import array_module
+from ..ops.elementwise import where
 from ..tensor import Tensor
 from .margin_losses import (_check_reduction, _reduce, _same_shape, float_target,
                             legacy_reduction)
@@ -32,13 +33,11 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         loss = input.exp() - target * input
     else:
         loss = input - target * (input + eps).log()
-    if full:
-        y = target.array
-        xp = array_module(y)
-        safe = xp.where(y > 1, y, 1)
-        stirling = xp.where(y > 1, safe * xp.log(safe) - safe + 0.5 * xp.log(2 * math.pi * safe),
-                            0)
-        loss = loss + Tensor._wrap(stirling.astype(loss.dtype))
+    if full:   # differentiable in the target too, as PyTorch's
+        big = Tensor._wrap(target.array > 1)
+        safe = where(big, target, 1.0)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + where(big, stirling, 0.0)
     return _reduce(name, loss, reduction)
 
 
