@@ -317,6 +317,18 @@ def test_median_takes_the_lower_middle_and_routes_its_gradient_to_that_index():
     rg.median(x).backward()
     torch.median(xt).backward()
     assert x.grad.tolist() == xt.grad.tolist()
+    # many ties (found by a partition, not a sort): PyTorch's values, and the index the
+    # stable sort puts at that place, along either dim, int and float
+    a = np.random.default_rng(3).integers(-2, 3, (7, 10))
+    for dim, k in ((0, 3), (1, 7), (-1, 1)):
+        for t in (a, a.astype(np.float32)):
+            place = {"median": (t.shape[dim] - 1) // 2, "kthvalue": k - 1}
+            for name, f in (("median", lambda L, x: L.median(x, dim)),
+                            ("kthvalue", lambda L, x: L.kthvalue(x, k, dim))):
+                ours, theirs = f(rg, rg.tensor(t)), f(torch, torch.tensor(t))
+                np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+                stable = np.take(np.argsort(t, axis=dim, kind="stable"), place[name], axis=dim)
+                np.testing.assert_array_equal(ours.indices.numpy(), stable, err_msg=name)
 
 
 def test_prod_gradient_where_zeros_are_as_pytorch():

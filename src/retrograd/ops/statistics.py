@@ -133,10 +133,25 @@ class Spread(Function):
         return (dx * self.weight).sum()
 
 
-def _reduce_to_pick(input, dim, keepdim, who, position, result):
+def _stable_pick(a, d, p):
+    """The index, along ``d``, of the entry at place ``p`` of the stable sort of a
+    (no NaN), without sorting: its value v by a partition, then the (p − #{a < v})-th
+    entry equal to v. The median of (256, 4096) float32 along dim 1 takes 13 ms so,
+    as PyTorch's (one thread), against 106 ms by the stable argsort."""
+    xp = array_module(a)
+    # CuPy's partition sorts anyway (and the fake-cuda test device has none)
+    v = xp.take(np.partition(a, p, axis=d) if xp is np else xp.sort(a, axis=d), [p], axis=d)
+    equal = a == v
+    nth = p - (a < v).sum(axis=d, keepdims=True) + 1      # which of the equal ones
+    return xp.expand_dims(xp.argmax(equal & (xp.cumsum(equal, axis=d) == nth), axis=d), d)
+
+
+def _reduce_to_pick(input, dim, keepdim, who, position, result, place=None):
     """The (values, indices) of the entry at sorted ``position`` along ``dim``:
     ``position(a, order, d)`` returns, per slice, a place in the sorted order
-    (shape of a with dim d of size 1). dim None: the value over all entries."""
+    (shape of a with dim d of size 1). dim None: the value over all entries.
+    ``place(n)``: that place when the data hold no NaN, the same for every slice
+    (found then by ``_stable_pick``, without sorting)."""
     _tensor(input, who)
     if input.dtype.kind == "b" and who != "mode":     # PyTorch's mode takes bool
         raise NotImplementedError(f'"{who}_cpu" not implemented for \'Bool\' ({who} '
@@ -154,8 +169,11 @@ def _reduce_to_pick(input, dim, keepdim, who, position, result):
         raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
     a = x.array
     xp = array_module(a)
-    order = sorting.order(a, d, False)
-    index = xp.take_along_axis(order, position(a, order, d), axis=d)
+    if place is not None and not (a.dtype.kind in "fc" and bool(xp.isnan(a).any())):
+        index = _stable_pick(a, d, place(a.shape[d]))
+    else:
+        order = sorting.order(a, d, False)
+        index = xp.take_along_axis(order, position(a, order, d), axis=d)
     if dim is None:
         return Spread().apply(indexing.Gather(d, index).apply(x.detach()).reshape(()), x)
     values = indexing.Gather(d, index).apply(x)
@@ -180,7 +198,8 @@ def median(input, dim=None, keepdim=False):
     def position(a, order, d):
         n, nans = a.shape[d], _nan_count(a, d)
         return array_module(a).where(nans > 0, n - nans, (n - 1) // 2)
-    return _reduce_to_pick(input, dim, keepdim, "median", position, median_result)
+    return _reduce_to_pick(input, dim, keepdim, "median", position, median_result,
+                           lambda n: (n - 1) // 2)
 
 
 def nanmedian(input, dim=None, keepdim=False):
@@ -189,7 +208,8 @@ def nanmedian(input, dim=None, keepdim=False):
     def position(a, order, d):
         k = a.shape[d] - _nan_count(a, d)
         return array_module(a).where(k > 0, (k - 1) // 2, 0)
-    return _reduce_to_pick(input, dim, keepdim, "nanmedian", position, nanmedian_result)
+    return _reduce_to_pick(input, dim, keepdim, "nanmedian", position, nanmedian_result,
+                           lambda n: (n - 1) // 2)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -209,7 +229,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
     def position(a, order, d):
         return array_module(a).full(a.shape[:d] + (1,) + a.shape[d + 1:], k - 1)
-    return _reduce_to_pick(input, d, keepdim, "kthvalue", position, kthvalue_result)
+    return _reduce_to_pick(input, d, keepdim, "kthvalue", position, kthvalue_result,
+                           lambda n: k - 1)
 
 
 def mode(input, dim=-1, keepdim=False):
