@@ -573,11 +573,13 @@ def test_embedding_bag_matches_torch():
     for call in (lambda f, l: f.embedding_bag(l.tensor(x2), l.tensor(w), l.tensor(off)),
                  lambda f, l: f.embedding_bag(l.tensor(inp), l.tensor(w)),
                  lambda f, l: f.embedding_bag(l.tensor(inp), l.tensor(w), l.tensor(off),
-                                              per_sample_weights=l.tensor(w[:, 0]))):
+                                              per_sample_weights=l.tensor(w[:, 0])),
+                 lambda f, l: f.embedding_bag(l.tensor([1, 15]), l.tensor(w), l.tensor([0]))):
         with pytest.raises(Exception) as theirs:
             call(TF, torch)
-        with pytest.raises(type(theirs.value)):
+        with pytest.raises(type(theirs.value)) as ours:
             call(F, rg)
+        assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
 
 
 def test_spatial_transformer_like_the_tutorial():

@@ -83,8 +83,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     idx, bags = _bags(input, offsets, include_last_offset)
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"embedding_bag: index out of range in self: indices must lie in "
-                         f"[0, {n}), got values from {idx.min()} to {idx.max()}")
+        bad = int(idx[(idx < 0) | (idx >= n)][0])   # PyTorch: a RuntimeError
+        raise RuntimeError(f"embedding_bag: an index takes value {bad} which is not in "
+                           f"the valid range [0, {n}) of the weight's rows")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     xp = array_module(weight.array)
