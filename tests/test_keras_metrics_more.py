@@ -185,7 +185,7 @@ def test_losses_values_and_gradients_match_keras_for_every_reduction():
     for name, kw, true, pred in LOSSES:
         yt, yp = data[true], data[pred]
         for reduction in ("sum_over_batch_size", "sum", "none"):
-            for sw in (None, w):
+            for sw in (None, w) if reduction != "none" else (None, w, np.float64(2.0)):
                 tp = torch.tensor(yp, requires_grad=True)
                 kv = getattr(keras.losses, name)(reduction=reduction, **kw)(
                     torch.tensor(yt), tp, sample_weight=None if sw is None else torch.tensor(sw))
@@ -193,6 +193,7 @@ def test_losses_values_and_gradients_match_keras_for_every_reduction():
                 rp = rg.tensor(yp, requires_grad=True)
                 rv = getattr(rk.losses, name)(reduction=reduction, **kw)(yt, rp, sample_weight=sw)
                 rv.sum().backward()
+                assert tuple(kv.shape) == tuple(rv.shape), (name, kw, reduction, sw, rv.shape)
                 assert np.allclose(kv.detach().numpy(), rv.numpy(), rtol=1e-6, atol=1e-7), \
                     (name, kw, reduction, sw)
                 assert np.allclose(tp.grad.numpy(), rp.grad.numpy(), rtol=1e-6, atol=1e-7), \

@@ -113,7 +113,9 @@ class Loss:
             except ValueError:
                 raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not "
                                  f"match the losses of shape {shape}") from None
-        per_sample = per_sample * Tensor._wrap(np.ascontiguousarray(w, dtype=y_pred.dtype)).to(
+        # np.array, not np.ascontiguousarray: that makes a 0-d weight (1,), and a
+        # scalar loss (Dice) weighed by it came out of shape (1,) instead of ()
+        per_sample = per_sample * Tensor._wrap(np.array(w, dtype=y_pred.dtype, order="C")).to(
             y_pred.device)
         return self._reduce(per_sample, per_sample.size,
                             float(w.sum()) if w.shape == shape and total_weight is None
