@@ -599,7 +599,9 @@ class Layer(Module):
         ``"random_normal"``, an initializer or a callable ``f(shape, dtype)``; default
         ``"glorot_uniform"``, ``"zeros"`` for integers). ``trainable=False``: it takes
         no gradient and is listed in ``non_trainable_weights``. ``regularizer``'s
-        penalty joins ``layer.losses`` (and the training loss). Positional form:
+        penalty joins ``layer.losses`` (and the training loss). ``constraint`` (an object,
+        a name such as ``"non_neg"`` or a config dict) projects the weight after each
+        optimizer step. Positional form:
         ``add_weight(shape, initializer, dtype)``.
 
         >>> self.w = self.add_weight(shape=(4, 2), initializer="random_normal")
@@ -635,7 +637,7 @@ class Layer(Module):
             initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
         # A name ("non_neg"), a config dict or an object; the optimizers project the
         # weight with it after each update (keras/optimizers).
-        constraint = _constraints.get(constraint)
+        constraint = read_constraints(who, constraint=constraint)["constraint"]
         if not isinstance(trainable, (bool, np.bool_)):
             raise ValueError(f"{who}: trainable must be a boolean, got trainable="
                              f"{trainable!r}")
