@@ -224,14 +224,15 @@ def hard_tanh(x):
 def hard_shrink(x, threshold=0.5):
     """x where |x| > threshold, else 0."""
     t = _float(x, "hard_shrink")
-    return where(t.abs() > threshold, t, 0.0)
+    return where(t.abs() <= threshold, 0.0, t)      # NaN stays NaN, as Keras's
 
 
 @_eager
 def soft_shrink(x, threshold=0.5):
     """x − threshold above it, x + threshold below −threshold, 0 between."""
     t = _float(x, "soft_shrink")
-    return where(t > threshold, t - threshold, where(t < -threshold, t + threshold, 0.0))
+    # tested so that NaN fails both comparisons and stays NaN, as Keras's
+    return where(t < -threshold, t + threshold, where(t <= threshold, 0.0, t - threshold))
 
 
 @_eager

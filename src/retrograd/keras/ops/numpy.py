@@ -230,7 +230,8 @@ def log(x):
 
 @_eager
 def abs(x):
-    return _tensor(x, "abs").abs()
+    t = _tensor(x, "abs")
+    return t if t.dtype == np.bool_ else t.abs()        # |bool| is itself, as Keras's
 
 
 absolute = abs
@@ -241,7 +242,9 @@ def sign(x):
     """−1, 0 or 1 by the sign of x. Its derivative is 0 (almost everywhere), so the
     result is a constant of the graph: ``sign(x) * x`` differentiates to sign(x)."""
     t = _tensor(x, "sign")
-    return creation.as_tensor(np.sign(t.detach().array))
+    if t.dtype == np.bool_:                 # sign(bool) is itself, as Keras's
+        return t.detach()
+    return creation.as_tensor(array_module(t.array).sign(t.detach().array), device=t.device)
 
 
 @_eager
