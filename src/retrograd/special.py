@@ -4,10 +4,11 @@ Most are the elementwise ops of ``ops/special.py`` and ``ops/exponential.py``
 under SciPy-style names (``expit`` = σ, ``gammaln`` = log Γ, ``psi`` = ψ); the
 others are composed of them, so they are differentiable too:
 
-* ``ndtr(x) = Φ(x) = ½ erfc(−x/√2)``, ``ndtri(p) = Φ⁻¹(p) = √2 erfinv(2p − 1)``,
-  ``log_ndtr(x) = log Φ(x)`` (finite down to x ≈ −37, where Φ underflows);
+* ``ndtr(x) = Φ(x) = ½ erfc(−x/√2)``, ``ndtri(p) = Φ⁻¹(p)``, ``log_ndtr(x) =
+  log Φ(x)`` and ``erfcx(x) = exp(x²) erfc(x)``: SciPy's values (finite in the tails
+  where the formulas under- or overflow), with their derivatives;
 * ``entr(x) = −x log x`` (0 at 0, −∞ below), ``xlog1py(x, y) = x log(1 + y)``
-  (0 where x = 0), ``erfcx(x) = exp(x²) erfc(x)``.
+  (0 where x = 0).
 
 >>> import retrograd as torch
 >>> torch.special.expit(torch.tensor([0.0]))   # tensor([0.5000])
@@ -88,21 +89,62 @@ def ndtr(input):
     return 0.5 * erfc(x * (-1 / math.sqrt(2)))
 
 
+class _Ndtri(_Unary):
+    """y = Φ⁻¹(p) (SciPy's, exact in the tails: 2p − 1 rounds to −1 for p < 3e-8 in
+    float32);  ∂ℓ/∂p = ∂ℓ/∂y · √(2π) e^{y²/2}."""
+
+    def f(self, xp, x):
+        return _bessel("ndtri", x)
+
+    def derivative(self, xp, x, y):
+        return math.sqrt(2 * math.pi) * xp.exp(y * y / 2)
+
+
+class _LogNdtr(_Unary):
+    """y = log Φ(x) (SciPy's, finite where Φ underflows: x < −37 in float64, −13 in
+    float32);  ∂ℓ/∂x = ∂ℓ/∂y · e^{−x²/2 − y} / √(2π) (PyTorch's formula)."""
+
+    def f(self, xp, x):
+        return _bessel("log_ndtr", x)
+
+    def derivative(self, xp, x, y):
+        return xp.exp(-x * x / 2 - y) / math.sqrt(2 * math.pi)
+
+
+class _Erfcx(_Unary):
+    """y = e^{x²} erfc(x) (SciPy's, finite where e^{x²} overflows);
+    ∂ℓ/∂x = ∂ℓ/∂y · (2xy − 2/√π)."""
+
+    def f(self, xp, x):
+        return _bessel("erfcx", x)
+
+    def derivative(self, xp, x, y):
+        return 2 * x * y - x.dtype.type(2 / math.sqrt(math.pi))
+
+
+def _scipy_op(op, name, input):
+    """``op`` (SciPy's values) where SciPy is installed, None without it."""
+    x = _as_float(_tensor(input, name))
+    return (op().apply(x) if _special._library(name, x.array) is not None else None), x
+
+
 def ndtri(input):
-    """Φ⁻¹(p), the standard normal quantile: √2 erfinv(2p − 1)."""
-    p = _as_float(_tensor(input, "ndtri"))
-    return math.sqrt(2) * erfinv(2 * p - 1)
+    """Φ⁻¹(p), the standard normal quantile (√2 erfinv(2p − 1) without SciPy)."""
+    y, p = _scipy_op(_Ndtri, "ndtri", input)
+    return y if y is not None else math.sqrt(2) * erfinv(2 * p - 1)
 
 
 def log_ndtr(input):
-    """log Φ(x)."""
-    return ndtr(input).log()
+    """log Φ(x) (log of ``ndtr`` without SciPy: −inf below x ≈ −37)."""
+    y, x = _scipy_op(_LogNdtr, "log_ndtr", input)
+    return y if y is not None else ndtr(x).log()
 
 
 def erfcx(input):
-    """exp(x²) erfc(x), the scaled complementary error function."""
-    x = _as_float(_tensor(input, "erfcx"))
-    return (x * x).exp() * erfc(x)
+    """exp(x²) erfc(x), the scaled complementary error function (the product without
+    SciPy: inf/NaN above x ≈ 26, 9 in float32)."""
+    y, x = _scipy_op(_Erfcx, "erfcx", input)
+    return y if y is not None else (x * x).exp() * erfc(x)
 
 
 def entr(input):
