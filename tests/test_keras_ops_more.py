@@ -664,13 +664,17 @@ def test_bad_arguments_raise_keras_error_types_naming_the_function():
         (ValueError, r"keras\.ops\.scatter: values of shape \(2,\)",
          lambda: rops.scatter(np.array([[0, 1]]), VEC[:2], (3, 4))),
         (ValueError, r"keras\.ops\.where: give both", lambda: rops.where(A > 0, A)),
+        (IndexError, r"keras\.ops\.argmax: the reduced axis 0 .* \(0, 4\) is empty",
+         lambda: rops.argmax(A[:0], axis=0)),
+        (IndexError, r"keras\.ops\.argmin: the reduced axis None", lambda: rops.argmin(A[:0])),
     ]
     for error, match, call in cases:
         with pytest.raises(error, match=match):
             call()
     for error, call in ((RuntimeError, lambda k: k.top_k(A, 5)),  # Keras's types too
                         (ValueError, lambda k: k.image.resize(A, (2, 2))),
-                        (ValueError, lambda k: k.dot_product_attention(A, A, A))):
+                        (ValueError, lambda k: k.dot_product_attention(A, A, A)),
+                        (IndexError, lambda k: k.argmax(A[:0], axis=0))):
         with pytest.raises(error):
             call(kops)
 

@@ -390,16 +390,28 @@ def min(x, axis=None, keepdims=False, initial=None):
     return _extreme("min", x, axis, keepdims, initial)
 
 
+def _nonempty(name, x, axis):
+    """x as a tensor whose reduced axis (all of x without ``axis``) is not empty: an
+    arg-extreme of nothing is an IndexError, as PyTorch's (Keras's torch backend)."""
+    t = _tensor(x, name)
+    if t.size == 0 and (axis is None or t.ndim == 0 or t.shape[axis] == 0):
+        raise IndexError(f"keras.ops.{name}: the reduced axis {axis} of the input of shape "
+                         f"{tuple(t.shape)} is empty; {name} needs at least one element")
+    return t
+
+
 @_eager
 def argmax(x, axis=None, keepdims=False):
     """Index of the maximum (of the flattened x without ``axis``), int32."""
-    return _tensor(x, "argmax").argmax(axis=axis, keepdims=keepdims).to(dtype=np.int32)
+    t = _nonempty("argmax", x, axis)
+    return t.argmax(axis=axis, keepdims=keepdims).to(dtype=np.int32)
 
 
 @_eager
 def argmin(x, axis=None, keepdims=False):
     """Index of the minimum (of the flattened x without ``axis``), int32."""
-    return _tensor(x, "argmin").argmin(axis=axis, keepdims=keepdims).to(dtype=np.int32)
+    t = _nonempty("argmin", x, axis)
+    return t.argmin(axis=axis, keepdims=keepdims).to(dtype=np.int32)
 
 
 @_eager
