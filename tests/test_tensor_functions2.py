@@ -288,6 +288,8 @@ RESULTS = {
     "std_mean_biased": lambda L: L.std_mean(L.tensor([1.0, 2, 4]), 0, False),
     "take_along_dim_int": lambda L: L.take_along_dim(_i(L, [[1, 2], [3, 4]]),
                                                      _i(L, [[1], [0]]), 1),
+    "trapezoid_dx_inf": lambda L: L.trapezoid(L.tensor([[1.0, np.inf], [2, 3]]), dx=0.5, dim=0),
+    "trapezoid_int_one": lambda L: L.trapezoid(_i(L, [[1, 2, 4]])) + L.trapezoid(L.ones(1)),
     "mode_bool": lambda L: L.mode(_mask(L, [[1, 0, 0], [1, 1, 0]]), 1),
     "aminmax_empty_rows": lambda L: L.aminmax(L.zeros(0, 3), dim=1),
     "nansum_0d_dim": lambda L: L.nansum(L.tensor(NAN), 0, keepdim=True),
@@ -467,6 +469,9 @@ ERRORS = [
     ("multiple times", lambda L: L.count_nonzero(L.ones(3), (0, -1))),
     ("var_mean", lambda L: L.var_mean(L.tensor([1, 2]))),
     ("std_mean", lambda L: L.std_mean(L.tensor([True, False]))),
+    ("Dimension out of range", lambda L: L.trapezoid(L.ones(3, 4), dim=5)),
+    ("Dimension out of range", lambda L: L.cumulative_trapezoid(L.ones(3, 4), dim=-3)),
+    ("bool", lambda L: L.trapezoid(_mask(L, [1, 0]))),
     # tensordot's dims are checked, never wrapped around (dim 5 of a 2-D tensor was 1)
     ("Dimension out of range", lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), ([5], [0]))),
     ("Dimension out of range", lambda L: L.tensordot(L.tensor(1.0), L.ones(3), ([0], [0]))),
