@@ -26,7 +26,7 @@ def _dense(K):
 
 
 def _conv(K):
-    return [K.layers.Conv2D(2, 3, kernel_constraint=K.constraints.MaxNorm(0.5, axis=(0, 1, 2)),
+    return [K.layers.Conv2D(2, 3, kernel_constraint=K.constraints.MaxNorm(0.5, axis=[0, 1, 2]),
                             bias_constraint=K.constraints.NonNeg()), K.layers.Flatten()]
 
 

@@ -261,8 +261,8 @@ def test_errors_name_the_layer_and_option():
         rk.layers.BatchNormalization(renorm=True)
     with pytest.raises(ValueError, match="synchronized=True is only supported"):
         rk.layers.BatchNormalization(synchronized=True)
-    with pytest.raises(NotSupportedError, match="gamma_constraint"):
-        rk.layers.LayerNormalization(gamma_constraint="non_neg")
+    with pytest.raises(ValueError, match="gamma_constraint"):
+        rk.layers.LayerNormalization(gamma_constraint="no_such_constraint")
     with pytest.raises(ValueError, match=r"`input_dim` must be a positive integer. "
                                          r"Received: input_dim=0"):
         rk.layers.Embedding(0, 2)

@@ -47,6 +47,7 @@ class Constraint:
 
 
 def _norms(xp, w, axis):
+    axis = tuple(axis) if isinstance(axis, list) else axis   # as a .keras file gives it
     return xp.sqrt((w * w).sum(axis=axis, keepdims=True))
 
 
