@@ -281,3 +281,20 @@ def test_get_source_inputs_and_swap_ema_weights():
     with pytest.raises(ValueError, match="use_ema"):
         m.fit(x, y, epochs=1, verbose=0, validation_data=(x, y),
               callbacks=[rk.callbacks.SwapEMAWeights()])
+
+
+def test_max_epochs_caps_fit_as_keras():
+    """keras.config.set_max_epochs(n): fit runs at most n epochs, with Keras's warning."""
+    x = np.zeros((8, 2), np.float32)
+    y = np.zeros((8, 1), np.float32)
+    lengths = []
+    for K in (keras, rk):
+        m = K.Sequential([K.Input((2,)), K.layers.Dense(1)])
+        m.compile(optimizer="sgd", loss="mse")
+        K.config.set_max_epochs(2)
+        try:
+            with pytest.warns(UserWarning, match="Limiting epochs to 2"):
+                lengths.append(len(m.fit(x, y, epochs=5, verbose=0).history["loss"]))
+        finally:
+            K.config.set_max_epochs(None)
+    assert lengths == [2, 2]

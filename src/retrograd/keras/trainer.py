@@ -28,6 +28,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
 from . import compile_utils, data_parallel
+from . import config as keras_config
 from . import metrics as metrics_module
 from . import device_scope as keras_device
 from . import optimizers as optimizers_module
@@ -536,6 +537,10 @@ class Trainer:
         validation_steps = positive(validation_steps, who, "validation_steps")
         if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got epochs={epochs!r}")
+        cap = keras_config.max_epochs()         # keras.config.set_max_epochs, as Keras
+        if cap and cap < epochs:
+            warnings.warn("Limiting epochs to %d" % cap)
+            epochs = cap
         if not isinstance(validation_split, (int, float)) or isinstance(validation_split, bool) \
                 or not 0 <= validation_split < 1:
             raise ValueError(f"fit: validation_split must be a float in [0, 1), got "
