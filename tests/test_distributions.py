@@ -412,3 +412,24 @@ def test_poisson_equals_pytorch():
     with pytest.raises(ValueError, match=r"support \(IntegerGreaterThan\(lower_bound=0\)\)"):
         D.Poisson(rg.tensor([1.0])).log_prob(rg.tensor([0.5]))
     assert "support" in str(theirs.value)
+
+
+def test_cdf_and_icdf_equal_pytorch():
+    """cdf and icdf (values and gradients in the parameters) of the distributions that
+    have them, and PyTorch's support check of the cdf's value."""
+    xs, ps = np.array([0.0, 0.3, 2.0, 40.0]), np.array([1e-8, 0.3, 0.5, 0.9])
+    for make in (lambda M, a, b: M.Normal(a, b), lambda M, a, b: M.Laplace(a, b),
+                 lambda M, a, b: M.LogNormal(a, b), lambda M, a, b: M.HalfNormal(b),
+                 lambda M, a, b: M.Exponential(b), lambda M, a, b: M.Uniform(a - 1, a + 40)):
+        for method, values in (("cdf", xs), ("icdf", ps)):
+            (a, ta), (b, tb) = both(np.full(4, 0.5), True), both(np.full(4, 2.0), True)
+            y = getattr(make(D, a, b), method)(rg.tensor(values))
+            ty = getattr(make(TD, ta, tb), method)(torch.tensor(values))
+            close(y, ty, 1e-9)
+            y.sum().backward()
+            ty.sum().backward()
+            for o, t in ((a, ta), (b, tb)):
+                if t.grad is not None:
+                    close(o.grad, t.grad, 1e-9)
+    with pytest.raises(ValueError, match="support"):
+        D.HalfNormal(rg.tensor([1.0])).cdf(rg.tensor([-1.0]))

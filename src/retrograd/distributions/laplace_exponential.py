@@ -106,5 +106,10 @@ class Laplace(Distribution):
         z = (value - self.loc) / self.scale
         return 0.5 - 0.5 * z.sign() * (-z.abs()).expm1()
 
+    def icdf(self, value):
+        """μ − b sign(u) log(1 − 2|u|), u = value − ½."""
+        u = value - 0.5
+        return self.loc - self.scale * u.sign() * (-2 * u.abs()).log1p()
+
     def entropy(self):
         return 1 + (2 * self.scale).log()

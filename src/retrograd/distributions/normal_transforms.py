@@ -49,8 +49,11 @@ class LogNormal(Distribution):
         log_y = value.log()
         return self.base_dist.log_prob(log_y) - log_y
 
-    def cdf(self, value):
+    def cdf(self, value):   # (validated by the normal: log y ≠ NaN, so 0 gives 0)
         return self.base_dist.cdf(value.log())
+
+    def icdf(self, value):
+        return self.base_dist.icdf(value).exp()
 
     def entropy(self):
         return self.base_dist.entropy() + self.loc
@@ -95,7 +98,12 @@ class HalfNormal(Distribution):
         return where(value >= 0, log_prob, float("-inf"))
 
     def cdf(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
         return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob):
+        return self.base_dist.icdf((prob + 1) / 2)
 
     def entropy(self):
         return self.base_dist.entropy() - math.log(2)
