@@ -444,6 +444,12 @@ def test_iterable_datasets_and_data_helpers_equal_pytorch():
     with pytest.raises(ValueError, match="expected unspecified shuffle option"):
         rdata.DataLoader(RS(0, 2), shuffle=True)
     assert len(rdata.ChainDataset([RS(0, 2), RS(0, 3)])) == 5
+
+    class Endless(rdata.IterableDataset):   # no __len__: TypeError, as PyTorch's
+        def __iter__(self):
+            return iter(range(3))
+    with pytest.raises(TypeError, match="has no len"):
+        len(rdata.DataLoader(Endless(), batch_size=2))
     # StackDataset
     a, b = rdata.TensorDataset(rg.arange(4)), list("wxyz")
     assert rdata.StackDataset(a, b)[2][1] == tdata.StackDataset(a, b)[2][1] == "y"

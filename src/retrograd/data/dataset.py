@@ -57,6 +57,11 @@ class IterableDataset(Dataset):
     def __iter__(self):
         raise NotImplementedError(f"{type(self).__name__} does not define __iter__")
 
+    def __len__(self):
+        # PyTorch's streams have no length: TypeError, which len() callers (tqdm,
+        # DataLoader.__len__) catch, where Dataset's NotImplementedError would escape
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+
     def __add__(self, other):
         return ChainDataset([self, other])
 
