@@ -183,6 +183,7 @@ def test_swa_utils_equal_pytorch():
             use_buffers=True)
         mean = lib.optim.swa_utils.AveragedModel(
             model, avg_fn=lib.optim.swa_utils.get_ema_avg_fn(0.5))
+        swab = lib.optim.swa_utils.AveragedModel(model, use_buffers=True)   # int buffer too
         opt = lib.optim.SGD(model.parameters(), lr=0.1)
         sched = lib.optim.swa_utils.SWALR(opt, swa_lr=0.05, anneal_epochs=3)
         lrs = []
@@ -194,6 +195,7 @@ def test_swa_utils_equal_pytorch():
             swa.update_parameters(model)
             ema.update_parameters(model)
             mean.update_parameters(model)
+            swab.update_parameters(model)
             sched.step()
             lrs.append(opt.param_groups[0]["lr"])
         loader = [(x * 2, None), (x - 1, None)]
@@ -203,7 +205,8 @@ def test_swa_utils_equal_pytorch():
                         [p.detach().numpy().copy() for p in ema.parameters()]
                         + [b.detach().numpy().copy() for b in ema.module.buffers()
                            if b.detach().numpy().dtype.kind == "f"]
-                        + [p.detach().numpy().copy() for p in mean.parameters()],
+                        + [p.detach().numpy().copy() for p in mean.parameters()]
+                        + [b.detach().numpy().copy() for b in swab.module.buffers()],
                         lrs, bn.running_mean.numpy().copy(), bn.running_var.numpy().copy(),
                         int(swa.n_averaged), init))
     ours, theirs = results

@@ -46,7 +46,10 @@ def get_swa_multi_avg_fn():
         n = int(num_averaged.item() if isinstance(num_averaged, Tensor) else num_averaged)
         for p_avg, p_model in zip(averaged_param_list, current_param_list, strict=True):
             a = p_avg.array
-            a += (p_model.array - a) / (n + 1)
+            if a.dtype.kind == "f":
+                a += (p_model.array - a) / a.dtype.type(n + 1)
+            else:   # an integer buffer (BatchNorm's count): the mean truncated, as PyTorch
+                a[...] = a + (p_model.array - a) / (n + 1)
 
     return swa_update
 
