@@ -205,6 +205,26 @@ def test_losses_values_and_gradients_match_keras_for_every_reduction():
         fn = rk.losses.get(loss.get_config()["name"]) if name not in ("Huber",) else \
             rk.losses.get("huber")
         assert type(fn) is type(loss)
+    # ignore_class: those labels' losses are masked out (the mean is over the others)
+    labels, logits = np.array([[0, 2], [1, 2], [1, 0]]), data["reg"][:3, None].repeat(2, 1)
+    for reduction in ("sum_over_batch_size", "sum", "none"):
+        for sw in (None, np.array([[1.0, 0.5], [2.0, 0.0], [1.0, 3.0]])):
+            tp = torch.tensor(logits, requires_grad=True)
+            kv = keras.losses.SparseCategoricalCrossentropy(True, 2, reduction)(
+                torch.tensor(labels), tp, sample_weight=None if sw is None else torch.tensor(sw))
+            kv.sum().backward()
+            rp = rg.tensor(logits, requires_grad=True)
+            rv = rk.losses.SparseCategoricalCrossentropy(True, 2, reduction)(labels, rp, sw)
+            rv.sum().backward()
+            assert tuple(kv.shape) == tuple(rv.shape) and np.allclose(
+                kv.detach().numpy(), rv.numpy(), rtol=1e-6), (reduction, sw)
+            assert np.allclose(tp.grad.numpy(), rp.grad.numpy(), rtol=1e-6, atol=1e-7)
+    loss = rk.losses.SparseCategoricalCrossentropy(ignore_class=2)
+    assert loss.get_config() == keras.losses.SparseCategoricalCrossentropy(
+        ignore_class=2).get_config()
+    assert np.allclose(rk.losses.sparse_categorical_crossentropy(
+        labels, logits, True, ignore_class=2).numpy(), keras.losses.sparse_categorical_crossentropy(
+        torch.tensor(labels), torch.tensor(logits), True, ignore_class=2).numpy(), rtol=1e-6)
     # the function forms are the per-sample values
     yt, yp = data["bin"], data["prob"]
     for fn in ("huber", "log_cosh", "poisson", "kl_divergence", "hinge", "squared_hinge",

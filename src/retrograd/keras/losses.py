@@ -258,9 +258,46 @@ class CategoricalCrossentropy(Loss):
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     """ℓᵢ = −log ŷᵢ,yᵢ for integer labels yᵢ ∈ {0, …, C−1} of shape (N,)."""
 
-    def __init__(self, from_logits=False, name="sparse_categorical_crossentropy",
-                 reduction="sum_over_batch_size"):
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(from_logits, 0.0, -1, name, reduction)
+        if ignore_class is not None and not isinstance(ignore_class, (int, np.integer)):
+            raise TypeError(f"{type(self).__name__}: ignore_class must be an integer label "
+                            f"or None, got {ignore_class!r}")
+        # Keras's ignore_class: those labels' losses are masked out (0, and the mean is
+        # over the others, as Keras's mask), so the fused logits paths are not taken.
+        self.ignore_class = None if ignore_class is None else int(ignore_class)
+        if self.ignore_class is not None:
+            self.logits_of = None
+
+    def _ignored(self, y_true):
+        return (y_true.array if isinstance(y_true, Tensor) else np.asarray(y_true)) == \
+            self.ignore_class
+
+    def compute(self, y_true, y_pred):
+        if self.ignore_class is None:
+            return super().compute(y_true, y_pred)
+        from .compile_utils import masked_loss      # it imports this module
+        return masked_loss(self, y_true, y_pred, ~self._ignored(y_true))
+
+    def weighted(self, y_true, y_pred, weights, logits=False):
+        if self.ignore_class is None:
+            return super().weighted(y_true, y_pred, weights, logits)
+        from .compile_utils import masked_loss
+        return masked_loss(self, y_true, y_pred, ~self._ignored(y_true), weights)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        y_pred = _prediction(y_pred, self.name)
+        y = self.check_target(_target_array(y_true, self.name), y_pred).to(y_pred.device)
+        w = None if sample_weight is None else \
+            _target_array(sample_weight, self.name + " (sample_weight)")
+        if w is not None and w.shape != y.shape[:w.ndim]:
+            raise ValueError(f"{self.name}: sample_weight of shape {w.shape} does not match "
+                             f"the labels of shape {tuple(y.shape)}")
+        from .compile_utils import masked_loss
+        return masked_loss(self, y, y_pred, ~self._ignored(y), w)
 
     def check_target(self, y, y_pred):
         c = y_pred.shape[-1]
@@ -269,11 +306,14 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
             raise ValueError(f"{self.name}: y_true of shape {y.shape} does not fit y_pred of "
                              f"shape {tuple(y_pred.shape)}; expected integer labels of shape "
                              f"{batch}")
+        given = y
+        if self.ignore_class is not None:      # checked (and computed) as 0, then masked
+            y = np.where(np.asarray(y) == self.ignore_class, 0, y)
         if y.size and (not np.isfinite(y).all() or np.any(y != np.round(y))
                        or y.min() < 0 or y.max() >= c):
             raise ValueError(f"{self.name}: y_true must hold integer class labels in "
                              f"0..{c - 1}, got values from {y.min()} to {y.max()}")
-        return Tensor._wrap(y.reshape(batch).astype(np.int64))
+        return Tensor._wrap(given.reshape(batch).astype(np.int64))
 
     def batch_mean(self, y_true, y_pred):
         if self.from_logits and y_pred.ndim == 2:
@@ -282,14 +322,19 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     def call(self, y_true, y_pred):
         labels = y_true.array.reshape(-1).astype(np.int64, copy=False)
+        if self.ignore_class is not None:       # any class: their losses are masked out
+            labels = array_module(labels).where(labels == self.ignore_class, 0, labels)
         if self.from_logits:
-            return ops.SoftmaxCrossEntropy("none").apply(y_pred, _t(labels))
+            # the fused op takes (N, C): a (batch, steps…, C) output's steps as samples
+            return ops.SoftmaxCrossEntropy("none").apply(
+                y_pred.reshape(-1, y_pred.shape[-1]), _t(labels)).reshape(y_true.shape)
         p = y_pred / y_pred.sum(axis=-1, keepdims=True)
         logp = p.clip(EPSILON, 1 - EPSILON).log().reshape(-1, y_pred.shape[-1])
         return -logp[np.arange(len(labels)), labels].reshape(y_true.shape)
 
     def get_config(self):
-        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
+                "ignore_class": self.ignore_class}
 
 
 class BinaryCrossentropy(Loss):
@@ -692,9 +737,12 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
                                    reduction="none")(y_true, y_pred)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
-    """Per-sample cross-entropy from integer labels (shape (N,))."""
-    return SparseCategoricalCrossentropy(from_logits, reduction="none")(y_true, y_pred)
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """Per-sample cross-entropy from integer labels (shape (N,)); 0 where the label is
+    ``ignore_class``."""
+    return SparseCategoricalCrossentropy(from_logits, ignore_class, reduction="none")(
+        y_true, y_pred)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
