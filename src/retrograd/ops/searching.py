@@ -98,7 +98,15 @@ def histc(input, bins=100, min=0, max=0):
         lo, hi = lo - 1, hi + 1
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
-    counts, _ = xp.histogram(a.reshape(-1), bins=int(bins), range=(lo, hi))
+    # PyTorch's rule, in the input's dtype: bin ⌊(x − min)·bins / (max − min)⌋, x = max
+    # in the last. NumPy's histogram compares with computed edges instead, which puts
+    # some values on an edge one bin lower (0.6 with 5 bins over [0, 1]: bin 2, not 3).
+    t = a.dtype.type
+    lo, hi = t(lo), t(hi)
+    flat = a.reshape(-1)
+    v = flat[(flat >= lo) & (flat <= hi)]           # NaN and values outside: ignored
+    place = ((v - lo) * t(bins) / (hi - lo)).astype(np.int64)
+    counts = xp.bincount(xp.minimum(place, int(bins) - 1), minlength=int(bins))
     return _make(counts.astype(a.dtype))
 
 
