@@ -461,12 +461,25 @@ def test_every_op_runs_on_the_device(device):
         out.sum().backward()
         host[name] = (rg.tensor(out.cpu().numpy()), t.grad.cpu().numpy())
         assert t.grad.device == device
+        # the device's values and gradient are the CPU's
+        c = rg.tensor(_points(domain, (4,), i), requires_grad=True)
+        f(rg, c).sum().backward()
+        np.testing.assert_allclose(host[name][0].numpy(), f(rg, c).detach().numpy(),
+                                   rtol=1e-12, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(host[name][1], c.grad.numpy(), rtol=1e-12, atol=1e-14,
+                                   err_msg=name)
     for i, (name, (domain, f)) in enumerate(BINARY.items()):
         a, b = (rg.tensor(_points(domain, (4,), i + k), device=device, requires_grad=True)
                 for k in (0, 50))
         out = f(rg, a, b)
         out.sum().backward()
         assert out.device == a.grad.device == device, name
+        ca, cb = (rg.tensor(_points(domain, (4,), i + k), requires_grad=True) for k in (0, 50))
+        cpu = f(rg, ca, cb)
+        cpu.sum().backward()
+        for got, want in ((out, cpu), (a.grad, ca.grad), (b.grad, cb.grad)):
+            np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(),
+                                       rtol=1e-12, atol=1e-14, err_msg=name)
     for name, f in {**PREDICATES, **LOGICAL}.items():
         if name == "floor_divide" or name == "heaviside":
             continue
