@@ -332,6 +332,10 @@ def test_gradients_at_zero_and_at_singular_points_are_pytorchs():
         (lambda m, a: m.cdist(a, a, compute_mode="use_mm_for_euclid_dist"),
          [R.standard_normal((30, 3)) * 100]),
         (lambda m, a: m.linalg.det(a), [np.zeros((3, 3))]),
+        # rank 1 of 3: PyTorch's pinv derivative (the SVD's would be 0/0 = NaN)
+        (lambda m, a: m.linalg.pinv(a), [np.outer(np.arange(1.0, 7.0), [1.0, 0.0, 2.0])]),
+        (lambda m, a, b: m.linalg.lstsq(a, b).solution,
+         [np.outer(np.arange(1.0, 7.0), [1.0, 0.0, 2.0]), np.ones((6, 2))]),
     ]
     for f, arrays in cases:
         ours, y1 = _run(rg, f, arrays, np.float64)

@@ -23,7 +23,7 @@ from .ops import linalg as _ops
 from .ops import products as _products
 from .ops.einsum import einsum as _einsum
 from .ops.einsum import outer
-from .ops.linalg import LinAlgError
+from .ops.linalg import LinAlgError, _T
 from .ops.matmul import matmul
 from .ops.operand import pair
 from .ops.shape import stack as _stack
@@ -415,21 +415,24 @@ def _array(v):
 @_with_out
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore–Penrose pseudo-inverse V diag(1/σ) Uᵀ, σ below the tolerance
-    max(atol, rtol·σ_max) counted as 0 (``hermitian``: from eigh)."""
+    max(atol, rtol·σ_max) counted as 0 (``hermitian``: from eigh); its gradient is
+    PyTorch's (``ops.linalg.Pinv``), finite at rank-deficient matrices."""
     _matrix(A, "linalg.pinv", square=hermitian)
     m, n = A.shape[-2:]
     xp = array_module(A.array)
+    a = A.array
     if hermitian:
-        w, V = _ops.eigh(A)
-        tol = _tolerance(_make(xp.abs(w.array)), atol, rtol, m, n)
-        keep = _make((xp.abs(w.array) > tol).astype(A.dtype))
-        safe = w + (1 - keep)
-        return (V * (keep / safe).unsqueeze(-2)) @ V.mT
-    U, S, Vh = _ops.svd(A, False)
-    tol = _tolerance(S, atol, rtol, m, n)
-    keep = _make((S.array > tol).astype(A.dtype))
-    safe = S + (1 - keep)
-    return (Vh.mT * (keep / safe).unsqueeze(-2)) @ U.mT
+        w, V = xp.linalg.eigh(a)
+        tol = _tolerance(_make(xp.abs(w)), atol, rtol, m, n)
+        keep = xp.abs(w) > tol
+        p = (V * xp.where(keep, 1 / xp.where(keep, w, 1), 0)[..., None, :]) @ _T(V)
+    else:
+        U, S, Vh = xp.linalg.svd(a, full_matrices=False)
+        tol = _tolerance(_make(S), atol, rtol, m, n)
+        keep = S > tol
+        p = (_T(Vh) * xp.where(keep, 1 / xp.where(keep, S, 1), 0)[..., None, :]) @ _T(U)
+    # the gradient: PyTorch's formula at constant rank (the SVD's is 0/0 at rank < k)
+    return _ops.Pinv(p.astype(A.dtype, copy=False)).apply(A)
 
 
 @_with_out

@@ -107,6 +107,34 @@ class Inv(Function):
         return -(self.y @ da @ self.y)
 
 
+class Pinv(Function):
+    """P = A⁺, given (computed by ``linalg.pinv`` from the SVD or eigh, its small σ
+    cut). PyTorch's derivative of the pseudo-inverse at constant rank, defined at
+    rank-deficient A too (where the SVD's backward divides 0 by 0):
+
+        Ṗ = −P Ȧ P + P Pᵀ Ȧᵀ (I − A P) + (I − P A) Ȧᵀ Pᵀ P,
+        ∂ℓ/∂A = −Pᵀ G Pᵀ + (I − A P) Gᵀ P Pᵀ + Pᵀ P Gᵀ (I − P A)."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, a):
+        self.a = a
+        return self.p
+
+    def backward(self, g):
+        p, a, gt = self.p, self.a, _T(g)
+        left = gt @ p @ _T(p)                      # Gᵀ P Pᵀ          (m × n)
+        right = _T(p) @ p @ gt                     # Pᵀ P Gᵀ          (m × n)
+        return -(_T(p) @ g @ _T(p)) + left - a @ (p @ left) + right - (right @ p) @ a
+
+    def jvp(self, da):
+        p, a, dat = self.p, self.a, _T(da)
+        left = p @ _T(p) @ dat                     # P Pᵀ Ȧᵀ          (n × m)
+        right = dat @ _T(p) @ p                    # Ȧᵀ Pᵀ P          (n × m)
+        return -(p @ da @ p) + left - (left @ a) @ p + right - p @ (a @ right)
+
+
 def adjugate(a):
     """adj(A), with adj(A) = det(A)·A⁻¹ where A is invertible and continuous where it
     is not: from A = U Σ Vᵀ, adj(A) = det(U)det(V) · V diag(Πⱼ≠ᵢ sⱼ) Uᵀ (the products
