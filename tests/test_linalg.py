@@ -306,6 +306,16 @@ def test_results_are_pytorchs_named_tuples():
                 np.testing.assert_allclose(np.abs(a.numpy()), np.abs(b.numpy()), atol=1e-12)
     assert rg.linalg.matrix_rank(rg.tensor(np.ones((3, 3)))).item() == 1
     assert rg.linalg.matrix_rank(rg.eye(3)).dtype == np.int64
+    tall, rhs = R.standard_normal((2, 5, 3)), R.standard_normal((2, 5, 2))
+    for driver in (None, "gels", "gelsy", "gelsd", "gelss"):   # the extras per driver
+        ours = rg.linalg.lstsq(rg.tensor(tall), rg.tensor(rhs), driver=driver)
+        theirs = torch.linalg.lstsq(torch.tensor(tall), torch.tensor(rhs), driver=driver)
+        for field in ours._fields:
+            a, b = getattr(ours, field).numpy(), getattr(theirs, field).numpy()
+            assert a.shape == b.shape and a.dtype == b.dtype, (driver, field, a.shape, b.shape)
+            np.testing.assert_allclose(a, b, atol=1e-10)
+    with pytest.raises(RuntimeError, match="driver"):
+        rg.linalg.lstsq(rg.tensor(tall), rg.tensor(rhs), driver="gelsx")
     sing = np.stack([np.ones((3, 3)), np.eye(3)])    # a singular matrix's cond: inf
     for p in ("fro", "nuc", 1, float("inf")):   # (PyTorch cannot differentiate these)
         np.testing.assert_array_equal(rg.linalg.cond(rg.tensor(sing), p).numpy(),

@@ -471,10 +471,15 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None):
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
-    """The least-squares solution X = argmin ‖A X − B‖ (``solution``; ``rank`` as well;
-    ``residuals`` and ``singular_values`` empty, as PyTorch's default driver 'gelsy'
-    on the CPU), through the pseudo-inverse: differentiable."""
+    """The least-squares solution X = argmin ‖A X − B‖ through the pseudo-inverse
+    (differentiable), with PyTorch's CPU extras per ``driver``: ``rank`` (not with
+    'gels'), ``singular_values`` of A ('gelsd', 'gelss'), ``residuals`` ‖A X − B‖²
+    per column (not with the default 'gelsy'; only where m > n and A has full rank);
+    the others are empty. 'gels' refuses a rank-deficient A, as LAPACK's."""
     op = "linalg.lstsq"
+    if driver not in (None, "gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
+                           f"(gels, gelsy, gelsd, gelss), got {driver!r}")
     _matrix(A, op, square=False)
     if not isinstance(B, Tensor):
         raise TypeError(f"{op}(): argument 'B' must be Tensor, not {type(B).__name__}")
@@ -490,10 +495,22 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rtol = None if rcond is None else rcond
     X = matmul(pinv(A, rtol=rtol), Bm)
     xp = array_module(A.array)
-    empty = _make(xp.zeros((0,), dtype=A.dtype))
     rank = matrix_rank(A, rtol=rtol)
-    return LstsqResult(X.squeeze(-1) if vector else X, empty, rank,
-                       _make(xp.zeros((0,), dtype=A.dtype)))
+    m, n = A.shape[-2:]
+    full = bool((rank.array == min(m, n)).all())
+    if driver == "gels" and not full:
+        raise LinAlgError(f"torch.linalg.lstsq: The least squares solution could not be "
+                          f"computed because the input matrix does not have full rank "
+                          f"(rank {rank.array.min()} < {min(m, n)}; driver 'gels')")
+    residuals = _make(xp.zeros((0,), dtype=A.dtype))
+    if driver not in (None, "gelsy") and m > n and full:
+        residuals = (matmul(A, X) - Bm).pow(2).sum(-2)
+    singular_values = _make(xp.zeros((0,), dtype=A.dtype))
+    if driver in ("gelsd", "gelss"):
+        singular_values = _make(xp.linalg.svd(A.array, compute_uv=False))
+    if driver == "gels":
+        rank = _make(xp.zeros((0,), dtype=np.int64))
+    return LstsqResult(X.squeeze(-1) if vector else X, residuals, rank, singular_values)
 
 
 # -- the _ex variants, tensor equations, vander, matrix_exp ----------------------------
