@@ -258,6 +258,7 @@ def test_errors_as_pytorch():
         (lambda m: m.linalg.solve(m.eye(3), m.ones(2, 3)), "(3x3 and 2x3)"),
         (lambda m: m.linalg.solve(m.eye(3), m.ones(3, dtype=m.float64)), "same dtype"),
         (lambda m: m.linalg.norm(m.ones(2, 3, 4), 2), "must be 1D or 2D"),
+        (lambda m: m.linalg.norm(m.ones(3), "fro"), "at least 2 dimensions"),
         (lambda m: m.linalg.matrix_norm(m.ones(2, 3), 3), "Order 3 not supported"),
         (lambda m: m.linalg.vector_norm(m.ones(2), "fro"), "must be Number"),
         (lambda m: m.linalg.qr(m.eye(2), mode="x"), "unrecognized mode"),

@@ -178,7 +178,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     if A.ndim not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input "
                            f"must be 1D or 2D. Got {A.ndim}D.")
-    if A.ndim == 1:
+    if A.ndim == 1 and not isinstance(ord, str):   # 'fro'/'nuc' of a vector: below
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
 
