@@ -293,6 +293,9 @@ RESULTS = {
                                                      _i(L, [[1], [0]]), 1),
     "trapezoid_dx_inf": lambda L: L.trapezoid(L.tensor([[1.0, np.inf], [2, 3]]), dx=0.5, dim=0),
     "trapezoid_int_one": lambda L: L.trapezoid(_i(L, [[1, 2, 4]])) + L.trapezoid(L.ones(1)),
+    "tril_in_place": lambda L: L.arange(12.0).reshape(3, 4).tril_(-1),
+    "triu_cumsum_cumprod_in_place": lambda L: _i(L, [[1, 2], [3, 4]]).triu_(1).cumsum_(1)
+    .cumprod_(dim=0),
     "mode_bool": lambda L: L.mode(_mask(L, [[1, 0, 0], [1, 1, 0]]), 1),
     "aminmax_empty_rows": lambda L: L.aminmax(L.zeros(0, 3), dim=1),
     "nansum_0d_dim": lambda L: L.nansum(L.tensor(NAN), 0, keepdim=True),
@@ -496,7 +499,7 @@ def test_no_longer_missing():
     for name in ("prod", "median", "mode", "kthvalue", "quantile", "narrow", "take",
                  "histc", "bincount", "cummax", "cummin", "masked_select", "fliplr",
                  "flipud", "rot90", "diagonal", "index_add", "index_add_", "index_fill_",
-                 "index_copy_", "masked_scatter_"):
+                 "index_copy_", "masked_scatter_", "tril_", "triu_", "cumsum_", "cumprod_"):
         assert callable(getattr(rg.ones(2, 2), name)), name
         assert name not in TENSOR_METHODS, name
     for name in TENSOR_METHODS:      # what is still missing is named, as before

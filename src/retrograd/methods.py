@@ -1022,7 +1022,7 @@ _Methods.__invert__ = _logical.bitwise_not
 _Methods.__abs__ = _division.absolute
 # The in-place forms of the older methods (x.exp_(), x.relu_(), x.masked_fill_(m, v)…).
 for _name in ("abs", "cos", "exp", "log", "neg", "relu", "sigmoid", "sin", "sqrt",
-              "square", "tanh", "masked_fill"):
+              "square", "tanh", "masked_fill", "tril", "triu", "cumsum", "cumprod"):
     if _name + "_" not in vars(_Methods):
         setattr(_Methods, _name + "_", _math_in_place(vars(_Methods)[_name], _name + "_"))
 del _module, _forms, _name, _fn, _sign
