@@ -341,6 +341,8 @@ def test_weight_and_spectral_norm_equal_pytorch():
         m(rg.tensor(x_np))
     rg.nn.utils.remove_spectral_norm(m)
     close(m.weight, w / np.linalg.svd(w, compute_uv=False)[0], 1e-6)
+    with pytest.raises(rg.NotSupportedError, match="parametrizations.orthogonal"):
+        rg.nn.utils.parametrizations.orthogonal(m)
 
 
 def test_register_parametrization_and_init_extras_equal_pytorch():

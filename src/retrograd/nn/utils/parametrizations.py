@@ -6,6 +6,7 @@ import numpy as np
 
 from ... import random
 from ...function import no_grad
+from ...missing import module_getattr
 from ...tensor import Tensor
 from ..module import Module
 from .parametrize import register_parametrization
@@ -120,3 +121,7 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 
 __all__ = ["weight_norm", "spectral_norm"]
+
+__getattr__ = module_getattr(__name__, {
+    "orthogonal": "it would need the matrix exponential or Cayley map of a skew-symmetric "
+                  "parameter; weight_norm and spectral_norm are there"})
