@@ -611,3 +611,20 @@ def test_order_statistics_match_pytorch_on_random_ties_and_nan(shape, data):
             ours, theirs = ours[:1], theirs[:1]
         for u, v in zip(ours, theirs):
             np.testing.assert_allclose(u.numpy(), v.numpy(), equal_nan=True, err_msg=name)
+
+
+def test_beta_zero_ignores_input_but_gives_it_a_zero_gradient():
+    """addmm/addmv/baddbmm with beta=0: the input's NaN are ignored and its gradient is
+    zeros (PyTorch's; None would make an optimizer skip it)."""
+    for f in (lambda L, c, a: L.addmm(c, a, L.ones(3, 2), beta=0),
+              lambda L, c, a: L.addmv(c[0], a, L.ones(3), beta=0, alpha=2),
+              lambda L, c, a: L.baddbmm(c, a[None], L.ones(1, 3, 2), beta=0)):
+        grads = []
+        for L in (rg, torch):
+            c = L.tensor(np.full((2, 2), np.nan, np.float32), requires_grad=True)
+            a = L.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), requires_grad=True)
+            y = f(L, c, a)
+            y.sum().backward()
+            grads.append((y.detach().numpy(), c.grad.numpy(), a.grad.numpy()))
+        for ours, theirs in zip(*grads):
+            np.testing.assert_array_equal(ours, theirs)

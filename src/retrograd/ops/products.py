@@ -13,6 +13,7 @@ import numpy as np
 from ..backend import array_module
 from ..function import Function
 from ..tensor import Tensor, _make
+from . import elementwise
 from .einsum import einsum
 from .linalg import VectorNorm
 from .matmul import matmul
@@ -121,6 +122,9 @@ def _add_product(input, product, beta, alpha):
     """β·input + α·product; β = 0 ignores input (its NaN and Inf too), as PyTorch."""
     scaled = product if alpha == 1 else product * alpha
     if beta == 0:   # input only lends its shape to the broadcast
+        if isinstance(input, Tensor) and input.requires_grad:   # PyTorch's zero gradient
+            every = array_module(input.array).ones(input.shape, dtype=bool)
+            return scaled + elementwise.where(every, 0, input)
         return scaled + _zeros_like(input)
     return scaled + (input if beta == 1 else input * beta)
 
