@@ -296,7 +296,11 @@ OPTIMIZERS = [("Nadam", {}), ("Adamax", {}), ("Adadelta", {"learning_rate": 1.0}
               ("Nadam", {"weight_decay": 0.1, "clipnorm": 0.5}),
               ("Adamax", {"global_clipnorm": 1.0}), ("Lion", {"clipvalue": 0.2}),
               ("Lion", {"use_ema": True, "ema_momentum": 0.5, "ema_overwrite_frequency": 2}),
-              ("Adafactor", {"learning_rate": 0.1, "use_ema": True, "ema_momentum": 0.9})]
+              ("Adafactor", {"learning_rate": 0.1, "use_ema": True, "ema_momentum": 0.9}),
+              ("Adam", {"learning_rate": 0.01, "small": True}),    # where ε's place shows
+              ("Adam", {"amsgrad": True, "weight_decay": 0.1}), ("AdamW", {"small": True}),
+              ("RMSprop", {"learning_rate": 0.01, "small": True}),
+              ("RMSprop", {"momentum": 0.5, "centered": True, "small": True})]
 
 
 def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
@@ -304,7 +308,8 @@ def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
     weights = [rng.normal(size=(3, 4)).astype("float32"), rng.normal(size=4).astype("float32")]
     grads = [[rng.normal(size=w.shape).astype("float32") for w in weights] for _ in range(5)]
     for name, kw in OPTIMIZERS + [("Lion", {"schedule": True}), ("Adafactor", {"schedule": True})]:
-        kk, rr = dict(kw), dict(kw)
+        kk, rr, scale = dict(kw), dict(kw), 1e-4 if kw.get("small") else 1.0
+        kk.pop("small", None), rr.pop("small", None)
         if kw.get("schedule"):
             del kk["schedule"], rr["schedule"]
             kk["learning_rate"] = keras.optimizers.schedules.ExponentialDecay(0.01, 2, 0.5)
@@ -313,8 +318,8 @@ def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
         kv = [keras.Variable(w.copy()) for w in weights]
         rv = [rg.tensor(w.copy(), requires_grad=True) for w in weights]
         for g in grads:
-            kopt.apply([torch.tensor(x) for x in g], kv)
-            ropt.apply([x.copy() for x in g], rv)
+            kopt.apply([torch.tensor(x * np.float32(scale)) for x in g], kv)
+            ropt.apply([x * np.float32(scale) for x in g], rv)
         kopt.finalize_variable_values(kv)       # use_ema: the weights take their averages
         ropt.finalize_variable_values(rv)
         for a, b in zip(kv, rv):

@@ -290,7 +290,8 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     """Adam with Keras's defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999,
-    epsilon=1e-7. Runs on ``retrograd.optim.Adam`` (``AdamW`` with weight_decay)."""
+    epsilon=1e-7. Runs Keras's step (``rules.AdamRule``) on ``retrograd.optim.Adam``'s
+    slots; the weight decay is Keras's (decoupled, before the step), the base class's."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
@@ -299,17 +300,9 @@ class Adam(Optimizer):
         self._check_as(optim.Adam, betas=(beta_1, beta_2), eps=epsilon)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
-    @property
-    def _decays_itself(self):
-        return bool(self.weight_decay)
-
-    def _make(self, params, lr):
-        if self.weight_decay:
-            return optim.AdamW(params, lr=lr, betas=(self.beta_1, self.beta_2),
-                               eps=self.epsilon, weight_decay=self.weight_decay,
-                               amsgrad=self.amsgrad)
-        return optim.Adam(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
-                          amsgrad=self.amsgrad)
+    def _make(self, params, lr):     # Keras's step (ε on the uncorrected √v), PyTorch's slots
+        return rules.AdamRule(params, lr=lr, betas=(self.beta_1, self.beta_2),
+                              eps=self.epsilon, amsgrad=self.amsgrad)
 
     def _hyper(self):
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
@@ -325,7 +318,8 @@ class AdamW(Adam):
 
 class RMSprop(Optimizer):
     """RMSprop with Keras's defaults: learning_rate=0.001, rho=0.9, momentum=0.0,
-    epsilon=1e-7, centered=False. Runs on ``retrograd.optim.RMSprop`` (alpha=rho)."""
+    epsilon=1e-7, centered=False. Runs Keras's step (``rules.RMSpropRule``: ε under the
+    root) on ``retrograd.optim.RMSprop``'s slots (alpha=rho)."""
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, **kwargs):
@@ -334,9 +328,9 @@ class RMSprop(Optimizer):
         self._check_as(optim.RMSprop, alpha=rho, momentum=momentum, eps=epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
-    def _make(self, params, lr):
-        return optim.RMSprop(params, lr=lr, alpha=self.rho, eps=self.epsilon,
-                             momentum=self.momentum, centered=self.centered)
+    def _make(self, params, lr):     # Keras's step (ε under the root), PyTorch's slots
+        return rules.RMSpropRule(params, lr=lr, alpha=self.rho, eps=self.epsilon,
+                                 momentum=self.momentum, centered=self.centered)
 
     def _hyper(self):
         return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
