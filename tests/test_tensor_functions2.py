@@ -548,17 +548,21 @@ def test_on_every_device(device):
         assert y1.device == x1.device
         np.testing.assert_allclose(y1.cpu().numpy(), y0.numpy(), rtol=1e-12)
         np.testing.assert_allclose(x1.grad.cpu().numpy(), x0.grad.numpy(), rtol=1e-12)
+    def integer_results(dev):
+        x = rg.tensor(a, device=dev)
+        seq = rg.tensor([-1.0, 0.0, 1.0], device=dev)
+        return (rg.searchsorted(seq, x), rg.bucketize(x, seq), rg.histc(x, 4),
+                rg.argwhere(x > 0), rg.count_nonzero(x > 0, 1), rg.median(x, 1).indices,
+                rg.bincount(rg.tensor([0, 2, 2], device=dev)),
+                rg.searchsorted(x.sort(1).values, x, sorter=x.argsort(1), side="right"),
+                rg.repeat_interleave(rg.tensor([2, 0, 1], device=dev)),
+                rg.count_nonzero(x, (0, 1)), rg.mode(x.round(), 1).indices,
+                rg.cummax(x, 0).indices, rg.bincount(rg.tensor([0, 2], device=dev),
+                                                     rg.ones(2, device=dev)))
     x = rg.tensor(a, device=device)
-    seq = rg.tensor([-1.0, 0.0, 1.0], device=device)
-    for r in (rg.searchsorted(seq, x), rg.bucketize(x, seq), rg.histc(x, 4),
-              rg.argwhere(x > 0), rg.count_nonzero(x > 0, 1), rg.median(x, 1).indices,
-              rg.bincount(rg.tensor([0, 2, 2], device=device)),
-              rg.searchsorted(x.sort(1).values, x, sorter=x.argsort(1), side="right"),
-              rg.repeat_interleave(rg.tensor([2, 0, 1], device=device)),
-              rg.count_nonzero(x, (0, 1)), rg.mode(x.round(), 1).indices,
-              rg.cummax(x, 0).indices, rg.bincount(rg.tensor([0, 2], device=device),
-                                                   rg.ones(2, device=device))):
+    for r, cpu in zip(integer_results(device), integer_results("cpu")):
         assert r.device == x.device
+        np.testing.assert_array_equal(r.cpu().numpy(), cpu.numpy())   # the CPU's values
     assert rg.tril_indices(3, 3, device=device).device == x.device
 
 
