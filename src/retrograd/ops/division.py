@@ -39,11 +39,13 @@ class _Rounded(Function):
             raise RuntimeError(f"ZeroDivisionError: {self.function}: integer division by zero "
                                f"(divisor shape {tuple(b.shape)}, {b.dtype}), as in PyTorch")
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = xp.floor_divide(a, b)
-            if self.mode == "trunc":    # toward 0: one more where the signs differ
-                if a.dtype.kind in "fc":
-                    q = xp.trunc(a / b)
-                else:
+            if self.mode == "trunc" and a.dtype.kind in "fc":
+                # only this: NumPy's float floor_divide, which it computed first and threw
+                # away, is 10× slower (div trunc of (256, 4096) float32: 29 → 2.5 ms)
+                q = xp.trunc(a / b)
+            else:
+                q = xp.floor_divide(a, b)
+                if self.mode == "trunc":    # integers toward 0: one more where signs differ
                     q = q + ((q < 0) & (q * b != a))
         return q.astype(xp.result_type(a, b), copy=False)
 
