@@ -408,6 +408,10 @@ def test_uint8_images_resize_as_torch():
         y = F.interpolate(rg.tensor(inp), **kw)
         assert y.dtype == np.uint8
         np.testing.assert_array_equal(y.numpy(), TF.interpolate(torch.tensor(inp), **kw).numpy())
+    # antialiased (torchvision's resize): PyTorch's fixed-point kernel may round by 1
+    kw = dict(size=(3, 4), mode="bilinear", antialias=True)
+    y = F.interpolate(rg.tensor(x), **kw).numpy().astype(int)
+    assert np.abs(y - TF.interpolate(torch.tensor(x), **kw).numpy()).max() <= 1
     for inp, mode in ((x.astype(np.int64), "bilinear"), (x[:, :, 0], "linear")):
         with pytest.raises(NotImplementedError):
             TF.interpolate(torch.tensor(inp), scale_factor=2, mode=mode)
@@ -454,6 +458,7 @@ def test_errors_are_torchs():
         (lambda f, t: f.pairwise_distance(t, t[..., :2]), None),
         (lambda f, t: f.multilabel_margin_loss(t[0, 0], t[0, 0]), None),
         (lambda f, t: f.cosine_similarity(t, t, dim=4), None),
+        (lambda f, t: f.interpolate(t, size=3, recompute_scale_factor=True), None),
     ]
     for call, _ in calls:
         with pytest.raises(Exception) as theirs:

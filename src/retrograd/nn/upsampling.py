@@ -73,6 +73,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     n = input.shape[2:]
+    if size is not None and recompute_scale_factor:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if size is not None:
         out = tuple(int(s) for s in _spatial("interpolate", size, k, "size"))
         scales = [None] * k
@@ -102,6 +104,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for "
                                       f"{input.dtype} input (floating point, and uint8 for "
                                       "'bilinear', as PyTorch)")
+        if antialias:        # filtered in float64, each pass rounded and clipped
+            return _antialiased(input, out, scales, n, mode, align_corners, integer=True)
         return _integer_linear(input, out, scales, n, mode, align_corners)
     if antialias:
         return _antialiased(input, out, scales, n, mode, align_corners)
@@ -123,12 +127,14 @@ def _unchanged(mode, n, m, scale):
                        scale == 1.0)
 
 
-def _antialiased(input, out, scales, n, mode, align_corners):
-    """``antialias=True``: each axis filtered as PyTorch (and PIL) do, last axis first."""
-    if input.dtype.kind != "f":
+def _antialiased(input, out, scales, n, mode, align_corners, integer=False):
+    """``antialias=True``: each axis filtered as PyTorch (and PIL) do, last axis first
+    (``integer``: uint8 images, each pass rounded half up and clipped, no gradient)."""
+    if input.dtype.kind != "f" and not integer:
         raise NotSupportedError(f"interpolate: antialias=True on {input.dtype} input is not "
                                 "supported; convert it to float first")
-    y = input
+    xp = array_module(input.array)
+    y = Tensor._wrap(input.array.astype(np.float64)) if integer else input
     for i in reversed(range(len(out))):
         if n[i] == out[i]:
             continue                     # PyTorch filters only the axes that change size
@@ -137,7 +143,9 @@ def _antialiased(input, out, scales, n, mode, align_corners):
         else:
             scale = scales[i] if scales[i] is not None else n[i] / out[i]
         y = resample_axis_weighted(y, 2 + i, out[i], mode, scale)
-    return y
+        if integer:
+            y = Tensor._wrap(xp.clip(xp.floor(y.array + 0.5), 0, 255))
+    return Tensor._wrap(y.array.astype(input.dtype)) if integer else y
 
 
 def _integer_linear(input, out, scales, n, mode, align_corners):
