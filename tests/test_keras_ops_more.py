@@ -428,8 +428,8 @@ def _blurred(images, size, sigma):
     """Each channel correlated with the normalised Gaussian, zero padding."""
     k = [np.exp(-0.5 * ((np.arange(n) - (n - 1) / 2) / s) ** 2) for n, s in zip(size, sigma)]
     kernel = np.outer(k[0] / k[0].sum(), k[1] / k[1].sum())
-    p = size[0] // 2
-    padded = np.pad(images, ((0, 0), (p, p), (p, p), (0, 0)))
+    p, q = size[0] // 2, size[1] // 2
+    padded = np.pad(images, ((0, 0), (p, p), (q, q), (0, 0)))
     h, w = images.shape[1:3]
     return sum(kernel[i, j] * padded[:, i:i + h, j:j + w] for i in range(size[0])
                for j in range(size[1]))
@@ -455,6 +455,9 @@ NUMPY_CASES = [
     ("gaussian_blur_5", lambda: rops.image.gaussian_blur(IMG, (5, 5), (1.5, 1.5)),
      _blurred(IMG, (5, 5), (1.5, 1.5))),
     ("sparsemax_axis0", lambda: rops.sparsemax(A, 0), _sparsemax(A, 0)),
+    # Keras's x-first order: kernel_size/sigma [0] along the width, [1] the height
+    ("gaussian_blur_3x5", lambda: rops.image.gaussian_blur(IMG, (3, 5), (0.8, 1.5)),
+     _blurred(IMG, (5, 3), (1.5, 0.8))),
 ]
 
 

@@ -298,11 +298,11 @@ __all__ += ["gaussian_blur", "sobel_edges", "rgb_to_hsv", "hsv_to_rgb"]
 
 def _depthwise(t, kernel2d):
     """Each channel of (B, H, W, C) convolved with ``kernel2d`` (kh, kw), zero padding
-    of kh//2 on every side (Keras's: the size stays for odd square kernels)."""
+    of kh//2 above and below, kw//2 left and right (the size stays for odd kernels)."""
     c = t.shape[-1]
-    p = kernel2d.shape[0] // 2
+    ph, pw = kernel2d.shape[0] // 2, kernel2d.shape[1] // 2
     k = np.broadcast_to(kernel2d[:, :, None, None], kernel2d.shape + (1, c))
-    return _conv(pad(t, [(0, 0), (p, p), (p, p), (0, 0)]),
+    return _conv(pad(t, [(0, 0), (ph, ph), (pw, pw), (0, 0)]),
                  creation.as_tensor(np.ascontiguousarray(k).astype(t.dtype), device=t.device),
                  1, "valid", "channels_last", 1) if c else t
 
@@ -320,7 +320,9 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
         x = np.arange(n, dtype=np.float64) - (n - 1) / 2
         k = np.exp(-0.5 * (x / s) ** 2)
         return k / k.sum()
-    kernel = np.outer(kernel1d(ks[1], sg[1]), kernel1d(ks[0], sg[0])).reshape(ks[0], ks[1])
+    # Keras's outer(y, x) with x = (kernel_size[0], sigma[0]), y = the [1]s, not reshaped
+    # afterwards as Keras's torch backend does (that scrambles a non-square kernel)
+    kernel = np.outer(kernel1d(ks[1], sg[1]), kernel1d(ks[0], sg[0]))
     return _restore(_depthwise(t, kernel), fmt, single)
 
 
