@@ -240,6 +240,8 @@ CASES = [
     ("abs_bool", lambda o: o.abs(A > 0)), ("sign_bool", lambda o: o.sign(A > 0)),
     ("hard_shrink_nan", lambda o: o.hard_shrink(SPECIAL)),
     ("soft_shrink_nan", lambda o: o.soft_shrink(SPECIAL)),
+    ("grayscale_uint8", lambda o: o.image.rgb_to_grayscale((IMG * 255).astype(np.uint8))),
+    ("patches_uint8", lambda o: o.image.extract_patches((IMG * 255).astype(np.uint8), 2)),
     ("segment_max_empty", lambda o: o.segment_max(A, np.array([1, 1, 3]), num_segments=4)),
     ("segment_min_empty", lambda o: o.segment_min(A, np.array([0, 2, 2]), num_segments=4)),
     ("extract_sequences", lambda o: o.extract_sequences(T3, 2, 1)),

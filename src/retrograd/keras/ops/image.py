@@ -158,10 +158,14 @@ def rgb_to_grayscale(images, data_format=None):
     if t.shape[-1] != 3:
         raise ValueError(f"keras.ops.image.rgb_to_grayscale: images must have 3 channels, "
                          f"got shape {tuple(t.shape)} ({fmt})")
+    given = t.dtype
     t = _float(t, "rgb_to_grayscale")
     weights = creation.as_tensor(np.array([[0.2989], [0.5870], [0.1140]], dtype=t.dtype),
                                  device=t.device)
-    return _restore(t @ weights, fmt, single)
+    gray = t @ weights
+    if given.kind in "iu":          # integer images stay integers (truncated), as Keras's
+        gray = gray.to(dtype=given)
+    return _restore(gray, fmt, single)
 
 
 @_eager
@@ -172,11 +176,14 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     ph, pw = (size, size) if isinstance(size, int) else tuple(size)
     strides = (ph, pw) if strides is None else strides
     t, fmt, single = _images(images, "extract_patches", data_format)
+    given = t.dtype
     t = _float(t, "extract_patches")
     c = t.shape[-1]
     eye = np.eye(ph * pw * c, dtype=t.dtype).reshape(ph, pw, c, ph * pw * c)
     out = _conv(t, creation.as_tensor(eye, device=t.device), strides, padding,
                 "channels_last", dilation_rate)
+    if given.kind in "iu":          # the pixels themselves: integer images keep their dtype
+        out = out.to(dtype=given)
     return _restore(out, fmt, single)
 
 
