@@ -16,6 +16,7 @@ import numpy as np
 
 from ..backend import array_module, to_device
 from ..missing import NotSupportedError
+from ..ops.elementwise import where
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -91,14 +92,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     xp = array_module(weight.array)
     rows = weight.index_select(0, xp.asarray(idx))                  # (entries, dim)
     keep = idx != padding_idx if padding_idx is not None else np.ones(idx.size, bool)
-    if mode == "max":
-        out = []
-        for s, e in bags:
-            used = np.nonzero(keep[s:e])[0] + s
-            out.append(rows[xp.asarray(used)].amax(0) if used.size
-                       else Tensor._wrap(xp.zeros(weight.shape[1], dtype=weight.dtype)))
-        return _stack(out, weight)
-    # y_b = Σ_{i ∈ b} mᵢ Eᵢ: each entry's row, weighted, added into its bag (scatter-add)
     starts = np.array([b[0] for b in bags], dtype=np.int64)
     ends = np.array([b[1] for b in bags], dtype=np.int64)
     bag_of = np.zeros(idx.size, dtype=np.int64)        # entries in no bag keep weight 0
@@ -107,6 +100,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
         lo, hi = int(starts[0]), int(ends[-1])         # the bags tile [lo, hi) in order
         bag_of[lo:hi] = np.repeat(np.arange(len(bags)), ends - starts)
         covered[lo:hi] = True
+    if mode == "max":
+        return _bag_max(rows, np.nonzero(keep & covered)[0], bag_of, len(bags), weight)
+    # y_b = Σ_{i ∈ b} mᵢ Eᵢ: each entry's row, weighted, added into its bag (scatter-add)
     m = (keep & covered).astype(np.float64)
     if mode == "mean":
         count = np.bincount(bag_of, weights=m, minlength=len(bags))
@@ -120,11 +116,25 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     return out.scatter_add(0, into, rows * m)
 
 
-def _stack(rows, like):
-    from ..ops.shape import stack
-    if not rows:
-        return Tensor._wrap(array_module(like.array).zeros((0, like.shape[1]), like.dtype))
-    return stack(rows, 0)
+def _bag_max(rows, entries, bag_of, n_bags, weight):
+    """y_b = max over the bag's rows, all bags at once: the rows laid out in a (bags ×
+    longest bag) table padded with −∞, its max along the bag; an empty bag gives 0s."""
+    xp = array_module(weight.array)
+    d = weight.shape[1]
+    if entries.size == 0:           # no bag has a row: all zeros
+        return Tensor._wrap(xp.zeros((n_bags, d), dtype=weight.dtype))
+    b = bag_of[entries]
+    counts = np.bincount(b, minlength=n_bags)
+    width = max(int(counts.max()), 1)
+    slot = np.arange(entries.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    table = np.zeros((n_bags, width), dtype=np.int64)   # row (entry) numbers; 0 = padding
+    table[b, slot] = entries
+    pad = np.full((n_bags, width), -np.inf)
+    pad[b, slot] = 0.0
+    table_rows = rows[xp.asarray(table)]                               # (bags, width, d)
+    best = (table_rows + Tensor._wrap(xp.asarray(pad, dtype=weight.dtype)[..., None])).amax(1)
+    full = Tensor._wrap(xp.asarray(counts > 0)[:, None])
+    return where(full, best, 0.0)
 
 
 class EmbeddingBag(Module):
