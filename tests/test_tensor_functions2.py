@@ -632,3 +632,15 @@ def test_beta_zero_ignores_input_but_gives_it_a_zero_gradient():
             grads.append((y.detach().numpy(), c.grad.numpy(), a.grad.numpy()))
         for ours, theirs in zip(*grads):
             np.testing.assert_array_equal(ours, theirs)
+
+
+def test_std_of_a_constant_sample_has_pytorchs_zero_gradient():
+    """x.std() (and std_mean) at σ = 0: PyTorch's gradient 0, not √'s ∞ · 0 = NaN
+    (standardising a constant feature); elsewhere the usual (x − x̄)/((n − 1)σ)."""
+    a = np.array([[1.0, 2.0], [1.0, 4.0]])
+    for f in (lambda m, x: m.std(x, 0).sum(), lambda m, x: m.std_mean(x, 0)[0].sum()):
+        xo, xt = rg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        f(rg, xo).backward()
+        f(torch, xt).backward()
+        np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=0)
+    check_jvp(lambda x: x.std(0), rg.tensor(np.array([[1.0, 2.0], [3.0, 5.0]])))

@@ -412,9 +412,11 @@ class _Methods:
 
     def std(self, dim=None, keepdim=False, ddof=None, *, unbiased=None, correction=None,
             axis=None, keepdims=None):
-        """√var (same correction rule as ``var``)."""
-        return self.var(dim, keepdim, ddof, unbiased=unbiased, correction=correction,
-                        axis=axis, keepdims=keepdims).sqrt()
+        """√var (same correction rule as ``var``); its gradient is 0 where it is 0, as
+        PyTorch's."""
+        return ops.reductions.StdFromVar().apply(
+            self.var(dim, keepdim, ddof, unbiased=unbiased, correction=correction,
+                     axis=axis, keepdims=keepdims))
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """‖x‖_p over ``dim`` (all elements by default), torch.norm's rules: p 'fro'

@@ -1,6 +1,8 @@
 """Reductions over axes: sum, mean, max, min, variance, log-sum-exp.
 
 Each backward broadcasts ∂ℓ/∂y back over the reduced axes (``expand``)."""
+import numpy as np
+
 from ..backend import array_module
 from ..function import Function
 from .operand import as_float
@@ -148,3 +150,25 @@ class LogSumExp(Reduction):
 
     def jvp(self, dx):
         return (dx * self.softmax).sum(axis=self.axes, keepdims=self.keepdims)
+
+
+class StdFromVar(Function):
+    """σ = √v of a variance v (``x.std()`` is ``StdFromVar`` of ``x.var()``);
+    ∂ℓ/∂v = ∂ℓ/∂σ / (2σ), and 0 where σ = 0 — PyTorch's choice for the standard
+    deviation (a plain √ would give ∞ · 0 = NaN for a constant sample, e.g. a constant
+    feature being standardised)."""
+
+    def forward(self, v):
+        self.y = array_module(v).sqrt(v)
+        return self.y
+
+    def _slope(self, g):
+        xp = array_module(g)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp.where(self.y == 0, 0, g / (2 * self.y))
+
+    def backward(self, gy):
+        return self._slope(gy)
+
+    def jvp(self, dv):
+        return self._slope(dv)
