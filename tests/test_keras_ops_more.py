@@ -242,6 +242,8 @@ CASES = [
     ("soft_shrink_nan", lambda o: o.soft_shrink(SPECIAL)),
     ("grayscale_uint8", lambda o: o.image.rgb_to_grayscale((IMG * 255).astype(np.uint8))),
     ("patches_uint8", lambda o: o.image.extract_patches((IMG * 255).astype(np.uint8), 2)),
+    ("bool_plus_int", lambda o: o.add(A > 0, 1)), ("int_pow_half", lambda o: o.power(I32, 0.5)),
+    ("clip_int_float", lambda o: o.clip(I32, 0.5, 2.5)), ("square_bool", lambda o: o.square(A > 0)),
     ("segment_max_empty", lambda o: o.segment_max(A, np.array([1, 1, 3]), num_segments=4)),
     ("segment_min_empty", lambda o: o.segment_min(A, np.array([0, 2, 2]), num_segments=4)),
     ("extract_sequences", lambda o: o.extract_sequences(T3, 2, 1)),

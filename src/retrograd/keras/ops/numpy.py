@@ -121,10 +121,21 @@ def _operands(x1, x2, who):
     beside a tensor (it takes the tensor's dtype, as a "weak" type does in Keras)."""
     scalar = (bool, int, float)
     if isinstance(x1, scalar) and not isinstance(x2, scalar):
-        return x1, _tensor(x2, who)
+        return x1, _weak(_tensor(x2, who), x1)
     if isinstance(x2, scalar) and not isinstance(x1, scalar):
-        return _tensor(x1, who), x2
+        return _weak(_tensor(x1, who), x2), x2
     return _tensor(x1, who), _tensor(x2, who)
+
+
+def _weak(t, number):
+    """``t`` promoted as Keras promotes it beside a weak Python number: a float makes
+    integer and bool tensors float32, an int makes bool tensors int32 (True + 1 is 2,
+    not True)."""
+    if isinstance(number, float) and t.dtype.kind in "biu":
+        return t.to(dtype=np.float32)
+    if isinstance(number, int) and not isinstance(number, bool) and t.dtype == np.bool_:
+        return t.to(dtype=np.int32)
+    return t
 
 
 def _axis(axis):
@@ -210,6 +221,8 @@ def negative(x):
 @_eager
 def square(x):
     t = _tensor(x, "square")
+    if t.dtype == np.bool_:                 # Keras squares bools as int32
+        t = t.to(dtype=np.int32)
     return t * t
 
 
@@ -303,8 +316,11 @@ def minimum(x1, x2):
 
 @_eager
 def clip(x, x_min, x_max):
-    """x clipped to [x_min, x_max] (numbers)."""
-    return _tensor(x, "clip").clip(x_min, x_max)
+    """x clipped to [x_min, x_max] (numbers; a float bound makes integers float32)."""
+    t = _tensor(x, "clip")
+    for bound in (x_min, x_max):
+        t = _weak(t, bound) if isinstance(bound, float) else t
+    return t.clip(x_min, x_max)
 
 
 @_eager
