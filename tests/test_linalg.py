@@ -259,6 +259,9 @@ def test_errors_as_pytorch():
         (lambda m: m.linalg.solve(m.eye(3), m.ones(3, dtype=m.float64)), "same dtype"),
         (lambda m: m.linalg.norm(m.ones(2, 3, 4), 2), "must be 1D or 2D"),
         (lambda m: m.linalg.norm(m.ones(3), "fro"), "at least 2 dimensions"),
+        (lambda m: m.linalg.vector_norm(m.ones(2, 2), dim=2), "Dimension out of range"),
+        (lambda m: m.linalg.matrix_norm(m.ones(2, 2), dim=(0, 2)), "Dimension out of range"),
+        (lambda m: m.linalg.vector_norm(m.ones(0), float("inf")), "empty tensor"),
         (lambda m: m.linalg.matrix_norm(m.ones(2, 3), 3), "Order 3 not supported"),
         (lambda m: m.linalg.vector_norm(m.ones(2), "fro"), "must be Number"),
         (lambda m: m.linalg.qr(m.eye(2), mode="x"), "unrecognized mode"),
@@ -338,6 +341,7 @@ def test_gradients_at_zero_and_at_singular_points_are_pytorchs():
     cases = [
         (lambda m, a: m.linalg.norm(a * 0), [x]),
         (lambda m, a: m.linalg.vector_norm(a * 0, 3), [x]),
+        (lambda m, a: m.linalg.vector_norm(a * (a > 0.7), 0.5, dim=()), [x]),   # some 0s
         (lambda m, a, b: m.cdist(a, b), [x, y]),
         (lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), [x, y]),
         (lambda m, a: m.cdist(a, a, compute_mode="use_mm_for_euclid_dist"),

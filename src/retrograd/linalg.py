@@ -87,7 +87,11 @@ def _float(A, op):
 
 # -- norms ---------------------------------------------------------------------------
 
-def _dims(dim, ndim):
+def _dims(dim, ndim, op="linalg.vector_norm"):
+    for d in dim:
+        if not -ndim <= d < ndim:
+            raise IndexError(f"{op}: Dimension out of range (expected to be in range of "
+                             f"[{-ndim}, {ndim - 1}], but got {d})")
     return tuple(d % ndim for d in dim)
 
 
@@ -108,12 +112,12 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if x.ndim == 0:
         x = x.reshape(1)
         dim = None
-    if dim is None:
-        axes = tuple(range(x.ndim))
-        if keepdim:
-            return _ops.VectorNorm(ord, axes, True).apply(x)
-        return _ops.VectorNorm(ord, axes, False).apply(x)
-    axes = _dims((dim,) if isinstance(dim, int) else tuple(dim), x.ndim)
+    dims = () if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    axes = _dims(dims, x.ndim) if dims else tuple(range(x.ndim))   # () too: all
+    if abs(ord) == float("inf") and any(x.shape[a] == 0 for a in axes):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty "
+                           f"tensor of shape {tuple(x.shape)} because the operation does "
+                           "not have an identity")
     return _ops.VectorNorm(ord, axes, keepdim).apply(x)
 
 
@@ -137,7 +141,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
     if isinstance(dim, int) or len(dim) != 2:
         raise RuntimeError(f"{op}: dim must be a 2-tuple. Got {dim}")
-    d0, d1 = _dims(dim, A.ndim)
+    d0, d1 = _dims(dim, A.ndim, op)
     if d0 == d1:
         raise RuntimeError(f"{op}: dims must be different. Got ({d0}, {d1})")
     if dtype is not None:

@@ -487,7 +487,7 @@ class VectorNorm(Function):
     p = −∞: min |xᵢ|, p = 0: #{xᵢ ≠ 0}.
 
     ∂y/∂xᵢ = sign(xᵢ) |xᵢ|^{p−1} / y^{p−1}, 0 where y = 0 (PyTorch's subgradient, where
-    √ would give 0/0); p = ±∞ shares the gradient evenly among the tied extremes;
+    √ would give 0/0) and where xᵢ = 0 (PyTorch's, for p < 1 too); p = ±∞ shares the gradient evenly among the tied extremes;
     p = 0 has none. Forward mode: ẏ = Σ (∂y/∂xᵢ) ẋᵢ."""
 
     fresh_grads = True
@@ -527,7 +527,10 @@ class VectorNorm(Function):
         safe = xp.where(y == 0, 1, y)
         if p == 2:
             return xp.where(y == 0, 0, x / safe)
-        return xp.where(y == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1) / safe ** (p - 1))
+        # p < 1: |xᵢ|^{p−1} is infinite at xᵢ = 0, where PyTorch's gradient is 0
+        a = xp.abs(x)
+        a_safe = xp.where(a == 0, 1, a)
+        return xp.where((y == 0) | (a == 0), 0, xp.sign(x) * a_safe ** (p - 1) / safe ** (p - 1))
 
     def backward(self, g):
         if not self.keepdim:
