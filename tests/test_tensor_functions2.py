@@ -644,3 +644,47 @@ def test_std_of_a_constant_sample_has_pytorchs_zero_gradient():
         f(torch, xt).backward()
         np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=0)
     check_jvp(lambda x: x.std(0), rg.tensor(np.array([[1.0, 2.0], [3.0, 5.0]])))
+
+
+def test_last_everyday_names_as_pytorch(device):
+    """unique_consecutive, hsplit/vsplit/dsplit, msort, ravel, ger, bernoulli and
+    torch.dtype, against PyTorch (bernoulli: its statistics and errors)."""
+    a = np.array([1, 1, 2, 2, 3, 1, 1, 2])
+    m = np.array([[1, 1], [1, 1], [2, 3], [2, 3], [1, 1]])
+    for x, kw in ((a, {}), (a, dict(return_inverse=True, return_counts=True)),
+                  (m, dict(dim=0, return_inverse=True, return_counts=True)),
+                  (m.T.copy(), dict(dim=1, return_counts=True)), (a[:0], {})):
+        ours = rg.unique_consecutive(rg.tensor(x, device=device), **kw)
+        theirs = torch.unique_consecutive(torch.tensor(x), **kw)
+        for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
+                        theirs if isinstance(theirs, tuple) else (theirs,)):
+            np.testing.assert_array_equal(o.numpy(), t.numpy())
+            assert o.dtype == t.numpy().dtype
+    x = np.arange(48.0).reshape(2, 4, 6)
+    for f in ("hsplit", "vsplit", "dsplit"):
+        for spec in (2, [1, 3], [5]):
+            ours = getattr(rg, f)(rg.tensor(x, device=device), spec)
+            theirs = getattr(torch, f)(torch.tensor(x), spec)
+            assert len(ours) == len(theirs)
+            for o, t in zip(ours, theirs):
+                np.testing.assert_array_equal(o.numpy(), t.numpy())
+    for bad in (lambda m: m.hsplit(m.ones(5), 2), lambda m: m.vsplit(m.ones(4), 2),
+                lambda m: m.dsplit(m.ones(2, 2), 2)):
+        with pytest.raises(RuntimeError):
+            bad(torch)
+        with pytest.raises(RuntimeError, match="split"):
+            bad(rg)
+    s = np.array([[3, 1], [1, 2], [2, 0]])
+    np.testing.assert_array_equal(rg.msort(rg.tensor(s)).numpy(), torch.msort(torch.tensor(s)))
+    assert rg.ravel(rg.ones(2, 3)).shape == (6,) and rg.ones(2, 3).ravel().shape == (6,)
+    np.testing.assert_array_equal(rg.tensor([1.0, 2.0]).ger(rg.tensor([3.0, 4.0])).numpy(),
+                                  torch.tensor([1.0, 2.0]).ger(torch.tensor([3.0, 4.0])))
+    assert isinstance(rg.float32, rg.dtype) and isinstance(rg.ones(1).dtype, rg.dtype)
+    rg.manual_seed(0)
+    draws = rg.bernoulli(rg.full((20000,), 0.3, device=device))
+    assert draws.dtype == np.float32 and abs(float(draws.mean()) - 0.3) < 4 * (0.21 / 2e4) ** .5
+    assert set(np.unique(draws.numpy())) <= {0.0, 1.0}
+    assert float(rg.bernoulli(rg.ones(50), 0.0).sum()) == 0
+    assert float(rg.ones(50, device=device).bernoulli_(1.0).sum()) == 50
+    with pytest.raises(RuntimeError, match="0 <= p <= 1"):
+        rg.bernoulli(rg.tensor([1.5]))

@@ -17,6 +17,8 @@ import builtins as _builtins
 import functools as _functools
 import warnings as _warnings
 
+from numpy import dtype   # torch.dtype: the class of retrograd's dtypes (isinstance checks)
+
 from . import dtypes
 from . import methods  # noqa: F401  (binds Tensor's computing methods to the ops)
 from . import backend
@@ -54,6 +56,7 @@ from .ops import scatter as _scatter
 from .ops import searching as _searching
 from .ops import selecting as _selecting
 from .ops import softmax as _softmax
+from .ops import shape as _ops_shape
 from .ops import sorting as _sorting
 from .ops import special as _special
 from .ops import stacking as _stacking
@@ -204,6 +207,15 @@ scatter = _with_out(_scatter.scatter)
 scatter_add = _with_out(_scatter.scatter_add)
 nonzero = _with_out(_comparison.nonzero)
 multinomial = _with_out(_sampling.multinomial)
+bernoulli = _with_out(_sampling.bernoulli)
+msort = _with_out(_sorting.msort)
+unique_consecutive = _sorting.unique_consecutive
+hsplit, vsplit, dsplit = _ops_shape.hsplit, _ops_shape.vsplit, _ops_shape.dsplit
+
+
+def ravel(input):
+    """The elements of ``input`` as one dimension (torch.ravel)."""
+    return input.ravel()
 
 # -- elementwise math (ops/rounding.py, exponential.py, trigonometry.py, special.py,
 #    logical.py, division.py): retrograd.floor(x), retrograd.atan2(y, x, out=…), …
@@ -363,7 +375,8 @@ __all__ = [
     "chunk",
     "allclose", "isclose", "equal", "tril", "triu", "sort", "argsort", "topk", "cumsum",
     "cumprod", "flip", "roll", "einsum", "outer", "diag", "trace", "index_select",
-    "scatter", "scatter_add", "nonzero", "unique", "multinomial",
+    "scatter", "scatter_add", "nonzero", "unique", "multinomial", "bernoulli", "msort",
+    "unique_consecutive", "hsplit", "vsplit", "dsplit", "dtype", "ravel",
     *_ELEMENTWISE_MATH, "pi", "e", "inf", "nan",
     *_SHAPE_STATS,
     *_LINALG_NAMES,

@@ -603,6 +603,38 @@ class _Methods:
     def chunk(self, chunks, dim=0):
         return ops.shape.chunk(self, chunks, dim)
 
+    def hsplit(self, indices_or_sections):
+        return ops.shape.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        return ops.shape.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        return ops.shape.dsplit(self, indices_or_sections)
+
+    def ravel(self):
+        """The elements as one dimension (a view where the memory allows)."""
+        return ops.shape.reshape(self, -1)
+
+    def msort(self):
+        return ops.sorting.msort(self)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        return ops.sorting.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def ger(self, vec2):
+        """The outer product (PyTorch's old name of ``outer``)."""
+        return ops.einsum.outer(self, vec2)
+
+    def bernoulli(self, p=None, *, generator=None):
+        return ops.sampling.bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """self ← 0/1 samples, 1 with probability ``p`` (a number or a tensor)."""
+        probs = backend.to_device(p.array, "cpu") if isinstance(p, Tensor) else p
+        return _set(self, "bernoulli_", None, lambda shape, dtype:
+                    ops.sampling.bernoulli_draws(np, shape, dtype, probs, generator))
+
     # -- reductions, scans, shape and indexing functions (ops/statistics.py,
     #    selecting.py, rearranging.py, searching.py; cummax… in scan.py) -----------------
     def prod(self, dim=None, keepdim=False, *, dtype=None):

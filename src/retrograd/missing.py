@@ -82,8 +82,7 @@ __all__ = ["NotSupportedError", "unsupported", "module_getattr", "TOP_LEVEL"]
 # ``Tensor.__getattr__`` to ``tensor_getattr``): named, not a bare AttributeError.
 TENSOR_METHODS = {
     name: "not implemented yet" for name in (
-        "msort",
-        "put_")}
+        "put_",)}
 TENSOR_METHODS.update({
     "to_sparse": "sparse tensors are not in retrograd",
     "is_sparse": "sparse tensors are not in retrograd",

@@ -1,5 +1,6 @@
 """Drawing category indices from weights: multinomial (text generation samples the
-next token with ``multinomial(softmax(logits / T), 1)``).
+next token with ``multinomial(softmax(logits / T), 1)``), and 0/1 draws of given
+probabilities: bernoulli (u < p for u ~ U[0, 1)).
 
 With replacement each draw inverts the cumulative distribution: u ~ U[0, 1) picks
 the first category whose cumulative weight exceeds u·Σw (a zero weight is never
@@ -76,3 +77,29 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         picked = order(keys, 1, True)[:, :num_samples]
     picked = picked.astype(np.int64, copy=False)
     return _make(picked.reshape(num_samples) if input.ndim == 1 else picked)
+
+
+def bernoulli_draws(xp, shape, dtype, p, generator=None):
+    """0/1 values of ``dtype``: 1 where u < p, u ~ U[0, 1) (``p`` a number or an
+    array broadcast to ``shape``), after PyTorch's check that 0 ≤ p ≤ 1."""
+    bad = (p < 0) | (p > 1) | (p != p)
+    if bool(bad.any() if hasattr(bad, "any") else bad):
+        raise RuntimeError("bernoulli: expected every probability p to satisfy 0 <= p <= "
+                           "1 (as PyTorch's p_in >= 0 && p_in <= 1)")
+    u = random.generator_for(xp, generator).random(shape)
+    return (u < p).astype(dtype)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """Samples of ``input``'s shape and float dtype: 1 with probability ``input`` (or
+    the number ``p``), else 0 (torch.bernoulli). Not differentiable: the samples are
+    constants (PyTorch gives ``input`` a zero gradient through them)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"bernoulli(): \"bernoulli\" not implemented for "
+                                  f"'{input.dtype}' (floating input)")
+    xp = array_module(input.array)
+    probs = input.array if p is None else float(p)
+    return _make(bernoulli_draws(xp, input.shape, input.dtype, probs, generator))

@@ -405,3 +405,33 @@ def _slices(x, d, bounds):
         index[d] = slice(lo, max(lo, hi))
         pieces.append(x[tuple(index)])
     return tuple(pieces)
+
+
+def _directional_split(x, spec, dim, who, min_ndim):
+    """torch.hsplit/vsplit/dsplit: ``tensor_split`` along ``dim``, an int of sections
+    having to divide the length (PyTorch's rule)."""
+    if x.ndim < min_ndim:
+        raise RuntimeError(f"torch.{who} requires a tensor with at least {min_ndim} "
+                           f"dimension, but got a tensor with {x.ndim} dimensions!")
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        if spec == 0 or x.shape[dim] % spec:
+            raise RuntimeError(f"torch.{who} attempted to split along dimension {dim}, but "
+                               f"the size of the dimension {x.shape[dim]} is not divisible "
+                               f"by the split_size {spec}!")
+        return tensor_split(x, int(spec), dim)
+    return tensor_split(x, indices=list(spec), dim=dim)
+
+
+def hsplit(x, indices_or_sections):
+    """Split along the columns: dim 1 (dim 0 of a 1-D tensor), as numpy.hsplit."""
+    return _directional_split(x, indices_or_sections, 1 if x.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(x, indices_or_sections):
+    """Split along the rows (dim 0) of a tensor of 2 or more dimensions."""
+    return _directional_split(x, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(x, indices_or_sections):
+    """Split along the depth (dim 2) of a tensor of 3 or more dimensions."""
+    return _directional_split(x, indices_or_sections, 2, "dsplit", 3)

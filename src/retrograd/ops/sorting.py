@@ -158,3 +158,46 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         out.append(_make(counts.astype(np.int64, copy=False)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The values of ``input`` with each run of equal consecutive ones kept once
+    (torch.unique_consecutive: [1, 1, 2, 1] → [1, 2, 1]); flattened, or runs of equal
+    slices along ``dim``; ``return_inverse``: each element's run, ``return_counts``:
+    each run's length (int64). Not differentiable."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"unique_consecutive(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    a = input.array
+    xp = array_module(a)
+    if dim is None:
+        flat = a.reshape(-1)
+        change = flat[1:] != flat[:-1]
+        shape = a.shape
+    else:
+        if input.ndim == 0:
+            raise IndexError(f"unique_consecutive(): Dimension specified as {dim} but "
+                             "tensor has no dimensions")
+        d = _dim(input, dim, "unique_consecutive")
+        flat = xp.moveaxis(a, d, 0)
+        change = (flat[1:] != flat[:-1]).reshape(max(flat.shape[0] - 1, 0), -1).any(axis=1)
+        shape = (a.shape[d],)
+    n = flat.shape[0]
+    starts = xp.ones(n, dtype=bool)          # where a run starts: the first, and changes
+    starts[1:] = change
+    first = xp.nonzero(starts)[0]
+    values = flat[first]
+    if dim is not None:
+        values = xp.moveaxis(values, 0, d)
+    out = [_make(values)]
+    if return_inverse:
+        out.append(_make((xp.cumsum(starts) - 1).astype(np.int64).reshape(shape)))
+    if return_counts:
+        ends = xp.concatenate([first[1:], xp.full(1, n, dtype=first.dtype)])
+        out.append(_make((ends - first).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def msort(input):
+    """``input`` sorted along its first dimension (torch.msort: sort(x, 0).values)."""
+    return sort(input, 0).values
