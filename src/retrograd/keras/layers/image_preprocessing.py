@@ -31,6 +31,7 @@ from ...nn.upsampling import interpolate
 from ...ops import shape as _shape
 from ...random import resolve
 from ...tensor import Tensor
+from ..ops.image import resize as _resize_op
 from .layer import Layer
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -517,7 +518,8 @@ def _check_size(height, width, who):
 
 class Resizing(_ImageLayer):
     """Resizes images to (``height``, ``width``) as Keras's (``ops.image.resize``):
-    "bilinear" with half-pixel centres and no antialiasing, or "nearest";
+    "bilinear" or "bicubic" with half-pixel centres (``antialias`` when shrinking), or
+    "nearest";
     ``crop_to_aspect_ratio`` first takes the largest centred box of the target's aspect
     ratio, ``pad_to_aspect_ratio`` pads with ``fill_value`` to it. Integer images come
     back rounded in their dtype (saturated), as Keras's.
@@ -530,32 +532,26 @@ class Resizing(_ImageLayer):
                  antialias=False, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.height, self.width = _check_size(height, width, "Resizing")
-        if interpolation not in ("bilinear", "nearest"):
+        if interpolation not in ("bilinear", "nearest", "bicubic"):
             from ...missing import NotSupportedError
             raise NotSupportedError(f"Resizing: interpolation={interpolation!r} is not "
-                                    "supported by retrograd (it has 'bilinear' and "
-                                    "'nearest')")
+                                    "supported by retrograd (it has 'bilinear', 'nearest' "
+                                    "and 'bicubic')")
         if pad_to_aspect_ratio and crop_to_aspect_ratio:
             raise ValueError("Resizing: Only one of `pad_to_aspect_ratio` & "
                              "`crop_to_aspect_ratio` can be `True`.")
         if fill_mode != "constant":
             raise ValueError(f"Resizing: Invalid value for argument `fill_mode`. Only "
                              f"`'constant'` is supported. Received: fill_mode={fill_mode}")
-        if antialias:
-            from ...missing import NotSupportedError
-            raise NotSupportedError("Resizing: antialias=True is not supported by retrograd")
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
-        self.fill_mode, self.fill_value, self.antialias = fill_mode, fill_value, False
+        self.fill_mode, self.fill_value, self.antialias = fill_mode, fill_value, bool(antialias)
 
-    def _images(self, x, training):
-        y = resize(_float(x), self.height, self.width, self.interpolation,
-                   self.crop_to_aspect_ratio, self.pad_to_aspect_ratio, self.fill_value)
-        if x.dtype.kind in "iu":
-            info = np.iinfo(x.dtype)
-            y = y.round().clip(info.min, info.max).to(dtype=x.dtype)
-        return y
+    def _images(self, x, training):     # keras.ops.image.resize, as Keras's layer calls it
+        return _resize_op(x, (self.height, self.width), self.interpolation, self.antialias,
+                          self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
+                          fill_value=self.fill_value, data_format="channels_last")
 
     def compute_output_shape(self, input_shape):
         return _sized(input_shape, self.height, self.width, self.data_format)
