@@ -93,6 +93,7 @@ def test_sdpa_matches_pytorch():
         ((2, 3, 4), (2, 5, 4), (2, 5, 6), {"scale": 0.37}),
         ((1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 3), {"enable_gqa": True}),
         ((2, 3, 4), (1, 5, 4), (1, 5, 6), {}),           # broadcast batch axes
+        ((2, 3, 0), (2, 5, 0), (2, 5, 6), {}),           # E = 0: the mean of the values
     ]
     for qs, ks, vs, kw in cases:
         mask = kw.pop("attn_mask", None)

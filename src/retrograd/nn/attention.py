@@ -92,7 +92,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if enable_gqa:
         key, value = _share_heads(query, key, value, who)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
-    s = 1.0 / math.sqrt(E) if scale is None else float(scale)
+    s = (1.0 / math.sqrt(E) if E else math.inf) if scale is None else float(scale)   # E = 0:
+    # scores of empty sums, 0 whatever the scale: uniform weights (PyTorch's too)
     scores = matmul(query * s, key.transpose(-2, -1))
     bias = None      # added to the scores: 0 where a query may look, −∞ where not
     if is_causal:
