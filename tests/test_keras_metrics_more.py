@@ -300,7 +300,8 @@ OPTIMIZERS = [("Nadam", {}), ("Adamax", {}), ("Adadelta", {"learning_rate": 1.0}
               ("Adam", {"learning_rate": 0.01, "small": True}),    # where ε's place shows
               ("Adam", {"amsgrad": True, "weight_decay": 0.1}), ("AdamW", {"small": True}),
               ("RMSprop", {"learning_rate": 0.01, "small": True}),
-              ("RMSprop", {"momentum": 0.5, "centered": True, "small": True})]
+              ("RMSprop", {"momentum": 0.5, "centered": True, "small": True}),
+              ("Adagrad", {"initial_accumulator_value": 0.0, "small": True})]
 
 
 def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():

@@ -348,10 +348,10 @@ class Adagrad(Optimizer):
                        eps=epsilon)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
-    def _make(self, params, lr):
-        return optim.Adagrad(params, lr=lr,
-                             initial_accumulator_value=self.initial_accumulator_value,
-                             eps=self.epsilon)
+    def _make(self, params, lr):     # Keras's step (ε under the root), PyTorch's slots
+        return rules.AdagradRule(params, lr=lr,
+                                 initial_accumulator_value=self.initial_accumulator_value,
+                                 eps=self.epsilon)
 
     def _hyper(self):
         return {"initial_accumulator_value": self.initial_accumulator_value,

@@ -11,6 +11,7 @@ import math
 
 from ...backend import array_module
 from ...optim.optimizer import Optimizer
+from ...optim.adagrad import Adagrad
 from ...optim.adam import Adam
 from ...optim.rmsprop import RMSprop
 
@@ -53,6 +54,23 @@ class AdamRule(Adam):
         p -= d
 
     _step = staticmethod(_Rule._step)
+
+
+class AdagradRule(Adagrad):
+    """Keras's Adagrad, ``retrograd.optim.Adagrad`` (slots, checks) with Keras's step:
+    G ← G + g², θ ← θ − η g / √(G + ε) (ε under the root, where PyTorch adds it to √G:
+    they differ when G is small, e.g. initial_accumulator_value=0)."""
+
+    def _update(self, p, g, state, group):
+        xp, t = array_module(p), p.dtype.type
+        state["step"] += 1
+        G = state["sum"]
+        G += g * g
+        d = G + t(group["eps"])
+        xp.sqrt(d, out=d)
+        xp.divide(g, d, out=d)
+        d *= t(group["lr"])
+        p -= d
 
 
 class RMSpropRule(RMSprop):
