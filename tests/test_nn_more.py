@@ -614,3 +614,24 @@ def test_spatial_transformer_like_the_tutorial():
     with pytest.warns(UserWarning, match="align_corners=False"):
         F.affine_grid(rg.tensor(np.eye(2, 3)[None]), (1, 1, 2, 2))
 
+
+
+def test_module_list_edits_as_pytorch():
+    """ModuleList.insert/pop/__setitem__/__delitem__/+=/+: the same modules under the
+    same (renumbered) names as PyTorch's, and its errors for a bad index or module."""
+    def run(nn):
+        ml = nn.ModuleList([nn.Linear(1, 1), nn.ReLU()])
+        ml.insert(1, nn.Tanh())
+        popped = ml.pop(0)
+        ml[0] = nn.Sigmoid()
+        ml += [nn.Identity(), nn.ReLU()]
+        del ml[1]
+        both = ml + nn.ModuleList([nn.Tanh()])
+        return ([type(m).__name__ for m in ml], type(popped).__name__,
+                list(dict(ml.named_modules())), [type(m).__name__ for m in both])
+    assert run(rg.nn) == run(torch.nn)
+    for nn in (rg.nn, torch.nn):
+        with pytest.raises(IndexError):
+            nn.ModuleList([nn.ReLU()]).pop(3)
+    with pytest.raises(TypeError, match="not a Module"):   # PyTorch takes it, and fails later
+        rg.nn.ModuleList().insert(0, "relu")

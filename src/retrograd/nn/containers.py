@@ -91,6 +91,50 @@ class Sequential(Module):
             self.append(m)
         return self
 
+    def _renumber(self, items):
+        """Keep ``items`` under the keys 0, 1, … (PyTorch's after insert/pop/del)."""
+        self._modules.clear()
+        for k, m in enumerate(items):
+            self._modules[str(k)] = m
+
+    def _index(self, index, who):
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"{who}: index {index} is out of range for a ModuleList of "
+                             f"{n} modules")
+        return index % n
+
+    def insert(self, index, module):
+        """``module`` before position ``index`` (as list.insert)."""
+        _check_module("ModuleList.insert", index, module)
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._renumber(items)
+
+    def pop(self, index=-1):
+        items = list(self._modules.values())
+        module = items.pop(self._index(index, "ModuleList.pop"))
+        self._renumber(items)
+        return module
+
+    def __setitem__(self, index, module):
+        _check_module("ModuleList.__setitem__", index, module)
+        self._modules[str(self._index(index, "ModuleList.__setitem__"))] = module
+
+    def __delitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[self._index(index, "ModuleList.__delitem__")]
+        self._renumber(items)
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList([*self, *other])
+
 
 def _chained(run, x):
     """The layers of ``run`` applied to ``x`` as one ``Chain`` node: the same ops
@@ -140,3 +184,47 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
         return self
+
+    def _renumber(self, items):
+        """Keep ``items`` under the keys 0, 1, … (PyTorch's after insert/pop/del)."""
+        self._modules.clear()
+        for k, m in enumerate(items):
+            self._modules[str(k)] = m
+
+    def _index(self, index, who):
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"{who}: index {index} is out of range for a ModuleList of "
+                             f"{n} modules")
+        return index % n
+
+    def insert(self, index, module):
+        """``module`` before position ``index`` (as list.insert)."""
+        _check_module("ModuleList.insert", index, module)
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._renumber(items)
+
+    def pop(self, index=-1):
+        items = list(self._modules.values())
+        module = items.pop(self._index(index, "ModuleList.pop"))
+        self._renumber(items)
+        return module
+
+    def __setitem__(self, index, module):
+        _check_module("ModuleList.__setitem__", index, module)
+        self._modules[str(self._index(index, "ModuleList.__setitem__"))] = module
+
+    def __delitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[self._index(index, "ModuleList.__delitem__")]
+        self._renumber(items)
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList([*self, *other])
