@@ -308,7 +308,9 @@ def test_optimizers_take_keras_steps_from_the_same_weights_and_gradients():
     rng = np.random.default_rng(0)
     weights = [rng.normal(size=(3, 4)).astype("float32"), rng.normal(size=4).astype("float32")]
     grads = [[rng.normal(size=w.shape).astype("float32") for w in weights] for _ in range(5)]
-    for name, kw in OPTIMIZERS + [("Lion", {"schedule": True}), ("Adafactor", {"schedule": True})]:
+    for name, kw in OPTIMIZERS + [("Lion", {"schedule": True}), ("Adafactor", {"schedule": True}),
+                                  ("SGD", {"momentum": 0.9, "schedule": True}),
+                                  ("SGD", {"momentum": 0.9, "nesterov": True, "schedule": True})]:
         kk, rr, scale = dict(kw), dict(kw), 1e-4 if kw.get("small") else 1.0
         kk.pop("small", None), rr.pop("small", None)
         if kw.get("schedule"):

@@ -272,7 +272,8 @@ def _snake(name):
 class SGD(Optimizer):
     """Gradient descent, θ ← θ − η g; with momentum μ, v ← μ v − η g, θ ← θ + v
     (``nesterov``: θ ← θ + μ v − η g). Keras default learning_rate=0.01.
-    Runs on ``retrograd.optim.SGD`` (the same steps for a constant η)."""
+    Runs Keras's step (``rules.SGDRule``) on ``retrograd.optim.SGD``'s slots (PyTorch's
+    buffer gives the same steps only for a constant η)."""
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
@@ -280,9 +281,9 @@ class SGD(Optimizer):
         self._check_as(optim.SGD, momentum=momentum)
         self.momentum, self.nesterov = momentum, nesterov
 
-    def _make(self, params, lr):
-        return optim.SGD(params, lr=lr, momentum=self.momentum,
-                         nesterov=bool(self.nesterov and self.momentum))
+    def _make(self, params, lr):     # Keras's momentum (of η-scaled steps), PyTorch's slots
+        return rules.SGDRule(params, lr=lr, momentum=self.momentum,
+                             nesterov=bool(self.nesterov and self.momentum))
 
     def _hyper(self):
         return {"momentum": self.momentum, "nesterov": self.nesterov}

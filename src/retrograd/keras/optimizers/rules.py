@@ -14,6 +14,7 @@ from ...optim.optimizer import Optimizer
 from ...optim.adagrad import Adagrad
 from ...optim.adam import Adam
 from ...optim.rmsprop import RMSprop
+from ...optim.sgd import SGD
 
 
 class _Rule(Optimizer):
@@ -54,6 +55,34 @@ class AdamRule(Adam):
         p -= d
 
     _step = staticmethod(_Rule._step)
+
+
+class SGDRule(SGD):
+    """Keras's SGD, ``retrograd.optim.SGD`` (slots, checks) with Keras's momentum:
+    m ← μ m − η g, θ ← θ + m (``nesterov``: θ ← θ + μ m − η g). PyTorch's buffer
+    sums raw gradients and scales by today's η, so the two part when η follows a
+    schedule (0.57 apart after 6 steps of ExponentialDecay(0.1, 1, 0.5), μ = 0.9)."""
+
+    def step(self, closure=None):
+        if any(group["momentum"] for group in self.param_groups):
+            return Optimizer.step(self, closure)     # not optim.SGD's plain fast path
+        return super().step(closure)
+
+    def _update(self, p, g, state, group):
+        t = p.dtype.type
+        lr, mu = group["lr"], group["momentum"]
+        if not mu:
+            p -= g * t(lr)
+            return
+        m = state.get("momentum_buffer")
+        if m is None:
+            m = state["momentum_buffer"] = array_module(p).zeros_like(p)
+        m *= t(mu)
+        m -= g * t(lr)                               # m ← μ m − η g
+        if group["nesterov"]:
+            p += m * t(mu) - g * t(lr)
+        else:
+            p += m
 
 
 class AdagradRule(Adagrad):
