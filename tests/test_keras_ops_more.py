@@ -671,6 +671,8 @@ def test_bad_arguments_raise_keras_error_types_naming_the_function():
         (ValueError, r"keras\.ops\.scatter: values of shape \(2,\)",
          lambda: rops.scatter(np.array([[0, 1]]), VEC[:2], (3, 4))),
         (ValueError, r"keras\.ops\.where: give both", lambda: rops.where(A > 0, A)),
+        (NotImplementedError, r"keras\.ops\.nn\.max_pool: 3-D inputs .* not supported",
+         lambda: rops.max_pool(VOL, 2)),
         (IndexError, r"keras\.ops\.argmax: the reduced axis 0 .* \(0, 4\) is empty",
          lambda: rops.argmax(A[:0], axis=0)),
         (IndexError, r"keras\.ops\.argmin: the reduced axis None", lambda: rops.argmin(A[:0])),

@@ -387,6 +387,11 @@ def _last(t, fmt):
 
 def _spatial_input(x, who, data_format, ranks=(1, 2)):
     t = _float(x, who)
+    if t.ndim - 2 in (1, 2, 3) and t.ndim - 2 not in ranks:   # Keras's, not retrograd's
+        from ...missing import NotSupportedError
+        raise NotSupportedError(f"keras.ops.nn.{who}: {t.ndim - 2}-D inputs (shape "
+                                f"{tuple(t.shape)}) are not supported by retrograd (it has "
+                                f"{' and '.join(f'{r}-D' for r in ranks)})")
     if t.ndim - 2 not in ranks:
         raise ValueError(f"keras.ops.nn.{who}: inputs must be (batch, spatial…, channels) "
                          f"with {' or '.join(str(r) for r in ranks)} spatial axes, got shape "
