@@ -411,17 +411,17 @@ def test_optimizer_keras_defaults():
         O.SGD(learning_rate=-1)
 
 
-@pytest.mark.parametrize("name", ["sgd", "momentum", "adam", "rmsprop", "adagrad"])
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adagrad"])
 def test_optimizer_steps_follow_retrograd_optim(name):
-    """Each Keras optimizer runs the retrograd.optim update with Keras's values."""
+    """Keras's SGD (constant rate) and Adagrad take the retrograd.optim update with
+    Keras's values (Adam and RMSprop take Keras's own steps, whose ε sits elsewhere:
+    compared with real Keras in test_keras_metrics_more.py)."""
     import retrograd.optim as optim
     from retrograd.keras import optimizers as O
     x, y = small_data(n=32)
     keras_opt, ref = {
         "sgd": (O.SGD(0.1), lambda p: optim.SGD(p, lr=0.1)),
         "momentum": (O.SGD(0.1, momentum=0.9), lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
-        "adam": (O.Adam(0.01), lambda p: optim.Adam(p, lr=0.01, eps=1e-7)),
-        "rmsprop": (O.RMSprop(0.01), lambda p: optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-7)),
         "adagrad": (O.Adagrad(0.1), lambda p: optim.Adagrad(
             p, lr=0.1, initial_accumulator_value=0.1, eps=1e-7)),
     }[name]
