@@ -1,6 +1,7 @@
 """Keras 3's last names in retrograd.keras — activations, LR schedules, random
 distributions, config flags, backend dtype helpers, tree, utils, SwapEMAWeights —
 against real Keras 3 (torch backend)."""
+import copy
 import itertools
 import os
 
@@ -298,3 +299,16 @@ def test_max_epochs_caps_fit_as_keras():
         finally:
             K.config.set_max_epochs(None)
     assert lengths == [2, 2]
+
+
+def test_optimizer_config_with_a_schedule_loads_in_keras():
+    """An optimizer's config holds its schedule as Keras writes it (with its module),
+    so real Keras rebuilds the schedule from retrograd's config and back."""
+    ours = rk.optimizers.SGD(learning_rate=rk.optimizers.schedules.PolynomialDecay(0.1, 10))
+    config = ours.get_config()
+    theirs = keras.optimizers.SGD.from_config(copy.deepcopy(config))   # Keras edits it
+    assert type(theirs._learning_rate).__name__ == "PolynomialDecay"
+    assert keras.optimizers.schedules.serialize(theirs._learning_rate) == \
+        config["learning_rate"]
+    back = rk.optimizers.SGD.from_config(config)
+    assert back.get_config()["learning_rate"] == config["learning_rate"]

@@ -227,7 +227,7 @@ class Optimizer:
     def get_config(self):
         lr = self._lr
         if isinstance(lr, LearningRateSchedule):
-            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
+            lr = schedules.serialize(lr)       # with its module, as Keras writes it
         elif callable(lr):
             raise TypeError(f"{type(self).__name__}: a plain function as learning_rate "
                             "cannot be saved; use a keras.optimizers.schedules class")
