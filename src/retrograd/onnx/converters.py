@@ -87,7 +87,8 @@ def _chain(g, op, xs, y):
 for _cls, _name in ((arithmetic.Add, "Add"), (arithmetic.Sub, "Sub"), (arithmetic.Mul, "Mul"),
                     (arithmetic.Div, "Div"), (arithmetic.Neg, "Neg"), (arithmetic.Pow, "Pow"),
                     (elementwise.Exp, "Exp"), (elementwise.Log, "Log"),
-                    (elementwise.Sqrt, "Sqrt"), (elementwise.Abs, "Abs"),
+                    (elementwise.Sqrt, "Sqrt"), (reductions.StdFromVar, "Sqrt"),
+                    (elementwise.Abs, "Abs"),
                     (elementwise.Sin, "Sin"), (elementwise.Cos, "Cos"),
                     (elementwise.Maximum, "Max"), (elementwise.Minimum, "Min"),
                     (act.Tanh, "Tanh"), (act.ReLU, "Relu"), (act.Softsign, "Softsign")):
