@@ -2,8 +2,8 @@
 import math
 
 from ..backend import array_module
-from .adamax import _betas
-from .optimizer import Optimizer, check_nonneg, with_decay
+from .adamax import as_betas, begin_step, check_adam_group, zero_slots
+from .optimizer import Optimizer, with_decay
 
 
 class RAdam(Optimizer):
@@ -24,28 +24,23 @@ class RAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False, skip_nonfinite=False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas) if hasattr(betas, "__len__")
-                                      else betas, eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(lr=lr, betas=as_betas(betas), eps=eps,
+                                      weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
                                       maximize=maximize), skip_nonfinite)
 
     def _check(self, group):
         super()._check(group)
-        _betas(group, "RAdam")
-        check_nonneg(group["eps"], "eps", "RAdam")
-        check_nonneg(group["weight_decay"], "weight_decay", "RAdam")
+        check_adam_group(group, "RAdam")
 
     def _init_state(self, p, group):
-        xp = array_module(p)
-        return {"step": 0, "exp_avg": xp.zeros_like(p), "exp_avg_sq": xp.zeros_like(p)}
+        return zero_slots(p, "exp_avg", "exp_avg_sq")
 
     def _update(self, p, g, state, group):
         xp, t = array_module(p), p.dtype.type
         lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
         b1, b2 = group["betas"]
-        if group["maximize"]:
-            g = -g
-        step = state["step"] = state["step"] + 1
+        g, step = begin_step(g, state, group)
         if wd:
             if group["decoupled_weight_decay"]:
                 p *= t(1 - lr * wd)
