@@ -20,6 +20,7 @@ from ..ops.normalization import (_check_float, _check_param, normalize, normaliz
 from ..ops.padding import pad
 from .module import Module
 from .normalization import _BatchNorm  # instance norm keeps batch norm's buffers
+from .normalization import affine_parameters
 from .parameter import Parameter
 
 __all__ = [
@@ -173,16 +174,7 @@ class GroupNorm(Module):
                              f"by num_groups ({num_groups})")
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps, self.affine = float(eps), bool(affine)
-        dtype = dtype or np.float32
-        if self.affine:
-            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, num_channels, dtype, self.affine, bias)
         if device is not None:
             self.to(device)
 

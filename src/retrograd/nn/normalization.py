@@ -14,6 +14,22 @@ from .module import Module
 from .parameter import Parameter
 
 
+def affine_parameters(module, shape, dtype, affine=True, bias=True):
+    """Gives a normalisation ``module`` its learnt scale γ (``weight``, ones) and shift
+    β (``bias``, zeros) of ``shape``, or registers them as None when not ``affine``
+    (β alone when not ``bias``), as PyTorch's norm layers do."""
+    dtype = dtype or np.float32
+    if affine:
+        module.weight = Parameter(np.ones(shape, dtype=dtype))
+        if bias:
+            module.bias = Parameter(np.zeros(shape, dtype=dtype))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 class _BatchNorm(Module):
     """y = γ (x − μ)/√(σ² + ε) + β per channel (axis 1). In ``train()`` mode μ, σ² are
     the batch's and the buffers ``running_mean``/``running_var`` move towards them:
@@ -38,12 +54,7 @@ class _BatchNorm(Module):
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         dtype = dtype or np.float32
         c = self.num_features
-        if self.affine:
-            self.weight = Parameter(np.ones(c, dtype=dtype))
-            self.bias = Parameter(np.zeros(c, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, c, dtype, self.affine)
         if self.track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(c, dtype=dtype)))
             self.register_buffer("running_var", Tensor(np.ones(c, dtype=dtype)))
@@ -131,16 +142,7 @@ class LayerNorm(Module):
                              f"{normalized_shape!r}")
         self.normalized_shape, self.eps = shape, float(eps)
         self.elementwise_affine = bool(elementwise_affine)
-        dtype = dtype or np.float32
-        if self.elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, shape, dtype, self.elementwise_affine, bias)
         if device is not None:
             self.to(device)
 
