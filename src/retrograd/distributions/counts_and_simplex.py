@@ -2,7 +2,6 @@
 simplex, as ``torch.distributions.Poisson`` / ``Dirichlet``: densities and
 entropies from log Γ and ψ (differentiable); NumPy's samplers draw (no
 ``rsample``: Dirichlet's needs the gamma draw's gradient, Poisson is discrete)."""
-import numbers
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from ..ops.elementwise import where
 from ..ops.special import digamma, lgamma, xlogy
 from ..tensor import Size, Tensor
 from . import constraints
-from .distribution import Distribution, broadcast_all
+from .distribution import Distribution, broadcast_all, broadcast_params
 
 
 def simplex_mode(c):
@@ -36,8 +35,7 @@ class Poisson(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch = Size() if isinstance(rate, numbers.Number) else self.rate.shape
+        (self.rate,), batch = broadcast_params(rate)
         super().__init__(batch, validate_args=validate_args)
 
     @property

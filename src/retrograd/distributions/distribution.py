@@ -198,6 +198,15 @@ def broadcast_all(*values):
     return tuple(v if tuple(v.shape) == shape else broadcast_to(v, shape) for v in values)
 
 
+def broadcast_params(*values):
+    """``broadcast_all(*values)`` and the batch shape they give a distribution: () when
+    every value is a plain number, else the broadcast shape (a 0-d tensor keeps its
+    own (), as in PyTorch)."""
+    tensors = broadcast_all(*values)
+    scalar = all(isinstance(v, numbers.Number) for v in values)
+    return tensors, Size() if scalar else tensors[0].shape
+
+
 def standard_normal(shape, like):
     """ε ~ N(0, 1) of ``shape``, with the dtype and device of tensor ``like``."""
     xp = array_module(like.array)

@@ -3,7 +3,6 @@ densities from log Γ, entropies from ψ (both differentiable); draws from NumPy
 samplers. Their reparameterised sampling needs the gradient of a gamma draw with
 respect to its shape (PyTorch's ``_standard_gamma_grad``), which retrograd lacks:
 ``rsample`` raises NotSupportedError and ``has_rsample`` is False."""
-import numbers
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from ..ops.special import digamma, lgamma, xlogy
 from ..tensor import Size, Tensor
 from . import constraints
 from .counts_and_simplex import simplex_mode
-from .distribution import Distribution, broadcast_all
+from .distribution import Distribution, broadcast_params
 
 
 def _no_rsample(name):
@@ -35,10 +34,8 @@ class Gamma(Distribution):
     has_rsample = False
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        scalar = isinstance(concentration, numbers.Number) and isinstance(rate, numbers.Number)
-        super().__init__(Size() if scalar else self.concentration.shape,
-                         validate_args=validate_args)
+        (self.concentration, self.rate), batch = broadcast_params(concentration, rate)
+        super().__init__(batch, validate_args=validate_args)
 
     @property
     def mean(self):
@@ -88,12 +85,9 @@ class Beta(Distribution):
     has_rsample = False
 
     def __init__(self, concentration1, concentration0, validate_args=None):
-        self.concentration1, self.concentration0 = broadcast_all(concentration1,
-                                                                 concentration0)
-        scalar = isinstance(concentration1, numbers.Number) and \
-            isinstance(concentration0, numbers.Number)
-        super().__init__(Size() if scalar else self.concentration1.shape,
-                         validate_args=validate_args)
+        (self.concentration1, self.concentration0), batch = broadcast_params(concentration1,
+                                                                             concentration0)
+        super().__init__(batch, validate_args=validate_args)
 
     def _lbeta(self):
         a, b = self.concentration1, self.concentration0

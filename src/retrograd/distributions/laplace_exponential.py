@@ -1,13 +1,12 @@
 """The exponential and Laplace distributions, as ``torch.distributions.Exponential``
 / ``Laplace``: both reparameterised through a uniform draw (inverse CDF)."""
 import math
-import numbers
 
 import numpy as np
 
 from ..tensor import Size, Tensor
 from . import constraints
-from .distribution import Distribution, broadcast_all, standard_uniform
+from .distribution import Distribution, broadcast_params, standard_uniform
 
 
 class Exponential(Distribution):
@@ -18,8 +17,7 @@ class Exponential(Distribution):
     has_rsample = True
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch = Size() if isinstance(rate, numbers.Number) else self.rate.shape
+        (self.rate,), batch = broadcast_params(rate)
         super().__init__(batch, validate_args=validate_args)
 
     @property
@@ -68,9 +66,8 @@ class Laplace(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if scalar else self.loc.shape, validate_args=validate_args)
+        (self.loc, self.scale), batch = broadcast_params(loc, scale)
+        super().__init__(batch, validate_args=validate_args)
 
     @property
     def mean(self):

@@ -1,11 +1,10 @@
 """The normal (Gaussian) distribution N(μ, σ²), as ``torch.distributions.Normal``."""
 import math
-import numbers
 
 from ..ops.special import erf, erfinv
 from ..tensor import Size
 from . import constraints
-from .distribution import Distribution, broadcast_all, standard_normal
+from .distribution import Distribution, broadcast_params, standard_normal
 
 
 class Normal(Distribution):
@@ -21,12 +20,8 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.shape
-        super().__init__(batch_shape, validate_args=validate_args)
+        (self.loc, self.scale), batch = broadcast_params(loc, scale)
+        super().__init__(batch, validate_args=validate_args)
 
     @property
     def mean(self):

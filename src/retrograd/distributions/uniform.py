@@ -1,9 +1,8 @@
 """The continuous uniform distribution U[low, high), as ``torch.distributions.Uniform``."""
-import numbers
 
 from ..tensor import Size
 from . import constraints
-from .distribution import Distribution, broadcast_all, standard_uniform
+from .distribution import Distribution, broadcast_params, standard_uniform
 
 
 class Uniform(Distribution):
@@ -15,12 +14,8 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, numbers.Number) and isinstance(high, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.low.shape
-        super().__init__(batch_shape, validate_args=validate_args)
+        (self.low, self.high), batch = broadcast_params(low, high)
+        super().__init__(batch, validate_args=validate_args)
 
     @property
     def arg_constraints(self):
