@@ -1,17 +1,15 @@
 """The Bernoulli distribution over {0, 1}, as ``torch.distributions.Bernoulli``."""
-import numbers
-
 import numpy as np
 
 from ..backend import array_module
 from ..nn.functional import binary_cross_entropy_with_logits
 from ..tensor import Size, Tensor
 from . import constraints
-from .distribution import (Distribution, broadcast_all, lazy_property, logits_to_probs,
-                           probs_to_logits, standard_uniform)
+from .distribution import (ProbsOrLogits, broadcast_all, broadcast_params, lazy_property,
+                           logits_to_probs, probs_to_logits, standard_uniform)
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ProbsOrLogits):
     """P(x = 1) = p, given by ``probs`` p or ``logits`` log(p / (1 − p)) (one of them).
 
     log p(x) = x log p + (1 − x) log(1 − p), computed from the logits as
@@ -24,21 +22,13 @@ class Bernoulli(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        self._check_probs_or_logits(probs, logits)
         if probs is not None:
-            is_scalar = isinstance(probs, numbers.Number)
-            (self.probs,) = broadcast_all(probs)
+            (self.probs,), batch = broadcast_params(probs)
         else:
-            is_scalar = isinstance(logits, numbers.Number)
-            (self.logits,) = broadcast_all(logits)
+            (self.logits,), batch = broadcast_params(logits)
         self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if is_scalar else self._param.shape
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def _expanded(self, original):
-        self._param = self.__dict__["probs"] if "probs" in original.__dict__ and \
-            original._param is original.__dict__["probs"] else self.__dict__["logits"]
+        super().__init__(batch, validate_args=validate_args)
 
     @lazy_property
     def logits(self):

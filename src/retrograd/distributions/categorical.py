@@ -5,10 +5,10 @@ from ..backend import array_module
 from ..ops.sampling import multinomial
 from ..tensor import Size, Tensor
 from . import constraints
-from .distribution import Distribution, lazy_property, logits_to_probs, probs_to_logits
+from .distribution import ProbsOrLogits, lazy_property, logits_to_probs, probs_to_logits
 
 
-class Categorical(Distribution):
+class Categorical(ProbsOrLogits):
     """P(x = k) = p_k over the last dimension of ``probs`` (normalised to sum 1) or
     ``logits`` (unnormalised log-probabilities, normalised by logsumexp); the
     leading dimensions are the batch. The policy of REINFORCE:
@@ -24,8 +24,7 @@ class Categorical(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        self._check_probs_or_logits(probs, logits)
         if probs is not None:
             if probs.dim() < 1:
                 raise ValueError("`probs` parameter must be at least one-dimensional.")
@@ -38,10 +37,6 @@ class Categorical(Distribution):
         self._num_events = self._param.shape[-1]
         batch_shape = self._param.shape[:-1] if self._param.ndim > 1 else Size()
         super().__init__(batch_shape, validate_args=validate_args)
-
-    def _expanded(self, original):
-        self._param = self.__dict__["probs"] if "probs" in original.__dict__ and \
-            original._param is original.__dict__["probs"] else self.__dict__["logits"]
 
     @lazy_property
     def logits(self):

@@ -249,6 +249,20 @@ def logits_to_probs(logits, is_binary=False):
     return logits.softmax(-1)
 
 
+class ProbsOrLogits(Distribution):
+    """A distribution given either ``probs`` or ``logits`` (the other is derived
+    lazily); ``_param`` is the one given, and stays so through ``expand``."""
+
+    @staticmethod
+    def _check_probs_or_logits(probs, logits):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+    def _expanded(self, original):
+        self._param = self.__dict__["probs"] if "probs" in original.__dict__ and \
+            original._param is original.__dict__["probs"] else self.__dict__["logits"]
+
+
 class lazy_property:
     """A property computed once, then stored in the instance's ``__dict__`` (so
     ``Categorical(logits=…)`` derives ``probs`` only when asked)."""
