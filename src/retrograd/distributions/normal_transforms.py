@@ -10,7 +10,21 @@ from .distribution import Distribution
 from .normal import Normal
 
 
-class LogNormal(Distribution):
+class _OfNormal(Distribution):
+    """A distribution defined by transforming ``self.base_dist``, a Normal: its batch
+    shape is the Normal's, and ``expand`` expands the Normal with it."""
+
+    def __init__(self, base_dist, validate_args=None):
+        self.base_dist = base_dist
+        super().__init__(base_dist.batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = super().expand(batch_shape, _instance)
+        new.base_dist = self.base_dist.expand(batch_shape)
+        return new
+
+
+class LogNormal(_OfNormal):
     """y = eˣ with x ~ N(loc, scale²): log p(y) = log N(log y; μ, σ) − log y;
     mean e^{μ + σ²/2}, variance (e^{σ²} − 1) e^{2μ + σ²}, H = H_N + μ."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -18,14 +32,9 @@ class LogNormal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.base_dist = Normal(loc, scale, validate_args=validate_args)
-        self.loc, self.scale = self.base_dist.loc, self.base_dist.scale
-        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new.base_dist = self.base_dist.expand(batch_shape)
-        return new
+        base = Normal(loc, scale, validate_args=validate_args)
+        self.loc, self.scale = base.loc, base.scale
+        super().__init__(base, validate_args=validate_args)
 
     @property
     def mean(self):
@@ -59,7 +68,7 @@ class LogNormal(Distribution):
         return self.base_dist.entropy() + self.loc
 
 
-class HalfNormal(Distribution):
+class HalfNormal(_OfNormal):
     """y = |x| with x ~ N(0, scale²): p(y) = 2 N(y; 0, σ) for y ≥ 0;
     mean σ√(2/π), variance σ²(1 − 2/π), H = H_N − log 2."""
     arg_constraints = {"scale": constraints.positive}
@@ -67,14 +76,9 @@ class HalfNormal(Distribution):
     has_rsample = True
 
     def __init__(self, scale, validate_args=None):
-        self.base_dist = Normal(0.0, scale, validate_args=False)
-        self.scale = self.base_dist.scale
-        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new.base_dist = self.base_dist.expand(batch_shape)
-        return new
+        base = Normal(0.0, scale, validate_args=False)
+        self.scale = base.scale
+        super().__init__(base, validate_args=validate_args)
 
     @property
     def mean(self):
