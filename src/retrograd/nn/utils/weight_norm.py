@@ -35,6 +35,37 @@ def _uncomputed(module, name):
         module.__class__ = cls._computed_base
 
 
+def _computed_of(module, name):
+    """The function computing ``module.<name>``, None if it is a plain attribute."""
+    return getattr(module.__class__, "_computed_weights", {}).get(name)
+
+
+def _own_parameter(module, name):
+    weight = module._parameters.get(name)
+    if weight is None:
+        raise AttributeError(f"'{type(module).__name__}' object has no parameter '{name}'")
+    return weight
+
+
+def _fold(module, name, kind, suffixes):
+    """Undo ``kind`` (weight_norm, spectral_norm) on ``module.<name>``: its current value
+    (in eval mode: spectral norm's power iteration does not run for it) becomes the
+    plain parameter ``<name>`` again and the ``<name><suffix>`` are dropped."""
+    compute = _computed_of(module, name)
+    if compute is None or compute.kind != kind:
+        raise ValueError(f"{kind} of '{name}' not found in {module}")
+    training = module.training
+    module.training = False
+    with no_grad():
+        weight = compute(module)
+    module.training = training
+    _uncomputed(module, name)
+    for suffix in suffixes:
+        delattr(module, name + suffix)
+    module.register_parameter(name, Parameter(weight.array.copy()))
+    return module
+
+
 def weight_norm(module, name="weight", dim=0):
     """w = g · v / ‖v‖ with parameters ``<name>_g`` and ``<name>_v`` (deprecated in
     PyTorch for ``parametrizations.weight_norm``: FutureWarning)."""
@@ -43,12 +74,10 @@ def weight_norm(module, name="weight", dim=0):
                   stacklevel=2)
     if dim is None:
         dim = -1
-    if getattr(module.__class__, "_computed_weights", {}).get(name) is not None:
+    if _computed_of(module, name) is not None:
         raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter "
                            f"{name}")
-    weight = module._parameters.get(name)
-    if weight is None:
-        raise AttributeError(f"'{type(module).__name__}' object has no parameter '{name}'")
+    weight = _own_parameter(module, name)
     g = norm_except_dim(weight.detach(), 2, dim)
     delattr(module, name)
     module.register_parameter(name + "_g", Parameter(g.array.copy()))
@@ -65,23 +94,14 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Fold g and v back into one parameter ``<name>``."""
-    compute = getattr(module.__class__, "_computed_weights", {}).get(name)
-    if compute is None or compute.kind != "weight_norm":
-        raise ValueError(f"weight_norm of '{name}' not found in {module}")
-    with no_grad():
-        weight = compute(module)
-    _uncomputed(module, name)
-    delattr(module, name + "_g")
-    delattr(module, name + "_v")
-    module.register_parameter(name, Parameter(weight.array.copy()))
-    return module
+    return _fold(module, name, "weight_norm", ("_g", "_v"))
 
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
     """W / σ with σ from power iteration (v ← Wᵀu/‖Wᵀu‖, u ← W v/‖W v‖, once per
     read in training mode; σ = uᵀ W v): parameter ``<name>_orig``, buffers
     ``<name>_u`` and ``<name>_v``."""
-    if getattr(module.__class__, "_computed_weights", {}).get(name) is not None:
+    if _computed_of(module, name) is not None:
         raise RuntimeError(f"Cannot register two spectral_norm hooks on the same "
                            f"parameter {name}")
     if n_power_iterations <= 0:
@@ -89,9 +109,7 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
                          f"n_power_iterations={n_power_iterations}")
     if dim is None:
         dim = 1 if type(module).__name__.startswith("ConvTranspose") else 0
-    weight = module._parameters.get(name)
-    if weight is None:
-        raise AttributeError(f"'{type(module).__name__}' object has no parameter '{name}'")
+    weight = _own_parameter(module, name)
 
     def matrix(w):
         if dim != 0:
@@ -126,19 +144,7 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 def remove_spectral_norm(module, name="weight"):
     """Keep W / σ (with the current u, v) as the parameter ``<name>``."""
-    compute = getattr(module.__class__, "_computed_weights", {}).get(name)
-    if compute is None or compute.kind != "spectral_norm":
-        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
-    training = module.training
-    module.training = False           # no power iteration for the final value
-    with no_grad():
-        weight = compute(module)
-    module.training = training
-    _uncomputed(module, name)
-    for suffix in ("_orig", "_u", "_v"):
-        delattr(module, name + suffix)
-    module.register_parameter(name, Parameter(weight.array.copy()))
-    return module
+    return _fold(module, name, "spectral_norm", ("_orig", "_u", "_v"))
 
 
 __all__ = ["weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
