@@ -111,6 +111,8 @@ def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+# keras.ops.stack is here because _tensor stacks a list of tensors with it (shape.py
+# exports it).
 @_eager
 def stack(x, axis=0):
     return _shape.stack([_tensor(t, "stack") for t in x], axis)
@@ -140,6 +142,9 @@ def _float_result(t):
     """Keras's float result for integer/bool inputs: float32."""
     return t if t.dtype.kind in "fc" else t.to(dtype=np.float32)
 
+
+# Elementwise functions with a float result: retrograd's (PyTorch-named) functions,
+# integer and bool inputs made float32 first as Keras does.
 
 def _unary(name, torch_name=None, doc=None):
     def function(x):

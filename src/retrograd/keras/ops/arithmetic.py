@@ -151,9 +151,6 @@ def reciprocal(x):
     return 1.0 / _float(x, "reciprocal")
 
 
-# Elementwise functions with a float result: retrograd's (PyTorch-named) functions,
-# integer and bool inputs made float32 first as Keras does.
-
 @_eager
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """x with NaN → ``nan``, +∞ → ``posinf`` and −∞ → ``neginf`` (the dtype's

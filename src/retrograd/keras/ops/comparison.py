@@ -67,6 +67,8 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
     return isclose(x1, x2, rtol, atol, equal_nan).all()
 
 
+# Elementwise functions of zero derivative (or of booleans): constants of the graph.
+
 def _logical(name, fn):
     @_eager
     def logical(x1, x2):

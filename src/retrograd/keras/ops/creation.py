@@ -71,10 +71,6 @@ def eye(N, M=None, k=0, dtype=None):
     return creation.as_tensor(np.eye(N, M, k, dtype=_dtype(dtype, "eye") or np.float32))
 
 
-# Each is composed from retrograd's differentiable ops (gradients come with them), or
-# computed on the arrays when its derivative is zero almost everywhere (floor, sort's
-# indices, comparisons): the result is then a constant of the graph, as ``sign``.
-
 def tri(N, M=None, k=0, dtype=None):
     """The N×M matrix of ones at and below the k-th diagonal (float32)."""
     return creation.as_tensor(np.tri(N, M, k, dtype=_dtype(dtype, "tri") or np.float32))

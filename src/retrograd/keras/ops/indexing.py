@@ -115,8 +115,6 @@ def take_along_axis(x, indices, axis=None):
     return t.gather(axis, i)
 
 
-# Elementwise functions of zero derivative (or of booleans): constants of the graph.
-
 @_eager
 def get_item(x, key):
     """x[key]."""

@@ -24,6 +24,11 @@ The functions live in modules named after what they do — ``conversion``, ``ari
 ``indexing``, ``sorting``, ``creation`` — with the shared helpers in ``_common``; this
 module gathers them under Keras's name.
 """
+
+# Each function is composed from retrograd's differentiable ops (gradients come with them), or
+# computed on the arrays when its derivative is zero almost everywhere (floor, sort's
+# indices, comparisons): the result is then a constant of the graph, as ``sign``.
+
 # The helpers keras.ops.core/nn/image/linalg take from here.
 from ._common import _eager, _float, _tensor, _values  # noqa: F401
 from .conversion import *  # noqa: F401,F403
