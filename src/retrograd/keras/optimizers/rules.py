@@ -13,6 +13,7 @@ from ...backend import array_module
 from ...optim.optimizer import Optimizer
 from ...optim.adagrad import Adagrad
 from ...optim.adam import Adam
+from ...optim.adamax import zero_slots
 from ...optim.rmsprop import RMSprop
 from ...optim.sgd import SGD
 
@@ -167,8 +168,7 @@ class AdamaxRule(_Rule):
     slot_rules = {"step": "count", "m": "finite", "u": "nonneg"}
 
     def _init_state(self, p, group):
-        xp = array_module(p)
-        return {"step": 0, "m": xp.zeros_like(p), "u": xp.zeros_like(p)}
+        return zero_slots(p, "m", "u")
 
     def _update(self, p, g, s, group):
         t, dt, xp = self._step(s), p.dtype.type, array_module(p)
@@ -248,8 +248,7 @@ class LambRule(_Rule):
     slot_rules = {"step": "count", "m": "finite", "v": "nonneg"}
 
     def _init_state(self, p, group):
-        xp = array_module(p)
-        return {"step": 0, "m": xp.zeros_like(p), "v": xp.zeros_like(p)}
+        return zero_slots(p, "m", "v")
 
     def _update(self, p, g, s, group):
         t, dt, xp = self._step(s), p.dtype.type, array_module(p)
