@@ -249,6 +249,18 @@ def logits_to_probs(logits, is_binary=False):
     return logits.softmax(-1)
 
 
+class SymmetricAboutLoc(Distribution):
+    """A unimodal law symmetric about its ``loc``: mean and mode are both ``loc``."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
 class ProbsOrLogits(Distribution):
     """A distribution given either ``probs`` or ``logits`` (the other is derived
     lazily); ``_param`` is the one given, and stays so through ``expand``."""

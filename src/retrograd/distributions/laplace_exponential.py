@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import Size, Tensor
 from . import constraints
-from .distribution import Distribution, broadcast_params, standard_uniform
+from .distribution import Distribution, SymmetricAboutLoc, broadcast_params, standard_uniform
 
 
 class Exponential(Distribution):
@@ -58,7 +58,7 @@ class Exponential(Distribution):
         return 1.0 - self.rate.log()
 
 
-class Laplace(Distribution):
+class Laplace(SymmetricAboutLoc):
     """Laplace(μ = ``loc``, b = ``scale``): p(x) = e^{−|x − μ|/b} / (2b); variance 2b²,
     H = 1 + log 2b. ``rsample``: x = μ − b sign(u) log(1 − |u|), u ~ U(−1, 1)."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -68,14 +68,6 @@ class Laplace(Distribution):
     def __init__(self, loc, scale, validate_args=None):
         (self.loc, self.scale), batch = broadcast_params(loc, scale)
         super().__init__(batch, validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -7,7 +7,7 @@ from .. import linalg
 from ..ops.shape import broadcast_to
 from ..tensor import Size
 from . import constraints
-from .distribution import Distribution, lazy_property, standard_normal
+from .distribution import SymmetricAboutLoc, lazy_property, standard_normal
 
 
 def _mahalanobis(L, x):
@@ -20,7 +20,7 @@ def _mahalanobis(L, x):
         .pow(2).sum(-1)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(SymmetricAboutLoc):
     """N(loc, Σ) in dimension n, Σ given by exactly one of ``covariance_matrix``,
     ``precision_matrix`` (Σ⁻¹) or ``scale_tril`` (its lower Cholesky factor L, Σ = L Lᵀ).
 
@@ -78,14 +78,6 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         return linalg.inv(self.covariance_matrix)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -4,10 +4,10 @@ import math
 from ..ops.special import erf, erfinv
 from ..tensor import Size
 from . import constraints
-from .distribution import Distribution, broadcast_params, standard_normal
+from .distribution import SymmetricAboutLoc, broadcast_params, standard_normal
 
 
-class Normal(Distribution):
+class Normal(SymmetricAboutLoc):
     """N(loc, scale²), batched over the broadcast shape of ``loc`` and ``scale``.
 
     log p(x) = −(x − μ)²/(2σ²) − log σ − ½ log 2π;  H = ½ + ½ log 2π + log σ;
@@ -22,14 +22,6 @@ class Normal(Distribution):
     def __init__(self, loc, scale, validate_args=None):
         (self.loc, self.scale), batch = broadcast_params(loc, scale)
         super().__init__(batch, validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):
