@@ -261,6 +261,18 @@ class SymmetricAboutLoc(Distribution):
         return self.loc
 
 
+class RealLocScale(SymmetricAboutLoc):
+    """A location-scale family on ℝ, symmetric about ``loc`` (Normal, Laplace): real
+    ``loc`` and positive ``scale`` broadcast together, reparameterised sampling."""
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        (self.loc, self.scale), batch = broadcast_params(loc, scale)
+        super().__init__(batch, validate_args=validate_args)
+
+
 class ProbsOrLogits(Distribution):
     """A distribution given either ``probs`` or ``logits`` (the other is derived
     lazily); ``_param`` is the one given, and stays so through ``expand``."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import Size, Tensor
 from . import constraints
-from .distribution import Distribution, SymmetricAboutLoc, broadcast_params, standard_uniform
+from .distribution import Distribution, RealLocScale, broadcast_params, standard_uniform
 
 
 class Exponential(Distribution):
@@ -58,16 +58,9 @@ class Exponential(Distribution):
         return 1.0 - self.rate.log()
 
 
-class Laplace(SymmetricAboutLoc):
+class Laplace(RealLocScale):
     """Laplace(μ = ``loc``, b = ``scale``): p(x) = e^{−|x − μ|/b} / (2b); variance 2b²,
     H = 1 + log 2b. ``rsample``: x = μ − b sign(u) log(1 − |u|), u ~ U(−1, 1)."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), batch = broadcast_params(loc, scale)
-        super().__init__(batch, validate_args=validate_args)
 
     @property
     def variance(self):

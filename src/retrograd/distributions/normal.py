@@ -3,11 +3,10 @@ import math
 
 from ..ops.special import erf, erfinv
 from ..tensor import Size
-from . import constraints
-from .distribution import SymmetricAboutLoc, broadcast_params, standard_normal
+from .distribution import RealLocScale, standard_normal
 
 
-class Normal(SymmetricAboutLoc):
+class Normal(RealLocScale):
     """N(loc, scale²), batched over the broadcast shape of ``loc`` and ``scale``.
 
     log p(x) = −(x − μ)²/(2σ²) − log σ − ½ log 2π;  H = ½ + ½ log 2π + log σ;
@@ -15,13 +14,6 @@ class Normal(SymmetricAboutLoc):
 
     >>> Normal(torch.zeros(3), 1.0).rsample((5,)).shape   # (5, 3)
     """
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), batch = broadcast_params(loc, scale)
-        super().__init__(batch, validate_args=validate_args)
 
     @property
     def stddev(self):
