@@ -173,54 +173,48 @@ class _LazyConv(_LazyModule):
         return int(_shape(w)[1]) * int(self._lazy_args[1].get("groups", 1))
 
 
-class LazyConv1d(_LazyConv):
+class _LazyConvNd(_LazyConv):
+    """The lazy ConvNd: PyTorch's ConvNd arguments less ``in_channels``."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(out_channels, kernel_size, stride=stride, padding=padding,
+                         dilation=dilation, groups=groups, bias=bias,
+                         padding_mode=padding_mode, device=device, dtype=dtype)
+
+
+class _LazyConvTransposeNd(_LazyConv):
+    """The lazy ConvTransposeNd: PyTorch's arguments less ``in_channels``."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(out_channels, kernel_size, stride=stride, padding=padding,
+                         output_padding=output_padding, groups=groups, bias=bias,
+                         dilation=dilation, padding_mode=padding_mode, device=device,
+                         dtype=dtype)
+
+
+class LazyConv1d(_LazyConvNd):
     """``Conv1d`` whose ``in_channels`` is read from the first input.
     ``LazyConv1d(out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
     bias=True, padding_mode="zeros", device=None, dtype=None)``."""
     cls_to_become, n = Conv1d, 1
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(out_channels, kernel_size, stride=stride, padding=padding,
-                         dilation=dilation, groups=groups, bias=bias,
-                         padding_mode=padding_mode, device=device, dtype=dtype)
 
-
-class LazyConv2d(_LazyConv):
+class LazyConv2d(_LazyConvNd):
     """``Conv2d`` whose ``in_channels`` is read from the first input."""
     cls_to_become, n = Conv2d, 2
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(out_channels, kernel_size, stride=stride, padding=padding,
-                         dilation=dilation, groups=groups, bias=bias,
-                         padding_mode=padding_mode, device=device, dtype=dtype)
 
-
-class LazyConvTranspose1d(_LazyConv):
+class LazyConvTranspose1d(_LazyConvTransposeNd):
     """``ConvTranspose1d`` whose ``in_channels`` is read from the first input."""
     cls_to_become, n = ConvTranspose1d, 1
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
-                 dtype=None):
-        super().__init__(out_channels, kernel_size, stride=stride, padding=padding,
-                         output_padding=output_padding, groups=groups, bias=bias,
-                         dilation=dilation, padding_mode=padding_mode, device=device,
-                         dtype=dtype)
 
-
-class LazyConvTranspose2d(_LazyConv):
+class LazyConvTranspose2d(_LazyConvTransposeNd):
     """``ConvTranspose2d`` whose ``in_channels`` is read from the first input."""
     cls_to_become, n = ConvTranspose2d, 2
-
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
-                 dtype=None):
-        super().__init__(out_channels, kernel_size, stride=stride, padding=padding,
-                         output_padding=output_padding, groups=groups, bias=bias,
-                         dilation=dilation, padding_mode=padding_mode, device=device,
-                         dtype=dtype)
 
 
 class _LazyBatchNorm(_LazyModule):
