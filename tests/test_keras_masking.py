@@ -342,3 +342,31 @@ def test_masks_on_a_device(fake_cuda):
         got.sum().backward()
         assert gpu[-1].trainable_weights == [] or \
             gpu[-1].trainable_weights[0].grad.device == "cuda"
+
+
+def test_sequence_labels_fit_as_keras():
+    """A tagger: (N, T) integer labels for (N, T, C) outputs with sparse cross-entropy
+    (from logits; with and without ignore_class=-1 on padded steps) — fit's losses and
+    accuracies equal Keras's (the labels were refused as not being of shape (N,))."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 20, (16, 6))
+    y = rng.integers(0, 4, (16, 6))
+    y[:, 5] = -1
+
+    def build(K, ignore):
+        m = K.Sequential([K.Input((6,)), K.layers.Embedding(20, 8),
+                          K.layers.LSTM(8, return_sequences=True), K.layers.Dense(4)])
+        m.compile(optimizer=K.optimizers.SGD(0.1), metrics=["accuracy"],
+                  loss=K.losses.SparseCategoricalCrossentropy(from_logits=True,
+                                                              ignore_class=ignore))
+        return m
+    for ignore in (None, -1):
+        labels = y if ignore is not None else np.where(y < 0, 0, y)
+        theirs, ours = build(keras, ignore), build(rk, ignore)
+        ours.set_weights(theirs.get_weights())
+        a = theirs.fit(x, labels, batch_size=8, epochs=2, verbose=0, shuffle=False).history
+        b = ours.fit(x, labels, batch_size=8, epochs=2, verbose=0, shuffle=False).history
+        for k in a:
+            np.testing.assert_allclose(b[k], a[k], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"labels of shape \(16, 6\)"):
+        build(rk, None).fit(x, y[:, :5], verbose=0)

@@ -331,21 +331,27 @@ def target(model, y, head, out, n_x, who):
             y.dtype.kind == "f" and y.size
             and bool(np.all(np.isfinite(y) & (y == np.round(y)))))
     if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
-        if y.ndim == 2 and y.shape[1] == c and c > 1:
+        # One label per output vector: (N,) for outputs (N, C), (N, T) for a sequence
+        # of them (N, T, C) — a tagger's, a segmentation's; a trailing 1 is dropped.
+        want = (n,) + tuple(out[1:-1])
+        shown = ", ".join("…" if d is None else str(d) for d in want)
+        if y.ndim == len(out) and y.shape[-1] == c and c > 1:
             raise ValueError(
-                f"{who}: loss='{name}' expects integer class labels of shape ({n},), "
+                f"{who}: loss='{name}' expects integer class labels of shape ({shown}), "
                 f"but {arg} has shape {y.shape} (one-hot?). Use "
                 "loss='categorical_crossentropy' with one-hot targets, or pass "
-                "y.argmax(axis=1)")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1 or not integral():
+                "y.argmax(axis=-1)")
+        if y.ndim == len(out) and y.shape[-1] == 1:
+            y = y[..., 0]
+        if y.ndim != len(want) or any(w is not None and w != d
+                                      for w, d in zip(want, y.shape)) or not integral():
             raise ValueError(f"{who}: loss='{name}' expects integer class labels of "
-                             f"shape ({n},), got {arg} of shape {y.shape} and dtype "
+                             f"shape ({shown}), got {arg} of shape {y.shape} and dtype "
                              f"{y.dtype}")
         y = y.astype(np.int64)
-        if n and (y.min() < 0 or y.max() >= c):
-            bad = int(y.min()) if y.min() < 0 else int(y.max())
+        kept = y if loss.ignore_class is None else y[y != loss.ignore_class]
+        if kept.size and (kept.min() < 0 or kept.max() >= c):
+            bad = int(kept.min()) if kept.min() < 0 else int(kept.max())
             raise ValueError(f"{who}: label {bad} is out of range for a model with {c} "
                              f"outputs (labels must be in 0..{c - 1})")
         return y
