@@ -688,3 +688,31 @@ def test_last_everyday_names_as_pytorch(device):
     assert float(rg.ones(50, device=device).bernoulli_(1.0).sum()) == 50
     with pytest.raises(RuntimeError, match="0 <= p <= 1"):
         rg.bernoulli(rg.tensor([1.5]))
+
+
+def test_printoptions_and_threads_as_pytorch():
+    """set_printoptions (precision, sci_mode, threshold/edgeitems, profiles) prints as
+    PyTorch's for these cases; set_num_threads/get_num_threads reach BLAS's threads."""
+    x = np.array([1.123456, 2e-5, 3000.0], dtype=np.float32)
+    try:
+        for kw in ({"precision": 2}, {"precision": 2, "sci_mode": True},
+                   {"threshold": 5, "edgeitems": 2}):
+            rg.set_printoptions(**kw)
+            torch.set_printoptions(**kw)
+            data = np.arange(10.0, dtype=np.float32) if "threshold" in kw else x
+            assert repr(rg.tensor(data)) == repr(torch.tensor(data)).replace("  ...", " ...")
+    finally:
+        rg.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")
+    assert repr(rg.tensor(x)) == "tensor([1.1235e+00, 2.0000e-05, 3.0000e+03])"
+    with pytest.raises(ValueError, match="profile"):
+        rg.set_printoptions(profile="long")
+    pytest.importorskip("threadpoolctl", reason="threads are reached through threadpoolctl")
+    n = rg.get_num_threads()
+    try:
+        rg.set_num_threads(1)
+        assert rg.get_num_threads() == 1
+    finally:
+        rg.set_num_threads(n)
+    with pytest.raises(RuntimeError, match="positive integer"):
+        rg.set_num_threads(0)

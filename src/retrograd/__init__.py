@@ -36,6 +36,8 @@ from .function import (AnomalyError, Function, detect_anomaly, enable_grad, infe
                        is_grad_enabled, no_grad, set_grad_enabled)
 from .function import mark_modified as _mark_modified
 from .generator import Generator
+from .printing import set_printoptions
+from .threads import get_num_threads, set_num_threads
 from .missing import TOP_LEVEL as _MISSING, NotSupportedError, module_getattr
 from . import linalg
 from .ops import activations as _activations
@@ -377,6 +379,7 @@ __all__ = [
     "cumprod", "flip", "roll", "einsum", "outer", "diag", "trace", "index_select",
     "scatter", "scatter_add", "nonzero", "unique", "multinomial", "bernoulli", "msort",
     "unique_consecutive", "hsplit", "vsplit", "dsplit", "dtype", "ravel",
+    "set_printoptions", "set_num_threads", "get_num_threads",
     *_ELEMENTWISE_MATH, "pi", "e", "inf", "nan",
     *_SHAPE_STATS,
     *_LINALG_NAMES,

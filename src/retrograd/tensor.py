@@ -9,7 +9,7 @@ operation's forward and backward live together in ``retrograd.ops``.
 """
 import numpy as np
 
-from . import backend
+from . import backend, printing
 
 _DEFAULT_FLOAT = np.float32
 
@@ -184,8 +184,7 @@ class Tensor:
         return bool(self.item())
 
     def __repr__(self):
-        body = np.array2string(self.numpy(), separator=", ", precision=4,
-                               prefix="tensor(", threshold=200)
+        body = printing.array_text(self.numpy(), "tensor(")
         extra = ""
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self.dtype}"
