@@ -630,8 +630,29 @@ def test_module_list_edits_as_pytorch():
         return ([type(m).__name__ for m in ml], type(popped).__name__,
                 list(dict(ml.named_modules())), [type(m).__name__ for m in both])
     assert run(rg.nn) == run(torch.nn)
-    for nn in (rg.nn, torch.nn):
+    for lib in (rg.nn, torch.nn):
         with pytest.raises(IndexError):
-            nn.ModuleList([nn.ReLU()]).pop(3)
+            lib.ModuleList([lib.ReLU()]).pop(3)
     with pytest.raises(TypeError, match="not a Module"):   # PyTorch takes it, and fails later
         rg.nn.ModuleList().insert(0, "relu")
+
+
+def test_sequential_edits_as_pytorch():
+    """Sequential's list editing (del renumbers, insert, pop, +=, +, item assignment
+    keeps the name) gives PyTorch's modules and names; forward runs the edited chain."""
+    def run(nn):
+        s = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.ReLU())
+        del s[1]
+        s.append(nn.Sigmoid())
+        s.insert(0, nn.Identity())
+        popped = s.pop(1)
+        s[0] = nn.ELU()
+        s += nn.Sequential(nn.Tanh())
+        both = s + nn.Sequential(nn.ReLU())
+        return ([type(m).__name__ for m in s], list(s._modules), type(popped).__name__,
+                type(both).__name__, [type(m).__name__ for m in both])
+    assert run(rg.nn) == run(torch.nn)
+    s = rg.nn.Sequential(rg.nn.Linear(2, 2), rg.nn.Tanh())
+    del s[0]
+    np.testing.assert_allclose(s(rg.tensor([[0.5, -1.0]])).numpy(), np.tanh([[0.5, -1.0]]),
+                               rtol=1e-6)

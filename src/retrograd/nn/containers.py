@@ -12,12 +12,58 @@ def _check_module(owner, index, m):
                         f"Module{hint}")
 
 
-class Sequential(Module):
+class _Editable:
+    """List editing shared by Sequential and ModuleList, as PyTorch's: ``insert``,
+    ``pop``, ``del m[i]`` (or a slice), ``m += modules``, ``m + other``; after a change
+    the sub-modules are renamed 0, 1, … (their positions), as PyTorch renames them."""
+
+    def _renumber(self, items):
+        self._modules.clear()
+        for k, m in enumerate(items):
+            self._modules[str(k)] = m
+
+    def _index(self, index, who):
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"{type(self).__name__}.{who}: index {index} is out of range "
+                             f"for {n} modules")
+        return index % n
+
+    def insert(self, index, module):
+        """``module`` before position ``index`` (as list.insert); returns self."""
+        _check_module(f"{type(self).__name__}.insert", index, module)
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._renumber(items)
+        return self
+
+    def pop(self, index=-1):
+        items = list(self._modules.values())
+        module = items.pop(self._index(index, "pop"))
+        self._renumber(items)
+        return module
+
+    def __delitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[self._index(index, "__delitem__")]
+        self._renumber(items)
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return self._of([*self, *other])
+
+
+class Sequential(_Editable, Module):
     """Layers applied one after the other: y = f_L(… f_2(f_1(x))).
 
     ``Sequential(*modules)`` or ``Sequential(dict_of_named_modules)``; indexable
-    (``model[0]``, ``model[-1]``, a slice gives a Sequential) and growable with
-    ``append``.
+    (``model[0]``, ``model[-1]``, a slice gives a Sequential) and editable as a list
+    (``append``, ``insert``, ``pop``, ``del``, ``+``).
 
     >>> mlp = Sequential(Linear(2, 4), Tanh(), Linear(4, 1))
     >>> mlp[0].weight.shape
@@ -65,6 +111,10 @@ class Sequential(Module):
             raise IndexError(f"Sequential index {index} out of range for "
                              f"{len(keys)} layers") from None
 
+    @staticmethod
+    def _of(modules):
+        return Sequential(*modules)
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             return Sequential({k: self._modules[k] for k in list(self._modules)[index]})
@@ -73,9 +123,6 @@ class Sequential(Module):
     def __setitem__(self, index, module):
         _check_module("Sequential", index, module)
         setattr(self, self._key(index), module)
-
-    def __delitem__(self, index):
-        delattr(self, self._key(index))
 
     def append(self, module):
         """Add ``module`` at the end (named by its position); returns self."""
@@ -90,50 +137,6 @@ class Sequential(Module):
         for m in modules:
             self.append(m)
         return self
-
-    def _renumber(self, items):
-        """Keep ``items`` under the keys 0, 1, … (PyTorch's after insert/pop/del)."""
-        self._modules.clear()
-        for k, m in enumerate(items):
-            self._modules[str(k)] = m
-
-    def _index(self, index, who):
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"{who}: index {index} is out of range for a ModuleList of "
-                             f"{n} modules")
-        return index % n
-
-    def insert(self, index, module):
-        """``module`` before position ``index`` (as list.insert)."""
-        _check_module("ModuleList.insert", index, module)
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._renumber(items)
-
-    def pop(self, index=-1):
-        items = list(self._modules.values())
-        module = items.pop(self._index(index, "ModuleList.pop"))
-        self._renumber(items)
-        return module
-
-    def __setitem__(self, index, module):
-        _check_module("ModuleList.__setitem__", index, module)
-        self._modules[str(self._index(index, "ModuleList.__setitem__"))] = module
-
-    def __delitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            del items[index]
-        else:
-            del items[self._index(index, "ModuleList.__delitem__")]
-        self._renumber(items)
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
-    def __add__(self, other):
-        return ModuleList([*self, *other])
 
 
 def _chained(run, x):
@@ -156,7 +159,7 @@ def _chained(run, x):
         return x
 
 
-class ModuleList(Module):
+class ModuleList(_Editable, Module):
     """A list of sub-modules, registered so their parameters are found."""
 
     def __init__(self, modules=()):
@@ -169,11 +172,17 @@ class ModuleList(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    _of = staticmethod(lambda modules: ModuleList(modules))
+
     def __getitem__(self, index):
         items = list(self._modules.values())
         if isinstance(index, slice):
             return ModuleList(items[index])
         return items[index]
+
+    def __setitem__(self, index, module):
+        _check_module("ModuleList.__setitem__", index, module)
+        self._modules[str(self._index(index, "__setitem__"))] = module
 
     def append(self, module):
         _check_module("ModuleList.append", len(self), module)
@@ -184,47 +193,3 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
         return self
-
-    def _renumber(self, items):
-        """Keep ``items`` under the keys 0, 1, … (PyTorch's after insert/pop/del)."""
-        self._modules.clear()
-        for k, m in enumerate(items):
-            self._modules[str(k)] = m
-
-    def _index(self, index, who):
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"{who}: index {index} is out of range for a ModuleList of "
-                             f"{n} modules")
-        return index % n
-
-    def insert(self, index, module):
-        """``module`` before position ``index`` (as list.insert)."""
-        _check_module("ModuleList.insert", index, module)
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._renumber(items)
-
-    def pop(self, index=-1):
-        items = list(self._modules.values())
-        module = items.pop(self._index(index, "ModuleList.pop"))
-        self._renumber(items)
-        return module
-
-    def __setitem__(self, index, module):
-        _check_module("ModuleList.__setitem__", index, module)
-        self._modules[str(self._index(index, "ModuleList.__setitem__"))] = module
-
-    def __delitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            del items[index]
-        else:
-            del items[self._index(index, "ModuleList.__delitem__")]
-        self._renumber(items)
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
-    def __add__(self, other):
-        return ModuleList([*self, *other])
