@@ -5,6 +5,42 @@ from ..backend import array_module
 from .optimizer import Optimizer, check_nonneg, check_range, with_decay
 
 
+# -- what the Adam family (Adam, AdamW, NAdam, RAdam, Adamax) shares ----------------
+
+def _betas(group, name):
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{name}: betas must be a pair (β₁, β₂), got betas={betas!r}")
+    check_range(betas[0], "betas[0]", name, 0, 1, high_open=True)
+    check_range(betas[1], "betas[1]", name, 0, 1, high_open=True)
+
+
+def as_betas(betas):
+    """``betas`` as given to the constructor, a tuple when it is a sequence."""
+    return tuple(betas) if hasattr(betas, "__len__") else betas
+
+
+def check_adam_group(group, name):
+    """The checks every Adam-like group shares: betas, eps ≥ 0, weight_decay ≥ 0."""
+    _betas(group, name)
+    check_nonneg(group["eps"], "eps", name)
+    check_nonneg(group["weight_decay"], "weight_decay", name)
+
+
+def zero_slots(p, *names):
+    """A fresh state: step 0 and one zero array like ``p`` per slot name."""
+    xp = array_module(p)
+    return {"step": 0, **{n: xp.zeros_like(p) for n in names}}
+
+
+def begin_step(g, state, group):
+    """Negates ``g`` under ``maximize`` and counts the step; returns (g, step)."""
+    if group["maximize"]:
+        g = -g
+    step = state["step"] = state["step"] + 1
+    return g, step
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba), as ``torch.optim.Adam``.
 
@@ -22,20 +58,13 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False, skip_nonfinite=False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas) if hasattr(betas, "__len__")
-                                      else betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad), skip_nonfinite)
+        super().__init__(params, dict(lr=lr, betas=as_betas(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad),
+                         skip_nonfinite)
 
     def _check(self, group):
         super()._check(group)
-        name = type(self).__name__
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair (β₁, β₂), got betas={betas!r}")
-        check_range(betas[0], "betas[0]", name, 0, 1, high_open=True)
-        check_range(betas[1], "betas[1]", name, 0, 1, high_open=True)
-        check_nonneg(group["eps"], "eps", name)
-        check_nonneg(group["weight_decay"], "weight_decay", name)
+        check_adam_group(group, type(self).__name__)
 
     def _init_state(self, p, group):
         xp = array_module(p)

@@ -1,40 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 from ..backend import array_module
-from .optimizer import Optimizer, check_nonneg, check_range, with_decay
-
-
-def _betas(group, name):
-    betas = group["betas"]
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"{name}: betas must be a pair (β₁, β₂), got betas={betas!r}")
-    check_range(betas[0], "betas[0]", name, 0, 1, high_open=True)
-    check_range(betas[1], "betas[1]", name, 0, 1, high_open=True)
-
-
-def as_betas(betas):
-    """``betas`` as given to the constructor, a tuple when it is a sequence."""
-    return tuple(betas) if hasattr(betas, "__len__") else betas
-
-
-def check_adam_group(group, name):
-    """The checks every Adam-like group shares: betas, eps ≥ 0, weight_decay ≥ 0."""
-    _betas(group, name)
-    check_nonneg(group["eps"], "eps", name)
-    check_nonneg(group["weight_decay"], "weight_decay", name)
-
-
-def zero_slots(p, *names):
-    """A fresh state: step 0 and one zero array like ``p`` per slot name."""
-    xp = array_module(p)
-    return {"step": 0, **{n: xp.zeros_like(p) for n in names}}
-
-
-def begin_step(g, state, group):
-    """Negates ``g`` under ``maximize`` and counts the step; returns (g, step)."""
-    if group["maximize"]:
-        g = -g
-    step = state["step"] = state["step"] + 1
-    return g, step
+from .adam import as_betas, begin_step, check_adam_group, zero_slots
+from .optimizer import Optimizer, with_decay
 
 
 class Adamax(Optimizer):

@@ -1,6 +1,7 @@
 """NAdam: Adam with Nesterov momentum."""
 from ..backend import array_module
-from .optimizer import Optimizer, check_nonneg, check_range, with_decay
+from .adam import check_adam_group
+from .optimizer import Optimizer, check_nonneg, with_decay
 
 
 class NAdam(Optimizer):
@@ -30,13 +31,7 @@ class NAdam(Optimizer):
 
     def _check(self, group):
         super()._check(group)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"NAdam: betas must be a pair (β₁, β₂), got betas={betas!r}")
-        check_range(betas[0], "betas[0]", "NAdam", 0, 1, high_open=True)
-        check_range(betas[1], "betas[1]", "NAdam", 0, 1, high_open=True)
-        check_nonneg(group["eps"], "eps", "NAdam")
-        check_nonneg(group["weight_decay"], "weight_decay", "NAdam")
+        check_adam_group(group, "NAdam")
         check_nonneg(group["momentum_decay"], "momentum_decay", "NAdam")
 
     def _init_state(self, p, group):

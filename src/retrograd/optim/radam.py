@@ -2,7 +2,7 @@
 import math
 
 from ..backend import array_module
-from .adamax import as_betas, begin_step, check_adam_group, zero_slots
+from .adam import as_betas, begin_step, check_adam_group, zero_slots
 from .optimizer import Optimizer, with_decay
 
 

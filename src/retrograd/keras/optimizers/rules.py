@@ -13,7 +13,7 @@ from ...backend import array_module
 from ...optim.optimizer import Optimizer
 from ...optim.adagrad import Adagrad
 from ...optim.adam import Adam
-from ...optim.adamax import zero_slots
+from ...optim.adam import zero_slots
 from ...optim.rmsprop import RMSprop
 from ...optim.sgd import SGD
 
