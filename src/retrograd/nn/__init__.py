@@ -15,7 +15,7 @@ from .activation import (ELU, GELU, SELU, Activation, Hardsigmoid, Hardswish, Ha
                          LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU,
                          Sigmoid, SiLU, Softmax, Softplus, Softsign, Tanh)
 from .containers import ModuleList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout, Dropout1d, Dropout2d, mc_dropout_predict
 from .fold import Fold, Unfold
 from .linear import Dense, Flatten, Identity, Linear
@@ -40,7 +40,6 @@ from .activation_variants import (CELU, GLU, Hardshrink, Softmax2d, Softmin, Sof
                                   Tanhshrink, Threshold)
 from .bilinear import Bilinear
 from .containers_dict import ModuleDict, ParameterDict, ParameterList
-from .conv_transpose1d import ConvTranspose1d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout_variants import AlphaDropout, Dropout3d, FeatureAlphaDropout
 from .embedding_bag import EmbeddingBag

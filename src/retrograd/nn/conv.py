@@ -12,6 +12,7 @@ import numpy as np
 
 from ..missing import NotSupportedError
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, ntuple
+from ..ops.conv_transpose1d import conv_transpose1d
 from ..ops.padding import pad
 from . import init
 from .linear import _positive_int
@@ -128,27 +129,40 @@ class Conv1d(_ConvNd):
     _n, _conv = 1, staticmethod(conv1d)
 
 
-class ConvTranspose2d(_ConvNd):
-    """Transposed 2-D convolution (the gradient of Conv2d with respect to its input),
-    input (N, C_in, H, W) → (N, C_out, (H − 1)s − 2p + d(k − 1) + output_padding + 1, …).
-    Upsamples: stride 2 doubles H and W (with kernel 2, or kernel 3 and padding 1 and
-    output_padding 1)."""
+class _ConvTransposeNd(_ConvNd):
+    """A transposed convolution (the gradient of the convolution with respect to its
+    input): it upsamples, (L − 1)s − 2p + d(k − 1) + output_padding + 1 along each
+    spatial axis — stride 2 doubles it (kernel 2, or kernel 3 with padding 1 and
+    output_padding 1). Weight (C_in, C_out/groups, k…)."""
 
     _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None, generator=None):
+        name = type(self).__name__
         if isinstance(padding, str):
-            raise TypeError(f"ConvTranspose2d: padding must be an int or a tuple, got "
-                             f"{padding!r}")
+            raise TypeError(f"{name}: padding must be an int or a tuple, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype, generator=generator)
-        self.output_padding = ntuple(output_padding, 2, type(self).__name__, "output_padding")
+        self.output_padding = ntuple(output_padding, self._n, name, "output_padding")
 
     def forward(self, input, output_size=None):
         if output_size is not None:
-            raise NotSupportedError("ConvTranspose2d: output_size= is not supported; "
-                                    "set output_padding instead")
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                self.output_padding, self.groups, self.dilation)
+            raise NotSupportedError(f"{type(self).__name__}: output_size= is not "
+                                    "supported; set output_padding instead")
+        return self._conv_t(input, self.weight, self.bias, self.stride, self.padding,
+                            self.output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-D convolution, (N, C_in, H, W) → (N, C_out, H_out, W_out)."""
+
+    _n, _conv_t = 2, staticmethod(conv_transpose2d)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution, (N, C_in, L) → (N, C_out, L_out) (run as
+    ``conv_transpose2d`` on a height-1 image: ops/conv_transpose1d.py)."""
+
+    _n, _conv_t = 1, staticmethod(conv_transpose1d)

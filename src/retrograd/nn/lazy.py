@@ -16,8 +16,7 @@ becomes a ``Linear``), as PyTorch does.
 import numpy as np
 
 from ..tensor import Tensor
-from .conv import Conv1d, Conv2d, ConvTranspose2d
-from .conv_transpose1d import ConvTranspose1d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
