@@ -102,7 +102,18 @@ class _Conv(Layer):
     def _kernel_shape(self, channels):
         return self.kernel_size + (channels // self.groups, self.filters)
 
-    def build(self, input_shape):
+    def _add_bias(self, size):
+        """The bias (when ``use_bias``), then the layer is built."""
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(size,),
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        self.built = True
+
+    def _input_channels(self, input_shape):
+        """The input's channel count, after Keras's checks of its rank and of a known
+        channel dimension."""
         who = f"{type(self).__name__} {self.name!r}"
         input_shape = tuple(input_shape)
         if len(input_shape) != self.rank + 2:
@@ -113,6 +124,12 @@ class _Conv(Layer):
         if channels is None:
             raise ValueError(f"{who}: the channel dimension of the inputs should be "
                              f"defined. Received input shape {input_shape}")
+        return channels
+
+    def build(self, input_shape):
+        who = f"{type(self).__name__} {self.name!r}"
+        input_shape = tuple(input_shape)
+        channels = self._input_channels(input_shape)
         if channels % self.groups:
             raise ValueError(f"{who}: the number of input channels must be evenly divisible "
                              f"by the number of groups. Received groups={self.groups}, but "
@@ -121,13 +138,8 @@ class _Conv(Layer):
         self.kernel = self.add_weight(name="kernel", shape=self._kernel_shape(channels),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+                                      constraint=self.kernel_constraint)
+        self._add_bias(self.filters)
 
     def _out_length(self, n, k, s, d):
         if n is None:
@@ -340,16 +352,7 @@ class _Depthwise(_Conv):
                          depthwise_constraint, bias_constraint, **kwargs)
 
     def _set_channels(self, input_shape):
-        who = f"{type(self).__name__} {self.name!r}"
-        input_shape = tuple(input_shape)
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(f"{who}: expected an input of rank {self.rank + 2} (batch, "
-                             f"{self.rank} spatial axes, channels), got input shape "
-                             f"{input_shape}")
-        channels = input_shape[self._channel_axis()]
-        if channels is None:
-            raise ValueError(f"{who}: the channel dimension of the inputs should be "
-                             f"defined. Received input shape {input_shape}")
+        channels = self._input_channels(input_shape)
         self.groups, self.filters = channels, channels * self.depth_multiplier
         return channels
 
@@ -359,12 +362,7 @@ class _Depthwise(_Conv):
             channels, self.depth_multiplier), initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+        self._add_bias(self.filters)
 
     def compute_output_shape(self, input_shape):
         self._set_channels(input_shape)
@@ -433,12 +431,7 @@ class _Separable(_Depthwise):
             name="pointwise_kernel", shape=(1,) * self.rank + (self.filters, self.out_filters),
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.out_filters,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+        self._add_bias(self.out_filters)
 
     def compute_output_shape(self, input_shape):
         shape = list(super().compute_output_shape(input_shape))
