@@ -35,3 +35,15 @@ def value(t):
 def outputs(out):
     """A layer's result (one tensor or a list of them) as a list of arrays."""
     return [value(o) for o in out] if isinstance(out, (list, tuple)) else [value(out)]
+
+
+def keras_files_both_ways(keras, rk, theirs, x, tmp_path, atol=1e-5):
+    """Real Keras's model ``theirs`` saved as a .keras file loads here with its
+    predictions on ``x``; saved again here, it loads in Keras with them too."""
+    theirs.save(tmp_path / "k.keras")
+    ours = rk.saving.load_model(tmp_path / "k.keras")
+    want = np.asarray(theirs.predict(x, verbose=0))
+    np.testing.assert_allclose(np.asarray(ours.predict(x, verbose=0)), want, atol=atol)
+    ours.save(tmp_path / "r.keras")
+    back = keras.saving.load_model(tmp_path / "r.keras")
+    np.testing.assert_allclose(np.asarray(back.predict(x, verbose=0)), want, atol=atol)

@@ -9,7 +9,7 @@ them)."""
 
 import numpy as np
 import pytest
-from keras_parity import import_keras, outputs, value
+from keras_parity import import_keras, keras_files_both_ways, outputs, value
 
 import retrograd as rg
 from retrograd import keras as rk
@@ -294,11 +294,4 @@ def test_keras_files_both_ways(tmp_path):
         return K.Sequential([K.Input((5, 4)), K.layers.LSTM(6, return_sequences=True),
                              K.layers.GRU(3, return_sequences=True, go_backwards=True),
                              K.layers.SimpleRNN(2), K.layers.Dense(2)])
-    theirs = build(keras)
-    theirs.save(tmp_path / "k.keras")
-    ours = rk.saving.load_model(tmp_path / "k.keras")
-    want = np.asarray(theirs.predict(x, verbose=0))
-    np.testing.assert_allclose(np.asarray(ours.predict(x, verbose=0)), want, atol=1e-5)
-    ours.save(tmp_path / "r.keras")
-    back = keras.saving.load_model(tmp_path / "r.keras")
-    np.testing.assert_allclose(np.asarray(back.predict(x, verbose=0)), want, atol=1e-5)
+    keras_files_both_ways(keras, rk, build(keras), x, tmp_path)

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 import pytest
-from keras_parity import import_keras, outputs, value
+from keras_parity import import_keras, keras_files_both_ways, outputs, value
 
 import retrograd as rg
 from retrograd import keras as rk
@@ -292,14 +292,7 @@ def test_keras_files_both_ways(tmp_path, monkeypatch):
             K.layers.LSTM(3, return_sequences=True), merge_mode="sum"),
             L(K, "TimeDistributed")(K.layers.Dense(2)),
             L(K, "Bidirectional")(K.layers.GRU(2))])
-    theirs = build(keras)
-    theirs.save(tmp_path / "k.keras")
-    ours = rk.saving.load_model(tmp_path / "k.keras")
-    want = np.asarray(theirs.predict(X, verbose=0))
-    np.testing.assert_allclose(np.asarray(ours.predict(X, verbose=0)), want, atol=1e-5)
-    ours.save(tmp_path / "r.keras")
-    back = keras.saving.load_model(tmp_path / "r.keras")
-    np.testing.assert_allclose(np.asarray(back.predict(X, verbose=0)), want, atol=1e-5)
+    keras_files_both_ways(keras, rk, build(keras), X, tmp_path)
 
 
 def test_bidirectional_gradients_as_keras():
