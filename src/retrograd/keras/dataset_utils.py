@@ -21,6 +21,8 @@ characters. Keras returns a ``tf.data.Dataset``; this returns a ``FolderDataset`
 import os
 
 import numpy as np
+from ..missing import NotSupportedError
+from ..tensor import Tensor
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
@@ -232,7 +234,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     ...                                      subset="training", seed=1337,
     ...                                      image_size=(180, 180), batch_size=32)
     """
-    from ..tensor import Tensor
     from .image_utils import load_img, pil_image
     from .layers.image_preprocessing import resize
     pil_image()             # the clear error now, not at the first batch
@@ -241,7 +242,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         raise ValueError(f'`color_mode` must be one of {{"rgb", "rgba", "grayscale"}}. '
                          f"Received: color_mode={color_mode}")
     if interpolation not in ("bilinear", "nearest"):
-        from ..missing import NotSupportedError
         raise NotSupportedError(f"image_dataset_from_directory: interpolation="
                                 f"{interpolation!r} is not supported (retrograd resizes "
                                 "with 'bilinear' or 'nearest')")
@@ -249,7 +249,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         raise ValueError("Only one of `crop_to_aspect_ratio` or `pad_to_aspect_ratio` can "
                          "be set to `True`.")
     if data_format not in (None, "channels_last"):
-        from ..missing import NotSupportedError
         raise NotSupportedError("image_dataset_from_directory: only channels_last images")
     height, width = (int(s) for s in image_size)
 

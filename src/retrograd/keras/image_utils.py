@@ -15,6 +15,7 @@ import numpy as np
 
 from ..serialization import atomic_write
 from .config import floatx
+from ..tensor import Tensor
 
 
 def pil_image():
@@ -151,7 +152,6 @@ def smart_resize(x, size, interpolation="bilinear", data_format="channels_last",
     """An image (H, W, C) or batch (N, H, W, C) resized to ``size`` (height, width)
     without distorting it: the largest centred box of the target's aspect ratio,
     resized (Keras's ``smart_resize``). Returns a NumPy array (float32)."""
-    from ..tensor import Tensor
     from .layers.image_preprocessing import resize
     if len(size) != 2:
         raise ValueError(f"Expected `size` to be a tuple of 2 integers, but got: {size}.")

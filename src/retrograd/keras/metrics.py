@@ -31,6 +31,7 @@ import numpy as np
 from .. import backend
 from ..serialization import from_config
 from ..tensor import Tensor
+import re
 
 
 def _host(v):
@@ -1427,7 +1428,6 @@ def deserialize(config, custom_objects=None):
 
 def _keras_snake(name):
     """Keras's to_snake_case: "FBetaScore" → "f_beta_score", "MeanIoU" → "mean_io_u"."""
-    import re
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 

@@ -7,6 +7,8 @@ import numpy as np
 from .. import random as rg_random
 from .progbar import Progbar
 from .sequence_utils import pad_sequences
+from ..tensor import Tensor
+import random as _random
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -170,7 +172,6 @@ def normalize(x, axis=-1, order=2):
     """x / ‖x‖_order along ``axis`` (zero norms left as 1), Keras's ``utils.normalize``
     for arrays; a retrograd Tensor goes through ``keras.ops.normalize``-style
     x / max(‖x‖, ε) and keeps its graph."""
-    from ..tensor import Tensor
     if isinstance(x, Tensor):
         norm = (x.abs() ** order).sum(axis=axis, keepdims=True) ** (1.0 / order)
         return x / norm.clip(1e-7, None)
@@ -297,7 +298,6 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     after a shuffle of the samples by Python's ``random`` seeded with ``seed``, as
     Keras's. Each part has the structure of ``dataset`` (Keras returns
     ``tf.data.Dataset``s of the same samples)."""
-    import random as _random
     if isinstance(dataset, dict):
         arrays = {k: np.asarray(v) for k, v in dataset.items()}
         lengths = {len(v) for v in arrays.values()}

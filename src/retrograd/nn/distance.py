@@ -15,6 +15,7 @@ from ..backend import array_module
 from ..ops.linalg import VectorNorm
 from ..tensor import Tensor
 from .module import Module
+from ..missing import NotSupportedError
 
 
 def vector_norm(x, p, dim, keepdim=False):
@@ -32,7 +33,6 @@ def _dim(name, dim, ndim):
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """x / max(‖x‖_p, ε) along ``dim`` (unit vectors; a zero vector stays 0)."""
     if out is not None:
-        from ..missing import NotSupportedError
         raise NotSupportedError("normalize: out= is not supported; use the returned tensor")
     d = _dim("normalize", dim, input.ndim)
     if input.ndim == 0:

@@ -25,6 +25,7 @@ import numpy as np
 from ..backend import array_module
 from ..missing import NotSupportedError
 from ..tensor import Tensor
+from ..ops.elementwise import where
 
 
 def _base(n, align_corners, xp, dtype):
@@ -82,7 +83,6 @@ def _unnormalise(coord, size, align_corners):
 def _reflect(coord, size, align_corners):
     """Mirror a pixel coordinate into the image as PyTorch does: about the border
     pixels' centres (align_corners) or their outer edges; the slope stays ±1."""
-    from ..ops.elementwise import where
     low, high = (0.0, 2.0 * (size - 1)) if align_corners else (-1.0, 2.0 * size - 1)
     if low == high:
         return coord * 0

@@ -35,6 +35,7 @@ from ..backend import to_device
 from ..random import resolve
 from ..serialization import from_config
 from ..tensor import Tensor, _as_dtype
+import warnings
 
 # The standard deviation of N(0, 1) truncated to [−2, 2]: dividing by it keeps the
 # variance of a truncated draw equal to the one asked for (Keras's constant).
@@ -495,7 +496,6 @@ def _deprecated(new):
     old = new.__name__[:-1]
 
     def deprecated_init(*args, **kwargs):
-        import warnings
         warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
                       FutureWarning, stacklevel=2)
         return new(*args, **kwargs)

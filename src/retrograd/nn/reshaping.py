@@ -13,6 +13,7 @@ ops.
 import numpy as np
 
 from .module import Module
+from ..missing import NotSupportedError
 
 
 def _factor(name, value, arg):
@@ -122,7 +123,6 @@ class Unflatten(Module):
     def __init__(self, dim, unflattened_size):
         super().__init__()
         if isinstance(dim, str):
-            from ..missing import NotSupportedError
             raise NotSupportedError("Unflatten: named dimensions (dim as a str) are not "
                                     "supported; retrograd tensors have no names")
         if not isinstance(unflattened_size, (tuple, list)):

@@ -24,6 +24,9 @@ from ...nn import regularizers as _regularizers
 from ...ops.conv import ConvTranspose, Geometry, conv_padded, ntuple, same_padding
 from .layer import Layer, _plain, _positive_int, _regularizer_config, constraint_config, \
     read_constraints
+from ...ops.einsum import einsum
+from ...ops.padding import pad
+from ...tensor import Tensor
 
 
 def _data_format(value, who):
@@ -491,7 +494,6 @@ class Conv3D(_Conv):
     rank = 3
 
     def call(self, x):
-        from ...ops.padding import pad
         self.compute_output_shape((None,) + tuple(x.shape[1:]))
         xc = self._to_channels_first(x)                        # (N, C, D, H, W)
         (d0, d1), *plane_pads = self._pads(xc.shape[2:])
@@ -531,8 +533,6 @@ class Conv3DTranspose(Conv2DTranspose):
     rank = 3
 
     def call(self, x):
-        from ...ops.einsum import einsum
-        from ...tensor import Tensor
         xc = self._to_channels_first(x)                        # (N, C, D, H, W)
         n, c, depth, h, w = xc.shape
         (kd, *k2), (sd, *s2), (dd, *d2) = self.kernel_size, self.strides, self.dilation_rate

@@ -16,6 +16,7 @@ from ...ops.einsum import einsum
 from ...tensor import Tensor
 from .core import _activation_name, _regularizer_config
 from .layer import Layer, _plain, constraint_config, read_constraints
+from ...missing import NotSupportedError
 
 
 def analyze(equation, bias_axes, input_shape, output_shape):
@@ -129,7 +130,6 @@ class EinsumDense(Layer):
         # projections the optimizers apply to the weights after each update
         self.kernel_constraint, self.bias_constraint = read_constraints(
             who, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint).values()
-        from ...missing import NotSupportedError
         for arg, v in (("lora_rank", lora_rank), ("gptq_unpacked_column_size",
                                                   gptq_unpacked_column_size),
                        ("quantization_config", quantization_config)):

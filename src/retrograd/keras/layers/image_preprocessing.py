@@ -33,6 +33,7 @@ from ...random import resolve
 from ...tensor import Tensor
 from ..ops.image import resize as _resize_op
 from .layer import Layer
+from ...missing import NotSupportedError
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _INTERPOLATIONS = ("nearest", "bilinear")
@@ -533,7 +534,6 @@ class Resizing(_ImageLayer):
         super().__init__(data_format=data_format, **kwargs)
         self.height, self.width = _check_size(height, width, "Resizing")
         if interpolation not in ("bilinear", "nearest", "bicubic"):
-            from ...missing import NotSupportedError
             raise NotSupportedError(f"Resizing: interpolation={interpolation!r} is not "
                                     "supported by retrograd (it has 'bilinear', 'nearest' "
                                     "and 'bicubic')")

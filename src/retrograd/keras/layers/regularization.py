@@ -7,6 +7,7 @@ import numpy as np
 
 from ...nn.dropout import shaped_dropout
 from .layer import Layer
+from ...nn.regularizers import L1L2
 
 
 class _SpatialDropout(Layer):
@@ -101,7 +102,6 @@ class ActivityRegularization(Layer):
     """
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
-        from ...nn.regularizers import L1L2
         kwargs.pop("activity_regularizer", None)    # made from l1 and l2
         super().__init__(activity_regularizer=L1L2(l1=l1, l2=l2), **kwargs)
         self.l1, self.l2 = l1, l2

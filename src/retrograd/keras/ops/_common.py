@@ -12,6 +12,7 @@ from ... import creation
 from ...ops import shape as _shape
 from ...tensor import Tensor
 from ..keras_tensor import KerasTensor, symbolic_op
+import retrograd
 
 __all__ = [
     "stack",
@@ -148,7 +149,6 @@ def _float_result(t):
 
 def _unary(name, torch_name=None, doc=None):
     def function(x):
-        import retrograd
         return getattr(retrograd, torch_name or name)(_float(x, name))
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc or f"retrograd.{torch_name or name} of x (float32 for integers)."
@@ -157,7 +157,6 @@ def _unary(name, torch_name=None, doc=None):
 
 def _binary(name, torch_name=None, doc=None):
     def function(x1, x2):
-        import retrograd
         a, b = _float(x1, name), _float(x2, name)
         if a.dtype != b.dtype:
             dt = np.promote_types(a.dtype, b.dtype)

@@ -10,6 +10,7 @@ from ...ops import elementwise as _elementwise
 from ...tensor import Tensor
 from ._common import _binary, _const, _eager, _float, _operands, _tensor, _values, _weak
 from .indexing import where
+import retrograd
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "true_divide", "power", "negative", "square",
@@ -155,7 +156,6 @@ def reciprocal(x):
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """x with NaN → ``nan``, +∞ → ``posinf`` and −∞ → ``neginf`` (the dtype's
     largest/smallest by default); gradients flow where x is finite."""
-    import retrograd
     t = _tensor(x, "nan_to_num")
     return t if t.dtype.kind not in "fc" else retrograd.nan_to_num(t, nan, posinf, neginf)
 
@@ -181,7 +181,6 @@ def heaviside(x1, x2):
 @_eager
 def fmod(x1, x2):
     """x1 − trunc(x1/x2)·x2 (the sign of x1, C's fmod)."""
-    import retrograd
     a, b = _operands(x1, x2, "fmod")
     return retrograd.fmod(a if isinstance(a, Tensor) else _tensor(a, "fmod"), b)
 

@@ -25,6 +25,10 @@ from ...ops import shape as _shape
 from ...tensor import Tensor
 from ..keras_tensor import KerasTensor
 from .numpy import _eager, _tensor, ndim, size  # size, ndim: keras.ops.core's too
+from ...function import no_grad
+from ...missing import NotSupportedError
+from .numpy import pad
+from .numpy import prod
 
 __all__ = ["stop_gradient", "cond", "switch", "scan", "fori_loop", "while_loop", "map",
            "vectorized_map", "slice", "slice_update", "scatter", "scatter_update",
@@ -241,7 +245,6 @@ def scatter_update(inputs, indices, updates, reduction=None):
         return _indexing.SetItem(tuple(xp.asarray(i) for i in index)).apply(t, u)
     if reduction == "add":
         return t + scatter(indices, u, t.shape)
-    from ...missing import NotSupportedError
     raise NotSupportedError(f"keras.ops.scatter_update: reduction={reduction!r}; retrograd "
                             "has None and 'add'")
 
@@ -279,14 +282,12 @@ class _Custom(Function):
         self.f, self.args, self.kwargs = f, args, kwargs
 
     def forward(self, *arrays):
-        from ...function import no_grad
         self.inputs = [creation.as_tensor(a) for a in arrays]
         with no_grad():
             y, self.grad_fn = self.f(*self.inputs, *self.args, **self.kwargs)
         return _tensor(y, "custom_gradient").array
 
     def backward(self, gy):
-        from ...function import no_grad
         upstream = creation.as_tensor(gy)
         with no_grad():
             # Keras's PyTorch backend calls grad_fn(*inputs, upstream=g); TensorFlow
@@ -349,7 +350,6 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
     """``pyfunc`` applied to each element of its (broadcast) tensor arguments, the
     results assembled in their shape (NumPy's vectorize without ``signature``)."""
     if signature is not None:
-        from ...missing import NotSupportedError
         raise NotSupportedError("keras.ops.vectorize: signature= is not in retrograd; "
                                 "vectorize maps over single elements")
     excluded = set(excluded or ())
@@ -426,7 +426,6 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):
 @_eager
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):
     """The product of the rows of each segment (1 for an empty one)."""
-    from .numpy import prod
     return _segment_reduce("segment_prod", data, segment_ids, num_segments,
                            lambda a: prod(a, axis=1), 1)
 
@@ -534,7 +533,6 @@ def _fit_length(t, n):
     if t.shape[-1] > n:
         return t[..., :n]
     if t.shape[-1] < n:
-        from .numpy import pad
         return pad(t, [(0, 0)] * (t.ndim - 1) + [(0, n - t.shape[-1])])
     return t
 
@@ -585,7 +583,6 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     every ``sequence_stride`` samples (the signal reflect-padded by fft_length/2 on
     both sides when ``center``), times the window (``sequence_length`` long, centred),
     through rfft; returns (real, imag) of shape (…, frames, fft_length/2 + 1)."""
-    from .numpy import pad
     t = _tensor(x, "stft")
     if t.dtype not in (np.float32, np.float64):
         raise TypeError(f"keras.ops.stft: invalid input type. Expected `float32` or "
@@ -616,9 +613,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     0/1 placement matrix), divided by the overlap-added squared window, the centre
     padding cut off; ``length`` trims or zero-pads the result. Retrograd has the case
     Keras hands to torch.istft: sequence_length == fft_length, center=True, a window."""
-    from .numpy import pad
     if not (sequence_length == fft_length and center and window is not None):
-        from ...missing import NotSupportedError
         raise NotSupportedError("keras.ops.istft: retrograd inverts only with "
                                 "sequence_length == fft_length, center=True and a window "
                                 f"(got sequence_length={sequence_length}, fft_length="

@@ -9,6 +9,7 @@ import numpy as np
 from ... import creation
 from ...ops import shape as _shape
 from ._common import _dtype, _eager, _shape_of, _tensor
+import retrograd
 
 __all__ = [
     "ones", "zeros", "full", "ones_like", "zeros_like", "full_like", "arange", "linspace",
@@ -83,7 +84,6 @@ def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"keras.ops.meshgrid: indexing must be 'xy' or 'ij', got "
                          f"{indexing!r}")
-    import retrograd
     return list(retrograd.meshgrid(*[_tensor(v, "meshgrid").reshape(-1) for v in x],
                                    indexing=indexing))
 

@@ -16,6 +16,8 @@ from .. import config
 from .nn import conv as _conv
 from .numpy import (_eager, _float, _tensor, clip, floor, maximum, minimum, pad, stack,
                     where)
+from ...nn import functional as F
+from ...ops.conv import same_padding
 
 __all__ = ["resize", "crop_images", "pad_images", "rgb_to_grayscale", "extract_patches"]
 
@@ -56,7 +58,6 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     output centre; ``antialias`` for downscaling with bilinear/bicubic), after a
     centred crop or a ``fill_value`` border to the target's aspect ratio if asked.
     Integer images are computed in float32 and rounded back to their dtype."""
-    from ...nn import functional as F
     if interpolation not in _RESIZE_MODES:
         raise NotSupportedError(f"keras.ops.image.resize: interpolation={interpolation!r}; "
                                 f"retrograd has {', '.join(map(repr, _RESIZE_MODES))}")
@@ -479,7 +480,6 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
                        data_format=None):
     """(batch, depth', rows, cols, pd·ph·pw·C): each 3-D patch flattened in (depth,
     row, column, channel) order, picked by advanced indexing (gradients add back)."""
-    from ...ops.conv import same_padding
     t = _tensor(volumes, "extract_patches_3d")
     if t.ndim not in (4, 5):
         raise ValueError(f"keras.ops.image.extract_patches_3d: invalid volumes rank: "

@@ -9,6 +9,8 @@ from ...ops.matmul import matmul as _matmul
 from ._common import _check_axis, _eager, _tensor
 from .reductions import _SMALL_INTS
 from .shape import moveaxis, pad, ravel
+from ...ops.einsum import einsum as _einsum
+import retrograd
 
 __all__ = [
     "matmul", "dot", "einsum", "outer", "tensordot", "inner", "vdot", "kron", "cross",
@@ -42,7 +44,6 @@ def dot(x1, x2):
 def einsum(subscripts, *operands, **kwargs):
     """Σ over the indices missing from the output of ``subscripts`` (NumPy's
     einsum notation, "ij,jk->ik")."""
-    from ...ops.einsum import einsum as _einsum
     ts = [_tensor(o, "einsum") for o in operands]
     kinds = {t.dtype.kind for t in ts}
     if kinds <= set("iub"):      # Keras: an integer einsum stays integer (int32)
@@ -73,7 +74,6 @@ def tensordot(x1, x2, axes=2):
         raise ValueError(f"keras.ops.tensordot: the summed axes differ in size: "
                          f"{[a.shape[i] for i in ax_a]} of x1 {tuple(a.shape)} and "
                          f"{[b.shape[i] for i in ax_b]} of x2 {tuple(b.shape)}")
-    import retrograd
     return retrograd.tensordot(a, b, dims=(ax_a, ax_b))
 
 
@@ -99,7 +99,6 @@ def vdot(x1, x2):
 @_eager
 def kron(x1, x2):
     """The Kronecker product: blocks x1[i, j]·x2."""
-    import retrograd
     return retrograd.kron(_tensor(x1, "kron"), _tensor(x2, "kron"))
 
 
@@ -152,7 +151,6 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     if t.ndim < 2:
         raise ValueError(f"keras.ops.diagonal: the input must have at least 2 dimensions, "
                          f"got shape {tuple(t.shape)}")
-    import retrograd
     a, b = _check_axis(t, axis1, "diagonal"), _check_axis(t, axis2, "diagonal")
     return retrograd.diagonal(t, offset, a, b)
 

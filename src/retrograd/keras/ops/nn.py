@@ -16,6 +16,9 @@ from ...ops.padding import pad as _pad
 from .. import config
 from .numpy import (_eager, _float, _tensor, _values, log_softmax, one_hot,  # noqa: F401
                     relu, sigmoid, softmax, where)
+from ...missing import NotSupportedError
+from ...nn import functional as F
+from ...ops.shape import stack as _stack
 
 __all__ = ["relu", "sigmoid", "softmax", "log_softmax", "gelu", "silu", "elu", "selu",
            "softplus", "leaky_relu", "one_hot", "categorical_crossentropy",
@@ -388,7 +391,6 @@ def _last(t, fmt):
 def _spatial_input(x, who, data_format, ranks=(1, 2)):
     t = _float(x, who)
     if t.ndim - 2 in (1, 2, 3) and t.ndim - 2 not in ranks:   # Keras's, not retrograd's
-        from ...missing import NotSupportedError
         raise NotSupportedError(f"keras.ops.nn.{who}: {t.ndim - 2}-D inputs (shape "
                                 f"{tuple(t.shape)}) are not supported by retrograd (it has "
                                 f"{' and '.join(f'{r}-D' for r in ranks)})")
@@ -550,7 +552,6 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         raise ValueError(f"keras.ops.nn.{who}: only one of `bias` and `mask` can be "
                          "provided. Received both.")
     if flash_attention:
-        from ...missing import NotSupportedError
         raise NotSupportedError(f"keras.ops.nn.{who}: flash_attention=True (retrograd "
                                 "computes attention with matmuls)")
     q, k, v = (a.permute(0, 2, 1, 3) for a in (q, k, v))       # (B, N, T, H)
@@ -630,14 +631,12 @@ def depth_to_space(x, block_size, data_format="channels_last"):
 @_eager
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     """PyTorch's unfold (im2col) of (N, C, H, W): (N, C·kh·kw, blocks)."""
-    from ...nn import functional as F
     return F.unfold(_float(x, "unfold"), kernel_size, dilation, padding, stride)
 
 
 @_eager
 def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """PyTorch's fold (col2im): blocks summed back into (N, C, H, W)."""
-    from ...nn import functional as F
     return F.fold(_float(x, "fold"), output_size, kernel_size, dilation, padding, stride)
 
 
@@ -691,7 +690,6 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 
 
 def _stack_logsumexp(*terms):
-    from ...ops.shape import stack as _stack
     return _stack(list(terms), 0).logsumexp(axis=0)
 
 
@@ -702,7 +700,6 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     time), scores (batch, 1) = −Σ of the best logits). Beam search is not in
     retrograd."""
     if strategy != "greedy":
-        from ...missing import NotSupportedError
         raise NotSupportedError(f"keras.ops.nn.ctc_decode: strategy={strategy!r}; retrograd "
                                 "decodes greedily (strategy='greedy')")
     x = _float(inputs, "ctc_decode")

@@ -11,6 +11,7 @@ from .arithmetic import maximum, minimum
 from .comparison import isnan
 from .indexing import where
 from .statistics import _gathered
+import retrograd
 
 __all__ = [
     "sum", "mean", "max", "min", "argmax", "argmin", "var", "std", "all", "any", "cumsum",
@@ -148,7 +149,6 @@ def count_nonzero(x, axis=None):
 @_eager
 def prod(x, axis=None, keepdims=False, dtype=None):
     """Π x over ``axis`` (all axes by default); small integers give int32."""
-    import retrograd
     t = _tensor(x, "prod")
     dt = _dtype(dtype, "prod")
     if dt is None and (t.dtype in _SMALL_INTS or t.dtype == np.int32):
@@ -192,7 +192,6 @@ def average(x, axis=None, weights=None):
 @_eager
 def nansum(x, axis=None, keepdims=False):
     """Σ x over ``axis``, NaNs counted as 0."""
-    import retrograd
     t = _tensor(x, "nansum")
     if t.dtype.kind not in "fc":
         return sum(t, axis, keepdims)
@@ -202,14 +201,12 @@ def nansum(x, axis=None, keepdims=False):
 @_eager
 def nanmean(x, axis=None, keepdims=False):
     """The mean over ``axis`` of the entries that are not NaN."""
-    import retrograd
     return retrograd.nanmean(_float(x, "nanmean"), dim=_axis(axis), keepdim=keepdims)
 
 
 @_eager
 def diff(a, n=1, axis=-1):
     """The n-th differences along ``axis``: out[i] = a[i + 1] − a[i], n times."""
-    import retrograd
     t = _tensor(a, "diff")
     return retrograd.diff(t, n=n, dim=_check_axis(t, axis, "diff"))
 
@@ -218,7 +215,6 @@ def diff(a, n=1, axis=-1):
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """∫ y dx by the trapezoidal rule along ``axis`` (samples at ``x``, or spaced by
     ``dx``)."""
-    import retrograd
     t = _float(y, "trapezoid")
     axis = _check_axis(t, axis, "trapezoid")
     if x is None:

@@ -10,6 +10,10 @@ from ...backend import array_module
 from ...ops import shape as _shape
 from ...tensor import Tensor
 from ._common import _check_axis, _eager, _shape_of, _tensor, stack
+from ...missing import NotSupportedError
+from ...nn import functional as F
+import re
+import retrograd
 
 __all__ = [
     "stack", "reshape", "transpose", "concatenate", "expand_dims", "squeeze", "split",
@@ -134,7 +138,6 @@ def pad(x, pad_width, mode="constant", constant_values=None):
     """x padded by ``pad_width`` ((before, after) per axis, or one pair/number for
     all); modes "constant" (``constant_values``, 0 by default), "reflect",
     "symmetric" (the edge repeated) and "edge"."""
-    from ...nn import functional as F
     t = _tensor(x, "pad")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (t.ndim, 2)) \
         if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
@@ -160,7 +163,6 @@ def pad(x, pad_width, mode="constant", constant_values=None):
                 index = np.pad(np.arange(t.shape[a]), (int(b), int(e)), mode=mode)
                 t = t.index_select(a, xp.asarray(index))
         return t
-    from ...missing import NotSupportedError
     raise NotSupportedError(f"keras.ops.pad: mode={mode!r}; retrograd has 'constant', "
                             "'reflect', 'symmetric' and 'edge'")
 
@@ -238,7 +240,6 @@ def rot90(array, k=1, axes=(0, 1)):
     a, b = (_check_axis(t, ax, "rot90") for ax in axes)
     if a == b:
         raise ValueError(f"keras.ops.rot90: axes must be two different axes, got {axes}")
-    import retrograd
     return retrograd.rot90(t, k % 4, (a, b))
 
 
@@ -306,9 +307,7 @@ def dsplit(x, indices_or_sections):
 
 def _groups(side, who):
     """'b (h w) c' → [['b'], ['h', 'w'], ['c']]."""
-    import re
     if "..." in side or "…" in side:
-        from ...missing import NotSupportedError
         raise NotSupportedError(f"keras.ops.{who}: '...' in a pattern is not in retrograd")
     groups, depth = [], None
     for token in re.findall(r"\(|\)|[A-Za-z_][A-Za-z0-9_]*|\d+", side):

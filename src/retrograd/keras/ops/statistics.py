@@ -10,6 +10,8 @@ from ...backend import array_module
 from ...ops import shape as _shape
 from ...ops.matmul import matmul as _matmul
 from ._common import _check_axis, _const, _eager, _float, _tensor, _values
+from ...ops import conv as _conv
+import retrograd
 
 __all__ = [
     "bincount", "quantile", "percentile", "median", "nanquantile", "nanpercentile",
@@ -55,7 +57,6 @@ def _gathered(t, axis, who):
 
 
 def _quantiles(name, x, q, axis, method, keepdims, scale=1.0, nan=False):
-    import retrograd
     t = _float(x, name)
     if isinstance(q, (int, float)):
         qt = q / scale
@@ -145,7 +146,6 @@ def corrcoef(x):
 def correlate(x1, x2, mode="valid"):
     """NumPy's correlate of 1-D sequences: c[k] = Σₙ x1[n + k]·x2[n], over the
     overlaps ("valid"), the length of the longer ("same") or all shifts ("full")."""
-    from ...ops import conv as _conv
     a, v = _float(x1, "correlate"), _float(x2, "correlate")
     if a.ndim != 1 or v.ndim != 1:
         raise ValueError(f"keras.ops.correlate: x1 and x2 must be 1-D, got shapes "

@@ -20,6 +20,7 @@ from ...optim.optimizer import check_lr, check_nonneg
 from ...tensor import Tensor
 from . import rules, schedules
 from .schedules import LearningRateSchedule
+from ..missing import NotSupportedError
 
 
 class Optimizer:
@@ -32,7 +33,6 @@ class Optimizer:
                  gradient_accumulation_steps=None, name=None, **kwargs):
         who = type(self).__name__
         if loss_scale_factor is not None or gradient_accumulation_steps is not None:
-            from ..missing import NotSupportedError
             raise NotSupportedError(f"keras.optimizers.{who}: loss_scale_factor="
                                     f"{loss_scale_factor!r}, gradient_accumulation_steps="
                                     f"{gradient_accumulation_steps!r} (only None)")

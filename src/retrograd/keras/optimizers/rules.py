@@ -16,6 +16,7 @@ from ...optim.adam import Adam
 from ...optim.adam import zero_slots
 from ...optim.rmsprop import RMSprop
 from ...optim.sgd import SGD
+from ...backend import to_device
 
 
 class _Rule(Optimizer):
@@ -273,7 +274,6 @@ class AdafactorRule(_Rule):
     def _checked_slots(self, k, p, saved, group):
         """The slots of a saved state: ``step`` a count, ``v`` of the parameter's shape,
         a matrix's row and column statistics ``r``, ``c`` of theirs, all finite, ≥ 0."""
-        from ...backend import to_device
         who = f"{type(self).__name__}.load_state_dict: parameter {k}"
         shape = tuple(p.shape)
         shapes = {"v": shape}

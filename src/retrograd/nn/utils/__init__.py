@@ -9,6 +9,7 @@ import math
 from ...backend import array_module
 from ...tensor import Tensor
 from . import rnn  # noqa: F401  (nn.utils.rnn: pad_sequence; packing raises NotSupportedError)
+import numpy as np
 
 
 def _grads(parameters, where):
@@ -51,7 +52,6 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise ValueError(f"{where}: norm_type must be > 0 or inf, got {norm_type}")
     grads = _grads(parameters, where)
     if not grads:
-        import numpy as np
         return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
     xp = array_module(grads[0])
     norms = [xp.linalg.norm(g.ravel(), norm_type) for g in grads]
